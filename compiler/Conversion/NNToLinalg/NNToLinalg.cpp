@@ -1,0 +1,881 @@
+//===- NNToLinalg.cpp - lower nn ops to linalg on tensors ----------------===//
+//
+// One pattern per nn op family. Shapes are static here (the importer
+// specializes them), which keeps every lowering a fixed set of upstream ops
+// that later tiling and vectorization passes understand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/Passes.h"
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVERTNNTOLINALGPASS
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::nn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
+
+Value scalar(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(ft, value));
+  return b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+/// The most negative value of a float type (for max reductions).
+Value lowest(OpBuilder &b, Location loc, Type type) {
+  auto ft = cast<FloatType>(type);
+  return b.create<arith::ConstantOp>(
+      loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  return b.create<linalg::FillOp>(loc, value, empty).getResult(0);
+}
+
+/// The indexing map that reads `operand` at the iteration point of `result`
+/// under numpy broadcasting (shapes aligned right; size-1 dims read index 0).
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operand,
+                       ArrayRef<int64_t> result) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = result.size() - operand.size();
+  for (auto [i, d] : llvm::enumerate(operand)) {
+    if (d == 1 && result[offset + i] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(offset + i, ctx));
+  }
+  return AffineMap::get(result.size(), 0, exprs, ctx);
+}
+
+/// A parallel linalg.generic over `resultType` reading `inputs` with
+/// broadcasting; `body` maps the input elements to the result element.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, BodyFn body,
+                  ArrayRef<AffineMap> explicitMaps = {}) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(explicitMaps);
+  if (maps.empty())
+    for (Value in : inputs)
+      maps.push_back(broadcastMap(
+          ctx, cast<RankedTensorType>(in.getType()).getShape(), resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  Value init = b.create<tensor::EmptyOp>(loc, resultType.getShape(),
+                                         resultType.getElementType());
+  SmallVector<utils::IteratorType> iters(resultType.getRank(),
+                                         utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, resultType, inputs, init, maps, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// A generic that reduces `input` over `reduced` dims into a tensor without
+/// them, starting from `init` and combining with `combine(acc, x)`.
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
+             Value initValue,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
+    if (llvm::is_contained(reduced, d)) {
+      iters.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iters.push_back(utils::IteratorType::parallel);
+    outShape.push_back(inType.getDimSize(d));
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  auto outType = RankedTensorType::get(outShape, inType.getElementType());
+  Value init = filled(b, loc, outType, initValue);
+  SmallVector<AffineMap> maps{
+      b.getMultiDimIdentityMap(inType.getRank()),
+      AffineMap::get(inType.getRank(), 0, outExprs, ctx)};
+  auto generic = b.create<linalg::GenericOp>(
+      loc, outType, input, init, maps, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, combine(nb, nloc, args[1], args[0]));
+      });
+  return generic.getResult(0);
+}
+
+/// Reinterprets a static tensor with a new shape of the same element count.
+Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  if (inType == type)
+    return input;
+  auto flatType = RankedTensorType::get({inType.getNumElements()},
+                                        inType.getElementType());
+  Value flat = input;
+  if (inType.getRank() == 0) {
+    flat = b.create<tensor::ExpandShapeOp>(loc, flatType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  } else if (inType.getRank() > 1) {
+    ReassociationIndices all = llvm::to_vector<2>(llvm::seq<int64_t>(0, inType.getRank()));
+    flat = b.create<tensor::CollapseShapeOp>(loc, flatType, input,
+                                             ArrayRef<ReassociationIndices>{all});
+  }
+  if (type.getRank() == 0)
+    return b.create<tensor::CollapseShapeOp>(loc, type, flat,
+                                             ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 1)
+    return flat;
+  ReassociationIndices all = llvm::to_vector<2>(llvm::seq<int64_t>(0, type.getRank()));
+  return b.create<tensor::ExpandShapeOp>(loc, type, flat,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// Pads the spatial dims (2...) of an NC... tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, Value value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto inType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(inType.getShape());
+  SmallVector<OpFoldResult> offsets(inType.getRank(), b.getIndexAttr(0));
+  for (size_t i = 0; i < low.size(); ++i) {
+    shape[2 + i] += low[i] + high[i];
+    offsets[2 + i] = b.getIndexAttr(low[i]);
+  }
+  Value padded = filled(b, loc, RankedTensorType::get(shape, inType.getElementType()), value);
+  SmallVector<OpFoldResult> sizes, strides(inType.getRank(), b.getIndexAttr(1));
+  for (int64_t d : inType.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  return b.create<tensor::InsertSliceOp>(loc, input, padded, offsets, sizes, strides);
+}
+
+/// Inserts a unit dim at index 2 of a rank-3 NC[W] tensor, giving NC1W, so
+/// 1-D windows reuse the 2-D lowering.
+Value expandTo2D(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto type = RankedTensorType::get({t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
+                                    t.getElementType());
+  return b.create<tensor::ExpandShapeOp>(
+      loc, type, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+Value collapseFrom2D(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
+  return b.create<tensor::CollapseShapeOp>(
+      loc, type, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// Window parameters widened to two spatial dims (1-D gets a unit H).
+struct Window2D {
+  SmallVector<int64_t> kernel, strides, dilations, low, high;
+  Window2D(ArrayRef<int64_t> k, ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+           ArrayRef<int64_t> pads) {
+    size_t n = k.size();
+    if (n == 1) {
+      kernel = {1, k[0]};
+      strides = {1, s[0]};
+      dilations = {1, d[0]};
+      low = {0, pads[0]};
+      high = {0, pads[1]};
+    } else {
+      kernel.assign(k.begin(), k.end());
+      strides.assign(s.begin(), s.end());
+      dilations.assign(d.begin(), d.end());
+      low.assign(pads.begin(), pads.begin() + n);
+      high.assign(pads.begin() + n, pads.end());
+    }
+  }
+  /// Grows `high` so the padded input holds every window of `out`
+  /// (ceil mode), given the unpadded spatial sizes `in`.
+  void coverOutput(ArrayRef<int64_t> in, ArrayRef<int64_t> out) {
+    for (int i = 0; i < 2; ++i) {
+      int64_t needed = (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+      int64_t have = in[i] + low[i] + high[i];
+      if (needed > have)
+        high[i] += needed - have;
+    }
+  }
+};
+
+DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
+  return b.getI64VectorAttr(values);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename Op>
+struct UnaryLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using Adaptor = typename Op::Adaptor;
+
+  virtual Value body(Op op, OpBuilder &b, Location loc, Value x) const = 0;
+
+  LogicalResult
+  matchAndRewrite(Op op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return body(op, b, loc, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A unary op whose body is given by a lambda type.
+template <typename Op, typename Fn>
+struct SimpleUnary : UnaryLowering<Op> {
+  using UnaryLowering<Op>::UnaryLowering;
+  Value body(Op op, OpBuilder &b, Location loc, Value x) const override {
+    return Fn()(op, b, loc, x);
+  }
+};
+
+#define KILN_UNARY(OP, EXPR)                                                    \
+  struct OP##Body {                                                             \
+    Value operator()(OP op, OpBuilder &b, Location loc, Value x) const {        \
+      Type t = x.getType();                                                     \
+      (void)op;                                                                 \
+      (void)t;                                                                  \
+      return EXPR;                                                              \
+    }                                                                           \
+  };
+
+KILN_UNARY(ReluOp, isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)).getResult()
+                              : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, 0)).getResult())
+KILN_UNARY(SigmoidOp, b.create<arith::DivFOp>(
+    loc, scalar(b, loc, t, 1),
+    b.create<arith::AddFOp>(loc, scalar(b, loc, t, 1),
+                            b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x)))))
+KILN_UNARY(TanhOp, b.create<math::TanhOp>(loc, x))
+KILN_UNARY(ExpOp, b.create<math::ExpOp>(loc, x))
+KILN_UNARY(LogOp, b.create<math::LogOp>(loc, x))
+KILN_UNARY(ErfOp, b.create<math::ErfOp>(loc, x))
+KILN_UNARY(SqrtOp, b.create<math::SqrtOp>(loc, x))
+KILN_UNARY(ReciprocalOp, b.create<arith::DivFOp>(loc, scalar(b, loc, t, 1), x))
+KILN_UNARY(NegOp, isFloat(t) ? b.create<arith::NegFOp>(loc, x).getResult()
+                             : b.create<arith::SubIOp>(loc, scalar(b, loc, t, 0), x).getResult())
+KILN_UNARY(AbsOp, isFloat(t) ? b.create<math::AbsFOp>(loc, x).getResult()
+                             : b.create<math::AbsIOp>(loc, x).getResult())
+KILN_UNARY(FloorOp, b.create<math::FloorOp>(loc, x))
+KILN_UNARY(CeilOp, b.create<math::CeilOp>(loc, x))
+KILN_UNARY(SinOp, b.create<math::SinOp>(loc, x))
+KILN_UNARY(CosOp, b.create<math::CosOp>(loc, x))
+// Stable form: max(x, 0) + log1p(exp(-|x|)).
+KILN_UNARY(SoftplusOp, b.create<arith::AddFOp>(
+    loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+    b.create<math::Log1pOp>(loc, b.create<math::ExpOp>(
+        loc, b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x))))))
+KILN_UNARY(LeakyReluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, scalar(b, loc, t, 0)), x,
+    b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble()))))
+KILN_UNARY(EluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, scalar(b, loc, t, 0)), x,
+    b.create<arith::MulFOp>(loc, b.create<math::ExpM1Op>(loc, x),
+                            scalar(b, loc, t, op.getAlpha().convertToDouble()))))
+KILN_UNARY(HardSigmoidOp, b.create<arith::MaximumFOp>(
+    loc, scalar(b, loc, t, 0),
+    b.create<arith::MinimumFOp>(
+        loc, scalar(b, loc, t, 1),
+        b.create<arith::AddFOp>(
+            loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())),
+            scalar(b, loc, t, op.getBeta().convertToDouble())))))
+#undef KILN_UNARY
+
+struct ClipBody {
+  Value operator()(ClipOp op, OpBuilder &b, Location loc, Value x) const {
+    Type t = x.getType();
+    if (auto lo = op.getMin())
+      x = isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult()
+                     : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult();
+    if (auto hi = op.getMax())
+      x = isFloat(t) ? b.create<arith::MinimumFOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult()
+                     : b.create<arith::MinSIOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult();
+    return x;
+  }
+};
+
+/// Binary ops: one arith op for floats, another for signed integers.
+template <typename Op, typename FloatOp, typename IntOp>
+struct BinaryLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (isFloat(args[0].getType()))
+            return b.create<FloatOp>(loc, args[0], args[1]);
+          return b.create<IntOp>(loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+Value multiplyAdd(OpBuilder &b, Location loc, Value acc, Value x, Value y) {
+  if (isFloat(acc.getType()))
+    return b.create<arith::AddFOp>(loc, acc, b.create<arith::MulFOp>(loc, x, y));
+  return b.create<arith::AddIOp>(loc, acc, b.create<arith::MulIOp>(loc, x, y));
+}
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    Type elem = lt.getElementType();
+    // Vectors become matrices; the unit dim is dropped again at the end.
+    if (lt.getRank() == 1) {
+      lt = RankedTensorType::get({1, lt.getDimSize(0)}, elem);
+      lhs = reshapeTo(rewriter, loc, lhs, lt);
+    }
+    if (rt.getRank() == 1) {
+      rt = RankedTensorType::get({rt.getDimSize(0), 1}, elem);
+      rhs = reshapeTo(rewriter, loc, rhs, rt);
+    }
+    SmallVector<int64_t> batch;
+    (void)broadcastShapes(lt.getShape().drop_back(2), rt.getShape().drop_back(2), batch);
+    int64_t m = lt.getShape().end()[-2], k = lt.getShape().back(), n = rt.getShape().back();
+    SmallVector<int64_t> shape(batch);
+    shape.append({m, n});
+    auto fullType = RankedTensorType::get(shape, elem);
+    Value init = filled(rewriter, loc, fullType, scalar(rewriter, loc, elem, 0));
+    Value result;
+    if (batch.empty()) {
+      result = rewriter.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, init).getResult(0);
+    } else {
+      // Batch dims, then m, n, k.
+      size_t nb = batch.size();
+      auto operandMap = [&](RankedTensorType t, int64_t row, int64_t col) {
+        SmallVector<AffineExpr> exprs;
+        size_t tb = t.getRank() - 2;
+        for (size_t i = 0; i < tb; ++i) {
+          size_t d = nb - tb + i;
+          exprs.push_back(t.getDimSize(i) == 1 && batch[d] != 1
+                              ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(d, ctx));
+        }
+        exprs.push_back(getAffineDimExpr(row, ctx));
+        exprs.push_back(getAffineDimExpr(col, ctx));
+        return AffineMap::get(nb + 3, 0, exprs, ctx);
+      };
+      SmallVector<AffineExpr> outExprs;
+      for (size_t d = 0; d < nb + 2; ++d)
+        outExprs.push_back(getAffineDimExpr(d, ctx));
+      SmallVector<AffineMap> maps{operandMap(lt, nb, nb + 2), operandMap(rt, nb + 2, nb + 1),
+                                  AffineMap::get(nb + 3, 0, outExprs, ctx)};
+      SmallVector<utils::IteratorType> iters(nb + 2, utils::IteratorType::parallel);
+      iters.push_back(utils::IteratorType::reduction);
+      (void)k;
+      result = rewriter
+                   .create<linalg::GenericOp>(
+                       loc, fullType, ValueRange{lhs, rhs}, init, maps, iters,
+                       [&](OpBuilder &b, Location l, ValueRange args) {
+                         b.create<linalg::YieldOp>(l, multiplyAdd(b, l, args[2], args[0], args[1]));
+                       })
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+    // The accumulator starts as beta * c broadcast to [M, N], or zero.
+    Value init;
+    if (Value c = adaptor.getC(); c && beta != 0.0) {
+      Value betaV = scalar(rewriter, loc, elem, beta);
+      init = elementwise(rewriter, loc, type, c,
+                         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                           if (beta == 1.0)
+                             return args[0];
+                           return b.create<arith::MulFOp>(l, args[0], betaV);
+                         });
+    } else {
+      init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+    }
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx),
+        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
+        AffineMap::get(3, 0, {m, n}, ctx)};
+    SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction};
+    Value alphaV = scalar(rewriter, loc, elem, alpha);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, type, ValueRange{adaptor.getA(), adaptor.getB()}, init, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value prod = b.create<arith::MulFOp>(l, args[0], args[1]);
+          if (alpha != 1.0)
+            prod = b.create<arith::MulFOp>(l, prod, alphaV);
+          b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[2], prod).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType outType = op.getType();
+    Type elem = outType.getElementType();
+    bool is1D = outType.getRank() == 3;
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    if (is1D) {
+      input = expandTo2D(rewriter, loc, input);
+      weight = expandTo2D(rewriter, loc, weight);
+    }
+    Window2D w(cast<RankedTensorType>(op.getWeight().getType()).getShape().drop_front(2),
+               op.getStrides(), op.getDilations(), op.getPads());
+    input = padSpatial(rewriter, loc, input, w.low, w.high, scalar(rewriter, loc, elem, 0));
+
+    auto in = cast<RankedTensorType>(input.getType());
+    auto wt = cast<RankedTensorType>(weight.getType());
+    int64_t n = in.getDimSize(0), c = in.getDimSize(1), f = wt.getDimSize(0);
+    int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
+    int64_t g = op.getGroup();
+    auto out2D = RankedTensorType::get({n, f, oh, ow}, elem);
+
+    // The accumulator starts as the bias broadcast along channels, or zero.
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      AffineMap biasMap = AffineMap::get(4, 0, getAffineDimExpr(1, ctx), ctx);
+      init = elementwise(rewriter, loc, out2D, bias,
+                         [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+                         {biasMap});
+    } else {
+      init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0));
+    }
+    Attribute strides = i64Vector(rewriter, w.strides);
+    Attribute dilations = i64Vector(rewriter, w.dilations);
+    Value result;
+    if (g == 1) {
+      result = rewriter
+                   .create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{out2D},
+                                                     ValueRange{input, weight}, init,
+                                                     strides, dilations)
+                   .getResult(0);
+    } else {
+      // Split channels into [group, channels per group].
+      auto gin = RankedTensorType::get({n, g, c / g, in.getDimSize(2), in.getDimSize(3)}, elem);
+      auto gw = RankedTensorType::get({g, f / g, wt.getDimSize(1), wt.getDimSize(2), wt.getDimSize(3)}, elem);
+      auto gout = RankedTensorType::get({n, g, f / g, oh, ow}, elem);
+      Value gInput = rewriter.create<tensor::ExpandShapeOp>(
+          loc, gin, input, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value gWeight = rewriter.create<tensor::ExpandShapeOp>(
+          loc, gw, weight, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+      Value gInit = rewriter.create<tensor::ExpandShapeOp>(
+          loc, gout, init, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value conv = rewriter
+                       .create<linalg::Conv2DNgchwFgchwOp>(loc, TypeRange{gout},
+                                                           ValueRange{gInput, gWeight}, gInit,
+                                                           strides, dilations)
+                       .getResult(0);
+      result = rewriter.create<tensor::CollapseShapeOp>(
+          loc, out2D, conv, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    }
+    if (is1D)
+      result = collapseFrom2D(rewriter, loc, result, outType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Shared by max and average pooling: widens to 2-D, pads, and runs the named
+/// pooling op `PoolOp` from `initValue`.
+template <typename PoolOp>
+Value pool2D(OpBuilder &b, Location loc, Value input, RankedTensorType outType,
+             Window2D &w, Value padValue, Value initValue) {
+  bool is1D = outType.getRank() == 3;
+  if (is1D)
+    input = expandTo2D(b, loc, input);
+  auto in = cast<RankedTensorType>(input.getType());
+  int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
+  w.coverOutput({in.getDimSize(2), in.getDimSize(3)}, {oh, ow});
+  input = padSpatial(b, loc, input, w.low, w.high, padValue);
+  Type elem = outType.getElementType();
+  auto out2D = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow}, elem);
+  Value init = filled(b, loc, out2D, initValue);
+  Value window = b.create<tensor::EmptyOp>(loc, w.kernel, elem);
+  Value result = b.create<PoolOp>(loc, TypeRange{out2D}, ValueRange{input, window}, init,
+                                  i64Vector(b, w.strides), i64Vector(b, w.dilations))
+                     .getResult(0);
+  return is1D ? collapseFrom2D(b, loc, result, outType) : result;
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type elem = op.getType().getElementType();
+    Window2D w(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
+    Value neg = lowest(rewriter, loc, elem);
+    rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(
+                               rewriter, loc, adaptor.getInput(), op.getType(), w, neg, neg));
+    return success();
+  }
+};
+
+struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType outType = op.getType();
+    Type elem = outType.getElementType();
+    SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
+    Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
+    Window2D counted = w;
+    Value zero = scalar(rewriter, loc, elem, 0);
+    Value sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(),
+                                                 outType, w, zero, zero);
+
+    // The divisor of each output position, computed here since shapes are
+    // static: the window's overlap with the input, plus the explicit padding
+    // when count_include_pad (never the ceil-mode overhang).
+    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
+    bool is1D = outType.getRank() == 3;
+    SmallVector<int64_t> in2{is1D ? 1 : inShape[2], inShape.back()};
+    SmallVector<int64_t> out2{is1D ? 1 : outType.getDimSize(2), outType.getShape().back()};
+    bool includePad = op.getCountIncludePad();
+    SmallVector<float> divisor;
+    for (int64_t i = 0; i < out2[0]; ++i) {
+      for (int64_t j = 0; j < out2[1]; ++j) {
+        int64_t count[2];
+        int64_t idx[2] = {i, j};
+        for (int d = 0; d < 2; ++d) {
+          int64_t start = idx[d] * counted.strides[d] - counted.low[d];
+          int64_t end = start + counted.kernel[d];
+          int64_t lo = includePad ? -counted.low[d] : 0;
+          int64_t hi = includePad ? in2[d] + counted.high[d] : in2[d];
+          count[d] = std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
+        }
+        divisor.push_back(static_cast<float>(count[0] * count[1]));
+      }
+    }
+    auto divType = RankedTensorType::get(out2, rewriter.getF32Type());
+    Value div = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(divType, ArrayRef<float>(divisor)));
+    int64_t rank = outType.getRank();
+    SmallVector<AffineExpr> divExprs;
+    if (!is1D)
+      divExprs.push_back(getAffineDimExpr(rank - 2, ctx));
+    else
+      divExprs.push_back(getAffineConstantExpr(0, ctx));
+    divExprs.push_back(getAffineDimExpr(rank - 1, ctx));
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
+                                AffineMap::get(rank, 0, divExprs, ctx)};
+    Value result = elementwise(
+        rewriter, loc, outType, {sum, div},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value d = args[1];
+          if (d.getType() != elem)
+            d = b.create<arith::TruncFOp>(l, elem, d);
+          return b.create<arith::DivFOp>(l, args[0], d);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+template <typename Op, bool IsMax>
+struct GlobalPoolLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    Type elem = outType.getElementType();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, inType.getRank()));
+    Value init = IsMax ? lowest(rewriter, loc, elem) : scalar(rewriter, loc, elem, 0);
+    Value reduced = reduce(rewriter, loc, adaptor.getInput(), spatial, init,
+                           [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+                             if (IsMax)
+                               return b.create<arith::MaximumFOp>(l, acc, x);
+                             return b.create<arith::AddFOp>(l, acc, x);
+                           });
+    if (!IsMax) {
+      int64_t count = 1;
+      for (int64_t d : spatial)
+        count *= inType.getDimSize(d);
+      Value countV = scalar(rewriter, loc, elem, static_cast<double>(count));
+      reduced = elementwise(rewriter, loc, cast<RankedTensorType>(reduced.getType()), reduced,
+                            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                              return b.create<arith::DivFOp>(l, args[0], countV);
+                            });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, outType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx);
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), channel, channel,
+                                channel, channel};
+    Value eps = scalar(rewriter, loc, type.getElementType(), op.getEpsilon().convertToDouble());
+    Value result = elementwise(
+        rewriter, loc, type,
+        {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
+         adaptor.getVariance()},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value inv = b.create<math::RsqrtOp>(l, b.create<arith::AddFOp>(l, a[4], eps));
+          Value norm = b.create<arith::MulFOp>(l, b.create<arith::SubFOp>(l, a[0], a[3]), inv);
+          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, norm, a[1]), a[2]);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Value x = adaptor.getInput();
+    SmallVector<AffineExpr> keep;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        keep.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
+                                AffineMap::get(rank, 0, keep, ctx)};
+    Value max = reduce(rewriter, loc, x, axis, lowest(rewriter, loc, elem),
+                       [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+                         return b.create<arith::MaximumFOp>(l, acc, v);
+                       });
+    Value e = elementwise(
+        rewriter, loc, type, {x, max},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        },
+        maps);
+    Value sum = reduce(rewriter, loc, e, axis, scalar(rewriter, loc, elem, 0),
+                       [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+                         return b.create<arith::AddFOp>(l, acc, v);
+                       });
+    Value result = elementwise(
+        rewriter, loc, type, {e, sum},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::DivFOp>(l, a[0], a[1]);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+template <typename Op>
+struct ReshapeLikeLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
+                                                  type.getElementType());
+    auto t = rewriter.create<linalg::TransposeOp>(op.getLoc(), adaptor.getInput(), init,
+                                                  op.getPerm());
+    rewriter.replaceOp(op, t.getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+    int64_t offset = 0;
+    for (Value in : adaptor.getInputs()) {
+      auto t = cast<RankedTensorType>(in.getType());
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      for (int64_t d : t.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      result = rewriter.create<tensor::InsertSliceOp>(loc, in, result, offsets, sizes, strides);
+      offset += t.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertNNToLinalgPass
+    : kiln::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Report every op the lowering cannot take before touching anything.
+    bool bad = false;
+    module.walk([&](Operation *op) {
+      if (!isa<NNDialect>(op->getDialect()))
+        return;
+      SmallVector<Type> types(op->getOperandTypes());
+      llvm::append_range(types, op->getResultTypes());
+      for (Type t : types) {
+        auto rt = dyn_cast<RankedTensorType>(t);
+        if (!rt || rt.hasStaticShape())
+          continue;
+        op->emitOpError("expects static shapes for code generation, found ")
+            << t << " (specialize symbolic dimensions with --input-shape)";
+        bad = true;
+        return;
+      }
+    });
+    if (bad)
+      return signalPassFailure();
+
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<NNDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
+    RewritePatternSet patterns(&getContext());
+    populateNNToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<
+      SimpleUnary<ReluOp, ReluOpBody>, SimpleUnary<SigmoidOp, SigmoidOpBody>,
+      SimpleUnary<TanhOp, TanhOpBody>, SimpleUnary<ExpOp, ExpOpBody>,
+      SimpleUnary<LogOp, LogOpBody>, SimpleUnary<ErfOp, ErfOpBody>,
+      SimpleUnary<SqrtOp, SqrtOpBody>, SimpleUnary<ReciprocalOp, ReciprocalOpBody>,
+      SimpleUnary<NegOp, NegOpBody>, SimpleUnary<AbsOp, AbsOpBody>,
+      SimpleUnary<FloorOp, FloorOpBody>, SimpleUnary<CeilOp, CeilOpBody>,
+      SimpleUnary<SinOp, SinOpBody>, SimpleUnary<CosOp, CosOpBody>,
+      SimpleUnary<SoftplusOp, SoftplusOpBody>, SimpleUnary<LeakyReluOp, LeakyReluOpBody>,
+      SimpleUnary<EluOp, EluOpBody>, SimpleUnary<HardSigmoidOp, HardSigmoidOpBody>,
+      SimpleUnary<ClipOp, ClipBody>>(ctx);
+  patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
+               BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
+               BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
+               BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
+               BinaryLowering<PowOp, math::PowFOp, math::PowFOp>,
+               BinaryLowering<MaxOp, arith::MaximumFOp, arith::MaxSIOp>,
+               BinaryLowering<MinOp, arith::MinimumFOp, arith::MinSIOp>>(ctx);
+  patterns.add<MatMulLowering, GemmLowering, ConvLowering, MaxPoolLowering,
+               AveragePoolLowering, GlobalPoolLowering<GlobalAveragePoolOp, false>,
+               GlobalPoolLowering<GlobalMaxPoolOp, true>, BatchNormLowering,
+               SoftmaxLowering, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
+               ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
+}

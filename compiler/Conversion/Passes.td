@@ -1,0 +1,24 @@
+//===- Passes.td - Kiln conversion passes ----------------------*- tablegen -*-===//
+
+#ifndef KILN_CONVERSION_PASSES
+#define KILN_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower nn ops to linalg, tensor and arith on tensors";
+  let description = [{
+    Rewrites every `nn` op into upstream ops with value semantics: named
+    linalg convolutions, pooling and matmuls where they fit, `linalg.generic`
+    for elementwise ops with numpy broadcasting, reductions and contractions,
+    and tensor ops for data movement. Padding becomes a filled tensor with the
+    input inserted, so bufferization sees plain copies. Shapes must be
+    static; an op the lowering cannot handle is reported and the pass fails.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // KILN_CONVERSION_PASSES

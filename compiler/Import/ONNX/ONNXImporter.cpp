@@ -1,0 +1,1331 @@
+//===- ONNXImporter.cpp - ONNX model -> nn dialect -----------------------===//
+//
+// One pass over the graph in topological order. Every value either becomes
+// an SSA value of the nn function, or, when it is a small integer tensor
+// known at compile time (the shape chains exporters emit: Shape, Gather,
+// Unsqueeze, Concat, ...), a host constant that is folded here and only
+// materialized if a real op consumes it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/ONNXImporter.h"
+
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/AsmState.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/defs/parser.h"
+#include "onnx/onnx_pb.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::nn;
+
+namespace {
+
+/// A tensor known at compile time, kept on the host for folding. Only
+/// integer data (shapes, axes, indices) is folded; floats are kept as raw
+/// bytes and only materialized.
+struct HostTensor {
+  SmallVector<int64_t> shape;
+  Type elementType;
+  SmallVector<int64_t> ints; // for integer element types
+  bool isInt() const { return isa<IntegerType>(elementType); }
+  int64_t numElements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+};
+
+/// What the importer knows about one ONNX value.
+struct Entry {
+  Value value;                     // set once materialized
+  std::optional<HostTensor> host;  // set for folded integer constants
+};
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, const onnx::ModelProto &model, StringRef path)
+      : ctx(ctx), model(model), builder(&ctx), modelDir(llvm::sys::path::parent_path(path)),
+        fileName(path) {}
+
+  OwningOpRef<ModuleOp> run(const ONNXImportOptions &options);
+
+private:
+  using Handler = std::function<LogicalResult(const onnx::NodeProto &)>;
+
+  // Diagnostics.
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node);
+  Location nodeLoc(const onnx::NodeProto &node);
+
+  // Types and data.
+  FailureOr<Type> elementType(int onnxType, Location loc, StringRef what);
+  FailureOr<std::vector<char>> tensorBytes(const onnx::TensorProto &t, Type elem,
+                                           Location loc);
+  FailureOr<Entry> importTensor(const onnx::TensorProto &t, Location loc);
+  Value materialize(const HostTensor &h, Location loc);
+
+  // Values.
+  FailureOr<Value> input(const onnx::NodeProto &node, int i);
+  bool hasInput(const onnx::NodeProto &node, int i) {
+    return i < node.input_size() && !node.input(i).empty();
+  }
+  const HostTensor *hostInput(const onnx::NodeProto &node, int i);
+  FailureOr<SmallVector<int64_t>> constInts(const onnx::NodeProto &node, int i,
+                                            StringRef what);
+  void define(const onnx::NodeProto &node, int i, Value v) {
+    values[node.output(i)].value = v;
+  }
+  void defineHost(const onnx::NodeProto &node, int i, HostTensor h) {
+    values[node.output(i)] = Entry{Value(), std::move(h)};
+  }
+
+  // Attributes.
+  const onnx::AttributeProto *attr(const onnx::NodeProto &node, StringRef name);
+  int64_t attrInt(const onnx::NodeProto &node, StringRef name, int64_t dflt);
+  double attrFloat(const onnx::NodeProto &node, StringRef name, double dflt);
+  std::string attrString(const onnx::NodeProto &node, StringRef name, StringRef dflt);
+  SmallVector<int64_t> attrInts(const onnx::NodeProto &node, StringRef name);
+
+  /// Builds an nn op whose result type is inferred; inference errors are
+  /// reported at the node's location.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> create(const onnx::NodeProto &node, Args &&...args);
+
+  // Handlers by family.
+  void registerHandlers();
+  LogicalResult importConv(const onnx::NodeProto &node);
+  LogicalResult importPool(const onnx::NodeProto &node, bool isMax);
+  LogicalResult importGemm(const onnx::NodeProto &node);
+  LogicalResult importSoftmax(const onnx::NodeProto &node);
+  LogicalResult importReshape(const onnx::NodeProto &node);
+  LogicalResult importUnsqueezeSqueeze(const onnx::NodeProto &node, bool unsqueeze);
+  LogicalResult importClip(const onnx::NodeProto &node);
+  LogicalResult importBatchNorm(const onnx::NodeProto &node);
+  LogicalResult importConstant(const onnx::NodeProto &node);
+  LogicalResult importShapeOps(const onnx::NodeProto &node);
+  LogicalResult checkShape(const onnx::NodeProto &node);
+
+  /// Resolves auto_pad into explicit [begin..., end...] pads.
+  FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &node,
+                                             ArrayRef<int64_t> inShape,
+                                             ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations);
+
+  MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  OpBuilder builder;
+  std::string modelDir, fileName;
+  int64_t opset = 0;
+  std::map<std::string, Entry> values;
+  llvm::StringMap<Handler> handlers;
+  std::map<std::string, const onnx::TypeProto *> inferredTypes;
+  unsigned resourceCounter = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Diagnostics, types, data
+//===----------------------------------------------------------------------===//
+
+Location Importer::nodeLoc(const onnx::NodeProto &node) {
+  std::string name = node.name().empty() ? node.output_size() ? node.output(0) : "" : node.name();
+  return NameLoc::get(StringAttr::get(&ctx, name),
+                      FileLineColLoc::get(&ctx, fileName, 0, 0));
+}
+
+InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
+  std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+  return emitError(nodeLoc(node)) << "node '" << name << "' (" << node.op_type()
+                                  << ", opset " << opset << "): ";
+}
+
+FailureOr<Type> Importer::elementType(int t, Location loc, StringRef what) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT:
+    return Type(builder.getF32Type());
+  case onnx::TensorProto::DOUBLE:
+    return Type(builder.getF64Type());
+  case onnx::TensorProto::INT64:
+    return Type(builder.getI64Type());
+  case onnx::TensorProto::INT32:
+    return Type(builder.getI32Type());
+  case onnx::TensorProto::INT16:
+    return Type(builder.getIntegerType(16));
+  case onnx::TensorProto::INT8:
+    return Type(builder.getIntegerType(8));
+  case onnx::TensorProto::BOOL:
+    return Type(builder.getI1Type());
+  default:
+    return emitError(loc) << what << ": unsupported element type "
+                          << onnx::TensorProto::DataType_Name(
+                                 static_cast<onnx::TensorProto::DataType>(t))
+                          << " (supported: float, double, int8, int16, int32, int64, bool)";
+  }
+}
+
+FailureOr<std::vector<char>> Importer::tensorBytes(const onnx::TensorProto &t, Type elem,
+                                                   Location loc) {
+  int64_t n = 1;
+  for (int64_t d : t.dims())
+    n *= d;
+  size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
+  std::vector<char> bytes(n * width);
+  auto fromRaw = [&](const std::string &raw) -> LogicalResult {
+    if (raw.size() != bytes.size())
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << raw.size()
+                            << " bytes, expected " << bytes.size();
+    std::copy(raw.begin(), raw.end(), bytes.begin());
+    return success();
+  };
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &kv : t.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
+    }
+    llvm::SmallString<256> full(modelDir);
+    llvm::sys::path::append(full, location);
+    std::ifstream in(std::string(full), std::ios::binary);
+    if (location.empty() || !in)
+      return emitError(loc) << "tensor '" << t.name() << "': cannot open external data file '"
+                            << full << "'";
+    if (length < 0)
+      length = bytes.size();
+    std::string raw(length, '\0');
+    in.seekg(offset);
+    if (!in.read(raw.data(), length))
+      return emitError(loc) << "tensor '" << t.name() << "': external data file '" << full
+                            << "' is shorter than offset " << offset << " + length " << length;
+    if (failed(fromRaw(raw)))
+      return failure();
+    return bytes;
+  }
+  if (t.has_raw_data()) {
+    if (failed(fromRaw(t.raw_data())))
+      return failure();
+    return bytes;
+  }
+  auto copyTyped = [&](const auto &field, auto tag) -> LogicalResult {
+    using T = decltype(tag);
+    if (static_cast<int64_t>(field.size()) != n)
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << field.size()
+                            << " values, expected " << n;
+    for (int64_t i = 0; i < n; ++i) {
+      T v = static_cast<T>(field.Get(i));
+      std::memcpy(bytes.data() + i * width, &v, width);
+    }
+    return success();
+  };
+  LogicalResult ok = success();
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    ok = copyTyped(t.float_data(), float());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    ok = copyTyped(t.double_data(), double());
+    break;
+  case onnx::TensorProto::INT64:
+    ok = copyTyped(t.int64_data(), int64_t());
+    break;
+  case onnx::TensorProto::INT32:
+    ok = copyTyped(t.int32_data(), int32_t());
+    break;
+  case onnx::TensorProto::INT16:
+    ok = copyTyped(t.int32_data(), int16_t());
+    break;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::BOOL:
+    ok = copyTyped(t.int32_data(), int8_t());
+    break;
+  default:
+    return emitError(loc) << "tensor '" << t.name() << "': unsupported data type";
+  }
+  if (failed(ok))
+    return failure();
+  return bytes;
+}
+
+FailureOr<Entry> Importer::importTensor(const onnx::TensorProto &t, Location loc) {
+  FailureOr<Type> elem = elementType(t.data_type(), loc, "tensor '" + t.name() + "'");
+  if (failed(elem))
+    return failure();
+  FailureOr<std::vector<char>> bytes = tensorBytes(t, *elem, loc);
+  if (failed(bytes))
+    return failure();
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, *elem);
+  Entry e;
+  int64_t n = type.getNumElements();
+  // Small integer tensors are folded on the host (shapes, axes).
+  if (isa<IntegerType>(*elem) && !elem->isInteger(1) && n <= 4096) {
+    HostTensor h{shape, *elem, {}};
+    size_t width = elem->getIntOrFloatBitWidth() / 8;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t v = 0;
+      switch (width) {
+      case 1: v = reinterpret_cast<const int8_t *>(bytes->data())[i]; break;
+      case 2: v = reinterpret_cast<const int16_t *>(bytes->data())[i]; break;
+      case 4: v = reinterpret_cast<const int32_t *>(bytes->data())[i]; break;
+      default: v = reinterpret_cast<const int64_t *>(bytes->data())[i]; break;
+      }
+      h.ints.push_back(v);
+    }
+    e.host = std::move(h);
+    return e;
+  }
+  ElementsAttr value;
+  if (elem->isInteger(1)) {
+    SmallVector<bool> bits(bytes->begin(), bytes->end());
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (n <= 16) {
+    value = DenseElementsAttr::getFromRawBuffer(type, *bytes);
+  } else {
+    // Weights live once in a resource blob however many ops use them.
+    size_t align = elem->getIntOrFloatBitWidth() / 8;
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(*bytes), align);
+    std::string name = t.name().empty() ? "weight" + std::to_string(resourceCounter++) : t.name();
+    value = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  }
+  e.value = builder.create<ConstantOp>(loc, value);
+  return e;
+}
+
+Value Importer::materialize(const HostTensor &h, Location loc) {
+  auto type = RankedTensorType::get(h.shape, h.elementType);
+  SmallVector<APInt> ints;
+  for (int64_t v : h.ints)
+    ints.push_back(APInt(h.elementType.getIntOrFloatBitWidth(), v, /*isSigned=*/true));
+  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, ints));
+}
+
+FailureOr<Value> Importer::input(const onnx::NodeProto &node, int i) {
+  if (!hasInput(node, i))
+    return nodeError(node) << "expects input " << i;
+  auto it = values.find(node.input(i));
+  if (it == values.end())
+    return nodeError(node) << "input '" << node.input(i) << "' is not defined before use";
+  Entry &e = it->second;
+  if (!e.value)
+    e.value = materialize(*e.host, nodeLoc(node));
+  return e.value;
+}
+
+const HostTensor *Importer::hostInput(const onnx::NodeProto &node, int i) {
+  if (!hasInput(node, i))
+    return nullptr;
+  auto it = values.find(node.input(i));
+  if (it == values.end() || !it->second.host)
+    return nullptr;
+  return &*it->second.host;
+}
+
+FailureOr<SmallVector<int64_t>> Importer::constInts(const onnx::NodeProto &node, int i,
+                                                    StringRef what) {
+  const HostTensor *h = hostInput(node, i);
+  if (!h)
+    return nodeError(node) << "expects " << what
+                           << " (input " << i << ") to be a constant known at compile time";
+  return SmallVector<int64_t>(h->ints);
+}
+
+const onnx::AttributeProto *Importer::attr(const onnx::NodeProto &node, StringRef name) {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t Importer::attrInt(const onnx::NodeProto &node, StringRef name, int64_t dflt) {
+  const auto *a = attr(node, name);
+  return a ? a->i() : dflt;
+}
+
+double Importer::attrFloat(const onnx::NodeProto &node, StringRef name, double dflt) {
+  const auto *a = attr(node, name);
+  return a ? a->f() : dflt;
+}
+
+std::string Importer::attrString(const onnx::NodeProto &node, StringRef name,
+                                 StringRef dflt) {
+  const auto *a = attr(node, name);
+  return a ? a->s() : dflt.str();
+}
+
+SmallVector<int64_t> Importer::attrInts(const onnx::NodeProto &node, StringRef name) {
+  const auto *a = attr(node, name);
+  if (!a)
+    return {};
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+template <typename OpTy, typename... Args>
+FailureOr<Value> Importer::create(const onnx::NodeProto &node, Args &&...args) {
+  Location loc = nodeLoc(node);
+  // Built with a placeholder type, then typed by the op's own inference so
+  // bad shapes are reported rather than asserted on.
+  Type placeholder = RankedTensorType::get({}, builder.getF32Type());
+  auto op = builder.create<OpTy>(loc, placeholder, std::forward<Args>(args)...);
+  SmallVector<Type> types;
+  if (failed(OpTy::inferReturnTypes(&ctx, loc, op->getOperands(), op->getAttrDictionary(),
+                                    op->getPropertiesStorage(), op->getRegions(), types))) {
+    op->erase();
+    nodeError(node) << "the operands and attributes above are not valid for "
+                    << OpTy::getOperationName();
+    return failure();
+  }
+  op->getResult(0).setType(types.front());
+  return op->getResult(0);
+}
+
+static RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+//===----------------------------------------------------------------------===//
+// Handlers
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>>
+Importer::windowPads(const onnx::NodeProto &node, ArrayRef<int64_t> inShape,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> dilations) {
+  size_t n = kernel.size();
+  std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  SmallVector<int64_t> pads = attrInts(node, "pads");
+  if (autoPad == "NOTSET") {
+    if (pads.empty())
+      pads.assign(2 * n, 0);
+    return pads;
+  }
+  pads.assign(2 * n, 0);
+  if (autoPad == "VALID")
+    return pads;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return nodeError(node) << "unknown auto_pad '" << autoPad << "'";
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = inShape[2 + i];
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t small = total / 2, big = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : big;
+    pads[i + n] = autoPad == "SAME_UPPER" ? big : small;
+  }
+  return pads;
+}
+
+LogicalResult Importer::importConv(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0), w = input(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> b = input(node, 2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  ArrayRef<int64_t> wShape = typeOf(*w).getShape();
+  if (wShape.size() < 3 || wShape.size() > 4)
+    return nodeError(node) << "supports 1-D and 2-D convolution, found a weight of rank "
+                           << wShape.size();
+  SmallVector<int64_t> kernel(wShape.drop_front(2));
+  size_t n = kernel.size();
+  SmallVector<int64_t> strides = attrInts(node, "strides"), dilations = attrInts(node, "dilations");
+  if (strides.empty())
+    strides.assign(n, 1);
+  if (dilations.empty())
+    dilations.assign(n, 1);
+  if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
+    return nodeError(node) << "expects an input of rank " << n + 2 << ", found "
+                           << typeOf(*x).getRank();
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, typeOf(*x).getShape(), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  FailureOr<Value> y = create<ConvOp>(
+      node, *x, *w, bias, builder.getDenseI64ArrayAttr(strides),
+      builder.getDenseI64ArrayAttr(*pads), builder.getDenseI64ArrayAttr(dilations),
+      builder.getI64IntegerAttr(attrInt(node, "group", 1)));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  if (node.output_size() > 1 && !node.output(1).empty())
+    return nodeError(node) << "the Indices output of MaxPool is not supported";
+  SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
+  size_t n = kernel.size();
+  if (n < 1 || n > 2)
+    return nodeError(node) << "supports 1-D and 2-D pooling, found kernel_shape of rank " << n;
+  if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
+    return nodeError(node) << "expects an input of rank " << n + 2 << ", found "
+                           << typeOf(*x).getRank();
+  SmallVector<int64_t> strides = attrInts(node, "strides"), dilations = attrInts(node, "dilations");
+  if (strides.empty())
+    strides.assign(n, 1);
+  if (dilations.empty())
+    dilations.assign(n, 1);
+  if (attrInt(node, "storage_order", 0) != 0)
+    return nodeError(node) << "storage_order = 1 is not supported";
+  if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return nodeError(node) << "AveragePool with dilations is not supported";
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, typeOf(*x).getShape(), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  bool ceil = attrInt(node, "ceil_mode", 0) != 0;
+  FailureOr<Value> y =
+      isMax ? create<MaxPoolOp>(node, *x, builder.getDenseI64ArrayAttr(kernel),
+                                builder.getDenseI64ArrayAttr(strides),
+                                builder.getDenseI64ArrayAttr(*pads),
+                                builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceil))
+            : create<AveragePoolOp>(node, *x, builder.getDenseI64ArrayAttr(kernel),
+                                    builder.getDenseI64ArrayAttr(strides),
+                                    builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceil),
+                                    builder.getBoolAttr(attrInt(node, "count_include_pad", 0) != 0));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
+  FailureOr<Value> a = input(node, 0), b = input(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value c;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> cv = input(node, 2);
+    if (failed(cv))
+      return failure();
+    c = *cv;
+  }
+  FailureOr<Value> y = create<GemmOp>(
+      node, *a, *b, c, builder.getF64FloatAttr(attrFloat(node, "alpha", 1.0)),
+      builder.getF64FloatAttr(attrFloat(node, "beta", 1.0)),
+      builder.getBoolAttr(attrInt(node, "transA", 0) != 0),
+      builder.getBoolAttr(attrInt(node, "transB", 0) != 0));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  if (opset >= 13) {
+    FailureOr<Value> y = create<SoftmaxOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1)));
+    if (failed(y))
+      return failure();
+    define(node, 0, *y);
+    return success();
+  }
+  // Before opset 13 the input is coerced to a matrix at `axis` and softmax
+  // runs over its rows.
+  int64_t axis = attrInt(node, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return nodeError(node) << "expects axis in [" << -rank << ", " << rank << "], found "
+                           << attrInt(node, "axis", 1);
+  FailureOr<Value> flat = create<FlattenOp>(node, *x, builder.getI64IntegerAttr(axis));
+  if (failed(flat))
+    return failure();
+  FailureOr<Value> y = create<SoftmaxOp>(node, *flat, builder.getI64IntegerAttr(1));
+  if (failed(y))
+    return failure();
+  define(node, 0, builder.create<ReshapeOp>(nodeLoc(node), t, *y));
+  return success();
+}
+
+LogicalResult Importer::importReshape(const onnx::NodeProto &node) {
+  FailureOr<SmallVector<int64_t>> target = constInts(node, 1, "the shape");
+  if (failed(target))
+    return failure();
+  const HostTensor *hx = hostInput(node, 0);
+  SmallVector<int64_t> inShape;
+  if (hx) {
+    inShape = hx->shape;
+  } else {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    inShape.assign(typeOf(*x).getShape().begin(), typeOf(*x).getShape().end());
+  }
+  bool allowZero = attrInt(node, "allowzero", 0) != 0;
+  int64_t total = 1, known = 1, inferAt = -1;
+  for (int64_t d : inShape)
+    total *= d;
+  SmallVector<int64_t> shape(*target);
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == 0 && !allowZero) {
+      if (i >= inShape.size())
+        return nodeError(node) << "shape entry " << i << " is 0 (copy) but the input has rank "
+                               << inShape.size();
+      d = inShape[i];
+    }
+    if (d == -1) {
+      if (inferAt >= 0)
+        return nodeError(node) << "the shape has more than one -1";
+      inferAt = i;
+      continue;
+    }
+    if (d < 0)
+      return nodeError(node) << "invalid shape entry " << d;
+    known *= d;
+  }
+  if (inferAt >= 0) {
+    if (known == 0 || total % known != 0)
+      return nodeError(node) << "cannot infer the -1 entry: " << total
+                             << " elements do not divide by " << known;
+    shape[inferAt] = total / known;
+    known = total;
+  }
+  if (known != total)
+    return nodeError(node) << "cannot reshape " << total << " elements into "
+                           << known;
+  if (hx) {
+    HostTensor h = *hx;
+    h.shape = shape;
+    defineHost(node, 0, std::move(h));
+    return success();
+  }
+  FailureOr<Value> x = input(node, 0);
+  define(node, 0, builder.create<ReshapeOp>(
+                      nodeLoc(node), RankedTensorType::get(shape, typeOf(*x).getElementType()), *x));
+  return success();
+}
+
+LogicalResult Importer::importUnsqueezeSqueeze(const onnx::NodeProto &node, bool unsqueeze) {
+  SmallVector<int64_t> axes;
+  if (opset >= 13 && node.input_size() > 1) {
+    FailureOr<SmallVector<int64_t>> a = constInts(node, 1, "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else {
+    axes = attrInts(node, "axes");
+  }
+  const HostTensor *hx = hostInput(node, 0);
+  SmallVector<int64_t> inShape;
+  Value x;
+  if (hx) {
+    inShape = hx->shape;
+  } else {
+    FailureOr<Value> xv = input(node, 0);
+    if (failed(xv))
+      return failure();
+    x = *xv;
+    inShape.assign(typeOf(x).getShape().begin(), typeOf(x).getShape().end());
+  }
+  SmallVector<int64_t> shape;
+  if (unsqueeze) {
+    int64_t outRank = inShape.size() + axes.size();
+    SmallVector<bool> inserted(outRank, false);
+    for (int64_t a : axes) {
+      if (a < 0)
+        a += outRank;
+      if (a < 0 || a >= outRank || inserted[a])
+        return nodeError(node) << "invalid or repeated axis in axes";
+      inserted[a] = true;
+    }
+    size_t next = 0;
+    for (int64_t i = 0; i < outRank; ++i)
+      shape.push_back(inserted[i] ? 1 : inShape[next++]);
+  } else {
+    int64_t rank = inShape.size();
+    SmallVector<bool> removed(rank, false);
+    if (axes.empty())
+      for (int64_t i = 0; i < rank; ++i)
+        removed[i] = inShape[i] == 1;
+    for (int64_t a : axes) {
+      if (a < 0)
+        a += rank;
+      if (a < 0 || a >= rank || inShape[a] != 1)
+        return nodeError(node) << "axis " << a << " is out of range or not of size 1";
+      removed[a] = true;
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      if (!removed[i])
+        shape.push_back(inShape[i]);
+  }
+  if (hx) {
+    HostTensor h = *hx;
+    h.shape = shape;
+    defineHost(node, 0, std::move(h));
+    return success();
+  }
+  define(node, 0, builder.create<ReshapeOp>(
+                      nodeLoc(node), RankedTensorType::get(shape, typeOf(x).getElementType()), x));
+  return success();
+}
+
+LogicalResult Importer::importClip(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  FloatAttr lo, hi;
+  if (opset < 11) {
+    if (attr(node, "min"))
+      lo = builder.getF64FloatAttr(attrFloat(node, "min", 0));
+    if (attr(node, "max"))
+      hi = builder.getF64FloatAttr(attrFloat(node, "max", 0));
+  } else {
+    // min and max are optional inputs that must be constants here.
+    for (int i : {1, 2}) {
+      if (!hasInput(node, i))
+        continue;
+      auto it = values.find(node.input(i));
+      double v;
+      if (it != values.end() && it->second.host && it->second.host->ints.size() == 1) {
+        v = static_cast<double>(it->second.host->ints[0]);
+      } else {
+        FailureOr<Value> bound = input(node, i);
+        if (failed(bound))
+          return failure();
+        DenseElementsAttr dense;
+        if (auto c = bound->getDefiningOp<ConstantOp>())
+          dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
+          return nodeError(node) << "expects the " << (i == 1 ? "min" : "max")
+                                 << " input to be a constant scalar";
+        v = (*dense.getValues<APFloat>().begin()).convertToDouble();
+      }
+      (i == 1 ? lo : hi) = builder.getF64FloatAttr(v);
+    }
+  }
+  define(node, 0, builder.create<ClipOp>(nodeLoc(node), *x, lo, hi));
+  return success();
+}
+
+LogicalResult Importer::importBatchNorm(const onnx::NodeProto &node) {
+  if (attrInt(node, "training_mode", 0) != 0 ||
+      (node.output_size() > 1 && llvm::any_of(llvm::drop_begin(node.output()),
+                                              [](const std::string &s) { return !s.empty(); })))
+    return nodeError(node) << "only inference-mode BatchNormalization (one output) is supported";
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = input(node, i);
+    if (failed(v))
+      return failure();
+    in.push_back(*v);
+  }
+  FailureOr<Value> y = create<BatchNormOp>(node, in[0], in[1], in[2], in[3], in[4],
+                                           builder.getF64FloatAttr(attrFloat(node, "epsilon", 1e-5)));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+LogicalResult Importer::importConstant(const onnx::NodeProto &node) {
+  const onnx::AttributeProto *value = attr(node, "value");
+  Location loc = nodeLoc(node);
+  if (value) {
+    FailureOr<Entry> e = importTensor(value->t(), loc);
+    if (failed(e))
+      return failure();
+    values[node.output(0)] = *e;
+    return success();
+  }
+  auto scalarOrList = [&](Type elem, ArrayRef<int64_t> ints, bool isList) {
+    HostTensor h{isList ? SmallVector<int64_t>{static_cast<int64_t>(ints.size())}
+                        : SmallVector<int64_t>{},
+                 elem, SmallVector<int64_t>(ints)};
+    defineHost(node, 0, h);
+  };
+  if (const auto *a = attr(node, "value_int")) {
+    scalarOrList(builder.getI64Type(), {a->i()}, false);
+    return success();
+  }
+  if (const auto *a = attr(node, "value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    scalarOrList(builder.getI64Type(), v, true);
+    return success();
+  }
+  auto floats = [&](ArrayRef<float> v, bool isList) {
+    auto type = RankedTensorType::get(isList ? SmallVector<int64_t>{(int64_t)v.size()}
+                                             : SmallVector<int64_t>{},
+                                      builder.getF32Type());
+    define(node, 0, builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, v)));
+  };
+  if (const auto *a = attr(node, "value_float")) {
+    floats({a->f()}, false);
+    return success();
+  }
+  if (const auto *a = attr(node, "value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    floats(v, true);
+    return success();
+  }
+  return nodeError(node) << "only value, value_int(s) and value_float(s) constants are supported";
+}
+
+/// Ops that are only supported when they can be folded on the host: the
+/// shape arithmetic exporters emit around Reshape.
+LogicalResult Importer::importShapeOps(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  Location loc = nodeLoc(node);
+  (void)loc;
+  if (op == "Shape") {
+    auto it = values.find(node.input(0));
+    if (it == values.end())
+      return nodeError(node) << "input '" << node.input(0) << "' is not defined before use";
+    SmallVector<int64_t> shape = it->second.host
+                                     ? it->second.host->shape
+                                     : SmallVector<int64_t>(typeOf(it->second.value).getShape());
+    int64_t rank = shape.size();
+    int64_t start = attrInt(node, "start", 0), end = attrInt(node, "end", rank);
+    if (start < 0)
+      start += rank;
+    if (end < 0)
+      end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, start, rank);
+    SmallVector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+    defineHost(node, 0, HostTensor{{static_cast<int64_t>(dims.size())}, builder.getI64Type(), dims});
+    return success();
+  }
+  if (op == "Identity") {
+    auto it = values.find(node.input(0));
+    if (it == values.end())
+      return nodeError(node) << "input '" << node.input(0) << "' is not defined before use";
+    values[node.output(0)] = it->second;
+    return success();
+  }
+  // The rest need every input on the host.
+  SmallVector<const HostTensor *> in;
+  for (int i = 0; i < node.input_size(); ++i) {
+    if (node.input(i).empty()) {
+      in.push_back(nullptr);
+      continue;
+    }
+    const HostTensor *h = hostInput(node, i);
+    if (!h)
+      return nodeError(node) << "is supported only on constants known at compile time (shape "
+                                "computations), but input '"
+                             << node.input(i) << "' is computed at run time";
+    in.push_back(h);
+  }
+  auto normAxis = [](int64_t a, int64_t rank) { return a < 0 ? a + rank : a; };
+  if (op == "Cast") {
+    int to = attrInt(node, "to", 0);
+    FailureOr<Type> elem = elementType(to, nodeLoc(node), "Cast target");
+    if (failed(elem))
+      return failure();
+    if (!isa<IntegerType>(*elem) || elem->isInteger(1))
+      return nodeError(node) << "folding supports only casts between integer types";
+    HostTensor h = *in[0];
+    h.elementType = *elem;
+    defineHost(node, 0, h);
+    return success();
+  }
+  if (op == "Gather") {
+    const HostTensor &data = *in[0], &idx = *in[1];
+    int64_t rank = data.shape.size();
+    int64_t axis = normAxis(attrInt(node, "axis", 0), rank);
+    if (axis < 0 || axis >= rank)
+      return nodeError(node) << "axis out of range";
+    int64_t outer = 1, inner = 1, dim = data.shape[axis];
+    for (int64_t i = 0; i < axis; ++i)
+      outer *= data.shape[i];
+    for (int64_t i = axis + 1; i < rank; ++i)
+      inner *= data.shape[i];
+    HostTensor h{{}, data.elementType, {}};
+    h.shape.append(data.shape.begin(), data.shape.begin() + axis);
+    h.shape.append(idx.shape.begin(), idx.shape.end());
+    h.shape.append(data.shape.begin() + axis + 1, data.shape.end());
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t k : idx.ints) {
+        if (k < 0)
+          k += dim;
+        if (k < 0 || k >= dim)
+          return nodeError(node) << "index " << k << " out of range for dimension " << dim;
+        for (int64_t i = 0; i < inner; ++i)
+          h.ints.push_back(data.ints[(o * dim + k) * inner + i]);
+      }
+    defineHost(node, 0, h);
+    return success();
+  }
+  if (op == "Concat") {
+    HostTensor h = *in[0];
+    int64_t rank = h.shape.size();
+    int64_t axis = normAxis(attrInt(node, "axis", 0), rank);
+    if (rank != 1 || axis != 0)
+      return nodeError(node) << "folding supports only 1-D concatenation";
+    for (size_t i = 1; i < in.size(); ++i) {
+      h.ints.append(in[i]->ints.begin(), in[i]->ints.end());
+      h.shape[0] += in[i]->shape[0];
+    }
+    defineHost(node, 0, h);
+    return success();
+  }
+  if (op == "Slice") {
+    const HostTensor &data = *in[0];
+    if (data.shape.size() != 1)
+      return nodeError(node) << "folding supports only 1-D slices";
+    SmallVector<int64_t> starts, ends, steps{1};
+    if (opset < 10) {
+      starts = attrInts(node, "starts");
+      ends = attrInts(node, "ends");
+    } else {
+      starts = in[1]->ints;
+      ends = in[2]->ints;
+      if (in.size() > 4 && in[4])
+        steps = in[4]->ints;
+    }
+    int64_t n = data.shape[0], step = steps.empty() ? 1 : steps[0];
+    if (starts.size() != 1 || ends.size() != 1 || step == 0)
+      return nodeError(node) << "folding supports one sliced axis with a non-zero step";
+    int64_t s = starts[0] < 0 ? starts[0] + n : starts[0];
+    int64_t e = ends[0] < 0 ? ends[0] + n : ends[0];
+    HostTensor h{{0}, data.elementType, {}};
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, n);
+      e = std::clamp<int64_t>(e, 0, n);
+      for (int64_t i = s; i < e; i += step)
+        h.ints.push_back(data.ints[i]);
+    } else {
+      s = std::clamp<int64_t>(s, -1, n - 1);
+      e = std::clamp<int64_t>(e, -1, n - 1);
+      for (int64_t i = s; i > e; i += step)
+        h.ints.push_back(data.ints[i]);
+    }
+    h.shape[0] = h.ints.size();
+    defineHost(node, 0, h);
+    return success();
+  }
+  // Integer elementwise arithmetic with broadcasting of scalars.
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    const HostTensor &a = *in[0], &b = *in[1];
+    SmallVector<int64_t> shape;
+    if (failed(broadcastShapes(a.shape, b.shape, shape)))
+      return nodeError(node) << "operand shapes do not broadcast";
+    bool aScalar = a.ints.size() == 1, bScalar = b.ints.size() == 1;
+    if (!(a.shape == b.shape || aScalar || bScalar))
+      return nodeError(node) << "folding supports equal shapes or a scalar operand";
+    HostTensor h{shape, a.elementType, {}};
+    size_t n = std::max(a.ints.size(), b.ints.size());
+    for (size_t i = 0; i < n; ++i) {
+      int64_t x = a.ints[aScalar ? 0 : i], y = b.ints[bScalar ? 0 : i];
+      if (op == "Div" && y == 0)
+        return nodeError(node) << "division by zero";
+      h.ints.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+    }
+    defineHost(node, 0, h);
+    return success();
+  }
+  return nodeError(node) << "has no folding rule";
+}
+
+/// Cross-checks Kiln's inferred output shape against ONNX shape inference.
+LogicalResult Importer::checkShape(const onnx::NodeProto &node) {
+  for (int i = 0; i < node.output_size(); ++i) {
+    auto it = values.find(node.output(i));
+    if (it == values.end())
+      continue;
+    auto inferred = inferredTypes.find(node.output(i));
+    if (inferred == inferredTypes.end() || !inferred->second->has_tensor_type() ||
+        !inferred->second->tensor_type().has_shape())
+      continue;
+    SmallVector<int64_t> ours =
+        it->second.host ? it->second.host->shape
+                        : SmallVector<int64_t>(typeOf(it->second.value).getShape());
+    const auto &dims = inferred->second->tensor_type().shape().dim();
+    bool mismatch = dims.size() != static_cast<int>(ours.size());
+    for (int d = 0; !mismatch && d < dims.size(); ++d)
+      mismatch = dims[d].has_dim_value() && dims[d].dim_value() != ours[d];
+    if (mismatch) {
+      std::string theirs;
+      for (const auto &d : dims)
+        theirs += (theirs.empty() ? "" : "x") +
+                  (d.has_dim_value() ? std::to_string(d.dim_value()) : std::string("?"));
+      std::string mine;
+      for (int64_t d : ours)
+        mine += (mine.empty() ? "" : "x") + std::to_string(d);
+      return nodeError(node) << "output '" << node.output(i) << "' has shape "
+                             << (mine.empty() ? "scalar" : mine)
+                             << " but ONNX shape inference says "
+                             << (theirs.empty() ? "scalar" : theirs);
+    }
+  }
+  return success();
+}
+
+void Importer::registerHandlers() {
+  auto unary = [&](auto tag) {
+    using OpTy = decltype(tag);
+    return [this](const onnx::NodeProto &node) -> LogicalResult {
+      FailureOr<Value> x = input(node, 0);
+      if (failed(x))
+        return failure();
+      define(node, 0, builder.create<OpTy>(nodeLoc(node), *x));
+      return success();
+    };
+  };
+  handlers["Relu"] = unary(ReluOp());
+  handlers["Sigmoid"] = unary(SigmoidOp());
+  handlers["Tanh"] = unary(TanhOp());
+  handlers["Exp"] = unary(ExpOp());
+  handlers["Log"] = unary(LogOp());
+  handlers["Erf"] = unary(ErfOp());
+  handlers["Sqrt"] = unary(SqrtOp());
+  handlers["Reciprocal"] = unary(ReciprocalOp());
+  handlers["Neg"] = unary(NegOp());
+  handlers["Abs"] = unary(AbsOp());
+  handlers["Floor"] = unary(FloorOp());
+  handlers["Ceil"] = unary(CeilOp());
+  handlers["Softplus"] = unary(SoftplusOp());
+  handlers["Sin"] = unary(SinOp());
+  handlers["Cos"] = unary(CosOp());
+  auto withAlpha = [&](auto tag, double dflt) {
+    using OpTy = decltype(tag);
+    return [this, dflt](const onnx::NodeProto &node) -> LogicalResult {
+      FailureOr<Value> x = input(node, 0);
+      if (failed(x))
+        return failure();
+      define(node, 0, builder.create<OpTy>(nodeLoc(node), *x,
+                                           builder.getF64FloatAttr(attrFloat(node, "alpha", dflt))));
+      return success();
+    };
+  };
+  handlers["LeakyRelu"] = withAlpha(LeakyReluOp(), 0.01);
+  handlers["Elu"] = withAlpha(EluOp(), 1.0);
+  handlers["HardSigmoid"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, builder.create<HardSigmoidOp>(
+                        nodeLoc(node), *x, builder.getF64FloatAttr(attrFloat(node, "alpha", 0.2)),
+                        builder.getF64FloatAttr(attrFloat(node, "beta", 0.5))));
+    return success();
+  };
+  // Binary and variadic elementwise ops fold left over their inputs.
+  auto binary = [&](auto tag, bool hostFoldable) {
+    using OpTy = decltype(tag);
+    return [this, hostFoldable](const onnx::NodeProto &node) -> LogicalResult {
+      if (hostFoldable && node.input_size() == 2 && hostInput(node, 0) && hostInput(node, 1))
+        return importShapeOps(node);
+      if (opset < 7 && attr(node, "broadcast"))
+        return nodeError(node) << "legacy (opset < 7) broadcast attributes are not supported";
+      FailureOr<Value> acc = input(node, 0);
+      if (failed(acc))
+        return failure();
+      for (int i = 1; i < node.input_size(); ++i) {
+        FailureOr<Value> rhs = input(node, i);
+        if (failed(rhs))
+          return failure();
+        acc = create<OpTy>(node, *acc, *rhs);
+        if (failed(acc))
+          return failure();
+      }
+      define(node, 0, *acc);
+      return success();
+    };
+  };
+  handlers["Add"] = binary(AddOp(), true);
+  handlers["Sub"] = binary(SubOp(), true);
+  handlers["Mul"] = binary(MulOp(), true);
+  handlers["Div"] = binary(DivOp(), true);
+  handlers["Pow"] = binary(PowOp(), false);
+  handlers["Max"] = binary(MaxOp(), false);
+  handlers["Min"] = binary(MinOp(), false);
+  handlers["Sum"] = binary(AddOp(), false);
+  handlers["MatMul"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> a = input(node, 0), b = input(node, 1);
+    if (failed(a) || failed(b))
+      return failure();
+    FailureOr<Value> y = create<MatMulOp>(node, *a, *b);
+    if (failed(y))
+      return failure();
+    define(node, 0, *y);
+    return success();
+  };
+  handlers["Gemm"] = [this](const onnx::NodeProto &n) { return importGemm(n); };
+  handlers["Conv"] = [this](const onnx::NodeProto &n) { return importConv(n); };
+  handlers["MaxPool"] = [this](const onnx::NodeProto &n) { return importPool(n, true); };
+  handlers["AveragePool"] = [this](const onnx::NodeProto &n) { return importPool(n, false); };
+  auto global = [&](auto tag) {
+    using OpTy = decltype(tag);
+    return [this](const onnx::NodeProto &node) -> LogicalResult {
+      FailureOr<Value> x = input(node, 0);
+      if (failed(x))
+        return failure();
+      FailureOr<Value> y = create<OpTy>(node, *x);
+      if (failed(y))
+        return failure();
+      define(node, 0, *y);
+      return success();
+    };
+  };
+  handlers["GlobalAveragePool"] = global(GlobalAveragePoolOp());
+  handlers["GlobalMaxPool"] = global(GlobalMaxPoolOp());
+  handlers["BatchNormalization"] = [this](const onnx::NodeProto &n) { return importBatchNorm(n); };
+  handlers["Softmax"] = [this](const onnx::NodeProto &n) { return importSoftmax(n); };
+  handlers["Clip"] = [this](const onnx::NodeProto &n) { return importClip(n); };
+  handlers["Reshape"] = [this](const onnx::NodeProto &n) { return importReshape(n); };
+  handlers["Unsqueeze"] = [this](const onnx::NodeProto &n) { return importUnsqueezeSqueeze(n, true); };
+  handlers["Squeeze"] = [this](const onnx::NodeProto &n) { return importUnsqueezeSqueeze(n, false); };
+  handlers["Flatten"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    FailureOr<Value> y = create<FlattenOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", 1)));
+    if (failed(y))
+      return failure();
+    define(node, 0, *y);
+    return success();
+  };
+  handlers["Transpose"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    SmallVector<int64_t> perm = attrInts(node, "perm");
+    if (!attr(node, "perm"))
+      for (int64_t i = typeOf(*x).getRank() - 1; i >= 0; --i)
+        perm.push_back(i);
+    FailureOr<Value> y = create<TransposeOp>(node, *x, builder.getDenseI64ArrayAttr(perm));
+    if (failed(y))
+      return failure();
+    define(node, 0, *y);
+    return success();
+  };
+  handlers["Concat"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    bool allHost = true;
+    for (int i = 0; i < node.input_size(); ++i)
+      allHost &= hostInput(node, i) != nullptr;
+    if (allHost)
+      return importShapeOps(node);
+    SmallVector<Value> in;
+    for (int i = 0; i < node.input_size(); ++i) {
+      FailureOr<Value> v = input(node, i);
+      if (failed(v))
+        return failure();
+      in.push_back(*v);
+    }
+    FailureOr<Value> y = create<ConcatOp>(node, in, builder.getI64IntegerAttr(attrInt(node, "axis", 0)));
+    if (failed(y))
+      return failure();
+    define(node, 0, *y);
+    return success();
+  };
+  handlers["Dropout"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    if (node.output_size() > 1 && !node.output(1).empty())
+      return nodeError(node) << "the mask output of Dropout is not supported";
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, *x);
+    return success();
+  };
+  handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
+  for (StringRef op : {"Shape", "Identity", "Cast", "Gather", "Slice"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importShapeOps(n); };
+}
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  if (opset == 0) {
+    emitError(fileLoc) << "the model imports no version of the default ONNX domain";
+    return nullptr;
+  }
+  const onnx::GraphProto &graph = model.graph();
+  registerHandlers();
+
+  // Every unsupported node, reported at once.
+  std::vector<std::string> unsupported;
+  for (const auto &node : graph.node()) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (defaultDomain && handlers.count(node.op_type()))
+      continue;
+    std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+    unsupported.push_back("node '" + name + "' (" +
+                          (defaultDomain ? "" : node.domain() + ".") + node.op_type() +
+                          ", opset " + std::to_string(opset) + ")");
+  }
+  if (!unsupported.empty()) {
+    auto diag = emitError(fileLoc) << unsupported.size() << " unsupported operator"
+                                   << (unsupported.size() == 1 ? "" : "s") << " in the model:";
+    for (const auto &u : unsupported)
+      diag << "\n  " << u;
+    return nullptr;
+  }
+
+  for (const auto &vi : graph.value_info())
+    inferredTypes[vi.name()] = &vi.type();
+  for (const auto &vi : graph.output())
+    inferredTypes[vi.name()] = &vi.type();
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  // The function type: graph inputs that are not initializers.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (initializerNames.contains(in.name()))
+      continue;
+    if (!in.type().has_tensor_type()) {
+      emitError(fileLoc) << "graph input '" << in.name() << "' is not a tensor";
+      return nullptr;
+    }
+    const auto &tt = in.type().tensor_type();
+    FailureOr<Type> elem = elementType(tt.elem_type(), fileLoc, "graph input '" + in.name() + "'");
+    if (failed(elem))
+      return nullptr;
+    SmallVector<int64_t> shape;
+    auto override = options.inputShapes.find(in.name());
+    if (override != options.inputShapes.end()) {
+      shape = override->second;
+      if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(shape.size())) {
+        emitError(fileLoc) << "--input-shape for '" << in.name() << "' gives "
+                           << shape.size() << " dimensions, the model has "
+                           << tt.shape().dim_size();
+        return nullptr;
+      }
+    } else {
+      if (!tt.has_shape()) {
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' has no shape; give one with --input-shape " << in.name()
+                           << "=DxDx...";
+        return nullptr;
+      }
+      for (const auto &d : tt.shape().dim()) {
+        if (!d.has_dim_value()) {
+          emitError(fileLoc) << "graph input '" << in.name() << "' has the symbolic dimension '"
+                             << (d.dim_param().empty() ? "?" : d.dim_param())
+                             << "'; give a static shape with --input-shape " << in.name()
+                             << "=DxDx...";
+          return nullptr;
+        }
+        shape.push_back(d.dim_value());
+      }
+    }
+    argTypes.push_back(RankedTensorType::get(shape, *elem));
+    argNames.push_back(in.name());
+  }
+  for (const auto &[name, _] : options.inputShapes)
+    if (!llvm::is_contained(argNames, name.str())) {
+      emitError(fileLoc) << "--input-shape names '" << name.str()
+                         << "', which is not an input of the model";
+      return nullptr;
+    }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto fn = builder.create<func::FuncOp>(fileLoc, "model", builder.getFunctionType(argTypes, {}));
+  Block *body = fn.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    fn.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    values[name].value = body->getArgument(i);
+  }
+  for (const auto &init : graph.initializer()) {
+    FailureOr<Entry> e = importTensor(init, fileLoc);
+    if (failed(e))
+      return nullptr;
+    values[init.name()] = *e;
+  }
+
+  for (const auto &node : graph.node()) {
+    if (failed(handlers[node.op_type()](node)) || failed(checkShape(node)))
+      return nullptr;
+  }
+
+  SmallVector<Value> results;
+  SmallVector<Attribute> resultNames;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(fileLoc) << "graph output '" << out.name() << "' is never computed";
+      return nullptr;
+    }
+    if (!it->second.value)
+      it->second.value = materialize(*it->second.host, fileLoc);
+    results.push_back(it->second.value);
+    resultNames.push_back(builder.getStringAttr(out.name()));
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  fn.setFunctionType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  fn->setAttr("kiln.result_names", builder.getArrayAttr(resultNames));
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
+                                           const ONNXImportOptions &options) {
+  context.loadDialect<NNDialect, func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer) {
+    emitError(fileLoc) << "cannot read '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  StringRef bytes = (*buffer)->getBuffer();
+  onnx::ModelProto model;
+  StringRef trimmed = bytes.ltrim();
+  bool text = path.ends_with(".onnxtxt") || trimmed.starts_with("<") || trimmed.starts_with("#");
+  if (text) {
+    std::string copy = bytes.str();
+    onnx::OnnxParser parser(copy.c_str());
+    auto status = parser.Parse(model);
+    if (!status.IsOK()) {
+      emitError(fileLoc) << "malformed ONNX text: " << status.ErrorMessage();
+      return nullptr;
+    }
+  } else if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
+    return nullptr;
+  }
+  if (!model.has_graph()) {
+    emitError(fileLoc) << "malformed ONNX model: no graph";
+    return nullptr;
+  }
+  try {
+    onnx::ShapeInferenceOptions siOptions(/*check_type=*/false, /*strict_mode=*/0,
+                                          /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOptions);
+  } catch (const std::exception &e) {
+    emitError(fileLoc) << "ONNX shape inference failed: " << e.what();
+    return nullptr;
+  }
+  Importer importer(context, model, path);
+  return importer.run(options);
+}

@@ -1,0 +1,34 @@
+//===- ONNXImporter.h - ONNX model -> nn dialect ---------------*- C++ -*-===//
+//
+// The header stays free of ONNX and protobuf: tools include it without
+// pulling those in.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H
+#define KILN_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace kiln {
+
+struct ONNXImportOptions {
+  /// Static shapes for graph inputs, replacing symbolic dimensions.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+};
+
+/// Reads a binary ONNX model (.onnx) or ONNX's text format (.onnxtxt, or any
+/// file starting with '<'), runs ONNX shape inference, and returns a module
+/// with one public func in the nn dialect. On failure, errors are emitted on
+/// the context's diagnostic engine (naming the ONNX node, its op type and
+/// opset) and null is returned.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXFile(llvm::StringRef path, mlir::MLIRContext &context,
+               const ONNXImportOptions &options);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H

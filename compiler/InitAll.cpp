@@ -1,0 +1,28 @@
+//===- InitAll.cpp - one registration point for every Kiln tool ----------===//
+
+#include "compiler/InitAll.h"
+
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Transforms/Passes.h"
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
+  registry.insert<kiln::nn::NNDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+}
+
+void kiln::registerKilnPasses() {
+  mlir::registerAllPasses();
+  kiln::registerKilnConversionPasses();
+  kiln::registerKilnTransformsPasses();
+  kiln::registerKilnPipelines();
+}

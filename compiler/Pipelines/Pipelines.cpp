@@ -1,0 +1,74 @@
+//===- Pipelines.cpp - Kiln's named pass pipelines -----------------------===//
+//
+// The pipelines are written as textual pass pipelines: the text is the one
+// definition, and it is what `kiln-opt` would run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+static constexpr const char *kLinalgPipeline =
+    "kiln-record-signature,"
+    "canonicalize,"
+    "convert-nn-to-linalg,"
+    "canonicalize,"
+    "linalg-fuse-elementwise-ops,"
+    "canonicalize,cse";
+
+static constexpr const char *kLLVMPipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs=true},"
+    "canonicalize,"
+    "buffer-deallocation-pipeline,"
+    "func.func(kiln-lower-strided-copies),"
+    "func.func(convert-linalg-to-loops),"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "canonicalize,cse,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts,"
+    "kiln-emit-entry-point,"
+    "canonicalize";
+
+LogicalResult kiln::buildCPULinalgPipeline(OpPassManager &pm) {
+  return parsePassPipeline(kLinalgPipeline, pm);
+}
+
+LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm) {
+  return parsePassPipeline(kLLVMPipeline, pm);
+}
+
+LogicalResult kiln::buildCPUPipeline(OpPassManager &pm) {
+  if (failed(buildCPULinalgPipeline(pm)))
+    return failure();
+  return buildCPULLVMPipeline(pm);
+}
+
+void kiln::registerKilnPipelines() {
+  auto reg = [](const char *name, const char *summary,
+                LogicalResult (*build)(OpPassManager &)) {
+    PassPipelineRegistration<>(name, summary, [build](OpPassManager &pm) {
+      // Registered pipelines cannot report errors; the texts are constants
+      // checked by the lit tests that run them.
+      (void)build(pm);
+    });
+  };
+  reg("kiln-cpu-linalg-pipeline", "Lower nn to linalg on tensors", buildCPULinalgPipeline);
+  reg("kiln-cpu-llvm-pipeline", "Lower linalg on tensors to the LLVM dialect",
+      buildCPULLVMPipeline);
+  reg("kiln-cpu-pipeline", "Lower nn to the LLVM dialect for the CPU", buildCPUPipeline);
+}

@@ -1,0 +1,544 @@
+//===- NNOps.cpp - nn dialect: registration, verifiers, shape inference ---===//
+
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+
+#include "dialects/NN/NNDialect.cpp.inc"
+
+void NNDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/NN/NNOps.cpp.inc"
+      >();
+}
+
+Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << "?";
+        else
+          os << d;
+      },
+      [&] { os << "x"; });
+  return s;
+}
+
+namespace {
+/// A diagnostic that is emitted only when inference was given a location
+/// (verification passes one; speculative builders do not). Converts to
+/// failure, so `return fail(loc, name, "...") << x;` reads like emitOpError.
+class OptionalDiag {
+public:
+  OptionalDiag(std::optional<Location> loc, StringRef opName) {
+    if (loc)
+      diag.emplace(emitError(*loc) << "'" << opName << "' op ");
+  }
+  template <typename T>
+  OptionalDiag &operator<<(T &&value) {
+    if (diag)
+      *diag << std::forward<T>(value);
+    return *this;
+  }
+  operator LogicalResult() const { return failure(); }
+
+private:
+  std::optional<InFlightDiagnostic> diag;
+};
+} // namespace
+
+static OptionalDiag fail(std::optional<Location> loc, StringRef opName,
+                         StringRef message) {
+  OptionalDiag d(loc, opName);
+  d << message;
+  return d;
+}
+
+static std::string listStr(ArrayRef<int64_t> values) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(values, os);
+  return s;
+}
+
+static bool dimsMayDiffer(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
+LogicalResult kiln::nn::broadcastShapes(ArrayRef<int64_t> lhs,
+                                        ArrayRef<int64_t> rhs,
+                                        SmallVectorImpl<int64_t> &result) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  result.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t a = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t b = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (a == 1) {
+      result[i] = b;
+    } else if (b == 1) {
+      result[i] = a;
+    } else if (ShapedType::isDynamic(a)) {
+      result[i] = b;
+    } else if (ShapedType::isDynamic(b) || a == b) {
+      result[i] = a;
+    } else {
+      return failure();
+    }
+  }
+  return success();
+}
+
+int64_t kiln::nn::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                   int64_t dilation, int64_t padBegin,
+                                   int64_t padEnd, bool ceilMode) {
+  if (ShapedType::isDynamic(in))
+    return ShapedType::kDynamic;
+  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // A ceil-mode window must start inside the input or its leading padding.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+static RankedTensorType rankedType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("expects min <= max, found min ")
+           << getMin()->convertToDouble() << " and max "
+           << getMax()->convertToDouble();
+  return success();
+}
+
+static LogicalResult inferBroadcast(std::optional<Location> loc,
+                                    StringRef opName, Value lhs, Value rhs,
+                                    SmallVectorImpl<Type> &types) {
+  RankedTensorType l = rankedType(lhs), r = rankedType(rhs);
+  if (l.getElementType() != r.getElementType())
+    return fail(loc, opName, "expects operands of one element type, found ")
+           << l.getElementType() << " and " << r.getElementType();
+  SmallVector<int64_t> shape;
+  if (failed(broadcastShapes(l.getShape(), r.getShape(), shape)))
+    return fail(loc, opName, "expects broadcast-compatible shapes, found ")
+           << shapeStr(l.getShape()) << " and " << shapeStr(r.getShape());
+  types.push_back(RankedTensorType::get(shape, l.getElementType()));
+  return success();
+}
+
+#define NN_BROADCAST_INFERENCE(OP)                                             \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &types) {           \
+    return inferBroadcast(loc, OP::getOperationName(), adaptor.getLhs(),       \
+                          adaptor.getRhs(), types);                            \
+  }
+NN_BROADCAST_INFERENCE(AddOp)
+NN_BROADCAST_INFERENCE(SubOp)
+NN_BROADCAST_INFERENCE(MulOp)
+NN_BROADCAST_INFERENCE(DivOp)
+NN_BROADCAST_INFERENCE(PowOp)
+NN_BROADCAST_INFERENCE(MaxOp)
+NN_BROADCAST_INFERENCE(MinOp)
+#undef NN_BROADCAST_INFERENCE
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType a = rankedType(adaptor.getLhs()), b = rankedType(adaptor.getRhs());
+  if (a.getElementType() != b.getElementType())
+    return fail(loc, name, "expects operands of one element type, found ")
+           << a.getElementType() << " and " << b.getElementType();
+  if (a.getRank() == 0 || b.getRank() == 0)
+    return fail(loc, name, "expects operands of rank >= 1, found ranks ")
+           << a.getRank() << " and " << b.getRank();
+  SmallVector<int64_t> as(a.getShape()), bs(b.getShape());
+  bool vecA = as.size() == 1, vecB = bs.size() == 1;
+  if (vecA)
+    as.insert(as.begin(), 1);
+  if (vecB)
+    bs.push_back(1);
+  int64_t k1 = as.back(), k2 = bs[bs.size() - 2];
+  if (dimsMayDiffer(k1, k2))
+    return fail(loc, name, "expects the contracted dimensions to match, found ")
+           << k1 << " (lhs " << shapeStr(a.getShape()) << ") and " << k2
+           << " (rhs " << shapeStr(b.getShape()) << ")";
+  SmallVector<int64_t> batch;
+  if (failed(broadcastShapes(ArrayRef<int64_t>(as).drop_back(2),
+                             ArrayRef<int64_t>(bs).drop_back(2), batch)))
+    return fail(loc, name, "expects broadcast-compatible batch dimensions, found ")
+           << shapeStr(a.getShape()) << " and " << shapeStr(b.getShape());
+  SmallVector<int64_t> shape(batch);
+  if (!vecA)
+    shape.push_back(as[as.size() - 2]);
+  if (!vecB)
+    shape.push_back(bs.back());
+  types.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
+
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType a = rankedType(adaptor.getA()), b = rankedType(adaptor.getB());
+  if (a.getRank() != 2 || b.getRank() != 2)
+    return fail(loc, name, "expects matrices, found ranks ")
+           << a.getRank() << " and " << b.getRank();
+  if (a.getElementType() != b.getElementType())
+    return fail(loc, name, "expects operands of one element type, found ")
+           << a.getElementType() << " and " << b.getElementType();
+  bool ta = adaptor.getTransA(), tb = adaptor.getTransB();
+  int64_t m = a.getDimSize(ta ? 1 : 0), k1 = a.getDimSize(ta ? 0 : 1);
+  int64_t k2 = b.getDimSize(tb ? 1 : 0), n = b.getDimSize(tb ? 0 : 1);
+  if (dimsMayDiffer(k1, k2))
+    return fail(loc, name, "expects the contracted dimensions to match, found ")
+           << k1 << " and " << k2;
+  SmallVector<int64_t> shape{m, n};
+  if (Value c = adaptor.getC()) {
+    RankedTensorType ct = rankedType(c);
+    SmallVector<int64_t> joined;
+    if (ct.getElementType() != a.getElementType() || ct.getRank() > 2 ||
+        failed(broadcastShapes(shape, ct.getShape(), joined)) ||
+        joined != ArrayRef<int64_t>(shape))
+      return fail(loc, name, "expects c to broadcast to ")
+             << shapeStr(shape) << " " << a.getElementType() << ", found "
+             << shapeStr(ct.getShape()) << " " << ct.getElementType();
+  }
+  types.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Checks the window attributes of a conv or pool over `input` and appends
+/// the spatial output sizes to `shape`.
+static LogicalResult inferWindow(std::optional<Location> loc, StringRef name,
+                                 RankedTensorType input, ArrayRef<int64_t> kernel,
+                                 ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> dilations,
+                                 ArrayRef<int64_t> pads, bool ceilMode,
+                                 SmallVectorImpl<int64_t> &shape) {
+  if (input.getRank() != 3 && input.getRank() != 4)
+    return fail(loc, name, "expects an input of rank 3 or 4 (N, C, spatial...), found rank ")
+           << input.getRank();
+  size_t spatial = input.getRank() - 2;
+  if (kernel.size() != spatial || strides.size() != spatial ||
+      dilations.size() != spatial || pads.size() != 2 * spatial)
+    return fail(loc, name, "expects ")
+           << spatial << " kernel sizes, strides and dilations and "
+           << 2 * spatial << " pads, found " << kernel.size() << ", "
+           << strides.size() << ", " << dilations.size() << " and "
+           << pads.size();
+  for (size_t i = 0; i < spatial; ++i) {
+    if (kernel[i] <= 0 || strides[i] <= 0 || dilations[i] <= 0)
+      return fail(loc, name, "expects positive kernel sizes, strides and dilations");
+    if (pads[i] < 0 || pads[i + spatial] < 0)
+      return fail(loc, name, "expects non-negative pads");
+    int64_t in = input.getDimSize(2 + i);
+    int64_t out = windowOutputSize(in, kernel[i], strides[i], dilations[i],
+                                   pads[i], pads[i + spatial], ceilMode);
+    if (!ShapedType::isDynamic(in) && out <= 0)
+      return fail(loc, name, "expects the window to fit in spatial dimension ")
+             << i << " of size " << in << " (padded "
+             << in + pads[i] + pads[i + spatial] << ", window "
+             << dilations[i] * (kernel[i] - 1) + 1 << ")";
+    shape.push_back(out);
+  }
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  RankedTensorType w = rankedType(adaptor.getWeight());
+  if (w.getRank() != in.getRank())
+    return fail(loc, name, "expects a weight of the input's rank ")
+           << in.getRank() << ", found rank " << w.getRank();
+  if (w.getElementType() != in.getElementType())
+    return fail(loc, name, "expects input and weight of one element type, found ")
+           << in.getElementType() << " and " << w.getElementType();
+  int64_t group = adaptor.getGroup();
+  if (group < 1)
+    return fail(loc, name, "expects group >= 1, found ") << group;
+  int64_t f = w.getDimSize(0);
+  if (!ShapedType::isDynamic(f) && f % group != 0)
+    return fail(loc, name, "expects the output channels (")
+           << f << ") to be a multiple of group (" << group << ")";
+  if (in.getRank() >= 2 && !ShapedType::isDynamic(w.getDimSize(1)) &&
+      dimsMayDiffer(in.getDimSize(1), w.getDimSize(1) * group))
+    return fail(loc, name, "expects input channels (")
+           << in.getDimSize(1) << ") to equal weight channels ("
+           << w.getDimSize(1) << ") times group (" << group << ")";
+  if (Value bias = adaptor.getBias()) {
+    RankedTensorType b = rankedType(bias);
+    if (b.getRank() != 1 || dimsMayDiffer(b.getDimSize(0), f) ||
+        b.getElementType() != in.getElementType())
+      return fail(loc, name, "expects a bias of shape ")
+             << f << " " << in.getElementType() << ", found "
+             << shapeStr(b.getShape()) << " " << b.getElementType();
+  }
+  SmallVector<int64_t> shape{in.getRank() > 0 ? in.getDimSize(0) : 0, f};
+  SmallVector<int64_t> kernel(w.getShape().drop_front(std::min<int64_t>(2, w.getRank())));
+  if (failed(inferWindow(loc, name, in, kernel, adaptor.getStrides(),
+                         adaptor.getDilations(), adaptor.getPads(),
+                         /*ceilMode=*/false, shape)))
+    return failure();
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  SmallVector<int64_t> shape(in.getShape().take_front(2));
+  if (failed(inferWindow(loc, getOperationName(), in, adaptor.getKernelShape(),
+                         adaptor.getStrides(), adaptor.getDilations(),
+                         adaptor.getPads(), adaptor.getCeilMode(), shape)))
+    return failure();
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  SmallVector<int64_t> shape(in.getShape().take_front(2));
+  SmallVector<int64_t> ones(adaptor.getKernelShape().size(), 1);
+  if (failed(inferWindow(loc, getOperationName(), in, adaptor.getKernelShape(),
+                         adaptor.getStrides(), ones, adaptor.getPads(),
+                         adaptor.getCeilMode(), shape)))
+    return failure();
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+static LogicalResult inferGlobalPool(std::optional<Location> loc, StringRef name,
+                                     Value input, SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(input);
+  if (in.getRank() < 3)
+    return fail(loc, name, "expects an input of rank >= 3 (N, C, spatial...), found rank ")
+           << in.getRank();
+  SmallVector<int64_t> shape(in.getShape());
+  std::fill(shape.begin() + 2, shape.end(), 1);
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult GlobalAveragePoolOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  return inferGlobalPool(loc, getOperationName(), adaptor.getInput(), types);
+}
+
+LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  return inferGlobalPool(loc, getOperationName(), adaptor.getInput(), types);
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  if (in.getRank() < 2)
+    return fail(loc, name, "expects an input of rank >= 2 (N, C, ...), found rank ")
+           << in.getRank();
+  int64_t c = in.getDimSize(1);
+  for (auto [what, v] :
+       {std::pair<StringRef, Value>{"scale", adaptor.getScale()},
+        {"bias", adaptor.getBias()},
+        {"mean", adaptor.getMean()},
+        {"variance", adaptor.getVariance()}}) {
+    RankedTensorType t = rankedType(v);
+    if (t.getRank() != 1 || dimsMayDiffer(t.getDimSize(0), c) ||
+        t.getElementType() != in.getElementType())
+      return fail(loc, name, "expects ")
+             << what << " of shape " << shapeStr(c) << " " << in.getElementType()
+             << ", found " << shapeStr(t.getShape()) << " " << t.getElementType();
+  }
+  types.push_back(in);
+  return success();
+}
+
+static LogicalResult checkAxis(std::optional<Location> loc, StringRef name,
+                               int64_t axis, int64_t lo, int64_t hi) {
+  if (axis < lo || axis > hi)
+    return fail(loc, name, "expects axis in [")
+           << lo << ", " << hi << "], found " << axis;
+  return success();
+}
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  int64_t r = in.getRank();
+  if (r == 0)
+    return fail(loc, getOperationName(), "expects an input of rank >= 1");
+  if (failed(checkAxis(loc, getOperationName(), adaptor.getAxis(), -r, r - 1)))
+    return failure();
+  types.push_back(in);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("expects the result element type ")
+           << in.getElementType() << ", found " << out.getElementType();
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError("expects a result with as many elements as the input (")
+           << in.getNumElements() << "), found " << shapeStr(out.getShape())
+           << " with " << out.getNumElements();
+  return success();
+}
+
+static int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
+    p *= d;
+  }
+  return p;
+}
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  int64_t r = in.getRank(), axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, getOperationName(), axis, -r, r)))
+    return failure();
+  if (axis < 0)
+    axis += r;
+  ArrayRef<int64_t> s = in.getShape();
+  types.push_back(RankedTensorType::get(
+      {product(s.take_front(axis)), product(s.drop_front(axis))},
+      in.getElementType()));
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  llvm::SmallBitVector seen(in.getRank());
+  bool ok = static_cast<int64_t>(perm.size()) == in.getRank();
+  for (int64_t p : perm) {
+    if (!ok || p < 0 || p >= in.getRank() || seen.test(p)) {
+      ok = false;
+      break;
+    }
+    seen.set(p);
+  }
+  if (!ok)
+    return fail(loc, getOperationName(), "expects perm to be a permutation of [0, ")
+           << in.getRank() << "), found [" << listStr(perm) << "]";
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(in.getDimSize(p));
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return fail(loc, name, "expects at least one operand");
+  RankedTensorType first = rankedType(inputs.front());
+  int64_t r = first.getRank(), axis = adaptor.getAxis();
+  if (r == 0)
+    return fail(loc, name, "expects operands of rank >= 1");
+  if (failed(checkAxis(loc, name, axis, -r, r - 1)))
+    return failure();
+  if (axis < 0)
+    axis += r;
+  SmallVector<int64_t> shape(first.getShape());
+  for (auto [i, v] : llvm::enumerate(inputs.drop_front())) {
+    RankedTensorType t = rankedType(v);
+    if (t.getRank() != r || t.getElementType() != first.getElementType())
+      return fail(loc, name, "expects operands of one rank and element type, found ")
+             << first << " and " << t << " (operand " << i + 1 << ")";
+    for (int64_t d = 0; d < r; ++d) {
+      if (d == axis) {
+        shape[d] = ShapedType::isDynamic(shape[d]) || t.isDynamicDim(d)
+                       ? ShapedType::kDynamic
+                       : shape[d] + t.getDimSize(d);
+      } else if (dimsMayDiffer(shape[d], t.getDimSize(d))) {
+        return fail(loc, name, "expects operands to agree off the axis, found ")
+               << shapeStr(first.getShape()) << " and " << shapeStr(t.getShape())
+               << " (operand " << i + 1 << ")";
+      }
+    }
+  }
+  types.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/NN/NNOps.cpp.inc"

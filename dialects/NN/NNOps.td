@@ -1,0 +1,384 @@
+//===- NNOps.td - the nn dialect: framework-neutral tensor ops ------------===//
+//
+// Ops have value semantics on ranked tensors. Attributes are explicit (no
+// defaults resolved later): the importer turns ONNX conventions such as
+// auto_pad into explicit pads, so every op here means exactly one thing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_NN_OPS
+#define KILN_NN_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def NN_Dialect : Dialect {
+  let name = "nn";
+  let cppNamespace = "::kiln::nn";
+  let summary = "Framework-neutral neural-network graph operations";
+  let description = [{
+    The `nn` dialect is Kiln's graph level: tensor operations with value
+    semantics, numpy-style broadcasting where ONNX has it, and NCHW layout for
+    convolution and pooling. Every op infers its result type from its operands
+    and attributes; the verifier rejects IR whose stated result type disagrees.
+    Frontends (the ONNX importer, the native builder) produce this dialect, and
+    `convert-nn-to-linalg` lowers it onto upstream MLIR.
+  }];
+  let hasConstantMaterializer = 1;
+}
+
+class NN_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NN_Dialect, mnemonic, !listconcat([Pure], traits)>;
+
+// An op whose result type is computed by `inferReturnTypes` in NNOps.cpp.
+class NN_InferredOp<string mnemonic, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])> {
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_Tensor : RankedTensorOf<[AnyType]>;
+def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def NN_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
+    AllTypesMatch<["value", "output"]>]> {
+  let summary = "a constant tensor (weights, shapes, scalars)";
+  let description = [{
+    Holds a tensor value. Weights imported from ONNX are `dense_resource`
+    blobs, so one blob is stored once however often it is used.
+
+    ```mlir
+    %w = nn.constant dense<1.0> : tensor<4x3xf32>
+    %big = nn.constant dense_resource<conv1_weight> : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+class NN_UnaryOp<string mnemonic, string what, Type operandType = NN_FloatTensor,
+                 list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType])> {
+  let summary = "elementwise " # what;
+  let description = "Computes " # what # " of every element." # [{
+
+    ```mlir
+    }] # "%y = nn." # mnemonic # [{ %x : tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)", NN_NumericTensor>;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def NN_TanhOp : NN_UnaryOp<"tanh", "the hyperbolic tangent">;
+def NN_ExpOp : NN_UnaryOp<"exp", "the exponential">;
+def NN_LogOp : NN_UnaryOp<"log", "the natural logarithm">;
+def NN_ErfOp : NN_UnaryOp<"erf", "the error function">;
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "the square root">;
+def NN_ReciprocalOp : NN_UnaryOp<"reciprocal", "1 / x">;
+def NN_NegOp : NN_UnaryOp<"neg", "-x", NN_NumericTensor>;
+def NN_AbsOp : NN_UnaryOp<"abs", "|x|", NN_NumericTensor>;
+def NN_FloorOp : NN_UnaryOp<"floor", "the largest integer not above x">;
+def NN_CeilOp : NN_UnaryOp<"ceil", "the smallest integer not below x">;
+def NN_SoftplusOp : NN_UnaryOp<"softplus", "log(1 + exp(x))">;
+def NN_SinOp : NN_UnaryOp<"sin", "the sine">;
+def NN_CosOp : NN_UnaryOp<"cos", "the cosine">;
+
+def NN_LeakyReluOp : NN_UnaryOp<"leaky_relu", "x if x >= 0, else alpha * x"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_EluOp : NN_UnaryOp<"elu", "x if x >= 0, else alpha * (exp(x) - 1)"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_HardSigmoidOp : NN_UnaryOp<"hard_sigmoid",
+                                  "max(0, min(1, alpha * x + beta))"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha, F64Attr:$beta);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_ClipOp : NN_UnaryOp<"clip", "min(max(x, min), max)", NN_NumericTensor> {
+  let description = [{
+    Clamps every element to `[min, max]`; a missing bound does not clamp.
+
+    ```mlir
+    %y = nn.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
+                       OptionalAttr<F64Attr>:$max);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops with numpy broadcasting
+//===----------------------------------------------------------------------===//
+
+class NN_BinaryOp<string mnemonic, string what, Type operandType = NN_NumericTensor>
+    : NN_InferredOp<mnemonic> {
+  let summary = "elementwise " # what # " with numpy broadcasting";
+  let description = "Computes " # what # [{ of the two operands after
+    broadcasting them to a common shape by numpy's rules: shapes are aligned
+    at the right, and a dimension of size 1 stretches to match the other.
+    Both operands have the same element type.
+
+    ```mlir
+    }] # "%z = nn." # mnemonic # [{ %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs operandType:$output);
+}
+
+def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs">;
+def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs">;
+def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs">;
+def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
+def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs", NN_FloatTensor>;
+def NN_MaxOp : NN_BinaryOp<"max", "the larger of lhs and rhs">;
+def NN_MinOp : NN_BinaryOp<"min", "the smaller of lhs and rhs">;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def NN_MatMulOp : NN_InferredOp<"matmul"> {
+  let summary = "matrix product with numpy matmul semantics";
+  let description = [{
+    Multiplies the last two dimensions of each operand; leading (batch)
+    dimensions broadcast. A 1-D lhs is a row vector and a 1-D rhs a column
+    vector; the inserted dimension is dropped from the result.
+
+    ```mlir
+    %c = nn.matmul %a, %b : (tensor<8x2x3xf32>, tensor<3x4xf32>) -> tensor<8x2x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs);
+  let results = (outs NN_NumericTensor:$output);
+}
+
+def NN_GemmOp : NN_InferredOp<"gemm"> {
+  let summary = "general matrix multiply: alpha * op(a) * op(b) + beta * c";
+  let description = [{
+    `a` and `b` are matrices, transposed first when `trans_a` / `trans_b` is
+    set; the optional `c` broadcasts to the [M, N] result.
+
+    ```mlir
+    %y = nn.gemm %x, %w, %b {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
+        : (tensor<1x512xf32>, tensor<1000x512xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$a, NN_FloatTensor:$b,
+                       Optional<NN_FloatTensor>:$c,
+                       F64Attr:$alpha, F64Attr:$beta,
+                       BoolAttr:$trans_a, BoolAttr:$trans_b);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+def NN_ConvOp : NN_InferredOp<"conv"> {
+  let summary = "grouped N-D convolution in NCHW layout";
+  let description = [{
+    Cross-correlates `input` [N, C, spatial...] with `weight`
+    [F, C / group, kernel...] and adds the optional `bias` [F]. `pads` lists
+    the padding at the start of every spatial dimension, then at the end.
+    One and two spatial dimensions are supported. `group` equal to C (and F a
+    multiple of it) is a depthwise convolution.
+
+    ```mlir
+    %y = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>,
+                             dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+class NN_PoolOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
+  let summary = what # " pooling over windows in NCHW layout";
+  let results = (outs NN_FloatTensor:$output);
+}
+
+def NN_MaxPoolOp : NN_PoolOp<"max_pool", "max"> {
+  let description = [{
+    The maximum of each `kernel_shape` window; padding never wins. With
+    `ceil_mode` the last partial window is kept.
+
+    ```mlir
+    %y = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+                         pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
+        : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode);
+}
+
+def NN_AveragePoolOp : NN_PoolOp<"average_pool", "average"> {
+  let description = [{
+    The mean of each `kernel_shape` window. Padded positions count in the
+    divisor only with `count_include_pad`; the part of a `ceil_mode` window
+    past the padding never counts.
+
+    ```mlir
+    %y = nn.average_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+                             pads = array<i64: 0, 0, 0, 0>, ceil_mode = false, count_include_pad = false}
+        : (tensor<1x8x4x4xf32>) -> tensor<1x8x2x2xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       BoolAttr:$ceil_mode, BoolAttr:$count_include_pad);
+}
+
+def NN_GlobalAveragePoolOp : NN_PoolOp<"global_average_pool", "global average"> {
+  let description = [{
+    The mean over all spatial dimensions; they become 1.
+
+    ```mlir
+    %y = nn.global_average_pool %x : (tensor<1x512x7x7xf32>) -> tensor<1x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+}
+
+def NN_GlobalMaxPoolOp : NN_PoolOp<"global_max_pool", "global max"> {
+  let description = [{
+    The maximum over all spatial dimensions; they become 1.
+
+    ```mlir
+    %y = nn.global_max_pool %x : (tensor<1x512x7x7xf32>) -> tensor<1x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def NN_BatchNormOp : NN_InferredOp<"batch_norm"> {
+  let summary = "batch normalization with stored statistics (inference)";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, with the four
+    parameters of shape [C] applied along dimension 1 of `input`.
+
+    ```mlir
+    %y = nn.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-5 : f64}
+        : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       NN_FloatTensor:$bias, NN_FloatTensor:$mean,
+                       NN_FloatTensor:$variance, F64Attr:$epsilon);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+def NN_SoftmaxOp : NN_InferredOp<"softmax"> {
+  let summary = "softmax along one axis";
+  let description = [{
+    `exp(x - max) / sum(exp(x - max))` along `axis` (negative counts from
+    the end).
+
+    ```mlir
+    %y = nn.softmax %x {axis = -1 : i64} : (tensor<2x10xf32>) -> tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def NN_ReshapeOp : NN_Op<"reshape"> {
+  let summary = "reinterpret a tensor with a new static shape";
+  let description = [{
+    The result has the same elements in the same row-major order; its type
+    gives the new shape, which must hold as many elements as the input.
+
+    ```mlir
+    %y = nn.reshape %x : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def NN_FlattenOp : NN_InferredOp<"flatten"> {
+  let summary = "collapse to a matrix at an axis";
+  let description = [{
+    Dimensions before `axis` become the rows and the rest the columns.
+    Canonicalizes to `nn.reshape`.
+
+    ```mlir
+    %y = nn.flatten %x {axis = 1 : i64} : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+  let hasCanonicalizer = 1;
+}
+
+def NN_TransposeOp : NN_InferredOp<"transpose"> {
+  let summary = "permute dimensions";
+  let description = [{
+    Result dimension `i` is input dimension `perm[i]`.
+
+    ```mlir
+    %y = nn.transpose %x {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x4x5xf32>) -> tensor<1x4x5x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def NN_ConcatOp : NN_InferredOp<"concat"> {
+  let summary = "join tensors along an axis";
+  let description = [{
+    All operands have the same rank, element type and sizes except along
+    `axis` (negative counts from the end).
+
+    ```mlir
+    %y = nn.concat %a, %b {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<NN_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+  let hasFolder = 1;
+}
+
+#endif // KILN_NN_OPS

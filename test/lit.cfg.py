@@ -1,0 +1,31 @@
+# -*- Python -*-
+# lit configuration for Kiln's IR, importer and end-to-end tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Kiln"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+config.excludes = ["unit", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt"]
+
+# The Python with onnx, numpy and torch (Debian's), not whatever is first on PATH.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%kiln_src", config.kiln_src_root))
+config.substitutions.append(("%kiln_bin", config.kiln_tools_dir))
+config.environment["KILN_BIN_DIR"] = config.kiln_tools_dir
+config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+
+# Long sweeps are opt-in: KILN_LONG_TESTS=1 enables tests marked REQUIRES: long.
+if os.environ.get("KILN_LONG_TESTS") == "1":
+    config.available_features.add("long")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run", "kiln-c-example"],
+                                   tool_dirs)
