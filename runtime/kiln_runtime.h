@@ -1,0 +1,322 @@
+/**
+ * @file kiln_runtime.h
+ * @brief The Kiln C runtime: tensors, .npy files, compiled models, threads and
+ * the command-line driver shared by `kiln-run` and standalone model executables.
+ *
+ * This header is the contract. It is C99 and usable from C++. A C program that
+ * includes it and links `libkiln_runtime.a -lm -lpthread -ldl` works.
+ *
+ * Conventions:
+ * - Every fallible function returns a ::kiln_status; on failure a readable
+ *   message is available from kiln_last_error() on the same thread.
+ * - Handles are opaque. Whoever receives a handle through an `out` parameter
+ *   owns it and releases it with the matching `_destroy` function.
+ * - On failure, `out` parameters are set to NULL (or left untouched for plain
+ *   values) and nothing needs to be released.
+ *
+ * Contract with generated code: a compiled model exports
+ * `const char *kiln_entry_signature(void)` and
+ * `void kiln_entry_run(void **buffers)`. The signature is text:
+ * @code
+ * kiln-model 1
+ * input <name> <dtype> <dims>
+ * output <name> <dtype> <dims>
+ * @endcode
+ * `<dims>` is `1x3x224x224` or `scalar`; `<name>` is percent-encoded (every byte
+ * <= 0x20, '%' and >= 0x7f written `%XX`). `buffers` holds the inputs and then
+ * the outputs, each in signature order, each a contiguous row-major buffer that
+ * the caller allocated. Generated code reads inputs and never writes them.
+ */
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Status and errors                                                          */
+/* ------------------------------------------------------------------------- */
+
+/** Result of every fallible runtime call; KILN_OK is 0, every error is nonzero. */
+typedef enum kiln_status {
+  KILN_OK = 0,                     /**< success */
+  KILN_ERROR_INVALID_ARGUMENT = 1, /**< a NULL handle, a bad index, a negative dim, ... */
+  KILN_ERROR_IO = 2,               /**< a file could not be opened, read, written or created */
+  KILN_ERROR_FORMAT = 3,           /**< malformed .npy file or model signature */
+  KILN_ERROR_DTYPE_MISMATCH = 4,   /**< a tensor's dtype is not the one expected */
+  KILN_ERROR_SHAPE_MISMATCH = 5,   /**< a tensor's shape is not the one expected */
+  KILN_ERROR_LOAD = 6,             /**< a model library or one of its symbols could not be loaded */
+  KILN_ERROR_OUT_OF_MEMORY = 7,    /**< an allocation failed or a size overflowed */
+  KILN_ERROR_NOT_FOUND = 8,        /**< a name looked up in a model does not exist */
+  KILN_ERROR_COUNT_MISMATCH = 9    /**< wrong number of inputs or outputs */
+} kiln_status;
+
+/** Returns a static, lower-case description of @p status (e.g. "shape mismatch"). */
+const char *kiln_status_string(kiln_status status);
+
+/**
+ * Returns the message of the most recent failure on the calling thread, e.g.
+ * `input 'x': expected shape 1x3x8x8, got 1x3x8x9`; "" if none. Successful calls
+ * do not clear it. The text stays valid until the next failing call on this thread.
+ */
+const char *kiln_last_error(void);
+
+/* ------------------------------------------------------------------------- */
+/* Element types                                                              */
+/* ------------------------------------------------------------------------- */
+
+/** Element type of a tensor. KILN_DTYPE_INVALID (0) is never a valid dtype. */
+typedef enum kiln_dtype {
+  KILN_DTYPE_INVALID = 0, /**< no dtype; returned by getters on bad arguments */
+  KILN_DTYPE_F32 = 1,     /**< IEEE binary32, name "f32" */
+  KILN_DTYPE_F64 = 2,     /**< IEEE binary64, name "f64" */
+  KILN_DTYPE_I8 = 3,      /**< int8_t, name "i8" */
+  KILN_DTYPE_I16 = 4,     /**< int16_t, name "i16" */
+  KILN_DTYPE_I32 = 5,     /**< int32_t, name "i32" */
+  KILN_DTYPE_I64 = 6,     /**< int64_t, name "i64" */
+  KILN_DTYPE_U8 = 7,      /**< uint8_t, name "u8" */
+  KILN_DTYPE_U16 = 8,     /**< uint16_t, name "u16" */
+  KILN_DTYPE_U32 = 9,     /**< uint32_t, name "u32" */
+  KILN_DTYPE_U64 = 10,    /**< uint64_t, name "u64" */
+  KILN_DTYPE_BOOL = 11    /**< one byte, 0 or 1, name "bool" */
+} kiln_dtype;
+
+/** Returns the size in bytes of one element of @p dtype, or 0 if it is not a valid dtype. */
+size_t kiln_dtype_size(kiln_dtype dtype);
+
+/** Returns the signature name of @p dtype ("f32", "bool", ...), or "invalid". */
+const char *kiln_dtype_name(kiln_dtype dtype);
+
+/** Parses a signature dtype name ("f32", "u8", "bool", ...) into @p out; KILN_ERROR_FORMAT if unknown. */
+kiln_status kiln_dtype_from_name(const char *name, kiln_dtype *out);
+
+/* ------------------------------------------------------------------------- */
+/* Tensors                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/** Opaque dense, contiguous, row-major tensor; it owns its data or wraps caller memory. */
+typedef struct kiln_tensor kiln_tensor;
+
+/**
+ * Allocates a zero-filled tensor that owns its data (64-byte aligned, never NULL,
+ * even for zero elements). @p dims may be NULL when @p rank is 0; dims must be
+ * >= 0. The caller owns `*out` and releases it with kiln_tensor_destroy().
+ */
+kiln_status kiln_tensor_create(kiln_dtype dtype, size_t rank, const int64_t *dims,
+                               kiln_tensor **out);
+
+/**
+ * Makes a tensor that views @p data without owning it; @p data must stay valid
+ * and hold the whole tensor until the tensor is destroyed. @p data may be NULL
+ * only for a tensor of zero elements. The caller owns `*out` (not @p data).
+ */
+kiln_status kiln_tensor_wrap(kiln_dtype dtype, size_t rank, const int64_t *dims,
+                             void *data, kiln_tensor **out);
+
+/** Releases @p tensor and, if it owns it, its data. NULL is a no-op. */
+void kiln_tensor_destroy(kiln_tensor *tensor);
+
+/** Returns the dtype of @p tensor (KILN_DTYPE_INVALID if NULL). */
+kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
+
+/** Returns the rank of @p tensor (0 for a scalar or NULL). */
+size_t kiln_tensor_rank(const kiln_tensor *tensor);
+
+/** Returns the rank() dims of @p tensor, owned by the tensor; non-NULL even for rank 0 (NULL if @p tensor is NULL). */
+const int64_t *kiln_tensor_dims(const kiln_tensor *tensor);
+
+/** Returns the number of elements of @p tensor (1 for a scalar, 0 if a dim is 0 or @p tensor is NULL). */
+size_t kiln_tensor_num_elements(const kiln_tensor *tensor);
+
+/** Returns the size in bytes of the data of @p tensor (elements times dtype size). */
+size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
+
+/** Returns the data pointer of @p tensor; writable unless the wrapped memory is read-only. */
+void *kiln_tensor_data(const kiln_tensor *tensor);
+
+/** Returns 1 if @p tensor owns its data (made by kiln_tensor_create or a reader), 0 if it wraps memory. */
+int kiln_tensor_owns_data(const kiln_tensor *tensor);
+
+/* ------------------------------------------------------------------------- */
+/* .npy files                                                                 */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Reads a NumPy .npy file (format 1.0, 2.0 or 3.0, C order, little-endian or
+ * single-byte descr: '<f4' '<f8' '|i1' '<i2' '<i4' '<i8' '|u1' '<u2' '<u4' '<u8'
+ * '|b1'; '<' / '=' / '|' are interchangeable). Fortran order, big-endian data,
+ * other dtypes, bad magic and truncated files fail with a message. The caller
+ * owns `*out`.
+ */
+kiln_status kiln_npy_read(const char *path, kiln_tensor **out);
+
+/** Like kiln_npy_read(), from the @p size bytes of a whole .npy file held in memory. */
+kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **out);
+
+/** Writes @p tensor to @p path as .npy format 1.0 (2.0 only if the header needs > 65535 bytes). */
+kiln_status kiln_npy_write(const char *path, const kiln_tensor *tensor);
+
+/* ------------------------------------------------------------------------- */
+/* Models                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/** Opaque compiled model: a parsed signature plus the entry point that runs it. */
+typedef struct kiln_model kiln_model;
+
+/** Type of the generated `kiln_entry_signature` symbol. */
+typedef const char *(*kiln_signature_fn)(void);
+
+/** Type of the generated `kiln_entry_run` symbol. */
+typedef void (*kiln_run_fn)(void **buffers);
+
+/**
+ * Loads a compiled model shared library: dlopen()s @p path (a path without '/'
+ * is taken relative to the current directory), looks up `kiln_entry_signature`
+ * and `kiln_entry_run`, and parses the signature. Errors name the file and the
+ * missing symbol or the malformed signature line. The caller owns `*out`; the
+ * library stays loaded until kiln_model_destroy().
+ *
+ * A model library that calls runtime functions (e.g. kiln_parallel_for) leaves
+ * them undefined; the host executable must export them (link with -rdynamic).
+ */
+kiln_status kiln_model_load(const char *path, kiln_model **out);
+
+/**
+ * Makes a model from entry points linked into the program (standalone model
+ * executables). Parses the text returned by @p signature_fn; the caller owns `*out`.
+ */
+kiln_status kiln_model_from_entry(kiln_signature_fn signature_fn, kiln_run_fn run_fn,
+                                  kiln_model **out);
+
+/** Releases @p model and unloads its library if kiln_model_load() opened one. NULL is a no-op. */
+void kiln_model_destroy(kiln_model *model);
+
+/** Returns the signature text exactly as the model reports it (owned by @p model). */
+const char *kiln_model_signature(const kiln_model *model);
+
+/** Returns the number of inputs of @p model. */
+size_t kiln_model_num_inputs(const kiln_model *model);
+
+/** Returns the number of outputs of @p model. */
+size_t kiln_model_num_outputs(const kiln_model *model);
+
+/** Returns the decoded name of input @p index (owned by @p model), or NULL if out of range. */
+const char *kiln_model_input_name(const kiln_model *model, size_t index);
+
+/** Returns the dtype of input @p index, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_model_input_dtype(const kiln_model *model, size_t index);
+
+/** Returns the rank of input @p index (0 for a scalar or when out of range). */
+size_t kiln_model_input_rank(const kiln_model *model, size_t index);
+
+/** Returns the dims of input @p index (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_model_input_dims(const kiln_model *model, size_t index);
+
+/** Returns the decoded name of output @p index (owned by @p model), or NULL if out of range. */
+const char *kiln_model_output_name(const kiln_model *model, size_t index);
+
+/** Returns the dtype of output @p index, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_model_output_dtype(const kiln_model *model, size_t index);
+
+/** Returns the rank of output @p index (0 for a scalar or when out of range). */
+size_t kiln_model_output_rank(const kiln_model *model, size_t index);
+
+/** Returns the dims of output @p index (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_model_output_dims(const kiln_model *model, size_t index);
+
+/** Finds the input whose decoded name is @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name, size_t *index);
+
+/** Finds the output whose decoded name is @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_model_find_output(const kiln_model *model, const char *name, size_t *index);
+
+/**
+ * Checks @p inputs against the signature: count, then dtype and shape of each
+ * input, in order. The message names the input and says what was expected and
+ * found, e.g. `input 'x': expected shape 1x3x8x8, got 1x3x8x9`.
+ */
+kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *const *inputs,
+                                    size_t n_inputs);
+
+/**
+ * Runs @p model once. Validates the inputs (kiln_model_check_inputs) and runs
+ * nothing if they are wrong. On success `outputs[i]` receives a new tensor for
+ * output i, owned by the caller; on failure every `outputs[i]` is set to NULL.
+ * @p n_outputs must equal kiln_model_num_outputs(). The runtime keeps no per-run
+ * state in @p model; concurrent runs are safe only if the generated code is reentrant.
+ */
+kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
+                           kiln_tensor **outputs, size_t n_outputs);
+
+/**
+ * Runs @p model once into caller-provided output tensors (e.g. allocated once
+ * for repeated runs). Inputs and outputs are both validated against the
+ * signature, and nothing runs if any is wrong. The outputs stay owned by the caller.
+ */
+kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
+                                size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
+
+/* ------------------------------------------------------------------------- */
+/* Threads                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Sets the number of threads kiln_parallel_for() uses (the caller counts as one);
+ * @p n <= 0 means the hardware concurrency. Until called, the default is the
+ * environment variable KILN_NUM_THREADS if it is a positive integer, else the
+ * hardware concurrency. Takes effect at the next kiln_parallel_for().
+ */
+void kiln_set_num_threads(int n);
+
+/** Returns the number of threads kiln_parallel_for() uses (>= 1). */
+int kiln_get_num_threads(void);
+
+/** Body of a parallel loop: handles indices [begin, end) using @p ctx. */
+typedef void (*kiln_parallel_body)(int64_t begin, int64_t end, void *ctx);
+
+/**
+ * Calls @p body on disjoint ranges that together cover [0, @p n) exactly once,
+ * on a lazily created persistent thread pool, and returns when all are done.
+ * Runs inline as body(0, n, ctx) when n < 2, when one thread is configured,
+ * when called from inside a running body, or while another thread's
+ * kiln_parallel_for is in progress. n <= 0 does nothing.
+ */
+void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx);
+
+/* ------------------------------------------------------------------------- */
+/* Command-line driver                                                        */
+/* ------------------------------------------------------------------------- */
+
+/** Exit statuses of kiln_cli_main(). */
+enum kiln_cli_exit {
+  KILN_CLI_EXIT_OK = 0,      /**< success, or --help */
+  KILN_CLI_EXIT_FAILURE = 1, /**< bad input, load, run or write failure; nothing ran if the inputs were wrong */
+  KILN_CLI_EXIT_USAGE = 2    /**< bad command line: unknown option, missing or non-numeric value */
+};
+
+/**
+ * The driver shared by `kiln-run` and standalone model executables; returns a
+ * ::kiln_cli_exit value. With @p model_or_null NULL, argv[1] is the path of a
+ * model library to load (as `kiln-run MODEL.so [options]`), otherwise the
+ * options start at argv[1] and @p model_or_null stays owned by the caller.
+ *
+ * Options: `--input NAME=FILE.npy` (each model input exactly once),
+ * `--output-dir DIR` (created if missing; each output written to
+ * DIR/<name>.npy, with every '/' in the name replaced by '_'), `--threads T`,
+ * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
+ * `{"median_ms":M,"min_ms":m,"runs":N}` on stdout), `--help`.
+ * Without --bench it runs once and prints, per output,
+ * `output NAME DTYPE [DIMS] argmax=I max=V` and a line with up to the first 10
+ * values, then `time: X.XXX ms`. Names are printed percent-encoded.
+ */
+int kiln_cli_main(int argc, char **argv, kiln_model *model_or_null);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_RUNTIME_H */
