@@ -1,0 +1,179 @@
+/* A persistent pthread pool behind kiln_parallel_for.
+ *
+ * One loop runs at a time: the caller takes g_dispatch, publishes the job and
+ * works on it alongside num_threads - 1 workers; chunks are handed out under
+ * the pool mutex. A call from inside a body, or while another thread holds the
+ * pool, runs inline, so nesting never deadlocks. */
+#define _POSIX_C_SOURCE 200809L
+#include "kiln_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t start_cv; /* workers: a new generation was published, or stop */
+  pthread_cond_t done_cv;  /* caller: the last chunk finished */
+  pthread_t *workers;
+  int num_workers;
+  int stop;
+  unsigned long generation;
+  unsigned long spawn_generation; /* generation when the workers were started */
+  /* The current job; read and updated under mu. */
+  kiln_parallel_body body;
+  void *ctx;
+  int64_t n;
+  int64_t num_chunks;
+  int64_t next_chunk;
+  int64_t chunks_done;
+} kiln_pool;
+
+static kiln_pool g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                           PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+
+/* Held by the thread running a parallel loop; also guards pool start and stop. */
+static pthread_mutex_t g_dispatch = PTHREAD_MUTEX_INITIALIZER;
+
+/* The configured thread count; 0 until first resolved. */
+static pthread_mutex_t g_config = PTHREAD_MUTEX_INITIALIZER;
+static int g_num_threads = 0;
+
+/* Nonzero while this thread runs a body (workers always; the caller during a loop). */
+static KILN_THREAD_LOCAL int t_in_parallel = 0;
+
+static int kiln_hardware_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) return 1;
+  if (n > 1024) return 1024;
+  return (int)n;
+}
+
+static int kiln_default_threads(void) {
+  const char *env = getenv("KILN_NUM_THREADS");
+  if (env && *env) {
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*end == '\0' && n > 0 && n <= 1024) return (int)n;
+  }
+  return kiln_hardware_threads();
+}
+
+void kiln_set_num_threads(int n) {
+  int resolved = n > 0 ? (n > 1024 ? 1024 : n) : kiln_hardware_threads();
+  pthread_mutex_lock(&g_config);
+  g_num_threads = resolved;
+  pthread_mutex_unlock(&g_config);
+}
+
+int kiln_get_num_threads(void) {
+  int n;
+  pthread_mutex_lock(&g_config);
+  if (g_num_threads == 0) g_num_threads = kiln_default_threads();
+  n = g_num_threads;
+  pthread_mutex_unlock(&g_config);
+  return n;
+}
+
+/* Runs chunks of the current job until none is left; called and returns with mu held. */
+static void kiln_pool_work_locked(kiln_pool *p) {
+  while (p->next_chunk < p->num_chunks) {
+    int64_t c = p->next_chunk++;
+    int64_t begin = p->n * c / p->num_chunks; /* n < 2^63 / chunks: see kiln_parallel_for */
+    int64_t end = p->n * (c + 1) / p->num_chunks;
+    kiln_parallel_body body = p->body;
+    void *ctx = p->ctx;
+    pthread_mutex_unlock(&p->mu);
+    body(begin, end, ctx);
+    pthread_mutex_lock(&p->mu);
+    if (++p->chunks_done == p->num_chunks) pthread_cond_signal(&p->done_cv);
+  }
+}
+
+static void *kiln_pool_worker(void *arg) {
+  kiln_pool *p = (kiln_pool *)arg;
+  unsigned long seen;
+  t_in_parallel = 1;
+  pthread_mutex_lock(&p->mu);
+  /* Not p->generation: a job may already have been published before this thread ran. */
+  seen = p->spawn_generation;
+  for (;;) {
+    while (!p->stop && p->generation == seen) pthread_cond_wait(&p->start_cv, &p->mu);
+    if (p->stop) break;
+    seen = p->generation;
+    kiln_pool_work_locked(p);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return NULL;
+}
+
+/* Stops and joins every worker; g_dispatch held. */
+static void kiln_pool_stop(kiln_pool *p) {
+  int i;
+  if (!p->num_workers) return;
+  pthread_mutex_lock(&p->mu);
+  p->stop = 1;
+  pthread_cond_broadcast(&p->start_cv);
+  pthread_mutex_unlock(&p->mu);
+  for (i = 0; i < p->num_workers; ++i) pthread_join(p->workers[i], NULL);
+  free(p->workers);
+  p->workers = NULL;
+  p->num_workers = 0;
+  p->stop = 0;
+}
+
+/* Makes the pool have @p want workers, or as many as could be started; g_dispatch held. */
+static void kiln_pool_resize(kiln_pool *p, int want) {
+  int i;
+  if (p->num_workers == want) return;
+  kiln_pool_stop(p);
+  if (want <= 0) return;
+  p->workers = (pthread_t *)malloc((size_t)want * sizeof(pthread_t));
+  if (!p->workers) return;
+  pthread_mutex_lock(&p->mu);
+  p->spawn_generation = p->generation;
+  pthread_mutex_unlock(&p->mu);
+  for (i = 0; i < want; ++i) {
+    if (pthread_create(&p->workers[i], NULL, kiln_pool_worker, p) != 0) break;
+    p->num_workers = i + 1;
+  }
+  if (!p->num_workers) {
+    free(p->workers);
+    p->workers = NULL;
+  }
+}
+
+void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx) {
+  int threads;
+  kiln_pool *p = &g_pool;
+  if (n <= 0 || !body) return;
+  threads = kiln_get_num_threads();
+  if (n < 2 || threads <= 1 || t_in_parallel || pthread_mutex_trylock(&g_dispatch) != 0) {
+    body(0, n, ctx);
+    return;
+  }
+  /* A range split needs n * chunks to fit in int64_t; such huge n runs serially. */
+  if (n > INT64_MAX / 1024) {
+    pthread_mutex_unlock(&g_dispatch);
+    body(0, n, ctx);
+    return;
+  }
+  kiln_pool_resize(p, threads - 1);
+  t_in_parallel = 1;
+  pthread_mutex_lock(&p->mu);
+  p->body = body;
+  p->ctx = ctx;
+  p->n = n;
+  p->num_chunks = n < (int64_t)p->num_workers + 1 ? n : (int64_t)p->num_workers + 1;
+  p->next_chunk = 0;
+  p->chunks_done = 0;
+  ++p->generation;
+  pthread_cond_broadcast(&p->start_cv);
+  kiln_pool_work_locked(p);
+  while (p->chunks_done < p->num_chunks) pthread_cond_wait(&p->done_cv, &p->mu);
+  p->body = NULL;
+  p->ctx = NULL;
+  pthread_mutex_unlock(&p->mu);
+  t_in_parallel = 0;
+  pthread_mutex_unlock(&g_dispatch);
+}
