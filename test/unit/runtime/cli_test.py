@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Checks the CLI contract of kiln-run and of a standalone model executable.
+
+Links the fake model exactly as the compiler does (`cc -shared model.o -lm` and
+`cc model.o libkiln_exe_main.a libkiln_runtime.a -lm -lpthread -ldl`), writes
+.npy inputs with numpy, and checks exit statuses, messages and outputs.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+FAILURES = []
+
+
+def check(cond, what, proc=None):
+    if not cond:
+        detail = ""
+        if proc is not None:
+            detail = f"\n  rc={proc.returncode}\n  stdout={proc.stdout!r}\n  stderr={proc.stderr!r}"
+        FAILURES.append(what + detail)
+        print("FAIL:", what + detail)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, a, b):
+    """host: the command prefix that runs the fake model with CLI options."""
+    print(f"-- {name}")
+    ok = ["--input", f"a={a_path}", "--input", f"b={b_path}"]
+
+    p = run(host + ok)
+    check(p.returncode == 0, f"{name}: plain run succeeds", p)
+    lines = p.stdout.splitlines()
+    check(any(re.fullmatch(r"output sum f32 \[2x3\] argmax=5 max=15", l) for l in lines),
+          f"{name}: summary line for 'sum'", p)
+    check(any(re.fullmatch(r"output stats/max f32 \[scalar\] argmax=0 max=15", l) for l in lines),
+          f"{name}: summary line for the scalar output", p)
+    check(any(l.split() == ["1", "3", "5", "7", "9", "15"] for l in lines),
+          f"{name}: first values of 'sum'", p)
+    check(bool(lines) and re.fullmatch(r"time: \d+\.\d{3} ms", lines[-1]) is not None,
+          f"{name}: last line is the time", p)
+
+    out = os.path.join(work, f"{name}_out", "nested")
+    p = run(host + ok + ["--output-dir", out, "--threads", "2"])
+    check(p.returncode == 0, f"{name}: run with --output-dir", p)
+    check(os.path.exists(os.path.join(out, "sum.npy")), f"{name}: --output-dir writes sum.npy")
+    if os.path.exists(os.path.join(out, "stats_max.npy")):
+        s = np.load(os.path.join(out, "sum.npy"))
+        check(s.dtype == np.float32 and s.shape == (2, 3) and (s == a + b).all(),
+              f"{name}: sum.npy holds a + b")
+        m = np.load(os.path.join(out, "stats_max.npy"))
+        check(m.shape == () and m == (a + b).max(), f"{name}: '/' in a name becomes '_'")
+
+    def expect_failure(args, rc, needle, what):
+        p = run(host + args)
+        check(p.returncode == rc and needle in p.stderr and p.stdout == "", f"{name}: {what}", p)
+        check(p.stderr.count("\n") == 1 or rc == 2, f"{name}: {what}: one line on stderr", p)
+
+    expect_failure(["--input", f"a={a_path}", "--input", f"c={b_path}"], 1,
+                   "unknown input 'c' (model inputs: a, b)", "unknown input name")
+    expect_failure(["--input", f"a={a_path}"], 1,
+                   "missing input 'b' (expected f32 2x3", "missing input")
+    expect_failure(ok + ["--input", f"a={a_path}"], 1, "input 'a' given more than once",
+                   "duplicate input")
+    expect_failure(["--input", f"a={a_path}", "--input", f"b={bad_shape}"], 1,
+                   "input 'b': expected shape 2x3, got 2x4", "wrong shape")
+    expect_failure(["--input", f"a={bad_dtype}", "--input", f"b={b_path}"], 1,
+                   "input 'a': expected dtype f32, got f64", "wrong dtype")
+    expect_failure(["--input", f"a={garbage}", "--input", f"b={b_path}"], 1,
+                   f"input 'a': {garbage}: not a .npy file", "garbage npy")
+    expect_failure(["--input", "a=/nonexistent.npy", "--input", f"b={b_path}"], 1,
+                   "input 'a': /nonexistent.npy: cannot open", "unreadable npy")
+
+    # Nothing runs and nothing is written when an input is wrong.
+    no_out = os.path.join(work, f"{name}_never")
+    p = run(host + ["--input", f"a={a_path}", "--input", f"b={bad_shape}", "--output-dir", no_out])
+    check(p.returncode == 1 and not os.path.exists(no_out), f"{name}: nothing written on error", p)
+
+    for args, what in [(ok + ["--bogus"], "unknown option"),
+                       (ok + ["--bench"], "missing value"),
+                       (ok + ["--bench", "abc"], "non-numeric --bench"),
+                       (ok + ["--bench", "0"], "--bench 0"),
+                       (ok + ["--threads", "x2"], "non-numeric --threads"),
+                       (ok + ["--input", "a"], "--input without '='"),
+                       (ok + ["stray"], "positional argument")]:
+        p = run(host + args)
+        check(p.returncode == 2 and "usage:" in p.stderr and p.stdout == "",
+              f"{name}: {what} is a usage error", p)
+
+    p = run(host + ["--help"])
+    check(p.returncode == 0 and "--input NAME=FILE.npy" in p.stdout and "--bench N" in p.stdout
+          and "input a f32 2x3" in p.stdout and "output stats/max f32 scalar" in p.stdout,
+          f"{name}: --help lists options and the signature", p)
+
+    bench_out = os.path.join(work, f"{name}_bench")
+    p = run(host + ok + ["--bench", "7", "--output-dir", bench_out, "--threads", "1"])
+    check(p.returncode == 0, f"{name}: --bench runs", p)
+    lines = p.stdout.splitlines()
+    check(len(lines) == 1, f"{name}: --bench prints exactly one line", p)
+    if lines:
+        try:
+            j = json.loads(lines[0])
+            check(set(j) == {"median_ms", "min_ms", "runs"} and j["runs"] == 7
+                  and 0 <= j["min_ms"] <= j["median_ms"], f"{name}: bench JSON fields", p)
+        except ValueError:
+            check(False, f"{name}: bench line is JSON", p)
+    check(os.path.exists(os.path.join(bench_out, "sum.npy")), f"{name}: --bench writes outputs")
+    p = run(host + ok + ["--bench=3", "--threads=0"])
+    check(p.returncode == 0 and re.fullmatch(r'\{"median_ms":\d+\.\d{3},"min_ms":\d+\.\d{3},'
+                                             r'"runs":3\}\n', p.stdout) is not None,
+          f"{name}: --opt=value form", p)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for opt in ["--cc", "--model-obj", "--exe-main-lib", "--runtime-lib", "--kiln-run",
+                "--c-example", "--parallel-model", "--workdir"]:
+        ap.add_argument(opt, required=True)
+    args = ap.parse_args()
+    work = args.workdir
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+
+    so = os.path.join(work, "fake.so")
+    exe = os.path.join(work, "fake_model")
+    for cmd in ([args.cc, "-shared", args.model_obj, "-lm", "-o", so],
+                [args.cc, args.model_obj, args.exe_main_lib, args.runtime_lib,
+                 "-lm", "-lpthread", "-ldl", "-o", exe]):
+        p = run(cmd)
+        if p.returncode != 0:
+            print("link failed:", cmd, p.stderr)
+            return 1
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    b = np.array([[1, 2, 3], [4, 5, 10]], dtype=np.float32)
+    paths = {}
+    for key, arr in {"a": a, "b": b, "bad_shape": np.zeros((2, 4), np.float32),
+                     "bad_dtype": np.zeros((2, 3), np.float64)}.items():
+        paths[key] = os.path.join(work, key + ".npy")
+        np.save(paths[key], arr)
+    garbage = os.path.join(work, "garbage.npy")
+    with open(garbage, "wb") as f:
+        f.write(b"this is not numpy\n")
+
+    common = (work, paths["a"], paths["b"], paths["bad_shape"], paths["bad_dtype"], garbage, a, b)
+    check_host("kiln-run", [args.kiln_run, so], *common)
+    check_host("executable", [exe], *common)
+
+    print("-- kiln-run without a usable model")
+    p = run([args.kiln_run])
+    check(p.returncode == 2 and "usage:" in p.stderr, "kiln-run with no arguments", p)
+    p = run([args.kiln_run, "--help"])
+    check(p.returncode == 0 and "usage: kiln-run MODEL.so" in p.stdout, "kiln-run --help", p)
+    p = run([args.kiln_run, os.path.join(work, "missing.so"), "--input", "a=x.npy"])
+    check(p.returncode == 1 and "cannot load model" in p.stderr, "kiln-run on a missing model", p)
+    p = run([args.kiln_run, paths["a"]])
+    check(p.returncode == 1 and "cannot load model" in p.stderr, "kiln-run on a non-library", p)
+
+    print("-- kiln-c-example")
+    p = run([args.c_example, so, f"a={paths['a']}", f"b={paths['b']}"])
+    check(p.returncode == 0 and "sum shape=[2x3] argmax=5" in p.stdout
+          and "stats/max shape=[] argmax=0" in p.stdout, "c example prints shape and argmax", p)
+    p = run([args.c_example, so, f"a={paths['a']}", f"b={paths['bad_shape']}"])
+    check(p.returncode == 1 and "input 'b': expected shape 2x3, got 2x4" in p.stderr,
+          "c example reports a wrong shape", p)
+
+    # The host must export kiln_parallel_for to a model library that calls it.
+    x = os.path.join(work, "x.npy")
+    np.save(x, np.arange(1000, dtype=np.float32))
+    for host in ([args.c_example, args.parallel_model, f"in put={x}"],
+                 [args.kiln_run, args.parallel_model, "--input", f"in put={x}", "--threads", "2"]):
+        p = run(host)
+        check(p.returncode == 0 and "argmax=999" in p.stdout,
+              f"{os.path.basename(host[0])} runs a model that calls kiln_parallel_for", p)
+    p = run([args.kiln_run, args.parallel_model, "--input", f"in put={x}", "--output-dir",
+             os.path.join(work, "par")])
+    check(p.returncode == 0 and "output y f32 [1000] argmax=999 max=1998" in p.stdout,
+          "percent-decoded input name on the command line", p)
+    if os.path.exists(os.path.join(work, "par", "y.npy")):
+        y = np.load(os.path.join(work, "par", "y.npy"))
+        check((y == 2 * np.arange(1000, dtype=np.float32)).all(), "parallel model output")
+
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("all CLI checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
