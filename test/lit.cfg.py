@@ -27,5 +27,6 @@ if os.environ.get("KILN_LONG_TESTS") == "1":
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run", "kiln-c-example"],
+llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run", "kiln-c-example",
+                                    "FileCheck", "not", "count"],
                                    tool_dirs)

@@ -23,7 +23,7 @@ static constexpr const char *kLinalgPipeline =
 static constexpr const char *kLLVMPipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs=true},"
+    "buffer-results-to-out-params,"
     "canonicalize,"
     "buffer-deallocation-pipeline,"
     "func.func(kiln-lower-strided-copies),"

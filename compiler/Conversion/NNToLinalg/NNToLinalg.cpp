@@ -218,6 +218,12 @@ struct Window2D {
   }
 };
 
+/// Axis attributes are stored as i64 but read back unsigned; negative
+/// values count from the end.
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
 DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
   return b.getI64VectorAttr(values);
 }
@@ -522,7 +528,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       Value gInit = rewriter.create<tensor::ExpandShapeOp>(
           loc, gout, init, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
       Value conv = rewriter
-                       .create<linalg::Conv2DNgchwFgchwOp>(loc, TypeRange{gout},
+                       .create<linalg::Conv2DNgchwGfchwOp>(loc, TypeRange{gout},
                                                            ValueRange{gInput, gWeight}, gInit,
                                                            strides, dilations)
                        .getResult(0);
@@ -713,7 +719,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     RankedTensorType type = op.getType();
     Type elem = type.getElementType();
     int64_t rank = type.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value x = adaptor.getInput();
     SmallVector<AffineExpr> keep;
     for (int64_t d = 0; d < rank; ++d)
@@ -794,7 +800,7 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
     int64_t offset = 0;
     for (Value in : adaptor.getInputs()) {

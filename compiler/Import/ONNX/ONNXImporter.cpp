@@ -693,36 +693,48 @@ LogicalResult Importer::importClip(const onnx::NodeProto &node) {
   if (failed(x))
     return failure();
   FloatAttr lo, hi;
+  // Bounds only known at run time become broadcast max/min ops.
+  Value runtimeLo, runtimeHi;
   if (opset < 11) {
     if (attr(node, "min"))
       lo = builder.getF64FloatAttr(attrFloat(node, "min", 0));
     if (attr(node, "max"))
       hi = builder.getF64FloatAttr(attrFloat(node, "max", 0));
   } else {
-    // min and max are optional inputs that must be constants here.
     for (int i : {1, 2}) {
       if (!hasInput(node, i))
         continue;
-      auto it = values.find(node.input(i));
-      double v;
-      if (it != values.end() && it->second.host && it->second.host->ints.size() == 1) {
-        v = static_cast<double>(it->second.host->ints[0]);
-      } else {
-        FailureOr<Value> bound = input(node, i);
-        if (failed(bound))
-          return failure();
-        DenseElementsAttr dense;
-        if (auto c = bound->getDefiningOp<ConstantOp>())
-          dense = dyn_cast<DenseElementsAttr>(c.getValue());
-        if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
-          return nodeError(node) << "expects the " << (i == 1 ? "min" : "max")
-                                 << " input to be a constant scalar";
-        v = (*dense.getValues<APFloat>().begin()).convertToDouble();
+      FloatAttr &bound = i == 1 ? lo : hi;
+      if (const HostTensor *h = hostInput(node, i); h && h->ints.size() == 1) {
+        bound = builder.getF64FloatAttr(static_cast<double>(h->ints[0]));
+        continue;
       }
-      (i == 1 ? lo : hi) = builder.getF64FloatAttr(v);
+      FailureOr<Value> v = input(node, i);
+      if (failed(v))
+        return failure();
+      DenseElementsAttr dense;
+      if (auto c = v->getDefiningOp<ConstantOp>())
+        dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (dense && dense.getNumElements() == 1 && isa<FloatType>(dense.getElementType()))
+        bound = builder.getF64FloatAttr((*dense.getValues<APFloat>().begin()).convertToDouble());
+      else
+        (i == 1 ? runtimeLo : runtimeHi) = *v;
     }
   }
-  define(node, 0, builder.create<ClipOp>(nodeLoc(node), *x, lo, hi));
+  Value y = builder.create<ClipOp>(nodeLoc(node), *x, lo, hi);
+  if (runtimeLo) {
+    FailureOr<Value> r = create<MaxOp>(node, y, runtimeLo);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  if (runtimeHi) {
+    FailureOr<Value> r = create<MinOp>(node, y, runtimeHi);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  define(node, 0, y);
   return success();
 }
 
@@ -1034,8 +1046,6 @@ void Importer::registerHandlers() {
     return [this, hostFoldable](const onnx::NodeProto &node) -> LogicalResult {
       if (hostFoldable && node.input_size() == 2 && hostInput(node, 0) && hostInput(node, 1))
         return importShapeOps(node);
-      if (opset < 7 && attr(node, "broadcast"))
-        return nodeError(node) << "legacy (opset < 7) broadcast attributes are not supported";
       FailureOr<Value> acc = input(node, 0);
       if (failed(acc))
         return failure();
@@ -1043,6 +1053,21 @@ void Importer::registerHandlers() {
         FailureOr<Value> rhs = input(node, i);
         if (failed(rhs))
           return failure();
+        // Before opset 7, broadcast=1 with an axis aligns rhs at that axis.
+        if (opset < 7 && attrInt(node, "broadcast", 0) && attr(node, "axis")) {
+          RankedTensorType l = typeOf(*acc), r = typeOf(*rhs);
+          int64_t axis = attrInt(node, "axis", 0);
+          if (axis < 0)
+            axis += l.getRank();
+          if (axis < 0 || axis + r.getRank() > l.getRank())
+            return nodeError(node) << "legacy broadcast axis " << axis << " is out of range";
+          SmallVector<int64_t> shape(axis, 1);
+          shape.append(r.getShape().begin(), r.getShape().end());
+          shape.resize(l.getRank(), 1);
+          rhs = builder.create<ReshapeOp>(nodeLoc(node),
+                                          RankedTensorType::get(shape, r.getElementType()), *rhs)
+                    .getResult();
+        }
         acc = create<OpTy>(node, *acc, *rhs);
         if (failed(acc))
           return failure();
@@ -1140,6 +1165,18 @@ void Importer::registerHandlers() {
   handlers["Dropout"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     if (node.output_size() > 1 && !node.output(1).empty())
       return nodeError(node) << "the mask output of Dropout is not supported";
+    // Inference only: a training_mode input must be a constant false.
+    if (hasInput(node, 2)) {
+      auto it = values.find(node.input(2));
+      ConstantOp c = it == values.end() || !it->second.value
+                         ? ConstantOp()
+                         : it->second.value.getDefiningOp<ConstantOp>();
+      auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+      if (!dense || !dense.isSplat() || !dense.getElementType().isInteger(1) ||
+          dense.getSplatValue<bool>())
+        return nodeError(node) << "training-mode Dropout is not supported (training_mode "
+                                  "must be a constant false)";
+    }
     FailureOr<Value> x = input(node, 0);
     if (failed(x))
       return failure();
@@ -1174,9 +1211,13 @@ OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
     if (defaultDomain && handlers.count(node.op_type()))
       continue;
     std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+    int64_t version = opset;
+    for (const auto &imp : model.opset_import())
+      if (!defaultDomain && imp.domain() == node.domain())
+        version = imp.version();
     unsupported.push_back("node '" + name + "' (" +
                           (defaultDomain ? "" : node.domain() + ".") + node.op_type() +
-                          ", opset " + std::to_string(opset) + ")");
+                          ", opset " + std::to_string(version) + ")");
   }
   if (!unsupported.empty()) {
     auto diag = emitError(fileLoc) << unsupported.size() << " unsupported operator"

@@ -1,0 +1,51 @@
+# Kiln: `make demo` and `make test` work on a fresh Debian bookworm machine;
+# each installs missing packages, configures, builds, then runs.
+
+BUILD_DIR ?= build
+CMAKE_FLAGS ?=
+NINJA_JOBS ?=
+
+PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19-tools \
+  llvm-19-tools libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev libonnx-testdata \
+  python3-onnx python3-numpy python3-torch python3-torchvision python3-sklearn bc
+
+.PHONY: all deps configure build test test-long demo docs clean
+
+all: build
+
+deps:
+	@tools/scripts/install-deps.sh $(PACKAGES)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR) $(if $(NINJA_JOBS),-j $(NINJA_JOBS))
+
+# Every default suite: lit (dialects, importer, conversions, end-to-end) and
+# the runtime's unit tests. Non-zero on any failure.
+test: build
+	tools/scripts/run-tests.sh $(BUILD_DIR)
+
+# The long sweeps (the whole ONNX backend suite, executables of big models).
+test-long: build
+	KILN_LONG_TESTS=1 tools/scripts/run-tests.sh $(BUILD_DIR)
+
+DEMO_DIR := $(BUILD_DIR)/demo
+demo: build
+	@mkdir -p $(DEMO_DIR)
+	$(BUILD_DIR)/bin/kiln-compile examples/digits/digits_cnn.onnx -o $(DEMO_DIR)/digits_cnn
+	@echo "--- running the compiled digits CNN on examples/digits/input.npy (true label: $$(cat examples/digits/label.txt))"
+	$(DEMO_DIR)/digits_cnn --input image=examples/digits/input.npy
+	@echo "--- 100 timed runs:"
+	$(DEMO_DIR)/digits_cnn --input image=examples/digits/input.npy --bench 100
+
+docs: build
+	ninja -C $(BUILD_DIR) mlir-doc
+
+clean:
+	rm -rf $(BUILD_DIR)

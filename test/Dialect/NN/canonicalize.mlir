@@ -1,0 +1,57 @@
+// RUN: kiln-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// A reshape to the same type folds away.
+// CHECK-LABEL: func @reshape_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @reshape_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.reshape %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Two reshapes in a row become one.
+// CHECK-LABEL: func @reshape_chain
+// CHECK: %[[R:.*]] = nn.reshape %{{.*}} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %0 = nn.reshape %x : (tensor<2x3xf32>) -> tensor<6xf32>
+  %1 = nn.reshape %0 : (tensor<6xf32>) -> tensor<3x2xf32>
+  return %1 : tensor<3x2xf32>
+}
+
+// -----
+
+// A reshape of a dense constant folds into a constant of the new shape.
+// CHECK-LABEL: func @reshape_constant
+// CHECK: %[[C:.*]] = nn.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @reshape_constant() -> tensor<2x2xf32> {
+  %c = nn.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %0 = nn.reshape %c : (tensor<4xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// flatten is a reshape.
+// CHECK-LABEL: func @flatten
+// CHECK: nn.reshape %{{.*}} : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+// CHECK-NOT: nn.flatten
+func.func @flatten(%x: tensor<1x512x1x1xf32>) -> tensor<1x512xf32> {
+  %0 = nn.flatten %x {axis = 1 : i64} : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
+}
+
+// -----
+
+// An identity transpose and a one-operand concat fold to their input.
+// CHECK-LABEL: func @identity_data_movement
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @identity_data_movement(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = nn.concat %0 {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}

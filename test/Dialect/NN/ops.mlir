@@ -1,0 +1,68 @@
+// RUN: kiln-opt %s --split-input-file | kiln-opt --split-input-file | FileCheck %s
+
+// Round trip: every nn op prints and parses back to the same IR.
+
+// CHECK-LABEL: func @elementwise
+func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: %[[R:.*]] = nn.relu %{{.*}} : tensor<2x3xf32>
+  %0 = nn.relu %x : tensor<2x3xf32>
+  // CHECK: nn.leaky_relu %[[R]] {alpha = 1.000000e-01 : f64} : tensor<2x3xf32>
+  %1 = nn.leaky_relu %0 {alpha = 0.1 : f64} : tensor<2x3xf32>
+  // CHECK: nn.clip %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x3xf32>
+  %2 = nn.clip %1 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
+  // CHECK: nn.add %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %3 = nn.add %2, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %4 = nn.sigmoid %3 : tensor<2x3xf32>
+  %5 = nn.erf %4 : tensor<2x3xf32>
+  %6 = nn.pow %5, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %6 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_pool
+func.func @conv_pool(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x1x1xf32> {
+  // CHECK: nn.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: nn.max_pool
+  %1 = nn.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: nn.average_pool
+  %2 = nn.average_pool %1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, ceil_mode = false, count_include_pad = false}
+      : (tensor<1x4x4x4xf32>) -> tensor<1x4x2x2xf32>
+  // CHECK: nn.global_average_pool %{{.*}} : (tensor<1x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+  %3 = nn.global_average_pool %2 : (tensor<1x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+  return %3 : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @linear
+func.func @linear(%a: tensor<8x2x3xf32>, %b: tensor<3x4xf32>, %w: tensor<5x4xf32>, %c: tensor<5xf32>) -> tensor<2x5xf32> {
+  // CHECK: nn.matmul %{{.*}}, %{{.*}} : (tensor<8x2x3xf32>, tensor<3x4xf32>) -> tensor<8x2x4xf32>
+  %0 = nn.matmul %a, %b : (tensor<8x2x3xf32>, tensor<3x4xf32>) -> tensor<8x2x4xf32>
+  %1 = nn.reshape %0 : (tensor<8x2x4xf32>) -> tensor<16x4xf32>
+  // CHECK: nn.gemm %{{.*}}, %{{.*}}, %{{.*}} {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64, trans_a = false, trans_b = true}
+  %2 = nn.gemm %1, %w, %c {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
+      : (tensor<16x4xf32>, tensor<5x4xf32>, tensor<5xf32>) -> tensor<16x5xf32>
+  %3 = nn.softmax %2 {axis = -1 : i64} : (tensor<16x5xf32>) -> tensor<16x5xf32>
+  %4 = nn.transpose %3 {perm = array<i64: 1, 0>} : (tensor<16x5xf32>) -> tensor<5x16xf32>
+  %5 = nn.flatten %4 {axis = 1 : i64} : (tensor<5x16xf32>) -> tensor<5x16xf32>
+  %6 = nn.concat %5, %5 {axis = 1 : i64} : (tensor<5x16xf32>, tensor<5x16xf32>) -> tensor<5x32xf32>
+  %7 = nn.reshape %6 : (tensor<5x32xf32>) -> tensor<2x80xf32>
+  %k = nn.constant dense<1.0> : tensor<80x5xf32>
+  // CHECK: nn.matmul
+  %8 = nn.matmul %7, %k : (tensor<2x80xf32>, tensor<80x5xf32>) -> tensor<2x5xf32>
+  return %8 : tensor<2x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @batch_norm
+func.func @batch_norm(%x: tensor<1x2x3x3xf32>, %p: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  // CHECK: nn.batch_norm %{{.*}} {epsilon = 1.000000e-05 : f64}
+  %0 = nn.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-5 : f64}
+      : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
