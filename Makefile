@@ -24,7 +24,7 @@ $(BUILD_DIR)/build.ninja:
 configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
-	ninja -C $(BUILD_DIR) $(if $(NINJA_JOBS),-j $(NINJA_JOBS))
+	ninja -C $(BUILD_DIR) $(if $(NINJA_JOBS),-j $(NINJA_JOBS)) all mlir-doc
 
 # Every default suite: lit (dialects, importer, conversions, end-to-end) and
 # the runtime's unit tests. Non-zero on any failure.
@@ -45,7 +45,7 @@ demo: build
 	$(DEMO_DIR)/digits_cnn --input image=examples/digits/input.npy --bench 100
 
 docs: build
-	ninja -C $(BUILD_DIR) mlir-doc
+	cp $(BUILD_DIR)/docs/Dialects/*.md $(BUILD_DIR)/docs/Passes/*.md docs/reference/
 
 clean:
 	rm -rf $(BUILD_DIR)
