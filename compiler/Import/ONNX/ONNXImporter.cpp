@@ -90,6 +90,13 @@ private:
   void define(const onnx::NodeProto &node, int i, Value v) {
     values[node.output(i)].value = v;
   }
+  /// Defines output 0 as `v` when it was built.
+  LogicalResult defineResult(const onnx::NodeProto &node, FailureOr<Value> v) {
+    if (failed(v))
+      return failure();
+    define(node, 0, *v);
+    return success();
+  }
   void defineHost(const onnx::NodeProto &node, int i, HostTensor h) {
     values[node.output(i)] = Entry{Value(), std::move(h)};
   }
@@ -461,14 +468,10 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
       windowPads(node, typeOf(*x).getShape(), kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  FailureOr<Value> y = create<ConvOp>(
+  return defineResult(node, create<ConvOp>(
       node, *x, *w, bias, builder.getDenseI64ArrayAttr(strides),
       builder.getDenseI64ArrayAttr(*pads), builder.getDenseI64ArrayAttr(dilations),
-      builder.getI64IntegerAttr(attrInt(node, "group", 1)));
-  if (failed(y))
-    return failure();
-  define(node, 0, *y);
-  return success();
+      builder.getI64IntegerAttr(attrInt(node, "group", 1))));
 }
 
 LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
@@ -498,7 +501,7 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
   if (failed(pads))
     return failure();
   bool ceil = attrInt(node, "ceil_mode", 0) != 0;
-  FailureOr<Value> y =
+  return defineResult(node,
       isMax ? create<MaxPoolOp>(node, *x, builder.getDenseI64ArrayAttr(kernel),
                                 builder.getDenseI64ArrayAttr(strides),
                                 builder.getDenseI64ArrayAttr(*pads),
@@ -506,11 +509,7 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
             : create<AveragePoolOp>(node, *x, builder.getDenseI64ArrayAttr(kernel),
                                     builder.getDenseI64ArrayAttr(strides),
                                     builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceil),
-                                    builder.getBoolAttr(attrInt(node, "count_include_pad", 0) != 0));
-  if (failed(y))
-    return failure();
-  define(node, 0, *y);
-  return success();
+                                    builder.getBoolAttr(attrInt(node, "count_include_pad", 0) != 0)));
 }
 
 LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
@@ -524,15 +523,11 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
       return failure();
     c = *cv;
   }
-  FailureOr<Value> y = create<GemmOp>(
+  return defineResult(node, create<GemmOp>(
       node, *a, *b, c, builder.getF64FloatAttr(attrFloat(node, "alpha", 1.0)),
       builder.getF64FloatAttr(attrFloat(node, "beta", 1.0)),
       builder.getBoolAttr(attrInt(node, "transA", 0) != 0),
-      builder.getBoolAttr(attrInt(node, "transB", 0) != 0));
-  if (failed(y))
-    return failure();
-  define(node, 0, *y);
-  return success();
+      builder.getBoolAttr(attrInt(node, "transB", 0) != 0)));
 }
 
 LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
@@ -542,11 +537,7 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
   if (opset >= 13) {
-    FailureOr<Value> y = create<SoftmaxOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1)));
-    if (failed(y))
-      return failure();
-    define(node, 0, *y);
-    return success();
+    return defineResult(node, create<SoftmaxOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1))));
   }
   // Before opset 13 the input is coerced to a matrix at `axis` and softmax
   // runs over its rows.
@@ -750,12 +741,8 @@ LogicalResult Importer::importBatchNorm(const onnx::NodeProto &node) {
       return failure();
     in.push_back(*v);
   }
-  FailureOr<Value> y = create<BatchNormOp>(node, in[0], in[1], in[2], in[3], in[4],
-                                           builder.getF64FloatAttr(attrFloat(node, "epsilon", 1e-5)));
-  if (failed(y))
-    return failure();
-  define(node, 0, *y);
-  return success();
+  return defineResult(node, create<BatchNormOp>(node, in[0], in[1], in[2], in[3], in[4],
+                                           builder.getF64FloatAttr(attrFloat(node, "epsilon", 1e-5))));
 }
 
 LogicalResult Importer::importConstant(const onnx::NodeProto &node) {
@@ -1088,11 +1075,7 @@ void Importer::registerHandlers() {
     FailureOr<Value> a = input(node, 0), b = input(node, 1);
     if (failed(a) || failed(b))
       return failure();
-    FailureOr<Value> y = create<MatMulOp>(node, *a, *b);
-    if (failed(y))
-      return failure();
-    define(node, 0, *y);
-    return success();
+    return defineResult(node, create<MatMulOp>(node, *a, *b));
   };
   handlers["Gemm"] = [this](const onnx::NodeProto &n) { return importGemm(n); };
   handlers["Conv"] = [this](const onnx::NodeProto &n) { return importConv(n); };
@@ -1104,11 +1087,7 @@ void Importer::registerHandlers() {
       FailureOr<Value> x = input(node, 0);
       if (failed(x))
         return failure();
-      FailureOr<Value> y = create<OpTy>(node, *x);
-      if (failed(y))
-        return failure();
-      define(node, 0, *y);
-      return success();
+      return defineResult(node, create<OpTy>(node, *x));
     };
   };
   handlers["GlobalAveragePool"] = global(GlobalAveragePoolOp());
@@ -1123,11 +1102,7 @@ void Importer::registerHandlers() {
     FailureOr<Value> x = input(node, 0);
     if (failed(x))
       return failure();
-    FailureOr<Value> y = create<FlattenOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", 1)));
-    if (failed(y))
-      return failure();
-    define(node, 0, *y);
-    return success();
+    return defineResult(node, create<FlattenOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", 1))));
   };
   handlers["Transpose"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     FailureOr<Value> x = input(node, 0);
@@ -1137,11 +1112,7 @@ void Importer::registerHandlers() {
     if (!attr(node, "perm"))
       for (int64_t i = typeOf(*x).getRank() - 1; i >= 0; --i)
         perm.push_back(i);
-    FailureOr<Value> y = create<TransposeOp>(node, *x, builder.getDenseI64ArrayAttr(perm));
-    if (failed(y))
-      return failure();
-    define(node, 0, *y);
-    return success();
+    return defineResult(node, create<TransposeOp>(node, *x, builder.getDenseI64ArrayAttr(perm)));
   };
   handlers["Concat"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     bool allHost = true;
@@ -1156,11 +1127,7 @@ void Importer::registerHandlers() {
         return failure();
       in.push_back(*v);
     }
-    FailureOr<Value> y = create<ConcatOp>(node, in, builder.getI64IntegerAttr(attrInt(node, "axis", 0)));
-    if (failed(y))
-      return failure();
-    define(node, 0, *y);
-    return success();
+    return defineResult(node, create<ConcatOp>(node, in, builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
   };
   handlers["Dropout"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     if (node.output_size() > 1 && !node.output(1).empty())
