@@ -188,8 +188,11 @@ FailureOr<Type> Importer::elementType(int t, Location loc, StringRef what) {
 FailureOr<std::vector<char>> Importer::tensorBytes(const onnx::TensorProto &t, Type elem,
                                                    Location loc) {
   int64_t n = 1;
-  for (int64_t d : t.dims())
+  for (int64_t d : t.dims()) {
+    if (d < 0 || d > (int64_t(1) << 40) / std::max<int64_t>(n, 1))
+      return emitError(loc) << "tensor '" << t.name() << "' has an invalid dimension " << d;
     n *= d;
+  }
   size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
   std::vector<char> bytes(n * width);
   auto fromRaw = [&](const std::string &raw) -> LogicalResult {
@@ -794,6 +797,8 @@ LogicalResult Importer::importShapeOps(const onnx::NodeProto &node) {
   StringRef op = node.op_type();
   Location loc = nodeLoc(node);
   (void)loc;
+  if ((op == "Shape" || op == "Identity") && !hasInput(node, 0))
+    return nodeError(node) << "expects input 0";
   if (op == "Shape") {
     auto it = values.find(node.input(0));
     if (it == values.end())
@@ -1192,6 +1197,14 @@ OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
     for (const auto &u : unsupported)
       diag << "\n  " << u;
     return nullptr;
+  }
+
+  // Handlers read output 0 and the inputs they need without re-checking.
+  for (const auto &node : graph.node()) {
+    if (node.output_size() == 0 || node.output(0).empty()) {
+      nodeError(node) << "malformed node: it has no output";
+      return nullptr;
+    }
   }
 
   for (const auto &vi : graph.value_info())
