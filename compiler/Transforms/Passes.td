@@ -40,4 +40,62 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CPUTileAndVectorizePass
+    : Pass<"kiln-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors into register blocks and vectorize them";
+  let description = [{
+    The CPU code generation strategy, applied while ops are still linalg on
+    tensors (after elementwise fusion, before bufferization):
+
+    1. `linalg.conv_2d_nchw_fchw` becomes an im2col copy plus a contraction
+       `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`
+       (a 1x1, stride-1 convolution needs no copy: its input already is the
+       column matrix).
+    2. Contractions (matmul, batch matmul, the convolution's contraction) are
+       tiled three times: the reduction dimension into cache blocks of
+       `reduction-block` elements; the output into `rows x cols` register
+       blocks, columns outer so the block of the right-hand side stays in L1;
+       then the reduction dimension into single steps. The step becomes one
+       `vector.contract` of `rows x 1 x cols`: a row of outer-product FMAs.
+    3. Every other linalg op that the vectorizer accepts (elementwise maps,
+       broadcasts, reductions, fills, transposes) is tiled to 1 on all loops
+       but the innermost, which is tiled to at most `inner-tile` elements, and
+       vectorized.
+
+    Tile sizes always divide the loop's static extent, so no tile is partial
+    and no masks are needed. Ops the vectorizer rejects (pooling, grouped
+    convolution, gathers) are left whole and become scalar loops later.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes in one vector register of the target">,
+    Option<"numVectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
+           "Vector registers of the target">,
+    Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
+           "Largest cache block of a contraction's reduction dimension">,
+    Option<"innerTile", "inner-tile", "int64_t", /*default=*/"64",
+           "Largest tile of the innermost loop of a non-contraction op">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
+  ];
+}
+
+def CPULowerVectorsPass : Pass<"kiln-cpu-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower vector ops on buffers to 1-D vectors for the CPU";
+  let description = [{
+    Runs after bufferization. Hoists accumulator loads and stores out of the
+    reduction loops (`linalg::hoistRedundantVectorTransfers`), then lowers
+    `vector.contract` to outer products and FMAs, multi-reductions to
+    horizontal reductions, transposes and broadcasts to shuffles, and
+    transfers with permutation maps to minor-identity transfers, so that
+    `convert-vector-to-scf` and `convert-vector-to-llvm` see only 1-D work.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES

@@ -1,0 +1,72 @@
+//===- LowerVectors.cpp - n-D vector ops to 1-D for the CPU --------------===//
+//
+// After bufferization: keep accumulators in registers across reduction loops,
+// then lower contractions to outer-product FMAs and everything else to the
+// 1-D vector ops the LLVM lowering handles well.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CPULOWERVECTORSPASS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+
+    // Accumulator reads and writes that do not depend on the reduction loop
+    // move out of it; the loop then carries the vectors.
+    linalg::hoistRedundantVectorTransfers(func);
+
+    auto options = vector::VectorTransformsOptions()
+                       .setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct)
+                       .setVectorMultiReductionLowering(
+                           vector::VectorMultiReductionLowering::InnerReduction)
+                       .setVectorTransposeLowering(vector::VectorTransposeLowering::Shuffle1D);
+
+    // Contractions first: they produce transposes, broadcasts and outer
+    // products that the second set lowers.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateVectorContractLoweringPatterns(patterns, options);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, options.vectorMultiReductionLowering);
+      vector::populateVectorTransposeLoweringPatterns(patterns, options);
+      vector::populateVectorBroadcastLoweringPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,296 @@
+//===- TileAndVectorize.cpp - CPU tiling and vectorization ---------------===//
+//
+// The CPU strategy on linalg-on-tensors: convolutions become im2col plus a
+// contraction; contractions are tiled into cache and register blocks and
+// vectorized into outer products; other vectorizable ops are tiled along
+// their innermost loop and vectorized. See the pass description in
+// Passes.td for the tile shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Convolution as im2col + contraction
+//===----------------------------------------------------------------------===//
+
+/// Rewrites a `linalg.conv_2d_nchw_fchw` (input already padded) into
+///   cols[n, c, kh, kw, oh, ow] = input[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
+///   out[n, f, p] += filter[f, k] * cols[n, k, p]   (k = c*KH*KW, p = oh*OW+ow)
+/// and returns the contraction. A 1x1 stride-1 convolution skips the copy.
+FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
+                                                     linalg::Conv2DNchwFchwOp conv) {
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto inType = dyn_cast<RankedTensorType>(input.getType());
+  auto fType = dyn_cast<RankedTensorType>(filter.getType());
+  auto outType = dyn_cast<RankedTensorType>(init.getType());
+  if (!inType || !fType || !outType || !inType.hasStaticShape() ||
+      !fType.hasStaticShape() || !outType.hasStaticShape())
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t f = fType.getDimSize(0), kh = fType.getDimSize(2), kw = fType.getDimSize(3);
+  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+  int64_t k = c * kh * kw, p = oh * ow;
+  Type elem = outType.getElementType();
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(conv);
+
+  auto colsType = RankedTensorType::get({n, k, p}, elem);
+  Value cols;
+  bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                   inType.getDimSize(2) == oh && inType.getDimSize(3) == ow;
+  if (pointwise) {
+    cols = rewriter.create<tensor::CollapseShapeOp>(
+        loc, colsType, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  } else {
+    AffineExpr dn, dc, dkh, dkw, doh, dow;
+    bindDims(ctx, dn, dc, dkh, dkw, doh, dow);
+    AffineMap inMap = AffineMap::get(
+        6, 0,
+        {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
+        ctx);
+    AffineMap outMap = AffineMap::getMultiDimIdentityMap(6, ctx);
+    Value empty = rewriter.create<tensor::EmptyOp>(
+        loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, elem);
+    Value copied =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, empty.getType(), input, empty, ArrayRef<AffineMap>{inMap, outMap},
+                SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  b.create<linalg::YieldOp>(l, args[0]);
+                })
+            .getResult(0);
+    cols = rewriter.create<tensor::CollapseShapeOp>(
+        loc, colsType, copied, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  }
+  Value filter2D = rewriter.create<tensor::CollapseShapeOp>(
+      loc, RankedTensorType::get({f, k}, elem), filter,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  auto out3DType = RankedTensorType::get({n, f, p}, elem);
+  Value init3D = rewriter.create<tensor::CollapseShapeOp>(
+      loc, out3DType, init, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+
+  AffineExpr dn, df, dp, dk;
+  bindDims(ctx, dn, df, dp, dk);
+  SmallVector<AffineMap> maps{AffineMap::get(4, 0, {df, dk}, ctx),
+                              AffineMap::get(4, 0, {dn, dk, dp}, ctx),
+                              AffineMap::get(4, 0, {dn, df, dp}, ctx)};
+  SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  auto contraction = rewriter.create<linalg::GenericOp>(
+      loc, out3DType, ValueRange{filter2D, cols}, init3D, maps, iters,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value prod = b.create<arith::MulFOp>(l, args[0], args[1]);
+        b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[2], prod).getResult());
+      });
+  Value result = rewriter.create<tensor::ExpandShapeOp>(
+      loc, outType, contraction.getResult(0),
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  rewriter.replaceOp(conv, result);
+  return contraction;
+}
+
+//===----------------------------------------------------------------------===//
+// Tiling
+//===----------------------------------------------------------------------===//
+
+/// The largest divisor of `extent` that is at most `cap`, preferring
+/// multiples of `multiple` (so vectors fill whole registers where they can).
+int64_t pickTile(int64_t extent, int64_t cap, int64_t multiple = 1) {
+  if (ShapedType::isDynamic(extent) || extent <= 0)
+    return 1;
+  if (extent <= cap)
+    return extent;
+  for (int64_t t = cap - cap % multiple; multiple > 1 && t >= multiple; t -= multiple)
+    if (extent % t == 0)
+      return t;
+  for (int64_t t = cap; t > 1; --t)
+    if (extent % t == 0)
+      return t;
+  return 1;
+}
+
+/// Tiles `op` with `sizes` (0 = untiled), loops ordered by `interchange` when
+/// given, and returns the tiled op. An all-zero `sizes` returns `op`.
+FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange = {}) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  if (!result)
+    return failure();
+  return result;
+}
+
+struct TileAndVectorizePass
+    : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
+  using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
+
+  void runOnOperation() override;
+
+private:
+  /// Tiles a contraction into register blocks; returns the innermost op.
+  FailureOr<linalg::LinalgOp> tileContraction(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Tiles any other op along its innermost loop; returns the tiled op.
+  FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
+};
+
+FailureOr<linalg::LinalgOp>
+TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  unsigned mDim = dims->m.back(), nDim = dims->n.back(), kDim = dims->k.back();
+  // The vectorized dimension must be the innermost of the result.
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 || outMap.getResults().back() != getAffineDimExpr(nDim, op.getContext()))
+    return failure();
+
+  // Register block: cols lanes wide, as many rows as the accumulators allow
+  // while leaving registers for the right-hand side row and a broadcast.
+  int64_t cols = pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
+  int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
+  int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
+  int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 8));
+  int64_t kBlock = pickTile(ranges[kDim], reductionBlock);
+
+  auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
+  // Level 1: batch dimensions and the reduction cache block.
+  SmallVector<int64_t> level1(numLoops, 0);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && d != kDim))
+      level1[d] = 1;
+  level1[kDim] = kBlock == ranges[kDim] ? 0 : kBlock;
+  FailureOr<linalg::LinalgOp> current = tile(rewriter, op, level1);
+  if (failed(current))
+    return failure();
+
+  // Level 2: register blocks, column (n) loops outside row (m) loops.
+  SmallVector<int64_t> level2(numLoops, 0), order;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (isOneOf(dims->n, d))
+      level2[d] = d == nDim ? cols : 1;
+    else if (isOneOf(dims->m, d))
+      level2[d] = d == mDim ? rows : 1;
+  }
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (!isOneOf(dims->m, d) && !isOneOf(dims->k, d))
+      order.push_back(d);
+  for (unsigned d : dims->m)
+    order.push_back(d);
+  for (unsigned d : dims->k)
+    order.push_back(d);
+  current = tile(rewriter, *current, level2, order);
+  if (failed(current))
+    return failure();
+
+  // Level 3: single reduction steps.
+  SmallVector<int64_t> level3(numLoops, 0);
+  level3[kDim] = 1;
+  return tile(rewriter, *current, level3);
+}
+
+FailureOr<linalg::LinalgOp>
+TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty())
+    return op;
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  int64_t inner = pickTile(ranges.back(), innerTile, vectorWidth);
+  sizes.back() = inner == ranges.back() ? 0 : inner;
+  // Loops of extent 1 need no tiling.
+  for (size_t d = 0; d + 1 < ranges.size(); ++d)
+    if (ranges[d] == 1)
+      sizes[d] = 0;
+  return tile(rewriter, op, sizes);
+}
+
+void TileAndVectorizePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  MLIRContext *ctx = &getContext();
+  IRRewriter rewriter(ctx);
+
+  SmallVector<linalg::Conv2DNchwFchwOp> convs;
+  func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+  for (linalg::Conv2DNchwFchwOp conv : convs)
+    (void)convToIm2colContraction(rewriter, conv);
+
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics())
+      ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    // Static shapes only, and only what the vectorizer accepts whole; the
+    // rest is left for scalar loops.
+    if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+      continue;
+    if (failed(linalg::vectorizeOpPrecondition(op)))
+      continue;
+    FailureOr<linalg::LinalgOp> tiled = failure();
+    if (linalg::isaContractionOpInterface(op))
+      tiled = tileContraction(rewriter, op);
+    if (failed(tiled))
+      tiled = tileInnermost(rewriter, op);
+    if (failed(tiled))
+      continue;
+    if (failed(linalg::vectorize(rewriter, *tiled)))
+      continue;
+  }
+
+  // Clean up: fold slices into transfers, turn multiply-reductions into
+  // contractions, and drop the unit dimensions tiling left behind.
+  RewritePatternSet patterns(ctx);
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorReductionToContractPatterns(patterns);
+  vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+  vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+  vector::populateSinkVectorBroadcastPatterns(patterns);
+  vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+  vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+  vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
+  if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+    return signalPassFailure();
+}
+
+} // namespace
