@@ -9,6 +9,9 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <string>
 
 using namespace mlir;
 
@@ -20,8 +23,9 @@ static constexpr const char *kLinalgPipeline =
     "linalg-fuse-elementwise-ops,"
     "canonicalize,cse";
 
+// `%s` is replaced by the tile-and-vectorize options.
 static constexpr const char *kLLVMPipeline =
-    "func.func(kiln-cpu-tile-and-vectorize),"
+    "func.func(kiln-cpu-tile-and-vectorize{%s}),"
     "loop-invariant-subset-hoisting,"
     "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -54,15 +58,31 @@ LogicalResult kiln::buildCPULinalgPipeline(OpPassManager &pm) {
   return parsePassPipeline(kLinalgPipeline, pm);
 }
 
-LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm) {
-  return parsePassPipeline(kLLVMPipeline, pm);
+LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUCodegenOptions &options) {
+  std::string text = kLLVMPipeline;
+  std::string tiling = llvm::formatv("vector-width={0} vector-registers={1}",
+                                     options.vectorWidth, options.vectorRegisters);
+  text.replace(text.find("%s"), 2, tiling);
+  return parsePassPipeline(text, pm);
 }
 
-LogicalResult kiln::buildCPUPipeline(OpPassManager &pm) {
+LogicalResult kiln::buildCPUPipeline(OpPassManager &pm, const CPUCodegenOptions &options) {
   if (failed(buildCPULinalgPipeline(pm)))
     return failure();
-  return buildCPULLVMPipeline(pm);
+  return buildCPULLVMPipeline(pm, options);
 }
+
+namespace {
+struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("f32 lanes per vector register"),
+                              llvm::cl::init(8)};
+  Option<int64_t> vectorRegisters{*this, "vector-registers",
+                                  llvm::cl::desc("Vector registers of the target"),
+                                  llvm::cl::init(16)};
+  kiln::CPUCodegenOptions get() const { return {vectorWidth, vectorRegisters}; }
+};
+} // namespace
 
 void kiln::registerKilnPipelines() {
   auto reg = [](const char *name, const char *summary,
@@ -74,7 +94,14 @@ void kiln::registerKilnPipelines() {
     });
   };
   reg("kiln-cpu-linalg-pipeline", "Lower nn to linalg on tensors", buildCPULinalgPipeline);
-  reg("kiln-cpu-llvm-pipeline", "Lower linalg on tensors to the LLVM dialect",
-      buildCPULLVMPipeline);
-  reg("kiln-cpu-pipeline", "Lower nn to the LLVM dialect for the CPU", buildCPUPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-cpu-llvm-pipeline", "Lower linalg on tensors to the LLVM dialect",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        (void)buildCPULLVMPipeline(pm, options.get());
+      });
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-cpu-pipeline", "Lower nn to the LLVM dialect for the CPU",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        (void)buildCPUPipeline(pm, options.get());
+      });
 }

@@ -11,11 +11,21 @@
 
 #include "mlir/Support/LogicalResult.h"
 
+#include <cstdint>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
 
 namespace kiln {
+
+/// The vector shape of the target that CPU code generation tiles for.
+struct CPUCodegenOptions {
+  /// f32 lanes per vector register (8 for AVX2, 16 for AVX-512).
+  int64_t vectorWidth = 8;
+  /// Vector registers available (16 for AVX2, 32 for AVX-512).
+  int64_t vectorRegisters = 16;
+};
 
 /// nn on tensors -> linalg/tensor/arith on tensors, fused where elementwise
 /// ops meet (kiln-cpu-linalg-pipeline).
@@ -23,10 +33,12 @@ mlir::LogicalResult buildCPULinalgPipeline(mlir::OpPassManager &pm);
 
 /// linalg on tensors -> LLVM dialect with the C entry points
 /// (kiln-cpu-llvm-pipeline): bufferization, loops, LLVM lowering.
-mlir::LogicalResult buildCPULLVMPipeline(mlir::OpPassManager &pm);
+mlir::LogicalResult buildCPULLVMPipeline(mlir::OpPassManager &pm,
+                                         const CPUCodegenOptions &options = {});
 
 /// Both of the above (kiln-cpu-pipeline).
-mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm);
+mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
+                                     const CPUCodegenOptions &options = {});
 
 /// Registers the pipelines above by name.
 void registerKilnPipelines();

@@ -8,6 +8,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -38,6 +39,21 @@ createTargetMachine(const kiln::CPUTargetOptions &options, std::string &error) {
   if (!tm)
     error = "cannot create a target machine for " + triple + " (cpu " + cpu + ")";
   return tm;
+}
+
+LogicalResult kiln::queryVectorShape(const CPUTargetOptions &options, CPUVectorShape &shape,
+                                     std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);
+  if (!tm)
+    return failure();
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (sti->checkFeatures("+avx512f"))
+    shape = {16, 32};
+  else if (sti->checkFeatures("+avx"))
+    shape = {8, 16};
+  else
+    shape = {4, 16};
+  return success();
 }
 
 std::unique_ptr<llvm::Module>

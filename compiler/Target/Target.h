@@ -25,6 +25,18 @@ struct CPUTargetOptions {
   unsigned optLevel = 3;
 };
 
+/// The target's vector shape: f32 lanes per register and register count
+/// (AVX-512: 16 and 32; AVX: 8 and 16; otherwise SSE's 4 and 16).
+struct CPUVectorShape {
+  int64_t vectorWidth = 4;
+  int64_t vectorRegisters = 16;
+};
+
+/// Queries the target machine `options` describe. Fails with `error` set when
+/// no target machine can be created.
+mlir::LogicalResult queryVectorShape(const CPUTargetOptions &options, CPUVectorShape &shape,
+                                     std::string &error);
+
 /// Translates an LLVM-dialect module to LLVM IR and optimizes it for the
 /// target. Returns null and emits a diagnostic on failure.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -40,8 +41,12 @@ namespace {
 ///   cols[n, c, kh, kw, oh, ow] = input[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
 ///   out[n, f, p] += filter[f, k] * cols[n, k, p]   (k = c*KH*KW, p = oh*OW+ow)
 /// and returns the contraction. A 1x1 stride-1 convolution skips the copy.
+/// When OH*OW is not a multiple of `vectorWidth` (7x7, 14x14 maps), the
+/// columns and the accumulator are padded with zeros to the next multiple so
+/// every register block is whole, and the padding is sliced off the result.
 FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
-                                                     linalg::Conv2DNchwFchwOp conv) {
+                                                     linalg::Conv2DNchwFchwOp conv,
+                                                     int64_t vectorWidth) {
   Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
   Value init = conv.getOutputs()[0];
   auto inType = dyn_cast<RankedTensorType>(input.getType());
@@ -96,6 +101,14 @@ FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
   auto out3DType = RankedTensorType::get({n, f, p}, elem);
   Value init3D = rewriter.create<tensor::CollapseShapeOp>(
       loc, out3DType, init, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  int64_t padded = llvm::alignTo(p, vectorWidth);
+  if (padded != p) {
+    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
+    cols = tensor::createPadHighOp(RankedTensorType::get({n, k, padded}, elem), cols, zero,
+                                   /*nofold=*/false, loc, rewriter);
+    out3DType = RankedTensorType::get({n, f, padded}, elem);
+    init3D = tensor::createPadHighOp(out3DType, init3D, zero, /*nofold=*/false, loc, rewriter);
+  }
 
   AffineExpr dn, df, dp, dk;
   bindDims(ctx, dn, df, dp, dk);
@@ -110,8 +123,17 @@ FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
         Value prod = b.create<arith::MulFOp>(l, args[0], args[1]);
         b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[2], prod).getResult());
       });
-  Value result = rewriter.create<tensor::ExpandShapeOp>(
-      loc, outType, contraction.getResult(0),
+  Value result = contraction.getResult(0);
+  if (padded != p)
+    result = rewriter.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get({n, f, p}, elem), result, ArrayRef<OpFoldResult>{
+            rewriter.getIndexAttr(0), rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(n), rewriter.getIndexAttr(f),
+                               rewriter.getIndexAttr(p)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+                               rewriter.getIndexAttr(1)});
+  result = rewriter.create<tensor::ExpandShapeOp>(
+      loc, outType, result,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   rewriter.replaceOp(conv, result);
   return contraction;
@@ -121,20 +143,22 @@ FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
 // Tiling
 //===----------------------------------------------------------------------===//
 
-/// The largest divisor of `extent` that is at most `cap`, preferring
-/// multiples of `multiple` (so vectors fill whole registers where they can).
+/// A tile for a loop of `extent`: the whole loop when it is at most `cap`;
+/// otherwise the largest divisor of `extent` that is at most `cap` and a
+/// multiple of `multiple` (so vectors fill whole registers), else the largest
+/// power-of-two divisor below `multiple`.
 int64_t pickTile(int64_t extent, int64_t cap, int64_t multiple = 1) {
   if (ShapedType::isDynamic(extent) || extent <= 0)
     return 1;
   if (extent <= cap)
     return extent;
-  for (int64_t t = cap - cap % multiple; multiple > 1 && t >= multiple; t -= multiple)
+  for (int64_t t = cap - cap % multiple; t >= multiple; t -= multiple)
     if (extent % t == 0)
       return t;
-  for (int64_t t = cap; t > 1; --t)
-    if (extent % t == 0)
-      return t;
-  return 1;
+  int64_t t = 1;
+  while (t * 2 < multiple && extent % (t * 2) == 0)
+    t *= 2;
+  return t;
 }
 
 /// Tiles `op` with `sizes` (0 = untiled), loops ordered by `interchange` when
@@ -252,7 +276,7 @@ void TileAndVectorizePass::runOnOperation() {
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
   for (linalg::Conv2DNchwFchwOp conv : convs)
-    (void)convToIm2colContraction(rewriter, conv);
+    (void)convToIm2colContraction(rewriter, conv, vectorWidth);
 
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {

@@ -159,7 +159,14 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return fail("the imported module does not verify");
 
-  auto runPipeline = [&](LogicalResult (*build)(OpPassManager &)) {
+  kiln::CPUTargetOptions targetOptions{mcpu, mattr};
+  kiln::CPUVectorShape vectorShape;
+  std::string targetError;
+  if (failed(kiln::queryVectorShape(targetOptions, vectorShape, targetError)))
+    return fail(targetError);
+  kiln::CPUCodegenOptions codegenOptions{vectorShape.vectorWidth, vectorShape.vectorRegisters};
+
+  auto runPipeline = [&](auto build) {
     PassManager pm(&context);
     if (failed(build(pm))) {
       fail("internal error: a pass pipeline does not parse");
@@ -175,16 +182,17 @@ int main(int argc, char **argv) {
       return 1;
     return printModule(*module);
   }
-  if (failed(runPipeline(kiln::buildCPULinalgPipeline)))
+  if (failed(runPipeline([](OpPassManager &pm) { return kiln::buildCPULinalgPipeline(pm); })))
     return 1;
   if (emit == Emit::Linalg)
     return printModule(*module);
-  if (failed(runPipeline(kiln::buildCPULLVMPipeline)))
+  if (failed(runPipeline([&](OpPassManager &pm) {
+        return kiln::buildCPULLVMPipeline(pm, codegenOptions);
+      })))
     return 1;
   if (emit == Emit::LLVMDialect)
     return printModule(*module);
 
-  kiln::CPUTargetOptions targetOptions{mcpu, mattr};
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       kiln::translateAndOptimize(*module, llvmContext, targetOptions);
