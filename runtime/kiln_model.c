@@ -3,6 +3,8 @@
 #include "kiln_internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,12 @@ struct kiln_model {
   size_t num_inputs;
   kiln_model_value *outputs;
   size_t num_outputs;
+  /* The planned intermediate buffers ('workspace BYTES'), allocated once and
+   * passed after the outputs; `run_lock` serializes runs that share it. */
+  size_t workspace_bytes;
+  int has_workspace;
+  void *workspace;
+  pthread_mutex_t run_lock;
 };
 
 static void kiln_model_free_values(kiln_model_value *values, size_t n) {
@@ -43,6 +51,8 @@ void kiln_model_destroy(kiln_model *model) {
   kiln_model_free_values(model->inputs, model->num_inputs);
   kiln_model_free_values(model->outputs, model->num_outputs);
   free(model->signature);
+  free(model->workspace);
+  pthread_mutex_destroy(&model->run_lock);
   if (model->library) dlclose(model->library);
   free(model);
 }
@@ -184,9 +194,25 @@ static kiln_status kiln_parse_line(kiln_model *m, char *line, size_t lineno, con
                         src);
     return KILN_OK;
   }
+  if (n > 0 && strcmp(tok[0], "workspace") == 0) {
+    char *end = NULL;
+    unsigned long long bytes;
+    if (m->has_workspace)
+      return kiln__fail(KILN_ERROR_FORMAT, "%s: signature line %zu: second 'workspace' line",
+                        src, lineno);
+    errno = 0;
+    bytes = n == 2 && tok[1][0] >= '0' && tok[1][0] <= '9' ? strtoull(tok[1], &end, 10) : 0;
+    if (n != 2 || !end || *end || errno || bytes > (unsigned long long)(SIZE_MAX / 2))
+      return kiln__fail(KILN_ERROR_FORMAT,
+                        "%s: signature line %zu: expected 'workspace BYTES'", src, lineno);
+    m->has_workspace = 1;
+    m->workspace_bytes = (size_t)bytes;
+    return KILN_OK;
+  }
   if (n == 0 || (strcmp(tok[0], "input") != 0 && strcmp(tok[0], "output") != 0))
-    return kiln__fail(KILN_ERROR_FORMAT, "%s: signature line %zu: expected 'input' or 'output'",
-                      src, lineno);
+    return kiln__fail(KILN_ERROR_FORMAT,
+                      "%s: signature line %zu: expected 'input', 'output' or 'workspace'", src,
+                      lineno);
   if (n != 4)
     return kiln__fail(KILN_ERROR_FORMAT,
                       "%s: signature line %zu: expected '%s NAME DTYPE DIMS', got %zu fields", src,
@@ -259,7 +285,17 @@ static kiln_status kiln_model_make(const char *text, const char *src, kiln_run_f
   }
   strcpy(m->signature, text);
   m->run = run;
+  pthread_mutex_init(&m->run_lock, NULL);
   st = kiln_parse_signature(m, src);
+  if (st == KILN_OK && m->has_workspace) {
+    /* 64-byte aligned, the alignment the planner assumes for every offset. */
+    size_t bytes = (m->workspace_bytes + 63) / 64 * 64;
+    if (posix_memalign(&m->workspace, 64, bytes ? bytes : 64) != 0) {
+      m->workspace = NULL;
+      st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: cannot allocate the %zu-byte workspace",
+                      src, m->workspace_bytes);
+    }
+  }
   if (st != KILN_OK) {
     kiln_model_destroy(m); /* the caller still owns library */
     return st;
@@ -315,6 +351,10 @@ kiln_status kiln_model_load(const char *path, kiln_model **out) {
 }
 
 /* ---- queries ------------------------------------------------------------- */
+
+size_t kiln_model_workspace_bytes(const kiln_model *model) {
+  return model ? model->workspace_bytes : 0;
+}
 
 const char *kiln_model_signature(const kiln_model *model) { return model ? model->signature : NULL; }
 
@@ -446,14 +486,17 @@ kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inp
   st = kiln_check_values(model->outputs, model->num_outputs, (const kiln_tensor *const *)outputs,
                          n_outputs, "output");
   if (st != KILN_OK) return st;
-  n = n_inputs + n_outputs;
+  n = n_inputs + n_outputs + (model->has_workspace ? 1 : 0);
   if (n > sizeof stack_buffers / sizeof stack_buffers[0]) {
     buffers = (void **)malloc(n * sizeof(void *));
     if (!buffers) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "kiln_model_run: out of memory");
   }
   for (i = 0; i < n_inputs; ++i) buffers[i] = kiln_tensor_data(inputs[i]);
   for (i = 0; i < n_outputs; ++i) buffers[n_inputs + i] = kiln_tensor_data(outputs[i]);
+  if (model->has_workspace) buffers[n_inputs + n_outputs] = model->workspace;
+  pthread_mutex_lock(&model->run_lock);
   model->run(buffers);
+  pthread_mutex_unlock(&model->run_lock);
   if (buffers != stack_buffers) free(buffers);
   return KILN_OK;
 }

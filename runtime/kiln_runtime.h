@@ -198,6 +198,9 @@ void kiln_model_destroy(kiln_model *model);
 /** Returns the signature text exactly as the model reports it (owned by @p model). */
 const char *kiln_model_signature(const kiln_model *model);
 
+/** Returns the bytes of the model's planned workspace for intermediate values (allocated once at load), or 0. */
+size_t kiln_model_workspace_bytes(const kiln_model *model);
+
 /** Returns the number of inputs of @p model. */
 size_t kiln_model_num_inputs(const kiln_model *model);
 
@@ -246,8 +249,9 @@ kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *
  * Runs @p model once. Validates the inputs (kiln_model_check_inputs) and runs
  * nothing if they are wrong. On success `outputs[i]` receives a new tensor for
  * output i, owned by the caller; on failure every `outputs[i]` is set to NULL.
- * @p n_outputs must equal kiln_model_num_outputs(). The runtime keeps no per-run
- * state in @p model; concurrent runs are safe only if the generated code is reentrant.
+ * @p n_outputs must equal kiln_model_num_outputs(). Intermediate values live in
+ * the model's workspace, allocated once at load; concurrent runs of one model
+ * handle are safe and take turns. Load the model twice to run it in parallel.
  */
 kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
                            kiln_tensor **outputs, size_t n_outputs);

@@ -32,6 +32,7 @@ static constexpr const char *kLLVMPipeline =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params,"
     "canonicalize,"
+    "kiln-plan-memory,"
     "buffer-deallocation-pipeline,"
     "func.func(kiln-lower-strided-copies),"
     "func.func(kiln-cpu-lower-vectors),"

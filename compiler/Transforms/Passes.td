@@ -98,4 +98,23 @@ def CPULowerVectorsPass : Pass<"kiln-cpu-lower-vectors", "mlir::func::FuncOp"> {
   ];
 }
 
+def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place the model's intermediate buffers in one planned workspace";
+  let description = [{
+    Runs after bufferization and `buffer-results-to-out-params`, before
+    deallocations are inserted. Every `memref.alloc` of a static shape at the
+    top level of the model function whose uses (through views) stay inside
+    the function gets a live range: from the allocation to the last top-level
+    op that touches it. Buffers are placed largest first at the lowest
+    64-byte-aligned offset that does not overlap a placed buffer whose range
+    intersects theirs, and each allocation becomes a `memref.view` into a new
+    last argument `memref<BYTESxi8>`, the workspace. The signature gains the
+    line `workspace BYTES`; the runtime allocates the workspace once per
+    loaded model and passes it after the outputs. Nothing is allocated or
+    freed per run for planned buffers, and the workspace size is known at
+    compile time.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES

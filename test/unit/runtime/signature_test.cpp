@@ -104,6 +104,17 @@ TEST(Signature, AcceptsOptionalTrailingNewlineAndCrLf) {
   }
 }
 
+TEST(Signature, WorkspaceLineSetsTheWorkspaceSize) {
+  kiln_model *m = nullptr;
+  ASSERT_EQ(parse("kiln-model 1\ninput x f32 4\noutput y f32 4\nworkspace 4160\n", &m), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_model_workspace_bytes(m), 4160u);
+  kiln_model_destroy(m);
+  ASSERT_EQ(parse("kiln-model 1\ninput x f32 4\noutput y f32 4\n", &m), KILN_OK);
+  EXPECT_EQ(kiln_model_workspace_bytes(m), 0u);
+  kiln_model_destroy(m);
+}
+
 TEST(Signature, RejectsMalformedText) {
   struct Case {
     const char *text;
@@ -118,7 +129,13 @@ TEST(Signature, RejectsMalformedText) {
       {"kiln-model 1\ninput x f16 4\n", "line 2: unknown dtype 'f16'"},
       {"kiln-model 1\ninput x f32\n", "line 2: expected 'input NAME DTYPE DIMS', got 3 fields"},
       {"kiln-model 1\noutput x f32 4 5\n", "got 5 fields"},
-      {"kiln-model 1\nparam x f32 4\n", "line 2: expected 'input' or 'output'"},
+      {"kiln-model 1\nparam x f32 4\n", "line 2: expected 'input', 'output' or 'workspace'"},
+      {"kiln-model 1\nworkspace\n", "line 2: expected 'workspace BYTES'"},
+      {"kiln-model 1\nworkspace 12k\n", "line 2: expected 'workspace BYTES'"},
+      {"kiln-model 1\nworkspace -4\n", "line 2: expected 'workspace BYTES'"},
+      {"kiln-model 1\nworkspace 4 4\n", "line 2: expected 'workspace BYTES'"},
+      {"kiln-model 1\nworkspace 99999999999999999999999\n", "line 2: expected 'workspace BYTES'"},
+      {"kiln-model 1\nworkspace 64\nworkspace 64\n", "line 3: second 'workspace' line"},
       {"kiln-model 1\ninput x f32 2x\n", "bad dims '2x'"},
       {"kiln-model 1\ninput x f32 x3\n", "bad dims 'x3'"},
       {"kiln-model 1\ninput x f32 2xx3\n", "bad dims"},

@@ -1,0 +1,163 @@
+//===- PlanMemory.cpp - intermediate buffers in one planned workspace -----===//
+//
+// Live ranges are positions in the model function's top-level block; buffers
+// whose ranges intersect may not share bytes. Placement is greedy, largest
+// buffer first, at the lowest free aligned offset.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <algorithm>
+
+namespace kiln {
+#define GEN_PASS_DEF_PLANMEMORYPASS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes = 0;
+  unsigned start = 0, end = 0;
+  int64_t offset = -1;
+};
+
+/// Bytes of a static, identity-layout buffer of int or float elements, or -1.
+int64_t bufferBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() || type.getMemorySpace())
+    return -1;
+  Type elem = type.getElementType();
+  if (!elem.isIntOrFloat())
+    return -1;
+  int64_t elemBytes = std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
+  return type.getNumElements() * elemBytes;
+}
+
+/// The last top-level position where `alloc` or a view of it is used, or
+/// nothing when the buffer may escape the function (returned, passed to a
+/// call, or turned into a memref by an op that is not a view).
+std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
+                                const DenseMap<Operation *, unsigned> &position) {
+  unsigned end = position.lookup(alloc);
+  SmallVector<Value> worklist{alloc.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top || user->hasTrait<OpTrait::ReturnLike>() || isa<CallOpInterface>(user))
+        return std::nullopt;
+      end = std::max(end, position.lookup(top));
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+        if (view.getViewSource() == value) {
+          worklist.push_back(user->getResult(0));
+          continue;
+        }
+      }
+      if (llvm::any_of(user->getResultTypes(), [](Type t) { return isa<BaseMemRefType>(t); }))
+        return std::nullopt;
+    }
+  }
+  return end;
+}
+
+struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto entryName = module->getAttrOfType<StringAttr>("kiln.entry");
+    auto signature = module->getAttrOfType<StringAttr>("kiln.signature");
+    if (!entryName || !signature) {
+      module.emitError("expects the kiln.signature and kiln.entry module "
+                       "attributes (run kiln-record-signature first)");
+      return signalPassFailure();
+    }
+    auto func = module.lookupSymbol<func::FuncOp>(entryName.getValue());
+    if (!func || func.isExternal() || !func.getBody().hasOneBlock())
+      return;
+    Block &body = func.getBody().front();
+
+    DenseMap<Operation *, unsigned> position;
+    for (auto [i, op] : llvm::enumerate(body))
+      position[&op] = i;
+
+    SmallVector<Buffer> buffers;
+    for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
+      int64_t bytes = bufferBytes(alloc.getType());
+      if (bytes < 0)
+        continue;
+      std::optional<unsigned> end = lastUse(alloc, body, position);
+      if (!end)
+        continue;
+      buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
+    }
+    if (buffers.empty())
+      return;
+
+    // Largest first; ties by program order so the layout is deterministic.
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    llvm::sort(order, [](Buffer *a, Buffer *b) {
+      return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
+    });
+    int64_t total = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *b : order) {
+      SmallVector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *p : placed)
+        if (p->start <= b->end && b->start <= p->end)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [lo, hi] : busy) {
+        if (offset + b->bytes <= lo)
+          break;
+        offset = std::max<int64_t>(offset, llvm::alignTo(hi, kAlignment));
+      }
+      b->offset = offset;
+      total = std::max(total, offset + b->bytes);
+      placed.push_back(b);
+    }
+    total = static_cast<int64_t>(llvm::alignTo(total, kAlignment));
+
+    OpBuilder builder(&getContext());
+    auto workspaceType = MemRefType::get({total}, builder.getI8Type());
+    unsigned index = func.getNumArguments();
+    func.insertArgument(index, workspaceType,
+                        builder.getDictionaryAttr(builder.getNamedAttr(
+                            "kiln.name", builder.getStringAttr("workspace"))),
+                        func.getLoc());
+    Value workspace = func.getArgument(index);
+    // One constant per distinct offset, at the top of the function.
+    DenseMap<int64_t, Value> offsets;
+    builder.setInsertionPointToStart(&body);
+    for (Buffer &b : buffers)
+      if (!offsets.count(b.offset))
+        offsets[b.offset] = builder.create<arith::ConstantIndexOp>(func.getLoc(), b.offset);
+    for (Buffer &b : buffers) {
+      builder.setInsertionPoint(b.alloc);
+      Value view = builder.create<memref::ViewOp>(b.alloc.getLoc(), b.alloc.getType(), workspace,
+                                                  offsets[b.offset], ValueRange{});
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    module->setAttr("kiln.signature",
+                    builder.getStringAttr(signature.getValue().str() + "workspace " +
+                                          std::to_string(total) + "\n"));
+  }
+};
+
+} // namespace

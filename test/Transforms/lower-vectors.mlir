@@ -1,0 +1,38 @@
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-cpu-lower-vectors))' | FileCheck %s
+
+// The accumulator's read and write leave the reduction loop, which then
+// carries it in registers; the 6x1 by 1x16 contraction becomes six
+// broadcast-and-FMA rows.
+// CHECK-LABEL: func.func @contract
+// CHECK: %[[ACC:.*]] = vector.transfer_read %arg2
+// CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[IT:.*]] = %[[ACC]]) -> (vector<6x16xf32>)
+// CHECK-COUNT-6: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %[[R]], %arg2
+// CHECK-NOT: vector.contract
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+func.func @contract(%a: memref<6x128xf32>, %b: memref<128x16xf32>, %c: memref<6x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %pad = arith.constant 0.0 : f32
+  scf.for %k = %c0 to %c128 step %c1 {
+    %acc = vector.transfer_read %c[%c0, %c0], %pad {in_bounds = [true, true]} : memref<6x16xf32>, vector<6x16xf32>
+    %va = vector.transfer_read %a[%c0, %k], %pad {in_bounds = [true, true]} : memref<6x128xf32>, vector<6x1xf32>
+    %vb = vector.transfer_read %b[%k, %c0], %pad {in_bounds = [true, true]} : memref<128x16xf32>, vector<1x16xf32>
+    %r = vector.contract {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %acc : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+    vector.transfer_write %r, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x16xf32>, memref<6x16xf32>
+  }
+  return
+}
+
+// Reductions along the innermost dimension become horizontal reductions.
+// CHECK-LABEL: func.func @row_max
+// CHECK: vector.reduction <maxnumf>
+// CHECK-NOT: vector.multi_reduction
+func.func @row_max(%x: vector<4x16xf32>, %acc: vector<4xf32>) -> vector<4xf32> {
+  %r = vector.multi_reduction <maxnumf>, %x, %acc [1] : vector<4x16xf32> to vector<4xf32>
+  return %r : vector<4xf32>
+}

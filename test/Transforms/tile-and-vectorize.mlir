@@ -1,0 +1,93 @@
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=8 vector-registers=16 reduction-block=64}))' \
+// RUN:   | FileCheck %s
+
+// A matmul is tiled into 64-deep reduction blocks, then 6x16 register blocks
+// (16 columns = two 8-lane vectors; six rows use 12 of the 16 registers),
+// columns outside rows, then single reduction steps: one 6x1 by 1x16 outer
+// product per step.
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C64]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C6]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C1]]
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<24x256xf32>, %b: tensor<256x64xf32>, %c: tensor<24x64xf32>) -> tensor<24x64xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<24x256xf32>, tensor<256x64xf32>) outs(%c : tensor<24x64xf32>) -> tensor<24x64xf32>
+  return %r : tensor<24x64xf32>
+}
+
+// -----
+
+// A 3x3 stride-2 convolution becomes an im2col copy into [N, C, KH, KW, OH, OW]
+// and a contraction over [N, F, OH*OW]; 7x7 = 49 output pixels are padded to
+// 56 (a multiple of 8) and sliced back. The copy is not vectorizable and
+// stays a linalg.generic.
+// CHECK: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
+// CHECK-LABEL: func.func @conv
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]],
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x7x7xf32> into tensor<1x72x49xf32>
+// CHECK: tensor.pad
+// CHECK: tensor<1x72x56xf32>
+// CHECK: vector.contract {{.*}} into vector<{{[0-9]+}}x8xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [1, 16, 49] [1, 1, 1] : tensor<1x16x56xf32> to tensor<1x16x49xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] output_shape [1, 16, 7, 7]
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  return %r : tensor<1x16x7x7xf32>
+}
+
+// -----
+
+// A 1x1 stride-1 convolution needs no copy: the input is the column matrix.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x8x4x4xf32> into tensor<1x8x16xf32>
+// CHECK: vector.contract
+func.func @pointwise(%x: tensor<1x8x4x4xf32>, %w: tensor<16x8x1x1xf32>, %init: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x4x4xf32>, tensor<16x8x1x1xf32>) outs(%init : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %r : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// Elementwise ops are tiled to 1 on outer loops and to at most 64 lanes
+// (a multiple of the vector width that divides the extent: 96 -> 48) inside.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} step %c48
+// CHECK: arith.maximumf %{{.*}} : vector<48xf32>
+// CHECK-NOT: linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<4x96xf32>, %o: tensor<4x96xf32>) -> tensor<4x96xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+         ins(%x : tensor<4x96xf32>) outs(%o : tensor<4x96xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %z = arith.constant 0.0 : f32
+    %m = arith.maximumf %a, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<4x96xf32>
+  return %r : tensor<4x96xf32>
+}
+
+// -----
+
+// Max pooling is not vectorizable as a whole op; it is left untiled for the
+// scalar loop lowering.
+// CHECK-LABEL: func.func @pool
+// CHECK: linalg.pooling_nchw_max
+// CHECK-NOT: scf.for
+func.func @pool(%x: tensor<1x4x8x8xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %k = tensor.empty() : tensor<2x2xf32>
+  %r = linalg.pooling_nchw_max {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %k : tensor<1x4x8x8xf32>, tensor<2x2xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
