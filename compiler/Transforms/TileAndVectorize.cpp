@@ -214,7 +214,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   int64_t cols = pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
   int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
-  int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 8));
+  int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 16));
   int64_t kBlock = pickTile(ranges[kDim], reductionBlock);
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
@@ -301,20 +301,33 @@ void TileAndVectorizePass::runOnOperation() {
       continue;
   }
 
-  // Clean up: fold slices into transfers, turn multiply-reductions into
-  // contractions, and drop the unit dimensions tiling left behind.
-  RewritePatternSet patterns(ctx);
-  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
-  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-  vector::populateVectorReductionToContractPatterns(patterns);
-  vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-  vector::populateVectorTransferDropUnitDimsPatterns(patterns);
-  vector::populateSinkVectorBroadcastPatterns(patterns);
-  vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
-  vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
-  vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
-  if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-    return signalPassFailure();
+  // Clean up in two rounds. First fold slices into transfers and turn
+  // multiply-reductions into contractions, absorbing the broadcasts and
+  // transposes of their operands into the contraction's maps; only then drop
+  // the unit dimensions tiling left behind (dropping them first would put
+  // extracts between the contraction and the broadcasts it should absorb).
+  {
+    RewritePatternSet patterns(ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorBroadcastPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+  {
+    RewritePatternSet patterns(ctx);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
 }
 
 } // namespace
