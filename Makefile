@@ -9,7 +9,12 @@ PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19
   llvm-19-tools libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev libonnx-testdata \
   python3-onnx python3-numpy python3-torch python3-torchvision python3-sklearn bc
 
-.PHONY: all deps configure build test test-long demo docs clean
+# What `make bench` needs beyond the build: GNU time for peak RSS, and Node.js
+# with npm (checked, not installed: Debian's npm conflicts with other Node
+# builds) to install and drive onnxruntime-node.
+BENCH_PACKAGES := time
+
+.PHONY: all deps configure build test test-long demo docs bench clean
 
 all: build
 
@@ -34,6 +39,16 @@ test: build
 # The long sweeps (the whole ONNX backend suite, executables of big models).
 test-long: build
 	KILN_LONG_TESTS=1 tools/scripts/run-tests.sh $(BUILD_DIR)
+
+# Kiln against ONNX Runtime (same machine, same threads): times, the FLOP and
+# byte floors, workspace and peak RSS, agreement. THREADS=N to change threads.
+THREADS ?= 1
+bench: build
+	@tools/scripts/install-deps.sh $(BENCH_PACKAGES)
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  { echo "make bench: needs node and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	/usr/bin/python3 bench/run.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench \
+	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md
 
 DEMO_DIR := $(BUILD_DIR)/demo
 demo: build

@@ -20,7 +20,7 @@ static constexpr const char *kLinalgPipeline =
     "canonicalize,"
     "convert-nn-to-linalg,"
     "canonicalize,"
-    "linalg-fuse-elementwise-ops,"
+    "func.func(kiln-fuse-elementwise),"
     "canonicalize,cse";
 
 // `%s` is replaced by the tile-and-vectorize options.

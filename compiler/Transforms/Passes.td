@@ -117,4 +117,20 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into elementwise consumers";
+  let description = [{
+    Upstream's elementwise fusion, with one rule changed: a producer is fused
+    only into a consumer whose loops are all parallel. Fusing, say, a ReLU into
+    the matrix multiply that reads it would recompute it once per output column
+    and turn the contraction into a generic op that is no longer recognized as
+    one (so it would not get the register-blocked strategy). Reshapes are still
+    folded into their producers by expansion, and constants folded.
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES

@@ -1,0 +1,278 @@
+#!/usr/bin/python3
+"""Kiln against ONNX Runtime on this machine: time, floors, memory, agreement.
+
+For each model (generated here, never downloaded): compile with kiln-compile,
+time with `kiln-run --bench N --threads T`, time the same .onnx file and input
+with ONNX Runtime (onnxruntime-node, same thread count, one warm-up run, N
+timed runs), and print one table row:
+
+  model | GFLOP | Kiln ms | ORT ms | Kiln/ORT | floor ms | Kiln % of floor |
+  workspace MiB | Kiln peak RSS MiB | ORT peak RSS MiB | max rel diff
+
+* The floor is max(FLOPs / FMA peak, bytes / read bandwidth): FLOPs counted
+  from the graph (2 per multiply-add in Conv, Gemm and MatMul), bytes the
+  weights plus inputs and outputs read or written once; the peak and the
+  bandwidth are measured on this machine by bench/machine_peak.c.
+* Peak RSS is each process's own maximum resident set (GNU time's %M). ORT's
+  includes Node.js itself.
+* The workspace is the planned arena for intermediate values, from the
+  model's signature (`workspace BYTES`).
+* max rel diff is max|kiln - ort| / max|ort| over the first output.
+
+    /usr/bin/python3 bench/run.py --bin-dir build/bin [--threads 1] [--runs 20]
+        [--work-dir build/bench] [--models resnet18,conv3x3_64,...] [--markdown FILE]
+
+ONNX Runtime is installed with `npm install --ignore-scripts
+onnxruntime-node@1.30.0` into WORK_DIR/node (done here when missing).
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORT_PACKAGE = "onnxruntime-node@1.30.0"
+
+
+# --- models ------------------------------------------------------------------
+
+def export_torch(module, shape, path, seed=1):
+    """Export `module` (eval mode) with a seeded random input; return the input."""
+    import torch
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    torch.onnx.export(module.eval(), (x,), path, opset_version=13,
+                      input_names=["input"], output_names=["output"], do_constant_folding=True)
+    return x.numpy()
+
+
+def make_resnet18(path):
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    return export_torch(torchvision.models.resnet18(weights=None), (1, 3, 224, 224), path)
+
+
+def make_conv(cin, cout, hw, k, stride):
+    def make(path):
+        import torch
+        torch.manual_seed(0)
+        block = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, k, stride, k // 2), torch.nn.ReLU())
+        return export_torch(block, (1, cin, hw, hw), path)
+    return make
+
+
+def make_mlp(path):
+    import torch
+    torch.manual_seed(0)
+    mlp = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
+                              torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
+                              torch.nn.Linear(1024, 10))
+    return export_torch(mlp, (64, 1024), path)
+
+
+def make_digits(path):
+    import shutil
+    src = os.path.join(REPO_ROOT, "examples", "digits")
+    shutil.copyfile(os.path.join(src, "digits_cnn.onnx"), path)
+    return np.load(os.path.join(src, "input.npy"))
+
+
+MODELS = {
+    "resnet18": make_resnet18,
+    "conv3x3_64x56": make_conv(64, 64, 56, 3, 1),
+    "conv3x3_256x14": make_conv(256, 256, 14, 3, 1),
+    "conv1x1_256x14": make_conv(256, 1024, 14, 1, 1),
+    "mlp_b64": make_mlp,
+    "digits_cnn": make_digits,
+}
+
+
+# --- counting ----------------------------------------------------------------
+
+def count_work(model_path):
+    """(FLOPs, bytes) of an ONNX model: multiply-adds in Conv/Gemm/MatMul x2;
+    weights + graph inputs + graph outputs, each moved once."""
+    import onnx
+    from onnx import numpy_helper, shape_inference
+    model = shape_inference.infer_shapes(onnx.load(model_path))
+    g = model.graph
+    shapes = {}
+    for vi in list(g.value_info) + list(g.input) + list(g.output):
+        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        shapes[vi.name] = dims
+    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    for name, arr in inits.items():
+        shapes[name] = list(arr.shape)
+    flops = 0
+    for node in g.node:
+        if node.op_type == "Conv":
+            w = shapes[node.input[1]]
+            out = shapes[node.output[0]]
+            flops += 2 * int(np.prod(out)) * int(np.prod(w[1:]))
+        elif node.op_type in ("Gemm", "MatMul"):
+            out = shapes[node.output[0]]
+            a = shapes[node.input[0]]
+            trans_a = any(at.name == "transA" and at.i for at in node.attribute)
+            k = a[-2] if trans_a else a[-1]
+            flops += 2 * int(np.prod(out)) * k
+    weight_bytes = sum(a.nbytes for a in inits.values())
+    io_bytes = 4 * sum(int(np.prod(shapes[v.name])) for v in list(g.input) + list(g.output)
+                       if v.name not in inits)
+    return flops, weight_bytes + io_bytes
+
+
+# --- running -----------------------------------------------------------------
+
+def run_with_rss(cmd, env=None):
+    """Run `cmd`; return (stdout, peak RSS in MiB of that process alone).
+
+    GNU time reports the child's own maximum resident set; measuring from
+    here (os.wait4) would count the pages the child inherits from this
+    Python process at fork."""
+    marker = "KILN_BENCH_MAXRSS_KB="
+    proc = subprocess.run(["/usr/bin/time", "-f", marker + "%M", *cmd], capture_output=True,
+                          text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    rss = [line for line in proc.stderr.splitlines() if line.startswith(marker)]
+    return proc.stdout, int(rss[-1][len(marker):]) / 1024.0
+
+
+def last_json(text):
+    for line in reversed(text.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"no JSON line in:\n{text}")
+
+
+def machine_peak(work):
+    exe = os.path.join(work, "machine_peak")
+    src = os.path.join(REPO_ROOT, "bench", "machine_peak.c")
+    subprocess.run(["clang-19", "-O2", "-march=native", "-mprefer-vector-width=512",
+                    "-ffp-contract=fast", "-Wno-invalid-feature-combination", "-o", exe, src],
+                   check=True)
+    return last_json(subprocess.run([exe], check=True, capture_output=True, text=True).stdout)
+
+
+def ensure_ort(work):
+    node_dir = os.path.join(work, "node")
+    mod = os.path.join(node_dir, "node_modules", "onnxruntime-node")
+    if not os.path.isdir(mod):
+        os.makedirs(node_dir, exist_ok=True)
+        print(f"installing {ORT_PACKAGE} into {node_dir} ...", file=sys.stderr)
+        subprocess.run(["npm", "install", "--silent", "--ignore-scripts", "--prefix", node_dir,
+                        ORT_PACKAGE], check=True)
+    return os.path.join(node_dir, "node_modules")
+
+
+def workspace_bytes(library):
+    data = open(library, "rb").read()
+    m = re.search(rb"kiln-model 1\n[^\0]*?workspace (\d+)\n", data)
+    return int(m.group(1)) if m else 0
+
+
+def bench_model(name, args, bins, node_modules, peak):
+    work = os.path.join(args.work_dir, name)
+    os.makedirs(work, exist_ok=True)
+    onnx_path = os.path.join(work, "model.onnx")
+    x = MODELS[name](onnx_path)
+    in_path = os.path.join(work, "input.npy")
+    np.save(in_path, x.astype(np.float32))
+    lib = os.path.join(work, "model.so")
+    t0 = time.perf_counter()
+    subprocess.run([bins["kiln-compile"], onnx_path, "-o", lib], check=True)
+    compile_s = time.perf_counter() - t0
+
+    import onnx
+    m = onnx.load(onnx_path)
+    in_name = m.graph.input[0].name
+    out_name = m.graph.output[0].name
+    out_dir = os.path.join(work, "kiln_out")
+    kiln_text, kiln_rss = run_with_rss(
+        [bins["kiln-run"], lib, "--input", f"{in_name}={in_path}", "--output-dir", out_dir,
+         "--threads", str(args.threads), "--bench", str(args.runs)])
+    kiln = last_json(kiln_text)
+    ort_out = os.path.join(work, "ort_output.npy")
+    env = dict(os.environ, NODE_PATH=node_modules)
+    ort_text, ort_rss = run_with_rss(
+        ["node", os.path.join(REPO_ROOT, "bench", "ort_bench.js"), onnx_path, in_path,
+         str(args.threads), str(args.runs), "--output", ort_out], env=env)
+    ort = last_json(ort_text)
+
+    a = np.load(os.path.join(out_dir, f"{out_name}.npy")).astype(np.float64)
+    b = np.load(ort_out).astype(np.float64)
+    rel = float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+    flops, nbytes = count_work(onnx_path)
+    floor_ms = max(flops / (peak["fma_gflops"] * 1e9), nbytes / (peak["read_gbps"] * 1e9)) * 1e3
+    return {
+        "model": name, "gflop": flops / 1e9, "kiln_ms": kiln["median_ms"],
+        "ort_ms": ort["median_ms"], "ratio": kiln["median_ms"] / ort["median_ms"],
+        "floor_ms": floor_ms, "pct_floor": 100.0 * floor_ms / kiln["median_ms"],
+        "bound": "FMA" if flops / peak["fma_gflops"] >= nbytes / peak["read_gbps"] else "bytes",
+        "workspace_mib": workspace_bytes(lib) / 2**20, "kiln_rss": kiln_rss,
+        "ort_rss": ort_rss, "rel": rel, "compile_s": compile_s,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin-dir", default=os.path.join(REPO_ROOT, "build", "bin"))
+    ap.add_argument("--work-dir", default=os.path.join(REPO_ROOT, "build", "bench"))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--markdown", help="also write the table to this file")
+    args = ap.parse_args()
+    args.work_dir = os.path.abspath(args.work_dir)
+    os.makedirs(args.work_dir, exist_ok=True)
+    bins = {t: os.path.join(args.bin_dir, t) for t in ("kiln-compile", "kiln-run")}
+    for t, p in bins.items():
+        if not os.access(p, os.X_OK):
+            sys.exit(f"bench: {t} not found in {args.bin_dir} (build first: make build)")
+    names = [n for n in args.models.split(",") if n]
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        sys.exit(f"bench: unknown models {unknown}; known: {', '.join(MODELS)}")
+
+    node_modules = ensure_ort(args.work_dir)
+    peak = machine_peak(args.work_dir)
+    rows = [bench_model(n, args, bins, node_modules, peak) for n in names]
+
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    lines = [
+        f"Machine: {cpu}, {os.cpu_count()} cores; measured single-thread peaks: "
+        f"{peak['fma_gflops']:.1f} GFLOP/s f32 FMA ({peak['vector_lanes']} lanes), "
+        f"{peak['read_gbps']:.1f} GB/s read. Threads: {args.threads}. "
+        f"Runs: {args.runs} timed after one warm-up (median). ONNX Runtime: {ORT_PACKAGE}.",
+        "",
+        "| model | GFLOP | Kiln ms | ORT ms | Kiln/ORT | floor ms (bound) | Kiln % of floor "
+        "| workspace MiB | Kiln peak RSS MiB | ORT peak RSS MiB | max rel diff | compile s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['gflop']:.3f} | {r['kiln_ms']:.3f} | {r['ort_ms']:.3f} | "
+            f"{r['ratio']:.2f} | {r['floor_ms']:.3f} ({r['bound']}) | {r['pct_floor']:.0f}% | "
+            f"{r['workspace_mib']:.2f} | {r['kiln_rss']:.0f} | {r['ort_rss']:.0f} | "
+            f"{r['rel']:.1e} | {r['compile_s']:.1f} |")
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
