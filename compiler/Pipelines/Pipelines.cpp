@@ -33,6 +33,7 @@ static constexpr const char *kLLVMPipeline =
     "buffer-results-to-out-params,"
     "canonicalize,"
     "kiln-plan-memory,"
+    "kiln-outline-parallel-loops,"
     "buffer-deallocation-pipeline,"
     "func.func(kiln-lower-strided-copies),"
     "func.func(kiln-cpu-lower-vectors),"
@@ -52,6 +53,7 @@ static constexpr const char *kLLVMPipeline =
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "convert-cf-to-llvm,"
     "reconcile-unrealized-casts,"
+    "kiln-emit-parallel-launchers,"
     "kiln-emit-entry-point,"
     "canonicalize";
 

@@ -52,7 +52,9 @@ def CPUTileAndVectorizePass
        (a 1x1, stride-1 convolution needs no copy: its input already is the
        column matrix).
     2. Contractions (matmul, batch matmul, the convolution's contraction) are
-       tiled three times: the reduction dimension into cache blocks of
+       first split into column blocks by an `scf.forall` (at least 8 when the
+       columns allow; threads share these out), then tiled three times: the
+       reduction dimension into cache blocks of
        `reduction-block` elements; the output into `rows x cols` register
        blocks, columns outer so the block of the right-hand side stays in L1;
        then the reduction dimension into single steps. The step becomes one
@@ -75,6 +77,8 @@ def CPUTileAndVectorizePass
            "Largest cache block of a contraction's reduction dimension">,
     Option<"innerTile", "inner-tile", "int64_t", /*default=*/"64",
            "Largest tile of the innermost loop of a non-contraction op">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Make a contraction's outer column-block loop an scf.forall">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
@@ -131,6 +135,37 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
     "mlir::tensor::TensorDialect",
   ];
+}
+
+def OutlineParallelLoopsPass : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Outline each scf.forall on buffers into a function run by the thread pool";
+  let description = [{
+    Runs after bufferization. The body of a one-dimensional `scf.forall`
+    without results becomes a private function `@<parent>_parallel_<K>(%i:
+    index, captures...)` computing iteration `%i`, and the loop becomes a call
+    to a declared launcher `@<parent>_parallel_<K>_launch(%n, captures...)`
+    marked `kiln.parallel_body`; `kiln-emit-parallel-launchers` defines it
+    once the module is in the LLVM dialect. Captures must be static memrefs
+    with identity layouts (one pointer each under the bare-pointer calling
+    convention) or scalars; any other `scf.forall`, and one nested in another,
+    becomes a sequential `scf.for`.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+  ];
+}
+
+def EmitParallelLaunchersPass : Pass<"kiln-emit-parallel-launchers", "mlir::ModuleOp"> {
+  let summary = "Define the launchers of outlined parallel loops in the LLVM dialect";
+  let description = [{
+    For each launcher declaration marked `kiln.parallel_body`: stores the
+    captures in a stack context, and calls the runtime's
+    `kiln_parallel_for(n, trampoline, context)`; the trampoline loads the
+    captures back and calls the body for each index of its range.
+    `kiln_parallel_for` is referenced weakly: a host that does not export the
+    runtime gets a sequential loop instead of an unresolved symbol.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_TRANSFORMS_PASSES

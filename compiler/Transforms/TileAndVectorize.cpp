@@ -33,6 +33,10 @@ using namespace mlir;
 
 namespace {
 
+/// A contraction's parallel loop gets at least this many iterations when its
+/// columns allow, so that threads can share them out evenly.
+constexpr int64_t kParallelBlocks = 8;
+
 //===----------------------------------------------------------------------===//
 // Convolution as im2col + contraction
 //===----------------------------------------------------------------------===//
@@ -164,10 +168,13 @@ int64_t pickTile(int64_t extent, int64_t cap, int64_t multiple = 1) {
 /// Tiles `op` with `sizes` (0 = untiled), loops ordered by `interchange` when
 /// given, and returns the tiled op. An all-zero `sizes` returns `op`.
 FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange = {}) {
+                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange = {},
+                                 bool parallel = false) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
   scf::SCFTilingOptions options;
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   if (!interchange.empty())
     options.setInterchange(interchange);
@@ -218,13 +225,32 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   int64_t kBlock = pickTile(ranges[kDim], reductionBlock);
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
+  FailureOr<linalg::LinalgOp> current = op;
+  // Level 0: column blocks, the parallel loop (an scf.forall): enough blocks
+  // to share among threads, each a whole number of register blocks.
+  int64_t colTiles = ranges[nDim] / cols;
+  if (parallel && colTiles >= 2) {
+    int64_t perBlock = 1;
+    for (int64_t d = colTiles; d >= 1; --d) {
+      if (colTiles % d == 0 && colTiles / d >= std::min<int64_t>(colTiles, kParallelBlocks)) {
+        perBlock = d;
+        break;
+      }
+    }
+    SmallVector<int64_t> level0(numLoops, 0);
+    level0[nDim] = cols * perBlock;
+    current = tile(rewriter, op, level0, {}, /*parallel=*/true);
+    if (failed(current))
+      return failure();
+  }
+
   // Level 1: batch dimensions and the reduction cache block.
   SmallVector<int64_t> level1(numLoops, 0);
   for (unsigned d = 0; d < numLoops; ++d)
     if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && d != kDim))
       level1[d] = 1;
   level1[kDim] = kBlock == ranges[kDim] ? 0 : kBlock;
-  FailureOr<linalg::LinalgOp> current = tile(rewriter, op, level1);
+  current = tile(rewriter, *current, level1);
   if (failed(current))
     return failure();
 

@@ -2,15 +2,17 @@
 // RUN:   --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=8 vector-registers=16 reduction-block=64}))' \
 // RUN:   | FileCheck %s
 
-// A matmul is tiled into 64-deep reduction blocks, then 6x16 register blocks
-// (16 columns = two 8-lane vectors; six rows use 12 of the 16 registers),
-// columns outside rows, then single reduction steps: one 6x1 by 1x16 outer
-// product per step.
+// A matmul's columns are split among threads by an scf.forall (64 columns
+// make four 16-column blocks), then tiled into 64-deep reduction blocks, 6x16
+// register blocks (16 columns = two 8-lane vectors; six rows use 12 of the 16
+// registers), columns outside rows, then single reduction steps: one 6x1 by
+// 1x16 outer product per step.
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C64]]
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16]]
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C6]]
