@@ -24,6 +24,8 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <limits>
+
 namespace kiln {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
 #include "compiler/Transforms/Passes.h.inc"
@@ -36,6 +38,18 @@ namespace {
 /// A contraction's parallel loop gets at least this many iterations when its
 /// columns allow, so that threads can share them out evenly.
 constexpr int64_t kParallelBlocks = 8;
+
+/// Ops with fewer loop iterations than this run on one thread: a dispatch to
+/// the pool costs microseconds.
+constexpr int64_t kParallelMinIterations = 1 << 16;
+
+/// The product of the loop extents (saturating), a measure of an op's work.
+int64_t iterationCount(linalg::LinalgOp op) {
+  int64_t total = 1;
+  for (int64_t r : op.getStaticLoopRanges())
+    total = r > 0 && total > std::numeric_limits<int64_t>::max() / r ? std::numeric_limits<int64_t>::max() : total * r;
+  return total;
+}
 
 //===----------------------------------------------------------------------===//
 // Convolution as im2col + contraction
@@ -201,6 +215,10 @@ private:
   FailureOr<linalg::LinalgOp> tileContraction(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Tiles any other op along its innermost loop; returns the tiled op.
   FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Splits the outermost parallel loop of extent >= 2 (not the innermost
+  /// loop when `keepInnermost`) into blocks run by an scf.forall.
+  FailureOr<linalg::LinalgOp> splitAmongThreads(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                bool keepInnermost);
 };
 
 FailureOr<linalg::LinalgOp>
@@ -226,22 +244,41 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
   FailureOr<linalg::LinalgOp> current = op;
-  // Level 0: column blocks, the parallel loop (an scf.forall): enough blocks
-  // to share among threads, each a whole number of register blocks.
-  int64_t colTiles = ranges[nDim] / cols;
-  if (parallel && colTiles >= 2) {
-    int64_t perBlock = 1;
-    for (int64_t d = colTiles; d >= 1; --d) {
-      if (colTiles % d == 0 && colTiles / d >= std::min<int64_t>(colTiles, kParallelBlocks)) {
-        perBlock = d;
-        break;
-      }
+  // Level 0, the parallel loop (an scf.forall): blocks of whole register
+  // tiles, enough to share among threads, split along the dimension that
+  // makes each thread read only its share of the larger operand (columns when
+  // the right-hand side is larger, rows when the left-hand side is).
+  if (parallel && iterationCount(op) >= kParallelMinIterations) {
+    auto extent = [&](ArrayRef<unsigned> ds) {
+      int64_t e = 1;
+      for (unsigned d : ds)
+        e *= ranges[d];
+      return e;
+    };
+    int64_t lhsSize = extent(dims->m) * extent(dims->k);
+    int64_t rhsSize = extent(dims->n) * extent(dims->k);
+    unsigned splitDim = lhsSize > rhsSize ? mDim : nDim;
+    int64_t unit = splitDim == mDim ? rows : cols;
+    int64_t tiles = ranges[splitDim] / unit;
+    if (tiles < 2) {
+      splitDim = splitDim == mDim ? nDim : mDim;
+      unit = splitDim == mDim ? rows : cols;
+      tiles = ranges[splitDim] / unit;
     }
-    SmallVector<int64_t> level0(numLoops, 0);
-    level0[nDim] = cols * perBlock;
-    current = tile(rewriter, op, level0, {}, /*parallel=*/true);
-    if (failed(current))
-      return failure();
+    if (tiles >= 2) {
+      int64_t perBlock = 1;
+      for (int64_t d = tiles; d >= 1; --d) {
+        if (tiles % d == 0 && tiles / d >= std::min<int64_t>(tiles, kParallelBlocks)) {
+          perBlock = d;
+          break;
+        }
+      }
+      SmallVector<int64_t> level0(numLoops, 0);
+      level0[splitDim] = unit * perBlock;
+      current = tile(rewriter, op, level0, {}, /*parallel=*/true);
+      if (failed(current))
+        return failure();
+    }
   }
 
   // Level 1: batch dimensions and the reduction cache block.
@@ -294,6 +331,31 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
   return tile(rewriter, op, sizes);
 }
 
+FailureOr<linalg::LinalgOp>
+TileAndVectorizePass::splitAmongThreads(RewriterBase &rewriter, linalg::LinalgOp op,
+                                        bool keepInnermost) {
+  if (!parallel || iterationCount(op) < kParallelMinIterations)
+    return op;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  size_t candidates = keepInnermost ? ranges.size() - 1 : ranges.size();
+  for (size_t d = 0; d < candidates; ++d) {
+    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2)
+      continue;
+    int64_t blocks = ranges[d];
+    for (int64_t b = std::min(ranges[d], kParallelBlocks); b <= ranges[d]; ++b) {
+      if (ranges[d] % b == 0) {
+        blocks = b;
+        break;
+      }
+    }
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    sizes[d] = ranges[d] / blocks;
+    return tile(rewriter, op, sizes, {}, /*parallel=*/true);
+  }
+  return op;
+}
+
 void TileAndVectorizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   MLIRContext *ctx = &getContext();
@@ -314,13 +376,19 @@ void TileAndVectorizePass::runOnOperation() {
     // rest is left for scalar loops.
     if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       continue;
-    if (failed(linalg::vectorizeOpPrecondition(op)))
+    if (failed(linalg::vectorizeOpPrecondition(op))) {
+      // Scalar loops, but still shared among threads.
+      (void)splitAmongThreads(rewriter, op, /*keepInnermost=*/false);
       continue;
+    }
     FailureOr<linalg::LinalgOp> tiled = failure();
     if (linalg::isaContractionOpInterface(op))
       tiled = tileContraction(rewriter, op);
-    if (failed(tiled))
-      tiled = tileInnermost(rewriter, op);
+    if (failed(tiled)) {
+      tiled = splitAmongThreads(rewriter, op, /*keepInnermost=*/true);
+      if (succeeded(tiled))
+        tiled = tileInnermost(rewriter, *tiled);
+    }
     if (failed(tiled))
       continue;
     if (failed(linalg::vectorize(rewriter, *tiled)))

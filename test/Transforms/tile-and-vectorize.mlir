@@ -93,3 +93,25 @@ func.func @pool(%x: tensor<1x4x8x8xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x
          ins(%x, %k : tensor<1x4x8x8xf32>, tensor<2x2xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %r : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Enough work (64 x 4096 iterations) is shared among threads: the outer
+// parallel loop becomes an scf.forall of 8 blocks of 8 rows; the innermost
+// loop stays whole for the vector tiles inside.
+// CHECK-LABEL: func.func @big_elementwise
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (8)
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} step %c64
+// CHECK: arith.maximumf %{{.*}} : vector<64xf32>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @big_elementwise(%x: tensor<64x4096xf32>, %o: tensor<64x4096xf32>) -> tensor<64x4096xf32> {
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+         ins(%x : tensor<64x4096xf32>) outs(%o : tensor<64x4096xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %z = arith.constant 0.0 : f32
+    %m = arith.maximumf %a, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<64x4096xf32>
+  return %r : tensor<64x4096xf32>
+}
