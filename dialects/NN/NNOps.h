@@ -12,6 +12,32 @@
 
 #include "dialects/NN/NNDialect.h.inc"
 
+namespace kiln::nn {
+/// Verifies an op by running its type inference before anything else looks at
+/// its result types: a malformed op reports inference's own message (what was
+/// expected, what was found) and nothing more, and a stated result type that
+/// disagrees with the inferred one is named with both. Listed before
+/// InferTypeOpInterface, whose generic "failed to infer returned types" then
+/// never fires on a verified op.
+template <typename ConcreteType>
+class VerifiedByInference
+    : public mlir::OpTrait::TraitBase<ConcreteType, VerifiedByInference> {
+public:
+  static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
+    llvm::SmallVector<mlir::Type, 1> inferred;
+    if (mlir::failed(ConcreteType::inferReturnTypes(
+            op->getContext(), op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
+            op->getPropertiesStorage(), op->getRegions(), inferred)))
+      return mlir::failure();
+    if (!ConcreteType::isCompatibleReturnTypes(inferred, op->getResultTypes()))
+      return op->emitOpError() << "expects result type " << mlir::TypeRange(inferred)
+                               << " (inferred from the operands and attributes), found "
+                               << op->getResultTypes();
+    return mlir::success();
+  }
+};
+} // namespace kiln::nn
+
 #define GET_OP_CLASSES
 #include "dialects/NN/NNOps.h.inc"
 

@@ -32,9 +32,14 @@ def NN_Dialect : Dialect {
 class NN_Op<string mnemonic, list<Trait> traits = []>
     : Op<NN_Dialect, mnemonic, !listconcat([Pure], traits)>;
 
+// Verification through type inference first (NNOps.h): one message per error.
+def NN_VerifiedByInference : NativeOpTrait<"VerifiedByInference"> {
+  let cppNamespace = "::kiln::nn";
+}
+
 // An op whose result type is computed by `inferReturnTypes` in NNOps.cpp.
 class NN_InferredOp<string mnemonic, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])> {
+    : NN_Op<mnemonic, !listconcat(traits, [NN_VerifiedByInference, InferTypeOpAdaptor])> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
