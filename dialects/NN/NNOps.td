@@ -322,6 +322,68 @@ def NN_SoftmaxOp : NN_InferredOp<"softmax"> {
   let results = (outs NN_FloatTensor:$output);
 }
 
+def NN_LogSoftmaxOp : NN_InferredOp<"log_softmax"> {
+  let summary = "logarithm of the softmax along one axis";
+  let description = [{
+    `x - max - log(sum(exp(x - max)))` along `axis` (negative counts from the
+    end): the log of `nn.softmax` without forming the quotient, so large
+    negative results keep their precision.
+
+    ```mlir
+    %y = nn.log_softmax %x {axis = -1 : i64} : (tensor<2x10xf32>) -> tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string what, Type type = NN_NumericTensor>
+    : NN_InferredOp<mnemonic> {
+  let summary = what # " over the given axes";
+  let description = "Reduces `input` to " # what # [{ of its elements over
+    each of `axes` (distinct, in [-rank, rank), negative counting from the
+    end; at least one). With `keep_dims` the reduced dimensions stay as size
+    1, otherwise they are removed.
+
+    ```mlir
+    }] # "%y = nn." # mnemonic # [{ %x {axes = array<i64: 2, 3>, keep_dims = true}
+        : (tensor<1x8x4x4xf32>) -> tensor<1x8x1x1xf32>
+    ```
+  }];
+  let arguments = (ins type:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keep_dims);
+  let results = (outs type:$output);
+}
+
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "the sum">;
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "the mean", NN_FloatTensor>;
+def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
+def NN_ReduceMinOp : NN_ReduceOp<"reduce_min", "the minimum">;
+def NN_ReduceProdOp : NN_ReduceOp<"reduce_prod", "the product">;
+
+class NN_ArgReduceOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
+  let summary = "index of the " # what # " along one axis";
+  let description = "The position (i64) of the " # what # [{ element along
+    `axis` (negative counts from the end): the first such position, or the
+    last with `select_last_index`. With `keep_dims` the axis stays as size 1,
+    otherwise it is removed.
+
+    ```mlir
+    }] # "%i = nn." # mnemonic # [{ %x {axis = 1 : i64, keep_dims = false, select_last_index = false}
+        : (tensor<2x10xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, I64Attr:$axis, BoolAttr:$keep_dims,
+                       BoolAttr:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+}
+
+def NN_ArgMaxOp : NN_ArgReduceOp<"arg_max", "largest">;
+def NN_ArgMinOp : NN_ArgReduceOp<"arg_min", "smallest">;
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//

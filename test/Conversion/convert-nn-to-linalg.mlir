@@ -75,3 +75,51 @@ func.func @concat(%a: tensor<2x2xf32>, %b: tensor<2x3xf32>) -> tensor<2x5xf32> {
   %0 = nn.concat %a, %b {axis = -1 : i64} : (tensor<2x2xf32>, tensor<2x3xf32>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+
+// -----
+
+// A mean is a sum over the reduced dimensions divided by their size; kept
+// dimensions come back by a reshape.
+// CHECK-LABEL: func @reduce_mean
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: %[[N:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x4xf32>)
+// CHECK: arith.divf %{{.*}}, %[[N]]
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1x4xf32>
+func.func @reduce_mean(%x: tensor<2x3x4xf32>) -> tensor<2x1x4xf32> {
+  %0 = nn.reduce_mean %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  return %0 : tensor<2x1x4xf32>
+}
+
+// -----
+
+// Integer min starts from the largest i32; the last equal element wins with
+// select_last_index (sle), and the first element always counts.
+// CHECK-LABEL: func @arg_min
+// CHECK: arith.constant 2147483647 : i32
+// CHECK: %[[R:.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.index 1
+// CHECK: arith.cmpi sle
+// CHECK: linalg.yield
+// CHECK: return %[[R]]#1 : tensor<2xi64>
+func.func @arg_min(%x: tensor<2x5xi32>) -> tensor<2xi64> {
+  %0 = nn.arg_min %x {axis = 1 : i64, keep_dims = false, select_last_index = true} : (tensor<2x5xi32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Log-softmax subtracts the log of the shifted sum instead of dividing.
+// CHECK-LABEL: func @log_softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.subf
+// CHECK-NEXT: math.log
+// CHECK-NEXT: arith.subf
+// CHECK-NOT: arith.divf
+func.func @log_softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = nn.log_softmax %x {axis = 1 : i64} : (tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}

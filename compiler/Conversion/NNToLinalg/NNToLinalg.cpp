@@ -709,10 +709,13 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
   }
 };
 
-struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Softmax, or with `Log` log-softmax, along one axis: the maximum, the
+/// shifted exponentials, their sum, then the quotient (or `x - max - log sum`).
+template <typename Op, bool Log>
+struct SoftmaxLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -741,13 +744,169 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
                        [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
                          return b.create<arith::AddFOp>(l, acc, v);
                        });
-    Value result = elementwise(
-        rewriter, loc, type, {e, sum},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::DivFOp>(l, a[0], a[1]);
-        },
-        maps);
+    Value result;
+    if (Log) {
+      SmallVector<AffineMap> logMaps{maps[0], maps[1], maps[1]};
+      result = elementwise(
+          rewriter, loc, type, {x, max, sum},
+          [](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value shifted = b.create<arith::SubFOp>(l, a[0], a[1]);
+            return b.create<arith::SubFOp>(l, shifted, b.create<math::LogOp>(l, a[2]));
+          },
+          logMaps);
+    } else {
+      result = elementwise(
+          rewriter, loc, type, {e, sum},
+          [](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return b.create<arith::DivFOp>(l, a[0], a[1]);
+          },
+          maps);
+    }
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// The identity of a max (`largest` false: -inf or the smallest integer) or
+/// min (`largest` true: +inf or the largest integer) reduction.
+Value extreme(OpBuilder &b, Location loc, Type type, bool largest) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(
+        loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), !largest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = largest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
+}
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod };
+
+template <typename Op, ReduceKind Kind>
+struct ReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type elem = inType.getElementType();
+    bool fp = isFloat(elem);
+    SmallVector<int64_t> axes;
+    int64_t count = 1;
+    for (int64_t a : op.getAxes()) {
+      axes.push_back(normalizeAxis(a, inType.getRank()));
+      count *= inType.getDimSize(axes.back());
+    }
+    Value init;
+    switch (Kind) {
+    case ReduceKind::Sum:
+    case ReduceKind::Mean:
+      init = scalar(rewriter, loc, elem, 0);
+      break;
+    case ReduceKind::Prod:
+      init = scalar(rewriter, loc, elem, 1);
+      break;
+    case ReduceKind::Max:
+      init = extreme(rewriter, loc, elem, /*largest=*/false);
+      break;
+    case ReduceKind::Min:
+      init = extreme(rewriter, loc, elem, /*largest=*/true);
+      break;
+    }
+    Value reduced = reduce(rewriter, loc, adaptor.getInput(), axes, init,
+                           [&](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+                             switch (Kind) {
+                             case ReduceKind::Sum:
+                             case ReduceKind::Mean:
+                               return fp ? b.create<arith::AddFOp>(l, acc, x).getResult()
+                                         : b.create<arith::AddIOp>(l, acc, x).getResult();
+                             case ReduceKind::Prod:
+                               return fp ? b.create<arith::MulFOp>(l, acc, x).getResult()
+                                         : b.create<arith::MulIOp>(l, acc, x).getResult();
+                             case ReduceKind::Max:
+                               return fp ? b.create<arith::MaximumFOp>(l, acc, x).getResult()
+                                         : b.create<arith::MaxSIOp>(l, acc, x).getResult();
+                             case ReduceKind::Min:
+                               return fp ? b.create<arith::MinimumFOp>(l, acc, x).getResult()
+                                         : b.create<arith::MinSIOp>(l, acc, x).getResult();
+                             }
+                             llvm_unreachable("reduction kind");
+                           });
+    if (Kind == ReduceKind::Mean) {
+      Value countV = scalar(rewriter, loc, elem, static_cast<double>(count));
+      reduced = elementwise(rewriter, loc, cast<RankedTensorType>(reduced.getType()), reduced,
+                            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                              return b.create<arith::DivFOp>(l, args[0], countV);
+                            });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, op.getType()));
+    return success();
+  }
+};
+
+/// Arg max / arg min: one generic reducing the axis into a (value, index)
+/// pair; a strictly better value (or, with select_last_index, an equal one)
+/// takes the current index.
+template <typename Op, bool IsMax>
+struct ArgReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type elem = inType.getElementType();
+    int64_t rank = inType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    bool last = op.getSelectLastIndex();
+    SmallVector<int64_t> outShape;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis) {
+        iters.push_back(utils::IteratorType::reduction);
+        continue;
+      }
+      iters.push_back(utils::IteratorType::parallel);
+      outShape.push_back(inType.getDimSize(d));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    Type i64 = rewriter.getI64Type();
+    auto valueType = RankedTensorType::get(outShape, elem);
+    auto indexType = RankedTensorType::get(outShape, i64);
+    Value values = filled(rewriter, loc, valueType, extreme(rewriter, loc, elem, !IsMax));
+    Value indices = filled(rewriter, loc, indexType, scalar(rewriter, loc, i64, 0));
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), outMap, outMap};
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{valueType, indexType}, adaptor.getInput(), ValueRange{values, indices},
+        maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value index = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, axis));
+          Value better;
+          if (isFloat(elem)) {
+            auto pred = IsMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            better = b.create<arith::CmpFOp>(l, pred, x, best);
+          } else {
+            auto pred = IsMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                              : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
+            better = b.create<arith::CmpIOp>(l, pred, x, best);
+          }
+          // The first element always counts, so an axis of only -inf (or
+          // only the extreme integer) still yields a valid index.
+          Value first = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, index,
+                                                scalar(b, l, i64, 0));
+          better = b.create<arith::OrIOp>(l, better, first);
+          b.create<linalg::YieldOp>(
+              l, ValueRange{b.create<arith::SelectOp>(l, better, x, best),
+                            b.create<arith::SelectOp>(l, better, index, bestIndex)});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1), op.getType()));
     return success();
   }
 };
@@ -882,6 +1041,12 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<MatMulLowering, GemmLowering, ConvLowering, MaxPoolLowering,
                AveragePoolLowering, GlobalPoolLowering<GlobalAveragePoolOp, false>,
                GlobalPoolLowering<GlobalMaxPoolOp, true>, BatchNormLowering,
-               SoftmaxLowering, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
+               SoftmaxLowering<SoftmaxOp, false>, SoftmaxLowering<LogSoftmaxOp, true>,
+               ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
+               ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
 }

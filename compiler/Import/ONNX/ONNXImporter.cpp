@@ -118,7 +118,13 @@ private:
   LogicalResult importConv(const onnx::NodeProto &node);
   LogicalResult importPool(const onnx::NodeProto &node, bool isMax);
   LogicalResult importGemm(const onnx::NodeProto &node);
+  template <typename OpTy>
   LogicalResult importSoftmax(const onnx::NodeProto &node);
+  LogicalResult importReduce(const onnx::NodeProto &node);
+  LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
+  LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  /// A rank-0 constant of element type `elem` (float) holding `v`.
+  Value scalarConstant(const onnx::NodeProto &node, Type elem, double v);
   LogicalResult importReshape(const onnx::NodeProto &node);
   LogicalResult importUnsqueezeSqueeze(const onnx::NodeProto &node, bool unsqueeze);
   LogicalResult importClip(const onnx::NodeProto &node);
@@ -533,6 +539,7 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
       builder.getBoolAttr(attrInt(node, "transB", 0) != 0)));
 }
 
+template <typename OpTy>
 LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
   FailureOr<Value> x = input(node, 0);
   if (failed(x))
@@ -540,7 +547,7 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
   if (opset >= 13) {
-    return defineResult(node, create<SoftmaxOp>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1))));
+    return defineResult(node, create<OpTy>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1))));
   }
   // Before opset 13 the input is coerced to a matrix at `axis` and softmax
   // runs over its rows.
@@ -553,10 +560,176 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
   FailureOr<Value> flat = create<FlattenOp>(node, *x, builder.getI64IntegerAttr(axis));
   if (failed(flat))
     return failure();
-  FailureOr<Value> y = create<SoftmaxOp>(node, *flat, builder.getI64IntegerAttr(1));
+  FailureOr<Value> y = create<OpTy>(node, *flat, builder.getI64IntegerAttr(1));
   if (failed(y))
     return failure();
   define(node, 0, builder.create<ReshapeOp>(nodeLoc(node), t, *y));
+  return success();
+}
+
+Value Importer::scalarConstant(const onnx::NodeProto &node, Type elem, double v) {
+  auto type = RankedTensorType::get({}, elem);
+  return builder.create<ConstantOp>(nodeLoc(node),
+                                    DenseElementsAttr::get(type, builder.getFloatAttr(elem, v)));
+}
+
+/// Reduce{Sum,Mean,Max,Min,Prod} map onto nn reductions; ReduceL1, ReduceL2,
+/// ReduceSumSquare, ReduceLogSum and ReduceLogSumExp are composed from a sum
+/// with elementwise ops around it (log-sum-exp shifted by the maximum).
+LogicalResult Importer::importReduce(const onnx::NodeProto &node) {
+  StringRef type = node.op_type();
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  // Axes moved from an attribute to an optional input: ReduceSum at opset 13,
+  // the others at 18.
+  SmallVector<int64_t> axes;
+  if (node.input_size() > 1) {
+    if (hasInput(node, 1)) {
+      FailureOr<SmallVector<int64_t>> a = constInts(node, 1, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+  } else {
+    axes = attrInts(node, "axes");
+  }
+  bool noop = axes.empty() && attrInt(node, "noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && !noop)
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  noop |= axes.empty(); // a rank-0 input has nothing to reduce
+  BoolAttr keep = builder.getBoolAttr(attrInt(node, "keepdims", 1) != 0);
+  DenseI64ArrayAttr axesAttr = builder.getDenseI64ArrayAttr(axes);
+
+  auto sum = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (failed(v) || noop)
+      return v;
+    return create<ReduceSumOp>(node, *v, axesAttr, keep);
+  };
+  FailureOr<Value> y = failure();
+  if (type == "ReduceSum") {
+    y = sum(*x);
+  } else if (noop && (type == "ReduceMean" || type == "ReduceMax" || type == "ReduceMin" ||
+                      type == "ReduceProd")) {
+    y = *x;
+  } else if (type == "ReduceMean") {
+    y = create<ReduceMeanOp>(node, *x, axesAttr, keep);
+  } else if (type == "ReduceMax") {
+    y = create<ReduceMaxOp>(node, *x, axesAttr, keep);
+  } else if (type == "ReduceMin") {
+    y = create<ReduceMinOp>(node, *x, axesAttr, keep);
+  } else if (type == "ReduceProd") {
+    y = create<ReduceProdOp>(node, *x, axesAttr, keep);
+  } else if (type == "ReduceL1") {
+    y = sum(create<AbsOp>(node, *x));
+  } else if (type == "ReduceSumSquare") {
+    y = sum(create<MulOp>(node, *x, *x));
+  } else if (type == "ReduceL2") {
+    y = sum(create<MulOp>(node, *x, *x));
+    if (succeeded(y))
+      y = create<SqrtOp>(node, *y);
+  } else if (type == "ReduceLogSum") {
+    y = sum(*x);
+    if (succeeded(y))
+      y = create<LogOp>(node, *y);
+  } else if (type == "ReduceLogSumExp") {
+    if (noop)
+      return defineResult(node, *x); // log(exp(x))
+    // m + log(sum(exp(x - m))) with m the maximum, kept as size-1 dims.
+    BoolAttr kept = builder.getBoolAttr(true);
+    FailureOr<Value> m = create<ReduceMaxOp>(node, *x, axesAttr, kept);
+    if (failed(m))
+      return failure();
+    FailureOr<Value> e = create<SubOp>(node, *x, *m);
+    if (succeeded(e))
+      e = create<ExpOp>(node, *e);
+    if (succeeded(e))
+      e = create<ReduceSumOp>(node, *e, axesAttr, kept);
+    if (succeeded(e))
+      e = create<LogOp>(node, *e);
+    if (succeeded(e))
+      e = create<AddOp>(node, *e, *m);
+    if (failed(e))
+      return failure();
+    y = *e;
+    if (!keep.getValue()) {
+      SmallVector<int64_t> shape;
+      for (auto [d, size] : llvm::enumerate(typeOf(*x).getShape()))
+        if (!llvm::is_contained(axes, int64_t(d)) && !llvm::is_contained(axes, int64_t(d) - rank))
+          shape.push_back(size);
+      y = builder.create<ReshapeOp>(nodeLoc(node),
+                                    RankedTensorType::get(shape, typeOf(*x).getElementType()), *y)
+              .getResult();
+    }
+  }
+  return defineResult(node, y);
+}
+
+LogicalResult Importer::importArgReduce(const onnx::NodeProto &node, bool isMax) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  IntegerAttr axis = builder.getI64IntegerAttr(attrInt(node, "axis", 0));
+  BoolAttr keep = builder.getBoolAttr(attrInt(node, "keepdims", 1) != 0);
+  BoolAttr last = builder.getBoolAttr(attrInt(node, "select_last_index", 0) != 0);
+  if (isMax)
+    return defineResult(node, create<ArgMaxOp>(node, *x, axis, keep, last));
+  return defineResult(node, create<ArgMinOp>(node, *x, axis, keep, last));
+}
+
+/// LayerNormalization (opset 17): normalized over dimensions [axis, rank),
+/// composed from means; the optional Mean and InvStdDev outputs keep the
+/// normalized dimensions as size 1.
+LogicalResult Importer::importLayerNorm(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0), scale = input(node, 1);
+  if (failed(x) || failed(scale))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = attrInt(node, "axis", -1);
+  if (axis < -rank || axis >= rank)
+    return nodeError(node) << "expects axis in [" << -rank << ", " << rank - 1 << "], found "
+                           << axis;
+  if (axis < 0)
+    axis += rank;
+  DenseI64ArrayAttr axes = builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq(axis, rank)));
+  BoolAttr kept = builder.getBoolAttr(true);
+  FailureOr<Value> mean = create<ReduceMeanOp>(node, *x, axes, kept);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = create<SubOp>(node, *x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> var = create<MulOp>(node, *centered, *centered);
+  if (succeeded(var))
+    var = create<ReduceMeanOp>(node, *var, axes, kept);
+  if (failed(var))
+    return failure();
+  Value eps = scalarConstant(node, t.getElementType(), attrFloat(node, "epsilon", 1e-5));
+  FailureOr<Value> inv = create<AddOp>(node, *var, eps);
+  if (succeeded(inv))
+    inv = create<SqrtOp>(node, *inv);
+  if (succeeded(inv))
+    inv = create<ReciprocalOp>(node, *inv);
+  if (failed(inv))
+    return failure();
+  FailureOr<Value> y = create<MulOp>(node, *centered, *inv);
+  if (succeeded(y))
+    y = create<MulOp>(node, *y, *scale);
+  if (succeeded(y) && hasInput(node, 2)) {
+    FailureOr<Value> bias = input(node, 2);
+    if (failed(bias))
+      return failure();
+    y = create<AddOp>(node, *y, *bias);
+  }
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  if (node.output_size() > 1 && !node.output(1).empty())
+    define(node, 1, *mean);
+  if (node.output_size() > 2 && !node.output(2).empty())
+    define(node, 2, *inv);
   return success();
 }
 
@@ -818,6 +991,17 @@ LogicalResult Importer::importShapeOps(const onnx::NodeProto &node) {
     defineHost(node, 0, HostTensor{{static_cast<int64_t>(dims.size())}, builder.getI64Type(), dims});
     return success();
   }
+  if (op == "Size") {
+    if (!hasInput(node, 0))
+      return nodeError(node) << "expects input 0";
+    auto it = values.find(node.input(0));
+    if (it == values.end())
+      return nodeError(node) << "input '" << node.input(0) << "' is not defined before use";
+    int64_t n = it->second.host ? it->second.host->numElements()
+                                : typeOf(it->second.value).getNumElements();
+    defineHost(node, 0, HostTensor{{}, builder.getI64Type(), {n}});
+    return success();
+  }
   if (op == "Identity") {
     auto it = values.find(node.input(0));
     if (it == values.end())
@@ -840,6 +1024,46 @@ LogicalResult Importer::importShapeOps(const onnx::NodeProto &node) {
     in.push_back(h);
   }
   auto normAxis = [](int64_t a, int64_t rank) { return a < 0 ? a + rank : a; };
+  if (op == "ConstantOfShape") {
+    if (!in.size() || !in[0])
+      return nodeError(node) << "expects input 0";
+    SmallVector<int64_t> shape(in[0]->ints);
+    if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+      return nodeError(node) << "expects a shape of non-negative sizes";
+    // `value` is a one-element tensor (default: float 0).
+    Type elem = builder.getF32Type();
+    Attribute splat = builder.getF32FloatAttr(0);
+    if (const onnx::AttributeProto *a = attr(node, "value")) {
+      FailureOr<Entry> e = importTensor(a->t(), nodeLoc(node));
+      if (failed(e))
+        return failure();
+      if (e->host) {
+        if (e->host->numElements() != 1)
+          return nodeError(node) << "expects a one-element value";
+        elem = e->host->elementType;
+        splat = builder.getIntegerAttr(elem, e->host->ints[0]);
+      } else {
+        auto c = e->value.getDefiningOp<ConstantOp>();
+        auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        if (!dense || dense.getNumElements() != 1) {
+          c->erase();
+          return nodeError(node) << "expects a one-element value";
+        }
+        elem = dense.getElementType();
+        splat = dense.getSplatValue<Attribute>();
+        c->erase();
+      }
+    }
+    HostTensor h{shape, elem, {}};
+    if (isa<IntegerType>(elem) && !elem.isInteger(1) && h.numElements() <= 4096) {
+      h.ints.assign(h.numElements(), cast<IntegerAttr>(splat).getInt());
+      defineHost(node, 0, std::move(h));
+      return success();
+    }
+    auto type = RankedTensorType::get(shape, elem);
+    define(node, 0, builder.create<ConstantOp>(nodeLoc(node), DenseElementsAttr::get(type, splat)));
+    return success();
+  }
   if (op == "Cast") {
     int to = attrInt(node, "to", 0);
     FailureOr<Type> elem = elementType(to, nodeLoc(node), "Cast target");
@@ -1098,7 +1322,19 @@ void Importer::registerHandlers() {
   handlers["GlobalAveragePool"] = global(GlobalAveragePoolOp());
   handlers["GlobalMaxPool"] = global(GlobalMaxPoolOp());
   handlers["BatchNormalization"] = [this](const onnx::NodeProto &n) { return importBatchNorm(n); };
-  handlers["Softmax"] = [this](const onnx::NodeProto &n) { return importSoftmax(n); };
+  handlers["Softmax"] = [this](const onnx::NodeProto &n) { return importSoftmax<SoftmaxOp>(n); };
+  handlers["LogSoftmax"] = [this](const onnx::NodeProto &n) {
+    return importSoftmax<LogSoftmaxOp>(n);
+  };
+  for (const char *reduction : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
+                                "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
+                                "ReduceLogSumExp"})
+    handlers[reduction] = [this](const onnx::NodeProto &n) { return importReduce(n); };
+  handlers["ArgMax"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, true); };
+  handlers["ArgMin"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, false); };
+  handlers["LayerNormalization"] = [this](const onnx::NodeProto &n) {
+    return importLayerNorm(n);
+  };
   handlers["Clip"] = [this](const onnx::NodeProto &n) { return importClip(n); };
   handlers["Reshape"] = [this](const onnx::NodeProto &n) { return importReshape(n); };
   handlers["Unsqueeze"] = [this](const onnx::NodeProto &n) { return importUnsqueezeSqueeze(n, true); };
@@ -1156,7 +1392,7 @@ void Importer::registerHandlers() {
     return success();
   };
   handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
-  for (StringRef op : {"Shape", "Identity", "Cast", "Gather", "Slice"})
+  for (StringRef op : {"Shape", "Size", "Identity", "Cast", "Gather", "Slice", "ConstantOfShape"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importShapeOps(n); };
 }
 

@@ -134,3 +134,51 @@ func.func @clip_bounds(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = nn.clip %x {min = 2.0 : f64, max = 1.0 : f64} : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @reduce_repeated_axis(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.reduce_sum' op expects distinct axes, found dimension 1 twice}}
+  %0 = nn.reduce_sum %x {axes = array<i64: 1, -1>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @reduce_no_axes(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.reduce_max' op expects at least one axis, found none}}
+  %0 = nn.reduce_max %x {axes = array<i64>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @reduce_axis_range(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.reduce_mean' op expects axis in [-2, 1], found 2}}
+  %0 = nn.reduce_mean %x {axes = array<i64: 2>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @reduce_keep_dims(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.reduce_sum' op expects result type 'tensor<2x1xf32>' (inferred from the operands and attributes), found 'tensor<2xf32>'}}
+  %0 = nn.reduce_sum %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @arg_max_empty_axis(%x: tensor<2x0xf32>) -> tensor<2xi64> {
+  // expected-error @+1 {{'nn.arg_max' op expects a non-empty axis, found size 0}}
+  %0 = nn.arg_max %x {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<2x0xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+func.func @log_softmax_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.log_softmax' op expects axis in [-2, 1], found 5}}
+  %0 = nn.log_softmax %x {axis = 5 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

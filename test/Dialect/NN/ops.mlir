@@ -66,3 +66,18 @@ func.func @batch_norm(%x: tensor<1x2x3x3xf32>, %p: tensor<2xf32>) -> tensor<1x2x
       : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @reductions
+func.func @reductions(%x: tensor<2x3x4xf32>) -> (tensor<2x1x1xf32>, tensor<3xf32>, tensor<2x4xi64>, tensor<2x3x4xf32>) {
+  // CHECK: nn.reduce_sum %{{.*}} {axes = array<i64: 1, -1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x1xf32>
+  %0 = nn.reduce_sum %x {axes = array<i64: 1, -1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x1xf32>
+  // CHECK: nn.reduce_mean %{{.*}} {axes = array<i64: 0, 2>, keep_dims = false}
+  %1 = nn.reduce_mean %x {axes = array<i64: 0, 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  // CHECK: nn.arg_max %{{.*}} {axis = 1 : i64, keep_dims = false, select_last_index = true}
+  %2 = nn.arg_max %x {axis = 1 : i64, keep_dims = false, select_last_index = true} : (tensor<2x3x4xf32>) -> tensor<2x4xi64>
+  // CHECK: nn.log_softmax %{{.*}} {axis = -1 : i64}
+  %3 = nn.log_softmax %x {axis = -1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %0, %1, %2, %3 : tensor<2x1x1xf32>, tensor<3xf32>, tensor<2x4xi64>, tensor<2x3x4xf32>
+}
