@@ -174,6 +174,7 @@ NN_BROADCAST_INFERENCE(DivOp)
 NN_BROADCAST_INFERENCE(PowOp)
 NN_BROADCAST_INFERENCE(MaxOp)
 NN_BROADCAST_INFERENCE(MinOp)
+NN_BROADCAST_INFERENCE(PReluOp)
 #undef NN_BROADCAST_INFERENCE
 
 //===----------------------------------------------------------------------===//

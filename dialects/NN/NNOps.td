@@ -103,6 +103,20 @@ def NN_CeilOp : NN_UnaryOp<"ceil", "the smallest integer not below x">;
 def NN_SoftplusOp : NN_UnaryOp<"softplus", "log(1 + exp(x))">;
 def NN_SinOp : NN_UnaryOp<"sin", "the sine">;
 def NN_CosOp : NN_UnaryOp<"cos", "the cosine">;
+def NN_TanOp : NN_UnaryOp<"tan", "the tangent">;
+def NN_AsinOp : NN_UnaryOp<"asin", "the arcsine">;
+def NN_AcosOp : NN_UnaryOp<"acos", "the arccosine">;
+def NN_AtanOp : NN_UnaryOp<"atan", "the arctangent">;
+def NN_SinhOp : NN_UnaryOp<"sinh", "the hyperbolic sine">;
+def NN_CoshOp : NN_UnaryOp<"cosh", "the hyperbolic cosine">;
+def NN_AsinhOp : NN_UnaryOp<"asinh", "the inverse hyperbolic sine">;
+def NN_AcoshOp : NN_UnaryOp<"acosh", "the inverse hyperbolic cosine">;
+def NN_AtanhOp : NN_UnaryOp<"atanh", "the inverse hyperbolic tangent">;
+def NN_RoundOp : NN_UnaryOp<"round", "x rounded to the nearest integer, halves to even">;
+def NN_SignOp : NN_UnaryOp<"sign", "-1, 0 or 1 by the sign of x", NN_NumericTensor>;
+def NN_SoftsignOp : NN_UnaryOp<"softsign", "x / (1 + |x|)">;
+def NN_HardSwishOp : NN_UnaryOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+def NN_MishOp : NN_UnaryOp<"mish", "x * tanh(log(1 + exp(x)))">;
 
 def NN_LeakyReluOp : NN_UnaryOp<"leaky_relu", "x if x >= 0, else alpha * x"> {
   let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
@@ -117,6 +131,28 @@ def NN_EluOp : NN_UnaryOp<"elu", "x if x >= 0, else alpha * (exp(x) - 1)"> {
 def NN_HardSigmoidOp : NN_UnaryOp<"hard_sigmoid",
                                   "max(0, min(1, alpha * x + beta))"> {
   let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha, F64Attr:$beta);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_SeluOp : NN_UnaryOp<"selu",
+                           "gamma * x if x > 0, else gamma * alpha * (exp(x) - 1)"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha, F64Attr:$gamma);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_CeluOp : NN_UnaryOp<"celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_ThresholdedReluOp : NN_UnaryOp<"thresholded_relu", "x if x > alpha, else 0"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_ShrinkOp : NN_UnaryOp<"shrink",
+    "x + bias if x < -lambd, x - bias if x > lambd, else 0"> {
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$lambd, F64Attr:$bias);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
@@ -161,6 +197,8 @@ def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
 def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs", NN_FloatTensor>;
 def NN_MaxOp : NN_BinaryOp<"max", "the larger of lhs and rhs">;
 def NN_MinOp : NN_BinaryOp<"min", "the smaller of lhs and rhs">;
+def NN_PReluOp : NN_BinaryOp<"prelu", "lhs if lhs >= 0, else rhs * lhs (rhs is the slope)",
+                             NN_FloatTensor>;
 
 //===----------------------------------------------------------------------===//
 // Linear algebra

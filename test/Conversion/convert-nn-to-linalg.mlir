@@ -123,3 +123,24 @@ func.func @log_softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   %0 = nn.log_softmax %x {axis = 1 : i64} : (tensor<2x5xf32>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+
+// -----
+
+// PRelu selects x or slope * x with the slope broadcast; Sign nests two
+// selects; Round rounds halves to even.
+// CHECK-LABEL: func @prelu_sign_round
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BCAST:.*]], #{{.*}}]
+// CHECK: arith.cmpf oge
+// CHECK: arith.mulf
+// CHECK: arith.select
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: math.roundeven
+func.func @prelu_sign_round(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.prelu %x, %s : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = nn.sign %0 : tensor<2x3xf32>
+  %2 = nn.round %1 : tensor<2x3xf32>
+  return %2 : tensor<2x3xf32>
+}

@@ -261,6 +261,33 @@ struct SimpleUnary : UnaryLowering<Op> {
   }
 };
 
+/// -1, 0 or 1 by the sign of `x` (float or signed integer).
+Value signOf(OpBuilder &b, Location loc, Value x) {
+  Type t = x.getType();
+  Value zero = scalar(b, loc, t, 0);
+  Value pos, neg;
+  if (isFloat(t)) {
+    pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
+    neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+  } else {
+    pos = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x, zero);
+    neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+  }
+  Value negOrZero = b.create<arith::SelectOp>(loc, neg, scalar(b, loc, t, -1), zero);
+  return b.create<arith::SelectOp>(loc, pos, scalar(b, loc, t, 1), negOrZero);
+}
+
+/// ONNX Shrink: `x + bias` below `-lambd`, `x - bias` above `lambd`, else 0.
+Value shrink(OpBuilder &b, Location loc, Value x, double lambd, double bias) {
+  Type t = x.getType();
+  Value below = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, scalar(b, loc, t, -lambd));
+  Value above = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, scalar(b, loc, t, lambd));
+  Value zeroOrUp = b.create<arith::SelectOp>(
+      loc, above, b.create<arith::SubFOp>(loc, x, scalar(b, loc, t, bias)), scalar(b, loc, t, 0));
+  return b.create<arith::SelectOp>(
+      loc, below, b.create<arith::AddFOp>(loc, x, scalar(b, loc, t, bias)), zeroOrUp);
+}
+
 #define KILN_UNARY(OP, EXPR)                                                    \
   struct OP##Body {                                                             \
     Value operator()(OP op, OpBuilder &b, Location loc, Value x) const {        \
@@ -310,6 +337,57 @@ KILN_UNARY(HardSigmoidOp, b.create<arith::MaximumFOp>(
         b.create<arith::AddFOp>(
             loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())),
             scalar(b, loc, t, op.getBeta().convertToDouble())))))
+KILN_UNARY(TanOp, b.create<math::TanOp>(loc, x))
+KILN_UNARY(AsinOp, b.create<math::AsinOp>(loc, x))
+KILN_UNARY(AcosOp, b.create<math::AcosOp>(loc, x))
+KILN_UNARY(AtanOp, b.create<math::AtanOp>(loc, x))
+KILN_UNARY(SinhOp, b.create<math::SinhOp>(loc, x))
+KILN_UNARY(CoshOp, b.create<math::CoshOp>(loc, x))
+KILN_UNARY(AsinhOp, b.create<math::AsinhOp>(loc, x))
+KILN_UNARY(AcoshOp, b.create<math::AcoshOp>(loc, x))
+KILN_UNARY(AtanhOp, b.create<math::AtanhOp>(loc, x))
+KILN_UNARY(RoundOp, b.create<math::RoundEvenOp>(loc, x))
+KILN_UNARY(SignOp, signOf(b, loc, x))
+KILN_UNARY(SoftsignOp, b.create<arith::DivFOp>(
+    loc, x, b.create<arith::AddFOp>(loc, scalar(b, loc, t, 1), b.create<math::AbsFOp>(loc, x))))
+KILN_UNARY(HardSwishOp, b.create<arith::MulFOp>(
+    loc, x,
+    b.create<arith::MaximumFOp>(
+        loc, scalar(b, loc, t, 0),
+        b.create<arith::MinimumFOp>(
+            loc, scalar(b, loc, t, 1),
+            b.create<arith::AddFOp>(loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, 1.0 / 6)),
+                                    scalar(b, loc, t, 0.5))))))
+// x * tanh(softplus(x)), softplus in its stable form.
+KILN_UNARY(MishOp, b.create<arith::MulFOp>(
+    loc, x,
+    b.create<math::TanhOp>(
+        loc, b.create<arith::AddFOp>(
+                 loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+                 b.create<math::Log1pOp>(
+                     loc, b.create<math::ExpOp>(
+                              loc, b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x))))))))
+KILN_UNARY(SeluOp, b.create<arith::MulFOp>(
+    loc, scalar(b, loc, t, op.getGamma().convertToDouble()),
+    b.create<arith::SelectOp>(
+        loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, scalar(b, loc, t, 0)), x,
+        b.create<arith::MulFOp>(loc, b.create<math::ExpM1Op>(loc, x),
+                                scalar(b, loc, t, op.getAlpha().convertToDouble())))))
+KILN_UNARY(CeluOp, b.create<arith::AddFOp>(
+    loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+    b.create<arith::MinimumFOp>(
+        loc, scalar(b, loc, t, 0),
+        b.create<arith::MulFOp>(
+            loc, scalar(b, loc, t, op.getAlpha().convertToDouble()),
+            b.create<math::ExpM1Op>(
+                loc, b.create<arith::DivFOp>(
+                         loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())))))))
+KILN_UNARY(ThresholdedReluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x,
+                                 scalar(b, loc, t, op.getAlpha().convertToDouble())),
+    x, scalar(b, loc, t, 0)))
+KILN_UNARY(ShrinkOp, shrink(b, loc, x, op.getLambd().convertToDouble(),
+                            op.getBias().convertToDouble()))
 #undef KILN_UNARY
 
 struct ClipBody {
@@ -338,6 +416,26 @@ struct BinaryLowering : OpConversionPattern<Op> {
           if (isFloat(args[0].getType()))
             return b.create<FloatOp>(loc, args[0], args[1]);
           return b.create<IntOp>(loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// PRelu: `x` where `x >= 0`, else `slope * x`, the slope broadcast.
+struct PReluLowering : OpConversionPattern<PReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          Value nonNegative = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x,
+                                                      scalar(b, loc, x.getType(), 0));
+          return b.create<arith::SelectOp>(loc, nonNegative, x,
+                                           b.create<arith::MulFOp>(loc, x, args[1]));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -1030,7 +1128,16 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
       SimpleUnary<SinOp, SinOpBody>, SimpleUnary<CosOp, CosOpBody>,
       SimpleUnary<SoftplusOp, SoftplusOpBody>, SimpleUnary<LeakyReluOp, LeakyReluOpBody>,
       SimpleUnary<EluOp, EluOpBody>, SimpleUnary<HardSigmoidOp, HardSigmoidOpBody>,
-      SimpleUnary<ClipOp, ClipBody>>(ctx);
+      SimpleUnary<ClipOp, ClipBody>, SimpleUnary<TanOp, TanOpBody>,
+      SimpleUnary<AsinOp, AsinOpBody>, SimpleUnary<AcosOp, AcosOpBody>,
+      SimpleUnary<AtanOp, AtanOpBody>, SimpleUnary<SinhOp, SinhOpBody>,
+      SimpleUnary<CoshOp, CoshOpBody>, SimpleUnary<AsinhOp, AsinhOpBody>,
+      SimpleUnary<AcoshOp, AcoshOpBody>, SimpleUnary<AtanhOp, AtanhOpBody>,
+      SimpleUnary<RoundOp, RoundOpBody>, SimpleUnary<SignOp, SignOpBody>,
+      SimpleUnary<SoftsignOp, SoftsignOpBody>, SimpleUnary<HardSwishOp, HardSwishOpBody>,
+      SimpleUnary<MishOp, MishOpBody>, SimpleUnary<SeluOp, SeluOpBody>,
+      SimpleUnary<CeluOp, CeluOpBody>, SimpleUnary<ThresholdedReluOp, ThresholdedReluOpBody>,
+      SimpleUnary<ShrinkOp, ShrinkOpBody>, PReluLowering>(ctx);
   patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
                BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
                BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,

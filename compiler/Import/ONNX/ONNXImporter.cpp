@@ -1234,6 +1234,20 @@ void Importer::registerHandlers() {
   handlers["Softplus"] = unary(SoftplusOp());
   handlers["Sin"] = unary(SinOp());
   handlers["Cos"] = unary(CosOp());
+  handlers["Tan"] = unary(TanOp());
+  handlers["Asin"] = unary(AsinOp());
+  handlers["Acos"] = unary(AcosOp());
+  handlers["Atan"] = unary(AtanOp());
+  handlers["Sinh"] = unary(SinhOp());
+  handlers["Cosh"] = unary(CoshOp());
+  handlers["Asinh"] = unary(AsinhOp());
+  handlers["Acosh"] = unary(AcoshOp());
+  handlers["Atanh"] = unary(AtanhOp());
+  handlers["Round"] = unary(RoundOp());
+  handlers["Sign"] = unary(SignOp());
+  handlers["Softsign"] = unary(SoftsignOp());
+  handlers["HardSwish"] = unary(HardSwishOp());
+  handlers["Mish"] = unary(MishOp());
   auto withAlpha = [&](auto tag, double dflt) {
     using OpTy = decltype(tag);
     return [this, dflt](const onnx::NodeProto &node) -> LogicalResult {
@@ -1247,6 +1261,27 @@ void Importer::registerHandlers() {
   };
   handlers["LeakyRelu"] = withAlpha(LeakyReluOp(), 0.01);
   handlers["Elu"] = withAlpha(EluOp(), 1.0);
+  handlers["Celu"] = withAlpha(CeluOp(), 1.0);
+  handlers["ThresholdedRelu"] = withAlpha(ThresholdedReluOp(), 1.0);
+  handlers["Selu"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, builder.create<SeluOp>(
+                        nodeLoc(node), *x,
+                        builder.getF64FloatAttr(attrFloat(node, "alpha", 1.67326319217681884765625)),
+                        builder.getF64FloatAttr(attrFloat(node, "gamma", 1.05070102214813232421875))));
+    return success();
+  };
+  handlers["Shrink"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, builder.create<ShrinkOp>(nodeLoc(node), *x,
+                                             builder.getF64FloatAttr(attrFloat(node, "lambd", 0.5)),
+                                             builder.getF64FloatAttr(attrFloat(node, "bias", 0.0))));
+    return success();
+  };
   handlers["HardSigmoid"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     FailureOr<Value> x = input(node, 0);
     if (failed(x))
@@ -1300,6 +1335,17 @@ void Importer::registerHandlers() {
   handlers["Max"] = binary(MaxOp(), false);
   handlers["Min"] = binary(MinOp(), false);
   handlers["Sum"] = binary(AddOp(), false);
+  handlers["PRelu"] = binary(PReluOp(), false);
+  handlers["Mean"] = [this, sumHandler = binary(AddOp(), false)](const onnx::NodeProto &node)
+      -> LogicalResult {
+    // The sum of the inputs, then scaled by 1 / count.
+    if (failed(sumHandler(node)))
+      return failure();
+    Value sum = values[node.output(0)].value;
+    Type elem = typeOf(sum).getElementType();
+    return defineResult(node, create<MulOp>(node, sum,
+                                            scalarConstant(node, elem, 1.0 / node.input_size())));
+  };
   handlers["MatMul"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     FailureOr<Value> a = input(node, 0), b = input(node, 1);
     if (failed(a) || failed(b))

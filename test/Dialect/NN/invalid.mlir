@@ -182,3 +182,11 @@ func.func @log_softmax_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = nn.log_softmax %x {axis = 5 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @prelu_int(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'nn.prelu' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = nn.prelu %x, %x : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}

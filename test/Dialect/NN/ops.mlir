@@ -81,3 +81,18 @@ func.func @reductions(%x: tensor<2x3x4xf32>) -> (tensor<2x1x1xf32>, tensor<3xf32
   %3 = nn.log_softmax %x {axis = -1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %0, %1, %2, %3 : tensor<2x1x1xf32>, tensor<3xf32>, tensor<2x4xi64>, tensor<2x3x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @more_elementwise
+func.func @more_elementwise(%x: tensor<4xf32>, %s: tensor<1xf32>) -> tensor<4xf32> {
+  // CHECK: nn.acosh
+  %0 = nn.acosh %x : tensor<4xf32>
+  // CHECK: nn.selu %{{.*}} {alpha = 1.500000e+00 : f64, gamma = 2.000000e+00 : f64}
+  %1 = nn.selu %0 {alpha = 1.5 : f64, gamma = 2.0 : f64} : tensor<4xf32>
+  // CHECK: nn.shrink %{{.*}} {bias = 1.000000e-01 : f64, lambd = 5.000000e-01 : f64}
+  %2 = nn.shrink %1 {lambd = 0.5 : f64, bias = 0.1 : f64} : tensor<4xf32>
+  // CHECK: nn.prelu
+  %3 = nn.prelu %2, %s : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  return %3 : tensor<4xf32>
+}
