@@ -634,3 +634,131 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 
 #define GET_OP_CLASSES
 #include "dialects/NN/NNOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Indexing and data movement on run-time values
+//===----------------------------------------------------------------------===//
+
+/// A static-shaped ranked input, or a failure naming `what`.
+static LogicalResult requireStatic(std::optional<Location> loc, StringRef name,
+                                   RankedTensorType t) {
+  if (!t.hasStaticShape())
+    return fail(loc, name, "expects a static shape, found ") << shapeStr(t.getShape());
+  return success();
+}
+
+/// One entry per dimension of a rank-`rank` input.
+static LogicalResult requirePerDim(std::optional<Location> loc, StringRef name, StringRef what,
+                                   ArrayRef<int64_t> values, int64_t rank) {
+  if (static_cast<int64_t>(values.size()) != rank)
+    return fail(loc, name, "expects one ")
+           << what << " per input dimension (" << rank << "), found " << values.size();
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  int64_t r = in.getRank();
+  if (failed(requireStatic(loc, name, in)) ||
+      failed(requirePerDim(loc, name, "offset", adaptor.getOffsets(), r)) ||
+      failed(requirePerDim(loc, name, "size", adaptor.getSizes(), r)) ||
+      failed(requirePerDim(loc, name, "stride", adaptor.getStrides(), r)))
+    return failure();
+  for (int64_t d = 0; d < r; ++d) {
+    int64_t offset = adaptor.getOffsets()[d], size = adaptor.getSizes()[d],
+            stride = adaptor.getStrides()[d], dim = in.getDimSize(d);
+    if (stride == 0 || size < 0)
+      return fail(loc, name, "expects a non-zero stride and a non-negative size, found stride ")
+             << stride << " and size " << size << " in dimension " << d;
+    if (size == 0)
+      continue;
+    int64_t last = offset + (size - 1) * stride;
+    if (offset < 0 || offset >= dim || last < 0 || last >= dim)
+      return fail(loc, name, "expects the window inside the input, found elements ")
+             << offset << " to " << last << " of dimension " << d << " (size " << dim << ")";
+  }
+  types.push_back(RankedTensorType::get(adaptor.getSizes(), in.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  RankedTensorType idx = rankedType(adaptor.getIndices());
+  int64_t r = in.getRank();
+  if (r == 0)
+    return fail(loc, name, "expects an input of rank >= 1");
+  if (failed(checkAxis(loc, name, adaptor.getAxis(), -r, r - 1)))
+    return failure();
+  int64_t axis = adaptor.getAxis() < 0 ? adaptor.getAxis() + r : adaptor.getAxis();
+  if (in.getDimSize(axis) == 0)
+    return fail(loc, name, "expects a non-empty axis to gather from, found size 0");
+  SmallVector<int64_t> shape(in.getShape().take_front(axis));
+  llvm::append_range(shape, idx.getShape());
+  llvm::append_range(shape, in.getShape().drop_front(axis + 1));
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  auto isNumeric = [](Type t) { return isa<FloatType>(t) || t.isSignlessInteger(); };
+  Type from = getInput().getType().getElementType(), to = getOutput().getType().getElementType();
+  if (!isNumeric(from) || !isNumeric(to))
+    return emitOpError("expects float or signless integer element types, found ")
+           << from << " and " << to;
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  int64_t r = in.getRank();
+  if (failed(requireStatic(loc, name, in)) ||
+      failed(requirePerDim(loc, name, "low pad", adaptor.getLow(), r)) ||
+      failed(requirePerDim(loc, name, "high pad", adaptor.getHigh(), r)))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < r; ++d) {
+    int64_t lo = adaptor.getLow()[d], hi = adaptor.getHigh()[d];
+    if (lo < 0 || hi < 0)
+      return fail(loc, name, "expects non-negative pads, found ")
+             << lo << " and " << hi << " in dimension " << d;
+    shape.push_back(in.getDimSize(d) + lo + hi);
+  }
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(adaptor.getInput());
+  SmallVector<int64_t> shape;
+  if (llvm::any_of(adaptor.getShape(), [](int64_t d) { return d < 0; }) ||
+      failed(broadcastShapes(in.getShape(), adaptor.getShape(), shape)))
+    return fail(loc, getOperationName(), "expects a shape the input broadcasts to, found ")
+           << shapeStr(in.getShape()) << " and " << shapeStr(adaptor.getShape());
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  if (failed(requireStatic(loc, name, in)) ||
+      failed(requirePerDim(loc, name, "repeat count", adaptor.getRepeats(), in.getRank())))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (auto [d, rep] : llvm::enumerate(adaptor.getRepeats())) {
+    if (rep < 0)
+      return fail(loc, name, "expects non-negative repeat counts, found ")
+             << rep << " in dimension " << d;
+    shape.push_back(in.getDimSize(d) * rep);
+  }
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}

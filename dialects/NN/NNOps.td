@@ -488,4 +488,100 @@ def NN_ConcatOp : NN_InferredOp<"concat"> {
   let hasFolder = 1;
 }
 
+def NN_SliceOp : NN_InferredOp<"slice"> {
+  let summary = "a strided window of a tensor";
+  let description = [{
+    Per dimension `d`, element `i` of the result is element
+    `offsets[d] + i * strides[d]` of the input, for `i` in `[0, sizes[d])`.
+    Strides are non-zero and may be negative (a reversed window); every
+    element read lies inside the input. ONNX Slice and Split clamp their
+    bounds at import and arrive here normalized.
+
+    ```mlir
+    %y = nn.slice %x {offsets = array<i64: 0, 3>, sizes = array<i64: 2, 2>, strides = array<i64: 1, -2>}
+        : (tensor<2x4xf32>) -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs NN_Tensor:$output);
+}
+
+def NN_GatherOp : NN_InferredOp<"gather"> {
+  let summary = "pick slices of a tensor by run-time indices along one axis";
+  let description = [{
+    The result has shape `input[:axis] + indices.shape + input[axis+1:]`;
+    each index selects one slice along `axis` (negative indices count from
+    the end). Indices out of range are clamped to the nearest valid one
+    (generated code does not trap; ONNX leaves such indices undefined).
+
+    ```mlir
+    %e = nn.gather %table, %ids {axis = 0 : i64} : (tensor<1000x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, RankedTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+}
+
+def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
+  let summary = "convert elements to another numeric type";
+  let description = [{
+    Converts every element to the result's element type: floats round to
+    nearest when narrowing, float to integer truncates toward zero, integers
+    are signed (`i1` is bool: zero is false, any other value true).
+
+    ```mlir
+    %y = nn.cast %x : (tensor<2x3xf64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $output)";
+  let hasVerifier = 1;
+}
+
+def NN_PadOp : NN_InferredOp<"pad"> {
+  let summary = "pad with a constant";
+  let description = [{
+    Adds `low[d]` elements before and `high[d]` after dimension `d`
+    (non-negative), filled with `value`.
+
+    ```mlir
+    %y = nn.pad %x {low = array<i64: 0, 1>, high = array<i64: 0, 2>, value = 0.0 : f64}
+        : (tensor<2x3xf32>) -> tensor<2x6xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, F64Attr:$value);
+  let results = (outs NN_NumericTensor:$output);
+}
+
+def NN_ExpandOp : NN_InferredOp<"expand"> {
+  let summary = "broadcast a tensor to a shape";
+  let description = [{
+    Broadcasts `input` by numpy's rules against `shape`; the result has the
+    broadcast shape (so a size-1 entry of `shape` keeps the input's size).
+
+    ```mlir
+    %y = nn.expand %x {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf32>) -> tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs NN_Tensor:$output);
+}
+
+def NN_TileOp : NN_InferredOp<"tile"> {
+  let summary = "repeat a tensor along each dimension";
+  let description = [{
+    Dimension `d` of the result is `repeats[d]` copies of the input's
+    (`repeats[d] >= 0`).
+
+    ```mlir
+    %y = nn.tile %x {repeats = array<i64: 2, 3>} : (tensor<2x2xf32>) -> tensor<4x6xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs NN_Tensor:$output);
+}
+
 #endif // KILN_NN_OPS

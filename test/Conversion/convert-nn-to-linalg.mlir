@@ -144,3 +144,25 @@ func.func @prelu_sign_round(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x
   %2 = nn.round %1 : tensor<2x3xf32>
   return %2 : tensor<2x3xf32>
 }
+
+// -----
+
+// A forward slice is a tensor.extract_slice; a reversed one reads through an
+// affine map; gather wraps, clamps and extracts; tile reads modulo the size.
+// CHECK-DAG: #[[REV:.*]] = affine_map<(d0, d1) -> (-d0 + 1, d1 * -2 + 3)>
+// CHECK-DAG: #[[MOD:.*]] = affine_map<(d0, d1) -> (d0 mod 2, d1 mod 4)>
+// CHECK-LABEL: func @data_movement
+// CHECK: tensor.extract_slice %{{.*}}[0, 1] [2, 2] [1, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[REV]],
+// CHECK: arith.cmpi slt
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<2x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[MOD]],
+func.func @data_movement(%x: tensor<2x4xf32>, %i: tensor<3xi64>) -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x3xf32>, tensor<4x8xf32>) {
+  %0 = nn.slice %x {offsets = array<i64: 0, 1>, sizes = array<i64: 2, 2>, strides = array<i64: 1, 2>} : (tensor<2x4xf32>) -> tensor<2x2xf32>
+  %1 = nn.slice %x {offsets = array<i64: 1, 3>, sizes = array<i64: 2, 2>, strides = array<i64: -1, -2>} : (tensor<2x4xf32>) -> tensor<2x2xf32>
+  %2 = nn.gather %x, %i {axis = 1 : i64} : (tensor<2x4xf32>, tensor<3xi64>) -> tensor<2x3xf32>
+  %3 = nn.tile %x {repeats = array<i64: 2, 2>} : (tensor<2x4xf32>) -> tensor<4x8xf32>
+  return %0, %1, %2, %3 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x3xf32>, tensor<4x8xf32>
+}

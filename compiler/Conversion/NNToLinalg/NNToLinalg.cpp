@@ -151,9 +151,10 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type) 
                                          ArrayRef<ReassociationIndices>{all});
 }
 
-/// Pads the spatial dims (2...) of an NC... tensor with `value`.
+/// Pads the dims from `firstDim` on (by default the spatial dims 2... of an
+/// NC... tensor) with `value`: a filled tensor with the input inserted.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, Value value) {
+                 ArrayRef<int64_t> high, Value value, int64_t firstDim = 2) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
     return input;
@@ -161,8 +162,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   SmallVector<int64_t> shape(inType.getShape());
   SmallVector<OpFoldResult> offsets(inType.getRank(), b.getIndexAttr(0));
   for (size_t i = 0; i < low.size(); ++i) {
-    shape[2 + i] += low[i] + high[i];
-    offsets[2 + i] = b.getIndexAttr(low[i]);
+    shape[firstDim + i] += low[i] + high[i];
+    offsets[firstDim + i] = b.getIndexAttr(low[i]);
   }
   Value padded = filled(b, loc, RankedTensorType::get(shape, inType.getElementType()), value);
   SmallVector<OpFoldResult> sizes, strides(inType.getRank(), b.getIndexAttr(1));
@@ -1114,6 +1115,170 @@ struct ConvertNNToLinalgPass
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Indexing and data movement on run-time values
+//===----------------------------------------------------------------------===//
+
+/// Forward windows are `tensor.extract_slice` (a view after bufferization);
+/// a window with a negative stride is a generic reading
+/// `offset + i * stride`.
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    if (llvm::all_of(op.getStrides(), [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+          op.getOffsets(), op.getSizes(), op.getStrides());
+      return success();
+    }
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, offset, stride] : llvm::enumerate(op.getOffsets(), op.getStrides()))
+      exprs.push_back(getAffineDimExpr(d, ctx) * stride + offset);
+    SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, exprs, ctx)};
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, adaptor.getInput(),
+                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+                                       maps));
+    return success();
+  }
+};
+
+/// A generic over the result reads each index, wraps a negative one, clamps
+/// it into range and extracts the input element there.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto idxType = cast<RankedTensorType>(adaptor.getIndices().getType());
+    int64_t axis = normalizeAxis(op.getAxis(), inType.getRank());
+    int64_t idxRank = idxType.getRank();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t d = 0; d < idxRank; ++d)
+      idxExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, idxExprs, ctx)};
+    int64_t dim = inType.getDimSize(axis);
+    Value result = elementwise(
+        rewriter, loc, type, adaptor.getIndices(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type it = a[0].getType();
+          Value k = a[0];
+          Value zero = scalar(b, l, it, 0), size = scalar(b, l, it, static_cast<double>(dim));
+          Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, k, zero);
+          k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, size), k);
+          k = b.create<arith::MaxSIOp>(l, k, zero);
+          k = b.create<arith::MinSIOp>(l, k, scalar(b, l, it, static_cast<double>(dim - 1)));
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d));
+          at.push_back(b.create<arith::IndexCastOp>(l, b.getIndexType(), k));
+          for (int64_t d = axis + 1; d < inType.getRank(); ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d - 1 + idxRank));
+          return b.create<tensor::ExtractOp>(l, input, at);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Element conversions between float and signless integer types; integers
+/// are signed, and i1 (bool) is the comparison with zero.
+Value convertElement(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto ff = dyn_cast<FloatType>(from), ft = dyn_cast<FloatType>(to);
+  if (ff && ft)
+    return ff.getWidth() < ft.getWidth() ? b.create<arith::ExtFOp>(loc, to, x).getResult()
+                                         : b.create<arith::TruncFOp>(loc, to, x).getResult();
+  if (to.isInteger(1)) {
+    if (ff)
+      return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, scalar(b, loc, from, 0));
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, scalar(b, loc, from, 0));
+  }
+  if (ff)
+    return b.create<arith::FPToSIOp>(loc, to, x);
+  if (from.isInteger(1))
+    return ft ? b.create<arith::UIToFPOp>(loc, to, x).getResult()
+              : b.create<arith::ExtUIOp>(loc, to, x).getResult();
+  if (ft)
+    return b.create<arith::SIToFPOp>(loc, to, x);
+  return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+             ? b.create<arith::ExtSIOp>(loc, to, x).getResult()
+             : b.create<arith::TruncIOp>(loc, to, x).getResult();
+}
+
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), type, adaptor.getInput(),
+                                       [&](OpBuilder &b, Location l, ValueRange a) {
+                                         return convertElement(b, l, a[0],
+                                                               type.getElementType());
+                                       }));
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value value = scalar(rewriter, op.getLoc(), op.getType().getElementType(),
+                         op.getValue().convertToDouble());
+    rewriter.replaceOp(op, padSpatial(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(),
+                                      op.getHigh(), value, /*firstDim=*/0));
+    return success();
+  }
+};
+
+/// Expand is a copy with the input's broadcast indexing map.
+struct ExpandLowering : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    return success();
+  }
+};
+
+/// Tile reads the input at `i mod size` in each repeated dimension.
+struct TileLowering : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, rep] : llvm::enumerate(op.getRepeats())) {
+      AffineExpr e = getAffineDimExpr(d, ctx);
+      exprs.push_back(rep == 1 || inType.getDimSize(d) == 0 ? e : e % inType.getDimSize(d));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(inType.getRank(), 0, exprs, ctx)};
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+                                       maps));
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
@@ -1156,4 +1321,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
+  patterns.add<SliceLowering, GatherLowering, CastLowering, PadLowering, ExpandLowering,
+               TileLowering>(ctx);
 }

@@ -123,6 +123,13 @@ private:
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
   LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importSplit(const onnx::NodeProto &node);
+  LogicalResult importPad(const onnx::NodeProto &node);
+  LogicalResult importDataMovement(const onnx::NodeProto &node);
+  /// True when every present input of `node` is a host constant (so a shape
+  /// computation folds it).
+  bool allHostInputs(const onnx::NodeProto &node);
   /// A rank-0 constant of element type `elem` (float) holding `v`.
   Value scalarConstant(const onnx::NodeProto &node, Type elem, double v);
   LogicalResult importReshape(const onnx::NodeProto &node);
@@ -731,6 +738,261 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &node) {
   if (node.output_size() > 2 && !node.output(2).empty())
     define(node, 2, *inv);
   return success();
+}
+
+bool Importer::allHostInputs(const onnx::NodeProto &node) {
+  for (int i = 0; i < node.input_size(); ++i)
+    if (hasInput(node, i) && !hostInput(node, i))
+      return false;
+  return true;
+}
+
+/// ONNX Slice on run-time data: starts/ends/axes/steps (attributes before
+/// opset 10, constant inputs after) clamped per ONNX into nn.slice's
+/// offsets, sizes and strides.
+LogicalResult Importer::importSlice(const onnx::NodeProto &node) {
+  if (allHostInputs(node))
+    return importShapeOps(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (opset < 10) {
+    starts = attrInts(node, "starts");
+    ends = attrInts(node, "ends");
+    axes = attrInts(node, "axes");
+  } else {
+    FailureOr<SmallVector<int64_t>> s = constInts(node, 1, "starts"), e = constInts(node, 2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if (hasInput(node, 3)) {
+      FailureOr<SmallVector<int64_t>> a = constInts(node, 3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (hasInput(node, 4)) {
+      FailureOr<SmallVector<int64_t>> st = constInts(node, 4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return nodeError(node) << "expects starts, ends, axes and steps of one length, found "
+                           << starts.size() << ", " << ends.size() << ", " << axes.size()
+                           << " and " << steps.size();
+  SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank || seen[a])
+      return nodeError(node) << "expects distinct axes in [" << -rank << ", " << rank - 1
+                             << "], found " << axes[i];
+    seen[a] = true;
+    int64_t n = shape[a], step = steps[i];
+    if (step == 0)
+      return nodeError(node) << "expects non-zero steps, found 0 for axis " << axes[i];
+    int64_t b = starts[i] < 0 ? starts[i] + n : starts[i];
+    int64_t e = ends[i] < 0 ? ends[i] + n : ends[i];
+    int64_t count;
+    if (step > 0) {
+      b = std::clamp<int64_t>(b, 0, n);
+      e = std::clamp<int64_t>(e, 0, n);
+      count = e > b ? (e - b + step - 1) / step : 0;
+    } else {
+      b = std::clamp<int64_t>(b, -1, n - 1);
+      e = std::clamp<int64_t>(e, -1, n - 1);
+      count = b > e ? (b - e - step - 1) / -step : 0;
+    }
+    offsets[a] = count ? b : 0;
+    sizes[a] = count;
+    strides[a] = step;
+  }
+  return defineResult(node, create<SliceOp>(node, *x, builder.getDenseI64ArrayAttr(offsets),
+                                            builder.getDenseI64ArrayAttr(sizes),
+                                            builder.getDenseI64ArrayAttr(strides)));
+}
+
+/// Split into consecutive nn.slice windows along `axis`: sizes from the
+/// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
+/// the last part smaller), or equal parts.
+LogicalResult Importer::importSplit(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  int64_t rank = shape.size();
+  int64_t axis = attrInt(node, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return nodeError(node) << "expects axis in [" << -rank << ", " << rank - 1 << "], found "
+                           << axis;
+  if (axis < 0)
+    axis += rank;
+  int64_t n = shape[axis], parts = node.output_size();
+  SmallVector<int64_t> split;
+  if (opset < 13) {
+    split = attrInts(node, "split");
+  } else if (hasInput(node, 1)) {
+    FailureOr<SmallVector<int64_t>> sp = constInts(node, 1, "split");
+    if (failed(sp))
+      return failure();
+    split = *sp;
+  }
+  if (split.empty()) {
+    int64_t chunk = (n + parts - 1) / parts;
+    if (!attr(node, "num_outputs") && n % parts != 0)
+      return nodeError(node) << "expects dimension " << axis << " (size " << n
+                             << ") to divide into " << parts << " equal parts";
+    for (int64_t i = 0; i < parts; ++i)
+      split.push_back(std::max<int64_t>(0, std::min(chunk, n - i * chunk)));
+  }
+  int64_t total = 0;
+  for (int64_t s : split)
+    total += s;
+  if (static_cast<int64_t>(split.size()) != parts || total != n ||
+      llvm::any_of(split, [](int64_t s) { return s < 0; }))
+    return nodeError(node) << "expects " << parts << " non-negative split sizes adding up to "
+                           << n << ", found " << split.size() << " adding up to " << total;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < parts; ++i) {
+    SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
+    offsets[axis] = split[i] ? offset : 0;
+    sizes[axis] = split[i];
+    offset += split[i];
+    FailureOr<Value> part = create<SliceOp>(node, *x, builder.getDenseI64ArrayAttr(offsets),
+                                            builder.getDenseI64ArrayAttr(sizes),
+                                            builder.getDenseI64ArrayAttr(strides));
+    if (failed(part))
+      return failure();
+    if (!node.output(i).empty())
+      define(node, i, *part);
+  }
+  return success();
+}
+
+/// Pad, constant mode: pads from the attribute (before opset 11) or a
+/// constant input, optionally on some `axes` (opset 18), the value from an
+/// attribute or a constant scalar input.
+LogicalResult Importer::importPad(const onnx::NodeProto &node) {
+  std::string mode = attrString(node, "mode", "constant");
+  if (mode != "constant")
+    return nodeError(node) << "supports mode 'constant' only, found '" << mode << "'";
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> pads, axes;
+  double value = 0;
+  if (opset < 11) {
+    pads = attrInts(node, "pads");
+    value = attrFloat(node, "value", 0.0);
+  } else {
+    FailureOr<SmallVector<int64_t>> p = constInts(node, 1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (hasInput(node, 2)) {
+      if (const HostTensor *h = hostInput(node, 2)) {
+        value = h->ints.empty() ? 0.0 : static_cast<double>(h->ints[0]);
+      } else {
+        FailureOr<Value> v = input(node, 2);
+        if (failed(v))
+          return failure();
+        auto c = v->getDefiningOp<ConstantOp>();
+        auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+        if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
+          return nodeError(node) << "expects constant_value (input 2) to be a scalar constant";
+        value = dense.getSplatValue<APFloat>().convertToDouble();
+      }
+    }
+    if (hasInput(node, 3)) {
+      FailureOr<SmallVector<int64_t>> a = constInts(node, 3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  int64_t k = axes.size();
+  if (static_cast<int64_t>(pads.size()) != 2 * k)
+    return nodeError(node) << "expects " << 2 * k << " pads (begin and end per axis), found "
+                           << pads.size();
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank)
+      return nodeError(node) << "expects axes in [" << -rank << ", " << rank - 1 << "], found "
+                             << axes[i];
+    low[a] = pads[i];
+    high[a] = pads[k + i];
+  }
+  return defineResult(node, create<PadOp>(node, *x, builder.getDenseI64ArrayAttr(low),
+                                          builder.getDenseI64ArrayAttr(high),
+                                          builder.getF64FloatAttr(value)));
+}
+
+/// Gather, Cast, CastLike, Expand and Tile on run-time data (each folds on
+/// the host when all its inputs are constants there).
+LogicalResult Importer::importDataMovement(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  if (op == "Gather" && allHostInputs(node))
+    return importShapeOps(node);
+  if (op == "Cast" && allHostInputs(node)) {
+    // Integer to integer folds on the host; anything else is computed.
+    onnx::TensorProto::DataType to =
+        static_cast<onnx::TensorProto::DataType>(attrInt(node, "to", 0));
+    if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
+        to == onnx::TensorProto::INT16 || to == onnx::TensorProto::INT8)
+      return importShapeOps(node);
+  }
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  if (op == "Gather") {
+    FailureOr<Value> idx = input(node, 1);
+    if (failed(idx))
+      return failure();
+    return defineResult(node, create<GatherOp>(node, *x, *idx,
+                                               builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
+  }
+  if (op == "Cast" || op == "CastLike") {
+    Type to;
+    if (op == "Cast") {
+      FailureOr<Type> elem = elementType(attrInt(node, "to", 0), nodeLoc(node), "Cast target");
+      if (failed(elem))
+        return failure();
+      to = *elem;
+    } else {
+      FailureOr<Value> like = input(node, 1);
+      if (failed(like))
+        return failure();
+      to = typeOf(*like).getElementType();
+    }
+    RankedTensorType t = typeOf(*x);
+    if (t.getElementType() == to)
+      return defineResult(node, *x);
+    define(node, 0, builder.create<CastOp>(nodeLoc(node), t.clone(to), *x));
+    return success();
+  }
+  FailureOr<SmallVector<int64_t>> ints =
+      constInts(node, 1, op == "Expand" ? "the shape" : "repeats");
+  if (failed(ints))
+    return failure();
+  if (op == "Expand")
+    return defineResult(node, create<ExpandOp>(node, *x, builder.getDenseI64ArrayAttr(*ints)));
+  return defineResult(node, create<TileOp>(node, *x, builder.getDenseI64ArrayAttr(*ints)));
 }
 
 LogicalResult Importer::importReshape(const onnx::NodeProto &node) {
@@ -1438,8 +1700,13 @@ void Importer::registerHandlers() {
     return success();
   };
   handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
-  for (StringRef op : {"Shape", "Size", "Identity", "Cast", "Gather", "Slice", "ConstantOfShape"})
+  for (StringRef op : {"Shape", "Size", "Identity", "ConstantOfShape"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importShapeOps(n); };
+  for (StringRef op : {"Gather", "Cast", "CastLike", "Expand", "Tile"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importDataMovement(n); };
+  handlers["Slice"] = [this](const onnx::NodeProto &n) { return importSlice(n); };
+  handlers["Split"] = [this](const onnx::NodeProto &n) { return importSplit(n); };
+  handlers["Pad"] = [this](const onnx::NodeProto &n) { return importPad(n); };
 }
 
 //===----------------------------------------------------------------------===//

@@ -190,3 +190,67 @@ func.func @prelu_int(%x: tensor<4xi32>) -> tensor<4xi32> {
   %0 = nn.prelu %x, %x : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+func.func @slice_outside(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.slice' op expects the window inside the input, found elements 2 to 6 of dimension 1 (size 4)}}
+  %0 = nn.slice %x {offsets = array<i64: 0, 2>, sizes = array<i64: 2, 3>, strides = array<i64: 1, 2>} : (tensor<2x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @slice_zero_stride(%x: tensor<2x4xf32>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{'nn.slice' op expects a non-zero stride and a non-negative size, found stride 0 and size 1 in dimension 1}}
+  %0 = nn.slice %x {offsets = array<i64: 0, 0>, sizes = array<i64: 2, 1>, strides = array<i64: 1, 0>} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<2x4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.slice' op expects one offset per input dimension (2), found 1}}
+  %0 = nn.slice %x {offsets = array<i64: 0>, sizes = array<i64: 2>, strides = array<i64: 1>} : (tensor<2x4xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @gather_float_indices(%x: tensor<2x4xf32>, %i: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.gather' op operand #1 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = nn.gather %x, %i {axis = 1 : i64} : (tensor<2x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @cast_shape(%x: tensor<2x4xf32>) -> tensor<8xi32> {
+  // expected-error @+1 {{'nn.cast' op requires the same shape for all operands and results}}
+  %0 = nn.cast %x : (tensor<2x4xf32>) -> tensor<8xi32>
+  return %0 : tensor<8xi32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.pad' op expects non-negative pads, found -1 and 0 in dimension 1}}
+  %0 = nn.pad %x {low = array<i64: 0, -1>, high = array<i64: 0, 0>, value = 0.0 : f64} : (tensor<2x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @expand_incompatible(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'nn.expand' op expects a shape the input broadcasts to, found 2x4 and 2x3}}
+  %0 = nn.expand %x {shape = array<i64: 2, 3>} : (tensor<2x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @tile_negative(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'nn.tile' op expects non-negative repeat counts, found -1 in dimension 0}}
+  %0 = nn.tile %x {repeats = array<i64: -1, 1>} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

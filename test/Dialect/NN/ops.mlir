@@ -96,3 +96,22 @@ func.func @more_elementwise(%x: tensor<4xf32>, %s: tensor<1xf32>) -> tensor<4xf3
   %3 = nn.prelu %2, %s : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
   return %3 : tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @data_movement
+func.func @data_movement(%x: tensor<2x4xf32>, %i: tensor<3xi64>) -> (tensor<2x2xf32>, tensor<2x3xf32>, tensor<2x4xi32>, tensor<3x7xf32>, tensor<3x2x4xf32>, tensor<4x4xf32>) {
+  // CHECK: nn.slice %{{.*}} {offsets = array<i64: 0, 3>, sizes = array<i64: 2, 2>, strides = array<i64: 1, -2>}
+  %0 = nn.slice %x {offsets = array<i64: 0, 3>, sizes = array<i64: 2, 2>, strides = array<i64: 1, -2>} : (tensor<2x4xf32>) -> tensor<2x2xf32>
+  // CHECK: nn.gather %{{.*}}, %{{.*}} {axis = 1 : i64}
+  %1 = nn.gather %x, %i {axis = 1 : i64} : (tensor<2x4xf32>, tensor<3xi64>) -> tensor<2x3xf32>
+  // CHECK: nn.cast %{{.*}} : (tensor<2x4xf32>) -> tensor<2x4xi32>
+  %2 = nn.cast %x : (tensor<2x4xf32>) -> tensor<2x4xi32>
+  // CHECK: nn.pad %{{.*}} {high = array<i64: 0, 2>, low = array<i64: 1, 1>, value = 0.000000e+00 : f64}
+  %3 = nn.pad %x {low = array<i64: 1, 1>, high = array<i64: 0, 2>, value = 0.0 : f64} : (tensor<2x4xf32>) -> tensor<3x7xf32>
+  // CHECK: nn.expand %{{.*}} {shape = array<i64: 3, 1, 1>}
+  %4 = nn.expand %x {shape = array<i64: 3, 1, 1>} : (tensor<2x4xf32>) -> tensor<3x2x4xf32>
+  // CHECK: nn.tile %{{.*}} {repeats = array<i64: 2, 1>}
+  %5 = nn.tile %x {repeats = array<i64: 2, 1>} : (tensor<2x4xf32>) -> tensor<4x4xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<2x2xf32>, tensor<2x3xf32>, tensor<2x4xi32>, tensor<3x7xf32>, tensor<3x2x4xf32>, tensor<4x4xf32>
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Slice, Split, Pad, Expand, Tile, Gather and Cast on run-time data, against numpy.
+
+The ONNX backend suite feeds the bounds of most of these ops as graph inputs,
+which a static compiler cannot take; here they are constants, as exporters
+write them. One model (built with onnx.helper) holds every case; numpy
+computes each expected output from the same input independently (negative
+steps, clamped bounds, unequal split parts, broadcasting, negative and
+out-of-range gather indices, float-to-int casts).
+
+    /usr/bin/python3 test/e2e/data_movement.py --bin-dir build/bin [--work-dir DIR]
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+import kiln_e2e as e2e
+
+
+def const(name, values, dtype=np.int64):
+    return helper.make_node("Constant", [], [name],
+                            value=numpy_helper.from_array(np.array(values, dtype=dtype), name))
+
+
+def build_model():
+    x = np.random.default_rng(7).standard_normal((3, 4, 5)).astype(np.float32) * 4
+    nodes = [
+        const("s_starts", [2, -1, 1]), const("s_ends", [-100, 0, 100]),
+        const("s_axes", [0, 1, 2]), const("s_steps", [-1, -2, 2]),
+        helper.make_node("Slice", ["x", "s_starts", "s_ends", "s_axes", "s_steps"], ["slice"]),
+        const("split_sizes", [1, 3]),
+        helper.make_node("Split", ["x", "split_sizes"], ["split0", "split1"], axis=1),
+        const("pads", [0, 1, 2, 1, 0, 3]), const("pad_value", 1.5, np.float32),
+        helper.make_node("Pad", ["x", "pads", "pad_value"], ["pad"]),
+        const("shape", [2, 1, 4, 1]),
+        const("starts1", [0]), const("ends1", [1]), const("axes1", [2]),
+        helper.make_node("Slice", ["x", "starts1", "ends1", "axes1"], ["column"]),
+        helper.make_node("Expand", ["column", "shape"], ["expand"]),
+        const("repeats", [2, 1, 3]),
+        helper.make_node("Tile", ["x", "repeats"], ["tile"]),
+        const("ids", [[0, -1], [7, 2]]),
+        helper.make_node("Gather", ["x", "ids"], ["gather"], axis=1),
+        helper.make_node("Cast", ["x"], ["cast"], to=TensorProto.INT32),
+    ]
+    expected = {
+        "slice": x[2::-1, -1:0:-2, 1::2],
+        "split0": x[:, :1], "split1": x[:, 1:],
+        "pad": np.pad(x, [(0, 1), (1, 0), (2, 3)], constant_values=1.5),
+        "expand": np.broadcast_to(x[:, :, 0:1], (2, 3, 4, 1)).copy(),
+        "tile": np.tile(x, (2, 1, 3)),
+        # Out-of-range 7 is clamped to the last index (Kiln's documented choice).
+        "gather": x[:, [[0, 3], [3, 2]]],
+        "cast": np.trunc(x).astype(np.int32),
+    }
+    elem = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int32): TensorProto.INT32}
+    graph = helper.make_graph(
+        nodes, "data_movement",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+        [helper.make_tensor_value_info(name, elem[v.dtype], v.shape)
+         for name, v in expected.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model, full_check=True)
+    return model, x, expected
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    e2e.add_common_args(parser)
+    args = parser.parse_args()
+    failures = []
+    try:
+        compiler = e2e.find_tool("kiln-compile", args.bin_dir)
+        runner = e2e.find_tool("kiln-run", args.bin_dir)
+        with e2e.work_dir(args.work_dir) as work:
+            model, x, expected = build_model()
+            path = os.path.join(work, "data_movement.onnx")
+            onnx.save(model, path)
+            lib = os.path.join(work, "data_movement.so")
+            e2e.kiln_compile(compiler, path, lib, timeout=120)
+            out = os.path.join(work, "out")
+            e2e.kiln_run([runner, lib], [("x", e2e.save_npy(os.path.join(work, "x.npy"), x))],
+                         out, timeout=60)
+            for name, want in expected.items():
+                got = e2e.load_output(out, name)
+                problem = e2e.compare(got, want, rtol=0, atol=0, name=name)
+                if problem:
+                    failures.append(problem)
+                else:
+                    print(f"  {name}: {list(got.shape)} {got.dtype} matches numpy", flush=True)
+    except e2e.E2EError as err:
+        failures.append(str(err))
+    return e2e.finish(failures, "data movement ops against numpy")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
