@@ -376,7 +376,13 @@ void TileAndVectorizePass::runOnOperation() {
     // rest is left for scalar loops.
     if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       continue;
-    if (failed(linalg::vectorizeOpPrecondition(op))) {
+    // Vectors of i1 are bit-packed in memory while a tensor of i1 (bool)
+    // holds one byte per element, so ops reading or writing bools stay
+    // scalar (byte loads and stores; LLVM does not widen them either).
+    bool touchesBool = llvm::any_of(op->getOperandTypes(), [](Type t) {
+      return getElementTypeOrSelf(t).isInteger(1);
+    });
+    if (touchesBool || failed(linalg::vectorizeOpPrecondition(op))) {
       // Scalar loops, but still shared among threads.
       (void)splitAmongThreads(rewriter, op, /*keepInnermost=*/false);
       continue;

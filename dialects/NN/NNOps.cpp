@@ -175,7 +175,53 @@ NN_BROADCAST_INFERENCE(PowOp)
 NN_BROADCAST_INFERENCE(MaxOp)
 NN_BROADCAST_INFERENCE(MinOp)
 NN_BROADCAST_INFERENCE(PReluOp)
+NN_BROADCAST_INFERENCE(ModOp)
+NN_BROADCAST_INFERENCE(AndOp)
+NN_BROADCAST_INFERENCE(OrOp)
+NN_BROADCAST_INFERENCE(XorOp)
 #undef NN_BROADCAST_INFERENCE
+
+/// Comparisons: the broadcast shape, of bools.
+#define NN_COMPARE_INFERENCE(OP)                                               \
+  LogicalResult OP::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &types) {           \
+    if (failed(inferBroadcast(loc, OP::getOperationName(), adaptor.getLhs(),   \
+                              adaptor.getRhs(), types)))                       \
+      return failure();                                                        \
+    types.back() = cast<RankedTensorType>(types.back()).clone(IntegerType::get(ctx, 1)); \
+    return success();                                                          \
+  }
+NN_COMPARE_INFERENCE(EqualOp)
+NN_COMPARE_INFERENCE(LessOp)
+NN_COMPARE_INFERENCE(LessEqualOp)
+NN_COMPARE_INFERENCE(GreaterOp)
+NN_COMPARE_INFERENCE(GreaterEqualOp)
+#undef NN_COMPARE_INFERENCE
+
+LogicalResult ModOp::verify() {
+  if (isa<FloatType>(getLhs().getType().getElementType()) && !getFmod())
+    return emitOpError("expects fmod = true for floats (the remainder of truncated division)");
+  return success();
+}
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType c = rankedType(adaptor.getCondition()), a = rankedType(adaptor.getThenValue()),
+                   b = rankedType(adaptor.getElseValue());
+  if (a.getElementType() != b.getElementType())
+    return fail(loc, name, "expects then and else of one element type, found ")
+           << a.getElementType() << " and " << b.getElementType();
+  SmallVector<int64_t> ab, shape;
+  if (failed(broadcastShapes(a.getShape(), b.getShape(), ab)) ||
+      failed(broadcastShapes(c.getShape(), ab, shape)))
+    return fail(loc, name, "expects broadcast-compatible shapes, found ")
+           << shapeStr(c.getShape()) << ", " << shapeStr(a.getShape()) << " and "
+           << shapeStr(b.getShape());
+  types.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Linear algebra

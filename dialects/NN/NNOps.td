@@ -197,6 +197,62 @@ def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
 def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs", NN_FloatTensor>;
 def NN_MaxOp : NN_BinaryOp<"max", "the larger of lhs and rhs">;
 def NN_MinOp : NN_BinaryOp<"min", "the smaller of lhs and rhs">;
+def NN_ModOp : NN_BinaryOp<"mod", "the remainder of lhs / rhs"> {
+  let description = [{
+    The remainder of `lhs / rhs` after numpy broadcasting. With `fmod` it
+    has the sign of `lhs` (C's fmod, truncated division; required for
+    floats), without it the sign of `rhs` (Python's %, floored division).
+
+    ```mlir
+    %z = nn.mod %x, %y {fmod = false} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs, BoolAttr:$fmod);
+  let hasVerifier = 1;
+}
+
+// Comparisons and logic: results are i1 (bool) tensors.
+def NN_BoolTensor : RankedTensorOf<[I1]>;
+
+class NN_CompareOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
+  let summary = "elementwise " # what # " with numpy broadcasting, giving bools";
+  let description = "True where " # what # [{ holds, after numpy broadcasting;
+    the operands share one element type (floats compare ordered: a NaN
+    operand gives false).
+
+    ```mlir
+    }] # "%m = nn." # mnemonic # [{ %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs);
+  let results = (outs NN_BoolTensor:$output);
+}
+
+def NN_EqualOp : NN_CompareOp<"equal", "lhs == rhs">;
+def NN_LessOp : NN_CompareOp<"less", "lhs < rhs">;
+def NN_LessEqualOp : NN_CompareOp<"less_equal", "lhs <= rhs">;
+def NN_GreaterOp : NN_CompareOp<"greater", "lhs > rhs">;
+def NN_GreaterEqualOp : NN_CompareOp<"greater_equal", "lhs >= rhs">;
+
+def NN_AndOp : NN_BinaryOp<"and", "lhs and rhs (bools)", NN_BoolTensor>;
+def NN_OrOp : NN_BinaryOp<"or", "lhs or rhs (bools)", NN_BoolTensor>;
+def NN_XorOp : NN_BinaryOp<"xor", "lhs exclusive-or rhs (bools)", NN_BoolTensor>;
+def NN_NotOp : NN_UnaryOp<"not", "the negation of a bool", NN_BoolTensor>;
+
+def NN_WhereOp : NN_InferredOp<"where"> {
+  let summary = "pick elements from two tensors by a bool mask";
+  let description = [{
+    `then` where `condition` is true, `else` elsewhere, all three broadcast
+    together by numpy's rules.
+
+    ```mlir
+    %y = nn.where %m, %a, %b : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_BoolTensor:$condition, NN_Tensor:$then_value, NN_Tensor:$else_value);
+  let results = (outs NN_Tensor:$output);
+}
+
 def NN_PReluOp : NN_BinaryOp<"prelu", "lhs if lhs >= 0, else rhs * lhs (rhs is the slope)",
                              NN_FloatTensor>;
 

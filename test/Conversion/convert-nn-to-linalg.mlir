@@ -166,3 +166,23 @@ func.func @data_movement(%x: tensor<2x4xf32>, %i: tensor<3xi64>) -> (tensor<2x2x
   %3 = nn.tile %x {repeats = array<i64: 2, 2>} : (tensor<2x4xf32>) -> tensor<4x8xf32>
   return %0, %1, %2, %3 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x3xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Integer mod without fmod adds the divisor to a non-zero remainder whose
+// sign differs from it; where is a select over the broadcast operands.
+// CHECK-LABEL: func @mod_where
+// CHECK: arith.remsi
+// CHECK: arith.cmpi ne
+// CHECK: arith.xori
+// CHECK: arith.andi
+// CHECK: arith.addi
+// CHECK: arith.select
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+func.func @mod_where(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = nn.mod %a, %b {fmod = false} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %1 = nn.less %0, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
+  %2 = nn.where %1, %0, %b : (tensor<4xi1>, tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %2 : tensor<4xi32>
+}

@@ -115,3 +115,24 @@ func.func @big_elementwise(%x: tensor<64x4096xf32>, %o: tensor<64x4096xf32>) -> 
   } -> tensor<64x4096xf32>
   return %r : tensor<64x4096xf32>
 }
+
+// -----
+
+// Bools are one byte per element in memory but bit-packed as vectors, so an
+// op writing (or reading) i1 stays a scalar generic.
+// CHECK-LABEL: func @bool_stays_scalar
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @bool_stays_scalar(%x: tensor<4x64xf32>) -> tensor<4x64xi1> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64xi1>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%e : tensor<4x64xi1>) {
+  ^bb0(%in: f32, %out: i1):
+    %c = arith.cmpf une, %in, %cst : f32
+    linalg.yield %c : i1
+  } -> tensor<4x64xi1>
+  return %0 : tensor<4x64xi1>
+}

@@ -339,6 +339,7 @@ KILN_UNARY(HardSigmoidOp, b.create<arith::MaximumFOp>(
             loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())),
             scalar(b, loc, t, op.getBeta().convertToDouble())))))
 KILN_UNARY(TanOp, b.create<math::TanOp>(loc, x))
+KILN_UNARY(NotOp, b.create<arith::XOrIOp>(loc, x, scalar(b, loc, t, 1)))
 KILN_UNARY(AsinOp, b.create<math::AsinOp>(loc, x))
 KILN_UNARY(AcosOp, b.create<math::AcosOp>(loc, x))
 KILN_UNARY(AtanOp, b.create<math::AtanOp>(loc, x))
@@ -417,6 +418,72 @@ struct BinaryLowering : OpConversionPattern<Op> {
           if (isFloat(args[0].getType()))
             return b.create<FloatOp>(loc, args[0], args[1]);
           return b.create<IntOp>(loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Comparisons: an ordered float predicate or a signed integer one.
+template <typename Op, arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred>
+struct CompareLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (isFloat(args[0].getType()))
+            return b.create<arith::CmpFOp>(loc, FloatPred, args[0], args[1]);
+          return b.create<arith::CmpIOp>(loc, IntPred, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct WhereLowering : OpConversionPattern<WhereOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WhereOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getCondition(), adaptor.getThenValue(), adaptor.getElseValue()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Mod: floats and `fmod` integers take the truncated remainder; otherwise a
+/// non-zero remainder whose sign differs from the divisor's gets the divisor
+/// added (floored division, Python's %).
+struct ModLowering : OpConversionPattern<ModOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ModOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool fmod = op.getFmod();
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0], y = args[1];
+          if (isFloat(x.getType()))
+            return b.create<arith::RemFOp>(loc, x, y);
+          Value r = b.create<arith::RemSIOp>(loc, x, y);
+          if (fmod)
+            return r;
+          Value zero = scalar(b, loc, x.getType(), 0);
+          Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, r, zero);
+          Value signsDiffer = b.create<arith::XOrIOp>(
+              loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, r, zero),
+              b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, y, zero));
+          Value adjust = b.create<arith::AndIOp>(loc, nonZero, signsDiffer);
+          return b.create<arith::SelectOp>(loc, adjust, b.create<arith::AddIOp>(loc, r, y), r);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -1302,7 +1369,17 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
       SimpleUnary<SoftsignOp, SoftsignOpBody>, SimpleUnary<HardSwishOp, HardSwishOpBody>,
       SimpleUnary<MishOp, MishOpBody>, SimpleUnary<SeluOp, SeluOpBody>,
       SimpleUnary<CeluOp, CeluOpBody>, SimpleUnary<ThresholdedReluOp, ThresholdedReluOpBody>,
-      SimpleUnary<ShrinkOp, ShrinkOpBody>, PReluLowering>(ctx);
+      SimpleUnary<ShrinkOp, ShrinkOpBody>, SimpleUnary<NotOp, NotOpBody>, PReluLowering,
+      ModLowering, WhereLowering>(ctx);
+  patterns.add<
+      CompareLowering<EqualOp, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq>,
+      CompareLowering<LessOp, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt>,
+      CompareLowering<LessEqualOp, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle>,
+      CompareLowering<GreaterOp, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt>,
+      CompareLowering<GreaterEqualOp, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge>,
+      BinaryLowering<AndOp, arith::AndIOp, arith::AndIOp>,
+      BinaryLowering<OrOp, arith::OrIOp, arith::OrIOp>,
+      BinaryLowering<XorOp, arith::XOrIOp, arith::XOrIOp>>(ctx);
   patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
                BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
                BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,

@@ -1510,6 +1510,7 @@ void Importer::registerHandlers() {
   handlers["Softsign"] = unary(SoftsignOp());
   handlers["HardSwish"] = unary(HardSwishOp());
   handlers["Mish"] = unary(MishOp());
+  handlers["Not"] = unary(NotOp());
   auto withAlpha = [&](auto tag, double dflt) {
     using OpTy = decltype(tag);
     return [this, dflt](const onnx::NodeProto &node) -> LogicalResult {
@@ -1598,6 +1599,27 @@ void Importer::registerHandlers() {
   handlers["Min"] = binary(MinOp(), false);
   handlers["Sum"] = binary(AddOp(), false);
   handlers["PRelu"] = binary(PReluOp(), false);
+  handlers["Equal"] = binary(EqualOp(), false);
+  handlers["Less"] = binary(LessOp(), false);
+  handlers["LessOrEqual"] = binary(LessEqualOp(), false);
+  handlers["Greater"] = binary(GreaterOp(), false);
+  handlers["GreaterOrEqual"] = binary(GreaterEqualOp(), false);
+  handlers["And"] = binary(AndOp(), false);
+  handlers["Or"] = binary(OrOp(), false);
+  handlers["Xor"] = binary(XorOp(), false);
+  handlers["Mod"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> a = input(node, 0), b = input(node, 1);
+    if (failed(a) || failed(b))
+      return failure();
+    return defineResult(node, create<ModOp>(node, *a, *b,
+                                            builder.getBoolAttr(attrInt(node, "fmod", 0) != 0)));
+  };
+  handlers["Where"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> c = input(node, 0), a = input(node, 1), b = input(node, 2);
+    if (failed(c) || failed(a) || failed(b))
+      return failure();
+    return defineResult(node, create<WhereOp>(node, *c, *a, *b));
+  };
   handlers["Mean"] = [this, sumHandler = binary(AddOp(), false)](const onnx::NodeProto &node)
       -> LogicalResult {
     // The sum of the inputs, then scaled by 1 / count.

@@ -254,3 +254,35 @@ func.func @tile_negative(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %0 = nn.tile %x {repeats = array<i64: -1, 1>} : (tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @mod_float_floored(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.mod' op expects fmod = true for floats (the remainder of truncated division)}}
+  %0 = nn.mod %x, %x {fmod = false} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @where_types(%c: tensor<3xi1>, %x: tensor<3xf32>, %y: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.where' op expects then and else of one element type, found 'f32' and 'i64'}}
+  %0 = nn.where %c, %x, %y : (tensor<3xi1>, tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @where_shapes(%c: tensor<2xi1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.where' op expects broadcast-compatible shapes, found 2, 3 and 3}}
+  %0 = nn.where %c, %x, %x : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @compare_result(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.less' op result #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = nn.less %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -115,3 +115,20 @@ func.func @data_movement(%x: tensor<2x4xf32>, %i: tensor<3xi64>) -> (tensor<2x2x
   %5 = nn.tile %x {repeats = array<i64: 2, 1>} : (tensor<2x4xf32>) -> tensor<4x4xf32>
   return %0, %1, %2, %3, %4, %5 : tensor<2x2xf32>, tensor<2x3xf32>, tensor<2x4xi32>, tensor<3x7xf32>, tensor<3x2x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @logic
+func.func @logic(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<3xi32>) -> (tensor<2x3xf32>, tensor<3xi32>) {
+  // CHECK: nn.greater_equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = nn.greater_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.not
+  %1 = nn.not %0 : tensor<2x3xi1>
+  // CHECK: nn.xor
+  %2 = nn.xor %0, %1 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %3 = nn.where %2, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.mod %{{.*}}, %{{.*}} {fmod = false}
+  %4 = nn.mod %i, %i {fmod = false} : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  return %3, %4 : tensor<2x3xf32>, tensor<3xi32>
+}
