@@ -382,7 +382,11 @@ void TileAndVectorizePass::runOnOperation() {
     bool touchesBool = llvm::any_of(op->getOperandTypes(), [](Type t) {
       return getElementTypeOrSelf(t).isInteger(1);
     });
-    if (touchesBool || failed(linalg::vectorizeOpPrecondition(op))) {
+    // Gathers (a tensor.extract in the body) also stay scalar: the
+    // vector.gather they vectorize into is not lowered well for the CPU
+    // (multi-dimensional index vectors loop in the vector lowering).
+    bool gathers = !op->getRegion(0).getOps<tensor::ExtractOp>().empty();
+    if (touchesBool || gathers || failed(linalg::vectorizeOpPrecondition(op))) {
       // Scalar loops, but still shared among threads.
       (void)splitAmongThreads(rewriter, op, /*keepInnermost=*/false);
       continue;

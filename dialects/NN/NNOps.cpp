@@ -808,3 +808,60 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), target = rankedType(adaptor.getTarget());
+  if (in.getRank() < 2)
+    return fail(loc, name, "expects an input [N, C, ...] of rank >= 2, found rank ")
+           << in.getRank();
+  SmallVector<int64_t> expected{in.getDimSize(0)};
+  llvm::append_range(expected, in.getShape().drop_front(2));
+  if (target.getShape() != ArrayRef<int64_t>(expected))
+    return fail(loc, name, "expects a target of shape ")
+           << shapeStr(expected) << " (the input without its class dimension), found "
+           << shapeStr(target.getShape());
+  if (Value w = adaptor.getWeight()) {
+    RankedTensorType wt = rankedType(w);
+    if (wt.getRank() != 1 || wt.getDimSize(0) != in.getDimSize(1) ||
+        wt.getElementType() != in.getElementType())
+      return fail(loc, name, "expects a weight of shape ")
+             << shapeStr(in.getDimSize(1)) << " " << in.getElementType() << ", found "
+             << shapeStr(wt.getShape()) << " " << wt.getElementType();
+  }
+  StringRef reduction = adaptor.getReduction();
+  if (reduction == "none")
+    types.push_back(RankedTensorType::get(expected, in.getElementType()));
+  else if (reduction == "sum" || reduction == "mean")
+    types.push_back(RankedTensorType::get({}, in.getElementType()));
+  else
+    return fail(loc, name, "expects reduction 'none', 'sum' or 'mean', found '")
+           << reduction << "'";
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), idx = rankedType(adaptor.getIndices());
+  int64_t r = in.getRank();
+  if (r == 0)
+    return fail(loc, name, "expects an input of rank >= 1");
+  if (failed(checkAxis(loc, name, adaptor.getAxis(), -r, r - 1)))
+    return failure();
+  int64_t axis = adaptor.getAxis() < 0 ? adaptor.getAxis() + r : adaptor.getAxis();
+  bool fits = idx.getRank() == r && in.getDimSize(axis) > 0;
+  for (int64_t d = 0; fits && d < r; ++d)
+    fits = d == axis || idx.getDimSize(d) <= in.getDimSize(d);
+  if (!fits)
+    return fail(loc, name, "expects indices of the input's rank, no larger off the axis, and a "
+                           "non-empty axis; found input ")
+           << shapeStr(in.getShape()) << " and indices " << shapeStr(idx.getShape());
+  types.push_back(RankedTensorType::get(idx.getShape(), in.getElementType()));
+  return success();
+}

@@ -432,6 +432,34 @@ def NN_LogSoftmaxOp : NN_InferredOp<"log_softmax"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def NN_NLLLossOp : NN_InferredOp<"nll_loss"> {
+  let summary = "negative log-likelihood loss of class log-probabilities";
+  let description = [{
+    `input` holds log-probabilities `[N, C, d1, ..., dk]`, `target` class
+    indices `[N, d1, ..., dk]`. At each position the loss is
+    `-input[n, target, d...] * weight[target]` (weight 1 without `weight`);
+    positions whose target equals `ignore_index` contribute 0 and weigh 0.
+    `reduction` is `none` (the per-position losses), `sum`, or `mean` (the
+    sum divided by the sum of the weights used). Targets outside `[0, C)`
+    are clamped into it (generated code does not trap).
+
+    ```mlir
+    %l = nn.nll_loss %logp, %t {reduction = "mean"} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+    %w = nn.nll_loss %logp, %t, %weight {reduction = "none", ignore_index = -1 : i64}
+        : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, RankedTensorOf<[I32, I64]>:$target,
+                       Optional<NN_FloatTensor>:$weight, StrAttr:$reduction,
+                       OptionalAttr<I64Attr>:$ignore_index);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
 
@@ -573,6 +601,22 @@ def NN_GatherOp : NN_InferredOp<"gather"> {
 
     ```mlir
     %e = nn.gather %table, %ids {axis = 0 : i64} : (tensor<1000x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, RankedTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+}
+
+def NN_GatherElementsOp : NN_InferredOp<"gather_elements"> {
+  let summary = "pick elements of a tensor by a tensor of indices along one axis";
+  let description = [{
+    `indices` has the input's rank and, off `axis`, sizes no larger than the
+    input's; the result has its shape, and element `p` of the result is the
+    input at `p` with its `axis` coordinate replaced by `indices[p]`
+    (negative counts from the end, out-of-range clamped as in `nn.gather`).
+
+    ```mlir
+    %y = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
     ```
   }];
   let arguments = (ins NN_Tensor:$input, RankedTensorOf<[I32, I64]>:$indices, I64Attr:$axis);

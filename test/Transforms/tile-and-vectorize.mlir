@@ -136,3 +136,23 @@ func.func @bool_stays_scalar(%x: tensor<4x64xf32>) -> tensor<4x64xi1> {
   } -> tensor<4x64xi1>
   return %0 : tensor<4x64xi1>
 }
+
+// -----
+
+// A gather (tensor.extract at a computed index) stays a scalar generic.
+// CHECK-LABEL: func @gather_stays_scalar
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK-NOT: vector.
+func.func @gather_stays_scalar(%w: tensor<5xf32>, %i: tensor<3x2xindex>) -> tensor<3x2xf32> {
+  %e = tensor.empty() : tensor<3x2xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%i : tensor<3x2xindex>) outs(%e : tensor<3x2xf32>) {
+  ^bb0(%in: index, %out: f32):
+    %v = tensor.extract %w[%in] : tensor<5xf32>
+    linalg.yield %v : f32
+  } -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -1183,6 +1183,78 @@ struct ConvertNNToLinalgPass
 };
 
 //===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+/// One generic over the target's positions gives each position's loss and
+/// weight (both 0 where the target is ignored), reading the input and the
+/// weight at the clamped target; `sum` and `mean` reduce them.
+struct NLLLossLowering : OpConversionPattern<NLLLossOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NLLLossOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto targetType = cast<RankedTensorType>(adaptor.getTarget().getType());
+    Type elem = inType.getElementType();
+    int64_t rank = targetType.getRank(), classes = inType.getDimSize(1);
+    std::optional<int64_t> ignore = op.getIgnoreIndex();
+    auto positionType = RankedTensorType::get(targetType.getShape(), elem);
+    SmallVector<AffineMap> maps(3, rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    Value lossInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem);
+    Value weightInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{positionType, positionType}, adaptor.getTarget(),
+        ValueRange{lossInit, weightInit}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value t = args[0];
+          Type it = t.getType();
+          Value clamped = b.create<arith::MinSIOp>(
+              l, b.create<arith::MaxSIOp>(l, t, scalar(b, l, it, 0)),
+              scalar(b, l, it, static_cast<double>(classes - 1)));
+          Value cls = b.create<arith::IndexCastOp>(l, b.getIndexType(), clamped);
+          SmallVector<Value> at{b.create<linalg::IndexOp>(l, 0), cls};
+          for (int64_t d = 1; d < rank; ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d));
+          Value logp = b.create<tensor::ExtractOp>(l, input, at);
+          Value w = weight ? b.create<tensor::ExtractOp>(l, weight, cls).getResult()
+                           : scalar(b, l, elem, 1);
+          if (ignore) {
+            Value ignored = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, t,
+                                                    scalar(b, l, it, static_cast<double>(*ignore)));
+            w = b.create<arith::SelectOp>(l, ignored, scalar(b, l, elem, 0), w);
+          }
+          Value loss = b.create<arith::NegFOp>(l, b.create<arith::MulFOp>(l, logp, w));
+          b.create<linalg::YieldOp>(l, ValueRange{loss, w});
+        });
+    Value losses = generic.getResult(0);
+    StringRef reduction = op.getReduction();
+    if (reduction == "none") {
+      rewriter.replaceOp(op, losses);
+      return success();
+    }
+    SmallVector<int64_t> all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return b.create<arith::AddFOp>(l, acc, x);
+    };
+    Value zero = scalar(rewriter, loc, elem, 0);
+    Value total = reduce(rewriter, loc, losses, all, zero, add);
+    if (reduction == "mean") {
+      Value weights = reduce(rewriter, loc, generic.getResult(1), all, zero, add);
+      total = elementwise(rewriter, loc, cast<RankedTensorType>(total.getType()),
+                          {total, weights}, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            return b.create<arith::DivFOp>(l, a[0], a[1]);
+                          });
+    }
+    rewriter.replaceOp(op, total);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Indexing and data movement on run-time values
 //===----------------------------------------------------------------------===//
 
@@ -1214,6 +1286,43 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// An ONNX index into a dimension of size `dim` as an `index`: a negative
+/// one counts from the end, and the result is clamped into `[0, dim)`.
+Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim) {
+  Type it = k.getType();
+  Value zero = scalar(b, l, it, 0), size = scalar(b, l, it, static_cast<double>(dim));
+  Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, k, zero);
+  k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, size), k);
+  k = b.create<arith::MaxSIOp>(l, k, zero);
+  k = b.create<arith::MinSIOp>(l, k, scalar(b, l, it, static_cast<double>(dim - 1)));
+  return b.create<arith::IndexCastOp>(l, b.getIndexType(), k);
+}
+
+/// A generic over the indices reads each one and extracts the input element
+/// at the same position with the axis coordinate replaced.
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getIndices(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(d == axis ? indexInRange(b, l, a[0], inType.getDimSize(axis))
+                                   : b.create<linalg::IndexOp>(l, d).getResult());
+          return b.create<tensor::ExtractOp>(l, input, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// A generic over the result reads each index, wraps a negative one, clamps
 /// it into range and extracts the input element there.
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -1237,17 +1346,10 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value result = elementwise(
         rewriter, loc, type, adaptor.getIndices(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Type it = a[0].getType();
-          Value k = a[0];
-          Value zero = scalar(b, l, it, 0), size = scalar(b, l, it, static_cast<double>(dim));
-          Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, k, zero);
-          k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, size), k);
-          k = b.create<arith::MaxSIOp>(l, k, zero);
-          k = b.create<arith::MinSIOp>(l, k, scalar(b, l, it, static_cast<double>(dim - 1)));
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(b.create<linalg::IndexOp>(l, d));
-          at.push_back(b.create<arith::IndexCastOp>(l, b.getIndexType(), k));
+          at.push_back(indexInRange(b, l, a[0], dim));
           for (int64_t d = axis + 1; d < inType.getRank(); ++d)
             at.push_back(b.create<linalg::IndexOp>(l, d - 1 + idxRank));
           return b.create<tensor::ExtractOp>(l, input, at);
@@ -1398,6 +1500,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<SliceLowering, GatherLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

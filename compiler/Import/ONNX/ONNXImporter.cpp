@@ -123,6 +123,7 @@ private:
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
   LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importLoss(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
   LogicalResult importSplit(const onnx::NodeProto &node);
   LogicalResult importPad(const onnx::NodeProto &node);
@@ -740,6 +741,36 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &node) {
   return success();
 }
 
+/// NegativeLogLikelihoodLoss maps onto nn.nll_loss; SoftmaxCrossEntropyLoss
+/// is nn.log_softmax over the class dimension (its optional second output)
+/// followed by the same loss.
+LogicalResult Importer::importLoss(const onnx::NodeProto &node) {
+  FailureOr<Value> scores = input(node, 0), target = input(node, 1);
+  if (failed(scores) || failed(target))
+    return failure();
+  Value weight;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> w = input(node, 2);
+    if (failed(w))
+      return failure();
+    weight = *w;
+  }
+  IntegerAttr ignore;
+  if (attr(node, "ignore_index"))
+    ignore = builder.getI64IntegerAttr(attrInt(node, "ignore_index", 0));
+  StringAttr reduction = builder.getStringAttr(attrString(node, "reduction", "mean"));
+  Value logp = *scores;
+  if (node.op_type() == "SoftmaxCrossEntropyLoss") {
+    FailureOr<Value> lp = create<LogSoftmaxOp>(node, *scores, builder.getI64IntegerAttr(1));
+    if (failed(lp))
+      return failure();
+    logp = *lp;
+    if (node.output_size() > 1 && !node.output(1).empty())
+      define(node, 1, logp);
+  }
+  return defineResult(node, create<NLLLossOp>(node, logp, *target, weight, reduction, ignore));
+}
+
 bool Importer::allHostInputs(const onnx::NodeProto &node) {
   for (int i = 0; i < node.input_size(); ++i)
     if (hasInput(node, i) && !hostInput(node, i))
@@ -966,6 +997,13 @@ LogicalResult Importer::importDataMovement(const onnx::NodeProto &node) {
       return failure();
     return defineResult(node, create<GatherOp>(node, *x, *idx,
                                                builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
+  }
+  if (op == "GatherElements") {
+    FailureOr<Value> idx = input(node, 1);
+    if (failed(idx))
+      return failure();
+    return defineResult(node, create<GatherElementsOp>(
+                                  node, *x, *idx, builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
   }
   if (op == "Cast" || op == "CastLike") {
     Type to;
@@ -1724,11 +1762,13 @@ void Importer::registerHandlers() {
   handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
   for (StringRef op : {"Shape", "Size", "Identity", "ConstantOfShape"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importShapeOps(n); };
-  for (StringRef op : {"Gather", "Cast", "CastLike", "Expand", "Tile"})
+  for (StringRef op : {"Gather", "GatherElements", "Cast", "CastLike", "Expand", "Tile"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importDataMovement(n); };
   handlers["Slice"] = [this](const onnx::NodeProto &n) { return importSlice(n); };
   handlers["Split"] = [this](const onnx::NodeProto &n) { return importSplit(n); };
   handlers["Pad"] = [this](const onnx::NodeProto &n) { return importPad(n); };
+  for (StringRef op : {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importLoss(n); };
 }
 
 //===----------------------------------------------------------------------===//

@@ -286,3 +286,35 @@ func.func @compare_result(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = nn.less %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func @nll_target_shape(%x: tensor<4x10x2xf32>, %t: tensor<4xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'nn.nll_loss' op expects a target of shape 4x2 (the input without its class dimension), found 4}}
+  %0 = nn.nll_loss %x, %t {reduction = "sum"} : (tensor<4x10x2xf32>, tensor<4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @nll_reduction(%x: tensor<4x10xf32>, %t: tensor<4xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'nn.nll_loss' op expects reduction 'none', 'sum' or 'mean', found 'max'}}
+  %0 = nn.nll_loss %x, %t {reduction = "max"} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @nll_weight(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<9xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'nn.nll_loss' op expects a weight of shape 10 'f32', found 9 'f32'}}
+  %0 = nn.nll_loss %x, %t, %w {reduction = "sum"} : (tensor<4x10xf32>, tensor<4xi64>, tensor<9xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<4x10xf32>, %i: tensor<4xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'nn.gather_elements' op expects indices of the input's rank, no larger off the axis, and a non-empty axis; found input 4x10 and indices 4}}
+  %0 = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

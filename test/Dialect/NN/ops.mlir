@@ -132,3 +132,16 @@ func.func @logic(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<3xi32>) -> (
   %4 = nn.mod %i, %i {fmod = false} : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
   return %3, %4 : tensor<2x3xf32>, tensor<3xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func @losses
+func.func @losses(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<10xf32>, %i: tensor<4x3xi64>) -> (tensor<f32>, tensor<4xf32>, tensor<4x3xf32>) {
+  // CHECK: nn.nll_loss %{{.*}}, %{{.*}} {reduction = "mean"} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+  %0 = nn.nll_loss %x, %t {reduction = "mean"} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>
+  // CHECK: nn.nll_loss %{{.*}}, %{{.*}}, %{{.*}} {ignore_index = -1 : i64, reduction = "none"}
+  %1 = nn.nll_loss %x, %t, %w {reduction = "none", ignore_index = -1 : i64} : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<4xf32>
+  // CHECK: nn.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64}
+  %2 = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x3xi64>) -> tensor<4x3xf32>
+  return %0, %1, %2 : tensor<f32>, tensor<4xf32>, tensor<4x3xf32>
+}
