@@ -78,6 +78,12 @@ struct RecordSignaturePass
                        << type;
         return false;
       }
+      if (rt.getNumElements() == 0) {
+        // The bare-pointer calling convention has no layout for them.
+        emitError(loc) << "the model's " << kind << " '" << name << "' has no elements ("
+                       << type << "); zero-element inputs and outputs are not supported";
+        return false;
+      }
       std::string dims = rt.getRank() == 0 ? "scalar" : "";
       for (auto [i, d] : llvm::enumerate(rt.getShape()))
         dims += (i ? "x" : "") + std::to_string(d);

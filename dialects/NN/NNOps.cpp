@@ -865,3 +865,12 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   types.push_back(RankedTensorType::get(idx.getShape(), in.getElementType()));
   return success();
 }
+
+LogicalResult TriluOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 2)
+    return emitOpError("expects an input of rank >= 2, found rank ") << in.getRank();
+  if (in != getOutput().getType())
+    return emitOpError("expects the result type ") << in << ", found " << getOutput().getType();
+  return success();
+}

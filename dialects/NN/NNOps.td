@@ -623,6 +623,50 @@ def NN_GatherElementsOp : NN_InferredOp<"gather_elements"> {
   let results = (outs NN_Tensor:$output);
 }
 
+def NN_TriluOp : NN_Op<"trilu"> {
+  let summary = "keep the upper or lower triangle of the last two dimensions";
+  let description = [{
+    Over the last two dimensions `(i, j)`, keeps the elements with
+    `j - i >= k` (`upper`) or `j - i <= k` (lower) and zeroes the rest. `k`
+    is a scalar read at run time (0 when absent).
+
+    ```mlir
+    %y = nn.trilu %x, %k {upper = true} : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, Optional<0DTensorOf<[I64]>>:$k, BoolAttr:$upper);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_IsNaNOp : NN_Op<"is_nan", [SameOperandsAndResultShape]> {
+  let summary = "true where an element is NaN";
+  let description = [{
+    ```mlir
+    %m = nn.is_nan %x : (tensor<4xf32>) -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs RankedTensorOf<[I1]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $output)";
+}
+
+def NN_IsInfOp : NN_Op<"is_inf", [SameOperandsAndResultShape]> {
+  let summary = "true where an element is an infinity of a selected sign";
+  let description = [{
+    True at `+inf` when `detect_positive`, at `-inf` when `detect_negative`.
+
+    ```mlir
+    %m = nn.is_inf %x {detect_positive = true, detect_negative = false} : (tensor<4xf32>) -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, BoolAttr:$detect_positive,
+                       BoolAttr:$detect_negative);
+  let results = (outs RankedTensorOf<[I1]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $output)";
+}
+
 def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "convert elements to another numeric type";
   let description = [{

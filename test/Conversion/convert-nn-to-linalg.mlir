@@ -209,3 +209,19 @@ func.func @nll_loss(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<10xf32>)
   %0 = nn.nll_loss %x, %t, %w {reduction = "mean", ignore_index = -1 : i64} : (tensor<4x10xf32>, tensor<4xi64>, tensor<10xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// Trilu compares j - i with k read from its 0-d tensor.
+// CHECK-LABEL: func @trilu
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: tensor.extract %arg1[] : tensor<i64>
+// CHECK: arith.subi
+// CHECK: arith.cmpi sge
+// CHECK: arith.select
+func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf32> {
+  %0 = nn.trilu %x, %k {upper = true} : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}

@@ -1182,6 +1182,76 @@ struct ConvertNNToLinalgPass
   }
 };
 
+/// Trilu: a generic over the input compares `j - i` with `k` (read from its
+/// 0-d tensor) and keeps the element or yields zero.
+struct TriluLowering : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    Value kTensor = adaptor.getK();
+    bool upper = op.getUpper();
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type i64 = b.getI64Type();
+          Value i = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, rank - 2));
+          Value j = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, rank - 1));
+          Value k = kTensor ? b.create<tensor::ExtractOp>(l, kTensor, ValueRange{}).getResult()
+                            : scalar(b, l, i64, 0);
+          Value diff = b.create<arith::SubIOp>(l, j, i);
+          Value keep = b.create<arith::CmpIOp>(
+              l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, k);
+          return b.create<arith::SelectOp>(l, keep, a[0], scalar(b, l, a[0].getType(), 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct IsNaNLowering : OpConversionPattern<IsNaNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IsNaNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                         return b.create<arith::CmpFOp>(
+                                             l, arith::CmpFPredicate::UNO, a[0], a[0]);
+                                       }));
+    return success();
+  }
+};
+
+struct IsInfLowering : OpConversionPattern<IsInfOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IsInfOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool pos = op.getDetectPositive(), neg = op.getDetectNegative();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          Type t = a[0].getType();
+                          Value result = scalar(b, l, b.getI1Type(), 0);
+                          if (pos)
+                            result = b.create<arith::OrIOp>(
+                                l, result,
+                                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[0],
+                                                        extreme(b, l, t, /*largest=*/true)));
+                          if (neg)
+                            result = b.create<arith::OrIOp>(
+                                l, result,
+                                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[0],
+                                                        extreme(b, l, t, /*largest=*/false)));
+                          return result;
+                        }));
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
@@ -1500,6 +1570,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

@@ -122,7 +122,8 @@ private:
   LogicalResult importSoftmax(const onnx::NodeProto &node);
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
-  LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importNormalization(const onnx::NodeProto &node);
+  LogicalResult importDepthSpace(const onnx::NodeProto &node);
   LogicalResult importLoss(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
   LogicalResult importSplit(const onnx::NodeProto &node);
@@ -689,18 +690,33 @@ LogicalResult Importer::importArgReduce(const onnx::NodeProto &node, bool isMax)
 /// LayerNormalization (opset 17): normalized over dimensions [axis, rank),
 /// composed from means; the optional Mean and InvStdDev outputs keep the
 /// normalized dimensions as size 1.
-LogicalResult Importer::importLayerNorm(const onnx::NodeProto &node) {
+/// LayerNormalization (over dimensions [axis, rank)) and
+/// InstanceNormalization (over the spatial dimensions 2..., scale and bias
+/// per channel) as means: `(x - mean) / sqrt(var + epsilon) * scale + bias`.
+/// LayerNormalization's optional Mean and InvStdDev outputs keep the
+/// normalized dimensions as size 1.
+LogicalResult Importer::importNormalization(const onnx::NodeProto &node) {
+  bool instance = node.op_type() == "InstanceNormalization";
   FailureOr<Value> x = input(node, 0), scale = input(node, 1);
   if (failed(x) || failed(scale))
     return failure();
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
-  int64_t axis = attrInt(node, "axis", -1);
+  int64_t axis = instance ? 2 : attrInt(node, "axis", -1);
   if (axis < -rank || axis >= rank)
     return nodeError(node) << "expects axis in [" << -rank << ", " << rank - 1 << "], found "
                            << axis;
   if (axis < 0)
     axis += rank;
+  // Per-channel parameters [C] broadcast as [C, 1, ..., 1].
+  auto perChannel = [&](Value v) -> Value {
+    if (!instance)
+      return v;
+    RankedTensorType vt = typeOf(v);
+    SmallVector<int64_t> shape(vt.getShape());
+    shape.append(rank - 2, 1);
+    return builder.create<ReshapeOp>(nodeLoc(node), vt.clone(shape), v);
+  };
   DenseI64ArrayAttr axes = builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq(axis, rank)));
   BoolAttr kept = builder.getBoolAttr(true);
   FailureOr<Value> mean = create<ReduceMeanOp>(node, *x, axes, kept);
@@ -724,20 +740,61 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &node) {
     return failure();
   FailureOr<Value> y = create<MulOp>(node, *centered, *inv);
   if (succeeded(y))
-    y = create<MulOp>(node, *y, *scale);
+    y = create<MulOp>(node, *y, perChannel(*scale));
   if (succeeded(y) && hasInput(node, 2)) {
     FailureOr<Value> bias = input(node, 2);
     if (failed(bias))
       return failure();
-    y = create<AddOp>(node, *y, *bias);
+    y = create<AddOp>(node, *y, perChannel(*bias));
   }
   if (failed(y))
     return failure();
   define(node, 0, *y);
-  if (node.output_size() > 1 && !node.output(1).empty())
+  if (!instance && node.output_size() > 1 && !node.output(1).empty())
     define(node, 1, *mean);
-  if (node.output_size() > 2 && !node.output(2).empty())
+  if (!instance && node.output_size() > 2 && !node.output(2).empty())
     define(node, 2, *inv);
+  return success();
+}
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth on NCHW: a reshape, a
+/// transpose and a reshape.
+LogicalResult Importer::importDepthSpace(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t b = attrInt(node, "blocksize", 0);
+  if (t.getRank() != 4 || b <= 0)
+    return nodeError(node) << "expects a rank-4 NCHW input and a positive blocksize, found rank "
+                           << t.getRank() << " and blocksize " << b;
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2), w = t.getDimSize(3);
+  SmallVector<int64_t> split, perm, out;
+  if (node.op_type() == "DepthToSpace") {
+    if (c % (b * b))
+      return nodeError(node) << "expects channels (" << c << ") divisible by blocksize^2 ("
+                             << b * b << ")";
+    if (attrString(node, "mode", "DCR") == "CRD") {
+      split = {n, c / (b * b), b, b, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      split = {n, b, b, c / (b * b), h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    out = {n, c / (b * b), h * b, w * b};
+  } else {
+    if (h % b || w % b)
+      return nodeError(node) << "expects height and width (" << h << ", " << w
+                             << ") divisible by blocksize (" << b << ")";
+    split = {n, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {n, c * b * b, h / b, w / b};
+  }
+  Value parts = builder.create<ReshapeOp>(nodeLoc(node), t.clone(split), *x);
+  FailureOr<Value> moved = create<TransposeOp>(node, parts, builder.getDenseI64ArrayAttr(perm));
+  if (failed(moved))
+    return failure();
+  define(node, 0, builder.create<ReshapeOp>(nodeLoc(node), t.clone(out), *moved));
   return success();
 }
 
@@ -1700,8 +1757,46 @@ void Importer::registerHandlers() {
     handlers[reduction] = [this](const onnx::NodeProto &n) { return importReduce(n); };
   handlers["ArgMax"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, true); };
   handlers["ArgMin"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, false); };
-  handlers["LayerNormalization"] = [this](const onnx::NodeProto &n) {
-    return importLayerNorm(n);
+  for (StringRef op : {"LayerNormalization", "InstanceNormalization"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importNormalization(n); };
+  for (StringRef op : {"DepthToSpace", "SpaceToDepth"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importDepthSpace(n); };
+  handlers["Trilu"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    Value k;
+    if (hasInput(node, 1)) {
+      FailureOr<Value> kv = input(node, 1);
+      if (failed(kv))
+        return failure();
+      k = *kv;
+      if (typeOf(k).getRank() != 0 || !typeOf(k).getElementType().isInteger(64))
+        return nodeError(node) << "expects k (input 1) to be an int64 scalar, found " << k.getType();
+    }
+    RankedTensorType t = typeOf(*x);
+    if (t.getRank() < 2)
+      return nodeError(node) << "expects an input of rank >= 2, found rank " << t.getRank();
+    define(node, 0, builder.create<TriluOp>(nodeLoc(node), t, *x, k,
+                                            builder.getBoolAttr(attrInt(node, "upper", 1) != 0)));
+    return success();
+  };
+  handlers["IsNaN"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, builder.create<IsNaNOp>(nodeLoc(node), typeOf(*x).clone(builder.getI1Type()), *x));
+    return success();
+  };
+  handlers["IsInf"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    define(node, 0, builder.create<IsInfOp>(
+                        nodeLoc(node), typeOf(*x).clone(builder.getI1Type()), *x,
+                        builder.getBoolAttr(attrInt(node, "detect_positive", 1) != 0),
+                        builder.getBoolAttr(attrInt(node, "detect_negative", 1) != 0)));
+    return success();
   };
   handlers["Clip"] = [this](const onnx::NodeProto &n) { return importClip(n); };
   handlers["Reshape"] = [this](const onnx::NodeProto &n) { return importReshape(n); };

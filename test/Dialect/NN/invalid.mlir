@@ -318,3 +318,11 @@ func.func @gather_elements_rank(%x: tensor<4x10xf32>, %i: tensor<4xi64>) -> tens
   %0 = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @trilu_rank(%x: tensor<5xf32>) -> tensor<5xf32> {
+  // expected-error @+1 {{'nn.trilu' op expects an input of rank >= 2, found rank 1}}
+  %0 = nn.trilu %x {upper = true} : (tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

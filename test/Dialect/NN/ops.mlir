@@ -145,3 +145,16 @@ func.func @losses(%x: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<10xf32>, %
   %2 = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x3xi64>) -> tensor<4x3xf32>
   return %0, %1, %2 : tensor<f32>, tensor<4xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @masks
+func.func @masks(%x: tensor<4x5xf32>, %k: tensor<i64>) -> (tensor<4x5xf32>, tensor<4x5xi1>, tensor<4x5xi1>) {
+  // CHECK: nn.trilu %{{.*}}, %{{.*}} {upper = false} : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+  %0 = nn.trilu %x, %k {upper = false} : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+  // CHECK: nn.is_nan
+  %1 = nn.is_nan %x : (tensor<4x5xf32>) -> tensor<4x5xi1>
+  // CHECK: nn.is_inf %{{.*}} {detect_negative = false, detect_positive = true}
+  %2 = nn.is_inf %x {detect_positive = true, detect_negative = false} : (tensor<4x5xf32>) -> tensor<4x5xi1>
+  return %0, %1, %2 : tensor<4x5xf32>, tensor<4x5xi1>, tensor<4x5xi1>
+}
