@@ -117,6 +117,7 @@ private:
   void registerHandlers();
   LogicalResult importConv(const onnx::NodeProto &node);
   LogicalResult importPool(const onnx::NodeProto &node, bool isMax);
+  LogicalResult importConvTranspose(const onnx::NodeProto &node);
   LogicalResult importGemm(const onnx::NodeProto &node);
   template <typename OpTy>
   LogicalResult importSoftmax(const onnx::NodeProto &node);
@@ -490,6 +491,138 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
       node, *x, *w, bias, builder.getDenseI64ArrayAttr(strides),
       builder.getDenseI64ArrayAttr(*pads), builder.getDenseI64ArrayAttr(dilations),
       builder.getI64IntegerAttr(attrInt(node, "group", 1))));
+}
+
+/// ConvTranspose as a stride-1 convolution: the input with `stride - 1`
+/// zeros between elements (reshape, pad, reshape, slice), padded by
+/// `dilation * (kernel - 1) - pad` (plus output_padding at the end), with
+/// the weight regrouped from [C_in, C_out/g, k...] to [C_out, C_in/g, k...]
+/// and flipped spatially (slices with stride -1).
+LogicalResult Importer::importConvTranspose(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0), w = input(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> b = input(node, 2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  Location loc = nodeLoc(node);
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  ArrayRef<int64_t> wShape = wt.getShape();
+  if (wShape.size() < 3 || wShape.size() > 4 || xt.getRank() != wt.getRank())
+    return nodeError(node) << "supports 1-D and 2-D transposed convolution with an input of the "
+                              "weight's rank, found weight rank "
+                           << wShape.size() << " and input rank " << xt.getRank();
+  int64_t n = wShape.size() - 2, group = attrInt(node, "group", 1);
+  int64_t cin = wShape[0], coutPerGroup = wShape[1];
+  if (group <= 0 || cin % group || xt.getDimSize(1) != cin)
+    return nodeError(node) << "expects " << cin << " input channels divisible by group " << group
+                           << ", found " << xt.getDimSize(1);
+  SmallVector<int64_t> kernel(wShape.drop_front(2));
+  SmallVector<int64_t> strides = attrInts(node, "strides"), dilations = attrInts(node, "dilations"),
+                       outPad = attrInts(node, "output_padding"), pads = attrInts(node, "pads");
+  if (strides.empty())
+    strides.assign(n, 1);
+  if (dilations.empty())
+    dilations.assign(n, 1);
+  if (outPad.empty())
+    outPad.assign(n, 0);
+  SmallVector<int64_t> outputShape = attrInts(node, "output_shape");
+  std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  if (!outputShape.empty() && static_cast<int64_t>(outputShape.size()) > n)
+    outputShape.erase(outputShape.begin(), outputShape.end() - n);
+  if (outputShape.empty() && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"))
+    for (int64_t i = 0; i < n; ++i)
+      outputShape.push_back(xt.getDimSize(2 + i) * strides[i]);
+  if (!outputShape.empty()) {
+    // Pads that give the requested output size.
+    pads.assign(2 * n, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t total = strides[i] * (xt.getDimSize(2 + i) - 1) + outPad[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - outputShape[i];
+      // Floor division, as ONNX's reference computes it (total < 0 when the
+      // requested output is larger than the natural one).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[n + i] = total - pads[i];
+    }
+  }
+  if (pads.empty())
+    pads.assign(2 * n, 0);
+  if (static_cast<int64_t>(strides.size()) != n || static_cast<int64_t>(dilations.size()) != n ||
+      static_cast<int64_t>(outPad.size()) != n || static_cast<int64_t>(pads.size()) != 2 * n)
+    return nodeError(node) << "expects strides, dilations and output_padding of " << n
+                           << " values and pads of " << 2 * n;
+
+  // 1. Zeros between input elements: [N, C, H, W] -> [N, C, H, 1, W, 1] ->
+  //    pad the unit dims to the stride -> [N, C, H*s, W*s] -> drop the tail.
+  Value in = *x;
+  if (llvm::any_of(strides, [](int64_t v) { return v != 1; })) {
+    SmallVector<int64_t> split{xt.getDimSize(0), cin}, high(2 + 2 * n, 0), merged{xt.getDimSize(0), cin};
+    for (int64_t i = 0; i < n; ++i) {
+      split.append({xt.getDimSize(2 + i), 1});
+      high[2 + 2 * i + 1] = strides[i] - 1;
+      merged.push_back(xt.getDimSize(2 + i) * strides[i]);
+    }
+    Value parts = builder.create<ReshapeOp>(loc, xt.clone(split), in);
+    FailureOr<Value> spread = create<PadOp>(
+        node, parts, builder.getDenseI64ArrayAttr(SmallVector<int64_t>(2 + 2 * n, 0)),
+        builder.getDenseI64ArrayAttr(high), builder.getF64FloatAttr(0.0));
+    if (failed(spread))
+      return failure();
+    Value flat = builder.create<ReshapeOp>(loc, xt.clone(merged), *spread);
+    SmallVector<int64_t> sizes(merged), ones(2 + n, 1), zeros(2 + n, 0);
+    for (int64_t i = 0; i < n; ++i)
+      sizes[2 + i] = (xt.getDimSize(2 + i) - 1) * strides[i] + 1;
+    FailureOr<Value> cut = create<SliceOp>(node, flat, builder.getDenseI64ArrayAttr(zeros),
+                                           builder.getDenseI64ArrayAttr(sizes),
+                                           builder.getDenseI64ArrayAttr(ones));
+    if (failed(cut))
+      return failure();
+    in = *cut;
+  }
+  // 2. The padding of the equivalent direct convolution.
+  SmallVector<int64_t> convPads(2 * n);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t full = dilations[i] * (kernel[i] - 1);
+    convPads[i] = full - pads[i];
+    convPads[n + i] = full - pads[n + i] + outPad[i];
+    if (convPads[i] < 0 || convPads[n + i] < 0)
+      return nodeError(node) << "pads larger than dilation * (kernel - 1) are not supported, "
+                                "found pads "
+                             << pads[i] << " and " << pads[n + i] << " for kernel " << kernel[i];
+  }
+  // 3. The weight regrouped and flipped.
+  SmallVector<int64_t> grouped{group, cin / group, coutPerGroup};
+  grouped.append(kernel.begin(), kernel.end());
+  SmallVector<int64_t> perm{0, 2, 1};
+  for (int64_t i = 0; i < n; ++i)
+    perm.push_back(3 + i);
+  Value wg = builder.create<ReshapeOp>(loc, wt.clone(grouped), *w);
+  FailureOr<Value> swapped = create<TransposeOp>(node, wg, builder.getDenseI64ArrayAttr(perm));
+  if (failed(swapped))
+    return failure();
+  SmallVector<int64_t> direct{group * coutPerGroup, cin / group};
+  direct.append(kernel.begin(), kernel.end());
+  Value wd = builder.create<ReshapeOp>(loc, wt.clone(direct), *swapped);
+  SmallVector<int64_t> offsets(2 + n, 0), steps(2 + n, 1);
+  for (int64_t i = 0; i < n; ++i) {
+    offsets[2 + i] = kernel[i] - 1;
+    steps[2 + i] = -1;
+  }
+  FailureOr<Value> flipped = create<SliceOp>(node, wd, builder.getDenseI64ArrayAttr(offsets),
+                                             builder.getDenseI64ArrayAttr(direct),
+                                             builder.getDenseI64ArrayAttr(steps));
+  if (failed(flipped))
+    return failure();
+  return defineResult(node, create<ConvOp>(node, in, *flipped, bias,
+                                           builder.getDenseI64ArrayAttr(SmallVector<int64_t>(n, 1)),
+                                           builder.getDenseI64ArrayAttr(convPads),
+                                           builder.getDenseI64ArrayAttr(dilations),
+                                           builder.getI64IntegerAttr(group)));
 }
 
 LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
@@ -1733,6 +1866,7 @@ void Importer::registerHandlers() {
   };
   handlers["Gemm"] = [this](const onnx::NodeProto &n) { return importGemm(n); };
   handlers["Conv"] = [this](const onnx::NodeProto &n) { return importConv(n); };
+  handlers["ConvTranspose"] = [this](const onnx::NodeProto &n) { return importConvTranspose(n); };
   handlers["MaxPool"] = [this](const onnx::NodeProto &n) { return importPool(n, true); };
   handlers["AveragePool"] = [this](const onnx::NodeProto &n) { return importPool(n, false); };
   auto global = [&](auto tag) {
