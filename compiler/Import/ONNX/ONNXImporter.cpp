@@ -57,12 +57,18 @@ struct Entry {
   std::optional<HostTensor> host;  // set for folded integer constants
 };
 
+std::vector<std::string> preShapeInferenceProblems(const onnx::ModelProto &model);
+
 class Importer {
 public:
   Importer(MLIRContext &ctx, const onnx::ModelProto &model, StringRef path)
       : ctx(ctx), model(model), builder(&ctx), modelDir(llvm::sys::path::parent_path(path)),
         fileName(path) {}
 
+  /// Checks what can be checked before ONNX shape inference: the opset,
+  /// unsupported operators (all reported at once) and malformed nodes.
+  LogicalResult prepare();
+  /// Imports the graph (after shape inference); `prepare` must have succeeded.
   OwningOpRef<ModuleOp> run(const ONNXImportOptions &options);
 
 private:
@@ -2004,15 +2010,13 @@ void Importer::registerHandlers() {
 // The graph
 //===----------------------------------------------------------------------===//
 
-OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
+LogicalResult Importer::prepare() {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
-  if (opset == 0) {
-    emitError(fileLoc) << "the model imports no version of the default ONNX domain";
-    return nullptr;
-  }
+  if (opset == 0)
+    return emitError(fileLoc) << "the model imports no version of the default ONNX domain";
   const onnx::GraphProto &graph = model.graph();
   registerHandlers();
 
@@ -2036,16 +2040,29 @@ OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
                                    << (unsupported.size() == 1 ? "" : "s") << " in the model:";
     for (const auto &u : unsupported)
       diag << "\n  " << u;
-    return nullptr;
+    return failure();
   }
 
   // Handlers read output 0 and the inputs they need without re-checking.
-  for (const auto &node : graph.node()) {
-    if (node.output_size() == 0 || node.output(0).empty()) {
-      nodeError(node) << "malformed node: it has no output";
-      return nullptr;
-    }
+  for (const auto &node : graph.node())
+    if (node.output_size() == 0 || node.output(0).empty())
+      return nodeError(node) << "malformed node: it has no output";
+
+  std::vector<std::string> problems = preShapeInferenceProblems(model);
+  if (!problems.empty()) {
+    InFlightDiagnostic diag = emitError(fileLoc)
+                              << "malformed ONNX model: " << problems.size() << " problem"
+                              << (problems.size() == 1 ? "" : "s") << " in its nodes:";
+    for (const std::string &p : problems)
+      diag << "\n  " << p;
+    return failure();
   }
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  const onnx::GraphProto &graph = model.graph();
 
   for (const auto &vi : graph.value_info())
     inferredTypes[vi.name()] = &vi.type();
@@ -2148,6 +2165,92 @@ OwningOpRef<ModuleOp> Importer::run(const ONNXImportOptions &options) {
   return module;
 }
 
+/// Problems ONNX's own shape inference does not survive (it divides by a
+/// zero stride and reads missing inputs), found before it runs: nodes with
+/// fewer inputs than their schema requires, and window attributes (strides,
+/// dilations, kernel_shape, group) below 1 or pads below 0. One line per
+/// problem, so every bad node is reported at once.
+std::vector<std::string> preShapeInferenceProblems(const onnx::ModelProto &model) {
+  constexpr int64_t kMaxRank = 64;
+  int64_t opset = 0;
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  static const llvm::StringSet<> windowed = {"Conv",         "ConvTranspose", "ConvInteger",
+                                             "QLinearConv",  "MaxPool",       "AveragePool",
+                                             "LpPool",       "MaxUnpool"};
+  // Shapes known before inference: graph inputs and initializers.
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto &in : model.graph().input())
+    if (in.type().has_tensor_type() && in.type().tensor_type().has_shape())
+      for (const auto &d : in.type().tensor_type().shape().dim())
+        shapes[in.name()].push_back(d.has_dim_value() ? d.dim_value() : -1);
+  for (const auto &init : model.graph().initializer())
+    shapes[init.name()].assign(init.dims().begin(), init.dims().end());
+  std::map<std::string, int64_t> ranks;
+  for (const auto &[name, shape] : shapes)
+    ranks[name] = shape.size();
+  auto rankOf = [&](const onnx::NodeProto &node, int i) -> int64_t {
+    if (i >= node.input_size())
+      return -1;
+    auto it = ranks.find(node.input(i));
+    return it == ranks.end() ? -1 : it->second;
+  };
+  std::vector<std::string> problems;
+  for (const auto &node : model.graph().node()) {
+    std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+    std::string where =
+        "node '" + name + "' (" + node.op_type() + ", opset " + std::to_string(opset) + ")";
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset), node.domain());
+    if (schema && node.input_size() < schema->min_input())
+      problems.push_back(where + ": expects at least " + std::to_string(schema->min_input()) +
+                         (schema->min_input() == 1 ? " input" : " inputs") + ", found " +
+                         std::to_string(node.input_size()));
+    // A 1-D shape operand's length is the result's rank.
+    int shapeOperand = node.op_type() == "ConstantOfShape" ? 0
+                       : node.op_type() == "Expand" || node.op_type() == "Reshape" ? 1
+                                                                                     : -1;
+    if (shapeOperand >= 0 && shapeOperand < node.input_size()) {
+      auto it = shapes.find(node.input(shapeOperand));
+      if (it != shapes.end() && it->second.size() == 1 && it->second[0] > kMaxRank)
+        problems.push_back(where + ": expects a shape operand of at most " +
+                           std::to_string(kMaxRank) + " elements (the result's rank), found " +
+                           std::to_string(it->second[0]));
+    }
+    if (!windowed.contains(node.op_type()))
+      continue;
+    int64_t xRank = rankOf(node, 0), wRank = rankOf(node, 1);
+    if (xRank >= 0 && xRank < 3)
+      problems.push_back(where + ": expects an input of rank >= 3 (N, C, spatial...), found rank " +
+                         std::to_string(xRank));
+    if (node.op_type().find("Conv") != std::string::npos && xRank >= 0 && wRank >= 0 &&
+        xRank != wRank)
+      problems.push_back(where + ": expects a weight of the input's rank " +
+                         std::to_string(xRank) + ", found rank " + std::to_string(wRank));
+    for (const auto &a : node.attribute()) {
+      int64_t least;
+      if (a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape" ||
+          a.name() == "group")
+        least = 1;
+      else if (a.name() == "pads" || a.name() == "output_padding")
+        least = 0;
+      else
+        continue;
+      std::vector<int64_t> values(a.ints().begin(), a.ints().end());
+      if (a.type() == onnx::AttributeProto::INT)
+        values.push_back(a.i());
+      for (int64_t v : values)
+        if (v < least) {
+          problems.push_back(where + ": expects " + a.name() + " >= " + std::to_string(least) +
+                             ", found " + std::to_string(v));
+          break;
+        }
+    }
+  }
+  return problems;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
@@ -2179,6 +2282,11 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
     emitError(fileLoc) << "malformed ONNX model: no graph";
     return nullptr;
   }
+  // Unsupported operators and malformed nodes are reported before ONNX's
+  // shape inference runs: it trusts its input and can crash on such nodes.
+  Importer importer(context, model, path);
+  if (failed(importer.prepare()))
+    return nullptr;
   try {
     onnx::ShapeInferenceOptions siOptions(/*check_type=*/false, /*strict_mode=*/0,
                                           /*data_prop=*/true);
@@ -2187,6 +2295,5 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
     emitError(fileLoc) << "ONNX shape inference failed: " << e.what();
     return nullptr;
   }
-  Importer importer(context, model, path);
   return importer.run(options);
 }
