@@ -307,8 +307,8 @@ static LogicalResult inferWindow(std::optional<Location> loc, StringRef name,
                                  ArrayRef<int64_t> dilations,
                                  ArrayRef<int64_t> pads, bool ceilMode,
                                  SmallVectorImpl<int64_t> &shape) {
-  if (input.getRank() != 3 && input.getRank() != 4)
-    return fail(loc, name, "expects an input of rank 3 or 4 (N, C, spatial...), found rank ")
+  if (input.getRank() < 3 || input.getRank() > 5)
+    return fail(loc, name, "expects an input of rank 3, 4 or 5 (N, C, 1 to 3 spatial), found rank ")
            << input.getRank();
   size_t spatial = input.getRank() - 2;
   if (kernel.size() != spatial || strides.size() != spatial ||

@@ -225,3 +225,25 @@ func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf32> {
   %0 = nn.trilu %x, %k {upper = true} : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
+
+// -----
+
+// A 3-D convolution is one generic over (n, g, f, od, oh, ow, c, kd, kh, kw)
+// with channels split by group; a 3-D max pool reads the padded input at
+// o * stride + k * dilation with the window's shape from an empty tensor.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 + d7, d4 + d8, d5 + d9)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d1, d2, d6, d7, d8, d9)>
+// CHECK-DAG: #[[PIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-LABEL: func @conv_pool_3d
+// CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2], [3], [4], [5]]
+// CHECK: tensor.expand_shape %arg1 {{\[}}[0, 1], [2], [3], [4], [5]]
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK: tensor.collapse_shape %[[C]] {{\[}}[0], [1, 2], [3], [4], [5]] : tensor<1x2x3x3x3x3xf32> into tensor<1x6x3x3x3xf32>
+// CHECK: tensor.empty() : tensor<2x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[PIN]],
+// CHECK: arith.maximumf
+func.func @conv_pool_3d(%x: tensor<1x4x5x5x5xf32>, %w: tensor<6x2x3x3x3xf32>) -> (tensor<1x6x3x3x3xf32>, tensor<1x4x2x2x2xf32>) {
+  %0 = nn.conv %x, %w {dilations = array<i64: 1, 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x4x5x5x5xf32>, tensor<6x2x3x3x3xf32>) -> tensor<1x6x3x3x3xf32>
+  %1 = nn.max_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = false} : (tensor<1x4x5x5x5xf32>) -> tensor<1x4x2x2x2xf32>
+  return %0, %1 : tensor<1x6x3x3x3xf32>, tensor<1x4x2x2x2xf32>
+}

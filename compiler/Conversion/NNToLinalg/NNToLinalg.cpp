@@ -33,6 +33,8 @@ namespace {
 
 using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
+Value convertElement(OpBuilder &b, Location loc, Value x, Type to);
+
 bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
 
 Value scalar(OpBuilder &b, Location loc, Type type, double value) {
@@ -637,6 +639,69 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 // Convolution and pooling
 //===----------------------------------------------------------------------===//
 
+/// A 3-D (or any-rank) grouped convolution as one generic: iteration
+/// dimensions (n, g, f, o..., c, k...), reading the padded input at
+/// `o * stride + k * dilation` with channels split into [group, C/group].
+Value conv3D(OpBuilder &b, Location loc, ConvOp op, ConvOp::Adaptor adaptor) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType outType = op.getType();
+  Type elem = outType.getElementType();
+  int64_t sp = outType.getRank() - 2, g = op.getGroup();
+  ArrayRef<int64_t> pads = op.getPads();
+  Value input = padSpatial(b, loc, adaptor.getInput(), pads.take_front(sp), pads.drop_front(sp),
+                           scalar(b, loc, elem, 0));
+  auto in = cast<RankedTensorType>(input.getType());
+  auto wt = cast<RankedTensorType>(adaptor.getWeight().getType());
+  int64_t n = in.getDimSize(0), c = in.getDimSize(1), f = wt.getDimSize(0);
+  SmallVector<int64_t> gin{n, g, c / g}, gw{g, f / g, c / g}, gout{n, g, f / g};
+  llvm::append_range(gin, in.getShape().drop_front(2));
+  llvm::append_range(gw, wt.getShape().drop_front(2));
+  llvm::append_range(gout, outType.getShape().drop_front(2));
+  // [N, C, x...] -> [N, g, C/g, x...] and [F, C/g, k...] -> [g, F/g, C/g, k...].
+  SmallVector<ReassociationIndices> splitChannels{{0}, {1, 2}}, splitFilters{{0, 1}, {2}};
+  for (int64_t i = 0; i < sp; ++i) {
+    splitChannels.push_back({3 + i});
+    splitFilters.push_back({3 + i});
+  }
+  Value gInput = b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(gin, elem), input,
+                                                 splitChannels);
+  Value gWeight = b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(gw, elem),
+                                                  adaptor.getWeight(), splitFilters);
+  auto goutType = RankedTensorType::get(gout, elem);
+  Value init;
+  if (Value bias = adaptor.getBias()) {
+    Value gBias = b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get({g, f / g}, elem), bias, ArrayRef<ReassociationIndices>{{0, 1}});
+    AffineMap biasMap = AffineMap::get(3 + sp, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    init = elementwise(b, loc, goutType, gBias,
+                       [](OpBuilder &, Location, ValueRange args) { return args[0]; }, {biasMap});
+  } else {
+    init = filled(b, loc, goutType, scalar(b, loc, elem, 0));
+  }
+  // Dims: n g f o_0.. o_{sp-1} c k_0.. k_{sp-1}.
+  int64_t dims = 4 + 2 * sp;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inExprs{d(0), d(1), d(3 + sp)}, wExprs{d(1), d(2), d(3 + sp)},
+      outExprs{d(0), d(1), d(2)};
+  for (int64_t i = 0; i < sp; ++i) {
+    inExprs.push_back(d(3 + i) * op.getStrides()[i] + d(4 + sp + i) * op.getDilations()[i]);
+    wExprs.push_back(d(4 + sp + i));
+    outExprs.push_back(d(3 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(dims, 0, inExprs, ctx),
+                              AffineMap::get(dims, 0, wExprs, ctx),
+                              AffineMap::get(dims, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(3 + sp, utils::IteratorType::parallel);
+  iters.append(1 + sp, utils::IteratorType::reduction);
+  Value conv = b.create<linalg::GenericOp>(
+                    loc, goutType, ValueRange{gInput, gWeight}, init, maps, iters,
+                    [&](OpBuilder &nb, Location l, ValueRange args) {
+                      nb.create<linalg::YieldOp>(l, multiplyAdd(nb, l, args[2], args[0], args[1]));
+                    })
+                   .getResult(0);
+  return b.create<tensor::CollapseShapeOp>(loc, outType, conv, splitChannels);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -646,6 +711,10 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType outType = op.getType();
     Type elem = outType.getElementType();
+    if (outType.getRank() == 5) {
+      rewriter.replaceOp(op, conv3D(rewriter, loc, op, adaptor));
+      return success();
+    }
     bool is1D = outType.getRank() == 3;
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
     if (is1D) {
@@ -730,6 +799,80 @@ Value pool2D(OpBuilder &b, Location loc, Value input, RankedTensorType outType,
   return is1D ? collapseFrom2D(b, loc, result, outType) : result;
 }
 
+/// A 3-D (or any-rank) max or sum pooling as one generic over
+/// (n, c, o..., k...), the window's shape given by an empty tensor operand.
+/// The end padding grows to hold every window of the result (ceil mode).
+template <typename PoolOp>
+Value poolND(OpBuilder &b, Location loc, PoolOp op, Value input, ArrayRef<int64_t> dilations,
+             Value padValue, Value initValue, bool isMax) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType outType = op.getType();
+  Type elem = outType.getElementType();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t sp = outType.getRank() - 2;
+  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(), pads = op.getPads();
+  SmallVector<int64_t> low(pads.take_front(sp)), high(pads.drop_front(sp));
+  for (int64_t i = 0; i < sp; ++i) {
+    int64_t needed =
+        (outType.getDimSize(2 + i) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+    int64_t have = inType.getDimSize(2 + i) + low[i] + high[i];
+    if (needed > have)
+      high[i] += needed - have;
+  }
+  Value padded = padSpatial(b, loc, input, low, high, padValue);
+  Value window = b.create<tensor::EmptyOp>(loc, kernel, elem);
+  Value init = filled(b, loc, outType, initValue);
+  int64_t dims = 2 + 2 * sp;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inExprs{d(0), d(1)}, winExprs, outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < sp; ++i) {
+    inExprs.push_back(d(2 + i) * strides[i] + d(2 + sp + i) * dilations[i]);
+    winExprs.push_back(d(2 + sp + i));
+    outExprs.push_back(d(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(dims, 0, inExprs, ctx),
+                              AffineMap::get(dims, 0, winExprs, ctx),
+                              AffineMap::get(dims, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
+  iters.append(sp, utils::IteratorType::reduction);
+  return b
+      .create<linalg::GenericOp>(
+          loc, outType, ValueRange{padded, window}, init, maps, iters,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value r = isMax ? nb.create<arith::MaximumFOp>(l, args[2], args[0]).getResult()
+                            : nb.create<arith::AddFOp>(l, args[2], args[0]).getResult();
+            nb.create<linalg::YieldOp>(l, r);
+          })
+      .getResult(0);
+}
+
+/// The divisor of each output position of an average pool, computed at
+/// compile time since shapes are static: per spatial dimension the window's
+/// overlap with the input (plus the explicit padding when
+/// `count_include_pad`, never the ceil-mode overhang), multiplied together.
+SmallVector<float> averageDivisors(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> pads, bool includePad) {
+  int64_t sp = in.size(), total = 1;
+  for (int64_t o : out)
+    total *= o;
+  SmallVector<float> divisors;
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t rest = flat, count = 1;
+    for (int64_t i = sp - 1; i >= 0; --i) {
+      int64_t idx = rest % out[i];
+      rest /= out[i];
+      int64_t start = idx * strides[i] - pads[i];
+      int64_t end = start + kernel[i];
+      int64_t lo = includePad ? -pads[i] : 0;
+      int64_t hi = includePad ? in[i] + pads[sp + i] : in[i];
+      count *= std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
+    }
+    divisors.push_back(static_cast<float>(count));
+  }
+  return divisors;
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -737,8 +880,13 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type elem = op.getType().getElementType();
-    Window2D w(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
     Value neg = lowest(rewriter, loc, elem);
+    if (op.getType().getRank() == 5) {
+      rewriter.replaceOp(op, poolND(rewriter, loc, op, adaptor.getInput(), op.getDilations(), neg,
+                                    neg, true));
+      return success();
+    }
+    Window2D w(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
     rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(
                                rewriter, loc, adaptor.getInput(), op.getType(), w, neg, neg));
     return success();
@@ -754,6 +902,32 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType outType = op.getType();
     Type elem = outType.getElementType();
+    if (outType.getRank() == 5) {
+      Value zero = scalar(rewriter, loc, elem, 0);
+      SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
+      Value sum = poolND(rewriter, loc, op, adaptor.getInput(), ones, zero, zero, false);
+      auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);
+      ArrayRef<int64_t> outShape = outType.getShape().drop_front(2);
+      SmallVector<float> divisors =
+          averageDivisors(inShape, outShape, op.getKernelShape(), op.getStrides(), op.getPads(),
+                          op.getCountIncludePad());
+      auto divType = RankedTensorType::get(outShape, rewriter.getF32Type());
+      Value div = rewriter.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(divType, ArrayRef<float>(divisors)));
+      SmallVector<AffineExpr> divExprs;
+      for (int64_t i = 2; i < outType.getRank(); ++i)
+        divExprs.push_back(getAffineDimExpr(i, ctx));
+      SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(outType.getRank()),
+                                  AffineMap::get(outType.getRank(), 0, divExprs, ctx)};
+      rewriter.replaceOp(op, elementwise(
+                                 rewriter, loc, outType, {sum, div},
+                                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                   return b.create<arith::DivFOp>(
+                                       l, args[0], convertElement(b, l, args[1], elem));
+                                 },
+                                 maps));
+      return success();
+    }
     SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
     Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
     Window2D counted = w;
@@ -799,10 +973,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     Value result = elementwise(
         rewriter, loc, outType, {sum, div},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value d = args[1];
-          if (d.getType() != elem)
-            d = b.create<arith::TruncFOp>(l, elem, d);
-          return b.create<arith::DivFOp>(l, args[0], d);
+          return b.create<arith::DivFOp>(l, args[0], convertElement(b, l, args[1], elem));
         },
         maps);
     rewriter.replaceOp(op, result);

@@ -476,8 +476,8 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
     bias = *b;
   }
   ArrayRef<int64_t> wShape = typeOf(*w).getShape();
-  if (wShape.size() < 3 || wShape.size() > 4)
-    return nodeError(node) << "supports 1-D and 2-D convolution, found a weight of rank "
+  if (wShape.size() < 3 || wShape.size() > 5)
+    return nodeError(node) << "supports 1-D, 2-D and 3-D convolution, found a weight of rank "
                            << wShape.size();
   SmallVector<int64_t> kernel(wShape.drop_front(2));
   size_t n = kernel.size();
@@ -639,8 +639,8 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
     return nodeError(node) << "the Indices output of MaxPool is not supported";
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
   size_t n = kernel.size();
-  if (n < 1 || n > 2)
-    return nodeError(node) << "supports 1-D and 2-D pooling, found kernel_shape of rank " << n;
+  if (n < 1 || n > 3)
+    return nodeError(node) << "supports 1-D, 2-D and 3-D pooling, found kernel_shape of rank " << n;
   if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
     return nodeError(node) << "expects an input of rank " << n + 2 << ", found "
                            << typeOf(*x).getRank();
@@ -1832,7 +1832,20 @@ void Importer::registerHandlers() {
   handlers["Max"] = binary(MaxOp(), false);
   handlers["Min"] = binary(MinOp(), false);
   handlers["Sum"] = binary(AddOp(), false);
-  handlers["PRelu"] = binary(PReluOp(), false);
+  handlers["PRelu"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0), slope = input(node, 1);
+    if (failed(x) || failed(slope))
+      return failure();
+    // Before opset 7 a 1-D slope of C elements applies along the channels.
+    RankedTensorType xt = typeOf(*x), st = typeOf(*slope);
+    Value s = *slope;
+    if (opset < 7 && st.getRank() == 1 && xt.getRank() >= 3 && st.getDimSize(0) == xt.getDimSize(1)) {
+      SmallVector<int64_t> shape{st.getDimSize(0)};
+      shape.append(xt.getRank() - 2, 1);
+      s = builder.create<ReshapeOp>(nodeLoc(node), st.clone(shape), s);
+    }
+    return defineResult(node, create<PReluOp>(node, *x, s));
+  };
   handlers["Equal"] = binary(EqualOp(), false);
   handlers["Less"] = binary(LessOp(), false);
   handlers["LessOrEqual"] = binary(LessEqualOp(), false);
