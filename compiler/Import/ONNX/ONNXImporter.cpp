@@ -125,8 +125,13 @@ private:
   LogicalResult importPool(const onnx::NodeProto &node, bool isMax);
   LogicalResult importConvTranspose(const onnx::NodeProto &node);
   LogicalResult importGemm(const onnx::NodeProto &node);
-  template <typename OpTy>
-  LogicalResult importSoftmax(const onnx::NodeProto &node);
+  /// Softmax, LogSoftmax and Hardmax: `along(x, axis)` builds the op along
+  /// one axis; before opset 13 the input is first coerced to a matrix.
+  LogicalResult importSoftmax(const onnx::NodeProto &node,
+                              function_ref<FailureOr<Value>(Value, int64_t)> along);
+  /// Hardmax along `axis`: 1 at the first maximum, 0 elsewhere.
+  FailureOr<Value> hardmax(const onnx::NodeProto &node, Value x, int64_t axis);
+  LogicalResult importLRN(const onnx::NodeProto &node);
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
   LogicalResult importNormalization(const onnx::NodeProto &node);
@@ -687,17 +692,16 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
       builder.getBoolAttr(attrInt(node, "transB", 0) != 0)));
 }
 
-template <typename OpTy>
-LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
+LogicalResult Importer::importSoftmax(const onnx::NodeProto &node,
+                                      function_ref<FailureOr<Value>(Value, int64_t)> along) {
   FailureOr<Value> x = input(node, 0);
   if (failed(x))
     return failure();
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
-  if (opset >= 13) {
-    return defineResult(node, create<OpTy>(node, *x, builder.getI64IntegerAttr(attrInt(node, "axis", -1))));
-  }
-  // Before opset 13 the input is coerced to a matrix at `axis` and softmax
+  if (opset >= 13)
+    return defineResult(node, along(*x, attrInt(node, "axis", -1)));
+  // Before opset 13 the input is coerced to a matrix at `axis` and the op
   // runs over its rows.
   int64_t axis = attrInt(node, "axis", 1);
   if (axis < 0)
@@ -708,11 +712,78 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
   FailureOr<Value> flat = create<FlattenOp>(node, *x, builder.getI64IntegerAttr(axis));
   if (failed(flat))
     return failure();
-  FailureOr<Value> y = create<OpTy>(node, *flat, builder.getI64IntegerAttr(1));
+  FailureOr<Value> y = along(*flat, 1);
   if (failed(y))
     return failure();
   define(node, 0, builder.create<ReshapeOp>(nodeLoc(node), t, *y));
   return success();
+}
+
+FailureOr<Value> Importer::hardmax(const onnx::NodeProto &node, Value x, int64_t axis) {
+  RankedTensorType t = typeOf(x);
+  int64_t rank = t.getRank();
+  if (rank == 0 || axis < -rank || axis >= rank)
+    return nodeError(node) << "expects axis in [" << -rank << ", " << rank - 1 << "], found "
+                           << axis;
+  if (axis < 0)
+    axis += rank;
+  FailureOr<Value> am = create<ArgMaxOp>(node, x, builder.getI64IntegerAttr(axis),
+                                         builder.getBoolAttr(true), builder.getBoolAttr(false));
+  if (failed(am))
+    return failure();
+  // Positions 0..n-1 along the axis, compared with the arg max.
+  int64_t n = t.getDimSize(axis);
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = n;
+  SmallVector<APInt> positions;
+  for (int64_t i = 0; i < n; ++i)
+    positions.push_back(APInt(64, i));
+  Value iota = builder.create<ConstantOp>(
+      nodeLoc(node), DenseElementsAttr::get(RankedTensorType::get(shape, builder.getI64Type()),
+                                            positions));
+  FailureOr<Value> hit = create<EqualOp>(node, *am, iota);
+  if (failed(hit))
+    return failure();
+  return Value(builder.create<CastOp>(nodeLoc(node), t, *hit));
+}
+
+/// LRN across channels: `x / (bias + alpha / size * sum(x^2 over the size
+/// nearest channels))^beta`, the windowed sum an average pool (padding
+/// counted) over [N, 1, C, H*W] times `size`.
+LogicalResult Importer::importLRN(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t size = attrInt(node, "size", 0);
+  if (t.getRank() < 3 || size < 1 || !t.hasStaticShape())
+    return nodeError(node) << "expects a static input of rank >= 3 and size >= 1, found rank "
+                           << t.getRank() << " and size " << size;
+  double alpha = attrFloat(node, "alpha", 1e-4), beta = attrFloat(node, "beta", 0.75),
+         bias = attrFloat(node, "bias", 1.0);
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1), rest = t.getNumElements() / (n * c);
+  Type elem = t.getElementType();
+  FailureOr<Value> sq = create<MulOp>(node, *x, *x);
+  if (failed(sq))
+    return failure();
+  Value planes = builder.create<ReshapeOp>(nodeLoc(node), t.clone({n, 1, c, rest}), *sq);
+  auto ints = [&](ArrayRef<int64_t> v) { return builder.getDenseI64ArrayAttr(v); };
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  FailureOr<Value> avg = create<AveragePoolOp>(node, planes, ints({size, 1}), ints({1, 1}),
+                                               ints({before, 0, after, 0}),
+                                               builder.getBoolAttr(false), builder.getBoolAttr(true));
+  if (failed(avg))
+    return failure();
+  Value sum = builder.create<ReshapeOp>(nodeLoc(node), t, *avg);
+  // bias + alpha * mean (the mean over `size` channels is sum / size).
+  FailureOr<Value> scaled = create<MulOp>(node, sum, scalarConstant(node, elem, alpha));
+  if (succeeded(scaled))
+    scaled = create<AddOp>(node, *scaled, scalarConstant(node, elem, bias));
+  if (succeeded(scaled))
+    scaled = create<PowOp>(node, *scaled, scalarConstant(node, elem, beta));
+  if (failed(scaled))
+    return failure();
+  return defineResult(node, create<DivOp>(node, *x, *scaled));
 }
 
 Value Importer::scalarConstant(const onnx::NodeProto &node, Type elem, double v) {
@@ -1900,10 +1971,20 @@ void Importer::registerHandlers() {
   handlers["GlobalAveragePool"] = global(GlobalAveragePoolOp());
   handlers["GlobalMaxPool"] = global(GlobalMaxPoolOp());
   handlers["BatchNormalization"] = [this](const onnx::NodeProto &n) { return importBatchNorm(n); };
-  handlers["Softmax"] = [this](const onnx::NodeProto &n) { return importSoftmax<SoftmaxOp>(n); };
-  handlers["LogSoftmax"] = [this](const onnx::NodeProto &n) {
-    return importSoftmax<LogSoftmaxOp>(n);
+  handlers["Softmax"] = [this](const onnx::NodeProto &n) {
+    return importSoftmax(n, [&](Value x, int64_t axis) {
+      return create<SoftmaxOp>(n, x, builder.getI64IntegerAttr(axis));
+    });
   };
+  handlers["LogSoftmax"] = [this](const onnx::NodeProto &n) {
+    return importSoftmax(n, [&](Value x, int64_t axis) {
+      return create<LogSoftmaxOp>(n, x, builder.getI64IntegerAttr(axis));
+    });
+  };
+  handlers["Hardmax"] = [this](const onnx::NodeProto &n) {
+    return importSoftmax(n, [&](Value x, int64_t axis) { return hardmax(n, x, axis); });
+  };
+  handlers["LRN"] = [this](const onnx::NodeProto &n) { return importLRN(n); };
   for (const char *reduction : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
                                 "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
                                 "ReduceLogSumExp"})
@@ -1987,8 +2068,6 @@ void Importer::registerHandlers() {
     return defineResult(node, create<ConcatOp>(node, in, builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
   };
   handlers["Dropout"] = [this](const onnx::NodeProto &node) -> LogicalResult {
-    if (node.output_size() > 1 && !node.output(1).empty())
-      return nodeError(node) << "the mask output of Dropout is not supported";
     // Inference only: a training_mode input must be a constant false.
     if (hasInput(node, 2)) {
       auto it = values.find(node.input(2));
@@ -2005,6 +2084,12 @@ void Importer::registerHandlers() {
     if (failed(x))
       return failure();
     define(node, 0, *x);
+    // In inference every element is kept: the mask is all true.
+    if (node.output_size() > 1 && !node.output(1).empty()) {
+      auto maskType = typeOf(*x).clone(builder.getI1Type());
+      define(node, 1, builder.create<ConstantOp>(nodeLoc(node),
+                                                 DenseElementsAttr::get(maskType, true)));
+    }
     return success();
   };
   handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
