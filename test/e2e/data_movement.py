@@ -74,24 +74,12 @@ def main():
     args = parser.parse_args()
     failures = []
     try:
-        compiler = e2e.find_tool("kiln-compile", args.bin_dir)
-        runner = e2e.find_tool("kiln-run", args.bin_dir)
         with e2e.work_dir(args.work_dir) as work:
             model, x, expected = build_model()
             path = os.path.join(work, "data_movement.onnx")
             onnx.save(model, path)
-            lib = os.path.join(work, "data_movement.so")
-            e2e.kiln_compile(compiler, path, lib, timeout=120)
-            out = os.path.join(work, "out")
-            e2e.kiln_run([runner, lib], [("x", e2e.save_npy(os.path.join(work, "x.npy"), x))],
-                         out, timeout=60)
-            for name, want in expected.items():
-                got = e2e.load_output(out, name)
-                problem = e2e.compare(got, want, rtol=0, atol=0, name=name)
-                if problem:
-                    failures.append(problem)
-                else:
-                    print(f"  {name}: {list(got.shape)} {got.dtype} matches numpy", flush=True)
+            failures += e2e.check_model_outputs(args.bin_dir, work, path, {"x": x}, expected,
+                                                rtol=0, atol=0, oracle="numpy")
     except e2e.E2EError as err:
         failures.append(str(err))
     return e2e.finish(failures, "data movement ops against numpy")

@@ -255,6 +255,33 @@ def relative_error(actual, expected):
     return diff / scale if scale > 0 else diff
 
 
+def check_model_outputs(bin_dir, work, model, inputs, expected, rtol, atol, oracle,
+                        compile_timeout=300, run_timeout=60):
+    """Compile `model` to a shared library in `work`, run it on `inputs` ({name:
+    array}) and compare each output with `expected` ({name: array}); returns
+    the list of problems (empty when every output matches)."""
+    compiler = find_tool("kiln-compile", bin_dir)
+    runner = find_tool("kiln-run", bin_dir)
+    lib = os.path.join(work, os.path.splitext(os.path.basename(model))[0] + ".so")
+    kiln_compile(compiler, model, lib, timeout=compile_timeout)
+    out = os.path.join(work, "out")
+    npys = [(name, save_npy(os.path.join(work, name + ".npy"), value))
+            for name, value in inputs.items()]
+    kiln_run([runner, lib], npys, out, timeout=run_timeout)
+    problems = []
+    for name, want in expected.items():
+        got = load_output(out, name)
+        problem = compare(got, want, rtol=rtol, atol=atol, name=name)
+        if problem:
+            problems.append(problem)
+            continue
+        finite = np.isfinite(want)
+        err = np.abs(got[finite].astype(np.float64) - want[finite]).max(initial=0.0)
+        print(f"  {name}: {list(got.shape)} {got.dtype} matches {oracle} (max abs err {err:.2g})",
+              flush=True)
+    return problems
+
+
 def finish(failures, what):
     """Print the verdict and return the process exit status (0 pass, 1 fail)."""
     if failures:

@@ -65,27 +65,11 @@ def main():
     args = parser.parse_args()
     failures = []
     try:
-        compiler = e2e.find_tool("kiln-compile", args.bin_dir)
-        runner = e2e.find_tool("kiln-run", args.bin_dir)
         with e2e.work_dir(args.work_dir) as work:
             path = os.path.join(work, "layers.onnx")
             inputs, expected = export(path)
-            lib = os.path.join(work, "layers.so")
-            e2e.kiln_compile(compiler, path, lib, timeout=300)
-            out = os.path.join(work, "out")
-            npys = [(name, e2e.save_npy(os.path.join(work, name + ".npy"), value))
-                    for name, value in inputs.items()]
-            e2e.kiln_run([runner, lib], npys, out, timeout=60)
-            for name, want in expected.items():
-                got = e2e.load_output(out, name)
-                problem = e2e.compare(got, want, rtol=1e-4, atol=1e-5, name=name)
-                if problem:
-                    failures.append(problem)
-                else:
-                    finite = np.isfinite(want)
-                    err = np.abs(got[finite] - want[finite]).max(initial=0.0)
-                    print(f"  {name}: {list(got.shape)} matches PyTorch (max abs err {err:.2g})",
-                          flush=True)
+            failures += e2e.check_model_outputs(args.bin_dir, work, path, inputs, expected,
+                                                rtol=1e-4, atol=1e-5, oracle="PyTorch")
     except e2e.E2EError as err:
         failures.append(str(err))
     return e2e.finish(failures, "PyTorch layers (ConvTranspose2d, LayerNorm, Embedding, "

@@ -90,6 +90,12 @@ private:
   bool hasInput(const onnx::NodeProto &node, int i) {
     return i < node.input_size() && !node.input(i).empty();
   }
+  /// Input `i` when present, a null Value when the node omits it.
+  FailureOr<Value> optionalInput(const onnx::NodeProto &node, int i) {
+    if (!hasInput(node, i))
+      return Value();
+    return input(node, i);
+  }
   const HostTensor *hostInput(const onnx::NodeProto &node, int i);
   FailureOr<SmallVector<int64_t>> constInts(const onnx::NodeProto &node, int i,
                                             StringRef what);
@@ -473,13 +479,10 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
   FailureOr<Value> x = input(node, 0), w = input(node, 1);
   if (failed(x) || failed(w))
     return failure();
-  Value bias;
-  if (hasInput(node, 2)) {
-    FailureOr<Value> b = input(node, 2);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
+  FailureOr<Value> biasInput = optionalInput(node, 2);
+  if (failed(biasInput))
+    return failure();
+  Value bias = *biasInput;
   ArrayRef<int64_t> wShape = typeOf(*w).getShape();
   if (wShape.size() < 3 || wShape.size() > 5)
     return nodeError(node) << "supports 1-D, 2-D and 3-D convolution, found a weight of rank "
@@ -513,13 +516,10 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &node) {
   FailureOr<Value> x = input(node, 0), w = input(node, 1);
   if (failed(x) || failed(w))
     return failure();
-  Value bias;
-  if (hasInput(node, 2)) {
-    FailureOr<Value> b = input(node, 2);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
+  FailureOr<Value> biasInput = optionalInput(node, 2);
+  if (failed(biasInput))
+    return failure();
+  Value bias = *biasInput;
   Location loc = nodeLoc(node);
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
   ArrayRef<int64_t> wShape = wt.getShape();
@@ -678,13 +678,10 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
   FailureOr<Value> a = input(node, 0), b = input(node, 1);
   if (failed(a) || failed(b))
     return failure();
-  Value c;
-  if (hasInput(node, 2)) {
-    FailureOr<Value> cv = input(node, 2);
-    if (failed(cv))
-      return failure();
-    c = *cv;
-  }
+  FailureOr<Value> cInput = optionalInput(node, 2);
+  if (failed(cInput))
+    return failure();
+  Value c = *cInput;
   return defineResult(node, create<GemmOp>(
       node, *a, *b, c, builder.getF64FloatAttr(attrFloat(node, "alpha", 1.0)),
       builder.getF64FloatAttr(attrFloat(node, "beta", 1.0)),
@@ -1015,13 +1012,10 @@ LogicalResult Importer::importLoss(const onnx::NodeProto &node) {
   FailureOr<Value> scores = input(node, 0), target = input(node, 1);
   if (failed(scores) || failed(target))
     return failure();
-  Value weight;
-  if (hasInput(node, 2)) {
-    FailureOr<Value> w = input(node, 2);
-    if (failed(w))
-      return failure();
-    weight = *w;
-  }
+  FailureOr<Value> weightInput = optionalInput(node, 2);
+  if (failed(weightInput))
+    return failure();
+  Value weight = *weightInput;
   IntegerAttr ignore;
   if (attr(node, "ignore_index"))
     ignore = builder.getI64IntegerAttr(attrInt(node, "ignore_index", 0));
