@@ -147,9 +147,9 @@ LogicalResult ClipOp::verify() {
 
 static LogicalResult inferBroadcast(std::optional<Location> loc,
                                     StringRef opName, Value lhs, Value rhs,
-                                    SmallVectorImpl<Type> &types) {
+                                    SmallVectorImpl<Type> &types, bool mixedTypes = false) {
   RankedTensorType l = rankedType(lhs), r = rankedType(rhs);
-  if (l.getElementType() != r.getElementType())
+  if (!mixedTypes && l.getElementType() != r.getElementType())
     return fail(loc, opName, "expects operands of one element type, found ")
            << l.getElementType() << " and " << r.getElementType();
   SmallVector<int64_t> shape;
@@ -171,7 +171,11 @@ NN_BROADCAST_INFERENCE(AddOp)
 NN_BROADCAST_INFERENCE(SubOp)
 NN_BROADCAST_INFERENCE(MulOp)
 NN_BROADCAST_INFERENCE(DivOp)
-NN_BROADCAST_INFERENCE(PowOp)
+LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferBroadcast(loc, getOperationName(), adaptor.getLhs(), adaptor.getRhs(), types,
+                        /*mixedTypes=*/true);
+}
 NN_BROADCAST_INFERENCE(MaxOp)
 NN_BROADCAST_INFERENCE(MinOp)
 NN_BROADCAST_INFERENCE(PReluOp)

@@ -194,7 +194,18 @@ def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs">;
 def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs">;
 def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs">;
 def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
-def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs", NN_FloatTensor>;
+def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs"> {
+  let description = [{
+    `lhs` raised to `rhs` after numpy broadcasting. The operands may have
+    different numeric element types; the result has `lhs`'s. A float `lhs`
+    takes `rhs` converted to its type; an integer `lhs` is raised in f64 and
+    the result truncated toward zero (ONNX Pow's semantics).
+
+    ```mlir
+    %z = nn.pow %x, %n : (tensor<4xf32>, tensor<4xi64>) -> tensor<4xf32>
+    ```
+  }];
+}
 def NN_MaxOp : NN_BinaryOp<"max", "the larger of lhs and rhs">;
 def NN_MinOp : NN_BinaryOp<"min", "the smaller of lhs and rhs">;
 def NN_ModOp : NN_BinaryOp<"mod", "the remainder of lhs / rhs"> {

@@ -247,3 +247,20 @@ func.func @conv_pool_3d(%x: tensor<1x4x5x5x5xf32>, %w: tensor<6x2x3x3x3xf32>) ->
   %1 = nn.max_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = false} : (tensor<1x4x5x5x5xf32>) -> tensor<1x4x2x2x2xf32>
   return %0, %1 : tensor<1x6x3x3x3xf32>, tensor<1x4x2x2x2xf32>
 }
+
+// -----
+
+// Pow with an integer base is computed in f64 and truncated back; a float
+// base takes an integer exponent converted to its type.
+// CHECK-LABEL: func @pow_types
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: math.powf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.fptosi %{{.*}} : f64 to i32
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: math.powf %{{.*}}, %{{.*}} : f32
+func.func @pow_types(%a: tensor<3xi32>, %x: tensor<3xf32>, %n: tensor<3xi64>) -> (tensor<3xi32>, tensor<3xf32>) {
+  %0 = nn.pow %a, %a : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  %1 = nn.pow %x, %n : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0, %1 : tensor<3xi32>, tensor<3xf32>
+}

@@ -492,6 +492,27 @@ struct ModLowering : OpConversionPattern<ModOp> {
   }
 };
 
+/// Pow: a float base takes the exponent in its own type; an integer base is
+/// raised in f64 and truncated back.
+struct PowLowering : OpConversionPattern<PowOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PowOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type elem = op.getType().getElementType();
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Type compute = isFloat(elem) ? elem : b.getF64Type();
+          Value p = b.create<math::PowFOp>(loc, convertElement(b, loc, args[0], compute),
+                                           convertElement(b, loc, args[1], compute));
+          return convertElement(b, loc, p, elem);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// PRelu: `x` where `x >= 0`, else `slope * x`, the slope broadcast.
 struct PReluLowering : OpConversionPattern<PReluOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -1713,7 +1734,7 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
       SimpleUnary<MishOp, MishOpBody>, SimpleUnary<SeluOp, SeluOpBody>,
       SimpleUnary<CeluOp, CeluOpBody>, SimpleUnary<ThresholdedReluOp, ThresholdedReluOpBody>,
       SimpleUnary<ShrinkOp, ShrinkOpBody>, SimpleUnary<NotOp, NotOpBody>, PReluLowering,
-      ModLowering, WhereLowering>(ctx);
+      ModLowering, WhereLowering, PowLowering>(ctx);
   patterns.add<
       CompareLowering<EqualOp, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq>,
       CompareLowering<LessOp, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt>,
@@ -1727,7 +1748,7 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
                BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
                BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
-               BinaryLowering<PowOp, math::PowFOp, math::PowFOp>,
+
                BinaryLowering<MaxOp, arith::MaximumFOp, arith::MaxSIOp>,
                BinaryLowering<MinOp, arith::MinimumFOp, arith::MinSIOp>>(ctx);
   patterns.add<MatMulLowering, GemmLowering, ConvLowering, MaxPoolLowering,
