@@ -3,8 +3,9 @@
 
 A small PyTorch module with a grouped, dilated, strided ConvTranspose2d
 (with output_padding), LayerNorm, GELU (Erf), an embedding lookup (Gather on
-run-time indices), a masked fill (Where on a Trilu-style mask), log_softmax
-and a cross-entropy loss is exported to ONNX (opset 17), compiled by Kiln,
+run-time indices), a masked fill (Where on a Trilu-style mask), log_softmax,
+a cross-entropy loss and three interpolations (nearest x2, bilinear to a
+size, bilinear with aligned corners: Resize) is exported to ONNX (opset 17), compiled by Kiln,
 and its outputs compared with PyTorch's (rtol 1e-4, atol 1e-5).
 
     /usr/bin/python3 test/e2e/torch_layers.py --bin-dir build/bin [--work-dir DIR]
@@ -17,6 +18,9 @@ import sys
 import numpy as np
 
 import kiln_e2e as e2e
+
+
+NAMES = ["up", "logp", "loss", "near", "bilinear", "corners"]
 
 
 def export(path):
@@ -39,7 +43,10 @@ def export(path):
             scores = scores.masked_fill(mask, float("-inf"))
             logp = F.log_softmax(scores, dim=-1)
             loss = F.cross_entropy(scores.reshape(-1, 5), labels.reshape(-1))
-            return up, logp, loss
+            near = F.interpolate(image, scale_factor=2, mode="nearest")
+            bilinear = F.interpolate(image, size=(7, 9), mode="bilinear", align_corners=False)
+            corners = F.interpolate(image, scale_factor=1.5, mode="bilinear", align_corners=True)
+            return up, logp, loss, near, bilinear, corners
 
     torch.manual_seed(0)
     model = Layers().eval()
@@ -54,9 +61,9 @@ def export(path):
     assert np.isfinite(expected[2]), "the reference loss must be finite"
     torch.onnx.export(model, (image, tokens, labels), path, opset_version=17,
                       input_names=["image", "tokens", "labels"],
-                      output_names=["up", "logp", "loss"])
+                      output_names=NAMES)
     inputs = {"image": image.numpy(), "tokens": tokens.numpy(), "labels": labels.numpy()}
-    return inputs, dict(zip(["up", "logp", "loss"], expected))
+    return inputs, dict(zip(NAMES, expected))
 
 
 def main():
@@ -73,7 +80,7 @@ def main():
     except e2e.E2EError as err:
         failures.append(str(err))
     return e2e.finish(failures, "PyTorch layers (ConvTranspose2d, LayerNorm, Embedding, "
-                                "masked log_softmax, cross-entropy)")
+                                "masked log_softmax, cross-entropy, interpolate)")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,7 @@ private:
   /// Hardmax along `axis`: 1 at the first maximum, 0 elsewhere.
   FailureOr<Value> hardmax(const onnx::NodeProto &node, Value x, int64_t axis);
   LogicalResult importLRN(const onnx::NodeProto &node);
+  LogicalResult importResize(const onnx::NodeProto &node);
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
   LogicalResult importNormalization(const onnx::NodeProto &node);
@@ -742,6 +743,156 @@ FailureOr<Value> Importer::hardmax(const onnx::NodeProto &node, Value x, int64_t
   if (failed(hit))
     return failure();
   return Value(builder.create<CastOp>(nodeLoc(node), t, *hit));
+}
+
+/// Resize (and Upsample) with constant scales or sizes, nearest or linear,
+/// one axis at a time (both are separable): nearest is an nn.gather of
+/// constant source indices; linear blends two such gathers with constant
+/// weights. Source coordinates follow `coordinate_transformation_mode`;
+/// neighbors outside the input take the edge value.
+LogicalResult Importer::importResize(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  bool upsample = node.op_type() == "Upsample";
+  std::string mode = attrString(node, "mode", "nearest");
+  std::string coord = upsample ? "asymmetric"
+                               : attrString(node, "coordinate_transformation_mode",
+                                            opset < 11 ? "asymmetric" : "half_pixel");
+  std::string nearestMode = attrString(node, "nearest_mode", "round_prefer_floor");
+  if (opset < 11 && !upsample)
+    nearestMode = "floor"; // Resize-10 rounds like Upsample
+  if (upsample)
+    nearestMode = "floor";
+  if (mode != "nearest" && mode != "linear" && mode != "bilinear")
+    return nodeError(node) << "mode '" << mode << "' is not supported (supported: nearest, linear)";
+  static const llvm::StringSet<> coords = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                           "asymmetric", "tf_half_pixel_for_nn"};
+  if (!coords.contains(coord))
+    return nodeError(node) << "coordinate_transformation_mode '" << coord << "' is not supported";
+  if (attrInt(node, "antialias", 0) != 0 || !attrInts(node, "axes").empty() ||
+      attrString(node, "keep_aspect_ratio_policy", "stretch") != "stretch")
+    return nodeError(node) << "antialias, axes and keep_aspect_ratio_policy are not supported";
+
+  // Scales (floats) or sizes (ints), constants at compile time.
+  SmallVector<double> scales;
+  SmallVector<int64_t> sizes;
+  int scalesInput = upsample || opset < 11 ? 1 : 2, sizesInput = 3;
+  if (upsample && opset < 9) {
+    for (float f : attr(node, "scales") ? attr(node, "scales")->floats()
+                                        : google::protobuf::RepeatedField<float>())
+      scales.push_back(f);
+  } else if (hasInput(node, scalesInput) && !(hasInput(node, sizesInput))) {
+    FailureOr<Value> sv = input(node, scalesInput);
+    if (failed(sv))
+      return failure();
+    auto c = sv->getDefiningOp<ConstantOp>();
+    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+    if (!dense || !isa<FloatType>(dense.getElementType()))
+      return nodeError(node) << "expects scales (input " << scalesInput
+                             << ") to be a float constant known at compile time";
+    for (APFloat f : dense.getValues<APFloat>())
+      scales.push_back(f.convertToDouble());
+  }
+  if (hasInput(node, sizesInput)) {
+    FailureOr<SmallVector<int64_t>> sz = constInts(node, sizesInput, "sizes");
+    if (failed(sz))
+      return failure();
+    sizes = *sz;
+  }
+  if (scales.empty() && sizes.empty())
+    return nodeError(node) << "expects constant scales or sizes";
+  if ((!scales.empty() && static_cast<int64_t>(scales.size()) != rank) ||
+      (!sizes.empty() && static_cast<int64_t>(sizes.size()) != rank))
+    return nodeError(node) << "expects one scale or size per input dimension (" << rank << ")";
+
+  Value y = *x;
+  Type elem = t.getElementType();
+  for (int64_t a = 0; a < rank; ++a) {
+    int64_t in = t.getDimSize(a);
+    int64_t out = sizes.empty() ? static_cast<int64_t>(std::floor(in * scales[a])) : sizes[a];
+    double scale = sizes.empty() ? scales[a] : static_cast<double>(out) / in;
+    if (out <= 0 || scale <= 0)
+      return nodeError(node) << "expects a positive output size along axis " << a << ", found "
+                             << out;
+    if (out == in && scale == 1.0)
+      continue;
+    auto source = [&](int64_t i) -> double {
+      // The integer output length, as PyTorch and ONNX Runtime compute it.
+      if (coord == "align_corners")
+        return out == 1 ? 0.0 : static_cast<double>(i) * (in - 1) / (out - 1);
+      if (coord == "asymmetric")
+        return i / scale;
+      if (coord == "tf_half_pixel_for_nn")
+        return (i + 0.5) / scale;
+      if (coord == "pytorch_half_pixel" && out == 1)
+        return 0.0;
+      return (i + 0.5) / scale - 0.5;
+    };
+    auto clampIndex = [&](int64_t k) { return std::clamp<int64_t>(k, 0, in - 1); };
+    SmallVector<int64_t> idx0, idx1;
+    SmallVector<float> w1;
+    for (int64_t i = 0; i < out; ++i) {
+      double s = source(i);
+      if (mode == "nearest") {
+        double fl = std::floor(s);
+        int64_t k;
+        if (nearestMode == "floor")
+          k = static_cast<int64_t>(fl);
+        else if (nearestMode == "ceil")
+          k = static_cast<int64_t>(std::ceil(s));
+        else if (s - fl == 0.5)
+          k = static_cast<int64_t>(nearestMode == "round_prefer_ceil" ? fl + 1 : fl);
+        else
+          k = static_cast<int64_t>(std::round(s));
+        idx0.push_back(clampIndex(k));
+      } else {
+        double fl = std::floor(s);
+        idx0.push_back(clampIndex(static_cast<int64_t>(fl)));
+        idx1.push_back(clampIndex(static_cast<int64_t>(fl) + 1));
+        w1.push_back(static_cast<float>(s - fl));
+      }
+    }
+    auto indexConstant = [&](ArrayRef<int64_t> v) -> Value {
+      return builder.create<ConstantOp>(
+          nodeLoc(node),
+          DenseElementsAttr::get(RankedTensorType::get({out}, builder.getI64Type()), v));
+    };
+    IntegerAttr axis = builder.getI64IntegerAttr(a);
+    FailureOr<Value> g0 = create<GatherOp>(node, y, indexConstant(idx0), axis);
+    if (failed(g0))
+      return failure();
+    if (mode == "nearest") {
+      y = *g0;
+      continue;
+    }
+    if (!isa<FloatType>(elem))
+      return nodeError(node) << "linear resize expects a float input, found " << elem;
+    FailureOr<Value> g1 = create<GatherOp>(node, y, indexConstant(idx1), axis);
+    if (failed(g1))
+      return failure();
+    // y = g0 + (g1 - g0) * w1, the weights along the axis.
+    SmallVector<int64_t> wShape(rank - a, 1);
+    wShape[0] = out;
+    SmallVector<double> w1d(w1.begin(), w1.end());
+    auto wType = RankedTensorType::get(wShape, elem);
+    Value weights = builder.create<ConstantOp>(
+        nodeLoc(node),
+        isa<Float64Type>(elem) ? DenseElementsAttr::get(wType, ArrayRef<double>(w1d))
+                               : DenseElementsAttr::get(wType, ArrayRef<float>(w1)));
+    FailureOr<Value> diff = create<SubOp>(node, *g1, *g0);
+    if (succeeded(diff))
+      diff = create<MulOp>(node, *diff, weights);
+    if (succeeded(diff))
+      diff = create<AddOp>(node, *g0, *diff);
+    if (failed(diff))
+      return failure();
+    y = *diff;
+  }
+  define(node, 0, y);
+  return success();
 }
 
 /// LRN across channels: `x / (bias + alpha / size * sum(x^2 over the size
@@ -1979,6 +2130,8 @@ void Importer::registerHandlers() {
     return importSoftmax(n, [&](Value x, int64_t axis) { return hardmax(n, x, axis); });
   };
   handlers["LRN"] = [this](const onnx::NodeProto &n) { return importLRN(n); };
+  for (StringRef op : {"Resize", "Upsample"})
+    handlers[op] = [this](const onnx::NodeProto &n) { return importResize(n); };
   for (const char *reduction : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
                                 "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
                                 "ReduceLogSumExp"})
