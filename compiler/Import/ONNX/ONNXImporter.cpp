@@ -524,8 +524,8 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
   ArrayRef<int64_t> wShape = wt.getShape();
-  if (wShape.size() < 3 || wShape.size() > 4 || xt.getRank() != wt.getRank())
-    return nodeError(node) << "supports 1-D and 2-D transposed convolution with an input of the "
+  if (wShape.size() < 3 || wShape.size() > 5 || xt.getRank() != wt.getRank())
+    return nodeError(node) << "supports 1-D, 2-D and 3-D transposed convolution with an input of the "
                               "weight's rank, found weight rank "
                            << wShape.size() << " and input rank " << xt.getRank();
   int64_t n = wShape.size() - 2, group = attrInt(node, "group", 1);
