@@ -8,6 +8,10 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <map>
+#include <set>
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -876,5 +880,71 @@ LogicalResult TriluOp::verify() {
     return emitOpError("expects an input of rank >= 2, found rank ") << in.getRank();
   if (in != getOutput().getType())
     return emitOpError("expects the result type ") << in << ", found " << getOutput().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::pair<SmallVector<std::string>, std::string>>
+kiln::nn::parseEinsum(StringRef equation) {
+  auto [lhs, rhs] = equation.split("->");
+  if (lhs.size() == equation.size())
+    return failure();
+  auto isLetters = [](StringRef s) { return llvm::all_of(s, llvm::isAlpha); };
+  SmallVector<StringRef> parts;
+  lhs.split(parts, ',');
+  SmallVector<std::string> operands;
+  for (StringRef part : parts) {
+    if (!isLetters(part))
+      return failure();
+    operands.push_back(part.str());
+  }
+  if (!isLetters(rhs))
+    return failure();
+  return std::make_pair(operands, rhs.str());
+}
+
+LogicalResult EinsumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  auto parsed = parseEinsum(adaptor.getEquation());
+  if (failed(parsed))
+    return fail(loc, name, "expects an explicit equation of letters like 'ab,bc->ac', found '")
+           << adaptor.getEquation() << "'";
+  auto &[operands, result] = *parsed;
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty() || operands.size() != inputs.size())
+    return fail(loc, name, "expects ")
+           << operands.size() << " operands for '" << adaptor.getEquation() << "', found "
+           << inputs.size();
+  std::map<char, int64_t> sizes;
+  Type elem = rankedType(inputs.front()).getElementType();
+  for (auto [i, v] : llvm::enumerate(inputs)) {
+    RankedTensorType t = rankedType(v);
+    if (t.getElementType() != elem)
+      return fail(loc, name, "expects operands of one element type, found ")
+             << elem << " and " << t.getElementType();
+    if (t.getRank() != static_cast<int64_t>(operands[i].size()))
+      return fail(loc, name, "expects operand ")
+             << i << " of rank " << operands[i].size() << " ('" << operands[i] << "'), found rank "
+             << t.getRank();
+    for (auto [d, c] : llvm::enumerate(operands[i])) {
+      auto [it, inserted] = sizes.try_emplace(c, t.getDimSize(d));
+      if (!inserted && it->second != t.getDimSize(d))
+        return fail(loc, name, "expects one size for index '")
+               << c << "', found " << it->second << " and " << t.getDimSize(d);
+    }
+  }
+  SmallVector<int64_t> shape;
+  std::set<char> seen;
+  for (char c : result) {
+    if (!sizes.count(c) || !seen.insert(c).second)
+      return fail(loc, name, "expects distinct result indices that appear in an operand, found '")
+             << c << "'";
+    shape.push_back(sizes[c]);
+  }
+  types.push_back(RankedTensorType::get(shape, elem));
   return success();
 }

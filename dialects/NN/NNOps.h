@@ -55,6 +55,11 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t dilation, int64_t padBegin, int64_t padEnd,
                          bool ceilMode);
 
+/// The letters of each operand and of the result in an explicit einsum
+/// equation (`ab,bc->ac`); failure when it is not of that form.
+mlir::FailureOr<std::pair<llvm::SmallVector<std::string>, std::string>>
+parseEinsum(llvm::StringRef equation);
+
 } // namespace kiln::nn
 
 #endif // KILN_DIALECTS_NN_NNOPS_H

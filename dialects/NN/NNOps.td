@@ -306,6 +306,24 @@ def NN_GemmOp : NN_InferredOp<"gemm"> {
   let hasCanonicalizer = 1;
 }
 
+def NN_EinsumOp : NN_InferredOp<"einsum"> {
+  let summary = "Einstein summation over explicit index letters";
+  let description = [{
+    `equation` names each operand's dimensions with one letter each
+    (`a`-`z`, `A`-`Z`) and, after `->`, the result's (distinct letters). A
+    letter has one size wherever it appears; letters repeated within an
+    operand take its diagonal. The result is the product of the operands
+    summed over every letter absent from the output. (The importer expands
+    ONNX's `...` and implicit outputs into this form.)
+
+    ```mlir
+    %c = nn.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<NN_NumericTensor>:$inputs, StrAttr:$equation);
+  let results = (outs NN_NumericTensor:$output);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution and pooling (NCHW)
 //===----------------------------------------------------------------------===//

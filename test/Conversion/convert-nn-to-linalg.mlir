@@ -264,3 +264,17 @@ func.func @pow_types(%a: tensor<3xi32>, %x: tensor<3xf32>, %n: tensor<3xi64>) ->
   %1 = nn.pow %x, %n : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
   return %0, %1 : tensor<3xi32>, tensor<3xf32>
 }
+
+// -----
+
+// Einsum: result letters first (parallel), then summed ones; a letter
+// repeated in an operand reads its diagonal.
+// CHECK-DAG: #[[DIAG:.*]] = affine_map<(d0, d1) -> (d0, d1, d1)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @einsum_trace
+// CHECK: linalg.generic {indexing_maps = [#[[DIAG]], #[[OUT]]], iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.addf
+func.func @einsum_trace(%a: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %0 = nn.einsum %a {equation = "bii->b"} : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -610,6 +610,56 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 };
 
+/// Einsum: one generic whose dimensions are the result's letters (parallel)
+/// then the summed ones (reduction); each operand reads its letters, so a
+/// repeated letter reads a diagonal.
+struct EinsumLowering : OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto [operands, result] = *parseEinsum(op.getEquation());
+    std::string letters = result;
+    for (const std::string &o : operands)
+      for (char c : o)
+        if (letters.find(c) == std::string::npos)
+          letters.push_back(c);
+    auto dim = [&](char c) { return getAffineDimExpr(letters.find(c), ctx); };
+    SmallVector<AffineMap> maps;
+    for (const std::string &o : operands) {
+      SmallVector<AffineExpr> exprs;
+      for (char c : o)
+        exprs.push_back(dim(c));
+      maps.push_back(AffineMap::get(letters.size(), 0, exprs, ctx));
+    }
+    SmallVector<AffineExpr> outExprs;
+    for (char c : result)
+      outExprs.push_back(dim(c));
+    maps.push_back(AffineMap::get(letters.size(), 0, outExprs, ctx));
+    SmallVector<utils::IteratorType> iters(result.size(), utils::IteratorType::parallel);
+    iters.append(letters.size() - result.size(), utils::IteratorType::reduction);
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+    bool fp = isFloat(elem);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, type, adaptor.getInputs(), init, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value prod = args[0];
+          for (Value v : args.drop_front().drop_back())
+            prod = fp ? b.create<arith::MulFOp>(l, prod, v).getResult()
+                      : b.create<arith::MulIOp>(l, prod, v).getResult();
+          Value acc = args.back();
+          b.create<linalg::YieldOp>(l, fp ? b.create<arith::AddFOp>(l, acc, prod).getResult()
+                                          : b.create<arith::AddIOp>(l, acc, prod).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct GemmLowering : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1762,6 +1812,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

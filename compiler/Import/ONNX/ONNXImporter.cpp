@@ -139,6 +139,11 @@ private:
   FailureOr<Value> hardmax(const onnx::NodeProto &node, Value x, int64_t axis);
   LogicalResult importLRN(const onnx::NodeProto &node);
   LogicalResult importResize(const onnx::NodeProto &node);
+  /// ONNX's einsum equation made explicit for nn.einsum: spaces dropped,
+  /// each `...` expanded into capital letters for the operand's extra
+  /// dimensions, and an implicit result (no `->`) written out as the
+  /// broadcast dimensions then the letters used once, sorted.
+  FailureOr<std::string> explicitEinsum(const onnx::NodeProto &node, ArrayRef<Value> inputs);
   LogicalResult importReduce(const onnx::NodeProto &node);
   LogicalResult importArgReduce(const onnx::NodeProto &node, bool isMax);
   LogicalResult importNormalization(const onnx::NodeProto &node);
@@ -893,6 +898,73 @@ LogicalResult Importer::importResize(const onnx::NodeProto &node) {
   }
   define(node, 0, y);
   return success();
+}
+
+FailureOr<std::string> Importer::explicitEinsum(const onnx::NodeProto &node,
+                                                 ArrayRef<Value> inputs) {
+  std::string eq;
+  for (char c : attrString(node, "equation", ""))
+    if (c != ' ')
+      eq.push_back(c);
+  StringRef text(eq);
+  auto [lhs, rhs] = text.split("->");
+  bool implicit = lhs.size() == text.size();
+  SmallVector<StringRef> parts;
+  lhs.split(parts, ',');
+  if (parts.size() != inputs.size())
+    return nodeError(node) << "the equation '" << eq << "' names " << parts.size()
+                           << " operands, found " << inputs.size();
+  // Broadcast dimensions: the largest number any operand's `...` stands for.
+  int64_t ellipsis = 0;
+  for (auto [part, v] : llvm::zip(parts, inputs)) {
+    int64_t named = static_cast<int64_t>(part.size()) - (part.contains("...") ? 3 : 0);
+    if (part.contains("..."))
+      ellipsis = std::max(ellipsis, typeOf(v).getRank() - named);
+  }
+  // Letters the equation does not use stand for the broadcast dimensions.
+  std::string spare;
+  for (char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    if (eq.find(c) == std::string::npos)
+      spare.push_back(c);
+  if (ellipsis > static_cast<int64_t>(spare.size()))
+    return nodeError(node) << "too many broadcast dimensions";
+  auto expand = [&](StringRef part, int64_t rank) {
+    std::string out;
+    size_t at = part.find("...");
+    if (at == StringRef::npos)
+      return part.str();
+    int64_t count = rank - (static_cast<int64_t>(part.size()) - 3);
+    out = part.substr(0, at).str();
+    for (int64_t i = ellipsis - count; i < ellipsis; ++i)
+      out.push_back(spare[i]);
+    return out + part.substr(at + 3).str();
+  };
+  std::string result;
+  std::map<char, int> counts;
+  std::string explicitLhs;
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    std::string e = expand(part, typeOf(inputs[i]).getRank());
+    for (char c : e)
+      ++counts[c];
+    explicitLhs += (i ? "," : "") + e;
+  }
+  if (implicit) {
+    result = spare.substr(0, ellipsis);
+    for (auto [c, n] : counts)
+      if (n == 1 && spare.substr(0, ellipsis).find(c) == std::string::npos)
+        result.push_back(c);
+  } else {
+    std::string r;
+    size_t at = rhs.find("...");
+    if (at == StringRef::npos) {
+      r = rhs.str();
+    } else {
+      r = rhs.substr(0, at).str();
+      r += spare.substr(0, ellipsis) + rhs.substr(at + 3).str();
+    }
+    result = r;
+  }
+  return explicitLhs + "->" + result;
 }
 
 /// LRN across channels: `x / (bias + alpha / size * sum(x^2 over the size
@@ -2130,6 +2202,19 @@ void Importer::registerHandlers() {
     return importSoftmax(n, [&](Value x, int64_t axis) { return hardmax(n, x, axis); });
   };
   handlers["LRN"] = [this](const onnx::NodeProto &n) { return importLRN(n); };
+  handlers["Einsum"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    SmallVector<Value> in;
+    for (int i = 0; i < node.input_size(); ++i) {
+      FailureOr<Value> v = input(node, i);
+      if (failed(v))
+        return failure();
+      in.push_back(*v);
+    }
+    FailureOr<std::string> eq = explicitEinsum(node, in);
+    if (failed(eq))
+      return failure();
+    return defineResult(node, create<EinsumOp>(node, in, builder.getStringAttr(*eq)));
+  };
   for (StringRef op : {"Resize", "Upsample"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importResize(n); };
   for (const char *reduction : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",

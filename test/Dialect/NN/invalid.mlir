@@ -326,3 +326,27 @@ func.func @trilu_rank(%x: tensor<5xf32>) -> tensor<5xf32> {
   %0 = nn.trilu %x {upper = true} : (tensor<5xf32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{'nn.einsum' op expects one size for index 'j', found 3 and 4}}
+  %0 = nn.einsum %a, %b {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @einsum_equation(%a: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.einsum' op expects an explicit equation of letters like 'ab,bc->ac', found 'i...j'}}
+  %0 = nn.einsum %a {equation = "i...j"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @einsum_result(%a: tensor<2x3xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'nn.einsum' op expects distinct result indices that appear in an operand, found 'i'}}
+  %0 = nn.einsum %a {equation = "ij->ii"} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

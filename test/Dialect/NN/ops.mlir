@@ -158,3 +158,12 @@ func.func @masks(%x: tensor<4x5xf32>, %k: tensor<i64>) -> (tensor<4x5xf32>, tens
   %2 = nn.is_inf %x {detect_positive = true, detect_negative = false} : (tensor<4x5xf32>) -> tensor<4x5xi1>
   return %0, %1, %2 : tensor<4x5xf32>, tensor<4x5xi1>, tensor<4x5xi1>
 }
+
+// -----
+
+// CHECK-LABEL: func @einsum
+func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+  // CHECK: nn.einsum %{{.*}}, %{{.*}} {equation = "bij,bjk->bik"}
+  %0 = nn.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
