@@ -90,6 +90,17 @@ private:
   bool hasInput(const onnx::NodeProto &node, int i) {
     return i < node.input_size() && !node.input(i).empty();
   }
+  /// Every input of the node, in order.
+  FailureOr<SmallVector<Value>> allInputs(const onnx::NodeProto &node) {
+    SmallVector<Value> in;
+    for (int i = 0; i < node.input_size(); ++i) {
+      FailureOr<Value> v = input(node, i);
+      if (failed(v))
+        return failure();
+      in.push_back(*v);
+    }
+    return in;
+  }
   /// Input `i` when present, a null Value when the node omits it.
   FailureOr<Value> optionalInput(const onnx::NodeProto &node, int i) {
     if (!hasInput(node, i))
@@ -2203,17 +2214,13 @@ void Importer::registerHandlers() {
   };
   handlers["LRN"] = [this](const onnx::NodeProto &n) { return importLRN(n); };
   handlers["Einsum"] = [this](const onnx::NodeProto &node) -> LogicalResult {
-    SmallVector<Value> in;
-    for (int i = 0; i < node.input_size(); ++i) {
-      FailureOr<Value> v = input(node, i);
-      if (failed(v))
-        return failure();
-      in.push_back(*v);
-    }
-    FailureOr<std::string> eq = explicitEinsum(node, in);
+    FailureOr<SmallVector<Value>> in = allInputs(node);
+    if (failed(in))
+      return failure();
+    FailureOr<std::string> eq = explicitEinsum(node, *in);
     if (failed(eq))
       return failure();
-    return defineResult(node, create<EinsumOp>(node, in, builder.getStringAttr(*eq)));
+    return defineResult(node, create<EinsumOp>(node, *in, builder.getStringAttr(*eq)));
   };
   for (StringRef op : {"Resize", "Upsample"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importResize(n); };
@@ -2290,14 +2297,10 @@ void Importer::registerHandlers() {
       allHost &= hostInput(node, i) != nullptr;
     if (allHost)
       return importShapeOps(node);
-    SmallVector<Value> in;
-    for (int i = 0; i < node.input_size(); ++i) {
-      FailureOr<Value> v = input(node, i);
-      if (failed(v))
-        return failure();
-      in.push_back(*v);
-    }
-    return defineResult(node, create<ConcatOp>(node, in, builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
+    FailureOr<SmallVector<Value>> in = allInputs(node);
+    if (failed(in))
+      return failure();
+    return defineResult(node, create<ConcatOp>(node, *in, builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
   };
   handlers["Dropout"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     // Inference only: a training_mode input must be a constant false.
