@@ -2213,6 +2213,63 @@ void Importer::registerHandlers() {
     return importSoftmax(n, [&](Value x, int64_t axis) { return hardmax(n, x, axis); });
   };
   handlers["LRN"] = [this](const onnx::NodeProto &n) { return importLRN(n); };
+  // EyeLike depends only on the input's (static) shape: a constant.
+  handlers["EyeLike"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    RankedTensorType t = typeOf(*x);
+    if (t.getRank() != 2)
+      return nodeError(node) << "expects a rank-2 input, found rank " << t.getRank();
+    Type elem = t.getElementType();
+    if (attr(node, "dtype")) {
+      FailureOr<Type> e = elementType(attrInt(node, "dtype", 1), nodeLoc(node), "EyeLike dtype");
+      if (failed(e))
+        return failure();
+      elem = *e;
+    }
+    int64_t k = attrInt(node, "k", 0), rows = t.getDimSize(0), cols = t.getDimSize(1);
+    SmallVector<Attribute> values;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        double v = j - i == k ? 1.0 : 0.0;
+        values.push_back(isa<FloatType>(elem) ? Attribute(builder.getFloatAttr(elem, v))
+                                              : Attribute(builder.getIntegerAttr(elem, v != 0)));
+      }
+    define(node, 0, builder.create<ConstantOp>(
+                        nodeLoc(node), DenseElementsAttr::get(t.clone(elem), values)));
+    return success();
+  };
+  // MeanVarianceNormalization as ONNX defines it:
+  // (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes` (default 0, 2, 3).
+  handlers["MeanVarianceNormalization"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    SmallVector<int64_t> axes = attrInts(node, "axes");
+    if (!attr(node, "axes"))
+      axes = {0, 2, 3};
+    DenseI64ArrayAttr axesAttr = builder.getDenseI64ArrayAttr(axes);
+    BoolAttr kept = builder.getBoolAttr(true);
+    Type elem = typeOf(*x).getElementType();
+    FailureOr<Value> mean = create<ReduceMeanOp>(node, *x, axesAttr, kept);
+    FailureOr<Value> sq = create<MulOp>(node, *x, *x);
+    if (failed(mean) || failed(sq))
+      return failure();
+    FailureOr<Value> meanSq = create<ReduceMeanOp>(node, *sq, axesAttr, kept);
+    FailureOr<Value> sqMean = create<MulOp>(node, *mean, *mean);
+    if (failed(meanSq) || failed(sqMean))
+      return failure();
+    FailureOr<Value> std = create<SubOp>(node, *meanSq, *sqMean);
+    if (succeeded(std))
+      std = create<SqrtOp>(node, *std);
+    if (succeeded(std))
+      std = create<AddOp>(node, *std, scalarConstant(node, elem, 1e-9));
+    FailureOr<Value> centered = create<SubOp>(node, *x, *mean);
+    if (failed(std) || failed(centered))
+      return failure();
+    return defineResult(node, create<DivOp>(node, *centered, *std));
+  };
   handlers["Einsum"] = [this](const onnx::NodeProto &node) -> LogicalResult {
     FailureOr<SmallVector<Value>> in = allInputs(node);
     if (failed(in))
