@@ -948,3 +948,30 @@ LogicalResult EinsumOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   types.push_back(RankedTensorType::get(shape, elem));
   return success();
 }
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), idx = rankedType(adaptor.getIndices());
+  int64_t b = adaptor.getBatchDims(), r = in.getRank(), q = idx.getRank();
+  if (q < 1 || b < 0 || b >= std::min(r, q) || !idx.hasStaticShape())
+    return fail(loc, name, "expects static indices of rank >= 1 and 0 <= batch_dims < min(ranks), "
+                           "found indices rank ")
+           << q << " and batch_dims " << b;
+  int64_t m = idx.getShape().back();
+  if (m < 1 || b + m > r)
+    return fail(loc, name, "expects index tuples of 1 to ")
+           << r - b << " elements (input rank " << r << " minus batch_dims " << b << "), found " << m;
+  for (int64_t d = 0; d < b; ++d)
+    if (in.getDimSize(d) != idx.getDimSize(d))
+      return fail(loc, name, "expects the batch dimensions of input and indices to agree, found ")
+             << shapeStr(in.getShape()) << " and " << shapeStr(idx.getShape());
+  for (int64_t d = b; d < b + m; ++d)
+    if (in.getDimSize(d) == 0)
+      return fail(loc, name, "expects non-empty indexed dimensions, found ")
+             << shapeStr(in.getShape());
+  SmallVector<int64_t> shape(idx.getShape().drop_back());
+  llvm::append_range(shape, in.getShape().drop_front(b + m));
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}

@@ -696,6 +696,23 @@ def NN_IsInfOp : NN_Op<"is_inf", [SameOperandsAndResultShape]> {
   let assemblyFormat = "$input attr-dict `:` functional-type($input, $output)";
 }
 
+def NN_GatherNDOp : NN_InferredOp<"gather_nd"> {
+  let summary = "pick slices of a tensor by tuples of run-time indices";
+  let description = [{
+    The last dimension of `indices` (size `m`) holds tuples indexing the
+    dimensions after the first `batch_dims` of `input` (whose leading
+    `batch_dims` sizes `indices` shares). The result has shape
+    `indices.shape[:-1] + input.shape[batch_dims + m:]`. Negative indices
+    count from the end; out-of-range ones are clamped as in `nn.gather`.
+
+    ```mlir
+    %y = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, RankedTensorOf<[I32, I64]>:$indices, I64Attr:$batch_dims);
+  let results = (outs NN_Tensor:$output);
+}
+
 def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "convert elements to another numeric type";
   let description = [{

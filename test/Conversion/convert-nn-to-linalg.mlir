@@ -278,3 +278,19 @@ func.func @einsum_trace(%a: tensor<2x3x3xf32>) -> tensor<2xf32> {
   %0 = nn.einsum %a {equation = "bii->b"} : (tensor<2x3x3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// GatherND: a generic with no inputs reads each tuple element from the
+// indices (clamped) and then the input element they name.
+// CHECK-LABEL: func @gather_nd
+// CHECK: linalg.generic {{.*}} outs(
+// CHECK: tensor.extract %arg1[%{{.*}}, %c0]
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg1[%{{.*}}, %c1]
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0[
+func.func @gather_nd(%x: tensor<3x4xf32>, %i: tensor<5x2xi64>) -> tensor<5xf32> {
+  %0 = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<3x4xf32>, tensor<5x2xi64>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

@@ -1635,6 +1635,47 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
+/// A generic over the result (the outer dims are the index tuple's position,
+/// the rest the slice's) extracts the tuple's elements from the indices,
+/// then the input element they name.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    RankedTensorType type = op.getType();
+    int64_t b = op.getBatchDims(), q = idxType.getRank(), m = idxType.getShape().back();
+    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
+                                                  type.getElementType());
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(type.getRank())};
+    SmallVector<utils::IteratorType> iters(type.getRank(), utils::IteratorType::parallel);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), type, ValueRange{}, init, maps, iters,
+        [&](OpBuilder &bld, Location l, ValueRange) {
+          SmallVector<Value> tuplePos;
+          for (int64_t d = 0; d < q - 1; ++d)
+            tuplePos.push_back(bld.create<linalg::IndexOp>(l, d));
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < b; ++d)
+            at.push_back(tuplePos[d]);
+          for (int64_t j = 0; j < m; ++j) {
+            SmallVector<Value> pos(tuplePos);
+            pos.push_back(bld.create<arith::ConstantIndexOp>(l, j));
+            Value k = bld.create<tensor::ExtractOp>(l, indices, pos);
+            at.push_back(indexInRange(bld, l, k, inType.getDimSize(b + j)));
+          }
+          for (int64_t d = b + m; d < inType.getRank(); ++d)
+            at.push_back(bld.create<linalg::IndexOp>(l, q - 1 + d - (b + m)));
+          bld.create<linalg::YieldOp>(l, bld.create<tensor::ExtractOp>(l, input, at).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// A generic over the result reads each index, wraps a negative one, clamps
 /// it into range and extracts the input element there.
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -1812,6 +1853,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, GatherNDLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

@@ -350,3 +350,11 @@ func.func @einsum_result(%a: tensor<2x3xf32>) -> tensor<2x2xf32> {
   %0 = nn.einsum %a {equation = "ij->ii"} : (tensor<2x3xf32>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @gather_nd_tuple(%x: tensor<2x3xf32>, %i: tensor<4x3xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'nn.gather_nd' op expects index tuples of 1 to 2 elements (input rank 2 minus batch_dims 0), found 3}}
+  %0 = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<4x3xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
