@@ -975,3 +975,20 @@ LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();
 }
+
+LogicalResult ReverseSequenceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), lens = rankedType(adaptor.getLengths());
+  int64_t r = in.getRank(), b = adaptor.getBatchAxis(), t = adaptor.getTimeAxis();
+  if (r < 2 || b < 0 || b >= r || t < 0 || t >= r || b == t)
+    return fail(loc, name, "expects distinct batch and time axes within an input of rank >= 2, "
+                           "found batch_axis ")
+           << b << " and time_axis " << t << " for rank " << r;
+  if (lens.getRank() != 1 || lens.getDimSize(0) != in.getDimSize(b))
+    return fail(loc, name, "expects lengths of shape ")
+           << shapeStr(in.getDimSize(b)) << " (the batch size), found "
+           << shapeStr(lens.getShape());
+  types.push_back(in);
+  return success();
+}

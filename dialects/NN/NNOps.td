@@ -713,6 +713,23 @@ def NN_GatherNDOp : NN_InferredOp<"gather_nd"> {
   let results = (outs NN_Tensor:$output);
 }
 
+def NN_ReverseSequenceOp : NN_InferredOp<"reverse_sequence"> {
+  let summary = "reverse the first lengths[b] steps of each batch entry";
+  let description = [{
+    For each index `b` along `batch_axis`, the first `lengths[b]` elements
+    along `time_axis` are reversed and the rest kept (lengths are clamped to
+    `[0, time size]`).
+
+    ```mlir
+    %y = nn.reverse_sequence %x, %lens {batch_axis = 1 : i64, time_axis = 0 : i64}
+        : (tensor<4x2x3xf32>, tensor<2xi64>) -> tensor<4x2x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, RankedTensorOf<[I32, I64]>:$lengths, I64Attr:$batch_axis,
+                       I64Attr:$time_axis);
+  let results = (outs NN_Tensor:$output);
+}
+
 def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "convert elements to another numeric type";
   let description = [{

@@ -294,3 +294,21 @@ func.func @gather_nd(%x: tensor<3x4xf32>, %i: tensor<5x2xi64>) -> tensor<5xf32> 
   %0 = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<3x4xf32>, tensor<5x2xi64>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// ReverseSequence reads the entry's clamped length and mirrors the time
+// index below it.
+// CHECK-DAG: #[[LEN:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @reverse_sequence
+// CHECK: linalg.generic {indexing_maps = [#[[LEN]],
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.cmpi slt
+// CHECK: arith.subi
+// CHECK: arith.select
+// CHECK: tensor.extract %arg0
+func.func @reverse_sequence(%x: tensor<4x2x3xf32>, %l: tensor<2xi64>) -> tensor<4x2x3xf32> {
+  %0 = nn.reverse_sequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x2x3xf32>, tensor<2xi64>) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}

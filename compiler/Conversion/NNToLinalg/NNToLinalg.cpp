@@ -1676,6 +1676,44 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
   }
 };
 
+/// A generic over the result reads the batch entry's length and takes the
+/// element at `length - 1 - t` along the time axis when `t < length`.
+struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), batch = op.getBatchAxis(), time = op.getTimeAxis();
+    int64_t steps = type.getDimSize(time);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank, 0, getAffineDimExpr(batch, rewriter.getContext())),
+    };
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, adaptor.getLengths(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type it = a[0].getType();
+          Value len = b.create<arith::MinSIOp>(
+              l, b.create<arith::MaxSIOp>(l, a[0], scalar(b, l, it, 0)),
+              scalar(b, l, it, static_cast<double>(steps)));
+          len = b.create<arith::IndexCastOp>(l, b.getIndexType(), len);
+          Value t = b.create<linalg::IndexOp>(l, time);
+          Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t, len);
+          Value mirrored = b.create<arith::SubIOp>(
+              l, b.create<arith::SubIOp>(l, len, b.create<arith::ConstantIndexOp>(l, 1)), t);
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(d == time ? b.create<arith::SelectOp>(l, inside, mirrored, t).getResult()
+                                   : b.create<linalg::IndexOp>(l, d).getResult());
+          return b.create<tensor::ExtractOp>(l, input, at);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// A generic over the result reads each index, wraps a negative one, clamps
 /// it into range and extracts the input element there.
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -1853,6 +1891,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, GatherNDLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, GatherNDLowering, ReverseSequenceLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

@@ -1493,6 +1493,14 @@ LogicalResult Importer::importDataMovement(const onnx::NodeProto &node) {
     return defineResult(node, create<GatherOp>(node, *x, *idx,
                                                builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
   }
+  if (op == "ReverseSequence") {
+    FailureOr<Value> lens = input(node, 1);
+    if (failed(lens))
+      return failure();
+    return defineResult(node, create<ReverseSequenceOp>(
+                                  node, *x, *lens, builder.getI64IntegerAttr(attrInt(node, "batch_axis", 1)),
+                                  builder.getI64IntegerAttr(attrInt(node, "time_axis", 0))));
+  }
   if (op == "GatherND") {
     FailureOr<Value> idx = input(node, 1);
     if (failed(idx))
@@ -2394,7 +2402,8 @@ void Importer::registerHandlers() {
   handlers["Constant"] = [this](const onnx::NodeProto &n) { return importConstant(n); };
   for (StringRef op : {"Shape", "Size", "Identity", "ConstantOfShape"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importShapeOps(n); };
-  for (StringRef op : {"Gather", "GatherElements", "GatherND", "Cast", "CastLike", "Expand", "Tile"})
+  for (StringRef op : {"Gather", "GatherElements", "GatherND", "ReverseSequence", "Cast", "CastLike",
+                       "Expand", "Tile"})
     handlers[op] = [this](const onnx::NodeProto &n) { return importDataMovement(n); };
   handlers["Slice"] = [this](const onnx::NodeProto &n) { return importSlice(n); };
   handlers["Split"] = [this](const onnx::NodeProto &n) { return importSplit(n); };

@@ -358,3 +358,11 @@ func.func @gather_nd_tuple(%x: tensor<2x3xf32>, %i: tensor<4x3xi64>) -> tensor<4
   %0 = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<4x3xi64>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @reverse_sequence_lengths(%x: tensor<4x2x3xf32>, %l: tensor<4xi64>) -> tensor<4x2x3xf32> {
+  // expected-error @+1 {{'nn.reverse_sequence' op expects lengths of shape 2 (the batch size), found 4}}
+  %0 = nn.reverse_sequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x2x3xf32>, tensor<4xi64>) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
