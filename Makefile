@@ -14,7 +14,7 @@ PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19
 # builds) to install and drive onnxruntime-node.
 BENCH_PACKAGES := time
 
-.PHONY: all deps configure build test test-long demo docs bench clean
+.PHONY: all deps configure build test test-long demo docs bench fuzz clean
 
 all: build
 
@@ -51,6 +51,12 @@ bench: build
 	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md
 
 DEMO_DIR := $(BUILD_DIR)/demo
+# Mutated backend models through kiln-compile, looking for crashes (SEED=N).
+SEED ?= 0
+fuzz: build
+	/usr/bin/python3 tools/scripts/fuzz-importer.py --bin-dir $(BUILD_DIR)/bin --seed $(SEED) \
+	  --out $(BUILD_DIR)/fuzz
+
 demo: build
 	@mkdir -p $(DEMO_DIR)
 	$(BUILD_DIR)/bin/kiln-compile examples/digits/digits_cnn.onnx -o $(DEMO_DIR)/digits_cnn
