@@ -515,6 +515,22 @@ def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
 def NN_ReduceMinOp : NN_ReduceOp<"reduce_min", "the minimum">;
 def NN_ReduceProdOp : NN_ReduceOp<"reduce_prod", "the product">;
 
+def NN_CumSumOp : NN_InferredOp<"cumsum"> {
+  let summary = "running sum along one axis";
+  let description = [{
+    Element `i` along `axis` (negative counts from the end) is the sum of
+    elements `0..i` (`i+1..n-1` down from the end with `reverse`), including
+    `i` itself unless `exclusive`.
+
+    ```mlir
+    %y = nn.cumsum %x {axis = 1 : i64, exclusive = false, reverse = false} : (tensor<2x5xf32>) -> tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, I64Attr:$axis, BoolAttr:$exclusive,
+                       BoolAttr:$reverse);
+  let results = (outs NN_NumericTensor:$output);
+}
+
 class NN_ArgReduceOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
   let summary = "index of the " # what # " along one axis";
   let description = "The position (i64) of the " # what # [{ element along

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Slice, Split, Pad, Expand, Tile, Gather and Cast on run-time data, against numpy.
+"""Slice, Split, Pad, Expand, Tile, Gather, Cast and CumSum on run-time data, against numpy.
 
 The ONNX backend suite feeds the bounds of most of these ops as graph inputs,
 which a static compiler cannot take; here they are constants, as exporters
@@ -46,6 +46,9 @@ def build_model():
         const("ids", [[0, -1], [7, 2]]),
         helper.make_node("Gather", ["x", "ids"], ["gather"], axis=1),
         helper.make_node("Cast", ["x"], ["cast"], to=TensorProto.INT32),
+        const("cum_axis", -1),
+        helper.make_node("CumSum", ["x", "cum_axis"], ["cumsum"]),
+        helper.make_node("CumSum", ["x", "cum_axis"], ["cumsum_rev_excl"], reverse=1, exclusive=1),
     ]
     expected = {
         "slice": x[2::-1, -1:0:-2, 1::2],
@@ -56,6 +59,11 @@ def build_model():
         # Out-of-range 7 is clamped to the last index (Kiln's documented choice).
         "gather": x[:, [[0, 3], [3, 2]]],
         "cast": np.trunc(x).astype(np.int32),
+        # Sums in f64 (Kiln adds in f32, in its own order: checked to 1e-5).
+        "cumsum": np.cumsum(x.astype(np.float64), axis=-1).astype(np.float32),
+        # Reverse exclusive: the sum of the elements after each one.
+        "cumsum_rev_excl": (np.flip(np.cumsum(np.flip(x.astype(np.float64), -1), axis=-1), -1)
+                            - x).astype(np.float32),
     }
     elem = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int32): TensorProto.INT32}
     graph = helper.make_graph(
@@ -78,8 +86,12 @@ def main():
             model, x, expected = build_model()
             path = os.path.join(work, "data_movement.onnx")
             onnx.save(model, path)
-            failures += e2e.check_model_outputs(args.bin_dir, work, path, {"x": x}, expected,
+            sums = {k: v for k, v in expected.items() if k.startswith("cumsum")}
+            exact = {k: v for k, v in expected.items() if k not in sums}
+            failures += e2e.check_model_outputs(args.bin_dir, work, path, {"x": x}, exact,
                                                 rtol=0, atol=0, oracle="numpy")
+            failures += e2e.check_model_outputs(args.bin_dir, work, path, {"x": x}, sums,
+                                                rtol=1e-5, atol=1e-5, oracle="numpy (f64 sums)")
     except e2e.E2EError as err:
         failures.append(str(err))
     return e2e.finish(failures, "data movement ops against numpy")

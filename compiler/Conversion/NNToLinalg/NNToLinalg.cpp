@@ -1255,6 +1255,47 @@ struct ReduceLowering : OpConversionPattern<Op> {
   }
 };
 
+/// CumSum: a generic over (result dims..., k) reducing over k, the input read
+/// at k along the axis and counted when k <= i (k < i exclusive; k >= i or
+/// k > i in reverse). Quadratic in the axis length, and simple.
+struct CumSumLowering : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    int64_t rank = type.getRank(), axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<AffineExpr> inExprs, outExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      inExprs.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, inExprs, ctx),
+                                AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
+                        : (exclusive ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sle);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, type, adaptor.getInput(), init, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value k = b.create<linalg::IndexOp>(l, rank), i = b.create<linalg::IndexOp>(l, axis);
+          Value counted = b.create<arith::CmpIOp>(l, pred, k, i);
+          Value x = b.create<arith::SelectOp>(l, counted, args[0], scalar(b, l, elem, 0));
+          b.create<linalg::YieldOp>(l, isFloat(elem)
+                                           ? b.create<arith::AddFOp>(l, args[1], x).getResult()
+                                           : b.create<arith::AddIOp>(l, args[1], x).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// Arg max / arg min: one generic reducing the axis into a (value, index)
 /// pair; a strictly better value (or, with select_last_index, an equal one)
 /// takes the current index.
@@ -1891,6 +1932,6 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgReduceLowering<ArgMaxOp, true>,
                ArgReduceLowering<ArgMinOp, false>, ConstantLowering, ReshapeLikeLowering<ReshapeOp>,
                ReshapeLikeLowering<FlattenOp>, TransposeLowering, ConcatLowering>(ctx);
-  patterns.add<EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, GatherNDLowering, ReverseSequenceLowering, CastLowering, PadLowering, ExpandLowering,
+  patterns.add<CumSumLowering, EinsumLowering, TriluLowering, IsNaNLowering, IsInfLowering, NLLLossLowering, SliceLowering, GatherLowering, GatherElementsLowering, GatherNDLowering, ReverseSequenceLowering, CastLowering, PadLowering, ExpandLowering,
                TileLowering>(ctx);
 }

@@ -2300,6 +2300,17 @@ void Importer::registerHandlers() {
                                 "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
                                 "ReduceLogSumExp"})
     handlers[reduction] = [this](const onnx::NodeProto &n) { return importReduce(n); };
+  handlers["CumSum"] = [this](const onnx::NodeProto &node) -> LogicalResult {
+    FailureOr<Value> x = input(node, 0);
+    FailureOr<SmallVector<int64_t>> axis = constInts(node, 1, "axis");
+    if (failed(x) || failed(axis))
+      return failure();
+    if (axis->size() != 1)
+      return nodeError(node) << "expects a scalar axis, found " << axis->size() << " values";
+    return defineResult(node, create<CumSumOp>(node, *x, builder.getI64IntegerAttr(axis->front()),
+                                               builder.getBoolAttr(attrInt(node, "exclusive", 0) != 0),
+                                               builder.getBoolAttr(attrInt(node, "reverse", 0) != 0)));
+  };
   handlers["ArgMax"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, true); };
   handlers["ArgMin"] = [this](const onnx::NodeProto &n) { return importArgReduce(n, false); };
   for (StringRef op : {"LayerNormalization", "InstanceNormalization"})
