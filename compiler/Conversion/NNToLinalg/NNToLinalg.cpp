@@ -44,11 +44,15 @@ Value scalar(OpBuilder &b, Location loc, Type type, double value) {
       loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-/// The most negative value of a float type (for max reductions).
-Value lowest(OpBuilder &b, Location loc, Type type) {
-  auto ft = cast<FloatType>(type);
-  return b.create<arith::ConstantOp>(
-      loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
+/// The identity of a max (`largest` false: -inf or the smallest integer) or
+/// min (`largest` true: +inf or the largest integer) reduction.
+Value extreme(OpBuilder &b, Location loc, Type type, bool largest) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(
+        loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), !largest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = largest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
 }
 
 Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
@@ -93,6 +97,14 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
         nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args.drop_back()));
       });
   return generic.getResult(0);
+}
+
+/// A copy of `input` into `resultType` read through `maps` (by default the
+/// broadcast map): expands, tiles, reversed slices.
+Value copied(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
+             ArrayRef<AffineMap> maps = {}) {
+  return elementwise(b, loc, resultType, input,
+                     [](OpBuilder &, Location, ValueRange args) { return args[0]; }, maps);
 }
 
 /// A generic that reduces `input` over `reduced` dims into a tensor without
@@ -744,8 +756,7 @@ Value conv3D(OpBuilder &b, Location loc, ConvOp op, ConvOp::Adaptor adaptor) {
     Value gBias = b.create<tensor::ExpandShapeOp>(
         loc, RankedTensorType::get({g, f / g}, elem), bias, ArrayRef<ReassociationIndices>{{0, 1}});
     AffineMap biasMap = AffineMap::get(3 + sp, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
-    init = elementwise(b, loc, goutType, gBias,
-                       [](OpBuilder &, Location, ValueRange args) { return args[0]; }, {biasMap});
+    init = copied(b, loc, goutType, gBias, {biasMap});
   } else {
     init = filled(b, loc, goutType, scalar(b, loc, elem, 0));
   }
@@ -807,9 +818,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value init;
     if (Value bias = adaptor.getBias()) {
       AffineMap biasMap = AffineMap::get(4, 0, getAffineDimExpr(1, ctx), ctx);
-      init = elementwise(rewriter, loc, out2D, bias,
-                         [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-                         {biasMap});
+      init = copied(rewriter, loc, out2D, bias, {biasMap});
     } else {
       init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0));
     }
@@ -951,7 +960,7 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type elem = op.getType().getElementType();
-    Value neg = lowest(rewriter, loc, elem);
+    Value neg = extreme(rewriter, loc, elem, /*largest=*/false);
     if (op.getType().getRank() == 5) {
       rewriter.replaceOp(op, poolND(rewriter, loc, op, adaptor.getInput(), op.getDilations(), neg,
                                     neg, true));
@@ -973,81 +982,38 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType outType = op.getType();
     Type elem = outType.getElementType();
-    if (outType.getRank() == 5) {
-      Value zero = scalar(rewriter, loc, elem, 0);
-      SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
-      Value sum = poolND(rewriter, loc, op, adaptor.getInput(), ones, zero, zero, false);
-      auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);
-      ArrayRef<int64_t> outShape = outType.getShape().drop_front(2);
-      SmallVector<float> divisors =
-          averageDivisors(inShape, outShape, op.getKernelShape(), op.getStrides(), op.getPads(),
-                          op.getCountIncludePad());
-      auto divType = RankedTensorType::get(outShape, rewriter.getF32Type());
-      Value div = rewriter.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(divType, ArrayRef<float>(divisors)));
-      SmallVector<AffineExpr> divExprs;
-      for (int64_t i = 2; i < outType.getRank(); ++i)
-        divExprs.push_back(getAffineDimExpr(i, ctx));
-      SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(outType.getRank()),
-                                  AffineMap::get(outType.getRank(), 0, divExprs, ctx)};
-      rewriter.replaceOp(op, elementwise(
-                                 rewriter, loc, outType, {sum, div},
-                                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                   return b.create<arith::DivFOp>(
-                                       l, args[0], convertElement(b, l, args[1], elem));
-                                 },
-                                 maps));
-      return success();
-    }
-    SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
-    Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
-    Window2D counted = w;
-    Value zero = scalar(rewriter, loc, elem, 0);
-    Value sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(),
-                                                 outType, w, zero, zero);
-
-    // The divisor of each output position, computed here since shapes are
-    // static: the window's overlap with the input, plus the explicit padding
-    // when count_include_pad (never the ceil-mode overhang).
-    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
-    bool is1D = outType.getRank() == 3;
-    SmallVector<int64_t> in2{is1D ? 1 : inShape[2], inShape.back()};
-    SmallVector<int64_t> out2{is1D ? 1 : outType.getDimSize(2), outType.getShape().back()};
-    bool includePad = op.getCountIncludePad();
-    SmallVector<float> divisor;
-    for (int64_t i = 0; i < out2[0]; ++i) {
-      for (int64_t j = 0; j < out2[1]; ++j) {
-        int64_t count[2];
-        int64_t idx[2] = {i, j};
-        for (int d = 0; d < 2; ++d) {
-          int64_t start = idx[d] * counted.strides[d] - counted.low[d];
-          int64_t end = start + counted.kernel[d];
-          int64_t lo = includePad ? -counted.low[d] : 0;
-          int64_t hi = includePad ? in2[d] + counted.high[d] : in2[d];
-          count[d] = std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
-        }
-        divisor.push_back(static_cast<float>(count[0] * count[1]));
-      }
-    }
-    auto divType = RankedTensorType::get(out2, rewriter.getF32Type());
-    Value div = rewriter.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(divType, ArrayRef<float>(divisor)));
     int64_t rank = outType.getRank();
+    Value zero = scalar(rewriter, loc, elem, 0);
+    SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
+    Value sum;
+    if (rank == 5) {
+      sum = poolND(rewriter, loc, op, adaptor.getInput(), ones, zero, zero, false);
+    } else {
+      Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
+      sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(), outType, w,
+                                             zero, zero);
+    }
+    // Divide each sum by its window's count, a constant over the spatial dims.
+    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);
+    ArrayRef<int64_t> outShape = outType.getShape().drop_front(2);
+    SmallVector<float> divisors =
+        averageDivisors(inShape, outShape, op.getKernelShape(), op.getStrides(), op.getPads(),
+                        op.getCountIncludePad());
+    auto divType = RankedTensorType::get(outShape, rewriter.getF32Type());
+    Value div = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(divType, ArrayRef<float>(divisors)));
     SmallVector<AffineExpr> divExprs;
-    if (!is1D)
-      divExprs.push_back(getAffineDimExpr(rank - 2, ctx));
-    else
-      divExprs.push_back(getAffineConstantExpr(0, ctx));
-    divExprs.push_back(getAffineDimExpr(rank - 1, ctx));
+    for (int64_t i = 2; i < rank; ++i)
+      divExprs.push_back(getAffineDimExpr(i, ctx));
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
                                 AffineMap::get(rank, 0, divExprs, ctx)};
-    Value result = elementwise(
-        rewriter, loc, outType, {sum, div},
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return b.create<arith::DivFOp>(l, args[0], convertElement(b, l, args[1], elem));
-        },
-        maps);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, elementwise(
+                               rewriter, loc, outType, {sum, div},
+                               [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                 return b.create<arith::DivFOp>(
+                                     l, args[0], convertElement(b, l, args[1], elem));
+                               },
+                               maps));
     return success();
   }
 };
@@ -1063,7 +1029,7 @@ struct GlobalPoolLowering : OpConversionPattern<Op> {
     Type elem = outType.getElementType();
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, inType.getRank()));
-    Value init = IsMax ? lowest(rewriter, loc, elem) : scalar(rewriter, loc, elem, 0);
+    Value init = IsMax ? extreme(rewriter, loc, elem, /*largest=*/false) : scalar(rewriter, loc, elem, 0);
     Value reduced = reduce(rewriter, loc, adaptor.getInput(), spatial, init,
                            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                              if (IsMax)
@@ -1138,7 +1104,7 @@ struct SoftmaxLowering : OpConversionPattern<Op> {
         keep.push_back(getAffineDimExpr(d, ctx));
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
                                 AffineMap::get(rank, 0, keep, ctx)};
-    Value max = reduce(rewriter, loc, x, axis, lowest(rewriter, loc, elem),
+    Value max = reduce(rewriter, loc, x, axis, extreme(rewriter, loc, elem, /*largest=*/false),
                        [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
                          return b.create<arith::MaximumFOp>(l, acc, v);
                        });
@@ -1178,17 +1144,6 @@ struct SoftmaxLowering : OpConversionPattern<Op> {
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
-
-/// The identity of a max (`largest` false: -inf or the smallest integer) or
-/// min (`largest` true: +inf or the largest integer) reduction.
-Value extreme(OpBuilder &b, Location loc, Type type, bool largest) {
-  if (auto ft = dyn_cast<FloatType>(type))
-    return b.create<arith::ConstantOp>(
-        loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), !largest)));
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt v = largest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
-  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
-}
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod };
 
@@ -1632,9 +1587,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     for (auto [d, offset, stride] : llvm::enumerate(op.getOffsets(), op.getStrides()))
       exprs.push_back(getAffineDimExpr(d, ctx) * stride + offset);
     SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, exprs, ctx)};
-    rewriter.replaceOp(op, elementwise(rewriter, loc, type, adaptor.getInput(),
-                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; },
-                                       maps));
+    rewriter.replaceOp(op, copied(rewriter, loc, type, adaptor.getInput(), maps));
     return success();
   }
 };
@@ -1853,8 +1806,7 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
-                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput()));
     return success();
   }
 };
@@ -1873,9 +1825,7 @@ struct TileLowering : OpConversionPattern<TileOp> {
       exprs.push_back(rep == 1 || inType.getDimSize(d) == 0 ? e : e % inType.getDimSize(d));
     }
     SmallVector<AffineMap> maps{AffineMap::get(inType.getRank(), 0, exprs, ctx)};
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
-                                       [](OpBuilder &, Location, ValueRange a) { return a[0]; },
-                                       maps));
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput(), maps));
     return success();
   }
 };
