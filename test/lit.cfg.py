@@ -28,5 +28,5 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run", "kiln-c-example",
-                                    "FileCheck", "not", "count"],
+                                    "FileCheck", "not", "count", "split-file"],
                                    tool_dirs)

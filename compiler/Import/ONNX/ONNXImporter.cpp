@@ -777,11 +777,10 @@ LogicalResult Importer::importResize(const onnx::NodeProto &node) {
   std::string coord = upsample ? "asymmetric"
                                : attrString(node, "coordinate_transformation_mode",
                                             opset < 11 ? "asymmetric" : "half_pixel");
-  std::string nearestMode = attrString(node, "nearest_mode", "round_prefer_floor");
-  if (opset < 11 && !upsample)
-    nearestMode = "floor"; // Resize-10 rounds like Upsample
-  if (upsample)
-    nearestMode = "floor";
+  // Upsample and Resize-10 have no nearest_mode: they take the floor.
+  std::string nearestMode = upsample || opset < 11
+                                ? "floor"
+                                : attrString(node, "nearest_mode", "round_prefer_floor");
   if (mode != "nearest" && mode != "linear" && mode != "bilinear")
     return nodeError(node) << "mode '" << mode << "' is not supported (supported: nearest, linear)";
   static const llvm::StringSet<> coords = {"half_pixel", "pytorch_half_pixel", "align_corners",
