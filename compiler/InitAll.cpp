@@ -6,6 +6,7 @@
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/NN/NNOps.h"
+#include "dialects/NN/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -23,6 +24,7 @@ void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
 void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
   kiln::registerKilnConversionPasses();
+  kiln::nn::registerKilnNNTransformsPasses();
   kiln::registerKilnTransformsPasses();
   kiln::registerKilnPipelines();
 }

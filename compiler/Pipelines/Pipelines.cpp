@@ -17,6 +17,7 @@ using namespace mlir;
 
 static constexpr const char *kLinalgPipeline =
     "kiln-record-signature,"
+    "nn-decompose,"
     "canonicalize,"
     "convert-nn-to-linalg,"
     "canonicalize,"

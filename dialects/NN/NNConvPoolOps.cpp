@@ -141,3 +141,65 @@ LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *,
                                                 SmallVectorImpl<Type> &types) {
   return inferGlobalPool(loc, getOperationName(), adaptor.getInput(), types);
 }
+
+LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  RankedTensorType w = rankedType(adaptor.getWeight());
+  int64_t rank = in.getRank();
+  if (rank < 3 || rank > 5)
+    return fail(loc, name, "expects an input of rank 3, 4 or 5 (N, C, 1 to 3 spatial), found rank ")
+           << rank;
+  if (w.getRank() != rank)
+    return fail(loc, name, "expects a weight of the input's rank ")
+           << rank << ", found rank " << w.getRank();
+  if (w.getElementType() != in.getElementType())
+    return fail(loc, name, "expects input and weight of one element type, found ")
+           << in.getElementType() << " and " << w.getElementType();
+  int64_t group = adaptor.getGroup();
+  if (group < 1)
+    return fail(loc, name, "expects group >= 1, found ") << group;
+  int64_t c = w.getDimSize(0);
+  if (!ShapedType::isDynamic(c) && c % group != 0)
+    return fail(loc, name, "expects the weight's input channels (")
+           << c << ") to be a multiple of group (" << group << ")";
+  if (dimsMayDiffer(in.getDimSize(1), c))
+    return fail(loc, name, "expects input channels (")
+           << in.getDimSize(1) << ") to equal the weight's first dimension (" << c << ")";
+  int64_t f = ShapedType::isDynamic(w.getDimSize(1)) ? ShapedType::kDynamic
+                                                     : w.getDimSize(1) * group;
+  if (Value bias = adaptor.getBias())
+    if (failed(checkPerChannel(loc, name, "a bias", rankedType(bias), in, f)))
+      return failure();
+  size_t n = rank - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides(), dilations = adaptor.getDilations(),
+                    outPad = adaptor.getOutputPadding(), pads = adaptor.getPads();
+  if (strides.size() != n || dilations.size() != n || outPad.size() != n ||
+      pads.size() != 2 * n)
+    return fail(loc, name, "expects ")
+           << n << " strides, dilations and output paddings and " << 2 * n << " pads, found "
+           << strides.size() << ", " << dilations.size() << ", " << outPad.size() << " and "
+           << pads.size();
+  SmallVector<int64_t> shape{in.getDimSize(0), f};
+  for (size_t i = 0; i < n; ++i) {
+    if (strides[i] <= 0 || dilations[i] <= 0)
+      return fail(loc, name, "expects positive strides and dilations");
+    if (pads[i] < 0 || pads[n + i] < 0 || outPad[i] < 0)
+      return fail(loc, name, "expects non-negative pads and output paddings");
+    int64_t size = in.getDimSize(2 + i), kernel = w.getDimSize(2 + i);
+    if (ShapedType::isDynamic(size) || ShapedType::isDynamic(kernel)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t out = strides[i] * (size - 1) + outPad[i] + dilations[i] * (kernel - 1) + 1 -
+                  pads[i] - pads[n + i];
+    if (out <= 0)
+      return fail(loc, name, "expects a positive output size in spatial dimension ")
+             << i << ", found " << out;
+    shape.push_back(out);
+  }
+  types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}

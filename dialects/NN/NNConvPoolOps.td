@@ -93,4 +93,36 @@ def NN_GlobalMaxPoolOp : NN_PoolOp<"global_max_pool", "global max"> {
   let arguments = (ins NN_FloatTensor:$input);
 }
 
+def NN_ConvTransposeOp : NN_InferredOp<"conv_transpose"> {
+  let summary = "grouped N-D transposed convolution in NCHW layout";
+  let description = [{
+    ONNX ConvTranspose (opset 11) with explicit pads: the gradient of
+    `nn.conv` with respect to its input. `input` is `[N, C, spatial...]`,
+    `weight` `[C, F / group, kernel...]`, the optional `bias` `[F]`. Along
+    spatial dimension `i` the output has
+
+    ```
+    strides[i] * (in[i] - 1) + output_padding[i]
+        + dilations[i] * (kernel[i] - 1) + 1 - pads[i] - pads[n + i]
+    ```
+
+    elements (`pads`: all starts, then all ends, as in `nn.conv`). The
+    importer resolves ONNX's `output_shape` and `auto_pad` into `pads`.
+    One to three spatial dimensions.
+
+    ```mlir
+    %y = nn.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                                   dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>,
+                                   group = 1 : i64}
+        : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$output_padding,
+                       I64Attr:$group);
+  let results = (outs NN_FloatTensor:$output);
+}
+
 #endif // KILN_NN_CONV_POOL_OPS

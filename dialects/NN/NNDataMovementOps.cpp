@@ -171,7 +171,9 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     return fail(loc, name, "expects an input of rank >= 1");
   if (failed(checkAxis(loc, name, adaptor.getAxis(), -r, r - 1)))
     return failure();
-  int64_t axis = adaptor.getAxis() < 0 ? adaptor.getAxis() + r : adaptor.getAxis();
+  int64_t axis = static_cast<int64_t>(adaptor.getAxis());
+  if (axis < 0)
+    axis += r;
   if (in.getDimSize(axis) == 0)
     return fail(loc, name, "expects a non-empty axis to gather from, found size 0");
   SmallVector<int64_t> shape(in.getShape().take_front(axis));
@@ -250,7 +252,9 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Lo
     return fail(loc, name, "expects an input of rank >= 1");
   if (failed(checkAxis(loc, name, adaptor.getAxis(), -r, r - 1)))
     return failure();
-  int64_t axis = adaptor.getAxis() < 0 ? adaptor.getAxis() + r : adaptor.getAxis();
+  int64_t axis = static_cast<int64_t>(adaptor.getAxis());
+  if (axis < 0)
+    axis += r;
   bool fits = idx.getRank() == r && in.getDimSize(axis) > 0;
   for (int64_t d = 0; fits && d < r; ++d)
     fits = d == axis || idx.getDimSize(d) <= in.getDimSize(d);
@@ -312,5 +316,41 @@ LogicalResult ReverseSequenceOp::inferReturnTypes(MLIRContext *, std::optional<L
            << shapeStr(in.getDimSize(b)) << " (the batch size), found "
            << shapeStr(lens.getShape());
   types.push_back(in);
+  return success();
+}
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  ArrayRef<double> scales = adaptor.getScales();
+  int64_t r = in.getRank();
+  if (static_cast<int64_t>(sizes.size()) != r || static_cast<int64_t>(scales.size()) != r)
+    return fail(loc, name, "expects one size and one scale per input dimension (")
+           << r << "), found " << sizes.size() << " and " << scales.size();
+  if (llvm::any_of(sizes, [](int64_t s) { return s <= 0; }) ||
+      llvm::any_of(scales, [](double s) { return !(s > 0); }))
+    return fail(loc, name, "expects positive sizes and scales, found sizes [")
+           << listStr(sizes) << "]";
+  StringRef mode = adaptor.getMode(), coord = adaptor.getCoordinateTransformationMode(),
+            nearest = adaptor.getNearestMode();
+  if (mode != "nearest" && mode != "linear")
+    return fail(loc, name, "expects mode 'nearest' or 'linear', found '") << mode << "'";
+  if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                           "tf_half_pixel_for_nn"},
+                          coord))
+    return fail(loc, name, "expects coordinate_transformation_mode 'half_pixel', "
+                           "'pytorch_half_pixel', 'align_corners', 'asymmetric' or "
+                           "'tf_half_pixel_for_nn', found '")
+           << coord << "'";
+  if (!llvm::is_contained({"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}, nearest))
+    return fail(loc, name, "expects nearest_mode 'round_prefer_floor', 'round_prefer_ceil', "
+                           "'floor' or 'ceil', found '")
+           << nearest << "'";
+  if (mode == "linear" && !isa<FloatType>(in.getElementType()))
+    return fail(loc, name, "expects a float input for linear mode, found ")
+           << in.getElementType();
+  types.push_back(RankedTensorType::get(sizes, in.getElementType()));
   return success();
 }

@@ -263,4 +263,39 @@ def NN_TileOp : NN_InferredOp<"tile"> {
   let results = (outs NN_Tensor:$output);
 }
 
+def NN_ResizeOp : NN_InferredOp<"resize"> {
+  let summary = "resize by nearest-neighbour or linear interpolation";
+  let description = [{
+    ONNX Resize (opset 19, without antialias, axes or aspect-ratio policy;
+    also Upsample and earlier Resize versions, which the importer maps).
+    Dimension `d` of the result has `sizes[d]` elements; output index `i`
+    reads input coordinate `f(i)` chosen by `coordinate_transformation_mode`
+    from `scales[d]` (output / input), the input size `in` and `out`:
+
+    ```
+    half_pixel            (i + 0.5) / scale - 0.5
+    pytorch_half_pixel    as half_pixel, but 0 when out == 1
+    align_corners         i * (in - 1) / (out - 1), 0 when out == 1
+    asymmetric            i / scale
+    tf_half_pixel_for_nn  (i + 0.5) / scale
+    ```
+
+    `mode` `nearest` takes the element at `f(i)` rounded by `nearest_mode`
+    (`round_prefer_floor`, `round_prefer_ceil`, `floor`, `ceil`); `linear`
+    blends the two neighbours (float inputs only). Coordinates outside the
+    input take the edge element. `nearest_mode` is ignored by `linear`.
+
+    ```mlir
+    %y = nn.resize %x {sizes = array<i64: 1, 3, 8, 8>, scales = array<f64: 1.0, 1.0, 2.0, 2.0>,
+                       mode = "nearest", coordinate_transformation_mode = "asymmetric",
+                       nearest_mode = "floor"}
+        : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, DenseI64ArrayAttr:$sizes,
+                       DenseF64ArrayAttr:$scales, StrAttr:$mode,
+                       StrAttr:$coordinate_transformation_mode, StrAttr:$nearest_mode);
+  let results = (outs NN_NumericTensor:$output);
+}
+
 #endif // KILN_NN_DATA_MOVEMENT_OPS

@@ -102,6 +102,53 @@ inline LogicalResult inferAlongAxis(std::optional<Location> loc, StringRef name,
   return success();
 }
 
+/// Marks each of `axes` (in [-rank, rank), distinct) in `reduced`, one flag
+/// per dimension of a rank-`rank` input.
+inline LogicalResult collectAxes(std::optional<Location> loc, StringRef name,
+                                 ArrayRef<int64_t> axes, int64_t rank,
+                                 SmallVectorImpl<bool> &reduced) {
+  reduced.assign(rank, false);
+  for (int64_t a : axes) {
+    if (failed(checkAxis(loc, name, a, -rank, rank - 1)))
+      return failure();
+    int64_t d = a < 0 ? a + rank : a;
+    if (reduced[d])
+      return fail(loc, name, "expects distinct axes, found dimension ") << d << " twice";
+    reduced[d] = true;
+  }
+  return success();
+}
+
+/// `t` broadcasts to `in` by numpy's rules without changing its shape, and
+/// has its element type.
+inline LogicalResult checkBroadcastsTo(std::optional<Location> loc, StringRef name,
+                                       StringRef what, RankedTensorType t,
+                                       RankedTensorType in) {
+  SmallVector<int64_t> joined;
+  bool ok = t.getElementType() == in.getElementType() &&
+            succeeded(broadcastShapes(in.getShape(), t.getShape(), joined)) &&
+            joined.size() == in.getShape().size();
+  for (size_t d = 0; ok && d < joined.size(); ++d)
+    ok = !dimsMayDiffer(joined[d], in.getDimSize(d));
+  if (!ok)
+    return fail(loc, name, "expects ")
+           << what << " to broadcast to the input shape " << shapeStr(in.getShape()) << " "
+           << in.getElementType() << ", found " << shapeStr(t.getShape()) << " "
+           << t.getElementType();
+  return success();
+}
+
+/// A rank-1 per-channel parameter of `c` elements of `in`'s element type.
+inline LogicalResult checkPerChannel(std::optional<Location> loc, StringRef name, StringRef what,
+                                     RankedTensorType t, RankedTensorType in, int64_t c) {
+  if (t.getRank() != 1 || dimsMayDiffer(t.getDimSize(0), c) ||
+      t.getElementType() != in.getElementType())
+    return fail(loc, name, "expects ")
+           << what << " of shape " << shapeStr(c) << " " << in.getElementType() << ", found "
+           << shapeStr(t.getShape()) << " " << t.getElementType();
+  return success();
+}
+
 } // namespace kiln::nn::detail
 
 #endif // KILN_DIALECTS_NN_NNINFERENCE_H

@@ -10,10 +10,12 @@ using namespace kiln::nn::detail;
 // Losses
 //===----------------------------------------------------------------------===//
 
-LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  StringRef name = getOperationName();
-  RankedTensorType in = rankedType(adaptor.getInput()), target = rankedType(adaptor.getTarget());
+/// The loss of nll_loss and softmax_cross_entropy: scores or
+/// log-probabilities `input` against `target`.
+static LogicalResult inferLoss(std::optional<Location> loc, StringRef name, Value input,
+                               Value targetValue, Value weight, StringRef reduction,
+                               SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedType(input), target = rankedType(targetValue);
   if (in.getRank() < 2)
     return fail(loc, name, "expects an input [N, C, ...] of rank >= 2, found rank ")
            << in.getRank();
@@ -23,15 +25,14 @@ LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     return fail(loc, name, "expects a target of shape ")
            << shapeStr(expected) << " (the input without its class dimension), found "
            << shapeStr(target.getShape());
-  if (Value w = adaptor.getWeight()) {
-    RankedTensorType wt = rankedType(w);
+  if (weight) {
+    RankedTensorType wt = rankedType(weight);
     if (wt.getRank() != 1 || wt.getDimSize(0) != in.getDimSize(1) ||
         wt.getElementType() != in.getElementType())
       return fail(loc, name, "expects a weight of shape ")
              << shapeStr(in.getDimSize(1)) << " " << in.getElementType() << ", found "
              << shapeStr(wt.getShape()) << " " << wt.getElementType();
   }
-  StringRef reduction = adaptor.getReduction();
   if (reduction == "none")
     types.push_back(RankedTensorType::get(expected, in.getElementType()));
   else if (reduction == "sum" || reduction == "mean")
@@ -39,5 +40,21 @@ LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   else
     return fail(loc, name, "expects reduction 'none', 'sum' or 'mean', found '")
            << reduction << "'";
+  return success();
+}
+
+LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferLoss(loc, getOperationName(), adaptor.getInput(), adaptor.getTarget(),
+                   adaptor.getWeight(), adaptor.getReduction(), types);
+}
+
+LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                      Adaptor adaptor,
+                                                      SmallVectorImpl<Type> &types) {
+  if (failed(inferLoss(loc, getOperationName(), adaptor.getScores(), adaptor.getTarget(),
+                       adaptor.getWeight(), adaptor.getReduction(), types)))
+    return failure();
+  types.push_back(adaptor.getScores().getType());
   return success();
 }

@@ -35,4 +35,23 @@ def NN_NLLLossOp : NN_InferredOp<"nll_loss"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def NN_SoftmaxCrossEntropyOp : NN_InferredOp<"softmax_cross_entropy"> {
+  let summary = "cross-entropy loss of class scores (softmax, then negative log-likelihood)";
+  let description = [{
+    ONNX SoftmaxCrossEntropyLoss (opset 13). `log_prob` is the log-softmax
+    of `scores` `[N, C, d1, ..., dk]` over the class dimension 1; `output`
+    is `nn.nll_loss` of `log_prob` with `target`, the optional `weight`,
+    `reduction` and `ignore_index` (same shapes and meaning).
+
+    ```mlir
+    %loss, %logp = nn.softmax_cross_entropy %scores, %t {reduction = "mean"}
+        : (tensor<4x10xf32>, tensor<4xi64>) -> (tensor<f32>, tensor<4x10xf32>)
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$scores, RankedTensorOf<[I32, I64]>:$target,
+                       Optional<NN_FloatTensor>:$weight, StrAttr:$reduction,
+                       OptionalAttr<I64Attr>:$ignore_index);
+  let results = (outs NN_FloatTensor:$output, NN_FloatTensor:$log_prob);
+}
+
 #endif // KILN_NN_LOSS_OPS

@@ -24,14 +24,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
        {std::pair<StringRef, Value>{"scale", adaptor.getScale()},
         {"bias", adaptor.getBias()},
         {"mean", adaptor.getMean()},
-        {"variance", adaptor.getVariance()}}) {
-    RankedTensorType t = rankedType(v);
-    if (t.getRank() != 1 || dimsMayDiffer(t.getDimSize(0), c) ||
-        t.getElementType() != in.getElementType())
-      return fail(loc, name, "expects ")
-             << what << " of shape " << shapeStr(c) << " " << in.getElementType()
-             << ", found " << shapeStr(t.getShape()) << " " << t.getElementType();
-  }
+        {"variance", adaptor.getVariance()}})
+    if (failed(checkPerChannel(loc, name, what, rankedType(v), in, c)))
+      return failure();
   types.push_back(in);
   return success();
 }
@@ -46,4 +41,81 @@ LogicalResult LogSoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Locati
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &types) {
   return inferAlongAxis(loc, getOperationName(), adaptor.getInput(), adaptor.getAxis(), types);
+}
+
+LogicalResult HardmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferAlongAxis(loc, getOperationName(), adaptor.getInput(), adaptor.getAxis(), types);
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  int64_t r = in.getRank();
+  if (r == 0)
+    return fail(loc, name, "expects an input of rank >= 1");
+  if (failed(checkAxis(loc, name, adaptor.getAxis(), -r, r - 1)) ||
+      failed(checkBroadcastsTo(loc, name, "scale", rankedType(adaptor.getScale()), in)))
+    return failure();
+  if (Value bias = adaptor.getBias())
+    if (failed(checkBroadcastsTo(loc, name, "bias", rankedType(bias), in)))
+      return failure();
+  int64_t axis = static_cast<int64_t>(adaptor.getAxis());
+  if (axis < 0)
+    axis += r;
+  SmallVector<int64_t> statistics(in.getShape());
+  std::fill(statistics.begin() + axis, statistics.end(), 1);
+  RankedTensorType statisticsType = in.clone(statistics);
+  types.append({in, statisticsType, statisticsType});
+  return success();
+}
+
+/// Instance norm and LRN: an [N, C, spatial...] input.
+static LogicalResult requireChannelsAndSpace(std::optional<Location> loc, StringRef name,
+                                             RankedTensorType in) {
+  if (in.getRank() < 3)
+    return fail(loc, name, "expects an input of rank >= 3 (N, C, spatial...), found rank ")
+           << in.getRank();
+  return success();
+}
+
+LogicalResult InstanceNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                               Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  if (failed(requireChannelsAndSpace(loc, name, in)))
+    return failure();
+  int64_t c = in.getDimSize(1);
+  if (failed(checkPerChannel(loc, name, "scale", rankedType(adaptor.getScale()), in, c)) ||
+      failed(checkPerChannel(loc, name, "bias", rankedType(adaptor.getBias()), in, c)))
+    return failure();
+  types.push_back(in);
+  return success();
+}
+
+LogicalResult LRNOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  if (failed(requireChannelsAndSpace(loc, name, in)))
+    return failure();
+  if (adaptor.getSize() < 1)
+    return fail(loc, name, "expects size >= 1, found ") << adaptor.getSize();
+  types.push_back(in);
+  return success();
+}
+
+LogicalResult MeanVarianceNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                   Adaptor adaptor,
+                                                   SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput());
+  if (adaptor.getAxes().empty())
+    return fail(loc, name, "expects at least one axis, found none");
+  SmallVector<bool> reduced;
+  if (failed(collectAxes(loc, name, adaptor.getAxes(), in.getRank(), reduced)))
+    return failure();
+  types.push_back(in);
+  return success();
 }

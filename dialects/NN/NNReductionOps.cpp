@@ -25,20 +25,14 @@ static RankedTensorType reducedType(RankedTensorType in, ArrayRef<bool> reduced,
 
 static LogicalResult inferReduce(std::optional<Location> loc, StringRef name, Value input,
                                  ArrayRef<int64_t> axes, bool keepDims,
-                                 SmallVectorImpl<Type> &types) {
+                                 SmallVectorImpl<Type> &types, bool allowNoAxes = false) {
   RankedTensorType in = rankedType(input);
   int64_t r = in.getRank();
-  if (axes.empty())
+  if (axes.empty() && !allowNoAxes)
     return fail(loc, name, "expects at least one axis, found none");
-  SmallVector<bool> reduced(r, false);
-  for (int64_t a : axes) {
-    if (failed(checkAxis(loc, name, a, -r, r - 1)))
-      return failure();
-    int64_t d = a < 0 ? a + r : a;
-    if (reduced[d])
-      return fail(loc, name, "expects distinct axes, found dimension ") << d << " twice";
-    reduced[d] = true;
-  }
+  SmallVector<bool> reduced;
+  if (failed(collectAxes(loc, name, axes, r, reduced)))
+    return failure();
   types.push_back(reducedType(in, reduced, keepDims, in.getElementType()));
   return success();
 }
@@ -55,6 +49,22 @@ NN_REDUCE_INFERENCE(ReduceMeanOp)
 NN_REDUCE_INFERENCE(ReduceMaxOp)
 NN_REDUCE_INFERENCE(ReduceMinOp)
 NN_REDUCE_INFERENCE(ReduceProdOp)
+
+/// The composed reductions: no axes is the elementwise part alone.
+#define NN_COMPOSED_REDUCE_INFERENCE(OP)                                       \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &types) {           \
+    return inferReduce(loc, OP::getOperationName(), adaptor.getInput(),        \
+                       adaptor.getAxes(), adaptor.getKeepDims(), types,        \
+                       /*allowNoAxes=*/true);                                  \
+  }
+NN_COMPOSED_REDUCE_INFERENCE(ReduceL1Op)
+NN_COMPOSED_REDUCE_INFERENCE(ReduceL2Op)
+NN_COMPOSED_REDUCE_INFERENCE(ReduceSumSquareOp)
+NN_COMPOSED_REDUCE_INFERENCE(ReduceLogSumOp)
+NN_COMPOSED_REDUCE_INFERENCE(ReduceLogSumExpOp)
+#undef NN_COMPOSED_REDUCE_INFERENCE
 #undef NN_REDUCE_INFERENCE
 
 static LogicalResult inferArgReduce(std::optional<Location> loc, StringRef name, Value input,

@@ -70,4 +70,37 @@ class NN_ArgReduceOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
 def NN_ArgMaxOp : NN_ArgReduceOp<"arg_max", "largest">;
 def NN_ArgMinOp : NN_ArgReduceOp<"arg_min", "smallest">;
 
+// Reductions with an elementwise part that ONNX names as one op. Unlike the
+// plain reductions above, an empty `axes` is allowed: nothing is reduced
+// but the elementwise part still applies (ONNX's noop_with_empty_axes).
+class NN_ComposedReduceOp<string mnemonic, string onnxName, string formula, Type type>
+    : NN_InferredOp<mnemonic> {
+  let summary = "`" # formula # "` over the given axes";
+  let description = "ONNX Reduce" # onnxName # " (opset 18): `" # formula # [{`
+    over each of `axes` (distinct, in [-rank, rank), negative counting from
+    the end). With `keep_dims` the reduced dimensions stay as size 1,
+    otherwise they are removed. With no axes nothing is reduced and the
+    elementwise part still applies (the importer maps ONNX's
+    `noop_with_empty_axes`; an ONNX node without axes lists them all).
+
+    ```mlir
+    }] # "%y = nn." # mnemonic # [{ %x {axes = array<i64: 1>, keep_dims = false}
+        : (tensor<2x8xf32>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins type:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keep_dims);
+  let results = (outs type:$output);
+}
+
+def NN_ReduceL1Op : NN_ComposedReduceOp<"reduce_l1", "L1", "sum(|x|)",
+    NN_NumericTensor>;
+def NN_ReduceL2Op : NN_ComposedReduceOp<"reduce_l2", "L2", "sqrt(sum(x^2))",
+    NN_FloatTensor>;
+def NN_ReduceSumSquareOp : NN_ComposedReduceOp<"reduce_sum_square", "SumSquare", "sum(x^2)",
+    NN_NumericTensor>;
+def NN_ReduceLogSumOp : NN_ComposedReduceOp<"reduce_log_sum", "LogSum", "log(sum(x))",
+    NN_FloatTensor>;
+def NN_ReduceLogSumExpOp : NN_ComposedReduceOp<"reduce_log_sum_exp", "LogSumExp", "log(sum(exp(x)))",
+    NN_FloatTensor>;
+
 #endif // KILN_NN_REDUCTION_OPS

@@ -1,0 +1,37 @@
+//===- Passes.td - nn-level passes ----------------------------*- tablegen -*-===//
+
+#ifndef KILN_NN_TRANSFORMS_PASSES
+#define KILN_NN_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def NNDecomposePass : Pass<"nn-decompose"> {
+  let summary = "Rewrite semantic nn ops into primitive nn ops";
+  let description = [{
+    The nn dialect keeps ONNX's semantic ops whole so that later passes
+    (fusion, gradient rules, GPU kernels) can see them: `nn.layer_norm`,
+    `nn.instance_norm`, `nn.lrn`, `nn.mean_variance_norm`, `nn.hardmax`,
+    `nn.conv_transpose`, `nn.resize`, the composed reductions
+    (`nn.reduce_l1`, `nn.reduce_l2`, `nn.reduce_sum_square`,
+    `nn.reduce_log_sum`, `nn.reduce_log_sum_exp`) and
+    `nn.softmax_cross_entropy`. A target without kernels of its own for
+    them runs this pass to express each one with primitive nn ops
+    (reductions, elementwise ops, convolution, gathers, reshapes), which
+    `convert-nn-to-linalg` lowers.
+
+    Some decompositions need static shapes (the ones that build constant
+    index tables or reshape); an op that cannot be decomposed is reported
+    and the pass fails.
+
+    ```mlir
+    %y = nn.reduce_l2 %x {axes = array<i64: 1>, keep_dims = false} : (tensor<2x8xf32>) -> tensor<2xf32>
+    // becomes
+    %sq = nn.mul %x, %x : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+    %s = nn.reduce_sum %sq {axes = array<i64: 1>, keep_dims = false} : (tensor<2x8xf32>) -> tensor<2xf32>
+    %y = nn.sqrt %s : tensor<2xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::nn::NNDialect"];
+}
+
+#endif // KILN_NN_TRANSFORMS_PASSES
