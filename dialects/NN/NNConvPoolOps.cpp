@@ -186,8 +186,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Loc
   for (size_t i = 0; i < n; ++i) {
     if (strides[i] <= 0 || dilations[i] <= 0)
       return fail(loc, name, "expects positive strides and dilations");
-    if (pads[i] < 0 || pads[n + i] < 0 || outPad[i] < 0)
-      return fail(loc, name, "expects non-negative pads and output paddings");
+    if (outPad[i] < 0)
+      return fail(loc, name, "expects non-negative output paddings, found ") << outPad[i];
     int64_t size = in.getDimSize(2 + i), kernel = w.getDimSize(2 + i);
     if (ShapedType::isDynamic(size) || ShapedType::isDynamic(kernel)) {
       shape.push_back(ShapedType::kDynamic);

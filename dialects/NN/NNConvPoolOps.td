@@ -107,7 +107,9 @@ def NN_ConvTransposeOp : NN_InferredOp<"conv_transpose"> {
     ```
 
     elements (`pads`: all starts, then all ends, as in `nn.conv`). The
-    importer resolves ONNX's `output_shape` and `auto_pad` into `pads`.
+    importer resolves ONNX's `output_shape` and `auto_pad` into `pads`; a
+    negative pad (an `output_shape` past the natural size) extends the
+    output with positions that only the bias reaches.
     One to three spatial dimensions.
 
     ```mlir

@@ -191,10 +191,10 @@ func.func @conv_transpose_strides(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf3
 
 // -----
 
-// conv_transpose pads.
+// conv_transpose output padding.
 func.func @conv_transpose_pads(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{'nn.conv_transpose' op expects non-negative pads and output paddings}}
-  %y = nn.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, -1, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 1 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  // expected-error @+1 {{'nn.conv_transpose' op expects non-negative output paddings, found -1}}
+  %y = nn.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, -1>, group = 1 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return
 }
 
