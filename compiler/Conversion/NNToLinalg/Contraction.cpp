@@ -40,15 +40,24 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     }
     SmallVector<int64_t> batch;
     (void)broadcastShapes(lt.getShape().drop_back(2), rt.getShape().drop_back(2), batch);
-    int64_t m = lt.getShape().end()[-2], k = lt.getShape().back(), n = rt.getShape().back();
+    int64_t m = lt.getShape().end()[-2], n = rt.getShape().back();
     SmallVector<int64_t> shape(batch);
     shape.append({m, n});
     auto fullType = RankedTensorType::get(shape, elem);
-    Value init = filled(rewriter, loc, fullType, scalar(rewriter, loc, elem, 0));
+    Value zero = scalar(rewriter, loc, elem, 0);
     Value result;
     if (batch.empty()) {
+      Value init = filled(rewriter, loc, fullType, zero);
       result = rewriter.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, init).getResult(0);
+    } else if (lt.getRank() == 3 && rt.getRank() == 3 && lt.getDimSize(0) == rt.getDimSize(0)) {
+      // One batch dim on both sides (no broadcasting): linalg.batch_matmul.
+      // More batch dims stay a generic: collapsing them into one would be
+      // undone by elementwise fusion, which folds the reshapes back by
+      // expansion (measured in docs/lowering-choices.md).
+      Value init = filled(rewriter, loc, fullType, zero);
+      result = rewriter.create<linalg::BatchMatmulOp>(loc, ValueRange{lhs, rhs}, init).getResult(0);
     } else {
+      Value init = filled(rewriter, loc, fullType, zero);
       // Batch dims, then m, n, k.
       size_t nb = batch.size();
       auto operandMap = [&](RankedTensorType t, int64_t row, int64_t col) {
@@ -71,7 +80,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                   AffineMap::get(nb + 3, 0, outExprs, ctx)};
       SmallVector<utils::IteratorType> iters(nb + 2, utils::IteratorType::parallel);
       iters.push_back(utils::IteratorType::reduction);
-      (void)k;
       result = rewriter
                    .create<linalg::GenericOp>(
                        loc, fullType, ValueRange{lhs, rhs}, init, maps, iters,
