@@ -17,7 +17,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTNNTOLINALGPASS
@@ -71,6 +73,20 @@ struct ConvertNNToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+
+    // One-shot bufferization in MLIR 19 does not take tensor.concat: upstream's
+    // decomposition turns it into inserts into an empty tensor. Only the
+    // concats are rewritten (nothing else is folded or moved).
+    SmallVector<Operation *> concats;
+    module.walk([&](tensor::ConcatOp op) { concats.push_back(op); });
+    if (concats.empty())
+      return;
+    RewritePatternSet decompose(&getContext());
+    tensor::populateDecomposeTensorConcatPatterns(decompose);
+    GreedyRewriteConfig config;
+    config.strictMode = GreedyRewriteStrictness::ExistingOps;
+    if (failed(applyOpPatternsAndFold(concats, std::move(decompose), config)))
       signalPassFailure();
   }
 };

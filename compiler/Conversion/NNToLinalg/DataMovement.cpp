@@ -54,28 +54,15 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   }
 };
 
+/// tensor.concat; the pass decomposes it into inserts into an empty tensor
+/// before it returns, since MLIR 19 cannot bufferize it.
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    int64_t rank = type.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
-    Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-    int64_t offset = 0;
-    for (Value in : adaptor.getInputs()) {
-      auto t = cast<RankedTensorType>(in.getType());
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      for (int64_t d : t.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      result = rewriter.create<tensor::InsertSliceOp>(loc, in, result, offsets, sizes, strides);
-      offset += t.getDimSize(axis);
-    }
-    rewriter.replaceOp(op, result);
+    int64_t axis = normalizeAxis(op.getAxis(), op.getType().getRank());
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(), axis, adaptor.getInputs());
     return success();
   }
 };

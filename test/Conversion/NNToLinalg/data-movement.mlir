@@ -44,7 +44,8 @@ func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
 
 // -----
 
-// nn.concat inserts each operand at its offset along the axis.
+// nn.concat is tensor.concat, decomposed by upstream's pattern (MLIR 19
+// cannot bufferize it) into inserts of each operand at its offset.
 // CHECK-LABEL: func @concat
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<2x5xf32>
 // CHECK: %[[A:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0] [2, 2] [1, 1]
