@@ -41,14 +41,17 @@ test-long: build
 	KILN_LONG_TESTS=1 tools/scripts/run-tests.sh $(BUILD_DIR)
 
 # Kiln against ONNX Runtime (same machine, same threads): times, the FLOP and
-# byte floors, workspace and peak RSS, agreement. THREADS=N to change threads.
+# byte floors, workspace and peak RSS, agreement. THREADS=N to change threads;
+# BASELINE=OTHER_BUILD/bin adds a before/after table timed in the same run.
 THREADS ?= 1
+BASELINE ?=
 bench: build
 	@tools/scripts/install-deps.sh $(BENCH_PACKAGES)
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 	  { echo "make bench: needs node and npm (apt-get install nodejs npm)" >&2; exit 1; }
 	/usr/bin/python3 bench/run.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench \
-	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md
+	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md \
+	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
 
 DEMO_DIR := $(BUILD_DIR)/demo
 # Mutated backend models through kiln-compile, looking for crashes (SEED=N).

@@ -21,6 +21,7 @@ timed runs), and print one table row:
 
     /usr/bin/python3 bench/run.py --bin-dir build/bin [--threads 1] [--runs 20]
         [--work-dir build/bench] [--models resnet18,conv3x3_64,...] [--markdown FILE]
+        [--baseline-bin-dir OTHER_BUILD/bin]   # adds a before/after table
 
 ONNX Runtime is installed with `npm install --ignore-scripts
 onnxruntime-node@1.30.0` into WORK_DIR/node (done here when missing).
@@ -214,7 +215,7 @@ def bench_model(name, args, bins, node_modules, peak):
     # cores); the read bandwidth is kept at one thread's, a generous floor.
     fma = peak["fma_gflops"] * min(args.threads, os.cpu_count() or 1)
     floor_ms = max(flops / (fma * 1e9), nbytes / (peak["read_gbps"] * 1e9)) * 1e3
-    return {
+    row = {
         "model": name, "gflop": flops / 1e9, "kiln_ms": kiln["median_ms"],
         "ort_ms": ort["median_ms"], "ratio": kiln["median_ms"] / ort["median_ms"],
         "floor_ms": floor_ms, "pct_floor": 100.0 * floor_ms / kiln["median_ms"],
@@ -222,6 +223,26 @@ def bench_model(name, args, bins, node_modules, peak):
         "workspace_mib": workspace_bytes(lib) / 2**20, "kiln_rss": kiln_rss,
         "ort_rss": ort_rss, "rel": rel, "compile_s": compile_s,
     }
+    if args.baseline_bin_dir:
+        row["base"] = bench_kiln_only(args, args.baseline_bin_dir, work, onnx_path, in_name,
+                                      in_path)
+    return row
+
+
+def bench_kiln_only(args, bin_dir, work, onnx_path, in_name, in_path):
+    """Compile and time the model with another build of Kiln (the baseline of a
+    before/after comparison); returns its compile seconds, median ms and peak RSS."""
+    base_work = os.path.join(work, "baseline")
+    os.makedirs(base_work, exist_ok=True)
+    lib = os.path.join(base_work, "model.so")
+    t0 = time.perf_counter()
+    subprocess.run([os.path.join(bin_dir, "kiln-compile"), onnx_path, "-o", lib], check=True)
+    compile_s = time.perf_counter() - t0
+    text, rss = run_with_rss(
+        [os.path.join(bin_dir, "kiln-run"), lib, "--input", f"{in_name}={in_path}",
+         "--output-dir", os.path.join(base_work, "out"), "--threads", str(args.threads),
+         "--bench", str(args.runs)])
+    return {"compile_s": compile_s, "kiln_ms": last_json(text)["median_ms"], "kiln_rss": rss}
 
 
 def main():
@@ -232,6 +253,9 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--markdown", help="also write the table to this file")
+    ap.add_argument("--baseline-bin-dir",
+                    help="another build's bin dir (e.g. of an earlier commit): adds a "
+                         "before/after table, both builds timed in this one run")
     args = ap.parse_args()
     args.work_dir = os.path.abspath(args.work_dir)
     os.makedirs(args.work_dir, exist_ok=True)
@@ -270,6 +294,21 @@ def main():
             f"{r['ratio']:.2f} | {r['floor_ms']:.3f} ({r['bound']}) | {r['pct_floor']:.0f}% | "
             f"{r['workspace_mib']:.2f} | {r['kiln_rss']:.0f} | {r['ort_rss']:.0f} | "
             f"{r['rel']:.1e} | {r['compile_s']:.1f} |")
+    if args.baseline_bin_dir:
+        lines += [
+            "",
+            f"Before/after: baseline tools from {args.baseline_bin_dir}, timed in the same run.",
+            "",
+            "| model | before ms | after ms | after/before | before compile s | after compile s "
+            "| before peak RSS MiB | after peak RSS MiB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            b = r["base"]
+            lines.append(
+                f"| {r['model']} | {b['kiln_ms']:.3f} | {r['kiln_ms']:.3f} | "
+                f"{r['kiln_ms'] / b['kiln_ms']:.2f} | {b['compile_s']:.1f} | "
+                f"{r['compile_s']:.1f} | {b['kiln_rss']:.0f} | {r['kiln_rss']:.0f} |")
     text = "\n".join(lines)
     print(text)
     if args.markdown:

@@ -11,7 +11,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
-config.excludes = ["unit", "malformed-graph.test.py", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt"]
+config.excludes = ["unit", "Inputs", "malformed-graph.test.py", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt"]
 
 # The Python with onnx, numpy and torch (Debian's), not whatever is first on PATH.
 config.substitutions.append(("%python", "/usr/bin/python3"))

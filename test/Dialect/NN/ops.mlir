@@ -194,3 +194,134 @@ func.func @cumsum(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   %0 = nn.cumsum %x {axis = 1 : i64, exclusive = true, reverse = false} : (tensor<2x5xf32>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+
+// -----
+
+// Unary ops without attributes print as `nn.<op> %x : type`.
+// CHECK-LABEL: func @unary_round_trip
+func.func @unary_round_trip(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[U0:.*]] = nn.abs %arg0 : tensor<4xf32>
+  %0 = nn.abs %x : tensor<4xf32>
+  // CHECK: %[[U1:.*]] = nn.acos %[[U0]] : tensor<4xf32>
+  %1 = nn.acos %0 : tensor<4xf32>
+  // CHECK: %[[U2:.*]] = nn.asin %[[U1]] : tensor<4xf32>
+  %2 = nn.asin %1 : tensor<4xf32>
+  // CHECK: %[[U3:.*]] = nn.asinh %[[U2]] : tensor<4xf32>
+  %3 = nn.asinh %2 : tensor<4xf32>
+  // CHECK: %[[U4:.*]] = nn.atan %[[U3]] : tensor<4xf32>
+  %4 = nn.atan %3 : tensor<4xf32>
+  // CHECK: %[[U5:.*]] = nn.atanh %[[U4]] : tensor<4xf32>
+  %5 = nn.atanh %4 : tensor<4xf32>
+  // CHECK: %[[U6:.*]] = nn.ceil %[[U5]] : tensor<4xf32>
+  %6 = nn.ceil %5 : tensor<4xf32>
+  // CHECK: %[[U7:.*]] = nn.cos %[[U6]] : tensor<4xf32>
+  %7 = nn.cos %6 : tensor<4xf32>
+  // CHECK: %[[U8:.*]] = nn.cosh %[[U7]] : tensor<4xf32>
+  %8 = nn.cosh %7 : tensor<4xf32>
+  // CHECK: %[[U9:.*]] = nn.exp %[[U8]] : tensor<4xf32>
+  %9 = nn.exp %8 : tensor<4xf32>
+  // CHECK: %[[U10:.*]] = nn.floor %[[U9]] : tensor<4xf32>
+  %10 = nn.floor %9 : tensor<4xf32>
+  // CHECK: %[[U11:.*]] = nn.log %[[U10]] : tensor<4xf32>
+  %11 = nn.log %10 : tensor<4xf32>
+  // CHECK: %[[U12:.*]] = nn.mish %[[U11]] : tensor<4xf32>
+  %12 = nn.mish %11 : tensor<4xf32>
+  // CHECK: %[[U13:.*]] = nn.neg %[[U12]] : tensor<4xf32>
+  %13 = nn.neg %12 : tensor<4xf32>
+  // CHECK: %[[U14:.*]] = nn.reciprocal %[[U13]] : tensor<4xf32>
+  %14 = nn.reciprocal %13 : tensor<4xf32>
+  // CHECK: %[[U15:.*]] = nn.round %[[U14]] : tensor<4xf32>
+  %15 = nn.round %14 : tensor<4xf32>
+  // CHECK: %[[U16:.*]] = nn.sign %[[U15]] : tensor<4xf32>
+  %16 = nn.sign %15 : tensor<4xf32>
+  // CHECK: %[[U17:.*]] = nn.sin %[[U16]] : tensor<4xf32>
+  %17 = nn.sin %16 : tensor<4xf32>
+  // CHECK: %[[U18:.*]] = nn.sinh %[[U17]] : tensor<4xf32>
+  %18 = nn.sinh %17 : tensor<4xf32>
+  // CHECK: %[[U19:.*]] = nn.softplus %[[U18]] : tensor<4xf32>
+  %19 = nn.softplus %18 : tensor<4xf32>
+  // CHECK: %[[U20:.*]] = nn.softsign %[[U19]] : tensor<4xf32>
+  %20 = nn.softsign %19 : tensor<4xf32>
+  // CHECK: %[[U21:.*]] = nn.sqrt %[[U20]] : tensor<4xf32>
+  %21 = nn.sqrt %20 : tensor<4xf32>
+  // CHECK: %[[U22:.*]] = nn.tan %[[U21]] : tensor<4xf32>
+  %22 = nn.tan %21 : tensor<4xf32>
+  // CHECK: %[[U23:.*]] = nn.tanh %[[U22]] : tensor<4xf32>
+  %23 = nn.tanh %22 : tensor<4xf32>
+  // CHECK: %[[U24:.*]] = nn.hard_swish %[[U23]] : tensor<4xf32>
+  %24 = nn.hard_swish %23 : tensor<4xf32>
+  return %24 : tensor<4xf32>
+}
+
+// -----
+
+// Unary ops with attributes print them in a dictionary.
+// CHECK-LABEL: func @unary_attr_round_trip
+func.func @unary_attr_round_trip(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: nn.elu %{{.*}} {alpha = 1.000000e+00 : f64} : tensor<4xf32>
+  %0 = nn.elu %x {alpha = 1.0 : f64} : tensor<4xf32>
+  // CHECK: nn.celu %{{.*}} {alpha = 1.500000e+00 : f64} : tensor<4xf32>
+  %1 = nn.celu %0 {alpha = 1.5 : f64} : tensor<4xf32>
+  // CHECK: nn.hard_sigmoid %{{.*}} {alpha = 2.000000e-01 : f64, beta = 5.000000e-01 : f64} : tensor<4xf32>
+  %2 = nn.hard_sigmoid %1 {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<4xf32>
+  // CHECK: nn.thresholded_relu %{{.*}} {alpha = 1.000000e+00 : f64} : tensor<4xf32>
+  %3 = nn.thresholded_relu %2 {alpha = 1.0 : f64} : tensor<4xf32>
+  return %3 : tensor<4xf32>
+}
+
+// -----
+
+// Binary arithmetic ops print operand and result types.
+// CHECK-LABEL: func @binary_round_trip
+func.func @binary_round_trip(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: nn.sub %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = nn.sub %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.mul %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = nn.mul %0, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.div %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %2 = nn.div %1, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.max %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %3 = nn.max %2, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.min %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %4 = nn.min %3, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %4 : tensor<2x3xf32>
+}
+
+// -----
+
+// Comparisons yield i1 tensors; and/or combine them.
+// CHECK-LABEL: func @compare_round_trip
+func.func @compare_round_trip(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xi1> {
+  // CHECK: %[[EQ:.*]] = nn.equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = nn.equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.less %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = nn.less %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.less_equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %2 = nn.less_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.greater %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %3 = nn.greater %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.and %[[EQ]], %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %4 = nn.and %0, %1 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.or %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %5 = nn.or %4, %2 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %6 = nn.or %5, %3 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  return %6 : tensor<2x3xi1>
+}
+
+// -----
+
+// The other reductions and global max pooling.
+// CHECK-LABEL: func @more_reductions
+func.func @more_reductions(%x: tensor<2x3x4xf32>, %p: tensor<1x2x5x5xf32>) -> (tensor<2x4xf32>, tensor<2x1x4xf32>, tensor<3xf32>, tensor<2x1x4xi64>, tensor<1x2x1x1xf32>) {
+  // CHECK: nn.reduce_max %{{.*}} {axes = array<i64: 1>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  %0 = nn.reduce_max %x {axes = array<i64: 1>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  // CHECK: nn.reduce_min %{{.*}} {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %1 = nn.reduce_min %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: nn.reduce_prod %{{.*}} {axes = array<i64: 0, 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  %2 = nn.reduce_prod %x {axes = array<i64: 0, 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  // CHECK: nn.arg_min %{{.*}} {axis = 1 : i64, keep_dims = true, select_last_index = false} : (tensor<2x3x4xf32>) -> tensor<2x1x4xi64>
+  %3 = nn.arg_min %x {axis = 1 : i64, keep_dims = true, select_last_index = false} : (tensor<2x3x4xf32>) -> tensor<2x1x4xi64>
+  // CHECK: nn.global_max_pool %{{.*}} : (tensor<1x2x5x5xf32>) -> tensor<1x2x1x1xf32>
+  %4 = nn.global_max_pool %p : (tensor<1x2x5x5xf32>) -> tensor<1x2x1x1xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x4xf32>, tensor<2x1x4xf32>, tensor<3xf32>, tensor<2x1x4xi64>, tensor<1x2x1x1xf32>
+}

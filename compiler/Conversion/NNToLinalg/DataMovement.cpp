@@ -1,0 +1,299 @@
+//===- DataMovement.cpp - constants, reshapes, slices, gathers -----------===//
+//
+// Static data movement is tensor ops (reshapes, slices, inserts) or a copy
+// generic read through an affine map; gathers extract inside a generic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
+#include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::nn;
+using namespace kiln::nntolinalg;
+
+namespace {
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+template <typename Op>
+struct ReshapeLikeLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
+                                                  type.getElementType());
+    auto t = rewriter.create<linalg::TransposeOp>(op.getLoc(), adaptor.getInput(), init,
+                                                  op.getPerm());
+    rewriter.replaceOp(op, t.getResult());
+    return success();
+  }
+};
+
+/// tensor.concat; the pass decomposes it into inserts into an empty tensor
+/// before it returns, since MLIR 19 cannot bufferize it.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    int64_t axis = normalizeAxis(op.getAxis(), op.getType().getRank());
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(), axis, adaptor.getInputs());
+    return success();
+  }
+};
+
+/// Forward windows are `tensor.extract_slice` (a view after bufferization);
+/// a window with a negative stride is a generic reading
+/// `offset + i * stride`.
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    if (llvm::all_of(op.getStrides(), [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+          op.getOffsets(), op.getSizes(), op.getStrides());
+      return success();
+    }
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, offset, stride] : llvm::enumerate(op.getOffsets(), op.getStrides()))
+      exprs.push_back(getAffineDimExpr(d, ctx) * stride + offset);
+    SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, exprs, ctx)};
+    rewriter.replaceOp(op, copied(rewriter, loc, type, adaptor.getInput(), maps));
+    return success();
+  }
+};
+
+/// An ONNX index into a dimension of size `dim` as an `index`: a negative
+/// one counts from the end, and the result is clamped into `[0, dim)`.
+Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim) {
+  Type it = k.getType();
+  Value zero = scalar(b, l, it, 0), size = scalar(b, l, it, static_cast<double>(dim));
+  Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, k, zero);
+  k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, size), k);
+  k = b.create<arith::MaxSIOp>(l, k, zero);
+  k = b.create<arith::MinSIOp>(l, k, scalar(b, l, it, static_cast<double>(dim - 1)));
+  return b.create<arith::IndexCastOp>(l, b.getIndexType(), k);
+}
+
+/// A generic over the indices reads each one and extracts the input element
+/// at the same position with the axis coordinate replaced.
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getIndices(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(d == axis ? indexInRange(b, l, a[0], inType.getDimSize(axis))
+                                   : b.create<linalg::IndexOp>(l, d).getResult());
+          return b.create<tensor::ExtractOp>(l, input, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A generic over the result (the outer dims are the index tuple's position,
+/// the rest the slice's) extracts the tuple's elements from the indices,
+/// then the input element they name.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    RankedTensorType type = op.getType();
+    int64_t b = op.getBatchDims(), q = idxType.getRank(), m = idxType.getShape().back();
+    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
+                                                  type.getElementType());
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(type.getRank())};
+    SmallVector<utils::IteratorType> iters(type.getRank(), utils::IteratorType::parallel);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), type, ValueRange{}, init, maps, iters,
+        [&](OpBuilder &bld, Location l, ValueRange) {
+          SmallVector<Value> tuplePos;
+          for (int64_t d = 0; d < q - 1; ++d)
+            tuplePos.push_back(bld.create<linalg::IndexOp>(l, d));
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < b; ++d)
+            at.push_back(tuplePos[d]);
+          for (int64_t j = 0; j < m; ++j) {
+            SmallVector<Value> pos(tuplePos);
+            pos.push_back(bld.create<arith::ConstantIndexOp>(l, j));
+            Value k = bld.create<tensor::ExtractOp>(l, indices, pos);
+            at.push_back(indexInRange(bld, l, k, inType.getDimSize(b + j)));
+          }
+          for (int64_t d = b + m; d < inType.getRank(); ++d)
+            at.push_back(bld.create<linalg::IndexOp>(l, q - 1 + d - (b + m)));
+          bld.create<linalg::YieldOp>(l, bld.create<tensor::ExtractOp>(l, input, at).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// A generic over the result reads the batch entry's length and takes the
+/// element at `length - 1 - t` along the time axis when `t < length`.
+struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), batch = op.getBatchAxis(), time = op.getTimeAxis();
+    int64_t steps = type.getDimSize(time);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank, 0, getAffineDimExpr(batch, rewriter.getContext())),
+    };
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, adaptor.getLengths(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type it = a[0].getType();
+          Value len = b.create<arith::MinSIOp>(
+              l, b.create<arith::MaxSIOp>(l, a[0], scalar(b, l, it, 0)),
+              scalar(b, l, it, static_cast<double>(steps)));
+          len = b.create<arith::IndexCastOp>(l, b.getIndexType(), len);
+          Value t = b.create<linalg::IndexOp>(l, time);
+          Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t, len);
+          Value mirrored = b.create<arith::SubIOp>(
+              l, b.create<arith::SubIOp>(l, len, b.create<arith::ConstantIndexOp>(l, 1)), t);
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(d == time ? b.create<arith::SelectOp>(l, inside, mirrored, t).getResult()
+                                   : b.create<linalg::IndexOp>(l, d).getResult());
+          return b.create<tensor::ExtractOp>(l, input, at);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A generic over the result reads each index, wraps a negative one, clamps
+/// it into range and extracts the input element there.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto idxType = cast<RankedTensorType>(adaptor.getIndices().getType());
+    int64_t axis = normalizeAxis(op.getAxis(), inType.getRank());
+    int64_t idxRank = idxType.getRank();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t d = 0; d < idxRank; ++d)
+      idxExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, idxExprs, ctx)};
+    int64_t dim = inType.getDimSize(axis);
+    Value result = elementwise(
+        rewriter, loc, type, adaptor.getIndices(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d));
+          at.push_back(indexInRange(b, l, a[0], dim));
+          for (int64_t d = axis + 1; d < inType.getRank(); ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d - 1 + idxRank));
+          return b.create<tensor::ExtractOp>(l, input, at);
+        },
+        maps);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value value = scalar(rewriter, op.getLoc(), op.getType().getElementType(),
+                         op.getValue().convertToDouble());
+    rewriter.replaceOp(op, padSpatial(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(),
+                                      op.getHigh(), value, /*firstDim=*/0));
+    return success();
+  }
+};
+
+/// Expand is a copy with the input's broadcast indexing map.
+struct ExpandLowering : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput()));
+    return success();
+  }
+};
+
+/// Tile reads the input at `i mod size` in each repeated dimension.
+struct TileLowering : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, rep] : llvm::enumerate(op.getRepeats())) {
+      AffineExpr e = getAffineDimExpr(d, ctx);
+      exprs.push_back(rep == 1 || inType.getDimSize(d) == 0 ? e : e % inType.getDimSize(d));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(inType.getRank(), 0, exprs, ctx)};
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput(), maps));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateNNToLinalgDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
+               TransposeLowering, ConcatLowering, SliceLowering, GatherLowering,
+               GatherElementsLowering, GatherNDLowering, ReverseSequenceLowering, PadLowering,
+               ExpandLowering, TileLowering>(patterns.getContext());
+}

@@ -1,0 +1,446 @@
+//===- Elementwise.cpp - elementwise nn ops to linalg.generic ------------===//
+//
+// Unary, binary (numpy broadcasting), comparison, logic, select, cast and
+// mask ops: each is one parallel linalg.generic whose body is the scalar op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
+#include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::nn;
+using namespace kiln::nntolinalg;
+
+namespace {
+
+template <typename Op>
+struct UnaryLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using Adaptor = typename Op::Adaptor;
+
+  virtual Value body(Op op, OpBuilder &b, Location loc, Value x) const = 0;
+
+  LogicalResult
+  matchAndRewrite(Op op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return body(op, b, loc, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A unary op whose body is given by a lambda type.
+template <typename Op, typename Fn>
+struct SimpleUnary : UnaryLowering<Op> {
+  using UnaryLowering<Op>::UnaryLowering;
+  Value body(Op op, OpBuilder &b, Location loc, Value x) const override {
+    return Fn()(op, b, loc, x);
+  }
+};
+
+/// -1, 0 or 1 by the sign of `x` (float or signed integer).
+Value signOf(OpBuilder &b, Location loc, Value x) {
+  Type t = x.getType();
+  Value zero = scalar(b, loc, t, 0);
+  Value pos, neg;
+  if (isFloat(t)) {
+    pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
+    neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+  } else {
+    pos = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x, zero);
+    neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+  }
+  Value negOrZero = b.create<arith::SelectOp>(loc, neg, scalar(b, loc, t, -1), zero);
+  return b.create<arith::SelectOp>(loc, pos, scalar(b, loc, t, 1), negOrZero);
+}
+
+/// ONNX Shrink: `x + bias` below `-lambd`, `x - bias` above `lambd`, else 0.
+Value shrink(OpBuilder &b, Location loc, Value x, double lambd, double bias) {
+  Type t = x.getType();
+  Value below = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, scalar(b, loc, t, -lambd));
+  Value above = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, scalar(b, loc, t, lambd));
+  Value zeroOrUp = b.create<arith::SelectOp>(
+      loc, above, b.create<arith::SubFOp>(loc, x, scalar(b, loc, t, bias)), scalar(b, loc, t, 0));
+  return b.create<arith::SelectOp>(
+      loc, below, b.create<arith::AddFOp>(loc, x, scalar(b, loc, t, bias)), zeroOrUp);
+}
+
+#define KILN_UNARY(OP, EXPR)                                                    \
+  struct OP##Body {                                                             \
+    Value operator()(OP op, OpBuilder &b, Location loc, Value x) const {        \
+      Type t = x.getType();                                                     \
+      (void)op;                                                                 \
+      (void)t;                                                                  \
+      return EXPR;                                                              \
+    }                                                                           \
+  };
+
+KILN_UNARY(ReluOp, isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)).getResult()
+                              : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, 0)).getResult())
+KILN_UNARY(SigmoidOp, b.create<arith::DivFOp>(
+    loc, scalar(b, loc, t, 1),
+    b.create<arith::AddFOp>(loc, scalar(b, loc, t, 1),
+                            b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x)))))
+KILN_UNARY(TanhOp, b.create<math::TanhOp>(loc, x))
+KILN_UNARY(ExpOp, b.create<math::ExpOp>(loc, x))
+KILN_UNARY(LogOp, b.create<math::LogOp>(loc, x))
+KILN_UNARY(ErfOp, b.create<math::ErfOp>(loc, x))
+KILN_UNARY(SqrtOp, b.create<math::SqrtOp>(loc, x))
+KILN_UNARY(ReciprocalOp, b.create<arith::DivFOp>(loc, scalar(b, loc, t, 1), x))
+KILN_UNARY(NegOp, isFloat(t) ? b.create<arith::NegFOp>(loc, x).getResult()
+                             : b.create<arith::SubIOp>(loc, scalar(b, loc, t, 0), x).getResult())
+KILN_UNARY(AbsOp, isFloat(t) ? b.create<math::AbsFOp>(loc, x).getResult()
+                             : b.create<math::AbsIOp>(loc, x).getResult())
+KILN_UNARY(FloorOp, b.create<math::FloorOp>(loc, x))
+KILN_UNARY(CeilOp, b.create<math::CeilOp>(loc, x))
+KILN_UNARY(SinOp, b.create<math::SinOp>(loc, x))
+KILN_UNARY(CosOp, b.create<math::CosOp>(loc, x))
+// Stable form: max(x, 0) + log1p(exp(-|x|)).
+KILN_UNARY(SoftplusOp, b.create<arith::AddFOp>(
+    loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+    b.create<math::Log1pOp>(loc, b.create<math::ExpOp>(
+        loc, b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x))))))
+KILN_UNARY(LeakyReluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, scalar(b, loc, t, 0)), x,
+    b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble()))))
+KILN_UNARY(EluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, scalar(b, loc, t, 0)), x,
+    b.create<arith::MulFOp>(loc, b.create<math::ExpM1Op>(loc, x),
+                            scalar(b, loc, t, op.getAlpha().convertToDouble()))))
+KILN_UNARY(HardSigmoidOp, b.create<arith::MaximumFOp>(
+    loc, scalar(b, loc, t, 0),
+    b.create<arith::MinimumFOp>(
+        loc, scalar(b, loc, t, 1),
+        b.create<arith::AddFOp>(
+            loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())),
+            scalar(b, loc, t, op.getBeta().convertToDouble())))))
+KILN_UNARY(TanOp, b.create<math::TanOp>(loc, x))
+KILN_UNARY(NotOp, b.create<arith::XOrIOp>(loc, x, scalar(b, loc, t, 1)))
+KILN_UNARY(AsinOp, b.create<math::AsinOp>(loc, x))
+KILN_UNARY(AcosOp, b.create<math::AcosOp>(loc, x))
+KILN_UNARY(AtanOp, b.create<math::AtanOp>(loc, x))
+KILN_UNARY(SinhOp, b.create<math::SinhOp>(loc, x))
+KILN_UNARY(CoshOp, b.create<math::CoshOp>(loc, x))
+KILN_UNARY(AsinhOp, b.create<math::AsinhOp>(loc, x))
+KILN_UNARY(AcoshOp, b.create<math::AcoshOp>(loc, x))
+KILN_UNARY(AtanhOp, b.create<math::AtanhOp>(loc, x))
+KILN_UNARY(RoundOp, b.create<math::RoundEvenOp>(loc, x))
+KILN_UNARY(SignOp, signOf(b, loc, x))
+KILN_UNARY(SoftsignOp, b.create<arith::DivFOp>(
+    loc, x, b.create<arith::AddFOp>(loc, scalar(b, loc, t, 1), b.create<math::AbsFOp>(loc, x))))
+KILN_UNARY(HardSwishOp, b.create<arith::MulFOp>(
+    loc, x,
+    b.create<arith::MaximumFOp>(
+        loc, scalar(b, loc, t, 0),
+        b.create<arith::MinimumFOp>(
+            loc, scalar(b, loc, t, 1),
+            b.create<arith::AddFOp>(loc, b.create<arith::MulFOp>(loc, x, scalar(b, loc, t, 1.0 / 6)),
+                                    scalar(b, loc, t, 0.5))))))
+// x * tanh(softplus(x)), softplus in its stable form.
+KILN_UNARY(MishOp, b.create<arith::MulFOp>(
+    loc, x,
+    b.create<math::TanhOp>(
+        loc, b.create<arith::AddFOp>(
+                 loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+                 b.create<math::Log1pOp>(
+                     loc, b.create<math::ExpOp>(
+                              loc, b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x))))))))
+KILN_UNARY(SeluOp, b.create<arith::MulFOp>(
+    loc, scalar(b, loc, t, op.getGamma().convertToDouble()),
+    b.create<arith::SelectOp>(
+        loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, scalar(b, loc, t, 0)), x,
+        b.create<arith::MulFOp>(loc, b.create<math::ExpM1Op>(loc, x),
+                                scalar(b, loc, t, op.getAlpha().convertToDouble())))))
+KILN_UNARY(CeluOp, b.create<arith::AddFOp>(
+    loc, b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)),
+    b.create<arith::MinimumFOp>(
+        loc, scalar(b, loc, t, 0),
+        b.create<arith::MulFOp>(
+            loc, scalar(b, loc, t, op.getAlpha().convertToDouble()),
+            b.create<math::ExpM1Op>(
+                loc, b.create<arith::DivFOp>(
+                         loc, x, scalar(b, loc, t, op.getAlpha().convertToDouble())))))))
+KILN_UNARY(ThresholdedReluOp, b.create<arith::SelectOp>(
+    loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x,
+                                 scalar(b, loc, t, op.getAlpha().convertToDouble())),
+    x, scalar(b, loc, t, 0)))
+KILN_UNARY(ShrinkOp, shrink(b, loc, x, op.getLambd().convertToDouble(),
+                            op.getBias().convertToDouble()))
+#undef KILN_UNARY
+
+struct ClipBody {
+  Value operator()(ClipOp op, OpBuilder &b, Location loc, Value x) const {
+    Type t = x.getType();
+    if (auto lo = op.getMin())
+      x = isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult()
+                     : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult();
+    if (auto hi = op.getMax())
+      x = isFloat(t) ? b.create<arith::MinimumFOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult()
+                     : b.create<arith::MinSIOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult();
+    return x;
+  }
+};
+
+/// Binary ops: one arith op for floats, another for signed integers.
+template <typename Op, typename FloatOp, typename IntOp>
+struct BinaryLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (isFloat(args[0].getType()))
+            return b.create<FloatOp>(loc, args[0], args[1]);
+          return b.create<IntOp>(loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Comparisons: an ordered float predicate or a signed integer one.
+template <typename Op, arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred>
+struct CompareLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (isFloat(args[0].getType()))
+            return b.create<arith::CmpFOp>(loc, FloatPred, args[0], args[1]);
+          return b.create<arith::CmpIOp>(loc, IntPred, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct WhereLowering : OpConversionPattern<WhereOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WhereOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getCondition(), adaptor.getThenValue(), adaptor.getElseValue()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Mod: floats and `fmod` integers take the truncated remainder; otherwise a
+/// non-zero remainder whose sign differs from the divisor's gets the divisor
+/// added (floored division, Python's %).
+struct ModLowering : OpConversionPattern<ModOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ModOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool fmod = op.getFmod();
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0], y = args[1];
+          if (isFloat(x.getType()))
+            return b.create<arith::RemFOp>(loc, x, y);
+          Value r = b.create<arith::RemSIOp>(loc, x, y);
+          if (fmod)
+            return r;
+          Value zero = scalar(b, loc, x.getType(), 0);
+          Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, r, zero);
+          Value signsDiffer = b.create<arith::XOrIOp>(
+              loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, r, zero),
+              b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, y, zero));
+          Value adjust = b.create<arith::AndIOp>(loc, nonZero, signsDiffer);
+          return b.create<arith::SelectOp>(loc, adjust, b.create<arith::AddIOp>(loc, r, y), r);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Pow: a float base takes the exponent in its own type; an integer base is
+/// raised in f64 and truncated back.
+struct PowLowering : OpConversionPattern<PowOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PowOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type elem = op.getType().getElementType();
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Type compute = isFloat(elem) ? elem : b.getF64Type();
+          Value p = b.create<math::PowFOp>(loc, convertElement(b, loc, args[0], compute),
+                                           convertElement(b, loc, args[1], compute));
+          return convertElement(b, loc, p, elem);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// PRelu: `x` where `x >= 0`, else `slope * x`, the slope broadcast.
+struct PReluLowering : OpConversionPattern<PReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          Value nonNegative = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x,
+                                                      scalar(b, loc, x.getType(), 0));
+          return b.create<arith::SelectOp>(loc, nonNegative, x,
+                                           b.create<arith::MulFOp>(loc, x, args[1]));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Trilu: a generic over the input compares `j - i` with `k` (read from its
+/// 0-d tensor) and keeps the element or yields zero.
+struct TriluLowering : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    Value kTensor = adaptor.getK();
+    bool upper = op.getUpper();
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type i64 = b.getI64Type();
+          Value i = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, rank - 2));
+          Value j = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, rank - 1));
+          Value k = kTensor ? b.create<tensor::ExtractOp>(l, kTensor, ValueRange{}).getResult()
+                            : scalar(b, l, i64, 0);
+          Value diff = b.create<arith::SubIOp>(l, j, i);
+          Value keep = b.create<arith::CmpIOp>(
+              l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, k);
+          return b.create<arith::SelectOp>(l, keep, a[0], scalar(b, l, a[0].getType(), 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct IsNaNLowering : OpConversionPattern<IsNaNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IsNaNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                         return b.create<arith::CmpFOp>(
+                                             l, arith::CmpFPredicate::UNO, a[0], a[0]);
+                                       }));
+    return success();
+  }
+};
+
+struct IsInfLowering : OpConversionPattern<IsInfOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IsInfOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool pos = op.getDetectPositive(), neg = op.getDetectNegative();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          Type t = a[0].getType();
+                          Value result = scalar(b, l, b.getI1Type(), 0);
+                          if (pos)
+                            result = b.create<arith::OrIOp>(
+                                l, result,
+                                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[0],
+                                                        extreme(b, l, t, /*largest=*/true)));
+                          if (neg)
+                            result = b.create<arith::OrIOp>(
+                                l, result,
+                                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[0],
+                                                        extreme(b, l, t, /*largest=*/false)));
+                          return result;
+                        }));
+    return success();
+  }
+};
+
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), type, adaptor.getInput(),
+                                       [&](OpBuilder &b, Location l, ValueRange a) {
+                                         return convertElement(b, l, a[0],
+                                                               type.getElementType());
+                                       }));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<
+      SimpleUnary<ReluOp, ReluOpBody>, SimpleUnary<SigmoidOp, SigmoidOpBody>,
+      SimpleUnary<TanhOp, TanhOpBody>, SimpleUnary<ExpOp, ExpOpBody>,
+      SimpleUnary<LogOp, LogOpBody>, SimpleUnary<ErfOp, ErfOpBody>,
+      SimpleUnary<SqrtOp, SqrtOpBody>, SimpleUnary<ReciprocalOp, ReciprocalOpBody>,
+      SimpleUnary<NegOp, NegOpBody>, SimpleUnary<AbsOp, AbsOpBody>,
+      SimpleUnary<FloorOp, FloorOpBody>, SimpleUnary<CeilOp, CeilOpBody>,
+      SimpleUnary<SinOp, SinOpBody>, SimpleUnary<CosOp, CosOpBody>,
+      SimpleUnary<SoftplusOp, SoftplusOpBody>, SimpleUnary<LeakyReluOp, LeakyReluOpBody>,
+      SimpleUnary<EluOp, EluOpBody>, SimpleUnary<HardSigmoidOp, HardSigmoidOpBody>,
+      SimpleUnary<ClipOp, ClipBody>, SimpleUnary<TanOp, TanOpBody>,
+      SimpleUnary<AsinOp, AsinOpBody>, SimpleUnary<AcosOp, AcosOpBody>,
+      SimpleUnary<AtanOp, AtanOpBody>, SimpleUnary<SinhOp, SinhOpBody>,
+      SimpleUnary<CoshOp, CoshOpBody>, SimpleUnary<AsinhOp, AsinhOpBody>,
+      SimpleUnary<AcoshOp, AcoshOpBody>, SimpleUnary<AtanhOp, AtanhOpBody>,
+      SimpleUnary<RoundOp, RoundOpBody>, SimpleUnary<SignOp, SignOpBody>,
+      SimpleUnary<SoftsignOp, SoftsignOpBody>, SimpleUnary<HardSwishOp, HardSwishOpBody>,
+      SimpleUnary<MishOp, MishOpBody>, SimpleUnary<SeluOp, SeluOpBody>,
+      SimpleUnary<CeluOp, CeluOpBody>, SimpleUnary<ThresholdedReluOp, ThresholdedReluOpBody>,
+      SimpleUnary<ShrinkOp, ShrinkOpBody>, SimpleUnary<NotOp, NotOpBody>>(ctx);
+  patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
+               BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
+               BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
+               BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
+               BinaryLowering<MaxOp, arith::MaximumFOp, arith::MaxSIOp>,
+               BinaryLowering<MinOp, arith::MinimumFOp, arith::MinSIOp>,
+               BinaryLowering<AndOp, arith::AndIOp, arith::AndIOp>,
+               BinaryLowering<OrOp, arith::OrIOp, arith::OrIOp>,
+               BinaryLowering<XorOp, arith::XOrIOp, arith::XOrIOp>, PReluLowering,
+               ModLowering, PowLowering, WhereLowering>(ctx);
+  patterns.add<
+      CompareLowering<EqualOp, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq>,
+      CompareLowering<LessOp, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt>,
+      CompareLowering<LessEqualOp, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle>,
+      CompareLowering<GreaterOp, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt>,
+      CompareLowering<GreaterEqualOp, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge>>(
+      ctx);
+  patterns.add<IsNaNLowering, IsInfLowering, CastLowering, TriluLowering>(ctx);
+}

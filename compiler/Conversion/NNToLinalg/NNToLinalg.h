@@ -1,0 +1,36 @@
+//===- NNToLinalg.h - nn-to-linalg patterns by op family -------*- C++ -*-===//
+//
+// One entry point per op family, each defined in the family's own file;
+// populateNNToLinalgPatterns (compiler/Conversion/Passes.h) adds them all.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H
+#define KILN_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace kiln {
+
+/// Unary, binary, comparison and logic ops, where, cast, is_nan/is_inf,
+/// trilu (Elementwise.cpp).
+void populateNNToLinalgElementwisePatterns(mlir::RewritePatternSet &patterns);
+/// matmul, gemm, einsum (Contraction.cpp).
+void populateNNToLinalgContractionPatterns(mlir::RewritePatternSet &patterns);
+/// conv and every pooling op (ConvPool.cpp).
+void populateNNToLinalgConvPoolPatterns(mlir::RewritePatternSet &patterns);
+/// batch_norm, softmax, log_softmax (Normalization.cpp).
+void populateNNToLinalgNormalizationPatterns(mlir::RewritePatternSet &patterns);
+/// reduce_*, cumsum, arg_max/arg_min (Reduction.cpp).
+void populateNNToLinalgReductionPatterns(mlir::RewritePatternSet &patterns);
+/// constant, reshapes, transpose, concat, slice, gathers, pad, expand, tile
+/// (DataMovement.cpp).
+void populateNNToLinalgDataMovementPatterns(mlir::RewritePatternSet &patterns);
+/// nll_loss (Loss.cpp).
+void populateNNToLinalgLossPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H

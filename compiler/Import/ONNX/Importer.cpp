@@ -1,0 +1,298 @@
+//===- Importer.cpp - ONNX model -> nn dialect ---------------------------===//
+//
+// One pass over the graph in topological order. Every value either becomes
+// an SSA value of the nn function or, when it is a small integer tensor
+// known at compile time, a host tensor (HostTensor.h). Each node goes to
+// the handler the OpRegistry holds for its (domain, op type, opset).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/Importer.h"
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/defs/parser.h"
+#include "onnx/shape_inference/implementation.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::onnx_import;
+
+StringRef kiln::onnx_import::canonicalDomain(StringRef domain) {
+  return domain == "ai.onnx" ? "" : domain;
+}
+
+GraphImporter::GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, StringRef path,
+                             const OpRegistry &registry)
+    : ctx(ctx), builder(&ctx), model(model), registry(registry),
+      modelDir(llvm::sys::path::parent_path(path)), fileName(path) {
+  for (const auto &imp : model.opset_import())
+    opsets[canonicalDomain(imp.domain())] = imp.version();
+}
+
+int64_t GraphImporter::opsetOf(StringRef domain) const {
+  auto it = opsets.find(canonicalDomain(domain));
+  return it == opsets.end() ? 0 : it->second;
+}
+
+int64_t GraphImporter::opsetOf(const onnx::NodeProto &node) const {
+  int64_t version = opsetOf(node.domain());
+  return version ? version : opsetOf(OpRegistry::kDefaultDomain);
+}
+
+std::string GraphImporter::nodeLabel(const onnx::NodeProto &node) const {
+  std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+  StringRef domain = canonicalDomain(node.domain());
+  std::string op = domain.empty() ? node.op_type() : (domain + "." + node.op_type()).str();
+  return "node '" + name + "' (" + op + ", opset " + std::to_string(opsetOf(node)) + ")";
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node) {
+  std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+  return NameLoc::get(StringAttr::get(&ctx, name), FileLineColLoc::get(&ctx, fileName, 0, 0));
+}
+
+InFlightDiagnostic GraphImporter::nodeError(const onnx::NodeProto &node) {
+  return emitError(nodeLoc(node)) << nodeLabel(node) << ": ";
+}
+
+//===----------------------------------------------------------------------===//
+// Before shape inference
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::prepare() {
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  if (opsetOf(OpRegistry::kDefaultDomain) == 0)
+    return emitError(fileLoc) << "the model imports no version of the default ONNX domain";
+  const onnx::GraphProto &graph = model.graph();
+
+  // Every unsupported node, reported at once.
+  std::vector<std::string> unsupported;
+  for (const auto &node : graph.node())
+    if (!registry.lookup(node.domain(), node.op_type(), opsetOf(node)))
+      unsupported.push_back(nodeLabel(node));
+  if (!unsupported.empty()) {
+    auto diag = emitError(fileLoc) << unsupported.size() << " unsupported operator"
+                                   << (unsupported.size() == 1 ? "" : "s") << " in the model:";
+    for (const auto &u : unsupported)
+      diag << "\n  " << u;
+    return failure();
+  }
+
+  // Handlers read output 0 and the inputs they need without re-checking.
+  for (const auto &node : graph.node())
+    if (node.output_size() == 0 || node.output(0).empty())
+      return nodeError(node) << "malformed node: it has no output";
+
+  std::vector<std::string> problems = preShapeInferenceProblems();
+  if (!problems.empty()) {
+    InFlightDiagnostic diag = emitError(fileLoc)
+                              << "malformed ONNX model: " << problems.size() << " problem"
+                              << (problems.size() == 1 ? "" : "s") << " in its nodes:";
+    for (const std::string &p : problems)
+      diag << "\n  " << p;
+    return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
+  const OpHandler *handler = registry.lookup(node.domain(), node.op_type(), opsetOf(node));
+  NodeBinder binder(*this, node);
+  // A handler that reported an error fails even if it went on to build
+  // something (an attribute of the wrong type read as its default).
+  if (failed((*handler)(binder)) || binder.hasFailed())
+    return failure();
+  return checkShape(node);
+}
+
+LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
+  for (int i = 0; i < node.output_size(); ++i) {
+    auto it = values.find(node.output(i));
+    if (it == values.end())
+      continue;
+    auto inferred = inferredTypes.find(node.output(i));
+    if (inferred == inferredTypes.end() || !inferred->second->has_tensor_type() ||
+        !inferred->second->tensor_type().has_shape())
+      continue;
+    SmallVector<int64_t> ours =
+        it->second.host ? it->second.host->shape
+                        : SmallVector<int64_t>(typeOf(it->second.value).getShape());
+    const auto &dims = inferred->second->tensor_type().shape().dim();
+    bool mismatch = dims.size() != static_cast<int>(ours.size());
+    for (int d = 0; !mismatch && d < dims.size(); ++d)
+      mismatch = dims[d].has_dim_value() && dims[d].dim_value() != ours[d];
+    if (mismatch) {
+      std::string theirs;
+      for (const auto &d : dims)
+        theirs += (theirs.empty() ? "" : "x") +
+                  (d.has_dim_value() ? std::to_string(d.dim_value()) : std::string("?"));
+      std::string mine;
+      for (int64_t d : ours)
+        mine += (mine.empty() ? "" : "x") + std::to_string(d);
+      return nodeError(node) << "output '" << node.output(i) << "' has shape "
+                             << (mine.empty() ? "scalar" : mine)
+                             << " but ONNX shape inference says "
+                             << (theirs.empty() ? "scalar" : theirs);
+    }
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  const onnx::GraphProto &graph = model.graph();
+
+  for (const auto &vi : graph.value_info())
+    inferredTypes[vi.name()] = &vi.type();
+  for (const auto &vi : graph.output())
+    inferredTypes[vi.name()] = &vi.type();
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  // The function type: graph inputs that are not initializers.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (initializerNames.contains(in.name()))
+      continue;
+    if (!in.type().has_tensor_type()) {
+      emitError(fileLoc) << "graph input '" << in.name() << "' is not a tensor";
+      return nullptr;
+    }
+    const auto &tt = in.type().tensor_type();
+    FailureOr<Type> elem = elementType(tt.elem_type(), fileLoc, "graph input '" + in.name() + "'");
+    if (failed(elem))
+      return nullptr;
+    SmallVector<int64_t> shape;
+    auto override = options.inputShapes.find(in.name());
+    if (override != options.inputShapes.end()) {
+      shape = override->second;
+      if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(shape.size())) {
+        emitError(fileLoc) << "--input-shape for '" << in.name() << "' gives "
+                           << shape.size() << " dimensions, the model has "
+                           << tt.shape().dim_size();
+        return nullptr;
+      }
+    } else {
+      if (!tt.has_shape()) {
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' has no shape; give one with --input-shape " << in.name()
+                           << "=DxDx...";
+        return nullptr;
+      }
+      for (const auto &d : tt.shape().dim()) {
+        if (!d.has_dim_value()) {
+          emitError(fileLoc) << "graph input '" << in.name() << "' has the symbolic dimension '"
+                             << (d.dim_param().empty() ? "?" : d.dim_param())
+                             << "'; give a static shape with --input-shape " << in.name()
+                             << "=DxDx...";
+          return nullptr;
+        }
+        shape.push_back(d.dim_value());
+      }
+    }
+    argTypes.push_back(RankedTensorType::get(shape, *elem));
+    argNames.push_back(in.name());
+  }
+  for (const auto &[name, _] : options.inputShapes)
+    if (!llvm::is_contained(argNames, name.str())) {
+      emitError(fileLoc) << "--input-shape names '" << name.str()
+                         << "', which is not an input of the model";
+      return nullptr;
+    }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto fn = builder.create<func::FuncOp>(fileLoc, "model", builder.getFunctionType(argTypes, {}));
+  Block *body = fn.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    fn.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    values[name].value = body->getArgument(i);
+  }
+  for (const auto &init : graph.initializer()) {
+    FailureOr<Entry> e = importTensor(init, fileLoc);
+    if (failed(e))
+      return nullptr;
+    values[init.name()] = *e;
+  }
+
+  for (const auto &node : graph.node())
+    if (failed(importNode(node)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  SmallVector<Attribute> resultNames;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(fileLoc) << "graph output '" << out.name() << "' is never computed";
+      return nullptr;
+    }
+    if (!it->second.value)
+      it->second.value = materialize(*it->second.host, fileLoc);
+    results.push_back(it->second.value);
+    resultNames.push_back(builder.getStringAttr(out.name()));
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  fn.setFunctionType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  fn->setAttr("kiln.result_names", builder.getArrayAttr(resultNames));
+  return module;
+}
+
+OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
+                                           const ONNXImportOptions &options) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer) {
+    emitError(fileLoc) << "cannot read '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  StringRef bytes = (*buffer)->getBuffer();
+  onnx::ModelProto model;
+  StringRef trimmed = bytes.ltrim();
+  bool text = path.ends_with(".onnxtxt") || trimmed.starts_with("<") || trimmed.starts_with("#");
+  if (text) {
+    std::string copy = bytes.str();
+    onnx::OnnxParser parser(copy.c_str());
+    auto status = parser.Parse(model);
+    if (!status.IsOK()) {
+      emitError(fileLoc) << "malformed ONNX text: " << status.ErrorMessage();
+      return nullptr;
+    }
+  } else if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
+    return nullptr;
+  }
+  if (!model.has_graph()) {
+    emitError(fileLoc) << "malformed ONNX model: no graph";
+    return nullptr;
+  }
+  // Unsupported operators and malformed nodes are reported before ONNX's
+  // shape inference runs: it trusts its input and can crash on such nodes.
+  GraphImporter importer(context, model, path, OpRegistry::get());
+  if (failed(importer.prepare()))
+    return nullptr;
+  try {
+    onnx::ShapeInferenceOptions siOptions(/*check_type=*/false, /*strict_mode=*/0,
+                                          /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOptions);
+  } catch (const std::exception &e) {
+    emitError(fileLoc) << "ONNX shape inference failed: " << e.what();
+    return nullptr;
+  }
+  return importer.run(options);
+}

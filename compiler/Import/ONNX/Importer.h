@@ -1,0 +1,97 @@
+//===- Importer.h - the graph walk of the ONNX importer -------*- C++ -*-===//
+//
+// The importer's core: the values of the graph, tensors, the opsets the
+// model imports and the node label every diagnostic starts with. Op
+// handlers see it only through a NodeBinder.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_IMPORT_ONNX_IMPORTER_H
+#define KILN_COMPILER_IMPORT_ONNX_IMPORTER_H
+
+#include "compiler/Import/ONNX/HostTensor.h"
+#include "compiler/Import/ONNX/ONNXImporter.h"
+#include "compiler/Import/ONNX/OpRegistry.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::onnx_import {
+
+/// What the importer knows about one ONNX value.
+struct Entry {
+  mlir::Value value;                // set once materialized
+  std::optional<HostTensor> host;   // set for folded integer constants
+};
+
+/// The domain name the registry and the opset table use: ONNX's default
+/// domain is both "" and "ai.onnx".
+llvm::StringRef canonicalDomain(llvm::StringRef domain);
+
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef path,
+                const OpRegistry &registry);
+
+  /// Checks what can be checked before ONNX shape inference: the opsets,
+  /// the graph's structure, unsupported operators (all reported at once)
+  /// and malformed nodes.
+  mlir::LogicalResult prepare();
+  /// Imports the graph (after shape inference); `prepare` must have succeeded.
+  mlir::OwningOpRef<mlir::ModuleOp> run(const ONNXImportOptions &options);
+
+  //===--------------------------------------------------------------------===//
+  // What NodeBinder builds on.
+  //===--------------------------------------------------------------------===//
+
+  /// The opset the model imports for `domain`, 0 when it imports none.
+  int64_t opsetOf(llvm::StringRef domain) const;
+  /// The opset a node is read at: its domain's, or the default domain's
+  /// when the model does not import the node's domain.
+  int64_t opsetOf(const onnx::NodeProto &node) const;
+  /// `node 'NAME' (OpType, opset N)`: how every diagnostic names a node
+  /// (unnamed nodes are named after their first output; a non-default
+  /// domain prefixes the op type).
+  std::string nodeLabel(const onnx::NodeProto &node) const;
+  mlir::Location nodeLoc(const onnx::NodeProto &node);
+  /// An error at the node, starting with its label.
+  mlir::InFlightDiagnostic nodeError(const onnx::NodeProto &node);
+
+  mlir::FailureOr<mlir::Type> elementType(int onnxType, mlir::Location loc, llvm::StringRef what);
+  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
+  mlir::Value materialize(const HostTensor &h, mlir::Location loc);
+
+  mlir::MLIRContext &ctx;
+  mlir::OpBuilder builder;
+  std::map<std::string, Entry> values;
+
+private:
+  mlir::FailureOr<std::vector<char>> tensorBytes(const onnx::TensorProto &t, mlir::Type elem,
+                                                 mlir::Location loc);
+  mlir::FailureOr<std::vector<char>> externalBytes(const onnx::TensorProto &t, size_t size,
+                                                   mlir::Location loc);
+  /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
+  mlir::LogicalResult checkShape(const onnx::NodeProto &node);
+  mlir::LogicalResult importNode(const onnx::NodeProto &node);
+  /// Problems ONNX's own shape inference does not survive, one line each.
+  std::vector<std::string> preShapeInferenceProblems() const;
+
+  const onnx::ModelProto &model;
+  const OpRegistry &registry;
+  std::string modelDir, fileName;
+  llvm::StringMap<int64_t> opsets;
+  std::map<std::string, const onnx::TypeProto *> inferredTypes;
+  unsigned resourceCounter = 0;
+};
+
+} // namespace kiln::onnx_import
+
+#endif // KILN_COMPILER_IMPORT_ONNX_IMPORTER_H

@@ -1,0 +1,194 @@
+//===- NodeBinder.cpp - one ONNX node as an op handler sees it -----------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace kiln::onnx_import;
+
+InFlightDiagnostic NodeBinder::error() {
+  InFlightDiagnostic diag = importer.nodeError(proto);
+  // The first error is the cause; what follows from it would only repeat it.
+  if (failedOnce)
+    diag.abandon();
+  failedOnce = true;
+  return diag;
+}
+
+LogicalResult NodeBinder::inferenceError(StringRef opName, StringRef message) {
+  // The op reports "'nn.x' op expects ..."; the node's label replaces the prefix.
+  std::string prefix = ("'" + opName + "' op ").str();
+  StringRef text = message;
+  if (text.consume_front(prefix) && !text.empty()) {
+    InFlightDiagnostic diag = error() << text;
+    diag.attachNote() << "reported by the shape inference of " << opName;
+    return diag;
+  }
+  return error() << "the operands and attributes are not valid for " << opName;
+}
+
+FailureOr<Entry *> NodeBinder::inputEntry(int i) {
+  if (!hasInput(i))
+    return error() << "expects input " << i;
+  auto it = importer.values.find(proto.input(i));
+  if (it == importer.values.end())
+    return error() << "input '" << proto.input(i) << "' is not defined before use";
+  return &it->second;
+}
+
+FailureOr<Value> NodeBinder::input(int i) {
+  FailureOr<Entry *> e = inputEntry(i);
+  if (failed(e))
+    return failure();
+  if (!(*e)->value)
+    (*e)->value = importer.materialize(*(*e)->host, loc());
+  return (*e)->value;
+}
+
+FailureOr<Value> NodeBinder::optionalInput(int i) {
+  if (!hasInput(i))
+    return Value();
+  return input(i);
+}
+
+FailureOr<SmallVector<Value>> NodeBinder::allInputs() {
+  SmallVector<Value> in;
+  for (int i = 0; i < numInputs(); ++i) {
+    FailureOr<Value> v = input(i);
+    if (failed(v))
+      return failure();
+    in.push_back(*v);
+  }
+  return in;
+}
+
+const HostTensor *NodeBinder::hostInput(int i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = importer.values.find(proto.input(i));
+  if (it == importer.values.end() || !it->second.host)
+    return nullptr;
+  return &*it->second.host;
+}
+
+bool NodeBinder::allHostInputs() {
+  for (int i = 0; i < numInputs(); ++i)
+    if (hasInput(i) && !hostInput(i))
+      return false;
+  return true;
+}
+
+FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
+  const HostTensor *h = hostInput(i);
+  if (!h)
+    return error() << "expects " << what << " (input " << i
+                   << ") to be a constant known at compile time";
+  return SmallVector<int64_t>(h->ints);
+}
+
+Value NodeBinder::scalarConstant(Type elem, double v) {
+  auto type = RankedTensorType::get({}, elem);
+  return builder().create<kiln::nn::ConstantOp>(
+      loc(), DenseElementsAttr::get(type, builder().getFloatAttr(elem, v)));
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+const onnx::AttributeProto *NodeBinder::find(StringRef name) const {
+  for (const auto &a : proto.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+static StringRef typeName(onnx::AttributeProto::AttributeType type) {
+  switch (type) {
+  case onnx::AttributeProto::FLOAT: return "float";
+  case onnx::AttributeProto::INT: return "int";
+  case onnx::AttributeProto::STRING: return "string";
+  case onnx::AttributeProto::TENSOR: return "tensor";
+  case onnx::AttributeProto::GRAPH: return "graph";
+  case onnx::AttributeProto::SPARSE_TENSOR: return "sparse tensor";
+  case onnx::AttributeProto::TYPE_PROTO: return "type";
+  case onnx::AttributeProto::FLOATS: return "floats";
+  case onnx::AttributeProto::INTS: return "ints";
+  case onnx::AttributeProto::STRINGS: return "strings";
+  case onnx::AttributeProto::TENSORS: return "tensors";
+  case onnx::AttributeProto::GRAPHS: return "graphs";
+  case onnx::AttributeProto::SPARSE_TENSORS: return "sparse tensors";
+  case onnx::AttributeProto::TYPE_PROTOS: return "types";
+  default: return "undefined";
+  }
+}
+
+/// The type of an attribute written before the type field existed (IR
+/// version 1), from the field that holds its value.
+static onnx::AttributeProto::AttributeType impliedType(const onnx::AttributeProto &a) {
+  if (a.type() != onnx::AttributeProto::UNDEFINED)
+    return a.type();
+  if (a.has_f())
+    return onnx::AttributeProto::FLOAT;
+  if (a.has_i())
+    return onnx::AttributeProto::INT;
+  if (a.has_s())
+    return onnx::AttributeProto::STRING;
+  if (a.has_t())
+    return onnx::AttributeProto::TENSOR;
+  if (a.floats_size())
+    return onnx::AttributeProto::FLOATS;
+  if (a.ints_size())
+    return onnx::AttributeProto::INTS;
+  if (a.strings_size())
+    return onnx::AttributeProto::STRINGS;
+  return onnx::AttributeProto::UNDEFINED;
+}
+
+const onnx::AttributeProto *NodeBinder::typed(StringRef name,
+                                              onnx::AttributeProto::AttributeType type) {
+  const onnx::AttributeProto *a = find(name);
+  if (!a)
+    return nullptr;
+  onnx::AttributeProto::AttributeType found = impliedType(*a);
+  if (found == type)
+    return a;
+  error() << "expects attribute '" << name << "' of type " << typeName(type) << ", found "
+          << typeName(found);
+  return nullptr;
+}
+
+int64_t NodeBinder::attrInt(StringRef name, int64_t dflt) {
+  const auto *a = typed(name, onnx::AttributeProto::INT);
+  return a ? a->i() : dflt;
+}
+
+double NodeBinder::attrFloat(StringRef name, double dflt) {
+  const auto *a = typed(name, onnx::AttributeProto::FLOAT);
+  return a ? a->f() : dflt;
+}
+
+std::string NodeBinder::attrString(StringRef name, StringRef dflt) {
+  const auto *a = typed(name, onnx::AttributeProto::STRING);
+  return a ? a->s() : dflt.str();
+}
+
+SmallVector<int64_t> NodeBinder::attrInts(StringRef name) {
+  const auto *a = typed(name, onnx::AttributeProto::INTS);
+  if (!a)
+    return {};
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+SmallVector<float> NodeBinder::attrFloats(StringRef name) {
+  const auto *a = typed(name, onnx::AttributeProto::FLOATS);
+  if (!a)
+    return {};
+  return SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+const onnx::TensorProto *NodeBinder::attrTensor(StringRef name) {
+  const auto *a = typed(name, onnx::AttributeProto::TENSOR);
+  return a ? &a->t() : nullptr;
+}

@@ -1,0 +1,166 @@
+//===- NodeBinder.h - one ONNX node as an op handler sees it --*- C++ -*-===//
+//
+// Reads a node's inputs and attributes (with ONNX's defaults), defines its
+// outputs, and reports errors in one voice:
+//
+//   node 'NAME' (OpType, opset N): expects ..., found ...
+//
+// An attribute of the wrong type (Conv strides given as floats, say) is an
+// error, not a silent default: the read reports it and returns the default,
+// the node fails, and later errors about the same node are dropped so the
+// first cause is the one reported.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_IMPORT_ONNX_NODEBINDER_H
+#define KILN_COMPILER_IMPORT_ONNX_NODEBINDER_H
+
+#include "compiler/Import/ONNX/Importer.h"
+
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace kiln::onnx_import {
+
+class NodeBinder {
+public:
+  NodeBinder(GraphImporter &importer, const onnx::NodeProto &node)
+      : importer(importer), proto(node), version(importer.opsetOf(node)) {}
+
+  const onnx::NodeProto &node() const { return proto; }
+  llvm::StringRef opType() const { return proto.op_type(); }
+  /// The opset the node is read at (its domain's version in the model).
+  int64_t opset() const { return version; }
+  mlir::Location loc() { return importer.nodeLoc(proto); }
+  mlir::OpBuilder &builder() { return importer.builder; }
+  mlir::MLIRContext *context() { return &importer.ctx; }
+
+  /// An error about this node, starting with its label. After the first
+  /// error the node has failed and further diagnostics are dropped.
+  mlir::InFlightDiagnostic error();
+  /// True once an error was reported about this node.
+  bool hasFailed() const { return failedOnce; }
+
+  //===--------------------------------------------------------------------===//
+  // Inputs
+  //===--------------------------------------------------------------------===//
+
+  int numInputs() const { return proto.input_size(); }
+  /// True when input `i` is given (ONNX omits optional inputs with "").
+  bool hasInput(int i) const { return i < proto.input_size() && !proto.input(i).empty(); }
+  mlir::FailureOr<mlir::Value> input(int i);
+  /// Input `i` when present, a null Value when the node omits it.
+  mlir::FailureOr<mlir::Value> optionalInput(int i);
+  /// Every input of the node, in order.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> allInputs();
+  /// What the importer holds for input `i` (an SSA value or a host tensor).
+  mlir::FailureOr<Entry *> inputEntry(int i);
+  /// Input `i` as a host tensor, or null when it is absent or computed.
+  const HostTensor *hostInput(int i);
+  /// True when every present input is a host tensor.
+  bool allHostInputs();
+  /// Input `i` as integers known at compile time; `what` names it in the error.
+  mlir::FailureOr<llvm::SmallVector<int64_t>> constInts(int i, llvm::StringRef what);
+
+  //===--------------------------------------------------------------------===//
+  // Outputs
+  //===--------------------------------------------------------------------===//
+
+  int numOutputs() const { return proto.output_size(); }
+  /// True when output `i` is requested.
+  bool hasOutput(int i) const { return i < proto.output_size() && !proto.output(i).empty(); }
+  void define(int i, mlir::Value v) { importer.values[proto.output(i)] = Entry{v, std::nullopt}; }
+  void defineHost(int i, HostTensor h) {
+    importer.values[proto.output(i)] = Entry{mlir::Value(), std::move(h)};
+  }
+  void defineEntry(int i, Entry e) { importer.values[proto.output(i)] = std::move(e); }
+  /// Defines output 0 as `v` when it was built.
+  mlir::LogicalResult defineResult(mlir::FailureOr<mlir::Value> v) {
+    if (mlir::failed(v))
+      return mlir::failure();
+    define(0, *v);
+    return mlir::success();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Attributes: the value, or `dflt` when absent; a wrong type is an error.
+  //===--------------------------------------------------------------------===//
+
+  bool hasAttr(llvm::StringRef name) const { return find(name) != nullptr; }
+  int64_t attrInt(llvm::StringRef name, int64_t dflt);
+  bool attrBool(llvm::StringRef name, bool dflt) { return attrInt(name, dflt) != 0; }
+  double attrFloat(llvm::StringRef name, double dflt);
+  std::string attrString(llvm::StringRef name, llvm::StringRef dflt);
+  /// Empty when absent.
+  llvm::SmallVector<int64_t> attrInts(llvm::StringRef name);
+  llvm::SmallVector<float> attrFloats(llvm::StringRef name);
+  /// Null when absent.
+  const onnx::TensorProto *attrTensor(llvm::StringRef name);
+
+  //===--------------------------------------------------------------------===//
+  // Building
+  //===--------------------------------------------------------------------===//
+
+  /// Builds an nn op whose result type is inferred. An inference failure
+  /// is one diagnostic: the node's label with the op's message.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> create(Args &&...args);
+
+  /// A rank-0 constant of (float) element type `elem` holding `v`.
+  mlir::Value scalarConstant(mlir::Type elem, double v);
+  mlir::FailureOr<mlir::Type> elementType(int onnxType, llvm::StringRef what) {
+    return importer.elementType(onnxType, loc(), what);
+  }
+  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t) {
+    return importer.importTensor(t, loc());
+  }
+
+private:
+  const onnx::AttributeProto *find(llvm::StringRef name) const;
+  /// The attribute `name` when present and of type `type`; reports a wrong type.
+  const onnx::AttributeProto *typed(llvm::StringRef name, onnx::AttributeProto::AttributeType type);
+  mlir::LogicalResult inferenceError(llvm::StringRef opName, llvm::StringRef message);
+
+  GraphImporter &importer;
+  const onnx::NodeProto &proto;
+  int64_t version;
+  bool failedOnce = false;
+};
+
+/// The ranked tensor type of an nn value (every value the importer builds).
+inline mlir::RankedTensorType typeOf(mlir::Value v) {
+  return mlir::cast<mlir::RankedTensorType>(v.getType());
+}
+
+template <typename OpTy, typename... Args>
+mlir::FailureOr<mlir::Value> NodeBinder::create(Args &&...args) {
+  mlir::Location l = loc();
+  // Built with a placeholder type, then typed by the op's own inference so
+  // bad shapes are reported rather than asserted on.
+  mlir::Type placeholder = mlir::RankedTensorType::get({}, builder().getF32Type());
+  auto op = builder().create<OpTy>(l, placeholder, std::forward<Args>(args)...);
+  llvm::SmallVector<mlir::Type> types;
+  std::string message;
+  mlir::LogicalResult inferred = mlir::failure();
+  {
+    // The op's message is kept and reported once, as this node's error.
+    mlir::ScopedDiagnosticHandler capture(context(), [&](mlir::Diagnostic &d) {
+      if (message.empty())
+        message = d.str();
+      return mlir::success();
+    });
+    inferred = OpTy::inferReturnTypes(context(), l, op->getOperands(), op->getAttrDictionary(),
+                                      op->getPropertiesStorage(), op->getRegions(), types);
+  }
+  if (mlir::failed(inferred)) {
+    op->erase();
+    return inferenceError(OpTy::getOperationName(), message);
+  }
+  op->getResult(0).setType(types.front());
+  return op->getResult(0);
+}
+
+} // namespace kiln::onnx_import
+
+#endif // KILN_COMPILER_IMPORT_ONNX_NODEBINDER_H

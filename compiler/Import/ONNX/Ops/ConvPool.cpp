@@ -1,0 +1,251 @@
+//===- ConvPool.cpp - convolution and pooling ----------------------------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+namespace {
+
+DenseI64ArrayAttr ints(NodeBinder &b, ArrayRef<int64_t> v) {
+  return b.builder().getDenseI64ArrayAttr(v);
+}
+
+/// Strides and dilations default to 1 per spatial dimension.
+SmallVector<int64_t> onesUnlessGiven(NodeBinder &b, StringRef name, size_t n) {
+  SmallVector<int64_t> v = b.attrInts(name);
+  if (v.empty())
+    v.assign(n, 1);
+  return v;
+}
+
+/// Resolves auto_pad into explicit [begin..., end...] pads.
+FailureOr<SmallVector<int64_t>> windowPads(NodeBinder &b, ArrayRef<int64_t> inShape,
+                                           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations) {
+  size_t n = kernel.size();
+  std::string autoPad = b.attrString("auto_pad", "NOTSET");
+  SmallVector<int64_t> pads = b.attrInts("pads");
+  if (autoPad == "NOTSET") {
+    if (pads.empty())
+      pads.assign(2 * n, 0);
+    return pads;
+  }
+  pads.assign(2 * n, 0);
+  if (autoPad == "VALID")
+    return pads;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return b.error() << "unknown auto_pad '" << autoPad << "'";
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = inShape[2 + i];
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t small = total / 2, big = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : big;
+    pads[i + n] = autoPad == "SAME_UPPER" ? big : small;
+  }
+  return pads;
+}
+
+LogicalResult importConv(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> bias = b.optionalInput(2);
+  if (failed(bias))
+    return failure();
+  ArrayRef<int64_t> wShape = typeOf(*w).getShape();
+  if (wShape.size() < 3 || wShape.size() > 5)
+    return b.error() << "supports 1-D, 2-D and 3-D convolution, found a weight of rank "
+                     << wShape.size();
+  SmallVector<int64_t> kernel(wShape.drop_front(2));
+  size_t n = kernel.size();
+  SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
+                       dilations = onesUnlessGiven(b, "dilations", n);
+  if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
+    return b.error() << "expects an input of rank " << n + 2 << ", found "
+                     << typeOf(*x).getRank();
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(b, typeOf(*x).getShape(), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  return b.defineResult(b.create<ConvOp>(*x, *w, *bias, ints(b, strides), ints(b, *pads),
+                                         ints(b, dilations),
+                                         b.builder().getI64IntegerAttr(b.attrInt("group", 1))));
+}
+
+/// ConvTranspose as a stride-1 convolution: the input with `stride - 1`
+/// zeros between elements (reshape, pad, reshape, slice), padded by
+/// `dilation * (kernel - 1) - pad` (plus output_padding at the end), with
+/// the weight regrouped from [C_in, C_out/g, k...] to [C_out, C_in/g, k...]
+/// and flipped spatially (slices with stride -1).
+LogicalResult importConvTranspose(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> bias = b.optionalInput(2);
+  if (failed(bias))
+    return failure();
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  ArrayRef<int64_t> wShape = wt.getShape();
+  if (wShape.size() < 3 || wShape.size() > 5 || xt.getRank() != wt.getRank())
+    return b.error() << "supports 1-D, 2-D and 3-D transposed convolution with an input of the "
+                        "weight's rank, found weight rank "
+                     << wShape.size() << " and input rank " << xt.getRank();
+  int64_t n = wShape.size() - 2, group = b.attrInt("group", 1);
+  int64_t cin = wShape[0], coutPerGroup = wShape[1];
+  if (group <= 0 || cin % group || xt.getDimSize(1) != cin)
+    return b.error() << "expects " << cin << " input channels divisible by group " << group
+                     << ", found " << xt.getDimSize(1);
+  SmallVector<int64_t> kernel(wShape.drop_front(2));
+  SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
+                       dilations = onesUnlessGiven(b, "dilations", n),
+                       outPad = b.attrInts("output_padding"), pads = b.attrInts("pads");
+  if (outPad.empty())
+    outPad.assign(n, 0);
+  SmallVector<int64_t> outputShape = b.attrInts("output_shape");
+  std::string autoPad = b.attrString("auto_pad", "NOTSET");
+  if (!outputShape.empty() && static_cast<int64_t>(outputShape.size()) > n)
+    outputShape.erase(outputShape.begin(), outputShape.end() - n);
+  if (outputShape.empty() && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"))
+    for (int64_t i = 0; i < n; ++i)
+      outputShape.push_back(xt.getDimSize(2 + i) * strides[i]);
+  if (!outputShape.empty()) {
+    // Pads that give the requested output size.
+    pads.assign(2 * n, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t total = strides[i] * (xt.getDimSize(2 + i) - 1) + outPad[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - outputShape[i];
+      // Floor division, as ONNX's reference computes it (total < 0 when the
+      // requested output is larger than the natural one).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[n + i] = total - pads[i];
+    }
+  }
+  if (pads.empty())
+    pads.assign(2 * n, 0);
+  if (static_cast<int64_t>(strides.size()) != n || static_cast<int64_t>(dilations.size()) != n ||
+      static_cast<int64_t>(outPad.size()) != n || static_cast<int64_t>(pads.size()) != 2 * n)
+    return b.error() << "expects strides, dilations and output_padding of " << n
+                     << " values and pads of " << 2 * n;
+
+  // 1. Zeros between input elements: [N, C, H, W] -> [N, C, H, 1, W, 1] ->
+  //    pad the unit dims to the stride -> [N, C, H*s, W*s] -> drop the tail.
+  Value in = *x;
+  if (llvm::any_of(strides, [](int64_t v) { return v != 1; })) {
+    SmallVector<int64_t> split{xt.getDimSize(0), cin}, high(2 + 2 * n, 0),
+        merged{xt.getDimSize(0), cin};
+    for (int64_t i = 0; i < n; ++i) {
+      split.append({xt.getDimSize(2 + i), 1});
+      high[2 + 2 * i + 1] = strides[i] - 1;
+      merged.push_back(xt.getDimSize(2 + i) * strides[i]);
+    }
+    Value parts = builder.create<ReshapeOp>(loc, xt.clone(split), in);
+    FailureOr<Value> spread =
+        b.create<PadOp>(parts, ints(b, SmallVector<int64_t>(2 + 2 * n, 0)), ints(b, high),
+                        builder.getF64FloatAttr(0.0));
+    if (failed(spread))
+      return failure();
+    Value flat = builder.create<ReshapeOp>(loc, xt.clone(merged), *spread);
+    SmallVector<int64_t> sizes(merged), ones(2 + n, 1), zeros(2 + n, 0);
+    for (int64_t i = 0; i < n; ++i)
+      sizes[2 + i] = (xt.getDimSize(2 + i) - 1) * strides[i] + 1;
+    FailureOr<Value> cut = b.create<SliceOp>(flat, ints(b, zeros), ints(b, sizes), ints(b, ones));
+    if (failed(cut))
+      return failure();
+    in = *cut;
+  }
+  // 2. The padding of the equivalent direct convolution.
+  SmallVector<int64_t> convPads(2 * n);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t full = dilations[i] * (kernel[i] - 1);
+    convPads[i] = full - pads[i];
+    convPads[n + i] = full - pads[n + i] + outPad[i];
+    if (convPads[i] < 0 || convPads[n + i] < 0)
+      return b.error() << "pads larger than dilation * (kernel - 1) are not supported, "
+                          "found pads "
+                       << pads[i] << " and " << pads[n + i] << " for kernel " << kernel[i];
+  }
+  // 3. The weight regrouped and flipped.
+  SmallVector<int64_t> grouped{group, cin / group, coutPerGroup};
+  grouped.append(kernel.begin(), kernel.end());
+  SmallVector<int64_t> perm{0, 2, 1};
+  for (int64_t i = 0; i < n; ++i)
+    perm.push_back(3 + i);
+  Value wg = builder.create<ReshapeOp>(loc, wt.clone(grouped), *w);
+  FailureOr<Value> swapped = b.create<TransposeOp>(wg, ints(b, perm));
+  if (failed(swapped))
+    return failure();
+  SmallVector<int64_t> direct{group * coutPerGroup, cin / group};
+  direct.append(kernel.begin(), kernel.end());
+  Value wd = builder.create<ReshapeOp>(loc, wt.clone(direct), *swapped);
+  SmallVector<int64_t> offsets(2 + n, 0), steps(2 + n, 1);
+  for (int64_t i = 0; i < n; ++i) {
+    offsets[2 + i] = kernel[i] - 1;
+    steps[2 + i] = -1;
+  }
+  FailureOr<Value> flipped = b.create<SliceOp>(wd, ints(b, offsets), ints(b, direct),
+                                               ints(b, steps));
+  if (failed(flipped))
+    return failure();
+  return b.defineResult(b.create<ConvOp>(in, *flipped, *bias,
+                                         ints(b, SmallVector<int64_t>(n, 1)), ints(b, convPads),
+                                         ints(b, dilations), builder.getI64IntegerAttr(group)));
+}
+
+LogicalResult importPool(NodeBinder &b, bool isMax) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  if (b.hasOutput(1))
+    return b.error() << "the Indices output of MaxPool is not supported";
+  SmallVector<int64_t> kernel = b.attrInts("kernel_shape");
+  size_t n = kernel.size();
+  if (n < 1 || n > 3)
+    return b.error() << "supports 1-D, 2-D and 3-D pooling, found kernel_shape of rank " << n;
+  if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
+    return b.error() << "expects an input of rank " << n + 2 << ", found "
+                     << typeOf(*x).getRank();
+  SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
+                       dilations = onesUnlessGiven(b, "dilations", n);
+  if (b.attrInt("storage_order", 0) != 0)
+    return b.error() << "storage_order = 1 is not supported";
+  if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return b.error() << "AveragePool with dilations is not supported";
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(b, typeOf(*x).getShape(), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  OpBuilder &builder = b.builder();
+  BoolAttr ceil = builder.getBoolAttr(b.attrBool("ceil_mode", false));
+  if (isMax)
+    return b.defineResult(b.create<MaxPoolOp>(*x, ints(b, kernel), ints(b, strides),
+                                              ints(b, *pads), ints(b, dilations), ceil));
+  return b.defineResult(b.create<AveragePoolOp>(
+      *x, ints(b, kernel), ints(b, strides), ints(b, *pads), ceil,
+      builder.getBoolAttr(b.attrBool("count_include_pad", false))));
+}
+
+template <typename OpTy>
+LogicalResult importGlobalPool(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  return b.defineResult(b.create<OpTy>(*x));
+}
+
+} // namespace
+
+void kiln::onnx_import::registerConvPoolOps(OpRegistry &r) {
+  r.on("Conv", 1, importConv);
+  r.on("ConvTranspose", 1, importConvTranspose);
+  r.on("MaxPool", 1, [](NodeBinder &b) { return importPool(b, /*isMax=*/true); });
+  r.on("AveragePool", 1, [](NodeBinder &b) { return importPool(b, /*isMax=*/false); });
+  r.on("GlobalAveragePool", 1, importGlobalPool<GlobalAveragePoolOp>);
+  r.on("GlobalMaxPool", 1, importGlobalPool<GlobalMaxPoolOp>);
+}

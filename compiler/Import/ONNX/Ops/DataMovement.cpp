@@ -1,0 +1,560 @@
+//===- DataMovement.cpp - gathers, slices, padding, layout changes -------===//
+//
+// Transpose, Concat, Slice, Split, Pad, Gather, GatherElements, GatherND,
+// ReverseSequence, Cast, CastLike, Expand, Tile, DepthToSpace,
+// SpaceToDepth, Trilu, Resize and Upsample.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+namespace {
+
+DenseI64ArrayAttr ints(NodeBinder &b, ArrayRef<int64_t> v) {
+  return b.builder().getDenseI64ArrayAttr(v);
+}
+
+/// Optional constant integer input `i`, empty when omitted.
+LogicalResult optionalConstInts(NodeBinder &b, int i, StringRef what, SmallVector<int64_t> &out) {
+  if (!b.hasInput(i))
+    return success();
+  FailureOr<SmallVector<int64_t>> v = b.constInts(i, what);
+  if (failed(v))
+    return failure();
+  out = *v;
+  return success();
+}
+
+/// ONNX Slice: starts/ends/axes/steps (attributes before opset 10, constant
+/// inputs after) clamped per ONNX into nn.slice's offsets, sizes and
+/// strides; a slice of a host tensor folds.
+LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (b.allHostInputs()) {
+    if (!b.hasInput(0))
+      return b.input(0);
+    const HostTensor &data = *b.hostInput(0);
+    if (data.shape.size() != 1)
+      return b.error() << "folding supports only 1-D slices";
+    if (!paramsAsInputs) {
+      starts = b.attrInts("starts");
+      ends = b.attrInts("ends");
+    } else {
+      FailureOr<SmallVector<int64_t>> s = b.constInts(1, "starts"), e = b.constInts(2, "ends");
+      if (failed(s) || failed(e) || failed(optionalConstInts(b, 4, "steps", steps)))
+        return failure();
+      starts = *s;
+      ends = *e;
+    }
+    if (steps.empty())
+      steps = {1};
+    return foldSliceOnHost(b, data, starts, ends, steps);
+  }
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  int64_t rank = shape.size();
+  if (!paramsAsInputs) {
+    starts = b.attrInts("starts");
+    ends = b.attrInts("ends");
+    axes = b.attrInts("axes");
+  } else {
+    FailureOr<SmallVector<int64_t>> s = b.constInts(1, "starts"), e = b.constInts(2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if (failed(optionalConstInts(b, 3, "axes", axes)) ||
+        failed(optionalConstInts(b, 4, "steps", steps)))
+      return failure();
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return b.error() << "expects starts, ends, axes and steps of one length, found "
+                     << starts.size() << ", " << ends.size() << ", " << axes.size() << " and "
+                     << steps.size();
+  SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank || seen[a])
+      return b.error() << "expects distinct axes in [" << -rank << ", " << rank - 1
+                       << "], found " << axes[i];
+    seen[a] = true;
+    int64_t n = shape[a], step = steps[i];
+    if (step == 0)
+      return b.error() << "expects non-zero steps, found 0 for axis " << axes[i];
+    int64_t lo = starts[i] < 0 ? starts[i] + n : starts[i];
+    int64_t hi = ends[i] < 0 ? ends[i] + n : ends[i];
+    int64_t count;
+    if (step > 0) {
+      lo = std::clamp<int64_t>(lo, 0, n);
+      hi = std::clamp<int64_t>(hi, 0, n);
+      count = hi > lo ? (hi - lo + step - 1) / step : 0;
+    } else {
+      lo = std::clamp<int64_t>(lo, -1, n - 1);
+      hi = std::clamp<int64_t>(hi, -1, n - 1);
+      count = lo > hi ? (lo - hi - step - 1) / -step : 0;
+    }
+    offsets[a] = count ? lo : 0;
+    sizes[a] = count;
+    strides[a] = step;
+  }
+  return b.defineResult(b.create<SliceOp>(*x, ints(b, offsets), ints(b, sizes), ints(b, strides)));
+}
+
+/// Split into consecutive nn.slice windows along `axis`: sizes from the
+/// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
+/// the last part smaller), or equal parts.
+LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  int64_t rank = shape.size();
+  int64_t axis = b.attrInt("axis", 0);
+  if (axis < -rank || axis >= rank)
+    return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
+  if (axis < 0)
+    axis += rank;
+  int64_t n = shape[axis], parts = b.numOutputs();
+  SmallVector<int64_t> split;
+  if (!splitAsInput)
+    split = b.attrInts("split");
+  else if (failed(optionalConstInts(b, 1, "split", split)))
+    return failure();
+  if (split.empty()) {
+    int64_t chunk = (n + parts - 1) / parts;
+    if (!b.hasAttr("num_outputs") && n % parts != 0)
+      return b.error() << "expects dimension " << axis << " (size " << n << ") to divide into "
+                       << parts << " equal parts";
+    for (int64_t i = 0; i < parts; ++i)
+      split.push_back(std::max<int64_t>(0, std::min(chunk, n - i * chunk)));
+  }
+  int64_t total = 0;
+  for (int64_t s : split)
+    total += s;
+  if (static_cast<int64_t>(split.size()) != parts || total != n ||
+      llvm::any_of(split, [](int64_t s) { return s < 0; }))
+    return b.error() << "expects " << parts << " non-negative split sizes adding up to " << n
+                     << ", found " << split.size() << " adding up to " << total;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < parts; ++i) {
+    SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
+    offsets[axis] = split[i] ? offset : 0;
+    sizes[axis] = split[i];
+    offset += split[i];
+    FailureOr<Value> part =
+        b.create<SliceOp>(*x, ints(b, offsets), ints(b, sizes), ints(b, strides));
+    if (failed(part))
+      return failure();
+    if (b.hasOutput(i))
+      b.define(i, *part);
+  }
+  return success();
+}
+
+/// Pad, constant mode: pads from the attribute (before opset 11) or a
+/// constant input, optionally on some `axes` (opset 18), the value from an
+/// attribute or a constant scalar input.
+LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
+  std::string mode = b.attrString("mode", "constant");
+  if (mode != "constant")
+    return b.error() << "supports mode 'constant' only, found '" << mode << "'";
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  SmallVector<int64_t> pads, axes;
+  double value = 0;
+  if (!padsAsInput) {
+    pads = b.attrInts("pads");
+    value = b.attrFloat("value", 0.0);
+  } else {
+    FailureOr<SmallVector<int64_t>> p = b.constInts(1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (b.hasInput(2)) {
+      if (const HostTensor *h = b.hostInput(2)) {
+        value = h->ints.empty() ? 0.0 : static_cast<double>(h->ints[0]);
+      } else {
+        FailureOr<Value> v = b.input(2);
+        if (failed(v))
+          return failure();
+        auto c = v->getDefiningOp<ConstantOp>();
+        auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+        if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
+          return b.error() << "expects constant_value (input 2) to be a scalar constant";
+        value = dense.getSplatValue<APFloat>().convertToDouble();
+      }
+    }
+    if (failed(optionalConstInts(b, 3, "axes", axes)))
+      return failure();
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  int64_t k = axes.size();
+  if (static_cast<int64_t>(pads.size()) != 2 * k)
+    return b.error() << "expects " << 2 * k << " pads (begin and end per axis), found "
+                     << pads.size();
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank)
+      return b.error() << "expects axes in [" << -rank << ", " << rank - 1 << "], found "
+                       << axes[i];
+    low[a] = pads[i];
+    high[a] = pads[k + i];
+  }
+  return b.defineResult(
+      b.create<PadOp>(*x, ints(b, low), ints(b, high), b.builder().getF64FloatAttr(value)));
+}
+
+/// Gather on run-time data, or folded when every input is a host tensor.
+LogicalResult importGather(NodeBinder &b) {
+  if (b.allHostInputs())
+    return foldOnHost(b);
+  FailureOr<Value> x = b.input(0), idx = b.input(1);
+  if (failed(x) || failed(idx))
+    return failure();
+  return b.defineResult(
+      b.create<GatherOp>(*x, *idx, b.builder().getI64IntegerAttr(b.attrInt("axis", 0))));
+}
+
+/// An op with data, indices (or lengths) and one integer attribute.
+template <typename OpTy>
+OpHandler withIndices(StringLiteral attr, int64_t dflt) {
+  return [attr, dflt](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0), idx = b.input(1);
+    if (failed(x) || failed(idx))
+      return failure();
+    return b.defineResult(
+        b.create<OpTy>(*x, *idx, b.builder().getI64IntegerAttr(b.attrInt(attr, dflt))));
+  };
+}
+
+LogicalResult importReverseSequence(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), lens = b.input(1);
+  if (failed(x) || failed(lens))
+    return failure();
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<ReverseSequenceOp>(
+      *x, *lens, builder.getI64IntegerAttr(b.attrInt("batch_axis", 1)),
+      builder.getI64IntegerAttr(b.attrInt("time_axis", 0))));
+}
+
+/// Cast and CastLike; integer-to-integer casts of host tensors fold.
+LogicalResult importCast(NodeBinder &b) {
+  bool like = b.opType() == "CastLike";
+  if (!like && b.allHostInputs()) {
+    auto to = static_cast<onnx::TensorProto::DataType>(b.attrInt("to", 0));
+    if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
+        to == onnx::TensorProto::INT16 || to == onnx::TensorProto::INT8)
+      return foldOnHost(b);
+  }
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  Type to;
+  if (!like) {
+    FailureOr<Type> elem = b.elementType(b.attrInt("to", 0), "Cast target");
+    if (failed(elem))
+      return failure();
+    to = *elem;
+  } else {
+    FailureOr<Value> target = b.input(1);
+    if (failed(target))
+      return failure();
+    to = typeOf(*target).getElementType();
+  }
+  RankedTensorType t = typeOf(*x);
+  if (t.getElementType() == to)
+    return b.defineResult(*x);
+  b.define(0, b.builder().create<CastOp>(b.loc(), t.clone(to), *x));
+  return success();
+}
+
+/// Expand and Tile: data and a constant shape or repeats.
+template <typename OpTy>
+OpHandler withConstInts(StringLiteral what) {
+  return [what](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    FailureOr<SmallVector<int64_t>> v = b.constInts(1, what);
+    if (failed(v))
+      return failure();
+    return b.defineResult(b.create<OpTy>(*x, ints(b, *v)));
+  };
+}
+
+LogicalResult importTranspose(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> perm = b.attrInts("perm");
+  if (!b.hasAttr("perm"))
+    for (int64_t i = typeOf(*x).getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  return b.defineResult(b.create<TransposeOp>(*x, ints(b, perm)));
+}
+
+LogicalResult importConcat(NodeBinder &b) {
+  bool allHost = true;
+  for (int i = 0; i < b.numInputs(); ++i)
+    allHost &= b.hostInput(i) != nullptr;
+  if (allHost)
+    return foldOnHost(b);
+  FailureOr<SmallVector<Value>> in = b.allInputs();
+  if (failed(in))
+    return failure();
+  return b.defineResult(
+      b.create<ConcatOp>(*in, b.builder().getI64IntegerAttr(b.attrInt("axis", 0))));
+}
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth on NCHW: a reshape, a
+/// transpose and a reshape.
+LogicalResult importDepthSpace(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t bs = b.attrInt("blocksize", 0);
+  if (t.getRank() != 4 || bs <= 0)
+    return b.error() << "expects a rank-4 NCHW input and a positive blocksize, found rank "
+                     << t.getRank() << " and blocksize " << bs;
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2), w = t.getDimSize(3);
+  SmallVector<int64_t> split, perm, out;
+  if (b.opType() == "DepthToSpace") {
+    if (c % (bs * bs))
+      return b.error() << "expects channels (" << c << ") divisible by blocksize^2 (" << bs * bs
+                       << ")";
+    if (b.attrString("mode", "DCR") == "CRD") {
+      split = {n, c / (bs * bs), bs, bs, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      split = {n, bs, bs, c / (bs * bs), h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    out = {n, c / (bs * bs), h * bs, w * bs};
+  } else {
+    if (h % bs || w % bs)
+      return b.error() << "expects height and width (" << h << ", " << w
+                       << ") divisible by blocksize (" << bs << ")";
+    split = {n, c, h / bs, bs, w / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {n, c * bs * bs, h / bs, w / bs};
+  }
+  Value parts = b.builder().create<ReshapeOp>(b.loc(), t.clone(split), *x);
+  FailureOr<Value> moved = b.create<TransposeOp>(parts, ints(b, perm));
+  if (failed(moved))
+    return failure();
+  b.define(0, b.builder().create<ReshapeOp>(b.loc(), t.clone(out), *moved));
+  return success();
+}
+
+LogicalResult importTrilu(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Value> k = b.optionalInput(1);
+  if (failed(x) || failed(k))
+    return failure();
+  if (*k && (typeOf(*k).getRank() != 0 || !typeOf(*k).getElementType().isInteger(64)))
+    return b.error() << "expects k (input 1) to be an int64 scalar, found " << k->getType();
+  RankedTensorType t = typeOf(*x);
+  if (t.getRank() < 2)
+    return b.error() << "expects an input of rank >= 2, found rank " << t.getRank();
+  b.define(0, b.builder().create<TriluOp>(b.loc(), t, *x, *k,
+                                          b.builder().getBoolAttr(b.attrBool("upper", true))));
+  return success();
+}
+
+/// How a version of Resize or Upsample gives its operands and defaults.
+struct ResizeForm {
+  bool upsample;   // Upsample: always asymmetric, no attribute for it
+  bool scalesAttr; // scales as an attribute (Upsample before opset 9)
+  int scalesInput; // else the input holding them
+  bool legacy;     // before Resize-11: asymmetric and nearest rounding down
+};
+
+/// Resize (and Upsample) with constant scales or sizes, nearest or linear,
+/// one axis at a time (both are separable): nearest is an nn.gather of
+/// constant source indices; linear blends two such gathers with constant
+/// weights. Source coordinates follow `coordinate_transformation_mode`;
+/// neighbors outside the input take the edge value.
+LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &builder = b.builder();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  std::string mode = b.attrString("mode", "nearest");
+  std::string coord =
+      form.upsample ? "asymmetric"
+                    : b.attrString("coordinate_transformation_mode",
+                                   form.legacy ? "asymmetric" : "half_pixel");
+  std::string nearestMode =
+      form.legacy ? "floor" : b.attrString("nearest_mode", "round_prefer_floor");
+  if (mode != "nearest" && mode != "linear" && mode != "bilinear")
+    return b.error() << "mode '" << mode << "' is not supported (supported: nearest, linear)";
+  static const llvm::StringSet<> coords = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                           "asymmetric", "tf_half_pixel_for_nn"};
+  if (!coords.contains(coord))
+    return b.error() << "coordinate_transformation_mode '" << coord << "' is not supported";
+  if (b.attrInt("antialias", 0) != 0 || !b.attrInts("axes").empty() ||
+      b.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return b.error() << "antialias, axes and keep_aspect_ratio_policy are not supported";
+
+  // Scales (floats) or sizes (ints), constants at compile time.
+  SmallVector<double> scales;
+  SmallVector<int64_t> sizes;
+  int sizesInput = 3;
+  if (form.scalesAttr) {
+    for (float f : b.attrFloats("scales"))
+      scales.push_back(f);
+  } else if (b.hasInput(form.scalesInput) && !b.hasInput(sizesInput)) {
+    FailureOr<Value> sv = b.input(form.scalesInput);
+    if (failed(sv))
+      return failure();
+    auto c = sv->getDefiningOp<ConstantOp>();
+    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+    if (!dense || !isa<FloatType>(dense.getElementType()))
+      return b.error() << "expects scales (input " << form.scalesInput
+                       << ") to be a float constant known at compile time";
+    for (APFloat f : dense.getValues<APFloat>())
+      scales.push_back(f.convertToDouble());
+  }
+  if (b.hasInput(sizesInput)) {
+    FailureOr<SmallVector<int64_t>> sz = b.constInts(sizesInput, "sizes");
+    if (failed(sz))
+      return failure();
+    sizes = *sz;
+  }
+  if (scales.empty() && sizes.empty())
+    return b.error() << "expects constant scales or sizes";
+  if ((!scales.empty() && static_cast<int64_t>(scales.size()) != rank) ||
+      (!sizes.empty() && static_cast<int64_t>(sizes.size()) != rank))
+    return b.error() << "expects one scale or size per input dimension (" << rank << ")";
+
+  Value y = *x;
+  Type elem = t.getElementType();
+  for (int64_t a = 0; a < rank; ++a) {
+    int64_t in = t.getDimSize(a);
+    int64_t out = sizes.empty() ? static_cast<int64_t>(std::floor(in * scales[a])) : sizes[a];
+    double scale = sizes.empty() ? scales[a] : static_cast<double>(out) / in;
+    if (out <= 0 || scale <= 0)
+      return b.error() << "expects a positive output size along axis " << a << ", found " << out;
+    if (out == in && scale == 1.0)
+      continue;
+    auto source = [&](int64_t i) -> double {
+      // The integer output length, as PyTorch and ONNX Runtime compute it.
+      if (coord == "align_corners")
+        return out == 1 ? 0.0 : static_cast<double>(i) * (in - 1) / (out - 1);
+      if (coord == "asymmetric")
+        return i / scale;
+      if (coord == "tf_half_pixel_for_nn")
+        return (i + 0.5) / scale;
+      if (coord == "pytorch_half_pixel" && out == 1)
+        return 0.0;
+      return (i + 0.5) / scale - 0.5;
+    };
+    auto clampIndex = [&](int64_t k) { return std::clamp<int64_t>(k, 0, in - 1); };
+    SmallVector<int64_t> idx0, idx1;
+    SmallVector<float> w1;
+    for (int64_t i = 0; i < out; ++i) {
+      double s = source(i);
+      double fl = std::floor(s);
+      if (mode == "nearest") {
+        int64_t k;
+        if (nearestMode == "floor")
+          k = static_cast<int64_t>(fl);
+        else if (nearestMode == "ceil")
+          k = static_cast<int64_t>(std::ceil(s));
+        else if (s - fl == 0.5)
+          k = static_cast<int64_t>(nearestMode == "round_prefer_ceil" ? fl + 1 : fl);
+        else
+          k = static_cast<int64_t>(std::round(s));
+        idx0.push_back(clampIndex(k));
+      } else {
+        idx0.push_back(clampIndex(static_cast<int64_t>(fl)));
+        idx1.push_back(clampIndex(static_cast<int64_t>(fl) + 1));
+        w1.push_back(static_cast<float>(s - fl));
+      }
+    }
+    auto indexConstant = [&](ArrayRef<int64_t> v) -> Value {
+      return builder.create<ConstantOp>(
+          b.loc(), DenseElementsAttr::get(RankedTensorType::get({out}, builder.getI64Type()), v));
+    };
+    IntegerAttr axis = builder.getI64IntegerAttr(a);
+    FailureOr<Value> g0 = b.create<GatherOp>(y, indexConstant(idx0), axis);
+    if (failed(g0))
+      return failure();
+    if (mode == "nearest") {
+      y = *g0;
+      continue;
+    }
+    if (!isa<FloatType>(elem))
+      return b.error() << "linear resize expects a float input, found " << elem;
+    FailureOr<Value> g1 = b.create<GatherOp>(y, indexConstant(idx1), axis);
+    if (failed(g1))
+      return failure();
+    // y = g0 + (g1 - g0) * w1, the weights along the axis.
+    SmallVector<int64_t> wShape(rank - a, 1);
+    wShape[0] = out;
+    SmallVector<double> w1d(w1.begin(), w1.end());
+    auto wType = RankedTensorType::get(wShape, elem);
+    Value weights = builder.create<ConstantOp>(
+        b.loc(), isa<Float64Type>(elem) ? DenseElementsAttr::get(wType, ArrayRef<double>(w1d))
+                                        : DenseElementsAttr::get(wType, ArrayRef<float>(w1)));
+    FailureOr<Value> diff = b.create<SubOp>(*g1, *g0);
+    if (succeeded(diff))
+      diff = b.create<MulOp>(*diff, weights);
+    if (succeeded(diff))
+      diff = b.create<AddOp>(*g0, *diff);
+    if (failed(diff))
+      return failure();
+    y = *diff;
+  }
+  b.define(0, y);
+  return success();
+}
+
+} // namespace
+
+void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
+  r.on("Transpose", 1, importTranspose);
+  r.on("Concat", 1, importConcat);
+  r.on("Slice", 1, [](NodeBinder &b) { return importSlice(b, /*paramsAsInputs=*/false); });
+  r.on("Slice", 10, [](NodeBinder &b) { return importSlice(b, /*paramsAsInputs=*/true); });
+  r.on("Split", 1, [](NodeBinder &b) { return importSplit(b, /*splitAsInput=*/false); });
+  r.on("Split", 13, [](NodeBinder &b) { return importSplit(b, /*splitAsInput=*/true); });
+  r.on("Pad", 2, [](NodeBinder &b) { return importPad(b, /*padsAsInput=*/false); });
+  r.on("Pad", 11, [](NodeBinder &b) { return importPad(b, /*padsAsInput=*/true); });
+  r.on("Gather", 1, importGather);
+  r.on("GatherElements", 11, withIndices<GatherElementsOp>("axis", 0));
+  r.on("GatherND", 11, withIndices<GatherNDOp>("batch_dims", 0));
+  r.on("ReverseSequence", 10, importReverseSequence);
+  r.on("Cast", 6, importCast);
+  r.on("CastLike", 15, importCast);
+  r.on("Expand", 8, withConstInts<ExpandOp>("the shape"));
+  r.on("Tile", 6, withConstInts<TileOp>("repeats"));
+  r.on("DepthToSpace", 1, importDepthSpace);
+  r.on("SpaceToDepth", 1, importDepthSpace);
+  r.on("Trilu", 14, importTrilu);
+  r.on("Upsample", 7, [](NodeBinder &b) { return importResize(b, {true, true, 1, true}); });
+  r.on("Upsample", 9, [](NodeBinder &b) { return importResize(b, {true, false, 1, true}); });
+  r.on("Resize", 10, [](NodeBinder &b) { return importResize(b, {false, false, 1, true}); });
+  r.on("Resize", 11, [](NodeBinder &b) { return importResize(b, {false, false, 2, false}); });
+}

@@ -1,0 +1,310 @@
+//===- Elementwise.cpp - unary, binary and variadic elementwise ops ------===//
+//
+// Activations, arithmetic, comparisons and logic, Clip, Where, Mod, Mean,
+// IsNaN/IsInf, and inference-mode Dropout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+namespace {
+
+template <typename OpTy>
+LogicalResult unary(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  b.define(0, b.builder().create<OpTy>(b.loc(), *x));
+  return success();
+}
+
+/// An activation with one float attribute `alpha`.
+template <typename OpTy>
+OpHandler withAlpha(double dflt) {
+  return [dflt](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    b.define(0, b.builder().create<OpTy>(b.loc(), *x,
+                                         b.builder().getF64FloatAttr(b.attrFloat("alpha", dflt))));
+    return success();
+  };
+}
+
+/// Binary and variadic ops fold left over their inputs. `legacyBroadcast`:
+/// before opset 7, broadcast=1 with an axis aligns the right operand at
+/// that axis.
+template <typename OpTy>
+FailureOr<Value> foldLeft(NodeBinder &b, bool legacyBroadcast) {
+  FailureOr<Value> acc = b.input(0);
+  if (failed(acc))
+    return failure();
+  for (int i = 1; i < b.numInputs(); ++i) {
+    FailureOr<Value> rhs = b.input(i);
+    if (failed(rhs))
+      return failure();
+    if (legacyBroadcast && b.attrInt("broadcast", 0) && b.hasAttr("axis")) {
+      RankedTensorType l = typeOf(*acc), r = typeOf(*rhs);
+      int64_t axis = b.attrInt("axis", 0);
+      if (axis < 0)
+        axis += l.getRank();
+      if (axis < 0 || axis + r.getRank() > l.getRank())
+        return b.error() << "legacy broadcast axis " << axis << " is out of range";
+      SmallVector<int64_t> shape(axis, 1);
+      shape.append(r.getShape().begin(), r.getShape().end());
+      shape.resize(l.getRank(), 1);
+      rhs = b.builder()
+                .create<ReshapeOp>(b.loc(), RankedTensorType::get(shape, r.getElementType()), *rhs)
+                .getResult();
+    }
+    acc = b.create<OpTy>(*acc, *rhs);
+    if (failed(acc))
+      return failure();
+  }
+  return acc;
+}
+
+template <typename OpTy>
+OpHandler binary(bool legacyBroadcast, bool hostFoldable = false) {
+  return [=](NodeBinder &b) -> LogicalResult {
+    if (hostFoldable && b.numInputs() == 2 && b.hostInput(0) && b.hostInput(1))
+      return foldOnHost(b);
+    return b.defineResult(foldLeft<OpTy>(b, legacyBroadcast));
+  };
+}
+
+/// Registers a binary op whose legacy broadcast attributes opset 7 removed.
+template <typename OpTy>
+void onBroadcasting(OpRegistry &r, StringRef op, bool hostFoldable = false) {
+  r.on(op, 1, binary<OpTy>(/*legacyBroadcast=*/true, hostFoldable));
+  r.on(op, 7, binary<OpTy>(/*legacyBroadcast=*/false, hostFoldable));
+}
+
+/// Before opset 7 a 1-D slope of C elements applies along the channels.
+LogicalResult importPRelu(NodeBinder &b, bool legacySlope) {
+  FailureOr<Value> x = b.input(0), slope = b.input(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  RankedTensorType xt = typeOf(*x), st = typeOf(*slope);
+  Value s = *slope;
+  if (legacySlope && st.getRank() == 1 && xt.getRank() >= 3 &&
+      st.getDimSize(0) == xt.getDimSize(1)) {
+    SmallVector<int64_t> shape{st.getDimSize(0)};
+    shape.append(xt.getRank() - 2, 1);
+    s = b.builder().create<ReshapeOp>(b.loc(), st.clone(shape), s);
+  }
+  return b.defineResult(b.create<PReluOp>(*x, s));
+}
+
+/// Clip bounds: attributes before opset 11, optional inputs after; bounds
+/// known only at run time become broadcast max/min ops.
+LogicalResult importClip(NodeBinder &b, bool boundsAsInputs) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &builder = b.builder();
+  FloatAttr lo, hi;
+  Value runtimeLo, runtimeHi;
+  if (!boundsAsInputs) {
+    if (b.hasAttr("min"))
+      lo = builder.getF64FloatAttr(b.attrFloat("min", 0));
+    if (b.hasAttr("max"))
+      hi = builder.getF64FloatAttr(b.attrFloat("max", 0));
+  } else {
+    for (int i : {1, 2}) {
+      if (!b.hasInput(i))
+        continue;
+      FloatAttr &bound = i == 1 ? lo : hi;
+      if (const HostTensor *h = b.hostInput(i); h && h->ints.size() == 1) {
+        bound = builder.getF64FloatAttr(static_cast<double>(h->ints[0]));
+        continue;
+      }
+      FailureOr<Value> v = b.input(i);
+      if (failed(v))
+        return failure();
+      DenseElementsAttr dense;
+      if (auto c = v->getDefiningOp<ConstantOp>())
+        dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (dense && dense.getNumElements() == 1 && isa<FloatType>(dense.getElementType()))
+        bound = builder.getF64FloatAttr((*dense.getValues<APFloat>().begin()).convertToDouble());
+      else
+        (i == 1 ? runtimeLo : runtimeHi) = *v;
+    }
+  }
+  Value y = builder.create<ClipOp>(b.loc(), *x, lo, hi);
+  if (runtimeLo) {
+    FailureOr<Value> r = b.create<MaxOp>(y, runtimeLo);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  if (runtimeHi) {
+    FailureOr<Value> r = b.create<MinOp>(y, runtimeHi);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  b.define(0, y);
+  return success();
+}
+
+/// Inference only: a training_mode input must be a constant false; the
+/// mask output keeps every element.
+LogicalResult importDropout(NodeBinder &b) {
+  if (b.hasInput(2)) {
+    FailureOr<Entry *> mode = b.inputEntry(2);
+    if (failed(mode))
+      return failure();
+    ConstantOp c = (*mode)->value ? (*mode)->value.getDefiningOp<ConstantOp>() : ConstantOp();
+    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+    if (!dense || !dense.isSplat() || !dense.getElementType().isInteger(1) ||
+        dense.getSplatValue<bool>())
+      return b.error() << "training-mode Dropout is not supported (training_mode "
+                          "must be a constant false)";
+  }
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  b.define(0, *x);
+  if (b.hasOutput(1)) {
+    auto maskType = typeOf(*x).clone(b.builder().getI1Type());
+    b.define(1, b.builder().create<ConstantOp>(b.loc(), DenseElementsAttr::get(maskType, true)));
+  }
+  return success();
+}
+
+} // namespace
+
+void kiln::onnx_import::registerElementwiseOps(OpRegistry &r) {
+  r.on("Relu", 1, unary<ReluOp>);
+  r.on("Sigmoid", 1, unary<SigmoidOp>);
+  r.on("Tanh", 1, unary<TanhOp>);
+  r.on("Exp", 1, unary<ExpOp>);
+  r.on("Log", 1, unary<LogOp>);
+  r.on("Erf", 9, unary<ErfOp>);
+  r.on("Sqrt", 1, unary<SqrtOp>);
+  r.on("Reciprocal", 1, unary<ReciprocalOp>);
+  r.on("Neg", 1, unary<NegOp>);
+  r.on("Abs", 1, unary<AbsOp>);
+  r.on("Floor", 1, unary<FloorOp>);
+  r.on("Ceil", 1, unary<CeilOp>);
+  r.on("Softplus", 1, unary<SoftplusOp>);
+  r.on("Sin", 7, unary<SinOp>);
+  r.on("Cos", 7, unary<CosOp>);
+  r.on("Tan", 7, unary<TanOp>);
+  r.on("Asin", 7, unary<AsinOp>);
+  r.on("Acos", 7, unary<AcosOp>);
+  r.on("Atan", 7, unary<AtanOp>);
+  r.on("Sinh", 9, unary<SinhOp>);
+  r.on("Cosh", 9, unary<CoshOp>);
+  r.on("Asinh", 9, unary<AsinhOp>);
+  r.on("Acosh", 9, unary<AcoshOp>);
+  r.on("Atanh", 9, unary<AtanhOp>);
+  r.on("Round", 11, unary<RoundOp>);
+  r.on("Sign", 9, unary<SignOp>);
+  r.on("Softsign", 1, unary<SoftsignOp>);
+  r.on("HardSwish", 14, unary<HardSwishOp>);
+  r.on("Mish", 18, unary<MishOp>);
+  r.on("Not", 1, unary<NotOp>);
+
+  r.on("LeakyRelu", 1, withAlpha<LeakyReluOp>(0.01));
+  r.on("Elu", 1, withAlpha<EluOp>(1.0));
+  r.on("Celu", 12, withAlpha<CeluOp>(1.0));
+  r.on("ThresholdedRelu", 10, withAlpha<ThresholdedReluOp>(1.0));
+  r.on("Selu", 1, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    OpBuilder &builder = b.builder();
+    b.define(0, builder.create<SeluOp>(
+                    b.loc(), *x,
+                    builder.getF64FloatAttr(b.attrFloat("alpha", 1.67326319217681884765625)),
+                    builder.getF64FloatAttr(b.attrFloat("gamma", 1.05070102214813232421875))));
+    return success();
+  });
+  r.on("Shrink", 9, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    OpBuilder &builder = b.builder();
+    b.define(0, builder.create<ShrinkOp>(b.loc(), *x,
+                                         builder.getF64FloatAttr(b.attrFloat("lambd", 0.5)),
+                                         builder.getF64FloatAttr(b.attrFloat("bias", 0.0))));
+    return success();
+  });
+  r.on("HardSigmoid", 1, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    OpBuilder &builder = b.builder();
+    b.define(0, builder.create<HardSigmoidOp>(b.loc(), *x,
+                                              builder.getF64FloatAttr(b.attrFloat("alpha", 0.2)),
+                                              builder.getF64FloatAttr(b.attrFloat("beta", 0.5))));
+    return success();
+  });
+
+  onBroadcasting<AddOp>(r, "Add", /*hostFoldable=*/true);
+  onBroadcasting<SubOp>(r, "Sub", /*hostFoldable=*/true);
+  onBroadcasting<MulOp>(r, "Mul", /*hostFoldable=*/true);
+  onBroadcasting<DivOp>(r, "Div", /*hostFoldable=*/true);
+  onBroadcasting<PowOp>(r, "Pow");
+  onBroadcasting<EqualOp>(r, "Equal");
+  onBroadcasting<LessOp>(r, "Less");
+  onBroadcasting<GreaterOp>(r, "Greater");
+  onBroadcasting<AndOp>(r, "And");
+  onBroadcasting<OrOp>(r, "Or");
+  onBroadcasting<XorOp>(r, "Xor");
+  r.on("LessOrEqual", 12, binary<LessEqualOp>(false));
+  r.on("GreaterOrEqual", 12, binary<GreaterEqualOp>(false));
+  r.on("Max", 1, binary<MaxOp>(false));
+  r.on("Min", 1, binary<MinOp>(false));
+  r.on("Sum", 1, binary<AddOp>(false));
+  r.on("Mean", 1, [](NodeBinder &b) -> LogicalResult {
+    // The sum of the inputs, scaled by 1 / count.
+    FailureOr<Value> sum = foldLeft<AddOp>(b, false);
+    if (failed(sum))
+      return failure();
+    Type elem = typeOf(*sum).getElementType();
+    return b.defineResult(b.create<MulOp>(*sum, b.scalarConstant(elem, 1.0 / b.numInputs())));
+  });
+  r.on("PRelu", 1, [](NodeBinder &b) { return importPRelu(b, /*legacySlope=*/true); });
+  r.on("PRelu", 7, [](NodeBinder &b) { return importPRelu(b, /*legacySlope=*/false); });
+  r.on("Mod", 10, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0), y = b.input(1);
+    if (failed(x) || failed(y))
+      return failure();
+    return b.defineResult(
+        b.create<ModOp>(*x, *y, b.builder().getBoolAttr(b.attrBool("fmod", false))));
+  });
+  r.on("Where", 9, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> c = b.input(0), x = b.input(1), y = b.input(2);
+    if (failed(c) || failed(x) || failed(y))
+      return failure();
+    return b.defineResult(b.create<WhereOp>(*c, *x, *y));
+  });
+  r.on("Clip", 1, [](NodeBinder &b) { return importClip(b, /*boundsAsInputs=*/false); });
+  r.on("Clip", 11, [](NodeBinder &b) { return importClip(b, /*boundsAsInputs=*/true); });
+  r.on("IsNaN", 9, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    b.define(0, b.builder().create<IsNaNOp>(
+                    b.loc(), typeOf(*x).clone(b.builder().getI1Type()), *x));
+    return success();
+  });
+  r.on("IsInf", 10, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0);
+    if (failed(x))
+      return failure();
+    OpBuilder &builder = b.builder();
+    b.define(0, builder.create<IsInfOp>(b.loc(), typeOf(*x).clone(builder.getI1Type()), *x,
+                                        builder.getBoolAttr(b.attrBool("detect_positive", true)),
+                                        builder.getBoolAttr(b.attrBool("detect_negative", true))));
+    return success();
+  });
+  r.on("Dropout", 1, importDropout);
+}

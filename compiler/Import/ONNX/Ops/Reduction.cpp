@@ -1,0 +1,144 @@
+//===- Reduction.cpp - reductions, arg max/min and cumulative sums -------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+namespace {
+
+/// Reduce{Sum,Mean,Max,Min,Prod} map onto nn reductions; ReduceL1, ReduceL2,
+/// ReduceSumSquare, ReduceLogSum and ReduceLogSumExp are composed from a sum
+/// with elementwise ops around it (log-sum-exp shifted by the maximum).
+/// `axesInput`: the axes are an optional input (ReduceSum from opset 13,
+/// the others from 18) rather than an attribute.
+LogicalResult importReduce(NodeBinder &b, bool axesInput) {
+  StringRef type = b.opType();
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &builder = b.builder();
+  int64_t rank = typeOf(*x).getRank();
+  SmallVector<int64_t> axes;
+  if (!axesInput) {
+    axes = b.attrInts("axes");
+  } else if (b.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> a = b.constInts(1, "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  bool noop = axes.empty() && b.attrInt("noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && !noop)
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  noop |= axes.empty(); // a rank-0 input has nothing to reduce
+  BoolAttr keep = builder.getBoolAttr(b.attrBool("keepdims", true));
+  DenseI64ArrayAttr axesAttr = builder.getDenseI64ArrayAttr(axes);
+
+  auto sum = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (failed(v) || noop)
+      return v;
+    return b.create<ReduceSumOp>(*v, axesAttr, keep);
+  };
+  FailureOr<Value> y = failure();
+  if (type == "ReduceSum") {
+    y = sum(*x);
+  } else if (noop && (type == "ReduceMean" || type == "ReduceMax" || type == "ReduceMin" ||
+                      type == "ReduceProd")) {
+    y = *x;
+  } else if (type == "ReduceMean") {
+    y = b.create<ReduceMeanOp>(*x, axesAttr, keep);
+  } else if (type == "ReduceMax") {
+    y = b.create<ReduceMaxOp>(*x, axesAttr, keep);
+  } else if (type == "ReduceMin") {
+    y = b.create<ReduceMinOp>(*x, axesAttr, keep);
+  } else if (type == "ReduceProd") {
+    y = b.create<ReduceProdOp>(*x, axesAttr, keep);
+  } else if (type == "ReduceL1") {
+    y = sum(b.create<AbsOp>(*x));
+  } else if (type == "ReduceSumSquare") {
+    y = sum(b.create<MulOp>(*x, *x));
+  } else if (type == "ReduceL2") {
+    y = sum(b.create<MulOp>(*x, *x));
+    if (succeeded(y))
+      y = b.create<SqrtOp>(*y);
+  } else if (type == "ReduceLogSum") {
+    y = sum(*x);
+    if (succeeded(y))
+      y = b.create<LogOp>(*y);
+  } else if (type == "ReduceLogSumExp") {
+    if (noop)
+      return b.defineResult(*x); // log(exp(x))
+    // m + log(sum(exp(x - m))) with m the maximum, kept as size-1 dims.
+    BoolAttr kept = builder.getBoolAttr(true);
+    FailureOr<Value> m = b.create<ReduceMaxOp>(*x, axesAttr, kept);
+    if (failed(m))
+      return failure();
+    FailureOr<Value> e = b.create<SubOp>(*x, *m);
+    if (succeeded(e))
+      e = b.create<ExpOp>(*e);
+    if (succeeded(e))
+      e = b.create<ReduceSumOp>(*e, axesAttr, kept);
+    if (succeeded(e))
+      e = b.create<LogOp>(*e);
+    if (succeeded(e))
+      e = b.create<AddOp>(*e, *m);
+    if (failed(e))
+      return failure();
+    y = *e;
+    if (!keep.getValue()) {
+      SmallVector<int64_t> shape;
+      for (auto [d, size] : llvm::enumerate(typeOf(*x).getShape()))
+        if (!llvm::is_contained(axes, int64_t(d)) && !llvm::is_contained(axes, int64_t(d) - rank))
+          shape.push_back(size);
+      y = builder
+              .create<ReshapeOp>(b.loc(),
+                                 RankedTensorType::get(shape, typeOf(*x).getElementType()), *y)
+              .getResult();
+    }
+  }
+  return b.defineResult(y);
+}
+
+template <typename OpTy>
+LogicalResult importArgReduce(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &builder = b.builder();
+  return b.defineResult(
+      b.create<OpTy>(*x, builder.getI64IntegerAttr(b.attrInt("axis", 0)),
+                     builder.getBoolAttr(b.attrBool("keepdims", true)),
+                     builder.getBoolAttr(b.attrBool("select_last_index", false))));
+}
+
+LogicalResult importCumSum(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> axis = b.constInts(1, "axis");
+  if (failed(x) || failed(axis))
+    return failure();
+  if (axis->size() != 1)
+    return b.error() << "expects a scalar axis, found " << axis->size() << " values";
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<CumSumOp>(*x, builder.getI64IntegerAttr(axis->front()),
+                                           builder.getBoolAttr(b.attrBool("exclusive", false)),
+                                           builder.getBoolAttr(b.attrBool("reverse", false))));
+}
+
+} // namespace
+
+void kiln::onnx_import::registerReductionOps(OpRegistry &r) {
+  auto attrAxes = [](NodeBinder &b) { return importReduce(b, /*axesInput=*/false); };
+  auto inputAxes = [](NodeBinder &b) { return importReduce(b, /*axesInput=*/true); };
+  r.on("ReduceSum", 1, attrAxes);
+  r.on("ReduceSum", 13, inputAxes);
+  for (StringRef op : {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+                       "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
+    r.on(op, 1, attrAxes);
+    r.on(op, 18, inputAxes);
+  }
+  r.on("ArgMax", 1, importArgReduce<ArgMaxOp>);
+  r.on("ArgMin", 1, importArgReduce<ArgMinOp>);
+  r.on("CumSum", 11, importCumSum);
+}

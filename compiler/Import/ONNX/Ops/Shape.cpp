@@ -1,0 +1,313 @@
+//===- Shape.cpp - shapes, reshapes and constants ------------------------===//
+//
+// Shape, Size, Identity, Constant, ConstantOfShape, EyeLike, Reshape,
+// Flatten, Squeeze and Unsqueeze. Shapes of host tensors stay on the host
+// (HostTensor.h), so the shape chains exporters emit fold at import.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/NodeBinder.h"
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+namespace {
+
+SmallVector<int64_t> shapeOf(const Entry &e) {
+  return e.host ? e.host->shape : SmallVector<int64_t>(typeOf(e.value).getShape());
+}
+
+LogicalResult importShape(NodeBinder &b) {
+  FailureOr<Entry *> x = b.inputEntry(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> shape = shapeOf(**x);
+  int64_t rank = shape.size();
+  int64_t start = b.attrInt("start", 0), end = b.attrInt("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  SmallVector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+  b.defineHost(0, HostTensor{{static_cast<int64_t>(dims.size())}, b.builder().getI64Type(), dims});
+  return success();
+}
+
+LogicalResult importSize(NodeBinder &b) {
+  FailureOr<Entry *> x = b.inputEntry(0);
+  if (failed(x))
+    return failure();
+  int64_t n = (*x)->host ? (*x)->host->numElements() : typeOf((*x)->value).getNumElements();
+  b.defineHost(0, HostTensor{{}, b.builder().getI64Type(), {n}});
+  return success();
+}
+
+LogicalResult importIdentity(NodeBinder &b) {
+  FailureOr<Entry *> x = b.inputEntry(0);
+  if (failed(x))
+    return failure();
+  b.defineEntry(0, **x);
+  return success();
+}
+
+LogicalResult importConstant(NodeBinder &b) {
+  if (const onnx::TensorProto *value = b.attrTensor("value")) {
+    FailureOr<Entry> e = b.importTensor(*value);
+    if (failed(e))
+      return failure();
+    b.defineEntry(0, *e);
+    return success();
+  }
+  OpBuilder &builder = b.builder();
+  auto ints = [&](ArrayRef<int64_t> v, bool isList) {
+    SmallVector<int64_t> shape;
+    if (isList)
+      shape.push_back(v.size());
+    b.defineHost(0, HostTensor{shape, builder.getI64Type(), SmallVector<int64_t>(v)});
+    return success();
+  };
+  auto floats = [&](ArrayRef<float> v, bool isList) {
+    SmallVector<int64_t> shape;
+    if (isList)
+      shape.push_back(v.size());
+    auto type = RankedTensorType::get(shape, builder.getF32Type());
+    b.define(0, builder.create<ConstantOp>(b.loc(), DenseElementsAttr::get(type, v)));
+    return success();
+  };
+  if (b.hasAttr("value_int"))
+    return ints({b.attrInt("value_int", 0)}, false);
+  if (b.hasAttr("value_ints"))
+    return ints(b.attrInts("value_ints"), true);
+  if (b.hasAttr("value_float"))
+    return floats({static_cast<float>(b.attrFloat("value_float", 0))}, false);
+  if (b.hasAttr("value_floats"))
+    return floats(b.attrFloats("value_floats"), true);
+  if (b.hasFailed())
+    return failure();
+  return b.error() << "only value, value_int(s) and value_float(s) constants are supported";
+}
+
+LogicalResult importConstantOfShape(NodeBinder &b) {
+  FailureOr<SmallVector<const HostTensor *>> in = requireHostInputs(b);
+  if (failed(in))
+    return failure();
+  if (in->empty() || !(*in)[0])
+    return b.error() << "expects input 0";
+  SmallVector<int64_t> shape((*in)[0]->ints);
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return b.error() << "expects a shape of non-negative sizes";
+  // `value` is a one-element tensor (default: float 0).
+  OpBuilder &builder = b.builder();
+  Type elem = builder.getF32Type();
+  Attribute splat = builder.getF32FloatAttr(0);
+  if (const onnx::TensorProto *value = b.attrTensor("value")) {
+    FailureOr<Entry> e = b.importTensor(*value);
+    if (failed(e))
+      return failure();
+    if (e->host) {
+      if (e->host->numElements() != 1)
+        return b.error() << "expects a one-element value";
+      elem = e->host->elementType;
+      splat = builder.getIntegerAttr(elem, e->host->ints[0]);
+    } else {
+      auto c = e->value.getDefiningOp<ConstantOp>();
+      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (!dense || dense.getNumElements() != 1) {
+        c->erase();
+        return b.error() << "expects a one-element value";
+      }
+      elem = dense.getElementType();
+      splat = dense.getSplatValue<Attribute>();
+      c->erase();
+    }
+  }
+  HostTensor h{shape, elem, {}};
+  if (isa<IntegerType>(elem) && !elem.isInteger(1) && h.numElements() <= kMaxHostElements) {
+    h.ints.assign(h.numElements(), cast<IntegerAttr>(splat).getInt());
+    b.defineHost(0, std::move(h));
+    return success();
+  }
+  auto type = RankedTensorType::get(shape, elem);
+  b.define(0, builder.create<ConstantOp>(b.loc(), DenseElementsAttr::get(type, splat)));
+  return success();
+}
+
+/// EyeLike depends only on the input's (static) shape: a constant.
+LogicalResult importEyeLike(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  if (t.getRank() != 2)
+    return b.error() << "expects a rank-2 input, found rank " << t.getRank();
+  Type elem = t.getElementType();
+  if (b.hasAttr("dtype")) {
+    FailureOr<Type> e = b.elementType(b.attrInt("dtype", 1), "EyeLike dtype");
+    if (failed(e))
+      return failure();
+    elem = *e;
+  }
+  OpBuilder &builder = b.builder();
+  int64_t k = b.attrInt("k", 0), rows = t.getDimSize(0), cols = t.getDimSize(1);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      double v = j - i == k ? 1.0 : 0.0;
+      values.push_back(isa<FloatType>(elem) ? Attribute(builder.getFloatAttr(elem, v))
+                                            : Attribute(builder.getIntegerAttr(elem, v != 0)));
+    }
+  b.define(0, builder.create<ConstantOp>(b.loc(), DenseElementsAttr::get(t.clone(elem), values)));
+  return success();
+}
+
+/// The input's shape, from the host tensor or the value; `x` is set for a
+/// value.
+LogicalResult inputShape(NodeBinder &b, const HostTensor *hx, Value &x,
+                         SmallVector<int64_t> &shape) {
+  if (hx) {
+    shape = hx->shape;
+    return success();
+  }
+  FailureOr<Value> v = b.input(0);
+  if (failed(v))
+    return failure();
+  x = *v;
+  shape.assign(typeOf(x).getShape().begin(), typeOf(x).getShape().end());
+  return success();
+}
+
+/// Defines output 0 as the input with a new shape, on the host for a host
+/// tensor.
+LogicalResult reshaped(NodeBinder &b, const HostTensor *hx, Value x, ArrayRef<int64_t> shape) {
+  if (hx) {
+    HostTensor h = *hx;
+    h.shape.assign(shape.begin(), shape.end());
+    b.defineHost(0, std::move(h));
+    return success();
+  }
+  b.define(0, b.builder().create<ReshapeOp>(
+                  b.loc(), RankedTensorType::get(shape, typeOf(x).getElementType()), x));
+  return success();
+}
+
+LogicalResult importReshape(NodeBinder &b) {
+  FailureOr<SmallVector<int64_t>> target = b.constInts(1, "the shape");
+  if (failed(target))
+    return failure();
+  const HostTensor *hx = b.hostInput(0);
+  Value x;
+  SmallVector<int64_t> inShape;
+  if (failed(inputShape(b, hx, x, inShape)))
+    return failure();
+  bool allowZero = b.attrBool("allowzero", false);
+  int64_t total = 1, known = 1, inferAt = -1;
+  for (int64_t d : inShape)
+    total *= d;
+  SmallVector<int64_t> shape(*target);
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == 0 && !allowZero) {
+      if (i >= inShape.size())
+        return b.error() << "shape entry " << i << " is 0 (copy) but the input has rank "
+                         << inShape.size();
+      d = inShape[i];
+    }
+    if (d == -1) {
+      if (inferAt >= 0)
+        return b.error() << "the shape has more than one -1";
+      inferAt = i;
+      continue;
+    }
+    if (d < 0)
+      return b.error() << "invalid shape entry " << d;
+    known *= d;
+  }
+  if (inferAt >= 0) {
+    if (known == 0 || total % known != 0)
+      return b.error() << "cannot infer the -1 entry: " << total << " elements do not divide by "
+                       << known;
+    shape[inferAt] = total / known;
+    known = total;
+  }
+  if (known != total)
+    return b.error() << "cannot reshape " << total << " elements into " << known;
+  return reshaped(b, hx, x, shape);
+}
+
+/// Squeeze and Unsqueeze; `axesInput`: the axes are an input (opset 13)
+/// rather than an attribute.
+LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInput) {
+  SmallVector<int64_t> axes;
+  if (axesInput && b.numInputs() > 1) {
+    FailureOr<SmallVector<int64_t>> a = b.constInts(1, "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else if (!axesInput) {
+    axes = b.attrInts("axes");
+  }
+  const HostTensor *hx = b.hostInput(0);
+  Value x;
+  SmallVector<int64_t> inShape;
+  if (failed(inputShape(b, hx, x, inShape)))
+    return failure();
+  SmallVector<int64_t> shape;
+  if (unsqueeze) {
+    int64_t outRank = inShape.size() + axes.size();
+    SmallVector<bool> inserted(outRank, false);
+    for (int64_t a : axes) {
+      if (a < 0)
+        a += outRank;
+      if (a < 0 || a >= outRank || inserted[a])
+        return b.error() << "invalid or repeated axis in axes";
+      inserted[a] = true;
+    }
+    size_t next = 0;
+    for (int64_t i = 0; i < outRank; ++i)
+      shape.push_back(inserted[i] ? 1 : inShape[next++]);
+  } else {
+    int64_t rank = inShape.size();
+    SmallVector<bool> removed(rank, false);
+    if (axes.empty())
+      for (int64_t i = 0; i < rank; ++i)
+        removed[i] = inShape[i] == 1;
+    for (int64_t a : axes) {
+      if (a < 0)
+        a += rank;
+      if (a < 0 || a >= rank || inShape[a] != 1)
+        return b.error() << "axis " << a << " is out of range or not of size 1";
+      removed[a] = true;
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      if (!removed[i])
+        shape.push_back(inShape[i]);
+  }
+  return reshaped(b, hx, x, shape);
+}
+
+LogicalResult importFlatten(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  return b.defineResult(
+      b.create<FlattenOp>(*x, b.builder().getI64IntegerAttr(b.attrInt("axis", 1))));
+}
+
+} // namespace
+
+void kiln::onnx_import::registerShapeOps(OpRegistry &r) {
+  r.on("Shape", 1, importShape);
+  r.on("Size", 1, importSize);
+  r.on("Identity", 1, importIdentity);
+  r.on("Constant", 1, importConstant);
+  r.on("ConstantOfShape", 9, importConstantOfShape);
+  r.on("EyeLike", 9, importEyeLike);
+  r.on("Reshape", 5, importReshape);
+  r.on("Flatten", 1, importFlatten);
+  r.on("Unsqueeze", 1, [](NodeBinder &b) { return importUnsqueezeSqueeze(b, true, false); });
+  r.on("Unsqueeze", 13, [](NodeBinder &b) { return importUnsqueezeSqueeze(b, true, true); });
+  r.on("Squeeze", 1, [](NodeBinder &b) { return importUnsqueezeSqueeze(b, false, false); });
+  r.on("Squeeze", 13, [](NodeBinder &b) { return importUnsqueezeSqueeze(b, false, true); });
+}

@@ -1,0 +1,191 @@
+//===- Tensors.cpp - ONNX tensors as nn constants and host tensors -------===//
+
+#include "compiler/Import/ONNX/Importer.h"
+
+#include "dialects/NN/NNOps.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
+
+#include <fstream>
+
+using namespace mlir;
+using namespace kiln::nn;
+using namespace kiln::onnx_import;
+
+FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT:
+    return Type(builder.getF32Type());
+  case onnx::TensorProto::DOUBLE:
+    return Type(builder.getF64Type());
+  case onnx::TensorProto::INT64:
+    return Type(builder.getI64Type());
+  case onnx::TensorProto::INT32:
+    return Type(builder.getI32Type());
+  case onnx::TensorProto::INT16:
+    return Type(builder.getIntegerType(16));
+  case onnx::TensorProto::INT8:
+    return Type(builder.getIntegerType(8));
+  case onnx::TensorProto::BOOL:
+    return Type(builder.getI1Type());
+  default:
+    return emitError(loc) << what << ": unsupported element type "
+                          << onnx::TensorProto::DataType_Name(
+                                 static_cast<onnx::TensorProto::DataType>(t))
+                          << " (supported: float, double, int8, int16, int32, int64, bool)";
+  }
+}
+
+FailureOr<std::vector<char>> GraphImporter::externalBytes(const onnx::TensorProto &t,
+                                                          size_t size, Location loc) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = std::stoll(kv.value());
+    else if (kv.key() == "length")
+      length = std::stoll(kv.value());
+  }
+  llvm::SmallString<256> full(modelDir);
+  llvm::sys::path::append(full, location);
+  std::ifstream in(std::string(full), std::ios::binary);
+  if (location.empty() || !in)
+    return emitError(loc) << "tensor '" << t.name() << "': cannot open external data file '"
+                          << full << "'";
+  if (length < 0)
+    length = size;
+  std::vector<char> raw(length, '\0');
+  in.seekg(offset);
+  if (!in.read(raw.data(), length))
+    return emitError(loc) << "tensor '" << t.name() << "': external data file '" << full
+                          << "' is shorter than offset " << offset << " + length " << length;
+  return raw;
+}
+
+FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto &t, Type elem,
+                                                        Location loc) {
+  int64_t n = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0 || d > (int64_t(1) << 40) / std::max<int64_t>(n, 1))
+      return emitError(loc) << "tensor '" << t.name() << "' has an invalid dimension " << d;
+    n *= d;
+  }
+  size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
+  size_t size = n * width;
+  auto checkSize = [&](size_t found) -> LogicalResult {
+    if (found != size)
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << found
+                            << " bytes, expected " << size;
+    return success();
+  };
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    FailureOr<std::vector<char>> raw = externalBytes(t, size, loc);
+    if (failed(raw) || failed(checkSize(raw->size())))
+      return failure();
+    return raw;
+  }
+  if (t.has_raw_data()) {
+    if (failed(checkSize(t.raw_data().size())))
+      return failure();
+    return std::vector<char>(t.raw_data().begin(), t.raw_data().end());
+  }
+  std::vector<char> bytes(size);
+  auto copyTyped = [&](const auto &field, auto tag) -> LogicalResult {
+    using T = decltype(tag);
+    if (static_cast<int64_t>(field.size()) != n)
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << field.size()
+                            << " values, expected " << n;
+    for (int64_t i = 0; i < n; ++i) {
+      T v = static_cast<T>(field.Get(i));
+      std::memcpy(bytes.data() + i * width, &v, width);
+    }
+    return success();
+  };
+  LogicalResult ok = success();
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    ok = copyTyped(t.float_data(), float());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    ok = copyTyped(t.double_data(), double());
+    break;
+  case onnx::TensorProto::INT64:
+    ok = copyTyped(t.int64_data(), int64_t());
+    break;
+  case onnx::TensorProto::INT32:
+    ok = copyTyped(t.int32_data(), int32_t());
+    break;
+  case onnx::TensorProto::INT16:
+    ok = copyTyped(t.int32_data(), int16_t());
+    break;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::BOOL:
+    ok = copyTyped(t.int32_data(), int8_t());
+    break;
+  default:
+    return emitError(loc) << "tensor '" << t.name() << "': unsupported data type";
+  }
+  if (failed(ok))
+    return failure();
+  return bytes;
+}
+
+FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Location loc) {
+  FailureOr<Type> elem = elementType(t.data_type(), loc, "tensor '" + t.name() + "'");
+  if (failed(elem))
+    return failure();
+  FailureOr<std::vector<char>> bytes = tensorBytes(t, *elem, loc);
+  if (failed(bytes))
+    return failure();
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, *elem);
+  Entry e;
+  int64_t n = type.getNumElements();
+  // Small integer tensors are folded on the host (shapes, axes).
+  if (isa<IntegerType>(*elem) && !elem->isInteger(1) && n <= kMaxHostElements) {
+    HostTensor h{shape, *elem, {}};
+    size_t width = elem->getIntOrFloatBitWidth() / 8;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t v = 0;
+      switch (width) {
+      case 1: v = reinterpret_cast<const int8_t *>(bytes->data())[i]; break;
+      case 2: v = reinterpret_cast<const int16_t *>(bytes->data())[i]; break;
+      case 4: v = reinterpret_cast<const int32_t *>(bytes->data())[i]; break;
+      default: v = reinterpret_cast<const int64_t *>(bytes->data())[i]; break;
+      }
+      h.ints.push_back(v);
+    }
+    e.host = std::move(h);
+    return e;
+  }
+  ElementsAttr value;
+  if (elem->isInteger(1)) {
+    SmallVector<bool> bits(bytes->begin(), bytes->end());
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (n <= 16) {
+    value = DenseElementsAttr::getFromRawBuffer(type, *bytes);
+  } else {
+    // Weights live once in a resource blob however many ops use them.
+    size_t align = elem->getIntOrFloatBitWidth() / 8;
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(*bytes), align);
+    std::string name = t.name().empty() ? "weight" + std::to_string(resourceCounter++) : t.name();
+    value = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  }
+  e.value = builder.create<ConstantOp>(loc, value);
+  return e;
+}
+
+Value GraphImporter::materialize(const HostTensor &h, Location loc) {
+  auto type = RankedTensorType::get(h.shape, h.elementType);
+  SmallVector<APInt> ints;
+  for (int64_t v : h.ints)
+    ints.push_back(APInt(h.elementType.getIntOrFloatBitWidth(), v, /*isSigned=*/true));
+  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, ints));
+}
