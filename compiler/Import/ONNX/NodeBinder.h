@@ -106,6 +106,10 @@ public:
   /// is one diagnostic: the node's label with the op's message.
   template <typename OpTy, typename... Args>
   mlir::FailureOr<mlir::Value> create(Args &&...args);
+  /// `create` for an op with `numResults` results (nn.layer_norm's
+  /// statistics, nn.softmax_cross_entropy's log-probabilities).
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Operation *> createMulti(unsigned numResults, Args &&...args);
 
   /// A rank-0 constant of (float) element type `elem` holding `v`.
   mlir::Value scalarConstant(mlir::Type elem, double v);
@@ -121,6 +125,9 @@ private:
   /// The attribute `name` when present and of type `type`; reports a wrong type.
   const onnx::AttributeProto *typed(llvm::StringRef name, onnx::AttributeProto::AttributeType type);
   mlir::LogicalResult inferenceError(llvm::StringRef opName, llvm::StringRef message);
+  /// Types `op`'s results by its inference, or erases it and reports.
+  template <typename OpTy>
+  mlir::LogicalResult typeByInference(mlir::Operation *op);
 
   GraphImporter &importer;
   const onnx::NodeProto &proto;
@@ -133,13 +140,8 @@ inline mlir::RankedTensorType typeOf(mlir::Value v) {
   return mlir::cast<mlir::RankedTensorType>(v.getType());
 }
 
-template <typename OpTy, typename... Args>
-mlir::FailureOr<mlir::Value> NodeBinder::create(Args &&...args) {
-  mlir::Location l = loc();
-  // Built with a placeholder type, then typed by the op's own inference so
-  // bad shapes are reported rather than asserted on.
-  mlir::Type placeholder = mlir::RankedTensorType::get({}, builder().getF32Type());
-  auto op = builder().create<OpTy>(l, placeholder, std::forward<Args>(args)...);
+template <typename OpTy>
+mlir::LogicalResult NodeBinder::typeByInference(mlir::Operation *op) {
   llvm::SmallVector<mlir::Type> types;
   std::string message;
   mlir::LogicalResult inferred = mlir::failure();
@@ -150,15 +152,38 @@ mlir::FailureOr<mlir::Value> NodeBinder::create(Args &&...args) {
         message = d.str();
       return mlir::success();
     });
-    inferred = OpTy::inferReturnTypes(context(), l, op->getOperands(), op->getAttrDictionary(),
-                                      op->getPropertiesStorage(), op->getRegions(), types);
+    inferred = OpTy::inferReturnTypes(context(), op->getLoc(), op->getOperands(),
+                                      op->getAttrDictionary(), op->getPropertiesStorage(),
+                                      op->getRegions(), types);
   }
   if (mlir::failed(inferred)) {
     op->erase();
     return inferenceError(OpTy::getOperationName(), message);
   }
-  op->getResult(0).setType(types.front());
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  return mlir::success();
+}
+
+template <typename OpTy, typename... Args>
+mlir::FailureOr<mlir::Value> NodeBinder::create(Args &&...args) {
+  // Built with a placeholder type, then typed by the op's own inference so
+  // bad shapes are reported rather than asserted on.
+  mlir::Type placeholder = mlir::RankedTensorType::get({}, builder().getF32Type());
+  auto op = builder().create<OpTy>(loc(), placeholder, std::forward<Args>(args)...);
+  if (mlir::failed(typeByInference<OpTy>(op)))
+    return mlir::failure();
   return op->getResult(0);
+}
+
+template <typename OpTy, typename... Args>
+mlir::FailureOr<mlir::Operation *> NodeBinder::createMulti(unsigned numResults, Args &&...args) {
+  llvm::SmallVector<mlir::Type> placeholders(
+      numResults, mlir::RankedTensorType::get({}, builder().getF32Type()));
+  auto op = builder().create<OpTy>(loc(), placeholders, std::forward<Args>(args)...);
+  if (mlir::failed(typeByInference<OpTy>(op)))
+    return mlir::failure();
+  return op.getOperation();
 }
 
 } // namespace kiln::onnx_import

@@ -76,11 +76,8 @@ LogicalResult importConv(NodeBinder &b) {
                                          b.builder().getI64IntegerAttr(b.attrInt("group", 1))));
 }
 
-/// ConvTranspose as a stride-1 convolution: the input with `stride - 1`
-/// zeros between elements (reshape, pad, reshape, slice), padded by
-/// `dilation * (kernel - 1) - pad` (plus output_padding at the end), with
-/// the weight regrouped from [C_in, C_out/g, k...] to [C_out, C_in/g, k...]
-/// and flipped spatially (slices with stride -1).
+/// ConvTranspose: ONNX's output_shape and auto_pad resolved into explicit
+/// pads of nn.conv_transpose (nn-decompose turns it into a convolution).
 LogicalResult importConvTranspose(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), w = b.input(1);
   if (failed(x) || failed(w))
@@ -88,8 +85,6 @@ LogicalResult importConvTranspose(NodeBinder &b) {
   FailureOr<Value> bias = b.optionalInput(2);
   if (failed(bias))
     return failure();
-  OpBuilder &builder = b.builder();
-  Location loc = b.loc();
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
   ArrayRef<int64_t> wShape = wt.getShape();
   if (wShape.size() < 3 || wShape.size() > 5 || xt.getRank() != wt.getRank())
@@ -97,7 +92,7 @@ LogicalResult importConvTranspose(NodeBinder &b) {
                         "weight's rank, found weight rank "
                      << wShape.size() << " and input rank " << xt.getRank();
   int64_t n = wShape.size() - 2, group = b.attrInt("group", 1);
-  int64_t cin = wShape[0], coutPerGroup = wShape[1];
+  int64_t cin = wShape[0];
   if (group <= 0 || cin % group || xt.getDimSize(1) != cin)
     return b.error() << "expects " << cin << " input channels divisible by group " << group
                      << ", found " << xt.getDimSize(1);
@@ -133,69 +128,9 @@ LogicalResult importConvTranspose(NodeBinder &b) {
       static_cast<int64_t>(outPad.size()) != n || static_cast<int64_t>(pads.size()) != 2 * n)
     return b.error() << "expects strides, dilations and output_padding of " << n
                      << " values and pads of " << 2 * n;
-
-  // 1. Zeros between input elements: [N, C, H, W] -> [N, C, H, 1, W, 1] ->
-  //    pad the unit dims to the stride -> [N, C, H*s, W*s] -> drop the tail.
-  Value in = *x;
-  if (llvm::any_of(strides, [](int64_t v) { return v != 1; })) {
-    SmallVector<int64_t> split{xt.getDimSize(0), cin}, high(2 + 2 * n, 0),
-        merged{xt.getDimSize(0), cin};
-    for (int64_t i = 0; i < n; ++i) {
-      split.append({xt.getDimSize(2 + i), 1});
-      high[2 + 2 * i + 1] = strides[i] - 1;
-      merged.push_back(xt.getDimSize(2 + i) * strides[i]);
-    }
-    Value parts = builder.create<ReshapeOp>(loc, xt.clone(split), in);
-    FailureOr<Value> spread =
-        b.create<PadOp>(parts, ints(b, SmallVector<int64_t>(2 + 2 * n, 0)), ints(b, high),
-                        builder.getF64FloatAttr(0.0));
-    if (failed(spread))
-      return failure();
-    Value flat = builder.create<ReshapeOp>(loc, xt.clone(merged), *spread);
-    SmallVector<int64_t> sizes(merged), ones(2 + n, 1), zeros(2 + n, 0);
-    for (int64_t i = 0; i < n; ++i)
-      sizes[2 + i] = (xt.getDimSize(2 + i) - 1) * strides[i] + 1;
-    FailureOr<Value> cut = b.create<SliceOp>(flat, ints(b, zeros), ints(b, sizes), ints(b, ones));
-    if (failed(cut))
-      return failure();
-    in = *cut;
-  }
-  // 2. The padding of the equivalent direct convolution.
-  SmallVector<int64_t> convPads(2 * n);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t full = dilations[i] * (kernel[i] - 1);
-    convPads[i] = full - pads[i];
-    convPads[n + i] = full - pads[n + i] + outPad[i];
-    if (convPads[i] < 0 || convPads[n + i] < 0)
-      return b.error() << "pads larger than dilation * (kernel - 1) are not supported, "
-                          "found pads "
-                       << pads[i] << " and " << pads[n + i] << " for kernel " << kernel[i];
-  }
-  // 3. The weight regrouped and flipped.
-  SmallVector<int64_t> grouped{group, cin / group, coutPerGroup};
-  grouped.append(kernel.begin(), kernel.end());
-  SmallVector<int64_t> perm{0, 2, 1};
-  for (int64_t i = 0; i < n; ++i)
-    perm.push_back(3 + i);
-  Value wg = builder.create<ReshapeOp>(loc, wt.clone(grouped), *w);
-  FailureOr<Value> swapped = b.create<TransposeOp>(wg, ints(b, perm));
-  if (failed(swapped))
-    return failure();
-  SmallVector<int64_t> direct{group * coutPerGroup, cin / group};
-  direct.append(kernel.begin(), kernel.end());
-  Value wd = builder.create<ReshapeOp>(loc, wt.clone(direct), *swapped);
-  SmallVector<int64_t> offsets(2 + n, 0), steps(2 + n, 1);
-  for (int64_t i = 0; i < n; ++i) {
-    offsets[2 + i] = kernel[i] - 1;
-    steps[2 + i] = -1;
-  }
-  FailureOr<Value> flipped = b.create<SliceOp>(wd, ints(b, offsets), ints(b, direct),
-                                               ints(b, steps));
-  if (failed(flipped))
-    return failure();
-  return b.defineResult(b.create<ConvOp>(in, *flipped, *bias,
-                                         ints(b, SmallVector<int64_t>(n, 1)), ints(b, convPads),
-                                         ints(b, dilations), builder.getI64IntegerAttr(group)));
+  return b.defineResult(b.create<ConvTransposeOp>(
+      *x, *w, *bias, ints(b, strides), ints(b, pads), ints(b, dilations), ints(b, outPad),
+      b.builder().getI64IntegerAttr(group)));
 }
 
 LogicalResult importPool(NodeBinder &b, bool isMax) {

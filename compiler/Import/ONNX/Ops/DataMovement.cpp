@@ -388,16 +388,13 @@ struct ResizeForm {
   bool legacy;     // before Resize-11: asymmetric and nearest rounding down
 };
 
-/// Resize (and Upsample) with constant scales or sizes, nearest or linear,
-/// one axis at a time (both are separable): nearest is an nn.gather of
-/// constant source indices; linear blends two such gathers with constant
-/// weights. Source coordinates follow `coordinate_transformation_mode`;
-/// neighbors outside the input take the edge value.
+/// Resize (and Upsample) with constant scales or sizes, nearest or linear:
+/// each version's operands and defaults resolved into nn.resize's explicit
+/// output sizes, scales and modes (nn-decompose expands it into gathers).
 LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  OpBuilder &builder = b.builder();
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
   std::string mode = b.attrString("mode", "nearest");
@@ -448,87 +445,24 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
       (!sizes.empty() && static_cast<int64_t>(sizes.size()) != rank))
     return b.error() << "expects one scale or size per input dimension (" << rank << ")";
 
-  Value y = *x;
-  Type elem = t.getElementType();
+  SmallVector<int64_t> outSizes;
+  SmallVector<double> outScales;
   for (int64_t a = 0; a < rank; ++a) {
     int64_t in = t.getDimSize(a);
     int64_t out = sizes.empty() ? static_cast<int64_t>(std::floor(in * scales[a])) : sizes[a];
     double scale = sizes.empty() ? scales[a] : static_cast<double>(out) / in;
     if (out <= 0 || scale <= 0)
       return b.error() << "expects a positive output size along axis " << a << ", found " << out;
-    if (out == in && scale == 1.0)
-      continue;
-    auto source = [&](int64_t i) -> double {
-      // The integer output length, as PyTorch and ONNX Runtime compute it.
-      if (coord == "align_corners")
-        return out == 1 ? 0.0 : static_cast<double>(i) * (in - 1) / (out - 1);
-      if (coord == "asymmetric")
-        return i / scale;
-      if (coord == "tf_half_pixel_for_nn")
-        return (i + 0.5) / scale;
-      if (coord == "pytorch_half_pixel" && out == 1)
-        return 0.0;
-      return (i + 0.5) / scale - 0.5;
-    };
-    auto clampIndex = [&](int64_t k) { return std::clamp<int64_t>(k, 0, in - 1); };
-    SmallVector<int64_t> idx0, idx1;
-    SmallVector<float> w1;
-    for (int64_t i = 0; i < out; ++i) {
-      double s = source(i);
-      double fl = std::floor(s);
-      if (mode == "nearest") {
-        int64_t k;
-        if (nearestMode == "floor")
-          k = static_cast<int64_t>(fl);
-        else if (nearestMode == "ceil")
-          k = static_cast<int64_t>(std::ceil(s));
-        else if (s - fl == 0.5)
-          k = static_cast<int64_t>(nearestMode == "round_prefer_ceil" ? fl + 1 : fl);
-        else
-          k = static_cast<int64_t>(std::round(s));
-        idx0.push_back(clampIndex(k));
-      } else {
-        idx0.push_back(clampIndex(static_cast<int64_t>(fl)));
-        idx1.push_back(clampIndex(static_cast<int64_t>(fl) + 1));
-        w1.push_back(static_cast<float>(s - fl));
-      }
-    }
-    auto indexConstant = [&](ArrayRef<int64_t> v) -> Value {
-      return builder.create<ConstantOp>(
-          b.loc(), DenseElementsAttr::get(RankedTensorType::get({out}, builder.getI64Type()), v));
-    };
-    IntegerAttr axis = builder.getI64IntegerAttr(a);
-    FailureOr<Value> g0 = b.create<GatherOp>(y, indexConstant(idx0), axis);
-    if (failed(g0))
-      return failure();
-    if (mode == "nearest") {
-      y = *g0;
-      continue;
-    }
-    if (!isa<FloatType>(elem))
-      return b.error() << "linear resize expects a float input, found " << elem;
-    FailureOr<Value> g1 = b.create<GatherOp>(y, indexConstant(idx1), axis);
-    if (failed(g1))
-      return failure();
-    // y = g0 + (g1 - g0) * w1, the weights along the axis.
-    SmallVector<int64_t> wShape(rank - a, 1);
-    wShape[0] = out;
-    SmallVector<double> w1d(w1.begin(), w1.end());
-    auto wType = RankedTensorType::get(wShape, elem);
-    Value weights = builder.create<ConstantOp>(
-        b.loc(), isa<Float64Type>(elem) ? DenseElementsAttr::get(wType, ArrayRef<double>(w1d))
-                                        : DenseElementsAttr::get(wType, ArrayRef<float>(w1)));
-    FailureOr<Value> diff = b.create<SubOp>(*g1, *g0);
-    if (succeeded(diff))
-      diff = b.create<MulOp>(*diff, weights);
-    if (succeeded(diff))
-      diff = b.create<AddOp>(*g0, *diff);
-    if (failed(diff))
-      return failure();
-    y = *diff;
+    outSizes.push_back(out);
+    outScales.push_back(scale);
   }
-  b.define(0, y);
-  return success();
+  if (mode != "nearest" && !isa<FloatType>(t.getElementType()))
+    return b.error() << "linear resize expects a float input, found " << t.getElementType();
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<ResizeOp>(
+      *x, builder.getDenseI64ArrayAttr(outSizes), builder.getDenseF64ArrayAttr(outScales),
+      builder.getStringAttr(mode == "nearest" ? "nearest" : "linear"),
+      builder.getStringAttr(coord), builder.getStringAttr(nearestMode)));
 }
 
 } // namespace

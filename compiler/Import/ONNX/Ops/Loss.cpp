@@ -6,9 +6,9 @@ using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::onnx_import;
 
-/// NegativeLogLikelihoodLoss maps onto nn.nll_loss; SoftmaxCrossEntropyLoss
-/// is nn.log_softmax over the class dimension (its optional second output)
-/// followed by the same loss.
+/// NegativeLogLikelihoodLoss maps onto nn.nll_loss, SoftmaxCrossEntropyLoss
+/// onto nn.softmax_cross_entropy (whose log-probabilities are ONNX's
+/// optional second output).
 static LogicalResult importLoss(NodeBinder &b) {
   FailureOr<Value> scores = b.input(0), target = b.input(1);
   if (failed(scores) || failed(target))
@@ -21,16 +21,17 @@ static LogicalResult importLoss(NodeBinder &b) {
   if (b.hasAttr("ignore_index"))
     ignore = builder.getI64IntegerAttr(b.attrInt("ignore_index", 0));
   StringAttr reduction = builder.getStringAttr(b.attrString("reduction", "mean"));
-  Value logp = *scores;
   if (b.opType() == "SoftmaxCrossEntropyLoss") {
-    FailureOr<Value> lp = b.create<LogSoftmaxOp>(*scores, builder.getI64IntegerAttr(1));
-    if (failed(lp))
+    FailureOr<Operation *> op =
+        b.createMulti<SoftmaxCrossEntropyOp>(2, *scores, *target, *weight, reduction, ignore);
+    if (failed(op))
       return failure();
-    logp = *lp;
+    b.define(0, (*op)->getResult(0));
     if (b.hasOutput(1))
-      b.define(1, logp);
+      b.define(1, (*op)->getResult(1));
+    return success();
   }
-  return b.defineResult(b.create<NLLLossOp>(logp, *target, *weight, reduction, ignore));
+  return b.defineResult(b.create<NLLLossOp>(*scores, *target, *weight, reduction, ignore));
 }
 
 void kiln::onnx_import::registerLossOps(OpRegistry &r) {

@@ -25,114 +25,57 @@ LogicalResult importBatchNorm(NodeBinder &b) {
       b.builder().getF64FloatAttr(b.attrFloat("epsilon", 1e-5))));
 }
 
-/// LayerNormalization (over dimensions [axis, rank)) and
-/// InstanceNormalization (over the spatial dimensions 2..., scale and bias
-/// per channel) as means: `(x - mean) / sqrt(var + epsilon) * scale + bias`.
-/// LayerNormalization's optional Mean and InvStdDev outputs keep the
-/// normalized dimensions as size 1.
+/// LayerNormalization (nn.layer_norm, whose mean and inverse standard
+/// deviation are ONNX's optional outputs 1 and 2) and InstanceNormalization
+/// (nn.instance_norm).
 LogicalResult importNormalization(NodeBinder &b, bool instance) {
   FailureOr<Value> x = b.input(0), scale = b.input(1);
   if (failed(x) || failed(scale))
     return failure();
   OpBuilder &builder = b.builder();
-  RankedTensorType t = typeOf(*x);
-  int64_t rank = t.getRank();
-  int64_t axis = instance ? 2 : b.attrInt("axis", -1);
-  if (axis < -rank || axis >= rank)
-    return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
-  if (axis < 0)
-    axis += rank;
-  // Per-channel parameters [C] broadcast as [C, 1, ..., 1].
-  auto perChannel = [&](Value v) -> Value {
-    if (!instance)
-      return v;
-    RankedTensorType vt = typeOf(v);
-    SmallVector<int64_t> shape(vt.getShape());
-    shape.append(rank - 2, 1);
-    return builder.create<ReshapeOp>(b.loc(), vt.clone(shape), v);
-  };
-  DenseI64ArrayAttr axes = builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq(axis, rank)));
-  BoolAttr kept = builder.getBoolAttr(true);
-  FailureOr<Value> mean = b.create<ReduceMeanOp>(*x, axes, kept);
-  if (failed(mean))
-    return failure();
-  FailureOr<Value> centered = b.create<SubOp>(*x, *mean);
-  if (failed(centered))
-    return failure();
-  FailureOr<Value> var = b.create<MulOp>(*centered, *centered);
-  if (succeeded(var))
-    var = b.create<ReduceMeanOp>(*var, axes, kept);
-  if (failed(var))
-    return failure();
-  Value eps = b.scalarConstant(t.getElementType(), b.attrFloat("epsilon", 1e-5));
-  FailureOr<Value> inv = b.create<AddOp>(*var, eps);
-  if (succeeded(inv))
-    inv = b.create<SqrtOp>(*inv);
-  if (succeeded(inv))
-    inv = b.create<ReciprocalOp>(*inv);
-  if (failed(inv))
-    return failure();
-  FailureOr<Value> y = b.create<MulOp>(*centered, *inv);
-  if (succeeded(y))
-    y = b.create<MulOp>(*y, perChannel(*scale));
-  if (succeeded(y) && b.hasInput(2)) {
+  FloatAttr epsilon = builder.getF64FloatAttr(b.attrFloat("epsilon", 1e-5));
+  if (instance) {
     FailureOr<Value> bias = b.input(2);
     if (failed(bias))
       return failure();
-    y = b.create<AddOp>(*y, perChannel(*bias));
+    return b.defineResult(b.create<InstanceNormOp>(*x, *scale, *bias, epsilon));
   }
-  if (failed(y))
+  int64_t rank = typeOf(*x).getRank();
+  int64_t axis = b.attrInt("axis", -1);
+  if (axis < -rank || axis >= rank)
+    return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
+  FailureOr<Value> bias = b.optionalInput(2);
+  if (failed(bias))
     return failure();
-  b.define(0, *y);
-  if (!instance && b.hasOutput(1))
-    b.define(1, *mean);
-  if (!instance && b.hasOutput(2))
-    b.define(2, *inv);
+  FailureOr<Operation *> op =
+      b.createMulti<LayerNormOp>(3, *x, *scale, *bias, builder.getI64IntegerAttr(axis), epsilon);
+  if (failed(op))
+    return failure();
+  for (int i = 0; i < 3; ++i)
+    if (b.hasOutput(i))
+      b.define(i, (*op)->getResult(i));
   return success();
 }
 
-/// LRN across channels: `x / (bias + alpha / size * sum(x^2 over the size
-/// nearest channels))^beta`, the windowed sum an average pool (padding
-/// counted) over [N, 1, C, H*W] times `size`.
+/// LRN across channels (nn.lrn).
 LogicalResult importLRN(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  OpBuilder &builder = b.builder();
   RankedTensorType t = typeOf(*x);
   int64_t size = b.attrInt("size", 0);
-  if (t.getRank() < 3 || size < 1 || !t.hasStaticShape())
-    return b.error() << "expects a static input of rank >= 3 and size >= 1, found rank "
-                     << t.getRank() << " and size " << size;
-  double alpha = b.attrFloat("alpha", 1e-4), beta = b.attrFloat("beta", 0.75),
-         bias = b.attrFloat("bias", 1.0);
-  int64_t n = t.getDimSize(0), c = t.getDimSize(1), rest = t.getNumElements() / (n * c);
-  Type elem = t.getElementType();
-  FailureOr<Value> sq = b.create<MulOp>(*x, *x);
-  if (failed(sq))
-    return failure();
-  Value planes = builder.create<ReshapeOp>(b.loc(), t.clone({n, 1, c, rest}), *sq);
-  auto ints = [&](ArrayRef<int64_t> v) { return builder.getDenseI64ArrayAttr(v); };
-  int64_t before = (size - 1) / 2, after = size - 1 - before;
-  FailureOr<Value> avg =
-      b.create<AveragePoolOp>(planes, ints({size, 1}), ints({1, 1}), ints({before, 0, after, 0}),
-                              builder.getBoolAttr(false), builder.getBoolAttr(true));
-  if (failed(avg))
-    return failure();
-  Value sum = builder.create<ReshapeOp>(b.loc(), t, *avg);
-  // bias + alpha * mean (the mean over `size` channels is sum / size).
-  FailureOr<Value> scaled = b.create<MulOp>(sum, b.scalarConstant(elem, alpha));
-  if (succeeded(scaled))
-    scaled = b.create<AddOp>(*scaled, b.scalarConstant(elem, bias));
-  if (succeeded(scaled))
-    scaled = b.create<PowOp>(*scaled, b.scalarConstant(elem, beta));
-  if (failed(scaled))
-    return failure();
-  return b.defineResult(b.create<DivOp>(*x, *scaled));
+  if (t.getRank() < 3 || size < 1)
+    return b.error() << "expects an input of rank >= 3 and size >= 1, found rank " << t.getRank()
+                     << " and size " << size;
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<LRNOp>(*x, builder.getI64IntegerAttr(size),
+                                        builder.getF64FloatAttr(b.attrFloat("alpha", 1e-4)),
+                                        builder.getF64FloatAttr(b.attrFloat("beta", 0.75)),
+                                        builder.getF64FloatAttr(b.attrFloat("bias", 1.0))));
 }
 
-/// MeanVarianceNormalization as ONNX defines it:
-/// (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes` (default 0, 2, 3).
+/// MeanVarianceNormalization (nn.mean_variance_norm) over `axes`, ONNX's
+/// default 0, 2, 3.
 LogicalResult importMVN(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
@@ -140,55 +83,16 @@ LogicalResult importMVN(NodeBinder &b) {
   SmallVector<int64_t> axes = b.attrInts("axes");
   if (!b.hasAttr("axes"))
     axes = {0, 2, 3};
-  DenseI64ArrayAttr axesAttr = b.builder().getDenseI64ArrayAttr(axes);
-  BoolAttr kept = b.builder().getBoolAttr(true);
-  Type elem = typeOf(*x).getElementType();
-  FailureOr<Value> mean = b.create<ReduceMeanOp>(*x, axesAttr, kept);
-  FailureOr<Value> sq = b.create<MulOp>(*x, *x);
-  if (failed(mean) || failed(sq))
-    return failure();
-  FailureOr<Value> meanSq = b.create<ReduceMeanOp>(*sq, axesAttr, kept);
-  FailureOr<Value> sqMean = b.create<MulOp>(*mean, *mean);
-  if (failed(meanSq) || failed(sqMean))
-    return failure();
-  FailureOr<Value> std = b.create<SubOp>(*meanSq, *sqMean);
-  if (succeeded(std))
-    std = b.create<SqrtOp>(*std);
-  if (succeeded(std))
-    std = b.create<AddOp>(*std, b.scalarConstant(elem, 1e-9));
-  FailureOr<Value> centered = b.create<SubOp>(*x, *mean);
-  if (failed(std) || failed(centered))
-    return failure();
-  return b.defineResult(b.create<DivOp>(*centered, *std));
+  return b.defineResult(
+      b.create<MeanVarianceNormOp>(*x, b.builder().getDenseI64ArrayAttr(axes)));
 }
 
-/// Hardmax along `axis`: 1 at the first maximum, 0 elsewhere.
+/// Hardmax along `axis` (nn.hardmax).
 FailureOr<Value> hardmax(NodeBinder &b, Value x, int64_t axis) {
-  OpBuilder &builder = b.builder();
-  RankedTensorType t = typeOf(x);
-  int64_t rank = t.getRank();
+  int64_t rank = typeOf(x).getRank();
   if (rank == 0 || axis < -rank || axis >= rank)
     return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
-  if (axis < 0)
-    axis += rank;
-  FailureOr<Value> am = b.create<ArgMaxOp>(x, builder.getI64IntegerAttr(axis),
-                                           builder.getBoolAttr(true), builder.getBoolAttr(false));
-  if (failed(am))
-    return failure();
-  // Positions 0..n-1 along the axis, compared with the arg max.
-  int64_t n = t.getDimSize(axis);
-  SmallVector<int64_t> shape(rank, 1);
-  shape[axis] = n;
-  SmallVector<APInt> positions;
-  for (int64_t i = 0; i < n; ++i)
-    positions.push_back(APInt(64, i));
-  Value iota = builder.create<ConstantOp>(
-      b.loc(),
-      DenseElementsAttr::get(RankedTensorType::get(shape, builder.getI64Type()), positions));
-  FailureOr<Value> hit = b.create<EqualOp>(*am, iota);
-  if (failed(hit))
-    return failure();
-  return Value(builder.create<CastOp>(b.loc(), t, *hit));
+  return b.create<HardmaxOp>(x, b.builder().getI64IntegerAttr(axis));
 }
 
 using Along = FailureOr<Value> (*)(NodeBinder &, Value, int64_t);

@@ -8,9 +8,10 @@ using namespace kiln::onnx_import;
 
 namespace {
 
-/// Reduce{Sum,Mean,Max,Min,Prod} map onto nn reductions; ReduceL1, ReduceL2,
-/// ReduceSumSquare, ReduceLogSum and ReduceLogSumExp are composed from a sum
-/// with elementwise ops around it (log-sum-exp shifted by the maximum).
+/// Every ONNX reduction maps onto its nn op. An empty axes list with
+/// noop_with_empty_axes reduces nothing: the input itself for the plain
+/// reductions, the elementwise part alone for the composed ones (L1, L2,
+/// SumSquare, LogSum, LogSumExp: their nn ops take no axes for that).
 /// `axesInput`: the axes are an optional input (ReduceSum from opset 13,
 /// the others from 18) rather than an attribute.
 LogicalResult importReduce(NodeBinder &b, bool axesInput) {
@@ -55,48 +56,18 @@ LogicalResult importReduce(NodeBinder &b, bool axesInput) {
     y = b.create<ReduceMinOp>(*x, axesAttr, keep);
   } else if (type == "ReduceProd") {
     y = b.create<ReduceProdOp>(*x, axesAttr, keep);
-  } else if (type == "ReduceL1") {
-    y = sum(b.create<AbsOp>(*x));
-  } else if (type == "ReduceSumSquare") {
-    y = sum(b.create<MulOp>(*x, *x));
-  } else if (type == "ReduceL2") {
-    y = sum(b.create<MulOp>(*x, *x));
-    if (succeeded(y))
-      y = b.create<SqrtOp>(*y);
-  } else if (type == "ReduceLogSum") {
-    y = sum(*x);
-    if (succeeded(y))
-      y = b.create<LogOp>(*y);
-  } else if (type == "ReduceLogSumExp") {
-    if (noop)
-      return b.defineResult(*x); // log(exp(x))
-    // m + log(sum(exp(x - m))) with m the maximum, kept as size-1 dims.
-    BoolAttr kept = builder.getBoolAttr(true);
-    FailureOr<Value> m = b.create<ReduceMaxOp>(*x, axesAttr, kept);
-    if (failed(m))
-      return failure();
-    FailureOr<Value> e = b.create<SubOp>(*x, *m);
-    if (succeeded(e))
-      e = b.create<ExpOp>(*e);
-    if (succeeded(e))
-      e = b.create<ReduceSumOp>(*e, axesAttr, kept);
-    if (succeeded(e))
-      e = b.create<LogOp>(*e);
-    if (succeeded(e))
-      e = b.create<AddOp>(*e, *m);
-    if (failed(e))
-      return failure();
-    y = *e;
-    if (!keep.getValue()) {
-      SmallVector<int64_t> shape;
-      for (auto [d, size] : llvm::enumerate(typeOf(*x).getShape()))
-        if (!llvm::is_contained(axes, int64_t(d)) && !llvm::is_contained(axes, int64_t(d) - rank))
-          shape.push_back(size);
-      y = builder
-              .create<ReshapeOp>(b.loc(),
-                                 RankedTensorType::get(shape, typeOf(*x).getElementType()), *y)
-              .getResult();
-    }
+  } else {
+    DenseI64ArrayAttr composedAxes = noop ? builder.getDenseI64ArrayAttr({}) : axesAttr;
+    if (type == "ReduceL1")
+      y = b.create<ReduceL1Op>(*x, composedAxes, keep);
+    else if (type == "ReduceSumSquare")
+      y = b.create<ReduceSumSquareOp>(*x, composedAxes, keep);
+    else if (type == "ReduceL2")
+      y = b.create<ReduceL2Op>(*x, composedAxes, keep);
+    else if (type == "ReduceLogSum")
+      y = b.create<ReduceLogSumOp>(*x, composedAxes, keep);
+    else if (type == "ReduceLogSumExp")
+      y = b.create<ReduceLogSumExpOp>(*x, composedAxes, keep);
   }
   return b.defineResult(y);
 }
