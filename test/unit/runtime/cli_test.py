@@ -97,7 +97,7 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
 
     p = run(host + ["--help"])
     check(p.returncode == 0 and "--input NAME=FILE.npy" in p.stdout and "--bench N" in p.stdout
-          and "input a f32 2x3" in p.stdout and "output stats/max f32 scalar" in p.stdout,
+          and "entry infer\ninput a f32 [2,3]" in p.stdout and "output stats/max f32 []" in p.stdout,
           f"{name}: --help lists options and the signature", p)
 
     bench_out = os.path.join(work, f"{name}_bench")
@@ -171,7 +171,6 @@ def main():
     p = run([args.c_example, so, f"a={paths['a']}", f"b={paths['bad_shape']}"])
     check(p.returncode == 1 and "input 'b': expected shape 2x3, got 2x4" in p.stderr,
           "c example reports a wrong shape", p)
-
     # The host must export kiln_parallel_for to a model library that calls it.
     x = os.path.join(work, "x.npy")
     np.save(x, np.arange(1000, dtype=np.float32))
