@@ -45,9 +45,11 @@
  * A run function gets `buffers`: the entry's inputs, then its outputs, each in
  * signature order, each a contiguous row-major buffer that the caller allocated,
  * then, when the entry's workspace is not 0, a 64-byte aligned workspace of at
- * least that many bytes. Generated code reads inputs and never writes them.
+ * least that many bytes, whose contents are not kept between runs. Generated
+ * code reads inputs and never writes them.
  * Malformed text fails with KILN_ERROR_FORMAT and a message
- * `SRC: signature line N: expects …, found …`.
+ * `SRC: signature line N: expects …, found …` (`SRC: signature expects …` when
+ * the text as a whole is wrong: empty, or without an entry).
  */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
@@ -424,7 +426,8 @@ enum kiln_cli_exit {
  * model library to load (as `kiln-run MODEL.so [options]`), otherwise the
  * options start at argv[1] and @p model_or_null stays owned by the caller.
  *
- * Options: `--input NAME=FILE.npy` (each model input exactly once),
+ * Options: `--entry NAME` (the entry to run; default: the model's first),
+ * `--input NAME=FILE.npy` (each input of the entry exactly once),
  * `--output-dir DIR` (created if missing; each output written to
  * DIR/<name>.npy, with every '/' in the name replaced by '_'), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
