@@ -90,10 +90,13 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
                        (ok + ["--bench", "0"], "--bench 0"),
                        (ok + ["--threads", "x2"], "non-numeric --threads"),
                        (ok + ["--input", "a"], "--input without '='"),
-                       (ok + ["stray"], "positional argument")]:
+                       (ok + ["stray"], "positional argument"),
+                       (ok + ["--entry="], "empty --entry")]:
         p = run(host + args)
         check(p.returncode == 2 and "usage:" in p.stderr and p.stdout == "",
               f"{name}: {what} is a usage error", p)
+    p = run(host + ok + ["--entry="])
+    check("--entry expects an entry name" in p.stderr, f"{name}: empty --entry message", p)
 
     p = run(host + ["--help"])
     check(p.returncode == 0 and "--input NAME=FILE.npy" in p.stdout and "--bench N" in p.stdout
@@ -112,8 +115,11 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
         check((np.load(os.path.join(scale_out, "y.npy")) == 2 * x4).all(),
               f"{name}: --entry scale output is 2 * x")
     expect_failure(["--entry", "train", "--input", f"x={x4_path}"], 1,
-                   "model has no entry named 'train' (model entries: infer, scale)",
+                   "model has no entry named 'train' (model entries: infer, scale, dynamic)",
                    "unknown entry")
+    expect_failure(["--entry", "dynamic", "--input", f"x={x4_path}"], 1,
+                   "entry 'dynamic': expected static dims to run, got symbolic dims "
+                   "(not supported yet)", "entry with symbolic dims")
     expect_failure(["--entry=scale"] + ok, 1, "unknown input 'a' (model inputs: x)",
                    "inputs of another entry")
 

@@ -1,7 +1,8 @@
 /* A stand-in for a compiled model with two entries, built as a MODULE (like
  * `cc -shared model.o -lm`) and linked into executables:
  *   infer: sum = a + b, stats/max = max(sum)   (the default entry)
- *   scale: y = 2 * x, through its 16-byte workspace */
+ *   scale: y = 2 * x, through its 16-byte workspace
+ *   dynamic: described with a symbolic dim, which the runtime cannot run yet */
 #include <stddef.h>
 #include <string.h>
 
@@ -20,7 +21,10 @@ const char *kiln_entry_signature(void) {
          "entry scale\n"
          "input x f32 [4]\n"
          "output y f32 [4]\n"
-         "workspace 16\n";
+         "workspace 16\n"
+         "entry dynamic\n"
+         "input x f32 [N]\n"
+         "output y f32 [N]\n";
 }
 
 /** buffers: a, b, sum, stats/max. */
@@ -46,8 +50,11 @@ void kiln_run_scale(void **buffers) {
   memcpy(y, scratch, 4 * sizeof(float));
 }
 
+/** Never called: the runtime refuses entries with symbolic dims. */
+void kiln_run_dynamic(void **buffers) { (void)buffers; }
+
 /** The run functions in signature order, NULL-terminated. */
 const fake_run_fn *kiln_entry_functions(void) {
-  static const fake_run_fn functions[] = {kiln_run_infer, kiln_run_scale, NULL};
+  static const fake_run_fn functions[] = {kiln_run_infer, kiln_run_scale, kiln_run_dynamic, NULL};
   return functions;
 }

@@ -44,10 +44,11 @@ TEST_F(FakeModel, ReportsItsSignature) {
 }
 
 TEST_F(FakeModel, ExposesEveryEntryByName) {
-  ASSERT_EQ(kiln_model_num_entries(model), 2u);
+  ASSERT_EQ(kiln_model_num_entries(model), 3u);
   EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 0)), "infer");
   EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 1)), "scale");
-  EXPECT_EQ(kiln_model_entry_at(model, 2), nullptr);
+  EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 2)), "dynamic");
+  EXPECT_EQ(kiln_model_entry_at(model, 3), nullptr);
   // One workspace, as large as the largest entry's.
   EXPECT_EQ(kiln_model_workspace_bytes(model), 16u);
 
@@ -79,6 +80,15 @@ TEST_F(FakeModel, ExposesEveryEntryByName) {
   EXPECT_EQ(missing, nullptr);
   EXPECT_EQ(lastError(), "model has no entry named 'train%20step'");
   EXPECT_EQ(kiln_model_find_entry(model, nullptr, &missing), KILN_ERROR_INVALID_ARGUMENT);
+
+  // An entry handle runs only with the model that owns it.
+  kiln_model *other = nullptr;
+  ASSERT_EQ(kiln_model_load(fake("fake_model").c_str(), &other), KILN_OK) << lastError();
+  EXPECT_EQ(kiln_model_run_entry(other, scale, inputs, 1, outputs, 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "kiln_model_run: entry is not one of the model's");
+  EXPECT_EQ(kiln_model_run_entry(other, nullptr, inputs, 1, outputs, 1),
+            KILN_ERROR_INVALID_ARGUMENT);
+  kiln_model_destroy(other);
 }
 
 TEST_F(FakeModel, RunsAndAllocatesOutputs) {
