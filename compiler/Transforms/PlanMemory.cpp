@@ -75,82 +75,82 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
   return end;
 }
 
-/// Places `func`'s buffers in a new workspace argument and returns its bytes,
-/// or 0 (and changes nothing) when there is nothing to plan.
-int64_t planFunction(func::FuncOp func) {
-  if (func.isExternal() || !func.getBody().hasOneBlock())
-    return 0;
-  Block &body = func.getBody().front();
-
-  DenseMap<Operation *, unsigned> position;
-  for (auto [i, op] : llvm::enumerate(body))
-    position[&op] = i;
-
-  SmallVector<Buffer> buffers;
-  for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
-    int64_t bytes = bufferBytes(alloc.getType());
-    if (bytes < 0)
-      continue;
-    std::optional<unsigned> end = lastUse(alloc, body, position);
-    if (!end)
-      continue;
-    buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
-  }
-  if (buffers.empty())
-    return 0;
-
-  // Largest first; ties by program order so the layout is deterministic.
-  SmallVector<Buffer *> order;
-  for (Buffer &b : buffers)
-    order.push_back(&b);
-  llvm::sort(order, [](Buffer *a, Buffer *b) {
-    return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
-  });
-  int64_t total = 0;
-  SmallVector<Buffer *> placed;
-  for (Buffer *b : order) {
-    SmallVector<std::pair<int64_t, int64_t>> busy;
-    for (Buffer *p : placed)
-      if (p->start <= b->end && b->start <= p->end)
-        busy.push_back({p->offset, p->offset + p->bytes});
-    llvm::sort(busy);
-    int64_t offset = 0;
-    for (auto [lo, hi] : busy) {
-      if (offset + b->bytes <= lo)
-        break;
-      offset = std::max<int64_t>(offset, llvm::alignTo(hi, kAlignment));
-    }
-    b->offset = offset;
-    total = std::max(total, offset + b->bytes);
-    placed.push_back(b);
-  }
-  total = static_cast<int64_t>(llvm::alignTo(total, kAlignment));
-
-  OpBuilder builder(func.getContext());
-  auto workspaceType = MemRefType::get({total}, builder.getI8Type());
-  unsigned index = func.getNumArguments();
-  func.insertArgument(index, workspaceType,
-                      builder.getDictionaryAttr(builder.getNamedAttr(
-                          "kiln.name", builder.getStringAttr("workspace"))),
-                      func.getLoc());
-  Value workspace = func.getArgument(index);
-  // One constant per distinct offset, at the top of the function.
-  DenseMap<int64_t, Value> offsets;
-  builder.setInsertionPointToStart(&body);
-  for (Buffer &b : buffers)
-    if (!offsets.count(b.offset))
-      offsets[b.offset] = builder.create<arith::ConstantIndexOp>(func.getLoc(), b.offset);
-  for (Buffer &b : buffers) {
-    builder.setInsertionPoint(b.alloc);
-    Value view = builder.create<memref::ViewOp>(b.alloc.getLoc(), b.alloc.getType(), workspace,
-                                                offsets[b.offset], ValueRange{});
-    b.alloc.replaceAllUsesWith(view);
-    b.alloc.erase();
-  }
-  return total;
-}
-
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
+  /// Places `func`'s buffers in a new workspace argument and returns its bytes,
+  /// or 0 (and changes nothing) when there is nothing to plan.
+  int64_t planFunction(func::FuncOp func) {
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      return 0;
+    Block &body = func.getBody().front();
+
+    DenseMap<Operation *, unsigned> position;
+    for (auto [i, op] : llvm::enumerate(body))
+      position[&op] = i;
+
+    SmallVector<Buffer> buffers;
+    for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
+      int64_t bytes = bufferBytes(alloc.getType());
+      if (bytes < 0)
+        continue;
+      std::optional<unsigned> end = lastUse(alloc, body, position);
+      if (!end)
+        continue;
+      buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
+    }
+    if (buffers.empty())
+      return 0;
+
+    // Largest first; ties by program order so the layout is deterministic.
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    llvm::sort(order, [](Buffer *a, Buffer *b) {
+      return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
+    });
+    int64_t total = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *b : order) {
+      SmallVector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *p : placed)
+        if (p->start <= b->end && b->start <= p->end)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [lo, hi] : busy) {
+        if (offset + b->bytes <= lo)
+          break;
+        offset = std::max<int64_t>(offset, llvm::alignTo(hi, kAlignment));
+      }
+      b->offset = offset;
+      total = std::max(total, offset + b->bytes);
+      placed.push_back(b);
+    }
+    total = static_cast<int64_t>(llvm::alignTo(total, kAlignment));
+
+    OpBuilder builder(&getContext());
+    auto workspaceType = MemRefType::get({total}, builder.getI8Type());
+    unsigned index = func.getNumArguments();
+    func.insertArgument(index, workspaceType,
+                        builder.getDictionaryAttr(builder.getNamedAttr(
+                            "kiln.name", builder.getStringAttr("workspace"))),
+                        func.getLoc());
+    Value workspace = func.getArgument(index);
+    // One constant per distinct offset, at the top of the function.
+    DenseMap<int64_t, Value> offsets;
+    builder.setInsertionPointToStart(&body);
+    for (Buffer &b : buffers)
+      if (!offsets.count(b.offset))
+        offsets[b.offset] = builder.create<arith::ConstantIndexOp>(func.getLoc(), b.offset);
+    for (Buffer &b : buffers) {
+      builder.setInsertionPoint(b.alloc);
+      Value view = builder.create<memref::ViewOp>(b.alloc.getLoc(), b.alloc.getType(), workspace,
+                                                  offsets[b.offset], ValueRange{});
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    return total;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<kiln::abi::ModelABI> abi = kiln::abi::readABI(module);
