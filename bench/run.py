@@ -174,7 +174,7 @@ def ensure_ort(work):
 
 def workspace_bytes(library):
     data = open(library, "rb").read()
-    m = re.search(rb"kiln-model 1\n[^\0]*?workspace (\d+)\n", data)
+    m = re.search(rb"kiln-model \d+\n[^\0]*?workspace (\d+)\n", data)
     return int(m.group(1)) if m else 0
 
 

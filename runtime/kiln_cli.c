@@ -22,6 +22,7 @@ typedef struct {
   const char **input_args; /* NAME=FILE strings, in command-line order */
   size_t num_input_args;
   const char *output_dir;
+  const char *entry_name; /* --entry; NULL: the default entry */
   int has_threads;
   int threads;
   int bench_runs; /* 0: no --bench */
@@ -36,7 +37,8 @@ static void kiln_cli_usage(FILE *out, const kiln_cli_options *o) {
           "Runs a compiled Kiln model on .npy inputs.\n"
           "\n"
           "options:\n"
-          "  --input NAME=FILE.npy  value of input NAME; give every model input exactly once\n"
+          "  --entry NAME           run the model's entry NAME (default: its first entry)\n"
+          "  --input NAME=FILE.npy  value of input NAME; give every input of the entry exactly once\n"
           "  --output-dir DIR       write each output to DIR/NAME.npy ('/' in NAME becomes '_');\n"
           "                         DIR is created if missing\n"
           "  --threads T            number of threads (T <= 0: hardware concurrency)\n"
@@ -73,7 +75,7 @@ static int kiln_cli_parse(int argc, char **argv, int first, kiln_cli_options *o)
     const char *value = NULL;
     const char *eq;
     size_t name_len;
-    const char *names[] = {"--input", "--output-dir", "--threads", "--bench"};
+    const char *names[] = {"--input", "--output-dir", "--threads", "--bench", "--entry"};
     size_t k, which = sizeof names / sizeof names[0];
     if (strncmp(arg, "--", 2) != 0)
       return kiln_cli_usage_error(o, "unexpected argument", arg);
@@ -104,9 +106,13 @@ static int kiln_cli_parse(int argc, char **argv, int first, kiln_cli_options *o)
         return kiln_cli_usage_error(o, "--threads expects an integer, got", value);
       o->has_threads = 1;
       break;
-    default:
+    case 3:
       if (!kiln_cli_parse_int(value, &o->bench_runs) || o->bench_runs < 1)
         return kiln_cli_usage_error(o, "--bench expects an integer >= 1, got", value);
+      break;
+    default:
+      if (!*value) return kiln_cli_usage_error(o, "--entry expects an entry name", NULL);
+      o->entry_name = value;
       break;
     }
   }
@@ -228,13 +234,13 @@ static void kiln_cli_print_output(const char *name, const kiln_tensor *t) {
 }
 
 /* Matches NAME=FILE against the model's inputs; a name may itself contain '='. */
-static int kiln_cli_match_input(const kiln_model *model, const char *arg, size_t *index,
+static int kiln_cli_match_input(const kiln_entry *entry, const char *arg, size_t *index,
                                 const char **file) {
   const char *eq;
   for (eq = strchr(arg, '='); eq; eq = strchr(eq + 1, '=')) {
     size_t len = (size_t)(eq - arg), i;
-    for (i = 0; i < kiln_model_num_inputs(model); ++i) {
-      const char *name = kiln_model_input_name(model, i);
+    for (i = 0; i < kiln_entry_num_inputs(entry); ++i) {
+      const char *name = kiln_entry_input_name(entry, i);
       if (strlen(name) == len && strncmp(name, arg, len) == 0) {
         *index = i;
         *file = eq + 1;
@@ -245,19 +251,20 @@ static int kiln_cli_match_input(const kiln_model *model, const char *arg, size_t
   return 0;
 }
 
-static void kiln_cli_list_inputs(FILE *out, const kiln_model *model) {
+static void kiln_cli_list_inputs(FILE *out, const kiln_entry *entry) {
   size_t i;
-  for (i = 0; i < kiln_model_num_inputs(model); ++i) {
+  for (i = 0; i < kiln_entry_num_inputs(entry); ++i) {
     char name[512];
-    kiln__percent_encode(name, sizeof name, kiln_model_input_name(model, i));
+    kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, i));
     fprintf(out, "%s%s", i ? ", " : "", name);
   }
-  if (kiln_model_num_inputs(model) == 0) fprintf(out, "none");
+  if (kiln_entry_num_inputs(entry) == 0) fprintf(out, "none");
 }
 
 /* Everything after option parsing and model loading. */
-static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
-  size_t n_in = kiln_model_num_inputs(model), n_out = kiln_model_num_outputs(model);
+static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
+                            const kiln_entry *entry) {
+  size_t n_in = kiln_entry_num_inputs(entry), n_out = kiln_entry_num_outputs(entry);
   kiln_tensor **inputs = (kiln_tensor **)calloc(n_in + 1, sizeof *inputs);
   kiln_tensor **outputs = (kiln_tensor **)calloc(n_out + 1, sizeof *outputs);
   const char **files = (const char **)calloc(n_in + 1, sizeof *files);
@@ -273,15 +280,15 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
   for (i = 0; i < o->num_input_args; ++i) {
     size_t index;
     const char *file;
-    if (!kiln_cli_match_input(model, o->input_args[i], &index, &file)) {
+    if (!kiln_cli_match_input(entry, o->input_args[i], &index, &file)) {
       size_t len = (size_t)(strchr(o->input_args[i], '=') - o->input_args[i]);
       fprintf(stderr, "%s: unknown input '%.*s' (model inputs: ", o->prog, (int)len,
               o->input_args[i]);
-      kiln_cli_list_inputs(stderr, model);
+      kiln_cli_list_inputs(stderr, entry);
       fprintf(stderr, ")\n");
       goto done;
     }
-    kiln__percent_encode(name, sizeof name, kiln_model_input_name(model, index));
+    kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, index));
     if (files[index]) {
       fprintf(stderr, "%s: input '%s' given more than once\n", o->prog, name);
       goto done;
@@ -291,28 +298,33 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
   for (i = 0; i < n_in; ++i) {
     if (!files[i]) {
       char dims[256];
-      kiln__percent_encode(name, sizeof name, kiln_model_input_name(model, i));
-      kiln__format_dims(dims, sizeof dims, kiln_model_input_rank(model, i),
-                        kiln_model_input_dims(model, i));
+      kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, i));
+      kiln__format_dims(dims, sizeof dims, kiln_entry_input_rank(entry, i),
+                        kiln_entry_input_dims(entry, i));
       fprintf(stderr, "%s: missing input '%s' (expected %s %s; give --input %s=FILE.npy)\n",
-              o->prog, name, kiln_dtype_name(kiln_model_input_dtype(model, i)), dims, name);
+              o->prog, name, kiln_dtype_name(kiln_entry_input_dtype(entry, i)), dims, name);
       goto done;
     }
   }
   for (i = 0; i < n_in; ++i) {
     if (kiln_npy_read(files[i], &inputs[i]) != KILN_OK) {
-      kiln__percent_encode(name, sizeof name, kiln_model_input_name(model, i));
+      kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, i));
       fprintf(stderr, "%s: input '%s': %s\n", o->prog, name, kiln_last_error());
       goto done;
     }
   }
-  if (kiln_model_check_inputs(model, (const kiln_tensor *const *)inputs, n_in) != KILN_OK) {
+  if (kiln_entry_check_inputs(entry, (const kiln_tensor *const *)inputs, n_in) != KILN_OK) {
     fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
     goto done;
   }
+  if (entry->has_symbolic_dims) {
+    fprintf(stderr, "%s: entry '%s': expected static dims to run, got symbolic dims (not supported yet)\n",
+            o->prog, entry->name);
+    goto done;
+  }
   for (i = 0; i < n_out; ++i) {
-    if (kiln_tensor_create(kiln_model_output_dtype(model, i), kiln_model_output_rank(model, i),
-                           kiln_model_output_dims(model, i), &outputs[i]) != KILN_OK) {
+    if (kiln_tensor_create(kiln_entry_output_dtype(entry, i), kiln_entry_output_rank(entry, i),
+                           kiln_entry_output_dims(entry, i), &outputs[i]) != KILN_OK) {
       fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
       goto done;
     }
@@ -334,8 +346,8 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
     }
     for (r = o->bench_runs ? -1 : 0; r < runs; ++r) { /* r == -1: warm-up */
       double start = kiln_cli_now_ms();
-      if (kiln_model_run_into(model, (const kiln_tensor *const *)inputs, n_in, outputs, n_out) !=
-          KILN_OK) {
+      if (kiln_model_run_entry_into(model, entry, (const kiln_tensor *const *)inputs, n_in, outputs,
+                                    n_out) != KILN_OK) {
         fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
         goto done;
       }
@@ -347,7 +359,7 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
       median = runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
       printf("{\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d}\n", median, times[0], runs);
     } else {
-      for (i = 0; i < n_out; ++i) kiln_cli_print_output(kiln_model_output_name(model, i), outputs[i]);
+      for (i = 0; i < n_out; ++i) kiln_cli_print_output(kiln_entry_output_name(entry, i), outputs[i]);
       printf("time: %.3f ms\n", times[0]);
     }
     fflush(stdout);
@@ -355,7 +367,7 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model) {
 
   if (o->output_dir) {
     for (i = 0; i < n_out; ++i) {
-      const char *out_name = kiln_model_output_name(model, i);
+      const char *out_name = kiln_entry_output_name(entry, i);
       size_t len = strlen(o->output_dir) + strlen(out_name) + 6, k;
       char *path = (char *)malloc(len + 1);
       char *base;
@@ -388,6 +400,19 @@ done:
   free(files);
   free(times);
   return rc;
+}
+
+/* The entry --entry names, or the default one; prints why when there is none. */
+static const kiln_entry *kiln_cli_entry(const kiln_cli_options *o, const kiln_model *model) {
+  const kiln_entry *entry = NULL;
+  size_t i;
+  if (!o->entry_name) return kiln_model_entry_at(model, 0);
+  if (kiln_model_find_entry(model, o->entry_name, &entry) == KILN_OK) return entry;
+  fprintf(stderr, "%s: %s (model entries: ", o->prog, kiln_last_error());
+  for (i = 0; i < kiln_model_num_entries(model); ++i)
+    fprintf(stderr, "%s%s", i ? ", " : "", kiln_entry_name(kiln_model_entry_at(model, i)));
+  fprintf(stderr, ")\n");
+  return NULL;
 }
 
 int kiln_cli_main(int argc, char **argv, kiln_model *model_or_null) {
@@ -433,7 +458,10 @@ int kiln_cli_main(int argc, char **argv, kiln_model *model_or_null) {
     }
     model = loaded;
   }
-  if (rc < 0) rc = kiln_cli_execute(&o, model);
+  if (rc < 0) {
+    const kiln_entry *entry = kiln_cli_entry(&o, model);
+    rc = entry ? kiln_cli_execute(&o, model, entry) : KILN_CLI_EXIT_FAILURE;
+  }
   kiln_model_destroy(loaded);
   free((void *)o.input_args);
   return rc;

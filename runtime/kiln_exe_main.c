@@ -7,14 +7,14 @@
 /** Returns the model's signature text; defined by the compiled model object. */
 extern const char *kiln_entry_signature(void);
 
-/** Runs the model on inputs-then-outputs buffers; defined by the compiled model object. */
-extern void kiln_entry_run(void **buffers);
+/** Returns the model's run functions, one per entry, NULL-terminated; defined by the model object. */
+extern const kiln_run_fn *kiln_entry_functions(void);
 
 /** Builds the model from the linked-in entry points and hands over to the CLI driver. */
 int main(int argc, char **argv) {
   kiln_model *model = NULL;
   int rc;
-  if (kiln_model_from_entry(kiln_entry_signature, kiln_entry_run, &model) != KILN_OK) {
+  if (kiln_model_from_functions(kiln_entry_signature, kiln_entry_functions(), &model) != KILN_OK) {
     fprintf(stderr, "%s: %s\n", argc > 0 ? argv[0] : "model", kiln_last_error());
     return KILN_CLI_EXIT_FAILURE;
   }

@@ -40,6 +40,42 @@ void kiln__format_dims(char *buf, size_t size, size_t rank, const int64_t *dims)
 /** Percent-encodes @p name as the signature does into @p buf, truncating safely. */
 void kiln__percent_encode(char *buf, size_t size, const char *name);
 
+/** One input or output of an entry, as the signature describes it. */
+typedef struct kiln_value {
+  char *name;        /**< decoded name */
+  kiln_dtype dtype;  /**< element type */
+  size_t rank;       /**< number of dims */
+  int64_t *dims;     /**< rank sizes (at least one slot); KILN_DIM_SYMBOLIC where symbolic */
+  char **symbols;    /**< rank symbol names, NULL where static; NULL when no dim is symbolic */
+} kiln_value;
+
+/** One named entry point of a model. */
+struct kiln_entry {
+  char *name;              /**< the entry's name, an identifier */
+  kiln_value *inputs;      /**< inputs in signature order */
+  size_t num_inputs;       /**< number of inputs */
+  kiln_value *outputs;     /**< outputs in signature order */
+  size_t num_outputs;      /**< number of outputs */
+  size_t workspace_bytes;  /**< planned workspace; 0: the run function takes none */
+  int has_symbolic_dims;   /**< 1 if any input or output has a symbolic dim */
+  kiln_run_fn run;         /**< the generated run function; NULL until the model binds it */
+};
+
+/** A parsed signature: the entries in signature order. */
+typedef struct kiln_signature {
+  struct kiln_entry *entries; /**< entries in signature order */
+  size_t num_entries;         /**< at least one once parsed */
+} kiln_signature;
+
+/**
+ * Parses signature @p text (the format documented in kiln_runtime.h) into @p out,
+ * which must be zeroed. Messages start with @p src. On failure @p out is freed.
+ */
+kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signature *out);
+
+/** Releases what kiln__signature_parse() allocated in @p sig (not @p sig itself). */
+void kiln__signature_free(kiln_signature *sig);
+
 /** kiln_parallel_for, referenced from kiln_model.c so that model hosts link it in. */
 extern void (*const kiln__model_callback_parallel_for)(int64_t, kiln_parallel_body, void *);
 

@@ -15,17 +15,41 @@
  *   values) and nothing needs to be released.
  *
  * Contract with generated code: a compiled model exports
- * `const char *kiln_entry_signature(void)` and
- * `void kiln_entry_run(void **buffers)`. The signature is text:
+ * `const char *kiln_entry_signature(void)`, the signature text below, and
+ * `const kiln_run_fn *kiln_entry_functions(void)`, a NULL-terminated array with
+ * one run function per entry, in signature order (each is also exported as
+ * `void kiln_run_<entry>(void **buffers)`). The signature text, format version 2:
  * @code
- * kiln-model 1
+ * kiln-model 2
+ * entry <entry>
  * input <name> <dtype> <dims>
  * output <name> <dtype> <dims>
+ * workspace <bytes>
+ * entry <entry>
+ * ...
  * @endcode
- * `<dims>` is `1x3x224x224` or `scalar`; `<name>` is percent-encoded (every byte
- * <= 0x20, '%' and >= 0x7f written `%XX`). `buffers` holds the inputs and then
- * the outputs, each in signature order, each a contiguous row-major buffer that
- * the caller allocated. Generated code reads inputs and never writes them.
+ * - Line 1 is the format marker; any other first line or version is refused.
+ * - `entry <entry>` starts an entry point and is followed by its `input` and
+ *   `output` lines in order, then at most one `workspace` line (absent means 0).
+ *   There is at least one entry; the first is the default entry that the
+ *   `kiln_model_*` functions use. Entry names are identifiers
+ *   (`[A-Za-z_][A-Za-z0-9_]*`) and distinct.
+ * - `<name>` is percent-encoded: every byte <= 0x20, '%' and >= 0x7f is written
+ *   `%XX`; names are distinct among one entry's inputs and among its outputs.
+ * - `<dtype>` is a name accepted by kiln_dtype_from_name().
+ * - `<dims>` is `[1,3,224,224]`, `[]` for a scalar, and a dim may be a symbol
+ *   (an identifier, e.g. `[N,1000]`): one size named once for the whole entry.
+ * - Fields are separated by spaces or tabs; lines end with "\n" or "\r\n";
+ *   blank lines may only end the text.
+ *
+ * A run function gets `buffers`: the entry's inputs, then its outputs, each in
+ * signature order, each a contiguous row-major buffer that the caller allocated,
+ * then, when the entry's workspace is not 0, a 64-byte aligned workspace of at
+ * least that many bytes, whose contents are not kept between runs. Generated
+ * code reads inputs and never writes them.
+ * Malformed text fails with KILN_ERROR_FORMAT and a message
+ * `SRC: signature line N: expects …, found …` (`SRC: signature expects …` when
+ * the text as a whole is wrong: empty, or without an entry).
  */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
@@ -164,21 +188,30 @@ kiln_status kiln_npy_write(const char *path, const kiln_tensor *tensor);
 /* Models                                                                     */
 /* ------------------------------------------------------------------------- */
 
-/** Opaque compiled model: a parsed signature plus the entry point that runs it. */
+/** Opaque compiled model: a parsed signature plus one run function per entry. */
 typedef struct kiln_model kiln_model;
+
+/** Opaque entry point of a model (e.g. "infer"); owned by its model, valid until kiln_model_destroy(). */
+typedef struct kiln_entry kiln_entry;
 
 /** Type of the generated `kiln_entry_signature` symbol. */
 typedef const char *(*kiln_signature_fn)(void);
 
-/** Type of the generated `kiln_entry_run` symbol. */
+/** Type of a generated run function (`kiln_run_<entry>`). */
 typedef void (*kiln_run_fn)(void **buffers);
+
+/** Type of the generated `kiln_entry_functions` symbol: the NULL-terminated run functions. */
+typedef const kiln_run_fn *(*kiln_functions_fn)(void);
+
+/** A dim the signature names by a symbol (e.g. `N`) rather than a size; see kiln_entry_input_symbol(). */
+#define KILN_DIM_SYMBOLIC (-1)
 
 /**
  * Loads a compiled model shared library: dlopen()s @p path (a path without '/'
  * is taken relative to the current directory), looks up `kiln_entry_signature`
- * and `kiln_entry_run`, and parses the signature. Errors name the file and the
- * missing symbol or the malformed signature line. The caller owns `*out`; the
- * library stays loaded until kiln_model_destroy().
+ * and `kiln_entry_functions`, and parses the signature. Errors name the file and
+ * the missing symbol or the malformed signature line. The caller owns `*out`;
+ * the library stays loaded until kiln_model_destroy().
  *
  * A model library that calls runtime functions (e.g. kiln_parallel_for) leaves
  * them undefined; the host executable must export them (link with -rdynamic).
@@ -187,8 +220,14 @@ kiln_status kiln_model_load(const char *path, kiln_model **out);
 
 /**
  * Makes a model from entry points linked into the program (standalone model
- * executables). Parses the text returned by @p signature_fn; the caller owns `*out`.
+ * executables): parses the text returned by @p signature_fn and binds the
+ * NULL-terminated @p run_fns, one per entry in signature order; a count that
+ * differs from the signature's entries is KILN_ERROR_FORMAT. The caller owns `*out`.
  */
+kiln_status kiln_model_from_functions(kiln_signature_fn signature_fn, const kiln_run_fn *run_fns,
+                                      kiln_model **out);
+
+/** Like kiln_model_from_functions() for a signature with exactly one entry, run by @p run_fn. */
 kiln_status kiln_model_from_entry(kiln_signature_fn signature_fn, kiln_run_fn run_fn,
                                   kiln_model **out);
 
@@ -198,68 +237,147 @@ void kiln_model_destroy(kiln_model *model);
 /** Returns the signature text exactly as the model reports it (owned by @p model). */
 const char *kiln_model_signature(const kiln_model *model);
 
-/** Returns the bytes of the model's planned workspace for intermediate values (allocated once at load), or 0. */
-size_t kiln_model_workspace_bytes(const kiln_model *model);
+/** Returns the number of entries of @p model (at least 1; 0 if NULL). */
+size_t kiln_model_num_entries(const kiln_model *model);
 
-/** Returns the number of inputs of @p model. */
-size_t kiln_model_num_inputs(const kiln_model *model);
+/** Returns entry @p index in signature order, or NULL if out of range; entry 0 is the default entry. */
+const kiln_entry *kiln_model_entry_at(const kiln_model *model, size_t index);
 
-/** Returns the number of outputs of @p model. */
-size_t kiln_model_num_outputs(const kiln_model *model);
+/** Finds the entry named @p name and stores it in @p entry; KILN_ERROR_NOT_FOUND (and NULL) otherwise. */
+kiln_status kiln_model_find_entry(const kiln_model *model, const char *name,
+                                  const kiln_entry **entry);
 
-/** Returns the decoded name of input @p index (owned by @p model), or NULL if out of range. */
-const char *kiln_model_input_name(const kiln_model *model, size_t index);
+/** Returns the name of @p entry (owned by its model), or NULL if @p entry is NULL. */
+const char *kiln_entry_name(const kiln_entry *entry);
 
-/** Returns the dtype of input @p index, or KILN_DTYPE_INVALID if out of range. */
-kiln_dtype kiln_model_input_dtype(const kiln_model *model, size_t index);
+/** Returns the planned workspace bytes of @p entry (0: it takes none). */
+size_t kiln_entry_workspace_bytes(const kiln_entry *entry);
 
-/** Returns the rank of input @p index (0 for a scalar or when out of range). */
-size_t kiln_model_input_rank(const kiln_model *model, size_t index);
+/** Returns the number of inputs of @p entry. */
+size_t kiln_entry_num_inputs(const kiln_entry *entry);
 
-/** Returns the dims of input @p index (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
-const int64_t *kiln_model_input_dims(const kiln_model *model, size_t index);
+/** Returns the number of outputs of @p entry. */
+size_t kiln_entry_num_outputs(const kiln_entry *entry);
 
-/** Returns the decoded name of output @p index (owned by @p model), or NULL if out of range. */
-const char *kiln_model_output_name(const kiln_model *model, size_t index);
+/** Returns the decoded name of input @p index of @p entry, or NULL if out of range. */
+const char *kiln_entry_input_name(const kiln_entry *entry, size_t index);
 
-/** Returns the dtype of output @p index, or KILN_DTYPE_INVALID if out of range. */
-kiln_dtype kiln_model_output_dtype(const kiln_model *model, size_t index);
+/** Returns the dtype of input @p index of @p entry, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_entry_input_dtype(const kiln_entry *entry, size_t index);
 
-/** Returns the rank of output @p index (0 for a scalar or when out of range). */
-size_t kiln_model_output_rank(const kiln_model *model, size_t index);
+/** Returns the rank of input @p index of @p entry (0 for a scalar or when out of range). */
+size_t kiln_entry_input_rank(const kiln_entry *entry, size_t index);
 
-/** Returns the dims of output @p index (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
-const int64_t *kiln_model_output_dims(const kiln_model *model, size_t index);
+/** Returns the dims of input @p index (KILN_DIM_SYMBOLIC where symbolic; non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_entry_input_dims(const kiln_entry *entry, size_t index);
 
-/** Finds the input whose decoded name is @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
-kiln_status kiln_model_find_input(const kiln_model *model, const char *name, size_t *index);
+/** Returns the symbol of dim @p axis of input @p index (e.g. "N"), or NULL if that dim is static or out of range. */
+const char *kiln_entry_input_symbol(const kiln_entry *entry, size_t index, size_t axis);
 
-/** Finds the output whose decoded name is @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
-kiln_status kiln_model_find_output(const kiln_model *model, const char *name, size_t *index);
+/** Returns the decoded name of output @p index of @p entry, or NULL if out of range. */
+const char *kiln_entry_output_name(const kiln_entry *entry, size_t index);
+
+/** Returns the dtype of output @p index of @p entry, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_entry_output_dtype(const kiln_entry *entry, size_t index);
+
+/** Returns the rank of output @p index of @p entry (0 for a scalar or when out of range). */
+size_t kiln_entry_output_rank(const kiln_entry *entry, size_t index);
+
+/** Returns the dims of output @p index (KILN_DIM_SYMBOLIC where symbolic; non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_entry_output_dims(const kiln_entry *entry, size_t index);
+
+/** Returns the symbol of dim @p axis of output @p index, or NULL if that dim is static or out of range. */
+const char *kiln_entry_output_symbol(const kiln_entry *entry, size_t index, size_t axis);
+
+/** Finds the input of @p entry named @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_entry_find_input(const kiln_entry *entry, const char *name, size_t *index);
+
+/** Finds the output of @p entry named @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_entry_find_output(const kiln_entry *entry, const char *name, size_t *index);
 
 /**
- * Checks @p inputs against the signature: count, then dtype and shape of each
- * input, in order. The message names the input and says what was expected and
- * found, e.g. `input 'x': expected shape 1x3x8x8, got 1x3x8x9`.
+ * Checks @p inputs against the signature of @p entry: count, then dtype and
+ * shape of each input, in order; a symbolic dim takes the size where it first
+ * appears and must have it everywhere else. The message names the input and
+ * says what was expected and found, e.g. `input 'x': expected shape 1x3x8x8, got 1x3x8x9`.
  */
+kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
+                                    size_t n_inputs);
+
+/**
+ * Runs @p entry of @p model once (see kiln_model_run()). An entry with symbolic
+ * dims cannot run yet: KILN_ERROR_INVALID_ARGUMENT.
+ */
+kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
+                                 const kiln_tensor *const *inputs, size_t n_inputs,
+                                 kiln_tensor **outputs, size_t n_outputs);
+
+/** Runs @p entry of @p model once into caller-provided outputs (see kiln_model_run_into()). */
+kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry,
+                                      const kiln_tensor *const *inputs, size_t n_inputs,
+                                      kiln_tensor *const *outputs, size_t n_outputs);
+
+/* The functions below use the default entry (entry 0), so single-entry callers need no entry handle. */
+
+/** Returns the largest workspace of the model's entries, allocated once at load, or 0. */
+size_t kiln_model_workspace_bytes(const kiln_model *model);
+
+/** Returns the number of inputs of the default entry. */
+size_t kiln_model_num_inputs(const kiln_model *model);
+
+/** Returns the number of outputs of the default entry. */
+size_t kiln_model_num_outputs(const kiln_model *model);
+
+/** Returns the decoded name of input @p index of the default entry (owned by @p model), or NULL if out of range. */
+const char *kiln_model_input_name(const kiln_model *model, size_t index);
+
+/** Returns the dtype of input @p index of the default entry, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_model_input_dtype(const kiln_model *model, size_t index);
+
+/** Returns the rank of input @p index of the default entry (0 for a scalar or when out of range). */
+size_t kiln_model_input_rank(const kiln_model *model, size_t index);
+
+/** Returns the dims of input @p index of the default entry (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_model_input_dims(const kiln_model *model, size_t index);
+
+/** Returns the decoded name of output @p index of the default entry (owned by @p model), or NULL if out of range. */
+const char *kiln_model_output_name(const kiln_model *model, size_t index);
+
+/** Returns the dtype of output @p index of the default entry, or KILN_DTYPE_INVALID if out of range. */
+kiln_dtype kiln_model_output_dtype(const kiln_model *model, size_t index);
+
+/** Returns the rank of output @p index of the default entry (0 for a scalar or when out of range). */
+size_t kiln_model_output_rank(const kiln_model *model, size_t index);
+
+/** Returns the dims of output @p index of the default entry (owned by @p model, non-NULL even for rank 0), or NULL if out of range. */
+const int64_t *kiln_model_output_dims(const kiln_model *model, size_t index);
+
+/** Finds the default entry's input named @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name, size_t *index);
+
+/** Finds the default entry's output named @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
+kiln_status kiln_model_find_output(const kiln_model *model, const char *name, size_t *index);
+
+/** kiln_entry_check_inputs() on the default entry. */
 kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *const *inputs,
                                     size_t n_inputs);
 
 /**
- * Runs @p model once. Validates the inputs (kiln_model_check_inputs) and runs
- * nothing if they are wrong. On success `outputs[i]` receives a new tensor for
- * output i, owned by the caller; on failure every `outputs[i]` is set to NULL.
- * @p n_outputs must equal kiln_model_num_outputs(). Intermediate values live in
- * the model's workspace, allocated once at load; concurrent runs of one model
- * handle are safe and take turns. Load the model twice to run it in parallel.
+ * Runs the default entry of @p model once. Validates the inputs
+ * (kiln_model_check_inputs) and runs nothing if they are wrong. On success
+ * `outputs[i]` receives a new tensor for output i, owned by the caller; on
+ * failure every `outputs[i]` is set to NULL. @p n_outputs must equal
+ * kiln_model_num_outputs(). Intermediate values live in the model's workspace,
+ * allocated once at load; concurrent runs of one model handle are safe and take
+ * turns. Load the model twice to run it in parallel.
  */
 kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
                            kiln_tensor **outputs, size_t n_outputs);
 
 /**
- * Runs @p model once into caller-provided output tensors (e.g. allocated once
- * for repeated runs). Inputs and outputs are both validated against the
- * signature, and nothing runs if any is wrong. The outputs stay owned by the caller.
+ * Runs the default entry of @p model once into caller-provided output tensors
+ * (e.g. allocated once for repeated runs). Inputs and outputs are both validated
+ * against the signature, and nothing runs if any is wrong. The outputs stay owned by the caller.
  */
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
@@ -308,7 +426,8 @@ enum kiln_cli_exit {
  * model library to load (as `kiln-run MODEL.so [options]`), otherwise the
  * options start at argv[1] and @p model_or_null stays owned by the caller.
  *
- * Options: `--input NAME=FILE.npy` (each model input exactly once),
+ * Options: `--entry NAME` (the entry to run; default: the model's first),
+ * `--input NAME=FILE.npy` (each input of the entry exactly once),
  * `--output-dir DIR` (created if missing; each output written to
  * DIR/<name>.npy, with every '/' in the name replaced by '_'), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line

@@ -1,11 +1,12 @@
-//===- EntryPoint.cpp - the model's signature and C entry points ---------===//
+//===- EntryPoint.cpp - the model's ABI description and C entry points ---===//
 
+#include "compiler/Transforms/ModelABI.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_RECORDSIGNATUREPASS
@@ -14,165 +15,220 @@ namespace kiln {
 } // namespace kiln
 
 using namespace mlir;
-
-static constexpr llvm::StringLiteral kSignatureAttr = "kiln.signature";
-static constexpr llvm::StringLiteral kEntryAttr = "kiln.entry";
-
-/// The runtime's dtype name for an element type, or "" when it has none.
-static StringRef dtypeName(Type t) {
-  if (t.isF32())
-    return "f32";
-  if (t.isF64())
-    return "f64";
-  if (t.isSignlessInteger(1))
-    return "bool";
-  if (t.isSignlessInteger(8))
-    return "i8";
-  if (t.isSignlessInteger(16))
-    return "i16";
-  if (t.isSignlessInteger(32))
-    return "i32";
-  if (t.isSignlessInteger(64))
-    return "i64";
-  return "";
-}
-
-/// Percent-encodes bytes the signature's line format cannot hold.
-static std::string encodeName(StringRef name) {
-  std::string out;
-  for (unsigned char c : name) {
-    if (c <= 0x20 || c == '%' || c >= 0x7f) {
-      out += '%';
-      out += llvm::hexdigit(c >> 4);
-      out += llvm::hexdigit(c & 15);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+namespace abi = kiln::abi;
 
 namespace {
 struct RecordSignaturePass
     : kiln::impl::RecordSignaturePassBase<RecordSignaturePass> {
+  using Base::Base;
+
+  /// Describes one argument or result; emits an error and fails when its type
+  /// has no place in the ABI or in code generation.
+  FailureOr<abi::TensorSpec> describe(func::FuncOp fn, StringRef kind, unsigned index,
+                                      StringRef name, Type type, DictionaryAttr attrs) {
+    auto rt = dyn_cast<RankedTensorType>(type);
+    StringRef dtype = rt ? abi::dtypeName(rt.getElementType()) : "";
+    if (!rt || dtype.empty())
+      return fn.emitError() << "expects the model's " << kind << " '" << name
+                            << "' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, "
+                               "found "
+                            << type;
+    auto dimNames = attrs ? attrs.getAs<ArrayAttr>("kiln.dim_names") : ArrayAttr();
+    abi::TensorSpec spec{name.str(), dtype.str(), {}};
+    for (auto [axis, size] : llvm::enumerate(rt.getShape())) {
+      if (!ShapedType::isDynamic(size)) {
+        spec.shape.push_back({size, ""});
+        continue;
+      }
+      // A dynamic dim is named by `kiln.dim_names` (e.g. ONNX's dim_param),
+      // or gets a name of its own.
+      std::string symbol =
+          ((kind == "input" ? "in" : "out") + Twine(index) + "_d" + Twine(axis)).str();
+      if (dimNames && axis < dimNames.size()) {
+        auto given = dyn_cast<StringAttr>(dimNames[axis]);
+        if (!given || !abi::isIdentifier(given.getValue()))
+          return fn.emitError() << "expects kiln.dim_names of the model's " << kind << " '"
+                                << name << "' to name dim " << axis
+                                << " with an identifier, found " << dimNames[axis];
+        symbol = given.getValue().str();
+      }
+      if (!allowSymbolicDims)
+        return fn.emitError() << "expects static dims in the model's " << kind << " '" << name
+                              << "' (code generation does not support symbolic dims yet), "
+                                 "found dim "
+                              << axis << " ('" << symbol << "') in " << type;
+      spec.shape.push_back({0, symbol});
+    }
+    if (rt.hasStaticShape() && rt.getNumElements() == 0)
+      // The bare-pointer calling convention has no layout for them.
+      return fn.emitError() << "expects the model's " << kind << " '" << name
+                            << "' to have elements (zero-element inputs and outputs are not "
+                               "supported), found "
+                            << type;
+    return spec;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<func::FuncOp> entries;
-    for (auto fn : module.getOps<func::FuncOp>())
-      if (fn.isPublic() && !fn.isExternal())
-        entries.push_back(fn);
-    if (entries.size() != 1) {
-      module.emitError("expects exactly one public function (the model), found ")
-          << entries.size();
-      return signalPassFailure();
-    }
-    func::FuncOp fn = entries.front();
-    std::string text = "kiln-model 1\n";
-    auto line = [&](Location loc, StringRef kind, StringRef name, Type type) {
-      auto rt = dyn_cast<RankedTensorType>(type);
-      StringRef dtype = rt ? dtypeName(rt.getElementType()) : "";
-      if (!rt || !rt.hasStaticShape() || dtype.empty()) {
-        emitError(loc) << "expects the model's " << kind << " '" << name
-                       << "' to be a static tensor of f32, f64, bool, i8, i16, "
-                          "i32 or i64, found "
-                       << type;
-        return false;
-      }
-      if (rt.getNumElements() == 0) {
-        // The bare-pointer calling convention has no layout for them.
-        emitError(loc) << "the model's " << kind << " '" << name << "' has no elements ("
-                       << type << "); zero-element inputs and outputs are not supported";
-        return false;
-      }
-      std::string dims = rt.getRank() == 0 ? "scalar" : "";
-      for (auto [i, d] : llvm::enumerate(rt.getShape()))
-        dims += (i ? "x" : "") + std::to_string(d);
-      text += (kind + " " + encodeName(name) + " " + dtype + " " + dims + "\n").str();
-      return true;
-    };
-    auto resultNames = fn->getAttrOfType<ArrayAttr>("kiln.result_names");
+    abi::ModelABI description;
+    llvm::StringSet<> names;
     bool ok = true;
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
-      auto name = fn.getArgAttrOfType<StringAttr>(i, "kiln.name");
-      ok &= line(fn.getLoc(), "input",
-                 name ? name.getValue().str() : "input_" + std::to_string(i),
-                 fn.getArgumentTypes()[i]);
+    for (auto fn : module.getOps<func::FuncOp>()) {
+      if (!fn.isPublic() || fn.isExternal())
+        continue;
+      auto given = fn->getAttrOfType<StringAttr>("kiln.entry_name");
+      std::string name = given ? given.str() : fn.getSymName().str();
+      if (!abi::isIdentifier(name)) {
+        fn.emitError() << "expects an entry name of letters, digits and '_' not starting with a "
+                          "digit, found '"
+                       << name << "'";
+        ok = false;
+        continue;
+      }
+      if (!names.insert(name).second) {
+        fn.emitError() << "expects distinct entry names, found '" << name << "' twice";
+        ok = false;
+        continue;
+      }
+      abi::Entry entry{name, fn.getSymName().str(), {}, {}, 0};
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+        auto attr = fn.getArgAttrOfType<StringAttr>(i, "kiln.name");
+        std::string valueName = attr ? attr.str() : "input_" + std::to_string(i);
+        FailureOr<abi::TensorSpec> spec = describe(fn, "input", i, valueName,
+                                                   fn.getArgumentTypes()[i], fn.getArgAttrDict(i));
+        if (succeeded(spec))
+          entry.inputs.push_back(std::move(*spec));
+        ok &= succeeded(spec);
+      }
+      auto resultNames = fn->getAttrOfType<ArrayAttr>("kiln.result_names");
+      for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+        StringAttr attr = resultNames && i < resultNames.size()
+                              ? dyn_cast<StringAttr>(resultNames[i])
+                              : StringAttr();
+        std::string valueName = attr ? attr.str() : "output_" + std::to_string(i);
+        FailureOr<abi::TensorSpec> spec = describe(fn, "output", i, valueName,
+                                                   fn.getResultTypes()[i], fn.getResultAttrDict(i));
+        if (succeeded(spec))
+          entry.outputs.push_back(std::move(*spec));
+        ok &= succeeded(spec);
+      }
+      description.entries.push_back(std::move(entry));
     }
-    for (unsigned i = 0; i < fn.getNumResults(); ++i) {
-      StringAttr name = resultNames && i < resultNames.size()
-                            ? dyn_cast<StringAttr>(resultNames[i])
-                            : StringAttr();
-      ok &= line(fn.getLoc(), "output",
-                 name ? name.getValue().str() : "output_" + std::to_string(i),
-                 fn.getResultTypes()[i]);
+    if (ok && description.entries.empty()) {
+      module.emitError("expects at least one public function (an entry point), found none");
+      ok = false;
     }
     if (!ok)
       return signalPassFailure();
-    Builder b(&getContext());
-    module->setAttr(kSignatureAttr, b.getStringAttr(text));
-    module->setAttr(kEntryAttr, b.getStringAttr(fn.getSymName()));
+    abi::writeABI(module, description);
   }
 };
 
 struct EmitEntryPointPass
     : kiln::impl::EmitEntryPointPassBase<EmitEntryPointPass> {
+  /// Checks that the entry's function takes the buffers its description says.
+  LogicalResult checkEntry(ModuleOp module, const abi::Entry &entry) {
+    for (const auto *values : {&entry.inputs, &entry.outputs})
+      for (const abi::TensorSpec &v : *values)
+        for (const abi::Dim &d : v.shape)
+          if (d.isSymbolic())
+            return module.emitError() << "expects static dims in entry '" << entry.name
+                                      << "' (code generation does not support symbolic dims "
+                                         "yet), found '"
+                                      << d.symbol << "' in '" << v.name << "'";
+    auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
+    if (!fn)
+      return module.emitError() << "expects the function @" << entry.function << " of entry '"
+                                << entry.name << "' in the LLVM dialect, found none";
+    size_t expected = entry.inputs.size() + entry.outputs.size() + (entry.workspace ? 1 : 0);
+    auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+    ArrayRef<Type> params = fn.getFunctionType().getParams();
+    if (params.size() != expected || llvm::any_of(params, [&](Type t) { return t != ptr; }) ||
+        !isa<LLVM::LLVMVoidType>(fn.getFunctionType().getReturnType()))
+      return fn.emitError() << "expects the function of entry '" << entry.name << "' to take "
+                            << expected
+                            << " pointers (inputs, outputs, then the workspace if any; the "
+                               "bare-pointer calling convention) and return nothing, found "
+                            << fn.getFunctionType();
+    std::string runName = "kiln_run_" + entry.name;
+    if (module.lookupSymbol(runName))
+      return module.emitError() << "expects no symbol named '" << runName
+                                << "' before the entry points are emitted, found one";
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto text = module->getAttrOfType<StringAttr>(kSignatureAttr);
-    auto entryName = module->getAttrOfType<StringAttr>(kEntryAttr);
-    if (!text || !entryName) {
-      module.emitError("expects the kiln.signature and kiln.entry module "
-                       "attributes (run kiln-record-signature first)");
+    FailureOr<abi::ModelABI> description = abi::readABI(module);
+    if (failed(description))
       return signalPassFailure();
-    }
-    auto entry = module.lookupSymbol<LLVM::LLVMFuncOp>(entryName.getValue());
-    if (!entry) {
-      module.emitError("expects the model function '")
-          << entryName.getValue() << "' lowered to the LLVM dialect";
-      return signalPassFailure();
-    }
+    for (const abi::Entry &entry : description->entries)
+      if (failed(checkEntry(module, entry)))
+        return signalPassFailure();
+
     MLIRContext *ctx = &getContext();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
-    for (Type t : entry.getFunctionType().getParams()) {
-      if (t != ptr) {
-        entry.emitError("expects the model function to take only pointers "
-                        "(bare-pointer calling convention), found ")
-            << t;
-        return signalPassFailure();
-      }
-    }
-    entry.setLinkage(LLVM::Linkage::Internal);
-
+    auto voidType = LLVM::LLVMVoidType::get(ctx);
     Location loc = module.getLoc();
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    std::string bytes = text.getValue().str();
-    bytes.push_back('\0');
-    auto arrayType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), bytes.size());
-    b.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
-                             "kiln_signature_text", b.getStringAttr(bytes));
 
-    auto sigFn = b.create<LLVM::LLVMFuncOp>(loc, "kiln_entry_signature",
-                                            LLVM::LLVMFunctionType::get(ptr, {}));
+    // One exported `kiln_run_<entry>(void **buffers)` per entry, unpacking the
+    // buffers into the (now internal, so it cannot clash at link time) function.
+    SmallVector<std::string> runNames;
+    for (const abi::Entry &entry : description->entries) {
+      auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
+      fn.setLinkage(LLVM::Linkage::Internal);
+      runNames.push_back("kiln_run_" + entry.name);
+      auto runFn = b.create<LLVM::LLVMFuncOp>(loc, runNames.back(),
+                                              LLVM::LLVMFunctionType::get(voidType, {ptr}));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(runFn.addEntryBlock(b));
+      Value buffers = runFn.getArgument(0);
+      SmallVector<Value> args;
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+        Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, buffers,
+                                           ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+        args.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
+      }
+      b.create<LLVM::CallOp>(loc, fn, args);
+      b.create<LLVM::ReturnOp>(loc, ValueRange{});
+    }
+
+    // The signature text, generated from the description in one place.
+    std::string bytes = abi::serializeSignature(*description);
+    bytes.push_back('\0');
+    auto textType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), bytes.size());
+    b.create<LLVM::GlobalOp>(loc, textType, /*isConstant=*/true, LLVM::Linkage::Internal,
+                             "kiln_signature_text", b.getStringAttr(bytes));
+    returnAddressOf(b, loc, "kiln_entry_signature", "kiln_signature_text");
+
+    // The run functions in signature order, NULL-terminated.
+    auto tableType = LLVM::LLVMArrayType::get(ptr, runNames.size() + 1);
+    auto table = b.create<LLVM::GlobalOp>(loc, tableType, /*isConstant=*/true,
+                                          LLVM::Linkage::Internal, "kiln_entry_table",
+                                          Attribute());
     {
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(sigFn.addEntryBlock(b));
-      Value addr = b.create<LLVM::AddressOfOp>(loc, ptr, "kiln_signature_text");
-      b.create<LLVM::ReturnOp>(loc, addr);
+      b.setInsertionPointToStart(&table.getInitializerRegion().emplaceBlock());
+      Value array = b.create<LLVM::UndefOp>(loc, tableType);
+      for (auto [i, name] : llvm::enumerate(runNames)) {
+        Value fnAddr = b.create<LLVM::AddressOfOp>(loc, ptr, name);
+        array = b.create<LLVM::InsertValueOp>(loc, array, fnAddr, i);
+      }
+      Value null = b.create<LLVM::ZeroOp>(loc, ptr);
+      array = b.create<LLVM::InsertValueOp>(loc, array, null, runNames.size());
+      b.create<LLVM::ReturnOp>(loc, array);
     }
+    returnAddressOf(b, loc, "kiln_entry_functions", "kiln_entry_table");
+  }
 
-    auto voidType = LLVM::LLVMVoidType::get(ctx);
-    auto runFn = b.create<LLVM::LLVMFuncOp>(loc, "kiln_entry_run",
-                                            LLVM::LLVMFunctionType::get(voidType, {ptr}));
-    b.setInsertionPointToStart(runFn.addEntryBlock(b));
-    Value buffers = runFn.getArgument(0);
-    SmallVector<Value> args;
-    for (unsigned i = 0; i < entry.getNumArguments(); ++i) {
-      Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, buffers,
-                                         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-      args.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
-    }
-    b.create<LLVM::CallOp>(loc, entry, args);
-    b.create<LLVM::ReturnOp>(loc, ValueRange{});
+  /// Adds an exported `ptr name()` that returns the address of global `target`.
+  static void returnAddressOf(OpBuilder &b, Location loc, StringRef name, StringRef target) {
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    auto fn = b.create<LLVM::LLVMFuncOp>(loc, name, LLVM::LLVMFunctionType::get(ptr, {}));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(fn.addEntryBlock(b));
+    b.create<LLVM::ReturnOp>(loc, b.create<LLVM::AddressOfOp>(loc, ptr, target));
   }
 };
 } // namespace

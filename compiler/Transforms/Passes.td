@@ -6,26 +6,45 @@
 include "mlir/Pass/PassBase.td"
 
 def RecordSignaturePass : Pass<"kiln-record-signature", "mlir::ModuleOp"> {
-  let summary = "Record the entry function's signature on the module";
+  let summary = "Describe the model's entry points in the kiln.abi module attribute";
   let description = [{
-    Finds the module's one public `func.func` (the model) and stores, while
-    types are still tensors, the text the runtime reads to validate inputs:
-    `kiln-model 1`, then a line `input NAME DTYPE DIMS` per argument and
-    `output NAME DTYPE DIMS` per result. Names come from the `kiln.name`
-    argument attributes and the `kiln.result_names` function attribute
-    (defaults: input_K, output_K). The text goes in the module attribute
-    `kiln.signature` and the function name in `kiln.entry`.
+    Runs first, while types are tensors. Every public `func.func` with a body
+    becomes an entry point, in module order (the first is the runtime's
+    default entry), named by its `kiln.entry_name` attribute or else its
+    symbol. The entry lists its inputs (arguments, named by `kiln.name`,
+    default `input_K`) and outputs (results, named by the function's
+    `kiln.result_names`, default `output_K`) with their dtypes and shapes, and
+    a workspace of 0 bytes that `kiln-plan-memory` fills in:
+
+    `kiln.abi = {entries = [E, ...]}`, each entry E
+    `{name = "model", function = @model, inputs = [T, ...], outputs = [T, ...],
+    workspace = 0 : i64}` and each tensor T
+    `{name = "x", dtype = "f32", shape = ["N", 3, 224, 224]}`.
+
+    A dynamic dim is a symbol, named by the argument's or result's
+    `kiln.dim_names` array or else `inK_dA` / `outK_dA`. Code generation needs
+    static shapes, so symbolic dims are refused unless `allow-symbolic-dims`
+    is set.
   }];
+  let options = [
+    Option<"allowSymbolicDims", "allow-symbolic-dims", "bool", /*default=*/"false",
+           "Record dynamic dims as symbols instead of refusing them">,
+  ];
 }
 
 def EmitEntryPointPass : Pass<"kiln-emit-entry-point", "mlir::ModuleOp"> {
   let summary = "Add the C entry points the runtime calls, in the LLVM dialect";
   let description = [{
     Runs after lowering to the LLVM dialect with the bare-pointer calling
-    convention. Adds `kiln_entry_signature()`, returning the recorded
-    signature text, and `kiln_entry_run(void **buffers)`, which passes
-    `buffers[0..n)` (inputs, then outputs) to the model function, and makes
-    the model function internal so its name cannot clash at link time.
+    convention, and reads `kiln.abi`. For each entry E it adds an exported
+    `kiln_run_E(void **buffers)` that passes `buffers[0..n)` (inputs, outputs,
+    then the workspace when the entry has one) to the entry's function, which
+    becomes internal so its name cannot clash at link time. It adds
+    `kiln_entry_signature()`, returning the signature text serialized from
+    `kiln.abi` (the format in runtime/kiln_runtime.h), and
+    `kiln_entry_functions()`, returning the run functions in signature order,
+    NULL-terminated. Symbolic dims are refused: the calling convention passes
+    no sizes yet.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
@@ -112,9 +131,10 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     op that touches it. Buffers are placed largest first at the lowest
     64-byte-aligned offset that does not overlap a placed buffer whose range
     intersects theirs, and each allocation becomes a `memref.view` into a new
-    last argument `memref<BYTESxi8>`, the workspace. The signature gains the
-    line `workspace BYTES`; the runtime allocates the workspace once per
-    loaded model and passes it after the outputs. Nothing is allocated or
+    last argument `memref<BYTESxi8>`, the workspace. Each entry of `kiln.abi`
+    is planned on its own and records its `workspace` bytes; the runtime
+    allocates one workspace, as large as the largest, once per loaded model
+    and passes it after the outputs. Nothing is allocated or
     freed per run for planned buffers, and the workspace size is known at
     compile time.
   }];

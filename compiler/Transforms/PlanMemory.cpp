@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/ModelABI.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -75,18 +76,11 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
 }
 
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    auto entryName = module->getAttrOfType<StringAttr>("kiln.entry");
-    auto signature = module->getAttrOfType<StringAttr>("kiln.signature");
-    if (!entryName || !signature) {
-      module.emitError("expects the kiln.signature and kiln.entry module "
-                       "attributes (run kiln-record-signature first)");
-      return signalPassFailure();
-    }
-    auto func = module.lookupSymbol<func::FuncOp>(entryName.getValue());
-    if (!func || func.isExternal() || !func.getBody().hasOneBlock())
-      return;
+  /// Places `func`'s buffers in a new workspace argument and returns its bytes,
+  /// or 0 (and changes nothing) when there is nothing to plan.
+  int64_t planFunction(func::FuncOp func) {
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      return 0;
     Block &body = func.getBody().front();
 
     DenseMap<Operation *, unsigned> position;
@@ -104,7 +98,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
     }
     if (buffers.empty())
-      return;
+      return 0;
 
     // Largest first; ties by program order so the layout is deterministic.
     SmallVector<Buffer *> order;
@@ -154,9 +148,25 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
-    module->setAttr("kiln.signature",
-                    builder.getStringAttr(signature.getValue().str() + "workspace " +
-                                          std::to_string(total) + "\n"));
+    return total;
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<kiln::abi::ModelABI> abi = kiln::abi::readABI(module);
+    if (failed(abi))
+      return signalPassFailure();
+    // Entries that share a function share its plan.
+    llvm::StringMap<int64_t> planned;
+    for (kiln::abi::Entry &entry : abi->entries) {
+      auto it = planned.find(entry.function);
+      if (it == planned.end()) {
+        auto func = module.lookupSymbol<func::FuncOp>(entry.function);
+        it = planned.try_emplace(entry.function, func ? planFunction(func) : 0).first;
+      }
+      entry.workspace = it->second;
+    }
+    kiln::abi::writeABI(module, *abi);
   }
 };
 

@@ -1,7 +1,7 @@
-/* Minimal use of the Kiln C API: load a compiled model, feed it .npy inputs,
- * run it once and print each output's name, shape and argmax.
+/* Minimal use of the Kiln C API: load a compiled model, pick an entry point,
+ * feed it .npy inputs, run it once and print each output's name, shape and argmax.
  *
- *   kiln-c-example MODEL.so NAME=FILE.npy [NAME=FILE.npy ...]
+ *   kiln-c-example MODEL.so [--entry NAME] NAME=FILE.npy [NAME=FILE.npy ...]
  */
 #include "kiln_runtime.h"
 
@@ -35,22 +35,33 @@ static int fail(const char *what) {
 
 int main(int argc, char **argv) {
   kiln_model *model = NULL;
-  kiln_tensor **inputs, **outputs;
-  size_t n_in, n_out, i, k;
-  int a, rc = 1;
+  const kiln_entry *entry; /* owned by the model */
+  kiln_tensor **inputs = NULL, **outputs = NULL;
+  size_t n_in = 0, n_out = 0, i, k;
+  int a = 2, rc = 1;
 
   if (argc < 2) {
-    fprintf(stderr, "usage: %s MODEL.so NAME=FILE.npy [NAME=FILE.npy ...]\n", argv[0]);
+    fprintf(stderr, "usage: %s MODEL.so [--entry NAME] NAME=FILE.npy [NAME=FILE.npy ...]\n",
+            argv[0]);
     return 2;
   }
   if (kiln_model_load(argv[1], &model) != KILN_OK) return fail("load");
-  n_in = kiln_model_num_inputs(model);
-  n_out = kiln_model_num_outputs(model);
+  /* An artifact may hold several entry points; the first is the default. */
+  entry = kiln_model_entry_at(model, 0);
+  if (argc > 3 && strcmp(argv[2], "--entry") == 0) {
+    if (kiln_model_find_entry(model, argv[3], &entry) != KILN_OK) {
+      fail("entry");
+      goto done;
+    }
+    a = 4;
+  }
+  n_in = kiln_entry_num_inputs(entry);
+  n_out = kiln_entry_num_outputs(entry);
   inputs = calloc(n_in + 1, sizeof *inputs);   /* owned: one tensor per input */
-  outputs = calloc(n_out + 1, sizeof *outputs); /* filled by kiln_model_run */
+  outputs = calloc(n_out + 1, sizeof *outputs); /* filled by kiln_model_run_entry */
   if (!inputs || !outputs) goto done;
 
-  for (a = 2; a < argc; ++a) {
+  for (; a < argc; ++a) {
     char *eq = strchr(argv[a], '=');
     size_t index;
     if (!eq) {
@@ -58,7 +69,7 @@ int main(int argc, char **argv) {
       goto done;
     }
     *eq = '\0';
-    if (kiln_model_find_input(model, argv[a], &index) != KILN_OK) {
+    if (kiln_entry_find_input(entry, argv[a], &index) != KILN_OK) {
       fail("input");
       goto done;
     }
@@ -70,8 +81,9 @@ int main(int argc, char **argv) {
     }
   }
 
-  /* kiln_model_run checks every input (present, dtype, shape) before running. */
-  if (kiln_model_run(model, (const kiln_tensor *const *)inputs, n_in, outputs, n_out) != KILN_OK) {
+  /* Running checks every input (present, dtype, shape) before anything runs. */
+  if (kiln_model_run_entry(model, entry, (const kiln_tensor *const *)inputs, n_in, outputs,
+                           n_out) != KILN_OK) {
     fail("run");
     goto done;
   }
@@ -79,7 +91,7 @@ int main(int argc, char **argv) {
   for (i = 0; i < n_out; ++i) {
     const kiln_tensor *t = outputs[i];
     size_t n = kiln_tensor_num_elements(t), best = 0;
-    printf("%s shape=[", kiln_model_output_name(model, i));
+    printf("%s shape=[", kiln_entry_output_name(entry, i));
     for (k = 0; k < kiln_tensor_rank(t); ++k)
       printf("%s%lld", k ? "x" : "", (long long)kiln_tensor_dims(t)[k]);
     for (k = 1; k < n; ++k)

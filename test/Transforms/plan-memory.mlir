@@ -10,7 +10,7 @@
 // CHECK: memref.view %[[WS]][%[[O4096]]][] : memref<5120xi8> to memref<256xf32>
 // CHECK: memref.view %[[WS]][%[[O0]]][] : memref<5120xi8> to memref<32x32xf32>
 // CHECK-NOT: memref.alloc
-module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
   func.func @model(%x: memref<1024xf32>, %y: memref<1024xf32>) {
     %a = memref.alloc() : memref<1024xf32>
     memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
@@ -31,12 +31,13 @@ module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
 
 // A buffer that leaves the function (returned, or passed to a call) and a
 // dynamically sized one stay allocations; with nothing to plan the function
-// and the signature are unchanged.
-// CHECK-LABEL: module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\0A"}
+// and the entry's workspace stay unchanged.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: workspace = 0 : i64
 // CHECK: func.func @model(%{{.*}}: index) -> memref<4xf32>
 // CHECK-COUNT-3: memref.alloc
 // CHECK-NOT: memref.view
-module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
   func.func private @use(memref<8xf32>)
   func.func @model(%n: index) -> memref<4xf32> {
     %r = memref.alloc() : memref<4xf32>
@@ -49,11 +50,12 @@ module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
 
 // -----
 
-// The planner appends its line to the recorded signature.
+// The planner records each entry's workspace bytes in kiln.abi.
 // CHECK-LABEL: module attributes
-// CHECK-SAME: kiln.signature = "kiln-model 1\0Aworkspace 128\0A"
+// CHECK-SAME: name = "infer"
+// CHECK-SAME: workspace = 128 : i64
 // CHECK: memref<128xi8>
-module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
   func.func @model(%x: memref<3xi8>) {
     %a = memref.alloc() : memref<3xi8>
     memref.copy %x, %a : memref<3xi8> to memref<3xi8>
@@ -63,3 +65,31 @@ module attributes {kiln.entry = "model", kiln.signature = "kiln-model 1\n"} {
     return
   }
 }
+
+// -----
+
+// Each entry is planned on its own; two entries of one function share its plan.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: {function = @a, inputs = [], name = "a", outputs = [], workspace = 64 : i64}
+// CHECK-SAME: {function = @b, inputs = [], name = "b", outputs = [], workspace = 4096 : i64}
+// CHECK-SAME: {function = @b, inputs = [], name = "b_again", outputs = [], workspace = 4096 : i64}
+// CHECK: func.func @a(%{{.*}}: memref<3xi8>, %{{.*}}: memref<64xi8> {kiln.name = "workspace"})
+// CHECK: func.func @b(%{{.*}}: memref<1024xf32>, %{{.*}}: memref<4096xi8> {kiln.name = "workspace"})
+module attributes {kiln.abi = {entries = [
+    {name = "a", function = @a, inputs = [], outputs = [], workspace = 0},
+    {name = "b", function = @b, inputs = [], outputs = [], workspace = 0},
+    {name = "b_again", function = @b, inputs = [], outputs = [], workspace = 0}]}} {
+  func.func @a(%x: memref<3xi8>) {
+    %a = memref.alloc() : memref<3xi8>
+    memref.copy %x, %a : memref<3xi8> to memref<3xi8>
+    memref.copy %a, %x : memref<3xi8> to memref<3xi8>
+    return
+  }
+  func.func @b(%x: memref<1024xf32>) {
+    %a = memref.alloc() : memref<1024xf32>
+    memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
+    memref.copy %a, %x : memref<1024xf32> to memref<1024xf32>
+    return
+  }
+}
+

@@ -7,10 +7,6 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "llvm/ADT/SmallString.h"
-#include "llvm/Support/Path.h"
-
-#include <fstream>
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -40,34 +36,6 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
   }
 }
 
-FailureOr<std::vector<char>> GraphImporter::externalBytes(const onnx::TensorProto &t,
-                                                          size_t size, Location loc) {
-  std::string location;
-  int64_t offset = 0, length = -1;
-  for (const auto &kv : t.external_data()) {
-    if (kv.key() == "location")
-      location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::stoll(kv.value());
-    else if (kv.key() == "length")
-      length = std::stoll(kv.value());
-  }
-  llvm::SmallString<256> full(modelDir);
-  llvm::sys::path::append(full, location);
-  std::ifstream in(std::string(full), std::ios::binary);
-  if (location.empty() || !in)
-    return emitError(loc) << "tensor '" << t.name() << "': cannot open external data file '"
-                          << full << "'";
-  if (length < 0)
-    length = size;
-  std::vector<char> raw(length, '\0');
-  in.seekg(offset);
-  if (!in.read(raw.data(), length))
-    return emitError(loc) << "tensor '" << t.name() << "': external data file '" << full
-                          << "' is shorter than offset " << offset << " + length " << length;
-  return raw;
-}
-
 FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto &t, Type elem,
                                                         Location loc) {
   int64_t n = 1;
@@ -95,12 +63,15 @@ FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto 
       return failure();
     return std::vector<char>(t.raw_data().begin(), t.raw_data().end());
   }
-  std::vector<char> bytes(size);
+  // Sized from the data actually present (checked against the dims first),
+  // never from the dims alone.
+  std::vector<char> bytes;
   auto copyTyped = [&](const auto &field, auto tag) -> LogicalResult {
     using T = decltype(tag);
     if (static_cast<int64_t>(field.size()) != n)
       return emitError(loc) << "tensor '" << t.name() << "' holds " << field.size()
                             << " values, expected " << n;
+    bytes.resize(size);
     for (int64_t i = 0; i < n; ++i) {
       T v = static_cast<T>(field.Get(i));
       std::memcpy(bytes.data() + i * width, &v, width);

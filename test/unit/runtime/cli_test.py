@@ -90,15 +90,38 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
                        (ok + ["--bench", "0"], "--bench 0"),
                        (ok + ["--threads", "x2"], "non-numeric --threads"),
                        (ok + ["--input", "a"], "--input without '='"),
-                       (ok + ["stray"], "positional argument")]:
+                       (ok + ["stray"], "positional argument"),
+                       (ok + ["--entry="], "empty --entry")]:
         p = run(host + args)
         check(p.returncode == 2 and "usage:" in p.stderr and p.stdout == "",
               f"{name}: {what} is a usage error", p)
+    p = run(host + ok + ["--entry="])
+    check("--entry expects an entry name" in p.stderr, f"{name}: empty --entry message", p)
 
     p = run(host + ["--help"])
     check(p.returncode == 0 and "--input NAME=FILE.npy" in p.stdout and "--bench N" in p.stdout
-          and "input a f32 2x3" in p.stdout and "output stats/max f32 scalar" in p.stdout,
+          and "entry infer\ninput a f32 [2,3]" in p.stdout and "output stats/max f32 []" in p.stdout,
           f"{name}: --help lists options and the signature", p)
+
+    # --entry picks another entry of the artifact; its inputs are its own.
+    x4 = np.array([1, -2, 3.5, 8], dtype=np.float32)
+    x4_path = os.path.join(work, "x4.npy")
+    np.save(x4_path, x4)
+    scale_out = os.path.join(work, f"{name}_scale")
+    p = run(host + ["--entry", "scale", "--input", f"x={x4_path}", "--output-dir", scale_out])
+    check(p.returncode == 0 and "output y f32 [4] argmax=3 max=16" in p.stdout,
+          f"{name}: --entry scale runs the second entry", p)
+    if os.path.exists(os.path.join(scale_out, "y.npy")):
+        check((np.load(os.path.join(scale_out, "y.npy")) == 2 * x4).all(),
+              f"{name}: --entry scale output is 2 * x")
+    expect_failure(["--entry", "train", "--input", f"x={x4_path}"], 1,
+                   "model has no entry named 'train' (model entries: infer, scale, dynamic)",
+                   "unknown entry")
+    expect_failure(["--entry", "dynamic", "--input", f"x={x4_path}"], 1,
+                   "entry 'dynamic': expected static dims to run, got symbolic dims "
+                   "(not supported yet)", "entry with symbolic dims")
+    expect_failure(["--entry=scale"] + ok, 1, "unknown input 'a' (model inputs: x)",
+                   "inputs of another entry")
 
     bench_out = os.path.join(work, f"{name}_bench")
     p = run(host + ok + ["--bench", "7", "--output-dir", bench_out, "--threads", "1"])
@@ -171,6 +194,12 @@ def main():
     p = run([args.c_example, so, f"a={paths['a']}", f"b={paths['bad_shape']}"])
     check(p.returncode == 1 and "input 'b': expected shape 2x3, got 2x4" in p.stderr,
           "c example reports a wrong shape", p)
+    np.save(os.path.join(work, "x4.npy"), np.array([1, 2, 3, 4], dtype=np.float32))
+    p = run([args.c_example, so, "--entry", "scale", f"x={os.path.join(work, 'x4.npy')}"])
+    check(p.returncode == 0 and "y shape=[4] argmax=3" in p.stdout, "c example runs --entry scale", p)
+    p = run([args.c_example, so, "--entry", "nope", f"x={os.path.join(work, 'x4.npy')}"])
+    check(p.returncode == 1 and "entry: model has no entry named 'nope'" in p.stderr,
+          "c example reports an unknown entry", p)
 
     # The host must export kiln_parallel_for to a model library that calls it.
     x = os.path.join(work, "x.npy")

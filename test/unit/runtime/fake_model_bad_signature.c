@@ -1,7 +1,18 @@
 /* A library whose signature names a dtype the runtime does not know. */
 
-/** Malformed signature: f16 on line 2. */
-const char *kiln_entry_signature(void) { return "kiln-model 1\ninput x f16 4\noutput y f32 4\n"; }
+/** A generated run function. */
+typedef void (*fake_run_fn)(void **buffers);
+
+/** Malformed signature: f16 on line 3. */
+const char *kiln_entry_signature(void) {
+  return "kiln-model 2\nentry infer\ninput x f16 [4]\noutput y f32 [4]\n";
+}
 
 /** Never called. */
-void kiln_entry_run(void **buffers) { (void)buffers; }
+static void run(void **buffers) { (void)buffers; }
+
+/** One run function. */
+const fake_run_fn *kiln_entry_functions(void) {
+  static const fake_run_fn functions[] = {run, 0};
+  return functions;
+}

@@ -1,4 +1,4 @@
-/* A library that exports the signature but not kiln_entry_run. */
+/* A library that exports the signature but not kiln_entry_functions. */
 
-/** Signature of a model whose run symbol is missing. */
-const char *kiln_entry_signature(void) { return "kiln-model 1\noutput y f32 1\n"; }
+/** Signature of a model whose run functions are missing. */
+const char *kiln_entry_signature(void) { return "kiln-model 2\nentry infer\noutput y f32 [1]\n"; }

@@ -4,7 +4,7 @@
 
 /** Signature: y = 2 * x over 1000 elements; the input name decodes to "in put". */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 1\ninput in%20put f32 1000\noutput y f32 1000";
+  return "kiln-model 2\nentry infer\ninput in%20put f32 [1000]\noutput y f32 [1000]";
 }
 
 struct fake_ctx {
@@ -19,9 +19,15 @@ static void fake_body(int64_t begin, int64_t end, void *ctx) {
 }
 
 /** buffers: x, y. */
-void kiln_entry_run(void **buffers) {
+static void run(void **buffers) {
   struct fake_ctx c;
   c.x = (const float *)buffers[0];
   c.y = (float *)buffers[1];
   kiln_parallel_for(1000, fake_body, &c);
+}
+
+/** One run function. */
+const kiln_run_fn *kiln_entry_functions(void) {
+  static const kiln_run_fn functions[] = {run, NULL};
+  return functions;
 }

@@ -40,7 +40,55 @@ TEST_F(FakeModel, ReportsItsSignature) {
   EXPECT_STREQ(kiln_model_input_name(model, 1), "b");
   EXPECT_STREQ(kiln_model_output_name(model, 1), "stats/max");
   EXPECT_EQ(kiln_model_output_rank(model, 1), 0u);
-  EXPECT_NE(std::string(kiln_model_signature(model)).find("input a f32 2x3"), std::string::npos);
+  EXPECT_NE(std::string(kiln_model_signature(model)).find("input a f32 [2,3]"), std::string::npos);
+}
+
+TEST_F(FakeModel, ExposesEveryEntryByName) {
+  ASSERT_EQ(kiln_model_num_entries(model), 3u);
+  EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 0)), "infer");
+  EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 1)), "scale");
+  EXPECT_STREQ(kiln_entry_name(kiln_model_entry_at(model, 2)), "dynamic");
+  EXPECT_EQ(kiln_model_entry_at(model, 3), nullptr);
+  // One workspace, as large as the largest entry's.
+  EXPECT_EQ(kiln_model_workspace_bytes(model), 16u);
+
+  const kiln_entry *scale = nullptr;
+  ASSERT_EQ(kiln_model_find_entry(model, "scale", &scale), KILN_OK) << lastError();
+  EXPECT_EQ(scale, kiln_model_entry_at(model, 1));
+  EXPECT_EQ(kiln_entry_workspace_bytes(scale), 16u);
+  EXPECT_EQ(kiln_entry_workspace_bytes(kiln_model_entry_at(model, 0)), 0u);
+  ASSERT_EQ(kiln_entry_num_inputs(scale), 1u);
+  EXPECT_STREQ(kiln_entry_input_name(scale, 0), "x");
+  EXPECT_STREQ(kiln_entry_output_name(scale, 0), "y");
+
+  Tensor x(KILN_DTYPE_F32, {4});
+  for (int i = 0; i < 4; ++i) x.f32()[i] = static_cast<float>(i) + 0.5f;
+  const kiln_tensor *inputs[] = {x.t};
+  kiln_tensor *outputs[1] = {nullptr};
+  ASSERT_EQ(kiln_model_run_entry(model, scale, inputs, 1, outputs, 1), KILN_OK) << lastError();
+  const float *y = static_cast<const float *>(kiln_tensor_data(outputs[0]));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(y[i], 2.0f * x.f32()[i]) << i;
+  kiln_tensor_destroy(outputs[0]);
+
+  // The default entry's inputs do not fit another entry.
+  EXPECT_EQ(kiln_model_run_entry(model, kiln_model_entry_at(model, 0), inputs, 1, outputs, 2),
+            KILN_ERROR_COUNT_MISMATCH);
+  EXPECT_EQ(lastError(), "expected 2 inputs, got 1");
+
+  const kiln_entry *missing = scale;
+  EXPECT_EQ(kiln_model_find_entry(model, "train step", &missing), KILN_ERROR_NOT_FOUND);
+  EXPECT_EQ(missing, nullptr);
+  EXPECT_EQ(lastError(), "model has no entry named 'train%20step'");
+  EXPECT_EQ(kiln_model_find_entry(model, nullptr, &missing), KILN_ERROR_INVALID_ARGUMENT);
+
+  // An entry handle runs only with the model that owns it.
+  kiln_model *other = nullptr;
+  ASSERT_EQ(kiln_model_load(fake("fake_model").c_str(), &other), KILN_OK) << lastError();
+  EXPECT_EQ(kiln_model_run_entry(other, scale, inputs, 1, outputs, 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "kiln_model_run: entry is not one of the model's");
+  EXPECT_EQ(kiln_model_run_entry(other, nullptr, inputs, 1, outputs, 1),
+            KILN_ERROR_INVALID_ARGUMENT);
+  kiln_model_destroy(other);
 }
 
 TEST_F(FakeModel, RunsAndAllocatesOutputs) {
@@ -144,7 +192,7 @@ TEST(ModelLoad, MissingSymbolsAreNamed) {
   EXPECT_EQ(kiln_model_load(path.c_str(), &m), KILN_ERROR_LOAD);
   EXPECT_EQ(m, nullptr);
   EXPECT_EQ(lastError(),
-            "model '" + path + "' does not export 'kiln_entry_run' (not a Kiln model?)");
+            "model '" + path + "' does not export 'kiln_entry_functions' (not a Kiln model?)");
   path = fake("fake_model_no_signature");
   EXPECT_EQ(kiln_model_load(path.c_str(), &m), KILN_ERROR_LOAD);
   EXPECT_NE(lastError().find("does not export 'kiln_entry_signature'"), std::string::npos);
@@ -154,7 +202,9 @@ TEST(ModelLoad, BadSignatureNamesFileAndLine) {
   kiln_model *m = nullptr;
   std::string path = fake("fake_model_bad_signature");
   EXPECT_EQ(kiln_model_load(path.c_str(), &m), KILN_ERROR_FORMAT);
-  EXPECT_NE(lastError().find(path + ": signature line 2: unknown dtype 'f16'"), std::string::npos)
+  EXPECT_NE(lastError().find(path + ": signature line 3: expects a dtype (f32 f64 i8 i16 i32 i64 "
+                                    "u8 u16 u32 u64 bool), found 'f16'"),
+            std::string::npos)
       << lastError();
 }
 

@@ -1,0 +1,138 @@
+//===- ExternalData.cpp - tensor bytes from files beside the model -------===//
+//
+// A model names its external data files itself, so their locations are
+// untrusted: each must resolve, after symlinks, to a regular file inside
+// the model's directory, and offset and length are strict decimals checked
+// against the file and the tensor before anything is read or allocated.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/ONNX/Importer.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace kiln::onnx_import;
+
+namespace {
+
+/// Closes a file descriptor on every return path.
+struct FileCloser {
+  int fd;
+  ~FileCloser() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+/// True when `path` stays inside its base directory by its text alone:
+/// no component `..` climbs above where the path started.
+bool staysInside(StringRef location) {
+  int depth = 0;
+  for (auto it = llvm::sys::path::begin(location), end = llvm::sys::path::end(location);
+       it != end; ++it) {
+    if (*it == "..")
+      --depth;
+    else if (*it != "." && !it->empty())
+      ++depth;
+    if (depth < 0)
+      return false;
+  }
+  return true;
+}
+
+/// True when `path` is `dir` or below it, compared component by component
+/// (so /a/bc is not below /a/b).
+bool isWithin(StringRef path, StringRef dir) {
+  auto p = llvm::sys::path::begin(path), pe = llvm::sys::path::end(path);
+  for (auto d = llvm::sys::path::begin(dir), de = llvm::sys::path::end(dir); d != de; ++d, ++p)
+    if (p == pe || *p != *d)
+      return false;
+  return true;
+}
+
+} // namespace
+
+FailureOr<std::vector<char>> GraphImporter::externalBytes(const onnx::TensorProto &t,
+                                                          size_t size, Location loc) {
+  auto fail = [&]() { return emitError(loc) << "tensor '" << t.name() << "': "; };
+  std::optional<std::string> location;
+  std::optional<uint64_t> offset, length;
+  llvm::StringSet<> seen;
+  for (const auto &kv : t.external_data()) {
+    if (!seen.insert(kv.key()).second)
+      return fail() << "external data key '" << kv.key() << "' appears twice";
+    if (kv.key() == "location") {
+      location = kv.value();
+      continue;
+    }
+    if (kv.key() != "offset" && kv.key() != "length")
+      continue; // checksum and future keys are not needed to read the bytes
+    StringRef text = kv.value();
+    uint64_t v = 0;
+    // Strict decimal: digits only (no sign, no 0x, no spaces), and below 2^63.
+    if (text.empty() || !llvm::all_of(text, [](char c) { return c >= '0' && c <= '9'; }))
+      return fail() << "expects the external data " << kv.key()
+                    << " to be a non-negative decimal integer, found '" << text << "'";
+    if (text.getAsInteger(10, v) || v > static_cast<uint64_t>(INT64_MAX))
+      return fail() << "expects the external data " << kv.key() << " below 2^63, found '"
+                    << text << "'";
+    (kv.key() == "offset" ? offset : length) = v;
+  }
+  if (!location || location->empty())
+    return fail() << "expects an external data location";
+  if (length && *length != size)
+    return fail() << "expects the external data length to be the tensor's " << size
+                  << " bytes, found " << *length;
+
+  // Confinement: relative, no `..` above the model's directory, and after
+  // resolving symlinks (of the file and of every directory on the way)
+  // still inside it.
+  if (llvm::sys::path::is_absolute(*location) || StringRef(*location).starts_with("/") ||
+      StringRef(*location).starts_with("\\"))
+    return fail() << "expects an external data location relative to the model's directory, "
+                     "found '"
+                  << *location << "'";
+  if (!staysInside(*location))
+    return fail() << "external data location '" << *location
+                  << "' leaves the model's directory";
+  std::string dir = modelDir.empty() ? "." : modelDir;
+  llvm::SmallString<256> full(dir), realDir, realFile;
+  llvm::sys::path::append(full, *location);
+  if (llvm::sys::fs::real_path(dir, realDir) || llvm::sys::fs::real_path(full, realFile))
+    return fail() << "cannot open external data file '" << full << "'";
+  if (!isWithin(realFile, realDir) || realFile == realDir)
+    return fail() << "external data location '" << *location
+                  << "' resolves outside the model's directory";
+
+  // Checked on the open file, so what is read is what was checked; a FIFO
+  // or device must not block or stream forever.
+  FileCloser file{::open(realFile.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  struct stat st;
+  if (file.fd < 0 || ::fstat(file.fd, &st) != 0)
+    return fail() << "cannot open external data file '" << full << "'";
+  if (!S_ISREG(st.st_mode))
+    return fail() << "external data location '" << *location << "' is not a regular file";
+  uint64_t start = offset.value_or(0), fileSize = static_cast<uint64_t>(st.st_size);
+  if (start > fileSize || size > fileSize - start)
+    return fail() << "external data file '" << full << "' is shorter than offset " << start
+                  << " + length " << size << " (" << fileSize << " bytes)";
+
+  std::vector<char> bytes(size);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(file.fd, bytes.data() + done, size - done,
+                        static_cast<off_t>(start + done));
+    if (n <= 0)
+      return fail() << "cannot read external data file '" << full << "'";
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}

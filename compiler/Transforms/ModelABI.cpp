@@ -1,0 +1,218 @@
+//===- ModelABI.cpp - the typed description of a model's entry points ----===//
+
+#include "compiler/Transforms/ModelABI.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace kiln::abi;
+
+bool kiln::abi::isIdentifier(StringRef s) {
+  if (s.empty() || llvm::isDigit(s.front()))
+    return false;
+  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+StringRef kiln::abi::dtypeName(Type t) {
+  if (t.isF32())
+    return "f32";
+  if (t.isF64())
+    return "f64";
+  if (t.isSignlessInteger(1))
+    return "bool";
+  if (t.isSignlessInteger(8))
+    return "i8";
+  if (t.isSignlessInteger(16))
+    return "i16";
+  if (t.isSignlessInteger(32))
+    return "i32";
+  if (t.isSignlessInteger(64))
+    return "i64";
+  return "";
+}
+
+/// The dtype names the runtime knows (kiln_dtype_from_name).
+static bool isRuntimeDtype(StringRef name) {
+  return llvm::is_contained({"f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
+                             "bool"},
+                            name);
+}
+
+namespace {
+/// Reads the attribute, reporting the first malformed part against the module.
+struct Reader {
+  ModuleOp module;
+
+  InFlightDiagnostic error() { return module.emitError(); }
+
+  FailureOr<TensorSpec> readValue(StringRef entry, StringRef kind, Attribute attr) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    auto dtype = dict ? dict.getAs<StringAttr>("dtype") : StringAttr();
+    auto shape = dict ? dict.getAs<ArrayAttr>("shape") : ArrayAttr();
+    if (!name || !dtype || !shape || dict.size() != 3) {
+      error() << "expects each " << kind << " of kiln.abi entry '" << entry
+              << "' to be {name = \"...\", dtype = \"...\", shape = [...]}, found " << attr;
+      return failure();
+    }
+    if (!isRuntimeDtype(dtype.getValue())) {
+      error() << "expects the dtype of " << kind << " '" << name.getValue() << "' of entry '"
+              << entry << "' to be one of f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool, found '"
+              << dtype.getValue() << "'";
+      return failure();
+    }
+    TensorSpec value{name.getValue().str(), dtype.getValue().str(), {}};
+    for (Attribute d : shape) {
+      auto size = dyn_cast<IntegerAttr>(d);
+      auto symbol = dyn_cast<StringAttr>(d);
+      if (size && size.getType().isInteger(64) && size.getInt() >= 0) {
+        value.shape.push_back({size.getInt(), ""});
+      } else if (symbol && isIdentifier(symbol.getValue())) {
+        value.shape.push_back({0, symbol.getValue().str()});
+      } else {
+        error() << "expects each dim of " << kind << " '" << name.getValue() << "' of entry '"
+                << entry << "' to be a size >= 0 or an identifier symbol, found " << d;
+        return failure();
+      }
+    }
+    return value;
+  }
+
+  LogicalResult readValues(Entry &entry, StringRef kind, ArrayAttr values,
+                           std::vector<TensorSpec> &out) {
+    llvm::StringSet<> seen;
+    for (Attribute attr : values) {
+      FailureOr<TensorSpec> value = readValue(entry.name, kind, attr);
+      if (failed(value))
+        return failure();
+      if (!seen.insert(value->name).second)
+        return error() << "expects distinct " << kind << " names in kiln.abi entry '"
+                       << entry.name << "', found '" << value->name << "' twice";
+      out.push_back(std::move(*value));
+    }
+    return success();
+  }
+
+  FailureOr<Entry> readEntry(Attribute attr) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    auto function = dict ? dict.getAs<FlatSymbolRefAttr>("function") : FlatSymbolRefAttr();
+    auto inputs = dict ? dict.getAs<ArrayAttr>("inputs") : ArrayAttr();
+    auto outputs = dict ? dict.getAs<ArrayAttr>("outputs") : ArrayAttr();
+    auto workspace = dict ? dict.getAs<IntegerAttr>("workspace") : IntegerAttr();
+    if (!name || !function || !inputs || !outputs || !workspace || dict.size() != 5) {
+      error() << "expects each kiln.abi entry to be {name = \"...\", function = @f, inputs = "
+                 "[...], outputs = [...], workspace = N}, found "
+              << attr;
+      return failure();
+    }
+    if (!isIdentifier(name.getValue())) {
+      error() << "expects kiln.abi entry names of letters, digits and '_' not starting with a "
+                 "digit, found '"
+              << name.getValue() << "'";
+      return failure();
+    }
+    if (workspace.getInt() < 0) {
+      error() << "expects the workspace of kiln.abi entry '" << name.getValue()
+              << "' to be >= 0, found " << workspace.getInt();
+      return failure();
+    }
+    Entry entry{name.getValue().str(), function.getValue().str(), {}, {}, workspace.getInt()};
+    if (failed(readValues(entry, "input", inputs, entry.inputs)) ||
+        failed(readValues(entry, "output", outputs, entry.outputs)))
+      return failure();
+    return entry;
+  }
+};
+} // namespace
+
+FailureOr<ModelABI> kiln::abi::readABI(ModuleOp module) {
+  Attribute attr = module->getAttr(kAttrName);
+  if (!attr)
+    return module.emitError("expects the kiln.abi module attribute (run kiln-record-signature "
+                            "first), found none");
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  auto entries = dict ? dict.getAs<ArrayAttr>("entries") : ArrayAttr();
+  if (!entries || dict.size() != 1 || entries.empty())
+    return module.emitError("expects kiln.abi to be {entries = [...]} with at least one entry, "
+                            "found ")
+           << attr;
+  Reader reader{module};
+  ModelABI abi;
+  llvm::StringSet<> names;
+  for (Attribute e : entries) {
+    FailureOr<Entry> entry = reader.readEntry(e);
+    if (failed(entry))
+      return failure();
+    if (!names.insert(entry->name).second)
+      return module.emitError("expects distinct kiln.abi entry names, found '")
+             << entry->name << "' twice";
+    abi.entries.push_back(std::move(*entry));
+  }
+  return abi;
+}
+
+void kiln::abi::writeABI(ModuleOp module, const ModelABI &abi) {
+  Builder b(module.getContext());
+  auto values = [&](ArrayRef<TensorSpec> specs) {
+    SmallVector<Attribute> out;
+    for (const TensorSpec &v : specs) {
+      SmallVector<Attribute> shape;
+      for (const Dim &d : v.shape)
+        shape.push_back(d.isSymbolic() ? Attribute(b.getStringAttr(d.symbol))
+                                       : Attribute(b.getI64IntegerAttr(d.size)));
+      out.push_back(b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(v.name)),
+                                         b.getNamedAttr("dtype", b.getStringAttr(v.dtype)),
+                                         b.getNamedAttr("shape", b.getArrayAttr(shape))}));
+    }
+    return b.getArrayAttr(out);
+  };
+  SmallVector<Attribute> entries;
+  for (const Entry &e : abi.entries)
+    entries.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(e.name)),
+         b.getNamedAttr("function", FlatSymbolRefAttr::get(b.getContext(), e.function)),
+         b.getNamedAttr("inputs", values(e.inputs)), b.getNamedAttr("outputs", values(e.outputs)),
+         b.getNamedAttr("workspace", b.getI64IntegerAttr(e.workspace))}));
+  module->setAttr(kAttrName,
+                  b.getDictionaryAttr({b.getNamedAttr("entries", b.getArrayAttr(entries))}));
+}
+
+/// Percent-encodes the bytes the signature's line format cannot hold.
+static std::string encodeName(StringRef name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c == '%' || c >= 0x7f) {
+      out += '%';
+      out += llvm::hexdigit(c >> 4);
+      out += llvm::hexdigit(c & 15);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string kiln::abi::serializeSignature(const ModelABI &abi) {
+  std::string text = "kiln-model " + std::to_string(kFormatVersion) + "\n";
+  auto line = [&](StringRef kind, const TensorSpec &v) {
+    text += (kind + " " + encodeName(v.name) + " " + v.dtype + " [").str();
+    for (auto [i, d] : llvm::enumerate(v.shape))
+      text += (i ? "," : "") + (d.isSymbolic() ? d.symbol : std::to_string(d.size));
+    text += "]\n";
+  };
+  for (const Entry &e : abi.entries) {
+    text += "entry " + e.name + "\n";
+    for (const TensorSpec &v : e.inputs)
+      line("input", v);
+    for (const TensorSpec &v : e.outputs)
+      line("output", v);
+    text += "workspace " + std::to_string(e.workspace) + "\n";
+  }
+  return text;
+}

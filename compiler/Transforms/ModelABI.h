@@ -1,0 +1,84 @@
+//===- ModelABI.h - the typed description of a model's entry points -*- C++ -*-===//
+//
+// One description drives both the generated entry points and the signature
+// the runtime reads. It lives on the module as the `kiln.abi` attribute:
+//
+//   kiln.abi = {entries = [
+//     {name = "infer", function = @model, workspace = 4160 : i64,
+//      inputs = [{name = "x", dtype = "f32", shape = ["N", 3, 224, 224]}],
+//      outputs = [{name = "y", dtype = "f32", shape = ["N", 1000]}]}]}
+//
+// A dim is a static size or a symbol (an identifier naming one size for the
+// whole entry). kiln-record-signature writes it, kiln-plan-memory fills in the
+// workspaces, kiln-emit-entry-point turns it into symbols and, through
+// serializeSignature(), into the text documented in runtime/kiln_runtime.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TRANSFORMS_MODELABI_H
+#define KILN_COMPILER_TRANSFORMS_MODELABI_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::abi {
+
+/// The module attribute that holds the description.
+inline constexpr llvm::StringLiteral kAttrName = "kiln.abi";
+
+/// The version of the signature text serializeSignature() writes; the runtime
+/// refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
+inline constexpr int kFormatVersion = 2;
+
+/// One dim: a static size, or a symbol when `symbol` is not empty.
+struct Dim {
+  int64_t size = 0;
+  std::string symbol;
+  bool isSymbolic() const { return !symbol.empty(); }
+};
+
+/// One input or output: its name, the runtime's dtype name and its shape.
+struct TensorSpec {
+  std::string name;
+  std::string dtype;
+  llvm::SmallVector<Dim> shape;
+};
+
+/// One entry point: its name (an identifier), the function that implements
+/// it, its inputs and outputs in calling order, and its workspace bytes (0: the
+/// function takes no workspace argument).
+struct Entry {
+  std::string name;
+  std::string function;
+  std::vector<TensorSpec> inputs, outputs;
+  int64_t workspace = 0;
+};
+
+/// The entries of a model in signature order; the first is the default entry.
+struct ModelABI {
+  std::vector<Entry> entries;
+};
+
+/// Returns true if `s` is an identifier, `[A-Za-z_][A-Za-z0-9_]*`: entry
+/// names and dim symbols, which appear in C symbols and in the signature text.
+bool isIdentifier(llvm::StringRef s);
+
+/// The runtime's dtype name of an element type, or "" when it has none.
+llvm::StringRef dtypeName(mlir::Type type);
+
+/// Reads and checks the module's description; emits an error and fails when it
+/// is missing or malformed.
+mlir::FailureOr<ModelABI> readABI(mlir::ModuleOp module);
+
+/// Stores `abi` on `module` as the `kiln.abi` attribute.
+void writeABI(mlir::ModuleOp module, const ModelABI &abi);
+
+/// The signature text the runtime parses: the format in runtime/kiln_runtime.h.
+std::string serializeSignature(const ModelABI &abi);
+
+} // namespace kiln::abi
+
+#endif // KILN_COMPILER_TRANSFORMS_MODELABI_H

@@ -1,0 +1,65 @@
+// RUN: kiln-opt %s --kiln-record-signature --split-input-file --verify-diagnostics \
+// RUN:   --allow-unregistered-dialect
+
+// Code generation needs static shapes: a dynamic dim is refused by default.
+// expected-error @+1 {{expects static dims in the model's input 'x' (code generation does not support symbolic dims yet), found dim 0 ('N') in 'tensor<?x3xf32>'}}
+func.func @model(%x: tensor<?x3xf32> {kiln.name = "x", kiln.dim_names = ["N"]}) {
+  return
+}
+
+// -----
+
+// An unnamed dynamic result dim gets a made-up symbol, named in the error.
+// expected-error @+1 {{expects static dims in the model's output 'output_0' (code generation does not support symbolic dims yet), found dim 1 ('out0_d1') in 'tensor<2x?xf32>'}}
+func.func @model() -> tensor<2x?xf32> {
+  %0 = "test.y"() : () -> tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{expects the model's input 'x' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, found 'tensor<4xf16>'}}
+func.func @model(%x: tensor<4xf16> {kiln.name = "x"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expects the model's input 'input_0' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, found 'tensor<*xf32>'}}
+func.func @model(%x: tensor<*xf32>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expects kiln.dim_names of the model's input 'x' to name dim 0 with an identifier, found "batch size"}}
+func.func @model(%x: tensor<?xf32> {kiln.name = "x", kiln.dim_names = ["batch size"]}) {
+  return
+}
+
+// -----
+
+// Entry names become C symbols (kiln_run_NAME).
+// expected-error @+1 {{expects an entry name of letters, digits and '_' not starting with a digit, found 'train-step'}}
+func.func @model() attributes {kiln.entry_name = "train-step"} {
+  return
+}
+
+// -----
+
+func.func @a() attributes {kiln.entry_name = "infer"} {
+  return
+}
+// expected-error @+1 {{expects distinct entry names, found 'infer' twice}}
+func.func @infer() {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expects at least one public function (an entry point), found none}}
+module {
+  func.func private @helper() {
+    return
+  }
+}
