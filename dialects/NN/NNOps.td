@@ -25,6 +25,13 @@ def NN_Dialect : Dialect {
     and attributes; the verifier rejects IR whose stated result type disagrees.
     Frontends (the ONNX importer, the native builder) produce this dialect, and
     `convert-nn-to-linalg` lowers it onto upstream MLIR.
+
+    Operators that ONNX defines as one op but that are compositions of
+    others (`nn.layer_norm`, `nn.instance_norm`, `nn.lrn`,
+    `nn.mean_variance_norm`, `nn.hardmax`, `nn.conv_transpose`, `nn.resize`,
+    the composed reductions, `nn.softmax_cross_entropy`) stay whole so that
+    passes can see them; `nn-decompose` rewrites them into primitive nn ops
+    for a target without kernels of its own.
   }];
   let hasConstantMaterializer = 1;
 }
