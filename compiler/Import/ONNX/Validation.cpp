@@ -128,8 +128,9 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
     // Handlers read output 0 without re-checking.
     if (node.output_size() == 0 || node.output(0).empty())
       problems.push_back(where + ": expects at least one output, found none");
-    if (const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
-            node.op_type(), static_cast<int>(opsetOf(node)), node.domain())) {
+    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(opsetOf(node)), canonicalDomain(node.domain()).str());
+    if (schema) {
       if (node.input_size() < schema->min_input())
         problems.push_back(where + ": expects at least " + count(schema->min_input(), "input") +
                            ", found " + std::to_string(node.input_size()));

@@ -45,3 +45,4 @@ save("group_float", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", group
                      relu],
      inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
              helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
+save("relu_ai_onnx", [helper.make_node("Relu", ["x", "x"], ["y"], name="r", domain="ai.onnx")])
