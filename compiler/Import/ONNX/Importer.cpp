@@ -67,8 +67,8 @@ InFlightDiagnostic GraphImporter::nodeError(const onnx::NodeProto &node) {
 
 LogicalResult GraphImporter::prepare() {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
-  if (opsetOf(OpRegistry::kDefaultDomain) == 0)
-    return emitError(fileLoc) << "the model imports no version of the default ONNX domain";
+  if (failed(checkOpsets()))
+    return failure();
   const onnx::GraphProto &graph = model.graph();
 
   // Every unsupported node, reported at once.
@@ -84,16 +84,15 @@ LogicalResult GraphImporter::prepare() {
     return failure();
   }
 
-  // Handlers read output 0 and the inputs they need without re-checking.
-  for (const auto &node : graph.node())
-    if (node.output_size() == 0 || node.output(0).empty())
-      return nodeError(node) << "malformed node: it has no output";
-
-  std::vector<std::string> problems = preShapeInferenceProblems();
+  // Every structural problem, reported at once; handlers then read the
+  // inputs and outputs the schema promises without re-checking.
+  std::vector<std::string> problems = graphProblems();
+  std::vector<std::string> inNodes = nodeProblems();
+  problems.insert(problems.end(), inNodes.begin(), inNodes.end());
   if (!problems.empty()) {
     InFlightDiagnostic diag = emitError(fileLoc)
                               << "malformed ONNX model: " << problems.size() << " problem"
-                              << (problems.size() == 1 ? "" : "s") << " in its nodes:";
+                              << (problems.size() == 1 ? "" : "s") << ":";
     for (const std::string &p : problems)
       diag << "\n  " << p;
     return failure();

@@ -81,8 +81,17 @@ private:
   /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
   mlir::LogicalResult checkShape(const onnx::NodeProto &node);
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
-  /// Problems ONNX's own shape inference does not survive, one line each.
-  std::vector<std::string> preShapeInferenceProblems() const;
+  /// Every imported opset exists (>= 1, and no newer than this build's ONNX
+  /// knows for the domains it knows).
+  mlir::LogicalResult checkOpsets();
+  /// The graph's structure (one producer per value, values defined before
+  /// use, no duplicate inputs or initializers, outputs that exist), one line
+  /// per problem.
+  std::vector<std::string> graphProblems() const;
+  /// Nodes against their ONNX schema (input, output and attribute counts and
+  /// types) and what ONNX's own shape inference would not survive, one line
+  /// per problem.
+  std::vector<std::string> nodeProblems() const;
 
   const onnx::ModelProto &model;
   const OpRegistry &registry;

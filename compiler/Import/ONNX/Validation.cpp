@@ -1,8 +1,10 @@
-//===- Validation.cpp - checks before ONNX shape inference runs ----------===//
+//===- Validation.cpp - the model checked as a whole before import -------===//
 //
-// ONNX's shape inference trusts its input: it divides by a zero stride and
-// reads missing inputs. What it would not survive is found here first, one
-// line per problem, so every bad node is reported at once.
+// Models come from strangers, and ONNX's shape inference trusts its input
+// (it divides by a zero stride and reads missing inputs). Everything that
+// can be checked without shapes is checked here first, one line per
+// problem, so every problem is reported at once and nothing later has to
+// guard against a malformed graph.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,12 +14,96 @@
 
 #include "onnx/defs/schema.h"
 
+using namespace mlir;
 using namespace kiln::onnx_import;
 
-/// Nodes with fewer inputs than their schema requires, shape operands
-/// longer than any rank, and window attributes (strides, dilations,
-/// kernel_shape, group) below 1 or pads below 0.
-std::vector<std::string> GraphImporter::preShapeInferenceProblems() const {
+LogicalResult GraphImporter::checkOpsets() {
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  const auto &known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  for (const auto &imp : model.opset_import()) {
+    StringRef domain = canonicalDomain(imp.domain());
+    std::string name = domain.empty() ? "the default domain" : ("domain '" + domain + "'").str();
+    auto range = known.find(domain.str());
+    if (range != known.end() &&
+        (imp.version() < range->second.first || imp.version() > range->second.second))
+      return emitError(fileLoc) << "expects an opset of " << name << " in ["
+                                << range->second.first << ", " << range->second.second
+                                << "], found " << imp.version();
+    if (imp.version() < 1)
+      return emitError(fileLoc) << "expects an opset of " << name << " >= 1, found "
+                                << imp.version();
+  }
+  if (opsetOf(OpRegistry::kDefaultDomain) == 0)
+    return emitError(fileLoc) << "the model imports no version of the default ONNX domain";
+  return success();
+}
+
+std::vector<std::string> GraphImporter::graphProblems() const {
+  const onnx::GraphProto &graph = model.graph();
+  std::vector<std::string> problems;
+  // Where each value comes from, for "already produced by".
+  std::map<std::string, std::string> producer;
+  llvm::StringSet<> inputs, initializers;
+  for (const auto &in : graph.input()) {
+    if (!inputs.insert(in.name()).second)
+      problems.push_back("graph input '" + in.name() + "' is given twice");
+    producer.emplace(in.name(), "graph input '" + in.name() + "'");
+  }
+  for (const auto &init : graph.initializer()) {
+    if (!initializers.insert(init.name()).second)
+      problems.push_back("initializer '" + init.name() + "' is given twice");
+    // An initializer may also be listed as a graph input (its default).
+    producer.emplace(init.name(), "initializer '" + init.name() + "'");
+  }
+  for (const auto &node : graph.node()) {
+    std::string label = nodeLabel(node);
+    // Topological order: every input is defined by an earlier node (which
+    // also rules out cycles).
+    for (const std::string &in : node.input())
+      if (!in.empty() && !producer.count(in))
+        problems.push_back(label + ": input '" + in + "' is not defined before use");
+    for (const std::string &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto [it, inserted] = producer.emplace(out, label);
+      if (!inserted)
+        problems.push_back(label + ": output '" + out + "' is already produced by " +
+                           it->second);
+    }
+  }
+  if (graph.output_size() == 0)
+    problems.push_back("expects at least one graph output, found none");
+  for (const auto &out : graph.output())
+    if (!producer.count(out.name()))
+      problems.push_back("graph output '" + out.name() + "' is never computed");
+  return problems;
+}
+
+static StringRef attributeTypeName(onnx::AttributeProto::AttributeType type) {
+  switch (type) {
+  case onnx::AttributeProto::FLOAT: return "float";
+  case onnx::AttributeProto::INT: return "int";
+  case onnx::AttributeProto::STRING: return "string";
+  case onnx::AttributeProto::TENSOR: return "tensor";
+  case onnx::AttributeProto::GRAPH: return "graph";
+  case onnx::AttributeProto::SPARSE_TENSOR: return "sparse tensor";
+  case onnx::AttributeProto::TYPE_PROTO: return "type";
+  case onnx::AttributeProto::FLOATS: return "floats";
+  case onnx::AttributeProto::INTS: return "ints";
+  case onnx::AttributeProto::STRINGS: return "strings";
+  case onnx::AttributeProto::TENSORS: return "tensors";
+  case onnx::AttributeProto::GRAPHS: return "graphs";
+  case onnx::AttributeProto::SPARSE_TENSORS: return "sparse tensors";
+  case onnx::AttributeProto::TYPE_PROTOS: return "types";
+  default: return "undefined";
+  }
+}
+
+static std::string count(int64_t n, StringRef what) {
+  return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
+}
+
+std::vector<std::string> GraphImporter::nodeProblems() const {
   constexpr int64_t kMaxRank = 64;
   static const llvm::StringSet<> windowed = {"Conv",         "ConvTranspose", "ConvInteger",
                                              "QLinearConv",  "MaxPool",       "AveragePool",
@@ -39,12 +125,32 @@ std::vector<std::string> GraphImporter::preShapeInferenceProblems() const {
   std::vector<std::string> problems;
   for (const auto &node : model.graph().node()) {
     std::string where = nodeLabel(node);
+    // Handlers read output 0 without re-checking.
+    if (node.output_size() == 0 || node.output(0).empty())
+      problems.push_back(where + ": expects at least one output, found none");
     const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
-        node.op_type(), static_cast<int>(opsetOf(node)), node.domain());
-    if (schema && node.input_size() < schema->min_input())
-      problems.push_back(where + ": expects at least " + std::to_string(schema->min_input()) +
-                         (schema->min_input() == 1 ? " input" : " inputs") + ", found " +
-                         std::to_string(node.input_size()));
+        node.op_type(), static_cast<int>(opsetOf(node)), canonicalDomain(node.domain()).str());
+    if (schema) {
+      if (node.input_size() < schema->min_input())
+        problems.push_back(where + ": expects at least " + count(schema->min_input(), "input") +
+                           ", found " + std::to_string(node.input_size()));
+      if (node.input_size() > schema->max_input())
+        problems.push_back(where + ": expects at most " + count(schema->max_input(), "input") +
+                           ", found " + std::to_string(node.input_size()));
+      if (node.output_size() > schema->max_output())
+        problems.push_back(where + ": expects at most " + count(schema->max_output(), "output") +
+                           ", found " + std::to_string(node.output_size()));
+      for (const auto &a : node.attribute()) {
+        auto it = schema->attributes().find(a.name());
+        // IR version 1 attributes have no type; the binder reads their fields.
+        if (it == schema->attributes().end() || a.type() == onnx::AttributeProto::UNDEFINED ||
+            a.type() == it->second.type)
+          continue;
+        problems.push_back(where + ": expects attribute '" + a.name() + "' of type " +
+                           attributeTypeName(it->second.type).str() + ", found " +
+                           attributeTypeName(a.type()).str());
+      }
+    }
     // A 1-D shape operand's length is the result's rank.
     int shapeOperand = node.op_type() == "ConstantOfShape" ? 0
                        : node.op_type() == "Expand" || node.op_type() == "Reshape" ? 1

@@ -9,18 +9,40 @@ out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])
 y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
+w = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
 
 
-def save(name, nodes, inits=()):
-    g = helper.make_graph(nodes, name, [x], [y], initializer=list(inits))
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+def save(name, nodes, inits=(), inputs=(x,), outputs=(y,), opset=13):
+    g = helper.make_graph(nodes, name, list(inputs), list(outputs), initializer=list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
     with open(os.path.join(out, name + ".onnx"), "wb") as f:
         f.write(m.SerializeToString())
 
 
+relu = helper.make_node("Relu", ["x"], ["y"], name="r")
 save("no_output", [helper.make_node("Relu", ["x"], [], name="r"),
                    helper.make_node("Relu", ["x"], ["y"], name="r2")])
-w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[-3])
-save("bad_dim", [helper.make_node("Relu", ["x"], ["y"])], [w])
-save("shape_no_input", [helper.make_node("Shape", [], ["s"], name="s"),
-                        helper.make_node("Relu", ["x"], ["y"])])
+save("bad_dim", [relu], [TensorProto(name="v", data_type=TensorProto.FLOAT, dims=[-3])])
+save("shape_no_input", [helper.make_node("Shape", [], ["s"], name="s"), relu])
+save("two_producers", [relu, helper.make_node("Neg", ["x"], ["y"], name="n")])
+save("writes_input", [helper.make_node("Relu", ["x"], ["x"], name="a"),
+                      helper.make_node("Neg", ["x"], ["y"], name="n")])
+save("writes_initializer", [helper.make_node("Relu", ["x"], ["w"], name="a"),
+                            helper.make_node("Add", ["x", "w"], ["y"], name="n")], [w])
+save("duplicate_input", [relu], inputs=[x, x])
+save("duplicate_initializer", [helper.make_node("Add", ["x", "w"], ["y"], name="n")], [w, w])
+save("no_outputs", [relu], outputs=[])
+save("undefined", [helper.make_node("Relu", ["q"], ["y"], name="r")])
+save("cycle", [helper.make_node("Relu", ["b"], ["a"], name="ra"),
+               helper.make_node("Relu", ["a"], ["b"], name="rb"),
+               helper.make_node("Add", ["x", "b"], ["y"], name="n")])
+save("never_computed", [relu], outputs=[y, helper.make_tensor_value_info("z", TensorProto.FLOAT, [2])])
+save("relu_three_inputs", [helper.make_node("Relu", ["x", "x", "x"], ["y"], name="r")])
+save("relu_two_outputs", [helper.make_node("Relu", ["x"], ["y", "z"], name="r")])
+save("opset_9999", [relu], opset=9999)
+save("opset_negative", [relu], opset=-1)
+save("group_float", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", group=1.5),
+                     relu],
+     inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
+             helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
+save("relu_ai_onnx", [helper.make_node("Relu", ["x", "x"], ["y"], name="r", domain="ai.onnx")])
