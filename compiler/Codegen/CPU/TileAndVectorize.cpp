@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,7 +28,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/CPU/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

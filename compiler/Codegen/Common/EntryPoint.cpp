@@ -1,6 +1,6 @@
 //===- EntryPoint.cpp - the model's signature and C entry points ---------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -10,7 +10,7 @@
 namespace kiln {
 #define GEN_PASS_DEF_RECORDSIGNATUREPASS
 #define GEN_PASS_DEF_EMITENTRYPOINTPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/Common/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

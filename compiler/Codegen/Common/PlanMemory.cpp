@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -19,7 +19,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/Common/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;
