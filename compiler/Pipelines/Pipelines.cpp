@@ -18,6 +18,7 @@ using namespace mlir;
 static constexpr const char *kLinalgPipeline =
     "kiln-record-signature,"
     "canonicalize,"
+    "func.func(kiln-cpu-weight-layout),"
     "convert-nn-to-linalg,"
     "canonicalize,"
     "func.func(kiln-fuse-elementwise),"

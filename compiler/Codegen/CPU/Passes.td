@@ -11,6 +11,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CPUWeightLayoutPass : Pass<"kiln-cpu-weight-layout", "mlir::func::FuncOp"> {
+  let summary = "Store constant matrix weights in the layout CPU kernels read";
+  let description = [{
+    Runs on nn ops, before the conversion to linalg: the layout of a constant
+    is a code generation decision, not a canonical form, so it is made here
+    and not by canonicalization.
+
+    An `nn.gemm` with `trans_b` whose `b` is an f32 `nn.constant` (dense or
+    resource-backed) used nowhere else gets that constant transposed at
+    compile time and `trans_b` cleared. The product then reads `b` row by row,
+    along the output's contiguous dimension, which is what the register-blocked
+    contraction of `kiln-cpu-tile-and-vectorize` vectorizes. A resource-backed
+    weight `NAME` becomes a new resource `NAME_transposed`. A weight that
+    something else also reads is left alone: transposing it would store it
+    twice.
+
+    ```mlir
+    %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+    %y = nn.gemm %x, %w {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
+        : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+    // becomes
+    %w = nn.constant dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]> : tensor<3x2xf32>
+    %y = nn.gemm %x, %w {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = false}
+        : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+    ```
+  }];
+}
+
 def CPUTileAndVectorizePass
     : Pass<"kiln-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors into register blocks and vectorize them";
