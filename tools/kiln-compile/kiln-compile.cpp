@@ -164,15 +164,18 @@ int main(int argc, char **argv) {
   std::string targetError;
   if (failed(kiln::queryVectorShape(targetOptions, vectorShape, targetError)))
     return fail(targetError);
-  kiln::CPUCodegenOptions codegenOptions{vectorShape.vectorWidth, vectorShape.vectorRegisters};
+  kiln::CPUPipelineOptions pipelineOptions;
+  pipelineOptions.vectorWidth = vectorShape.vectorWidth;
+  pipelineOptions.vectorRegisters = vectorShape.vectorRegisters;
 
   auto runPipeline = [&](auto build) {
     PassManager pm(&context);
-    if (failed(build(pm))) {
-      fail("internal error: a pass pipeline does not parse");
+    if (failed(build(pm)))
       return failure();
-    }
     return pm.run(*module);
+  };
+  auto emitPipelineError = [&](const llvm::Twine &message) {
+    return emitError(UnknownLoc::get(&context)) << message;
   };
 
   if (emit == Emit::NN) {
@@ -182,12 +185,15 @@ int main(int argc, char **argv) {
       return 1;
     return printModule(*module);
   }
-  if (failed(runPipeline([](OpPassManager &pm) { return kiln::buildCPULinalgPipeline(pm); })))
+  if (failed(runPipeline([](OpPassManager &pm) {
+        kiln::buildCPULinalgPipeline(pm);
+        return success();
+      })))
     return 1;
   if (emit == Emit::Linalg)
     return printModule(*module);
   if (failed(runPipeline([&](OpPassManager &pm) {
-        return kiln::buildCPULLVMPipeline(pm, codegenOptions);
+        return kiln::buildCPULLVMPipeline(pm, pipelineOptions, emitPipelineError);
       })))
     return 1;
   if (emit == Emit::LLVMDialect)
