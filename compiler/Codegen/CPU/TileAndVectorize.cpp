@@ -208,6 +208,19 @@ struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
 
+  /// Tile sizes are divided by these options: zero or less is refused here
+  /// rather than trapping later.
+  LogicalResult initialize(MLIRContext *context) override {
+    for (auto [name, value] : {std::pair<StringRef, int64_t>{"vector-width", vectorWidth},
+                               {"vector-registers", numVectorRegisters},
+                               {"reduction-block", reductionBlock},
+                               {"inner-tile", innerTile}})
+      if (value < 1)
+        return emitError(UnknownLoc::get(context))
+               << getArgument() << " expects " << name << " to be at least 1, found " << value;
+    return success();
+  }
+
   void runOnOperation() override;
 
 private:
