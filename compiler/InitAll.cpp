@@ -2,9 +2,10 @@
 
 #include "compiler/InitAll.h"
 
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/Common/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
-#include "compiler/Transforms/Passes.h"
 #include "dialects/NN/NNOps.h"
 #include "dialects/NN/Transforms/Passes.h"
 
@@ -25,6 +26,7 @@ void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
   kiln::registerKilnConversionPasses();
   kiln::nn::registerKilnNNTransformsPasses();
-  kiln::registerKilnTransformsPasses();
+  kiln::registerKilnCodegenCommonPasses();
+  kiln::registerKilnCodegenCPUPasses();
   kiln::registerKilnPipelines();
 }

@@ -1,15 +1,19 @@
 //===- Pipelines.h - Kiln's named pass pipelines ---------------*- C++ -*-===//
 //
-// Each pipeline is one function that fills a pass manager, and is also
-// registered by name so `kiln-opt --pass-pipeline='builtin.module(NAME)'`
-// reproduces exactly what kiln-compile runs.
+// Each pipeline is one C++ function that adds passes through their create
+// functions, configured by an options struct. The same function is registered
+// by name, so `kiln-opt --pass-pipeline='builtin.module(NAME{OPTIONS})'`
+// runs exactly what kiln-compile runs.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_COMPILER_PIPELINES_PIPELINES_H
 #define KILN_COMPILER_PIPELINES_PIPELINES_H
 
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/Twine.h"
 
 #include <cstdint>
 
@@ -19,28 +23,38 @@ class OpPassManager;
 
 namespace kiln {
 
-/// The vector shape of the target that CPU code generation tiles for.
-struct CPUCodegenOptions {
-  /// f32 lanes per vector register (8 for AVX2, 16 for AVX-512).
-  int64_t vectorWidth = 8;
-  /// Vector registers available (16 for AVX2, 32 for AVX-512).
-  int64_t vectorRegisters = 16;
+/// Receives the message of a pipeline that cannot be built from its options;
+/// returns failure (mlir::emitError and the pass registry's handler both fit).
+using PipelineErrorHandler = llvm::function_ref<mlir::LogicalResult(const llvm::Twine &)>;
+
+/// The vector shape of the CPU that code generation tiles for; kiln-compile
+/// takes it from the target machine.
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("f32 lanes per vector register (8: AVX2, 16: AVX-512)"),
+                              llvm::cl::init(8)};
+  Option<int64_t> vectorRegisters{*this, "vector-registers",
+                                  llvm::cl::desc("Vector registers of the target (16: AVX2, 32: AVX-512)"),
+                                  llvm::cl::init(16)};
 };
 
-/// nn on tensors -> linalg/tensor/arith on tensors, fused where elementwise
-/// ops meet (kiln-cpu-linalg-pipeline).
-mlir::LogicalResult buildCPULinalgPipeline(mlir::OpPassManager &pm);
+/// nn on tensors -> linalg/tensor/arith on tensors, weights in the CPU's
+/// layout, elementwise ops fused (kiln-cpu-linalg-pipeline).
+void buildCPULinalgPipeline(mlir::OpPassManager &pm);
 
-/// linalg on tensors -> LLVM dialect with the C entry points
-/// (kiln-cpu-llvm-pipeline): bufferization, loops, LLVM lowering.
+/// linalg on tensors -> the LLVM dialect with the C entry points
+/// (kiln-cpu-llvm-pipeline): tiling and vectorization, bufferization, memory
+/// planning, parallel loops, LLVM lowering. Fails, through `emitError`, on
+/// options no CPU has.
 mlir::LogicalResult buildCPULLVMPipeline(mlir::OpPassManager &pm,
-                                         const CPUCodegenOptions &options = {});
+                                         const CPUPipelineOptions &options,
+                                         PipelineErrorHandler emitError);
 
-/// Both of the above (kiln-cpu-pipeline).
-mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
-                                     const CPUCodegenOptions &options = {});
+/// Both of the above (kiln-cpu-pipeline): what kiln-compile --target=cpu runs.
+mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm, const CPUPipelineOptions &options,
+                                     PipelineErrorHandler emitError);
 
-/// Registers the pipelines above by name.
+/// Registers the pipelines above by name, with their options.
 void registerKilnPipelines();
 
 } // namespace kiln

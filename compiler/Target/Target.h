@@ -1,63 +1,85 @@
-//===- Target.h - object emission and linking ------------------*- C++ -*-===//
+//===- Target.h - what a code generation target provides -------*- C++ -*-===//
+//
+// kiln-compile drives every target the same way: the target's pipeline takes
+// the nn module to its own last IR, `emit` turns that IR into LLVM IR,
+// assembly or an object, and `link` makes an artifact of the object with
+// Kiln's runtime. A new target is one more implementation of this class and
+// one more pipeline; the tool does not change.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef KILN_COMPILER_TARGET_TARGET_H
 #define KILN_COMPILER_TARGET_TARGET_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
 #include <string>
 
 namespace llvm {
-class LLVMContext;
-class Module;
 class raw_pwrite_stream;
 } // namespace llvm
 
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
 namespace kiln {
 
-struct CPUTargetOptions {
-  /// CPU name; empty means the host CPU.
+/// What the command line says about the machine code wanted.
+struct TargetOptions {
+  /// Processor name (x86-64-v3, sm_90...); empty means the host's.
   std::string cpu;
-  /// Comma-separated +feature/-feature list; empty means the host's features.
+  /// Comma-separated +feature/-feature list; empty means the processor's
+  /// (or, with no processor given, the host's) features.
   std::string features;
   unsigned optLevel = 3;
+  /// Where the runtime's static libraries are, for linking executables.
+  std::string runtimeLibDir;
 };
 
-/// The target's vector shape: f32 lanes per register and register count
-/// (AVX-512: 16 and 32; AVX: 8 and 16; otherwise SSE's 4 and 16).
-struct CPUVectorShape {
-  int64_t vectorWidth = 4;
-  int64_t vectorRegisters = 16;
+/// Where a target's pipeline stops.
+enum class PipelineEnd {
+  /// linalg on tensors (kiln-compile --emit=linalg).
+  Linalg,
+  /// The target's last IR, which `emit` takes (the LLVM dialect on the CPU).
+  TargetIR,
 };
 
-/// Queries the target machine `options` describe. Fails with `error` set when
-/// no target machine can be created.
-mlir::LogicalResult queryVectorShape(const CPUTargetOptions &options, CPUVectorShape &shape,
-                                     std::string &error);
-
-/// Translates an LLVM-dialect module to LLVM IR and optimizes it for the
-/// target. Returns null and emits a diagnostic on failure.
-std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
-                                                   llvm::LLVMContext &llvmContext,
-                                                   const CPUTargetOptions &options);
-
-enum class EmitKind { Assembly, Object };
-
-/// Writes `module` as assembly or a relocatable object for the target.
-mlir::LogicalResult emitMachineCode(llvm::Module &module, const CPUTargetOptions &options,
-                                    EmitKind kind, llvm::raw_pwrite_stream &os,
-                                    std::string &error);
+/// What `emit` writes.
+enum class EmitKind { LLVMIR, Assembly, Object };
 
 enum class ArtifactKind { SharedLibrary, Executable };
 
-/// Links `objectPath` with Kiln's runtime (found in `runtimeLibDir`) into a
-/// shared library or an executable at `outputPath`, through the system C
-/// compiler driver (clang-19, clang or cc, or $KILN_LINKER).
-mlir::LogicalResult linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                                 ArtifactKind kind, llvm::StringRef runtimeLibDir,
-                                 std::string &error);
+class Target {
+public:
+  virtual ~Target() = default;
+
+  /// The name --target selects.
+  virtual llvm::StringRef name() const = 0;
+
+  /// Adds the passes that take an nn module to `end`. Fails, with a
+  /// diagnostic, when the pipeline cannot be built for this target.
+  virtual mlir::LogicalResult buildPipeline(mlir::OpPassManager &pm, PipelineEnd end) const = 0;
+
+  /// Writes `module`, the output of the whole pipeline, as `kind`. Reports
+  /// failures as diagnostics on the module.
+  virtual mlir::LogicalResult emit(mlir::ModuleOp module, EmitKind kind,
+                                   llvm::raw_pwrite_stream &os) const = 0;
+
+  /// Links the object at `objectPath` (written by `emit`) with the runtime
+  /// into `outputPath`. Reports failures as diagnostics.
+  virtual mlir::LogicalResult link(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                                   ArtifactKind kind) const = 0;
+};
+
+/// The target called `name` (cpu; cuda is reserved), set up for `options`.
+/// Returns null, with a diagnostic in `context`, for an unknown or
+/// unimplemented target or options the target cannot honour.
+std::unique_ptr<Target> createTarget(llvm::StringRef name, const TargetOptions &options,
+                                     mlir::MLIRContext *context);
 
 } // namespace kiln
 

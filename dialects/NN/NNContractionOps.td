@@ -30,8 +30,7 @@ def NN_GemmOp : NN_InferredOp<"gemm"> {
   let summary = "general matrix multiply: alpha * op(a) * op(b) + beta * c";
   let description = [{
     `a` and `b` are matrices, transposed first when `trans_a` / `trans_b` is
-    set; the optional `c` broadcasts to the [M, N] result. A constant `b`
-    with `trans_b` is transposed at compile time by canonicalization.
+    set; the optional `c` broadcasts to the [M, N] result.
 
     ```mlir
     %y = nn.gemm %x, %w, %b {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
@@ -43,7 +42,6 @@ def NN_GemmOp : NN_InferredOp<"gemm"> {
                        F64Attr:$alpha, F64Attr:$beta,
                        BoolAttr:$trans_a, BoolAttr:$trans_b);
   let results = (outs NN_FloatTensor:$output);
-  let hasCanonicalizer = 1;
 }
 
 def NN_EinsumOp : NN_InferredOp<"einsum"> {

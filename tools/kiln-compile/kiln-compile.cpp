@@ -3,14 +3,19 @@
 //   kiln-compile MODEL(.onnx|.onnxtxt|.mlir) -o OUT.so     shared library
 //   kiln-compile MODEL -o OUT                              executable
 //   kiln-compile MODEL --emit=nn|linalg|llvm-dialect|llvm-ir|asm|obj [-o FILE]
+//   kiln-compile MODEL --target=cpu ...                    the code generation target
+//
+// Every error goes through MLIR's diagnostics: errors in IR or in the model
+// carry their location; the tool's own errors (command line, files, linking)
+// have none and print as `kiln-compile: error: ...`.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/ONNX/ONNXImporter.h"
 #include "compiler/InitAll.h"
-#include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/Target.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -18,11 +23,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
-#include "llvm/Support/FileUtilities.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -50,8 +53,10 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Asm, "asm", "target assembly"),
                clEnumValN(Emit::Obj, "obj", "a relocatable object file")),
     cl::init(Emit::None), cl::cat(category));
-cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
-                            cl::cat(category));
+cl::opt<std::string> targetName("target",
+                                cl::desc("Code generation target: cpu (default); cuda is not "
+                                         "implemented yet"),
+                                cl::init("cpu"), cl::cat(category));
 cl::list<std::string> inputShapes("input-shape",
                                   cl::desc("Static shape for a graph input: NAME=DxDxD"),
                                   cl::value_desc("NAME=DxD..."), cl::cat(category));
@@ -59,27 +64,64 @@ cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"), 
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f (default: the host's)"),
                            cl::cat(category));
 
-int fail(const llvm::Twine &message) {
-  llvm::errs() << "kiln-compile: error: " << message << "\n";
+/// Prints located diagnostics as MLIR does (`file:line:col: error: ...`, with
+/// the source line) and unlocated ones, the tool's own, as
+/// `kiln-compile: error: ...`.
+class ToolDiagnosticHandler : public SourceMgrDiagnosticHandler {
+public:
+  ToolDiagnosticHandler(llvm::SourceMgr &mgr, MLIRContext *context)
+      : SourceMgrDiagnosticHandler(mgr, context) {
+    setHandler([this](Diagnostic &diag) {
+      if (!isa<UnknownLoc>(diag.getLocation())) {
+        emitDiagnostic(diag);
+        return;
+      }
+      print(diag);
+      for (Diagnostic &note : diag.getNotes())
+        print(note);
+    });
+  }
+
+private:
+  static void print(Diagnostic &diag) {
+    llvm::StringRef severity = "error";
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Note:
+      severity = "note";
+      break;
+    case DiagnosticSeverity::Warning:
+      severity = "warning";
+      break;
+    case DiagnosticSeverity::Remark:
+      severity = "remark";
+      break;
+    case DiagnosticSeverity::Error:
+      break;
+    }
+    llvm::errs() << "kiln-compile: " << severity << ": " << diag << "\n";
+  }
+};
+
+/// Reports a tool error (no location) and returns the exit status.
+int fail(MLIRContext &context, const llvm::Twine &message) {
+  emitError(UnknownLoc::get(&context)) << message;
   return 1;
 }
 
-LogicalResult parseInputShapes(kiln::ONNXImportOptions &options) {
+LogicalResult parseInputShapes(MLIRContext &context, kiln::ONNXImportOptions &options) {
   for (const std::string &spec : inputShapes) {
     auto [name, dims] = llvm::StringRef(spec).rsplit('=');
-    if (name.empty() || dims.empty()) {
-      fail("--input-shape expects NAME=DxDx..., found '" + spec + "'");
-      return failure();
-    }
+    if (name.empty() || dims.empty())
+      return emitError(UnknownLoc::get(&context))
+             << "--input-shape expects NAME=DxDx..., found '" << spec << "'";
     llvm::SmallVector<int64_t> shape;
     llvm::SmallVector<llvm::StringRef> parts;
     dims.split(parts, 'x');
     for (llvm::StringRef p : parts) {
       int64_t d;
-      if (p.getAsInteger(10, d) || d < 0) {
-        fail("--input-shape '" + spec + "': '" + p + "' is not a dimension size");
-        return failure();
-      }
+      if (p.getAsInteger(10, d) || d < 0)
+        return emitError(UnknownLoc::get(&context))
+               << "--input-shape '" << spec << "': '" << p << "' is not a dimension size";
       shape.push_back(d);
     }
     options.inputShapes[name] = shape;
@@ -88,21 +130,21 @@ LogicalResult parseInputShapes(kiln::ONNXImportOptions &options) {
 }
 
 /// Opens the output (stdout when no -o) for a textual or binary stage.
-std::unique_ptr<llvm::ToolOutputFile> openOutput(bool binary) {
+std::unique_ptr<llvm::ToolOutputFile> openOutput(MLIRContext &context, bool binary) {
   std::string error;
   std::string path = outputFile.empty() ? "-" : outputFile.getValue();
   if (binary && path == "-") {
-    fail("--emit=obj needs -o FILE");
+    fail(context, "--emit=obj expects -o FILE: an object is not written to stdout");
     return nullptr;
   }
   auto out = openOutputFile(path, &error);
   if (!out)
-    fail(error);
+    fail(context, error);
   return out;
 }
 
 int printModule(ModuleOp module) {
-  auto out = openOutput(false);
+  auto out = openOutput(*module.getContext(), false);
   if (!out)
     return 1;
   module.print(out->os());
@@ -118,6 +160,23 @@ std::string runtimeLibDir(const char *argv0) {
   llvm::sys::path::append(dir, "lib");
   return std::string(dir);
 }
+
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  if (llvm::StringRef(inputFile).ends_with(".mlir")) {
+    std::string error;
+    auto file = openInputFile(inputFile, &error);
+    if (!file) {
+      fail(context, error);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  kiln::ONNXImportOptions options;
+  if (failed(parseInputShapes(context, options)))
+    return nullptr;
+  return kiln::importONNXFile(inputFile, context, options);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -125,55 +184,28 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln: compile an ONNX or nn-dialect model ahead of time\n");
-  if (target != "cpu" && target != "cuda")
-    return fail("--target must be cpu or cuda, found '" + target + "'");
-  if (target == "cuda")
-    return fail("--target=cuda is not implemented yet (CPU only in this version)");
-  if (emit == Emit::None && outputFile.empty())
-    return fail("give -o OUT.so, -o OUT (executable) or --emit=STAGE");
 
   DialectRegistry registry;
   kiln::registerKilnDialects(registry);
   kiln::registerKilnPasses();
   MLIRContext context(registry);
-  context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  ToolDiagnosticHandler diagHandler(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module;
-  if (llvm::StringRef(inputFile).ends_with(".mlir")) {
-    std::string error;
-    auto file = openInputFile(inputFile, &error);
-    if (!file)
-      return fail(error);
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  } else {
-    kiln::ONNXImportOptions options;
-    if (failed(parseInputShapes(options)))
-      return 1;
-    module = kiln::importONNXFile(inputFile, context, options);
-  }
-  if (!module)
+  if (emit == Emit::None && outputFile.empty())
+    return fail(context, "expects -o OUT.so, -o OUT (executable) or --emit=STAGE, found none");
+  kiln::TargetOptions targetOptions;
+  targetOptions.cpu = mcpu;
+  targetOptions.features = mattr;
+  targetOptions.runtimeLibDir = runtimeLibDir(argv[0]);
+  std::unique_ptr<kiln::Target> target = kiln::createTarget(targetName, targetOptions, &context);
+  if (!target)
     return 1;
-  if (failed(verify(*module)))
-    return fail("the imported module does not verify");
 
-  kiln::CPUTargetOptions targetOptions{mcpu, mattr};
-  kiln::CPUVectorShape vectorShape;
-  std::string targetError;
-  if (failed(kiln::queryVectorShape(targetOptions, vectorShape, targetError)))
-    return fail(targetError);
-  kiln::CPUCodegenOptions codegenOptions{vectorShape.vectorWidth, vectorShape.vectorRegisters};
-
-  auto runPipeline = [&](auto build) {
-    PassManager pm(&context);
-    if (failed(build(pm))) {
-      fail("internal error: a pass pipeline does not parse");
-      return failure();
-    }
-    return pm.run(*module);
-  };
+  context.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
+  if (!module || failed(verify(*module)))
+    return 1;
 
   if (emit == Emit::NN) {
     PassManager pm(&context);
@@ -182,59 +214,40 @@ int main(int argc, char **argv) {
       return 1;
     return printModule(*module);
   }
-  if (failed(runPipeline([](OpPassManager &pm) { return kiln::buildCPULinalgPipeline(pm); })))
+
+  PassManager pm(&context);
+  kiln::PipelineEnd end =
+      emit == Emit::Linalg ? kiln::PipelineEnd::Linalg : kiln::PipelineEnd::TargetIR;
+  if (failed(target->buildPipeline(pm, end)) || failed(pm.run(*module)))
     return 1;
-  if (emit == Emit::Linalg)
-    return printModule(*module);
-  if (failed(runPipeline([&](OpPassManager &pm) {
-        return kiln::buildCPULLVMPipeline(pm, codegenOptions);
-      })))
-    return 1;
-  if (emit == Emit::LLVMDialect)
+  if (emit == Emit::Linalg || emit == Emit::LLVMDialect)
     return printModule(*module);
 
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      kiln::translateAndOptimize(*module, llvmContext, targetOptions);
-  if (!llvmModule)
-    return 1;
-  if (emit == Emit::LLVMIR) {
-    auto out = openOutput(false);
+  if (emit != Emit::None) {
+    auto out = openOutput(context, emit == Emit::Obj);
     if (!out)
       return 1;
-    llvmModule->print(out->os(), nullptr);
-    out->keep();
-    return 0;
-  }
-  std::string error;
-  if (emit == Emit::Asm || emit == Emit::Obj) {
-    auto out = openOutput(emit == Emit::Obj);
-    if (!out)
+    kiln::EmitKind kind = emit == Emit::LLVMIR ? kiln::EmitKind::LLVMIR
+                          : emit == Emit::Asm  ? kiln::EmitKind::Assembly
+                                               : kiln::EmitKind::Object;
+    if (failed(target->emit(*module, kind, out->os())))
       return 1;
-    if (failed(kiln::emitMachineCode(*llvmModule, targetOptions,
-                                     emit == Emit::Obj ? kiln::EmitKind::Object
-                                                       : kiln::EmitKind::Assembly,
-                                     out->os(), error)))
-      return fail(error);
     out->keep();
     return 0;
   }
 
-  // Link: an object in a temporary file, then the system driver.
+  // Link: an object in a temporary file, then the target's linker.
   llvm::SmallString<128> objPath;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("kiln-model", "o", fd, objPath))
-    return fail("cannot create a temporary object file: " + ec.message());
+    return fail(context, "cannot create a temporary object file: " + ec.message());
   llvm::FileRemover remover(objPath);
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    if (failed(kiln::emitMachineCode(*llvmModule, targetOptions, kiln::EmitKind::Object, os,
-                                     error)))
-      return fail(error);
+    if (failed(target->emit(*module, kiln::EmitKind::Object, os)))
+      return 1;
   }
   auto kind = llvm::StringRef(outputFile).ends_with(".so") ? kiln::ArtifactKind::SharedLibrary
                                                            : kiln::ArtifactKind::Executable;
-  if (failed(kiln::linkArtifact(objPath, outputFile, kind, runtimeLibDir(argv[0]), error)))
-    return fail(error);
-  return 0;
+  return failed(target->link(objPath, outputFile, kind)) ? 1 : 0;
 }

@@ -58,34 +58,14 @@ func.func @identity_data_movement(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// A resource-backed transB weight is transposed at compile time into a new
-// resource: [[1, 2, 3], [4, 5, 6]] (2x3) becomes [[1, 4], [2, 5], [3, 6]].
-// CHECK-LABEL: func.func @gemm_pretranspose_resource
-// CHECK: %[[W:.*]] = nn.constant dense_resource<fc_w_transposed> : tensor<3x2xf32>
-// CHECK: nn.gemm %{{.*}}, %[[W]] {{.*}}trans_b = false
-// CHECK: fc_w_transposed: "0x040000000000803F00008040000000400000A040000040400000C040"
-func.func @gemm_pretranspose_resource(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
-  %w = nn.constant dense_resource<fc_w> : tensor<2x3xf32>
-  %y = nn.gemm %x, %w {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
-      : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
-  return %y : tensor<1x2xf32>
-}
-{-#
-  dialect_resources: {
-    builtin: {
-      fc_w: "0x040000000000803F0000004000004040000080400000A0400000C040"
-    }
-  }
-#-}
-
-// -----
-
-// A weight that something else also reads is left as it is.
-// CHECK-LABEL: func.func @gemm_shared_weight
+// Canonicalization keeps a constant trans_b weight as the model stores it:
+// its layout is code generation's choice (kiln-cpu-weight-layout).
+// CHECK-LABEL: func.func @gemm_weight_layout_kept
+// CHECK: nn.constant dense<{{.*}}> : tensor<2x3xf32>
 // CHECK: nn.gemm {{.*}}trans_b = true
-func.func @gemm_shared_weight(%x: tensor<1x3xf32>) -> (tensor<1x2xf32>, tensor<2x3xf32>) {
+func.func @gemm_weight_layout_kept(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %y = nn.gemm %x, %w {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
       : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
-  return %y, %w : tensor<1x2xf32>, tensor<2x3xf32>
+  return %y : tensor<1x2xf32>
 }

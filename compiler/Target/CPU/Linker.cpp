@@ -1,6 +1,6 @@
 //===- Linker.cpp - link generated objects with the runtime --------------===//
 
-#include "compiler/Target/Target.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -20,9 +20,9 @@ static std::string findLinker(std::string &error) {
   return "";
 }
 
-LogicalResult kiln::linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                                 ArtifactKind kind, llvm::StringRef runtimeLibDir,
-                                 std::string &error) {
+LogicalResult kiln::cpu::linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                                      ArtifactKind kind, llvm::StringRef runtimeLibDir,
+                                      std::string &error) {
   std::string linker = findLinker(error);
   if (linker.empty())
     return failure();

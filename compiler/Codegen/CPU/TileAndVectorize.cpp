@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,7 +28,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/CPU/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;
@@ -207,6 +207,19 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
+
+  /// Tile sizes are divided by these options: zero or less is refused here
+  /// rather than trapping later.
+  LogicalResult initialize(MLIRContext *context) override {
+    for (auto [name, value] : {std::pair<StringRef, int64_t>{"vector-width", vectorWidth},
+                               {"vector-registers", numVectorRegisters},
+                               {"reduction-block", reductionBlock},
+                               {"inner-tile", innerTile}})
+      if (value < 1)
+        return emitError(UnknownLoc::get(context))
+               << getArgument() << " expects " << name << " to be at least 1, found " << value;
+    return success();
+  }
 
   void runOnOperation() override;
 

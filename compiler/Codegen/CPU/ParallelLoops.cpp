@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,7 +22,7 @@
 namespace kiln {
 #define GEN_PASS_DEF_OUTLINEPARALLELLOOPSPASS
 #define GEN_PASS_DEF_EMITPARALLELLAUNCHERSPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/CPU/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/ModelABI.h"
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/Common/ModelABI.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -20,7 +20,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/Common/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

@@ -1,6 +1,6 @@
 //===- LowerStridedCopies.cpp - memref.copy -> linalg.copy ---------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -8,7 +8,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_LOWERSTRIDEDCOPIESPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/CPU/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

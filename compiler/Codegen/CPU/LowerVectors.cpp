@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
@@ -20,7 +20,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_CPULOWERVECTORSPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/CPU/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

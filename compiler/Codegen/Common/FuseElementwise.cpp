@@ -1,6 +1,6 @@
 //===- FuseElementwise.cpp - elementwise fusion that spares reductions ----===//
 
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -10,7 +10,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/Common/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

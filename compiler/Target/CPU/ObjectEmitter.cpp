@@ -1,6 +1,6 @@
 //===- ObjectEmitter.cpp - LLVM IR and machine code, in process ----------===//
 
-#include "compiler/Target/Target.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -17,8 +17,8 @@
 
 using namespace mlir;
 
-static std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const kiln::CPUTargetOptions &options, std::string &error) {
+std::unique_ptr<llvm::TargetMachine>
+kiln::cpu::createTargetMachine(const TargetOptions &options, std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string triple = llvm::sys::getDefaultTargetTriple();
@@ -41,38 +41,26 @@ createTargetMachine(const kiln::CPUTargetOptions &options, std::string &error) {
   return tm;
 }
 
-LogicalResult kiln::queryVectorShape(const CPUTargetOptions &options, CPUVectorShape &shape,
-                                     std::string &error) {
-  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);
-  if (!tm)
-    return failure();
-  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+kiln::cpu::VectorShape kiln::cpu::queryVectorShape(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   if (sti->checkFeatures("+avx512f"))
-    shape = {16, 32};
-  else if (sti->checkFeatures("+avx"))
-    shape = {8, 16};
-  else
-    shape = {4, 16};
-  return success();
+    return {16, 32};
+  if (sti->checkFeatures("+avx"))
+    return {8, 16};
+  return {4, 16};
 }
 
 std::unique_ptr<llvm::Module>
-kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                           const CPUTargetOptions &options) {
+kiln::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                                llvm::TargetMachine &tm, unsigned optLevel) {
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule) {
     module.emitError("cannot translate the LLVM dialect module to LLVM IR");
     return nullptr;
   }
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);
-  if (!tm) {
-    module.emitError(error);
-    return nullptr;
-  }
-  llvmModule->setDataLayout(tm->createDataLayout());
-  llvmModule->setTargetTriple(tm->getTargetTriple().str());
-  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm.get());
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple().str());
+  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
   if (llvm::Error err = optimize(llvmModule.get())) {
     module.emitError("LLVM optimization failed: ") << llvm::toString(std::move(err));
     return nullptr;
@@ -80,16 +68,13 @@ kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
   return llvmModule;
 }
 
-LogicalResult kiln::emitMachineCode(llvm::Module &module, const CPUTargetOptions &options,
-                                    EmitKind kind, llvm::raw_pwrite_stream &os,
-                                    std::string &error) {
-  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(options, error);
-  if (!tm)
-    return failure();
+LogicalResult kiln::cpu::emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                                         EmitKind kind, llvm::raw_pwrite_stream &os,
+                                         std::string &error) {
   llvm::legacy::PassManager pm;
   auto fileType = kind == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
                                            : llvm::CodeGenFileType::AssemblyFile;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, fileType)) {
+  if (tm.addPassesToEmitFile(pm, os, nullptr, fileType)) {
     error = "the target cannot emit this file type";
     return failure();
   }

@@ -1,6 +1,6 @@
 //===- ModelABI.cpp - the typed description of a model's entry points ----===//
 
-#include "compiler/Transforms/ModelABI.h"
+#include "compiler/Codegen/Common/ModelABI.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"

@@ -15,8 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_COMPILER_TRANSFORMS_MODELABI_H
-#define KILN_COMPILER_TRANSFORMS_MODELABI_H
+#ifndef KILN_COMPILER_CODEGEN_COMMON_MODELABI_H
+#define KILN_COMPILER_CODEGEN_COMMON_MODELABI_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
@@ -81,4 +81,4 @@ std::string serializeSignature(const ModelABI &abi);
 
 } // namespace kiln::abi
 
-#endif // KILN_COMPILER_TRANSFORMS_MODELABI_H
+#endif // KILN_COMPILER_CODEGEN_COMMON_MODELABI_H

@@ -1,7 +1,7 @@
 //===- EntryPoint.cpp - the model's ABI description and C entry points ---===//
 
-#include "compiler/Transforms/ModelABI.h"
-#include "compiler/Transforms/Passes.h"
+#include "compiler/Codegen/Common/ModelABI.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -11,7 +11,7 @@
 namespace kiln {
 #define GEN_PASS_DEF_RECORDSIGNATUREPASS
 #define GEN_PASS_DEF_EMITENTRYPOINTPASS
-#include "compiler/Transforms/Passes.h.inc"
+#include "compiler/Codegen/Common/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

@@ -1,0 +1,115 @@
+//===- CPUPipeline.cpp - nn to the LLVM dialect for the CPU --------------===//
+//
+// The order matters in three places: weights get their CPU layout before the
+// conversion to linalg; tiling and vectorization run on tensors, before
+// bufferization; memory planning runs after `buffer-results-to-out-params`
+// and before deallocations are inserted, and parallel loops are outlined
+// after it, so captured buffers are already views of the workspace.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/Common/Bufferization.h"
+#include "compiler/Codegen/Common/Passes.h"
+#include "compiler/Conversion/Passes.h"
+#include "dialects/NN/Transforms/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void kiln::buildCPULinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createRecordSignaturePass());
+  // Before the first canonicalize, so the primitive ops of a decomposition
+  // are folded together with the rest of the graph.
+  pm.addPass(nn::createNNDecomposePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCPUWeightLayoutPass());
+  pm.addPass(createConvertNNToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
+                                         PipelineErrorHandler emitError) {
+  int64_t width = options.vectorWidth, registers = options.vectorRegisters;
+  if (width < 1 || !llvm::isPowerOf2_64(width))
+    return emitError("the CPU pipeline expects vector-width to be a power of two, found " +
+                     llvm::Twine(width));
+  if (registers < 1)
+    return emitError("the CPU pipeline expects vector-registers to be at least 1, found " +
+                     llvm::Twine(registers));
+
+  CPUTileAndVectorizePassOptions tiling;
+  tiling.vectorWidth = width;
+  tiling.numVectorRegisters = registers;
+  pm.addNestedPass<func::FuncOp>(createCPUTileAndVectorizePass(tiling));
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  addBufferizationPasses(pm);
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createPlanMemoryPass());
+  pm.addPass(createOutlineParallelLoopsPass());
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+
+  // Loops and 1-D vectors on buffers.
+  pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
+  pm.addNestedPass<func::FuncOp>(createCPULowerVectorsPass());
+  pm.addNestedPass<func::FuncOp>(
+      createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // The LLVM dialect, with bare pointers for memrefs: the C entry points pass
+  // one pointer per tensor.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createEmitParallelLaunchersPass());
+  pm.addPass(createEmitEntryPointPass());
+  pm.addPass(createCanonicalizerPass());
+  return success();
+}
+
+LogicalResult kiln::buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
+                                     PipelineErrorHandler emitError) {
+  buildCPULinalgPipeline(pm);
+  return buildCPULLVMPipeline(pm, options, emitError);
+}

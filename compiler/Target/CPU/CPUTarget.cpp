@@ -1,0 +1,86 @@
+//===- CPUTarget.cpp - the CPU implementation of kiln::Target ------------===//
+//
+// One target machine per compilation: it sizes the pipeline's tiles, then
+// optimizes and emits the code, so the three always agree on the processor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Target/CPU/CPUTarget.h"
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+
+namespace {
+class CPUTarget : public kiln::Target {
+public:
+  CPUTarget(const kiln::TargetOptions &options, MLIRContext *context,
+            std::unique_ptr<llvm::TargetMachine> tm)
+      : options(options), context(context), tm(std::move(tm)) {}
+
+  llvm::StringRef name() const override { return "cpu"; }
+
+  LogicalResult buildPipeline(OpPassManager &pm, kiln::PipelineEnd end) const override {
+    if (end == kiln::PipelineEnd::Linalg) {
+      kiln::buildCPULinalgPipeline(pm);
+      return success();
+    }
+    kiln::cpu::VectorShape shape = kiln::cpu::queryVectorShape(*tm);
+    kiln::CPUPipelineOptions pipelineOptions;
+    pipelineOptions.vectorWidth = shape.vectorWidth;
+    pipelineOptions.vectorRegisters = shape.vectorRegisters;
+    return kiln::buildCPUPipeline(pm, pipelineOptions, [&](const llvm::Twine &message) {
+      return emitError(UnknownLoc::get(context)) << message;
+    });
+  }
+
+  LogicalResult emit(ModuleOp module, kiln::EmitKind kind,
+                     llvm::raw_pwrite_stream &os) const override {
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        kiln::cpu::translateAndOptimize(module, llvmContext, *tm, options.optLevel);
+    if (!llvmModule)
+      return failure();
+    if (kind == kiln::EmitKind::LLVMIR) {
+      llvmModule->print(os, nullptr);
+      return success();
+    }
+    std::string error;
+    if (failed(kiln::cpu::emitMachineCode(*llvmModule, *tm, kind, os, error)))
+      return module.emitError(error);
+    return success();
+  }
+
+  LogicalResult link(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                     kiln::ArtifactKind kind) const override {
+    std::string error;
+    if (failed(kiln::cpu::linkArtifact(objectPath, outputPath, kind, options.runtimeLibDir,
+                                       error)))
+      return emitError(UnknownLoc::get(context)) << error;
+    return success();
+  }
+
+private:
+  kiln::TargetOptions options;
+  MLIRContext *context;
+  std::unique_ptr<llvm::TargetMachine> tm;
+};
+} // namespace
+
+std::unique_ptr<kiln::Target> kiln::createCPUTarget(const TargetOptions &options,
+                                                    MLIRContext *context) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = cpu::createTargetMachine(options, error);
+  if (!tm) {
+    emitError(UnknownLoc::get(context)) << error;
+    return nullptr;
+  }
+  return std::make_unique<CPUTarget>(options, context, std::move(tm));
+}

@@ -1,0 +1,60 @@
+//===- CPUTarget.h - the CPU target and its parts --------------*- C++ -*-===//
+
+#ifndef KILN_COMPILER_TARGET_CPU_CPUTARGET_H
+#define KILN_COMPILER_TARGET_CPU_CPUTARGET_H
+
+#include "compiler/Target/Target.h"
+
+#include <cstdint>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace kiln {
+
+/// The CPU target: the host's processor, or --mcpu/--mattr, through LLVM's
+/// TargetMachine; kiln-cpu-pipeline sized by the processor's vector registers.
+/// Returns null, with a diagnostic in `context`, when LLVM has no target
+/// machine for the options.
+std::unique_ptr<Target> createCPUTarget(const TargetOptions &options, mlir::MLIRContext *context);
+
+namespace cpu {
+
+/// Creates the target machine `options` describe; null with `error` set when
+/// LLVM has none.
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &options,
+                                                         std::string &error);
+
+/// f32 lanes per vector register and vector registers of `tm`'s processor
+/// (AVX-512: 16 and 32; AVX: 8 and 16; otherwise SSE's 4 and 16).
+struct VectorShape {
+  int64_t vectorWidth = 4;
+  int64_t vectorRegisters = 16;
+};
+VectorShape queryVectorShape(const llvm::TargetMachine &tm);
+
+/// Translates an LLVM-dialect module to LLVM IR and optimizes it for `tm`.
+/// Returns null, with a diagnostic on `module`, on failure.
+std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &llvmContext,
+                                                   llvm::TargetMachine &tm, unsigned optLevel);
+
+/// Writes `module` as assembly or a relocatable object for `tm`.
+mlir::LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                                    EmitKind kind, llvm::raw_pwrite_stream &os,
+                                    std::string &error);
+
+/// Links `objectPath` with Kiln's runtime (found in `runtimeLibDir`) into a
+/// shared library or an executable at `outputPath`, through the system C
+/// compiler driver (clang-19, clang or cc, or $KILN_LINKER).
+mlir::LogicalResult linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                                 ArtifactKind kind, llvm::StringRef runtimeLibDir,
+                                 std::string &error);
+
+} // namespace cpu
+} // namespace kiln
+
+#endif // KILN_COMPILER_TARGET_CPU_CPUTARGET_H
