@@ -23,7 +23,7 @@ void registerPipeline(StringRef name, StringRef summary,
   registerPassPipeline(
       name, summary,
       [build](OpPassManager &pm, StringRef text,
-                    function_ref<LogicalResult(const Twine &)> errorHandler) {
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
         // The option parser reports what it cannot parse.
         Options options;
         if (failed(options.parseFromString(text)))
