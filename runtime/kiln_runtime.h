@@ -429,7 +429,12 @@ enum kiln_cli_exit {
  * Options: `--entry NAME` (the entry to run; default: the model's first),
  * `--input NAME=FILE.npy` (each input of the entry exactly once),
  * `--output-dir DIR` (created if missing; each output written to
- * DIR/<name>.npy, with every '/' in the name replaced by '_'), `--threads T`,
+ * DIR/<file>.npy, <file> being the output's name with every '/' and control
+ * byte (< 0x20, 0x7f) replaced by '_', so one path component inside DIR and
+ * never "." or ".."; names that map to the same file or are longer than 251
+ * bytes are refused before anything runs; each file is written under a
+ * temporary name and renamed, so an existing symbolic or hard link is
+ * replaced, never written through), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
  * `{"median_ms":M,"min_ms":m,"runs":N}` on stdout), `--help`.
  * Without --bench it runs once and prints, per output,
