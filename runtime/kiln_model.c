@@ -122,6 +122,9 @@ kiln_status kiln_model_load(const char *path, kiln_model **out) {
   if (!out) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_load: out is NULL");
   *out = NULL;
   if (!path || !*path) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_load: empty path");
+  /* dlopen maps what the headers say without checking it against the file. */
+  st = kiln_model_check_file(path);
+  if (st != KILN_OK) return st;
   /* dlopen searches the library path for names without '/'; a user means the file here. */
   full = (char *)malloc(strlen(path) + 3);
   if (!full) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);

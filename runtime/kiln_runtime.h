@@ -207,10 +207,25 @@ typedef const kiln_run_fn *(*kiln_functions_fn)(void);
 #define KILN_DIM_SYMBOLIC (-1)
 
 /**
- * Loads a compiled model shared library: dlopen()s @p path (a path without '/'
- * is taken relative to the current directory), looks up `kiln_entry_signature`
- * and `kiln_entry_functions`, and parses the signature. Errors name the file and
- * the missing symbol or the malformed signature line. The caller owns `*out`;
+ * Checks, without loading it, that @p path is a Kiln model library that dlopen()
+ * can map safely: a regular file; an ELF64 shared library of this machine's
+ * class, byte order and architecture; whose program header table, every
+ * segment's file bytes, section header table and every section's bytes lie
+ * within the file (a truncated library fails here instead of raising SIGBUS);
+ * and that holds the signature marker `kiln-model 2`. The file is only read,
+ * never mapped or run. Fails with KILN_ERROR_LOAD and a message
+ * `cannot load model 'PATH': expects …, found …`. This catches broken and
+ * foreign files; it is no sandbox: a model library is native code that runs
+ * with the caller's rights when loaded.
+ */
+kiln_status kiln_model_check_file(const char *path);
+
+/**
+ * Loads a compiled model shared library: checks it (kiln_model_check_file()),
+ * dlopen()s @p path (a path without '/' is taken relative to the current
+ * directory), looks up `kiln_entry_signature` and `kiln_entry_functions`, and
+ * parses the signature. Errors name the file and what is wrong, the missing
+ * symbol or the malformed signature line. The caller owns `*out`;
  * the library stays loaded until kiln_model_destroy().
  *
  * A model library that calls runtime functions (e.g. kiln_parallel_for) leaves
