@@ -334,7 +334,7 @@ kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry
 
 /* The functions below use the default entry (entry 0), so single-entry callers need no entry handle. */
 
-/** Returns the largest workspace of the model's entries, allocated once at load, or 0. */
+/** Returns the largest workspace of the model's entries, or 0: what each ::kiln_context (and the model's own, made at load) allocates. */
 size_t kiln_model_workspace_bytes(const kiln_model *model);
 
 /** Returns the number of inputs of the default entry. */
@@ -382,9 +382,10 @@ kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *
  * (kiln_model_check_inputs) and runs nothing if they are wrong. On success
  * `outputs[i]` receives a new tensor for output i, owned by the caller; on
  * failure every `outputs[i]` is set to NULL. @p n_outputs must equal
- * kiln_model_num_outputs(). Intermediate values live in the model's workspace,
- * allocated once at load; concurrent runs of one model handle are safe and take
- * turns. Load the model twice to run it in parallel.
+ * kiln_model_num_outputs(). Intermediate values live in the workspace of the
+ * model's own context, allocated once at load: concurrent kiln_model_run*
+ * calls on one model are safe and take turns. To run one model from several
+ * threads at once, give each thread a ::kiln_context (kiln_context_create()).
  */
 kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
                            kiln_tensor **outputs, size_t n_outputs);
@@ -396,6 +397,52 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
  */
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
+
+/* ------------------------------------------------------------------------- */
+/* Run contexts: one model, many threads                                      */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Opaque run context: the workspace that holds a run's intermediate values.
+ * Runs on different contexts of one model proceed in parallel (generated code
+ * keeps no state outside its workspace); runs on one context take turns, so a
+ * context is typically made per thread. A model's kiln_model_run* functions
+ * use a context of its own.
+ */
+typedef struct kiln_context kiln_context;
+
+/**
+ * Makes a run context for @p model with its own kiln_model_workspace_bytes()
+ * workspace (64-byte aligned), allocated here and reused by every run. The
+ * caller owns `*out`, releases it with kiln_context_destroy() and keeps
+ * @p model alive until then; @p model itself is not changed.
+ */
+kiln_status kiln_context_create(const kiln_model *model, kiln_context **out);
+
+/** Releases @p context and its workspace; no run may be in progress on it. NULL is a no-op. */
+void kiln_context_destroy(kiln_context *context);
+
+/**
+ * Runs @p entry of the context's model once on @p context, as kiln_model_run_entry()
+ * does (new outputs owned by the caller, all NULL on failure). @p entry must
+ * belong to the model @p context was made for.
+ */
+kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entry,
+                                   const kiln_tensor *const *inputs, size_t n_inputs,
+                                   kiln_tensor **outputs, size_t n_outputs);
+
+/** Runs @p entry once on @p context into caller-provided outputs, as kiln_model_run_entry_into() does. */
+kiln_status kiln_context_run_entry_into(kiln_context *context, const kiln_entry *entry,
+                                        const kiln_tensor *const *inputs, size_t n_inputs,
+                                        kiln_tensor *const *outputs, size_t n_outputs);
+
+/** Runs the default entry once on @p context, as kiln_model_run() does. */
+kiln_status kiln_context_run(kiln_context *context, const kiln_tensor *const *inputs,
+                             size_t n_inputs, kiln_tensor **outputs, size_t n_outputs);
+
+/** Runs the default entry once on @p context into caller-provided outputs, as kiln_model_run_into() does. */
+kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *const *inputs,
+                                  size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
 
 /* ------------------------------------------------------------------------- */
 /* Threads                                                                    */
@@ -420,7 +467,10 @@ typedef void (*kiln_parallel_body)(int64_t begin, int64_t end, void *ctx);
  * on a lazily created persistent thread pool, and returns when all are done.
  * Runs inline as body(0, n, ctx) when n < 2, when one thread is configured,
  * when called from inside a running body, or while another thread's
- * kiln_parallel_for is in progress. n <= 0 does nothing.
+ * kiln_parallel_for is in progress. n <= 0 does nothing. Safe to call from
+ * many threads at once (concurrent runs on different contexts do): one caller
+ * at a time gets the pool and the others run their loop on their own thread,
+ * so no caller waits for another's loop.
  */
 void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx);
 
