@@ -166,22 +166,27 @@ static kiln_status kiln_check_sections(int fd, const Elf64_Ehdr *h, uint64_t siz
   return KILN_OK;
 }
 
-/* Looks for the version marker in the whole file, in chunks that overlap by the
- * marker's length; remembers the first other version's marker for the message. */
+/* Looks for the version marker in the whole file, from the end backwards (the
+ * compiler emits the signature text after the weights, so it is found in the
+ * first chunk), in chunks followed by the first bytes of the chunk after them,
+ * so that a marker across a boundary is seen; remembers the first marker of
+ * another version for the message. */
 static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
   enum { CHUNK = 1 << 20, OVERLAP = 32 };
   char other[OVERLAP + 1] = "";
+  unsigned char carry[OVERLAP];
   unsigned char *buf = (unsigned char *)malloc(CHUNK + OVERLAP);
-  uint64_t offset = 0;
+  uint64_t end = size;
   size_t kept = 0;
   if (!buf) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
-  while (offset < size) {
-    size_t want = size - offset < CHUNK ? (size_t)(size - offset) : CHUNK, have, i;
+  while (end > 0) {
+    size_t want = end < CHUNK ? (size_t)end : CHUNK, have, i;
     errno = 0;
-    if (!kiln_read_at(fd, buf + kept, want, offset)) {
+    if (!kiln_read_at(fd, buf, want, end - want)) {
       free(buf);
       return KILN_ARTIFACT_FAIL("cannot read: %s", path, errno ? strerror(errno) : "short read");
     }
+    memcpy(buf + want, carry, kept);
     have = kept + want;
     for (i = 0; i + sizeof kiln_marker_any - 1 <= have; ++i) {
       const unsigned char *hit = (const unsigned char *)memchr(buf + i, 'k', have - i);
@@ -204,10 +209,9 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
         other[k] = '\0';
       }
     }
-    offset += want;
-    /* Keep the tail: a marker may straddle two chunks. */
-    kept = have < OVERLAP ? have : OVERLAP;
-    memmove(buf, buf + have - kept, kept);
+    end -= want;
+    kept = want < OVERLAP ? want : OVERLAP;
+    memcpy(carry, buf, kept);
   }
   free(buf);
   if (other[0])

@@ -161,6 +161,15 @@ TEST(ArtifactCheck, RefusesLibrariesWithoutTheMarker) {
   expectRefused(writeFile("old_version.so", std::vector<char>(old.begin(), old.end())),
                 "expects the version marker 'kiln-model 2', found 'kiln-model 1' (recompile the "
                 "model with this Kiln)");
+
+  // The file is read in 1 MiB chunks from the end: a marker across two chunks counts.
+  for (size_t before_boundary : {1u, 5u, 12u}) {
+    std::string padded = old + std::string(100, '\0') + "kiln-model 2\n";
+    padded += std::string((1u << 20) + before_boundary - 13, '\0');
+    std::string path = writeFile("straddle.so", std::vector<char>(padded.begin(), padded.end()));
+    EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_OK)
+        << before_boundary << ": " << kiln_last_error();
+  }
 }
 
 TEST(ArtifactCheck, RefusesForeignElfFiles) {
