@@ -46,7 +46,9 @@
  * signature order, each a contiguous row-major buffer that the caller allocated,
  * then, when the entry's workspace is not 0, a 64-byte aligned workspace of at
  * least that many bytes, whose contents are not kept between runs. Generated
- * code reads inputs and never writes them.
+ * code reads inputs and never writes them. Run functions are called from
+ * several threads at once, each call with its own buffers and workspace (one
+ * per ::kiln_context), so generated code keeps no mutable state outside them.
  * Malformed text fails with KILN_ERROR_FORMAT and a message
  * `SRC: signature line N: expects …, found …` (`SRC: signature expects …` when
  * the text as a whole is wrong: empty, or without an entry).
