@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Output names that look like paths never make --output-dir write outside it.
 
-Models whose outputs are named "../x", "a/b", "..", a 300-byte name, and two
-names that map to the same file are compiled to shared libraries (and the first
+Models whose outputs are named "../x", "a/b", "..", "tab<TAB>here", a 300-byte
+name, and two names that map to the same file are compiled to shared libraries (and the first
 to an executable). Every output must land in DIR, as DIR/<name with '/' and
 control bytes replaced by '_'>.npy, hold numpy's values, and nothing may appear
 outside DIR; the bad names are refused with an exact message, exit status 1 and
@@ -74,11 +74,12 @@ def main():
     x = (np.arange(6, dtype=np.float32) - 2.5).reshape(2, 3)
     x_path = os.path.join(work, "x.npy")
     np.save(x_path, x)
-    expected = {"../x": np.maximum(x, 0), "a/b": -x, "..": np.abs(x)}
+    expected = {"../x": np.maximum(x, 0), "a/b": -x, "..": np.abs(x), "tab\there": x}
 
     models = os.path.join(work, "models")
     os.makedirs(models)
-    make_model(os.path.join(models, "paths.onnx"), [("../x", "Relu"), ("a/b", "Neg"), ("..", "Abs")])
+    make_model(os.path.join(models, "paths.onnx"),
+               [("../x", "Relu"), ("a/b", "Neg"), ("..", "Abs"), ("tab\there", "Identity")])
     compile_model(args.bin_dir, os.path.join(models, "paths.onnx"), os.path.join(models, "paths.so"))
     compile_model(args.bin_dir, os.path.join(models, "paths.onnx"), os.path.join(models, "paths"))
 
@@ -89,9 +90,11 @@ def main():
         out = os.path.join(root, "a", "out")
         p = run(host + ["--input", f"x={x_path}", "--output-dir", out])
         check(p.returncode == 0, f"{host_name}: run with path-like output names", p)
-        check(listing(root) == {"a", "a/out", "a/out/.._x.npy", "a/out/a_b.npy", "a/out/...npy"},
+        check(listing(root) == {"a", "a/out", "a/out/.._x.npy", "a/out/a_b.npy", "a/out/...npy",
+                                "a/out/tab_here.npy"},
               f"{host_name}: files written: {sorted(listing(root))}")
-        for name, file in (("../x", ".._x.npy"), ("a/b", "a_b.npy"), ("..", "...npy")):
+        for name, file in (("../x", ".._x.npy"), ("a/b", "a_b.npy"), ("..", "...npy"),
+                           ("tab\there", "tab_here.npy")):
             path = os.path.join(out, file)
             if os.path.isfile(path):
                 check(np.array_equal(np.load(path), expected[name]),
