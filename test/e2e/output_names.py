@@ -2,12 +2,12 @@
 """Output names that look like paths never make --output-dir write outside it.
 
 Models whose outputs are named "../x", "a/b", "..", "tab<TAB>here", a 300-byte
-name, and two names that map to the same file are compiled to shared libraries (and the first
-to an executable). Every output must land in DIR, as DIR/<name with '/' and
-control bytes replaced by '_'>.npy, hold numpy's values, and nothing may appear
-outside DIR; the bad names are refused with an exact message, exit status 1 and
-nothing run or written; an existing symbolic link at an output's file name is
-replaced, not written through.
+name, and two names that map to the same file are compiled to shared libraries
+(and the first to an executable). Every output must land in DIR, as
+DIR/<name with '/' and control bytes replaced by '_'>.npy, hold numpy's values,
+and nothing may appear outside DIR; the bad names are refused with an exact
+message, exit status 1 and nothing run or written; an existing symbolic link at
+an output's file name is replaced, not written through.
 
     /usr/bin/python3 test/e2e/output_names.py --bin-dir build/bin --work-dir DIR
 """
