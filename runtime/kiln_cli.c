@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* How many leading values the summary prints per output. */
 #define KILN_CLI_SHOWN_VALUES 10
@@ -39,8 +41,11 @@ static void kiln_cli_usage(FILE *out, const kiln_cli_options *o) {
           "options:\n"
           "  --entry NAME           run the model's entry NAME (default: its first entry)\n"
           "  --input NAME=FILE.npy  value of input NAME; give every input of the entry exactly once\n"
-          "  --output-dir DIR       write each output to DIR/NAME.npy ('/' in NAME becomes '_');\n"
-          "                         DIR is created if missing\n"
+          "  --output-dir DIR       write each output to DIR/FILE.npy, FILE being its name with '/'\n"
+          "                         and control characters replaced by '_', so never a path out\n"
+          "                         of DIR; an existing FILE.npy is replaced, not written through;\n"
+          "                         names that collide or exceed 251 bytes are refused before\n"
+          "                         running; DIR is created if missing\n"
           "  --threads T            number of threads (T <= 0: hardware concurrency)\n"
           "  --bench N              one warm-up run, then N timed runs; print one JSON line\n"
           "                         {\"median_ms\":M,\"min_ms\":m,\"runs\":N} and nothing else\n"
@@ -151,6 +156,95 @@ static int kiln_cli_make_dirs(const char *path) {
   if (!err && !S_ISDIR(st.st_mode)) err = ENOTDIR;
   errno = err;
   return err == 0;
+}
+
+/* Longest file name written into --output-dir (NAME_MAX on Linux and the BSDs). */
+#define KILN_CLI_MAX_FILE_NAME 255
+
+/* The file name of output @p name inside --output-dir: the name with '/' and
+ * control bytes replaced by '_', then ".npy". It is one path component that is
+ * never "." or "..", so the file cannot leave the directory. Returns 0 for a
+ * name that yields no file name: empty, or too long for the file system. */
+static int kiln_cli_output_file(const char *name, char *buf, size_t size) {
+  size_t len = strlen(name), i;
+  if (len == 0 || len + 4 > KILN_CLI_MAX_FILE_NAME || len + 5 > size) return 0;
+  for (i = 0; i < len; ++i) {
+    unsigned char c = (unsigned char)name[i];
+    buf[i] = (c == '/' || c < 0x20 || c == 0x7f) ? '_' : (char)c;
+  }
+  memcpy(buf + len, ".npy", 5);
+  return 1;
+}
+
+/* Checks before anything runs that every output gets its own file name in
+ * --output-dir; prints why not and returns 0. */
+static int kiln_cli_check_output_files(const kiln_cli_options *o, const kiln_entry *entry) {
+  size_t n = kiln_entry_num_outputs(entry), i, j;
+  char file_i[KILN_CLI_MAX_FILE_NAME + 1], file_j[KILN_CLI_MAX_FILE_NAME + 1];
+  char name_i[512], name_j[512];
+  for (i = 0; i < n; ++i) {
+    const char *name = kiln_entry_output_name(entry, i);
+    kiln__percent_encode(name_i, sizeof name_i, name);
+    if (!kiln_cli_output_file(name, file_i, sizeof file_i)) {
+      fprintf(stderr,
+              "%s: output '%s': expects a name of 1 to %d bytes to write to --output-dir, "
+              "found %zu bytes\n",
+              o->prog, name_i, KILN_CLI_MAX_FILE_NAME - 4, strlen(name));
+      return 0;
+    }
+    for (j = 0; j < i; ++j) {
+      if (!kiln_cli_output_file(kiln_entry_output_name(entry, j), file_j, sizeof file_j) ||
+          strcmp(file_i, file_j) != 0)
+        continue;
+      kiln__percent_encode(name_j, sizeof name_j, kiln_entry_output_name(entry, j));
+      fprintf(stderr,
+              "%s: outputs '%s' and '%s': expects distinct file names in --output-dir, "
+              "found both written to '%s'\n",
+              o->prog, name_j, name_i, file_i);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Writes @p t to a new temporary file in the directory @p dir_fd, then renames
+ * it to @p file: an existing symbolic or hard link named @p file is replaced,
+ * never written through, and a failed write leaves no partial file behind. */
+static kiln_status kiln_cli_write_output(int dir_fd, const char *dir, const char *file,
+                                         const kiln_tensor *t) {
+  char tmp[64];
+  char *path;
+  unsigned attempt;
+  int fd = -1;
+  FILE *f;
+  kiln_status st;
+  path = (char *)malloc(strlen(dir) + strlen(file) + 2);
+  if (!path) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
+  sprintf(path, "%s/%s", dir, file);
+  for (attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    snprintf(tmp, sizeof tmp, ".kiln-run-%ld-%u.tmp", (long)getpid(), attempt);
+    fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    st = kiln__fail(KILN_ERROR_IO, "%s: cannot create: %s", path, strerror(errno));
+    free(path);
+    return st;
+  }
+  f = fdopen(fd, "wb");
+  if (!f) {
+    close(fd);
+    st = kiln__fail(KILN_ERROR_IO, "%s: cannot create: %s", path, strerror(errno));
+  } else {
+    st = kiln__npy_write_stream(f, path, t);
+    if (fclose(f) != 0 && st == KILN_OK)
+      st = kiln__fail(KILN_ERROR_IO, "%s: write error: %s", path, strerror(errno));
+  }
+  if (st == KILN_OK && renameat(dir_fd, tmp, dir_fd, file) != 0)
+    st = kiln__fail(KILN_ERROR_IO, "%s: cannot create: %s", path, strerror(errno));
+  if (st != KILN_OK) unlinkat(dir_fd, tmp, 0);
+  free(path);
+  return st;
 }
 
 /* Element @p i of @p t as text. */
@@ -329,6 +423,7 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
       goto done;
     }
   }
+  if (o->output_dir && !kiln_cli_check_output_files(o, entry)) goto done;
   if (o->output_dir && !kiln_cli_make_dirs(o->output_dir)) {
     fprintf(stderr, "%s: cannot create output directory '%s': %s\n", o->prog, o->output_dir,
             strerror(errno));
@@ -366,27 +461,23 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
   }
 
   if (o->output_dir) {
+    /* Every file goes into the directory opened here, even if its path changes meanwhile. */
+    int dir_fd = open(o->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) {
+      fprintf(stderr, "%s: cannot open output directory '%s': %s\n", o->prog, o->output_dir,
+              strerror(errno));
+      goto done;
+    }
     for (i = 0; i < n_out; ++i) {
-      const char *out_name = kiln_entry_output_name(entry, i);
-      size_t len = strlen(o->output_dir) + strlen(out_name) + 6, k;
-      char *path = (char *)malloc(len + 1);
-      char *base;
-      kiln_status st;
-      if (!path) {
-        fprintf(stderr, "%s: out of memory\n", o->prog);
-        goto done;
-      }
-      snprintf(path, len + 1, "%s/%s.npy", o->output_dir, out_name);
-      base = path + strlen(o->output_dir) + 1;
-      for (k = 0; base[k]; ++k)
-        if (base[k] == '/') base[k] = '_';
-      st = kiln_npy_write(path, outputs[i]);
-      free(path);
-      if (st != KILN_OK) {
+      char file[KILN_CLI_MAX_FILE_NAME + 1];
+      kiln_cli_output_file(kiln_entry_output_name(entry, i), file, sizeof file);
+      if (kiln_cli_write_output(dir_fd, o->output_dir, file, outputs[i]) != KILN_OK) {
         fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
+        close(dir_fd);
         goto done;
       }
     }
+    close(dir_fd);
   }
   rc = KILN_CLI_EXIT_OK;
 

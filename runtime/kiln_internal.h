@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 /** printf-style format checking for the error helpers. */
@@ -39,6 +40,12 @@ void kiln__format_dims(char *buf, size_t size, size_t rank, const int64_t *dims)
 
 /** Percent-encodes @p name as the signature does into @p buf, truncating safely. */
 void kiln__percent_encode(char *buf, size_t size, const char *name);
+
+/**
+ * Writes @p tensor as kiln_npy_write() does to the open stream @p f, flushed
+ * but not closed; @p path names the file in messages.
+ */
+kiln_status kiln__npy_write_stream(FILE *f, const char *path, const kiln_tensor *tensor);
 
 /** One input or output of an entry, as the signature describes it. */
 typedef struct kiln_value {

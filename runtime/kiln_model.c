@@ -14,25 +14,79 @@
 /* Room for "1x3x224x224"-style dims in messages. */
 #define KILN_DIMS_TEXT 256
 
+/* What one run needs besides its inputs and outputs: a workspace no other run
+ * uses meanwhile. `lock` makes the runs of one context take turns. */
+struct kiln_context {
+  const kiln_model *model;
+  void *workspace; /* 64-byte aligned, the model's workspace_bytes; NULL when 0 */
+  pthread_mutex_t lock;
+};
+
 struct kiln_model {
   char *signature;
   void *library; /* dlopen handle, or NULL for a statically linked model */
   kiln_signature parsed;
-  /* One workspace, as large as the largest entry's, allocated once and passed
-   * after the outputs; `run_lock` serializes the runs that share it. */
+  /* The largest entry's workspace: what every context allocates. */
   size_t workspace_bytes;
-  void *workspace;
-  pthread_mutex_t run_lock;
+  /* The context of kiln_model_run and friends, made at load. */
+  kiln_context default_context;
 };
+
+/* Allocates @p ctx's workspace for @p model; @p src names the model in messages. */
+static kiln_status kiln_context_init(kiln_context *ctx, const kiln_model *model, const char *src) {
+  ctx->model = NULL; /* set once the context is whole: kiln_context_fini looks at it */
+  ctx->workspace = NULL;
+  if (model->workspace_bytes) {
+    /* 64-byte aligned, the alignment the planner assumes for every offset. */
+    size_t bytes = (model->workspace_bytes + 63) / 64 * 64;
+    if (bytes < model->workspace_bytes || posix_memalign(&ctx->workspace, 64, bytes) != 0) {
+      ctx->workspace = NULL;
+      return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: cannot allocate the %zu-byte workspace",
+                        src, model->workspace_bytes);
+    }
+  }
+  pthread_mutex_init(&ctx->lock, NULL);
+  ctx->model = model;
+  return KILN_OK;
+}
+
+static void kiln_context_fini(kiln_context *ctx) {
+  if (!ctx->model) return;
+  free(ctx->workspace);
+  pthread_mutex_destroy(&ctx->lock);
+  ctx->model = NULL;
+}
 
 void kiln_model_destroy(kiln_model *model) {
   if (!model) return;
+  kiln_context_fini(&model->default_context);
   kiln__signature_free(&model->parsed);
   free(model->signature);
-  free(model->workspace);
-  pthread_mutex_destroy(&model->run_lock);
   if (model->library) dlclose(model->library);
   free(model);
+}
+
+kiln_status kiln_context_create(const kiln_model *model, kiln_context **out) {
+  kiln_context *ctx;
+  kiln_status st;
+  if (!out) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_context_create: out is NULL");
+  *out = NULL;
+  if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_context_create: model is NULL");
+  ctx = (kiln_context *)calloc(1, sizeof *ctx);
+  if (!ctx) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "kiln_context_create: out of memory");
+  st = kiln_context_init(ctx, model, "kiln_context_create");
+  if (st != KILN_OK) {
+    free(ctx);
+    return st;
+  }
+  *out = ctx;
+  return KILN_OK;
+}
+
+void kiln_context_destroy(kiln_context *context) {
+  if (!context) return;
+  kiln_context_fini(context);
+  free(context);
 }
 
 /* Generated code in a model library may call back into the runtime. This
@@ -59,7 +113,6 @@ static kiln_status kiln_model_make(const char *text, const char *src, const kiln
     return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", src);
   }
   strcpy(m->signature, text);
-  pthread_mutex_init(&m->run_lock, NULL);
   st = kiln__signature_parse(m->signature, src, &m->parsed);
   while (st == KILN_OK && runs[n_runs]) ++n_runs;
   if (st == KILN_OK && n_runs != m->parsed.num_entries)
@@ -71,15 +124,7 @@ static kiln_status kiln_model_make(const char *text, const char *src, const kiln
     if (m->parsed.entries[e].workspace_bytes > m->workspace_bytes)
       m->workspace_bytes = m->parsed.entries[e].workspace_bytes;
   }
-  if (st == KILN_OK && m->workspace_bytes) {
-    /* 64-byte aligned, the alignment the planner assumes for every offset. */
-    size_t bytes = (m->workspace_bytes + 63) / 64 * 64;
-    if (posix_memalign(&m->workspace, 64, bytes) != 0) {
-      m->workspace = NULL;
-      st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: cannot allocate the %zu-byte workspace",
-                      src, m->workspace_bytes);
-    }
-  }
+  if (st == KILN_OK) st = kiln_context_init(&m->default_context, m, src);
   if (st != KILN_OK) {
     kiln_model_destroy(m); /* the caller still owns library */
     return st;
@@ -122,6 +167,9 @@ kiln_status kiln_model_load(const char *path, kiln_model **out) {
   if (!out) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_load: out is NULL");
   *out = NULL;
   if (!path || !*path) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_load: empty path");
+  /* dlopen maps what the headers say without checking it against the file. */
+  st = kiln_model_check_file(path);
+  if (st != KILN_OK) return st;
   /* dlopen searches the library path for names without '/'; a user means the file here. */
   full = (char *)malloc(strlen(path) + 3);
   if (!full) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
@@ -440,12 +488,13 @@ kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *
   return kiln_entry_check_inputs(kiln_default(model), inputs, n_inputs);
 }
 
-/* Checks that @p entry belongs to @p model and can run. */
-static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry *entry) {
-  if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
+/* Checks that @p entry belongs to @p model and can run; @p fn names the caller. */
+static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry *entry,
+                                       const char *fn) {
+  if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: model is NULL", fn);
   if (!entry || entry < model->parsed.entries ||
       entry >= model->parsed.entries + model->parsed.num_entries)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: entry is not one of the model's");
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: entry is not one of the model's", fn);
   if (entry->has_symbolic_dims)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
                       "entry '%s': expected static dims to run, got symbolic dims (not supported yet)",
@@ -453,13 +502,16 @@ static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry
   return KILN_OK;
 }
 
-kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry,
-                                      const kiln_tensor *const *inputs, size_t n_inputs,
-                                      kiln_tensor *const *outputs, size_t n_outputs) {
+/* Runs @p entry on @p ctx into caller-provided outputs, after checking everything. */
+static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
+                                 const kiln_tensor *const *inputs, size_t n_inputs,
+                                 kiln_tensor *const *outputs, size_t n_outputs, const char *fn) {
   void *stack_buffers[16];
   void **buffers = stack_buffers;
   size_t i, n;
-  kiln_status st = kiln_check_runnable(model, entry);
+  kiln_status st;
+  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
+  st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
   st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
   if (st != KILN_OK) return st;
@@ -469,27 +521,31 @@ kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry
   n = n_inputs + n_outputs + (entry->workspace_bytes ? 1 : 0);
   if (n > sizeof stack_buffers / sizeof stack_buffers[0]) {
     buffers = (void **)malloc(n * sizeof(void *));
-    if (!buffers) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "kiln_model_run: out of memory");
+    if (!buffers) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
   }
   for (i = 0; i < n_inputs; ++i) buffers[i] = kiln_tensor_data(inputs[i]);
   for (i = 0; i < n_outputs; ++i) buffers[n_inputs + i] = kiln_tensor_data(outputs[i]);
-  if (entry->workspace_bytes) buffers[n_inputs + n_outputs] = model->workspace;
-  pthread_mutex_lock(&model->run_lock);
+  if (entry->workspace_bytes) buffers[n_inputs + n_outputs] = ctx->workspace;
+  /* Generated code keeps no state of its own: the workspace is the only memory
+   * two runs could share, so runs on different contexts need no lock. */
+  pthread_mutex_lock(&ctx->lock);
   entry->run(buffers);
-  pthread_mutex_unlock(&model->run_lock);
+  pthread_mutex_unlock(&ctx->lock);
   if (buffers != stack_buffers) free(buffers);
   return KILN_OK;
 }
 
-kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
-                                 const kiln_tensor *const *inputs, size_t n_inputs,
-                                 kiln_tensor **outputs, size_t n_outputs) {
+/* Like kiln_run_into, into new output tensors; every outputs[i] is NULL on failure. */
+static kiln_status kiln_run(kiln_context *ctx, const kiln_entry *entry,
+                            const kiln_tensor *const *inputs, size_t n_inputs,
+                            kiln_tensor **outputs, size_t n_outputs, const char *fn) {
   size_t i;
   kiln_status st;
   if (n_outputs && !outputs)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: outputs array is NULL");
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: outputs array is NULL", fn);
   for (i = 0; i < n_outputs; ++i) outputs[i] = NULL;
-  st = kiln_check_runnable(model, entry);
+  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
+  st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
   st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
   if (st != KILN_OK) return st;
@@ -500,8 +556,7 @@ kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
     const kiln_value *v = &entry->outputs[i];
     st = kiln_tensor_create(v->dtype, v->rank, v->dims, &outputs[i]);
   }
-  if (st == KILN_OK)
-    st = kiln_model_run_entry_into(model, entry, inputs, n_inputs, outputs, n_outputs);
+  if (st == KILN_OK) st = kiln_run_into(ctx, entry, inputs, n_inputs, outputs, n_outputs, fn);
   if (st != KILN_OK) {
     for (i = 0; i < n_outputs; ++i) {
       kiln_tensor_destroy(outputs[i]);
@@ -511,19 +566,59 @@ kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
   return st;
 }
 
+kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry,
+                                      const kiln_tensor *const *inputs, size_t n_inputs,
+                                      kiln_tensor *const *outputs, size_t n_outputs) {
+  if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
+  return kiln_run_into(&model->default_context, entry, inputs, n_inputs, outputs, n_outputs,
+                       "kiln_model_run");
+}
+
+kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
+                                 const kiln_tensor *const *inputs, size_t n_inputs,
+                                 kiln_tensor **outputs, size_t n_outputs) {
+  size_t i;
+  if (!model) {
+    for (i = 0; outputs && i < n_outputs; ++i) outputs[i] = NULL;
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
+  }
+  return kiln_run(&model->default_context, entry, inputs, n_inputs, outputs, n_outputs,
+                  "kiln_model_run");
+}
+
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs) {
-  if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
   return kiln_model_run_entry_into(model, kiln_default(model), inputs, n_inputs, outputs,
                                    n_outputs);
 }
 
 kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
                            kiln_tensor **outputs, size_t n_outputs) {
-  size_t i;
-  if (!model) {
-    for (i = 0; outputs && i < n_outputs; ++i) outputs[i] = NULL;
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
-  }
   return kiln_model_run_entry(model, kiln_default(model), inputs, n_inputs, outputs, n_outputs);
+}
+
+/* ---- contexts ------------------------------------------------------------- */
+
+kiln_status kiln_context_run_entry_into(kiln_context *context, const kiln_entry *entry,
+                                        const kiln_tensor *const *inputs, size_t n_inputs,
+                                        kiln_tensor *const *outputs, size_t n_outputs) {
+  return kiln_run_into(context, entry, inputs, n_inputs, outputs, n_outputs, "kiln_context_run");
+}
+
+kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entry,
+                                   const kiln_tensor *const *inputs, size_t n_inputs,
+                                   kiln_tensor **outputs, size_t n_outputs) {
+  return kiln_run(context, entry, inputs, n_inputs, outputs, n_outputs, "kiln_context_run");
+}
+
+kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *const *inputs,
+                                  size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs) {
+  return kiln_run_into(context, context ? kiln_default(context->model) : NULL, inputs, n_inputs,
+                       outputs, n_outputs, "kiln_context_run");
+}
+
+kiln_status kiln_context_run(kiln_context *context, const kiln_tensor *const *inputs,
+                             size_t n_inputs, kiln_tensor **outputs, size_t n_outputs) {
+  return kiln_run(context, context ? kiln_default(context->model) : NULL, inputs, n_inputs,
+                  outputs, n_outputs, "kiln_context_run");
 }

@@ -353,15 +353,14 @@ static const char *kiln_npy_descr_of(kiln_dtype dtype) {
   return NULL;
 }
 
-kiln_status kiln_npy_write(const char *path, const kiln_tensor *tensor) {
+kiln_status kiln__npy_write_stream(FILE *f, const char *path, const kiln_tensor *tensor) {
   const char *descr;
   size_t rank, i, len, cap, prefix, total, bytes;
   const int64_t *dims;
   char *header;
   unsigned char preamble[12];
-  FILE *f;
   int ok;
-  if (!path || !tensor)
+  if (!f || !path || !tensor)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_write: NULL argument");
   descr = kiln_npy_descr_of(kiln_tensor_dtype(tensor));
   if (!descr) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_write: invalid dtype");
@@ -404,16 +403,25 @@ kiln_status kiln_npy_write(const char *path, const kiln_tensor *tensor) {
     preamble[10] = (unsigned char)((len >> 16) & 0xff);
     preamble[11] = (unsigned char)((len >> 24) & 0xff);
   }
-  f = fopen(path, "wb");
-  if (!f) {
-    free(header);
-    return kiln__fail(KILN_ERROR_IO, "%s: cannot create: %s", path, strerror(errno));
-  }
   bytes = kiln_tensor_byte_size(tensor);
   ok = fwrite(preamble, 1, prefix, f) == prefix && fwrite(header, 1, len, f) == len &&
-       (bytes == 0 || fwrite(kiln_tensor_data(tensor), 1, bytes, f) == bytes);
+       (bytes == 0 || fwrite(kiln_tensor_data(tensor), 1, bytes, f) == bytes) && fflush(f) == 0;
   free(header);
-  if (fclose(f) != 0) ok = 0;
   if (!ok) return kiln__fail(KILN_ERROR_IO, "%s: write error: %s", path, strerror(errno));
   return KILN_OK;
+}
+
+kiln_status kiln_npy_write(const char *path, const kiln_tensor *tensor) {
+  FILE *f;
+  kiln_status st;
+  if (!path || !tensor)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_write: NULL argument");
+  if (!kiln_npy_descr_of(kiln_tensor_dtype(tensor)))
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_write: invalid dtype");
+  f = fopen(path, "wb");
+  if (!f) return kiln__fail(KILN_ERROR_IO, "%s: cannot create: %s", path, strerror(errno));
+  st = kiln__npy_write_stream(f, path, tensor);
+  if (fclose(f) != 0 && st == KILN_OK)
+    st = kiln__fail(KILN_ERROR_IO, "%s: write error: %s", path, strerror(errno));
+  return st;
 }

@@ -46,7 +46,9 @@
  * signature order, each a contiguous row-major buffer that the caller allocated,
  * then, when the entry's workspace is not 0, a 64-byte aligned workspace of at
  * least that many bytes, whose contents are not kept between runs. Generated
- * code reads inputs and never writes them.
+ * code reads inputs and never writes them. Run functions are called from
+ * several threads at once, each call with its own buffers and workspace (one
+ * per ::kiln_context), so generated code keeps no mutable state outside them.
  * Malformed text fails with KILN_ERROR_FORMAT and a message
  * `SRC: signature line N: expects …, found …` (`SRC: signature expects …` when
  * the text as a whole is wrong: empty, or without an entry).
@@ -207,10 +209,25 @@ typedef const kiln_run_fn *(*kiln_functions_fn)(void);
 #define KILN_DIM_SYMBOLIC (-1)
 
 /**
- * Loads a compiled model shared library: dlopen()s @p path (a path without '/'
- * is taken relative to the current directory), looks up `kiln_entry_signature`
- * and `kiln_entry_functions`, and parses the signature. Errors name the file and
- * the missing symbol or the malformed signature line. The caller owns `*out`;
+ * Checks, without loading it, that @p path is a Kiln model library that dlopen()
+ * can map safely: a regular file; an ELF64 shared library of this machine's
+ * class, byte order and architecture; whose program header table, every
+ * segment's file bytes, section header table and every section's bytes lie
+ * within the file (a truncated library fails here instead of raising SIGBUS);
+ * and that holds the signature marker `kiln-model 2`. The file is only read,
+ * never mapped or run. Fails with KILN_ERROR_LOAD and a message
+ * `cannot load model 'PATH': expects …, found …`. This catches broken and
+ * foreign files; it is no sandbox: a model library is native code that runs
+ * with the caller's rights when loaded.
+ */
+kiln_status kiln_model_check_file(const char *path);
+
+/**
+ * Loads a compiled model shared library: checks it (kiln_model_check_file()),
+ * dlopen()s @p path (a path without '/' is taken relative to the current
+ * directory), looks up `kiln_entry_signature` and `kiln_entry_functions`, and
+ * parses the signature. Errors name the file and what is wrong, the missing
+ * symbol or the malformed signature line. The caller owns `*out`;
  * the library stays loaded until kiln_model_destroy().
  *
  * A model library that calls runtime functions (e.g. kiln_parallel_for) leaves
@@ -319,7 +336,7 @@ kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry
 
 /* The functions below use the default entry (entry 0), so single-entry callers need no entry handle. */
 
-/** Returns the largest workspace of the model's entries, allocated once at load, or 0. */
+/** Returns the largest workspace of the model's entries, or 0: what each ::kiln_context (and the model's own, made at load) allocates. */
 size_t kiln_model_workspace_bytes(const kiln_model *model);
 
 /** Returns the number of inputs of the default entry. */
@@ -367,9 +384,10 @@ kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *
  * (kiln_model_check_inputs) and runs nothing if they are wrong. On success
  * `outputs[i]` receives a new tensor for output i, owned by the caller; on
  * failure every `outputs[i]` is set to NULL. @p n_outputs must equal
- * kiln_model_num_outputs(). Intermediate values live in the model's workspace,
- * allocated once at load; concurrent runs of one model handle are safe and take
- * turns. Load the model twice to run it in parallel.
+ * kiln_model_num_outputs(). Intermediate values live in the workspace of the
+ * model's own context, allocated once at load: concurrent kiln_model_run*
+ * calls on one model are safe and take turns. To run one model from several
+ * threads at once, give each thread a ::kiln_context (kiln_context_create()).
  */
 kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, size_t n_inputs,
                            kiln_tensor **outputs, size_t n_outputs);
@@ -381,6 +399,52 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
  */
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
+
+/* ------------------------------------------------------------------------- */
+/* Run contexts: one model, many threads                                      */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Opaque run context: the workspace that holds a run's intermediate values.
+ * Runs on different contexts of one model proceed in parallel (generated code
+ * keeps no state outside its workspace); runs on one context take turns, so a
+ * context is typically made per thread. A model's kiln_model_run* functions
+ * use a context of its own.
+ */
+typedef struct kiln_context kiln_context;
+
+/**
+ * Makes a run context for @p model with its own kiln_model_workspace_bytes()
+ * workspace (64-byte aligned), allocated here and reused by every run. The
+ * caller owns `*out`, releases it with kiln_context_destroy() and keeps
+ * @p model alive until then; @p model itself is not changed.
+ */
+kiln_status kiln_context_create(const kiln_model *model, kiln_context **out);
+
+/** Releases @p context and its workspace; no run may be in progress on it. NULL is a no-op. */
+void kiln_context_destroy(kiln_context *context);
+
+/**
+ * Runs @p entry of the context's model once on @p context, as kiln_model_run_entry()
+ * does (new outputs owned by the caller, all NULL on failure). @p entry must
+ * belong to the model @p context was made for.
+ */
+kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entry,
+                                   const kiln_tensor *const *inputs, size_t n_inputs,
+                                   kiln_tensor **outputs, size_t n_outputs);
+
+/** Runs @p entry once on @p context into caller-provided outputs, as kiln_model_run_entry_into() does. */
+kiln_status kiln_context_run_entry_into(kiln_context *context, const kiln_entry *entry,
+                                        const kiln_tensor *const *inputs, size_t n_inputs,
+                                        kiln_tensor *const *outputs, size_t n_outputs);
+
+/** Runs the default entry once on @p context, as kiln_model_run() does. */
+kiln_status kiln_context_run(kiln_context *context, const kiln_tensor *const *inputs,
+                             size_t n_inputs, kiln_tensor **outputs, size_t n_outputs);
+
+/** Runs the default entry once on @p context into caller-provided outputs, as kiln_model_run_into() does. */
+kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *const *inputs,
+                                  size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
 
 /* ------------------------------------------------------------------------- */
 /* Threads                                                                    */
@@ -405,7 +469,10 @@ typedef void (*kiln_parallel_body)(int64_t begin, int64_t end, void *ctx);
  * on a lazily created persistent thread pool, and returns when all are done.
  * Runs inline as body(0, n, ctx) when n < 2, when one thread is configured,
  * when called from inside a running body, or while another thread's
- * kiln_parallel_for is in progress. n <= 0 does nothing.
+ * kiln_parallel_for is in progress. n <= 0 does nothing. Safe to call from
+ * many threads at once (concurrent runs on different contexts do): one caller
+ * at a time gets the pool and the others run their loop on their own thread,
+ * so no caller waits for another's loop.
  */
 void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx);
 
@@ -429,7 +496,12 @@ enum kiln_cli_exit {
  * Options: `--entry NAME` (the entry to run; default: the model's first),
  * `--input NAME=FILE.npy` (each input of the entry exactly once),
  * `--output-dir DIR` (created if missing; each output written to
- * DIR/<name>.npy, with every '/' in the name replaced by '_'), `--threads T`,
+ * DIR/<file>.npy, <file> being the output's name with every '/' and control
+ * byte (< 0x20, 0x7f) replaced by '_', so one path component inside DIR and
+ * never "." or ".."; names that map to the same file or are longer than 251
+ * bytes are refused before anything runs; each file is written under a
+ * temporary name and renamed, so an existing symbolic or hard link is
+ * replaced, never written through), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
  * `{"median_ms":M,"min_ms":m,"runs":N}` on stdout), `--help`.
  * Without --bench it runs once and prints, per output,

@@ -167,8 +167,9 @@ def kiln_run(runner, inputs, output_dir, timeout, threads=None, echo=False):
 
 
 def output_path(output_dir, name):
-    """Where kiln-run writes output `name` ('/' in a name becomes '_')."""
-    return os.path.join(output_dir, name.replace("/", "_") + ".npy")
+    """Where kiln-run writes output `name` ('/' and control characters become '_')."""
+    file = "".join("_" if c == "/" or ord(c) < 0x20 or ord(c) == 0x7f else c for c in name)
+    return os.path.join(output_dir, file + ".npy")
 
 
 def load_output(output_dir, name):

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""kiln-run and the C API refuse files that are not intact Kiln models, before dlopen.
+
+The digits CNN is compiled to a shared library; truncated copies (cut in the
+ELF header, the program header table, a segment, the section header table), a
+random file, a text file, a directory and a shared library built here with the
+C compiler but without the signature marker are given to kiln-run and to
+kiln-c-example. Each must fail with exit status 1 and the exact one-line
+message, computed here from the ELF headers with `struct` (a truncated library
+that reached dlopen would die of SIGBUS instead); the intact library still runs.
+
+    /usr/bin/python3 test/e2e/artifact_check.py --bin-dir build/bin --work-dir DIR [--cc clang-19]
+"""
+
+import argparse
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL = os.path.join(HERE, "..", "..", "examples", "digits", "digits_cnn.onnx")
+IMAGE = os.path.join(HERE, "..", "..", "examples", "digits", "input.npy")
+FAILURES = []
+
+
+def check(cond, what, proc=None):
+    if not cond:
+        if proc is not None:
+            what += f"\n  rc={proc.returncode}\n  stdout={proc.stdout!r}\n  stderr={proc.stderr!r}"
+        FAILURES.append(what)
+        print("FAIL:", what)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def elf_layout(data):
+    """(phoff, phnum, [(offset, filesz)] per segment, shoff, shnum) of an ELF64 LE file."""
+    phoff, shoff = struct.unpack_from("<QQ", data, 0x20)
+    phnum, _, shnum = struct.unpack_from("<HHH", data, 0x38)
+    segments = []
+    for i in range(phnum):
+        offset, _, _, filesz = struct.unpack_from("<QQQQ", data, phoff + i * 56 + 8)
+        segments.append((offset, filesz))
+    return phoff, phnum, segments, shoff, shnum
+
+
+def expected_truncation(data, cut):
+    """The message for `data` cut to `cut` bytes, following the check's order."""
+    if cut < 4:
+        return (f"expects an ELF shared library, found a file of {cut} bytes without the ELF "
+                "magic (not a Kiln model?)")
+    if cut < 64:
+        return f"expects an ELF header of 64 bytes, found a file of {cut} bytes (truncated file?)"
+    phoff, phnum, segments, shoff, shnum = elf_layout(data)
+    if phoff + phnum * 56 > cut:
+        return (f"expects the program header table ({phnum} entries at offset {phoff}) inside "
+                f"the file of {cut} bytes, found it past the end (truncated file?)")
+    for i, (offset, filesz) in enumerate(segments):
+        if filesz and offset + filesz > cut:
+            return (f"expects segment {i} ({filesz} bytes at offset {offset}) inside the file of "
+                    f"{cut} bytes, found it past the end (truncated file?)")
+    if shoff + shnum * 64 > cut:
+        return (f"expects the section header table ({shnum} entries at offset {shoff}) inside "
+                f"the file of {cut} bytes, found it past the end (truncated file?)")
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", required=True)
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--cc", default="clang-19")
+    args = ap.parse_args()
+    work = os.path.abspath(args.work_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    kiln_run = os.path.join(args.bin_dir, "kiln-run")
+    c_example = os.path.join(args.bin_dir, "kiln-c-example")
+
+    library = os.path.join(work, "digits.so")
+    p = run([os.path.join(args.bin_dir, "kiln-compile"), MODEL, "-o", library])
+    if p.returncode != 0:
+        sys.exit(f"kiln-compile failed:\n{p.stderr}")
+    with open(library, "rb") as f:
+        data = f.read()
+
+    def expect_refused(path, message):
+        for name, cmd, lead in (("kiln-run", [kiln_run, path, "--input", f"image={IMAGE}"],
+                                 "kiln-run: "),
+                                ("kiln-c-example", [c_example, path, f"image={IMAGE}"],
+                                 "kiln-c-example: load: ")):
+            p = run(cmd)
+            want = f"{lead}cannot load model '{path}': {message}\n"
+            check(p.returncode == 1 and p.stderr == want and p.stdout == "",
+                  f"{name} {os.path.basename(path)}: expected exit 1 and {want!r}", p)
+
+    # Cuts in every part dlopen would map, plus cuts spread over the whole file.
+    phoff, phnum, segments, shoff, shnum = elf_layout(data)
+    cuts = {0, 3, 40, 64, phoff + phnum * 56 - 1, len(data) - 1, shoff + 1}
+    cuts |= {offset + filesz // 2 for offset, filesz in segments if filesz}
+    cuts |= set(range(0, len(data), len(data) // 16))
+    refused = 0
+    for cut in sorted(c for c in cuts if 0 <= c < len(data)):
+        message = expected_truncation(data, cut)
+        if message is None:  # only bytes after every mapped part were lost
+            continue
+        path = os.path.join(work, f"digits_cut{cut}.so")
+        with open(path, "wb") as f:
+            f.write(data[:cut])
+        expect_refused(path, message)
+        refused += 1
+    print(f"{refused} truncated copies of a {len(data)}-byte library checked")
+    check(refused >= 10, "enough truncated copies were checked")
+
+    noise = os.path.join(work, "noise.so")
+    rng = random.Random(11)
+    with open(noise, "wb") as f:
+        f.write(bytes(rng.randrange(256) for _ in range(5000)))
+    expect_refused(noise, "expects an ELF shared library, found a file of 5000 bytes without the "
+                          "ELF magic (not a Kiln model?)")
+    text = os.path.join(work, "readme.so")
+    with open(text, "w") as f:
+        f.write("kiln-model 2\nthis is text\n")
+    expect_refused(text, "expects an ELF shared library, found a file of 26 bytes without the "
+                         "ELF magic (not a Kiln model?)")
+    folder = os.path.join(work, "folder.so")
+    os.makedirs(folder)
+    expect_refused(folder, "expects a regular file, found a directory")
+
+    # A real shared library, exporting the entry symbols, but without the marker.
+    source = os.path.join(work, "impostor.c")
+    with open(source, "w") as f:
+        f.write("typedef void (*run_fn)(void **);\n"
+                "const char *kiln_entry_signature(void) { return \"not a signature\"; }\n"
+                "const run_fn *kiln_entry_functions(void) { static run_fn f[1]; return f; }\n")
+    impostor = os.path.join(work, "impostor.so")
+    p = run([args.cc, "-shared", "-fPIC", source, "-o", impostor])
+    check(p.returncode == 0, "building the impostor library", p)
+    if p.returncode == 0:
+        expect_refused(impostor, "expects the version marker 'kiln-model 2' of a Kiln model, "
+                                 "found none (not a Kiln model?)")
+
+    p = run([kiln_run, library, "--input", f"image={IMAGE}"])
+    check(p.returncode == 0 and "output logits f32 [1x10]" in p.stdout,
+          "the intact library still runs", p)
+
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("all artifact checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
