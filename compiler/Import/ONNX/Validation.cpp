@@ -185,9 +185,9 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       if (a.type() == onnx::AttributeProto::INT)
         values.push_back(a.i());
       for (int64_t v : values)
-        if (v < least) {
-          problems.push_back(where + ": expects " + a.name() + " >= " + std::to_string(least) +
-                             ", found " + std::to_string(v));
+        if (v < least || v > kMaxWindow) {
+          problems.push_back(where + ": expects " + a.name() + " in [" + std::to_string(least) +
+                             ", " + std::to_string(kMaxWindow) + "], found " + std::to_string(v));
           break;
         }
     }
