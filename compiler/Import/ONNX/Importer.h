@@ -42,6 +42,9 @@ constexpr int64_t kMaxWindow = int64_t(1) << 20;
 /// (or a dimension is negative).
 int64_t boundedElements(llvm::ArrayRef<int64_t> shape);
 
+/// ONNX's name for an attribute type, as diagnostics spell it ("ints").
+llvm::StringRef attributeTypeName(onnx::AttributeProto::AttributeType type);
+
 /// The domain name the registry and the opset table use: ONNX's default
 /// domain is both "" and "ai.onnx".
 llvm::StringRef canonicalDomain(llvm::StringRef domain);
