@@ -23,6 +23,21 @@ using namespace mlir;
 using namespace kiln;
 using namespace kiln::onnx_import;
 
+int64_t kiln::onnx_import::boundedElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxElements)
+      return -1;
+  return n;
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (int64_t d : shape)
+    s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
 StringRef kiln::onnx_import::canonicalDomain(StringRef domain) {
   return domain == "ai.onnx" ? "" : domain;
 }
@@ -111,6 +126,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   // something (an attribute of the wrong type read as its default).
   if (failed((*handler)(binder)) || binder.hasFailed())
     return failure();
+  // Nothing downstream should allocate a tensor of unbounded size.
+  for (int i = 0; i < node.output_size(); ++i) {
+    auto it = values.find(node.output(i));
+    if (node.output(i).empty() || it == values.end() || !it->second.value)
+      continue;
+    ArrayRef<int64_t> shape = typeOf(it->second.value).getShape();
+    if (boundedElements(shape) < 0)
+      return nodeError(node) << "expects output '" << node.output(i) << "' of at most "
+                             << kMaxElements << " elements, found shape " << shapeString(shape);
+  }
   return checkShape(node);
 }
 
@@ -201,6 +226,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
         }
         shape.push_back(d.dim_value());
       }
+    }
+    if (boundedElements(shape) < 0) {
+      emitError(fileLoc) << "expects graph input '" << in.name() << "' of at most "
+                         << kMaxElements << " elements, found shape " << shapeString(shape);
+      return nullptr;
     }
     argTypes.push_back(RankedTensorType::get(shape, *elem));
     argNames.push_back(in.name());

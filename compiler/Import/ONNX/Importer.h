@@ -32,6 +32,19 @@ struct Entry {
   std::optional<HostTensor> host;   // set for folded integer constants
 };
 
+/// Limits that keep a hostile model from making the compiler allocate or
+/// loop without bound (docs/onnx-import.md): elements of any tensor, and
+/// each pad, stride, dilation and kernel size of a window.
+constexpr int64_t kMaxElements = int64_t(1) << 31;
+constexpr int64_t kMaxWindow = int64_t(1) << 20;
+
+/// The number of elements of `shape`, or -1 when it exceeds kMaxElements
+/// (or a dimension is negative).
+int64_t boundedElements(llvm::ArrayRef<int64_t> shape);
+
+/// ONNX's name for an attribute type, as diagnostics spell it ("ints").
+llvm::StringRef attributeTypeName(onnx::AttributeProto::AttributeType type);
+
 /// The domain name the registry and the opset table use: ONNX's default
 /// domain is both "" and "ai.onnx".
 llvm::StringRef canonicalDomain(llvm::StringRef domain);

@@ -104,7 +104,7 @@ const onnx::AttributeProto *NodeBinder::find(StringRef name) const {
   return nullptr;
 }
 
-static StringRef typeName(onnx::AttributeProto::AttributeType type) {
+StringRef kiln::onnx_import::attributeTypeName(onnx::AttributeProto::AttributeType type) {
   switch (type) {
   case onnx::AttributeProto::FLOAT: return "float";
   case onnx::AttributeProto::INT: return "int";
@@ -154,8 +154,8 @@ const onnx::AttributeProto *NodeBinder::typed(StringRef name,
   onnx::AttributeProto::AttributeType found = impliedType(*a);
   if (found == type)
     return a;
-  error() << "expects attribute '" << name << "' of type " << typeName(type) << ", found "
-          << typeName(found);
+  error() << "expects attribute '" << name << "' of type " << attributeTypeName(type)
+          << ", found " << attributeTypeName(found);
   return nullptr;
 }
 

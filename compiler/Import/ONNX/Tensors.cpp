@@ -40,7 +40,7 @@ FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto 
                                                         Location loc) {
   int64_t n = 1;
   for (int64_t d : t.dims()) {
-    if (d < 0 || d > (int64_t(1) << 40) / std::max<int64_t>(n, 1))
+    if (d < 0 || d > kMaxElements / std::max<int64_t>(n, 1))
       return emitError(loc) << "tensor '" << t.name() << "' has an invalid dimension " << d;
     n *= d;
   }

@@ -79,26 +79,6 @@ std::vector<std::string> GraphImporter::graphProblems() const {
   return problems;
 }
 
-static StringRef attributeTypeName(onnx::AttributeProto::AttributeType type) {
-  switch (type) {
-  case onnx::AttributeProto::FLOAT: return "float";
-  case onnx::AttributeProto::INT: return "int";
-  case onnx::AttributeProto::STRING: return "string";
-  case onnx::AttributeProto::TENSOR: return "tensor";
-  case onnx::AttributeProto::GRAPH: return "graph";
-  case onnx::AttributeProto::SPARSE_TENSOR: return "sparse tensor";
-  case onnx::AttributeProto::TYPE_PROTO: return "type";
-  case onnx::AttributeProto::FLOATS: return "floats";
-  case onnx::AttributeProto::INTS: return "ints";
-  case onnx::AttributeProto::STRINGS: return "strings";
-  case onnx::AttributeProto::TENSORS: return "tensors";
-  case onnx::AttributeProto::GRAPHS: return "graphs";
-  case onnx::AttributeProto::SPARSE_TENSORS: return "sparse tensors";
-  case onnx::AttributeProto::TYPE_PROTOS: return "types";
-  default: return "undefined";
-  }
-}
-
 static std::string count(int64_t n, StringRef what) {
   return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
 }
@@ -185,9 +165,9 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       if (a.type() == onnx::AttributeProto::INT)
         values.push_back(a.i());
       for (int64_t v : values)
-        if (v < least) {
-          problems.push_back(where + ": expects " + a.name() + " >= " + std::to_string(least) +
-                             ", found " + std::to_string(v));
+        if (v < least || v > kMaxWindow) {
+          problems.push_back(where + ": expects " + a.name() + " in [" + std::to_string(least) +
+                             ", " + std::to_string(kMaxWindow) + "], found " + std::to_string(v));
           break;
         }
     }

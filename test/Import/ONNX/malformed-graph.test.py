@@ -46,3 +46,14 @@ save("group_float", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", group
      inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
              helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
 save("relu_ai_onnx", [helper.make_node("Relu", ["x", "x"], ["y"], name="r", domain="ai.onnx")])
+image = helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3])
+kernel = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])
+save("conv_pads_huge", [helper.make_node("Conv", ["i", "k"], ["c"], name="c",
+                                         pads=[2**40, 0, 0, 0]), relu],
+     inputs=[x, image, kernel])
+big = helper.make_tensor("s", TensorProto.INT64, [2], [2**20, 2**20])
+save("constant_of_shape_huge", [helper.make_node("ConstantOfShape", ["s"], ["z"], name="z"), relu],
+     [big])
+save("input_huge", [relu], inputs=[x, helper.make_tensor_value_info("h", TensorProto.FLOAT,
+                                                                    [2**20, 2**20])])
+save("valid", [relu])

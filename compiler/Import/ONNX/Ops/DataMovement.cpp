@@ -222,6 +222,34 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
       b.create<PadOp>(*x, ints(b, low), ints(b, high), b.builder().getF64FloatAttr(value)));
 }
 
+/// Constant indices (input 1) are range-checked at compile time: ONNX makes
+/// an index outside [-n, n-1] an error, where the generated code would
+/// clamp it. `nd`: GatherND, whose last index dimension walks the data's
+/// dimensions from `axis` (batch_dims) on.
+LogicalResult checkConstIndices(NodeBinder &b, Value data, int64_t axis, bool nd) {
+  const HostTensor *idx = b.hostInput(1);
+  if (!idx)
+    return success();
+  ArrayRef<int64_t> shape = typeOf(data).getShape();
+  int64_t rank = shape.size();
+  int64_t k = nd ? (idx->shape.empty() ? 0 : idx->shape.back()) : 1;
+  if (k <= 0)
+    return success();
+  if (!nd && axis < 0)
+    axis += rank;
+  for (auto [p, v] : llvm::enumerate(idx->ints)) {
+    int64_t dim = nd ? axis + static_cast<int64_t>(p) % k : axis;
+    // A bad axis was reported by the op's inference.
+    if (dim < 0 || dim >= rank || ShapedType::isDynamic(shape[dim]))
+      continue;
+    int64_t n = shape[dim];
+    if (v < -n || v >= n)
+      return b.error() << "expects indices along dimension " << dim << " in [" << -n << ", "
+                       << n - 1 << "], found " << v;
+  }
+  return success();
+}
+
 /// Gather on run-time data, or folded when every input is a host tensor.
 LogicalResult importGather(NodeBinder &b) {
   if (b.allHostInputs())
@@ -229,19 +257,26 @@ LogicalResult importGather(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), idx = b.input(1);
   if (failed(x) || failed(idx))
     return failure();
-  return b.defineResult(
-      b.create<GatherOp>(*x, *idx, b.builder().getI64IntegerAttr(b.attrInt("axis", 0))));
+  int64_t axis = b.attrInt("axis", 0);
+  FailureOr<Value> y = b.create<GatherOp>(*x, *idx, b.builder().getI64IntegerAttr(axis));
+  if (failed(y) || failed(checkConstIndices(b, *x, axis, /*nd=*/false)))
+    return failure();
+  return b.defineResult(y);
 }
 
-/// An op with data, indices (or lengths) and one integer attribute.
-template <typename OpTy>
+/// GatherElements and GatherND: data, indices and one integer attribute
+/// (the axis, or batch_dims).
+template <typename OpTy, bool nd>
 OpHandler withIndices(StringLiteral attr, int64_t dflt) {
   return [attr, dflt](NodeBinder &b) -> LogicalResult {
     FailureOr<Value> x = b.input(0), idx = b.input(1);
     if (failed(x) || failed(idx))
       return failure();
-    return b.defineResult(
-        b.create<OpTy>(*x, *idx, b.builder().getI64IntegerAttr(b.attrInt(attr, dflt))));
+    int64_t value = b.attrInt(attr, dflt);
+    FailureOr<Value> y = b.create<OpTy>(*x, *idx, b.builder().getI64IntegerAttr(value));
+    if (failed(y) || failed(checkConstIndices(b, *x, value, nd)))
+      return failure();
+    return b.defineResult(y);
   };
 }
 
@@ -477,8 +512,8 @@ void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.on("Pad", 2, [](NodeBinder &b) { return importPad(b, /*padsAsInput=*/false); });
   r.on("Pad", 11, [](NodeBinder &b) { return importPad(b, /*padsAsInput=*/true); });
   r.on("Gather", 1, importGather);
-  r.on("GatherElements", 11, withIndices<GatherElementsOp>("axis", 0));
-  r.on("GatherND", 11, withIndices<GatherNDOp>("batch_dims", 0));
+  r.on("GatherElements", 11, withIndices<GatherElementsOp, false>("axis", 0));
+  r.on("GatherND", 11, withIndices<GatherNDOp, true>("batch_dims", 0));
   r.on("ReverseSequence", 10, importReverseSequence);
   r.on("Cast", 6, importCast);
   r.on("CastLike", 15, importCast);
