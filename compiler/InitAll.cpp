@@ -6,7 +6,7 @@
 #include "compiler/Codegen/Common/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 #include "dialects/NN/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"

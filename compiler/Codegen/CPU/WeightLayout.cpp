@@ -7,7 +7,7 @@
 
 #include "compiler/Codegen/CPU/Passes.h"
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"

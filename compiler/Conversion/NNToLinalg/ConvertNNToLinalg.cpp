@@ -10,7 +10,7 @@
 
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
 #include "compiler/Conversion/Passes.h"
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -6,7 +6,7 @@
 
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Transforms/DialectConversion.h"
 

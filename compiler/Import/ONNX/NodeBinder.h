@@ -17,7 +17,7 @@
 
 #include "compiler/Import/ONNX/Importer.h"
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 

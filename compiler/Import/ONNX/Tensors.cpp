@@ -2,7 +2,7 @@
 
 #include "compiler/Import/ONNX/Importer.h"
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"

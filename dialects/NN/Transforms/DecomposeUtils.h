@@ -3,7 +3,7 @@
 #ifndef KILN_DIALECTS_NN_TRANSFORMS_DECOMPOSEUTILS_H
 #define KILN_DIALECTS_NN_TRANSFORMS_DECOMPOSEUTILS_H
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"

@@ -3,7 +3,7 @@
 #ifndef KILN_DIALECTS_NN_TRANSFORMS_PASSES_H
 #define KILN_DIALECTS_NN_TRANSFORMS_PASSES_H
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"

@@ -1,6 +1,6 @@
 //===- NNReductionOps.cpp - nn dialect: reductions -------------------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 using namespace mlir;
 using namespace kiln::nn;

@@ -1,7 +1,7 @@
 //===- NNOps.h - the nn dialect --------------------------------*- C++ -*-===//
 
-#ifndef KILN_DIALECTS_NN_NNOPS_H
-#define KILN_DIALECTS_NN_NNOPS_H
+#ifndef KILN_DIALECTS_NN_IR_NNOPS_H
+#define KILN_DIALECTS_NN_IR_NNOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -10,7 +10,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "dialects/NN/NNDialect.h.inc"
+#include "dialects/NN/IR/NNDialect.h.inc"
 
 namespace kiln::nn {
 /// Verifies an op by running its type inference before anything else looks at
@@ -39,7 +39,7 @@ public:
 } // namespace kiln::nn
 
 #define GET_OP_CLASSES
-#include "dialects/NN/NNOps.h.inc"
+#include "dialects/NN/IR/NNOps.h.inc"
 
 namespace kiln::nn {
 
@@ -62,4 +62,4 @@ parseEinsum(llvm::StringRef equation);
 
 } // namespace kiln::nn
 
-#endif // KILN_DIALECTS_NN_NNOPS_H
+#endif // KILN_DIALECTS_NN_IR_NNOPS_H

@@ -1,6 +1,6 @@
 //===- NNDataMovementOps.cpp - nn dialect: data movement -------------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 #include "llvm/ADT/SmallBitVector.h"
 

@@ -1,6 +1,6 @@
 //===- NNConvPoolOps.cpp - nn dialect: convolution and pooling -------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 using namespace mlir;
 using namespace kiln::nn;

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -18,12 +18,12 @@
 using namespace mlir;
 using namespace kiln::nn;
 
-#include "dialects/NN/NNDialect.cpp.inc"
+#include "dialects/NN/IR/NNDialect.cpp.inc"
 
 void NNDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
-#include "dialects/NN/NNOps.cpp.inc"
+#include "dialects/NN/IR/NNOps.cpp.inc"
       >();
 }
 
@@ -78,4 +78,4 @@ int64_t kiln::nn::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 }
 
 #define GET_OP_CLASSES
-#include "dialects/NN/NNOps.cpp.inc"
+#include "dialects/NN/IR/NNOps.cpp.inc"

@@ -82,12 +82,12 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
 // Op families, one file each
 //===----------------------------------------------------------------------===//
 
-include "dialects/NN/NNElementwiseOps.td"
-include "dialects/NN/NNContractionOps.td"
-include "dialects/NN/NNConvPoolOps.td"
-include "dialects/NN/NNNormalizationOps.td"
-include "dialects/NN/NNLossOps.td"
-include "dialects/NN/NNReductionOps.td"
-include "dialects/NN/NNDataMovementOps.td"
+include "dialects/NN/IR/NNElementwiseOps.td"
+include "dialects/NN/IR/NNContractionOps.td"
+include "dialects/NN/IR/NNConvPoolOps.td"
+include "dialects/NN/IR/NNNormalizationOps.td"
+include "dialects/NN/IR/NNLossOps.td"
+include "dialects/NN/IR/NNReductionOps.td"
+include "dialects/NN/IR/NNDataMovementOps.td"
 
 #endif // KILN_NN_OPS

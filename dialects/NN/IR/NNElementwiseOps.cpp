@@ -1,6 +1,6 @@
 //===- NNElementwiseOps.cpp - nn dialect: elementwise ops ------------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 using namespace mlir;
 using namespace kiln::nn;

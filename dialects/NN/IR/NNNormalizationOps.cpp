@@ -1,6 +1,6 @@
 //===- NNNormalizationOps.cpp - nn dialect: normalization and softmax ------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 using namespace mlir;
 using namespace kiln::nn;

@@ -5,10 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_DIALECTS_NN_NNINFERENCE_H
-#define KILN_DIALECTS_NN_NNINFERENCE_H
+#ifndef KILN_DIALECTS_NN_IR_NNINFERENCE_H
+#define KILN_DIALECTS_NN_IR_NNINFERENCE_H
 
-#include "dialects/NN/NNOps.h"
+#include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -151,4 +151,4 @@ inline LogicalResult checkPerChannel(std::optional<Location> loc, StringRef name
 
 } // namespace kiln::nn::detail
 
-#endif // KILN_DIALECTS_NN_NNINFERENCE_H
+#endif // KILN_DIALECTS_NN_IR_NNINFERENCE_H

@@ -1,6 +1,6 @@
 //===- NNLossOps.cpp - nn dialect: losses ----------------------------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 using namespace mlir;
 using namespace kiln::nn;

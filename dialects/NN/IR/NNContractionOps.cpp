@@ -1,6 +1,6 @@
 //===- NNContractionOps.cpp - nn dialect: matmul, gemm, einsum -------------===//
 
-#include "dialects/NN/NNInference.h"
+#include "dialects/NN/IR/NNInference.h"
 
 #include "llvm/ADT/StringExtras.h"
 
