@@ -70,6 +70,7 @@ demo: build
 
 docs: build
 	cp $(BUILD_DIR)/docs/Dialects/*.md $(BUILD_DIR)/docs/Passes/*.md docs/reference/
+	/usr/bin/python3 tools/scripts/op-index.py
 
 clean:
 	rm -rf $(BUILD_DIR)
