@@ -8,6 +8,7 @@
 
 #include "compiler/Pipelines/Pipelines.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
@@ -28,6 +29,11 @@ void registerPipeline(StringRef name, StringRef summary,
         Options options;
         if (failed(options.parseFromString(text)))
           return failure();
+        // Kiln's pipelines hold module passes; nested under another op,
+        // adding them would abort instead of failing.
+        if (pm.getOpAnchorName() != ModuleOp::getOperationName())
+          return errorHandler("the Kiln pipelines expect to run on builtin.module, found '" +
+                              pm.getOpAnchorName() + "'");
         return build(pm, options, errorHandler);
       },
       [](function_ref<void(const detail::PassOptions &)> printOptions) {

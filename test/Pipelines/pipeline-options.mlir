@@ -13,6 +13,9 @@
 // PARSE: failed to add `kiln-cpu-pipeline` with options `vector-width=wide`
 // RUN: not kiln-opt %s --pass-pipeline='builtin.module(kiln-cpu-pipeline{lanes=8})' 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: no such option lanes
+// Nested under another op, the module-level pipelines are refused, not aborted on.
+// RUN: not kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-cpu-pipeline))' 2>&1 | FileCheck %s --check-prefix=ANCHOR
+// ANCHOR: error: the Kiln pipelines expect to run on builtin.module, found 'func.func'
 func.func @model(%x: tensor<2x3xf32> {kiln.name = "x"}) -> tensor<2x3xf32> {
   %0 = nn.relu %x : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>

@@ -7,6 +7,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -146,7 +147,15 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
     size_t align = elem->getIntOrFloatBitWidth() / 8;
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         ArrayRef<char>(*bytes), align);
+    // The key must be a bare identifier, or the printed IR (--emit=nn) does
+    // not parse back: exporters name weights `onnx::Conv_18` or `0.weight`.
+    // The blob manager makes a clashing key unique.
     std::string name = t.name().empty() ? "weight" + std::to_string(resourceCounter++) : t.name();
+    for (char &c : name)
+      if (!llvm::isAlnum(c) && c != '_')
+        c = '_';
+    if (llvm::isDigit(name.front()))
+      name.insert(name.begin(), '_');
     value = DenseResourceElementsAttr::get(type, name, std::move(blob));
   }
   e.value = builder.create<ConstantOp>(loc, value);

@@ -14,6 +14,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
@@ -36,8 +37,35 @@ kiln::cpu::createTargetMachine(const TargetOptions &options, std::string &error)
   auto tm = std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
       options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Default));
-  if (!tm)
+  if (!tm) {
     error = "cannot create a target machine for " + triple + " (cpu " + cpu + ")";
+    return nullptr;
+  }
+  // LLVM only warns about unknown names and aborts later, inside code
+  // generation, on a CPU that cannot run the triple's 64-bit code: check here.
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (!sti->isCPUStringValid(cpu)) {
+    error = "--mcpu expects a CPU name LLVM knows for " + triple + ", found '" + cpu + "'";
+    return nullptr;
+  }
+  llvm::SmallVector<llvm::StringRef> names;
+  llvm::StringRef(options.features).split(names, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef f : names) {
+    llvm::StringRef name = f.drop_front(f.starts_with("+") || f.starts_with("-") ? 1 : 0);
+    if (!(f.starts_with("+") || f.starts_with("-")) ||
+        !llvm::any_of(sti->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; })) {
+      error = "--mattr expects +feature or -feature with features LLVM knows, found '" +
+              f.str() + "'";
+      return nullptr;
+    }
+  }
+  if (llvm::Triple(triple).isArch64Bit() &&
+      (!sti->checkFeatures("+64bit") || !sti->checkFeatures("+64bit-mode"))) {
+    error = "the target expects a 64-bit CPU for " + triple + ", found cpu '" + cpu +
+            "' with features '" + features + "'";
+    return nullptr;
+  }
   return tm;
 }
 
