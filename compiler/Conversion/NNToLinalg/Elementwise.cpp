@@ -191,6 +191,31 @@ struct ClipBody {
 };
 
 /// Binary ops: one arith op for floats, another for signed integers.
+/// Integer division or remainder that never traps: ONNX leaves x / 0
+/// undefined and LLVM makes it poison (a crash, or garbage for the whole
+/// tensor once folded). Kiln defines x / 0 and x % 0 as 0, as numpy does, and
+/// x / -1 as the wrapping -x (so INT_MIN / -1 is INT_MIN), x % -1 as 0.
+/// The divisor is made safe arithmetically (0 and -1 become 1), not with a
+/// select: LLVM drops a select whose constant arm holds a zero lane.
+template <typename IntOp>
+static Value guardedIntegerDivision(OpBuilder &b, Location loc, Value x, Value y) {
+  Type type = x.getType();
+  Value zero = scalar(b, loc, type, 0);
+  Value byZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y, zero);
+  Value byMinusOne =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y, scalar(b, loc, type, -1));
+  Value safe = b.create<arith::AddIOp>(
+      loc, b.create<arith::AddIOp>(loc, y, b.create<arith::ExtUIOp>(loc, type, byZero)),
+      b.create<arith::ShLIOp>(loc, b.create<arith::ExtUIOp>(loc, type, byMinusOne),
+                              scalar(b, loc, type, 1)));
+  Value r = b.create<IntOp>(loc, x, safe);
+  Value byMinusOneResult = std::is_same_v<IntOp, arith::DivSIOp>
+                               ? b.create<arith::SubIOp>(loc, zero, x).getResult()
+                               : zero;
+  r = b.create<arith::SelectOp>(loc, byMinusOne, byMinusOneResult, r);
+  return b.create<arith::SelectOp>(loc, byZero, zero, r);
+}
+
 template <typename Op, typename FloatOp, typename IntOp>
 struct BinaryLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
@@ -202,6 +227,8 @@ struct BinaryLowering : OpConversionPattern<Op> {
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           if (isFloat(args[0].getType()))
             return b.create<FloatOp>(loc, args[0], args[1]);
+          if constexpr (std::is_same_v<IntOp, arith::DivSIOp>)
+            return guardedIntegerDivision<arith::DivSIOp>(b, loc, args[0], args[1]);
           return b.create<IntOp>(loc, args[0], args[1]);
         });
     rewriter.replaceOp(op, result);
@@ -259,7 +286,7 @@ struct ModLowering : OpConversionPattern<ModOp> {
           Value x = args[0], y = args[1];
           if (isFloat(x.getType()))
             return b.create<arith::RemFOp>(loc, x, y);
-          Value r = b.create<arith::RemSIOp>(loc, x, y);
+          Value r = guardedIntegerDivision<arith::RemSIOp>(b, loc, x, y);
           if (fmod)
             return r;
           Value zero = scalar(b, loc, x.getType(), 0);

@@ -131,7 +131,18 @@ class NN_BinaryOp<string mnemonic, string what, Type operandType = NN_NumericTen
 def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs">;
 def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs">;
 def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs">;
-def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
+def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs"> {
+  let description = [{
+    `lhs / rhs` after numpy broadcasting (ONNX Div, opset 14). Integers
+    divide truncating toward zero. ONNX leaves integer division by zero
+    undefined; here `x / 0` is 0 (numpy's answer) and `x / -1` wraps, so
+    INT_MIN / -1 is INT_MIN: generated code never traps.
+
+    ```mlir
+    %z = nn.div %x, %y : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+    ```
+  }];
+}
 def NN_PowOp : NN_BinaryOp<"pow", "lhs raised to rhs"> {
   let description = [{
     `lhs` raised to `rhs` after numpy broadcasting. The operands may have
@@ -151,6 +162,7 @@ def NN_ModOp : NN_BinaryOp<"mod", "the remainder of lhs / rhs"> {
     The remainder of `lhs / rhs` after numpy broadcasting. With `fmod` it
     has the sign of `lhs` (C's fmod, truncated division; required for
     floats), without it the sign of `rhs` (Python's %, floored division).
+    An integer `x % 0` is 0, as in numpy, and never traps.
 
     ```mlir
     %z = nn.mod %x, %y {fmod = false} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>

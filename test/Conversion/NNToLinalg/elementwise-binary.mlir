@@ -69,12 +69,20 @@ func.func @mul(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi64>, %j: tens
 
 // -----
 
-// nn.div is arith.divf on floats and arith.divsi on integers.
+// nn.div is arith.divf on floats and arith.divsi on integers, whose divisor
+// 0 or -1 is replaced by 1 first (no trap); those lanes then select 0 and -x.
 // CHECK-LABEL: func @div
 // CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: arith.divf %[[A]], %[[B]] : f32
 // CHECK: ^bb0(%[[C:.*]]: i64, %[[D:.*]]: i64, %{{.*}}: i64):
-// CHECK-NEXT: arith.divsi %[[C]], %[[D]] : i64
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq, %[[D]], %{{.*}} : i64
+// CHECK: %[[MONE:.*]] = arith.cmpi eq, %[[D]], %{{.*}} : i64
+// CHECK: arith.addi
+// CHECK: %[[SAFE:.*]] = arith.addi
+// CHECK: %[[Q:.*]] = arith.divsi %[[C]], %[[SAFE]] : i64
+// CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[C]] : i64
+// CHECK: %[[R:.*]] = arith.select %[[MONE]], %[[NEG]], %[[Q]] : i64
+// CHECK: arith.select %[[ZERO]], %{{.*}}, %[[R]] : i64
 func.func @div(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi64>, %j: tensor<4xi64>) -> (tensor<4xf32>, tensor<4xi64>) {
   %0 = nn.div %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %1 = nn.div %i, %j : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
@@ -131,7 +139,9 @@ func.func @pow(%a: tensor<3xi32>, %x: tensor<3xf32>, %n: tensor<3xi64>) -> (tens
 // Integer nn.mod without fmod adds the divisor to a non-zero remainder whose
 // sign differs from it (floored); float mod is the truncated remainder.
 // CHECK-LABEL: func @mod
-// CHECK: %[[R:.*]] = arith.remsi
+// CHECK: arith.remsi
+// CHECK: arith.select
+// CHECK: %[[R:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : i32
 // CHECK: %[[NZ:.*]] = arith.cmpi ne, %[[R]]
 // CHECK: %[[DIFF:.*]] = arith.xori
 // CHECK: %[[ADJ:.*]] = arith.andi %[[NZ]], %[[DIFF]]
