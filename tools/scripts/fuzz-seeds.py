@@ -1,0 +1,59 @@
+"""Builds the seed corpora of the libFuzzer targets (docs/fuzzing.md).
+
+importer: the ONNX backend suite's node models; npy: their test_data_set_0
+inputs and outputs, converted from TensorProto .pb to .npy with numpy;
+signature: the committed fuzz/corpus/signature texts (taken from compiled
+models). Nothing generated here is committed.
+"""
+import argparse
+import glob
+import os
+import shutil
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+NODE_DIR = "/usr/share/libonnx-testdata/data/node"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", required=True, help="directory that gets importer/, npy/, signature/")
+    ap.add_argument("--source", required=True, help="repository root (for fuzz/corpus)")
+    args = ap.parse_args()
+    dirs = {k: os.path.join(args.out, k) for k in ("importer", "npy", "signature")}
+    for d in dirs.values():
+        os.makedirs(d, exist_ok=True)
+    cases = sorted(glob.glob(os.path.join(NODE_DIR, "*", "model.onnx")))
+    if not cases:
+        sys.exit(f"fuzz-seeds: expects backend models in {NODE_DIR}, found none "
+                 "(install libonnx-testdata)")
+    models = npys = 0
+    for model in cases:
+        case = os.path.basename(os.path.dirname(model))
+        shutil.copyfile(model, os.path.join(dirs["importer"], case + ".onnx"))
+        models += 1
+        for pb in sorted(glob.glob(os.path.join(os.path.dirname(model), "test_data_set_0", "*.pb"))):
+            tensor = onnx.TensorProto()
+            with open(pb, "rb") as f:
+                tensor.ParseFromString(f.read())
+            try:
+                array = numpy_helper.to_array(tensor)
+            except Exception:  # sequences, optionals, odd dtypes: not .npy material
+                continue
+            if array.dtype == object or array.nbytes > 1 << 16:
+                continue
+            name = f"{case}-{os.path.splitext(os.path.basename(pb))[0]}.npy"
+            np.save(os.path.join(dirs["npy"], name), array)
+            npys += 1
+    sigs = 0
+    for txt in sorted(glob.glob(os.path.join(args.source, "fuzz", "corpus", "signature", "*"))):
+        shutil.copy(txt, dirs["signature"])
+        sigs += 1
+    print(f"fuzz-seeds: {models} models, {npys} .npy files, {sigs} signatures in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
