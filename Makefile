@@ -58,7 +58,7 @@ DEMO_DIR := $(BUILD_DIR)/demo
 # built with ASan+UBSan in their own build dir, FUZZ_SECONDS each; non-zero
 # and a list of the inputs when anything crashed (docs/fuzzing.md).
 FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 90
 FUZZ_TARGETS ?= npy signature importer
 fuzz:
 	$(MAKE) configure BUILD_DIR=$(FUZZ_DIR) CMAKE_FLAGS="-DKILN_FUZZ=ON $(CMAKE_FLAGS)"

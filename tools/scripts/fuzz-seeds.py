@@ -1,6 +1,8 @@
 """Builds the seed corpora of the libFuzzer targets (docs/fuzzing.md).
 
-importer: the ONNX backend suite's node models; npy: their test_data_set_0
+importer: the ONNX backend suite's node models, the ONNX text models of the
+importer's lit tests (split out with split-file) and the broken graphs
+test/Import/ONNX/malformed-graph.test.py writes; npy: their test_data_set_0
 inputs and outputs, converted from TensorProto .pb to .npy with numpy;
 signature: the committed fuzz/corpus/signature texts (taken from compiled
 models). Nothing generated here is committed.
@@ -9,7 +11,9 @@ import argparse
 import glob
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import onnx
@@ -48,11 +52,29 @@ def main():
             name = f"{case}-{os.path.splitext(os.path.basename(pb))[0]}.npy"
             np.save(os.path.join(dirs["npy"], name), array)
             npys += 1
+    texts = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for test in sorted(glob.glob(os.path.join(args.source, "test", "Import", "ONNX", "*.test"))):
+            split = os.path.join(tmp, os.path.basename(test))
+            if subprocess.run(["/usr/lib/llvm-19/bin/split-file", test, split],
+                              capture_output=True).returncode != 0:
+                continue
+            for txt in sorted(glob.glob(os.path.join(split, "*.onnxtxt"))):
+                name = f"{os.path.basename(test)}-{os.path.basename(txt)}"
+                shutil.copyfile(txt, os.path.join(dirs["importer"], name))
+                texts += 1
+        gen = os.path.join(args.source, "test", "Import", "ONNX", "malformed-graph.test.py")
+        if os.path.exists(gen):
+            broken = os.path.join(tmp, "malformed-graph")
+            if subprocess.run([sys.executable, gen, broken], capture_output=True).returncode == 0:
+                for m in sorted(glob.glob(os.path.join(broken, "*.onnx"))):
+                    shutil.copyfile(m, os.path.join(dirs["importer"], "malformed-graph-" + os.path.basename(m)))
+                    texts += 1
     sigs = 0
     for txt in sorted(glob.glob(os.path.join(args.source, "fuzz", "corpus", "signature", "*"))):
         shutil.copy(txt, dirs["signature"])
         sigs += 1
-    print(f"fuzz-seeds: {models} models, {npys} .npy files, {sigs} signatures in {args.out}")
+    print(f"fuzz-seeds: {models} backend models, {texts} lit-test models, {npys} .npy files, {sigs} signatures in {args.out}")
 
 
 if __name__ == "__main__":
