@@ -5,7 +5,8 @@ importer's lit tests (split out with split-file) and the broken graphs
 test/Import/ONNX/malformed-graph.test.py writes; npy: their test_data_set_0
 inputs and outputs, converted from TensorProto .pb to .npy with numpy;
 signature: the committed fuzz/corpus/signature texts (taken from compiled
-models). Nothing generated here is committed.
+models); artifact: the runtime tests' fake model libraries, linked as the
+compiler links a model (cc -shared). Nothing generated here is committed.
 """
 import argparse
 import glob
@@ -27,7 +28,7 @@ def main():
     ap.add_argument("--out", required=True, help="directory that gets importer/, npy/, signature/")
     ap.add_argument("--source", required=True, help="repository root (for fuzz/corpus)")
     args = ap.parse_args()
-    dirs = {k: os.path.join(args.out, k) for k in ("importer", "npy", "signature")}
+    dirs = {k: os.path.join(args.out, k) for k in ("importer", "npy", "signature", "artifact")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     cases = sorted(glob.glob(os.path.join(NODE_DIR, "*", "model.onnx")))
@@ -74,7 +75,14 @@ def main():
     for txt in sorted(glob.glob(os.path.join(args.source, "fuzz", "corpus", "signature", "*"))):
         shutil.copy(txt, dirs["signature"])
         sigs += 1
-    print(f"fuzz-seeds: {models} backend models, {texts} lit-test models, {npys} .npy files, {sigs} signatures in {args.out}")
+    libs = 0
+    for fake in ("fake_model", "fake_model_parallel", "fake_model_bad_signature"):
+        src = os.path.join(args.source, "test", "unit", "runtime", fake + ".c")
+        cmd = ["clang-19", "-O1", "-shared", "-fPIC", "-I" + os.path.join(args.source, "runtime"),
+               src, "-o", os.path.join(dirs["artifact"], fake + ".so")]
+        if os.path.exists(src) and subprocess.run(cmd, capture_output=True).returncode == 0:
+            libs += 1
+    print(f"fuzz-seeds: {models} backend models, {texts} lit-test models, {npys} .npy files, {sigs} signatures, {libs} libraries in {args.out}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ build=${1:?usage: fuzz.sh BUILD_DIR [SECONDS] [TARGET...]}
 seconds=${2:-60}
 shift 2 || shift $#
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(npy signature importer)
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(npy signature importer)
+  [ -x "$build/bin/kiln-fuzz-artifact" ] && targets+=(artifact)
+fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 work=$build/fuzz
 mkdir -p "$work"
