@@ -9,11 +9,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char path[64];
+static char path[4096];
+
+static void remove_file(void) { remove(path); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FILE *f;
-  if (!path[0]) snprintf(path, sizeof path, "/tmp/kiln-fuzz-artifact-%ld.so", (long)getpid());
+  if (!path[0]) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/kiln-fuzz-artifact-%ld.so", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid());
+    atexit(remove_file);
+  }
   f = fopen(path, "wb");
   if (!f) abort();
   if (size && fwrite(data, 1, size, f) != size) abort();

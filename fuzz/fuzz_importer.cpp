@@ -17,11 +17,21 @@
 #include <string>
 #include <unistd.h>
 
+static std::string dir;
+
+static void removeDir() {
+  std::remove((dir + "/model.onnx").c_str());
+  rmdir(dir.c_str());
+}
+
 static std::string modelPath() {
-  char dir[] = "/tmp/kiln-fuzz-importer-XXXXXX";
-  if (!mkdtemp(dir))
+  const char *tmp = getenv("TMPDIR");
+  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/kiln-fuzz-importer-XXXXXX";
+  if (!mkdtemp(templ.data()))
     abort();
-  return std::string(dir) + "/model.onnx";
+  dir = templ;
+  atexit(removeDir);
+  return dir + "/model.onnx";
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -7,14 +7,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char path[64];
+static char path[4096];
+
+static void remove_file(void) { remove(path); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   kiln_tensor *t = NULL;
   FILE *f;
   if (kiln_npy_read_memory(data, size, &t) == KILN_OK) kiln_tensor_destroy(t);
   t = NULL;
-  if (!path[0]) snprintf(path, sizeof path, "/tmp/kiln-fuzz-npy-%ld.npy", (long)getpid());
+  if (!path[0]) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/kiln-fuzz-npy-%ld.npy", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid());
+    atexit(remove_file);
+  }
   f = fopen(path, "wb");
   if (!f) abort();
   if (size && fwrite(data, 1, size, f) != size) abort();

@@ -15,7 +15,10 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 work=$build/fuzz
-mkdir -p "$work"
+mkdir -p "$work/tmp"
+# The targets write each input to a file under TMPDIR; what a crashed job
+# leaves stays in the build dir.
+export TMPDIR=$(cd "$work/tmp" && pwd)
 /usr/bin/python3 "$here/tools/scripts/fuzz-seeds.py" --out "$work/seeds" --source "$here" || exit 1
 
 # Stop at the first report; leaks count. MLIR keeps process-lifetime
