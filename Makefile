@@ -14,7 +14,7 @@ PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19
 # builds) to install and drive onnxruntime-node.
 BENCH_PACKAGES := time
 
-.PHONY: all deps configure build test test-long demo docs bench fuzz clean
+.PHONY: all deps configure build test test-long demo docs bench fuzz fuzz-mutate test-sanitize sanitizer-deps clean
 
 all: build
 
@@ -54,9 +54,42 @@ bench: build
 	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
 
 DEMO_DIR := $(BUILD_DIR)/demo
+# Sanitizer and libFuzzer runtimes: clang-19's own, installed only when no
+# compiler-rt at all is present (an older one is used through a shim, see
+# docs/fuzzing.md).
+SANITIZER_PACKAGES := libclang-rt-19-dev
+sanitizer-deps:
+	@for f in /usr/lib/llvm-19/lib/clang/19/lib/x86_64-pc-linux-gnu/libclang_rt.asan.a \
+	  /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a; do \
+	  [ -e "$$f" ] && exit 0; done; tools/scripts/install-deps.sh $(SANITIZER_PACKAGES)
+
+# The libFuzzer targets in fuzz/ (importer, .npy reader, signature parser),
+# built with ASan+UBSan in their own build dir, FUZZ_SECONDS each; non-zero
+# and a list of the inputs when anything crashed (docs/fuzzing.md).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 90
+# FUZZ_TARGETS: a subset of npy signature importer (and artifact, once the
+# runtime has kiln_model_check_file); default: every target built.
+FUZZ_TARGETS ?=
+fuzz: sanitizer-deps
+	$(MAKE) configure BUILD_DIR=$(FUZZ_DIR) CMAKE_FLAGS="-DKILN_FUZZ=ON $(CMAKE_FLAGS)"
+	ninja -C $(FUZZ_DIR) $(if $(NINJA_JOBS),-j $(NINJA_JOBS)) $(if $(FUZZ_TARGETS),$(addprefix kiln-fuzz-,$(FUZZ_TARGETS)),fuzz/all)
+	tools/scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The default suites against tools and runtime built with ASan and UBSan
+# (Kiln's code; the generated models link the instrumented runtime through
+# the wrapper KILN_LINKER names).
+SANITIZE_DIR ?= build-sanitize
+test-sanitize: sanitizer-deps
+	$(MAKE) build BUILD_DIR=$(SANITIZE_DIR) CMAKE_FLAGS="-DKILN_SANITIZE=address,undefined $(CMAKE_FLAGS)"
+	KILN_LINKER=$(abspath $(SANITIZE_DIR))/kiln-sanitize-cc \
+	  ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+	  UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	  tools/scripts/run-tests.sh $(SANITIZE_DIR)
+
 # Mutated backend models through kiln-compile, looking for crashes (SEED=N).
 SEED ?= 0
-fuzz: build
+fuzz-mutate: build
 	/usr/bin/python3 tools/scripts/fuzz-importer.py --bin-dir $(BUILD_DIR)/bin --seed $(SEED) \
 	  --out $(BUILD_DIR)/fuzz
 

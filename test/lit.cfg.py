@@ -24,7 +24,8 @@ config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 if os.environ.get("KILN_LONG_TESTS") == "1":
     config.available_features.add("long")
 
-llvm_config.with_system_environment(["HOME", "TMPDIR"])
+# KILN_LINKER and the sanitizers' options: `make test-sanitize` sets them.
+llvm_config.with_system_environment(["HOME", "TMPDIR", "KILN_LINKER", "ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run", "kiln-c-example",

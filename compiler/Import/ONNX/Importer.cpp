@@ -19,6 +19,8 @@
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 
+#include <stdexcept>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::onnx_import;
@@ -297,7 +299,17 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   if (text) {
     std::string copy = bytes.str();
     onnx::OnnxParser parser(copy.c_str());
-    auto status = parser.Parse(model);
+    // ONNX's text parser converts literals with std::stoll and std::stof,
+    // which throw on malformed or out-of-range numbers instead of failing.
+    onnx::Common::Status status;
+    try {
+      status = parser.Parse(model);
+    } catch (const std::logic_error &e) {
+      emitError(fileLoc) << "malformed ONNX text: expects numbers that parse and fit their type, "
+                            "found one that does not ("
+                         << e.what() << ")";
+      return nullptr;
+    }
     if (!status.IsOK()) {
       emitError(fileLoc) << "malformed ONNX text: " << status.ErrorMessage();
       return nullptr;

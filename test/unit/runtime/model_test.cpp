@@ -71,7 +71,8 @@ TEST_F(FakeModel, ExposesEveryEntryByName) {
   kiln_tensor_destroy(outputs[0]);
 
   // The default entry's inputs do not fit another entry.
-  EXPECT_EQ(kiln_model_run_entry(model, kiln_model_entry_at(model, 0), inputs, 1, outputs, 2),
+  kiln_tensor *two_outputs[2] = {nullptr, nullptr}; // the array holds the count passed
+  EXPECT_EQ(kiln_model_run_entry(model, kiln_model_entry_at(model, 0), inputs, 1, two_outputs, 2),
             KILN_ERROR_COUNT_MISMATCH);
   EXPECT_EQ(lastError(), "expected 2 inputs, got 1");
 
