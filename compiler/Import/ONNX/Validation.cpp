@@ -62,6 +62,10 @@ std::vector<std::string> GraphImporter::graphProblems() const {
     for (const std::string &in : node.input())
       if (!in.empty() && !producer.count(in))
         problems.push_back(label + ": input '" + in + "' is not defined before use");
+    llvm::StringSet<> attributes;
+    for (const auto &a : node.attribute())
+      if (!attributes.insert(a.name()).second)
+        problems.push_back(label + ": attribute '" + a.name() + "' is given twice");
     for (const std::string &out : node.output()) {
       if (out.empty())
         continue;
@@ -73,9 +77,13 @@ std::vector<std::string> GraphImporter::graphProblems() const {
   }
   if (graph.output_size() == 0)
     problems.push_back("expects at least one graph output, found none");
-  for (const auto &out : graph.output())
+  llvm::StringSet<> outputs;
+  for (const auto &out : graph.output()) {
     if (!producer.count(out.name()))
       problems.push_back("graph output '" + out.name() + "' is never computed");
+    if (!outputs.insert(out.name()).second)
+      problems.push_back("graph output '" + out.name() + "' is given twice");
+  }
   return problems;
 }
 

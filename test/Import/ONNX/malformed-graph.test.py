@@ -57,3 +57,9 @@ save("constant_of_shape_huge", [helper.make_node("ConstantOfShape", ["s"], ["z"]
 save("input_huge", [relu], inputs=[x, helper.make_tensor_value_info("h", TensorProto.FLOAT,
                                                                     [2**20, 2**20])])
 save("valid", [relu])
+save("duplicate_attribute", [helper.make_node("Softmax", ["x"], ["y"], name="s", axis=0)])
+# helper.make_node cannot repeat a keyword: append the second `axis` by hand.
+m = onnx.load(os.path.join(out, "duplicate_attribute.onnx"))
+m.graph.node[0].attribute.append(helper.make_attribute("axis", -1))
+onnx.save(m, os.path.join(out, "duplicate_attribute.onnx"))
+save("duplicate_output", [relu], outputs=[y, y])
