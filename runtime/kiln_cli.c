@@ -335,7 +335,12 @@ static int kiln_cli_match_input(const kiln_entry *entry, const char *arg, size_t
     size_t len = (size_t)(eq - arg), i;
     for (i = 0; i < kiln_entry_num_inputs(entry); ++i) {
       const char *name = kiln_entry_input_name(entry, i);
-      if (strlen(name) == len && strncmp(name, arg, len) == 0) {
+      /* The spelling the messages print (percent-encoded) is accepted too,
+         so a name with spaces or non-ASCII bytes can be typed back. */
+      char encoded[512];
+      kiln__percent_encode(encoded, sizeof encoded, name);
+      if ((strlen(name) == len && strncmp(name, arg, len) == 0) ||
+          (strlen(encoded) == len && strncmp(encoded, arg, len) == 0)) {
         *index = i;
         *file = eq + 1;
         return 1;

@@ -213,6 +213,13 @@ def main():
              os.path.join(work, "par")])
     check(p.returncode == 0 and "output y f32 [1000] argmax=999 max=1998" in p.stdout,
           "percent-decoded input name on the command line", p)
+    # The spelling messages print ("in%20put") can be typed back.
+    p = run([args.kiln_run, args.parallel_model, "--input", "in%20put=" + x])
+    check(p.returncode == 0 and "argmax=999" in p.stdout,
+          "percent-encoded input name, as messages print it, on the command line", p)
+    p = run([args.kiln_run, args.parallel_model])
+    check(p.returncode == 1 and "give --input in%20put=FILE.npy" in p.stderr,
+          "the missing-input hint shows the encoded name", p)
     if os.path.exists(os.path.join(work, "par", "y.npy")):
         y = np.load(os.path.join(work, "par", "y.npy"))
         check((y == 2 * np.arange(1000, dtype=np.float32)).all(), "parallel model output")
