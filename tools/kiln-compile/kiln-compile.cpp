@@ -124,7 +124,9 @@ LogicalResult parseInputShapes(MLIRContext &context, kiln::ONNXImportOptions &op
                << "--input-shape '" << spec << "': '" << p << "' is not a dimension size";
       shape.push_back(d);
     }
-    options.inputShapes[name] = shape;
+    if (!options.inputShapes.try_emplace(name, shape).second)
+      return emitError(UnknownLoc::get(&context))
+             << "--input-shape expects each input once, found '" << name << "' twice";
   }
   return success();
 }
