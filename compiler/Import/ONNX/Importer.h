@@ -79,6 +79,10 @@ public:
   mlir::InFlightDiagnostic nodeError(const onnx::NodeProto &node);
 
   mlir::FailureOr<mlir::Type> elementType(int onnxType, mlir::Location loc, llvm::StringRef what);
+  /// The element type of an ONNX data type Kiln supports, or nothing.
+  std::optional<mlir::Type> knownElementType(int onnxType);
+  /// ONNX's name of a data type, or its number when it names none.
+  static std::string elementTypeName(int onnxType);
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
   mlir::Value materialize(const HostTensor &h, mlir::Location loc);
 

@@ -114,7 +114,11 @@ public:
   /// A rank-0 constant of (float) element type `elem` holding `v`.
   mlir::Value scalarConstant(mlir::Type elem, double v);
   mlir::FailureOr<mlir::Type> elementType(int onnxType, llvm::StringRef what) {
-    return importer.elementType(onnxType, loc(), what);
+    if (std::optional<mlir::Type> type = importer.knownElementType(onnxType))
+      return *type;
+    return error() << "expects " << what
+                   << " to be float, double, int8, int16, int32, int64 or bool, found "
+                   << GraphImporter::elementTypeName(onnxType);
   }
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t) {
     return importer.importTensor(t, loc());

@@ -13,7 +13,7 @@ using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::onnx_import;
 
-FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) {
+std::optional<Type> GraphImporter::knownElementType(int t) {
   switch (t) {
   case onnx::TensorProto::FLOAT:
     return Type(builder.getF32Type());
@@ -30,11 +30,21 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
   case onnx::TensorProto::BOOL:
     return Type(builder.getI1Type());
   default:
-    return emitError(loc) << what << ": unsupported element type "
-                          << onnx::TensorProto::DataType_Name(
-                                 static_cast<onnx::TensorProto::DataType>(t))
-                          << " (supported: float, double, int8, int16, int32, int64, bool)";
+    return std::nullopt;
   }
+}
+
+std::string GraphImporter::elementTypeName(int t) {
+  if (onnx::TensorProto::DataType_IsValid(t))
+    return onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(t));
+  return "data type " + std::to_string(t) + " (not an ONNX type)";
+}
+
+FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) {
+  if (std::optional<Type> type = knownElementType(t))
+    return *type;
+  return emitError(loc) << what << ": unsupported element type " << elementTypeName(t)
+                        << " (supported: float, double, int8, int16, int32, int64, bool)";
 }
 
 FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto &t, Type elem,
