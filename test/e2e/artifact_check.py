@@ -13,29 +13,29 @@ that reached dlopen would die of SIGBUS instead); the intact library still runs.
 """
 
 import argparse
+import functools
 import os
 import random
 import shutil
 import struct
-import subprocess
 import sys
+
+import kiln_e2e as e2e
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "examples", "digits", "digits_cnn.onnx")
 IMAGE = os.path.join(HERE, "..", "..", "examples", "digits", "input.npy")
 FAILURES = []
+# Soft checks through the shared e2e helpers; every failure is listed at the end.
+check = functools.partial(e2e.expect, FAILURES)
 
 
-def check(cond, what, proc=None):
-    if not cond:
-        if proc is not None:
-            what += f"\n  rc={proc.returncode}\n  stdout={proc.stdout!r}\n  stderr={proc.stderr!r}"
-        FAILURES.append(what)
-        print("FAIL:", what)
+def run(cmd, timeout=300):
+    return e2e.run(cmd, timeout)
 
 
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
 
 
 def elf_layout(data):
@@ -149,11 +149,7 @@ def main():
     check(p.returncode == 0 and "output logits f32 [1x10]" in p.stdout,
           "the intact library still runs", p)
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        return 1
-    print("all artifact checks passed")
-    return 0
+    return e2e.finish(FAILURES, "the artifact checks")
 
 
 if __name__ == "__main__":

@@ -21,30 +21,30 @@ layer) whose loops go through the runtime's thread pool. For each:
 
 import argparse
 import filecmp
+import functools
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 
+import kiln_e2e as e2e
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = os.path.join(HERE, "..", "..", "examples", "digits")
 FAILURES = []
-THREADS, RUNS, POOL = 8, 200, 4
-
-
-def check(cond, what, proc=None):
-    if not cond:
-        if proc is not None:
-            what += f"\n  rc={proc.returncode}\n  stdout={proc.stdout!r}\n  stderr={proc.stderr!r}"
-        FAILURES.append(what)
-        print("FAIL:", what)
+# Soft checks through the shared e2e helpers; every failure is listed at the end.
+check = functools.partial(e2e.expect, FAILURES)
 
 
 def run(cmd, timeout=300):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return e2e.run(cmd, timeout)
+THREADS, RUNS, POOL = 8, 200, 4
+
+
+
+
 
 
 def make_conv_net(path, rng):
@@ -161,11 +161,7 @@ def main():
     with open(os.path.join(work, "conv_net.so"), "rb") as f:
         check(b"kiln_parallel_for" in f.read(), "conv_net: the library calls the thread pool")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        return 1
-    print("all concurrency checks passed")
-    return 0
+    return e2e.finish(FAILURES, "the concurrency checks")
 
 
 if __name__ == "__main__":

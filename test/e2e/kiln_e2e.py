@@ -285,6 +285,18 @@ def check_model_outputs(bin_dir, work, model, inputs, expected, rtol, atol, orac
     return problems
 
 
+def expect(failures, cond, what, result=None):
+    """A check that does not stop the script: unless `cond`, print `what` (with
+    `result`'s exit status and output when given) and append it to `failures`,
+    for `finish` to report."""
+    if not cond:
+        if result is not None:
+            what += (f"\n  rc={result.returncode}\n  stdout={result.stdout!r}"
+                     f"\n  stderr={result.stderr!r}")
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+
+
 def finish(failures, what):
     """Print the verdict and return the process exit status (0 pass, 1 fail)."""
     if failures:

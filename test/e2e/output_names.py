@@ -13,28 +13,28 @@ an output's file name is replaced, not written through.
 """
 
 import argparse
+import functools
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
+import kiln_e2e as e2e
+
 FAILURES = []
+# Soft checks through the shared e2e helpers; every failure is listed at the end.
+check = functools.partial(e2e.expect, FAILURES)
 
 
-def check(cond, what, proc=None):
-    if not cond:
-        if proc is not None:
-            what += f"\n  rc={proc.returncode}\n  stdout={proc.stdout!r}\n  stderr={proc.stderr!r}"
-        FAILURES.append(what)
-        print("FAIL:", what)
+def run(cmd, timeout=300):
+    return e2e.run(cmd, timeout)
 
 
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
 
 
 def make_model(path, outputs):
@@ -138,11 +138,7 @@ def main():
                    f"output '{long_name}': expects a name of 1 to 251 bytes to write to "
                    "--output-dir, found 300 bytes")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        return 1
-    print("all output-name checks passed")
-    return 0
+    return e2e.finish(FAILURES, "the output-name checks")
 
 
 if __name__ == "__main__":
