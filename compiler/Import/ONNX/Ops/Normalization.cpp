@@ -40,10 +40,7 @@ LogicalResult importNormalization(NodeBinder &b, bool instance) {
       return failure();
     return b.defineResult(b.create<InstanceNormOp>(*x, *scale, *bias, epsilon));
   }
-  int64_t rank = typeOf(*x).getRank();
   int64_t axis = b.attrInt("axis", -1);
-  if (axis < -rank || axis >= rank)
-    return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
   FailureOr<Value> bias = b.optionalInput(2);
   if (failed(bias))
     return failure();
@@ -62,11 +59,7 @@ LogicalResult importLRN(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  RankedTensorType t = typeOf(*x);
   int64_t size = b.attrInt("size", 0);
-  if (t.getRank() < 3 || size < 1)
-    return b.error() << "expects an input of rank >= 3 and size >= 1, found rank " << t.getRank()
-                     << " and size " << size;
   OpBuilder &builder = b.builder();
   return b.defineResult(b.create<LRNOp>(*x, builder.getI64IntegerAttr(size),
                                         builder.getF64FloatAttr(b.attrFloat("alpha", 1e-4)),
@@ -85,14 +78,6 @@ LogicalResult importMVN(NodeBinder &b) {
     axes = {0, 2, 3};
   return b.defineResult(
       b.create<MeanVarianceNormOp>(*x, b.builder().getDenseI64ArrayAttr(axes)));
-}
-
-/// Hardmax along `axis` (nn.hardmax).
-FailureOr<Value> hardmax(NodeBinder &b, Value x, int64_t axis) {
-  int64_t rank = typeOf(x).getRank();
-  if (rank == 0 || axis < -rank || axis >= rank)
-    return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
-  return b.create<HardmaxOp>(x, b.builder().getI64IntegerAttr(axis));
 }
 
 using Along = FailureOr<Value> (*)(NodeBinder &, Value, int64_t);
@@ -145,7 +130,7 @@ void kiln::onnx_import::registerNormalizationOps(OpRegistry &r) {
   r.on("MeanVarianceNormalization", 9, importMVN);
   for (auto [op, fn] : {std::pair<StringRef, Along>{"Softmax", along<SoftmaxOp>},
                         {"LogSoftmax", along<LogSoftmaxOp>},
-                        {"Hardmax", hardmax}}) {
+                        {"Hardmax", along<HardmaxOp>}}) {
     r.on(op, 1, overRows(fn));
     r.on(op, 13, alongAxis(fn));
   }
