@@ -104,8 +104,12 @@ class Result:
 def first_line(text):
     """The first non-blank line of `text` that mentions an error, else the first non-blank one."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    for line in lines:
+    for i, line in enumerate(lines):
         if "error" in line.lower():
+            # A list announced by a trailing colon ("2 unsupported operators in
+            # the model:") is part of the message.
+            if line.endswith(":"):
+                line += " " + "; ".join(lines[i + 1:i + 9])
             return line
     return lines[0] if lines else ""
 
