@@ -380,23 +380,6 @@ kiln_status kiln_model_find_output(const kiln_model *model, const char *name, si
 
 /* ---- validation and running ---------------------------------------------- */
 
-/* Formats dims with their symbols ("Nx1000") for messages. */
-static void kiln_format_value_dims(char *buf, size_t size, const kiln_value *v) {
-  size_t used = 0, i;
-  if (!v->symbols) {
-    kiln__format_dims(buf, size, v->rank, v->dims);
-    return;
-  }
-  buf[0] = '\0';
-  for (i = 0; i < v->rank && used < size; ++i) {
-    int k = v->symbols[i]
-                ? snprintf(buf + used, size - used, "%s%s", i ? "x" : "", v->symbols[i])
-                : snprintf(buf + used, size - used, "%s%lld", i ? "x" : "", (long long)v->dims[i]);
-    if (k < 0) break;
-    used += (size_t)k;
-  }
-}
-
 /* A symbol's size, fixed where the symbol first appears among the values checked. */
 typedef struct {
   const char *symbol;
@@ -434,7 +417,7 @@ static kiln_status kiln_check_values(const kiln_value *values, size_t expected,
       if (!kiln_value_symbol(v, d) && kiln_tensor_dims(t)[d] != v->dims[d]) same = 0;
     if (!same) {
       char want[KILN_DIMS_TEXT], got[KILN_DIMS_TEXT];
-      kiln_format_value_dims(want, sizeof want, v);
+      kiln__format_value_dims(want, sizeof want, v);
       kiln__format_dims(got, sizeof got, kiln_tensor_rank(t), kiln_tensor_dims(t));
       st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "%s '%s': expected shape %s, got %s", kind, name,
                       want, got);
@@ -479,7 +462,7 @@ static kiln_status kiln_check_values(const kiln_value *values, size_t expected,
 kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
                                     size_t n_inputs) {
   if (!entry) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_entry_check_inputs: entry is NULL");
-  return kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  return kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
 }
 
 kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *const *inputs,
@@ -495,10 +478,35 @@ static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry
   if (!entry || entry < model->parsed.entries ||
       entry >= model->parsed.entries + model->parsed.num_entries)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: entry is not one of the model's", fn);
+  return KILN_OK;
+}
+
+/* Until generated code takes dims (ABI v3), an entry with symbolic dims runs
+ * nothing; its inputs are still checked first, so their errors come first. */
+static kiln_status kiln_check_static_entry(const kiln_entry *entry) {
   if (entry->has_symbolic_dims)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
                       "entry '%s': expected static dims to run, got symbolic dims (not supported yet)",
                       entry->name);
+  return KILN_OK;
+}
+
+/* Generated code allocates outputs with a symbolic dim itself, so only static
+ * outputs can be the caller's. */
+static kiln_status kiln_check_static_outputs(const kiln_entry *entry) {
+  size_t i;
+  for (i = 0; i < entry->num_outputs; ++i) {
+    const kiln_value *v = &entry->outputs[i];
+    char name[KILN_NAME_TEXT], dims[KILN_DIMS_TEXT];
+    if (!v->symbols) continue;
+    kiln__percent_encode(name, sizeof name, v->name);
+    kiln__format_value_dims(dims, sizeof dims, v);
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
+                      "entry '%s': expected static outputs to run into caller-provided tensors, "
+                      "got output '%s' of shape %s (kiln_model_run_entry returns outputs of the "
+                      "actual shape)",
+                      entry->name, name, dims);
+  }
   return KILN_OK;
 }
 
@@ -513,7 +521,11 @@ static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
   if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
   st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
+  if (st != KILN_OK) return st;
+  st = kiln_check_static_outputs(entry);
+  if (st != KILN_OK) return st;
+  st = kiln_check_static_entry(entry);
   if (st != KILN_OK) return st;
   st = kiln_check_values(entry->outputs, entry->num_outputs, (const kiln_tensor *const *)outputs,
                          n_outputs, "output");
@@ -547,7 +559,9 @@ static kiln_status kiln_run(kiln_context *ctx, const kiln_entry *entry,
   if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
   st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
+  if (st != KILN_OK) return st;
+  st = kiln_check_static_entry(entry);
   if (st != KILN_OK) return st;
   if (n_outputs != entry->num_outputs)
     return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu outputs, got %zu",

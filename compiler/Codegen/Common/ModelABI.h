@@ -31,7 +31,7 @@ inline constexpr llvm::StringLiteral kAttrName = "kiln.abi";
 
 /// The version of the signature text serializeSignature() writes; the runtime
 /// refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
-inline constexpr int kFormatVersion = 2;
+inline constexpr int kFormatVersion = 3;
 
 /// One dim: a static size, or a symbol when `symbol` is not empty.
 struct Dim {
