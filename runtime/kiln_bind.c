@@ -151,3 +151,50 @@ kiln_status kiln_entry_output_shape(const kiln_entry *entry, const kiln_tensor *
   if (values != stack_values) free(values);
   return st;
 }
+
+kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const int64_t *values,
+                                          const int64_t *dims) {
+  int64_t stack_seen[KILN_STACK_SYMBOLS];
+  int64_t *seen = stack_seen; /* output-only symbols' values, -1 until an output gives one */
+  size_t i, d, at = 0;
+  kiln_status st = KILN_OK;
+  if (entry->num_symbols > KILN_STACK_SYMBOLS) {
+    seen = (int64_t *)malloc(entry->num_symbols * sizeof *seen);
+    if (!seen) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
+  }
+  for (i = 0; i < entry->num_symbols; ++i) seen[i] = values[i];
+  for (i = 0; i < entry->num_outputs && st == KILN_OK; ++i) {
+    const kiln_value *v = &entry->outputs[i];
+    char name[KILN_NAME_TEXT];
+    kiln__percent_encode(name, sizeof name, v->name);
+    for (d = 0; d < v->rank && st == KILN_OK; ++d) {
+      const char *symbol = v->symbols ? v->symbols[d] : NULL;
+      int64_t got = dims[at + d];
+      size_t s = symbol ? kiln__entry_symbol_index(entry, symbol) : 0;
+      int64_t want = symbol ? seen[s] : v->dims[d];
+      if (got < 0 || (want >= 0 && got != want)) {
+        /* Where the expected value came from: the signature, the inputs or an earlier output. */
+        const char *from = !symbol                            ? "as in the signature"
+                           : entry->symbols[s].bound_by_input ? "as the inputs give it"
+                                                              : "as an earlier output gave it";
+        if (want >= 0 && symbol)
+          st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH,
+                          "entry '%s': output '%s': expected dim %zu (%s) = %lld %s, got %lld",
+                          entry->name, name, d, symbol, (long long)want, from, (long long)got);
+        else if (want >= 0)
+          st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH,
+                          "entry '%s': output '%s': expected dim %zu = %lld %s, got %lld",
+                          entry->name, name, d, (long long)want, from, (long long)got);
+        else
+          st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH,
+                          "entry '%s': output '%s': expected dim %zu (%s) >= 0, got %lld",
+                          entry->name, name, d, symbol, (long long)got);
+      } else if (symbol) {
+        seen[s] = got;
+      }
+    }
+    at += v->rank;
+  }
+  if (seen != stack_seen) free(seen);
+  return st;
+}

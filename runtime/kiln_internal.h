@@ -110,6 +110,16 @@ kiln_status kiln__entry_bind_inputs(const struct kiln_entry *entry,
                                     const kiln_tensor *const *inputs, size_t n_inputs,
                                     int64_t *dims, int64_t *values);
 
+/**
+ * Checks the output dims a run function wrote (@p dims: every output's dims in
+ * order) against @p entry: static dims as in the signature, a symbol the inputs
+ * bound (@p values, from kiln__entry_bind_inputs) at that value, an
+ * output-only symbol >= 0 and the same in every output that has it. Lets the
+ * runtime refuse to wrap a buffer in a shape other than the one computed.
+ */
+kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const int64_t *values,
+                                          const int64_t *dims);
+
 /** kiln_parallel_for, referenced from kiln_model.c so that model hosts link it in. */
 extern void (*const kiln__model_callback_parallel_for)(int64_t, kiln_parallel_body, void *);
 

@@ -1,6 +1,9 @@
 // Symbolic dims at run time: `bound` lines in the signature, binding each symbol
 // to one value across the inputs, bounds, zero-size dims, output shapes, and the
 // refusals that keep a wrong run from starting.
+extern "C" {
+#include "kiln_internal.h" // kiln__entry_check_output_dims, for the run-time call site
+}
 #include "kiln_runtime.h"
 
 #include <gtest/gtest.h>
@@ -227,4 +230,32 @@ TEST(Bind, ZeroSizeNpyRoundTrips) {
   EXPECT_EQ(kiln_tensor_dims(back)[2], 2);
   EXPECT_EQ(kiln_tensor_num_elements(back), 0u);
   EXPECT_EQ(kiln_tensor_dtype(back), KILN_DTYPE_I64);
+}
+
+// The dims a run function writes are checked before the runtime trusts them.
+TEST(Bind, OutputDimsFromTheRunAreChecked) {
+  Model m = load(kTwoInputs); // outputs z [N,T], k [K]
+  const kiln_entry *e = kiln_model_entry_at(m.get(), 0);
+  const int64_t values[] = {2, 7, -1}; // N, T from the inputs; K unknown
+  const int64_t good[] = {2, 7, 5}, zero[] = {2, 7, 0};
+  EXPECT_EQ(kiln__entry_check_output_dims(e, values, good), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln__entry_check_output_dims(e, values, zero), KILN_OK) << kiln_last_error();
+  const int64_t wrongN[] = {3, 7, 5}, negK[] = {2, 7, -1};
+  EXPECT_EQ(kiln__entry_check_output_dims(e, values, wrongN), KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(),
+               "entry 'model': output 'z': expected dim 0 (N) = 2 as the inputs give it, got 3");
+  EXPECT_EQ(kiln__entry_check_output_dims(e, values, negK), KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "entry 'model': output 'k': expected dim 0 (K) >= 0, got -1");
+
+  Model s = load("kiln-model 3\nentry e\ninput x f32 [N]\noutput a f32 [K,3]\noutput b f32 [K]\n");
+  const kiln_entry *se = kiln_model_entry_at(s.get(), 0);
+  const int64_t sv[] = {4, -1};
+  const int64_t ok[] = {5, 3, 5}, staticDim[] = {5, 4, 5}, twoK[] = {5, 3, 6};
+  EXPECT_EQ(kiln__entry_check_output_dims(se, sv, ok), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln__entry_check_output_dims(se, sv, staticDim), KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(),
+               "entry 'e': output 'a': expected dim 1 = 3 as in the signature, got 4");
+  EXPECT_EQ(kiln__entry_check_output_dims(se, sv, twoK), KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(),
+               "entry 'e': output 'b': expected dim 0 (K) = 5 as an earlier output gave it, got 6");
 }
