@@ -523,8 +523,6 @@ static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
   if (st != KILN_OK) return st;
   st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
   if (st != KILN_OK) return st;
-  st = kiln_check_static_outputs(entry);
-  if (st != KILN_OK) return st;
   st = kiln_check_static_entry(entry);
   if (st != KILN_OK) return st;
   st = kiln_check_values(entry->outputs, entry->num_outputs, (const kiln_tensor *const *)outputs,
@@ -545,6 +543,24 @@ static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
   pthread_mutex_unlock(&ctx->lock);
   if (buffers != stack_buffers) free(buffers);
   return KILN_OK;
+}
+
+/* The public *_into calls: kiln_run_into, for entries whose outputs the caller
+ * can allocate (kiln_run allocates the others' through kiln_run_into itself). */
+static kiln_status kiln_run_caller_into(kiln_context *ctx, const kiln_entry *entry,
+                                        const kiln_tensor *const *inputs, size_t n_inputs,
+                                        kiln_tensor *const *outputs, size_t n_outputs,
+                                        const char *fn) {
+  kiln_status st;
+  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
+  st = kiln_check_runnable(ctx->model, entry, fn);
+  if (st != KILN_OK) return st;
+  /* Input errors first, as for every run. */
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
+  if (st != KILN_OK) return st;
+  st = kiln_check_static_outputs(entry);
+  if (st != KILN_OK) return st;
+  return kiln_run_into(ctx, entry, inputs, n_inputs, outputs, n_outputs, fn);
 }
 
 /* Like kiln_run_into, into new output tensors; every outputs[i] is NULL on failure. */
@@ -584,8 +600,8 @@ kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry
                                       const kiln_tensor *const *inputs, size_t n_inputs,
                                       kiln_tensor *const *outputs, size_t n_outputs) {
   if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
-  return kiln_run_into(&model->default_context, entry, inputs, n_inputs, outputs, n_outputs,
-                       "kiln_model_run");
+  return kiln_run_caller_into(&model->default_context, entry, inputs, n_inputs, outputs,
+                              n_outputs, "kiln_model_run");
 }
 
 kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
@@ -616,7 +632,8 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
 kiln_status kiln_context_run_entry_into(kiln_context *context, const kiln_entry *entry,
                                         const kiln_tensor *const *inputs, size_t n_inputs,
                                         kiln_tensor *const *outputs, size_t n_outputs) {
-  return kiln_run_into(context, entry, inputs, n_inputs, outputs, n_outputs, "kiln_context_run");
+  return kiln_run_caller_into(context, entry, inputs, n_inputs, outputs, n_outputs,
+                              "kiln_context_run");
 }
 
 kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entry,
@@ -627,8 +644,8 @@ kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entr
 
 kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *const *inputs,
                                   size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs) {
-  return kiln_run_into(context, context ? kiln_default(context->model) : NULL, inputs, n_inputs,
-                       outputs, n_outputs, "kiln_context_run");
+  return kiln_run_caller_into(context, context ? kiln_default(context->model) : NULL, inputs,
+                              n_inputs, outputs, n_outputs, "kiln_context_run");
 }
 
 kiln_status kiln_context_run(kiln_context *context, const kiln_tensor *const *inputs,
