@@ -549,7 +549,9 @@ enum kiln_cli_exit {
  * replaced, never written through), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
  * `{"median_ms":M,"min_ms":m,"runs":N}` on stdout), `--help`.
- * Without --bench it runs once and prints, per output,
+ * Each output is printed and written in its actual shape, symbolic dims
+ * and zero-size outputs included; `--help` prints the signature, its `bound`
+ * lines included. Without --bench it runs once and prints, per output,
  * `output NAME DTYPE [DIMS] argmax=I max=V` and a line with up to the first 10
  * values, then `time: X.XXX ms`. Names are printed percent-encoded.
  */
