@@ -259,3 +259,30 @@ TEST(Bind, OutputDimsFromTheRunAreChecked) {
   EXPECT_STREQ(kiln_last_error(),
                "entry 'e': output 'b': expected dim 0 (K) = 5 as an earlier output gave it, got 6");
 }
+
+// Zero-size arrays move between numpy and Kiln in both directions.
+TEST(Bind, ZeroSizeNpyMatchesNumpy) {
+  std::string python = KILN_TEST_PYTHON;
+  if (python.empty()) GTEST_SKIP() << "no python3 with numpy";
+  std::string dir = std::string(KILN_TEST_TMP) + "/zero_numpy";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::string write = python + " -c \"import numpy as np; np.save('" + dir +
+                      "/a.npy', np.zeros((0, 3), np.float32)); np.save('" + dir +
+                      "/b.npy', np.zeros((2, 0, 4), np.int64))\"";
+  ASSERT_EQ(std::system(write.c_str()), 0);
+  kiln_tensor *a = nullptr, *b = nullptr;
+  ASSERT_EQ(kiln_npy_read((dir + "/a.npy").c_str(), &a), KILN_OK) << kiln_last_error();
+  ASSERT_EQ(kiln_npy_read((dir + "/b.npy").c_str(), &b), KILN_OK) << kiln_last_error();
+  Tensor ta(a), tb(b);
+  EXPECT_EQ(std::vector<int64_t>(kiln_tensor_dims(a), kiln_tensor_dims(a) + 2),
+            (std::vector<int64_t>{0, 3}));
+  EXPECT_EQ(std::vector<int64_t>(kiln_tensor_dims(b), kiln_tensor_dims(b) + 3),
+            (std::vector<int64_t>{2, 0, 4}));
+  EXPECT_EQ(kiln_tensor_dtype(b), KILN_DTYPE_I64);
+
+  Tensor c = make(KILN_DTYPE_F64, {3, 0});
+  ASSERT_EQ(kiln_npy_write((dir + "/c.npy").c_str(), c.get()), KILN_OK) << kiln_last_error();
+  std::string check = python + " -c \"import numpy as np; c = np.load('" + dir +
+                      "/c.npy'); assert c.shape == (3, 0) and c.dtype == np.float64, c.shape\"";
+  EXPECT_EQ(std::system(check.c_str()), 0);
+}
