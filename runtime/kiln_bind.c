@@ -198,3 +198,56 @@ kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const 
   if (seen != stack_seen) free(seen);
   return st;
 }
+
+kiln_status kiln__entry_check_caller_outputs(const struct kiln_entry *entry,
+                                             const int64_t *values,
+                                             const kiln_tensor *const *outputs,
+                                             size_t n_outputs) {
+  size_t i, d;
+  if (n_outputs != entry->num_outputs)
+    return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu outputs, got %zu",
+                      entry->num_outputs, n_outputs);
+  if (n_outputs && !outputs) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "outputs array is NULL");
+  for (i = 0; i < n_outputs; ++i) {
+    const kiln_value *v = &entry->outputs[i];
+    const kiln_tensor *t = outputs[i];
+    char name[KILN_NAME_TEXT];
+    int same;
+    kiln__percent_encode(name, sizeof name, v->name);
+    if (!t) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "output '%s': tensor is NULL", name);
+    if (kiln_tensor_dtype(t) != v->dtype)
+      return kiln__fail(KILN_ERROR_DTYPE_MISMATCH, "output '%s': expected dtype %s, got %s", name,
+                        kiln_dtype_name(v->dtype), kiln_dtype_name(kiln_tensor_dtype(t)));
+    same = kiln_tensor_rank(t) == v->rank;
+    for (d = 0; same && d < v->rank; ++d) {
+      const char *symbol = v->symbols ? v->symbols[d] : NULL;
+      /* A symbol only the run determines is checked after it. */
+      int64_t want = symbol ? values[kiln__entry_symbol_index(entry, symbol)] : v->dims[d];
+      if (want >= 0 && kiln_tensor_dims(t)[d] != want) same = 0;
+    }
+    if (!same) {
+      char want[KILN_DIMS_TEXT], got[KILN_DIMS_TEXT];
+      kiln__format_value_dims(want, sizeof want, v);
+      kiln__format_dims(got, sizeof got, kiln_tensor_rank(t), kiln_tensor_dims(t));
+      if (v->symbols) {
+        /* Name what the inputs gave the symbols, e.g. "Nx3 with N = 2". */
+        size_t used = strlen(want);
+        for (d = 0; d < v->rank && used + 1 < sizeof want; ++d) {
+          const char *symbol = v->symbols[d];
+          size_t s = symbol ? kiln__entry_symbol_index(entry, symbol) : 0, k;
+          int n;
+          if (!symbol || values[s] < 0) continue;
+          for (k = 0; k < d && !(v->symbols[k] && strcmp(v->symbols[k], symbol) == 0); ++k) continue;
+          if (k < d) continue; /* named once */
+          n = snprintf(want + used, sizeof want - used, "%s%s = %lld",
+                       strchr(want, '=') ? ", " : " with ", symbol, (long long)values[s]);
+          if (n < 0) break;
+          used += (size_t)n;
+        }
+      }
+      return kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "output '%s': expected shape %s, got %s", name,
+                        want, got);
+    }
+  }
+  return KILN_OK;
+}

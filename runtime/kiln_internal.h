@@ -111,6 +111,17 @@ kiln_status kiln__entry_bind_inputs(const struct kiln_entry *entry,
                                     int64_t *dims, int64_t *values);
 
 /**
+ * Checks caller-provided @p outputs against @p entry before a run: count,
+ * dtype, rank, static dims, and a symbol the inputs bound (@p values, from
+ * kiln__entry_bind_inputs) at that value, e.g. `output 'z': expected shape Nx3
+ * with N = 2, got 3x3`. A dim only the run determines is not checked here.
+ */
+kiln_status kiln__entry_check_caller_outputs(const struct kiln_entry *entry,
+                                             const int64_t *values,
+                                             const kiln_tensor *const *outputs,
+                                             size_t n_outputs);
+
+/**
  * Checks the output dims a run function wrote (@p dims: every output's dims in
  * order) against @p entry: static dims as in the signature, a symbol the inputs
  * bound (@p values, from kiln__entry_bind_inputs) at that value, an

@@ -380,85 +380,6 @@ kiln_status kiln_model_find_output(const kiln_model *model, const char *name, si
 
 /* ---- validation and running ---------------------------------------------- */
 
-/* A symbol's size, fixed where the symbol first appears among the values checked. */
-typedef struct {
-  const char *symbol;
-  int64_t size;
-  const char *value; /* the name of the value that fixed it */
-} kiln_binding;
-
-static kiln_status kiln_check_values(const kiln_value *values, size_t expected,
-                                     const kiln_tensor *const *tensors, size_t n,
-                                     const char *kind) {
-  kiln_binding stack_bindings[8];
-  kiln_binding *bindings = stack_bindings;
-  size_t num_bindings = 0, cap_bindings = 8, i, d, b;
-  kiln_status st = KILN_OK;
-  if (n != expected)
-    return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu %ss, got %zu", expected, kind, n);
-  if (n && !tensors) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%ss array is NULL", kind);
-  for (i = 0; i < n && st == KILN_OK; ++i) {
-    const kiln_value *v = &values[i];
-    const kiln_tensor *t = tensors[i];
-    char name[KILN_NAME_TEXT];
-    int same = 1;
-    kiln__percent_encode(name, sizeof name, v->name);
-    if (!t) {
-      st = kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s '%s': tensor is NULL", kind, name);
-      break;
-    }
-    if (kiln_tensor_dtype(t) != v->dtype) {
-      st = kiln__fail(KILN_ERROR_DTYPE_MISMATCH, "%s '%s': expected dtype %s, got %s", kind, name,
-                      kiln_dtype_name(v->dtype), kiln_dtype_name(kiln_tensor_dtype(t)));
-      break;
-    }
-    if (kiln_tensor_rank(t) != v->rank) same = 0;
-    for (d = 0; same && d < v->rank; ++d)
-      if (!kiln_value_symbol(v, d) && kiln_tensor_dims(t)[d] != v->dims[d]) same = 0;
-    if (!same) {
-      char want[KILN_DIMS_TEXT], got[KILN_DIMS_TEXT];
-      kiln__format_value_dims(want, sizeof want, v);
-      kiln__format_dims(got, sizeof got, kiln_tensor_rank(t), kiln_tensor_dims(t));
-      st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "%s '%s': expected shape %s, got %s", kind, name,
-                      want, got);
-      break;
-    }
-    for (d = 0; st == KILN_OK && d < v->rank; ++d) {
-      const char *symbol = kiln_value_symbol(v, d);
-      int64_t size = kiln_tensor_dims(t)[d];
-      if (!symbol) continue;
-      for (b = 0; b < num_bindings && strcmp(bindings[b].symbol, symbol) != 0; ++b) continue;
-      if (b < num_bindings) {
-        if (bindings[b].size != size) {
-          char first[KILN_NAME_TEXT];
-          kiln__percent_encode(first, sizeof first, bindings[b].value);
-          st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH,
-                          "%s '%s': expected dim %zu (%s) = %lld as in '%s', got %lld", kind, name,
-                          d, symbol, (long long)bindings[b].size, first, (long long)size);
-        }
-        continue;
-      }
-      if (num_bindings == cap_bindings) {
-        kiln_binding *grown = (kiln_binding *)malloc(2 * cap_bindings * sizeof *grown);
-        if (!grown) {
-          st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
-          break;
-        }
-        memcpy(grown, bindings, num_bindings * sizeof *grown);
-        if (bindings != stack_bindings) free(bindings);
-        bindings = grown;
-        cap_bindings *= 2;
-      }
-      bindings[num_bindings].symbol = symbol;
-      bindings[num_bindings].size = size;
-      bindings[num_bindings].value = v->name;
-      ++num_bindings;
-    }
-  }
-  if (bindings != stack_bindings) free(bindings);
-  return st;
-}
-
 kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
                                     size_t n_inputs) {
   if (!entry) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_entry_check_inputs: entry is NULL");
@@ -491,42 +412,31 @@ static kiln_status kiln_check_static_entry(const kiln_entry *entry) {
   return KILN_OK;
 }
 
-/* Generated code allocates outputs with a symbolic dim itself, so only static
- * outputs can be the caller's. */
-static kiln_status kiln_check_static_outputs(const kiln_entry *entry) {
-  size_t i;
-  for (i = 0; i < entry->num_outputs; ++i) {
-    const kiln_value *v = &entry->outputs[i];
-    char name[KILN_NAME_TEXT], dims[KILN_DIMS_TEXT];
-    if (!v->symbols) continue;
-    kiln__percent_encode(name, sizeof name, v->name);
-    kiln__format_value_dims(dims, sizeof dims, v);
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
-                      "entry '%s': expected static outputs to run into caller-provided tensors, "
-                      "got output '%s' of shape %s (kiln_model_run_entry returns outputs of the "
-                      "actual shape)",
-                      entry->name, name, dims);
-  }
-  return KILN_OK;
-}
-
 /* Runs @p entry on @p ctx into caller-provided outputs, after checking everything. */
 static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
                                  const kiln_tensor *const *inputs, size_t n_inputs,
                                  kiln_tensor *const *outputs, size_t n_outputs, const char *fn) {
   void *stack_buffers[16];
   void **buffers = stack_buffers;
+  int64_t stack_values[16];
+  int64_t *values = stack_values;
   size_t i, n;
   kiln_status st;
   if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
   st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
-  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
+  /* Each symbol's value from the inputs: what the caller's outputs must have. */
+  if (entry->num_symbols > sizeof stack_values / sizeof stack_values[0]) {
+    values = (int64_t *)malloc(entry->num_symbols * sizeof *values);
+    if (!values) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
+  }
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, values);
+  if (st == KILN_OK)
+    st = kiln__entry_check_caller_outputs(entry, values, (const kiln_tensor *const *)outputs,
+                                          n_outputs);
+  if (values != stack_values) free(values);
   if (st != KILN_OK) return st;
   st = kiln_check_static_entry(entry);
-  if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->outputs, entry->num_outputs, (const kiln_tensor *const *)outputs,
-                         n_outputs, "output");
   if (st != KILN_OK) return st;
   n = n_inputs + n_outputs + (entry->workspace_bytes ? 1 : 0);
   if (n > sizeof stack_buffers / sizeof stack_buffers[0]) {
@@ -543,24 +453,6 @@ static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
   pthread_mutex_unlock(&ctx->lock);
   if (buffers != stack_buffers) free(buffers);
   return KILN_OK;
-}
-
-/* The public *_into calls: kiln_run_into, for entries whose outputs the caller
- * can allocate (kiln_run allocates the others' through kiln_run_into itself). */
-static kiln_status kiln_run_caller_into(kiln_context *ctx, const kiln_entry *entry,
-                                        const kiln_tensor *const *inputs, size_t n_inputs,
-                                        kiln_tensor *const *outputs, size_t n_outputs,
-                                        const char *fn) {
-  kiln_status st;
-  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
-  st = kiln_check_runnable(ctx->model, entry, fn);
-  if (st != KILN_OK) return st;
-  /* Input errors first, as for every run. */
-  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
-  if (st != KILN_OK) return st;
-  st = kiln_check_static_outputs(entry);
-  if (st != KILN_OK) return st;
-  return kiln_run_into(ctx, entry, inputs, n_inputs, outputs, n_outputs, fn);
 }
 
 /* Like kiln_run_into, into new output tensors; every outputs[i] is NULL on failure. */
@@ -600,8 +492,8 @@ kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry
                                       const kiln_tensor *const *inputs, size_t n_inputs,
                                       kiln_tensor *const *outputs, size_t n_outputs) {
   if (!model) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_run: model is NULL");
-  return kiln_run_caller_into(&model->default_context, entry, inputs, n_inputs, outputs,
-                              n_outputs, "kiln_model_run");
+  return kiln_run_into(&model->default_context, entry, inputs, n_inputs, outputs, n_outputs,
+                       "kiln_model_run");
 }
 
 kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
@@ -632,8 +524,7 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
 kiln_status kiln_context_run_entry_into(kiln_context *context, const kiln_entry *entry,
                                         const kiln_tensor *const *inputs, size_t n_inputs,
                                         kiln_tensor *const *outputs, size_t n_outputs) {
-  return kiln_run_caller_into(context, entry, inputs, n_inputs, outputs, n_outputs,
-                              "kiln_context_run");
+  return kiln_run_into(context, entry, inputs, n_inputs, outputs, n_outputs, "kiln_context_run");
 }
 
 kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entry,
@@ -644,8 +535,8 @@ kiln_status kiln_context_run_entry(kiln_context *context, const kiln_entry *entr
 
 kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *const *inputs,
                                   size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs) {
-  return kiln_run_caller_into(context, context ? kiln_default(context->model) : NULL, inputs,
-                              n_inputs, outputs, n_outputs, "kiln_context_run");
+  return kiln_run_into(context, context ? kiln_default(context->model) : NULL, inputs, n_inputs,
+                       outputs, n_outputs, "kiln_context_run");
 }
 
 kiln_status kiln_context_run(kiln_context *context, const kiln_tensor *const *inputs,

@@ -369,11 +369,13 @@ kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
 
 /**
  * Runs @p entry of @p model once into caller-provided outputs (see
- * kiln_model_run_into()). Only entries whose outputs are all static run this
- * way: generated code allocates an output with a symbolic dim itself, so for
- * such an entry this fails with KILN_ERROR_INVALID_ARGUMENT, naming the output,
- * and nothing runs; use kiln_model_run_entry(), which returns outputs of the
- * actual shape (symbolic inputs are fine).
+ * kiln_model_run_into()). Each output must have the shape the run gives it:
+ * its static dims, and for a symbolic dim the value the inputs give that
+ * symbol (kiln_entry_output_shape() computes it), checked before the run, e.g.
+ * `output 'z': expected shape Nx3 with N = 2, got 3x3`. A dim only the run
+ * determines (a symbol no input has) is compared after the run, and the output
+ * is left untouched if it differs; kiln_model_run_entry(), which returns
+ * outputs of the actual shape, needs no such knowledge.
  */
 kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry,
                                       const kiln_tensor *const *inputs, size_t n_inputs,
@@ -440,7 +442,8 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
 /**
  * Runs the default entry of @p model once into caller-provided output tensors
  * (e.g. allocated once for repeated runs). Inputs and outputs are both validated
- * against the signature, and nothing runs if any is wrong. The outputs stay owned by the caller.
+ * against the signature (see kiln_model_run_entry_into() for symbolic output
+ * dims), and nothing runs if any is wrong. The outputs stay owned by the caller.
  */
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);

@@ -203,16 +203,26 @@ TEST(Bind, RunsAreRefusedBeforeTheCall) {
   EXPECT_EQ(outputs[0], nullptr);
   EXPECT_EQ(outputs[1], nullptr);
 
-  // Outputs with a symbolic dim are allocated by generated code, never the caller's.
-  Tensor y2 = make(KILN_DTYPE_F32, {2, 7}), z = make(KILN_DTYPE_F32, {2, 7});
+  // Caller-provided outputs must have the dims the inputs give their symbols,
+  // checked before the run; K, known only after it, is not checked here.
+  Tensor y2 = make(KILN_DTYPE_F32, {2, 7}), z = make(KILN_DTYPE_F32, {3, 7});
   Tensor k = make(KILN_DTYPE_I64, {1});
   const kiln_tensor *good[] = {x.get(), y2.get()};
   kiln_tensor *const into[] = {z.get(), k.get()};
-  EXPECT_EQ(kiln_model_run_entry_into(m.get(), e, good, 2, into, 2), KILN_ERROR_INVALID_ARGUMENT);
-  EXPECT_STREQ(kiln_last_error(),
-               "entry 'model': expected static outputs to run into caller-provided tensors, got "
-               "output 'z' of shape NxT (kiln_model_run_entry returns outputs of the actual "
-               "shape)");
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), e, good, 2, into, 2), KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "output 'z': expected shape NxT with N = 2, T = 7, got 3x7");
+  Tensor kf = make(KILN_DTYPE_F32, {1}), z2 = make(KILN_DTYPE_F32, {2, 7});
+  kiln_tensor *const wrongDtype[] = {z2.get(), kf.get()};
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), e, good, 2, wrongDtype, 2),
+            KILN_ERROR_DTYPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "output 'k': expected dtype i64, got f32");
+  // The same check, directly: the inputs gave N = 2 and T = 7, K is open.
+  const int64_t values[] = {2, 7, -1};
+  Tensor k5 = make(KILN_DTYPE_I64, {5});
+  const kiln_tensor *fits[] = {z2.get(), k5.get()};
+  EXPECT_EQ(kiln__entry_check_caller_outputs(e, values, fits, 2), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln__entry_check_caller_outputs(e, values, fits, 1), KILN_ERROR_COUNT_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "expected 2 outputs, got 1");
 }
 
 // .npy files of zero elements read and write like any other.
