@@ -167,8 +167,9 @@ kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const 
     const kiln_value *v = &entry->outputs[i];
     char name[KILN_NAME_TEXT];
     kiln__percent_encode(name, sizeof name, v->name);
-    for (d = 0; d < v->rank && st == KILN_OK; ++d) {
-      const char *symbol = v->symbols ? v->symbols[d] : NULL;
+    /* A static output's shape is the signature's whatever the code wrote. */
+    for (d = 0; v->symbols && d < v->rank && st == KILN_OK; ++d) {
+      const char *symbol = v->symbols[d];
       int64_t got = dims[at + d];
       size_t s = symbol ? kiln__entry_symbol_index(entry, symbol) : 0;
       int64_t want = symbol ? seen[s] : v->dims[d];

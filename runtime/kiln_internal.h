@@ -123,7 +123,8 @@ kiln_status kiln__entry_check_caller_outputs(const struct kiln_entry *entry,
 
 /**
  * Checks the output dims a run function wrote (@p dims: every output's dims in
- * order) against @p entry: static dims as in the signature, a symbol the inputs
+ * order) for the outputs with a symbolic dim (a static output's shape is the
+ * signature's): their static dims as in the signature, a symbol the inputs
  * bound (@p values, from kiln__entry_bind_inputs) at that value, an
  * output-only symbol >= 0 and the same in every output that has it. Lets the
  * runtime refuse to wrap a buffer in a shape other than the one computed.
