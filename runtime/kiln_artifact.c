@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* What the generated signature text starts with; see kiln_runtime.h. */
-static const char kiln_marker[] = "kiln-model 2\n";
+static const char kiln_marker[] = "kiln-model 3\n";
 /* Any version's marker, to tell an old model from a foreign file. */
 static const char kiln_marker_any[] = "kiln-model ";
 
@@ -215,9 +215,9 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
   }
   free(buf);
   if (other[0])
-    return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 2', found '%s' "
+    return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 3', found '%s' "
                               "(recompile the model with this Kiln)", path, other);
-  return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 2' of a Kiln model, "
+  return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 3' of a Kiln model, "
                             "found none (not a Kiln model?)", path);
 }
 

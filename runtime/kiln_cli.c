@@ -368,7 +368,7 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
   kiln_tensor **outputs = (kiln_tensor **)calloc(n_out + 1, sizeof *outputs);
   const char **files = (const char **)calloc(n_in + 1, sizeof *files);
   double *times = NULL;
-  int rc = KILN_CLI_EXIT_FAILURE;
+  int rc = KILN_CLI_EXIT_FAILURE, dynamic_outputs = 0;
   size_t i;
   char name[512];
   if (!inputs || !outputs || !files) {
@@ -398,8 +398,7 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
     if (!files[i]) {
       char dims[256];
       kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, i));
-      kiln__format_dims(dims, sizeof dims, kiln_entry_input_rank(entry, i),
-                        kiln_entry_input_dims(entry, i));
+      kiln__format_value_dims(dims, sizeof dims, &entry->inputs[i]);
       fprintf(stderr, "%s: missing input '%s' (expected %s %s; give --input %s=FILE.npy)\n",
               o->prog, name, kiln_dtype_name(kiln_entry_input_dtype(entry, i)), dims, name);
       goto done;
@@ -416,12 +415,11 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
     fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
     goto done;
   }
-  if (entry->has_symbolic_dims) {
-    fprintf(stderr, "%s: entry '%s': expected static dims to run, got symbolic dims (not supported yet)\n",
-            o->prog, entry->name);
-    goto done;
-  }
-  for (i = 0; i < n_out; ++i) {
+  /* Outputs with a symbolic dim come from each run, in their actual shape;
+   * static ones are made once and reused, as before. */
+  for (i = 0; i < n_out; ++i)
+    if (entry->outputs[i].symbols) dynamic_outputs = 1;
+  for (i = 0; i < n_out && !dynamic_outputs; ++i) {
     if (kiln_tensor_create(kiln_entry_output_dtype(entry, i), kiln_entry_output_rank(entry, i),
                            kiln_entry_output_dims(entry, i), &outputs[i]) != KILN_OK) {
       fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
@@ -446,8 +444,16 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
     }
     for (r = o->bench_runs ? -1 : 0; r < runs; ++r) { /* r == -1: warm-up */
       double start = kiln_cli_now_ms();
-      if (kiln_model_run_entry_into(model, entry, (const kiln_tensor *const *)inputs, n_in, outputs,
-                                    n_out) != KILN_OK) {
+      kiln_status st;
+      if (dynamic_outputs) {
+        for (i = 0; i < n_out; ++i) kiln_tensor_destroy(outputs[i]);
+        st = kiln_model_run_entry(model, entry, (const kiln_tensor *const *)inputs, n_in, outputs,
+                                  n_out);
+      } else {
+        st = kiln_model_run_entry_into(model, entry, (const kiln_tensor *const *)inputs, n_in,
+                                       outputs, n_out);
+      }
+      if (st != KILN_OK) {
         fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());
         goto done;
       }

@@ -56,9 +56,18 @@ typedef struct kiln_value {
   char **symbols;    /**< rank symbol names, NULL where static; NULL when no dim is symbolic */
 } kiln_value;
 
+/** One dim symbol of an entry, in order of first appearance (bound lines, inputs, outputs). */
+typedef struct kiln_symbol {
+  char *name;        /**< the symbol, an identifier */
+  int64_t bound;     /**< the largest value it may take (inclusive), or KILN_DIM_UNBOUNDED */
+  int bound_by_input; /**< 1 if some input has it as a dim; 0: known only after a run */
+} kiln_symbol;
+
 /** One named entry point of a model. */
 struct kiln_entry {
   char *name;              /**< the entry's name, an identifier */
+  kiln_symbol *symbols;    /**< the entry's dim symbols */
+  size_t num_symbols;      /**< number of symbols */
   kiln_value *inputs;      /**< inputs in signature order */
   size_t num_inputs;       /**< number of inputs */
   kiln_value *outputs;     /**< outputs in signature order */
@@ -82,6 +91,46 @@ kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signat
 
 /** Releases what kiln__signature_parse() allocated in @p sig (not @p sig itself). */
 void kiln__signature_free(kiln_signature *sig);
+
+/** Formats a value's dims with their symbols ("Nx1000") into @p buf, truncating safely. */
+void kiln__format_value_dims(char *buf, size_t size, const kiln_value *v);
+
+/** Returns the index of @p name among @p entry's symbols, or entry->num_symbols if absent. */
+size_t kiln__entry_symbol_index(const struct kiln_entry *entry, const char *name);
+
+/**
+ * Checks @p inputs against @p entry (count, dtypes, ranks, static dims, one
+ * value per symbol across all inputs, bounds) and, on success, writes each
+ * input's dims in order to @p dims (may be NULL; room for the sum of the
+ * inputs' ranks) and each symbol's value to @p values (may be NULL; room for
+ * entry->num_symbols; -1 for symbols no input binds). On failure their contents
+ * are unspecified and the message names the input and the dim.
+ */
+kiln_status kiln__entry_bind_inputs(const struct kiln_entry *entry,
+                                    const kiln_tensor *const *inputs, size_t n_inputs,
+                                    int64_t *dims, int64_t *values);
+
+/**
+ * Checks caller-provided @p outputs against @p entry before a run: count,
+ * dtype, rank, static dims, and a symbol the inputs bound (@p values, from
+ * kiln__entry_bind_inputs) at that value, e.g. `output 'z': expected shape Nx3
+ * with N = 2, got 3x3`. A dim only the run determines is not checked here.
+ */
+kiln_status kiln__entry_check_caller_outputs(const struct kiln_entry *entry,
+                                             const int64_t *values,
+                                             const kiln_tensor *const *outputs,
+                                             size_t n_outputs);
+
+/**
+ * Checks the output dims a run function wrote (@p dims: every output's dims in
+ * order) for the outputs with a symbolic dim (a static output's shape is the
+ * signature's): their static dims as in the signature, a symbol the inputs
+ * bound (@p values, from kiln__entry_bind_inputs) at that value, an
+ * output-only symbol >= 0 and the same in every output that has it. Lets the
+ * runtime refuse to wrap a buffer in a shape other than the one computed.
+ */
+kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const int64_t *values,
+                                          const int64_t *dims);
 
 /** kiln_parallel_for, referenced from kiln_model.c so that model hosts link it in. */
 extern void (*const kiln__model_callback_parallel_for)(int64_t, kiln_parallel_body, void *);

@@ -380,106 +380,10 @@ kiln_status kiln_model_find_output(const kiln_model *model, const char *name, si
 
 /* ---- validation and running ---------------------------------------------- */
 
-/* Formats dims with their symbols ("Nx1000") for messages. */
-static void kiln_format_value_dims(char *buf, size_t size, const kiln_value *v) {
-  size_t used = 0, i;
-  if (!v->symbols) {
-    kiln__format_dims(buf, size, v->rank, v->dims);
-    return;
-  }
-  buf[0] = '\0';
-  for (i = 0; i < v->rank && used < size; ++i) {
-    int k = v->symbols[i]
-                ? snprintf(buf + used, size - used, "%s%s", i ? "x" : "", v->symbols[i])
-                : snprintf(buf + used, size - used, "%s%lld", i ? "x" : "", (long long)v->dims[i]);
-    if (k < 0) break;
-    used += (size_t)k;
-  }
-}
-
-/* A symbol's size, fixed where the symbol first appears among the values checked. */
-typedef struct {
-  const char *symbol;
-  int64_t size;
-  const char *value; /* the name of the value that fixed it */
-} kiln_binding;
-
-static kiln_status kiln_check_values(const kiln_value *values, size_t expected,
-                                     const kiln_tensor *const *tensors, size_t n,
-                                     const char *kind) {
-  kiln_binding stack_bindings[8];
-  kiln_binding *bindings = stack_bindings;
-  size_t num_bindings = 0, cap_bindings = 8, i, d, b;
-  kiln_status st = KILN_OK;
-  if (n != expected)
-    return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu %ss, got %zu", expected, kind, n);
-  if (n && !tensors) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%ss array is NULL", kind);
-  for (i = 0; i < n && st == KILN_OK; ++i) {
-    const kiln_value *v = &values[i];
-    const kiln_tensor *t = tensors[i];
-    char name[KILN_NAME_TEXT];
-    int same = 1;
-    kiln__percent_encode(name, sizeof name, v->name);
-    if (!t) {
-      st = kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s '%s': tensor is NULL", kind, name);
-      break;
-    }
-    if (kiln_tensor_dtype(t) != v->dtype) {
-      st = kiln__fail(KILN_ERROR_DTYPE_MISMATCH, "%s '%s': expected dtype %s, got %s", kind, name,
-                      kiln_dtype_name(v->dtype), kiln_dtype_name(kiln_tensor_dtype(t)));
-      break;
-    }
-    if (kiln_tensor_rank(t) != v->rank) same = 0;
-    for (d = 0; same && d < v->rank; ++d)
-      if (!kiln_value_symbol(v, d) && kiln_tensor_dims(t)[d] != v->dims[d]) same = 0;
-    if (!same) {
-      char want[KILN_DIMS_TEXT], got[KILN_DIMS_TEXT];
-      kiln_format_value_dims(want, sizeof want, v);
-      kiln__format_dims(got, sizeof got, kiln_tensor_rank(t), kiln_tensor_dims(t));
-      st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "%s '%s': expected shape %s, got %s", kind, name,
-                      want, got);
-      break;
-    }
-    for (d = 0; st == KILN_OK && d < v->rank; ++d) {
-      const char *symbol = kiln_value_symbol(v, d);
-      int64_t size = kiln_tensor_dims(t)[d];
-      if (!symbol) continue;
-      for (b = 0; b < num_bindings && strcmp(bindings[b].symbol, symbol) != 0; ++b) continue;
-      if (b < num_bindings) {
-        if (bindings[b].size != size) {
-          char first[KILN_NAME_TEXT];
-          kiln__percent_encode(first, sizeof first, bindings[b].value);
-          st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH,
-                          "%s '%s': expected dim %zu (%s) = %lld as in '%s', got %lld", kind, name,
-                          d, symbol, (long long)bindings[b].size, first, (long long)size);
-        }
-        continue;
-      }
-      if (num_bindings == cap_bindings) {
-        kiln_binding *grown = (kiln_binding *)malloc(2 * cap_bindings * sizeof *grown);
-        if (!grown) {
-          st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
-          break;
-        }
-        memcpy(grown, bindings, num_bindings * sizeof *grown);
-        if (bindings != stack_bindings) free(bindings);
-        bindings = grown;
-        cap_bindings *= 2;
-      }
-      bindings[num_bindings].symbol = symbol;
-      bindings[num_bindings].size = size;
-      bindings[num_bindings].value = v->name;
-      ++num_bindings;
-    }
-  }
-  if (bindings != stack_bindings) free(bindings);
-  return st;
-}
-
 kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
                                     size_t n_inputs) {
   if (!entry) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_entry_check_inputs: entry is NULL");
-  return kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  return kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
 }
 
 kiln_status kiln_model_check_inputs(const kiln_model *model, const kiln_tensor *const *inputs,
@@ -495,6 +399,12 @@ static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry
   if (!entry || entry < model->parsed.entries ||
       entry >= model->parsed.entries + model->parsed.num_entries)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: entry is not one of the model's", fn);
+  return KILN_OK;
+}
+
+/* Until generated code takes dims (ABI v3), an entry with symbolic dims runs
+ * nothing; its inputs are still checked first, so their errors come first. */
+static kiln_status kiln_check_static_entry(const kiln_entry *entry) {
   if (entry->has_symbolic_dims)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
                       "entry '%s': expected static dims to run, got symbolic dims (not supported yet)",
@@ -508,15 +418,25 @@ static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
                                  kiln_tensor *const *outputs, size_t n_outputs, const char *fn) {
   void *stack_buffers[16];
   void **buffers = stack_buffers;
+  int64_t stack_values[16];
+  int64_t *values = stack_values;
   size_t i, n;
   kiln_status st;
   if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
   st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  /* Each symbol's value from the inputs: what the caller's outputs must have. */
+  if (entry->num_symbols > sizeof stack_values / sizeof stack_values[0]) {
+    values = (int64_t *)malloc(entry->num_symbols * sizeof *values);
+    if (!values) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
+  }
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, values);
+  if (st == KILN_OK)
+    st = kiln__entry_check_caller_outputs(entry, values, (const kiln_tensor *const *)outputs,
+                                          n_outputs);
+  if (values != stack_values) free(values);
   if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->outputs, entry->num_outputs, (const kiln_tensor *const *)outputs,
-                         n_outputs, "output");
+  st = kiln_check_static_entry(entry);
   if (st != KILN_OK) return st;
   n = n_inputs + n_outputs + (entry->workspace_bytes ? 1 : 0);
   if (n > sizeof stack_buffers / sizeof stack_buffers[0]) {
@@ -547,7 +467,9 @@ static kiln_status kiln_run(kiln_context *ctx, const kiln_entry *entry,
   if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
   st = kiln_check_runnable(ctx->model, entry, fn);
   if (st != KILN_OK) return st;
-  st = kiln_check_values(entry->inputs, entry->num_inputs, inputs, n_inputs, "input");
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
+  if (st != KILN_OK) return st;
+  st = kiln_check_static_entry(entry);
   if (st != KILN_OK) return st;
   if (n_outputs != entry->num_outputs)
     return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu outputs, got %zu",

@@ -18,10 +18,11 @@
  * `const char *kiln_entry_signature(void)`, the signature text below, and
  * `const kiln_run_fn *kiln_entry_functions(void)`, a NULL-terminated array with
  * one run function per entry, in signature order (each is also exported as
- * `void kiln_run_<entry>(void **buffers)`). The signature text, format version 2:
+ * `kiln_run_<entry>`). The signature text, format version 3:
  * @code
- * kiln-model 2
+ * kiln-model 3
  * entry <entry>
+ * bound <symbol> <value>
  * input <name> <dtype> <dims>
  * output <name> <dtype> <dims>
  * workspace <bytes>
@@ -29,16 +30,22 @@
  * ...
  * @endcode
  * - Line 1 is the format marker; any other first line or version is refused.
- * - `entry <entry>` starts an entry point and is followed by its `input` and
- *   `output` lines in order, then at most one `workspace` line (absent means 0).
- *   There is at least one entry; the first is the default entry that the
- *   `kiln_model_*` functions use. Entry names are identifiers
- *   (`[A-Za-z_][A-Za-z0-9_]*`) and distinct.
+ * - `entry <entry>` starts an entry point and is followed by its `bound` lines,
+ *   then its `input` and `output` lines in order, then at most one `workspace`
+ *   line (absent means 0). There is at least one entry; the first is the
+ *   default entry that the `kiln_model_*` functions use. Entry names are
+ *   identifiers (`[A-Za-z_][A-Za-z0-9_]*`) and distinct.
+ * - `bound <symbol> <value>`: the largest value (inclusive, a decimal from 1
+ *   to 2^63-1) that a dim symbol of the entry may take at run time; at most one
+ *   line per symbol, and the symbol must be a dim of one of the entry's inputs.
+ *   A symbol without a line is unbounded.
  * - `<name>` is percent-encoded: every byte <= 0x20, '%' and >= 0x7f is written
  *   `%XX`; names are distinct among one entry's inputs and among its outputs.
  * - `<dtype>` is a name accepted by kiln_dtype_from_name().
  * - `<dims>` is `[1,3,224,224]`, `[]` for a scalar, and a dim may be a symbol
  *   (an identifier, e.g. `[N,1000]`): one size named once for the whole entry.
+ *   A size may be 0 (a tensor without elements). A symbol that appears only in
+ *   outputs is known after the run (e.g. the count of NonZero).
  * - Fields are separated by spaces or tabs; lines end with "\n" or "\r\n";
  *   blank lines may only end the text.
  *
@@ -208,13 +215,16 @@ typedef const kiln_run_fn *(*kiln_functions_fn)(void);
 /** A dim the signature names by a symbol (e.g. `N`) rather than a size; see kiln_entry_input_symbol(). */
 #define KILN_DIM_SYMBOLIC (-1)
 
+/** The bound of a symbol without a `bound` line (kiln_entry_symbol_bound()). */
+#define KILN_DIM_UNBOUNDED (-1)
+
 /**
  * Checks, without loading it, that @p path is a Kiln model library that dlopen()
  * can map safely: a regular file; an ELF64 shared library of this machine's
  * class, byte order and architecture; whose program header table, every
  * segment's file bytes, section header table and every section's bytes lie
  * within the file (a truncated library fails here instead of raising SIGBUS);
- * and that holds the signature marker `kiln-model 2`. The file is only read,
+ * and that holds the signature marker `kiln-model 3`. The file is only read,
  * never mapped or run. Fails with KILN_ERROR_LOAD and a message
  * `cannot load model 'PATH': expects …, found …`. This catches broken and
  * foreign files; it is no sandbox: a model library is native code that runs
@@ -306,6 +316,28 @@ const int64_t *kiln_entry_output_dims(const kiln_entry *entry, size_t index);
 /** Returns the symbol of dim @p axis of output @p index, or NULL if that dim is static or out of range. */
 const char *kiln_entry_output_symbol(const kiln_entry *entry, size_t index, size_t axis);
 
+/** Returns the number of distinct dim symbols of @p entry (inputs' and outputs'). */
+size_t kiln_entry_num_symbols(const kiln_entry *entry);
+
+/** Returns symbol @p index of @p entry (e.g. "N"), in order of first appearance, or NULL if out of range. */
+const char *kiln_entry_symbol_name(const kiln_entry *entry, size_t index);
+
+/** Returns the bound of symbol @p index (the largest value it may take), or KILN_DIM_UNBOUNDED if it has none or @p index is out of range. */
+int64_t kiln_entry_symbol_bound(const kiln_entry *entry, size_t index);
+
+/** Returns 1 if some input of @p entry has symbol @p index as a dim (its value is known before a run), 0 if only outputs do (known after the run) or out of range. */
+int kiln_entry_symbol_bound_by_inputs(const kiln_entry *entry, size_t index);
+
+/**
+ * Stores in @p dims (room for kiln_entry_output_rank()) the shape output
+ * @p index will have when @p entry runs on @p inputs: its static dims, and the
+ * values the inputs give its symbols; KILN_DIM_SYMBOLIC where the dim is known
+ * only after the run. Checks the inputs as kiln_entry_check_inputs() does
+ * first. After a run, the output tensor itself has the actual shape.
+ */
+kiln_status kiln_entry_output_shape(const kiln_entry *entry, const kiln_tensor *const *inputs,
+                                    size_t n_inputs, size_t index, int64_t *dims);
+
 /** Finds the input of @p entry named @p name and stores its position in @p index; KILN_ERROR_NOT_FOUND otherwise. */
 kiln_status kiln_entry_find_input(const kiln_entry *entry, const char *name, size_t *index);
 
@@ -313,23 +345,38 @@ kiln_status kiln_entry_find_input(const kiln_entry *entry, const char *name, siz
 kiln_status kiln_entry_find_output(const kiln_entry *entry, const char *name, size_t *index);
 
 /**
- * Checks @p inputs against the signature of @p entry: count, then dtype and
- * shape of each input, in order; a symbolic dim takes the size where it first
- * appears and must have it everywhere else. The message names the input and
- * says what was expected and found, e.g. `input 'x': expected shape 1x3x8x8, got 1x3x8x9`.
+ * Checks @p inputs against the signature of @p entry: count, then dtype, rank
+ * and static dims of each input, in order; a symbolic dim takes the size where
+ * it first appears, must have it in every other input, and must not exceed the
+ * symbol's bound. Dims of 0 are legal. Fails with KILN_ERROR_SHAPE_MISMATCH (or
+ * the dtype, count or argument error) and a message that names the input and
+ * the dim and says what was expected and found, e.g.
+ * `input 'x': expected shape 1x3x8x8, got 1x3x8x9`,
+ * `input 'y': expected dim 0 (N) = 2 as in input 'x', got 3`,
+ * `input 'x': expected dim 0 (N) <= 64 (its bound), got 65`.
  */
 kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
                                     size_t n_inputs);
 
 /**
- * Runs @p entry of @p model once (see kiln_model_run()). An entry with symbolic
- * dims cannot run yet: KILN_ERROR_INVALID_ARGUMENT.
+ * Runs @p entry of @p model once (see kiln_model_run()). Each output is a new
+ * tensor of the output's actual shape: kiln_tensor_rank() and kiln_tensor_dims()
+ * tell it after the run, symbolic dims included; an output may have 0 elements.
  */
 kiln_status kiln_model_run_entry(kiln_model *model, const kiln_entry *entry,
                                  const kiln_tensor *const *inputs, size_t n_inputs,
                                  kiln_tensor **outputs, size_t n_outputs);
 
-/** Runs @p entry of @p model once into caller-provided outputs (see kiln_model_run_into()). */
+/**
+ * Runs @p entry of @p model once into caller-provided outputs (see
+ * kiln_model_run_into()). Each output must have the shape the run gives it:
+ * its static dims, and for a symbolic dim the value the inputs give that
+ * symbol (kiln_entry_output_shape() computes it), checked before the run, e.g.
+ * `output 'z': expected shape Nx3 with N = 2, got 3x3`. A dim only the run
+ * determines (a symbol no input has) is compared after the run, and the output
+ * is left untouched if it differs; kiln_model_run_entry(), which returns
+ * outputs of the actual shape, needs no such knowledge.
+ */
 kiln_status kiln_model_run_entry_into(kiln_model *model, const kiln_entry *entry,
                                       const kiln_tensor *const *inputs, size_t n_inputs,
                                       kiln_tensor *const *outputs, size_t n_outputs);
@@ -395,7 +442,8 @@ kiln_status kiln_model_run(kiln_model *model, const kiln_tensor *const *inputs, 
 /**
  * Runs the default entry of @p model once into caller-provided output tensors
  * (e.g. allocated once for repeated runs). Inputs and outputs are both validated
- * against the signature, and nothing runs if any is wrong. The outputs stay owned by the caller.
+ * against the signature (see kiln_model_run_entry_into() for symbolic output
+ * dims), and nothing runs if any is wrong. The outputs stay owned by the caller.
  */
 kiln_status kiln_model_run_into(kiln_model *model, const kiln_tensor *const *inputs,
                                 size_t n_inputs, kiln_tensor *const *outputs, size_t n_outputs);
@@ -504,7 +552,9 @@ enum kiln_cli_exit {
  * replaced, never written through), `--threads T`,
  * `--bench N` (one warm-up, N timed runs, prints exactly one JSON line
  * `{"median_ms":M,"min_ms":m,"runs":N}` on stdout), `--help`.
- * Without --bench it runs once and prints, per output,
+ * Each output is printed and written in its actual shape, symbolic dims
+ * and zero-size outputs included; `--help` prints the signature, its `bound`
+ * lines included. Without --bench it runs once and prints, per output,
  * `output NAME DTYPE [DIMS] argmax=I max=V` and a line with up to the first 10
  * values, then `time: X.XXX ms`. Names are printed percent-encoded.
  */

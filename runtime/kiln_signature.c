@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* The format version this runtime reads; the compiler writes the same number. */
-#define KILN_SIGNATURE_VERSION "2"
+#define KILN_SIGNATURE_VERSION "3"
 
 /* Growable arrays of entries and values share one helper. */
 static kiln_status kiln_grow(void **items, size_t item_size, size_t n, size_t *cap,
@@ -41,6 +41,8 @@ void kiln__signature_free(kiln_signature *sig) {
     for (i = 0; i < entry->num_outputs; ++i) kiln_value_free(&entry->outputs[i]);
     free(entry->inputs);
     free(entry->outputs);
+    for (i = 0; i < entry->num_symbols; ++i) free(entry->symbols[i].name);
+    free(entry->symbols);
     free(entry->name);
   }
   free(sig->entries);
@@ -78,8 +80,9 @@ typedef struct {
   const char *src;
   size_t line;
   kiln_signature *sig;
-  size_t entries_cap, inputs_cap, outputs_cap;
+  size_t entries_cap, inputs_cap, outputs_cap, symbols_cap;
   int seen_workspace; /* in the current entry */
+  size_t entry_line;  /* the current entry's line; its bound lines follow it */
 } kiln_parser;
 
 #define KILN_PARSE_FAIL(p, status, fmt, ...) \
@@ -188,11 +191,91 @@ static size_t kiln_split(char *line, char **tokens, size_t max) {
   }
 }
 
+/* Adds @p name to the current entry's symbols unless it is there; stores its index. */
+static kiln_status kiln_add_symbol(kiln_parser *p, struct kiln_entry *entry, const char *name,
+                                   size_t *index) {
+  size_t i;
+  kiln_status st;
+  for (i = 0; i < entry->num_symbols; ++i)
+    if (strcmp(entry->symbols[i].name, name) == 0) break;
+  if (i == entry->num_symbols) {
+    st = kiln_grow((void **)&entry->symbols, sizeof *entry->symbols, entry->num_symbols,
+                   &p->symbols_cap, p->src);
+    if (st != KILN_OK) return st;
+    entry->symbols[i].name = kiln_strdup(name);
+    if (!entry->symbols[i].name) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", p->src);
+    entry->symbols[i].bound = KILN_DIM_UNBOUNDED;
+    entry->symbols[i].bound_by_input = 0;
+    ++entry->num_symbols;
+  }
+  *index = i;
+  return KILN_OK;
+}
+
+/* A bound on a symbol that no input binds could never be checked before a run. */
+static kiln_status kiln_finish_entry(kiln_parser *p) {
+  struct kiln_entry *entry;
+  size_t i;
+  if (p->sig->num_entries == 0) return KILN_OK;
+  entry = &p->sig->entries[p->sig->num_entries - 1];
+  for (i = 0; i < entry->num_symbols; ++i) {
+    if (entry->symbols[i].bound == KILN_DIM_UNBOUNDED || entry->symbols[i].bound_by_input) continue;
+    /* Bound lines come first, so symbol i was bounded on the i-th line after the entry's. */
+    p->line = p->entry_line + 1 + i;
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                           "expects bounded symbol '%s' to be a dim of an input of entry '%s', "
+                           "found none",
+                           entry->symbols[i].name, entry->name);
+  }
+  return KILN_OK;
+}
+
+/* "bound SYMBOL VALUE": before the entry's inputs, VALUE >= 1, one line per symbol. */
+static kiln_status kiln_parse_bound(kiln_parser *p, struct kiln_entry *entry, char **tok,
+                                    size_t n) {
+  int64_t bound = 0;
+  size_t index;
+  const char *q;
+  int ok = n == 3 && tok[2][0] != '\0';
+  kiln_status st;
+  if (entry->num_inputs || entry->num_outputs || p->seen_workspace)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                           "expects 'bound' lines right after 'entry %s', found one after its "
+                           "inputs or outputs",
+                           entry->name);
+  if (n != 3)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'bound SYMBOL VALUE', found %zu fields",
+                           n);
+  if (!kiln_is_identifier(tok[1], strlen(tok[1])))
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                           "expects a bound's symbol of letters, digits and '_' not starting with "
+                           "a digit, found '%s'",
+                           tok[1]);
+  for (q = tok[2]; ok && *q; ++q) {
+    int d = *q - '0';
+    if (d < 0 || d > 9 || bound > (INT64_MAX - d) / 10) ok = 0;
+    else bound = bound * 10 + d;
+  }
+  if (!ok || bound < 1)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                           "expects the bound of '%s' to be a decimal from 1 to 2^63-1, found '%s'",
+                           tok[1], tok[2]);
+  if (kiln__entry_symbol_index(entry, tok[1]) < entry->num_symbols)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects one bound per symbol, found '%s' twice",
+                           tok[1]);
+  st = kiln_add_symbol(p, entry, tok[1], &index);
+  if (st != KILN_OK) return st;
+  entry->symbols[index].bound = bound;
+  return KILN_OK;
+}
+
 static kiln_status kiln_parse_entry(kiln_parser *p, char **tok, size_t n) {
   kiln_signature *sig = p->sig;
   struct kiln_entry *entry;
-  size_t i;
-  kiln_status st;
+  size_t i, line = p->line;
+  kiln_status st = kiln_finish_entry(p);
+  if (st != KILN_OK) return st;
+  p->line = line;
   if (n != 2)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'entry NAME', found %zu fields", n);
   if (!kiln_is_identifier(tok[1], strlen(tok[1])))
@@ -209,8 +292,9 @@ static kiln_status kiln_parse_entry(kiln_parser *p, char **tok, size_t n) {
   if (st != KILN_OK) return st;
   entry = &sig->entries[sig->num_entries++];
   memset(entry, 0, sizeof *entry);
-  p->inputs_cap = p->outputs_cap = 0;
+  p->inputs_cap = p->outputs_cap = p->symbols_cap = 0;
   p->seen_workspace = 0;
+  p->entry_line = p->line;
   entry->name = kiln_strdup(tok[1]);
   if (!entry->name) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", p->src);
   return KILN_OK;
@@ -263,6 +347,13 @@ static kiln_status kiln_parse_value(kiln_parser *p, struct kiln_entry *entry, ch
   if (st != KILN_OK) return st;
   if (v->symbols) {
     entry->has_symbolic_dims = 1;
+    for (i = 0; i < v->rank; ++i) {
+      size_t index;
+      if (!v->symbols[i]) continue;
+      st = kiln_add_symbol(p, entry, v->symbols[i], &index);
+      if (st != KILN_OK) return st;
+      if (is_input) entry->symbols[index].bound_by_input = 1;
+    }
   } else if (kiln__shape_size(v->dtype, v->rank, v->dims, tok[1], NULL, NULL) != KILN_OK) {
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects a size that fits in memory, found %s",
                            tok[3]);
@@ -293,15 +384,17 @@ static kiln_status kiln_parse_line(kiln_parser *p, char *line) {
   }
   if (strcmp(tok[0], "entry") == 0) return kiln_parse_entry(p, tok, n);
   if (strcmp(tok[0], "input") != 0 && strcmp(tok[0], "output") != 0 &&
-      strcmp(tok[0], "workspace") != 0)
+      strcmp(tok[0], "workspace") != 0 && strcmp(tok[0], "bound") != 0)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
-                           "expects 'entry', 'input', 'output' or 'workspace', found '%.32s'",
+                           "expects 'entry', 'bound', 'input', 'output' or 'workspace', found "
+                           "'%.32s'",
                            tok[0]);
   if (p->sig->num_entries == 0)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'entry NAME' before '%s', found none",
                            tok[0]);
   entry = &p->sig->entries[p->sig->num_entries - 1];
   if (tok[0][0] == 'w') return kiln_parse_workspace(p, entry, tok, n);
+  if (tok[0][0] == 'b') return kiln_parse_bound(p, entry, tok, n);
   return kiln_parse_value(p, entry, tok, n);
 }
 
@@ -339,6 +432,7 @@ kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signat
     if (st != KILN_OK) break;
   }
   free(line);
+  if (st == KILN_OK) st = kiln_finish_entry(&p);
   if (st == KILN_OK && p.line == 0)
     st = kiln__fail(KILN_ERROR_FORMAT,
                     "%s: signature expects 'kiln-model " KILN_SIGNATURE_VERSION "', found empty text",
@@ -348,4 +442,11 @@ kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signat
                     "%s: signature expects at least one 'entry NAME' line, found none", src);
   if (st != KILN_OK) kiln__signature_free(out);
   return st;
+}
+
+size_t kiln__entry_symbol_index(const struct kiln_entry *entry, const char *name) {
+  size_t i;
+  for (i = 0; i < entry->num_symbols; ++i)
+    if (strcmp(entry->symbols[i].name, name) == 0) return i;
+  return entry->num_symbols;
 }

@@ -4,6 +4,8 @@
 //   kiln-compile MODEL -o OUT                              executable
 //   kiln-compile MODEL --emit=nn|linalg|llvm-dialect|llvm-ir|asm|obj [-o FILE]
 //   kiln-compile MODEL --target=cpu ...                    the code generation target
+//   kiln-compile MODEL --input-shape x=?x3x8x8 --dim-bound N=64 ...
+//                                 keep dim 0 of x symbolic, at most 64 at run time
 //
 // Every error goes through MLIR's diagnostics: errors in IR or in the model
 // carry their location; the tool's own errors (command line, files, linking)
@@ -15,6 +17,8 @@
 #include "compiler/InitAll.h"
 #include "compiler/Target/Target.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -23,6 +27,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -31,6 +37,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <set>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -57,9 +65,15 @@ cl::opt<std::string> targetName("target",
                                 cl::desc("Code generation target: cpu (default); cuda is not "
                                          "implemented yet"),
                                 cl::init("cpu"), cl::cat(category));
-cl::list<std::string> inputShapes("input-shape",
-                                  cl::desc("Static shape for a graph input: NAME=DxDxD"),
-                                  cl::value_desc("NAME=DxD..."), cl::cat(category));
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Shape for a graph input: NAME=DxDxD; a dim given as ? stays symbolic (named by the "
+             "model's dim_param, else inK_dA), a size specializes it"),
+    cl::value_desc("NAME=DxD..."), cl::cat(category));
+cl::list<std::string> dimBounds(
+    "dim-bound",
+    cl::desc("Largest value a symbolic dim may take at run time: SYMBOL=N, N >= 1 (repeatable)"),
+    cl::value_desc("SYMBOL=N"), cl::cat(category));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"), cl::cat(category));
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f (default: the host's)"),
                            cl::cat(category));
@@ -119,15 +133,83 @@ LogicalResult parseInputShapes(MLIRContext &context, kiln::ONNXImportOptions &op
     dims.split(parts, 'x');
     for (llvm::StringRef p : parts) {
       int64_t d;
+      if (p == "?") {
+        shape.push_back(ShapedType::kDynamic);
+        continue;
+      }
       if (p.getAsInteger(10, d) || d < 0)
         return emitError(UnknownLoc::get(&context))
-               << "--input-shape '" << spec << "': '" << p << "' is not a dimension size";
+               << "--input-shape '" << spec << "': '" << p
+               << "' is not a dimension size or '?'";
       shape.push_back(d);
     }
     if (!options.inputShapes.try_emplace(name, shape).second)
       return emitError(UnknownLoc::get(&context))
              << "--input-shape expects each input once, found '" << name << "' twice";
   }
+  return success();
+}
+
+/// Reads --dim-bound SYMBOL=N, checked before the model is read.
+LogicalResult parseDimBounds(MLIRContext &context, llvm::SmallVectorImpl<NamedAttribute> &bounds) {
+  llvm::StringSet<> seen;
+  Builder b(&context);
+  for (const std::string &spec : dimBounds) {
+    auto [symbol, value] = llvm::StringRef(spec).split('=');
+    int64_t bound;
+    bool identifier = !symbol.empty() && !llvm::isDigit(symbol.front()) &&
+                      llvm::all_of(symbol, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+    if (!identifier || !llvm::StringRef(spec).contains('='))
+      return emitError(UnknownLoc::get(&context))
+             << "--dim-bound expects SYMBOL=N with SYMBOL an identifier, found '" << spec << "'";
+    if (value.getAsInteger(10, bound) || bound < 1)
+      return emitError(UnknownLoc::get(&context))
+             << "--dim-bound expects a bound N >= 1 in SYMBOL=N, found '" << value << "' for '"
+             << symbol << "'";
+    if (!seen.insert(symbol).second)
+      return emitError(UnknownLoc::get(&context))
+             << "--dim-bound expects each symbol once, found '" << symbol << "' twice";
+    bounds.push_back(b.getNamedAttr(symbol, b.getI64IntegerAttr(bound)));
+  }
+  return success();
+}
+
+/// Stores the bounds as the module attribute `kiln.dim_bounds`, which
+/// kiln-record-signature turns into the entries' bounds. A symbol must be a
+/// symbolic input dim, named as kiln-record-signature names it (kiln.dim_names,
+/// else inK_dA); checked here too, so the message needs no IR.
+LogicalResult attachDimBounds(ModuleOp module, llvm::ArrayRef<NamedAttribute> bounds) {
+  if (bounds.empty())
+    return success();
+  std::set<std::string> symbols;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    if (!fn.isPublic() || fn.isExternal())
+      continue;
+    for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
+      auto rt = dyn_cast<RankedTensorType>(type);
+      auto names = fn.getArgAttrOfType<ArrayAttr>(i, "kiln.dim_names");
+      for (auto [axis, size] : llvm::enumerate(rt ? rt.getShape() : llvm::ArrayRef<int64_t>())) {
+        if (!ShapedType::isDynamic(size))
+          continue;
+        auto given = names && axis < names.size() ? dyn_cast<StringAttr>(names[axis]) : StringAttr();
+        symbols.insert(given && !given.getValue().empty()
+                           ? given.str()
+                           : "in" + std::to_string(i) + "_d" + std::to_string(axis));
+      }
+    }
+  }
+  for (const NamedAttribute &bound : bounds) {
+    if (symbols.count(bound.getName().str()))
+      continue;
+    std::string known;
+    for (const std::string &s : symbols)
+      known += (known.empty() ? "" : ", ") + s;
+    return emitError(UnknownLoc::get(module.getContext()))
+           << "--dim-bound names '" << bound.getName().getValue()
+           << "', which is no symbolic input dim of the model (its symbols: "
+           << (known.empty() ? "none" : known) << ")";
+  }
+  module->setAttr("kiln.dim_bounds", DictionaryAttr::get(module.getContext(), bounds));
   return success();
 }
 
@@ -205,8 +287,11 @@ int main(int argc, char **argv) {
     return 1;
 
   context.loadAllAvailableDialects();
+  llvm::SmallVector<NamedAttribute> bounds;
+  if (failed(parseDimBounds(context, bounds)))
+    return 1;
   OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
-  if (!module || failed(verify(*module)))
+  if (!module || failed(verify(*module)) || failed(attachDimBounds(*module, bounds)))
     return 1;
 
   if (emit == Emit::NN) {

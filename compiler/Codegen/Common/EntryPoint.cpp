@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <set>
+
 namespace kiln {
 #define GEN_PASS_DEF_RECORDSIGNATUREPASS
 #define GEN_PASS_DEF_EMITENTRYPOINTPASS
@@ -68,6 +70,47 @@ struct RecordSignaturePass
     return spec;
   }
 
+  /// Gives each entry the bounds of `kiln.dim_bounds` (kiln-compile's
+  /// --dim-bound) on symbols its inputs have; every bound must find one.
+  LogicalResult recordBounds(ModuleOp module, abi::ModelABI &description) {
+    Attribute attr = module->getAttr("kiln.dim_bounds");
+    if (!attr)
+      return success();
+    auto bounds = dyn_cast<DictionaryAttr>(attr);
+    if (!bounds)
+      return module.emitError() << "expects kiln.dim_bounds to be a dictionary {SYMBOL = N}, found "
+                                << attr;
+    std::set<std::string> symbols;
+    for (const abi::Entry &entry : description.entries)
+      for (const abi::TensorSpec &v : entry.inputs)
+        for (const abi::Dim &d : v.shape)
+          if (d.isSymbolic())
+            symbols.insert(d.symbol);
+    for (NamedAttribute bound : bounds) {
+      StringRef symbol = bound.getName().getValue();
+      auto value = dyn_cast<IntegerAttr>(bound.getValue());
+      if (!value || !value.getType().isInteger(64) || value.getInt() < 1)
+        return module.emitError() << "expects the bound of '" << symbol
+                                  << "' in kiln.dim_bounds to be an i64 >= 1, found "
+                                  << bound.getValue();
+      if (!symbols.count(symbol.str())) {
+        std::string known;
+        for (const std::string &s : symbols)
+          known += (known.empty() ? "" : ", ") + s;
+        return module.emitError() << "expects bounded symbol '" << symbol
+                                  << "' to be a symbolic dim of an input, found none (the inputs' "
+                                     "symbols: "
+                                  << (known.empty() ? "none" : known) << ")";
+      }
+      for (abi::Entry &entry : description.entries)
+        for (const abi::TensorSpec &v : entry.inputs)
+          for (const abi::Dim &d : v.shape)
+            if (d.symbol == symbol)
+              entry.bounds[d.symbol] = value.getInt();
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     abi::ModelABI description;
@@ -118,7 +161,7 @@ struct RecordSignaturePass
       module.emitError("expects at least one public function (an entry point), found none");
       ok = false;
     }
-    if (!ok)
+    if (!ok || failed(recordBounds(module, description)))
       return signalPassFailure();
     abi::writeABI(module, description);
   }

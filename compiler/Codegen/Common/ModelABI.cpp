@@ -98,6 +98,28 @@ struct Reader {
     return success();
   }
 
+  /// A bound is >= 1 and names a symbol some input has, so the runtime can
+  /// check it before a run.
+  LogicalResult readBounds(Entry &entry, DictionaryAttr bounds) {
+    llvm::StringSet<> inputSymbols;
+    for (const TensorSpec &v : entry.inputs)
+      for (const Dim &d : v.shape)
+        if (d.isSymbolic())
+          inputSymbols.insert(d.symbol);
+    for (NamedAttribute bound : bounds) {
+      auto value = dyn_cast<IntegerAttr>(bound.getValue());
+      StringRef symbol = bound.getName().getValue();
+      if (!value || !value.getType().isInteger(64) || value.getInt() < 1)
+        return error() << "expects the bound of '" << symbol << "' in kiln.abi entry '"
+                       << entry.name << "' to be an i64 >= 1, found " << bound.getValue();
+      if (!inputSymbols.contains(symbol))
+        return error() << "expects bounded symbol '" << symbol << "' of kiln.abi entry '"
+                       << entry.name << "' to be a dim of one of its inputs, found none";
+      entry.bounds[symbol.str()] = value.getInt();
+    }
+    return success();
+  }
+
   FailureOr<Entry> readEntry(Attribute attr) {
     auto dict = dyn_cast<DictionaryAttr>(attr);
     auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
@@ -105,9 +127,13 @@ struct Reader {
     auto inputs = dict ? dict.getAs<ArrayAttr>("inputs") : ArrayAttr();
     auto outputs = dict ? dict.getAs<ArrayAttr>("outputs") : ArrayAttr();
     auto workspace = dict ? dict.getAs<IntegerAttr>("workspace") : IntegerAttr();
-    if (!name || !function || !inputs || !outputs || !workspace || dict.size() != 5) {
+    Attribute boundsAttr = dict ? dict.get("bounds") : Attribute();
+    auto bounds = dyn_cast_or_null<DictionaryAttr>(boundsAttr);
+    if (!name || !function || !inputs || !outputs || !workspace || (boundsAttr && !bounds) ||
+        dict.size() != (bounds ? 6u : 5u)) {
       error() << "expects each kiln.abi entry to be {name = \"...\", function = @f, inputs = "
-                 "[...], outputs = [...], workspace = N}, found "
+                 "[...], outputs = [...], workspace = N} with an optional bounds = {S = N}, "
+                 "found "
               << attr;
       return failure();
     }
@@ -125,6 +151,8 @@ struct Reader {
     Entry entry{name.getValue().str(), function.getValue().str(), {}, {}, workspace.getInt()};
     if (failed(readValues(entry, "input", inputs, entry.inputs)) ||
         failed(readValues(entry, "output", outputs, entry.outputs)))
+      return failure();
+    if (bounds && failed(readBounds(entry, bounds)))
       return failure();
     return entry;
   }
@@ -173,12 +201,21 @@ void kiln::abi::writeABI(ModuleOp module, const ModelABI &abi) {
     return b.getArrayAttr(out);
   };
   SmallVector<Attribute> entries;
-  for (const Entry &e : abi.entries)
-    entries.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("name", b.getStringAttr(e.name)),
-         b.getNamedAttr("function", FlatSymbolRefAttr::get(b.getContext(), e.function)),
-         b.getNamedAttr("inputs", values(e.inputs)), b.getNamedAttr("outputs", values(e.outputs)),
-         b.getNamedAttr("workspace", b.getI64IntegerAttr(e.workspace))}));
+  for (const Entry &e : abi.entries) {
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("name", b.getStringAttr(e.name)),
+        b.getNamedAttr("function", FlatSymbolRefAttr::get(b.getContext(), e.function)),
+        b.getNamedAttr("inputs", values(e.inputs)), b.getNamedAttr("outputs", values(e.outputs)),
+        b.getNamedAttr("workspace", b.getI64IntegerAttr(e.workspace))};
+    // Absent rather than empty, so entries without bounds read as before.
+    if (!e.bounds.empty()) {
+      SmallVector<NamedAttribute> bounds;
+      for (const auto &[symbol, bound] : e.bounds)
+        bounds.push_back(b.getNamedAttr(symbol, b.getI64IntegerAttr(bound)));
+      fields.push_back(b.getNamedAttr("bounds", b.getDictionaryAttr(bounds)));
+    }
+    entries.push_back(b.getDictionaryAttr(fields));
+  }
   module->setAttr(kAttrName,
                   b.getDictionaryAttr({b.getNamedAttr("entries", b.getArrayAttr(entries))}));
 }
@@ -208,6 +245,8 @@ std::string kiln::abi::serializeSignature(const ModelABI &abi) {
   };
   for (const Entry &e : abi.entries) {
     text += "entry " + e.name + "\n";
+    for (const auto &[symbol, bound] : e.bounds)
+      text += "bound " + symbol + " " + std::to_string(bound) + "\n";
     for (const TensorSpec &v : e.inputs)
       line("input", v);
     for (const TensorSpec &v : e.outputs)

@@ -5,11 +5,13 @@
 //
 //   kiln.abi = {entries = [
 //     {name = "infer", function = @model, workspace = 4160 : i64,
+//      bounds = {N = 64 : i64},
 //      inputs = [{name = "x", dtype = "f32", shape = ["N", 3, 224, 224]}],
 //      outputs = [{name = "y", dtype = "f32", shape = ["N", 1000]}]}]}
 //
 // A dim is a static size or a symbol (an identifier naming one size for the
-// whole entry). kiln-record-signature writes it, kiln-plan-memory fills in the
+// whole entry); `bounds` (optional) gives the largest value some of the
+// symbols may take at run time. kiln-record-signature writes it, kiln-plan-memory fills in the
 // workspaces, kiln-emit-entry-point turns it into symbols and, through
 // serializeSignature(), into the text documented in runtime/kiln_runtime.h.
 //
@@ -21,6 +23,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,9 +32,9 @@ namespace kiln::abi {
 /// The module attribute that holds the description.
 inline constexpr llvm::StringLiteral kAttrName = "kiln.abi";
 
-/// The version of the signature text serializeSignature() writes; the runtime
-/// refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
-inline constexpr int kFormatVersion = 2;
+/// The version of the signature text serializeSignature() writes (3: `bound`
+/// lines and run functions that take dims); the runtime refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
+inline constexpr int kFormatVersion = 3;
 
 /// One dim: a static size, or a symbol when `symbol` is not empty.
 struct Dim {
@@ -48,13 +51,16 @@ struct TensorSpec {
 };
 
 /// One entry point: its name (an identifier), the function that implements
-/// it, its inputs and outputs in calling order, and its workspace bytes (0: the
-/// function takes no workspace argument).
+/// it, its inputs and outputs in calling order, its workspace bytes (0: the
+/// function takes no workspace argument), and the bounds of its symbols: the
+/// largest value (>= 1, inclusive) each may take at run time, for symbols that
+/// are dims of its inputs; a symbol absent here is unbounded.
 struct Entry {
   std::string name;
   std::string function;
   std::vector<TensorSpec> inputs, outputs;
   int64_t workspace = 0;
+  std::map<std::string, int64_t> bounds = {};
 };
 
 /// The entries of a model in signature order; the first is the default entry.

@@ -30,6 +30,11 @@ def RecordSignaturePass : Pass<"kiln-record-signature", "mlir::ModuleOp"> {
     `kiln.dim_names` array or else `inK_dA` / `outK_dA`. Code generation needs
     static shapes, so symbolic dims are refused unless `allow-symbolic-dims`
     is set.
+
+    The module attribute `kiln.dim_bounds = {N = 64 : i64}` (kiln-compile's
+    `--dim-bound`) bounds symbols: each entry whose inputs have the symbol
+    gets `bounds = {N = 64 : i64}`. A bound must be an i64 >= 1 and name a
+    symbolic input dim of some entry.
   }];
   let options = [
     Option<"allowSymbolicDims", "allow-symbolic-dims", "bool", /*default=*/"false",

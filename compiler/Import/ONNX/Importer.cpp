@@ -12,6 +12,7 @@
 #include "compiler/Import/ONNX/NodeBinder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -36,8 +37,14 @@ int64_t kiln::onnx_import::boundedElements(ArrayRef<int64_t> shape) {
 static std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s;
   for (int64_t d : shape)
-    s += (s.empty() ? "" : "x") + std::to_string(d);
+    s += (s.empty() ? "" : "x") + (ShapedType::isDynamic(d) ? "?" : std::to_string(d));
   return s.empty() ? "scalar" : s;
+}
+
+/// A dim_param usable as a signature symbol: `[A-Za-z_][A-Za-z0-9_]*`.
+static bool isSymbolName(StringRef s) {
+  return !s.empty() && !llvm::isDigit(s.front()) &&
+         llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 StringRef kiln::onnx_import::canonicalDomain(StringRef domain) {
@@ -190,6 +197,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   // The function type: graph inputs that are not initializers.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDimNames;
   for (const auto &in : graph.input()) {
     if (initializerNames.contains(in.name()))
       continue;
@@ -218,22 +226,34 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
                            << "=DxDx...";
         return nullptr;
       }
-      for (const auto &d : tt.shape().dim()) {
-        if (!d.has_dim_value()) {
-          emitError(fileLoc) << "graph input '" << in.name() << "' has the symbolic dimension '"
-                             << (d.dim_param().empty() ? "?" : d.dim_param())
-                             << "'; give a static shape with --input-shape " << in.name()
-                             << "=DxDx...";
-          return nullptr;
-        }
-        shape.push_back(d.dim_value());
-      }
+      // A dim without a value (a dim_param, or nothing) stays symbolic.
+      for (const auto &d : tt.shape().dim())
+        shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
     }
-    if (boundedElements(shape) < 0) {
+    // A symbolic dim is named by the model's dim_param when that is an
+    // identifier; otherwise kiln-record-signature names it (inK_dA).
+    SmallVector<Attribute> dimNames;
+    bool named = false;
+    for (auto [axis, size] : llvm::enumerate(shape)) {
+      std::string param;
+      if (ShapedType::isDynamic(size) && tt.has_shape() &&
+          static_cast<int>(axis) < tt.shape().dim_size())
+        param = tt.shape().dim(axis).dim_param();
+      if (!isSymbolName(param))
+        param.clear();
+      named |= !param.empty();
+      dimNames.push_back(builder.getStringAttr(param));
+    }
+    SmallVector<int64_t> staticDims;
+    for (int64_t d : shape)
+      if (!ShapedType::isDynamic(d))
+        staticDims.push_back(d);
+    if (boundedElements(staticDims) < 0) {
       emitError(fileLoc) << "expects graph input '" << in.name() << "' of at most "
                          << kMaxElements << " elements, found shape " << shapeString(shape);
       return nullptr;
     }
+    argDimNames.push_back(named ? builder.getArrayAttr(dimNames) : ArrayAttr());
     argTypes.push_back(RankedTensorType::get(shape, *elem));
     argNames.push_back(in.name());
   }
@@ -251,6 +271,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   builder.setInsertionPointToEnd(body);
   for (auto [i, name] : llvm::enumerate(argNames)) {
     fn.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    if (argDimNames[i])
+      fn.setArgAttr(i, "kiln.dim_names", argDimNames[i]);
     values[name].value = body->getArgument(i);
   }
   for (const auto &init : graph.initializer()) {
@@ -280,6 +302,26 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   builder.create<func::ReturnOp>(fileLoc, results);
   fn.setFunctionType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   fn->setAttr("kiln.result_names", builder.getArrayAttr(resultNames));
+  // A symbolic output dim takes the graph output's dim_param, so an output
+  // [N,1000] shares N with the input that binds it.
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
+    auto type = dyn_cast<RankedTensorType>(results[i].getType());
+    if (!type || type.hasStaticShape() || !out.type().has_tensor_type() ||
+        !out.type().tensor_type().has_shape() ||
+        out.type().tensor_type().shape().dim_size() != type.getRank())
+      continue;
+    SmallVector<Attribute> dimNames;
+    bool named = false;
+    for (auto [axis, size] : llvm::enumerate(type.getShape())) {
+      std::string param = out.type().tensor_type().shape().dim(axis).dim_param();
+      if (!ShapedType::isDynamic(size) || !isSymbolName(param))
+        param.clear();
+      named |= !param.empty();
+      dimNames.push_back(builder.getStringAttr(param));
+    }
+    if (named)
+      fn.setResultAttr(i, "kiln.dim_names", builder.getArrayAttr(dimNames));
+  }
   return module;
 }
 

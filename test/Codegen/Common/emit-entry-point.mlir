@@ -15,7 +15,7 @@
 // CHECK-LABEL: llvm.func @kiln_run_train_step(%{{.*}}: !llvm.ptr)
 // CHECK: llvm.getelementptr %{{.*}}[3] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: llvm.call @step(
-// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 2\0Aentry infer\0Ainput in%20put f32 [2,3]\0Aoutput y f32 [2,3]\0Aworkspace 0\0Aentry train_step\0Ainput x f32 [2,3]\0Ainput labels i64 [2]\0Aoutput loss f32 []\0Aworkspace 128\0A\00")
+// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 3\0Aentry infer\0Ainput in%20put f32 [2,3]\0Aoutput y f32 [2,3]\0Aworkspace 0\0Aentry train_step\0Ainput x f32 [2,3]\0Ainput labels i64 [2]\0Aoutput loss f32 []\0Aworkspace 128\0A\00")
 // CHECK-LABEL: llvm.func @kiln_entry_signature() -> !llvm.ptr
 // CHECK: llvm.mlir.addressof @kiln_signature_text
 // CHECK-LABEL: llvm.mlir.global internal constant @kiln_entry_table() {{.*}} : !llvm.array<3 x ptr>

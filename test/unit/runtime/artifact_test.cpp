@@ -119,7 +119,7 @@ TEST(ArtifactCheck, RefusesTruncatedLibraries) {
 
 TEST(ArtifactCheck, RefusesFilesThatAreNotLibraries) {
   std::string text = tmp("notes.so");
-  std::ofstream(text) << "kiln-model 2\nentry infer\n";
+  std::ofstream(text) << "kiln-model 3\nentry infer\n";
   expectRefused(text, "expects an ELF shared library, found a file of 25 bytes without the ELF "
                       "magic (not a Kiln model?)");
 
@@ -146,25 +146,25 @@ TEST(ArtifactCheck, RefusesFilesThatAreNotLibraries) {
 
 TEST(ArtifactCheck, RefusesLibrariesWithoutTheMarker) {
   expectRefused(fake("fake_not_a_model"),
-                "expects the version marker 'kiln-model 2' of a Kiln model, found none (not a "
+                "expects the version marker 'kiln-model 3' of a Kiln model, found none (not a "
                 "Kiln model?)");
 
   // A model of another signature version names it.
   Library lib(fake("fake_model"));
   std::string old(lib.bytes.begin(), lib.bytes.end());
   size_t at = 0, replaced = 0;
-  while ((at = old.find("kiln-model 2\n", at)) != std::string::npos) {
+  while ((at = old.find("kiln-model 3\n", at)) != std::string::npos) {
     old[at + 11] = '1';
     ++replaced;
   }
   ASSERT_GT(replaced, 0u);
   expectRefused(writeFile("old_version.so", std::vector<char>(old.begin(), old.end())),
-                "expects the version marker 'kiln-model 2', found 'kiln-model 1' (recompile the "
+                "expects the version marker 'kiln-model 3', found 'kiln-model 1' (recompile the "
                 "model with this Kiln)");
 
   // The file is read in 1 MiB chunks from the end: a marker across two chunks counts.
   for (size_t before_boundary : {1u, 5u, 12u}) {
-    std::string padded = old + std::string(100, '\0') + "kiln-model 2\n";
+    std::string padded = old + std::string(100, '\0') + "kiln-model 3\n";
     padded += std::string((1u << 20) + before_boundary - 13, '\0');
     std::string path = writeFile("straddle.so", std::vector<char>(padded.begin(), padded.end()));
     EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_OK)

@@ -11,7 +11,7 @@ typedef void (*fake_run_fn)(void **buffers);
 
 /** Signature of the fake model. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 2\n"
+  return "kiln-model 3\n"
          "entry infer\n"
          "input a f32 [2,3]\n"
          "input b f32 [2,3]\n"

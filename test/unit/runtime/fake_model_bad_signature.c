@@ -5,7 +5,7 @@ typedef void (*fake_run_fn)(void **buffers);
 
 /** Malformed signature: f16 on line 3. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 2\nentry infer\ninput x f16 [4]\noutput y f32 [4]\n";
+  return "kiln-model 3\nentry infer\ninput x f16 [4]\noutput y f32 [4]\n";
 }
 
 /** Never called. */

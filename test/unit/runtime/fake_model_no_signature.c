@@ -2,7 +2,7 @@
  * the version marker, so it gets past the file check to the symbol lookup. */
 
 /** The marker a compiled model's signature starts with, under another symbol. */
-const char fake_stray_marker[] = "kiln-model 2\n";
+const char fake_stray_marker[] = "kiln-model 3\n";
 
 /** A generated run function. */
 typedef void (*fake_run_fn)(void **buffers);

@@ -36,7 +36,7 @@ std::vector<int64_t> outputDims(const kiln_model *m, size_t i) {
 } // namespace
 
 TEST(Signature, ParsesInputsAndOutputsInOrder) {
-  const char *text = "kiln-model 2\n"
+  const char *text = "kiln-model 3\n"
                      "entry infer\n"
                      "input image f32 [1,3,224,224]\n"
                      "input mask bool [1,0]\n"
@@ -83,7 +83,7 @@ TEST(Signature, ParsesInputsAndOutputsInOrder) {
 
 // Two entries, symbolic dims and per-entry workspaces, as a training artifact would have.
 TEST(Signature, ParsesEntriesSymbolicDimsAndWorkspaces) {
-  const char *text = "kiln-model 2\n"
+  const char *text = "kiln-model 3\n"
                      "entry infer\n"
                      "input x f32 [N,3,H_1,8]\n"
                      "output y f32 [N,10]\n"
@@ -143,7 +143,7 @@ TEST(Signature, ParsesEntriesSymbolicDimsAndWorkspaces) {
   ok[0] = mismatched[0] = x;
   EXPECT_EQ(kiln_entry_check_inputs(train, ok, 2), KILN_OK) << kiln_last_error();
   EXPECT_EQ(kiln_entry_check_inputs(train, mismatched, 2), KILN_ERROR_SHAPE_MISMATCH);
-  EXPECT_STREQ(kiln_last_error(), "input 'labels': expected dim 0 (N) = 5 as in 'x', got 4");
+  EXPECT_STREQ(kiln_last_error(), "input 'labels': expected dim 0 (N) = 5 as in input 'x', got 4");
 
   // Symbolic dims are described but cannot run yet.
   kiln_tensor *outputs[1] = {nullptr};
@@ -157,7 +157,7 @@ TEST(Signature, ParsesEntriesSymbolicDimsAndWorkspaces) {
 
 TEST(Signature, DecodesPercentEscapes) {
   kiln_model *m = nullptr;
-  ASSERT_EQ(parse("kiln-model 2\n"
+  ASSERT_EQ(parse("kiln-model 3\n"
                   "entry infer\n"
                   "input a%20b%25c%7F%C3%A9/x:0 u8 [2]\n"
                   "output out%0Aput u16 []",
@@ -171,18 +171,18 @@ TEST(Signature, DecodesPercentEscapes) {
   EXPECT_EQ(index, 0u);
   kiln_model_destroy(m);
   // Lower-case hex is decoded too.
-  ASSERT_EQ(parse("kiln-model 2\nentry infer\ninput a%2fb f32 [1]\n", &m), KILN_OK)
+  ASSERT_EQ(parse("kiln-model 3\nentry infer\ninput a%2fb f32 [1]\n", &m), KILN_OK)
       << kiln_last_error();
   EXPECT_STREQ(kiln_model_input_name(m, 0), "a/b");
   kiln_model_destroy(m);
 }
 
 TEST(Signature, AcceptsOptionalTrailingNewlineAndCrLf) {
-  for (const char *text : {"kiln-model 2\nentry e\ninput x i32 [4]\noutput y i32 [4]",
-                           "kiln-model 2\nentry e\ninput x i32 [4]\noutput y i32 [4]\n",
-                           "kiln-model 2\nentry e\ninput x i32 [4]\noutput y i32 [4]\n\n",
-                           "kiln-model 2\r\nentry e\r\ninput x i32 [4]\r\noutput y i32 [4]\r\n",
-                           "kiln-model 2\nentry\te\ninput  x\ti32  [4]\noutput y i32 [4]\n"}) {
+  for (const char *text : {"kiln-model 3\nentry e\ninput x i32 [4]\noutput y i32 [4]",
+                           "kiln-model 3\nentry e\ninput x i32 [4]\noutput y i32 [4]\n",
+                           "kiln-model 3\nentry e\ninput x i32 [4]\noutput y i32 [4]\n\n",
+                           "kiln-model 3\r\nentry e\r\ninput x i32 [4]\r\noutput y i32 [4]\r\n",
+                           "kiln-model 3\nentry\te\ninput  x\ti32  [4]\noutput y i32 [4]\n"}) {
     kiln_model *m = nullptr;
     ASSERT_EQ(parse(text, &m), KILN_OK) << text << ": " << kiln_last_error();
     EXPECT_EQ(kiln_model_num_inputs(m), 1u);
@@ -194,12 +194,12 @@ TEST(Signature, AcceptsOptionalTrailingNewlineAndCrLf) {
 
 TEST(Signature, WorkspaceLineSetsTheWorkspaceSize) {
   kiln_model *m = nullptr;
-  ASSERT_EQ(parse("kiln-model 2\nentry e\ninput x f32 [4]\noutput y f32 [4]\nworkspace 4160\n", &m),
+  ASSERT_EQ(parse("kiln-model 3\nentry e\ninput x f32 [4]\noutput y f32 [4]\nworkspace 4160\n", &m),
             KILN_OK)
       << kiln_last_error();
   EXPECT_EQ(kiln_model_workspace_bytes(m), 4160u);
   kiln_model_destroy(m);
-  ASSERT_EQ(parse("kiln-model 2\nentry e\ninput x f32 [4]\noutput y f32 [4]\n", &m), KILN_OK);
+  ASSERT_EQ(parse("kiln-model 3\nentry e\ninput x f32 [4]\noutput y f32 [4]\n", &m), KILN_OK);
   EXPECT_EQ(kiln_model_workspace_bytes(m), 0u);
   kiln_model_destroy(m);
 }
@@ -210,66 +210,66 @@ TEST(Signature, RejectsMalformedText) {
     const char *text;
     const char *message;
   } cases[] = {
-      {"", "model: signature expects 'kiln-model 2', found empty text"},
+      {"", "model: signature expects 'kiln-model 3', found empty text"},
       {"\n", "line 1: expects no blank line inside the signature, found one"},
-      {"kiln-modle 2\n", "line 1: expects 'kiln-model 2', found 'kiln-modle' (not a Kiln model)"},
+      {"kiln-modle 2\n", "line 1: expects 'kiln-model 3', found 'kiln-modle' (not a Kiln model)"},
       {"\x7f" "ELF\n", "(not a Kiln model)"},
       {"kiln-model 1\ninput x f32 1\n",
-       "line 1: expects format version 2, found '1' (recompile the model with this Kiln)"},
-      {"kiln-model\n", "line 1: expects format version 2, found ''"},
-      {"kiln-model 2 extra\n", "expects format version 2"},
-      {"kiln-model 2\n", "signature expects at least one 'entry NAME' line, found none"},
-      {"kiln-model 2\ninput x f32 [4]\n", "line 2: expects 'entry NAME' before 'input', found none"},
-      {"kiln-model 2\nworkspace 64\n", "line 2: expects 'entry NAME' before 'workspace'"},
-      {"kiln-model 2\nentry\n", "line 2: expects 'entry NAME', found 1 fields"},
-      {"kiln-model 2\nentry a b\n", "line 2: expects 'entry NAME', found 3 fields"},
-      {"kiln-model 2\nentry 2nd\n",
+       "line 1: expects format version 3, found '1' (recompile the model with this Kiln)"},
+      {"kiln-model\n", "line 1: expects format version 3, found ''"},
+      {"kiln-model 3 extra\n", "expects format version 3"},
+      {"kiln-model 3\n", "signature expects at least one 'entry NAME' line, found none"},
+      {"kiln-model 3\ninput x f32 [4]\n", "line 2: expects 'entry NAME' before 'input', found none"},
+      {"kiln-model 3\nworkspace 64\n", "line 2: expects 'entry NAME' before 'workspace'"},
+      {"kiln-model 3\nentry\n", "line 2: expects 'entry NAME', found 1 fields"},
+      {"kiln-model 3\nentry a b\n", "line 2: expects 'entry NAME', found 3 fields"},
+      {"kiln-model 3\nentry 2nd\n",
        "line 2: expects an entry name of letters, digits and '_' not starting with a digit, "
        "found '2nd'"},
-      {"kiln-model 2\nentry a-b\n", "found 'a-b'"},
-      {"kiln-model 2\nentry a\nentry a\n", "line 3: expects distinct entry names, found 'a' twice"},
-      {"kiln-model 2\nentry e\ninput x f16 [4]\n",
+      {"kiln-model 3\nentry a-b\n", "found 'a-b'"},
+      {"kiln-model 3\nentry a\nentry a\n", "line 3: expects distinct entry names, found 'a' twice"},
+      {"kiln-model 3\nentry e\ninput x f16 [4]\n",
        "line 3: expects a dtype (f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool), found 'f16'"},
-      {"kiln-model 2\nentry e\ninput x f32\n", "line 3: expects 'input NAME DTYPE DIMS', found 3 fields"},
-      {"kiln-model 2\nentry e\noutput x f32 [4] 5\n",
+      {"kiln-model 3\nentry e\ninput x f32\n", "line 3: expects 'input NAME DTYPE DIMS', found 3 fields"},
+      {"kiln-model 3\nentry e\noutput x f32 [4] 5\n",
        "line 3: expects 'output NAME DTYPE DIMS', found 5 fields"},
-      {"kiln-model 2\nentry e\nparam x f32 [4]\n",
-       "line 3: expects 'entry', 'input', 'output' or 'workspace', found 'param'"},
-      {"kiln-model 2\nentry e\nworkspace\n",
+      {"kiln-model 3\nentry e\nparam x f32 [4]\n",
+       "line 3: expects 'entry', 'bound', 'input', 'output' or 'workspace', found 'param'"},
+      {"kiln-model 3\nentry e\nworkspace\n",
        "line 3: expects 'workspace BYTES' with BYTES a decimal below 2^63, found 'workspace'"},
-      {"kiln-model 2\nentry e\nworkspace 12k\n", "found '12k'"},
-      {"kiln-model 2\nentry e\nworkspace -4\n", "found '-4'"},
-      {"kiln-model 2\nentry e\nworkspace 4 4\n", "expects 'workspace BYTES'"},
-      {"kiln-model 2\nentry e\nworkspace 99999999999999999999999\n", "expects 'workspace BYTES'"},
-      {"kiln-model 2\nentry e\nworkspace 64\nworkspace 64\n",
+      {"kiln-model 3\nentry e\nworkspace 12k\n", "found '12k'"},
+      {"kiln-model 3\nentry e\nworkspace -4\n", "found '-4'"},
+      {"kiln-model 3\nentry e\nworkspace 4 4\n", "expects 'workspace BYTES'"},
+      {"kiln-model 3\nentry e\nworkspace 99999999999999999999999\n", "expects 'workspace BYTES'"},
+      {"kiln-model 3\nentry e\nworkspace 64\nworkspace 64\n",
        "line 4: expects one 'workspace' line per entry, found a second"},
-      {"kiln-model 2\nentry e\ninput x f32 2x3\n",
+      {"kiln-model 3\nentry e\ninput x f32 2x3\n",
        "line 3: expects dims like [1,3,224,224], [N,1000] or [], found '2x3'"},
-      {"kiln-model 2\nentry e\ninput x f32 [2,]\n", "found '[2,]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [,3]\n", "found '[,3]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [2,,3]\n", "found '[2,,3]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [-1]\n", "found '[-1]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [2,3a]\n", "found '[2,3a]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [+2]\n", "found '[+2]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [2]]\n", "found '[2]]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [[2]\n", "found '[[2]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [2\n", "found '[2'"},
-      {"kiln-model 2\nentry e\ninput x f32 [N-1]\n", "found '[N-1]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [99999999999999999999]\n",
+      {"kiln-model 3\nentry e\ninput x f32 [2,]\n", "found '[2,]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [,3]\n", "found '[,3]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [2,,3]\n", "found '[2,,3]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [-1]\n", "found '[-1]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [2,3a]\n", "found '[2,3a]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [+2]\n", "found '[+2]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [2]]\n", "found '[2]]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [[2]\n", "found '[[2]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [2\n", "found '[2'"},
+      {"kiln-model 3\nentry e\ninput x f32 [N-1]\n", "found '[N-1]'"},
+      {"kiln-model 3\nentry e\ninput x f32 [99999999999999999999]\n",
        "line 3: expects dims below 2^63, found '[99999999999999999999]'"},
-      {"kiln-model 2\nentry e\ninput x f32 [4611686018427387904,4]\n",
+      {"kiln-model 3\nentry e\ninput x f32 [4611686018427387904,4]\n",
        "line 3: expects a size that fits in memory, found [4611686018427387904,4]"},
-      {"kiln-model 2\nentry e\ninput a%G1 f32 [1]\n", "line 3: expects %XX escapes in a name, found 'a%G1'"},
-      {"kiln-model 2\nentry e\ninput a%2 f32 [1]\n", "found 'a%2'"},
-      {"kiln-model 2\nentry e\ninput a% f32 [1]\n", "found 'a%'"},
-      {"kiln-model 2\nentry e\ninput a%00 f32 [1]\n", "expects a name without %00, found 'a%00'"},
-      {"kiln-model 2\nentry e\ninput a\x80 f32 [1]\n",
+      {"kiln-model 3\nentry e\ninput a%G1 f32 [1]\n", "line 3: expects %XX escapes in a name, found 'a%G1'"},
+      {"kiln-model 3\nentry e\ninput a%2 f32 [1]\n", "found 'a%2'"},
+      {"kiln-model 3\nentry e\ninput a% f32 [1]\n", "found 'a%'"},
+      {"kiln-model 3\nentry e\ninput a%00 f32 [1]\n", "expects a name without %00, found 'a%00'"},
+      {"kiln-model 3\nentry e\ninput a\x80 f32 [1]\n",
        "expects byte 0x80 escaped as %80 in a name, found it raw"},
-      {"kiln-model 2\nentry e\ninput x f32 [1]\ninput x f32 [2]\n",
+      {"kiln-model 3\nentry e\ninput x f32 [1]\ninput x f32 [2]\n",
        "line 4: expects distinct input names, found 'x' twice"},
-      {"kiln-model 2\nentry e\noutput y f32 [1]\noutput y f32 [1]\n",
+      {"kiln-model 3\nentry e\noutput y f32 [1]\noutput y f32 [1]\n",
        "expects distinct output names, found 'y' twice"},
-      {"kiln-model 2\nentry e\ninput x f32 [1]\n\noutput y f32 [1]\n",
+      {"kiln-model 3\nentry e\ninput x f32 [1]\n\noutput y f32 [1]\n",
        "line 4: expects no blank line inside the signature"},
   };
   for (const Case &c : cases) {
@@ -284,7 +284,7 @@ TEST(Signature, RejectsMalformedText) {
 // The same names in two entries are fine: each entry has its own inputs and outputs.
 TEST(Signature, EntriesHaveTheirOwnNames) {
   kiln_model *m = nullptr;
-  ASSERT_EQ(parse("kiln-model 2\nentry a\ninput x f32 [1]\nentry b\ninput x f32 [2]\n", &m),
+  ASSERT_EQ(parse("kiln-model 3\nentry a\ninput x f32 [1]\nentry b\ninput x f32 [2]\n", &m),
             KILN_OK)
       << kiln_last_error();
   kiln_model_destroy(m);
@@ -292,7 +292,7 @@ TEST(Signature, EntriesHaveTheirOwnNames) {
 
 TEST(Signature, RunFunctionsMustMatchTheEntries) {
   kiln_model *m = reinterpret_cast<kiln_model *>(0x1);
-  g_signature = "kiln-model 2\nentry a\ninput x f32 [1]\nentry b\ninput x f32 [2]\n";
+  g_signature = "kiln-model 3\nentry a\ninput x f32 [1]\nentry b\ninput x f32 [2]\n";
   EXPECT_EQ(kiln_model_from_entry(signature, run, &m), KILN_ERROR_FORMAT);
   EXPECT_EQ(m, nullptr);
   EXPECT_STREQ(kiln_last_error(), "model: expects one run function per signature entry (2), found 1");
