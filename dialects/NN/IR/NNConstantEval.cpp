@@ -255,6 +255,8 @@ LogicalResult kiln::nn::foldConstantOp(Operation *op, ArrayRef<Attribute> operan
     out = evalDataMovement(op, in);
   if (!out)
     out = evalReduction(op, in);
+  if (!out)
+    out = evalConvPool(op, in);
   if (!out || out->type != op->getResult(0).getType())
     return failure();
   results.push_back(writeLiteral(*out));

@@ -95,6 +95,7 @@ Literal gather(const Literal &src, mlir::RankedTensorType type, llvm::ArrayRef<i
 std::optional<Literal> evalElementwise(mlir::Operation *op, llvm::ArrayRef<Literal> in);
 std::optional<Literal> evalDataMovement(mlir::Operation *op, llvm::ArrayRef<Literal> in);
 std::optional<Literal> evalReduction(mlir::Operation *op, llvm::ArrayRef<Literal> in);
+std::optional<Literal> evalConvPool(mlir::Operation *op, llvm::ArrayRef<Literal> in);
 
 } // namespace eval
 } // namespace kiln::nn

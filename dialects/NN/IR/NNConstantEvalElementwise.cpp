@@ -297,6 +297,11 @@ auto floatOnly(Fn fn) {
 
 std::optional<Literal> eval::evalElementwise(Operation *op, ArrayRef<Literal> in) {
   using R = std::optional<Literal>;
+  // arith reads i1 as signed (true is -1): only the ops that treat bools as
+  // bools are folded on them.
+  if (!isa<AndOp, OrOp, XorOp, NotOp, WhereOp, EqualOp, CastOp>(op) &&
+      llvm::any_of(in, [](const Literal &l) { return l.elementType().isInteger(1); }))
+    return std::nullopt;
   auto none = [](int64_t, int64_t) -> std::optional<int64_t> { return std::nullopt; };
   auto attr = [](FloatAttr a) { return a.getValueAsDouble(); };
   return llvm::TypeSwitch<Operation *, R>(op)

@@ -1,6 +1,7 @@
 //===- NNConstantEvalReduction.cpp - folding reductions and contractions -===//
 //
-// Reductions, running sums, arg-reductions and matrix products on literals.
+// Reductions, running sums, arg-reductions, softmax and matrix products on
+// literals.
 // Accumulation is sequential in the element type (float for f32), from the
 // initial values convert-nn-to-linalg uses (0, 1, -inf/+inf or the integer
 // extremes), so small folded results match generated code.
@@ -193,7 +194,8 @@ std::optional<Literal> argReduce(Operation *op, const Literal &x, int64_t axis, 
   if (axis < 0)
     axis += rank;
   int64_t n = x.shape()[axis], inner = 1, outer = 1;
-  if (n == 0)
+  // Empty axes have no position; bools are signed i1 to arith (see reduce).
+  if (n == 0 || x.elementType().isInteger(1))
     return std::nullopt;
   for (int64_t d = axis + 1; d < rank; ++d)
     inner *= x.shape()[d];
@@ -251,6 +253,42 @@ std::optional<Literal> cumsum(CumSumOp op, const Literal &x) {
           out.i[k] = accI;
         if (op.getExclusive())
           add();
+      }
+    }
+  return out;
+}
+
+/// Softmax (or log-softmax) along `axis` as the lowering computes it: the
+/// maximum, exp(x - max), their sum, then the quotient (or x - max - log sum).
+std::optional<Literal> softmax(Operation *op, const Literal &x, int64_t axis, bool log) {
+  Type elem = x.elementType();
+  int64_t rank = x.shape().size();
+  if (axis < 0)
+    axis += rank;
+  int64_t n = x.shape()[axis], inner = 1, outer = 1;
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= x.shape()[d];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape()[d];
+  Literal out = x;
+  auto sub = [](auto a, auto b) { return a - b; };
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t in = 0; in < inner; ++in) {
+      auto at = [&](int64_t j) { return (o * n + j) * inner + in; };
+      double max = -std::numeric_limits<double>::infinity(), sum = 0;
+      for (int64_t j = 0; j < n; ++j)
+        max = maxF(max, x.f[at(j)]);
+      for (int64_t j = 0; j < n; ++j) {
+        double e = inPrecision(elem, x.f[at(j)], max,
+                               [](auto a, auto b) { return std::exp(a - b); });
+        sum = inPrecision(elem, sum, e, [](auto a, auto b) { return a + b; });
+        out.f[at(j)] = e;
+      }
+      double logSum = inPrecision(elem, sum, [](auto a) { return std::log(a); });
+      for (int64_t j = 0; j < n; ++j) {
+        double &v = out.f[at(j)];
+        v = log ? inPrecision(elem, inPrecision(elem, x.f[at(j)], max, sub), logSum, sub)
+                : inPrecision(elem, v, sum, [](auto a, auto b) { return a / b; });
       }
     }
   return out;
@@ -328,10 +366,66 @@ std::optional<Literal> gemm(GemmOp op, ArrayRef<Literal> in) {
   return out;
 }
 
+/// Einsum over explicit letters: every assignment of the letters, the
+/// product of the operands' elements (left to right) summed into the
+/// result's element.
+std::optional<Literal> einsum(EinsumOp op, ArrayRef<Literal> in) {
+  auto parsed = parseEinsum(op.getEquation());
+  if (failed(parsed))
+    return std::nullopt;
+  auto &[operands, result] = *parsed;
+  RankedTensorType type = op.getType();
+  Type elem = type.getElementType();
+  // Every letter and its size, the result's letters first.
+  std::string letters = result;
+  SmallVector<int64_t> sizes(type.getShape());
+  for (auto [l, name] : llvm::zip(in, operands))
+    for (auto [d, c] : llvm::enumerate(name))
+      if (letters.find(c) == std::string::npos) {
+        letters.push_back(c);
+        sizes.push_back(l.shape()[d]);
+      }
+  int64_t total = 1;
+  for (int64_t s : sizes)
+    total *= s;
+  int64_t resultCount = type.getNumElements();
+  Literal out = Literal::zeros(type);
+  SmallVector<int64_t> coords;
+  SmallVector<SmallVector<int64_t>> strides;
+  for (const Literal &l : in)
+    strides.push_back(stridesOf(l.shape()));
+  for (int64_t k = 0; k < total; ++k) {
+    unravel(k, sizes, coords);
+    int64_t r = resultCount ? k / (total / resultCount) : 0;
+    double pf = 1;
+    int64_t pi = 1;
+    for (auto [i, l] : llvm::enumerate(in)) {
+      int64_t at = 0;
+      for (auto [d, c] : llvm::enumerate(operands[i]))
+        at += coords[letters.find(c)] * strides[i][d];
+      if (l.isFloat())
+        pf = i == 0 ? l.f[at] : inPrecision(elem, pf, l.f[at], [](auto a, auto b) { return a * b; });
+      else
+        pi = wrapTo(elem, static_cast<int64_t>(static_cast<uint64_t>(pi) *
+                                               static_cast<uint64_t>(l.i[at])));
+    }
+    if (out.isFloat())
+      out.f[r] = inPrecision(elem, out.f[r], pf, [](auto a, auto b) { return a + b; });
+    else
+      out.i[r] = wrapTo(elem, static_cast<int64_t>(static_cast<uint64_t>(out.i[r]) +
+                                                   static_cast<uint64_t>(pi)));
+  }
+  return out;
+}
+
 } // namespace
 
 std::optional<Literal> eval::evalReduction(Operation *op, ArrayRef<Literal> in) {
   using R = std::optional<Literal>;
+  // Bools are signed i1 to arith (true is -1): sums and products of them
+  // are not folded.
+  if (llvm::any_of(in, [](const Literal &l) { return l.elementType().isInteger(1); }))
+    return std::nullopt;
   auto red = [&](auto o, Kind kind) -> R { return reduce(o, in[0], o.getAxes(), kind); };
   return llvm::TypeSwitch<Operation *, R>(op)
       .Case([&](ReduceSumOp o) { return red(o, Kind::Sum); })
@@ -351,7 +445,10 @@ std::optional<Literal> eval::evalReduction(Operation *op, ArrayRef<Literal> in) 
         return argReduce(o, in[0], o.getAxis(), o.getSelectLastIndex(), /*largest=*/false);
       })
       .Case([&](CumSumOp o) { return cumsum(o, in[0]); })
+      .Case([&](SoftmaxOp o) { return softmax(o, in[0], o.getAxis(), /*log=*/false); })
+      .Case([&](LogSoftmaxOp o) { return softmax(o, in[0], o.getAxis(), /*log=*/true); })
       .Case([&](MatMulOp o) { return matmul(o, in[0], in[1]); })
       .Case([&](GemmOp o) { return gemm(o, in); })
+      .Case([&](EinsumOp o) { return einsum(o, in); })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -212,3 +212,16 @@ func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = nn.add %x, %c : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Arithmetic on i1 is signed to arith (true is -1): only logic, equal,
+// where and cast fold on bools.
+// CHECK-LABEL: func @bool_arith
+// CHECK: nn.max
+func.func @bool_arith() -> tensor<2xi1> {
+  %a = nn.constant dense<[true, false]> : tensor<2xi1>
+  %b = nn.constant dense<false> : tensor<2xi1>
+  %0 = nn.max %a, %b : (tensor<2xi1>, tensor<2xi1>) -> tensor<2xi1>
+  return %0 : tensor<2xi1>
+}

@@ -78,3 +78,17 @@ func.func @contractions() -> (tensor<2xf32>, tensor<2x2xf32>) {
   %1 = nn.gemm %a, %a, %c {alpha = 2.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true} : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
   return %0, %1 : tensor<2xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// Softmax and log-softmax along an axis (exp(x - max) / sum).
+// CHECK-LABEL: func @softmax
+// CHECK-DAG: nn.constant dense<{{\[\[}}5.000000e-01, 5.000000e-01], [1.000000e+00, 0.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: nn.constant dense<{{\[\[}}-0.693147182, -0.693147182], [0.000000e+00, -1.000000e+03]]> : tensor<2x2xf32>
+// CHECK-NOT: softmax
+func.func @softmax() -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %x = nn.constant dense<[[1.0, 1.0], [1000.0, 0.0]]> : tensor<2x2xf32>
+  %0 = nn.softmax %x {axis = -1 : i64} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %1 = nn.log_softmax %x {axis = 1 : i64} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x2xf32>
+}
