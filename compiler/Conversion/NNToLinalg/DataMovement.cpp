@@ -289,11 +289,28 @@ struct TileLowering : OpConversionPattern<TileOp> {
   }
 };
 
+/// nn.shape: one tensor.dim per dimension (a constant for a static one),
+/// gathered into a 1-D i64 tensor.
+struct ShapeLowering : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (int64_t d = op.getStart(), e = op.getEnd(); d < e; ++d)
+      dims.push_back(rewriter.create<arith::IndexCastOp>(
+          loc, rewriter.getI64Type(), rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNToLinalgDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
                TransposeLowering, ConcatLowering, SliceLowering, GatherLowering,
                GatherElementsLowering, GatherNDLowering, ReverseSequenceLowering, PadLowering,
-               ExpandLowering, TileLowering>(patterns.getContext());
+               ExpandLowering, TileLowering, ShapeLowering>(patterns.getContext());
 }

@@ -1,9 +1,11 @@
 //===- Importer.cpp - ONNX model -> nn dialect ---------------------------===//
 //
-// One pass over the graph in topological order. Every value either becomes
-// an SSA value of the nn function or, when it is a small integer tensor
-// known at compile time, a host tensor (HostTensor.h). Each node goes to
-// the handler the OpRegistry holds for its (domain, op type, opset).
+// One pass over the graph in topological order. Every value becomes an SSA
+// value of the nn function. Each node goes to the handler the OpRegistry
+// holds for its (domain, op type, opset); the ops it built are folded right
+// away (the nn dialect's folders, NNConstantEval.h), so the shape, pad and
+// mask arithmetic exporters emit is an nn.constant by the time a later
+// handler needs its value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 #include "compiler/Import/ONNX/NodeBinder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -128,13 +131,69 @@ LogicalResult GraphImporter::prepare() {
 // The graph
 //===----------------------------------------------------------------------===//
 
+void GraphImporter::foldNode(const onnx::NodeProto &node, Operation *first) {
+  llvm::DenseMap<Value, Value> replaced;
+  Block *block = builder.getInsertionBlock();
+  OpBuilder::InsertionGuard guard(builder);
+  for (Operation &op : llvm::make_early_inc_range(
+           llvm::make_range(first ? first->getIterator() : block->end(), block->end()))) {
+    if (isa<nn::ConstantOp>(op) || op.getNumResults() == 0)
+      continue;
+    SmallVector<Attribute> operands;
+    for (Value v : op.getOperands()) {
+      Attribute attr;
+      operands.push_back(matchPattern(v, m_Constant(&attr)) ? attr : Attribute());
+    }
+    SmallVector<OpFoldResult> results;
+    // An empty result list is an in-place update: nothing to replace.
+    if (failed(op.fold(operands, results)) || results.empty())
+      continue;
+    builder.setInsertionPoint(&op);
+    SmallVector<Value> values;
+    SmallVector<Operation *> made;
+    for (auto [result, folded] : llvm::zip(op.getResults(), results)) {
+      if (auto v = dyn_cast<Value>(folded)) {
+        values.push_back(v);
+        continue;
+      }
+      if (Operation *c = op.getDialect()->materializeConstant(
+              builder, cast<Attribute>(folded), result.getType(), op.getLoc())) {
+        made.push_back(c);
+        values.push_back(c->getResult(0));
+      }
+    }
+    // A result the dialect cannot materialize, or one folded to itself: the
+    // op stays.
+    if (values.size() != op.getNumResults() ||
+        llvm::any_of(values, [&](Value v) { return v.getDefiningOp() == &op; })) {
+      for (Operation *c : made)
+        c->erase();
+      continue;
+    }
+    for (auto [result, v] : llvm::zip(op.getResults(), values)) {
+      result.replaceAllUsesWith(v);
+      replaced[result] = v;
+    }
+    op.erase();
+  }
+  for (const std::string &out : node.output()) {
+    auto it = values.find(out);
+    if (it != values.end())
+      if (Value v = replaced.lookup(it->second.value))
+        it->second.value = v;
+  }
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   const OpHandler *handler = registry.lookup(node.domain(), node.op_type(), opsetOf(node));
   NodeBinder binder(*this, node);
+  Block *block = builder.getInsertionBlock();
+  Operation *last = block->empty() ? nullptr : &block->back();
   // A handler that reported an error fails even if it went on to build
   // something (an attribute of the wrong type read as its default).
   if (failed((*handler)(binder)) || binder.hasFailed())
     return failure();
+  foldNode(node, last ? last->getNextNode() : (block->empty() ? nullptr : &block->front()));
   // Nothing downstream should allocate a tensor of unbounded size.
   for (int i = 0; i < node.output_size(); ++i) {
     auto it = values.find(node.output(i));
@@ -157,9 +216,7 @@ LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
     if (inferred == inferredTypes.end() || !inferred->second->has_tensor_type() ||
         !inferred->second->tensor_type().has_shape())
       continue;
-    SmallVector<int64_t> ours =
-        it->second.host ? it->second.host->shape
-                        : SmallVector<int64_t>(typeOf(it->second.value).getShape());
+    ArrayRef<int64_t> ours = typeOf(it->second.value).getShape();
     const auto &dims = inferred->second->tensor_type().shape().dim();
     bool mismatch = dims.size() != static_cast<int>(ours.size());
     for (int d = 0; !mismatch && d < dims.size(); ++d)
@@ -294,12 +351,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
       emitError(fileLoc) << "graph output '" << out.name() << "' is never computed";
       return nullptr;
     }
-    if (!it->second.value)
-      it->second.value = materialize(*it->second.host, fileLoc);
     results.push_back(it->second.value);
     resultNames.push_back(builder.getStringAttr(out.name()));
   }
   builder.create<func::ReturnOp>(fileLoc, results);
+  // Constants that folded into others, and initializers no node reads.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
+    if (isa<nn::ConstantOp>(op) && op.use_empty())
+      op.erase();
   fn.setFunctionType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   fn->setAttr("kiln.result_names", builder.getArrayAttr(resultNames));
   // A symbolic output dim takes the graph output's dim_param, so an output

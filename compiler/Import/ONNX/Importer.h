@@ -9,7 +9,6 @@
 #ifndef KILN_COMPILER_IMPORT_ONNX_IMPORTER_H
 #define KILN_COMPILER_IMPORT_ONNX_IMPORTER_H
 
-#include "compiler/Import/ONNX/HostTensor.h"
 #include "compiler/Import/ONNX/ONNXImporter.h"
 #include "compiler/Import/ONNX/OpRegistry.h"
 
@@ -26,10 +25,10 @@
 
 namespace kiln::onnx_import {
 
-/// What the importer knows about one ONNX value.
+/// What the importer knows about one ONNX value: its SSA value. A value
+/// known at compile time is an nn.constant (nodes fold as they are built).
 struct Entry {
-  mlir::Value value;                // set once materialized
-  std::optional<HostTensor> host;   // set for folded integer constants
+  mlir::Value value;
 };
 
 /// Limits that keep a hostile model from making the compiler allocate or
@@ -84,7 +83,6 @@ public:
   /// ONNX's name of a data type, or its number when it names none.
   static std::string elementTypeName(int onnxType);
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
-  mlir::Value materialize(const HostTensor &h, mlir::Location loc);
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;
@@ -98,6 +96,9 @@ private:
   /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
   mlir::LogicalResult checkShape(const onnx::NodeProto &node);
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
+  /// Folds the ops built for `node` from `first` on (nn ops on constants
+  /// become nn.constant) and points the node's outputs at what replaced them.
+  void foldNode(const onnx::NodeProto &node, mlir::Operation *first);
   /// Every imported opset exists (>= 1, and no newer than this build's ONNX
   /// knows for the domains it knows).
   mlir::LogicalResult checkOpsets();

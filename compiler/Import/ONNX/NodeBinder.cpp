@@ -2,7 +2,10 @@
 
 #include "compiler/Import/ONNX/NodeBinder.h"
 
+#include "dialects/NN/IR/NNConstantEval.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace kiln::onnx_import;
@@ -41,8 +44,6 @@ FailureOr<Value> NodeBinder::input(int i) {
   FailureOr<Entry *> e = inputEntry(i);
   if (failed(e))
     return failure();
-  if (!(*e)->value)
-    (*e)->value = importer.materialize(*(*e)->host, loc());
   return (*e)->value;
 }
 
@@ -63,28 +64,39 @@ FailureOr<SmallVector<Value>> NodeBinder::allInputs() {
   return in;
 }
 
-const HostTensor *NodeBinder::hostInput(int i) {
+ElementsAttr NodeBinder::constInput(int i) {
   if (!hasInput(i))
-    return nullptr;
+    return {};
   auto it = importer.values.find(proto.input(i));
-  if (it == importer.values.end() || !it->second.host)
-    return nullptr;
-  return &*it->second.host;
-}
-
-bool NodeBinder::allHostInputs() {
-  for (int i = 0; i < numInputs(); ++i)
-    if (hasInput(i) && !hostInput(i))
-      return false;
-  return true;
+  ElementsAttr value;
+  if (it == importer.values.end() || !it->second.value ||
+      !matchPattern(it->second.value, m_Constant(&value)))
+    return {};
+  return value;
 }
 
 FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
-  const HostTensor *h = hostInput(i);
-  if (!h)
+  std::optional<SmallVector<int64_t>> ints;
+  if (ElementsAttr value = constInput(i))
+    ints = kiln::nn::constantInts(value);
+  if (!ints)
     return error() << "expects " << what << " (input " << i
                    << ") to be a constant known at compile time";
-  return SmallVector<int64_t>(h->ints);
+  return *ints;
+}
+
+std::optional<SmallVector<double>> NodeBinder::constNumbers(int i) {
+  if (ElementsAttr value = constInput(i))
+    return kiln::nn::constantFloats(value);
+  return std::nullopt;
+}
+
+Value NodeBinder::intConstant(RankedTensorType type, ArrayRef<int64_t> v) {
+  SmallVector<APInt> ints;
+  for (int64_t x : v)
+    ints.push_back(APInt(type.getElementTypeBitWidth(), static_cast<uint64_t>(x),
+                         /*isSigned=*/true));
+  return builder().create<kiln::nn::ConstantOp>(loc(), DenseElementsAttr::get(type, ints));
 }
 
 Value NodeBinder::scalarConstant(Type elem, double v) {

@@ -17,6 +17,7 @@
 
 #include "compiler/Import/ONNX/Importer.h"
 
+#include "dialects/NN/IR/NNConstantEval.h"
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -54,14 +55,16 @@ public:
   mlir::FailureOr<mlir::Value> optionalInput(int i);
   /// Every input of the node, in order.
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> allInputs();
-  /// What the importer holds for input `i` (an SSA value or a host tensor).
+  /// What the importer holds for input `i`.
   mlir::FailureOr<Entry *> inputEntry(int i);
-  /// Input `i` as a host tensor, or null when it is absent or computed.
-  const HostTensor *hostInput(int i);
-  /// True when every present input is a host tensor.
-  bool allHostInputs();
+  /// The value of input `i` when it is a constant (folded at import), else
+  /// null (also when it is absent).
+  mlir::ElementsAttr constInput(int i);
   /// Input `i` as integers known at compile time; `what` names it in the error.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constInts(int i, llvm::StringRef what);
+  /// Input `i` as numbers known at compile time (integers converted), or
+  /// nothing when it is absent or computed at run time.
+  std::optional<llvm::SmallVector<double>> constNumbers(int i);
 
   //===--------------------------------------------------------------------===//
   // Outputs
@@ -70,10 +73,7 @@ public:
   int numOutputs() const { return proto.output_size(); }
   /// True when output `i` is requested.
   bool hasOutput(int i) const { return i < proto.output_size() && !proto.output(i).empty(); }
-  void define(int i, mlir::Value v) { importer.values[proto.output(i)] = Entry{v, std::nullopt}; }
-  void defineHost(int i, HostTensor h) {
-    importer.values[proto.output(i)] = Entry{mlir::Value(), std::move(h)};
-  }
+  void define(int i, mlir::Value v) { importer.values[proto.output(i)] = Entry{v}; }
   void defineEntry(int i, Entry e) { importer.values[proto.output(i)] = std::move(e); }
   /// Defines output 0 as `v` when it was built.
   mlir::LogicalResult defineResult(mlir::FailureOr<mlir::Value> v) {
@@ -111,6 +111,8 @@ public:
   template <typename OpTy, typename... Args>
   mlir::FailureOr<mlir::Operation *> createMulti(unsigned numResults, Args &&...args);
 
+  /// A constant of `type` holding the integers `v`.
+  mlir::Value intConstant(mlir::RankedTensorType type, llvm::ArrayRef<int64_t> v);
   /// A rank-0 constant of (float) element type `elem` holding `v`.
   mlir::Value scalarConstant(mlir::Type elem, double v);
   mlir::FailureOr<mlir::Type> elementType(int onnxType, llvm::StringRef what) {

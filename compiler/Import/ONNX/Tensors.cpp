@@ -1,4 +1,4 @@
-//===- Tensors.cpp - ONNX tensors as nn constants and host tensors -------===//
+//===- Tensors.cpp - ONNX tensors as nn constants -------------------------===//
 
 #include "compiler/Import/ONNX/Importer.h"
 
@@ -129,23 +129,6 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
   auto type = RankedTensorType::get(shape, *elem);
   Entry e;
   int64_t n = type.getNumElements();
-  // Small integer tensors are folded on the host (shapes, axes).
-  if (isa<IntegerType>(*elem) && !elem->isInteger(1) && n <= kMaxHostElements) {
-    HostTensor h{shape, *elem, {}};
-    size_t width = elem->getIntOrFloatBitWidth() / 8;
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t v = 0;
-      switch (width) {
-      case 1: v = reinterpret_cast<const int8_t *>(bytes->data())[i]; break;
-      case 2: v = reinterpret_cast<const int16_t *>(bytes->data())[i]; break;
-      case 4: v = reinterpret_cast<const int32_t *>(bytes->data())[i]; break;
-      default: v = reinterpret_cast<const int64_t *>(bytes->data())[i]; break;
-      }
-      h.ints.push_back(v);
-    }
-    e.host = std::move(h);
-    return e;
-  }
   ElementsAttr value;
   if (elem->isInteger(1)) {
     SmallVector<bool> bits(bytes->begin(), bytes->end());
@@ -170,12 +153,4 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
   }
   e.value = builder.create<ConstantOp>(loc, value);
   return e;
-}
-
-Value GraphImporter::materialize(const HostTensor &h, Location loc) {
-  auto type = RankedTensorType::get(h.shape, h.elementType);
-  SmallVector<APInt> ints;
-  for (int64_t v : h.ints)
-    ints.push_back(APInt(h.elementType.getIntOrFloatBitWidth(), v, /*isSigned=*/true));
-  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, ints));
 }

@@ -354,3 +354,14 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   types.push_back(RankedTensorType::get(sizes, in.getElementType()));
   return success();
 }
+
+LogicalResult ShapeOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  int64_t r = rankedType(adaptor.getInput()).getRank();
+  int64_t start = adaptor.getStart(), end = adaptor.getEnd();
+  if (start < 0 || start > end || end > r)
+    return fail(loc, getOperationName(), "expects 0 <= start <= end <= rank (")
+           << r << "), found start " << start << " and end " << end;
+  types.push_back(RankedTensorType::get({end - start}, IntegerType::get(ctx, 64)));
+  return success();
+}

@@ -29,6 +29,23 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
   let hasCanonicalizer = 1;
 }
 
+def NN_ShapeOp : NN_InferredOp<"shape"> {
+  let summary = "dimensions of a tensor as a 1-D i64 tensor";
+  let description = [{
+    Dimensions `start` to `end - 1` of `input` (`0 <= start <= end <= rank`;
+    the importer resolves ONNX Shape's negative and out-of-range bounds).
+    Folds to a constant when those dimensions are static; otherwise it reads
+    them at run time (`tensor.dim`).
+
+    ```mlir
+    %s = nn.shape %x {start = 0 : i64, end = 2 : i64} : (tensor<?x3x4xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let hasFolder = 1;
+}
+
 def NN_FlattenOp : NN_InferredOp<"flatten"> {
   let summary = "collapse to a matrix at an axis";
   let description = [{

@@ -74,3 +74,13 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
     return getInputs().front();
   return {};
 }
+
+/// The dimensions asked for are static: the shape is a constant, whatever
+/// the input's values.
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> dims =
+      getInput().getType().getShape().slice(getStart(), getEnd() - getStart());
+  if (ShapedType::isDynamicShape(dims))
+    return {};
+  return DenseElementsAttr::get(getType(), dims);
+}

@@ -7,6 +7,8 @@
 
 #include "dialects/NN/IR/NNOps.h"
 
+#include "dialects/NN/IR/NNConstantEval.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,6 +27,7 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/NN/IR/NNOps.cpp.inc"
       >();
+  addInterfaces<NNConstantFoldInterface>();
 }
 
 Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -174,3 +174,15 @@ func.func @tile(%x: tensor<2x4xf32>) -> tensor<4x8xf32> {
   %0 = nn.tile %x {repeats = array<i64: 2, 2>} : (tensor<2x4xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// nn.shape reads each dimension with tensor.dim into a 1-D i64 tensor
+// (tensor.from_elements); static dimensions fold to a constant.
+// CHECK-LABEL: func @shape
+// CHECK: %[[C:.*]] = arith.constant dense<[3, 4]> : tensor<2xi64>
+// CHECK: return %[[C]]
+func.func @shape(%x: tensor<2x3x4xf32>) -> tensor<2xi64> {
+  %0 = nn.shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3x4xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

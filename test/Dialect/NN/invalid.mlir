@@ -366,3 +366,12 @@ func.func @reverse_sequence_lengths(%x: tensor<4x2x3xf32>, %l: tensor<4xi64>) ->
   %0 = nn.reverse_sequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x2x3xf32>, tensor<4xi64>) -> tensor<4x2x3xf32>
   return %0 : tensor<4x2x3xf32>
 }
+
+// -----
+
+// nn.shape's bounds lie inside the rank.
+func.func @shape_bounds(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  // expected-error @+1 {{'nn.shape' op expects 0 <= start <= end <= rank (2), found start 1 and end 3}}
+  %0 = nn.shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

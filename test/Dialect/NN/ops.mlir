@@ -325,3 +325,12 @@ func.func @more_reductions(%x: tensor<2x3x4xf32>, %p: tensor<1x2x5x5xf32>) -> (t
   %4 = nn.global_max_pool %p : (tensor<1x2x5x5xf32>) -> tensor<1x2x1x1xf32>
   return %0, %1, %2, %3, %4 : tensor<2x4xf32>, tensor<2x1x4xf32>, tensor<3xf32>, tensor<2x1x4xi64>, tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @shape
+func.func @shape(%x: tensor<2x3x4xf32>) -> tensor<2xi64> {
+  // CHECK: nn.shape %{{.*}} {end = 3 : i64, start = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2xi64>
+  %0 = nn.shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3x4xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

@@ -33,29 +33,9 @@ LogicalResult optionalConstInts(NodeBinder &b, int i, StringRef what, SmallVecto
 
 /// ONNX Slice: starts/ends/axes/steps (attributes before opset 10, constant
 /// inputs after) clamped per ONNX into nn.slice's offsets, sizes and
-/// strides; a slice of a host tensor folds.
+/// strides (a slice of a constant folds).
 LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
   SmallVector<int64_t> starts, ends, axes, steps;
-  if (b.allHostInputs()) {
-    if (!b.hasInput(0))
-      return b.input(0);
-    const HostTensor &data = *b.hostInput(0);
-    if (data.shape.size() != 1)
-      return b.error() << "folding supports only 1-D slices";
-    if (!paramsAsInputs) {
-      starts = b.attrInts("starts");
-      ends = b.attrInts("ends");
-    } else {
-      FailureOr<SmallVector<int64_t>> s = b.constInts(1, "starts"), e = b.constInts(2, "ends");
-      if (failed(s) || failed(e) || failed(optionalConstInts(b, 4, "steps", steps)))
-        return failure();
-      starts = *s;
-      ends = *e;
-    }
-    if (steps.empty())
-      steps = {1};
-    return foldSliceOnHost(b, data, starts, ends, steps);
-  }
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
@@ -187,18 +167,10 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
       return failure();
     pads = *p;
     if (b.hasInput(2)) {
-      if (const HostTensor *h = b.hostInput(2)) {
-        value = h->ints.empty() ? 0.0 : static_cast<double>(h->ints[0]);
-      } else {
-        FailureOr<Value> v = b.input(2);
-        if (failed(v))
-          return failure();
-        auto c = v->getDefiningOp<ConstantOp>();
-        auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
-        if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
-          return b.error() << "expects constant_value (input 2) to be a scalar constant";
-        value = dense.getSplatValue<APFloat>().convertToDouble();
-      }
+      std::optional<SmallVector<double>> v = b.constNumbers(2);
+      if (!v || v->size() != 1)
+        return b.error() << "expects constant_value (input 2) to be a scalar constant";
+      value = v->front();
     }
     if (failed(optionalConstInts(b, 3, "axes", axes)))
       return failure();
@@ -227,17 +199,18 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
 /// clamp it. `nd`: GatherND, whose last index dimension walks the data's
 /// dimensions from `axis` (batch_dims) on.
 LogicalResult checkConstIndices(NodeBinder &b, Value data, int64_t axis, bool nd) {
-  const HostTensor *idx = b.hostInput(1);
+  ElementsAttr value = b.constInput(1);
+  std::optional<SmallVector<int64_t>> idx = kiln::nn::constantInts(value);
   if (!idx)
     return success();
-  ArrayRef<int64_t> shape = typeOf(data).getShape();
+  ArrayRef<int64_t> shape = typeOf(data).getShape(), idxShape = value.getShapedType().getShape();
   int64_t rank = shape.size();
-  int64_t k = nd ? (idx->shape.empty() ? 0 : idx->shape.back()) : 1;
+  int64_t k = nd ? (idxShape.empty() ? 0 : idxShape.back()) : 1;
   if (k <= 0)
     return success();
   if (!nd && axis < 0)
     axis += rank;
-  for (auto [p, v] : llvm::enumerate(idx->ints)) {
+  for (auto [p, v] : llvm::enumerate(*idx)) {
     int64_t dim = nd ? axis + static_cast<int64_t>(p) % k : axis;
     // A bad axis was reported by the op's inference.
     if (dim < 0 || dim >= rank || ShapedType::isDynamic(shape[dim]))
@@ -250,10 +223,8 @@ LogicalResult checkConstIndices(NodeBinder &b, Value data, int64_t axis, bool nd
   return success();
 }
 
-/// Gather on run-time data, or folded when every input is a host tensor.
+/// Gather (folded when both inputs are constants).
 LogicalResult importGather(NodeBinder &b) {
-  if (b.allHostInputs())
-    return foldOnHost(b);
   FailureOr<Value> x = b.input(0), idx = b.input(1);
   if (failed(x) || failed(idx))
     return failure();
@@ -290,15 +261,9 @@ LogicalResult importReverseSequence(NodeBinder &b) {
       builder.getI64IntegerAttr(b.attrInt("time_axis", 0))));
 }
 
-/// Cast and CastLike; integer-to-integer casts of host tensors fold.
+/// Cast and CastLike (a cast of a constant folds).
 LogicalResult importCast(NodeBinder &b) {
   bool like = b.opType() == "CastLike";
-  if (!like && b.allHostInputs()) {
-    auto to = static_cast<onnx::TensorProto::DataType>(b.attrInt("to", 0));
-    if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
-        to == onnx::TensorProto::INT16 || to == onnx::TensorProto::INT8)
-      return foldOnHost(b);
-  }
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
@@ -347,11 +312,6 @@ LogicalResult importTranspose(NodeBinder &b) {
 }
 
 LogicalResult importConcat(NodeBinder &b) {
-  bool allHost = true;
-  for (int i = 0; i < b.numInputs(); ++i)
-    allHost &= b.hostInput(i) != nullptr;
-  if (allHost)
-    return foldOnHost(b);
   FailureOr<SmallVector<Value>> in = b.allInputs();
   if (failed(in))
     return failure();

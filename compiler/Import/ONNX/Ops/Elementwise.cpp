@@ -69,19 +69,17 @@ FailureOr<Value> foldLeft(NodeBinder &b, bool legacyBroadcast) {
 }
 
 template <typename OpTy>
-OpHandler binary(bool legacyBroadcast, bool hostFoldable = false) {
+OpHandler binary(bool legacyBroadcast) {
   return [=](NodeBinder &b) -> LogicalResult {
-    if (hostFoldable && b.numInputs() == 2 && b.hostInput(0) && b.hostInput(1))
-      return foldOnHost(b);
     return b.defineResult(foldLeft<OpTy>(b, legacyBroadcast));
   };
 }
 
 /// Registers a binary op whose legacy broadcast attributes opset 7 removed.
 template <typename OpTy>
-void onBroadcasting(OpRegistry &r, StringRef op, bool hostFoldable = false) {
-  r.on(op, 1, binary<OpTy>(/*legacyBroadcast=*/true, hostFoldable));
-  r.on(op, 7, binary<OpTy>(/*legacyBroadcast=*/false, hostFoldable));
+void onBroadcasting(OpRegistry &r, StringRef op) {
+  r.on(op, 1, binary<OpTy>(/*legacyBroadcast=*/true));
+  r.on(op, 7, binary<OpTy>(/*legacyBroadcast=*/false));
 }
 
 /// Before opset 7 a 1-D slope of C elements applies along the channels.
@@ -119,20 +117,14 @@ LogicalResult importClip(NodeBinder &b, bool boundsAsInputs) {
       if (!b.hasInput(i))
         continue;
       FloatAttr &bound = i == 1 ? lo : hi;
-      if (const HostTensor *h = b.hostInput(i); h && h->ints.size() == 1) {
-        bound = builder.getF64FloatAttr(static_cast<double>(h->ints[0]));
+      if (std::optional<SmallVector<double>> c = b.constNumbers(i); c && c->size() == 1) {
+        bound = builder.getF64FloatAttr(c->front());
         continue;
       }
       FailureOr<Value> v = b.input(i);
       if (failed(v))
         return failure();
-      DenseElementsAttr dense;
-      if (auto c = v->getDefiningOp<ConstantOp>())
-        dense = dyn_cast<DenseElementsAttr>(c.getValue());
-      if (dense && dense.getNumElements() == 1 && isa<FloatType>(dense.getElementType()))
-        bound = builder.getF64FloatAttr((*dense.getValues<APFloat>().begin()).convertToDouble());
-      else
-        (i == 1 ? runtimeLo : runtimeHi) = *v;
+      (i == 1 ? runtimeLo : runtimeHi) = *v;
     }
   }
   Value y = builder.create<ClipOp>(b.loc(), *x, lo, hi);
@@ -247,10 +239,10 @@ void kiln::onnx_import::registerElementwiseOps(OpRegistry &r) {
     return success();
   });
 
-  onBroadcasting<AddOp>(r, "Add", /*hostFoldable=*/true);
-  onBroadcasting<SubOp>(r, "Sub", /*hostFoldable=*/true);
-  onBroadcasting<MulOp>(r, "Mul", /*hostFoldable=*/true);
-  onBroadcasting<DivOp>(r, "Div", /*hostFoldable=*/true);
+  onBroadcasting<AddOp>(r, "Add");
+  onBroadcasting<SubOp>(r, "Sub");
+  onBroadcasting<MulOp>(r, "Mul");
+  onBroadcasting<DivOp>(r, "Div");
   onBroadcasting<PowOp>(r, "Pow");
   onBroadcasting<EqualOp>(r, "Equal");
   onBroadcasting<LessOp>(r, "Less");

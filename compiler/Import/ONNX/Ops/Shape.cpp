@@ -1,8 +1,9 @@
 //===- Shape.cpp - shapes, reshapes and constants ------------------------===//
 //
 // Shape, Size, Identity, Constant, ConstantOfShape, EyeLike, Reshape,
-// Flatten, Squeeze and Unsqueeze. Shapes of host tensors stay on the host
-// (HostTensor.h), so the shape chains exporters emit fold at import.
+// Flatten, Squeeze and Unsqueeze. Shape is nn.shape, a constant when the
+// dimensions it reads are static, so the shape chains exporters emit fold
+// at import with the rest of the graph's constants.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,16 +15,11 @@ using namespace kiln::onnx_import;
 
 namespace {
 
-SmallVector<int64_t> shapeOf(const Entry &e) {
-  return e.host ? e.host->shape : SmallVector<int64_t>(typeOf(e.value).getShape());
-}
-
 LogicalResult importShape(NodeBinder &b) {
-  FailureOr<Entry *> x = b.inputEntry(0);
+  FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> shape = shapeOf(**x);
-  int64_t rank = shape.size();
+  int64_t rank = typeOf(*x).getRank();
   int64_t start = b.attrInt("start", 0), end = b.attrInt("end", rank);
   if (start < 0)
     start += rank;
@@ -31,18 +27,29 @@ LogicalResult importShape(NodeBinder &b) {
     end += rank;
   start = std::clamp<int64_t>(start, 0, rank);
   end = std::clamp<int64_t>(end, start, rank);
-  SmallVector<int64_t> dims(shape.begin() + start, shape.begin() + end);
-  b.defineHost(0, HostTensor{{static_cast<int64_t>(dims.size())}, b.builder().getI64Type(), dims});
-  return success();
+  OpBuilder &builder = b.builder();
+  return b.defineResult(
+      b.create<ShapeOp>(*x, builder.getI64IntegerAttr(start), builder.getI64IntegerAttr(end)));
 }
 
+/// Size: the product of the shape (a constant for a static shape).
 LogicalResult importSize(NodeBinder &b) {
-  FailureOr<Entry *> x = b.inputEntry(0);
+  FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  int64_t n = (*x)->host ? (*x)->host->numElements() : typeOf((*x)->value).getNumElements();
-  b.defineHost(0, HostTensor{{}, b.builder().getI64Type(), {n}});
-  return success();
+  RankedTensorType t = typeOf(*x);
+  OpBuilder &builder = b.builder();
+  auto scalar = RankedTensorType::get({}, builder.getI64Type());
+  if (t.hasStaticShape()) {
+    b.define(0, b.intConstant(scalar, {t.getNumElements()}));
+    return success();
+  }
+  FailureOr<Value> shape = b.create<ShapeOp>(*x, builder.getI64IntegerAttr(0),
+                                             builder.getI64IntegerAttr(t.getRank()));
+  if (failed(shape))
+    return failure();
+  return b.defineResult(b.create<ReduceProdOp>(*shape, builder.getDenseI64ArrayAttr({0}),
+                                               builder.getBoolAttr(false)));
 }
 
 LogicalResult importIdentity(NodeBinder &b) {
@@ -66,7 +73,7 @@ LogicalResult importConstant(NodeBinder &b) {
     SmallVector<int64_t> shape;
     if (isList)
       shape.push_back(v.size());
-    b.defineHost(0, HostTensor{shape, builder.getI64Type(), SmallVector<int64_t>(v)});
+    b.define(0, b.intConstant(RankedTensorType::get(shape, builder.getI64Type()), v));
     return success();
   };
   auto floats = [&](ArrayRef<float> v, bool isList) {
@@ -91,13 +98,10 @@ LogicalResult importConstant(NodeBinder &b) {
 }
 
 LogicalResult importConstantOfShape(NodeBinder &b) {
-  FailureOr<SmallVector<const HostTensor *>> in = requireHostInputs(b);
-  if (failed(in))
+  FailureOr<SmallVector<int64_t>> shape = b.constInts(0, "the shape");
+  if (failed(shape))
     return failure();
-  if (in->empty() || !(*in)[0])
-    return b.error() << "expects input 0";
-  SmallVector<int64_t> shape((*in)[0]->ints);
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
     return b.error() << "expects a shape of non-negative sizes";
   // `value` is a one-element tensor (default: float 0).
   OpBuilder &builder = b.builder();
@@ -107,30 +111,15 @@ LogicalResult importConstantOfShape(NodeBinder &b) {
     FailureOr<Entry> e = b.importTensor(*value);
     if (failed(e))
       return failure();
-    if (e->host) {
-      if (e->host->numElements() != 1)
-        return b.error() << "expects a one-element value";
-      elem = e->host->elementType;
-      splat = builder.getIntegerAttr(elem, e->host->ints[0]);
-    } else {
-      auto c = e->value.getDefiningOp<ConstantOp>();
-      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
-      if (!dense || dense.getNumElements() != 1) {
-        c->erase();
-        return b.error() << "expects a one-element value";
-      }
-      elem = dense.getElementType();
-      splat = dense.getSplatValue<Attribute>();
-      c->erase();
-    }
+    auto c = e->value.getDefiningOp<ConstantOp>();
+    auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+    c->erase();
+    if (!dense || dense.getNumElements() != 1)
+      return b.error() << "expects a one-element value";
+    elem = dense.getElementType();
+    splat = dense.getSplatValue<Attribute>();
   }
-  HostTensor h{shape, elem, {}};
-  if (isa<IntegerType>(elem) && !elem.isInteger(1) && h.numElements() <= kMaxHostElements) {
-    h.ints.assign(h.numElements(), cast<IntegerAttr>(splat).getInt());
-    b.defineHost(0, std::move(h));
-    return success();
-  }
-  auto type = RankedTensorType::get(shape, elem);
+  auto type = RankedTensorType::get(*shape, elem);
   b.define(0, builder.create<ConstantOp>(b.loc(), DenseElementsAttr::get(type, splat)));
   return success();
 }
@@ -163,31 +152,8 @@ LogicalResult importEyeLike(NodeBinder &b) {
   return success();
 }
 
-/// The input's shape, from the host tensor or the value; `x` is set for a
-/// value.
-LogicalResult inputShape(NodeBinder &b, const HostTensor *hx, Value &x,
-                         SmallVector<int64_t> &shape) {
-  if (hx) {
-    shape = hx->shape;
-    return success();
-  }
-  FailureOr<Value> v = b.input(0);
-  if (failed(v))
-    return failure();
-  x = *v;
-  shape.assign(typeOf(x).getShape().begin(), typeOf(x).getShape().end());
-  return success();
-}
-
-/// Defines output 0 as the input with a new shape, on the host for a host
-/// tensor.
-LogicalResult reshaped(NodeBinder &b, const HostTensor *hx, Value x, ArrayRef<int64_t> shape) {
-  if (hx) {
-    HostTensor h = *hx;
-    h.shape.assign(shape.begin(), shape.end());
-    b.defineHost(0, std::move(h));
-    return success();
-  }
+/// Defines output 0 as `x` with a new shape.
+LogicalResult reshaped(NodeBinder &b, Value x, ArrayRef<int64_t> shape) {
   b.define(0, b.builder().create<ReshapeOp>(
                   b.loc(), RankedTensorType::get(shape, typeOf(x).getElementType()), x));
   return success();
@@ -197,11 +163,10 @@ LogicalResult importReshape(NodeBinder &b) {
   FailureOr<SmallVector<int64_t>> target = b.constInts(1, "the shape");
   if (failed(target))
     return failure();
-  const HostTensor *hx = b.hostInput(0);
-  Value x;
-  SmallVector<int64_t> inShape;
-  if (failed(inputShape(b, hx, x, inShape)))
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
     return failure();
+  ArrayRef<int64_t> inShape = typeOf(*x).getShape();
   bool allowZero = b.attrBool("allowzero", false);
   int64_t total = 1, known = 1, inferAt = -1;
   for (int64_t d : inShape)
@@ -233,7 +198,7 @@ LogicalResult importReshape(NodeBinder &b) {
   }
   if (known != total)
     return b.error() << "cannot reshape " << total << " elements into " << known;
-  return reshaped(b, hx, x, shape);
+  return reshaped(b, *x, shape);
 }
 
 /// Squeeze and Unsqueeze; `axesInput`: the axes are an input (opset 13)
@@ -248,11 +213,10 @@ LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInp
   } else if (!axesInput) {
     axes = b.attrInts("axes");
   }
-  const HostTensor *hx = b.hostInput(0);
-  Value x;
-  SmallVector<int64_t> inShape;
-  if (failed(inputShape(b, hx, x, inShape)))
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
     return failure();
+  ArrayRef<int64_t> inShape = typeOf(*x).getShape();
   SmallVector<int64_t> shape;
   if (unsqueeze) {
     int64_t outRank = inShape.size() + axes.size();
@@ -284,7 +248,7 @@ LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInp
       if (!removed[i])
         shape.push_back(inShape[i]);
   }
-  return reshaped(b, hx, x, shape);
+  return reshaped(b, *x, shape);
 }
 
 LogicalResult importFlatten(NodeBinder &b) {
