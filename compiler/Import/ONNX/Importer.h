@@ -85,6 +85,10 @@ public:
   static std::string elementTypeName(int onnxType);
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
   mlir::Value materialize(const HostTensor &h, mlir::Location loc);
+  /// Value `name`'s dims as ONNX shape inference (or the graph's declared
+  /// outputs) gives them: kDynamic where unknown, all kDynamic when it says
+  /// nothing or disagrees on the rank.
+  llvm::SmallVector<int64_t> inferredShape(llvm::StringRef name, int64_t rank) const;
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;

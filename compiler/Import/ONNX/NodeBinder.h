@@ -75,6 +75,10 @@ public:
     importer.values[proto.output(i)] = Entry{mlir::Value(), std::move(h)};
   }
   void defineEntry(int i, Entry e) { importer.values[proto.output(i)] = std::move(e); }
+  /// Output `i`'s dims by ONNX shape inference (kDynamic where unknown).
+  llvm::SmallVector<int64_t> inferredShape(int i, int64_t rank) const {
+    return importer.inferredShape(proto.output(i), rank);
+  }
   /// Defines output 0 as `v` when it was built.
   mlir::LogicalResult defineResult(mlir::FailureOr<mlir::Value> v) {
     if (mlir::failed(v))

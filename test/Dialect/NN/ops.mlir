@@ -325,3 +325,31 @@ func.func @more_reductions(%x: tensor<2x3x4xf32>, %p: tensor<1x2x5x5xf32>) -> (t
   %4 = nn.global_max_pool %p : (tensor<1x2x5x5xf32>) -> tensor<1x2x1x1xf32>
   return %0, %1, %2, %3, %4 : tensor<2x4xf32>, tensor<2x1x4xf32>, tensor<3xf32>, tensor<2x1x4xi64>, tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// The shape-operand ops (NNShapeOperandOps.td) round-trip; result dims may
+// be static or dynamic.
+// CHECK-LABEL: func @shape_operands
+func.func @shape_operands(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>, %a: tensor<1xi64>,
+                          %r: tensor<3xi64>, %i: tensor<i32>)
+    -> (tensor<?x?xf32>, tensor<2x3x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?xf32>,
+        tensor<?x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xi32>) {
+  // CHECK: nn.dynamic_reshape %{{.*}}, %{{.*}} {allowzero = false} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = nn.dynamic_reshape %x, %s {allowzero = false} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_expand %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<2x3x?xf32>
+  %1 = nn.dynamic_expand %x, %r : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<2x3x?xf32>
+  // CHECK: nn.dynamic_unsqueeze %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  %2 = nn.dynamic_unsqueeze %x, %a : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  // CHECK: nn.dynamic_squeeze %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %3 = nn.dynamic_squeeze %x, %a : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_slice %{{.*}}, %{{.*}}, %{{.*}} steps %{{.*}} : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?x4xf32>
+  %4 = nn.dynamic_slice %x, %s, %s steps %s : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?x4xf32>
+  // CHECK: nn.dynamic_tile %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %5 = nn.dynamic_tile %x, %r : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  // CHECK: nn.constant_of_shape %{{.*}} {value = 7 : i64} : (tensor<2xi64>) -> tensor<?x?xi64>
+  %6 = nn.constant_of_shape %s {value = 7 : i64} : (tensor<2xi64>) -> tensor<?x?xi64>
+  // CHECK: nn.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
+  %7 = nn.range %i, %i, %i : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x?xf32>, tensor<2x3x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?xf32>, tensor<?x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xi32>
+}

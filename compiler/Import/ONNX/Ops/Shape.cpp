@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/ONNX/NodeBinder.h"
+#include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -91,6 +92,8 @@ LogicalResult importConstant(NodeBinder &b) {
 }
 
 LogicalResult importConstantOfShape(NodeBinder &b) {
+  if (!constantOrAbsent(b, 0))
+    return importRuntimeConstantOfShape(b);
   FailureOr<SmallVector<const HostTensor *>> in = requireHostInputs(b);
   if (failed(in))
     return failure();
@@ -194,6 +197,8 @@ LogicalResult reshaped(NodeBinder &b, const HostTensor *hx, Value x, ArrayRef<in
 }
 
 LogicalResult importReshape(NodeBinder &b) {
+  if (!constantOrAbsent(b, 1))
+    return importRuntimeReshape(b);
   FailureOr<SmallVector<int64_t>> target = b.constInts(1, "the shape");
   if (failed(target))
     return failure();
@@ -240,6 +245,8 @@ LogicalResult importReshape(NodeBinder &b) {
 /// rather than an attribute.
 LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInput) {
   SmallVector<int64_t> axes;
+  if (axesInput && !constantOrAbsent(b, 1))
+    return importRuntimeUnsqueezeSqueeze(b, unsqueeze);
   if (axesInput && b.numInputs() > 1) {
     FailureOr<SmallVector<int64_t>> a = b.constInts(1, "axes");
     if (failed(a))
