@@ -56,7 +56,8 @@ struct ConvertNNToLinalgPass
       SmallVector<Type> types(op->getOperandTypes());
       // A shape read at run time lowers with dynamic sizes (ShapeOperands.cpp).
       if (!isa<DynamicReshapeOp, DynamicExpandOp, DynamicUnsqueezeOp, DynamicSqueezeOp,
-               DynamicSliceOp, DynamicTileOp, ConstantOfShapeOp, RangeOp>(op))
+               DynamicSliceOp, DynamicTileOp, ConstantOfShapeOp, RangeOp,
+               DynamicReduceSumOp>(op))
         llvm::append_range(types, op->getResultTypes());
       for (Type t : types) {
         auto rt = dyn_cast<RankedTensorType>(t);

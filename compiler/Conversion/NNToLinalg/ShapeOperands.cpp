@@ -192,7 +192,8 @@ struct DynamicReshapeLowering : OpConversionPattern<DynamicReshapeOp> {
 
 /// Normalizes each axis against `rank` and checks it is in range and not
 /// repeated.
-SmallVector<Value> normalizedAxes(Sizes &s, ArrayRef<Value> axes, int64_t rank) {
+SmallVector<Value> normalizedAxes(Sizes &s, ArrayRef<Value> axes, int64_t rank,
+                                  StringRef what = "axes") {
   SmallVector<Value> out;
   Value ok = s.yes(), r = s.c(rank), zero = s.c(0);
   for (Value a : axes) {
@@ -200,8 +201,8 @@ SmallVector<Value> normalizedAxes(Sizes &s, ArrayRef<Value> axes, int64_t rank) 
     ok = s.both(ok, s.both(s.ge(a, zero), s.lt(a, r)));
     out.push_back(a);
   }
-  s.require(ok, "expects axes in [-" + Twine(rank) + ", " + Twine(rank) +
-                    "), found one outside");
+  s.require(ok, "expects " + what + " in [-" + Twine(rank) + ", " + Twine(rank) +
+                    "), found a value outside");
   Value distinct = s.yes();
   for (size_t i = 0; i < out.size(); ++i)
     for (size_t j = i + 1; j < out.size(); ++j)
@@ -436,24 +437,43 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
     Value start = rewriter.create<tensor::ExtractOp>(loc, adaptor.getStart(), ValueRange{});
     Value limit = rewriter.create<tensor::ExtractOp>(loc, adaptor.getLimit(), ValueRange{});
     Value delta = rewriter.create<tensor::ExtractOp>(loc, adaptor.getDelta(), ValueRange{});
-    // The count in f64 (exact below 2^53, and anything larger is refused).
-    auto toF64 = [&](Value v) -> Value {
-      if (isa<FloatType>(elem))
-        return elem.isF64() ? v : rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), v);
-      return rewriter.create<arith::SIToFPOp>(loc, rewriter.getF64Type(), v);
-    };
-    Value fs = toF64(start), fl = toF64(limit), fd = toF64(delta);
-    Value zeroF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0));
-    Value nonZero = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::ONE, fd, zeroF);
-    s.require(nonZero, "expects a non-zero delta, found 0");
-    Value quotient = rewriter.create<math::CeilOp>(
-        loc, rewriter.create<arith::DivFOp>(loc, rewriter.create<arith::SubFOp>(loc, fl, fs), fd));
-    Value count = rewriter.create<arith::MaximumFOp>(loc, quotient, zeroF);
-    Value limitF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(2147483648.0));
-    // Also false for NaN bounds.
-    s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF),
-              "expects at most 2^31 elements, found more");
-    Value n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), count);
+    Value n;
+    if (isa<FloatType>(elem)) {
+      // The count in f64; NaN bounds fail the size check too.
+      Value fs = start, fl = limit, fd = delta;
+      if (!elem.isF64()) {
+        fs = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), start);
+        fl = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), limit);
+        fd = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), delta);
+      }
+      Value zeroF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0));
+      s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::ONE, fd, zeroF),
+                "expects a non-zero delta, found 0");
+      Value quotient = rewriter.create<math::CeilOp>(
+          loc, rewriter.create<arith::DivFOp>(loc, rewriter.create<arith::SubFOp>(loc, fl, fs), fd));
+      Value count = rewriter.create<arith::MaximumFOp>(loc, quotient, zeroF);
+      Value limitF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(2147483648.0));
+      s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF),
+                "expects at most 2^31 elements, found more");
+      n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), count);
+    } else {
+      // Exact in i64: ceil((limit - start) / delta), at least 0.
+      auto toI64 = [&](Value v) -> Value {
+        return elem.isInteger(64) ? v : rewriter.create<arith::ExtSIOp>(loc, rewriter.getI64Type(), v);
+      };
+      Value is = toI64(start), il = toI64(limit), id = toI64(delta);
+      s.require(s.ne(id, s.c(0)), "expects a non-zero delta, found 0");
+      Value safe = s.sel(s.eq(id, s.c(0)), s.c(1), id);
+      // Truncating division, plus one where the remainder has delta's sign
+      // (arith.ceildivsi has no LLVM lowering in the CPU pipeline).
+      Value span = s.sub(il, is);
+      Value q = rewriter.create<arith::DivSIOp>(loc, span, safe);
+      Value r = rewriter.create<arith::RemSIOp>(loc, span, safe);
+      Value up = s.both(s.ne(r, s.c(0)), s.eq(s.gt(r, s.c(0)), s.gt(safe, s.c(0))));
+      n = s.max(s.add(q, rewriter.create<arith::ExtUIOp>(loc, rewriter.getI64Type(), up)), s.c(0));
+      s.require(s.cmp(arith::CmpIPredicate::sle, n, s.c(int64_t(1) << 31)),
+                "expects at most 2^31 elements, found more");
+    }
     SmallVector<Value> dims{n};
     s.requireStatic(type, dims);
     rewriter.replaceOp(op, generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
@@ -469,10 +489,155 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
   }
 };
 
+/// A generic over the result (sizes `dims`) plus one inner reduction loop of
+/// `extent` iterations: `step(builder, loc, indices, k, acc)` gives the new
+/// accumulator. The loop's extent comes from a tensor.empty of that size
+/// read by no one, since a generic takes loop bounds from its operands.
+Value accumulate(Sizes &s, RankedTensorType type, ArrayRef<Value> dims, Value extent,
+                 function_ref<Value(OpBuilder &, Location, ValueRange, Value, Value)> step) {
+  OpBuilder &b = s.b;
+  Location loc = s.loc;
+  int64_t rank = type.getRank();
+  Value init = b.create<tensor::EmptyOp>(loc, type, s.dynamicSizes(type, dims));
+  Value zero = isFloat(type.getElementType())
+                   ? scalar(b, loc, type.getElementType(), 0.0)
+                   : b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type.getElementType(), 0))
+                         .getResult();
+  Value acc = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  Value loop = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+                                         b.getI8Type(), ValueRange{s.toIndex(extent)});
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps{
+      AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{loop}, ValueRange{acc}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> ivs;
+        for (int64_t d = 0; d < rank; ++d)
+          ivs.push_back(nb.create<linalg::IndexOp>(nloc, d));
+        Value k = nb.create<linalg::IndexOp>(nloc, rank);
+        nb.create<linalg::YieldOp>(nloc, step(nb, nloc, ivs, k, args[1]));
+      });
+  return generic.getResult(0);
+}
+
+Value addElement(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return b.create<arith::AddFOp>(loc, x, y);
+  return b.create<arith::AddIOp>(loc, x, y);
+}
+
+/// Sums over every combination of the reduced dims (decoded from the inner
+/// loop index) into the keep-dims shape, then drops the reduced dims when
+/// asked to.
+struct DynamicReduceSumLowering : OpConversionPattern<DynamicReduceSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DynamicReduceSumOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Sizes s(rewriter, op);
+    Value input = adaptor.getInput();
+    RankedTensorType in = op.getInput().getType(), type = op.getType();
+    int64_t rank = in.getRank();
+    SmallVector<Value> axes = normalizedAxes(s, s.all(adaptor.getAxes()), rank);
+    SmallVector<Value> reduced, inDims, kept;
+    Value extent = s.c(1);
+    for (int64_t d = 0; d < rank; ++d) {
+      reduced.push_back(listed(s, axes, d));
+      inDims.push_back(s.dim(input, d));
+      extent = s.mul(extent, s.sel(reduced[d], inDims[d], s.c(1)));
+      kept.push_back(s.sel(reduced[d], s.c(1), inDims[d]));
+    }
+    // The result dims: kept dims in order (keep_dims: all, reduced as 1).
+    SmallVector<Value> dims = kept;
+    if (!op.getKeepDims()) {
+      dims.assign(type.getRank(), s.c(1));
+      Value at = s.c(0);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value stays = s.b.create<arith::XOrIOp>(s.loc, reduced[d], s.yes());
+        for (int64_t k = 0; k < type.getRank(); ++k)
+          dims[k] = s.sel(s.both(stays, s.eq(at, s.c(k))), inDims[d], dims[k]);
+        at = s.add(at, s.b.create<arith::ExtUIOp>(s.loc, s.b.getI64Type(), stays));
+      }
+    }
+    s.requireStatic(type, dims);
+    SmallVector<Value> inSizes;
+    for (Value d : inDims)
+      inSizes.push_back(s.toIndex(d));
+    // With keep_dims the sum is built in the result type itself.
+    auto keepType = op.getKeepDims()
+                        ? type
+                        : RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                                                in.getElementType());
+    Value sum = accumulate(
+        s, keepType, kept, extent,
+        [&](OpBuilder &b, Location loc, ValueRange iv, Value k, Value acc) -> Value {
+          // Reduced coordinates are the digits of k, last dim fastest.
+          SmallVector<Value> at(rank);
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            Value flag = reduced[d];
+            Value size = b.create<arith::SelectOp>(loc, flag, inSizes[d],
+                                                   b.create<arith::ConstantIndexOp>(loc, 1));
+            at[d] = b.create<arith::SelectOp>(loc, flag, b.create<arith::RemUIOp>(loc, k, size),
+                                              iv[d]);
+            k = b.create<arith::DivUIOp>(loc, k, size);
+          }
+          return addElement(b, loc, acc, b.create<tensor::ExtractOp>(loc, input, at));
+        });
+    rewriter.replaceOp(op, op.getKeepDims() ? sum : reshapeToDims(s, sum, type, dims));
+    return success();
+  }
+};
+
+/// Element i sums the input along the axis over the positions the flags
+/// select, with the inner loop running along the (run-time) axis.
+struct DynamicCumSumLowering : OpConversionPattern<DynamicCumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DynamicCumSumOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Sizes s(rewriter, op);
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    Value axis = rewriter.create<tensor::ExtractOp>(op.getLoc(), adaptor.getAxis(), ValueRange{});
+    if (!axis.getType().isInteger(64))
+      axis = rewriter.create<arith::ExtSIOp>(op.getLoc(), rewriter.getI64Type(), axis);
+    SmallVector<Value> axes = normalizedAxes(s, {axis}, rank, "the axis");
+    SmallVector<Value> dims, onAxis;
+    Value extent = s.c(0);
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(s.dim(input, d));
+      onAxis.push_back(s.eq(axes[0], s.c(d)));
+      extent = s.sel(onAxis[d], dims[d], extent);
+    }
+    bool reverse = op.getReverse(), exclusive = op.getExclusive();
+    Value sum = accumulate(
+        s, type, dims, extent,
+        [&](OpBuilder &b, Location loc, ValueRange iv, Value k, Value acc) -> Value {
+          Value i = b.create<arith::ConstantIndexOp>(loc, 0);
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d) {
+            i = b.create<arith::SelectOp>(loc, onAxis[d], iv[d], i);
+            at.push_back(b.create<arith::SelectOp>(loc, onAxis[d], k, iv[d]));
+          }
+          using P = arith::CmpIPredicate;
+          P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+          Value take = b.create<arith::CmpIOp>(loc, pred, k, i);
+          Value next = addElement(b, loc, acc, b.create<tensor::ExtractOp>(loc, input, at));
+          return b.create<arith::SelectOp>(loc, take, next, acc);
+        });
+    rewriter.replaceOp(op, sum);
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNToLinalgShapeOperandPatterns(RewritePatternSet &patterns) {
   patterns.add<DynamicReshapeLowering, DynamicUnsqueezeLowering, DynamicSqueezeLowering,
                DynamicExpandLowering, DynamicSliceLowering, DynamicTileLowering,
-               ConstantOfShapeLowering, RangeLowering>(patterns.getContext());
+               ConstantOfShapeLowering, RangeLowering, DynamicReduceSumLowering,
+               DynamicCumSumLowering>(patterns.getContext());
 }

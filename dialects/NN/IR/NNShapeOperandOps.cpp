@@ -134,6 +134,25 @@ LogicalResult ConstantOfShapeOp::verify() {
   return checkResult(*this, getValue().getType(), *n);
 }
 
+LogicalResult DynamicReduceSumOp::verify() {
+  FailureOr<int64_t> n = staticLength(*this, "axes", getAxes());
+  if (failed(n))
+    return failure();
+  RankedTensorType in = getInput().getType();
+  if (*n < 1 || *n > in.getRank())
+    return emitOpError("expects 1 to ") << in.getRank() << " axes (the input's rank), found " << *n;
+  return checkResult(*this, in.getElementType(), getKeepDims() ? in.getRank() : in.getRank() - *n);
+}
+
+LogicalResult DynamicCumSumOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 1)
+    return emitOpError("expects an input of rank >= 1");
+  if (getOutput().getType() != in)
+    return emitOpError("expects the result type ") << in << ", found " << getOutput().getType();
+  return success();
+}
+
 LogicalResult RangeOp::verify() {
   Type elem = getOutput().getType().getElementType();
   for (Value v : {getStart(), getLimit(), getDelta()})
@@ -550,4 +569,47 @@ void RangeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContex
     auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, elem);
     return rewriter.create<ConstantOp>(op.getLoc(), DenseElementsAttr::get(type, values));
   });
+}
+
+void DynamicReduceSumOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                     MLIRContext *ctx) {
+  results.add<ConstantOperands<DynamicReduceSumOp>>(
+      ctx, [](DynamicReduceSumOp op, PatternRewriter &rewriter) -> Value {
+        std::optional<SmallVector<int64_t>> axes = constInts(op.getAxes());
+        RankedTensorType in = op.getInput().getType();
+        if (!axes || !in.hasStaticShape())
+          return {};
+        int64_t rank = in.getRank();
+        SmallVector<bool> reduced(rank, false);
+        for (int64_t &a : *axes) {
+          a = a < 0 ? a + rank : a;
+          if (a < 0 || a >= rank || reduced[a])
+            return {};
+          reduced[a] = true;
+        }
+        SmallVector<int64_t> shape;
+        for (int64_t d = 0; d < rank; ++d)
+          if (!reduced[d] || op.getKeepDims())
+            shape.push_back(reduced[d] ? 1 : in.getDimSize(d));
+        return rewriter.create<ReduceSumOp>(
+            op.getLoc(), RankedTensorType::get(shape, in.getElementType()), op.getInput(),
+            rewriter.getDenseI64ArrayAttr(*axes), op.getKeepDimsAttr());
+      });
+}
+
+void DynamicCumSumOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                  MLIRContext *ctx) {
+  results.add<ConstantOperands<DynamicCumSumOp>>(
+      ctx, [](DynamicCumSumOp op, PatternRewriter &rewriter) -> Value {
+        DenseIntElementsAttr attr;
+        if (!matchPattern(op.getAxis(), m_Constant(&attr)))
+          return {};
+        int64_t rank = op.getInput().getType().getRank();
+        int64_t axis = (*attr.getValues<APInt>().begin()).getSExtValue();
+        if (axis < -rank || axis >= rank)
+          return {};
+        return rewriter.create<CumSumOp>(op.getLoc(), op.getType(), op.getInput(),
+                                         rewriter.getI64IntegerAttr(axis), op.getExclusiveAttr(),
+                                         op.getReverseAttr());
+      });
 }

@@ -174,4 +174,44 @@ def NN_RangeOp : NN_ShapeOperandOp<"range"> {
   let results = (outs 1DTensorOf<[AnyFloat, AnySignlessInteger]>:$output);
 }
 
+def NN_DynamicReduceSumOp : NN_ShapeOperandOp<"dynamic_reduce_sum"> {
+  let summary = "sum over axes read at run time (ONNX ReduceSum-13)";
+  let description = [{
+    Sums the input over the dims named by `axes` (1-D i64 of static length
+    `n` >= 1, negative counting from the end). With `keep_dims` the result
+    has the input's rank and size 1 on the reduced dims; without, rank
+    `rank - n` and the kept dims in order. Errors checked at run time: an
+    axis out of range or repeated, a value that disagrees with a static dim
+    of the result type. (An empty axes list is known at compile time and
+    imported as nn.reduce_sum or nothing.)
+
+    ```mlir
+    %y = nn.dynamic_reduce_sum %x, %axes {keep_dims = true}
+        : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, NN_IndexVector:$axes, BoolAttr:$keep_dims);
+  let results = (outs NN_NumericTensor:$output);
+}
+
+def NN_DynamicCumSumOp : NN_ShapeOperandOp<"dynamic_cumsum"> {
+  let summary = "running sum along an axis read at run time (ONNX CumSum-14)";
+  let description = [{
+    As `nn.cumsum`, with the axis a rank-0 i32 or i64 tensor read at run
+    time (negative counts from the end): element `i` of the result sums the
+    input elements along the axis up to `i` (from `i` to the end with
+    `reverse`), excluding `i` itself with `exclusive`. The result has the
+    input's type. Errors checked at run time: an axis outside
+    `[-rank, rank)`.
+
+    ```mlir
+    %y = nn.dynamic_cumsum %x, %axis {exclusive = false, reverse = false}
+        : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, 0DTensorOf<[I32, I64]>:$axis,
+                       BoolAttr:$exclusive, BoolAttr:$reverse);
+  let results = (outs NN_NumericTensor:$output);
+}
+
 #endif // KILN_NN_SHAPE_OPERAND_OPS

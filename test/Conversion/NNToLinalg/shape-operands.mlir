@@ -66,9 +66,9 @@ func.func @dynamic_expand(%x: tensor<3x1xf32>, %s: tensor<3xi64>) -> tensor<?x3x
 // Run-time unsqueeze and squeeze compute the target shape from the axes
 // (checked: in range, distinct, squeezed dims of size 1) and reshape.
 // CHECK-LABEL: func @dynamic_unsqueeze_squeeze
-// CHECK: cf.assert %{{.*}}, "nn.dynamic_unsqueeze: expects axes in [-3, 3), found one outside"
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_unsqueeze: expects axes in [-3, 3), found a value outside"
 // CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
-// CHECK: cf.assert %{{.*}}, "nn.dynamic_squeeze: expects axes in [-2, 2), found one outside"
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_squeeze: expects axes in [-2, 2), found a value outside"
 // CHECK: cf.assert %{{.*}}, "nn.dynamic_squeeze: expects every squeezed dim to be 1, found another size"
 // CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<1x3xf32>, tensor<1xi64>) -> tensor<?xf32>
 func.func @dynamic_unsqueeze_squeeze(%x: tensor<2x3xf32>, %y: tensor<1x3xf32>, %a: tensor<1xi64>)
@@ -84,7 +84,7 @@ func.func @dynamic_unsqueeze_squeeze(%x: tensor<2x3xf32>, %y: tensor<1x3xf32>, %
 // in i64, and reads `start + i * step` per dim.
 // CHECK-LABEL: func @dynamic_slice
 // CHECK-SAME: (%[[X:.*]]: tensor<20x10xf32>
-// CHECK: cf.assert %{{.*}}, "node 's' (nn.dynamic_slice): expects axes in [-2, 2), found one outside"
+// CHECK: cf.assert %{{.*}}, "node 's' (nn.dynamic_slice): expects axes in [-2, 2), found a value outside"
 // CHECK: cf.assert %{{.*}}, "node 's' (nn.dynamic_slice): expects distinct axes, found one twice"
 // CHECK: cf.assert %{{.*}}, "node 's' (nn.dynamic_slice): expects non-zero steps, found 0"
 // CHECK: arith.minsi
@@ -129,11 +129,14 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x?xi32> {
 
 // -----
 
-// range counts ceil((limit - start) / delta) in f64 (checked: delta non-zero,
-// at most 2^31 elements) and computes start + i * delta.
+// An integer range counts ceil((limit - start) / delta) exactly in i64
+// (checked: delta non-zero, at most 2^31 elements) and computes
+// start + i * delta.
 // CHECK-LABEL: func @range
+// CHECK: arith.extsi
 // CHECK: cf.assert %{{.*}}, "nn.range: expects a non-zero delta, found 0"
-// CHECK: math.ceil
+// CHECK: arith.divsi
+// CHECK: arith.remsi
 // CHECK: cf.assert %{{.*}}, "nn.range: expects at most 2^31 elements, found more"
 // CHECK: tensor.empty(%{{.*}}) : tensor<?xi32>
 // CHECK: arith.muli %{{.*}}, %{{.*}} : i32
@@ -141,4 +144,56 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x?xi32> {
 func.func @range(%a: tensor<i32>, %b: tensor<i32>, %c: tensor<i32>) -> tensor<?xi32> {
   %0 = nn.range %a, %b, %c : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
   return %0 : tensor<?xi32>
+}
+
+// -----
+
+// A run-time reduction accumulates over every combination of the reduced
+// dims: an inner reduction loop whose extent is their product, decoded into
+// coordinates with div/rem.
+// CHECK-LABEL: func @dynamic_reduce_sum
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_reduce_sum: expects axes in [-2, 2), found a value outside"
+// CHECK: %[[ACC:.*]] = linalg.fill
+// CHECK: %[[LOOP:.*]] = tensor.empty(%{{.*}}) : tensor<?xi8>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LOOP]] : tensor<?xi8>) outs(%[[ACC]] : tensor<?x?xf32>)
+// CHECK: arith.remui
+// CHECK: arith.divui
+// CHECK: tensor.extract
+// CHECK: arith.addf
+// CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<?x?xf32>, tensor<1xi64>) -> tensor<?xf32>
+func.func @dynamic_reduce_sum(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<?xf32> {
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// A run-time cumsum runs an inner loop along the selected axis and adds the
+// elements the (reverse, exclusive) comparison selects.
+// CHECK-LABEL: func @dynamic_cumsum
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_cumsum: expects the axis in [-2, 2), found a value outside"
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.cmpi ugt
+// CHECK: arith.addi
+func.func @dynamic_cumsum(%x: tensor<2x3xi32>, %k: tensor<i32>) -> tensor<2x3xi32> {
+  %0 = nn.dynamic_cumsum %x, %k {exclusive = true, reverse = true} : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+// A float range counts in f64 with math.ceil; NaN bounds fail the size check.
+// CHECK-LABEL: func @range_float
+// CHECK: arith.extf
+// CHECK: cf.assert %{{.*}}, "nn.range: expects a non-zero delta, found 0"
+// CHECK: math.ceil
+// CHECK: cf.assert %{{.*}}, "nn.range: expects at most 2^31 elements, found more"
+// CHECK: arith.fptosi
+// CHECK: arith.uitofp
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @range_float(%a: tensor<f32>, %b: tensor<f32>, %c: tensor<f32>) -> tensor<?xf32> {
+  %0 = nn.range %a, %b, %c : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
 }

@@ -114,3 +114,17 @@ func.func @expand_concat_refines(%x: tensor<1x3xf32>, %n: tensor<1xi64>) -> (ten
   %1 = nn.constant_of_shape %s {value = 0.0 : f32} : (tensor<3xi64>) -> tensor<?x?x?xf32>
   return %0, %1 : tensor<?x?x?xf32>, tensor<?x?x?xf32>
 }
+
+// -----
+
+// Constant axes give nn.reduce_sum and nn.cumsum.
+// CHECK-LABEL: func @reductions_constant
+// CHECK-DAG: nn.reduce_sum %{{.*}} {axes = array<i64: 1>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+// CHECK-DAG: nn.cumsum %{{.*}} {axis = -1 : i64, exclusive = false, reverse = true} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+func.func @reductions_constant(%x: tensor<2x3xf32>) -> (tensor<?xf32>, tensor<2x3xf32>) {
+  %a = nn.constant dense<[-1]> : tensor<1xi64>
+  %k = nn.constant dense<-1> : tensor<i32>
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = nn.dynamic_cumsum %x, %k {exclusive = false, reverse = true} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<?xf32>, tensor<2x3xf32>
+}

@@ -114,3 +114,30 @@ func.func @range_type(%a: tensor<i64>) -> tensor<?xi32> {
   %0 = nn.range %a, %a, %a : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi32>
   return %0 : tensor<?xi32>
 }
+
+// -----
+
+// A run-time reduction names at least one axis.
+func.func @reduce_sum_axes(%x: tensor<4xf32>, %a: tensor<0xi64>) -> tensor<1xf32> {
+  // expected-error @+1 {{'nn.dynamic_reduce_sum' op expects 1 to 1 axes (the input's rank), found 0}}
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = true} : (tensor<4xf32>, tensor<0xi64>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+// Without keep_dims the rank drops by the number of axes.
+func.func @reduce_sum_rank(%x: tensor<4x2xf32>, %a: tensor<1xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'nn.dynamic_reduce_sum' op expects a result of rank 1 and element type 'f32', found 'tensor<?x?xf32>'}}
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = false} : (tensor<4x2xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// A running sum keeps the input's type.
+func.func @cumsum_type(%x: tensor<4xf32>, %a: tensor<i64>) -> tensor<4xf64> {
+  // expected-error @+1 {{'nn.dynamic_cumsum' op expects the result type 'tensor<4xf32>', found 'tensor<4xf64>'}}
+  %0 = nn.dynamic_cumsum %x, %a {exclusive = false, reverse = false} : (tensor<4xf32>, tensor<i64>) -> tensor<4xf64>
+  return %0 : tensor<4xf64>
+}

@@ -353,3 +353,18 @@ func.func @shape_operands(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>, %a: tensor<1
   %7 = nn.range %i, %i, %i : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
   return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x?xf32>, tensor<2x3x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?xf32>, tensor<?x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xi32>
 }
+
+// -----
+
+// Reductions and running sums over axes read at run time.
+// CHECK-LABEL: func @shape_operand_reductions
+func.func @shape_operand_reductions(%x: tensor<2x3xf32>, %a: tensor<1xi64>, %k: tensor<i32>)
+    -> (tensor<?x?xf32>, tensor<?xf32>, tensor<2x3xf32>) {
+  // CHECK: nn.dynamic_reduce_sum %{{.*}}, %{{.*}} {keep_dims = true} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = true} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_reduce_sum %{{.*}}, %{{.*}} {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = nn.dynamic_reduce_sum %x, %a {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  // CHECK: nn.dynamic_cumsum %{{.*}}, %{{.*}} {exclusive = true, reverse = false} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  %2 = nn.dynamic_cumsum %x, %k {exclusive = true, reverse = false} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<?x?xf32>, tensor<?xf32>, tensor<2x3xf32>
+}

@@ -209,6 +209,43 @@ LogicalResult kiln::onnx_import::importRuntimeConstantOfShape(NodeBinder &b) {
   return success();
 }
 
+LogicalResult kiln::onnx_import::importRuntimeReduceSum(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Value> axes = failed(x) ? FailureOr<Value>(failure()) : indexOperand(b, 1, "axes");
+  if (failed(axes))
+    return failure();
+  RankedTensorType in = typeOf(*x);
+  int64_t n = typeOf(*axes).getDimSize(0);
+  bool keep = b.attrBool("keepdims", true);
+  if (n > in.getRank())
+    return b.error() << "expects at most " << in.getRank() << " axes (the input's rank), found "
+                     << n;
+  RankedTensorType type = resultType(b, in.getElementType(), keep ? in.getRank() : in.getRank() - n);
+  b.define(0, b.builder().create<DynamicReduceSumOp>(b.loc(), type, *x, *axes,
+                                                     b.builder().getBoolAttr(keep)));
+  return success();
+}
+
+LogicalResult kiln::onnx_import::importRuntimeCumSum(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Value> axis = failed(x) ? FailureOr<Value>(failure()) : b.input(1);
+  if (failed(axis))
+    return failure();
+  RankedTensorType t = typeOf(*axis);
+  if (t.getRank() != 0 && !(t.getRank() == 1 && t.getDimSize(0) == 1))
+    return b.error() << "expects a scalar axis (input 1), found " << t;
+  Value a = *axis;
+  OpBuilder &builder = b.builder();
+  if (t.getRank() == 1)
+    a = builder.create<ReshapeOp>(b.loc(), RankedTensorType::get({}, t.getElementType()), a);
+  if (typeOf(*x).getRank() == 0)
+    return b.error() << "expects an input of rank >= 1";
+  b.define(0, builder.create<DynamicCumSumOp>(b.loc(), typeOf(*x), *x, a,
+                                              builder.getBoolAttr(b.attrBool("exclusive", false)),
+                                              builder.getBoolAttr(b.attrBool("reverse", false))));
+  return success();
+}
+
 /// Range-11: scalar start, limit and delta of one numeric type.
 static LogicalResult importRange(NodeBinder &b) {
   FailureOr<SmallVector<Value>> in = b.allInputs();

@@ -29,6 +29,10 @@ mlir::LogicalResult importRuntimeSlice(NodeBinder &b);
 mlir::LogicalResult importRuntimeSplit(NodeBinder &b);
 mlir::LogicalResult importRuntimeExpand(NodeBinder &b);
 mlir::LogicalResult importRuntimeTile(NodeBinder &b);
+/// ReduceSum-13 with run-time axes (of static, non-zero length).
+mlir::LogicalResult importRuntimeReduceSum(NodeBinder &b);
+/// CumSum with a run-time axis.
+mlir::LogicalResult importRuntimeCumSum(NodeBinder &b);
 /// ConstantOfShape with a computed shape.
 mlir::LogicalResult importRuntimeConstantOfShape(NodeBinder &b);
 
