@@ -13,6 +13,7 @@
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -38,6 +39,7 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   populateNNToLinalgReductionPatterns(patterns);
   populateNNToLinalgDataMovementPatterns(patterns);
   populateNNToLinalgLossPatterns(patterns);
+  populateNNToLinalgShapeOperandPatterns(patterns);
 }
 
 namespace {
@@ -52,7 +54,11 @@ struct ConvertNNToLinalgPass
       if (!isa<NNDialect>(op->getDialect()))
         return;
       SmallVector<Type> types(op->getOperandTypes());
-      llvm::append_range(types, op->getResultTypes());
+      // A shape read at run time lowers with dynamic sizes (ShapeOperands.cpp).
+      if (!isa<DynamicReshapeOp, DynamicExpandOp, DynamicUnsqueezeOp, DynamicSqueezeOp,
+               DynamicSliceOp, DynamicTileOp, ConstantOfShapeOp, RangeOp,
+               DynamicReduceSumOp>(op))
+        llvm::append_range(types, op->getResultTypes());
       for (Type t : types) {
         auto rt = dyn_cast<RankedTensorType>(t);
         if (!rt || rt.hasStaticShape())
@@ -69,7 +75,8 @@ struct ConvertNNToLinalgPass
     ConversionTarget target(getContext());
     target.addIllegalDialect<NNDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect, func::FuncDialect>();
+                           tensor::TensorDialect, func::FuncDialect,
+                           cf::ControlFlowDialect>();
     RewritePatternSet patterns(&getContext());
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

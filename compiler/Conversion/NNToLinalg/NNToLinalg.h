@@ -30,6 +30,9 @@ void populateNNToLinalgReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateNNToLinalgDataMovementPatterns(mlir::RewritePatternSet &patterns);
 /// nll_loss (Loss.cpp).
 void populateNNToLinalgLossPatterns(mlir::RewritePatternSet &patterns);
+/// dynamic_reshape/expand/unsqueeze/squeeze/slice/tile, constant_of_shape,
+/// range: shapes read at run time, checked with cf.assert (ShapeOperands.cpp).
+void populateNNToLinalgShapeOperandPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

@@ -200,11 +200,27 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
     if (node.output(i).empty() || it == values.end() || !it->second.value)
       continue;
     ArrayRef<int64_t> shape = typeOf(it->second.value).getShape();
-    if (boundedElements(shape) < 0)
+    // A run-time shape (nn.dynamic_reshape, ...) is bounded when it runs.
+    if (!ShapedType::isDynamicShape(shape) && boundedElements(shape) < 0)
       return nodeError(node) << "expects output '" << node.output(i) << "' of at most "
                              << kMaxElements << " elements, found shape " << shapeString(shape);
   }
   return checkShape(node);
+}
+
+SmallVector<int64_t> GraphImporter::inferredShape(StringRef name, int64_t rank) const {
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  auto it = inferredTypes.find(name.str());
+  if (it == inferredTypes.end() || !it->second->has_tensor_type() ||
+      !it->second->tensor_type().has_shape())
+    return shape;
+  const auto &dims = it->second->tensor_type().shape().dim();
+  if (dims.size() != rank)
+    return shape;
+  for (int d = 0; d < dims.size(); ++d)
+    if (dims[d].has_dim_value() && dims[d].dim_value() >= 0)
+      shape[d] = dims[d].dim_value();
+  return shape;
 }
 
 LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
@@ -220,7 +236,8 @@ LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
     const auto &dims = inferred->second->tensor_type().shape().dim();
     bool mismatch = dims.size() != static_cast<int>(ours.size());
     for (int d = 0; !mismatch && d < dims.size(); ++d)
-      mismatch = dims[d].has_dim_value() && dims[d].dim_value() != ours[d];
+      mismatch = dims[d].has_dim_value() && !ShapedType::isDynamic(ours[d]) &&
+                 dims[d].dim_value() != ours[d];
     if (mismatch) {
       std::string theirs;
       for (const auto &d : dims)
@@ -228,7 +245,8 @@ LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
                   (d.has_dim_value() ? std::to_string(d.dim_value()) : std::string("?"));
       std::string mine;
       for (int64_t d : ours)
-        mine += (mine.empty() ? "" : "x") + std::to_string(d);
+        mine += (mine.empty() ? "" : "x") +
+                (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
       return nodeError(node) << "output '" << node.output(i) << "' has shape "
                              << (mine.empty() ? "scalar" : mine)
                              << " but ONNX shape inference says "

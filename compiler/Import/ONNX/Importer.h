@@ -83,6 +83,10 @@ public:
   /// ONNX's name of a data type, or its number when it names none.
   static std::string elementTypeName(int onnxType);
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
+  /// Value `name`'s dims as ONNX shape inference (or the graph's declared
+  /// outputs) gives them: kDynamic where unknown, all kDynamic when it says
+  /// nothing or disagrees on the rank.
+  llvm::SmallVector<int64_t> inferredShape(llvm::StringRef name, int64_t rank) const;
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;

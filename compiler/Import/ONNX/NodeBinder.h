@@ -75,6 +75,10 @@ public:
   bool hasOutput(int i) const { return i < proto.output_size() && !proto.output(i).empty(); }
   void define(int i, mlir::Value v) { importer.values[proto.output(i)] = Entry{v}; }
   void defineEntry(int i, Entry e) { importer.values[proto.output(i)] = std::move(e); }
+  /// Output `i`'s dims by ONNX shape inference (kDynamic where unknown).
+  llvm::SmallVector<int64_t> inferredShape(int i, int64_t rank) const {
+    return importer.inferredShape(proto.output(i), rank);
+  }
   /// Defines output 0 as `v` when it was built.
   mlir::LogicalResult defineResult(mlir::FailureOr<mlir::Value> v) {
     if (mlir::failed(v))

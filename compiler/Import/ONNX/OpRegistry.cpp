@@ -37,6 +37,7 @@ const OpRegistry &OpRegistry::get() {
     registerReductionOps(r);
     registerDataMovementOps(r);
     registerShapeOps(r);
+    registerShapeOperandOps(r);
     registerLossOps(r);
     return r;
   }();

@@ -59,6 +59,7 @@ void registerNormalizationOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerDataMovementOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
+void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import

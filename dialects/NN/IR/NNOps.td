@@ -34,6 +34,8 @@ def NN_Dialect : Dialect {
     for a target without kernels of its own.
   }];
   let hasConstantMaterializer = 1;
+  // Canonicalizing a shape-operand op keeps its stated type with tensor.cast.
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 class NN_Op<string mnemonic, list<Trait> traits = []>
@@ -89,5 +91,6 @@ include "dialects/NN/IR/NNNormalizationOps.td"
 include "dialects/NN/IR/NNLossOps.td"
 include "dialects/NN/IR/NNReductionOps.td"
 include "dialects/NN/IR/NNDataMovementOps.td"
+include "dialects/NN/IR/NNShapeOperandOps.td"
 
 #endif // KILN_NN_OPS

@@ -334,3 +334,46 @@ func.func @shape(%x: tensor<2x3x4xf32>) -> tensor<2xi64> {
   %0 = nn.shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3x4xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// The shape-operand ops (NNShapeOperandOps.td) round-trip; result dims may
+// be static or dynamic.
+// CHECK-LABEL: func @shape_operands
+func.func @shape_operands(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>, %a: tensor<1xi64>,
+                          %r: tensor<3xi64>, %i: tensor<i32>)
+    -> (tensor<?x?xf32>, tensor<2x3x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?xf32>,
+        tensor<?x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xi32>) {
+  // CHECK: nn.dynamic_reshape %{{.*}}, %{{.*}} {allowzero = false} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = nn.dynamic_reshape %x, %s {allowzero = false} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_expand %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<2x3x?xf32>
+  %1 = nn.dynamic_expand %x, %r : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<2x3x?xf32>
+  // CHECK: nn.dynamic_unsqueeze %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  %2 = nn.dynamic_unsqueeze %x, %a : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  // CHECK: nn.dynamic_squeeze %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %3 = nn.dynamic_squeeze %x, %a : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_slice %{{.*}}, %{{.*}}, %{{.*}} steps %{{.*}} : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?x4xf32>
+  %4 = nn.dynamic_slice %x, %s, %s steps %s : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?x4xf32>
+  // CHECK: nn.dynamic_tile %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %5 = nn.dynamic_tile %x, %r : (tensor<2x3x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  // CHECK: nn.constant_of_shape %{{.*}} {value = 7 : i64} : (tensor<2xi64>) -> tensor<?x?xi64>
+  %6 = nn.constant_of_shape %s {value = 7 : i64} : (tensor<2xi64>) -> tensor<?x?xi64>
+  // CHECK: nn.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
+  %7 = nn.range %i, %i, %i : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x?xf32>, tensor<2x3x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?xf32>, tensor<?x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xi64>, tensor<?xi32>
+}
+
+// -----
+
+// Reductions and running sums over axes read at run time.
+// CHECK-LABEL: func @shape_operand_reductions
+func.func @shape_operand_reductions(%x: tensor<2x3xf32>, %a: tensor<1xi64>, %k: tensor<i32>)
+    -> (tensor<?x?xf32>, tensor<?xf32>, tensor<2x3xf32>) {
+  // CHECK: nn.dynamic_reduce_sum %{{.*}}, %{{.*}} {keep_dims = true} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %0 = nn.dynamic_reduce_sum %x, %a {keep_dims = true} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.dynamic_reduce_sum %{{.*}}, %{{.*}} {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = nn.dynamic_reduce_sum %x, %a {keep_dims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  // CHECK: nn.dynamic_cumsum %{{.*}}, %{{.*}} {exclusive = true, reverse = false} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  %2 = nn.dynamic_cumsum %x, %k {exclusive = true, reverse = false} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<?x?xf32>, tensor<?xf32>, tensor<2x3xf32>
+}

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/ONNX/NodeBinder.h"
+#include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -35,6 +36,8 @@ LogicalResult optionalConstInts(NodeBinder &b, int i, StringRef what, SmallVecto
 /// inputs after) clamped per ONNX into nn.slice's offsets, sizes and
 /// strides (a slice of a constant folds).
 LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
+  if (paramsAsInputs && !llvm::all_of(llvm::seq(1, 5), [&](int i) { return constantOrAbsent(b, i); }))
+    return importRuntimeSlice(b);
   SmallVector<int64_t> starts, ends, axes, steps;
   FailureOr<Value> x = b.input(0);
   if (failed(x))
@@ -98,6 +101,8 @@ LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
 /// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
 /// the last part smaller), or equal parts.
 LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
+  if (splitAsInput && !constantOrAbsent(b, 1))
+    return importRuntimeSplit(b);
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
@@ -288,8 +293,10 @@ LogicalResult importCast(NodeBinder &b) {
 
 /// Expand and Tile: data and a constant shape or repeats.
 template <typename OpTy>
-OpHandler withConstInts(StringLiteral what) {
-  return [what](NodeBinder &b) -> LogicalResult {
+OpHandler withConstInts(StringLiteral what, LogicalResult (*runtime)(NodeBinder &)) {
+  return [what, runtime](NodeBinder &b) -> LogicalResult {
+    if (!constantOrAbsent(b, 1))
+      return runtime(b);
     FailureOr<Value> x = b.input(0);
     if (failed(x))
       return failure();
@@ -477,8 +484,8 @@ void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.on("ReverseSequence", 10, importReverseSequence);
   r.on("Cast", 6, importCast);
   r.on("CastLike", 15, importCast);
-  r.on("Expand", 8, withConstInts<ExpandOp>("the shape"));
-  r.on("Tile", 6, withConstInts<TileOp>("repeats"));
+  r.on("Expand", 8, withConstInts<ExpandOp>("the shape", importRuntimeExpand));
+  r.on("Tile", 6, withConstInts<TileOp>("repeats", importRuntimeTile));
   r.on("DepthToSpace", 1, importDepthSpace);
   r.on("SpaceToDepth", 1, importDepthSpace);
   r.on("Trilu", 14, importTrilu);

@@ -1,6 +1,7 @@
 //===- Reduction.cpp - reductions, arg max/min and cumulative sums -------===//
 
 #include "compiler/Import/ONNX/NodeBinder.h"
+#include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -24,6 +25,16 @@ LogicalResult importReduce(NodeBinder &b, bool axesInput) {
   SmallVector<int64_t> axes;
   if (!axesInput) {
     axes = b.attrInts("axes");
+  } else if (b.hasInput(1) && !constantOrAbsent(b, 1)) {
+    // Run-time axes; an empty list's length alone says what it means.
+    FailureOr<Value> a = b.input(1);
+    if (failed(a))
+      return failure();
+    if (typeOf(*a).getShape() != ArrayRef<int64_t>{0}) {
+      if (type != "ReduceSum")
+        return b.error() << "expects axes (input 1) to be a constant known at compile time";
+      return importRuntimeReduceSum(b);
+    }
   } else if (b.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> a = b.constInts(1, "axes");
     if (failed(a))
@@ -85,6 +96,8 @@ LogicalResult importArgReduce(NodeBinder &b) {
 }
 
 LogicalResult importCumSum(NodeBinder &b) {
+  if (!constantOrAbsent(b, 1))
+    return importRuntimeCumSum(b);
   FailureOr<Value> x = b.input(0);
   FailureOr<SmallVector<int64_t>> axis = b.constInts(1, "axis");
   if (failed(x) || failed(axis))

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/ONNX/NodeBinder.h"
+#include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -98,6 +99,8 @@ LogicalResult importConstant(NodeBinder &b) {
 }
 
 LogicalResult importConstantOfShape(NodeBinder &b) {
+  if (!constantOrAbsent(b, 0))
+    return importRuntimeConstantOfShape(b);
   FailureOr<SmallVector<int64_t>> shape = b.constInts(0, "the shape");
   if (failed(shape))
     return failure();
@@ -160,6 +163,8 @@ LogicalResult reshaped(NodeBinder &b, Value x, ArrayRef<int64_t> shape) {
 }
 
 LogicalResult importReshape(NodeBinder &b) {
+  if (!constantOrAbsent(b, 1))
+    return importRuntimeReshape(b);
   FailureOr<SmallVector<int64_t>> target = b.constInts(1, "the shape");
   if (failed(target))
     return failure();
@@ -205,6 +210,8 @@ LogicalResult importReshape(NodeBinder &b) {
 /// rather than an attribute.
 LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInput) {
   SmallVector<int64_t> axes;
+  if (axesInput && !constantOrAbsent(b, 1))
+    return importRuntimeUnsqueezeSqueeze(b, unsqueeze);
   if (axesInput && b.numInputs() > 1) {
     FailureOr<SmallVector<int64_t>> a = b.constInts(1, "axes");
     if (failed(a))
