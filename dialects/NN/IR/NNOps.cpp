@@ -7,6 +7,9 @@
 
 #include "dialects/NN/IR/NNOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,6 +28,7 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/NN/IR/NNOps.cpp.inc"
       >();
+  detail::attachReifyInterfaces(getContext());
 }
 
 Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
