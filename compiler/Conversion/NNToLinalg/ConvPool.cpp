@@ -161,14 +161,21 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
     int64_t g = op.getGroup();
     auto out2D = RankedTensorType::get({n, f, oh, ow}, elem);
+    // Only the batch may be dynamic here (needsStaticSizes); the channels
+    // are checked against the weight's.
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, input);
+    if (ShapedType::isDynamic(c))
+      assertEqual(rewriter, loc, op, dyn.pop_back_val(),
+                  rewriter.create<arith::ConstantIndexOp>(loc, wt.getDimSize(1) * g),
+                  "expects the input channels to equal the weight's times group");
 
     // The accumulator starts as the bias broadcast along channels, or zero.
     Value init;
     if (Value bias = adaptor.getBias()) {
       AffineMap biasMap = AffineMap::get(4, 0, getAffineDimExpr(1, ctx), ctx);
-      init = copied(rewriter, loc, out2D, bias, {biasMap});
+      init = copied(rewriter, loc, out2D, bias, {biasMap}, dyn);
     } else {
-      init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0));
+      init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0), dyn);
     }
     Attribute strides = i64Vector(rewriter, w.strides);
     Attribute dilations = i64Vector(rewriter, w.dilations);
@@ -181,9 +188,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                    .getResult(0);
     } else {
       // Split channels into [group, channels per group].
-      auto gin = RankedTensorType::get({n, g, c / g, in.getDimSize(2), in.getDimSize(3)}, elem);
+      int64_t cg = wt.getDimSize(1);
+      auto gin = RankedTensorType::get({n, g, cg, in.getDimSize(2), in.getDimSize(3)}, elem);
       auto gw = RankedTensorType::get({g, f / g, wt.getDimSize(1), wt.getDimSize(2), wt.getDimSize(3)}, elem);
       auto gout = RankedTensorType::get({n, g, f / g, oh, ow}, elem);
+      if (ShapedType::isDynamic(c))
+        input = rewriter.create<tensor::CastOp>(
+            loc, RankedTensorType::get({n, cg * g, in.getDimSize(2), in.getDimSize(3)}, elem),
+            input);
       Value gInput = rewriter.create<tensor::ExpandShapeOp>(
           loc, gin, input, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
       Value gWeight = rewriter.create<tensor::ExpandShapeOp>(
@@ -219,7 +231,8 @@ Value pool2D(OpBuilder &b, Location loc, Value input, RankedTensorType outType,
   input = padSpatial(b, loc, input, w.low, w.high, padValue);
   Type elem = outType.getElementType();
   auto out2D = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow}, elem);
-  Value init = filled(b, loc, out2D, initValue);
+  // Only N and C may be dynamic here (needsStaticSizes).
+  Value init = filled(b, loc, out2D, initValue, dynamicSizes(b, loc, input));
   Value window = b.create<tensor::EmptyOp>(loc, w.kernel, elem);
   Value result = b.create<PoolOp>(loc, TypeRange{out2D}, ValueRange{input, window}, init,
                                   i64Vector(b, w.strides), i64Vector(b, w.dilations))
@@ -386,15 +399,21 @@ struct GlobalPoolLowering : OpConversionPattern<Op> {
                            });
     if (!IsMax) {
       int64_t count = 1;
-      for (int64_t d : spatial)
+      bool dynamicCount = false;
+      for (int64_t d : spatial) {
         count *= inType.getDimSize(d);
-      Value countV = scalar(rewriter, loc, elem, static_cast<double>(count));
+        dynamicCount |= inType.isDynamicDim(d);
+      }
+      Value countV = dynamicCount
+                         ? elementCount(rewriter, loc, adaptor.getInput(), spatial, elem)
+                         : scalar(rewriter, loc, elem, static_cast<double>(count));
       reduced = elementwise(rewriter, loc, cast<RankedTensorType>(reduced.getType()), reduced,
                             [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                               return b.create<arith::DivFOp>(l, args[0], countV);
                             });
     }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, outType));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, outType,
+                                     *resultSizes(rewriter, op)));
     return success();
   }
 };

@@ -1,10 +1,11 @@
 //===- ConvertNNToLinalg.cpp - the convert-nn-to-linalg pass -------------===//
 //
 // Lowers every nn op to linalg/tensor/arith/math on tensors with the
-// patterns of each op family (one file per family in this folder). Shapes
-// are static here (the importer specializes them), which keeps every
-// lowering a fixed set of upstream ops that later tiling and vectorization
-// passes understand.
+// patterns of each op family (one file per family in this folder). Dynamic
+// sizes become tensor.dim and index arithmetic (the ops' reified shapes), and
+// what the types cannot promise (operands that must agree or broadcast) a
+// cf.assert naming the node; a static shape builds the same fixed set of
+// upstream ops as before, with no check.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -42,6 +44,36 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 
 namespace {
 
+/// Ops whose lowering needs a size at compile time that a dynamic dimension
+/// hides: sliding windows over dynamic spatial dimensions (the padding and
+/// the average's divisors are computed at compile time) or of rank 3,
+/// tiling a dynamic dimension (an indexing map cannot take `i mod size` of a
+/// run-time size), and losses over a dynamic class count.
+bool needsStaticSizes(Operation *op) {
+  auto dynamicAt = [](Value v, int64_t from) {
+    auto t = cast<RankedTensorType>(v.getType());
+    for (int64_t d = from; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d))
+        return true;
+    return false;
+  };
+  if (isa<ConvOp, MaxPoolOp, AveragePoolOp>(op)) {
+    Value in = op->getOperand(0);
+    if (cast<RankedTensorType>(in.getType()).getRank() == 5)
+      return dynamicAt(in, 0) || dynamicAt(op->getResult(0), 0);
+    return dynamicAt(in, 2) || (isa<ConvOp>(op) && dynamicAt(op->getOperand(1), 0));
+  }
+  if (auto tile = dyn_cast<TileOp>(op))
+    return llvm::any_of(llvm::enumerate(tile.getRepeats()), [&](auto e) {
+      return e.value() != 1 && tile.getInput().getType().isDynamicDim(e.index());
+    });
+  if (auto loss = dyn_cast<NLLLossOp>(op))
+    return loss.getInput().getType().isDynamicDim(1);
+  if (isa<ResizeOp, GatherNDOp>(op))
+    return dynamicAt(op->getOperand(0), 0) || dynamicAt(op->getOperand(1), 0);
+  return false;
+}
+
 struct ConvertNNToLinalgPass
     : kiln::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
   void runOnOperation() override {
@@ -51,25 +83,19 @@ struct ConvertNNToLinalgPass
     module.walk([&](Operation *op) {
       if (!isa<NNDialect>(op->getDialect()))
         return;
-      SmallVector<Type> types(op->getOperandTypes());
-      llvm::append_range(types, op->getResultTypes());
-      for (Type t : types) {
-        auto rt = dyn_cast<RankedTensorType>(t);
-        if (!rt || rt.hasStaticShape())
-          continue;
-        op->emitOpError("expects static shapes for code generation, found ")
-            << t << " (specialize symbolic dimensions with --input-shape)";
-        bad = true;
+      if (!needsStaticSizes(op))
         return;
-      }
+      op->emitOpError("expects static sizes here for code generation, found ")
+          << op->getOperandTypes() << " (specialize symbolic dimensions with --input-shape)";
+      bad = true;
     });
     if (bad)
       return signalPassFailure();
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<NNDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect, func::FuncDialect>();
+    target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect, func::FuncDialect>();
     RewritePatternSet patterns(&getContext());
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
