@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <map>
@@ -203,23 +204,30 @@ FailureOr<Value> reshapeDim(IndexMath &m, Value input, RankedTensorType out, int
     return failure();
   if ((*sources)[d] >= 0)
     return m.dim(input, (*sources)[d]);
-  // The element count over every other result dimension (static, or paired
-  // with an input dimension).
-  Value count = m.c(1);
-  for (int64_t i = 0; i < in.getRank(); ++i)
-    count = m.mul(count, m.dim(input, i));
+  // The input's element count over the other result dimensions: static
+  // ones, and dynamic ones paired with (so cancelling) an input dimension.
+  llvm::SmallBitVector paired(in.getRank());
   int64_t known = 1;
-  Value others = m.c(1);
   for (auto [i, s] : llvm::enumerate(out.getShape())) {
     if (static_cast<int64_t>(i) == d)
       continue;
     if (!ShapedType::isDynamic(s))
       known *= s;
     else
-      others = m.mul(others, m.dim(input, (*sources)[i]));
+      paired.set((*sources)[i]);
   }
-  others = m.mul(others, m.c(std::max<int64_t>(known, 1)));
-  return m.div(count, others);
+  Value rest = m.c(1);
+  int64_t staticIn = 1;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (!in.isDynamicDim(i))
+      staticIn *= in.getDimSize(i);
+    else if (!paired.test(i))
+      rest = m.mul(rest, m.dim(input, i));
+  }
+  // Divide the static parts first when they divide, so sizes fold.
+  if (known != 0 && staticIn % known == 0)
+    return m.mul(rest, m.c(staticIn / known));
+  return m.div(m.mul(rest, m.c(staticIn)), m.c(std::max<int64_t>(known, 1)));
 }
 
 FailureOr<Value> dynamicDim(IndexMath &m, Operation *op, unsigned r, int64_t d) {

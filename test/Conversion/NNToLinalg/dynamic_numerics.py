@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Run the dynamic-shape lowerings at several sizes and compare with PyTorch.
 
-The functions of dynamic-resnet-block.mlir (symbolic batch) and
-dynamic-transformer.mlir (symbolic batch and sequence) are lowered once by
+The functions of dynamic-resnet-block.mlir (symbolic batch),
+dynamic-transformer.mlir (symbolic batch and sequence) and dynamic-misc.mlir
+(a symbolic batch through a dozen more op families) are lowered by
 `kiln-opt --nn-decompose --convert-nn-to-linalg` and then by a plain upstream
 pipeline (one-shot bufferization, loops, LLVM dialect) and run with
 mlir-cpu-runner: the upstream pipeline stands in for Kiln's code generation,
@@ -67,25 +68,49 @@ def encoder_case(n, s):
             "tensor<?x?x32xf32>", expected.numpy())
 
 
-def tensor_type(a):
-    return "tensor<" + "x".join(map(str, a.shape)) + "xf32>"
+def misc_case(n):
+    rng = np.random.default_rng(100 + n)
+    a = {"x": rng.standard_normal((n, 4, 6, 6)), "w": rng.standard_normal((4, 2, 3, 3)) * 0.3,
+         "s": rng.uniform(0.5, 1.5, 4), "i": np.array([4, -1, 0])}
+    a = {k: v.astype(np.int64 if k == "i" else np.float32) for k, v in a.items()}
+    t = {k: torch.tensor(v) for k, v in a.items()}
+    s = t["s"]
+    y = F.conv2d(t["x"], t["w"], groups=2, padding=1)
+    y = F.batch_norm(y, s, s, s, s, False, 0.0, 1e-5)
+    p = F.avg_pool2d(y, 2, 2, ceil_mode=True, count_include_pad=False)
+    q = F.instance_norm(p, weight=s, bias=s, eps=1e-5)
+    c = torch.cat([q, p], 1)[:, 2:7]
+    g = c[:, [4, 4, 0]]
+    pd = F.pad(g, (0, 1, 1, 0), value=0.5)
+    m = pd.amax(3, keepdim=True).expand(-1, -1, -1, 4)
+    w = torch.where(pd > m, pd, m)
+    am = w.flatten(1).argmax(1).float().reshape(n, 1)
+    expected = w.mean(dim=(2, 3)) + am
+    return ("dynamic-misc.mlir", "misc", a, {"x": "tensor<?x4x6x6xf32>"}, "tensor<?x3xf32>",
+            expected.numpy())
+
+
+def tensor_type(a, elem="f32"):
+    return "tensor<" + "x".join(map(str, a.shape)) + "x" + elem + ">"
 
 
 def main_function(name, args, dynamic, result_type):
     lines = ["func.func @main() {"]
     operands = []
     for k, v in args.items():
-        values = ",".join("%.8e" % x for x in v.ravel())
-        lines.append(f"  %{k} = arith.constant dense<[{values}]> : tensor<{v.size}xf32>")
+        elem = "i64" if v.dtype == np.int64 else "f32"
+        values = ",".join(str(int(x)) if elem == "i64" else "%.8e" % x for x in v.ravel())
+        flat = f"tensor<{v.size}x{elem}>"
+        lines.append(f"  %{k} = arith.constant dense<[{values}]> : {flat}")
         lines.append(f"  %{k}_s = tensor.expand_shape %{k} [[{', '.join(map(str, range(v.ndim)))}]] "
-                     f"output_shape [{', '.join(map(str, v.shape))}] : tensor<{v.size}xf32> "
-                     f"into {tensor_type(v)}" if v.ndim > 1 else f"  %{k}_s = tensor.cast %{k} : "
-                     f"tensor<{v.size}xf32> to {tensor_type(v)}")
+                     f"output_shape [{', '.join(map(str, v.shape))}] : {flat} "
+                     f"into {tensor_type(v, elem)}" if v.ndim > 1 else f"  %{k}_s = tensor.cast %{k} : "
+                     f"{flat} to {tensor_type(v, elem)}")
         if k in dynamic:
-            lines.append(f"  %{k}_d = tensor.cast %{k}_s : {tensor_type(v)} to {dynamic[k]}")
+            lines.append(f"  %{k}_d = tensor.cast %{k}_s : {tensor_type(v, elem)} to {dynamic[k]}")
             operands.append((f"%{k}_d", dynamic[k]))
         else:
-            operands.append((f"%{k}_s", tensor_type(v)))
+            operands.append((f"%{k}_s", tensor_type(v, elem)))
     lines.append(f"  %r = call @{name}({', '.join(o for o, _ in operands)}) : "
                  f"({', '.join(t for _, t in operands)}) -> {result_type}")
     lines.append(f"  %u = tensor.cast %r : {result_type} to tensor<*xf32>")
@@ -128,7 +153,8 @@ def main():
     ap.add_argument("--kiln-bin", required=True)
     ap.add_argument("--llvm-bin", default="/usr/lib/llvm-19/bin")
     args = ap.parse_args()
-    cases = [resnet_case(1), resnet_case(3), encoder_case(1, 5), encoder_case(3, 7)]
+    cases = [resnet_case(1), resnet_case(3), encoder_case(1, 5), encoder_case(3, 7), misc_case(1),
+             misc_case(4)]
     failures = 0
     with tempfile.TemporaryDirectory(prefix="kiln-dynamic-") as work:
         for i, (lit_file, name, inputs, dynamic, result_type, expected) in enumerate(cases):
