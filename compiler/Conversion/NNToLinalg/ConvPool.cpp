@@ -161,11 +161,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
     int64_t g = op.getGroup();
     auto out2D = RankedTensorType::get({n, f, oh, ow}, elem);
-    // Only the batch may be dynamic here (needsStaticSizes); the channels
+    // The result's dynamic sizes (batch, spatial) are out2D's; the channels
     // are checked against the weight's.
-    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, input);
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
     if (ShapedType::isDynamic(c))
-      assertEqual(rewriter, loc, op, dyn.pop_back_val(),
+      assertEqual(rewriter, loc, op, rewriter.create<tensor::DimOp>(loc, input, 1),
                   rewriter.create<arith::ConstantIndexOp>(loc, wt.getDimSize(1) * g),
                   "expects the input channels to equal the weight's times group");
 
@@ -221,18 +221,20 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 /// pooling op `PoolOp` from `initValue`.
 template <typename PoolOp>
 Value pool2D(OpBuilder &b, Location loc, Value input, RankedTensorType outType,
-             Window2D &w, Value padValue, Value initValue) {
+             Window2D &w, Value padValue, Value initValue, ValueRange dynSizes) {
   bool is1D = outType.getRank() == 3;
   if (is1D)
     input = expandTo2D(b, loc, input);
   auto in = cast<RankedTensorType>(input.getType());
   int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
-  w.coverOutput({in.getDimSize(2), in.getDimSize(3)}, {oh, ow});
+  // Dynamic spatial sizes come without ceil mode (needsStaticSizes), whose
+  // windows never pass the padded input.
+  if (!in.isDynamicDim(2) && !in.isDynamicDim(3))
+    w.coverOutput({in.getDimSize(2), in.getDimSize(3)}, {oh, ow});
   input = padSpatial(b, loc, input, w.low, w.high, padValue);
   Type elem = outType.getElementType();
   auto out2D = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow}, elem);
-  // Only N and C may be dynamic here (needsStaticSizes).
-  Value init = filled(b, loc, out2D, initValue, dynamicSizes(b, loc, input));
+  Value init = filled(b, loc, out2D, initValue, dynSizes);
   Value window = b.create<tensor::EmptyOp>(loc, w.kernel, elem);
   Value result = b.create<PoolOp>(loc, TypeRange{out2D}, ValueRange{input, window}, init,
                                   i64Vector(b, w.strides), i64Vector(b, w.dilations))
@@ -328,8 +330,9 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return success();
     }
     Window2D w(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
-    rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(
-                               rewriter, loc, adaptor.getInput(), op.getType(), w, neg, neg));
+    rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(rewriter, loc, adaptor.getInput(),
+                                                            op.getType(), w, neg, neg,
+                                                            *resultSizes(rewriter, op)));
     return success();
   }
 };
@@ -352,7 +355,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     } else {
       Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
       sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(), outType, w,
-                                             zero, zero);
+                                             zero, zero, *resultSizes(rewriter, op));
     }
     // Divide each sum by its window's count, a constant over the spatial dims.
     auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);

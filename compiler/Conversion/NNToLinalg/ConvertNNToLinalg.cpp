@@ -45,8 +45,9 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 
 /// Ops whose lowering needs a size at compile time that a dynamic dimension
-/// hides: sliding windows over dynamic spatial dimensions (the padding and
-/// the average's divisors are computed at compile time) or of rank 3,
+/// hides: average pooling over dynamic spatial dimensions (its divisors are
+/// computed at compile time), max pooling over them in ceil mode (so is its
+/// extra padding), 3-D windows, a dynamic weight,
 /// tiling a dynamic dimension (an indexing map cannot take `i mod size` of a
 /// run-time size), and losses over a dynamic class count.
 bool needsStaticSizes(Operation *op) {
@@ -61,7 +62,11 @@ bool needsStaticSizes(Operation *op) {
     Value in = op->getOperand(0);
     if (cast<RankedTensorType>(in.getType()).getRank() == 5)
       return dynamicAt(in, 0) || dynamicAt(op->getResult(0), 0);
-    return dynamicAt(in, 2) || (isa<ConvOp>(op) && dynamicAt(op->getOperand(1), 0));
+    if (auto conv = dyn_cast<ConvOp>(op))
+      return dynamicAt(conv.getWeight(), 0);
+    if (auto pool = dyn_cast<MaxPoolOp>(op))
+      return pool.getCeilMode() && dynamicAt(in, 2);
+    return dynamicAt(in, 2);
   }
   if (auto tile = dyn_cast<TileOp>(op))
     return llvm::any_of(llvm::enumerate(tile.getRepeats()), [&](auto e) {

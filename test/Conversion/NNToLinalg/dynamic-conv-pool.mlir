@@ -66,3 +66,42 @@ func.func @pool_spatial(%x: tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32> {
       : (tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32>
   return %0 : tensor<1x2x?x4xf32>
 }
+
+// -----
+
+// Dynamic spatial sizes: the padded input grows at run time and the
+// result's sizes follow the window arithmetic.
+// CHECK-LABEL: func @conv_spatial
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x?x?xf32>
+// CHECK-DAG: %[[H:.*]] = tensor.dim %[[X]], %c2
+// CHECK-DAG: %[[W:.*]] = tensor.dim %[[X]], %c3
+// CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x3x?x?xf32>
+// CHECK: arith.divui
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x4x?x?xf32>
+func.func @conv_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x?x?xf32> {
+  %0 = nn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+      : (tensor<1x3x?x?xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// Max pooling over dynamic spatial sizes (not in ceil mode).
+// CHECK-LABEL: func @max_pool_spatial
+// CHECK: linalg.pooling_nchw_max {{.*}} -> tensor<?x2x?x?xf32>
+func.func @max_pool_spatial(%x: tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32> {
+  %0 = nn.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+      : (tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  return %0 : tensor<?x2x?x?xf32>
+}
+
+// -----
+
+// Ceil mode over a dynamic spatial size is not lowered (its extra padding is
+// computed at compile time).
+func.func @max_pool_ceil(%x: tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32> {
+  // expected-error @+1 {{'nn.max_pool' op expects static sizes here for code generation, found 'tensor<1x2x?x8xf32>' (specialize symbolic dimensions with --input-shape)}}
+  %0 = nn.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+      : (tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32>
+  return %0 : tensor<1x2x?x4xf32>
+}

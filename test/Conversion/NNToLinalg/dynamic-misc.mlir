@@ -5,7 +5,7 @@
 // whole-dimension slice, gather, pad, expand, where, reduce_max, arg_max,
 // flatten and instance norm lower without nn ops or checks left.
 // CHECK-LABEL: func @misc
-// CHECK-NOT: nn.
+// CHECK-NOT: = nn.
 // CHECK-NOT: cf.assert
 // CHECK: return
 func.func @misc(%x: tensor<?x4x6x6xf32>, %w: tensor<4x2x3x3xf32>, %s: tensor<4xf32>, %i: tensor<3xi64>) -> tensor<?x3xf32> {

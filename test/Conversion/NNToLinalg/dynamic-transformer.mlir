@@ -6,11 +6,11 @@
 // CHECK-LABEL: func @encoder
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>
 // CHECK-NOT: cf.assert
-// CHECK-NOT: nn.
+// CHECK-NOT: = nn.
 // CHECK: tensor.expand_shape {{.*}} : tensor<?x?x32xf32> into tensor<?x?x4x8xf32>
 // CHECK: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
 // CHECK-NOT: cf.assert
-// CHECK-NOT: nn.
+// CHECK-NOT: = nn.
 // CHECK: return %{{.*}} : tensor<?x?x32xf32>
 func.func @encoder(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %bb: tensor<32xf32>) -> tensor<?x?x32xf32> {
   %wq = nn.constant dense<0.01> : tensor<32x32xf32>

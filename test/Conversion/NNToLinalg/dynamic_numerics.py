@@ -2,6 +2,7 @@
 """Run the dynamic-shape lowerings at several sizes and compare with PyTorch.
 
 The functions of dynamic-resnet-block.mlir (symbolic batch),
+dynamic-resnet-spatial.mlir (symbolic batch, height and width),
 dynamic-transformer.mlir (symbolic batch and sequence) and dynamic-misc.mlir
 (a symbolic batch through a dozen more op families) are lowered by
 `kiln-opt --nn-decompose --convert-nn-to-linalg` and then by a plain upstream
@@ -36,9 +37,9 @@ def function_of(lit_file):
     return re.sub(r"//.*", "", text[text.index("func.func"):])
 
 
-def resnet_case(n):
+def resnet_case(n, h=16, w=16, spatial=False):
     rng = np.random.default_rng(n)
-    a = {"x": rng.standard_normal((n, 3, 16, 16)), "w1": rng.standard_normal((4, 3, 3, 3)) * 0.3,
+    a = {"x": rng.standard_normal((n, 3, h, w)), "w1": rng.standard_normal((4, 3, 3, 3)) * 0.3,
          "w2": rng.standard_normal((4, 4, 3, 3)) * 0.3, "b": rng.standard_normal(4),
          "fc": rng.standard_normal((10, 4)), "fb": rng.standard_normal(10)}
     a = {k: v.astype(np.float32) for k, v in a.items()}
@@ -47,7 +48,10 @@ def resnet_case(n):
     p = F.max_pool2d(y, 3, 2, 1)
     z = F.relu(F.conv2d(p, t["w2"], t["b"], padding=1) + p)
     expected = z.mean(dim=(2, 3)) @ t["fc"].T + t["fb"]
-    return ("dynamic-resnet-block.mlir", "resnet", a, {"x": "tensor<?x3x16x16xf32>"},
+    if not spatial:
+        return ("dynamic-resnet-block.mlir", "resnet", a, {"x": "tensor<?x3x16x16xf32>"},
+                "tensor<?x10xf32>", expected.numpy())
+    return ("dynamic-resnet-spatial.mlir", "resnet_hw", a, {"x": "tensor<?x3x?x?xf32>"},
             "tensor<?x10xf32>", expected.numpy())
 
 
@@ -153,8 +157,9 @@ def main():
     ap.add_argument("--kiln-bin", required=True)
     ap.add_argument("--llvm-bin", default="/usr/lib/llvm-19/bin")
     args = ap.parse_args()
-    cases = [resnet_case(1), resnet_case(3), encoder_case(1, 5), encoder_case(3, 7), misc_case(1),
-             misc_case(4)]
+    cases = [resnet_case(1), resnet_case(3), resnet_case(2, 16, 16, True),
+             resnet_case(1, 13, 10, True),
+             encoder_case(1, 5), encoder_case(3, 7), misc_case(1), misc_case(4)]
     failures = 0
     with tempfile.TemporaryDirectory(prefix="kiln-dynamic-") as work:
         for i, (lit_file, name, inputs, dynamic, result_type, expected) in enumerate(cases):
