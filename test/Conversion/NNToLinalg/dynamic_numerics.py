@@ -3,8 +3,9 @@
 
 The functions of dynamic-resnet-block.mlir (symbolic batch),
 dynamic-resnet-spatial.mlir (symbolic batch, height and width),
-dynamic-transformer.mlir (symbolic batch and sequence) and dynamic-misc.mlir
-(a symbolic batch through a dozen more op families) are lowered by
+dynamic-transformer.mlir (symbolic batch and sequence), dynamic-misc.mlir
+(a symbolic batch through a dozen more op families) and dynamic-decomposed.mlir
+(conv_transpose and hardmax through nn-decompose) are lowered by
 `kiln-opt --nn-decompose --convert-nn-to-linalg` and then by a plain upstream
 pipeline (one-shot bufferization, loops, LLVM dialect) and run with
 mlir-cpu-runner: the upstream pipeline stands in for Kiln's code generation,
@@ -94,6 +95,18 @@ def misc_case(n):
             expected.numpy())
 
 
+def decomposed_case(n):
+    rng = np.random.default_rng(200 + n)
+    a = {"x": rng.standard_normal((n, 2, 3, 3)), "w": rng.standard_normal((2, 4, 3, 3)),
+         "b": rng.standard_normal(4)}
+    a = {k: v.astype(np.float32) for k, v in a.items()}
+    t = {k: torch.tensor(v) for k, v in a.items()}
+    y = F.conv_transpose2d(t["x"], t["w"], t["b"], stride=2, padding=1, output_padding=1)
+    hard = F.one_hot(y.argmax(1), 4).permute(0, 3, 1, 2).float()
+    return ("dynamic-decomposed.mlir", "decomposed", a, {"x": "tensor<?x2x3x3xf32>"},
+            "tensor<?x4x6x6xf32>", (y + hard).numpy())
+
+
 def tensor_type(a, elem="f32"):
     return "tensor<" + "x".join(map(str, a.shape)) + "x" + elem + ">"
 
@@ -159,7 +172,8 @@ def main():
     args = ap.parse_args()
     cases = [resnet_case(1), resnet_case(3), resnet_case(2, 16, 16, True),
              resnet_case(1, 13, 10, True),
-             encoder_case(1, 5), encoder_case(3, 7), misc_case(1), misc_case(4)]
+             encoder_case(1, 5), encoder_case(3, 7), misc_case(1), misc_case(4),
+             decomposed_case(1), decomposed_case(3)]
     failures = 0
     with tempfile.TemporaryDirectory(prefix="kiln-dynamic-") as work:
         for i, (lit_file, name, inputs, dynamic, result_type, expected) in enumerate(cases):
