@@ -12,13 +12,15 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
     linalg convolutions, pooling and matmuls where they fit, `linalg.generic`
     for elementwise ops with numpy broadcasting, reductions and contractions,
     and tensor ops for data movement. Padding becomes a filled tensor with the
-    input inserted, so bufferization sees plain copies. Shapes must be
-    static; an op the lowering cannot handle is reported and the pass fails.
+    input inserted, so bufferization sees plain copies. Dynamic sizes are
+    `tensor.dim` and index arithmetic; operands that must agree or broadcast
+    at run time are checked with `cf.assert` ("node 'NAME' (nn.add): expects
+    dim 1 of the operands to be equal ..."). An op the lowering cannot handle
+    with the sizes it has is reported and the pass fails.
   }];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
-    "mlir::cf::ControlFlowDialect"
+    "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
   ];
 }
 

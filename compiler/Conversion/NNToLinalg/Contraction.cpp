@@ -11,6 +11,8 @@
 
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::nn;
@@ -44,20 +46,44 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     SmallVector<int64_t> shape(batch);
     shape.append({m, n});
     auto fullType = RankedTensorType::get(shape, elem);
+    // The result's sizes with the vectors' unit dims are the same dynamic
+    // sizes; the contracted and batch dims are checked at run time.
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
+    if (!lt.hasStaticShape() || !rt.hasStaticShape()) {
+      Value lk = rewriter.createOrFold<tensor::DimOp>(loc, lhs, lt.getRank() - 1);
+      Value rk = rewriter.createOrFold<tensor::DimOp>(loc, rhs, rt.getRank() - 2);
+      assertEqual(rewriter, loc, op, lk, rk, "expects the contracted dimensions to be equal");
+      SmallVector<Value> sizes;
+      size_t next = 0;
+      for (int64_t d : ArrayRef<int64_t>(shape).drop_back(2))
+        sizes.push_back(ShapedType::isDynamic(d)
+                            ? dyn[next++]
+                            : rewriter.create<arith::ConstantIndexOp>(loc, d).getResult());
+      for (Value v : {lhs, rhs}) {
+        auto t = cast<RankedTensorType>(v.getType());
+        int64_t tb = t.getRank() - 2, offset = sizes.size() - tb;
+        for (int64_t i = 0; i < tb; ++i)
+          if (t.getDimSize(i) != 1)
+            assertEqual(rewriter, loc, op, rewriter.createOrFold<tensor::DimOp>(loc, v, i),
+                        sizes[offset + i],
+                        "expects dim " + llvm::Twine(offset + i) +
+                            " of the operands to be equal (a dynamic size does not broadcast)");
+      }
+    }
     Value zero = scalar(rewriter, loc, elem, 0);
     Value result;
     if (batch.empty()) {
-      Value init = filled(rewriter, loc, fullType, zero);
+      Value init = filled(rewriter, loc, fullType, zero, dyn);
       result = rewriter.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, init).getResult(0);
     } else if (lt.getRank() == 3 && rt.getRank() == 3 && lt.getDimSize(0) == rt.getDimSize(0)) {
       // One batch dim on both sides (no broadcasting): linalg.batch_matmul.
       // More batch dims stay a generic: collapsing them into one would be
       // undone by elementwise fusion, which folds the reshapes back by
       // expansion (measured in docs/lowering-choices.md).
-      Value init = filled(rewriter, loc, fullType, zero);
+      Value init = filled(rewriter, loc, fullType, zero, dyn);
       result = rewriter.create<linalg::BatchMatmulOp>(loc, ValueRange{lhs, rhs}, init).getResult(0);
     } else {
-      Value init = filled(rewriter, loc, fullType, zero);
+      Value init = filled(rewriter, loc, fullType, zero, dyn);
       // Batch dims, then m, n, k.
       size_t nb = batch.size();
       auto operandMap = [&](RankedTensorType t, int64_t row, int64_t col) {
@@ -88,7 +114,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                        })
                    .getResult(0);
     }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType()));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType(), dyn));
     return success();
   }
 };
@@ -125,7 +151,22 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
     iters.append(letters.size() - result.size(), utils::IteratorType::reduction);
     RankedTensorType type = op.getType();
     Type elem = type.getElementType();
-    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+    // Every operand's size of a letter must be the one the result uses.
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
+    if (llvm::any_of(adaptor.getInputs(), [](Value v) {
+          return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+        })) {
+      std::map<char, Value> letterSize;
+      for (auto [i, v] : llvm::enumerate(adaptor.getInputs()))
+        for (auto [d, c] : llvm::enumerate(operands[i])) {
+          Value s = rewriter.createOrFold<tensor::DimOp>(loc, v, d);
+          auto [it, inserted] = letterSize.try_emplace(c, s);
+          if (!inserted)
+            assertEqual(rewriter, loc, op, it->second, s,
+                        "expects one size for index '" + llvm::Twine(c) + "'");
+        }
+    }
+    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0), dyn);
     bool fp = isFloat(elem);
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, type, adaptor.getInputs(), init, maps, iters,
@@ -154,17 +195,35 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Type elem = type.getElementType();
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     // The accumulator starts as beta * c broadcast to [M, N], or zero.
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
+    Value a = adaptor.getA(), bm = adaptor.getB();
+    bool dynamic = !cast<RankedTensorType>(a.getType()).hasStaticShape() ||
+                   !cast<RankedTensorType>(bm.getType()).hasStaticShape() ||
+                   (adaptor.getC() &&
+                    !cast<RankedTensorType>(adaptor.getC().getType()).hasStaticShape());
+    if (dynamic) {
+      bool ta = op.getTransA(), tb = op.getTransB();
+      assertEqual(rewriter, loc, op, rewriter.createOrFold<tensor::DimOp>(loc, a, ta ? 0 : 1),
+                  rewriter.createOrFold<tensor::DimOp>(loc, bm, tb ? 1 : 0),
+                  "expects the contracted dimensions to be equal");
+      if (Value c = adaptor.getC())
+        assertBroadcast(rewriter, loc, op, c,
+                        {rewriter.createOrFold<tensor::DimOp>(loc, a, ta ? 1 : 0),
+                         rewriter.createOrFold<tensor::DimOp>(loc, bm, tb ? 0 : 1)});
+    }
     Value init;
     if (Value c = adaptor.getC(); c && beta != 0.0) {
       Value betaV = scalar(rewriter, loc, elem, beta);
-      init = elementwise(rewriter, loc, type, c,
-                         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                           if (beta == 1.0)
-                             return args[0];
-                           return b.create<arith::MulFOp>(l, args[0], betaV);
-                         });
+      init = elementwise(
+          rewriter, loc, type, c,
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            if (beta == 1.0)
+              return args[0];
+            return b.create<arith::MulFOp>(l, args[0], betaV);
+          },
+          {}, dyn);
     } else {
-      init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+      init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0), dyn);
     }
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);

@@ -161,14 +161,21 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
     int64_t g = op.getGroup();
     auto out2D = RankedTensorType::get({n, f, oh, ow}, elem);
+    // The result's dynamic sizes (batch, spatial) are out2D's; the channels
+    // are checked against the weight's.
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
+    if (ShapedType::isDynamic(c))
+      assertEqual(rewriter, loc, op, rewriter.create<tensor::DimOp>(loc, input, 1),
+                  rewriter.create<arith::ConstantIndexOp>(loc, wt.getDimSize(1) * g),
+                  "expects the input channels to equal the weight's times group");
 
     // The accumulator starts as the bias broadcast along channels, or zero.
     Value init;
     if (Value bias = adaptor.getBias()) {
       AffineMap biasMap = AffineMap::get(4, 0, getAffineDimExpr(1, ctx), ctx);
-      init = copied(rewriter, loc, out2D, bias, {biasMap});
+      init = copied(rewriter, loc, out2D, bias, {biasMap}, dyn);
     } else {
-      init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0));
+      init = filled(rewriter, loc, out2D, scalar(rewriter, loc, elem, 0), dyn);
     }
     Attribute strides = i64Vector(rewriter, w.strides);
     Attribute dilations = i64Vector(rewriter, w.dilations);
@@ -181,9 +188,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                    .getResult(0);
     } else {
       // Split channels into [group, channels per group].
-      auto gin = RankedTensorType::get({n, g, c / g, in.getDimSize(2), in.getDimSize(3)}, elem);
+      int64_t cg = wt.getDimSize(1);
+      auto gin = RankedTensorType::get({n, g, cg, in.getDimSize(2), in.getDimSize(3)}, elem);
       auto gw = RankedTensorType::get({g, f / g, wt.getDimSize(1), wt.getDimSize(2), wt.getDimSize(3)}, elem);
       auto gout = RankedTensorType::get({n, g, f / g, oh, ow}, elem);
+      if (ShapedType::isDynamic(c))
+        input = rewriter.create<tensor::CastOp>(
+            loc, RankedTensorType::get({n, cg * g, in.getDimSize(2), in.getDimSize(3)}, elem),
+            input);
       Value gInput = rewriter.create<tensor::ExpandShapeOp>(
           loc, gin, input, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
       Value gWeight = rewriter.create<tensor::ExpandShapeOp>(
@@ -209,17 +221,20 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 /// pooling op `PoolOp` from `initValue`.
 template <typename PoolOp>
 Value pool2D(OpBuilder &b, Location loc, Value input, RankedTensorType outType,
-             Window2D &w, Value padValue, Value initValue) {
+             Window2D &w, Value padValue, Value initValue, ValueRange dynSizes) {
   bool is1D = outType.getRank() == 3;
   if (is1D)
     input = expandTo2D(b, loc, input);
   auto in = cast<RankedTensorType>(input.getType());
   int64_t oh = is1D ? 1 : outType.getDimSize(2), ow = outType.getShape().back();
-  w.coverOutput({in.getDimSize(2), in.getDimSize(3)}, {oh, ow});
+  // Dynamic spatial sizes come without ceil mode (needsStaticSizes), whose
+  // windows never pass the padded input.
+  if (!in.isDynamicDim(2) && !in.isDynamicDim(3))
+    w.coverOutput({in.getDimSize(2), in.getDimSize(3)}, {oh, ow});
   input = padSpatial(b, loc, input, w.low, w.high, padValue);
   Type elem = outType.getElementType();
   auto out2D = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow}, elem);
-  Value init = filled(b, loc, out2D, initValue);
+  Value init = filled(b, loc, out2D, initValue, dynSizes);
   Value window = b.create<tensor::EmptyOp>(loc, w.kernel, elem);
   Value result = b.create<PoolOp>(loc, TypeRange{out2D}, ValueRange{input, window}, init,
                                   i64Vector(b, w.strides), i64Vector(b, w.dilations))
@@ -315,8 +330,9 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return success();
     }
     Window2D w(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
-    rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(
-                               rewriter, loc, adaptor.getInput(), op.getType(), w, neg, neg));
+    rewriter.replaceOp(op, pool2D<linalg::PoolingNchwMaxOp>(rewriter, loc, adaptor.getInput(),
+                                                            op.getType(), w, neg, neg,
+                                                            *resultSizes(rewriter, op)));
     return success();
   }
 };
@@ -339,7 +355,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     } else {
       Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
       sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(), outType, w,
-                                             zero, zero);
+                                             zero, zero, *resultSizes(rewriter, op));
     }
     // Divide each sum by its window's count, a constant over the spatial dims.
     auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);
@@ -386,15 +402,21 @@ struct GlobalPoolLowering : OpConversionPattern<Op> {
                            });
     if (!IsMax) {
       int64_t count = 1;
-      for (int64_t d : spatial)
+      bool dynamicCount = false;
+      for (int64_t d : spatial) {
         count *= inType.getDimSize(d);
-      Value countV = scalar(rewriter, loc, elem, static_cast<double>(count));
+        dynamicCount |= inType.isDynamicDim(d);
+      }
+      Value countV = dynamicCount
+                         ? elementCount(rewriter, loc, adaptor.getInput(), spatial, elem)
+                         : scalar(rewriter, loc, elem, static_cast<double>(count));
       reduced = elementwise(rewriter, loc, cast<RankedTensorType>(reduced.getType()), reduced,
                             [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                               return b.create<arith::DivFOp>(l, args[0], countV);
                             });
     }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, outType));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, outType,
+                                     *resultSizes(rewriter, op)));
     return success();
   }
 };

@@ -1,10 +1,11 @@
 //===- ConvertNNToLinalg.cpp - the convert-nn-to-linalg pass -------------===//
 //
 // Lowers every nn op to linalg/tensor/arith/math on tensors with the
-// patterns of each op family (one file per family in this folder). Shapes
-// are static here (the importer specializes them), which keeps every
-// lowering a fixed set of upstream ops that later tiling and vectorization
-// passes understand.
+// patterns of each op family (one file per family in this folder). Dynamic
+// sizes become tensor.dim and index arithmetic (the ops' reified shapes), and
+// what the types cannot promise (operands that must agree or broadcast) a
+// cf.assert naming the node; a static shape builds the same fixed set of
+// upstream ops as before, with no check.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +45,41 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 
 namespace {
 
+/// Ops whose lowering needs a size at compile time that a dynamic dimension
+/// hides: average pooling over dynamic spatial dimensions (its divisors are
+/// computed at compile time), max pooling over them in ceil mode (so is its
+/// extra padding), 3-D windows, a dynamic weight,
+/// tiling a dynamic dimension (an indexing map cannot take `i mod size` of a
+/// run-time size), and losses over a dynamic class count.
+bool needsStaticSizes(Operation *op) {
+  auto dynamicAt = [](Value v, int64_t from) {
+    auto t = cast<RankedTensorType>(v.getType());
+    for (int64_t d = from; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d))
+        return true;
+    return false;
+  };
+  if (isa<ConvOp, MaxPoolOp, AveragePoolOp>(op)) {
+    Value in = op->getOperand(0);
+    if (cast<RankedTensorType>(in.getType()).getRank() == 5)
+      return dynamicAt(in, 0) || dynamicAt(op->getResult(0), 0);
+    if (auto conv = dyn_cast<ConvOp>(op))
+      return dynamicAt(conv.getWeight(), 0);
+    if (auto pool = dyn_cast<MaxPoolOp>(op))
+      return pool.getCeilMode() && dynamicAt(in, 2);
+    return dynamicAt(in, 2);
+  }
+  if (auto tile = dyn_cast<TileOp>(op))
+    return llvm::any_of(llvm::enumerate(tile.getRepeats()), [&](auto e) {
+      return e.value() != 1 && tile.getInput().getType().isDynamicDim(e.index());
+    });
+  if (auto loss = dyn_cast<NLLLossOp>(op))
+    return loss.getInput().getType().isDynamicDim(1);
+  if (isa<ResizeOp, GatherNDOp>(op))
+    return dynamicAt(op->getOperand(0), 0) || dynamicAt(op->getOperand(1), 0);
+  return false;
+}
+
 struct ConvertNNToLinalgPass
     : kiln::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
   void runOnOperation() override {
@@ -53,30 +89,19 @@ struct ConvertNNToLinalgPass
     module.walk([&](Operation *op) {
       if (!isa<NNDialect>(op->getDialect()))
         return;
-      SmallVector<Type> types(op->getOperandTypes());
-      // A shape read at run time lowers with dynamic sizes (ShapeOperands.cpp).
-      if (!isa<DynamicReshapeOp, DynamicExpandOp, DynamicUnsqueezeOp, DynamicSqueezeOp,
-               DynamicSliceOp, DynamicTileOp, ConstantOfShapeOp, RangeOp,
-               DynamicReduceSumOp>(op))
-        llvm::append_range(types, op->getResultTypes());
-      for (Type t : types) {
-        auto rt = dyn_cast<RankedTensorType>(t);
-        if (!rt || rt.hasStaticShape())
-          continue;
-        op->emitOpError("expects static shapes for code generation, found ")
-            << t << " (specialize symbolic dimensions with --input-shape)";
-        bad = true;
+      if (!needsStaticSizes(op))
         return;
-      }
+      op->emitOpError("expects static sizes here for code generation, found ")
+          << op->getOperandTypes() << " (specialize symbolic dimensions with --input-shape)";
+      bad = true;
     });
     if (bad)
       return signalPassFailure();
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<NNDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect, func::FuncDialect,
-                           cf::ControlFlowDialect>();
+    target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect, func::FuncDialect>();
     RewritePatternSet patterns(&getContext());
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -9,6 +9,7 @@
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
 #include "dialects/NN/IR/NNOps.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -28,13 +29,49 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   }
 };
 
+/// Reshape and flatten. With a dynamic size the element counts are checked
+/// at run time (the result's sizes were derived from the input's, so only a
+/// remainder can break them).
 template <typename Op>
 struct ReshapeLikeLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType()));
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    auto inType = cast<RankedTensorType>(input.getType());
+    if (inType.hasStaticShape() && type.hasStaticShape()) {
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, type));
+      return success();
+    }
+    if constexpr (std::is_same_v<Op, FlattenOp>) {
+      // Each side of the axis collapses into one dimension (counts agree by
+      // construction).
+      int64_t axis = normalizeAxis(op.getAxis(), inType.getRank());
+      if (axis > 0 && axis < inType.getRank()) {
+        SmallVector<ReassociationIndices> groups{
+            llvm::to_vector(llvm::seq<int64_t>(0, axis)),
+            llvm::to_vector(llvm::seq<int64_t>(axis, inType.getRank()))};
+        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, type, input, groups);
+        return success();
+      }
+    }
+    SmallVector<Value> dyn = *resultSizes(rewriter, op);
+    Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (Value s : allSizes(rewriter, loc, input))
+      count = rewriter.createOrFold<arith::MulIOp>(loc, count, s);
+    Value outCount = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    size_t next = 0;
+    for (int64_t d : type.getShape())
+      outCount = rewriter.createOrFold<arith::MulIOp>(
+          loc, outCount,
+          ShapedType::isDynamic(d) ? dyn[next++]
+                                   : rewriter.create<arith::ConstantIndexOp>(loc, d).getResult());
+    assertEqual(rewriter, loc, op, count, outCount,
+                "expects the result to hold as many elements as the input");
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, type, dyn));
     return success();
   }
 };
@@ -45,8 +82,7 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
-    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
-                                                  type.getElementType());
+    Value init = emptyTensor(rewriter, op.getLoc(), type, *resultSizes(rewriter, op));
     auto t = rewriter.create<linalg::TransposeOp>(op.getLoc(), adaptor.getInput(), init,
                                                   op.getPerm());
     rewriter.replaceOp(op, t.getResult());
@@ -62,6 +98,18 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     int64_t axis = normalizeAxis(op.getAxis(), op.getType().getRank());
+    // Off the axis every operand has the first one's sizes.
+    ValueRange inputs = adaptor.getInputs();
+    for (Value v : inputs.drop_front()) {
+      auto t = cast<RankedTensorType>(v.getType());
+      auto first = cast<RankedTensorType>(inputs.front().getType());
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        if (d != axis && (t.isDynamicDim(d) || first.isDynamicDim(d)))
+          assertEqual(rewriter, op.getLoc(), op,
+                      rewriter.createOrFold<tensor::DimOp>(op.getLoc(), v, d),
+                      rewriter.createOrFold<tensor::DimOp>(op.getLoc(), inputs.front(), d),
+                      "expects the operands to agree off the axis, in dim " + llvm::Twine(d));
+    }
     rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(), axis, adaptor.getInputs());
     return success();
   }
@@ -78,30 +126,59 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
+    // A window in a dynamic dimension must lie inside it.
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      int64_t size = op.getSizes()[d];
+      if (!inType.isDynamicDim(d) || size == 0 || ShapedType::isDynamic(size))
+        continue;
+      int64_t offset = op.getOffsets()[d];
+      int64_t end = std::max(offset, offset + (size - 1) * op.getStrides()[d]) + 1;
+      Value dim = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d);
+      Value inside = rewriter.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::sle, rewriter.create<arith::ConstantIndexOp>(loc, end), dim);
+      rewriter.create<cf::AssertOp>(
+          loc, inside,
+          checkPrefix(op) + "expects dim " + std::to_string(d) + " of the input to hold " +
+              std::to_string(end) + " elements");
+    }
+    // Whole dynamic dimensions.
+    SmallVector<Value> dyn;
+    for (auto [d, size] : llvm::enumerate(op.getSizes()))
+      if (ShapedType::isDynamic(size))
+        dyn.push_back(rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d));
     if (llvm::all_of(op.getStrides(), [](int64_t s) { return s > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-          op, type, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
-          op.getOffsets(), op.getSizes(), op.getStrides());
+          op, type, adaptor.getInput(), ValueRange{}, dyn, ValueRange{}, op.getOffsets(),
+          op.getSizes(), op.getStrides());
       return success();
     }
     SmallVector<AffineExpr> exprs;
     for (auto [d, offset, stride] : llvm::enumerate(op.getOffsets(), op.getStrides()))
       exprs.push_back(getAffineDimExpr(d, ctx) * stride + offset);
     SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, exprs, ctx)};
-    rewriter.replaceOp(op, copied(rewriter, loc, type, adaptor.getInput(), maps));
+    rewriter.replaceOp(op, copied(rewriter, loc, type, adaptor.getInput(), maps, dyn));
     return success();
   }
 };
 
 /// An ONNX index into a dimension of size `dim` as an `index`: a negative
 /// one counts from the end, and the result is clamped into `[0, dim)`.
-Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim) {
+/// A dynamic `dim` is read from `tensor`'s dimension `d`.
+Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim, Value tensor = {},
+                   int64_t d = 0) {
   Type it = k.getType();
-  Value zero = scalar(b, l, it, 0), size = scalar(b, l, it, static_cast<double>(dim));
+  Value zero = scalar(b, l, it, 0), size, last;
+  if (ShapedType::isDynamic(dim)) {
+    size = b.create<arith::IndexCastOp>(l, it, b.create<tensor::DimOp>(l, tensor, d));
+    last = b.create<arith::SubIOp>(l, size, scalar(b, l, it, 1));
+  } else {
+    size = scalar(b, l, it, static_cast<double>(dim));
+  }
   Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, k, zero);
   k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, size), k);
   k = b.create<arith::MaxSIOp>(l, k, zero);
-  k = b.create<arith::MinSIOp>(l, k, scalar(b, l, it, static_cast<double>(dim - 1)));
+  k = b.create<arith::MinSIOp>(l, k, last ? last : scalar(b, l, it, static_cast<double>(dim - 1)));
   return b.create<arith::IndexCastOp>(l, b.getIndexType(), k);
 }
 
@@ -116,12 +193,25 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     auto inType = cast<RankedTensorType>(input.getType());
     int64_t rank = inType.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
+    auto idxType = cast<RankedTensorType>(adaptor.getIndices().getType());
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis || (!inType.isDynamicDim(d) && !idxType.isDynamicDim(d)))
+        continue;
+      Location loc = op.getLoc();
+      Value fits = rewriter.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::ule,
+          rewriter.createOrFold<tensor::DimOp>(loc, adaptor.getIndices(), d),
+          rewriter.createOrFold<tensor::DimOp>(loc, input, d));
+      rewriter.create<cf::AssertOp>(loc, fits,
+                                    checkPrefix(op) + "expects dim " + std::to_string(d) +
+                                        " of the indices to be no larger than the input's");
+    }
     Value result = elementwise(
         rewriter, op.getLoc(), op.getType(), adaptor.getIndices(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           SmallVector<Value> at;
           for (int64_t d = 0; d < rank; ++d)
-            at.push_back(d == axis ? indexInRange(b, l, a[0], inType.getDimSize(axis))
+            at.push_back(d == axis ? indexInRange(b, l, a[0], inType.getDimSize(axis), input, axis)
                                    : b.create<linalg::IndexOp>(l, d).getResult());
           return b.create<tensor::ExtractOp>(l, input, at);
         });
@@ -182,6 +272,11 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank(), batch = op.getBatchAxis(), time = op.getTimeAxis();
     int64_t steps = type.getDimSize(time);
+    if (type.isDynamicDim(batch))
+      assertEqual(rewriter, op.getLoc(), op,
+                  rewriter.createOrFold<tensor::DimOp>(op.getLoc(), adaptor.getLengths(), 0),
+                  rewriter.create<tensor::DimOp>(op.getLoc(), input, batch),
+                  "expects one length per batch entry");
     SmallVector<AffineMap> maps{
         AffineMap::get(rank, 0, getAffineDimExpr(batch, rewriter.getContext())),
     };
@@ -189,9 +284,13 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
         rewriter, op.getLoc(), type, adaptor.getLengths(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Type it = a[0].getType();
-          Value len = b.create<arith::MinSIOp>(
-              l, b.create<arith::MaxSIOp>(l, a[0], scalar(b, l, it, 0)),
-              scalar(b, l, it, static_cast<double>(steps)));
+          Value nonNegative = b.create<arith::MaxSIOp>(l, a[0], scalar(b, l, it, 0));
+          Value stepsV = ShapedType::isDynamic(steps)
+                             ? b.create<arith::IndexCastOp>(
+                                    l, it, b.create<tensor::DimOp>(l, input, time))
+                                   .getResult()
+                             : scalar(b, l, it, static_cast<double>(steps));
+          Value len = b.create<arith::MinSIOp>(l, nonNegative, stepsV);
           len = b.create<arith::IndexCastOp>(l, b.getIndexType(), len);
           Value t = b.create<linalg::IndexOp>(l, time);
           Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t, len);
@@ -203,7 +302,7 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
                                    : b.create<linalg::IndexOp>(l, d).getResult());
           return b.create<tensor::ExtractOp>(l, input, at);
         },
-        maps);
+        maps, dynamicSizes(rewriter, op.getLoc(), input));
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -235,12 +334,12 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(b.create<linalg::IndexOp>(l, d));
-          at.push_back(indexInRange(b, l, a[0], dim));
+          at.push_back(indexInRange(b, l, a[0], dim, input, axis));
           for (int64_t d = axis + 1; d < inType.getRank(); ++d)
             at.push_back(b.create<linalg::IndexOp>(l, d - 1 + idxRank));
           return b.create<tensor::ExtractOp>(l, input, at);
         },
-        maps);
+        maps, *resultSizes(rewriter, op));
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -265,7 +364,20 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput()));
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    if (type.hasStaticShape() && cast<RankedTensorType>(input.getType()).hasStaticShape()) {
+      rewriter.replaceOp(op, copied(rewriter, op.getLoc(), type, input));
+      return success();
+    }
+    SmallVector<Value> dyn = *resultSizes(rewriter, op), sizes;
+    size_t next = 0;
+    for (int64_t d : type.getShape())
+      sizes.push_back(ShapedType::isDynamic(d)
+                          ? dyn[next++]
+                          : rewriter.create<arith::ConstantIndexOp>(op.getLoc(), d).getResult());
+    assertBroadcast(rewriter, op.getLoc(), op, input, sizes);
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), type, input, {}, dyn));
     return success();
   }
 };
@@ -284,7 +396,8 @@ struct TileLowering : OpConversionPattern<TileOp> {
       exprs.push_back(rep == 1 || inType.getDimSize(d) == 0 ? e : e % inType.getDimSize(d));
     }
     SmallVector<AffineMap> maps{AffineMap::get(inType.getRank(), 0, exprs, ctx)};
-    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput(), maps));
+    rewriter.replaceOp(op, copied(rewriter, op.getLoc(), op.getType(), adaptor.getInput(), maps,
+                                  *resultSizes(rewriter, op)));
     return success();
   }
 };

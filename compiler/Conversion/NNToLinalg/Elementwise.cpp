@@ -18,6 +18,29 @@ using namespace kiln::nntolinalg;
 
 namespace {
 
+/// An elementwise generic over the result of `op`, which broadcasts
+/// `inputs` by numpy's rules. With a dynamic size anywhere the result is
+/// sized from the op's reified shape and every operand dimension that is
+/// read directly is checked against it at run time.
+Value broadcastGeneric(ConversionPatternRewriter &rewriter, Operation *op, ValueRange inputs,
+                       BodyFn body) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  bool dynamic = !type.hasStaticShape() || llvm::any_of(inputs, [](Value v) {
+    return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+  });
+  if (!dynamic)
+    return elementwise(rewriter, loc, type, inputs, body);
+  SmallVector<Value> dyn = *resultSizes(rewriter, op);
+  SmallVector<Value> sizes;
+  size_t next = 0;
+  for (int64_t d : type.getShape())
+    sizes.push_back(ShapedType::isDynamic(d) ? dyn[next++]
+                                             : rewriter.create<arith::ConstantIndexOp>(loc, d));
+  assertBroadcast(rewriter, loc, op, inputs, sizes);
+  return elementwise(rewriter, loc, type, inputs, body, {}, dyn);
+}
+
 template <typename Op>
 struct UnaryLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
@@ -222,8 +245,8 @@ struct BinaryLowering : OpConversionPattern<Op> {
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           if (isFloat(args[0].getType()))
             return b.create<FloatOp>(loc, args[0], args[1]);
@@ -243,8 +266,8 @@ struct CompareLowering : OpConversionPattern<Op> {
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           if (isFloat(args[0].getType()))
             return b.create<arith::CmpFOp>(loc, FloatPred, args[0], args[1]);
@@ -260,8 +283,8 @@ struct WhereLowering : OpConversionPattern<WhereOp> {
   LogicalResult
   matchAndRewrite(WhereOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(),
+    Value result = broadcastGeneric(
+        rewriter, op,
         {adaptor.getCondition(), adaptor.getThenValue(), adaptor.getElseValue()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
@@ -280,8 +303,8 @@ struct ModLowering : OpConversionPattern<ModOp> {
   matchAndRewrite(ModOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     bool fmod = op.getFmod();
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value x = args[0], y = args[1];
           if (isFloat(x.getType()))
@@ -310,8 +333,8 @@ struct PowLowering : OpConversionPattern<PowOp> {
   matchAndRewrite(PowOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Type elem = op.getType().getElementType();
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Type compute = isFloat(elem) ? elem : b.getF64Type();
           Value p = b.create<math::PowFOp>(loc, convertElement(b, loc, args[0], compute),
@@ -329,8 +352,8 @@ struct PReluLowering : OpConversionPattern<PReluOp> {
   LogicalResult
   matchAndRewrite(PReluOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value x = args[0];
           Value nonNegative = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x,

@@ -35,8 +35,16 @@ struct NLLLossLowering : OpConversionPattern<NLLLossOp> {
     auto positionType = RankedTensorType::get(targetType.getShape(), elem);
     SmallVector<AffineMap> maps(3, rewriter.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-    Value lossInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem);
-    Value weightInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem);
+    // Only positions may be dynamic here (needsStaticSizes); the input's
+    // must be the target's.
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, adaptor.getTarget());
+    for (int64_t d = 0; d < rank; ++d)
+      if (targetType.isDynamicDim(d) || inType.isDynamicDim(d == 0 ? 0 : d + 1))
+        assertEqual(rewriter, loc, op, rewriter.create<tensor::DimOp>(loc, adaptor.getTarget(), d),
+                    rewriter.createOrFold<tensor::DimOp>(loc, input, d == 0 ? 0 : d + 1),
+                    "expects a target of the input's shape without its class dimension");
+    Value lossInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem, dyn);
+    Value weightInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem, dyn);
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{positionType, positionType}, adaptor.getTarget(),
         ValueRange{lossInit, weightInit}, maps, iters,

@@ -1,6 +1,10 @@
 //===- NNToLinalgUtils.cpp - helpers shared by the nn lowerings ----------===//
 
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
+#include "dialects/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 using namespace mlir;
 
@@ -24,9 +28,105 @@ Value extreme(OpBuilder &b, Location loc, Type type, bool largest) {
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
 }
 
-Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
-  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> sizes;
+  auto type = cast<RankedTensorType>(v.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(b.create<tensor::DimOp>(loc, v, d));
+  return sizes;
+}
+
+SmallVector<Value> allSizes(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < cast<RankedTensorType>(v.getType()).getRank(); ++d)
+    sizes.push_back(
+        getValueOrCreateConstantIndexOp(b, loc, tensor::getMixedSize(b, loc, v, d)));
+  return sizes;
+}
+
+Value elementCount(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> dims, Type elem) {
+  Value count = b.create<arith::ConstantIndexOp>(loc, 1);
+  for (int64_t d : dims)
+    count = b.createOrFold<arith::MulIOp>(
+        loc, count,
+        getValueOrCreateConstantIndexOp(b, loc, tensor::getMixedSize(b, loc, v, d)));
+  Value i64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), count);
+  return isFloat(elem) ? b.create<arith::SIToFPOp>(loc, elem, i64).getResult()
+                       : convertElement(b, loc, i64, elem);
+}
+
+FailureOr<SmallVector<Value>> resultSizes(OpBuilder &b, Operation *op, unsigned r) {
+  auto type = cast<RankedTensorType>(op->getResult(r).getType());
+  if (type.hasStaticShape())
+    return SmallVector<Value>{};
+  ReifiedRankedShapedTypeDims shapes;
+  if (failed(nn::reifyNNResultShapes(b, op, shapes)))
+    return failure();
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, op->getLoc(), shapes[r][d]));
+  return sizes;
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynSizes) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynSizes);
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value,
+             ValueRange dynSizes) {
+  Value empty = emptyTensor(b, loc, type, dynSizes);
   return b.create<linalg::FillOp>(loc, value, empty).getResult(0);
+}
+
+std::string checkPrefix(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  // The node's name, also from inside a fused location.
+  NameLoc name;
+  op->getLoc()->walk([&](Location l) {
+    name = dyn_cast<NameLoc>(l);
+    return name ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (name)
+    os << "node '" << name.getName().getValue() << "' (" << op->getName() << "): ";
+  else
+    os << op->getName() << ": ";
+  return s;
+}
+
+void assertEqual(OpBuilder &b, Location loc, Operation *op, Value x, Value y,
+                 const llvm::Twine &what) {
+  if (x == y)
+    return;
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy && *cx == *cy)
+    return;
+  // The same dimension of the same tensor.
+  auto dx = x.getDefiningOp<tensor::DimOp>(), dy = y.getDefiningOp<tensor::DimOp>();
+  if (dx && dy && dx.getSource() == dy.getSource() && dx.getConstantIndex() &&
+      dx.getConstantIndex() == dy.getConstantIndex())
+    return;
+  Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, y);
+  b.create<cf::AssertOp>(loc, same, (checkPrefix(op) + what).str());
+}
+
+void assertBroadcast(OpBuilder &b, Location loc, Operation *op, ValueRange operands,
+                     ArrayRef<Value> sizes) {
+  int64_t rank = sizes.size();
+  for (Value v : operands) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t offset = rank - type.getRank();
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.getDimSize(d) == 1)
+        continue;
+      Value size = getValueOrCreateConstantIndexOp(b, loc, tensor::getMixedSize(b, loc, v, d));
+      assertEqual(b, loc, op, size, sizes[offset + d],
+                  "expects dim " + llvm::Twine(offset + d) +
+                      " of the operands to be equal (a dynamic size does not broadcast)");
+    }
+  }
 }
 
 AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operand,
@@ -44,7 +144,7 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operand,
 
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                   ValueRange inputs, BodyFn body,
-                  ArrayRef<AffineMap> explicitMaps) {
+                  ArrayRef<AffineMap> explicitMaps, ValueRange dynSizes) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps(explicitMaps);
   if (maps.empty())
@@ -52,8 +152,25 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
       maps.push_back(broadcastMap(
           ctx, cast<RankedTensorType>(in.getType()).getShape(), resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  Value init = b.create<tensor::EmptyOp>(loc, resultType.getShape(),
-                                         resultType.getElementType());
+  SmallVector<Value> sizes(dynSizes);
+  if (sizes.empty()) {
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      // The first input that reads dimension d directly has its size.
+      Value size;
+      for (auto [v, map] : llvm::zip(inputs, maps)) {
+        for (auto [i, e] : llvm::enumerate(map.getResults())) {
+          auto de = dyn_cast<AffineDimExpr>(e);
+          if (!size && de && de.getPosition() == d)
+            size = b.create<tensor::DimOp>(loc, v, i);
+        }
+      }
+      assert(size && "a dynamic result size that no input reads");
+      sizes.push_back(size);
+    }
+  }
+  Value init = emptyTensor(b, loc, resultType, sizes);
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
   auto generic = b.create<linalg::GenericOp>(
@@ -65,9 +182,10 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 }
 
 Value copied(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
-             ArrayRef<AffineMap> maps) {
+             ArrayRef<AffineMap> maps, ValueRange dynSizes) {
   return elementwise(b, loc, resultType, input,
-                     [](OpBuilder &, Location, ValueRange args) { return args[0]; }, maps);
+                     [](OpBuilder &, Location, ValueRange args) { return args[0]; }, maps,
+                     dynSizes);
 }
 
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
@@ -78,6 +196,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
   SmallVector<int64_t> outShape;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iters;
+  SmallVector<Value> dynSizes;
   for (int64_t d = 0; d < inType.getRank(); ++d) {
     if (llvm::is_contained(reduced, d)) {
       iters.push_back(utils::IteratorType::reduction);
@@ -86,9 +205,11 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
     iters.push_back(utils::IteratorType::parallel);
     outShape.push_back(inType.getDimSize(d));
     outExprs.push_back(getAffineDimExpr(d, ctx));
+    if (inType.isDynamicDim(d))
+      dynSizes.push_back(b.create<tensor::DimOp>(loc, input, d));
   }
   auto outType = RankedTensorType::get(outShape, inType.getElementType());
-  Value init = filled(b, loc, outType, initValue);
+  Value init = filled(b, loc, outType, initValue, dynSizes);
   SmallVector<AffineMap> maps{
       b.getMultiDimIdentityMap(inType.getRank()),
       AffineMap::get(inType.getRank(), 0, outExprs, ctx)};
@@ -100,10 +221,87 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
   return generic.getResult(0);
 }
 
-Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type) {
+/// Groups each dimension of `shape` that is not a static 1 with the unit
+/// dimensions before it (trailing ones join the last group): the
+/// reassociation between `shape` and `shape` without its unit dimensions.
+static SmallVector<ReassociationIndices> unitDimGroups(ArrayRef<int64_t> shape) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+    pending.push_back(d);
+    if (shape[d] != 1) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    llvm::append_range(groups.back(), pending);
+  return groups;
+}
+
+/// reshapeTo with dynamic sizes: unit dimensions removed then added where the
+/// other dimensions pair in order, otherwise through one dimension with the
+/// result's one dynamic size given.
+static Value reshapeDynamic(OpBuilder &b, Location loc, Value input, RankedTensorType type,
+                            ValueRange dynSizes) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  Type elem = inType.getElementType();
+  SmallVector<int64_t> kept;
+  for (int64_t d : inType.getShape())
+    if (d != 1)
+      kept.push_back(d);
+  SmallVector<int64_t> outKept;
+  for (int64_t d : type.getShape())
+    if (d != 1)
+      outKept.push_back(d);
+  if (kept == outKept) {
+    auto keptType = RankedTensorType::get(kept, elem);
+    Value v = input;
+    if (keptType != inType)
+      v = b.create<tensor::CollapseShapeOp>(loc, keptType, v, unitDimGroups(inType.getShape()));
+    if (keptType != type)
+      v = b.create<tensor::ExpandShapeOp>(loc, type, v, unitDimGroups(type.getShape()));
+    return v;
+  }
+  // Through one dimension: every size of the result as a fold result.
+  Value flat = input;
+  auto flatType = RankedTensorType::get({ShapedType::kDynamic}, elem);
+  if (inType.getRank() == 0)
+    flat = b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get({1}, elem), input,
+                                           ArrayRef<ReassociationIndices>{});
+  else if (inType.getRank() > 1 || !inType.isDynamicDim(0))
+    flat = b.create<tensor::CollapseShapeOp>(
+        loc, inType.hasStaticShape() ? RankedTensorType::get({inType.getNumElements()}, elem)
+                                     : flatType,
+        input,
+        ArrayRef<ReassociationIndices>{
+            llvm::to_vector<2>(llvm::seq<int64_t>(0, std::max<int64_t>(inType.getRank(), 1)))});
+  if (type.getRank() == 0)
+    return b.create<tensor::CollapseShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{});
+  SmallVector<OpFoldResult> outShape;
+  size_t next = 0;
+  for (int64_t d : type.getShape())
+    outShape.push_back(ShapedType::isDynamic(d) ? OpFoldResult(dynSizes[next++])
+                                                : OpFoldResult(b.getIndexAttr(d)));
+  if (cast<RankedTensorType>(flat.getType()) != flatType && !type.hasStaticShape())
+    flat = b.create<tensor::CastOp>(loc, flatType, flat);
+  if (type.getRank() == 1)
+    return flat.getType() == type ? flat : b.create<tensor::CastOp>(loc, type, flat).getResult();
+  ReassociationIndices all = llvm::to_vector<2>(llvm::seq<int64_t>(0, type.getRank()));
+  if (type.hasStaticShape() && cast<RankedTensorType>(flat.getType()).isDynamicDim(0))
+    flat = b.create<tensor::CastOp>(
+        loc, RankedTensorType::get({type.getNumElements()}, elem), flat);
+  return b.create<tensor::ExpandShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{all},
+                                         outShape);
+}
+
+Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
+                ValueRange dynSizes) {
   auto inType = cast<RankedTensorType>(input.getType());
   if (inType == type)
     return input;
+  if (!inType.hasStaticShape() || !type.hasStaticShape())
+    return reshapeDynamic(b, loc, input, type, dynSizes);
   auto flatType = RankedTensorType::get({inType.getNumElements()},
                                         inType.getElementType());
   Value flat = input;
@@ -134,13 +332,27 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   SmallVector<int64_t> shape(inType.getShape());
   SmallVector<OpFoldResult> offsets(inType.getRank(), b.getIndexAttr(0));
   for (size_t i = 0; i < low.size(); ++i) {
-    shape[firstDim + i] += low[i] + high[i];
+    if (!ShapedType::isDynamic(shape[firstDim + i]))
+      shape[firstDim + i] += low[i] + high[i];
     offsets[firstDim + i] = b.getIndexAttr(low[i]);
   }
-  Value padded = filled(b, loc, RankedTensorType::get(shape, inType.getElementType()), value);
+  // A dynamic dimension grows by its pads at run time.
+  SmallVector<Value> dynSizes;
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
+    if (!inType.isDynamicDim(d))
+      continue;
+    Value size = b.create<tensor::DimOp>(loc, input, d);
+    int64_t i = d - firstDim;
+    if (i >= 0 && i < static_cast<int64_t>(low.size()) && low[i] + high[i] != 0)
+      size = b.create<arith::AddIOp>(
+          loc, size, b.create<arith::ConstantIndexOp>(loc, low[i] + high[i]));
+    dynSizes.push_back(size);
+  }
+  Value padded =
+      filled(b, loc, RankedTensorType::get(shape, inType.getElementType()), value, dynSizes);
   SmallVector<OpFoldResult> sizes, strides(inType.getRank(), b.getIndexAttr(1));
-  for (int64_t d : inType.getShape())
-    sizes.push_back(b.getIndexAttr(d));
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, input, d));
   return b.create<tensor::InsertSliceOp>(loc, input, padded, offsets, sizes, strides);
 }
 

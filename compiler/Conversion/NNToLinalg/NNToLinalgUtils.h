@@ -2,7 +2,9 @@
 //
 // Internal to compiler/Conversion/NNToLinalg: the small builders every family
 // file uses (constants, filled tensors, broadcasting generics, reductions,
-// reshapes, padding). Shapes are static when these run.
+// reshapes, padding). Dynamic sizes come from tensor.dim of the operands or
+// from the op's reified result shape; a static shape builds exactly the IR it
+// always did.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,8 +40,44 @@ Value scalar(OpBuilder &b, Location loc, Type type, double value);
 /// min (`largest` true: +inf or the largest integer) reduction.
 Value extreme(OpBuilder &b, Location loc, Type type, bool largest);
 
-/// A tensor.empty of `type` filled with `value`.
-Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value);
+/// tensor.dim of each dynamic dimension of `v`, in order.
+llvm::SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v);
+
+/// The dynamic sizes of result `r` of `op` (an nn op), from its reified
+/// shape; failure when they are not known.
+mlir::FailureOr<llvm::SmallVector<Value>> resultSizes(OpBuilder &b, mlir::Operation *op,
+                                                      unsigned r = 0);
+
+/// A tensor.empty of `type` with `dynSizes` for its dynamic dimensions.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynSizes = {});
+
+/// A tensor.empty of `type` (dynamic sizes `dynSizes`) filled with `value`.
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value,
+             ValueRange dynSizes = {});
+
+/// The prefix of a run-time check's message: "node 'NAME' (nn.add): ", or
+/// "nn.add: " when `op` has no node name.
+std::string checkPrefix(mlir::Operation *op);
+
+/// A cf.assert that sizes `x` and `y` (index) are equal, with the message
+/// `checkPrefix(op) + what`; nothing when both are the same constant.
+void assertEqual(OpBuilder &b, Location loc, mlir::Operation *op, Value x, Value y,
+                 const llvm::Twine &what);
+
+/// Run-time checks for numpy broadcasting of `operands` to the result sizes
+/// `sizes` (all of them, static ones as constants): every operand dimension
+/// that is not statically 1 must equal the result's, since it is read with
+/// the result's index (a dynamic size that is 1 at run time does not
+/// broadcast; docs/lowering-choices.md). Nothing for static pairs.
+void assertBroadcast(OpBuilder &b, Location loc, mlir::Operation *op, ValueRange operands,
+                     ArrayRef<Value> sizes);
+
+/// The product of `v`'s sizes along `dims`, as a scalar of `elem` (the
+/// divisor of a mean over dynamic dimensions).
+Value elementCount(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> dims, Type elem);
+
+/// Every size of `v` (static ones as constants).
+llvm::SmallVector<Value> allSizes(OpBuilder &b, Location loc, Value v);
 
 /// The indexing map that reads `operand` at the iteration point of `result`
 /// under numpy broadcasting (shapes aligned right; size-1 dims read index 0).
@@ -48,14 +86,16 @@ AffineMap broadcastMap(mlir::MLIRContext *ctx, ArrayRef<int64_t> operand,
 
 /// A parallel linalg.generic over `resultType` reading `inputs` with
 /// broadcasting (or through `explicitMaps`); `body` maps the input elements
-/// to the result element.
+/// to the result element. A dynamic result size is `dynSizes`' entry, or by
+/// default the size of the first input that reads that dimension directly.
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  ValueRange inputs, BodyFn body, ArrayRef<AffineMap> explicitMaps = {});
+                  ValueRange inputs, BodyFn body, ArrayRef<AffineMap> explicitMaps = {},
+                  ValueRange dynSizes = {});
 
 /// A copy of `input` into `resultType` read through `maps` (by default the
 /// broadcast map): expands, tiles, reversed slices.
 Value copied(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
-             ArrayRef<AffineMap> maps = {});
+             ArrayRef<AffineMap> maps = {}, ValueRange dynSizes = {});
 
 /// A generic that reduces `input` over `reduced` dims into a tensor without
 /// them, starting from `initValue` and combining with `combine(acc, x)`.
@@ -63,8 +103,10 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
              Value initValue,
              llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
 
-/// Reinterprets a static tensor with a new shape of the same element count.
-Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type);
+/// Reinterprets a tensor with a new shape of the same element count; the
+/// result's dynamic sizes are `dynSizes`.
+Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
+                ValueRange dynSizes = {});
 
 /// Pads the dims from `firstDim` on (by default the spatial dims 2... of an
 /// NC... tensor) with `value`: a filled tensor with the input inserted.

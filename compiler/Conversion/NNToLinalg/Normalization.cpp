@@ -30,6 +30,13 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx);
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), channel, channel,
                                 channel, channel};
+    if (type.isDynamicDim(1)) {
+      Value c = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), 1);
+      for (Value p : {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
+                      adaptor.getVariance()})
+        assertEqual(rewriter, loc, op, rewriter.createOrFold<tensor::DimOp>(loc, p, 0), c,
+                    "expects per-channel parameters of the input's channel count");
+    }
     Value eps = scalar(rewriter, loc, type.getElementType(), op.getEpsilon().convertToDouble());
     Value result = elementwise(
         rewriter, loc, type,

@@ -32,9 +32,11 @@ struct ReduceLowering : OpConversionPattern<Op> {
     bool fp = isFloat(elem);
     SmallVector<int64_t> axes;
     int64_t count = 1;
+    bool dynamicCount = false;
     for (int64_t a : op.getAxes()) {
       axes.push_back(normalizeAxis(a, inType.getRank()));
       count *= inType.getDimSize(axes.back());
+      dynamicCount |= inType.isDynamicDim(axes.back());
     }
     Value init;
     switch (Kind) {
@@ -72,13 +74,16 @@ struct ReduceLowering : OpConversionPattern<Op> {
                              llvm_unreachable("reduction kind");
                            });
     if (Kind == ReduceKind::Mean) {
-      Value countV = scalar(rewriter, loc, elem, static_cast<double>(count));
+      Value countV = dynamicCount
+                         ? elementCount(rewriter, loc, adaptor.getInput(), axes, elem)
+                         : scalar(rewriter, loc, elem, static_cast<double>(count));
       reduced = elementwise(rewriter, loc, cast<RankedTensorType>(reduced.getType()), reduced,
                             [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                               return b.create<arith::DivFOp>(l, args[0], countV);
                             });
     }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, op.getType()));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, op.getType(),
+                                     *resultSizes(rewriter, op)));
     return success();
   }
 };
@@ -105,7 +110,8 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
-    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0));
+    Value init = filled(rewriter, loc, type, scalar(rewriter, loc, elem, 0),
+                        dynamicSizes(rewriter, loc, adaptor.getInput()));
     bool exclusive = op.getExclusive(), reverse = op.getReverse();
     auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
                         : (exclusive ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sle);
@@ -143,6 +149,7 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
     SmallVector<int64_t> outShape;
     SmallVector<AffineExpr> outExprs;
     SmallVector<utils::IteratorType> iters;
+    SmallVector<Value> dyn;
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis) {
         iters.push_back(utils::IteratorType::reduction);
@@ -151,12 +158,14 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
       iters.push_back(utils::IteratorType::parallel);
       outShape.push_back(inType.getDimSize(d));
       outExprs.push_back(getAffineDimExpr(d, ctx));
+      if (inType.isDynamicDim(d))
+        dyn.push_back(rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d));
     }
     Type i64 = rewriter.getI64Type();
     auto valueType = RankedTensorType::get(outShape, elem);
     auto indexType = RankedTensorType::get(outShape, i64);
-    Value values = filled(rewriter, loc, valueType, extreme(rewriter, loc, elem, !IsMax));
-    Value indices = filled(rewriter, loc, indexType, scalar(rewriter, loc, i64, 0));
+    Value values = filled(rewriter, loc, valueType, extreme(rewriter, loc, elem, !IsMax), dyn);
+    Value indices = filled(rewriter, loc, indexType, scalar(rewriter, loc, i64, 0), dyn);
     AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), outMap, outMap};
     auto generic = rewriter.create<linalg::GenericOp>(
@@ -183,7 +192,8 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
               l, ValueRange{b.create<arith::SelectOp>(l, better, x, best),
                             b.create<arith::SelectOp>(l, better, index, bestIndex)});
         });
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1), op.getType()));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1), op.getType(),
+                                     *resultSizes(rewriter, op)));
     return success();
   }
 };

@@ -72,9 +72,11 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (Value c = adaptor.getC()) {
     RankedTensorType ct = rankedType(c);
     SmallVector<int64_t> joined;
-    if (ct.getElementType() != a.getElementType() || ct.getRank() > 2 ||
-        failed(broadcastShapes(shape, ct.getShape(), joined)) ||
-        joined != ArrayRef<int64_t>(shape))
+    bool ok = ct.getElementType() == a.getElementType() && ct.getRank() <= 2 &&
+              succeeded(broadcastShapes(shape, ct.getShape(), joined));
+    for (size_t d = 0; ok && d < joined.size(); ++d)
+      ok = !dimsMayDiffer(joined[d], shape[d]);
+    if (!ok)
       return fail(loc, name, "expects c to broadcast to ")
              << shapeStr(shape) << " " << a.getElementType() << ", found "
              << shapeStr(ct.getShape()) << " " << ct.getElementType();
@@ -132,9 +134,12 @@ LogicalResult EinsumOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
              << t.getRank();
     for (auto [d, c] : llvm::enumerate(operands[i])) {
       auto [it, inserted] = sizes.try_emplace(c, t.getDimSize(d));
-      if (!inserted && it->second != t.getDimSize(d))
+      if (!inserted && dimsMayDiffer(it->second, t.getDimSize(d)))
         return fail(loc, name, "expects one size for index '")
                << c << "', found " << it->second << " and " << t.getDimSize(d);
+      // A static size wins over a dynamic one (checked equal at run time).
+      if (ShapedType::isDynamic(it->second))
+        it->second = t.getDimSize(d);
     }
   }
   SmallVector<int64_t> shape;

@@ -22,6 +22,10 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError("expects a result with as many elements as the input (")
            << in.getNumElements() << "), found " << shapeStr(out.getShape())
            << " with " << out.getNumElements();
+  if (!reshapeDimSources(in.getShape(), out.getShape()))
+    return emitOpError("expects the dynamic result dimensions to be determined by the input "
+                       "(at most one, or matching leading and trailing ones), found ")
+           << shapeStr(in.getShape()) << " -> " << shapeStr(out.getShape());
   return success();
 }
 
@@ -117,14 +121,6 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // Indexing and data movement on run-time values
 //===----------------------------------------------------------------------===//
 
-/// A static-shaped ranked input, or a failure naming `what`.
-static LogicalResult requireStatic(std::optional<Location> loc, StringRef name,
-                                   RankedTensorType t) {
-  if (!t.hasStaticShape())
-    return fail(loc, name, "expects a static shape, found ") << shapeStr(t.getShape());
-  return success();
-}
-
 /// One entry per dimension of a rank-`rank` input.
 static LogicalResult requirePerDim(std::optional<Location> loc, StringRef name, StringRef what,
                                    ArrayRef<int64_t> values, int64_t rank) {
@@ -139,21 +135,30 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   StringRef name = getOperationName();
   RankedTensorType in = rankedType(adaptor.getInput());
   int64_t r = in.getRank();
-  if (failed(requireStatic(loc, name, in)) ||
-      failed(requirePerDim(loc, name, "offset", adaptor.getOffsets(), r)) ||
+  if (failed(requirePerDim(loc, name, "offset", adaptor.getOffsets(), r)) ||
       failed(requirePerDim(loc, name, "size", adaptor.getSizes(), r)) ||
       failed(requirePerDim(loc, name, "stride", adaptor.getStrides(), r)))
     return failure();
   for (int64_t d = 0; d < r; ++d) {
     int64_t offset = adaptor.getOffsets()[d], size = adaptor.getSizes()[d],
             stride = adaptor.getStrides()[d], dim = in.getDimSize(d);
+    if (ShapedType::isDynamic(size)) {
+      if (!ShapedType::isDynamic(dim) || offset != 0 || stride != 1)
+        return fail(loc, name, "expects a dynamic size (the whole dimension) only for a dynamic "
+                               "input dimension with offset 0 and stride 1, found offset ")
+               << offset << " and stride " << stride << " in dimension " << d << " of size "
+               << shapeStr(dim);
+      continue;
+    }
     if (stride == 0 || size < 0)
       return fail(loc, name, "expects a non-zero stride and a non-negative size, found stride ")
              << stride << " and size " << size << " in dimension " << d;
     if (size == 0)
       continue;
     int64_t last = offset + (size - 1) * stride;
-    if (offset < 0 || offset >= dim || last < 0 || last >= dim)
+    // A window in a dynamic dimension is checked at run time.
+    if (offset < 0 || last < 0 ||
+        (!ShapedType::isDynamic(dim) && (offset >= dim || last >= dim)))
       return fail(loc, name, "expects the window inside the input, found elements ")
              << offset << " to " << last << " of dimension " << d << " (size " << dim << ")";
   }
@@ -197,8 +202,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   StringRef name = getOperationName();
   RankedTensorType in = rankedType(adaptor.getInput());
   int64_t r = in.getRank();
-  if (failed(requireStatic(loc, name, in)) ||
-      failed(requirePerDim(loc, name, "low pad", adaptor.getLow(), r)) ||
+  if (failed(requirePerDim(loc, name, "low pad", adaptor.getLow(), r)) ||
       failed(requirePerDim(loc, name, "high pad", adaptor.getHigh(), r)))
     return failure();
   SmallVector<int64_t> shape;
@@ -207,7 +211,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     if (lo < 0 || hi < 0)
       return fail(loc, name, "expects non-negative pads, found ")
              << lo << " and " << hi << " in dimension " << d;
-    shape.push_back(in.getDimSize(d) + lo + hi);
+    shape.push_back(in.isDynamicDim(d) ? ShapedType::kDynamic : in.getDimSize(d) + lo + hi);
   }
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();
@@ -229,15 +233,15 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
   StringRef name = getOperationName();
   RankedTensorType in = rankedType(adaptor.getInput());
-  if (failed(requireStatic(loc, name, in)) ||
-      failed(requirePerDim(loc, name, "repeat count", adaptor.getRepeats(), in.getRank())))
+  if (failed(requirePerDim(loc, name, "repeat count", adaptor.getRepeats(), in.getRank())))
     return failure();
   SmallVector<int64_t> shape;
   for (auto [d, rep] : llvm::enumerate(adaptor.getRepeats())) {
     if (rep < 0)
       return fail(loc, name, "expects non-negative repeat counts, found ")
              << rep << " in dimension " << d;
-    shape.push_back(in.getDimSize(d) * rep);
+    shape.push_back(in.isDynamicDim(d) && rep != 0 ? ShapedType::kDynamic
+                                                   : in.getDimSize(d) * rep);
   }
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();
@@ -255,9 +259,11 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   int64_t axis = static_cast<int64_t>(adaptor.getAxis());
   if (axis < 0)
     axis += r;
-  bool fits = idx.getRank() == r && in.getDimSize(axis) > 0;
+  // Dynamic sizes are compared at run time.
+  bool fits = idx.getRank() == r && in.getDimSize(axis) != 0;
   for (int64_t d = 0; fits && d < r; ++d)
-    fits = d == axis || idx.getDimSize(d) <= in.getDimSize(d);
+    fits = d == axis || idx.isDynamicDim(d) || in.isDynamicDim(d) ||
+           idx.getDimSize(d) <= in.getDimSize(d);
   if (!fits)
     return fail(loc, name, "expects indices of the input's rank, no larger off the axis, and a "
                            "non-empty axis; found input ")
@@ -280,16 +286,16 @@ LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location
   StringRef name = getOperationName();
   RankedTensorType in = rankedType(adaptor.getInput()), idx = rankedType(adaptor.getIndices());
   int64_t b = adaptor.getBatchDims(), r = in.getRank(), q = idx.getRank();
-  if (q < 1 || b < 0 || b >= std::min(r, q) || !idx.hasStaticShape())
-    return fail(loc, name, "expects static indices of rank >= 1 and 0 <= batch_dims < min(ranks), "
-                           "found indices rank ")
+  if (q < 1 || b < 0 || b >= std::min(r, q) || idx.isDynamicDim(q - 1))
+    return fail(loc, name, "expects indices of rank >= 1 with a static last dimension and "
+                           "0 <= batch_dims < min(ranks), found indices rank ")
            << q << " and batch_dims " << b;
   int64_t m = idx.getShape().back();
   if (m < 1 || b + m > r)
     return fail(loc, name, "expects index tuples of 1 to ")
            << r - b << " elements (input rank " << r << " minus batch_dims " << b << "), found " << m;
   for (int64_t d = 0; d < b; ++d)
-    if (in.getDimSize(d) != idx.getDimSize(d))
+    if (dimsMayDiffer(in.getDimSize(d), idx.getDimSize(d)))
       return fail(loc, name, "expects the batch dimensions of input and indices to agree, found ")
              << shapeStr(in.getShape()) << " and " << shapeStr(idx.getShape());
   for (int64_t d = b; d < b + m; ++d)
@@ -311,7 +317,7 @@ LogicalResult ReverseSequenceOp::inferReturnTypes(MLIRContext *, std::optional<L
     return fail(loc, name, "expects distinct batch and time axes within an input of rank >= 2, "
                            "found batch_axis ")
            << b << " and time_axis " << t << " for rank " << r;
-  if (lens.getRank() != 1 || lens.getDimSize(0) != in.getDimSize(b))
+  if (lens.getRank() != 1 || dimsMayDiffer(lens.getDimSize(0), in.getDimSize(b)))
     return fail(loc, name, "expects lengths of shape ")
            << shapeStr(in.getDimSize(b)) << " (the batch size), found "
            << shapeStr(lens.getShape());

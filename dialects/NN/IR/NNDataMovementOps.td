@@ -17,6 +17,16 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
     The result has the same elements in the same row-major order; its type
     gives the new shape, which must hold as many elements as the input.
 
+    Dynamic dimensions: a result with one dynamic dimension gives it the
+    remaining element count (`?x512x1x1 -> ?x512`). With more, either the
+    input and the result differ only by dimensions of static size 1, and
+    their other dimensions correspond in order (`?x1x? -> ?x?`), or leading
+    and trailing dimensions that agree correspond (ONNX's 0, "keep the
+    input's size"), and at most one dynamic dimension between them takes
+    what remains (`?x?x32 -> ?x?x4x8`). Other dynamic shapes need a run-time
+    shape. An element count that does not match at run time is a run-time
+    error.
+
     ```mlir
     %y = nn.reshape %x : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
     ```
@@ -98,6 +108,11 @@ def NN_SliceOp : NN_InferredOp<"slice"> {
     Strides are non-zero and may be negative (a reversed window); every
     element read lies inside the input. ONNX Slice and Split clamp their
     bounds at import and arrive here normalized.
+
+    A dynamic input dimension is either taken whole, with the size
+    `ShapedType::kDynamic` (printed as -9223372036854775808), offset 0 and
+    stride 1, giving a dynamic result dimension, or windowed with a static
+    size, the window checked against the run-time size.
 
     ```mlir
     %y = nn.slice %x {offsets = array<i64: 0, 3>, sizes = array<i64: 2, 2>, strides = array<i64: 1, -2>}

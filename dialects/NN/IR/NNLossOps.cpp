@@ -21,18 +21,25 @@ static LogicalResult inferLoss(std::optional<Location> loc, StringRef name, Valu
            << in.getRank();
   SmallVector<int64_t> expected{in.getDimSize(0)};
   llvm::append_range(expected, in.getShape().drop_front(2));
-  if (target.getShape() != ArrayRef<int64_t>(expected))
+  bool matches = target.getRank() == static_cast<int64_t>(expected.size());
+  for (size_t d = 0; matches && d < expected.size(); ++d)
+    matches = !dimsMayDiffer(target.getDimSize(d), expected[d]);
+  if (!matches)
     return fail(loc, name, "expects a target of shape ")
            << shapeStr(expected) << " (the input without its class dimension), found "
            << shapeStr(target.getShape());
   if (weight) {
     RankedTensorType wt = rankedType(weight);
-    if (wt.getRank() != 1 || wt.getDimSize(0) != in.getDimSize(1) ||
+    if (wt.getRank() != 1 || dimsMayDiffer(wt.getDimSize(0), in.getDimSize(1)) ||
         wt.getElementType() != in.getElementType())
       return fail(loc, name, "expects a weight of shape ")
              << shapeStr(in.getDimSize(1)) << " " << in.getElementType() << ", found "
              << shapeStr(wt.getShape()) << " " << wt.getElementType();
   }
+  // Where the input leaves a dimension dynamic the target may know it.
+  for (size_t d = 0; d < expected.size(); ++d)
+    if (ShapedType::isDynamic(expected[d]))
+      expected[d] = target.getDimSize(d);
   if (reduction == "none")
     types.push_back(RankedTensorType::get(expected, in.getElementType()));
   else if (reduction == "sum" || reduction == "mean")

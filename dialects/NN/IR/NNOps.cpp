@@ -9,6 +9,7 @@
 
 #include "dialects/NN/IR/NNConstantEval.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -29,6 +30,7 @@ void NNDialect::initialize() {
 #include "dialects/NN/IR/NNOps.cpp.inc"
       >();
   addInterfaces<NNConstantFoldInterface>();
+  detail::attachReifyInterfaces(getContext());
 }
 
 Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -60,6 +60,26 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 mlir::FailureOr<std::pair<llvm::SmallVector<std::string>, std::string>>
 parseEinsum(llvm::StringRef equation);
 
+/// How each dynamic dimension of an nn.reshape result is found: the index of
+/// the input dimension it equals, or -1 for the one dimension that takes the
+/// remaining element count (also -1 for static dimensions). None when the
+/// result's dynamic dimensions are not determined by the input (see the op's
+/// description).
+std::optional<llvm::SmallVector<int64_t>> reshapeDimSources(llvm::ArrayRef<int64_t> in,
+                                                            llvm::ArrayRef<int64_t> out);
+
+/// Every result's sizes built from the operands' (tensor.dim and index
+/// arithmetic; static sizes as attributes): the ReifyRankedShapedTypeOpInterface
+/// of every nn op, and what the lowerings size their results with. Fails for
+/// a dynamic size the op's rule does not know.
+mlir::LogicalResult reifyNNResultShapes(mlir::OpBuilder &b, mlir::Operation *op,
+                                        mlir::ReifiedRankedShapedTypeDims &shapes);
+
+namespace detail {
+/// Attaches ReifyRankedShapedTypeOpInterface to every nn op (NNShapes.cpp).
+void attachReifyInterfaces(mlir::MLIRContext *ctx);
+} // namespace detail
+
 } // namespace kiln::nn
 
 #endif // KILN_DIALECTS_NN_IR_NNOPS_H

@@ -34,8 +34,8 @@ def NN_Dialect : Dialect {
     for a target without kernels of its own.
   }];
   let hasConstantMaterializer = 1;
-  // Canonicalizing a shape-operand op keeps its stated type with tensor.cast.
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  // Shape reification (NNShapes.cpp) builds tensor.dim and index arithmetic.
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
 }
 
 class NN_Op<string mnemonic, list<Trait> traits = []>

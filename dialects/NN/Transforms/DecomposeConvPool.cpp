@@ -18,8 +18,11 @@ struct DecomposeConvTranspose : OpRewritePattern<ConvTransposeOp> {
   LogicalResult matchAndRewrite(ConvTransposeOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType xt = op.getInput().getType(), wt = op.getWeight().getType();
-    if (!xt.hasStaticShape() || !wt.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "expects static input and weight shapes");
+    // The batch may be dynamic: the reshapes pair it, and the slices take it
+    // whole.
+    if (llvm::any_of(xt.getShape().drop_front(), ShapedType::isDynamic) || !wt.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "expects static input (but the batch) and weight "
+                                             "shapes");
     auto ints = [&](ArrayRef<int64_t> v) { return rewriter.getDenseI64ArrayAttr(v); };
     ArrayRef<int64_t> wShape = wt.getShape();
     int64_t n = wShape.size() - 2, group = op.getGroup();
@@ -46,6 +49,7 @@ struct DecomposeConvTranspose : OpRewritePattern<ConvTransposeOp> {
       SmallVector<int64_t> sizes(merged), ones(2 + n, 1), zeros(2 + n, 0);
       for (int64_t i = 0; i < n; ++i)
         sizes[2 + i] = (xt.getDimSize(2 + i) - 1) * strides[i] + 1;
+      // A dynamic batch is taken whole (nn.slice's dynamic size).
       in = rewriter.create<SliceOp>(loc, flat, ints(zeros), ints(sizes), ints(ones));
     }
     // 2. The padding of the equivalent direct convolution; negative padding

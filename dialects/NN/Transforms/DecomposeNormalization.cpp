@@ -64,8 +64,6 @@ struct DecomposeInstanceNorm : OpRewritePattern<InstanceNormOp> {
   LogicalResult matchAndRewrite(InstanceNormOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     int64_t rank = op.getInput().getType().getRank();
-    if (ShapedType::isDynamic(op.getInput().getType().getDimSize(1)))
-      return rewriter.notifyMatchFailure(op, "expects a static channel count");
     Standardized s = standardize(rewriter, loc, op.getInput(),
                                  llvm::to_vector(llvm::seq<int64_t>(2, rank)),
                                  op.getEpsilon().convertToDouble());

@@ -375,3 +375,30 @@ func.func @shape_bounds(%x: tensor<2x3xf32>) -> tensor<2xi64> {
   %0 = nn.shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// A static mismatch is still a compile-time error with dynamic sizes around.
+func.func @add_dynamic_mismatch(%x: tensor<?x3xf32>, %y: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{'nn.add' op expects broadcast-compatible shapes, found ?x3 and ?x4}}
+  %0 = nn.add %x, %y : (tensor<?x3xf32>, tensor<?x4xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A reshape whose dynamic result sizes the input does not determine.
+func.func @reshape_underdetermined(%x: tensor<?x6xf32>) -> tensor<?x?x?xf32> {
+  // expected-error @+1 {{'nn.reshape' op expects the dynamic result dimensions to be determined by the input (at most one, or matching leading and trailing ones), found ?x6 -> ?x?x?}}
+  %0 = nn.reshape %x : (tensor<?x6xf32>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A dynamic slice size takes a dynamic dimension whole, from offset 0.
+func.func @slice_dynamic_size(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'nn.slice' op expects a dynamic size (the whole dimension) only for a dynamic input dimension with offset 0 and stride 1, found offset 1 and stride 1 in dimension 0 of size ?}}
+  %0 = nn.slice %x {offsets = array<i64: 1, 0>, sizes = array<i64: -9223372036854775808, 4>, strides = array<i64: 1, 1>} : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -11,6 +11,8 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::onnx_import;
@@ -78,6 +80,14 @@ LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
     int64_t n = shape[a], step = steps[i];
     if (step == 0)
       return b.error() << "expects non-zero steps, found 0 for axis " << axes[i];
+    // A dynamic dimension is sliced only whole (nn.slice's dynamic size).
+    if (ShapedType::isDynamic(n)) {
+      if (step != 1 || starts[i] != 0 || ends[i] < std::numeric_limits<int32_t>::max())
+        return b.error() << "expects a dynamic dimension to be sliced whole, found starts "
+                         << starts[i] << ", ends " << ends[i] << " and steps " << step
+                         << " for axis " << axes[i];
+      continue;
+    }
     int64_t lo = starts[i] < 0 ? starts[i] + n : starts[i];
     int64_t hi = ends[i] < 0 ? ends[i] + n : ends[i];
     int64_t count;

@@ -162,6 +162,41 @@ LogicalResult reshaped(NodeBinder &b, Value x, ArrayRef<int64_t> shape) {
   return success();
 }
 
+/// Reshape of an input with dynamic sizes: a 0 entry copies the input's size
+/// (dynamic or not), one -1 takes what is left. nn.reshape reads the same
+/// meaning from its result type only when its convention (the op's
+/// description) gives each dynamic size the same source; other shapes need a
+/// run-time shape.
+LogicalResult reshapeDynamic(NodeBinder &b, Value x, ArrayRef<int64_t> inShape,
+                             ArrayRef<int64_t> target, bool allowZero) {
+  SmallVector<int64_t> shape, wanted;
+  for (auto [i, d] : llvm::enumerate(target)) {
+    if (d == 0 && !allowZero && i < inShape.size()) {
+      shape.push_back(inShape[i]);
+      wanted.push_back(ShapedType::isDynamic(inShape[i]) ? static_cast<int64_t>(i) : -1);
+    } else if (d == -1) {
+      shape.push_back(ShapedType::kDynamic);
+      wanted.push_back(-1);
+    } else if (d >= 0 && (d != 0 || allowZero)) {
+      shape.push_back(d);
+      wanted.push_back(-1);
+    } else {
+      return b.error() << "invalid shape entry " << d << " at " << i;
+    }
+  }
+  if (llvm::count(target, -1) > 1)
+    return b.error() << "the shape has more than one -1";
+  auto sources = reshapeDimSources(inShape, shape);
+  bool same = sources.has_value();
+  for (size_t i = 0; same && i < shape.size(); ++i)
+    same = !ShapedType::isDynamic(shape[i]) || (*sources)[i] == wanted[i] ||
+           llvm::count_if(shape, ShapedType::isDynamic) == 1;
+  if (!same)
+    return b.error() << "expects a shape whose dynamic entries are leading or trailing 0s "
+                        "and at most one -1 between them for an input with dynamic sizes";
+  return reshaped(b, nullptr, x, shape);
+}
+
 LogicalResult importReshape(NodeBinder &b) {
   if (!constantOrAbsent(b, 1))
     return importRuntimeReshape(b);
@@ -173,6 +208,8 @@ LogicalResult importReshape(NodeBinder &b) {
     return failure();
   ArrayRef<int64_t> inShape = typeOf(*x).getShape();
   bool allowZero = b.attrBool("allowzero", false);
+  if (llvm::any_of(inShape, ShapedType::isDynamic))
+    return reshapeDynamic(b, x, inShape, *target, allowZero);
   int64_t total = 1, known = 1, inferAt = -1;
   for (int64_t d : inShape)
     total *= d;

@@ -1,0 +1,26 @@
+// RUN: kiln-opt %s --convert-nn-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+
+// Dynamic sizes through the reductions and arg max (Reduction.cpp).
+
+// A mean over a dynamic axis divides by its run-time size; kept dims come
+// back as unit dims.
+// CHECK-LABEL: func @reduce_mean
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[S:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[I:.*]] = arith.index_cast %[[S]] : index to i64
+// CHECK: arith.sitofp %[[I]] : i64 to f32
+// CHECK: tensor.expand_shape {{.*}} : tensor<?x8xf32> into tensor<?x1x8xf32>
+func.func @reduce_mean(%x: tensor<?x?x8xf32>) -> tensor<?x1x8xf32> {
+  %0 = nn.reduce_mean %x {axes = array<i64: 1>, keep_dims = true} : (tensor<?x?x8xf32>) -> tensor<?x1x8xf32>
+  return %0 : tensor<?x1x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @arg_max
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xi64>
+func.func @arg_max(%x: tensor<?x5xf32>) -> tensor<?xi64> {
+  %0 = nn.arg_max %x {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<?x5xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
