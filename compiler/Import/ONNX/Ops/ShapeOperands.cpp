@@ -191,18 +191,13 @@ LogicalResult kiln::onnx_import::importRuntimeConstantOfShape(NodeBinder &b) {
     FailureOr<Entry> e = b.importTensor(*t);
     if (failed(e))
       return failure();
-    if (e->host) {
-      if (e->host->numElements() != 1)
-        return b.error() << "expects a one-element value";
-      value = b.builder().getIntegerAttr(e->host->elementType, e->host->ints[0]);
-    } else {
-      auto c = e->value.getDefiningOp<ConstantOp>();
-      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+    auto c = e->value.getDefiningOp<ConstantOp>();
+    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+    if (c && c->use_empty())
       c->erase();
-      if (!dense || dense.getNumElements() != 1)
-        return b.error() << "expects a one-element value";
-      value = cast<TypedAttr>(dense.getValues<Attribute>()[0]);
-    }
+    if (!dense || dense.getNumElements() != 1)
+      return b.error() << "expects a one-element value";
+    value = cast<TypedAttr>(dense.getValues<Attribute>()[0]);
   }
   RankedTensorType type = resultType(b, value.getType(), typeOf(*shape).getDimSize(0));
   b.define(0, b.builder().create<ConstantOfShapeOp>(b.loc(), type, *shape, value));
