@@ -75,6 +75,12 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
   return end;
 }
 
+unsigned countAllocs(func::FuncOp func) {
+  unsigned count = 0;
+  func.walk([&](memref::AllocOp) { ++count; });
+  return count;
+}
+
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// Places `func`'s buffers in a new workspace argument and returns its bytes,
   /// or 0 (and changes nothing) when there is nothing to plan.
@@ -162,7 +168,22 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       auto it = planned.find(entry.function);
       if (it == planned.end()) {
         auto func = module.lookupSymbol<func::FuncOp>(entry.function);
-        it = planned.try_emplace(entry.function, func ? planFunction(func) : 0).first;
+        int64_t bytes = 0;
+        if (func) {
+          unsigned before = countAllocs(func);
+          bytes = planFunction(func);
+          // The report: how many buffers the workspace holds, and how many are
+          // left to run-time allocation (dynamically shaped ones, and any
+          // that escape the function).
+          unsigned runtime = countAllocs(func);
+          Builder b(func.getContext());
+          func->setAttr("kiln.memory",
+                        b.getDictionaryAttr({b.getNamedAttr("planned", b.getI64IntegerAttr(
+                                                                       before - runtime)),
+                                             b.getNamedAttr("runtime",
+                                                            b.getI64IntegerAttr(runtime))}));
+        }
+        it = planned.try_emplace(entry.function, bytes).first;
       }
       entry.workspace = it->second;
     }

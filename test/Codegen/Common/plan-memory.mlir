@@ -93,3 +93,26 @@ module attributes {kiln.abi = {entries = [
   }
 }
 
+
+// -----
+
+// A dynamically shaped buffer stays a run-time allocation next to the planned
+// static one, and the function reports the split.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8> {kiln.name = "workspace"}
+// CHECK-SAME: attributes {kiln.memory = {planned = 1 : i64, runtime = 1 : i64}}
+// CHECK: memref.view %[[WS]][%{{.*}}][] : memref<64xi8> to memref<4xf32>
+// CHECK: memref.alloc(%{{.*}}) : memref<?x4xf32>
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
+  func.func @model(%x: memref<?x4xf32>, %y: memref<?x4xf32>, %v: memref<4xf32>) {
+    %c0 = arith.constant 0 : index
+    %n = memref.dim %x, %c0 : memref<?x4xf32>
+    %s = memref.alloc() : memref<4xf32>
+    memref.copy %v, %s : memref<4xf32> to memref<4xf32>
+    %d = memref.alloc(%n) : memref<?x4xf32>
+    memref.copy %x, %d : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %d, %y : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %s, %v : memref<4xf32> to memref<4xf32>
+    return
+  }
+}
