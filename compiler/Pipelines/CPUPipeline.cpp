@@ -33,6 +33,7 @@
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -74,7 +75,14 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   pm.addPass(createCSEPass());
 
   addBufferizationPasses(pm);
+  // CSE first: a slice written back where it was read (a tile of a dynamic
+  // batch loop) bufferizes to a copy between two equal subviews, which
+  // canonicalization drops once they are one value.
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // Static buffers inside loops (the per-image temporaries of a kernel under
+  // a dynamic batch loop) move out of them, where the workspace can hold them.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   pm.addPass(createPlanMemoryPass());
   pm.addPass(createEntryChecksToErrorsPass());
   pm.addPass(createOutlineParallelLoopsPass());

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -204,6 +205,19 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// Tiles every dynamic loop of `op` but the innermost by 1 (sequential loops,
+/// in loop order) and returns the op inside, whose extents are static there:
+/// a dynamic batch becomes an outer loop around the static-shape kernel, so
+/// that kernel is the one a static batch of 1 gets.
+FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  for (size_t d = 0; d + 1 < ranges.size(); ++d)
+    if (ShapedType::isDynamic(ranges[d]))
+      sizes[d] = 1;
+  return tile(rewriter, op, sizes);
+}
+
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
@@ -373,6 +387,26 @@ void TileAndVectorizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   MLIRContext *ctx = &getContext();
   IRRewriter rewriter(ctx);
+
+  // Dynamic loops first: what is left inside is static but for the
+  // innermost loop.
+  SmallVector<linalg::LinalgOp> dynamicOps;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+      dynamicOps.push_back(op);
+  });
+  for (linalg::LinalgOp op : dynamicOps)
+    (void)peelDynamicLoops(rewriter, op);
+  if (!dynamicOps.empty()) {
+    // Sizes of `min(1, ub - iv)` in those loops are 1: fold them, so the
+    // slices get static types.
+    RewritePatternSet patterns(ctx);
+    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    tensor::ExtractSliceOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
 
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });

@@ -156,3 +156,30 @@ func.func @gather_stays_scalar(%w: tensor<5xf32>, %i: tensor<3x2xindex>) -> tens
   } -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A dynamic batch becomes a sequential loop around the static-shape kernel:
+// a convolution of one image (im2col and the register-blocked contraction
+// of the static case) per iteration.
+// CHECK-LABEL: func.func @dynamic_batch_conv(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x4x10x10xf32>
+// The fill, one image at a time.
+// CHECK: scf.for
+// CHECK: vector.transfer_write
+// CHECK: tensor.insert_slice %{{.*}} [1, 8, 8, 8] [1, 1, 1, 1] : tensor<1x8x8x8xf32> into tensor<?x8x8x8xf32>
+// The convolution.
+// CHECK: scf.for %[[B:[^ ]*]] = %c0 to %{{.*}} step %c1
+// CHECK-NEXT: tensor.extract_slice %[[X]][%[[B]], 0, 0, 0] [1, 4, 10, 10] [1, 1, 1, 1] : tensor<?x4x10x10xf32> to tensor<1x4x10x10xf32>
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK: tensor.insert_slice %{{.*}}[%[[B]], 0, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : tensor<1x8x8x8xf32> into tensor<?x8x8x8xf32>
+func.func @dynamic_batch_conv(%x: tensor<?x4x10x10xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<?x8x8x8xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4x10x10xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x8x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<?x4x10x10xf32>, tensor<8x4x3x3xf32>) outs(%f : tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  return %y : tensor<?x8x8x8xf32>
+}
