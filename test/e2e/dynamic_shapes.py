@@ -33,6 +33,14 @@ def relu_matmul(rng):
         yield [x], [np.maximum(x, 0) @ w]
 
 
+def scale_and_sum(rng):
+    """dyn_scale_and_sum.mlir: y = 2 x and s = sum(x, axis 1), x [4, S]: the
+    dynamic innermost dim runs in vectorized tiles of 64 and a scalar partial one."""
+    for s in (1, 63, 64, 65, 130, 0):
+        x = rng.standard_normal((4, s)).astype(np.float32)
+        yield [x], [2 * x, x.sum(axis=1)]
+
+
 def add_checked(rng):
     """dyn_add_checked.mlir: z = x + y, x [N, 8], y [M, 8]; N must equal M."""
     for n in (2, 5, 33):

@@ -218,6 +218,35 @@ FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::Lin
   return tile(rewriter, op, sizes);
 }
 
+/// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
+/// other loops into single iterations) and peels the last, partial tile off:
+/// the full tiles have static shapes, so the usual strategy vectorizes them;
+/// the partial one is left to scalar loops.
+LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
+                                    int64_t tileSize) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()))
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  for (size_t d = 0; d + 1 < ranges.size(); ++d)
+    if (ranges[d] == 1)
+      sizes[d] = 0;
+  sizes.back() = tileSize;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.empty())
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto inner = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation());
+  scf::ForOp partial;
+  if (!inner)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
+}
+
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
@@ -395,15 +424,23 @@ void TileAndVectorizePass::runOnOperation() {
     if (op.hasPureTensorSemantics() && llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       dynamicOps.push_back(op);
   });
-  for (linalg::LinalgOp op : dynamicOps)
-    (void)peelDynamicLoops(rewriter, op);
+  for (linalg::LinalgOp op : dynamicOps) {
+    FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
+    if (succeeded(peeled))
+      (void)splitDynamicInnermost(rewriter, *peeled,
+                                  std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
+  }
   if (!dynamicOps.empty()) {
-    // Sizes of `min(1, ub - iv)` in those loops are 1: fold them, so the
-    // slices get static types.
+    // Sizes of `min(1, ub - iv)` in those loops are 1, and those of the full
+    // tiles constants: fold them, so the slices and the ops on them get static
+    // types.
     RewritePatternSet patterns(ctx);
     scf::populateSCFForLoopCanonicalizationPatterns(patterns);
     tensor::populateFoldTensorEmptyPatterns(patterns);
-    tensor::ExtractSliceOp::getCanonicalizationPatterns(patterns, ctx);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName name : ctx->getRegisteredOperations())
+      name.getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
       return signalPassFailure();
   }
@@ -419,8 +456,9 @@ void TileAndVectorizePass::runOnOperation() {
       ops.push_back(op);
   });
   for (linalg::LinalgOp op : ops) {
-    // Static shapes only, and only what the vectorizer accepts whole; the
-    // rest is left for scalar loops.
+    // Static shapes only (the partial tiles of a dynamic innermost loop
+    // stay scalar), and only what the vectorizer accepts whole; the rest is
+    // left for scalar loops.
     if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       continue;
     // Vectors of i1 are bit-packed in memory while a tensor of i1 (bool)

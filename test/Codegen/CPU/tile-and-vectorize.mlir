@@ -183,3 +183,28 @@ func.func @dynamic_batch_conv(%x: tensor<?x4x10x10xf32>, %w: tensor<8x4x3x3xf32>
       ins(%x, %w : tensor<?x4x10x10xf32>, tensor<8x4x3x3xf32>) outs(%f : tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
   return %y : tensor<?x8x8x8xf32>
 }
+
+// -----
+
+// A dynamic innermost loop is split into tiles of 64 elements (inner-tile)
+// and the partial last tile is peeled off: the full tiles are vectorized, the
+// partial one stays a linalg op (scalar loops).
+// CHECK-LABEL: func.func @dynamic_innermost(
+// CHECK: %[[SPLIT:.*]] = affine.apply
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c64
+// CHECK: vector.transfer_read {{.*}} : tensor<4x?xf32>, vector<64xf32>
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c64
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x?xf32>)
+func.func @dynamic_innermost(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c1 : tensor<4x?xf32>
+  %e = tensor.empty(%n) : tensor<4x?xf32>
+  %two = arith.constant 2.0 : f32
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x?xf32>) outs(%e : tensor<4x?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %two : f32
+    linalg.yield %m : f32
+  } -> tensor<4x?xf32>
+  return %y : tensor<4x?xf32>
+}
