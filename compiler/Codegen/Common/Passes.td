@@ -113,9 +113,13 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     allocates one workspace, as large as the largest, once per loaded model
     and passes it after the outputs. Nothing is allocated or
     freed per run for planned buffers, and the workspace size is known at
-    compile time. Dynamically shaped buffers (and any that escape) stay
-    `memref.alloc`s, allocated and freed at run time. Each planned function
-    reports the split as `kiln.memory = {planned = P, runtime = R}`.
+    compile time. Dynamically shaped buffers whose bytes are one run-time
+    size times a constant (a dynamic batch) and that share that size share
+    one allocation per run, planned the same way for a size of 1 with every
+    offset and the total then scaled by the size. Other dynamically shaped
+    buffers (and any that escape) stay `memref.alloc`s of their own. Each
+    planned function reports the split as `kiln.memory = {planned = P,
+    per_run = D, runtime = R}`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
