@@ -304,6 +304,13 @@ struct LowerEntryABIPass : kiln::impl::LowerEntryABIPassBase<LowerEntryABIPass> 
       reinterpret(b, loc, arg, type, sizes);
     }
 
+    // Which outputs the runtime expects handed over: those with a symbolic
+    // dim in the signature (kiln-emit-entry-point passes their slots).
+    SmallVector<bool> handedOver;
+    for (const abi::TensorSpec &v : entry.outputs)
+      handedOver.push_back(
+          llvm::any_of(v.shape, [](const abi::Dim &d) { return d.isSymbolic(); }));
+
     // Outputs: slots at their calling position for results still returned.
     SmallVector<Type> resultTypes(fn.getResultTypes().drop_back());
     if (resultsInSignature) {
@@ -312,7 +319,7 @@ struct LowerEntryABIPass : kiln::impl::LowerEntryABIPassBase<LowerEntryABIPass> 
         if (!type || !type.getLayout().isIdentity())
           return fn.emitError() << "expects result " << j << " of entry '" << entry.name
                                 << "' to be an identity-layout memref, found " << t;
-        Type slot = type.hasStaticShape() ? Type(type) : MemRefType::get({1}, b.getI64Type());
+        Type slot = handedOver[j] ? MemRefType::get({1}, b.getI64Type()) : Type(type);
         fn.insertArgument(numInputs + j, slot,
                           b.getDictionaryAttr(b.getNamedAttr(
                               "kiln.name", b.getStringAttr(entry.outputs[j].name))),
@@ -320,12 +327,27 @@ struct LowerEntryABIPass : kiln::impl::LowerEntryABIPassBase<LowerEntryABIPass> 
       }
     }
 
-    // Zero-element static outputs: placeholders, like zero-element inputs.
+    // An output the signature gives a symbolic dim is handed over even when
+    // its type became static (the runtime passes it a slot, not a buffer):
+    // its out-parameter becomes a buffer of our own and the slot.
+    SmallVector<Value> ownBuffers(numOutputs);
     b.setInsertionPointToStart(&body);
+    if (!resultsInSignature)
+      for (unsigned j = 0; j < numOutputs; ++j) {
+        BlockArgument arg = fn.getArgument(numInputs + j);
+        auto type = dyn_cast<MemRefType>(arg.getType());
+        if (!type || !handedOver[j])
+          continue;
+        ownBuffers[j] = b.create<memref::AllocOp>(loc, type, b.getI64IntegerAttr(64));
+        arg.replaceAllUsesWith(ownBuffers[j]);
+        arg.setType(MemRefType::get({1}, b.getI64Type()));
+      }
+
+    // Zero-element static outputs: placeholders, like zero-element inputs.
     for (unsigned j = 0; j < numOutputs; ++j) {
       BlockArgument arg = fn.getArgument(numInputs + j);
       auto type = dyn_cast<MemRefType>(arg.getType());
-      if (type && type.hasStaticShape() && !isBare(type)) {
+      if (type && type.hasStaticShape() && !isBare(type) && !handedOver[j]) {
         SmallVector<OpFoldResult> sizes;
         for (int64_t size : type.getShape())
           sizes.push_back(b.getIndexAttr(size));
@@ -345,12 +367,12 @@ struct LowerEntryABIPass : kiln::impl::LowerEntryABIPassBase<LowerEntryABIPass> 
         if (out.hasOneUse())
           if (auto view = dyn_cast<memref::ReinterpretCastOp>(*out.getUsers().begin()))
             out = view.getResult();
-        Value value = resultsInSignature ? ret.getOperand(j) : out;
+        Value value = resultsInSignature ? ret.getOperand(j) : ownBuffers[j] ? ownBuffers[j] : out;
         auto type = cast<MemRefType>(value.getType());
-        if (resultsInSignature && type.hasStaticShape()) {
+        if (resultsInSignature && !handedOver[j]) {
           b.create<memref::CopyOp>(rloc, value, out);
           b.create<memref::DeallocOp>(rloc, value);
-        } else if (resultsInSignature) {
+        } else if (resultsInSignature || ownBuffers[j]) {
           if (!isHandOverable(value)) {
             // A view or an alias: hand over a fresh copy instead.
             SmallVector<Value> sizes;

@@ -75,3 +75,25 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     return %ok : i32
   }
 }
+
+// -----
+
+// An output the signature gives a symbolic dim is handed over even when its
+// type became static (here an out-parameter): the runtime passes a slot, so
+// the function computes into a buffer of its own and stores its pointer.
+// CHECK-LABEL: func.func @model(
+// CHECK-SAME: %{{.*}}: memref<4xf32>, %[[SLOT:[^:]*]]: memref<1xi64>, %[[DIMS:[^:]*]]: memref<2xi64> {kiln.name = "dims"}
+// CHECK: %[[OWN:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+// CHECK: memref.copy %{{.*}}, %[[OWN]]
+// CHECK: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[OWN]]
+// CHECK: %[[P64:.*]] = arith.index_cast %[[P]] : index to i64
+// CHECK: memref.store %[[P64]], %[[SLOT]]
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "x", dtype = "f32", shape = [4]}],
+    outputs = [{name = "y", dtype = "f32", shape = ["N"]}]}]}} {
+  func.func @model(%x: memref<4xf32>, %y: memref<4xf32>, %error: !llvm.ptr) -> i32 {
+    memref.copy %x, %y : memref<4xf32> to memref<4xf32>
+    %ok = arith.constant 0 : i32
+    return %ok : i32
+  }
+}
