@@ -41,6 +41,17 @@ def scale_and_sum(rng):
         yield [x], [2 * x, x.sum(axis=1)]
 
 
+def conv_relu(rng):
+    """dyn_conv_relu.mlir: relu(conv(x, w) + b) at N = 1, 2, 5 and 0."""
+    w = rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    for n in (1, 2, 5, 0):
+        x = rng.standard_normal((n, 8, 18, 18)).astype(np.float32)
+        windows = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(2, 3))
+        y = np.einsum("nchwij,fcij->nfhw", windows, w) + b[None, :, None, None]
+        yield [x, w, b], [np.maximum(y, 0).astype(np.float32)]
+
+
 def add_checked(rng):
     """dyn_add_checked.mlir: z = x + y, x [N, 8], y [M, 8]; N must equal M."""
     for n in (2, 5, 33):
