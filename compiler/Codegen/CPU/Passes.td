@@ -46,12 +46,14 @@ def CPUTileAndVectorizePass
     The CPU code generation strategy, applied while ops are still linalg on
     tensors (after elementwise fusion, before bufferization):
 
-    0. An op with dynamic loops first gets static kernels: every dynamic loop
-       but the innermost is tiled by 1 into a sequential `scf.for` (a dynamic
-       batch becomes a loop around the kernel of one image), and a dynamic
-       innermost loop is tiled into `inner-tile` elements with the partial
-       last tile peeled off. The steps below then apply to the static ops
-       inside; the partial tile stays scalar.
+    0. An op with dynamic loops first gets static kernels: a contraction's
+       dynamic row loop is split into blocks of 64 rows with the partial last
+       block peeled off; then every dynamic loop but the innermost is tiled by
+       1 into a sequential `scf.for` (a dynamic batch becomes a loop around
+       the kernel of one image, the partial row block single rows), and a
+       dynamic innermost loop is tiled into `inner-tile` elements with the
+       partial last tile peeled off. The steps below then apply to the static
+       ops inside; the partial tile stays scalar.
 
     1. `linalg.conv_2d_nchw_fchw` becomes an im2col copy plus a contraction
        `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`

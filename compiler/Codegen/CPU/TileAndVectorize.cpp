@@ -218,6 +218,41 @@ FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::Lin
   return tile(rewriter, op, sizes);
 }
 
+/// Rows of a contraction taken together when its row dimension is dynamic.
+constexpr int64_t kRowBlock = 64;
+
+/// Splits the dynamic row (m) loop of a contraction into blocks of kRowBlock
+/// rows and peels the last, partial block off: each full block is a static
+/// contraction that gets the register-blocked strategy (its right-hand side
+/// read once per block, not once per row); the partial block is left
+/// dynamic, to be split into single rows.
+LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned mDim = dims->m.back();
+  if (!ShapedType::isDynamic(ranges[mDim]) || mDim + 1 == ranges.size())
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  sizes[mDim] = kRowBlock;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
+  scf::ForOp partial;
+  if (!loop)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+}
+
 /// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
 /// other loops into single iterations) and peels the last, partial tile off:
 /// the full tiles have static shapes, so the usual strategy vectorizes them;
@@ -418,19 +453,20 @@ void TileAndVectorizePass::runOnOperation() {
   IRRewriter rewriter(ctx);
 
   // Dynamic loops first: what is left inside is static but for the
-  // innermost loop.
-  SmallVector<linalg::LinalgOp> dynamicOps;
-  func.walk([&](linalg::LinalgOp op) {
-    if (op.hasPureTensorSemantics() && llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
-      dynamicOps.push_back(op);
-  });
-  for (linalg::LinalgOp op : dynamicOps) {
-    FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
-    if (succeeded(peeled))
-      (void)splitDynamicInnermost(rewriter, *peeled,
-                                  std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
-  }
-  if (!dynamicOps.empty()) {
+  // innermost loop. Two rounds: a contraction's dynamic rows are first split
+  // into blocks of kRowBlock (static contractions of that many rows) and a
+  // remainder, which the second round, like every other dynamic op, splits
+  // into single rows.
+  auto collectDynamic = [&] {
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        ops.push_back(op);
+    });
+    return ops;
+  };
+  auto canonicalize = [&] {
     // Sizes of `min(1, ub - iv)` in those loops are 1, and those of the full
     // tiles constants: fold them, so the slices and the ops on them get static
     // types.
@@ -441,7 +477,22 @@ void TileAndVectorizePass::runOnOperation() {
       dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName name : ctx->getRegisteredOperations())
       name.getCanonicalizationPatterns(patterns, ctx);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+    return applyPatternsAndFoldGreedily(func, std::move(patterns));
+  };
+  SmallVector<linalg::LinalgOp> dynamicOps = collectDynamic();
+  if (!dynamicOps.empty()) {
+    bool blocked = false;
+    for (linalg::LinalgOp op : dynamicOps)
+      blocked |= succeeded(blockDynamicRows(rewriter, op));
+    if (blocked && failed(canonicalize()))
+      return signalPassFailure();
+    for (linalg::LinalgOp op : collectDynamic()) {
+      FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
+      if (succeeded(peeled))
+        (void)splitDynamicInnermost(rewriter, *peeled,
+                                    std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
+    }
+    if (failed(canonicalize()))
       return signalPassFailure();
   }
 

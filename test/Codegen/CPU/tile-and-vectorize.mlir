@@ -208,3 +208,21 @@ func.func @dynamic_innermost(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
   } -> tensor<4x?xf32>
   return %y : tensor<4x?xf32>
 }
+
+// -----
+
+// A contraction's dynamic rows are split into blocks of 64 rows, each a
+// static contraction with the register-blocked strategy (the right-hand side
+// read once per block), and the partial last block into single rows.
+// CHECK-LABEL: func.func @dynamic_rows(
+// CHECK: %[[SPLIT:.*]] = affine.apply
+// CHECK: scf.for %[[R:.*]] = %c0 to %[[SPLIT]] step %c64
+// CHECK: tensor.extract_slice %{{.*}}[%[[R]], 0] [64, 64] [1, 1] : tensor<?x64xf32> to tensor<64x64xf32>
+// CHECK: vector.contract
+// CHECK: scf.for %[[P:.*]] = %[[SPLIT]] to %{{.*}} step %c64
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1
+// CHECK: vector.contract
+func.func @dynamic_rows(%a: tensor<?x32xf32>, %b: tensor<32x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
