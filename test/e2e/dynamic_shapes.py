@@ -52,6 +52,14 @@ def conv_relu(rng):
         yield [x, w, b], [np.maximum(y, 0).astype(np.float32)]
 
 
+def matmul_rows(rng):
+    """dyn_matmul_rows.mlir: x @ w for N below, at and past blocks of 64 rows."""
+    w = rng.standard_normal((32, 64)).astype(np.float32)
+    for n in (1, 63, 64, 65, 130, 0):
+        x = rng.standard_normal((n, 32)).astype(np.float32)
+        yield [x, w], [x @ w]
+
+
 def add_checked(rng):
     """dyn_add_checked.mlir: z = x + y, x [N, 8], y [M, 8]; N must equal M."""
     for n in (2, 5, 33):
