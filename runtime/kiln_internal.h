@@ -47,6 +47,13 @@ void kiln__percent_encode(char *buf, size_t size, const char *name);
  */
 kiln_status kiln__npy_write_stream(FILE *f, const char *path, const kiln_tensor *tensor);
 
+/**
+ * Like kiln_tensor_wrap(), but the tensor takes over @p data (from malloc, or
+ * NULL when it has no elements) and frees it with free().
+ */
+kiln_status kiln__tensor_adopt(kiln_dtype dtype, size_t rank, const int64_t *dims, void *data,
+                               kiln_tensor **out);
+
 /** One input or output of an entry, as the signature describes it. */
 typedef struct kiln_value {
   char *name;        /**< decoded name */

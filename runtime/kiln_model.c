@@ -402,57 +402,111 @@ static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry
   return KILN_OK;
 }
 
-/* Until generated code takes dims (ABI v3), an entry with symbolic dims runs
- * nothing; its inputs are still checked first, so their errors come first. */
-static kiln_status kiln_check_static_entry(const kiln_entry *entry) {
-  if (entry->has_symbolic_dims)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
-                      "entry '%s': expected static dims to run, got symbolic dims (not supported yet)",
-                      entry->name);
-  return KILN_OK;
+/* Runs @p entry on @p ctx after checking everything (ABI v3, docs/model-abi.md).
+ * With @p made NULL, @p outputs are the caller's: a dynamically shaped output is
+ * handed over by the generated code, checked against the caller's shape and
+ * copied in. Otherwise @p made is @p outputs, where kiln_run made the statically
+ * shaped outputs and left the others NULL: those take over the buffers handed over. */
+static kiln_status kiln_run_impl(kiln_context *ctx, const kiln_entry *entry,
+                                 const kiln_tensor *const *inputs, size_t n_inputs,
+                                 kiln_tensor *const *outputs, kiln_tensor **made,
+                                 size_t n_outputs, const char *fn) {
+  void *stack_buffers[16];
+  int64_t stack_dims[64];
+  void **buffers = stack_buffers;
+  int64_t stack_values[16];
+  int64_t *values = stack_values;
+  int64_t *dims = stack_dims;
+  const char *error = NULL;
+  size_t i, n, num_dims = 0, at;
+  int32_t rc;
+  kiln_status st;
+  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
+  st = kiln_check_runnable(ctx->model, entry, fn);
+  if (st != KILN_OK) return st;
+  /* Each symbol's value from the inputs: what the caller's outputs must have,
+   * and what the run's output dims are checked against. */
+  if (entry->num_symbols > sizeof stack_values / sizeof stack_values[0]) {
+    values = (int64_t *)malloc(entry->num_symbols * sizeof *values);
+    if (!values) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
+  }
+  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, values);
+  if (st == KILN_OK && !made)
+    st = kiln__entry_check_caller_outputs(entry, values, (const kiln_tensor *const *)outputs,
+                                          n_outputs);
+  if (st != KILN_OK) {
+    if (values != stack_values) free(values);
+    return st;
+  }
+  n = n_inputs + n_outputs + (entry->workspace_bytes ? 1 : 0);
+  for (i = 0; i < n_inputs; ++i) num_dims += entry->inputs[i].rank;
+  for (i = 0; i < n_outputs; ++i) num_dims += entry->outputs[i].rank;
+  if (n > sizeof stack_buffers / sizeof stack_buffers[0])
+    buffers = (void **)malloc(n * sizeof(void *));
+  if (num_dims > sizeof stack_dims / sizeof stack_dims[0])
+    dims = (int64_t *)malloc(num_dims * sizeof(int64_t));
+  if (!buffers || !dims) {
+    st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
+    goto done;
+  }
+  for (i = 0, at = 0; i < n_inputs; at += entry->inputs[i].rank, ++i) {
+    buffers[i] = kiln_tensor_data(inputs[i]);
+    if (entry->inputs[i].rank)
+      memcpy(dims + at, kiln_tensor_dims(inputs[i]), entry->inputs[i].rank * sizeof(int64_t));
+  }
+  /* A dynamically shaped output's slot starts NULL; the code stores the
+   * malloc'd buffer it hands over there. */
+  for (i = 0; i < n_outputs; ++i)
+    buffers[n_inputs + i] = entry->outputs[i].symbols ? NULL : kiln_tensor_data(outputs[i]);
+  if (entry->workspace_bytes) buffers[n_inputs + n_outputs] = ctx->workspace;
+  /* Generated code keeps no state of its own: the workspace is the only memory
+   * two runs could share, so runs on different contexts need no lock. */
+  pthread_mutex_lock(&ctx->lock);
+  rc = entry->run(buffers, dims, &error);
+  pthread_mutex_unlock(&ctx->lock);
+  if (rc != 0) {
+    st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "entry '%s': %s", entry->name,
+                    error ? error : "the run failed without a message");
+    goto done;
+  }
+  /* The output dims the code wrote must be the ones the inputs imply before
+   * any buffer is wrapped in them. */
+  st = kiln__entry_check_output_dims(entry, values, dims + at);
+  for (i = 0; i < n_outputs; at += entry->outputs[i].rank, ++i) {
+    const kiln_value *v = &entry->outputs[i];
+    void **slot = &buffers[n_inputs + i];
+    if (!v->symbols || st != KILN_OK) continue;
+    if (made) {
+      st = kiln__tensor_adopt(v->dtype, v->rank, dims + at, *slot, &made[i]);
+      if (st == KILN_OK) *slot = NULL;
+    } else if (v->rank && memcmp(kiln_tensor_dims(outputs[i]), dims + at,
+                                 v->rank * sizeof(int64_t)) != 0) {
+      char want[64], got[64];
+      kiln__format_dims(want, sizeof want, v->rank, kiln_tensor_dims(outputs[i]));
+      kiln__format_dims(got, sizeof got, v->rank, dims + at);
+      st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "output '%s': expected shape %s, got %s",
+                      v->name, want, got);
+    } else if (kiln_tensor_byte_size(outputs[i])) {
+      memcpy(kiln_tensor_data(outputs[i]), *slot, kiln_tensor_byte_size(outputs[i]));
+    }
+  }
+done:
+  /* Buffers handed over and not taken over are ours to free (all of them on
+   * failure: the generated code leaves NULL or a malloc'd buffer). */
+  if (buffers)
+    for (i = 0; i < n_outputs; ++i)
+      if (entry->outputs[i].symbols) free(buffers[n_inputs + i]);
+  if (buffers != stack_buffers) free(buffers);
+  if (dims != stack_dims) free(dims);
+  if (values != stack_values) free(values);
+  return st;
 }
 
 /* Runs @p entry on @p ctx into caller-provided outputs, after checking everything. */
 static kiln_status kiln_run_into(kiln_context *ctx, const kiln_entry *entry,
                                  const kiln_tensor *const *inputs, size_t n_inputs,
                                  kiln_tensor *const *outputs, size_t n_outputs, const char *fn) {
-  void *stack_buffers[16];
-  void **buffers = stack_buffers;
-  int64_t stack_values[16];
-  int64_t *values = stack_values;
-  size_t i, n;
-  kiln_status st;
-  if (!ctx) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "%s: context is NULL", fn);
-  st = kiln_check_runnable(ctx->model, entry, fn);
-  if (st != KILN_OK) return st;
-  /* Each symbol's value from the inputs: what the caller's outputs must have. */
-  if (entry->num_symbols > sizeof stack_values / sizeof stack_values[0]) {
-    values = (int64_t *)malloc(entry->num_symbols * sizeof *values);
-    if (!values) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
-  }
-  st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, values);
-  if (st == KILN_OK)
-    st = kiln__entry_check_caller_outputs(entry, values, (const kiln_tensor *const *)outputs,
-                                          n_outputs);
-  if (values != stack_values) free(values);
-  if (st != KILN_OK) return st;
-  st = kiln_check_static_entry(entry);
-  if (st != KILN_OK) return st;
-  n = n_inputs + n_outputs + (entry->workspace_bytes ? 1 : 0);
-  if (n > sizeof stack_buffers / sizeof stack_buffers[0]) {
-    buffers = (void **)malloc(n * sizeof(void *));
-    if (!buffers) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn);
-  }
-  for (i = 0; i < n_inputs; ++i) buffers[i] = kiln_tensor_data(inputs[i]);
-  for (i = 0; i < n_outputs; ++i) buffers[n_inputs + i] = kiln_tensor_data(outputs[i]);
-  if (entry->workspace_bytes) buffers[n_inputs + n_outputs] = ctx->workspace;
-  /* Generated code keeps no state of its own: the workspace is the only memory
-   * two runs could share, so runs on different contexts need no lock. */
-  pthread_mutex_lock(&ctx->lock);
-  entry->run(buffers);
-  pthread_mutex_unlock(&ctx->lock);
-  if (buffers != stack_buffers) free(buffers);
-  return KILN_OK;
+  return kiln_run_impl(ctx, entry, inputs, n_inputs, outputs, NULL, n_outputs, fn);
 }
 
 /* Like kiln_run_into, into new output tensors; every outputs[i] is NULL on failure. */
@@ -469,16 +523,15 @@ static kiln_status kiln_run(kiln_context *ctx, const kiln_entry *entry,
   if (st != KILN_OK) return st;
   st = kiln__entry_bind_inputs(entry, inputs, n_inputs, NULL, NULL);
   if (st != KILN_OK) return st;
-  st = kiln_check_static_entry(entry);
-  if (st != KILN_OK) return st;
   if (n_outputs != entry->num_outputs)
     return kiln__fail(KILN_ERROR_COUNT_MISMATCH, "expected %zu outputs, got %zu",
                       entry->num_outputs, n_outputs);
   for (i = 0; i < n_outputs && st == KILN_OK; ++i) {
     const kiln_value *v = &entry->outputs[i];
-    st = kiln_tensor_create(v->dtype, v->rank, v->dims, &outputs[i]);
+    /* Dynamically shaped outputs are made from what the run hands over. */
+    if (!v->symbols) st = kiln_tensor_create(v->dtype, v->rank, v->dims, &outputs[i]);
   }
-  if (st == KILN_OK) st = kiln_run_into(ctx, entry, inputs, n_inputs, outputs, n_outputs, fn);
+  if (st == KILN_OK) st = kiln_run_impl(ctx, entry, inputs, n_inputs, outputs, outputs, n_outputs, fn);
   if (st != KILN_OK) {
     for (i = 0; i < n_outputs; ++i) {
       kiln_tensor_destroy(outputs[i]);

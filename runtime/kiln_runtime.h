@@ -18,7 +18,8 @@
  * `const char *kiln_entry_signature(void)`, the signature text below, and
  * `const kiln_run_fn *kiln_entry_functions(void)`, a NULL-terminated array with
  * one run function per entry, in signature order (each is also exported as
- * `kiln_run_<entry>`). The signature text, format version 3:
+ * `int32_t kiln_run_<entry>(void **buffers, int64_t *dims, const char **error)`,
+ * see ::kiln_run_fn). The signature text, format version 3:
  * @code
  * kiln-model 3
  * entry <entry>
@@ -52,7 +53,10 @@
  * A run function gets `buffers`: the entry's inputs, then its outputs, each in
  * signature order, each a contiguous row-major buffer that the caller allocated,
  * then, when the entry's workspace is not 0, a 64-byte aligned workspace of at
- * least that many bytes, whose contents are not kept between runs. Generated
+ * least that many bytes, whose contents are not kept between runs. An output
+ * with a symbolic dim is the exception: its slot holds NULL, and on success the
+ * run function stores there a buffer from malloc() that the caller frees (it
+ * may stay NULL when the output has no elements). Generated
  * code reads inputs and never writes them. Run functions are called from
  * several threads at once, each call with its own buffers and workspace (one
  * per ::kiln_context), so generated code keeps no mutable state outside them.
@@ -206,8 +210,15 @@ typedef struct kiln_entry kiln_entry;
 /** Type of the generated `kiln_entry_signature` symbol. */
 typedef const char *(*kiln_signature_fn)(void);
 
-/** Type of a generated run function (`kiln_run_<entry>`). */
-typedef void (*kiln_run_fn)(void **buffers);
+/**
+ * Type of a generated run function (`kiln_run_<entry>`), ABI v3: @p buffers as
+ * described at the top of this file, @p dims the inputs' dims (in order) that
+ * the caller wrote, followed by room for every output's dims, which the
+ * function writes; returns 0 on success, or non-zero with `*error` set to a
+ * static message when a run-time shape check failed (having freed what it
+ * allocated).
+ */
+typedef int32_t (*kiln_run_fn)(void **buffers, int64_t *dims, const char **error);
 
 /** Type of the generated `kiln_entry_functions` symbol: the NULL-terminated run functions. */
 typedef const kiln_run_fn *(*kiln_functions_fn)(void);

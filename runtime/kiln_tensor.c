@@ -84,6 +84,13 @@ kiln_status kiln_tensor_wrap(kiln_dtype dtype, size_t rank, const int64_t *dims,
   return KILN_OK;
 }
 
+kiln_status kiln__tensor_adopt(kiln_dtype dtype, size_t rank, const int64_t *dims, void *data,
+                               kiln_tensor **out) {
+  kiln_status st = kiln_tensor_wrap(dtype, rank, dims, data, out);
+  if (st == KILN_OK) (*out)->owns_data = 1;
+  return st;
+}
+
 void kiln_tensor_destroy(kiln_tensor *tensor) {
   if (!tensor) return;
   if (tensor->owns_data) free(tensor->data);

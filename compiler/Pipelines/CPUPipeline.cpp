@@ -4,7 +4,10 @@
 // conversion to linalg; tiling and vectorization run on tensors, before
 // bufferization; memory planning runs after `buffer-results-to-out-params`
 // and before deallocations are inserted, and parallel loops are outlined
-// after it, so captured buffers are already views of the workspace.
+// after it, so captured buffers are already views of the workspace. Run-time
+// checks become error returns before deallocation (so the error path frees
+// what it must), and the entry functions take the ABI's dims and hand over
+// dynamic outputs after it (docs/model-abi.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +21,7 @@
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
@@ -29,6 +33,7 @@
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -70,11 +75,21 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   pm.addPass(createCSEPass());
 
   addBufferizationPasses(pm);
+  // CSE first: a slice written back where it was read (a tile of a dynamic
+  // batch loop) bufferizes to a copy between two equal subviews, which
+  // canonicalization drops once they are one value.
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // Static buffers inside loops (the per-image temporaries of a kernel under
+  // a dynamic batch loop) move out of them, where the workspace can hold them.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   pm.addPass(createPlanMemoryPass());
+  pm.addPass(createEntryChecksToErrorsPass());
   pm.addPass(createOutlineParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
+  pm.addPass(createLowerEntryABIPass());
+  pm.addPass(createBufferizationToMemRefPass());
 
   // Loops and 1-D vectors on buffers.
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
@@ -94,7 +109,11 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // aligned_alloc, so that the pointer of an aligned allocation is the one
+  // free() takes: kiln-lower-entry-abi hands such pointers to the runtime.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   ConvertFuncToLLVMPassOptions funcToLLVM;

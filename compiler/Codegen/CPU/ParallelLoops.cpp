@@ -42,6 +42,14 @@ bool isSimpleCapture(Value value) {
   return type.isIntOrIndexOrFloat();
 }
 
+/// Whether `value` is a strided buffer that can be rebuilt from its base
+/// pointer and metadata on the other side (memref.reinterpret_cast).
+bool isRebuildable(Value value) {
+  auto memref = dyn_cast<MemRefType>(value.getType());
+  return memref && memref.getRank() > 0 && !memref.getMemorySpace() &&
+         memref.getElementType().isIntOrIndexOrFloat() && isStrided(memref);
+}
+
 struct OutlineParallelLoopsPass
     : kiln::impl::OutlineParallelLoopsPassBase<OutlineParallelLoopsPass> {
   void runOnOperation() override {
@@ -88,6 +96,23 @@ struct OutlineParallelLoopsPass
       }
       return false;
     });
+    // A strided or dynamically shaped buffer (a slice of a dynamic batch,
+    // say) crosses as its base pointer plus the offset, sizes and strides the
+    // type does not fix, and is rebuilt in the body.
+    SmallVector<std::pair<Value, SmallVector<Value>>> rebuilt;
+    for (Value v : SmallVector<Value>(captures.begin(), captures.end())) {
+      if (isSimpleCapture(v) || !isRebuildable(v))
+        continue;
+      rewriter.setInsertionPoint(loop);
+      auto meta = rewriter.create<memref::ExtractStridedMetadataOp>(loop.getLoc(), v);
+      SmallVector<Value> parts{meta.getBaseBuffer(), meta.getOffset()};
+      llvm::append_range(parts, meta.getSizes());
+      llvm::append_range(parts, meta.getStrides());
+      captures.remove(v);
+      for (Value part : parts)
+        captures.insert(part);
+      rebuilt.push_back({v, parts});
+    }
     if (!llvm::all_of(captures, isSimpleCapture))
       return failure();
 
@@ -118,6 +143,27 @@ struct OutlineParallelLoopsPass
       mapping.map(v, arg);
     for (Operation *constant : constants)
       rewriter.clone(*constant, mapping);
+    for (auto &[value, parts] : rebuilt) {
+      auto type = cast<MemRefType>(value.getType());
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      (void)getStridesAndOffset(type, strides, offset);
+      // Static values from the type, so the body keeps what it knew.
+      auto pick = [&](int64_t known, Value part) -> OpFoldResult {
+        if (ShapedType::isDynamic(known))
+          return mapping.lookup(part);
+        return rewriter.getIndexAttr(known);
+      };
+      unsigned rank = type.getRank();
+      SmallVector<OpFoldResult> sizes, strideValues;
+      for (unsigned d = 0; d < rank; ++d) {
+        sizes.push_back(pick(type.getDimSize(d), parts[2 + d]));
+        strideValues.push_back(pick(strides[d], parts[2 + rank + d]));
+      }
+      Value view = rewriter.create<memref::ReinterpretCastOp>(
+          loc, type, mapping.lookup(parts[0]), pick(offset, parts[1]), sizes, strideValues);
+      mapping.map(value, view);
+    }
     Value lb = mapping.lookupOrDefault(asValue(loop.getMixedLowerBound()[0]));
     Value step = mapping.lookupOrDefault(asValue(loop.getMixedStep()[0]));
     Value iv = rewriter.create<arith::AddIOp>(

@@ -46,6 +46,15 @@ def CPUTileAndVectorizePass
     The CPU code generation strategy, applied while ops are still linalg on
     tensors (after elementwise fusion, before bufferization):
 
+    0. An op with dynamic loops first gets static kernels: a contraction's
+       dynamic row loop is split into blocks of 64 rows with the partial last
+       block peeled off; then every dynamic loop but the innermost is tiled by
+       1 into a sequential `scf.for` (a dynamic batch becomes a loop around
+       the kernel of one image, the partial row block single rows), and a
+       dynamic innermost loop is tiled into `inner-tile` elements with the
+       partial last tile peeled off. The steps below then apply to the static
+       ops inside; the partial tile stays scalar.
+
     1. `linalg.conv_2d_nchw_fchw` becomes an im2col copy plus a contraction
        `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`
        (a 1x1, stride-1 convolution needs no copy: its input already is the
@@ -63,8 +72,8 @@ def CPUTileAndVectorizePass
        but the innermost, which is tiled to at most `inner-tile` elements, and
        vectorized.
 
-    Tile sizes always divide the loop's static extent, so no tile is partial
-    and no masks are needed. Ops the vectorizer rejects (pooling, grouped
+    Tile sizes always divide the loop's static extent, so no static tile is
+    partial and no masks are needed. Ops the vectorizer rejects (pooling, grouped
     convolution, gathers) are left whole and become scalar loops later.
   }];
   let options = [
@@ -119,10 +128,13 @@ def OutlineParallelLoopsPass : Pass<"kiln-outline-parallel-loops", "mlir::Module
     index, captures...)` computing iteration `%i`, and the loop becomes a call
     to a declared launcher `@<parent>_parallel_<K>_launch(%n, captures...)`
     marked `kiln.parallel_body`; `kiln-emit-parallel-launchers` defines it
-    once the module is in the LLVM dialect. Captures must be static memrefs
+    once the module is in the LLVM dialect. Captures cross as static memrefs
     with identity layouts (one pointer each under the bare-pointer calling
-    convention) or scalars; any other `scf.forall`, and one nested in another,
-    becomes a sequential `scf.for`.
+    convention) or scalars; a strided or dynamically shaped memref (a slice
+    of a dynamic batch) crosses as its base buffer plus the offset, sizes and
+    strides its type does not fix (`memref.extract_strided_metadata`), and is
+    rebuilt in the body by `memref.reinterpret_cast`. Any other `scf.forall`,
+    and one nested in another, becomes a sequential `scf.for`.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::scf::SCFDialect",

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -204,6 +205,83 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// Tiles every dynamic loop of `op` but the innermost by 1 (sequential loops,
+/// in loop order) and returns the op inside, whose extents are static there:
+/// a dynamic batch becomes an outer loop around the static-shape kernel, so
+/// that kernel is the one a static batch of 1 gets.
+FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  for (size_t d = 0; d + 1 < ranges.size(); ++d)
+    if (ShapedType::isDynamic(ranges[d]))
+      sizes[d] = 1;
+  return tile(rewriter, op, sizes);
+}
+
+/// Rows of a contraction taken together when its row dimension is dynamic.
+constexpr int64_t kRowBlock = 64;
+
+/// Splits the dynamic row (m) loop of a contraction into blocks of kRowBlock
+/// rows and peels the last, partial block off: each full block is a static
+/// contraction that gets the register-blocked strategy (its right-hand side
+/// read once per block, not once per row); the partial block is left
+/// dynamic, to be split into single rows.
+LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned mDim = dims->m.back();
+  if (!ShapedType::isDynamic(ranges[mDim]) || mDim + 1 == ranges.size())
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  sizes[mDim] = kRowBlock;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
+  scf::ForOp partial;
+  if (!loop)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+}
+
+/// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
+/// other loops into single iterations) and peels the last, partial tile off:
+/// the full tiles have static shapes, so the usual strategy vectorizes them;
+/// the partial one is left to scalar loops.
+LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
+                                    int64_t tileSize) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()))
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  for (size_t d = 0; d + 1 < ranges.size(); ++d)
+    if (ranges[d] == 1)
+      sizes[d] = 0;
+  sizes.back() = tileSize;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.empty())
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto inner = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation());
+  scf::ForOp partial;
+  if (!inner)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
+}
+
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
@@ -374,6 +452,50 @@ void TileAndVectorizePass::runOnOperation() {
   MLIRContext *ctx = &getContext();
   IRRewriter rewriter(ctx);
 
+  // Dynamic loops first: what is left inside is static but for the
+  // innermost loop. Two rounds: a contraction's dynamic rows are first split
+  // into blocks of kRowBlock (static contractions of that many rows) and a
+  // remainder, which the second round, like every other dynamic op, splits
+  // into single rows.
+  auto collectDynamic = [&] {
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        ops.push_back(op);
+    });
+    return ops;
+  };
+  auto canonicalize = [&] {
+    // Sizes of `min(1, ub - iv)` in those loops are 1, and those of the full
+    // tiles constants: fold them, so the slices and the ops on them get static
+    // types.
+    RewritePatternSet patterns(ctx);
+    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName name : ctx->getRegisteredOperations())
+      name.getCanonicalizationPatterns(patterns, ctx);
+    return applyPatternsAndFoldGreedily(func, std::move(patterns));
+  };
+  SmallVector<linalg::LinalgOp> dynamicOps = collectDynamic();
+  if (!dynamicOps.empty()) {
+    bool blocked = false;
+    for (linalg::LinalgOp op : dynamicOps)
+      blocked |= succeeded(blockDynamicRows(rewriter, op));
+    if (blocked && failed(canonicalize()))
+      return signalPassFailure();
+    for (linalg::LinalgOp op : collectDynamic()) {
+      FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
+      if (succeeded(peeled))
+        (void)splitDynamicInnermost(rewriter, *peeled,
+                                    std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
+    }
+    if (failed(canonicalize()))
+      return signalPassFailure();
+  }
+
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
   for (linalg::Conv2DNchwFchwOp conv : convs)
@@ -385,8 +507,9 @@ void TileAndVectorizePass::runOnOperation() {
       ops.push_back(op);
   });
   for (linalg::LinalgOp op : ops) {
-    // Static shapes only, and only what the vectorizer accepts whole; the
-    // rest is left for scalar loops.
+    // Static shapes only (the partial tiles of a dynamic innermost loop
+    // stay scalar), and only what the vectorizer accepts whole; the rest is
+    // left for scalar loops.
     if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       continue;
     // Vectors of i1 are bit-packed in memory while a tensor of i1 (bool)

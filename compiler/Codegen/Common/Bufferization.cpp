@@ -4,9 +4,20 @@
 
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 
 using namespace mlir;
+
+/// Dynamically shaped results cannot be out-parameters (the caller does not
+/// know their size): functions with one keep all their results, which
+/// kiln-lower-entry-abi hands over instead.
+static bool hasOnlyStaticResults(func::FuncOp *fn) {
+  return llvm::all_of(fn->getResultTypes(), [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return !shaped || shaped.hasStaticShape();
+  });
+}
 
 void kiln::addBufferizationPasses(OpPassManager &pm) {
   bufferization::OneShotBufferizationOptions options;
@@ -14,5 +25,7 @@ void kiln::addBufferizationPasses(OpPassManager &pm) {
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(options));
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.filterFn = hasOnlyStaticResults;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
 }

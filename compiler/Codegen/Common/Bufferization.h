@@ -10,9 +10,11 @@ class OpPassManager;
 namespace kiln {
 
 /// Adds One-Shot Bufferize across function boundaries, with identity layouts
-/// on function signatures, then turns memref results into out-parameters:
-/// the model function takes one contiguous buffer per input and per output,
-/// which is what the C entry points (kiln-emit-entry-point) pass it.
+/// on function signatures, then turns memref results into out-parameters in
+/// functions whose results are all statically shaped: the model function
+/// takes one contiguous buffer per input and per output, which is what the C
+/// entry points (kiln-emit-entry-point) pass it. A function with a
+/// dynamically shaped result keeps its results (kiln-lower-entry-abi).
 void addBufferizationPasses(mlir::OpPassManager &pm);
 
 } // namespace kiln

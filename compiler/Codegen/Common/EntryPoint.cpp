@@ -54,19 +54,8 @@ struct RecordSignaturePass
                                 << " with an identifier, found " << dimNames[axis];
         symbol = given.getValue().str();
       }
-      if (!allowSymbolicDims)
-        return fn.emitError() << "expects static dims in the model's " << kind << " '" << name
-                              << "' (code generation does not support symbolic dims yet), "
-                                 "found dim "
-                              << axis << " ('" << symbol << "') in " << type;
       spec.shape.push_back({0, symbol});
     }
-    if (rt.hasStaticShape() && rt.getNumElements() == 0)
-      // The bare-pointer calling convention has no layout for them.
-      return fn.emitError() << "expects the model's " << kind << " '" << name
-                            << "' to have elements (zero-element inputs and outputs are not "
-                               "supported), found "
-                            << type;
     return spec;
   }
 
@@ -171,27 +160,21 @@ struct EmitEntryPointPass
     : kiln::impl::EmitEntryPointPassBase<EmitEntryPointPass> {
   /// Checks that the entry's function takes the buffers its description says.
   LogicalResult checkEntry(ModuleOp module, const abi::Entry &entry) {
-    for (const auto *values : {&entry.inputs, &entry.outputs})
-      for (const abi::TensorSpec &v : *values)
-        for (const abi::Dim &d : v.shape)
-          if (d.isSymbolic())
-            return module.emitError() << "expects static dims in entry '" << entry.name
-                                      << "' (code generation does not support symbolic dims "
-                                         "yet), found '"
-                                      << d.symbol << "' in '" << v.name << "'";
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
     if (!fn)
       return module.emitError() << "expects the function @" << entry.function << " of entry '"
                                 << entry.name << "' in the LLVM dialect, found none";
-    size_t expected = entry.inputs.size() + entry.outputs.size() + (entry.workspace ? 1 : 0);
+    // Inputs, outputs, the workspace if any, dims and error: all pointers.
+    size_t expected = entry.inputs.size() + entry.outputs.size() + (entry.workspace ? 1 : 0) + 2;
     auto ptr = LLVM::LLVMPointerType::get(module.getContext());
     ArrayRef<Type> params = fn.getFunctionType().getParams();
     if (params.size() != expected || llvm::any_of(params, [&](Type t) { return t != ptr; }) ||
-        !isa<LLVM::LLVMVoidType>(fn.getFunctionType().getReturnType()))
+        !fn.getFunctionType().getReturnType().isInteger(32))
       return fn.emitError() << "expects the function of entry '" << entry.name << "' to take "
                             << expected
-                            << " pointers (inputs, outputs, then the workspace if any; the "
-                               "bare-pointer calling convention) and return nothing, found "
+                            << " pointers (inputs, outputs, the workspace if any, dims and "
+                               "error; after kiln-lower-entry-abi) and return an i32 status, "
+                               "found "
                             << fn.getFunctionType();
     std::string runName = "kiln_run_" + entry.name;
     if (module.lookupSymbol(runName))
@@ -211,30 +194,40 @@ struct EmitEntryPointPass
 
     MLIRContext *ctx = &getContext();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
-    auto voidType = LLVM::LLVMVoidType::get(ctx);
     Location loc = module.getLoc();
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
 
-    // One exported `kiln_run_<entry>(void **buffers)` per entry, unpacking the
-    // buffers into the (now internal, so it cannot clash at link time) function.
+    // One exported `int32_t kiln_run_<entry>(void **buffers, int64_t *dims,
+    // const char **error)` per entry, unpacking the buffers into the (now
+    // internal, so it cannot clash at link time) function. A dynamically
+    // shaped output gets its slot's address: the function stores the
+    // pointer it hands over there.
+    auto i32 = IntegerType::get(ctx, 32);
     SmallVector<std::string> runNames;
     for (const abi::Entry &entry : description->entries) {
       auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
       fn.setLinkage(LLVM::Linkage::Internal);
       runNames.push_back("kiln_run_" + entry.name);
-      auto runFn = b.create<LLVM::LLVMFuncOp>(loc, runNames.back(),
-                                              LLVM::LLVMFunctionType::get(voidType, {ptr}));
+      auto runFn = b.create<LLVM::LLVMFuncOp>(
+          loc, runNames.back(), LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr}));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(runFn.addEntryBlock(b));
       Value buffers = runFn.getArgument(0);
+      size_t numBuffers = fn.getNumArguments() - 2;
       SmallVector<Value> args;
-      for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      for (size_t i = 0; i < numBuffers; ++i) {
         Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, buffers,
                                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-        args.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
+        size_t output = i - entry.inputs.size();
+        bool handedOver = i >= entry.inputs.size() && output < entry.outputs.size() &&
+                          llvm::any_of(entry.outputs[output].shape,
+                                       [](const abi::Dim &d) { return d.isSymbolic(); });
+        args.push_back(handedOver ? slot : b.create<LLVM::LoadOp>(loc, ptr, slot).getResult());
       }
-      b.create<LLVM::CallOp>(loc, fn, args);
-      b.create<LLVM::ReturnOp>(loc, ValueRange{});
+      args.push_back(runFn.getArgument(1));
+      args.push_back(runFn.getArgument(2));
+      Value status = b.create<LLVM::CallOp>(loc, fn, args).getResult();
+      b.create<LLVM::ReturnOp>(loc, status);
     }
 
     // The signature text, generated from the description in one place.

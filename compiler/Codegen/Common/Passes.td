@@ -27,19 +27,14 @@ def RecordSignaturePass : Pass<"kiln-record-signature", "mlir::ModuleOp"> {
     `{name = "x", dtype = "f32", shape = ["N", 3, 224, 224]}`.
 
     A dynamic dim is a symbol, named by the argument's or result's
-    `kiln.dim_names` array or else `inK_dA` / `outK_dA`. Code generation needs
-    static shapes, so symbolic dims are refused unless `allow-symbolic-dims`
-    is set.
+    `kiln.dim_names` array or else `inK_dA` / `outK_dA`. Zero-size dims are
+    legal.
 
     The module attribute `kiln.dim_bounds = {N = 64 : i64}` (kiln-compile's
     `--dim-bound`) bounds symbols: each entry whose inputs have the symbol
     gets `bounds = {N = 64 : i64}`. A bound must be an i64 >= 1 and name a
     symbolic input dim of some entry.
   }];
-  let options = [
-    Option<"allowSymbolicDims", "allow-symbolic-dims", "bool", /*default=*/"false",
-           "Record dynamic dims as symbols instead of refusing them">,
-  ];
 }
 
 def EmitEntryPointPass : Pass<"kiln-emit-entry-point", "mlir::ModuleOp"> {
@@ -47,16 +42,65 @@ def EmitEntryPointPass : Pass<"kiln-emit-entry-point", "mlir::ModuleOp"> {
   let description = [{
     Runs after lowering to the LLVM dialect with the bare-pointer calling
     convention, and reads `kiln.abi`. For each entry E it adds an exported
-    `kiln_run_E(void **buffers)` that passes `buffers[0..n)` (inputs, outputs,
-    then the workspace when the entry has one) to the entry's function, which
-    becomes internal so its name cannot clash at link time. It adds
-    `kiln_entry_signature()`, returning the signature text serialized from
-    `kiln.abi` (the format in runtime/kiln_runtime.h), and
+    `int32_t kiln_run_E(void **buffers, int64_t *dims, const char **error)`
+    (ABI v3, docs/model-abi.md) that calls the entry's function, which
+    becomes internal so its name cannot clash at link time, with
+    `buffers[i]` for each input, static output and the workspace, the slot
+    address `&buffers[i]` for each dynamically shaped output (the function
+    stores a malloc'd pointer there), `dims` and `error`, and returns its
+    status. The function must have the shape kiln-lower-entry-abi gives it.
+    It adds `kiln_entry_signature()`, returning the signature text serialized
+    from `kiln.abi` (the format in runtime/kiln_runtime.h), and
     `kiln_entry_functions()`, returning the run functions in signature order,
-    NULL-terminated. Symbolic dims are refused: the calling convention passes
-    no sizes yet.
+    NULL-terminated.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def EntryChecksToErrorsPass : Pass<"kiln-entry-checks-to-errors", "mlir::ModuleOp"> {
+  let summary = "Turn the entry functions' run-time checks into error returns";
+  let description = [{
+    Runs on buffers, after kiln-plan-memory and before deallocations are
+    inserted. Each entry function (from `kiln.abi`) gets a last argument
+    `error: !llvm.ptr` and a last result `i32`, the status: 0 on every
+    existing return. Each `cf.assert %ok, "MSG"` at the top level of the
+    function becomes a branch to one error block that stores the address of
+    a NUL-terminated copy of MSG through `error` and returns status 1 (with
+    zero-size buffers for memref results). Since deallocation runs later, it
+    frees what is live on the error path as on any other. A check nested in
+    a region (a loop, an scf.if) or outside an entry function has no such
+    path and is an error.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
+  ];
+}
+
+def LowerEntryABIPass : Pass<"kiln-lower-entry-abi", "mlir::ModuleOp"> {
+  let summary = "Give entry functions the dims and output hand-over of ABI v3";
+  let description = [{
+    Runs on buffers after deallocation, before the LLVM lowering. Each entry
+    function, as kiln-entry-checks-to-errors leaves it, gets an argument
+    `dims: memref<Kxi64>` before `error` (K: the sum of the ranks of its
+    inputs and outputs) and ends up as
+
+      (inputs..., outputs..., [workspace], dims, error) -> i32
+
+    with only statically shaped memref arguments, so the bare-pointer calling
+    convention applies. A dynamically shaped input takes `memref<1xT>` (its
+    data pointer) and is reinterpreted, row-major, with the sizes read from
+    `dims`. Before each return, every output's dims are written to `dims`
+    after the inputs' (static ones as constants). When the function still
+    returns memrefs (it has a dynamically shaped result), each statically
+    shaped result is copied into a new out-parameter and freed, and each
+    dynamically shaped one is handed over: its pointer is stored into a new
+    `memref<1xi64>` argument, the runtime's buffers slot. That pointer must
+    be the one the allocation returned (true of `memref.alloc` when lowered
+    to aligned_alloc, as the CPU pipeline does, and of reshapes of it), so a
+    result that is a view or an alias is first copied into a new allocation.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
 def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
@@ -74,7 +118,13 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     allocates one workspace, as large as the largest, once per loaded model
     and passes it after the outputs. Nothing is allocated or
     freed per run for planned buffers, and the workspace size is known at
-    compile time.
+    compile time. Dynamically shaped buffers whose bytes are one run-time
+    size times a constant (a dynamic batch) and that share that size share
+    one allocation per run, planned the same way for a size of 1 with every
+    offset and the total then scaled by the size. Other dynamically shaped
+    buffers (and any that escape) stay `memref.alloc`s of their own. Each
+    planned function reports the split as `kiln.memory = {planned = P,
+    per_run = D, runtime = R}`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <algorithm>
 
@@ -75,6 +76,58 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
   return end;
 }
 
+unsigned countAllocs(func::FuncOp func) {
+  unsigned count = 0;
+  func.walk([&](memref::AllocOp) { ++count; });
+  return count;
+}
+
+/// Places `buffers` largest first (ties by program order, so the layout is
+/// deterministic) at the lowest 64-byte-aligned offset that does not overlap
+/// a placed buffer whose live range intersects theirs; returns the bytes of
+/// the whole, a multiple of 64.
+int64_t place(MutableArrayRef<Buffer> buffers) {
+  SmallVector<Buffer *> order;
+  for (Buffer &b : buffers)
+    order.push_back(&b);
+  llvm::sort(order, [](Buffer *a, Buffer *b) {
+    return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
+  });
+  int64_t total = 0;
+  SmallVector<Buffer *> placed;
+  for (Buffer *b : order) {
+    SmallVector<std::pair<int64_t, int64_t>> busy;
+    for (Buffer *p : placed)
+      if (p->start <= b->end && b->start <= p->end)
+        busy.push_back({p->offset, p->offset + p->bytes});
+    llvm::sort(busy);
+    int64_t offset = 0;
+    for (auto [lo, hi] : busy) {
+      if (offset + b->bytes <= lo)
+        break;
+      offset = std::max<int64_t>(offset, llvm::alignTo(hi, kAlignment));
+    }
+    b->offset = offset;
+    total = std::max(total, offset + b->bytes);
+    placed.push_back(b);
+  }
+  return static_cast<int64_t>(llvm::alignTo(total, kAlignment));
+}
+
+/// For a buffer with exactly one dynamic dim: its bytes per unit of that
+/// dim, and the size value; nothing otherwise.
+std::optional<std::pair<int64_t, Value>> bytesPerUnit(memref::AllocOp alloc) {
+  MemRefType type = alloc.getType();
+  if (type.getNumDynamicDims() != 1 || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  int64_t bytes = std::max<int64_t>(1, (type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size))
+      bytes *= size;
+  return std::make_pair(bytes, alloc.getDynamicSizes()[0]);
+}
+
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// Places `func`'s buffers in a new workspace argument and returns its bytes,
   /// or 0 (and changes nothing) when there is nothing to plan.
@@ -88,44 +141,26 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       position[&op] = i;
 
     SmallVector<Buffer> buffers;
+    llvm::MapVector<Value, SmallVector<Buffer>> scaled;
     for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
-      int64_t bytes = bufferBytes(alloc.getType());
-      if (bytes < 0)
-        continue;
       std::optional<unsigned> end = lastUse(alloc, body, position);
       if (!end)
         continue;
-      buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
+      int64_t bytes = bufferBytes(alloc.getType());
+      if (bytes >= 0) {
+        buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
+        continue;
+      }
+      if (auto unit = bytesPerUnit(alloc))
+        scaled[unit->second].push_back(
+            {alloc, std::max<int64_t>(unit->first, 1), position[alloc], *end});
     }
+    for (auto &[size, group] : scaled)
+      planArena(func, size, group);
     if (buffers.empty())
       return 0;
 
-    // Largest first; ties by program order so the layout is deterministic.
-    SmallVector<Buffer *> order;
-    for (Buffer &b : buffers)
-      order.push_back(&b);
-    llvm::sort(order, [](Buffer *a, Buffer *b) {
-      return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
-    });
-    int64_t total = 0;
-    SmallVector<Buffer *> placed;
-    for (Buffer *b : order) {
-      SmallVector<std::pair<int64_t, int64_t>> busy;
-      for (Buffer *p : placed)
-        if (p->start <= b->end && b->start <= p->end)
-          busy.push_back({p->offset, p->offset + p->bytes});
-      llvm::sort(busy);
-      int64_t offset = 0;
-      for (auto [lo, hi] : busy) {
-        if (offset + b->bytes <= lo)
-          break;
-        offset = std::max<int64_t>(offset, llvm::alignTo(hi, kAlignment));
-      }
-      b->offset = offset;
-      total = std::max(total, offset + b->bytes);
-      placed.push_back(b);
-    }
-    total = static_cast<int64_t>(llvm::alignTo(total, kAlignment));
+    int64_t total = place(buffers);
 
     OpBuilder builder(&getContext());
     auto workspaceType = MemRefType::get({total}, builder.getI8Type());
@@ -151,6 +186,43 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     return total;
   }
 
+  /// Buffers whose bytes are the same run-time size times a constant share
+  /// one allocation per run: planned for a size of 1 (offsets and live
+  /// ranges as for the workspace), then every offset and the total scaled by
+  /// the size, which keeps them apart. One allocation instead of one per
+  /// buffer, and the same bytes again on the next run, which malloc hands
+  /// back without fresh page faults.
+  void planArena(func::FuncOp func, Value size, MutableArrayRef<Buffer> group) {
+    if (group.size() < 2)
+      return;
+    int64_t unitTotal = place(group);
+    Location loc = func.getLoc();
+    OpBuilder b(&getContext());
+    if (Operation *def = size.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(&func.getBody().front());
+    Value bytes = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, unitTotal));
+    Value arena = b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), ValueRange{bytes},
+        b.getI64IntegerAttr(kAlignment));
+    ++arenas;
+    for (Buffer &buffer : group) {
+      b.setInsertionPoint(buffer.alloc);
+      Value offset = b.create<arith::MulIOp>(
+          loc, size, b.create<arith::ConstantIndexOp>(loc, buffer.offset));
+      Value view = b.create<memref::ViewOp>(buffer.alloc.getLoc(), buffer.alloc.getType(), arena,
+                                            offset, buffer.alloc.getDynamicSizes());
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.alloc.erase();
+      ++perRun;
+    }
+  }
+
+  /// Buffers planned into per-run allocations by planArena, and those
+  /// allocations.
+  unsigned perRun = 0, arenas = 0;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<kiln::abi::ModelABI> abi = kiln::abi::readABI(module);
@@ -162,7 +234,26 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       auto it = planned.find(entry.function);
       if (it == planned.end()) {
         auto func = module.lookupSymbol<func::FuncOp>(entry.function);
-        it = planned.try_emplace(entry.function, func ? planFunction(func) : 0).first;
+        int64_t bytes = 0;
+        if (func) {
+          unsigned before = countAllocs(func);
+          perRun = arenas = 0;
+          bytes = planFunction(func);
+          // The report: how many buffers the workspace holds, how many share
+          // a per-run allocation sized by a dynamic dim, and how many are
+          // left to run-time allocation of their own (the per-run
+          // allocations, other dynamically shaped buffers, and any that
+          // escape the function).
+          unsigned runtime = countAllocs(func);
+          unsigned planned = before - perRun - (runtime - arenas);
+          Builder b(func.getContext());
+          func->setAttr("kiln.memory",
+                        b.getDictionaryAttr(
+                            {b.getNamedAttr("planned", b.getI64IntegerAttr(planned)),
+                             b.getNamedAttr("per_run", b.getI64IntegerAttr(perRun)),
+                             b.getNamedAttr("runtime", b.getI64IntegerAttr(runtime - arenas))}));
+        }
+        it = planned.try_emplace(entry.function, bytes).first;
       }
       entry.workspace = it->second;
     }

@@ -27,24 +27,29 @@ func.func @model(%src: memref<64xf32>, %dst: memref<64xf32>) {
 
 // -----
 
-// A capture with a strided layout cannot travel as one bare pointer; the
-// loop runs sequentially, as does a loop nested in another parallel loop.
-// CHECK-LABEL: func.func @strided_capture
-// CHECK-NOT: call
-// CHECK: scf.for
-// CHECK-NOT: scf.forall
-func.func @strided_capture(%src: memref<64xf32>, %dst: memref<64xf32>) {
-  %view = memref.subview %src[0] [32] [2] : memref<64xf32> to memref<32xf32, strided<[2]>>
-  scf.forall (%i) in (2) {
-    %s = memref.subview %view[%i] [16] [1] : memref<32xf32, strided<[2]>> to memref<16xf32, strided<[2], offset: ?>>
-    %d = memref.subview %dst[%i] [16] [1] : memref<64xf32> to memref<16xf32, strided<[1], offset: ?>>
-    memref.copy %s, %d : memref<16xf32, strided<[2], offset: ?>> to memref<16xf32, strided<[1], offset: ?>>
+// A capture with a strided layout or a dynamic shape cannot travel as one
+// bare pointer: it crosses as its base pointer, offset, sizes and strides, and
+// is rebuilt in the body, with what its type fixes kept static.
+// CHECK-LABEL: func.func private @dynamic_capture_parallel(
+// CHECK-SAME: %[[I:[^:]*]]: index, %[[BASE:[^:]*]]: memref<f32>, %[[OFF:[^:]*]]: index, %{{.*}}: index, %{{.*}}: index)
+// CHECK: %[[ROW:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFF]]], sizes: [8], strides: [1] : memref<f32> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK: memref.store %{{.*}}, %[[ROW]][
+// CHECK-LABEL: func.func @dynamic_capture(
+// CHECK: %[[B:.*]], %[[O:.*]], %[[S:.*]], %[[ST:.*]] = memref.extract_strided_metadata
+// CHECK: call @dynamic_capture_parallel_launch(%{{.*}}, %[[B]], %[[O]], %[[S]], %[[ST]])
+// CHECK-NOT: scf.for
+func.func @dynamic_capture(%src: memref<?x8xf32>, %n: index) {
+  %c0 = arith.constant 0.0 : f32
+  %row = memref.subview %src[%n, 0] [1, 8] [1, 1] : memref<?x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+  scf.forall (%i) in (8) {
+    memref.store %c0, %row[%i] : memref<8xf32, strided<[1], offset: ?>>
   }
   return
 }
 
 // -----
 
+// A loop nested in another parallel loop runs sequentially.
 // CHECK-LABEL: func.func private @nested_parallel(
 // CHECK: scf.for
 // CHECK-NOT: scf.forall

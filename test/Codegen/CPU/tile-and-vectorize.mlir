@@ -156,3 +156,73 @@ func.func @gather_stays_scalar(%w: tensor<5xf32>, %i: tensor<3x2xindex>) -> tens
   } -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A dynamic batch becomes a sequential loop around the static-shape kernel:
+// a convolution of one image (im2col and the register-blocked contraction
+// of the static case) per iteration.
+// CHECK-LABEL: func.func @dynamic_batch_conv(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x4x10x10xf32>
+// The fill, one image at a time.
+// CHECK: scf.for
+// CHECK: vector.transfer_write
+// CHECK: tensor.insert_slice %{{.*}} [1, 8, 8, 8] [1, 1, 1, 1] : tensor<1x8x8x8xf32> into tensor<?x8x8x8xf32>
+// The convolution.
+// CHECK: scf.for %[[B:[^ ]*]] = %c0 to %{{.*}} step %c1
+// CHECK-NEXT: tensor.extract_slice %[[X]][%[[B]], 0, 0, 0] [1, 4, 10, 10] [1, 1, 1, 1] : tensor<?x4x10x10xf32> to tensor<1x4x10x10xf32>
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK: tensor.insert_slice %{{.*}}[%[[B]], 0, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : tensor<1x8x8x8xf32> into tensor<?x8x8x8xf32>
+func.func @dynamic_batch_conv(%x: tensor<?x4x10x10xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<?x8x8x8xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4x10x10xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x8x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<?x4x10x10xf32>, tensor<8x4x3x3xf32>) outs(%f : tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  return %y : tensor<?x8x8x8xf32>
+}
+
+// -----
+
+// A dynamic innermost loop is split into tiles of 64 elements (inner-tile)
+// and the partial last tile is peeled off: the full tiles are vectorized, the
+// partial one stays a linalg op (scalar loops).
+// CHECK-LABEL: func.func @dynamic_innermost(
+// CHECK: %[[SPLIT:.*]] = affine.apply
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c64
+// CHECK: vector.transfer_read {{.*}} : tensor<4x?xf32>, vector<64xf32>
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c64
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x?xf32>)
+func.func @dynamic_innermost(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c1 : tensor<4x?xf32>
+  %e = tensor.empty(%n) : tensor<4x?xf32>
+  %two = arith.constant 2.0 : f32
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x?xf32>) outs(%e : tensor<4x?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %two : f32
+    linalg.yield %m : f32
+  } -> tensor<4x?xf32>
+  return %y : tensor<4x?xf32>
+}
+
+// -----
+
+// A contraction's dynamic rows are split into blocks of 64 rows, each a
+// static contraction with the register-blocked strategy (the right-hand side
+// read once per block), and the partial last block into single rows.
+// CHECK-LABEL: func.func @dynamic_rows(
+// CHECK: %[[SPLIT:.*]] = affine.apply
+// CHECK: scf.for %[[R:.*]] = %c0 to %[[SPLIT]] step %c64
+// CHECK: tensor.extract_slice %{{.*}}[%[[R]], 0] [64, 64] [1, 1] : tensor<?x64xf32> to tensor<64x64xf32>
+// CHECK: vector.contract
+// CHECK: scf.for %[[P:.*]] = %[[SPLIT]] to %{{.*}} step %c64
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1
+// CHECK: vector.contract
+func.func @dynamic_rows(%a: tensor<?x32xf32>, %b: tensor<32x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}

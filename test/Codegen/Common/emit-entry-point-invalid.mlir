@@ -62,16 +62,6 @@ module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [
 
 // -----
 
-// Symbolic dims are described, but the calling convention passes no sizes yet.
-// expected-error @+1 {{expects static dims in entry 'e' (code generation does not support symbolic dims yet), found 'N' in 'x'}}
-module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [{name = "x", dtype = "f32", shape = ["N", 3]}], outputs = [], workspace = 0}]}} {
-  llvm.func @f(%x: !llvm.ptr) {
-    llvm.return
-  }
-}
-
-// -----
-
 // expected-error @+1 {{expects the function @f of entry 'e' in the LLVM dialect, found none}}
 module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [], outputs = [], workspace = 0}]}} {
 }
@@ -80,8 +70,8 @@ module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [
 
 // The workspace argument is part of the count.
 module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [{name = "x", dtype = "f32", shape = [4]}], outputs = [], workspace = 64}]}} {
-  // expected-error @+1 {{expects the function of entry 'e' to take 2 pointers (inputs, outputs, then the workspace if any; the bare-pointer calling convention) and return nothing, found '!llvm.func<void (ptr)>'}}
-  llvm.func @f(%x: !llvm.ptr) {
+  // expected-error @+1 {{expects the function of entry 'e' to take 4 pointers (inputs, outputs, the workspace if any, dims and error; after kiln-lower-entry-abi) and return an i32 status, found '!llvm.func<void (ptr, ptr, ptr)>'}}
+  llvm.func @f(%x: !llvm.ptr, %dims: !llvm.ptr, %error: !llvm.ptr) {
     llvm.return
   }
 }
@@ -90,8 +80,9 @@ module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [
 
 // expected-error @+1 {{expects no symbol named 'kiln_run_e' before the entry points are emitted, found one}}
 module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [], outputs = [], workspace = 0}]}} {
-  llvm.func @f() {
-    llvm.return
+  llvm.func @f(%dims: !llvm.ptr, %error: !llvm.ptr) -> i32 {
+    %0 = llvm.mlir.constant(0 : i32) : i32
+    llvm.return %0 : i32
   }
   llvm.func @kiln_run_e() {
     llvm.return

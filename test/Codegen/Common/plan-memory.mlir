@@ -93,3 +93,60 @@ module attributes {kiln.abi = {entries = [
   }
 }
 
+
+// -----
+
+// A lone dynamically shaped buffer stays a run-time allocation next to the
+// planned static one, and the function reports the split.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8> {kiln.name = "workspace"}
+// CHECK-SAME: attributes {kiln.memory = {per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64}}
+// CHECK: memref.view %[[WS]][%{{.*}}][] : memref<64xi8> to memref<4xf32>
+// CHECK: memref.alloc(%{{.*}}) : memref<?x4xf32>
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
+  func.func @model(%x: memref<?x4xf32>, %y: memref<?x4xf32>, %v: memref<4xf32>) {
+    %c0 = arith.constant 0 : index
+    %n = memref.dim %x, %c0 : memref<?x4xf32>
+    %s = memref.alloc() : memref<4xf32>
+    memref.copy %v, %s : memref<4xf32> to memref<4xf32>
+    %d = memref.alloc(%n) : memref<?x4xf32>
+    memref.copy %x, %d : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %d, %y : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %s, %v : memref<4xf32> to memref<4xf32>
+    return
+  }
+}
+
+// -----
+
+// Buffers whose bytes are one dynamic size times a constant share one
+// allocation per run: planned for a size of 1 (%a, 16 bytes, dies where %c
+// is made and gives it its bytes; %b is live across both), then scaled by
+// the size: 2 x 16 bytes, aligned to 64 per unit of %n.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: attributes {kiln.memory = {per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64}}
+// CHECK: %[[N:.*]] = memref.dim
+// CHECK: %[[BYTES:.*]] = arith.muli %[[N]], %c128
+// CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[OA:.*]] = arith.muli %[[N]], %c0
+// CHECK: memref.view %[[ARENA]][%[[OA]]][%[[N]]] : memref<?xi8> to memref<?x4xf32>
+// CHECK: %[[OB:.*]] = arith.muli %[[N]], %c64
+// CHECK: memref.view %[[ARENA]][%[[OB]]][%[[N]]] : memref<?xi8> to memref<?x4xf32>
+// CHECK: %[[OC:.*]] = arith.muli %[[N]], %c0
+// CHECK: memref.view %[[ARENA]][%[[OC]]][%[[N]]] : memref<?xi8> to memref<?x2x2xf32>
+// CHECK-NOT: memref.alloc(
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
+  func.func @model(%x: memref<?x4xf32>, %y: memref<?x4xf32>, %z: memref<?x2x2xf32>) {
+    %c0 = arith.constant 0 : index
+    %n = memref.dim %x, %c0 : memref<?x4xf32>
+    %a = memref.alloc(%n) : memref<?x4xf32>
+    memref.copy %x, %a : memref<?x4xf32> to memref<?x4xf32>
+    %b = memref.alloc(%n) : memref<?x4xf32>
+    memref.copy %a, %b : memref<?x4xf32> to memref<?x4xf32>
+    %c = memref.alloc(%n) : memref<?x2x2xf32>
+    memref.copy %z, %c : memref<?x2x2xf32> to memref<?x2x2xf32>
+    memref.copy %b, %y : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %c, %z : memref<?x2x2xf32> to memref<?x2x2xf32>
+    return
+  }
+}

@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-record-signature=allow-symbolic-dims --split-input-file \
+// RUN: kiln-opt %s --kiln-record-signature --split-input-file \
 // RUN:   --verify-diagnostics
 
 // A bound on a symbol no input has could never be checked before a run.

@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-record-signature=allow-symbolic-dims --split-input-file \
+// RUN: kiln-opt %s --kiln-record-signature --split-input-file \
 // RUN:   --allow-unregistered-dialect | FileCheck %s
 
 // kiln.dim_bounds (kiln-compile's --dim-bound) bounds the entries whose inputs

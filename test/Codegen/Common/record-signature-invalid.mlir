@@ -1,23 +1,6 @@
 // RUN: kiln-opt %s --kiln-record-signature --split-input-file --verify-diagnostics \
 // RUN:   --allow-unregistered-dialect
 
-// Code generation needs static shapes: a dynamic dim is refused by default.
-// expected-error @+1 {{expects static dims in the model's input 'x' (code generation does not support symbolic dims yet), found dim 0 ('N') in 'tensor<?x3xf32>'}}
-func.func @model(%x: tensor<?x3xf32> {kiln.name = "x", kiln.dim_names = ["N"]}) {
-  return
-}
-
-// -----
-
-// An unnamed dynamic result dim gets a made-up symbol, named in the error.
-// expected-error @+1 {{expects static dims in the model's output 'output_0' (code generation does not support symbolic dims yet), found dim 1 ('out0_d1') in 'tensor<2x?xf32>'}}
-func.func @model() -> tensor<2x?xf32> {
-  %0 = "test.y"() : () -> tensor<2x?xf32>
-  return %0 : tensor<2x?xf32>
-}
-
-// -----
-
 // expected-error @+1 {{expects the model's input 'x' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, found 'tensor<4xf16>'}}
 func.func @model(%x: tensor<4xf16> {kiln.name = "x"}) {
   return

@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-record-signature=allow-symbolic-dims --split-input-file \
+// RUN: kiln-opt %s --kiln-record-signature --split-input-file \
 // RUN:   --allow-unregistered-dialect | FileCheck %s
 
 // One public function is one entry, named after it; names come from kiln.name
@@ -19,8 +19,7 @@ module {
 // -----
 
 // Several public functions are several entries, in module order; kiln.entry_name
-// renames one. Dynamic dims become symbols, from kiln.dim_names or made up, and
-// are refused unless allowed (see record-signature-invalid.mlir).
+// renames one. Dynamic dims become symbols, from kiln.dim_names or made up.
 // CHECK-LABEL: module attributes {kiln.abi = {entries = [
 // CHECK-SAME: {function = @forward, inputs = [{dtype = "f32", name = "x", shape = ["N", 3]}], name = "infer", outputs = [{dtype = "f32", name = "y", shape = ["N", "out0_d1"]}], workspace = 0 : i64},
 // CHECK-SAME: {function = @train_step, inputs = [{dtype = "f32", name = "x", shape = ["N", 3]}, {dtype = "i32", name = "labels", shape = ["in1_d0"]}], name = "train_step", outputs = [{dtype = "f64", name = "loss", shape = []}], workspace = 0 : i64}]}}

@@ -21,7 +21,7 @@ FAILURES = []
 # codegen side of issue 8): fake_model_symbolic.so is then run for real and its
 # .npy outputs must have the actual shapes, zero-size ones included. Until
 # then such an entry is refused after its inputs are checked.
-ABI3_RUNS = False
+ABI3_RUNS = True
 
 
 def check(cond, what, proc=None):
@@ -123,9 +123,14 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
     expect_failure(["--entry", "train", "--input", f"x={x4_path}"], 1,
                    "model has no entry named 'train' (model entries: infer, scale, dynamic)",
                    "unknown entry")
-    expect_failure(["--entry", "dynamic", "--input", f"x={x4_path}"], 1,
-                   "entry 'dynamic': expected static dims to run, got symbolic dims "
-                   "(not supported yet)", "entry with symbolic dims")
+    p = run(host + ["--entry", "dynamic", "--input", f"x={x4_path}"])
+    check(p.returncode == 0 and "output y f32 [4] argmax=3 max=9" in p.stdout,
+          f"{name}: an entry with symbolic dims runs", p)
+    x101_path = os.path.join(work, "x101.npy")
+    np.save(x101_path, np.zeros(101, np.float32))
+    expect_failure(["--entry", "dynamic", "--input", f"x={x101_path}"], 1,
+                   "entry 'dynamic': expects at most 100 elements in 'x'",
+                   "a run-time check of the generated code")
     expect_failure(["--entry=scale"] + ok, 1, "unknown input 'a' (model inputs: x)",
                    "inputs of another entry")
 

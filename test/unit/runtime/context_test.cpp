@@ -157,10 +157,41 @@ TEST(Context, RunsEveryEntryAndChecksLikeTheModel) {
   EXPECT_EQ(lastError(), "kiln_context_run: context is NULL");
   EXPECT_EQ(kiln_context_run_into(nullptr, xs, 1, ys, 1), KILN_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(lastError(), "kiln_context_run: context is NULL");
-  EXPECT_EQ(kiln_context_run_entry(context, kiln_model_entry_at(model.m, 2), xs, 1, fresh, 1),
-            KILN_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError(),
-            "entry 'dynamic': expected static dims to run, got symbolic dims (not supported yet)");
+
+  // A symbolic dim: the output is handed over with its actual shape (any
+  // length, 0 too); an error of the generated code frees it and is reported.
+  const kiln_entry *dynamic = kiln_model_entry_at(model.m, 2);
+  ASSERT_EQ(kiln_context_run_entry(context, dynamic, xs, 1, fresh, 1), KILN_OK) << lastError();
+  ASSERT_EQ(kiln_tensor_rank(fresh[0]), 1u);
+  EXPECT_EQ(kiln_tensor_dims(fresh[0])[0], 4);
+  EXPECT_EQ(kiln_tensor_owns_data(fresh[0]), 1);
+  EXPECT_EQ(static_cast<const float *>(kiln_tensor_data(fresh[0]))[3], 9.0f);
+  kiln_tensor_destroy(fresh[0]);
+  const int64_t none[] = {0}, many[] = {101};
+  float big[101] = {0};
+  kiln_tensor *t0 = nullptr, *t101 = nullptr;
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_F32, 1, none, x, &t0), KILN_OK);
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_F32, 1, many, big, &t101), KILN_OK);
+  const kiln_tensor *empty[] = {t0}, *large[] = {t101};
+  ASSERT_EQ(kiln_context_run_entry(context, dynamic, empty, 1, fresh, 1), KILN_OK) << lastError();
+  EXPECT_EQ(kiln_tensor_dims(fresh[0])[0], 0);
+  kiln_tensor_destroy(fresh[0]);
+  EXPECT_EQ(kiln_context_run_entry(context, dynamic, large, 1, fresh, 1),
+            KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_EQ(lastError(), "entry 'dynamic': expects at most 100 elements in 'x'");
+  EXPECT_EQ(fresh[0], nullptr);
+  // Into the caller's tensor: copied when the shapes agree, refused when not.
+  float z[4] = {0};
+  kiln_tensor *tz = nullptr;
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_F32, 1, four, z, &tz), KILN_OK);
+  kiln_tensor *zs[] = {tz};
+  ASSERT_EQ(kiln_context_run_entry_into(context, dynamic, xs, 1, zs, 1), KILN_OK) << lastError();
+  EXPECT_EQ(z[1], -1.0f);
+  EXPECT_EQ(kiln_context_run_entry_into(context, dynamic, empty, 1, zs, 1),
+            KILN_ERROR_SHAPE_MISMATCH);
+  // Refused before the run: the input gives N = 0.
+  EXPECT_EQ(lastError(), "output 'y': expected shape N with N = 0, got 4");
+  for (kiln_tensor *t : {t0, t101, tz}) kiln_tensor_destroy(t);
 
   for (kiln_tensor *t : {ta, tb, tx, ty}) kiln_tensor_destroy(t);
   kiln_context_destroy(context);

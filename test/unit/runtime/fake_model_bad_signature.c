@@ -1,7 +1,8 @@
 /* A library whose signature names a dtype the runtime does not know. */
+#include <stdint.h>
 
 /** A generated run function. */
-typedef void (*fake_run_fn)(void **buffers);
+typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error);
 
 /** Malformed signature: f16 on line 3. */
 const char *kiln_entry_signature(void) {
@@ -9,7 +10,12 @@ const char *kiln_entry_signature(void) {
 }
 
 /** Never called. */
-static void run(void **buffers) { (void)buffers; }
+static int32_t run(void **buffers, int64_t *dims, const char **error) {
+  (void)buffers;
+  (void)dims;
+  (void)error;
+  return 0;
+}
 
 /** One run function. */
 const fake_run_fn *kiln_entry_functions(void) {

@@ -6,10 +6,11 @@
  * and reports the most runs inside at once since the last time none was,
  * then reads the workspace back: a shared workspace returns another run's value. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <time.h>
 
 /** A generated run function. */
-typedef void (*fake_run_fn)(void **buffers);
+typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error);
 
 /* Runs inside now, and the most inside at once since the last one left. */
 static int g_inside = 0, g_peak = 0;
@@ -26,7 +27,7 @@ static double now_s(void) {
 }
 
 /** buffers: x, y, workspace. */
-void kiln_run_infer(void **buffers) {
+int32_t kiln_run_infer(void **buffers, int64_t *dims, const char **error) {
   const float *x = (const float *)buffers[0];
   float *y = (float *)buffers[1];
   volatile float *workspace = (volatile float *)buffers[2];
@@ -48,6 +49,9 @@ void kiln_run_infer(void **buffers) {
   y[1] = (float)peak;
   if (__atomic_sub_fetch(&g_inside, 1, __ATOMIC_SEQ_CST) == 0)
     __atomic_store_n(&g_peak, 0, __ATOMIC_SEQ_CST);
+  (void)dims;
+  (void)error;
+  return 0;
 }
 
 /** The run functions in signature order, NULL-terminated. */

@@ -19,11 +19,14 @@ static void fake_body(int64_t begin, int64_t end, void *ctx) {
 }
 
 /** buffers: x, y. */
-static void run(void **buffers) {
+static int32_t run(void **buffers, int64_t *dims, const char **error) {
   struct fake_ctx c;
+  (void)dims;
+  (void)error;
   c.x = (const float *)buffers[0];
   c.y = (float *)buffers[1];
   kiln_parallel_for(1000, fake_body, &c);
+  return 0;
 }
 
 /** One run function. */

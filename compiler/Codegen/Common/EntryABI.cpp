@@ -1,0 +1,418 @@
+//===- EntryABI.cpp - entry functions in the shape of the run-function ABI ===//
+//
+// Two passes on buffers bring each entry function to the shape that
+// kiln-emit-entry-point wraps as `int32_t kiln_run_<entry>(void **buffers,
+// int64_t *dims, const char **error)` (docs/model-abi.md):
+//
+//   kiln-entry-checks-to-errors, before deallocations are inserted, turns the
+//   entry's run-time checks (cf.assert) into an early return of status 1 with
+//   the message stored through the `error` argument, so that the ownership-
+//   based deallocation frees what is live on that path like on any other.
+//
+//   kiln-lower-entry-abi, after deallocation, gives dynamic inputs their
+//   sizes from the `dims` argument, writes every output's dims there, hands
+//   each dynamically shaped result over as a pointer stored in its buffers
+//   slot, and copies statically shaped results into their out-parameters.
+//
+// Every memref argument left is statically shaped, so the bare-pointer
+// calling convention still applies and static entries keep their code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/Common/ModelABI.h"
+#include "compiler/Codegen/Common/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_ENTRYCHECKSTOERRORSPASS
+#define GEN_PASS_DEF_LOWERENTRYABIPASS
+#include "compiler/Codegen/Common/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+namespace abi = kiln::abi;
+
+namespace {
+
+/// The entry functions of the module, each once (entries may share one).
+FailureOr<SmallVector<std::pair<const abi::Entry *, func::FuncOp>>>
+entryFunctions(ModuleOp module, const abi::ModelABI &description) {
+  SmallVector<std::pair<const abi::Entry *, func::FuncOp>> result;
+  llvm::StringSet<> seen;
+  for (const abi::Entry &entry : description.entries) {
+    if (!seen.insert(entry.function).second)
+      continue;
+    auto fn = module.lookupSymbol<func::FuncOp>(entry.function);
+    if (!fn || fn.isExternal())
+      return module.emitError() << "expects the function @" << entry.function << " of entry '"
+                                << entry.name << "' with a body, found none";
+    result.push_back({&entry, fn});
+  }
+  return result;
+}
+
+/// A memref of `type` with every dim of size 0: what the error path returns
+/// for a result (the runtime discards it).
+Value emptyBuffer(OpBuilder &b, Location loc, MemRefType type) {
+  SmallVector<int64_t> shape(type.getRank(), 0);
+  SmallVector<Value> sizes;
+  Value zero;
+  for (int64_t size : type.getShape())
+    if (ShapedType::isDynamic(size)) {
+      if (!zero)
+        zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      sizes.push_back(zero);
+    }
+  return b.create<memref::AllocOp>(loc, type, sizes);
+}
+
+struct EntryChecksToErrorsPass
+    : kiln::impl::EntryChecksToErrorsPassBase<EntryChecksToErrorsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<abi::ModelABI> description = abi::readABI(module);
+    if (failed(description))
+      return signalPassFailure();
+    auto entries = entryFunctions(module, *description);
+    if (failed(entries))
+      return signalPassFailure();
+    unsigned counter = 0;
+    for (auto [entry, fn] : *entries)
+      if (failed(lower(fn, counter)))
+        return signalPassFailure();
+    // Checks anywhere else have no error path to take.
+    WalkResult stray = module.walk([&](cf::AssertOp check) {
+      auto fn = check->getParentOfType<func::FuncOp>();
+      check.emitError() << "expects run-time checks only in entry functions, found one in @"
+                        << (fn ? fn.getSymName() : StringRef("?"));
+      return WalkResult::interrupt();
+    });
+    if (stray.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult lower(func::FuncOp fn, unsigned &counter) {
+    SmallVector<cf::AssertOp> checks;
+    WalkResult nested = fn.walk([&](cf::AssertOp check) {
+      if (check->getParentOp() != fn.getOperation()) {
+        check.emitError() << "expects run-time checks at the top level of the entry function, "
+                             "found one inside '"
+                          << check->getParentOp()->getName() << "'";
+        return WalkResult::interrupt();
+      }
+      checks.push_back(check);
+      return WalkResult::advance();
+    });
+    if (nested.wasInterrupted())
+      return failure();
+    for (Type t : fn.getResultTypes())
+      if (!isa<MemRefType>(t))
+        return fn.emitError() << "expects the results of an entry function to be memrefs, found "
+                              << t;
+
+    MLIRContext *ctx = fn.getContext();
+    Location loc = fn.getLoc();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    OpBuilder b(ctx);
+    SmallVector<Type> resultTypes(fn.getResultTypes());
+    unsigned errorIndex = fn.getNumArguments();
+    fn.insertArgument(errorIndex, ptr,
+                      b.getDictionaryAttr(b.getNamedAttr("kiln.name", b.getStringAttr("error"))),
+                      loc);
+    fn.insertResult(fn.getNumResults(), b.getI32Type(), DictionaryAttr());
+    Value error = fn.getArgument(errorIndex);
+    fn.walk([&](func::ReturnOp ret) {
+      b.setInsertionPoint(ret);
+      Value ok = b.create<arith::ConstantIntOp>(ret.getLoc(), 0, 32);
+      ret.getOperandsMutable().append(ok);
+    });
+    if (checks.empty())
+      return success();
+
+    // One error block for all checks: store the message, return status 1
+    // (and empty buffers for the results).
+    Block *failBlock = new Block();
+    fn.getBody().push_back(failBlock);
+    Value message = failBlock->addArgument(ptr, loc);
+    b.setInsertionPointToStart(failBlock);
+    b.create<LLVM::StoreOp>(loc, message, error);
+    SmallVector<Value> results;
+    for (Type t : resultTypes)
+      results.push_back(emptyBuffer(b, loc, cast<MemRefType>(t)));
+    results.push_back(b.create<arith::ConstantIntOp>(loc, 1, 32));
+    b.create<func::ReturnOp>(loc, results);
+
+    auto module = fn->getParentOfType<ModuleOp>();
+    for (cf::AssertOp check : checks) {
+      Block *before = check->getBlock();
+      Block *after = before->splitBlock(check->getNextNode());
+      b.setInsertionPoint(check);
+      // The message global lives in the module; createGlobalString puts it there.
+      Value text = LLVM::createGlobalString(check.getLoc(), b,
+                                            ("kiln_check_" + Twine(counter++)).str(),
+                                            (check.getMsg() + Twine('\0')).str(),
+                                            LLVM::Linkage::Internal);
+      b.create<cf::CondBranchOp>(check.getLoc(), check.getArg(), after, ValueRange{}, failBlock,
+                                 ValueRange{text});
+      check.erase();
+    }
+    (void)module;
+    return success();
+  }
+};
+
+/// Row-major strides of `type` as fold results: constants where the type
+/// knows them, else products of `sizes`.
+SmallVector<OpFoldResult> rowMajorStrides(OpBuilder &b, Location loc, MemRefType type,
+                                          ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(type.getRank());
+  OpFoldResult running = b.getIndexAttr(1);
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    strides[d] = running;
+    std::optional<int64_t> a = getConstantIntValue(running), s = getConstantIntValue(sizes[d]);
+    if (a && s) {
+      running = b.getIndexAttr(*a * *s);
+      continue;
+    }
+    auto asValue = [&](OpFoldResult v) -> Value {
+      if (auto value = dyn_cast<Value>(v))
+        return value;
+      return b.create<arith::ConstantIndexOp>(loc, *getConstantIntValue(v));
+    };
+    running = b.create<arith::MulIOp>(loc, asValue(running), asValue(sizes[d])).getResult();
+  }
+  return strides;
+}
+
+/// Whether `value` is a buffer whose aligned pointer is the one the
+/// allocation returned (the CPU pipeline lowers allocations to aligned_alloc,
+/// so that holds for aligned ones too), or a reshape of one.
+bool isHandOverable(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(def))
+      return alloc.getType().getLayout().isIdentity();
+    if (isa<bufferization::CloneOp>(def))
+      return true;
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp>(def)) {
+      value = def->getOperand(0);
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
+/// Gives `arg` the placeholder type `memref<1xT>` (a bare pointer) and makes
+/// its uses see it as `type` with `sizes`, row-major.
+void reinterpret(OpBuilder &b, Location loc, BlockArgument arg, MemRefType type,
+                 ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides = rowMajorStrides(b, loc, type, sizes);
+  arg.setType(MemRefType::get({1}, type.getElementType()));
+  auto view =
+      b.create<memref::ReinterpretCastOp>(loc, type, arg, b.getIndexAttr(0), sizes, strides);
+  arg.replaceAllUsesExcept(view.getResult(), view);
+}
+
+/// Whether the bare-pointer convention can pass a buffer of `type`.
+bool isBare(MemRefType type) { return type.hasStaticShape() && type.getNumElements() > 0; }
+
+struct LowerEntryABIPass : kiln::impl::LowerEntryABIPassBase<LowerEntryABIPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<abi::ModelABI> description = abi::readABI(module);
+    if (failed(description))
+      return signalPassFailure();
+    auto entries = entryFunctions(module, *description);
+    if (failed(entries))
+      return signalPassFailure();
+    for (auto [entry, fn] : *entries)
+      if (failed(lower(*entry, fn)))
+        return signalPassFailure();
+  }
+
+  LogicalResult lower(const abi::Entry &entry, func::FuncOp fn) {
+    MLIRContext *ctx = fn.getContext();
+    Location loc = fn.getLoc();
+    OpBuilder b(ctx);
+    unsigned numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
+    bool hasWorkspace = entry.workspace > 0;
+    // Results still in the signature (dynamically shaped ones kept them all),
+    // or out-parameters after the inputs; then the workspace and `error`.
+    unsigned numResults = fn.getNumResults();
+    bool resultsInSignature = numResults > 1;
+    unsigned expectedArgs =
+        numInputs + (resultsInSignature ? 0 : numOutputs) + (hasWorkspace ? 1 : 0) + 1;
+    if (fn.getNumArguments() != expectedArgs ||
+        numResults != (resultsInSignature ? numOutputs + 1 : 1) ||
+        !fn.getResultTypes().back().isInteger(32) ||
+        !isa<LLVM::LLVMPointerType>(fn.getArgumentTypes().back()))
+      return fn.emitError() << "expects entry function @" << fn.getSymName() << " of entry '"
+                            << entry.name
+                            << "' to take its inputs, outputs, workspace and error pointer and "
+                               "return a status (after kiln-entry-checks-to-errors), found "
+                            << fn.getFunctionType();
+
+    int64_t numDims = 0;
+    for (const auto *values : {&entry.inputs, &entry.outputs})
+      for (const abi::TensorSpec &v : *values)
+        numDims += v.shape.size();
+    auto dimsType = MemRefType::get({numDims}, b.getI64Type());
+    unsigned dimsIndex = fn.getNumArguments() - 1;
+    fn.insertArgument(dimsIndex, dimsType,
+                      b.getDictionaryAttr(b.getNamedAttr("kiln.name", b.getStringAttr("dims"))),
+                      loc);
+    Value dims = fn.getArgument(dimsIndex);
+    Block &body = fn.getBody().front();
+
+    // Dynamic inputs: a static placeholder type (one pointer at the C
+    // boundary) reinterpreted with the sizes the runtime wrote. Zero-element
+    // buffers, which the bare-pointer convention cannot take, too.
+    b.setInsertionPointToStart(&body);
+    int64_t dimOffset = 0;
+    for (unsigned i = 0; i < numInputs; ++i) {
+      BlockArgument arg = fn.getArgument(i);
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type)
+        return fn.emitError() << "expects input " << i << " of entry '" << entry.name
+                              << "' to be a memref, found " << arg.getType();
+      int64_t base = dimOffset;
+      dimOffset += type.getRank();
+      if (type.hasStaticShape() && type.getNumElements() > 0)
+        continue;
+      if (!type.getLayout().isIdentity())
+        return fn.emitError() << "expects input " << i << " of entry '" << entry.name
+                              << "' to have the identity layout, found " << type;
+      SmallVector<OpFoldResult> sizes;
+      for (auto [d, size] : llvm::enumerate(type.getShape())) {
+        if (!ShapedType::isDynamic(size)) {
+          sizes.push_back(b.getIndexAttr(size));
+          continue;
+        }
+        Value at = b.create<arith::ConstantIndexOp>(loc, base + d);
+        Value loaded = b.create<memref::LoadOp>(loc, dims, at);
+        sizes.push_back(
+            b.create<arith::IndexCastOp>(loc, b.getIndexType(), loaded).getResult());
+      }
+      reinterpret(b, loc, arg, type, sizes);
+    }
+
+    // Which outputs the runtime expects handed over: those with a symbolic
+    // dim in the signature (kiln-emit-entry-point passes their slots).
+    SmallVector<bool> handedOver;
+    for (const abi::TensorSpec &v : entry.outputs)
+      handedOver.push_back(
+          llvm::any_of(v.shape, [](const abi::Dim &d) { return d.isSymbolic(); }));
+
+    // Outputs: slots at their calling position for results still returned.
+    SmallVector<Type> resultTypes(fn.getResultTypes().drop_back());
+    if (resultsInSignature) {
+      for (auto [j, t] : llvm::enumerate(resultTypes)) {
+        auto type = dyn_cast<MemRefType>(t);
+        if (!type || !type.getLayout().isIdentity())
+          return fn.emitError() << "expects result " << j << " of entry '" << entry.name
+                                << "' to be an identity-layout memref, found " << t;
+        Type slot = handedOver[j] ? MemRefType::get({1}, b.getI64Type()) : Type(type);
+        fn.insertArgument(numInputs + j, slot,
+                          b.getDictionaryAttr(b.getNamedAttr(
+                              "kiln.name", b.getStringAttr(entry.outputs[j].name))),
+                          loc);
+      }
+    }
+
+    // An output the signature gives a symbolic dim is handed over even when
+    // its type became static (the runtime passes it a slot, not a buffer):
+    // its out-parameter becomes a buffer of our own and the slot.
+    SmallVector<Value> ownBuffers(numOutputs);
+    b.setInsertionPointToStart(&body);
+    if (!resultsInSignature)
+      for (unsigned j = 0; j < numOutputs; ++j) {
+        BlockArgument arg = fn.getArgument(numInputs + j);
+        auto type = dyn_cast<MemRefType>(arg.getType());
+        if (!type || !handedOver[j])
+          continue;
+        ownBuffers[j] = b.create<memref::AllocOp>(loc, type, b.getI64IntegerAttr(64));
+        arg.replaceAllUsesWith(ownBuffers[j]);
+        arg.setType(MemRefType::get({1}, b.getI64Type()));
+      }
+
+    // Zero-element static outputs: placeholders, like zero-element inputs.
+    for (unsigned j = 0; j < numOutputs; ++j) {
+      BlockArgument arg = fn.getArgument(numInputs + j);
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (type && type.hasStaticShape() && !isBare(type) && !handedOver[j]) {
+        SmallVector<OpFoldResult> sizes;
+        for (int64_t size : type.getShape())
+          sizes.push_back(b.getIndexAttr(size));
+        reinterpret(b, loc, arg, type, sizes);
+      }
+    }
+
+    SmallVector<func::ReturnOp> returns;
+    fn.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    for (func::ReturnOp ret : returns) {
+      Location rloc = ret.getLoc();
+      b.setInsertionPoint(ret);
+      int64_t outOffset = dimOffset;
+      for (unsigned j = 0; j < numOutputs; ++j) {
+        Value out = fn.getArgument(numInputs + j);
+        // The view of a reinterpreted out-parameter.
+        if (out.hasOneUse())
+          if (auto view = dyn_cast<memref::ReinterpretCastOp>(*out.getUsers().begin()))
+            out = view.getResult();
+        Value value = resultsInSignature ? ret.getOperand(j) : ownBuffers[j] ? ownBuffers[j] : out;
+        auto type = cast<MemRefType>(value.getType());
+        if (resultsInSignature && !handedOver[j]) {
+          b.create<memref::CopyOp>(rloc, value, out);
+          b.create<memref::DeallocOp>(rloc, value);
+        } else if (resultsInSignature || ownBuffers[j]) {
+          if (!isHandOverable(value)) {
+            // A view or an alias: hand over a fresh copy instead.
+            SmallVector<Value> sizes;
+            for (auto [d, size] : llvm::enumerate(type.getShape()))
+              if (ShapedType::isDynamic(size))
+                sizes.push_back(b.create<memref::DimOp>(rloc, value, d));
+            Value fresh = b.create<memref::AllocOp>(rloc, type, sizes);
+            b.create<memref::CopyOp>(rloc, value, fresh);
+            b.create<memref::DeallocOp>(rloc, value);
+            value = fresh;
+          }
+          Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(rloc, value);
+          Value asInt = b.create<arith::IndexCastOp>(rloc, b.getI64Type(), address);
+          Value zero = b.create<arith::ConstantIndexOp>(rloc, 0);
+          b.create<memref::StoreOp>(rloc, asInt, out, zero);
+        }
+        for (auto [d, size] : llvm::enumerate(type.getShape())) {
+          Value dim = ShapedType::isDynamic(size)
+                          ? b.create<arith::IndexCastOp>(
+                                 rloc, b.getI64Type(), b.create<memref::DimOp>(rloc, value, d))
+                                .getResult()
+                          : b.create<arith::ConstantIntOp>(rloc, size, 64).getResult();
+          Value at = b.create<arith::ConstantIndexOp>(rloc, outOffset + d);
+          b.create<memref::StoreOp>(rloc, dim, dims, at);
+        }
+        outOffset += type.getRank();
+      }
+      Value status = ret.getOperands().back();
+      b.create<func::ReturnOp>(rloc, status);
+      ret.erase();
+    }
+    if (resultsInSignature) {
+      llvm::BitVector erase(fn.getNumResults());
+      erase.set(0, numOutputs);
+      fn.eraseResults(erase);
+    }
+    // Placeholder argument types changed in place.
+    fn.setType(FunctionType::get(ctx, fn.getBody().getArgumentTypes(), fn.getResultTypes()));
+    return success();
+  }
+};
+
+} // namespace
