@@ -194,7 +194,7 @@ LogicalResult reshapeDynamic(NodeBinder &b, Value x, ArrayRef<int64_t> inShape,
   if (!same)
     return b.error() << "expects a shape whose dynamic entries are leading or trailing 0s "
                         "and at most one -1 between them for an input with dynamic sizes";
-  return reshaped(b, nullptr, x, shape);
+  return reshaped(b, x, shape);
 }
 
 LogicalResult importReshape(NodeBinder &b) {
@@ -209,7 +209,7 @@ LogicalResult importReshape(NodeBinder &b) {
   ArrayRef<int64_t> inShape = typeOf(*x).getShape();
   bool allowZero = b.attrBool("allowzero", false);
   if (llvm::any_of(inShape, ShapedType::isDynamic))
-    return reshapeDynamic(b, x, inShape, *target, allowZero);
+    return reshapeDynamic(b, *x, inShape, *target, allowZero);
   int64_t total = 1, known = 1, inferAt = -1;
   for (int64_t d : inShape)
     total *= d;
