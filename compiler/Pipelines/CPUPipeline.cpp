@@ -88,6 +88,11 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   pm.addPass(createOutlineParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
+  // The general deallocation case calls a `dealloc_helper` function over
+  // dynamically sized memrefs, which the bare-pointer calling convention
+  // cannot express: it is inlined (with no cleanup pipeline, so nothing else
+  // changes; the parallel launchers are declarations and stay calls).
+  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
   pm.addPass(createLowerEntryABIPass());
   pm.addPass(createBufferizationToMemRefPass());
 
