@@ -43,10 +43,15 @@ struct RecordSignaturePass
         continue;
       }
       // A dynamic dim is named by `kiln.dim_names` (e.g. ONNX's dim_param),
-      // or gets a name of its own.
+      // or gets a name of its own; "" in kiln.dim_names leaves that dim
+      // unnamed (an input with a dim_param on some dims only).
       std::string symbol =
           ((kind == "input" ? "in" : "out") + Twine(index) + "_d" + Twine(axis)).str();
-      if (dimNames && axis < dimNames.size()) {
+      auto unnamed = [&] {
+        auto given = dyn_cast<StringAttr>(dimNames[axis]);
+        return given && given.getValue().empty();
+      };
+      if (dimNames && axis < dimNames.size() && !unnamed()) {
         auto given = dyn_cast<StringAttr>(dimNames[axis]);
         if (!given || !abi::isIdentifier(given.getValue()))
           return fn.emitError() << "expects kiln.dim_names of the model's " << kind << " '"

@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::nn;
@@ -85,6 +87,29 @@ public:
   Value rem(Value x, Value y) {
     return b.create<arith::RemSIOp>(loc, x, sel(eq(y, c(0)), c(1), y));
   }
+  /// `x * y` for sizes `x, y >= 0`; `ok` becomes false when the product would
+  /// pass `limit` (so it never wraps: a wrapped count could pass the checks
+  /// and index out of bounds).
+  Value mulWithin(Value x, Value y, int64_t limit, Value &ok) {
+    Value fits = either(eq(y, c(0)), cmp(CmpIPredicate::sle, x, div(c(limit), y)));
+    ok = both(ok, fits);
+    return mul(x, y);
+  }
+  /// Fails the run unless a result of `type` with sizes `dims` holds at most
+  /// kMaxResultBytes: run-time shapes are data, and a huge one must be an
+  /// error, not a failed allocation or a wrapped size.
+  void requireAllocatable(RankedTensorType type, ArrayRef<Value> dims) {
+    if (type.hasStaticShape())
+      return;
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    Value ok = yes(), count = c(1);
+    for (Value d : dims)
+      count = mulWithin(count, d, kMaxResultBytes / bytes, ok);
+    require(ok, "expects a result of at most 2^40 bytes (1 TiB) from the run-time shape, "
+                "found a larger one");
+  }
+  static constexpr int64_t kMaxResultBytes = int64_t(1) << 40;
+
   /// Fails the run with `message` (after the node label) unless `ok`.
   void require(Value ok, const Twine &message) {
     b.create<cf::AssertOp>(loc, ok, prefix + message.str());
@@ -125,6 +150,7 @@ Value reshapeToDims(Sizes &s, Value input, RankedTensorType type, ArrayRef<Value
 /// `element(indices)`.
 Value generate(Sizes &s, RankedTensorType type, ArrayRef<Value> dims,
                function_ref<Value(OpBuilder &, Location, ValueRange)> element) {
+  s.requireAllocatable(type, dims);
   Value init = s.b.create<tensor::EmptyOp>(s.loc, type, s.dynamicSizes(type, dims));
   SmallVector<AffineMap> maps{s.b.getMultiDimIdentityMap(type.getRank())};
   SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
@@ -146,6 +172,7 @@ SmallVector<Value> reshapeDims(Sizes &s, Value input, ArrayRef<Value> shape, boo
   for (int64_t d = 0; d < rank; ++d)
     total = s.mul(total, s.dim(input, d));
   Value ok = s.yes(), known = s.c(1), unknowns = s.c(0), minus1 = s.c(-1), zero = s.c(0);
+  Value fitsInt = s.yes();
   SmallVector<Value> dims;
   for (auto [i, entry] : llvm::enumerate(shape)) {
     Value v = entry;
@@ -160,7 +187,8 @@ SmallVector<Value> reshapeDims(Sizes &s, Value input, ArrayRef<Value> shape, boo
     }
     Value isUnknown = s.eq(v, minus1);
     unknowns = s.add(unknowns, s.b.create<arith::ExtUIOp>(s.loc, s.b.getI64Type(), isUnknown));
-    known = s.mul(known, s.sel(isUnknown, s.c(1), v));
+    known = s.mulWithin(known, s.sel(isUnknown, s.c(1), v), std::numeric_limits<int64_t>::max(),
+                        fitsInt);
     dims.push_back(v);
   }
   s.require(ok, "expects shape entries of -1 or more, found a smaller one");
@@ -171,6 +199,7 @@ SmallVector<Value> reshapeDims(Sizes &s, Value input, ArrayRef<Value> shape, boo
   // With a -1: the known part divides the count; without: it is the count.
   Value fits = s.sel(one, s.both(s.ne(known, zero), s.eq(s.rem(total, known), zero)),
                      s.eq(known, total));
+  fits = s.both(fits, fitsInt);
   s.require(fits, "expects the shape to hold as many elements as the input");
   for (Value &d : dims)
     d = s.sel(s.eq(d, minus1), inferred, d);
@@ -419,6 +448,7 @@ struct ConstantOfShapeLowering : OpConversionPattern<ConstantOfShapeOp> {
       ok = s.both(ok, s.ge(d, s.c(0)));
     s.require(ok, "expects a shape of non-negative sizes, found a negative one");
     s.requireStatic(type, dims);
+    s.requireAllocatable(type, dims);
     Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type, s.dynamicSizes(type, dims));
     Value value = rewriter.create<arith::ConstantOp>(op.getLoc(), op.getValue());
     rewriter.replaceOpWithNewOp<linalg::FillOp>(op, value, init);
@@ -498,6 +528,7 @@ Value accumulate(Sizes &s, RankedTensorType type, ArrayRef<Value> dims, Value ex
   OpBuilder &b = s.b;
   Location loc = s.loc;
   int64_t rank = type.getRank();
+  s.requireAllocatable(type, dims);
   Value init = b.create<tensor::EmptyOp>(loc, type, s.dynamicSizes(type, dims));
   Value zero = isFloat(type.getElementType())
                    ? scalar(b, loc, type.getElementType(), 0.0)

@@ -269,6 +269,28 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   for (const auto &init : graph.initializer())
     initializerNames.insert(init.name());
 
+  // A dim_param that --input-shape pins in one input is pinned in every
+  // input that shares it, so the runtime checks them all before a run.
+  llvm::StringMap<int64_t> pinned;
+  for (const auto &in : graph.input()) {
+    auto override = options.inputShapes.find(in.name());
+    if (override == options.inputShapes.end() || !in.type().has_tensor_type() ||
+        !in.type().tensor_type().has_shape())
+      continue;
+    const auto &dims = in.type().tensor_type().shape();
+    for (auto [axis, size] : llvm::enumerate(override->second)) {
+      if (ShapedType::isDynamic(size) || static_cast<int>(axis) >= dims.dim_size() ||
+          !isSymbolName(dims.dim(axis).dim_param()))
+        continue;
+      auto [it, inserted] = pinned.try_emplace(dims.dim(axis).dim_param(), size);
+      if (!inserted && it->second != size) {
+        emitError(fileLoc) << "--input-shape gives the symbolic dimension '" << it->first()
+                           << "' two values, " << it->second << " and " << size;
+        return nullptr;
+      }
+    }
+  }
+
   // The function type: graph inputs that are not initializers.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
@@ -302,8 +324,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
         return nullptr;
       }
       // A dim without a value (a dim_param, or nothing) stays symbolic.
-      for (const auto &d : tt.shape().dim())
-        shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+      for (const auto &d : tt.shape().dim()) {
+        auto pin = pinned.find(d.dim_param());
+        shape.push_back(d.has_dim_value()   ? d.dim_value()
+                        : pin != pinned.end() ? pin->second
+                                              : ShapedType::kDynamic);
+      }
     }
     // A symbolic dim is named by the model's dim_param when that is an
     // identifier; otherwise kiln-record-signature names it (inK_dA).

@@ -37,3 +37,16 @@ module {
     return %0 : tensor<f64>
   }
 }
+
+// -----
+
+// An empty name in kiln.dim_names leaves that dynamic dim unnamed (an ONNX
+// input with a dim_param on some dims only, the others made '?' by
+// --input-shape): it gets the made-up name.
+// CHECK-LABEL: module attributes {kiln.abi = {entries = [{function = @partly_named, inputs = [{dtype = "f32", name = "x", shape = ["N", "in0_d1", 8]}]
+module {
+  func.func @partly_named(%x: tensor<?x?x8xf32> {kiln.name = "x", kiln.dim_names = ["N", "", ""]})
+      -> tensor<?x?x8xf32> {
+    return %x : tensor<?x?x8xf32>
+  }
+}

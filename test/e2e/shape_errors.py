@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Run-time shape errors in generated code: a clear message, never a crash.
+
+Three models whose shapes are only known at run time, each compiled once:
+  add      z = x + y, x float[A,3] and y float[B,3] (two different symbols)
+  reshape  r = Relu(Reshape(x, s)), x float[N,6], s int64[2] a graph input
+  fill     c = ConstantOfShape(s), s int64[2] a graph input
+Valid inputs must match numpy; each bad input below must make kiln-run exit 1
+with the check's message naming the node, write nothing, and not crash:
+A != B (a dynamic size does not broadcast), a shape with the wrong element
+count, two -1s, a shape whose element count wraps around 2^64 to the input's
+(2^61+3 x 8 = 24 mod 2^64), and a ConstantOfShape past 1 TiB.
+
+    /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
+"""
+
+import argparse
+import functools
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T, helper
+
+import kiln_e2e as e2e
+
+FAILURES = []
+check = functools.partial(e2e.expect, FAILURES)
+
+
+def save_model(path, nodes, inputs, outputs):
+    graph = helper.make_graph(nodes, os.path.basename(path), inputs, outputs)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def run_all(args, work):
+    compiler = e2e.find_tool("kiln-compile", args.bin_dir)
+    runner = e2e.find_tool("kiln-run", args.bin_dir)
+    vi = helper.make_tensor_value_info
+    models = {
+        "add": ([helper.make_node("Add", ["x", "y"], ["z"], name="add_xy")],
+                [vi("x", T.FLOAT, ["A", 3]), vi("y", T.FLOAT, ["B", 3])], [vi("z", T.FLOAT, None)]),
+        "reshape": ([helper.make_node("Reshape", ["x", "s"], ["t"], name="reshape_xs"),
+                     helper.make_node("Relu", ["t"], ["r"], name="relu")],
+                    [vi("x", T.FLOAT, ["N", 6]), vi("s", T.INT64, [2])], [vi("r", T.FLOAT, None)]),
+        "fill": ([helper.make_node("ConstantOfShape", ["s"], ["c"], name="fill_s")],
+                 [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
+    }
+    libs = {}
+    for name, (nodes, inputs, outputs) in models.items():
+        save_model(os.path.join(work, name + ".onnx"), nodes, inputs, outputs)
+        libs[name] = os.path.join(work, name + ".so")
+        e2e.kiln_compile(compiler, os.path.join(work, name + ".onnx"), libs[name], 600)
+
+    def run(name, arrays, tag):
+        args_ = [runner, libs[name]]
+        for k, a in arrays.items():
+            args_ += ["--input", f"{k}={e2e.save_npy(os.path.join(work, f'{tag}_{k}.npy'), a)}"]
+        out = os.path.join(work, "out_" + tag)
+        return e2e.run(args_ + ["--output-dir", out], 120), out
+
+    x23 = np.arange(6, dtype=np.float32).reshape(2, 3)
+    x33 = np.ones((3, 3), np.float32)
+    res, out = run("add", {"x": x23, "y": x23}, "add_ok")
+    check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "z"), x23 + x23),
+          "add with A == B matches numpy", res)
+    x46 = np.linspace(-1, 1, 24, dtype=np.float32).reshape(4, 6)
+    res, out = run("reshape", {"x": x46, "s": np.array([3, -1], np.int64)}, "reshape_ok")
+    check(res.returncode == 0
+          and np.array_equal(e2e.load_output(out, "r"), np.maximum(x46.reshape(3, 8), 0)),
+          "reshape to (3, -1) matches numpy", res)
+
+    def refused(name, arrays, tag, needle, what):
+        res, out = run(name, arrays, tag)
+        written = os.listdir(out) if os.path.isdir(out) else []
+        check(res.returncode == 1 and needle in res.stderr and not written, what, res)
+
+    refused("add", {"x": x23, "y": x33}, "add_bad",
+            "node 'add_xy' (nn.add): expects dim 0 of the operands to be equal", "A != B")
+    count = "node 'reshape_xs' (nn.dynamic_reshape): expects the shape to hold as many elements"
+    refused("reshape", {"x": x46, "s": np.array([5, 5], np.int64)}, "reshape_count", count,
+            "a shape with the wrong element count")
+    refused("reshape", {"x": x46, "s": np.array([-1, -1], np.int64)}, "reshape_two",
+            "expects at most one -1 in the shape", "two -1s")
+    refused("reshape", {"x": x46, "s": np.array([2**61 + 3, 8], np.int64)}, "reshape_wrap", count,
+            "an element count that wraps around 2^64 to the input's")
+    refused("fill", {"s": np.array([2**40, 1], np.int64)}, "fill_huge",
+            "node 'fill_s' (nn.constant_of_shape): expects a result of at most 2^40 bytes",
+            "a ConstantOfShape past 1 TiB")
+    refused("fill", {"s": np.array([2**62, 4], np.int64)}, "fill_wrap",
+            "expects a result of at most 2^40 bytes", "a ConstantOfShape whose size wraps")
+    return e2e.finish(FAILURES, "run-time shape errors")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    e2e.add_common_args(ap)
+    args = ap.parse_args()
+    with e2e.work_dir(args.work_dir, prefix="kiln-shape-errors-") as work:
+        return run_all(args, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
