@@ -43,20 +43,27 @@ ORT_PACKAGE = "onnxruntime-node@1.30.0"
 
 # --- models ------------------------------------------------------------------
 
-def export_torch(module, shape, path, seed=1):
-    """Export `module` (eval mode) with a seeded random input; return the input."""
+def export_torch(module, shape, path, seed=1, dynamic_batch=False):
+    """Export `module` (eval mode) with a seeded random input; return the input.
+
+    With `dynamic_batch`, dim 0 of the input and output is the symbol N
+    (torch.onnx.export's dynamic_axes): Kiln compiles one artifact for any
+    batch, and the table times it at the input's batch."""
     import torch
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    axes = {"input": {0: "N"}, "output": {0: "N"}} if dynamic_batch else None
     torch.onnx.export(module.eval(), (x,), path, opset_version=13,
-                      input_names=["input"], output_names=["output"], do_constant_folding=True)
+                      input_names=["input"], output_names=["output"], do_constant_folding=True,
+                      dynamic_axes=axes)
     return x.numpy()
 
 
-def make_resnet18(path):
+def make_resnet18(path, dynamic_batch=False):
     import torch
     import torchvision
     torch.manual_seed(0)
-    return export_torch(torchvision.models.resnet18(weights=None), (1, 3, 224, 224), path)
+    return export_torch(torchvision.models.resnet18(weights=None), (1, 3, 224, 224), path,
+                        dynamic_batch=dynamic_batch)
 
 
 def make_conv(cin, cout, hw, k, stride):
@@ -86,6 +93,9 @@ def make_digits(path):
 
 MODELS = {
     "resnet18": make_resnet18,
+    # The same export with a symbolic batch, compiled without --input-shape
+    # and timed at batch 1: the cost of one artifact for every batch size.
+    "resnet18_dyn_batch": lambda path: make_resnet18(path, dynamic_batch=True),
     "conv3x3_64x56": make_conv(64, 64, 56, 3, 1),
     "conv3x3_256x14": make_conv(256, 256, 14, 3, 1),
     "conv1x1_256x14": make_conv(256, 1024, 14, 1, 1),
@@ -101,7 +111,13 @@ def count_work(model_path):
     weights + graph inputs + graph outputs, each moved once."""
     import onnx
     from onnx import numpy_helper, shape_inference
-    model = shape_inference.infer_shapes(onnx.load(model_path))
+    model = onnx.load(model_path)
+    # Symbolic dims are counted at the size the table runs them at (batch 1).
+    for vi in list(model.graph.input) + list(model.graph.output):
+        for d in vi.type.tensor_type.shape.dim:
+            if d.HasField("dim_param"):
+                d.dim_value = 1
+    model = shape_inference.infer_shapes(model)
     g = model.graph
     shapes = {}
     for vi in list(g.value_info) + list(g.input) + list(g.output):
