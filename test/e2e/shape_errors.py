@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Run-time shape errors in generated code: a clear message, never a crash.
 
-Three models whose shapes are only known at run time, each compiled once:
+Four models whose shapes are only known at run time, each compiled once:
   add      z = x + y, x float[A,3] and y float[B,3] (two different symbols)
   reshape  r = Relu(Reshape(x, s)), x float[N,6], s int64[2] a graph input
   fill     c = ConstantOfShape(s), s int64[2] a graph input
+  pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
-(2^61+3 x 8 = 24 mod 2^64), and a ConstantOfShape past 1 TiB.
+(2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, and a negative or
+huge pad.
 
     /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
 """
@@ -30,7 +32,10 @@ check = functools.partial(e2e.expect, FAILURES)
 
 
 def save_model(path, nodes, inputs, outputs):
-    graph = helper.make_graph(nodes, os.path.basename(path), inputs, outputs)
+    value = helper.make_tensor("v", T.FLOAT, [], [0.5])
+    used = any("v" in n.input for n in nodes)
+    graph = helper.make_graph(nodes, os.path.basename(path), inputs, outputs,
+                              [value] if used else [])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
 
 
@@ -46,6 +51,8 @@ def run_all(args, work):
                     [vi("x", T.FLOAT, ["N", 6]), vi("s", T.INT64, [2])], [vi("r", T.FLOAT, None)]),
         "fill": ([helper.make_node("ConstantOfShape", ["s"], ["c"], name="fill_s")],
                  [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
+        "pad": ([helper.make_node("Pad", ["x", "p", "v"], ["q"], name="pad_xp")],
+                [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
     }
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
@@ -71,6 +78,11 @@ def run_all(args, work):
           and np.array_equal(e2e.load_output(out, "r"), np.maximum(x46.reshape(3, 8), 0)),
           "reshape to (3, -1) matches numpy", res)
 
+    res, out = run("pad", {"x": x23, "p": np.array([1, 0, 0, 2], np.int64)}, "pad_ok")
+    check(res.returncode == 0 and np.array_equal(
+        e2e.load_output(out, "q"), np.pad(x23, ((1, 0), (0, 2)), constant_values=0.5)),
+        "pad by run-time amounts matches numpy", res)
+
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
         written = os.listdir(out) if os.path.isdir(out) else []
@@ -90,6 +102,10 @@ def run_all(args, work):
             "a ConstantOfShape past 1 TiB")
     refused("fill", {"s": np.array([2**62, 4], np.int64)}, "fill_wrap",
             "expects a result of at most 2^40 bytes", "a ConstantOfShape whose size wraps")
+    refused("pad", {"x": x23, "p": np.array([0, -1, 0, 0], np.int64)}, "pad_negative",
+            "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "a negative pad")
+    refused("pad", {"x": x23, "p": np.array([2**62, 0, 2**62, 0], np.int64)}, "pad_huge",
+            "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "pads that would wrap")
     return e2e.finish(FAILURES, "run-time shape errors")
 
 

@@ -664,10 +664,46 @@ struct DynamicCumSumLowering : OpConversionPattern<DynamicCumSumOp> {
   }
 };
 
+/// tensor.pad with the low and high amounts read from `pads`.
+struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DynamicPadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Sizes s(rewriter, op);
+    Value input = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    SmallVector<Value> pads = s.all(adaptor.getPads()), dims;
+    // Bounded so that the sizes below cannot wrap.
+    Value ok = s.yes();
+    for (Value p : pads)
+      ok = s.both(ok, s.both(s.ge(p, s.c(0)), s.cmp(CmpIPredicate::sle, p,
+                                                     s.c(Sizes::kMaxResultBytes))));
+    s.require(ok, "expects pads from 0 to 2^40 (cropping with negative pads is not "
+                  "supported), found another value");
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(s.add(s.add(s.dim(input, d), pads[d]), pads[rank + d]));
+      low.push_back(s.toIndex(pads[d]));
+      high.push_back(s.toIndex(pads[rank + d]));
+    }
+    s.requireStatic(type, dims);
+    s.requireAllocatable(type, dims);
+    Value value = adaptor.getConstantValue()
+                      ? rewriter.create<tensor::ExtractOp>(op.getLoc(),
+                                                           adaptor.getConstantValue(), ValueRange{})
+                      : scalar(rewriter, op.getLoc(), type.getElementType(),
+                               op.getValue().convertToDouble());
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, type, input, low, high, value);
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNToLinalgShapeOperandPatterns(RewritePatternSet &patterns) {
-  patterns.add<DynamicReshapeLowering, DynamicUnsqueezeLowering, DynamicSqueezeLowering,
+  patterns.add<DynamicPadLowering, DynamicReshapeLowering, DynamicUnsqueezeLowering,
+               DynamicSqueezeLowering,
                DynamicExpandLowering, DynamicSliceLowering, DynamicTileLowering,
                ConstantOfShapeLowering, RangeLowering, DynamicReduceSumLowering,
                DynamicCumSumLowering>(patterns.getContext());

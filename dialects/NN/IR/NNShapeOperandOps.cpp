@@ -127,6 +127,30 @@ LogicalResult DynamicTileOp::verify() {
   return checkResult(*this, in.getElementType(), in.getRank());
 }
 
+LogicalResult DynamicPadOp::verify() {
+  FailureOr<int64_t> n = staticLength(*this, "pads", getPads());
+  if (failed(n))
+    return failure();
+  RankedTensorType in = getInput().getType(), out = getOutput().getType();
+  if (*n != 2 * in.getRank())
+    return emitOpError("expects ") << 2 * in.getRank()
+                                   << " pads (before and after each input dim), found " << *n;
+  if (failed(checkResult(*this, in.getElementType(), in.getRank())))
+    return failure();
+  if (Value v = getConstantValue()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 0 || t.getElementType() != in.getElementType())
+      return emitOpError("expects constant_value to be a 0-D tensor of ")
+             << in.getElementType() << ", found " << t;
+  }
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (!in.isDynamicDim(d) && !out.isDynamicDim(d) && out.getDimSize(d) < in.getDimSize(d))
+      return emitOpError("expects result dim ")
+             << d << " no smaller than the input's " << in.getDimSize(d) << ", found "
+             << out.getDimSize(d);
+  return success();
+}
+
 LogicalResult ConstantOfShapeOp::verify() {
   FailureOr<int64_t> n = staticLength(*this, "a shape", getShape());
   if (failed(n))
@@ -509,6 +533,28 @@ void DynamicTileOp::getCanonicalizationPatterns(RewritePatternSet &results,
         return rewriter.create<TileOp>(op.getLoc(),
                                        RankedTensorType::get(shape, in.getElementType()),
                                        op.getInput(), rewriter.getDenseI64ArrayAttr(*repeats));
+      });
+}
+
+void DynamicPadOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *ctx) {
+  results.add<ConstantOperands<DynamicPadOp>>(
+      ctx, [](DynamicPadOp op, PatternRewriter &rewriter) -> Value {
+        std::optional<SmallVector<int64_t>> pads = constInts(op.getPads());
+        RankedTensorType in = op.getInput().getType();
+        int64_t rank = in.getRank();
+        if (!pads || op.getConstantValue() || !in.hasStaticShape() ||
+            static_cast<int64_t>(pads->size()) != 2 * rank ||
+            llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+          return {};
+        SmallVector<int64_t> low(pads->begin(), pads->begin() + rank),
+            high(pads->begin() + rank, pads->end()), shape;
+        for (int64_t d = 0; d < rank; ++d)
+          shape.push_back(in.isDynamicDim(d) ? ShapedType::kDynamic
+                                             : in.getDimSize(d) + low[d] + high[d]);
+        return rewriter.create<PadOp>(op.getLoc(),
+                                      RankedTensorType::get(shape, in.getElementType()),
+                                      op.getInput(), rewriter.getDenseI64ArrayAttr(low),
+                                      rewriter.getDenseI64ArrayAttr(high), op.getValueAttr());
       });
 }
 

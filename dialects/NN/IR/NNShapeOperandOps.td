@@ -139,6 +139,27 @@ def NN_DynamicTileOp : NN_ShapeOperandOp<"dynamic_tile"> {
   let results = (outs NN_Tensor:$output);
 }
 
+def NN_DynamicPadOp : NN_ShapeOperandOp<"dynamic_pad"> {
+  let summary = "pad with a constant by amounts read at run time (ONNX Pad-13, constant mode)";
+  let description = [{
+    `pads` (1-D i64 of length 2 x rank) holds the elements to add before
+    each dim, then after each dim, as ONNX Pad's `pads` input; the added
+    elements are `constant_value` (a 0-D tensor of the input's element type,
+    read at run time) when given, else `value`. Result dim `d` is
+    `in[d] + pads[d] + pads[rank + d]`.
+    Errors checked at run time: a negative pad (ONNX's cropping is not
+    supported here), a value that disagrees with a static dim of the result
+    type, a result past 2^40 bytes.
+
+    ```mlir
+    %y = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, NN_IndexVector:$pads,
+                       Optional<NN_NumericTensor>:$constant_value, F64Attr:$value);
+  let results = (outs NN_NumericTensor:$output);
+}
+
 def NN_ConstantOfShapeOp : NN_ShapeOperandOp<"constant_of_shape"> {
   let summary = "a tensor of a shape read at run time filled with one value (ONNX ConstantOfShape-20)";
   let description = [{

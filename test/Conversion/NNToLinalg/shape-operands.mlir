@@ -197,3 +197,30 @@ func.func @range_float(%a: tensor<f32>, %b: tensor<f32>, %c: tensor<f32>) -> ten
   %0 = nn.range %a, %b, %c : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// A run-time pad checks the amounts (0 to 2^40) and the result's size, then
+// pads with tensor.pad of the run-time low and high amounts.
+// CHECK-LABEL: func @dynamic_pad
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_pad: expects pads from 0 to 2^40 (cropping with negative pads is not supported), found another value"
+// CHECK: cf.assert %{{.*}}, "nn.dynamic_pad: expects a result of at most 2^40 bytes (1 TiB) from the run-time shape, found a larger one"
+// CHECK: tensor.pad %{{.*}} low[%{{.*}}, %{{.*}}] high[%{{.*}}, %{{.*}}]
+// CHECK: tensor.yield %{{.*}} : f32
+// CHECK: } : tensor<2x3xf32> to tensor<?x?xf32>
+func.func @dynamic_pad(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32> {
+  %0 = nn.dynamic_pad %x, %p {value = 1.5 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// A run-time constant_value is read from its 0-D tensor.
+// CHECK-LABEL: func @dynamic_pad_value
+// CHECK: %[[V:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[V]] : f32
+func.func @dynamic_pad_value(%x: tensor<2x3xf32>, %p: tensor<4xi64>, %v: tensor<f32>) -> tensor<?x?xf32> {
+  %0 = nn.dynamic_pad %x, %p, %v {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

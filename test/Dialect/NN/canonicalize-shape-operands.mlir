@@ -128,3 +128,15 @@ func.func @reductions_constant(%x: tensor<2x3xf32>) -> (tensor<?xf32>, tensor<2x
   %1 = nn.dynamic_cumsum %x, %k {exclusive = false, reverse = true} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
   return %0, %1 : tensor<?xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Constant pads turn nn.dynamic_pad into nn.pad, cast back to the stated type.
+// CHECK-LABEL: func @pad_constant
+// CHECK: %[[P:.*]] = nn.pad %{{.*}} {high = array<i64: 0, 2>, low = array<i64: 1, 0>, value = 5.000000e-01 : f64} : (tensor<2x3xf32>) -> tensor<3x5xf32>
+// CHECK: tensor.cast %[[P]] : tensor<3x5xf32> to tensor<?x?xf32>
+func.func @pad_constant(%x: tensor<2x3xf32>) -> tensor<?x?xf32> {
+  %p = nn.constant dense<[1, 0, 0, 2]> : tensor<4xi64>
+  %0 = nn.dynamic_pad %x, %p {value = 0.5 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

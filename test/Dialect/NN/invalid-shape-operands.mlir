@@ -141,3 +141,30 @@ func.func @cumsum_type(%x: tensor<4xf32>, %a: tensor<i64>) -> tensor<4xf64> {
   %0 = nn.dynamic_cumsum %x, %a {exclusive = false, reverse = false} : (tensor<4xf32>, tensor<i64>) -> tensor<4xf64>
   return %0 : tensor<4xf64>
 }
+
+// -----
+
+// Pads come in pairs per input dim.
+func.func @pad_count(%x: tensor<2x3xf32>, %p: tensor<3xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'nn.dynamic_pad' op expects 4 pads (before and after each input dim), found 3}}
+  %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Padding never shrinks a dim.
+func.func @pad_shrinks(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<1x?xf32> {
+  // expected-error @+1 {{'nn.dynamic_pad' op expects result dim 0 no smaller than the input's 2, found 1}}
+  %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<1x?xf32>
+  return %0 : tensor<1x?xf32>
+}
+
+// -----
+
+// A run-time constant_value is a scalar of the input's element type.
+func.func @pad_value_type(%x: tensor<2x3xf32>, %p: tensor<4xi64>, %v: tensor<i64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'nn.dynamic_pad' op expects constant_value to be a 0-D tensor of 'f32', found 'tensor<i64>'}}
+  %0 = nn.dynamic_pad %x, %p, %v {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>, tensor<i64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

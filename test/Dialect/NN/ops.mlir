@@ -377,3 +377,12 @@ func.func @shape_operand_reductions(%x: tensor<2x3xf32>, %a: tensor<1xi64>, %k: 
   %2 = nn.dynamic_cumsum %x, %k {exclusive = true, reverse = false} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
   return %0, %1, %2 : tensor<?x?xf32>, tensor<?xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @dynamic_pad
+func.func @dynamic_pad(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32> {
+  // CHECK: nn.dynamic_pad %{{.*}}, %{{.*}} {value = 0.000000e+00 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

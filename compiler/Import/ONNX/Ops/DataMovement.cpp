@@ -173,6 +173,8 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
   int64_t rank = typeOf(*x).getRank();
   SmallVector<int64_t> pads, axes;
   double value = 0;
+  if (padsAsInput && (!constantOrAbsent(b, 1) || !constantOrAbsent(b, 2)) && !b.hasInput(3))
+    return importRuntimePad(b);
   if (!padsAsInput) {
     pads = b.attrInts("pads");
     value = b.attrFloat("value", 0.0);

@@ -167,6 +167,46 @@ LogicalResult kiln::onnx_import::importRuntimeExpand(NodeBinder &b) {
   return success();
 }
 
+LogicalResult kiln::onnx_import::importRuntimePad(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Value> pads = failed(x) ? FailureOr<Value>(failure()) : indexOperand(b, 1, "pads");
+  if (failed(pads))
+    return failure();
+  RankedTensorType in = typeOf(*x);
+  if (typeOf(*pads).getDimSize(0) != 2 * in.getRank())
+    return b.error() << "expects " << 2 * in.getRank()
+                     << " pads (before and after each input dim), found "
+                     << typeOf(*pads).getDimSize(0);
+  // constant_value: a constant becomes the `value` attribute, a run-time
+  // scalar stays an operand.
+  double value = 0;
+  Value runtimeValue;
+  if (b.hasInput(2)) {
+    if (std::optional<SmallVector<double>> v = b.constNumbers(2)) {
+      if (v->size() != 1)
+        return b.error() << "expects constant_value (input 2) to be a scalar";
+      value = v->front();
+    } else {
+      FailureOr<Value> given = b.input(2);
+      if (failed(given))
+        return failure();
+      if (!typeOf(*given).hasStaticShape() || typeOf(*given).getNumElements() != 1 ||
+          typeOf(*given).getElementType() != in.getElementType())
+        return b.error() << "expects constant_value (input 2) to be a scalar of the data's type, "
+                            "found "
+                         << typeOf(*given);
+      runtimeValue = *given;
+      if (typeOf(*given).getRank() != 0)
+        runtimeValue = b.builder().create<ReshapeOp>(
+            b.loc(), RankedTensorType::get({}, in.getElementType()), *given);
+    }
+  }
+  RankedTensorType type = resultType(b, in.getElementType(), in.getRank());
+  b.define(0, b.builder().create<DynamicPadOp>(b.loc(), type, *x, *pads, runtimeValue,
+                                               b.builder().getF64FloatAttr(value)));
+  return success();
+}
+
 LogicalResult kiln::onnx_import::importRuntimeTile(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   FailureOr<Value> repeats = failed(x) ? FailureOr<Value>(failure()) : indexOperand(b, 1, "repeats");

@@ -29,6 +29,8 @@ mlir::LogicalResult importRuntimeSlice(NodeBinder &b);
 mlir::LogicalResult importRuntimeSplit(NodeBinder &b);
 mlir::LogicalResult importRuntimeExpand(NodeBinder &b);
 mlir::LogicalResult importRuntimeTile(NodeBinder &b);
+/// Pad-11 and later (constant mode) with run-time pads.
+mlir::LogicalResult importRuntimePad(NodeBinder &b);
 /// ReduceSum-13 with run-time axes (of static, non-zero length).
 mlir::LogicalResult importRuntimeReduceSum(NodeBinder &b);
 /// CumSum with a run-time axis.
