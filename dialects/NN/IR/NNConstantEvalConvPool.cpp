@@ -38,6 +38,20 @@ double mul(Type elem, double x, double y) {
   return inPrecision(elem, x, y, [](auto a, auto b) { return a * b; });
 }
 
+/// The input position `src` that kernel offset `k` of output position `o`
+/// reads (NC... layout, `xs` the input's shape); false when it lies in the
+/// padding.
+bool windowSource(ArrayRef<int64_t> o, ArrayRef<int64_t> k, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> pads, ArrayRef<int64_t> dil, ArrayRef<int64_t> xs,
+                  MutableArrayRef<int64_t> src) {
+  for (size_t i = 0; i < src.size(); ++i) {
+    src[i] = o[i] * strides[i] - pads[i] + k[i] * dil[i];
+    if (src[i] < 0 || src[i] >= xs[2 + i])
+      return false;
+  }
+  return true;
+}
+
 /// Linear index of (n, c, spatial...) in an NC... tensor of `shape`.
 int64_t linear(ArrayRef<int64_t> shape, int64_t n, int64_t c, ArrayRef<int64_t> spatial) {
   int64_t k = n * shape[1] + c;
@@ -70,12 +84,7 @@ std::optional<Literal> conv(ConvOp op, ArrayRef<Literal> in) {
         for (int64_t c = 0; c < cg; ++c)
           for (int64_t q = 0; q < kernelCount; ++q) {
             unravel(q, kernel, k);
-            bool inside = true;
-            for (int64_t i = 0; i < sp && inside; ++i) {
-              src[i] = o[i] * strides[i] - pads[i] + k[i] * dil[i];
-              inside = src[i] >= 0 && src[i] < xs[2 + i];
-            }
-            if (!inside)
+            if (!windowSource(o, k, strides, pads, dil, xs, src))
               continue;
             double a = x.f[linear(xs, n, (f / fg) * cg + c, src)];
             double b = w.f[linear(ws, f, c, k)];
@@ -110,12 +119,7 @@ std::optional<Literal> pool(Operation *op, const Literal &x, ArrayRef<int64_t> k
         double acc = max ? -std::numeric_limits<double>::infinity() : 0.0;
         for (int64_t q = 0; q < kernelCount; ++q) {
           unravel(q, kernel, k);
-          bool inside = true;
-          for (int64_t i = 0; i < sp && inside; ++i) {
-            src[i] = o[i] * strides[i] - pads[i] + k[i] * dil[i];
-            inside = src[i] >= 0 && src[i] < xs[2 + i];
-          }
-          if (!inside)
+          if (!windowSource(o, k, strides, pads, dil, xs, src))
             continue;
           double v = x.f[linear(xs, n, c, src)];
           if (!max)
