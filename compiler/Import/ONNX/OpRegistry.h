@@ -22,6 +22,12 @@ namespace kiln::onnx_import {
 
 class NodeBinder;
 
+/// The newest opset of the default domain the importer reads. Opsets past
+/// the linked ONNX's (17 for ONNX 1.12) follow Kiln's own version rules:
+/// handlers registered at their since-version, and the signatures that
+/// changed checked in Validation.cpp.
+constexpr int64_t kMaxDefaultOpset = 21;
+
 using OpHandler = std::function<mlir::LogicalResult(NodeBinder &)>;
 
 class OpRegistry {

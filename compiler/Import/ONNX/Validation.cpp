@@ -24,11 +24,17 @@ LogicalResult GraphImporter::checkOpsets() {
     StringRef domain = canonicalDomain(imp.domain());
     std::string name = domain.empty() ? "the default domain" : ("domain '" + domain + "'").str();
     auto range = known.find(domain.str());
-    if (range != known.end() &&
-        (imp.version() < range->second.first || imp.version() > range->second.second))
-      return emitError(fileLoc) << "expects an opset of " << name << " in ["
-                                << range->second.first << ", " << range->second.second
-                                << "], found " << imp.version();
+    if (range != known.end()) {
+      // The default domain's newest opset is Kiln's, not the linked ONNX's:
+      // the importer keeps its own rules for what changed after it.
+      int64_t newest = domain.empty()
+                           ? std::max<int64_t>(range->second.second, kMaxDefaultOpset)
+                           : range->second.second;
+      if (imp.version() < range->second.first || imp.version() > newest)
+        return emitError(fileLoc) << "expects an opset of " << name << " in ["
+                                  << range->second.first << ", " << newest << "], found "
+                                  << imp.version();
+    }
     if (imp.version() < 1)
       return emitError(fileLoc) << "expects an opset of " << name << " >= 1, found "
                                 << imp.version();
@@ -87,6 +93,41 @@ std::vector<std::string> GraphImporter::graphProblems() const {
   return problems;
 }
 
+namespace {
+/// An operator signature that changed after the linked ONNX's schemas (ONNX
+/// 1.12 knows opsets up to 17): Kiln's own rule from `since` on.
+struct Signature {
+  StringRef opType;
+  int since;
+  int minInputs, maxInputs, maxOutputs;
+};
+} // namespace
+
+// Opset 18 made the reductions' axes an input and added Pad's axes;
+// GroupNormalization and Col2Im are new in 18.
+static const Signature kSignatures[] = {
+    {"ReduceL1", 18, 1, 2, 1},        {"ReduceL2", 18, 1, 2, 1},
+    {"ReduceLogSum", 18, 1, 2, 1},    {"ReduceLogSumExp", 18, 1, 2, 1},
+    {"ReduceMax", 18, 1, 2, 1},       {"ReduceMean", 18, 1, 2, 1},
+    {"ReduceMin", 18, 1, 2, 1},       {"ReduceProd", 18, 1, 2, 1},
+    {"ReduceSumSquare", 18, 1, 2, 1}, {"Pad", 18, 2, 4, 1},
+    {"GroupNormalization", 18, 3, 3, 1}, {"Col2Im", 18, 3, 3, 1},
+};
+
+/// Kiln's signature of a default-domain op at `opset` when it is newer than
+/// the linked ONNX's schema (`schemaSince`, 0 when there is none).
+static const Signature *kilnSignature(StringRef domain, StringRef opType, int64_t opset,
+                                      int schemaSince) {
+  if (!domain.empty())
+    return nullptr;
+  const Signature *best = nullptr;
+  for (const Signature &s : kSignatures)
+    if (s.opType == opType && s.since <= opset && s.since > schemaSince &&
+        (!best || s.since > best->since))
+      best = &s;
+  return best;
+}
+
 static std::string count(int64_t n, StringRef what) {
   return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
 }
@@ -118,7 +159,19 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       problems.push_back(where + ": expects at least one output, found none");
     const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
         node.op_type(), static_cast<int>(opsetOf(node)), canonicalDomain(node.domain()).str());
-    if (schema) {
+    if (const Signature *own = kilnSignature(canonicalDomain(node.domain()), node.op_type(),
+                                             opsetOf(node), schema ? schema->since_version() : 0)) {
+      // The binder checks the attribute types as it reads them.
+      if (node.input_size() < own->minInputs)
+        problems.push_back(where + ": expects at least " + count(own->minInputs, "input") +
+                           ", found " + std::to_string(node.input_size()));
+      if (node.input_size() > own->maxInputs)
+        problems.push_back(where + ": expects at most " + count(own->maxInputs, "input") +
+                           ", found " + std::to_string(node.input_size()));
+      if (node.output_size() > own->maxOutputs)
+        problems.push_back(where + ": expects at most " + count(own->maxOutputs, "output") +
+                           ", found " + std::to_string(node.output_size()));
+    } else if (schema) {
       if (node.input_size() < schema->min_input())
         problems.push_back(where + ": expects at least " + count(schema->min_input(), "input") +
                            ", found " + std::to_string(node.input_size()));

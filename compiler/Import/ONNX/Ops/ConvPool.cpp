@@ -166,6 +166,81 @@ LogicalResult importPool(NodeBinder &b, bool isMax) {
       builder.getBoolAttr(b.attrBool("count_include_pad", false))));
 }
 
+/// Col2Im (opset 18): the sum of the column blocks back into an image is
+/// a transposed convolution, grouped by channel, whose weight holds a 1 at
+/// each block position: nn.conv_transpose of the columns viewed as
+/// [N, C * K, blocks...]. The blocks that would end in a partial stride
+/// become output_padding.
+LogicalResult importCol2Im(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> image = b.constInts(1, "image_shape"),
+                                  block = b.constInts(2, "block_shape");
+  if (failed(x) || failed(image) || failed(block))
+    return failure();
+  RankedTensorType xt = typeOf(*x);
+  int64_t n = image->size();
+  if (n < 1 || n > 3 || static_cast<int64_t>(block->size()) != n)
+    return b.error() << "supports 1 to 3 spatial dimensions with image_shape and block_shape of "
+                        "the same length, found "
+                     << n << " and " << block->size();
+  if (xt.getRank() != 3 || ShapedType::isDynamicShape(xt.getShape().drop_front()))
+    return b.error() << "expects an input [N, C * prod(block_shape), L] with static C and L, "
+                        "found "
+                     << xt;
+  SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
+                       dilations = onesUnlessGiven(b, "dilations", n), pads = b.attrInts("pads");
+  if (pads.empty())
+    pads.assign(2 * n, 0);
+  if (static_cast<int64_t>(strides.size()) != n || static_cast<int64_t>(dilations.size()) != n ||
+      static_cast<int64_t>(pads.size()) != 2 * n)
+    return b.error() << "expects strides and dilations of " << n << " values and pads of "
+                     << 2 * n;
+  int64_t kernelSize = 1, blocks = 1;
+  SmallVector<int64_t> counts, outPad;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = (*block)[i], s = strides[i], d = dilations[i];
+    if (k < 1 || k > kMaxWindow || s < 1 || s > kMaxWindow || d < 1 || d > kMaxWindow ||
+        (*image)[i] < 1 || (*image)[i] > kMaxWindow || pads[i] < 0 || pads[n + i] < 0 ||
+        pads[i] > kMaxWindow || pads[n + i] > kMaxWindow)
+      return b.error() << "expects block_shape, image_shape, strides and dilations in [1, "
+                       << kMaxWindow << "] and pads in [0, " << kMaxWindow << "]";
+    int64_t span = (*image)[i] + pads[i] + pads[n + i] - d * (k - 1) - 1;
+    if (span < 0)
+      return b.error() << "expects block " << k << " (dilation " << d
+                       << ") to fit in the padded image along dimension " << i;
+    counts.push_back(span / s + 1);
+    outPad.push_back(span % s);
+    kernelSize *= k;
+    blocks *= counts.back();
+  }
+  int64_t columns = xt.getDimSize(1);
+  if (columns % kernelSize || xt.getDimSize(2) != blocks)
+    return b.error() << "expects an input [N, C * " << kernelSize << ", " << blocks
+                     << "], found " << xt;
+  int64_t channels = columns / kernelSize;
+  OpBuilder &builder = b.builder();
+  Type elem = xt.getElementType();
+  if (!isa<FloatType>(elem))
+    return b.error() << "expects a float input, found " << elem;
+  SmallVector<int64_t> viewShape = {xt.getDimSize(0), columns};
+  viewShape.append(counts);
+  Value view =
+      builder.create<ReshapeOp>(b.loc(), RankedTensorType::get(viewShape, elem), *x);
+  // weight[c * K + k, 0, position k] = 1.
+  SmallVector<int64_t> wShape = {columns, 1};
+  wShape.append(block->begin(), block->end());
+  auto wType = RankedTensorType::get(wShape, elem);
+  SmallVector<APFloat> w(columns * kernelSize,
+                         APFloat::getZero(cast<FloatType>(elem).getFloatSemantics()));
+  for (int64_t row = 0; row < columns; ++row)
+    w[row * kernelSize + row % kernelSize] =
+        APFloat::getOne(cast<FloatType>(elem).getFloatSemantics());
+  Value weight = builder.create<ConstantOp>(b.loc(), DenseElementsAttr::get(wType, w));
+  return b.defineResult(b.create<ConvTransposeOp>(
+      view, weight, Value(), ints(b, strides), ints(b, pads), ints(b, dilations),
+      ints(b, outPad), builder.getI64IntegerAttr(channels)));
+}
+
 template <typename OpTy>
 LogicalResult importGlobalPool(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
@@ -179,6 +254,7 @@ LogicalResult importGlobalPool(NodeBinder &b) {
 void kiln::onnx_import::registerConvPoolOps(OpRegistry &r) {
   r.on("Conv", 1, importConv);
   r.on("ConvTranspose", 1, importConvTranspose);
+  r.on("Col2Im", 18, importCol2Im);
   r.on("MaxPool", 1, [](NodeBinder &b) { return importPool(b, /*isMax=*/true); });
   r.on("AveragePool", 1, [](NodeBinder &b) { return importPool(b, /*isMax=*/false); });
   r.on("GlobalAveragePool", 1, importGlobalPool<GlobalAveragePoolOp>);

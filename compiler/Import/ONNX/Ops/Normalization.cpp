@@ -54,6 +54,65 @@ LogicalResult importNormalization(NodeBinder &b, bool instance) {
   return success();
 }
 
+/// GroupNormalization (opset 18; 21 changed scale and bias from one value
+/// per group to one per channel): nn.layer_norm over the input viewed as
+/// [N, groups, C / groups * spatial], then back to the input's shape.
+LogicalResult importGroupNorm(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), scale = b.input(1), bias = b.input(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  RankedTensorType xt = typeOf(*x);
+  int64_t groups = b.attrInt("num_groups", 0);
+  if (xt.getRank() < 2 || !xt.hasStaticShape())
+    return b.error() << "expects an input of static shape and rank >= 2, found " << xt;
+  int64_t channels = xt.getDimSize(1);
+  if (groups <= 0 || channels % groups)
+    return b.error() << "expects num_groups > 0 dividing the " << channels
+                     << " channels, found " << groups;
+  bool perChannel = b.opset() >= 21;
+  int64_t params = perChannel ? channels : groups;
+  for (Value v : {*scale, *bias})
+    if (typeOf(v).getShape() != ArrayRef<int64_t>{params})
+      return b.error() << "expects scale and bias of shape [" << params << "] (one per "
+                       << (perChannel ? "channel" : "group") << " at opset " << b.opset()
+                       << "), found " << typeOf(v);
+  OpBuilder &builder = b.builder();
+  Type elem = xt.getElementType();
+  int64_t rest = channels / groups;
+  for (int64_t d : xt.getShape().drop_front(2))
+    rest *= d;
+  auto grouped = RankedTensorType::get({xt.getDimSize(0), groups, rest}, elem);
+  Value view = builder.create<ReshapeOp>(b.loc(), grouped, *x);
+  FailureOr<Operation *> norm = failure();
+  FloatAttr epsilon = builder.getF64FloatAttr(b.attrFloat("epsilon", 1e-5));
+  IntegerAttr axis = builder.getI64IntegerAttr(2);
+  if (!perChannel) {
+    auto column = RankedTensorType::get({groups, 1}, elem);
+    Value s = builder.create<ReshapeOp>(b.loc(), column, *scale);
+    Value c = builder.create<ReshapeOp>(b.loc(), column, *bias);
+    norm = b.createMulti<LayerNormOp>(3, view, s, c, axis, epsilon);
+  } else {
+    norm = b.createMulti<LayerNormOp>(3, view, b.scalarConstant(elem, 1.0), Value(), axis,
+                                      epsilon);
+  }
+  if (failed(norm))
+    return failure();
+  Value y = builder.create<ReshapeOp>(b.loc(), xt, (*norm)->getResult(0));
+  if (perChannel) {
+    SmallVector<int64_t> column(xt.getRank() - 1, 1);
+    column[0] = channels;
+    auto colType = RankedTensorType::get(column, elem);
+    FailureOr<Value> scaled =
+        b.create<MulOp>(y, builder.create<ReshapeOp>(b.loc(), colType, *scale));
+    if (failed(scaled))
+      return failure();
+    return b.defineResult(
+        b.create<AddOp>(*scaled, builder.create<ReshapeOp>(b.loc(), colType, *bias)));
+  }
+  b.define(0, y);
+  return success();
+}
+
 /// LRN across channels (nn.lrn).
 LogicalResult importLRN(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
@@ -126,6 +185,7 @@ void kiln::onnx_import::registerNormalizationOps(OpRegistry &r) {
   r.on("BatchNormalization", 1, importBatchNorm);
   r.on("LayerNormalization", 17, [](NodeBinder &b) { return importNormalization(b, false); });
   r.on("InstanceNormalization", 1, [](NodeBinder &b) { return importNormalization(b, true); });
+  r.on("GroupNormalization", 18, importGroupNorm);
   r.on("LRN", 1, importLRN);
   r.on("MeanVarianceNormalization", 9, importMVN);
   for (auto [op, fn] : {std::pair<StringRef, Along>{"Softmax", along<SoftmaxOp>},
