@@ -31,6 +31,7 @@ from onnx import TensorProto as T, helper
 import kiln_e2e as e2e
 
 FAILURES = []
+COMPARED = []
 check = functools.partial(e2e.expect, FAILURES)
 
 
@@ -215,6 +216,7 @@ class Session:
 
 
 def close(what, res, out, expected, rtol=1e-4, atol=1e-5):
+    COMPARED.append(what)
     if res.returncode != 0:
         check(False, what, res)
         return
@@ -371,6 +373,7 @@ def main():
         spec_cases(s)
         error_cases(s)
         torch_cases(s)
+    print(f"  {len(COMPARED)} outputs compared", flush=True)
     return e2e.finish(FAILURES, "run-time and opset 18 Resize")
 
 

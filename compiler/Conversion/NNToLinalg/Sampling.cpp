@@ -34,8 +34,11 @@ using arith::CmpIPredicate;
 struct Calc {
   OpBuilder &b;
   Location loc;
+  /// The float type of the arithmetic (f64 unless given).
+  FloatType ft = {};
 
-  Value f(double v) { return b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(v)); }
+  FloatType fty() { return ft ? ft : b.getF64Type(); }
+  Value f(double v) { return b.create<arith::ConstantOp>(loc, b.getFloatAttr(fty(), v)); }
   Value i(int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64); }
   Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
   Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
@@ -58,17 +61,21 @@ struct Calc {
   Value clampi(Value x, Value lo, Value hi) {
     return b.create<arith::MinSIOp>(loc, b.create<arith::MaxSIOp>(loc, x, lo), hi);
   }
-  /// i64 (or index) to f64.
+  /// i64 (or index) to the float type.
   Value toF(Value x) {
     if (x.getType().isIndex())
       x = toI64(x);
-    return b.create<arith::SIToFPOp>(loc, b.getF64Type(), x);
+    return b.create<arith::SIToFPOp>(loc, fty(), x);
   }
-  /// A float of any width to f64.
+  /// A float of any width to the float type.
   Value extF(Value x) {
-    return x.getType().isF64() ? x : b.create<arith::ExtFOp>(loc, b.getF64Type(), x);
+    if (x.getType() == fty())
+      return x;
+    if (x.getType().getIntOrFloatBitWidth() < fty().getWidth())
+      return b.create<arith::ExtFOp>(loc, fty(), x);
+    return b.create<arith::TruncFOp>(loc, fty(), x);
   }
-  /// f64 already within i64's range to i64.
+  /// A float already within i64's range to i64.
   Value toI(Value x) { return b.create<arith::FPToSIOp>(loc, b.getI64Type(), x); }
   Value toI64(Value index) { return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index); }
   Value toIndex(Value x) { return b.create<arith::IndexCastOp>(loc, b.getIndexType(), x); }
@@ -441,8 +448,324 @@ struct DynamicResizeLowering : OpConversionPattern<DynamicResizeOp> {
   }
 };
 
+
+//===----------------------------------------------------------------------===//
+// GridSample
+//===----------------------------------------------------------------------===//
+
+/// The arithmetic type for `elem`: f64 for f64 data, else f32.
+FloatType computeType(OpBuilder &b, Type elem) {
+  return elem.isF64() ? b.getF64Type() : b.getF32Type();
+}
+
+/// `v` (of the arithmetic type) as `elem`.
+Value toElem(OpBuilder &b, Location loc, Value v, Type elem) {
+  if (v.getType() == elem)
+    return v;
+  return b.create<arith::TruncFOp>(loc, elem, v);
+}
+
+/// Input element `at` read as 0 unless `0 <= x < w` and `0 <= y < h` (i64);
+/// the indices are clamped first, so nothing is read out of bounds.
+Value readOrZero(Calc &c, Value input, Value batch, Value channel, Value y, Value x, Value h,
+                 Value w) {
+  Value zero = c.i(0);
+  Value inside = c.both(c.both(c.cmpi(CmpIPredicate::sge, x, zero), c.cmpi(CmpIPredicate::slt, x, w)),
+                        c.both(c.cmpi(CmpIPredicate::sge, y, zero), c.cmpi(CmpIPredicate::slt, y, h)));
+  Value yc = c.toIndex(c.clampi(y, zero, c.isub(h, c.i(1))));
+  Value xc = c.toIndex(c.clampi(x, zero, c.isub(w, c.i(1))));
+  Value v = c.extF(c.b.create<tensor::ExtractOp>(c.loc, input, ValueRange{batch, channel, yc, xc}));
+  return c.sel(inside, v, c.f(0.0));
+}
+
+/// PyTorch's padding of a source coordinate `x` along an axis of `size`
+/// (floats): border clamps into [0, size - 1]; reflection folds about the
+/// edge pixels (align_corners) or the image edges, then clamps.
+Value padCoordinate(Calc &c, Value x, Value size, StringRef padding, bool align) {
+  Value zero = c.f(0.0), one = c.f(1.0);
+  auto clip = [&](Value v) { return c.minf(c.maxf(v, zero), c.sub(size, one)); };
+  if (padding == "border")
+    return clip(x);
+  if (padding != "reflection")
+    return x;
+  Value low = align ? zero : c.f(-0.5);
+  Value span = align ? c.sub(size, one) : size;
+  Value flat = c.cmpf(CmpFPredicate::OLE, span, zero);
+  Value safe = c.sel(flat, one, span);
+  Value d = c.abs(c.sub(x, low));
+  Value extra = c.b.create<arith::RemFOp>(c.loc, d, safe);
+  Value flips = c.floor(c.div(d, safe));
+  Value half = c.floor(c.mul(flips, c.f(0.5)));
+  Value even = c.cmpf(CmpFPredicate::OEQ, flips, c.mul(half, c.f(2.0)));
+  Value r = c.sel(even, c.add(extra, low), c.add(c.sub(span, extra), low));
+  return clip(c.sel(flat, zero, r));
+}
+
+/// One generic over the result: each point's grid entry, unnormalized and
+/// padded as PyTorch's grid_sampler does (the suite's stored outputs come
+/// from it), then 1, 4 or 16 bounds-checked reads.
+struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GridSampleOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), grid = adaptor.getGrid();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    FloatType ft = computeType(rewriter, elem);
+    Calc c{rewriter, loc};
+    Checks checks(rewriter, op);
+    SmallVector<Value> dims{c.dim(input, 0), c.dim(input, 1), c.dim(grid, 1), c.dim(grid, 2)};
+    Value h = c.dim(input, 2), w = c.dim(input, 3);
+    if (cast<RankedTensorType>(input.getType()).isDynamicDim(0) ||
+        cast<RankedTensorType>(grid.getType()).isDynamicDim(0))
+      checks.require(c.cmpi(CmpIPredicate::eq, dims[0], c.dim(grid, 0)),
+                     "expects the grid's batch size to be the input's, found another value");
+    checks.require(c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
+                   "expects a non-empty input image, found height or width 0");
+    checks.requireResult(type, dims);
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    bool align = op.getAlignCorners();
+    Value init = rewriter.create<tensor::EmptyOp>(loc, type, checks.dynamicSizes(type, dims));
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(4)};
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{}, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location l, ValueRange) {
+          Calc k{nb, l, ft};
+          Value n = k.index(0), ch = k.index(1), oy = k.index(2), ox = k.index(3);
+          auto gridAt = [&](int64_t i) {
+            Value v = nb.create<tensor::ExtractOp>(
+                l, grid, ValueRange{n, oy, ox, nb.create<arith::ConstantIndexOp>(l, i)});
+            return k.tame(k.extF(v));
+          };
+          Value hf = k.toF(h), wf = k.toF(w), one = k.f(1.0), half = k.f(0.5);
+          auto unnormalize = [&](Value g, Value size) {
+            if (align)
+              return k.mul(k.mul(k.add(g, one), half), k.sub(size, one));
+            return k.mul(k.sub(k.mul(k.add(g, one), size), one), half);
+          };
+          Value x = unnormalize(gridAt(0), wf), y = unnormalize(gridAt(1), hf);
+          auto read = [&](Value yi, Value xi) { return readOrZero(k, input, n, ch, yi, xi, h, w); };
+          Value result;
+          if (mode == "bicubic") {
+            Value x0 = k.floor(x), y0 = k.floor(y);
+            Value tx = k.sub(x, x0), ty = k.sub(y, y0);
+            auto weights = [&](Value t) {
+              return SmallVector<Value>{cubicKernel(k, k.add(t, one), -0.75),
+                                        cubicKernel(k, t, -0.75),
+                                        cubicKernel(k, k.sub(one, t), -0.75),
+                                        cubicKernel(k, k.sub(k.f(2.0), t), -0.75)};
+            };
+            SmallVector<Value> wx = weights(tx), wy = weights(ty);
+            result = k.f(0.0);
+            for (int64_t i = 0; i < 4; ++i) {
+              Value yi = k.toI(padCoordinate(k, k.add(y0, k.f(i - 1)), hf, padding, align));
+              Value row = k.f(0.0);
+              for (int64_t j = 0; j < 4; ++j) {
+                Value xj = k.toI(padCoordinate(k, k.add(x0, k.f(j - 1)), wf, padding, align));
+                row = k.add(row, k.mul(wx[j], read(yi, xj)));
+              }
+              result = k.add(result, k.mul(wy[i], row));
+            }
+          } else {
+            x = padCoordinate(k, x, wf, padding, align);
+            y = padCoordinate(k, y, hf, padding, align);
+            if (mode == "nearest") {
+              result = read(k.toI(nb.create<math::RoundEvenOp>(l, y)),
+                            k.toI(nb.create<math::RoundEvenOp>(l, x)));
+            } else {
+              Value x0 = k.floor(x), y0 = k.floor(y);
+              Value dx = k.sub(x, x0), dy = k.sub(y, y0);
+              Value xi = k.toI(x0), yi = k.toI(y0), xi1 = k.iadd(xi, k.i(1)),
+                    yi1 = k.iadd(yi, k.i(1));
+              Value top = k.add(k.mul(k.sub(one, dx), read(yi, xi)), k.mul(dx, read(yi, xi1)));
+              Value bottom =
+                  k.add(k.mul(k.sub(one, dx), read(yi1, xi)), k.mul(dx, read(yi1, xi1)));
+              result = k.add(k.mul(k.sub(one, dy), top), k.mul(dy, bottom));
+            }
+          }
+          nb.create<linalg::YieldOp>(l, toElem(nb, l, result, elem));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// RoiAlign
+//===----------------------------------------------------------------------===//
+
+/// A box's corners, bin sizes and sample counts (floats), as torchvision's
+/// and ONNX Runtime's roi_align compute them.
+struct RoiBox {
+  Value y1, x1, binH, binW, gridH, gridW;
+};
+
+RoiBox roiBox(Calc &k, RoiAlignOp op, Value rois, Value r) {
+  bool halfPixel = op.getCoordinateTransformationMode() == "half_pixel";
+  Value scale = k.f(op.getSpatialScale().convertToDouble());
+  Value offset = k.f(halfPixel ? 0.5 : 0.0);
+  auto coord = [&](int64_t i) {
+    Value v = k.b.create<tensor::ExtractOp>(
+        k.loc, rois, ValueRange{r, k.b.create<arith::ConstantIndexOp>(k.loc, i)});
+    return k.tame(k.sub(k.mul(k.extF(v), scale), offset));
+  };
+  RoiBox box;
+  box.x1 = coord(0);
+  box.y1 = coord(1);
+  Value w = k.sub(coord(2), box.x1), h = k.sub(coord(3), box.y1);
+  if (!halfPixel) {
+    w = k.maxf(w, k.f(1.0));
+    h = k.maxf(h, k.f(1.0));
+  }
+  box.binH = k.div(h, k.f(op.getOutputHeight()));
+  box.binW = k.div(w, k.f(op.getOutputWidth()));
+  int64_t ratio = op.getSamplingRatio();
+  box.gridH = ratio > 0 ? k.f(ratio) : k.maxf(k.ceil(box.binH), k.f(0.0));
+  box.gridW = ratio > 0 ? k.f(ratio) : k.maxf(k.ceil(box.binW), k.f(0.0));
+  return box;
+}
+
+/// The batch indices are checked first (a reduction to one flag); then one
+/// generic over (box, channel, bin row, bin column) reduces over a sample
+/// grid as large as the largest box's (the extent from an unread
+/// tensor.empty), each box masking the samples past its own count; an
+/// elementwise pass divides by the count (avg) or gives 0 to a box without
+/// samples (max).
+struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(RoiAlignOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), rois = adaptor.getRois(), idx = adaptor.getBatchIndices();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    FloatType ft = computeType(rewriter, elem);
+    MLIRContext *ctx = rewriter.getContext();
+    Calc c{rewriter, loc, ft};
+    Checks checks(rewriter, op);
+    Value batch = c.dim(input, 0), h = c.dim(input, 2), w = c.dim(input, 3);
+    Value count = c.dim(rois, 0);
+    checks.require(c.cmpi(CmpIPredicate::eq, count, c.dim(idx, 0)),
+                   "expects as many batch indices as rois, found another count");
+    checks.require(c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
+                   "expects a non-empty input image, found height or width 0");
+
+    // Every batch index in [0, N), and the largest sample grid (with
+    // sampling_ratio 0), as one reduction over the boxes.
+    auto flagType = RankedTensorType::get({}, rewriter.getI1Type());
+    auto sizeType = RankedTensorType::get({}, ft);
+    Value okInit = filled(rewriter, loc, flagType, rewriter.create<arith::ConstantIntOp>(loc, 1, 1));
+    Value zeroInit = filled(rewriter, loc, sizeType, c.f(0.0));
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx), scalarMap = AffineMap::get(1, 0, ctx);
+    auto scan = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{flagType, sizeType, sizeType}, ValueRange{idx},
+        ValueRange{okInit, zeroInit, zeroInit}, SmallVector<AffineMap>{id1, scalarMap, scalarMap, scalarMap},
+        SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Calc k{nb, l, ft};
+          Value inRange = k.both(k.cmpi(CmpIPredicate::sge, args[0], k.i(0)),
+                                 k.cmpi(CmpIPredicate::slt, args[0], batch));
+          RoiBox box = roiBox(k, op, rois, k.index(0));
+          nb.create<linalg::YieldOp>(l, ValueRange{k.both(args[1], inRange),
+                                                   k.maxf(args[2], box.gridH),
+                                                   k.maxf(args[3], box.gridW)});
+        });
+    Value ok = rewriter.create<tensor::ExtractOp>(loc, scan.getResult(0), ValueRange{});
+    checks.require(ok, "expects batch indices in [0, N), found another value");
+    SmallVector<Value> extents;
+    for (int64_t i = 1; i < 3; ++i) {
+      Value most = rewriter.create<tensor::ExtractOp>(loc, scan.getResult(i), ValueRange{});
+      Value fits = c.cmpf(CmpFPredicate::OLE, most, c.f(65536.0));
+      checks.require(fits, Twine("expects at most 65536 samples along a bin's ") +
+                               (i == 1 ? "height" : "width") +
+                               ", found more (a box far larger than its bins with "
+                               "sampling_ratio 0)");
+      extents.push_back(c.toIndex(c.toI(c.sel(fits, most, c.f(0.0)))));
+    }
+
+    SmallVector<Value> dims{count, c.dim(input, 1), c.i(op.getOutputHeight()),
+                            c.i(op.getOutputWidth())};
+    checks.requireResult(type, dims);
+    auto accType = RankedTensorType::get(type.getShape(), ft);
+    SmallVector<Value> dyn = checks.dynamicSizes(type, dims);
+    bool avg = op.getMode() == "avg";
+    Value start = avg ? c.f(0.0) : c.f(-INFINITY);
+    Value acc = filled(rewriter, loc, accType, start, dyn);
+    Value tapsY = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+                                                   rewriter.getI8Type(), ValueRange{extents[0]});
+    Value tapsX = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+                                                   rewriter.getI8Type(), ValueRange{extents[1]});
+    SmallVector<AffineMap> maps{AffineMap::get(6, 0, getAffineDimExpr(4, ctx)),
+                                AffineMap::get(6, 0, getAffineDimExpr(5, ctx)),
+                                AffineMap::getMultiDimIdentityMap(6, ctx).getMajorSubMap(4)};
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    iters.append(2, utils::IteratorType::reduction);
+    auto pooled = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{accType}, ValueRange{tapsY, tapsX}, ValueRange{acc}, maps, iters,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Calc k{nb, l, ft};
+          Value r = k.index(0), ch = k.index(1);
+          Value b = k.toIndex(k.clampi(nb.create<tensor::ExtractOp>(l, idx, ValueRange{r}),
+                                       k.i(0), k.isub(batch, k.i(1))));
+          RoiBox box = roiBox(k, op, rois, r);
+          Value iy = k.toF(k.index(4)), ix = k.toF(k.index(5));
+          Value active = k.both(k.cmpf(CmpFPredicate::OLT, iy, box.gridH),
+                                k.cmpf(CmpFPredicate::OLT, ix, box.gridW));
+          Value half = k.f(0.5);
+          Value y = k.add(k.add(box.y1, k.mul(k.toF(k.index(2)), box.binH)),
+                          k.div(k.mul(k.add(iy, half), box.binH), box.gridH));
+          Value x = k.add(k.add(box.x1, k.mul(k.toF(k.index(3)), box.binW)),
+                          k.div(k.mul(k.add(ix, half), box.binW), box.gridW));
+          Value hf = k.toF(h), wf = k.toF(w);
+          Value outside = k.either(
+              k.either(k.cmpf(CmpFPredicate::ULT, y, k.f(-1.0)), k.cmpf(CmpFPredicate::UGT, y, hf)),
+              k.either(k.cmpf(CmpFPredicate::ULT, x, k.f(-1.0)), k.cmpf(CmpFPredicate::UGT, x, wf)));
+          // The low neighbour, or the last pixel (then both neighbours).
+          auto axis = [&](Value v, Value size) {
+            v = k.tame(k.maxf(v, k.f(0.0)));
+            Value low = k.toI(k.floor(v)), last = k.isub(size, k.i(1));
+            Value atEnd = k.cmpi(CmpIPredicate::sge, low, last);
+            low = k.sel(atEnd, last, low);
+            Value high = k.sel(atEnd, last, k.iadd(low, k.i(1)));
+            Value frac = k.sel(atEnd, k.f(0.0), k.sub(v, k.toF(low)));
+            return std::make_tuple(k.toIndex(low), k.toIndex(high), frac);
+          };
+          auto [yl, yh, ly] = axis(y, h);
+          auto [xl, xh, lx] = axis(x, w);
+          Value hy = k.sub(k.f(1.0), ly), hx = k.sub(k.f(1.0), lx);
+          auto at = [&](Value yi, Value xi) {
+            return k.extF(nb.create<tensor::ExtractOp>(l, input, ValueRange{b, ch, yi, xi}));
+          };
+          Value t1 = k.mul(k.mul(hy, hx), at(yl, xl)), t2 = k.mul(k.mul(hy, lx), at(yl, xh));
+          Value t3 = k.mul(k.mul(ly, hx), at(yh, xl)), t4 = k.mul(k.mul(ly, lx), at(yh, xh));
+          Value sample = avg ? k.add(k.add(t1, t2), k.add(t3, t4))
+                             : k.maxf(k.maxf(t1, t2), k.maxf(t3, t4));
+          sample = k.sel(outside, k.f(0.0), sample);
+          Value next = avg ? k.add(args[2], sample)
+                           : nb.create<arith::MaximumFOp>(l, args[2], sample).getResult();
+          nb.create<linalg::YieldOp>(l, k.sel(active, next, args[2]));
+        });
+    Value result = elementwise(
+        rewriter, loc, type, pooled.getResult(0),
+        [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+          Calc k{nb, l, ft};
+          RoiBox box = roiBox(k, op, rois, k.index(0));
+          Value samples = k.mul(box.gridH, box.gridW);
+          Value r = avg ? k.div(v[0], k.maxf(samples, k.f(1.0)))
+                        : k.sel(k.cmpf(CmpFPredicate::OGT, samples, k.f(0.0)), v[0], k.f(0.0));
+          return toElem(nb, l, r, elem);
+        },
+        {}, dyn);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNToLinalgSamplingPatterns(RewritePatternSet &patterns) {
-  patterns.add<DynamicResizeLowering>(patterns.getContext());
+  patterns.add<DynamicResizeLowering, GridSampleLowering, RoiAlignLowering>(
+      patterns.getContext());
 }

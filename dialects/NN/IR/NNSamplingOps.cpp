@@ -1,8 +1,9 @@
 //===- NNSamplingOps.cpp - interpolation at computed coordinates ---------===//
 //
-// The verifier of nn.dynamic_resize: what the types and attributes can
-// prove. Values (scales, sizes, roi) are data, checked or clamped by the
-// lowering.
+// Verifiers and shape inference of nn.dynamic_resize, nn.grid_sample and
+// nn.roi_align: what the types and attributes can prove. Values (scales,
+// sizes, roi, grid points, boxes, batch indices) are data, checked or
+// clamped by the lowering.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,5 +72,58 @@ LogicalResult DynamicResizeOp::verify() {
   if (getKeepAspectRatioPolicy() != "stretch" && !getSizes())
     return emitOpError("expects sizes with keep_aspect_ratio_policy '")
            << getKeepAspectRatioPolicy() << "'";
+  return success();
+}
+
+LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), grid = rankedType(adaptor.getGrid());
+  if (in.getRank() != 4 || grid.getRank() != 4 || dimsMayDiffer(grid.getDimSize(3), 2) ||
+      dimsMayDiffer(grid.getDimSize(0), in.getDimSize(0)))
+    return fail(loc, name, "expects an N x C x H x W input and an N x Ho x Wo x 2 grid, found ")
+           << shapeStr(in.getShape()) << " and " << shapeStr(grid.getShape());
+  if (grid.getElementType() != in.getElementType())
+    return fail(loc, name, "expects a grid of the input's element type ")
+           << in.getElementType() << ", found " << grid.getElementType();
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, adaptor.getMode()))
+    return fail(loc, name, "expects mode 'bilinear', 'nearest' or 'bicubic', found '")
+           << adaptor.getMode() << "'";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, adaptor.getPaddingMode()))
+    return fail(loc, name, "expects padding_mode 'zeros', 'border' or 'reflection', found '")
+           << adaptor.getPaddingMode() << "'";
+  int64_t batch = ShapedType::isDynamic(in.getDimSize(0)) ? grid.getDimSize(0) : in.getDimSize(0);
+  types.push_back(RankedTensorType::get(
+      {batch, in.getDimSize(1), grid.getDimSize(1), grid.getDimSize(2)}, in.getElementType()));
+  return success();
+}
+
+LogicalResult RoiAlignOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef name = getOperationName();
+  RankedTensorType in = rankedType(adaptor.getInput()), rois = rankedType(adaptor.getRois()),
+                   idx = rankedType(adaptor.getBatchIndices());
+  if (in.getRank() != 4 || rois.getRank() != 2 || dimsMayDiffer(rois.getDimSize(1), 4) ||
+      dimsMayDiffer(rois.getDimSize(0), idx.getDimSize(0)))
+    return fail(loc, name, "expects an N x C x H x W input, R x 4 rois and R batch indices, found ")
+           << shapeStr(in.getShape()) << ", " << shapeStr(rois.getShape()) << " and "
+           << shapeStr(idx.getShape());
+  if (rois.getElementType() != in.getElementType())
+    return fail(loc, name, "expects rois of the input's element type ")
+           << in.getElementType() << ", found " << rois.getElementType();
+  if (!llvm::is_contained({"avg", "max"}, adaptor.getMode()))
+    return fail(loc, name, "expects mode 'avg' or 'max', found '") << adaptor.getMode() << "'";
+  if (!llvm::is_contained({"half_pixel", "output_half_pixel"},
+                          adaptor.getCoordinateTransformationMode()))
+    return fail(loc, name, "expects coordinate_transformation_mode 'half_pixel' or "
+                           "'output_half_pixel', found '")
+           << adaptor.getCoordinateTransformationMode() << "'";
+  int64_t oh = adaptor.getOutputHeight(), ow = adaptor.getOutputWidth();
+  if (oh < 1 || ow < 1 || adaptor.getSamplingRatio() < 0)
+    return fail(loc, name, "expects output_height and output_width of at least 1 and a "
+                           "sampling_ratio of at least 0, found ")
+           << oh << ", " << ow << " and " << adaptor.getSamplingRatio();
+  int64_t r = ShapedType::isDynamic(rois.getDimSize(0)) ? idx.getDimSize(0) : rois.getDimSize(0);
+  types.push_back(RankedTensorType::get({r, in.getDimSize(1), oh, ow}, in.getElementType()));
   return success();
 }

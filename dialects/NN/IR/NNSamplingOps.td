@@ -3,7 +3,7 @@
 // Included by NNOps.td. Ops that read their input at fractional
 // coordinates computed from the output position (and from run-time
 // scales, sizes, grids or boxes) and blend the neighbours: the general
-// Resize. Every coordinate is clamped (or masked)
+// Resize, GridSample, RoiAlign. Every coordinate is clamped (or masked)
 // before it indexes the input, so no value of the data-like operands can
 // read out of bounds; what would be an invalid shape is a run-time check.
 //
@@ -78,6 +78,60 @@ def NN_DynamicResizeOp : NN_Op<"dynamic_resize", [AttrSizedOperandSegments]> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+def NN_GridSampleOp : NN_InferredOp<"grid_sample"> {
+  let summary = "sample a 4-D input at the points of a grid (ONNX GridSample-16)";
+  let description = [{
+    ONNX GridSample-16: `input` is `N x C x H x W`, `grid` is
+    `N x Ho x Wo x 2` holding normalized `(x, y)` points in `[-1, 1]`, and
+    the result is `N x C x Ho x Wo`. A point maps to the input coordinate
+    `((p + 1) * size - 1) / 2`, or `(p + 1) / 2 * (size - 1)` with
+    `align_corners`. `mode` `bilinear`, `nearest` (ties to even) or
+    `bicubic` (Keys' kernel, a = -0.75) blends the neighbours; a neighbour
+    outside the input reads 0 (`padding_mode` `zeros`), or the coordinate
+    is first clamped to the edge (`border`) or reflected back into the
+    input (`reflection`, about the pixel centres or, with
+    `align_corners`, the corner pixels). Grid values are data: every
+    coordinate is clamped before it indexes the input.
+
+    ```mlir
+    %y = nn.grid_sample %x, %grid {mode = "bilinear", padding_mode = "zeros", align_corners = false}
+        : (tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32>) -> tensor<1x1x6x6xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$grid, StrAttr:$mode,
+                       StrAttr:$padding_mode, BoolAttr:$align_corners);
+  let results = (outs NN_FloatTensor:$output);
+}
+
+def NN_RoiAlignOp : NN_InferredOp<"roi_align"> {
+  let summary = "pool regions of interest by bilinear sampling (ONNX RoiAlign-16)";
+  let description = [{
+    ONNX RoiAlign-16: `input` is `N x C x H x W`, `rois` is `R x 4` boxes
+    `(x1, y1, x2, y2)` in input coordinates times `1 / spatial_scale`, and
+    `batch_indices` (`R`, i64) names each box's image. The result is
+    `R x C x output_height x output_width`: each bin of a box averages
+    (`mode` `avg`) or takes the largest (`max`) of `sampling_ratio` x
+    `sampling_ratio` bilinear samples (when 0, `ceil(bin size)` samples per
+    axis). `coordinate_transformation_mode` `half_pixel` shifts the box by
+    -0.5 pixel; `output_half_pixel` (RoiAlign-10's behaviour) does not and
+    makes every box at least 1 x 1. A sample more than one pixel outside
+    the input contributes 0. Errors checked at run time: a batch index
+    outside `[0, N)` (before any read).
+
+    ```mlir
+    %y = nn.roi_align %x, %rois, %idx {mode = "avg", coordinate_transformation_mode = "half_pixel",
+                                       output_height = 5, output_width = 5, sampling_ratio = 2,
+                                       spatial_scale = 1.0 : f64}
+        : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$rois,
+                       1DTensorOf<[I64]>:$batch_indices, StrAttr:$mode,
+                       StrAttr:$coordinate_transformation_mode, I64Attr:$output_height,
+                       I64Attr:$output_width, I64Attr:$sampling_ratio, F64Attr:$spatial_scale);
+  let results = (outs NN_FloatTensor:$output);
 }
 
 #endif // KILN_NN_SAMPLING_OPS

@@ -69,3 +69,41 @@ func.func @resize_crop(%x: tensor<1x1x4x4xf32>, %r: tensor<2xf32>, %s: tensor<1x
   %0 = nn.dynamic_resize %x roi %r sizes %s {antialias = false, axes = array<i64: 3>, coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 1.0e+01 : f64, keep_aspect_ratio_policy = "stretch", mode = "nearest", nearest_mode = "round_prefer_floor"} : (tensor<1x1x4x4xf32>, tensor<2xf32>, tensor<1xi64>) -> tensor<1x1x4x?xf32> loc("k")
   return %0 : tensor<1x1x4x?xf32>
 }
+
+// -----
+
+// GridSample: a dynamic batch is checked against the grid's, then one generic
+// over the result reads the grid point, unnormalizes it and reflects it
+// (remf) into the image before the bounds-checked reads.
+// CHECK-LABEL: func @grid_sample
+// CHECK: cf.assert %{{.*}}, "node 'g' (nn.grid_sample): expects the grid's batch size to be the input's, found another value"
+// CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x2x3x6xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?x2x3x6xf32>)
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x3x6x2xf32>
+// CHECK: arith.remf
+// CHECK: arith.select
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x2x4x5xf32>
+func.func @grid_sample(%x: tensor<?x2x4x5xf32>, %g: tensor<?x3x6x2xf32>) -> tensor<?x2x3x6xf32> {
+  %0 = nn.grid_sample %x, %g {mode = "bilinear", padding_mode = "reflection", align_corners = false} : (tensor<?x2x4x5xf32>, tensor<?x3x6x2xf32>) -> tensor<?x2x3x6xf32> loc("g")
+  return %0 : tensor<?x2x3x6xf32>
+}
+
+// -----
+
+// RoiAlign: a reduction over the boxes checks every batch index and finds
+// the largest sample grid (asserts before any read of the input); the pooling
+// generic reduces over that grid, masked per box; a last pass averages.
+// CHECK-LABEL: func @roi_align
+// CHECK: cf.assert %{{.*}}, "node 'ra' (nn.roi_align): expects as many batch indices as rois, found another count"
+// CHECK: %[[SCAN:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xi64>)
+// CHECK: %[[OK:.*]] = tensor.extract %[[SCAN]]#0[] : tensor<i1>
+// CHECK: cf.assert %[[OK]], "node 'ra' (nn.roi_align): expects batch indices in [0, N), found another value"
+// CHECK: cf.assert %{{.*}}, "node 'ra' (nn.roi_align): expects at most 65536 samples along a bin's height, found more (a box far larger than its bins with sampling_ratio 0)"
+// CHECK: cf.assert %{{.*}}, "node 'ra' (nn.roi_align): expects at most 65536 samples along a bin's width, found more (a box far larger than its bins with sampling_ratio 0)"
+// CHECK: %[[POOLED:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK: linalg.generic {{.*}} ins(%[[POOLED]] : tensor<?x3x2x2xf32>)
+// CHECK: arith.divf
+func.func @roi_align(%x: tensor<2x3x8x8xf32>, %r: tensor<?x4xf32>, %i: tensor<?xi64>) -> tensor<?x3x2x2xf32> {
+  %0 = nn.roi_align %x, %r, %i {mode = "avg", coordinate_transformation_mode = "half_pixel", output_height = 2, output_width = 2, sampling_ratio = 0, spatial_scale = 1.0 : f64} : (tensor<2x3x8x8xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x3x2x2xf32> loc("ra")
+  return %0 : tensor<?x3x2x2xf32>
+}

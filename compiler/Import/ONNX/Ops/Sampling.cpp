@@ -1,6 +1,7 @@
-//===- Sampling.cpp - interpolation: Resize, Upsample ----------------------===//
+//===- Sampling.cpp - interpolation: Resize, Upsample, GridSample, RoiAlign ===//
 //
-// Resize (10, 11, 13, 18, 19) and Upsample (7, 9). Constant scales or sizes
+// GridSample (16) and RoiAlign (10, 16) map onto nn.grid_sample and
+// nn.roi_align. Resize (10, 11, 13, 18, 19) and Upsample (7, 9). Constant scales or sizes
 // with nearest or linear and no opset-18 attribute keep their static form,
 // nn.resize (expanded into gathers by nn-decompose); everything else (run-
 // time scales or sizes, cubic, tf_crop_and_resize, antialias, axes,
@@ -223,9 +224,76 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
       builder.getStringAttr(nearestMode)));
 }
 
+/// GridSample-16 (and 20's names for the 2-D modes: linear, cubic).
+LogicalResult importGridSample(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), grid = b.input(1);
+  if (failed(x) || failed(grid))
+    return failure();
+  std::string mode = b.attrString("mode", b.opset() >= 20 ? "linear" : "bilinear");
+  std::string padding = b.attrString("padding_mode", "zeros");
+  if (mode == "linear")
+    mode = "bilinear";
+  else if (mode == "cubic")
+    mode = "bicubic";
+  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+    return b.error() << "mode '" << mode << "' is not supported (supported: bilinear, nearest, "
+                        "bicubic)";
+  if (padding != "zeros" && padding != "border" && padding != "reflection")
+    return b.error() << "padding_mode '" << padding << "' is not supported (supported: zeros, "
+                        "border, reflection)";
+  RankedTensorType t = typeOf(*x), g = typeOf(*grid);
+  if (t.getRank() != 4 || g.getRank() != 4)
+    return b.error() << "expects a 4-D input and grid (N x C x H x W, N x Ho x Wo x 2), found "
+                     << t << " and " << g;
+  if (!isa<FloatType>(t.getElementType()) || g.getElementType() != t.getElementType())
+    return b.error() << "expects a float input and a grid of its type, found " << t << " and "
+                     << g;
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<GridSampleOp>(*x, *grid, builder.getStringAttr(mode),
+                                               builder.getStringAttr(padding),
+                                               builder.getBoolAttr(b.attrInt("align_corners", 0))));
+}
+
+/// RoiAlign-10 (boxes not shifted, at least one pixel) and 16 (the
+/// coordinate_transformation_mode attribute, half_pixel by default).
+LogicalResult importRoiAlign(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), rois = b.input(1), idx = b.input(2);
+  if (failed(x) || failed(rois) || failed(idx))
+    return failure();
+  std::string mode = b.attrString("mode", "avg");
+  std::string coord = b.opset() >= 16
+                          ? b.attrString("coordinate_transformation_mode", "half_pixel")
+                          : "output_half_pixel";
+  if (mode != "avg" && mode != "max")
+    return b.error() << "mode '" << mode << "' is not supported (supported: avg, max)";
+  if (coord != "half_pixel" && coord != "output_half_pixel")
+    return b.error() << "coordinate_transformation_mode '" << coord
+                     << "' is not supported (supported: half_pixel, output_half_pixel)";
+  RankedTensorType t = typeOf(*x), r = typeOf(*rois), i = typeOf(*idx);
+  if (t.getRank() != 4 || !isa<FloatType>(t.getElementType()))
+    return b.error() << "expects a 4-D float input (N x C x H x W), found " << t;
+  if (r.getRank() != 2 || r.getElementType() != t.getElementType())
+    return b.error() << "expects rois of shape R x 4 and the input's type, found " << r;
+  if (i.getRank() != 1 || !i.getElementType().isInteger(64))
+    return b.error() << "expects batch_indices of shape R and type int64, found " << i;
+  int64_t oh = b.attrInt("output_height", 1), ow = b.attrInt("output_width", 1),
+          ratio = b.attrInt("sampling_ratio", 0);
+  if (oh < 1 || ow < 1 || ratio < 0)
+    return b.error() << "expects output_height and output_width of at least 1 and "
+                        "sampling_ratio of at least 0, found "
+                     << oh << ", " << ow << " and " << ratio;
+  OpBuilder &builder = b.builder();
+  return b.defineResult(b.create<RoiAlignOp>(
+      *x, *rois, *idx, builder.getStringAttr(mode), builder.getStringAttr(coord),
+      builder.getI64IntegerAttr(oh), builder.getI64IntegerAttr(ow),
+      builder.getI64IntegerAttr(ratio), builder.getF64FloatAttr(b.attrFloat("spatial_scale", 1.0))));
+}
+
 } // namespace
 
 void kiln::onnx_import::registerSamplingOps(OpRegistry &r) {
+  r.on("GridSample", 16, importGridSample);
+  r.on("RoiAlign", 10, importRoiAlign);
   r.on("Upsample", 7, [](NodeBinder &b) { return importResize(b, {true, true, 1, true}); });
   r.on("Upsample", 9, [](NodeBinder &b) { return importResize(b, {true, false, 1, true}); });
   r.on("Resize", 10, [](NodeBinder &b) { return importResize(b, {false, false, 1, true}); });
