@@ -2,13 +2,13 @@
 """The ONNX backend suite's Resize and Upsample cases with their scales and
 sizes frozen into constants, against the suite's stored outputs.
 
-The suite feeds scales, sizes and roi as graph inputs, which a static-shape
-compiler cannot take (the output shape depends on them). Here each case's
-model gets those inputs from its test_data_set_0 as initializers (how
-exporters write them), is compiled, and runs on the remaining input X; the
-output must match output_0.pb (rtol 1e-4, atol 1e-5). Cases whose mode or
-coordinate transformation Kiln does not support (cubic, tf_crop_and_resize)
-must be rejected with a clear error instead.
+The suite feeds scales, sizes and roi as graph inputs (onnx_backend.py runs
+them so, through nn.dynamic_resize). Here each case's model gets those
+inputs from its test_data_set_0 as initializers (how exporters write them),
+is compiled, and runs on the remaining input X; the
+output must match output_0.pb (rtol 1e-4, atol 1e-5). Constant scales or
+sizes with nearest or linear take nn.resize; cubic and tf_crop_and_resize
+take nn.dynamic_resize with constant operands.
 
     /usr/bin/python3 test/e2e/resize_constants.py --bin-dir build/bin [--work-dir DIR]
 """
@@ -23,12 +23,13 @@ import onnx
 import kiln_e2e as e2e
 
 DATA = "/usr/share/libonnx-testdata/data/node"
-UNSUPPORTED = ("cubic", "tf_crop_and_resize")
 # align_corners with a scale whose product is fractional (4 * 0.6 = 2.4): the
 # suite's reference divides by 2.4 - 1, PyTorch and ONNX Runtime by the
 # integer output length 2 - 1; Kiln follows PyTorch (checked against it in
-# torch_layers.py), so this stored output is not the oracle.
-ORACLE_DISAGREES = {"test_resize_downsample_scales_linear_align_corners"}
+# torch_layers.py and resize_runtime.py), so these stored outputs are not the
+# oracle.
+ORACLE_DISAGREES = {"test_resize_downsample_scales_linear_align_corners",
+                    "test_resize_downsample_scales_cubic_align_corners"}
 
 
 def freeze(case_dir, path):
@@ -52,7 +53,6 @@ def main():
     cases = sorted(glob.glob(os.path.join(DATA, "test_resize_*")) +
                    glob.glob(os.path.join(DATA, "test_upsample_*")))
     try:
-        compiler = e2e.find_tool("kiln-compile", args.bin_dir)
         with e2e.work_dir(args.work_dir) as work:
             for case_dir in cases:
                 name = os.path.basename(case_dir)
@@ -63,12 +63,6 @@ def main():
                 if name in ORACLE_DISAGREES:
                     print(f"  {name}: skipped (the suite's reference and PyTorch disagree)",
                           flush=True)
-                    continue
-                if any(u in name for u in UNSUPPORTED):
-                    res = e2e.run([compiler, path, "--emit=nn"], timeout=60)
-                    if res.returncode == 0 or "not supported" not in res.stderr:
-                        failures.append(f"{name}: expected a 'not supported' error, got exit "
-                                        f"{res.returncode}: {e2e.first_line(res.stderr)}")
                     continue
                 output = onnx.load(path).graph.output[0].name
                 problems = e2e.check_model_outputs(args.bin_dir, case_work, path, {x_name: x},

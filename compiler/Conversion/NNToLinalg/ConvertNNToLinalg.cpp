@@ -41,6 +41,7 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   populateNNToLinalgDataMovementPatterns(patterns);
   populateNNToLinalgLossPatterns(patterns);
   populateNNToLinalgShapeOperandPatterns(patterns);
+  populateNNToLinalgSamplingPatterns(patterns);
 }
 
 namespace {

@@ -33,6 +33,9 @@ void populateNNToLinalgLossPatterns(mlir::RewritePatternSet &patterns);
 /// dynamic_reshape/expand/unsqueeze/squeeze/slice/tile, constant_of_shape,
 /// range: shapes read at run time, checked with cf.assert (ShapeOperands.cpp).
 void populateNNToLinalgShapeOperandPatterns(mlir::RewritePatternSet &patterns);
+/// dynamic_resize, grid_sample, roi_align: interpolation at computed
+/// coordinates (Sampling.cpp).
+void populateNNToLinalgSamplingPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

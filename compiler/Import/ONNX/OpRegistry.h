@@ -67,6 +67,7 @@ void registerDataMovementOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerSamplingOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -386,3 +386,23 @@ func.func @dynamic_pad(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32
   %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @dynamic_resize
+func.func @dynamic_resize(%x: tensor<1x1x4x4xf32>, %r: tensor<4xf32>, %s: tensor<2xi64>) -> tensor<1x1x?x?xf32> {
+  // CHECK: nn.dynamic_resize %{{.*}} roi %{{.*}} sizes %{{.*}} {antialias = false, axes = array<i64: 2, 3>, coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, keep_aspect_ratio_policy = "stretch", mode = "cubic", nearest_mode = "floor"} : (tensor<1x1x4x4xf32>, tensor<4xf32>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %0 = nn.dynamic_resize %x roi %r sizes %s {antialias = false, axes = array<i64: 2, 3>, coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.0 : f64, keep_aspect_ratio_policy = "stretch", mode = "cubic", nearest_mode = "floor"} : (tensor<1x1x4x4xf32>, tensor<4xf32>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @grid_sample_roi_align
+func.func @grid_sample_roi_align(%x: tensor<1x2x4x4xf32>, %g: tensor<1x3x5x2xf32>, %r: tensor<3x4xf32>, %i: tensor<3xi64>) -> (tensor<1x2x3x5xf32>, tensor<3x2x2x2xf32>) {
+  // CHECK: nn.grid_sample %{{.*}}, %{{.*}} {align_corners = true, mode = "bicubic", padding_mode = "border"} : (tensor<1x2x4x4xf32>, tensor<1x3x5x2xf32>) -> tensor<1x2x3x5xf32>
+  %0 = nn.grid_sample %x, %g {mode = "bicubic", padding_mode = "border", align_corners = true} : (tensor<1x2x4x4xf32>, tensor<1x3x5x2xf32>) -> tensor<1x2x3x5xf32>
+  // CHECK: nn.roi_align %{{.*}}, %{{.*}}, %{{.*}} {coordinate_transformation_mode = "output_half_pixel", mode = "max", output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64, spatial_scale = 5.000000e-01 : f64} : (tensor<1x2x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  %1 = nn.roi_align %x, %r, %i {mode = "max", coordinate_transformation_mode = "output_half_pixel", output_height = 2, output_width = 2, sampling_ratio = 2, spatial_scale = 0.5 : f64} : (tensor<1x2x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  return %0, %1 : tensor<1x2x3x5xf32>, tensor<3x2x2x2xf32>
+}

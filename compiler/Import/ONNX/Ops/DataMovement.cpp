@@ -2,7 +2,7 @@
 //
 // Transpose, Concat, Slice, Split, Pad, Gather, GatherElements, GatherND,
 // ReverseSequence, Cast, CastLike, Expand, Tile, DepthToSpace,
-// SpaceToDepth, Trilu, Resize and Upsample.
+// SpaceToDepth and Trilu (Resize and Upsample are in Sampling.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -394,91 +394,6 @@ LogicalResult importTrilu(NodeBinder &b) {
   return success();
 }
 
-/// How a version of Resize or Upsample gives its operands and defaults.
-struct ResizeForm {
-  bool upsample;   // Upsample: always asymmetric, no attribute for it
-  bool scalesAttr; // scales as an attribute (Upsample before opset 9)
-  int scalesInput; // else the input holding them
-  bool legacy;     // before Resize-11: asymmetric and nearest rounding down
-};
-
-/// Resize (and Upsample) with constant scales or sizes, nearest or linear:
-/// each version's operands and defaults resolved into nn.resize's explicit
-/// output sizes, scales and modes (nn-decompose expands it into gathers).
-LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
-  FailureOr<Value> x = b.input(0);
-  if (failed(x))
-    return failure();
-  RankedTensorType t = typeOf(*x);
-  int64_t rank = t.getRank();
-  std::string mode = b.attrString("mode", "nearest");
-  std::string coord =
-      form.upsample ? "asymmetric"
-                    : b.attrString("coordinate_transformation_mode",
-                                   form.legacy ? "asymmetric" : "half_pixel");
-  std::string nearestMode =
-      form.legacy ? "floor" : b.attrString("nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear" && mode != "bilinear")
-    return b.error() << "mode '" << mode << "' is not supported (supported: nearest, linear)";
-  static const llvm::StringSet<> coords = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                           "asymmetric", "tf_half_pixel_for_nn"};
-  if (!coords.contains(coord))
-    return b.error() << "coordinate_transformation_mode '" << coord << "' is not supported";
-  if (b.attrInt("antialias", 0) != 0 || !b.attrInts("axes").empty() ||
-      b.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
-    return b.error() << "antialias, axes and keep_aspect_ratio_policy are not supported";
-
-  // Scales (floats) or sizes (ints), constants at compile time.
-  SmallVector<double> scales;
-  SmallVector<int64_t> sizes;
-  int sizesInput = 3;
-  if (form.scalesAttr) {
-    for (float f : b.attrFloats("scales"))
-      scales.push_back(f);
-  } else if (b.hasInput(form.scalesInput) && !b.hasInput(sizesInput)) {
-    FailureOr<Value> sv = b.input(form.scalesInput);
-    if (failed(sv))
-      return failure();
-    auto c = sv->getDefiningOp<ConstantOp>();
-    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
-    if (!dense || !isa<FloatType>(dense.getElementType()))
-      return b.error() << "expects scales (input " << form.scalesInput
-                       << ") to be a float constant known at compile time";
-    for (APFloat f : dense.getValues<APFloat>())
-      scales.push_back(f.convertToDouble());
-  }
-  if (b.hasInput(sizesInput)) {
-    FailureOr<SmallVector<int64_t>> sz = b.constInts(sizesInput, "sizes");
-    if (failed(sz))
-      return failure();
-    sizes = *sz;
-  }
-  if (scales.empty() && sizes.empty())
-    return b.error() << "expects constant scales or sizes";
-  if ((!scales.empty() && static_cast<int64_t>(scales.size()) != rank) ||
-      (!sizes.empty() && static_cast<int64_t>(sizes.size()) != rank))
-    return b.error() << "expects one scale or size per input dimension (" << rank << ")";
-
-  SmallVector<int64_t> outSizes;
-  SmallVector<double> outScales;
-  for (int64_t a = 0; a < rank; ++a) {
-    int64_t in = t.getDimSize(a);
-    int64_t out = sizes.empty() ? static_cast<int64_t>(std::floor(in * scales[a])) : sizes[a];
-    double scale = sizes.empty() ? scales[a] : static_cast<double>(out) / in;
-    if (out <= 0 || scale <= 0)
-      return b.error() << "expects a positive output size along axis " << a << ", found " << out;
-    outSizes.push_back(out);
-    outScales.push_back(scale);
-  }
-  if (mode != "nearest" && !isa<FloatType>(t.getElementType()))
-    return b.error() << "linear resize expects a float input, found " << t.getElementType();
-  OpBuilder &builder = b.builder();
-  return b.defineResult(b.create<ResizeOp>(
-      *x, builder.getDenseI64ArrayAttr(outSizes), builder.getDenseF64ArrayAttr(outScales),
-      builder.getStringAttr(mode == "nearest" ? "nearest" : "linear"),
-      builder.getStringAttr(coord), builder.getStringAttr(nearestMode)));
-}
-
 } // namespace
 
 void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
@@ -501,8 +416,4 @@ void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.on("DepthToSpace", 1, importDepthSpace);
   r.on("SpaceToDepth", 1, importDepthSpace);
   r.on("Trilu", 14, importTrilu);
-  r.on("Upsample", 7, [](NodeBinder &b) { return importResize(b, {true, true, 1, true}); });
-  r.on("Upsample", 9, [](NodeBinder &b) { return importResize(b, {true, false, 1, true}); });
-  r.on("Resize", 10, [](NodeBinder &b) { return importResize(b, {false, false, 1, true}); });
-  r.on("Resize", 11, [](NodeBinder &b) { return importResize(b, {false, false, 2, false}); });
 }
