@@ -39,6 +39,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOps(r);
     registerShapeOperandOps(r);
     registerLossOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;
