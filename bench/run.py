@@ -10,7 +10,7 @@ timed runs), and print one table row:
   workspace MiB | Kiln peak RSS MiB | ORT peak RSS MiB | max rel diff
 
 * The floor is max(FLOPs / (FMA peak x threads), bytes / read bandwidth): FLOPs counted
-  from the graph (2 per multiply-add in Conv, Gemm and MatMul), bytes the
+  from the graph (2 per multiply-add in Conv, Gemm, MatMul, LSTM, GRU, RNN), bytes the
   weights plus inputs and outputs read or written once; the peak and the
   bandwidth are measured on this machine by bench/machine_peak.c.
 * Peak RSS is each process's own maximum resident set (GNU time's %M). ORT's
@@ -84,6 +84,24 @@ def make_mlp(path):
     return export_torch(mlp, (64, 1024), path)
 
 
+def make_lstm(batch):
+    """PyTorch's 2-layer torch.nn.LSTM (input 128, hidden 256) over 64 steps:
+    two ONNX LSTM nodes whose weights are initializers; the output is y."""
+    def make(path):
+        import torch
+        torch.manual_seed(0)
+
+        class LSTM2(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = torch.nn.LSTM(128, 256, num_layers=2)
+
+            def forward(self, x):
+                return self.rnn(x)[0]
+        return export_torch(LSTM2(), (64, batch, 128), path)
+    return make
+
+
 def make_digits(path):
     import shutil
     src = os.path.join(REPO_ROOT, "examples", "digits")
@@ -101,13 +119,16 @@ MODELS = {
     "conv1x1_256x14": make_conv(256, 1024, 14, 1, 1),
     "mlp_b64": make_mlp,
     "digits_cnn": make_digits,
+    "lstm2_s64_b1": make_lstm(1),
+    "lstm2_s64_b8": make_lstm(8),
 }
 
 
 # --- counting ----------------------------------------------------------------
 
 def count_work(model_path):
-    """(FLOPs, bytes) of an ONNX model: multiply-adds in Conv/Gemm/MatMul x2;
+    """(FLOPs, bytes) of an ONNX model: multiply-adds in Conv/Gemm/MatMul and
+    the recurrent layers' products x2;
     weights + graph inputs + graph outputs, each moved once."""
     import onnx
     from onnx import numpy_helper, shape_inference
@@ -138,6 +159,13 @@ def count_work(model_path):
             trans_a = any(at.name == "transA" and at.i for at in node.attribute)
             k = a[-2] if trans_a else a[-1]
             flops += 2 * int(np.prod(out)) * k
+        elif node.op_type in ("LSTM", "GRU", "RNN"):
+            # Every step: [batch, input + hidden] x [input + hidden, gates*hidden]
+            # per direction.
+            seq, batch, _ = shapes[node.input[0]]
+            dirs, gh, inp = shapes[node.input[1]]
+            hidden = shapes[node.input[2]][2]
+            flops += 2 * seq * batch * dirs * gh * (inp + hidden)
     weight_bytes = sum(a.nbytes for a in inits.values())
     io_bytes = 4 * sum(int(np.prod(shapes[v.name])) for v in list(g.input) + list(g.output)
                        if v.name not in inits)

@@ -25,7 +25,10 @@ def CPUWeightLayoutPass : Pass<"kiln-cpu-weight-layout", "mlir::func::FuncOp"> {
     contraction of `kiln-cpu-tile-and-vectorize` vectorizes. A resource-backed
     weight `NAME` becomes a new resource `NAME_transposed`. A weight that
     something else also reads is left alone: transposing it would store it
-    twice.
+    twice. `b` may also be static `nn.slice`s and `nn.reshape`s of such a
+    constant (the per-direction weights of a decomposed recurrent layer):
+    the slice is computed here, transposed, and the chain dropped once
+    nothing reads it.
 
     ```mlir
     %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>

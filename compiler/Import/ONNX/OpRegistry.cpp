@@ -40,6 +40,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOperandOps(r);
     registerLossOps(r);
     registerSamplingOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;

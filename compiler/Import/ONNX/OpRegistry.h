@@ -68,6 +68,7 @@ void registerShapeOps(OpRegistry &registry);
 void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerSamplingOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -154,8 +154,14 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
   std::vector<std::string> problems;
   for (const auto &node : model.graph().node()) {
     std::string where = nodeLabel(node);
-    // Handlers read output 0 without re-checking.
-    if (node.output_size() == 0 || node.output(0).empty())
+    // Handlers read output 0 without re-checking, but for the recurrent
+    // layers, whose y is optional (Y_h alone is common).
+    bool firstOptional = node.op_type() == "LSTM" || node.op_type() == "GRU" ||
+                         node.op_type() == "RNN";
+    bool anyOutput = false;
+    for (const auto &o : node.output())
+      anyOutput |= !o.empty();
+    if (node.output_size() == 0 || (firstOptional ? !anyOutput : node.output(0).empty()))
       problems.push_back(where + ": expects at least one output, found none");
     const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
         node.op_type(), static_cast<int>(opsetOf(node)), canonicalDomain(node.domain()).str());

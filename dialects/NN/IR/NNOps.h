@@ -60,6 +60,10 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 mlir::FailureOr<std::pair<llvm::SmallVector<std::string>, std::string>>
 parseEinsum(llvm::StringRef equation);
 
+/// True for the activation names nn.lstm, nn.gru and nn.rnn take
+/// (`sigmoid`, `tanh`, ..., `softplus`; NNRecurrentOps.td).
+bool isRecurrentActivation(llvm::StringRef name);
+
 /// How each dynamic dimension of an nn.reshape result is found: the index of
 /// the input dimension it equals, or -1 for the one dimension that takes the
 /// remaining element count (also -1 for static dimensions). None when the

@@ -93,5 +93,6 @@ include "dialects/NN/IR/NNReductionOps.td"
 include "dialects/NN/IR/NNDataMovementOps.td"
 include "dialects/NN/IR/NNShapeOperandOps.td"
 include "dialects/NN/IR/NNSamplingOps.td"
+include "dialects/NN/IR/NNRecurrentOps.td"
 
 #endif // KILN_NN_OPS

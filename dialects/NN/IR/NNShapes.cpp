@@ -371,6 +371,13 @@ FailureOr<Value> dynamicDim(IndexMath &m, Operation *op, unsigned r, int64_t d) 
       .Case([&](SoftmaxCrossEntropyOp l) -> FailureOr<Value> {
         return r == 0 ? m.dim(l.getTarget(), d) : m.dim(l.getScores(), d);
       })
+      // Recurrent layers: y is [seq, D, batch, H], the states [D, batch, H].
+      .Case<LSTMOp, GRUOp, RNNOp>([&](Operation *) -> FailureOr<Value> {
+        Value x = op->getOperand(0);
+        if (r == 0)
+          return m.dim(x, d == 0 ? 0 : 1);
+        return m.dim(x, 1);
+      })
       .Default([](Operation *) { return failure(); });
 }
 

@@ -7,6 +7,11 @@
 
 #include "dialects/NN/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln::nn {
@@ -23,6 +28,7 @@ void kiln::nn::populateNNDecomposePatterns(RewritePatternSet &patterns) {
   populateNNDecomposeLossPatterns(patterns);
   populateNNDecomposeNormalizationPatterns(patterns);
   populateNNDecomposeReductionPatterns(patterns);
+  populateNNDecomposeRecurrentPatterns(patterns);
 }
 
 namespace {
@@ -37,7 +43,7 @@ struct NNDecomposePass : kiln::nn::impl::NNDecomposePassBase<NNDecomposePass> {
     getOperation()->walk([&](Operation *op) {
       if (!isa<LayerNormOp, InstanceNormOp, LRNOp, MeanVarianceNormOp, HardmaxOp, ConvTransposeOp,
                ResizeOp, ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumOp,
-               ReduceLogSumExpOp, SoftmaxCrossEntropyOp>(op))
+               ReduceLogSumExpOp, SoftmaxCrossEntropyOp, LSTMOp, GRUOp, RNNOp>(op))
         return;
       op->emitOpError("expects static shapes to be decomposed into primitive nn ops, found ")
           << op->getOperandTypes();

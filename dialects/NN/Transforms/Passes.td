@@ -14,7 +14,9 @@ def NNDecomposePass : Pass<"nn-decompose"> {
     `nn.conv_transpose`, `nn.resize`, the composed reductions
     (`nn.reduce_l1`, `nn.reduce_l2`, `nn.reduce_sum_square`,
     `nn.reduce_log_sum`, `nn.reduce_log_sum_exp`) and
-    `nn.softmax_cross_entropy`. A target without kernels of its own for
+    `nn.softmax_cross_entropy`, and the recurrent layers `nn.lstm`,
+    `nn.gru` and `nn.rnn` (an input-projection gemm and an `scf.for` over
+    time around the cell's nn ops; docs/recurrent.md). A target without kernels of its own for
     them runs this pass to express each one with primitive nn ops
     (reductions, elementwise ops, convolution, gathers, reshapes), which
     `convert-nn-to-linalg` lowers.
@@ -31,7 +33,10 @@ def NNDecomposePass : Pass<"nn-decompose"> {
     %y = nn.sqrt %s : tensor<2xf32>
     ```
   }];
-  let dependentDialects = ["kiln::nn::NNDialect"];
+  let dependentDialects = ["kiln::nn::NNDialect", "mlir::arith::ArithDialect",
+                           "mlir::cf::ControlFlowDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_NN_TRANSFORMS_PASSES

@@ -141,3 +141,48 @@ func.func @softmax_cross_entropy(%s: tensor<4x10x3xf32>, %t: tensor<4x3xi64>, %w
       : (tensor<4x10x3xf32>, tensor<4x3xi64>, tensor<10xf32>) -> (tensor<4x3xf32>, tensor<4x10x3xf32>)
   return %l, %p : tensor<4x3xf32>, tensor<4x10x3xf32>
 }
+
+// -----
+
+// lstm: optional bias, lengths, initial states and peepholes by keyword;
+// dynamic seq and batch.
+// CHECK-LABEL: func.func @lstm
+// CHECK: nn.lstm %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} lengths %{{.*}} initial_h %{{.*}} initial_c %{{.*}} peepholes %{{.*}} {
+// CHECK-SAME: -> (tensor<?x2x?x4xf32>, tensor<2x?x4xf32>, tensor<2x?x4xf32>)
+func.func @lstm(%x: tensor<?x?x3xf32>, %w: tensor<2x16x3xf32>, %r: tensor<2x16x4xf32>, %b: tensor<2x32xf32>,
+                %l: tensor<?xi32>, %h: tensor<2x?x4xf32>, %c: tensor<2x?x4xf32>, %p: tensor<2x12xf32>)
+    -> (tensor<?x2x?x4xf32>, tensor<2x?x4xf32>, tensor<2x?x4xf32>) {
+  %y, %yh, %yc = nn.lstm %x, %w, %r bias %b lengths %l initial_h %h initial_c %c peepholes %p {
+      activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>,
+      activations = ["sigmoid", "tanh", "tanh", "sigmoid", "tanh", "tanh"], clip = 3.0 : f64,
+      direction = "bidirectional", hidden_size = 4 : i64, input_forget = false}
+      : (tensor<?x?x3xf32>, tensor<2x16x3xf32>, tensor<2x16x4xf32>, tensor<2x32xf32>, tensor<?xi32>, tensor<2x?x4xf32>, tensor<2x?x4xf32>, tensor<2x12xf32>)
+      -> (tensor<?x2x?x4xf32>, tensor<2x?x4xf32>, tensor<2x?x4xf32>)
+  return %y, %yh, %yc : tensor<?x2x?x4xf32>, tensor<2x?x4xf32>, tensor<2x?x4xf32>
+}
+
+// -----
+
+// gru: linear_before_reset, an initial state and no bias.
+// CHECK-LABEL: func.func @gru
+// CHECK: nn.gru %{{.*}}, %{{.*}}, %{{.*}} initial_h %{{.*}} {{{.*}}linear_before_reset = true}
+func.func @gru(%x: tensor<5x2x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x12x4xf32>, %h: tensor<1x2x4xf32>)
+    -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>) {
+  %y, %yh = nn.gru %x, %w, %r initial_h %h {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>,
+      activations = ["sigmoid", "tanh"], direction = "reverse", hidden_size = 4 : i64, linear_before_reset = true}
+      : (tensor<5x2x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32>, tensor<1x2x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>)
+  return %y, %yh : tensor<5x1x2x4xf32>, tensor<1x2x4xf32>
+}
+
+// -----
+
+// rnn: one activation per direction, with its alpha.
+// CHECK-LABEL: func.func @rnn
+// CHECK: nn.rnn %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {activation_alpha = array<f64: 1.000000e-01>, {{.*}}activations = ["leaky_relu"]
+func.func @rnn(%x: tensor<5x2x3xf32>, %w: tensor<1x4x3xf32>, %r: tensor<1x4x4xf32>, %b: tensor<1x8xf32>)
+    -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>) {
+  %y, %yh = nn.rnn %x, %w, %r bias %b {activation_alpha = array<f64: 0.1>, activation_beta = array<f64: 0.0>,
+      activations = ["leaky_relu"], direction = "forward", hidden_size = 4 : i64}
+      : (tensor<5x2x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>, tensor<1x8xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>)
+  return %y, %yh : tensor<5x1x2x4xf32>, tensor<1x2x4xf32>
+}
