@@ -33,6 +33,10 @@ void populateNNToLinalgLossPatterns(mlir::RewritePatternSet &patterns);
 /// dynamic_reshape/expand/unsqueeze/squeeze/slice/tile, constant_of_shape,
 /// range: shapes read at run time, checked with cf.assert (ShapeOperands.cpp).
 void populateNNToLinalgShapeOperandPatterns(mlir::RewritePatternSet &patterns);
+/// border_pad, top_k, scatters, one_hot, non_zero, compress, unique,
+/// max_pool_indices, max_unpool, non_max_suppression: indices and sizes that
+/// are data (Indexing*.cpp).
+void populateNNToLinalgIndexingPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 
