@@ -36,6 +36,10 @@ void populateNNToLinalgShapeOperandPatterns(mlir::RewritePatternSet &patterns);
 /// dynamic_resize, grid_sample, roi_align: interpolation at computed
 /// coordinates (Sampling.cpp).
 void populateNNToLinalgSamplingPatterns(mlir::RewritePatternSet &patterns);
+/// border_pad, top_k, scatters, one_hot, non_zero, compress, unique,
+/// max_pool_indices, max_unpool, non_max_suppression: indices and sizes that
+/// are data (Indexing*.cpp).
+void populateNNToLinalgIndexingPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace kiln
 

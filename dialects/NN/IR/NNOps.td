@@ -94,5 +94,6 @@ include "dialects/NN/IR/NNDataMovementOps.td"
 include "dialects/NN/IR/NNShapeOperandOps.td"
 include "dialects/NN/IR/NNSamplingOps.td"
 include "dialects/NN/IR/NNRecurrentOps.td"
+include "dialects/NN/IR/NNIndexingOps.td"
 
 #endif // KILN_NN_OPS

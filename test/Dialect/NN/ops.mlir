@@ -398,6 +398,32 @@ func.func @dynamic_resize(%x: tensor<1x1x4x4xf32>, %r: tensor<4xf32>, %s: tensor
 
 // -----
 
+// The indexing ops of NNIndexingOps.td.
+// CHECK-LABEL: func @indexing
+func.func @indexing(%x: tensor<3x4xf32>, %p: tensor<4xi64>, %k: tensor<1xi64>, %i: tensor<2x4xi64>,
+                    %u: tensor<2x4xf32>, %j: tensor<2x1xi64>, %v: tensor<2xf32>, %d: tensor<f32>,
+                    %c: tensor<3xi1>) {
+  // CHECK: nn.border_pad %{{.*}}, %{{.*}} {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  %0 = nn.border_pad %x, %p {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  // CHECK: nn.top_k %{{.*}}, %{{.*}} {axis = 1 : i64, largest = false, sorted = true} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  %1:2 = nn.top_k %x, %k {axis = 1 : i64, largest = false, sorted = true} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  // CHECK: nn.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64, reduction = "max"} : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  %2 = nn.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = "max"} : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  // CHECK: nn.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = "none"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  %3 = nn.scatter_nd %x, %j, %u {reduction = "none"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  // CHECK: nn.one_hot %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x4xi64>, tensor<f32>, tensor<2xf32>) -> tensor<2x4x?xf32>
+  %4 = nn.one_hot %i, %d, %v {axis = 2 : i64} : (tensor<2x4xi64>, tensor<f32>, tensor<2xf32>) -> tensor<2x4x?xf32>
+  // CHECK: nn.non_zero %{{.*}} : (tensor<3x4xf32>) -> tensor<2x?xi64>
+  %5 = nn.non_zero %x : (tensor<3x4xf32>) -> tensor<2x?xi64>
+  // CHECK: nn.compress %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<3x4xf32>, tensor<3xi1>) -> tensor<?x4xf32>
+  %6 = nn.compress %x, %c {axis = 0 : i64} : (tensor<3x4xf32>, tensor<3xi1>) -> tensor<?x4xf32>
+  // CHECK: nn.unique %{{.*}} {sorted = false} : (tensor<3x4xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<12xi64>, tensor<?xi64>)
+  %7:4 = nn.unique %x {sorted = false} : (tensor<3x4xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<12xi64>, tensor<?xi64>)
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func @grid_sample_roi_align
 func.func @grid_sample_roi_align(%x: tensor<1x2x4x4xf32>, %g: tensor<1x3x5x2xf32>, %r: tensor<3x4xf32>, %i: tensor<3xi64>) -> (tensor<1x2x3x5xf32>, tensor<3x2x2x2xf32>) {
   // CHECK: nn.grid_sample %{{.*}}, %{{.*}} {align_corners = true, mode = "bicubic", padding_mode = "border"} : (tensor<1x2x4x4xf32>, tensor<1x3x5x2xf32>) -> tensor<1x2x3x5xf32>
@@ -405,4 +431,21 @@ func.func @grid_sample_roi_align(%x: tensor<1x2x4x4xf32>, %g: tensor<1x3x5x2xf32
   // CHECK: nn.roi_align %{{.*}}, %{{.*}}, %{{.*}} {coordinate_transformation_mode = "output_half_pixel", mode = "max", output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64, spatial_scale = 5.000000e-01 : f64} : (tensor<1x2x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
   %1 = nn.roi_align %x, %r, %i {mode = "max", coordinate_transformation_mode = "output_half_pixel", output_height = 2, output_width = 2, sampling_ratio = 2, spatial_scale = 0.5 : f64} : (tensor<1x2x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
   return %0, %1 : tensor<1x2x3x5xf32>, tensor<3x2x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @pool_indexing
+func.func @pool_indexing(%x: tensor<1x2x4x4xf32>, %b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>,
+                         %m: tensor<1xi64>, %t: tensor<1xf32>, %o: tensor<4xi64>) {
+  // CHECK: nn.max_pool_indices %{{.*}} {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, storage_order = 1 : i64, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  %0 = nn.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, storage_order = 1 : i64} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  %y = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+  // CHECK: nn.max_unpool %{{.*}}, %{{.*}} {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) -> tensor<1x2x4x4xf32>
+  %1 = nn.max_unpool %y, %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) -> tensor<1x2x4x4xf32>
+  // CHECK: nn.max_unpool %{{.*}}, %{{.*}}, %{{.*}} {{.*}} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %2 = nn.max_unpool %y, %0, %o {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  // CHECK: nn.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
+  %3 = nn.non_max_suppression %b, %s, %m, %t, %t {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
+  return
 }
