@@ -94,8 +94,11 @@ struct Builder {
       v = rw.create<ClipOp>(loc, t, v, rw.getF64FloatAttr(-*clip), rw.getF64FloatAttr(*clip));
     StringRef name = cast<StringAttr>(acts[i]).getValue();
     FloatAttr a = rw.getF64FloatAttr(alpha[i]), b = rw.getF64FloatAttr(beta[i]);
+    // sigmoid(x) = (1 + tanh(x / 2)) / 2: the gates then need only tanh,
+    // which the CPU pipeline computes with vector arithmetic (an exp is a
+    // libm call per lane).
     if (name == "sigmoid")
-      return rw.create<SigmoidOp>(loc, t, v);
+      return add(mul(rw.create<TanhOp>(loc, t, mul(v, scalar(0.5))), scalar(0.5)), scalar(0.5));
     if (name == "tanh")
       return rw.create<TanhOp>(loc, t, v);
     if (name == "relu")
