@@ -42,8 +42,8 @@ struct Direction {
   Value rT;            // [G*H, H] for a trans_b gemm (or its GRU parts)
   bool rTransposed;    // rT is [H, G*H] (a run-time weight transposed once)
   Value rZR, rH;       // GRU without linear_before_reset: R split [2H, H], [H, H]
-  Value recBias;       // GRU with linear_before_reset: Rb, [3H]
-  Value peepI, peepO, peepF; // LSTM peepholes, [H] each
+  Value recBias;       // GRU with linear_before_reset: Rb, [1, 3H]
+  Value peepI, peepO, peepF; // LSTM peepholes, [1, H] each
   Value projection;    // [seq*batch, G*H]
 };
 
