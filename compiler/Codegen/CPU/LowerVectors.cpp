@@ -10,6 +10,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Approximation.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -64,6 +67,22 @@ struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> 
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    // Vector tanh as arithmetic; scalar tanh stays a libm call.
+    {
+      SmallVector<Operation *> tanhs;
+      func.walk([&](math::TanhOp op) {
+        if (isa<VectorType>(op.getType()))
+          tanhs.push_back(op);
+      });
+      if (tanhs.empty())
+        return;
+      RewritePatternSet patterns(ctx);
+      populatePolynomialApproximateTanhPattern(patterns);
+      GreedyRewriteConfig config;
+      config.strictMode = GreedyRewriteStrictness::ExistingOps;
+      if (failed(applyOpPatternsAndFold(tanhs, std::move(patterns), config)))
         return signalPassFailure();
     }
   }

@@ -106,9 +106,13 @@ def CPULowerVectorsPass : Pass<"kiln-cpu-lower-vectors", "mlir::func::FuncOp"> {
     horizontal reductions, transposes and broadcasts to shuffles, and
     transfers with permutation maps to minor-identity transfers, so that
     `convert-vector-to-scf` and `convert-vector-to-llvm` see only 1-D work.
+    `math.tanh` on vectors becomes upstream's polynomial approximation
+    (arithmetic that stays vectorized; a libm call per lane otherwise):
+    the gates of the recurrent layers, whose sigmoids are tanh-based, are
+    its main users. Scalar `math.tanh` keeps the libm call.
   }];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
   ];
 }

@@ -42,8 +42,8 @@ struct Direction {
   Value rT;            // [G*H, H] for a trans_b gemm (or its GRU parts)
   bool rTransposed;    // rT is [H, G*H] (a run-time weight transposed once)
   Value rZR, rH;       // GRU without linear_before_reset: R split [2H, H], [H, H]
-  Value recBias;       // GRU with linear_before_reset: Rb, [3H]
-  Value peepI, peepO, peepF; // LSTM peepholes, [H] each
+  Value recBias;       // GRU with linear_before_reset: Rb, [1, 3H]
+  Value peepI, peepO, peepF; // LSTM peepholes, [1, H] each
   Value projection;    // [seq*batch, G*H]
 };
 
@@ -94,8 +94,11 @@ struct Builder {
       v = rw.create<ClipOp>(loc, t, v, rw.getF64FloatAttr(-*clip), rw.getF64FloatAttr(*clip));
     StringRef name = cast<StringAttr>(acts[i]).getValue();
     FloatAttr a = rw.getF64FloatAttr(alpha[i]), b = rw.getF64FloatAttr(beta[i]);
+    // sigmoid(x) = (1 + tanh(x / 2)) / 2: the gates then need only tanh,
+    // which the CPU pipeline computes with vector arithmetic (an exp is a
+    // libm call per lane).
     if (name == "sigmoid")
-      return rw.create<SigmoidOp>(loc, t, v);
+      return add(mul(rw.create<TanhOp>(loc, t, mul(v, scalar(0.5))), scalar(0.5)), scalar(0.5));
     if (name == "tanh")
       return rw.create<TanhOp>(loc, t, v);
     if (name == "relu")

@@ -36,3 +36,15 @@ func.func @row_max(%x: vector<4x16xf32>, %acc: vector<4xf32>) -> vector<4xf32> {
   %r = vector.multi_reduction <maxnumf>, %x, %acc [1] : vector<4x16xf32> to vector<4xf32>
   return %r : vector<4xf32>
 }
+
+// A vector tanh becomes arithmetic (upstream's polynomial approximation);
+// a scalar one stays math.tanh (a libm call later).
+// CHECK-LABEL: func.func @tanh
+// CHECK-NOT: math.tanh {{.*}} : vector
+// CHECK: arith.divf {{.*}} : vector<16xf32>
+// CHECK: math.tanh %{{.*}} : f32
+func.func @tanh(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32) {
+  %a = math.tanh %v : vector<16xf32>
+  %b = math.tanh %s : f32
+  return %a, %b : vector<16xf32>, f32
+}

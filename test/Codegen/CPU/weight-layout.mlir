@@ -63,3 +63,23 @@ func.func @gemm_not_constant(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> (tenso
       : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
   return %y, %z : tensor<1x2xf32>, tensor<1x2xf32>
 }
+
+// -----
+
+// A weight reached through static slices and reshapes of a constant (a
+// recurrent layer's per-direction R) is sliced and transposed here:
+// entry 1, [[5, 6], [7, 8]], is stored transposed;
+// the chain goes once nothing reads it.
+// CHECK-LABEL: func.func @gemm_through_slice
+// CHECK: %[[W:.*]] = nn.constant dense<{{\[\[}}5.000000e+00, 7.000000e+00], [6.000000e+00, 8.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NOT: nn.slice
+// CHECK: nn.gemm %{{.*}}, %[[W]] {{.*}}trans_b = false
+func.func @gemm_through_slice(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %r = nn.constant dense<[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]> : tensor<2x2x2xf32>
+  %s = nn.slice %r {offsets = array<i64: 1, 0, 0>, sizes = array<i64: 1, 2, 2>, strides = array<i64: 1, 1, 1>}
+      : (tensor<2x2x2xf32>) -> tensor<1x2x2xf32>
+  %m = nn.reshape %s : (tensor<1x2x2xf32>) -> tensor<2x2xf32>
+  %y = nn.gemm %x, %m {alpha = 1.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = true}
+      : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

@@ -26,7 +26,7 @@ func.func @rnn(%x: tensor<5x2x3xf32>, %w: tensor<2x4x3xf32>, %r: tensor<2x4x4xf3
 // CHECK-LABEL: func.func @lstm_dynamic
 // CHECK-NOT: nn.
 // CHECK: scf.for
-// CHECK: math.exp
+// CHECK: math.tanh
 // CHECK-NOT: nn.
 // CHECK: return
 func.func @lstm_dynamic(%x: tensor<?x?x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>)

@@ -13,7 +13,7 @@
 // CHECK: %[[H:.*]] = tensor.extract_slice %{{.*}}[0, %[[B0]], 0] [1, 2, 4] [1, 1, 1] : tensor<1x2x4xf32> to tensor<2x4xf32>
 // CHECK: %[[XP:.*]] = tensor.extract_slice %[[P]][%{{.*}}, 0] [2, 16] [1, 1]
 // CHECK: %[[G:.*]] = nn.gemm %[[H]], %{{.*}}, %[[XP]]
-// CHECK-COUNT-3: nn.sigmoid
+// CHECK-COUNT-5: nn.tanh
 // CHECK: tensor.insert_slice %{{.*}}[%[[T]], 0, %[[B0]], 0] [1, 1, 2, 4]
 // CHECK: scf.yield
 func.func @lstm_static(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>, %b: tensor<1x32xf32>)
