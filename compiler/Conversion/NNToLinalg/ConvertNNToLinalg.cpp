@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -41,6 +42,8 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   populateNNToLinalgDataMovementPatterns(patterns);
   populateNNToLinalgLossPatterns(patterns);
   populateNNToLinalgShapeOperandPatterns(patterns);
+  populateNNToLinalgTrainingPatterns(patterns);
+  populateNNToLinalgLinearAlgebraPatterns(patterns);
 }
 
 namespace {
@@ -101,7 +104,8 @@ struct ConvertNNToLinalgPass
     ConversionTarget target(getContext());
     target.addIllegalDialect<NNDialect>();
     target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect, func::FuncDialect>();
+                           math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
     RewritePatternSet patterns(&getContext());
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -34,6 +34,11 @@ void populateNNToLinalgLossPatterns(mlir::RewritePatternSet &patterns);
 /// range: shapes read at run time, checked with cf.assert (ShapeOperands.cpp).
 void populateNNToLinalgShapeOperandPatterns(mlir::RewritePatternSet &patterns);
 
+/// dropout: a counter-based random mask (Training.cpp).
+void populateNNToLinalgTrainingPatterns(mlir::RewritePatternSet &patterns);
+/// det: LU with partial pivoting in scf loops (LinearAlgebra.cpp).
+void populateNNToLinalgLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace kiln
 
 #endif // KILN_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H

@@ -39,6 +39,8 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOps(r);
     registerShapeOperandOps(r);
     registerLossOps(r);
+    registerLinearAlgebraOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;

@@ -67,6 +67,8 @@ void registerDataMovementOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerLinearAlgebraOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -92,5 +92,7 @@ include "dialects/NN/IR/NNLossOps.td"
 include "dialects/NN/IR/NNReductionOps.td"
 include "dialects/NN/IR/NNDataMovementOps.td"
 include "dialects/NN/IR/NNShapeOperandOps.td"
+include "dialects/NN/IR/NNTrainingOps.td"
+include "dialects/NN/IR/NNLinearAlgebraOps.td"
 
 #endif // KILN_NN_OPS

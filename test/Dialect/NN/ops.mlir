@@ -386,3 +386,23 @@ func.func @dynamic_pad(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32
   %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// dropout: the scaled input and its mask, from a seed.
+// CHECK-LABEL: func.func @dropout
+// CHECK: nn.dropout %{{.*}}, %{{.*}} {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+func.func @dropout(%x: tensor<3x4xf32>, %r: tensor<f32>) -> tensor<3x4xi1> {
+  %y, %mask = nn.dropout %x, %r {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+  return %mask : tensor<3x4xi1>
+}
+
+// -----
+
+// det: one determinant per trailing square matrix.
+// CHECK-LABEL: func.func @det
+// CHECK: nn.det %{{.*}} : (tensor<2x3x3xf64>) -> tensor<2xf64>
+func.func @det(%x: tensor<2x3x3xf64>) -> tensor<2xf64> {
+  %d = nn.det %x : (tensor<2x3x3xf64>) -> tensor<2xf64>
+  return %d : tensor<2xf64>
+}
