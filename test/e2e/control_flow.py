@@ -4,8 +4,9 @@
 If: a run-time condition choosing between branches that read the enclosing
 graph's values, and branches whose shapes differ (the result's dim is dynamic).
 Loop: loop-carried values with a scan output over a run-time trip count
-(including 0 iterations), a condition that stops the loop early, and a loop with
-no trip count at all (a while loop on the condition).
+(including 0 iterations), a condition that stops the loop early, a loop with
+no trip count at all (a while loop on the condition), and the error for scan
+outputs without a trip count.
 
     /usr/bin/python3 test/e2e/control_flow.py --bin-dir build/bin [--work-dir DIR]
 """
@@ -137,6 +138,13 @@ def main():
         whileloop = loop_model(work, "loop_while", with_trip=False, with_scan=False, limit=10.0)
         y, _ = loop_reference(None, True, x, y0, limit=10.0)
         check("loop_while", whileloop, {"c": np.array(True), "x": x, "y0": y0}, {"y": y})
+        # Scan outputs need the trip count (the text format cannot omit M).
+        no_trip = loop_model(work, "loop_no_trip", with_trip=False, with_scan=True)
+        result = e2e.run([e2e.find_tool("kiln-compile", args.bin_dir), no_trip, "--emit=nn"],
+                         timeout=60)
+        e2e.expect(problems, result.returncode != 0 and
+                   "expects a trip count M for a Loop with scan outputs" in result.stderr,
+                   "a Loop with scan outputs and no trip count is refused", result)
     return e2e.finish(problems, "If and Loop against numpy")
 
 
