@@ -18,10 +18,21 @@ struct LowerStridedCopiesPass
     : kiln::impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
+    // A memref.cast to the identity layout hides a strided view that
+    // expand-strided-metadata exposes again before the LLVM lowering, which
+    // then calls the C runner's memrefCopy (not linked) for a dynamic shape.
+    auto strided = [](Value v) {
+      for (;;) {
+        if (!cast<MemRefType>(v.getType()).getLayout().isIdentity())
+          return true;
+        auto c = v.getDefiningOp<memref::CastOp>();
+        if (!c)
+          return false;
+        v = c.getSource();
+      }
+    };
     getOperation().walk([&](memref::CopyOp copy) {
-      auto src = cast<MemRefType>(copy.getSource().getType());
-      auto dst = cast<MemRefType>(copy.getTarget().getType());
-      if (!src.getLayout().isIdentity() || !dst.getLayout().isIdentity())
+      if (strided(copy.getSource()) || strided(copy.getTarget()))
         copies.push_back(copy);
     });
     IRRewriter rewriter(&getContext());

@@ -22,6 +22,9 @@ static bool hasOnlyStaticResults(func::FuncOp *fn) {
 void kiln::addBufferizationPasses(OpPassManager &pm) {
   bufferization::OneShotBufferizationOptions options;
   options.bufferizeFunctionBoundaries = true;
+  // A Loop's carried tensors (scf.while) may change buffers per iteration
+  // (a carried value computed afresh); the deallocation pipeline frees them.
+  options.allowReturnAllocsFromLoops = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(options));

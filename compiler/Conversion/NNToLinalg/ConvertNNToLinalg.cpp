@@ -44,6 +44,8 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   populateNNToLinalgShapeOperandPatterns(patterns);
   populateNNToLinalgSamplingPatterns(patterns);
   populateNNToLinalgIndexingPatterns(patterns);
+  populateNNToLinalgTrainingPatterns(patterns);
+  populateNNToLinalgLinearAlgebraPatterns(patterns);
 }
 
 namespace {

@@ -41,6 +41,11 @@ void populateNNToLinalgSamplingPatterns(mlir::RewritePatternSet &patterns);
 /// are data (Indexing*.cpp).
 void populateNNToLinalgIndexingPatterns(mlir::RewritePatternSet &patterns);
 
+/// dropout: a counter-based random mask (Training.cpp).
+void populateNNToLinalgTrainingPatterns(mlir::RewritePatternSet &patterns);
+/// det: LU with partial pivoting in scf loops (LinearAlgebra.cpp).
+void populateNNToLinalgLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace kiln
 
 #endif // KILN_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H

@@ -13,8 +13,13 @@
 
 #include "compiler/Import/ONNX/NodeBinder.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -100,9 +105,9 @@ LogicalResult GraphImporter::prepare() {
 
   // Every unsupported node, reported at once.
   std::vector<std::string> unsupported;
-  for (const auto &node : graph.node())
-    if (!registry.lookup(node.domain(), node.op_type(), opsetOf(node)))
-      unsupported.push_back(nodeLabel(node));
+  for (const onnx::NodeProto *node : nodesWithin(graph))
+    if (!registry.lookup(node->domain(), node->op_type(), opsetOf(*node)))
+      unsupported.push_back(nodeLabel(*node));
   if (!unsupported.empty()) {
     auto diag = emitError(fileLoc) << unsupported.size() << " unsupported operator"
                                    << (unsupported.size() == 1 ? "" : "s") << " in the model:";
@@ -186,6 +191,9 @@ void GraphImporter::foldNode(const onnx::NodeProto &node, Operation *first) {
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   const OpHandler *handler = registry.lookup(node.domain(), node.op_type(), opsetOf(node));
+  // prepare() lists the unsupported nodes of every graph; this guards the rest.
+  if (!handler)
+    return nodeError(node) << "unsupported operator";
   NodeBinder binder(*this, node);
   Block *block = builder.getInsertionBlock();
   Operation *last = block->empty() ? nullptr : &block->back();
@@ -206,6 +214,33 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
                              << kMaxElements << " elements, found shape " << shapeString(shape);
   }
   return checkShape(node);
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                                                            ValueRange args, Location loc) {
+  // The subgraph's names shadow the enclosing ones only inside it.
+  std::map<std::string, Entry> enclosing = values;
+  auto restore = llvm::make_scope_exit([&] { values = std::move(enclosing); });
+  for (auto [in, arg] : llvm::zip(graph.input(), args))
+    values[in.name()] = Entry{arg};
+  for (const auto &init : graph.initializer()) {
+    FailureOr<Entry> e = importTensor(init, loc);
+    if (failed(e))
+      return failure();
+    values[init.name()] = *e;
+  }
+  for (const auto &node : graph.node())
+    if (failed(importNode(node)))
+      return failure();
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end() || !it->second.value)
+      return emitError(loc) << "subgraph '" << graph.name() << "': output '" << out.name()
+                            << "' is never computed";
+    results.push_back(it->second.value);
+  }
+  return results;
 }
 
 SmallVector<int64_t> GraphImporter::inferredShape(StringRef name, int64_t rank) const {
@@ -470,7 +505,9 @@ static void crossCheckShapes(onnx::ModelProto &model, GraphImporter &importer, L
 
 OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
                                            const ONNXImportOptions &options) {
-  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  // If and Loop import as scf regions with arith, tensor and cf glue.
+  context.loadDialect<nn::NNDialect, func::FuncDialect, scf::SCFDialect, arith::ArithDialect,
+                      tensor::TensorDialect, cf::ControlFlowDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
@@ -509,6 +546,7 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   }
   // Unsupported operators and malformed nodes are reported before ONNX's
   // shape inference runs: it trusts its input and can crash on such nodes.
+  expandFunctions(model, OpRegistry::get());
   GraphImporter importer(context, model, path, OpRegistry::get());
   if (failed(importer.prepare()))
     return nullptr;

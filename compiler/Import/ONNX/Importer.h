@@ -48,6 +48,16 @@ llvm::StringRef attributeTypeName(onnx::AttributeProto::AttributeType type);
 /// domain is both "" and "ai.onnx".
 llvm::StringRef canonicalDomain(llvm::StringRef domain);
 
+/// Every node of `graph` and of the subgraphs in its nodes' attributes (If
+/// branches, Loop bodies), outer nodes first.
+std::vector<const onnx::NodeProto *> nodesWithin(const onnx::GraphProto &graph);
+
+/// Replaces each node of an operator that Kiln has no handler for, and
+/// whose ONNX schema defines it by a function body (HannWindow, ...), by
+/// that body, renamed into the graph (Functions.cpp). Returns how many
+/// nodes were expanded.
+int expandFunctions(onnx::ModelProto &model, const OpRegistry &registry);
+
 class GraphImporter {
 public:
   GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef path,
@@ -87,6 +97,11 @@ public:
   /// outputs) gives them: kDynamic where unknown, all kDynamic when it says
   /// nothing or disagrees on the rank.
   llvm::SmallVector<int64_t> inferredShape(llvm::StringRef name, int64_t rank) const;
+  /// Imports a subgraph's nodes at the builder's insertion point, its
+  /// inputs bound to `args`; the enclosing values stay visible and the
+  /// subgraph's own names are dropped afterwards.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange args, mlir::Location loc);
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;

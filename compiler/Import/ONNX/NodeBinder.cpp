@@ -204,3 +204,19 @@ const onnx::TensorProto *NodeBinder::attrTensor(StringRef name) {
   const auto *a = typed(name, onnx::AttributeProto::TENSOR);
   return a ? &a->t() : nullptr;
 }
+
+const onnx::GraphProto *NodeBinder::attrGraph(StringRef name) {
+  const auto *a = typed(name, onnx::AttributeProto::GRAPH);
+  return a ? &a->g() : nullptr;
+}
+
+FailureOr<SmallVector<Value>> NodeBinder::importSubgraph(const onnx::GraphProto &graph,
+                                                         ValueRange args) {
+  if (graph.input_size() != static_cast<int>(args.size()))
+    return error() << "expects a subgraph of " << args.size() << " inputs, found "
+                   << graph.input_size();
+  FailureOr<SmallVector<Value>> results = importer.importSubgraph(graph, args, loc());
+  if (failed(results))
+    failedOnce = true;
+  return results;
+}

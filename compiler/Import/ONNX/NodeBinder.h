@@ -101,6 +101,13 @@ public:
   llvm::SmallVector<float> attrFloats(llvm::StringRef name);
   /// Null when absent.
   const onnx::TensorProto *attrTensor(llvm::StringRef name);
+  /// A subgraph attribute (If's branches, Loop's body); null when absent.
+  const onnx::GraphProto *attrGraph(llvm::StringRef name);
+  /// Imports `graph` at the builder's insertion point with its inputs bound
+  /// to `args`; its nodes see the enclosing graph's values. Returns the
+  /// values of its outputs. Its names go out of scope afterwards.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> importSubgraph(const onnx::GraphProto &graph,
+                                                                 mlir::ValueRange args);
 
   //===--------------------------------------------------------------------===//
   // Building

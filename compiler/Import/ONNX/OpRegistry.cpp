@@ -41,6 +41,8 @@ const OpRegistry &OpRegistry::get() {
     registerLossOps(r);
     registerSamplingOps(r);
     registerRecurrentOps(r);
+    registerLinearAlgebraOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;

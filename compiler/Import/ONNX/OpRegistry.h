@@ -69,6 +69,8 @@ void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerSamplingOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerLinearAlgebraOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -17,6 +17,26 @@
 using namespace mlir;
 using namespace kiln::onnx_import;
 
+std::vector<const onnx::NodeProto *>
+kiln::onnx_import::nodesWithin(const onnx::GraphProto &graph) {
+  std::vector<const onnx::NodeProto *> nodes;
+  for (const auto &node : graph.node())
+    nodes.push_back(&node);
+  for (const auto &node : graph.node())
+    for (const auto &a : node.attribute()) {
+      std::vector<const onnx::GraphProto *> subgraphs;
+      if (a.has_g())
+        subgraphs.push_back(&a.g());
+      for (const auto &g : a.graphs())
+        subgraphs.push_back(&g);
+      for (const onnx::GraphProto *g : subgraphs) {
+        std::vector<const onnx::NodeProto *> inner = nodesWithin(*g);
+        nodes.insert(nodes.end(), inner.begin(), inner.end());
+      }
+    }
+  return nodes;
+}
+
 LogicalResult GraphImporter::checkOpsets() {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
   const auto &known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
@@ -152,7 +172,8 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
     return it == shapes.end() ? -1 : static_cast<int64_t>(it->second.size());
   };
   std::vector<std::string> problems;
-  for (const auto &node : model.graph().node()) {
+  for (const onnx::NodeProto *nodePtr : nodesWithin(model.graph())) {
+    const onnx::NodeProto &node = *nodePtr;
     std::string where = nodeLabel(node);
     // Handlers read output 0 without re-checking, but for the recurrent
     // layers, whose y is optional (Y_h alone is common).

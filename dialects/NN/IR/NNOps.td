@@ -95,5 +95,7 @@ include "dialects/NN/IR/NNShapeOperandOps.td"
 include "dialects/NN/IR/NNSamplingOps.td"
 include "dialects/NN/IR/NNRecurrentOps.td"
 include "dialects/NN/IR/NNIndexingOps.td"
+include "dialects/NN/IR/NNTrainingOps.td"
+include "dialects/NN/IR/NNLinearAlgebraOps.td"
 
 #endif // KILN_NN_OPS

@@ -248,7 +248,11 @@ FailureOr<Value> dynamicDim(IndexMath &m, Operation *op, unsigned r, int64_t d) 
             LeakyReluOp, EluOp, HardSigmoidOp, SeluOp, CeluOp, ThresholdedReluOp, ShrinkOp,
             ClipOp, NotOp, CastOp, IsNaNOp, IsInfOp, TriluOp, SoftmaxOp, LogSoftmaxOp, HardmaxOp,
             CumSumOp, BatchNormOp, InstanceNormOp, LRNOp, MeanVarianceNormOp,
-            ReverseSequenceOp, LayerNormOp>(sameAsInput)
+            ReverseSequenceOp, LayerNormOp, DropoutOp>(sameAsInput)
+      .Case([&](BatchNormTrainingOp) -> FailureOr<Value> {
+        return m.dim(op->getOperand(0), r == 0 ? d : 1);
+      })
+      .Case([&](DetOp) { return m.dim(op->getOperand(0), d); })
       .Case([&](MatMulOp mm) { return matmulDim(m, mm, d); })
       .Case([&](GemmOp g) -> FailureOr<Value> {
         return d == 0 ? m.dim(g.getA(), g.getTransA() ? 1 : 0)

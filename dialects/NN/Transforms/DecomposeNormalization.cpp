@@ -74,6 +74,46 @@ struct DecomposeInstanceNorm : OpRewritePattern<InstanceNormOp> {
   }
 };
 
+/// The batch's mean and population variance over every dimension but the
+/// channels normalize the input; the running statistics are the momentum
+/// blend of the given ones and the batch's.
+struct DecomposeBatchNormTraining : OpRewritePattern<BatchNormTrainingOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormTrainingOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    RankedTensorType t = op.getInput().getType();
+    int64_t rank = t.getRank();
+    Type elem = t.getElementType();
+    SmallVector<int64_t> axes{0};
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+    DenseI64ArrayAttr axesAttr = rewriter.getDenseI64ArrayAttr(axes);
+    BoolAttr kept = rewriter.getBoolAttr(true);
+    Value mean = rewriter.create<ReduceMeanOp>(loc, x, axesAttr, kept);
+    Value centered = rewriter.create<SubOp>(loc, x, mean);
+    Value var = rewriter.create<ReduceMeanOp>(
+        loc, rewriter.create<MulOp>(loc, centered, centered), axesAttr, kept);
+    Value shifted = rewriter.create<AddOp>(
+        loc, var, scalarConstant(rewriter, loc, elem, op.getEpsilon().convertToDouble()));
+    Value inv = rewriter.create<ReciprocalOp>(loc, rewriter.create<SqrtOp>(loc, shifted));
+    Value y = rewriter.create<MulOp>(loc, centered, inv);
+    y = rewriter.create<MulOp>(loc, y, perChannel(rewriter, loc, op.getScale(), rank));
+    y = rewriter.create<AddOp>(loc, y, perChannel(rewriter, loc, op.getBias(), rank));
+    double momentum = op.getMomentum().convertToDouble();
+    auto blend = [&](Value given, Value batch) -> Value {
+      Value flat = rewriter.create<ReshapeOp>(loc, op.getRunningMean().getType(), batch);
+      Value a = rewriter.create<MulOp>(loc, given, scalarConstant(rewriter, loc, elem, momentum));
+      Value b = rewriter.create<MulOp>(loc, flat,
+                                       scalarConstant(rewriter, loc, elem, 1.0 - momentum));
+      return rewriter.create<AddOp>(loc, a, b);
+    };
+    rewriter.replaceOp(op, {y, blend(op.getInputMean(), mean), blend(op.getInputVar(), var)});
+    return success();
+  }
+};
+
 /// `x / (bias + alpha / size * sum(x^2 over the size nearest channels))^beta`,
 /// the windowed sum an average pool (padding counted) over [N, 1, C, rest]
 /// times `size`.
@@ -157,5 +197,5 @@ struct DecomposeHardmax : OpRewritePattern<HardmaxOp> {
 
 void kiln::nn::populateNNDecomposeNormalizationPatterns(RewritePatternSet &patterns) {
   patterns.add<DecomposeLayerNorm, DecomposeInstanceNorm, DecomposeLRN, DecomposeMeanVarianceNorm,
-               DecomposeHardmax>(patterns.getContext());
+               DecomposeHardmax, DecomposeBatchNormTraining>(patterns.getContext());
 }

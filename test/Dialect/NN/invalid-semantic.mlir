@@ -305,3 +305,23 @@ func.func @sce_weight(%s: tensor<4x10xf32>, %t: tensor<4xi64>, %w: tensor<4xf32>
   %l, %p = nn.softmax_cross_entropy %s, %t, %w {reduction = "sum"} : (tensor<4x10xf32>, tensor<4xi64>, tensor<4xf32>) -> (tensor<f32>, tensor<4x10xf32>)
   return
 }
+
+// -----
+
+// batch_norm_training's momentum blends two statistics: it lies in [0, 1].
+func.func @batch_norm_training_momentum(%x: tensor<2x3xf32>, %p: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.batch_norm_training' op expects momentum in [0, 1], found 1.5}}
+  %y, %rm, %rv = nn.batch_norm_training %x, %p, %p, %p, %p {epsilon = 1.0e-5 : f64, momentum = 1.5 : f64}
+      : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// Its per-channel parameters have the input's channel count.
+func.func @batch_norm_training_channels(%x: tensor<2x3xf32>, %p: tensor<3xf32>, %q: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.batch_norm_training' op expects input_var of shape 3 'f32', found 4 'f32'}}
+  %y, %rm, %rv = nn.batch_norm_training %x, %p, %p, %p, %q {epsilon = 1.0e-5 : f64, momentum = 0.9 : f64}
+      : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}

@@ -402,3 +402,21 @@ func.func @slice_dynamic_size(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = nn.slice %x {offsets = array<i64: 1, 0>, sizes = array<i64: -9223372036854775808, 4>, strides = array<i64: 1, 1>} : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// dropout's ratio is a scalar of the input's type.
+func.func @dropout_ratio(%x: tensor<3xf32>, %r: tensor<1xf32>) {
+  // expected-error @+1 {{'nn.dropout' op expects a rank-0 ratio of type 'f32', found 'tensor<1xf32>'}}
+  %y, %m = nn.dropout %x, %r {seed = 0 : i64} : (tensor<3xf32>, tensor<1xf32>) -> (tensor<3xf32>, tensor<3xi1>)
+  return
+}
+
+// -----
+
+// det takes square matrices.
+func.func @det_square(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'nn.det' op expects square matrices [*, M, M], found 2x3x4}}
+  %d = nn.det %x : (tensor<2x3x4xf32>) -> tensor<2xf32>
+  return
+}

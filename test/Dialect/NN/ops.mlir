@@ -398,6 +398,16 @@ func.func @dynamic_resize(%x: tensor<1x1x4x4xf32>, %r: tensor<4xf32>, %s: tensor
 
 // -----
 
+// dropout: the scaled input and its mask, from a seed.
+// CHECK-LABEL: func.func @dropout
+// CHECK: nn.dropout %{{.*}}, %{{.*}} {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+func.func @dropout(%x: tensor<3x4xf32>, %r: tensor<f32>) -> tensor<3x4xi1> {
+  %y, %mask = nn.dropout %x, %r {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+  return %mask : tensor<3x4xi1>
+}
+
+// -----
+
 // The indexing ops of NNIndexingOps.td.
 // CHECK-LABEL: func @indexing
 func.func @indexing(%x: tensor<3x4xf32>, %p: tensor<4xi64>, %k: tensor<1xi64>, %i: tensor<2x4xi64>,
@@ -448,4 +458,14 @@ func.func @pool_indexing(%x: tensor<1x2x4x4xf32>, %b: tensor<1x6x4xf32>, %s: ten
   // CHECK: nn.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
   %3 = nn.non_max_suppression %b, %s, %m, %t, %t {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
   return
+}
+
+// -----
+
+// det: one determinant per trailing square matrix.
+// CHECK-LABEL: func.func @det
+// CHECK: nn.det %{{.*}} : (tensor<2x3x3xf64>) -> tensor<2xf64>
+func.func @det(%x: tensor<2x3x3xf64>) -> tensor<2xf64> {
+  %d = nn.det %x : (tensor<2x3x3xf64>) -> tensor<2xf64>
+  return %d : tensor<2xf64>
 }

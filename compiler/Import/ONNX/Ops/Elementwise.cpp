@@ -147,25 +147,72 @@ LogicalResult importClip(NodeBinder &b, bool boundsAsInputs) {
 /// Inference only: a training_mode input must be a constant false; the
 /// mask output keeps every element.
 LogicalResult importDropout(NodeBinder &b) {
-  if (b.hasInput(2)) {
-    FailureOr<Entry *> mode = b.inputEntry(2);
-    if (failed(mode))
-      return failure();
-    ConstantOp c = (*mode)->value ? (*mode)->value.getDefiningOp<ConstantOp>() : ConstantOp();
-    auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
-    if (!dense || !dense.isSplat() || !dense.getElementType().isInteger(1) ||
-        dense.getSplatValue<bool>())
-      return b.error() << "training-mode Dropout is not supported (training_mode "
-                          "must be a constant false)";
-  }
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  b.define(0, *x);
-  if (b.hasOutput(1)) {
-    auto maskType = typeOf(*x).clone(b.builder().getI1Type());
-    b.define(1, b.builder().create<ConstantOp>(b.loc(), DenseElementsAttr::get(maskType, true)));
+  RankedTensorType xt = typeOf(*x);
+  // training_mode (input 2, opset 12+): absent or a constant false is the
+  // identity; a constant true or a run-time flag is nn.dropout, whose ratio
+  // a false flag turns to 0 (keep everything, scale 1).
+  Value training;
+  bool isTraining = false;
+  if (b.opset() >= 12 && b.hasInput(2)) {
+    FailureOr<Value> t = b.input(2);
+    if (failed(t))
+      return failure();
+    if (typeOf(*t).getRank() != 0 || !typeOf(*t).getElementType().isInteger(1))
+      return b.error() << "expects training_mode (input 2) to be a rank-0 bool, found "
+                       << typeOf(*t);
+    ElementsAttr mode = b.constInput(2);
+    if (!mode)
+      training = *t, isTraining = true;
+    else
+      isTraining = mode.getSplatValue<bool>();
   }
+  if (!isTraining) {
+    b.define(0, *x);
+    if (b.hasOutput(1)) {
+      auto maskType = xt.clone(b.builder().getI1Type());
+      b.define(1,
+               b.builder().create<ConstantOp>(b.loc(), DenseElementsAttr::get(maskType, true)));
+    }
+    return success();
+  }
+  OpBuilder &builder = b.builder();
+  Type elem = xt.getElementType();
+  if (!isa<FloatType>(elem))
+    return b.error() << "expects a float input in training mode, found " << elem;
+  Value ratio = b.scalarConstant(elem, 0.5);
+  if (b.hasInput(1)) {
+    FailureOr<Value> r = b.input(1);
+    if (failed(r))
+      return failure();
+    if (typeOf(*r).getRank() != 0)
+      return b.error() << "expects a rank-0 ratio (input 1), found " << typeOf(*r);
+    ratio = *r;
+    if (typeOf(ratio).getElementType() != elem)
+      ratio = builder.create<CastOp>(b.loc(), typeOf(ratio).clone(elem), ratio);
+  }
+  if (ElementsAttr r = b.constInput(1)) {
+    double v = r.getSplatValue<APFloat>().convertToDouble();
+    if (!(v >= 0.0 && v < 1.0))
+      return b.error() << "expects ratio in [0, 1), found " << v;
+  }
+  if (training) {
+    FailureOr<Value> off = b.create<WhereOp>(training, ratio, b.scalarConstant(elem, 0.0));
+    if (failed(off))
+      return failure();
+    ratio = *off;
+  }
+  // ONNX draws a random seed when none is given; Kiln's default is 0, so
+  // that every compilation of a model gives the same masks.
+  FailureOr<Operation *> op =
+      b.createMulti<DropoutOp>(2, *x, ratio, builder.getI64IntegerAttr(b.attrInt("seed", 0)));
+  if (failed(op))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (b.hasOutput(i))
+      b.define(i, (*op)->getResult(i));
   return success();
 }
 

@@ -9,16 +9,33 @@ using namespace kiln::onnx_import;
 namespace {
 
 LogicalResult importBatchNorm(NodeBinder &b) {
-  if (b.attrInt("training_mode", 0) != 0 ||
-      llvm::any_of(llvm::seq(1, std::max(b.numOutputs(), 1)),
-                   [&](int i) { return b.hasOutput(i); }))
-    return b.error() << "only inference-mode BatchNormalization (one output) is supported";
+  bool extraOutputs = llvm::any_of(llvm::seq(1, std::max(b.numOutputs(), 1)),
+                                   [&](int i) { return b.hasOutput(i); });
+  // From opset 14 training_mode=1 normalizes with the batch's statistics
+  // and outputs the running ones (nn.batch_norm_training); before, the
+  // extra outputs (saved mean and variance) are not modelled.
+  bool training = b.opset() >= 14 && b.attrInt("training_mode", 0) != 0;
+  if (!training && (extraOutputs || b.attrInt("training_mode", 0) != 0))
+    return b.error() << "only inference-mode BatchNormalization (one output) is supported"
+                     << (b.opset() >= 14 ? "" : " before opset 14");
   SmallVector<Value> in;
   for (int i = 0; i < 5; ++i) {
     FailureOr<Value> v = b.input(i);
     if (failed(v))
       return failure();
     in.push_back(*v);
+  }
+  if (training) {
+    FailureOr<Operation *> op = b.createMulti<BatchNormTrainingOp>(
+        3, in[0], in[1], in[2], in[3], in[4],
+        b.builder().getF64FloatAttr(b.attrFloat("epsilon", 1e-5)),
+        b.builder().getF64FloatAttr(b.attrFloat("momentum", 0.9)));
+    if (failed(op))
+      return failure();
+    for (int i = 0; i < 3; ++i)
+      if (b.hasOutput(i))
+        b.define(i, (*op)->getResult(i));
+    return success();
   }
   return b.defineResult(b.create<BatchNormOp>(
       in[0], in[1], in[2], in[3], in[4],
