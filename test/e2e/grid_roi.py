@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """GridSample and RoiAlign against PyTorch: F.grid_sample and
-torchvision.ops.roi_align exported by torch.onnx (opset 16), compiled by
+torchvision.ops.roi_align exported by torch.onnx (opsets 16 and 11), compiled by
 Kiln and run on the same inputs, within rtol 1e-4 / atol 1e-5.
 
 GridSample: every mode (bilinear, nearest, bicubic) x padding (zeros,
@@ -42,11 +42,11 @@ class Session:
         self.work = work
         self.count = 0
 
-    def export(self, module, inputs, names, tag):
+    def export(self, module, inputs, names, tag, opset=16):
         path = os.path.join(self.work, tag + ".onnx")
         buf = io.BytesIO()
         torch.onnx.export(module, inputs, buf, input_names=names, output_names=["y"],
-                          opset_version=16)
+                          opset_version=opset)
         with open(path, "wb") as f:
             f.write(buf.getvalue())
         lib = os.path.join(self.work, tag + ".so")
@@ -160,15 +160,22 @@ def roi_cases(s):
             check(e2e.compare(reference, expected, 1e-4, 1e-5) is None,
                   f"the numpy RoiAlign reference matches torchvision (aligned={aligned}, "
                   f"sampling_ratio={ratio})")
-            # The export computes the batch indices from the boxes' first
-            # column; feed the ONNX RoiAlign node directly instead.
-            path = os.path.join(s.work, f"roi_{aligned}_{ratio}.onnx")
-            save_roi_model(path, 3, 2, ratio, 0.5, aligned, "avg", 16)
-            lib = os.path.join(s.work, f"roi_{aligned}_{ratio}.so")
-            e2e.kiln_compile(s.compiler, path, lib, 600)
-            res, out = s.run(lib, {"x": x.numpy(), "rois": rois.numpy(), "idx": idx.numpy()})
-            close(f"roi_align avg aligned={aligned} sampling_ratio={ratio} vs torchvision", res,
-                  out, expected)
+            # torchvision's own export: the batch indices come from the
+            # boxes' first column (Gather, Squeeze, Cast). Its RoiAlign node
+            # has no coordinate_transformation_mode whatever `aligned` says,
+            # so it means aligned=True only from opset 16 (half_pixel by
+            # default) and aligned=False only before (RoiAlign-10).
+            class T(torch.nn.Module):
+                def forward(self, a, both):
+                    return torchvision.ops.roi_align(a, both, (3, 2), 0.5, ratio, aligned)
+            both = torch.cat([idx.to(rois.dtype)[:, None], rois], 1)
+            lib, model = s.export(T(), (x, both), ["x", "boxes"], f"roi_{aligned}_{ratio}",
+                                  opset=16 if aligned else 11)
+            check("RoiAlign" in [n.op_type for n in model.graph.node],
+                  "torchvision's roi_align exports to RoiAlign")
+            res, out = s.run(lib, {"x": x.numpy(), "boxes": both.numpy()})
+            close(f"torchvision roi_align exported, aligned={aligned} sampling_ratio={ratio}",
+                  res, out, expected)
     for aligned in (True, False):
         path = os.path.join(s.work, f"roi_max_{aligned}.onnx")
         save_roi_model(path, 2, 3, 0, 1.0, aligned, "max", 16)

@@ -349,6 +349,28 @@ def torch_cases(s):
         lib = s.compile(path)
         res, out = s.run(lib, {"x": x.numpy()})
         close(f"PyTorch F.interpolate {title}", res, out, M()(x).numpy())
+    # Symbolic batch and spatial dims: the export computes the output sizes
+    # from Shape at run time; one library runs at two input sizes.
+    for title, kw in (("nearest x2", dict(scale_factor=2, mode="nearest")),
+                      ("bilinear x1.5", dict(scale_factor=1.5, mode="bilinear",
+                                             align_corners=False)),
+                      ("bicubic to 9x4", dict(size=(9, 4), mode="bicubic",
+                                              align_corners=True))):
+        class D(torch.nn.Module):
+            def forward(self, t):
+                return F.interpolate(t, **kw)
+        path = os.path.join(s.work, f"torch_dynamic_{title.split()[0]}.onnx")
+        buf = io.BytesIO()
+        torch.onnx.export(D(), (x,), buf, input_names=["x"], output_names=["y"],
+                          opset_version=13, dynamic_axes={"x": {0: "N", 2: "H", 3: "W"}})
+        with open(path, "wb") as f:
+            f.write(buf.getvalue())
+        lib = s.compile(path)
+        for shape in ((1, 3, 4, 4), (3, 3, 7, 5)):
+            xs = torch.randn(*shape)
+            res, out = s.run(lib, {"x": xs.numpy()})
+            close(f"PyTorch F.interpolate {title} with symbolic dims at {shape}", res, out,
+                  D()(xs).numpy())
     # Antialiased downscale: PyTorch's filter against Resize-18 with
     # antialias=1 (the kernel is cut at the border and renormalized, which is
     # exclude_outside=1).

@@ -111,8 +111,8 @@ struct Checks {
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (!type.isDynamicDim(d))
         require(c.cmpi(CmpIPredicate::eq, dims[d], c.i(type.getDimSize(d))),
-                "expects dim " + Twine(d) + " of the result to be " +
-                    Twine(type.getDimSize(d)) + " (its static size), found another value");
+                "expects dim " + Twine(d) + " of the result to be " + Twine(type.getDimSize(d)) +
+                    " (its static size), found another value");
     if (type.hasStaticShape())
       return;
     // In f64: a product of sizes below 2^40 each cannot overflow it.
@@ -191,8 +191,8 @@ Value outsideInput(Calc &c, const ResizeAxis &a, Value x) {
 /// Keys' cubic convolution kernel at distance `u >= 0`.
 Value cubicKernel(Calc &c, Value u, double a) {
   Value near = c.add(c.mul(c.sub(c.mul(c.f(a + 2), u), c.f(a + 3)), c.mul(u, u)), c.f(1.0));
-  Value far = c.sub(c.mul(c.add(c.mul(c.sub(c.mul(c.f(a), u), c.f(5 * a)), u), c.f(8 * a)), u),
-                    c.f(4 * a));
+  Value far =
+      c.sub(c.mul(c.add(c.mul(c.sub(c.mul(c.f(a), u), c.f(5 * a)), u), c.f(8 * a)), u), c.f(4 * a));
   return c.sel(c.cmpf(CmpFPredicate::OLE, u, c.f(1.0)), near,
                c.sel(c.cmpf(CmpFPredicate::OLT, u, c.f(2.0)), far, c.f(0.0)));
 }
@@ -363,8 +363,7 @@ struct DynamicResizeLowering : OpConversionPattern<DynamicResizeOp> {
       }
       SmallVector<Value> passDims(curDims);
       passDims[a.axis] = a.out;
-      SmallVector<int64_t> passShape(
-          cast<RankedTensorType>(cur.getType()).getShape());
+      SmallVector<int64_t> passShape(cast<RankedTensorType>(cur.getType()).getShape());
       passShape[a.axis] = type.getDimSize(a.axis);
       auto accType = RankedTensorType::get(passShape, acc);
       SmallVector<Value> dyn = checks.dynamicSizes(accType, passDims);
@@ -377,8 +376,8 @@ struct DynamicResizeLowering : OpConversionPattern<DynamicResizeOp> {
       SmallVector<Value> tapSizes;
       if (ShapedType::isDynamic(staticTaps))
         tapSizes.push_back(c.toIndex(c.imul(radius, c.i(2))));
-      Value taps = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{staticTaps}, b.getI8Type(),
-                                             tapSizes);
+      Value taps =
+          b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{staticTaps}, b.getI8Type(), tapSizes);
       MLIRContext *ctx = b.getContext();
       SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx))};
       AffineMap outMap = AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank);
@@ -394,8 +393,8 @@ struct DynamicResizeLowering : OpConversionPattern<DynamicResizeOp> {
             for (int64_t d = 0; d < rank; ++d)
               at.push_back(k.index(d));
             Value x = k.tame(sourceCoordinate(k, coord, a, k.toF(at[a.axis])));
-            Value j = k.iadd(k.isub(k.toI(k.floor(x)), radius),
-                             k.iadd(k.i(1), k.toI64(k.index(rank))));
+            Value j =
+                k.iadd(k.isub(k.toI(k.floor(x)), radius), k.iadd(k.i(1), k.toI64(k.index(rank))));
             Value u = k.mul(k.abs(k.sub(k.toF(j), x)), kscale);
             Value w = cubic ? cubicKernel(k, u, a3) : k.maxf(k.sub(k.f(1.0), u), k.f(0.0));
             Value last = k.isub(a.in, k.i(1));
@@ -448,7 +447,6 @@ struct DynamicResizeLowering : OpConversionPattern<DynamicResizeOp> {
   }
 };
 
-
 //===----------------------------------------------------------------------===//
 // GridSample
 //===----------------------------------------------------------------------===//
@@ -470,8 +468,9 @@ Value toElem(OpBuilder &b, Location loc, Value v, Type elem) {
 Value readOrZero(Calc &c, Value input, Value batch, Value channel, Value y, Value x, Value h,
                  Value w) {
   Value zero = c.i(0);
-  Value inside = c.both(c.both(c.cmpi(CmpIPredicate::sge, x, zero), c.cmpi(CmpIPredicate::slt, x, w)),
-                        c.both(c.cmpi(CmpIPredicate::sge, y, zero), c.cmpi(CmpIPredicate::slt, y, h)));
+  Value inside =
+      c.both(c.both(c.cmpi(CmpIPredicate::sge, x, zero), c.cmpi(CmpIPredicate::slt, x, w)),
+             c.both(c.cmpi(CmpIPredicate::sge, y, zero), c.cmpi(CmpIPredicate::slt, y, h)));
   Value yc = c.toIndex(c.clampi(y, zero, c.isub(h, c.i(1))));
   Value xc = c.toIndex(c.clampi(x, zero, c.isub(w, c.i(1))));
   Value v = c.extF(c.b.create<tensor::ExtractOp>(c.loc, input, ValueRange{batch, channel, yc, xc}));
@@ -521,8 +520,9 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
         cast<RankedTensorType>(grid.getType()).isDynamicDim(0))
       checks.require(c.cmpi(CmpIPredicate::eq, dims[0], c.dim(grid, 0)),
                      "expects the grid's batch size to be the input's, found another value");
-    checks.require(c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
-                   "expects a non-empty input image, found height or width 0");
+    checks.require(
+        c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
+        "expects a non-empty input image, found height or width 0");
     checks.requireResult(type, dims);
     StringRef mode = op.getMode(), padding = op.getPaddingMode();
     bool align = op.getAlignCorners();
@@ -552,10 +552,9 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
             Value x0 = k.floor(x), y0 = k.floor(y);
             Value tx = k.sub(x, x0), ty = k.sub(y, y0);
             auto weights = [&](Value t) {
-              return SmallVector<Value>{cubicKernel(k, k.add(t, one), -0.75),
-                                        cubicKernel(k, t, -0.75),
-                                        cubicKernel(k, k.sub(one, t), -0.75),
-                                        cubicKernel(k, k.sub(k.f(2.0), t), -0.75)};
+              return SmallVector<Value>{
+                  cubicKernel(k, k.add(t, one), -0.75), cubicKernel(k, t, -0.75),
+                  cubicKernel(k, k.sub(one, t), -0.75), cubicKernel(k, k.sub(k.f(2.0), t), -0.75)};
             };
             SmallVector<Value> wx = weights(tx), wy = weights(ty);
             result = k.f(0.0);
@@ -580,8 +579,7 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
               Value xi = k.toI(x0), yi = k.toI(y0), xi1 = k.iadd(xi, k.i(1)),
                     yi1 = k.iadd(yi, k.i(1));
               Value top = k.add(k.mul(k.sub(one, dx), read(yi, xi)), k.mul(dx, read(yi, xi1)));
-              Value bottom =
-                  k.add(k.mul(k.sub(one, dx), read(yi1, xi)), k.mul(dx, read(yi1, xi1)));
+              Value bottom = k.add(k.mul(k.sub(one, dx), read(yi1, xi)), k.mul(dx, read(yi1, xi1)));
               result = k.add(k.mul(k.sub(one, dy), top), k.mul(dy, bottom));
             }
           }
@@ -649,19 +647,23 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
     Value count = c.dim(rois, 0);
     checks.require(c.cmpi(CmpIPredicate::eq, count, c.dim(idx, 0)),
                    "expects as many batch indices as rois, found another count");
-    checks.require(c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
-                   "expects a non-empty input image, found height or width 0");
+    checks.require(
+        c.both(c.cmpi(CmpIPredicate::sge, h, c.i(1)), c.cmpi(CmpIPredicate::sge, w, c.i(1))),
+        "expects a non-empty input image, found height or width 0");
 
     // Every batch index in [0, N), and the largest sample grid (with
     // sampling_ratio 0), as one reduction over the boxes.
     auto flagType = RankedTensorType::get({}, rewriter.getI1Type());
     auto sizeType = RankedTensorType::get({}, ft);
-    Value okInit = filled(rewriter, loc, flagType, rewriter.create<arith::ConstantIntOp>(loc, 1, 1));
+    Value okInit =
+        filled(rewriter, loc, flagType, rewriter.create<arith::ConstantIntOp>(loc, 1, 1));
     Value zeroInit = filled(rewriter, loc, sizeType, c.f(0.0));
-    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx), scalarMap = AffineMap::get(1, 0, ctx);
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx),
+              scalarMap = AffineMap::get(1, 0, ctx);
     auto scan = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{flagType, sizeType, sizeType}, ValueRange{idx},
-        ValueRange{okInit, zeroInit, zeroInit}, SmallVector<AffineMap>{id1, scalarMap, scalarMap, scalarMap},
+        ValueRange{okInit, zeroInit, zeroInit},
+        SmallVector<AffineMap>{id1, scalarMap, scalarMap, scalarMap},
         SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Calc k{nb, l, ft};
@@ -707,8 +709,8 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Calc k{nb, l, ft};
           Value r = k.index(0), ch = k.index(1);
-          Value b = k.toIndex(k.clampi(nb.create<tensor::ExtractOp>(l, idx, ValueRange{r}),
-                                       k.i(0), k.isub(batch, k.i(1))));
+          Value b = k.toIndex(k.clampi(nb.create<tensor::ExtractOp>(l, idx, ValueRange{r}), k.i(0),
+                                       k.isub(batch, k.i(1))));
           RoiBox box = roiBox(k, op, rois, r);
           Value iy = k.toF(k.index(4)), ix = k.toF(k.index(5));
           Value active = k.both(k.cmpf(CmpFPredicate::OLT, iy, box.gridH),
@@ -721,7 +723,8 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           Value hf = k.toF(h), wf = k.toF(w);
           Value outside = k.either(
               k.either(k.cmpf(CmpFPredicate::ULT, y, k.f(-1.0)), k.cmpf(CmpFPredicate::UGT, y, hf)),
-              k.either(k.cmpf(CmpFPredicate::ULT, x, k.f(-1.0)), k.cmpf(CmpFPredicate::UGT, x, wf)));
+              k.either(k.cmpf(CmpFPredicate::ULT, x, k.f(-1.0)),
+                       k.cmpf(CmpFPredicate::UGT, x, wf)));
           // The low neighbour, or the last pixel (then both neighbours).
           auto axis = [&](Value v, Value size) {
             v = k.tame(k.maxf(v, k.f(0.0)));
@@ -740,8 +743,8 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           };
           Value t1 = k.mul(k.mul(hy, hx), at(yl, xl)), t2 = k.mul(k.mul(hy, lx), at(yl, xh));
           Value t3 = k.mul(k.mul(ly, hx), at(yh, xl)), t4 = k.mul(k.mul(ly, lx), at(yh, xh));
-          Value sample = avg ? k.add(k.add(t1, t2), k.add(t3, t4))
-                             : k.maxf(k.maxf(t1, t2), k.maxf(t3, t4));
+          Value sample =
+              avg ? k.add(k.add(t1, t2), k.add(t3, t4)) : k.maxf(k.maxf(t1, t2), k.maxf(t3, t4));
           sample = k.sel(outside, k.f(0.0), sample);
           Value next = avg ? k.add(args[2], sample)
                            : nb.create<arith::MaximumFOp>(l, args[2], sample).getResult();
@@ -766,6 +769,5 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
 } // namespace
 
 void kiln::populateNNToLinalgSamplingPatterns(RewritePatternSet &patterns) {
-  patterns.add<DynamicResizeLowering, GridSampleLowering, RoiAlignLowering>(
-      patterns.getContext());
+  patterns.add<DynamicResizeLowering, GridSampleLowering, RoiAlignLowering>(patterns.getContext());
 }

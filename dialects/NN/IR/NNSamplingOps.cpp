@@ -40,8 +40,8 @@ LogicalResult DynamicResizeOp::verify() {
                                {"sizes", getSizes(), n},
                                {"roi", getRoi(), 2 * n}})
     if (v && length(v) != want)
-      return emitOpError("expects ") << what << " of length " << want << " (for " << n
-                                     << " axes), found " << v.getType();
+      return emitOpError("expects ")
+             << what << " of length " << want << " (for " << n << " axes), found " << v.getType();
   if (out.getRank() != rank || out.getElementType() != in.getElementType())
     return emitOpError("expects a result of rank ")
            << rank << " and element type " << in.getElementType() << ", found " << out;
@@ -51,12 +51,10 @@ LogicalResult DynamicResizeOp::verify() {
              << d << " (not resized) to be the input's " << in.getDimSize(d) << ", found "
              << out.getDimSize(d);
   static const StringRef modes[] = {"nearest", "linear", "cubic"};
-  static const StringRef coords[] = {"half_pixel",    "half_pixel_symmetric",
-                                     "pytorch_half_pixel", "align_corners",
-                                     "asymmetric",    "tf_half_pixel_for_nn",
-                                     "tf_crop_and_resize"};
-  static const StringRef nearests[] = {"round_prefer_floor", "round_prefer_ceil", "floor",
-                                       "ceil"};
+  static const StringRef coords[] = {
+      "half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
+      "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  static const StringRef nearests[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   static const StringRef policies[] = {"stretch", "not_larger", "not_smaller"};
   for (auto [what, value, allowed] :
        {std::tuple<StringRef, StringRef, ArrayRef<StringRef>>{"mode", getMode(), modes},
@@ -115,13 +113,15 @@ LogicalResult RoiAlignOp::inferReturnTypes(MLIRContext *, std::optional<Location
     return fail(loc, name, "expects mode 'avg' or 'max', found '") << adaptor.getMode() << "'";
   if (!llvm::is_contained({"half_pixel", "output_half_pixel"},
                           adaptor.getCoordinateTransformationMode()))
-    return fail(loc, name, "expects coordinate_transformation_mode 'half_pixel' or "
-                           "'output_half_pixel', found '")
+    return fail(loc, name,
+                "expects coordinate_transformation_mode 'half_pixel' or "
+                "'output_half_pixel', found '")
            << adaptor.getCoordinateTransformationMode() << "'";
   int64_t oh = adaptor.getOutputHeight(), ow = adaptor.getOutputWidth();
   if (oh < 1 || ow < 1 || adaptor.getSamplingRatio() < 0)
-    return fail(loc, name, "expects output_height and output_width of at least 1 and a "
-                           "sampling_ratio of at least 0, found ")
+    return fail(loc, name,
+                "expects output_height and output_width of at least 1 and a "
+                "sampling_ratio of at least 0, found ")
            << oh << ", " << ow << " and " << adaptor.getSamplingRatio();
   int64_t r = ShapedType::isDynamic(rois.getDimSize(0)) ? idx.getDimSize(0) : rois.getDimSize(0);
   types.push_back(RankedTensorType::get({r, in.getDimSize(1), oh, ow}, in.getElementType()));

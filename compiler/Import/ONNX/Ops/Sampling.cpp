@@ -51,9 +51,9 @@ FailureOr<Value> listInput(NodeBinder &b, int i, StringRef what, bool isFloat) {
 
 /// The general form: nn.dynamic_resize with the operands as given (constant
 /// ones pruned of the axes they leave unchanged).
-LogicalResult importDynamicResize(NodeBinder &b, Value x, SmallVector<int64_t> axes,
-                                  Value roi, Value scales, Value sizes, StringRef mode,
-                                  StringRef coord, StringRef nearestMode, StringRef policy) {
+LogicalResult importDynamicResize(NodeBinder &b, Value x, SmallVector<int64_t> axes, Value roi,
+                                  Value scales, Value sizes, StringRef mode, StringRef coord,
+                                  StringRef nearestMode, StringRef policy) {
   RankedTensorType t = typeOf(x);
   int64_t rank = t.getRank();
   OpBuilder &builder = b.builder();
@@ -61,9 +61,9 @@ LogicalResult importDynamicResize(NodeBinder &b, Value x, SmallVector<int64_t> a
   // Constant scales or sizes: an axis whose size and coordinates do not
   // change needs no pass, and its output size is known.
   Value given = scales ? scales : sizes;
-  if (auto c = given.getDefiningOp<ConstantOp>();
-      c && policy == "stretch" && coord != "tf_crop_and_resize" &&
-      coord != "tf_half_pixel_for_nn") {
+  if (auto c = given.getDefiningOp<ConstantOp>(); c && policy == "stretch" &&
+                                                  coord != "tf_crop_and_resize" &&
+                                                  coord != "tf_half_pixel_for_nn") {
     std::optional<SmallVector<double>> values = constantFloats(c.getValue());
     SmallVector<int64_t> kept;
     SmallVector<double> keptValues;
@@ -97,15 +97,15 @@ LogicalResult importDynamicResize(NodeBinder &b, Value x, SmallVector<int64_t> a
   if (coord != "tf_crop_and_resize")
     roi = Value();
   auto type = RankedTensorType::get(shape, t.getElementType());
-  b.define(0, builder.create<DynamicResizeOp>(
-                  b.loc(), type, x, roi, scales, sizes, builder.getDenseI64ArrayAttr(axes),
-                  builder.getStringAttr(mode), builder.getStringAttr(coord),
-                  builder.getStringAttr(nearestMode),
-                  builder.getF64FloatAttr(b.attrFloat("cubic_coeff_a", -0.75)),
-                  builder.getBoolAttr(b.attrInt("exclude_outside", 0) != 0),
-                  builder.getF64FloatAttr(b.attrFloat("extrapolation_value", 0.0)),
-                  builder.getBoolAttr(b.attrInt("antialias", 0) != 0),
-                  builder.getStringAttr(policy)));
+  b.define(0,
+           builder.create<DynamicResizeOp>(
+               b.loc(), type, x, roi, scales, sizes, builder.getDenseI64ArrayAttr(axes),
+               builder.getStringAttr(mode), builder.getStringAttr(coord),
+               builder.getStringAttr(nearestMode),
+               builder.getF64FloatAttr(b.attrFloat("cubic_coeff_a", -0.75)),
+               builder.getBoolAttr(b.attrInt("exclude_outside", 0) != 0),
+               builder.getF64FloatAttr(b.attrFloat("extrapolation_value", 0.0)),
+               builder.getBoolAttr(b.attrInt("antialias", 0) != 0), builder.getStringAttr(policy)));
   return success();
 }
 
@@ -119,10 +119,9 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
   std::string mode = b.attrString("mode", "nearest");
-  std::string coord =
-      form.upsample ? "asymmetric"
-                    : b.attrString("coordinate_transformation_mode",
-                                   form.legacy ? "asymmetric" : "half_pixel");
+  std::string coord = form.upsample ? "asymmetric"
+                                    : b.attrString("coordinate_transformation_mode",
+                                                   form.legacy ? "asymmetric" : "half_pixel");
   std::string nearestMode =
       form.legacy ? "floor" : b.attrString("nearest_mode", "round_prefer_floor");
   std::string policy = b.attrString("keep_aspect_ratio_policy", "stretch");
@@ -133,7 +132,7 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
     return b.error() << "mode '" << mode << "' is not supported (supported: nearest, linear"
                      << (form.legacy ? ")" : ", cubic)");
   static const llvm::StringSet<> coords = {
-      "half_pixel",           "pytorch_half_pixel", "align_corners",     "asymmetric",
+      "half_pixel",           "pytorch_half_pixel", "align_corners",       "asymmetric",
       "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric"};
   if (!coords.contains(coord))
     return b.error() << "coordinate_transformation_mode '" << coord << "' is not supported";
@@ -202,8 +201,7 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
                 policy == "stretch" && antialias == 0 && coord != "tf_crop_and_resize" &&
                 coord != "half_pixel_symmetric" && t.hasStaticShape();
   if (!simple)
-    return importDynamicResize(b, *x, axes, roi, scales, sizes, mode, coord, nearestMode,
-                               policy);
+    return importDynamicResize(b, *x, axes, roi, scales, sizes, mode, coord, nearestMode, policy);
 
   SmallVector<int64_t> outSizes;
   SmallVector<double> outScales;
@@ -218,10 +216,10 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
     outScales.push_back(scale);
   }
   OpBuilder &builder = b.builder();
-  return b.defineResult(b.create<ResizeOp>(
-      *x, builder.getDenseI64ArrayAttr(outSizes), builder.getDenseF64ArrayAttr(outScales),
-      builder.getStringAttr(mode), builder.getStringAttr(coord),
-      builder.getStringAttr(nearestMode)));
+  return b.defineResult(
+      b.create<ResizeOp>(*x, builder.getDenseI64ArrayAttr(outSizes),
+                         builder.getDenseF64ArrayAttr(outScales), builder.getStringAttr(mode),
+                         builder.getStringAttr(coord), builder.getStringAttr(nearestMode)));
 }
 
 /// GridSample-16 (and 20's names for the 2-D modes: linear, cubic).
@@ -236,18 +234,19 @@ LogicalResult importGridSample(NodeBinder &b) {
   else if (mode == "cubic")
     mode = "bicubic";
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
-    return b.error() << "mode '" << mode << "' is not supported (supported: bilinear, nearest, "
+    return b.error() << "mode '" << mode
+                     << "' is not supported (supported: bilinear, nearest, "
                         "bicubic)";
   if (padding != "zeros" && padding != "border" && padding != "reflection")
-    return b.error() << "padding_mode '" << padding << "' is not supported (supported: zeros, "
+    return b.error() << "padding_mode '" << padding
+                     << "' is not supported (supported: zeros, "
                         "border, reflection)";
   RankedTensorType t = typeOf(*x), g = typeOf(*grid);
   if (t.getRank() != 4 || g.getRank() != 4)
-    return b.error() << "expects a 4-D input and grid (N x C x H x W, N x Ho x Wo x 2), found "
-                     << t << " and " << g;
+    return b.error() << "expects a 4-D input and grid (N x C x H x W, N x Ho x Wo x 2), found " << t
+                     << " and " << g;
   if (!isa<FloatType>(t.getElementType()) || g.getElementType() != t.getElementType())
-    return b.error() << "expects a float input and a grid of its type, found " << t << " and "
-                     << g;
+    return b.error() << "expects a float input and a grid of its type, found " << t << " and " << g;
   OpBuilder &builder = b.builder();
   return b.defineResult(b.create<GridSampleOp>(*x, *grid, builder.getStringAttr(mode),
                                                builder.getStringAttr(padding),
@@ -261,9 +260,8 @@ LogicalResult importRoiAlign(NodeBinder &b) {
   if (failed(x) || failed(rois) || failed(idx))
     return failure();
   std::string mode = b.attrString("mode", "avg");
-  std::string coord = b.opset() >= 16
-                          ? b.attrString("coordinate_transformation_mode", "half_pixel")
-                          : "output_half_pixel";
+  std::string coord = b.opset() >= 16 ? b.attrString("coordinate_transformation_mode", "half_pixel")
+                                      : "output_half_pixel";
   if (mode != "avg" && mode != "max")
     return b.error() << "mode '" << mode << "' is not supported (supported: avg, max)";
   if (coord != "half_pixel" && coord != "output_half_pixel")
@@ -283,10 +281,11 @@ LogicalResult importRoiAlign(NodeBinder &b) {
                         "sampling_ratio of at least 0, found "
                      << oh << ", " << ow << " and " << ratio;
   OpBuilder &builder = b.builder();
-  return b.defineResult(b.create<RoiAlignOp>(
-      *x, *rois, *idx, builder.getStringAttr(mode), builder.getStringAttr(coord),
-      builder.getI64IntegerAttr(oh), builder.getI64IntegerAttr(ow),
-      builder.getI64IntegerAttr(ratio), builder.getF64FloatAttr(b.attrFloat("spatial_scale", 1.0))));
+  return b.defineResult(
+      b.create<RoiAlignOp>(*x, *rois, *idx, builder.getStringAttr(mode),
+                           builder.getStringAttr(coord), builder.getI64IntegerAttr(oh),
+                           builder.getI64IntegerAttr(ow), builder.getI64IntegerAttr(ratio),
+                           builder.getF64FloatAttr(b.attrFloat("spatial_scale", 1.0))));
 }
 
 } // namespace
