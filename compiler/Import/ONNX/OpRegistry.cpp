@@ -39,6 +39,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOps(r);
     registerShapeOperandOps(r);
     registerLossOps(r);
+    registerIndexingOps(r);
     return r;
   }();
   return registry;
