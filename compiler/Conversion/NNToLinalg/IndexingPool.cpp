@@ -40,10 +40,10 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
     auto inType = cast<RankedTensorType>(x.getType());
     RankedTensorType type = op.getType();
     int64_t k = inType.getRank() - 2;
+    // The pass refuses dynamic spatial sizes before converting anything.
     for (int64_t d = 2; d < inType.getRank(); ++d)
       if (inType.isDynamicDim(d))
-        return op.emitOpError("expects static spatial sizes for code generation, found ")
-               << inType << " (specialize symbolic dimensions with --input-shape)";
+        return rewriter.notifyMatchFailure(op, "dynamic spatial sizes");
     Emitter e(rewriter, op);
     Type elem = inType.getElementType(), i64 = rewriter.getI64Type();
     SmallVector<Value> dyn;
