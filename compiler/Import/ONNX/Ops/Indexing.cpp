@@ -42,8 +42,8 @@ FailureOr<Value> int64Vector(NodeBinder &b, int i, int64_t n, StringRef what) {
   RankedTensorType t = typeOf(*v);
   if (!t.getElementType().isInteger(64) || !t.hasStaticShape() || t.getRank() > 1 ||
       t.getNumElements() != n)
-    return b.error() << "expects " << what << " (input " << i << ") to be " << n
-                     << " int64 value" << (n == 1 ? "" : "s") << ", found " << t;
+    return b.error() << "expects " << what << " (input " << i << ") to be " << n << " int64 value"
+                     << (n == 1 ? "" : "s") << ", found " << t;
   if (t.getRank() == 1)
     return *v;
   return b.builder()
@@ -145,8 +145,8 @@ LogicalResult importScatterND(NodeBinder &b) {
   if (failed(data) || failed(idx) || failed(upd))
     return failure();
   RankedTensorType dt = typeOf(*data), it = typeOf(*idx), ut = typeOf(*upd);
-  if (!it.getElementType().isInteger(64) || it.getRank() < 1 ||
-      it.isDynamicDim(it.getRank() - 1) || it.getShape().back() > dt.getRank())
+  if (!it.getElementType().isInteger(64) || it.getRank() < 1 || it.isDynamicDim(it.getRank() - 1) ||
+      it.getShape().back() > dt.getRank())
     return b.error() << "expects int64 indices whose last dim is static and at most the data's "
                         "rank ("
                      << dt.getRank() << "), found " << it;
@@ -156,8 +156,8 @@ LogicalResult importScatterND(NodeBinder &b) {
   bool ok = ut.getRank() == static_cast<int64_t>(expected.size()) &&
             ut.getElementType() == dt.getElementType();
   for (int64_t d = 0; ok && d < ut.getRank(); ++d)
-    ok = ShapedType::isDynamic(expected[d]) || ut.isDynamicDim(d) ||
-         expected[d] == ut.getDimSize(d);
+    ok =
+        ShapedType::isDynamic(expected[d]) || ut.isDynamicDim(d) || expected[d] == ut.getDimSize(d);
   if (!ok)
     return b.error() << "expects updates of shape indices.shape[:-1] + data.shape[" << m
                      << ":] and the data's type, found " << ut;
@@ -271,9 +271,9 @@ LogicalResult importUnique(NodeBinder &b) {
   y = RankedTensorType::get(dims, in.getElementType());
   auto counted = RankedTensorType::get({count}, i64Type(b));
   auto inverse = RankedTensorType::get({n}, i64Type(b));
-  auto op = b.builder().create<UniqueOp>(b.loc(), TypeRange{y, counted, inverse, counted}, *x,
-                                         axisAttr,
-                                         b.builder().getBoolAttr(b.attrBool("sorted", true)));
+  auto op =
+      b.builder().create<UniqueOp>(b.loc(), TypeRange{y, counted, inverse, counted}, *x, axisAttr,
+                                   b.builder().getBoolAttr(b.attrBool("sorted", true)));
   for (int i = 0; i < 4; ++i)
     if (b.hasOutput(i))
       b.define(i, op->getResult(i));
@@ -319,17 +319,15 @@ LogicalResult importMaxUnpool(NodeBinder &b) {
   } else {
     for (int64_t i = 0; i < n; ++i) {
       int64_t d = in.getDimSize(2 + i);
-      dims.push_back(ShapedType::isDynamic(d)
-                         ? d
-                         : (d - 1) * strides[i] + kernel[i] - pads[i] - pads[n + i]);
+      dims.push_back(
+          ShapedType::isDynamic(d) ? d : (d - 1) * strides[i] + kernel[i] - pads[i] - pads[n + i]);
     }
   }
   RankedTensorType type = resultType(b, in.getElementType(), dims);
   OpBuilder &builder = b.builder();
-  b.define(0, builder.create<MaxUnpoolOp>(b.loc(), type, *x, *idx, shape,
-                                          builder.getDenseI64ArrayAttr(kernel),
-                                          builder.getDenseI64ArrayAttr(strides),
-                                          builder.getDenseI64ArrayAttr(pads)));
+  b.define(0, builder.create<MaxUnpoolOp>(
+                  b.loc(), type, *x, *idx, shape, builder.getDenseI64ArrayAttr(kernel),
+                  builder.getDenseI64ArrayAttr(strides), builder.getDenseI64ArrayAttr(pads)));
   return success();
 }
 
@@ -355,7 +353,8 @@ LogicalResult importNonMaxSuppression(NodeBinder &b) {
   double defaults[2] = {0.0, -std::numeric_limits<double>::infinity()};
   for (int i = 0; i < 2; ++i) {
     if (!b.hasInput(3 + i)) {
-      thresholds[i] = b.builder().create<ReshapeOp>(b.loc(), one(f), b.scalarConstant(f, defaults[i]));
+      thresholds[i] =
+          b.builder().create<ReshapeOp>(b.loc(), one(f), b.scalarConstant(f, defaults[i]));
       continue;
     }
     FailureOr<Value> v = b.input(3 + i);
@@ -383,8 +382,7 @@ LogicalResult importNonMaxSuppression(NodeBinder &b) {
 // Pad (edge, reflect)
 //===----------------------------------------------------------------------===//
 
-LogicalResult kiln::onnx_import::importBorderPad(NodeBinder &b, bool padsAsInput,
-                                                 StringRef mode) {
+LogicalResult kiln::onnx_import::importBorderPad(NodeBinder &b, bool padsAsInput, StringRef mode) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
@@ -436,8 +434,8 @@ LogicalResult kiln::onnx_import::importBorderPad(NodeBinder &b, bool padsAsInput
         return b.error() << "expects non-negative pads in mode '" << mode
                          << "' (cropping is not supported), found " << std::min(lo, hi);
       if (mode == "reflect" && !ShapedType::isDynamic(n) && (lo || hi) && (lo >= n || hi >= n))
-        return b.error() << "expects reflect pads of dim " << d << " smaller than its size ("
-                         << n << "), found " << std::max(lo, hi);
+        return b.error() << "expects reflect pads of dim " << d << " smaller than its size (" << n
+                         << "), found " << std::max(lo, hi);
       if (mode == "edge" && n == 0 && (lo || hi))
         return b.error() << "expects no edge pad of dim " << d << ", which is empty";
       if (!ShapedType::isDynamic(n))
@@ -446,8 +444,8 @@ LogicalResult kiln::onnx_import::importBorderPad(NodeBinder &b, bool padsAsInput
     pads = b.intConstant(padsType, *known);
   }
   RankedTensorType type = resultType(b, in.getElementType(), dims);
-  b.define(0, b.builder().create<BorderPadOp>(b.loc(), type, *x, pads,
-                                              b.builder().getStringAttr(mode)));
+  b.define(
+      0, b.builder().create<BorderPadOp>(b.loc(), type, *x, pads, b.builder().getStringAttr(mode)));
   return success();
 }
 
