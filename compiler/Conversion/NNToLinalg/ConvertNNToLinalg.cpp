@@ -80,6 +80,9 @@ bool needsStaticSizes(Operation *op) {
     });
   if (auto loss = dyn_cast<NLLLossOp>(op))
     return loss.getInput().getType().isDynamicDim(1);
+  // Max pooling's indices are flat positions over the spatial sizes.
+  if (auto indices = dyn_cast<MaxPoolIndicesOp>(op))
+    return dynamicAt(indices.getInput(), 2);
   if (isa<ResizeOp, GatherNDOp>(op))
     return dynamicAt(op->getOperand(0), 0) || dynamicAt(op->getOperand(1), 0);
   return false;

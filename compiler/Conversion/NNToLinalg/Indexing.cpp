@@ -42,9 +42,9 @@ Value Emitter::only(Value t) {
 void Emitter::requireStatic(RankedTensorType type, ArrayRef<Value> dims, StringRef what) {
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (!type.isDynamicDim(d))
-      require(eq(dims[d], i64(type.getDimSize(d))),
-              "expects dim " + Twine(d) + " of " + what + " to be " +
-                  Twine(type.getDimSize(d)) + " (its static size), found another value");
+      require(eq(dims[d], i64(type.getDimSize(d))), "expects dim " + Twine(d) + " of " + what +
+                                                        " to be " + Twine(type.getDimSize(d)) +
+                                                        " (its static size), found another value");
 }
 
 void Emitter::requireAllocatable(RankedTensorType type, ArrayRef<Value> dims) {
@@ -56,8 +56,7 @@ void Emitter::requireAllocatable(RankedTensorType type, ArrayRef<Value> dims) {
   for (Value d : dims) {
     // count * d <= limit, asked without multiplying (which could wrap).
     Value safeD = sel(eq(d, i64(0)), i64(1), d);
-    Value fits = either(eq(d, i64(0)),
-                        le(count, b.create<arith::DivSIOp>(loc, i64(limit), safeD)));
+    Value fits = either(eq(d, i64(0)), le(count, b.create<arith::DivSIOp>(loc, i64(limit), safeD)));
     ok = both(ok, both(ge(d, i64(0)), fits));
     count = mul(count, d);
   }
@@ -85,8 +84,7 @@ Value fold(OpBuilder &b, Location loc, Value tensor, Value init,
                               AffineMap::get(rank, 0, {}, b.getContext())};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
   auto generic = b.create<linalg::GenericOp>(
-      loc, acc.getType(), tensor, acc, maps, iters,
-      [&](OpBuilder &nb, Location l, ValueRange a) {
+      loc, acc.getType(), tensor, acc, maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
         SmallVector<Value> at;
         for (int64_t d = 0; d < rank; ++d)
           at.push_back(nb.create<linalg::IndexOp>(l, d));
@@ -100,21 +98,21 @@ Value kiln::nntolinalg::allOf(
     OpBuilder &b, Location loc, Value tensor,
     llvm::function_ref<Value(OpBuilder &, Location, Value, ValueRange)> pred) {
   Value init = b.create<arith::ConstantIntOp>(loc, 1, 1);
-  return fold(b, loc, tensor, init, [&](OpBuilder &nb, Location l, Value acc, Value x,
-                                        ValueRange at) -> Value {
-    return nb.create<arith::AndIOp>(l, acc, pred(nb, l, x, at));
-  });
+  return fold(b, loc, tensor, init,
+              [&](OpBuilder &nb, Location l, Value acc, Value x, ValueRange at) -> Value {
+                return nb.create<arith::AndIOp>(l, acc, pred(nb, l, x, at));
+              });
 }
 
 Value kiln::nntolinalg::countOf(
     OpBuilder &b, Location loc, Value tensor,
     llvm::function_ref<Value(OpBuilder &, Location, Value, ValueRange)> pred) {
   Value init = b.create<arith::ConstantIntOp>(loc, 0, 64);
-  return fold(b, loc, tensor, init, [&](OpBuilder &nb, Location l, Value acc, Value x,
-                                        ValueRange at) -> Value {
-    Value one = nb.create<arith::ExtUIOp>(l, nb.getI64Type(), pred(nb, l, x, at));
-    return nb.create<arith::AddIOp>(l, acc, one);
-  });
+  return fold(b, loc, tensor, init,
+              [&](OpBuilder &nb, Location l, Value acc, Value x, ValueRange at) -> Value {
+                Value one = nb.create<arith::ExtUIOp>(l, nb.getI64Type(), pred(nb, l, x, at));
+                return nb.create<arith::AddIOp>(l, acc, one);
+              });
 }
 
 Value kiln::nntolinalg::combine(OpBuilder &b, Location loc, StringRef reduction, Value old,
@@ -204,7 +202,8 @@ struct BorderPadLowering : OpConversionPattern<BorderPadOp> {
               Value before = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, j, zero);
               j = b.create<arith::SelectOp>(l, before, b.create<arith::SubIOp>(l, zero, j), j);
               Value after = b.create<arith::CmpIOp>(l, CmpIPredicate::sgt, j, last);
-              Value mirrored = b.create<arith::SubIOp>(l, b.create<arith::AddIOp>(l, last, last), j);
+              Value mirrored =
+                  b.create<arith::SubIOp>(l, b.create<arith::AddIOp>(l, last, last), j);
               j = b.create<arith::SelectOp>(l, after, mirrored, j);
             }
             j = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, j, last), zero);
@@ -226,9 +225,8 @@ struct BorderPadLowering : OpConversionPattern<BorderPadOp> {
 Value beats(OpBuilder &b, Location l, Value x, Value y, Value lower, bool largest) {
   Value better, equal;
   if (isFloat(x.getType())) {
-    better = b.create<arith::CmpFOp>(l, largest ? arith::CmpFPredicate::OGT
-                                                : arith::CmpFPredicate::OLT,
-                                     x, y);
+    better = b.create<arith::CmpFOp>(
+        l, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, x, y);
     equal = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, x, y);
   } else {
     better = b.create<arith::CmpIOp>(l, largest ? CmpIPredicate::sgt : CmpIPredicate::slt, x, y);
@@ -274,19 +272,19 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
     SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, self, ctx),
                                 AffineMap::get(rank + 1, 0, other, ctx),
                                 AffineMap::get(rank + 1, 0, self, ctx)};
-    ranks = rewriter
-                .create<linalg::GenericOp>(
-                    loc, rankType, ValueRange{input, input}, ranks, maps, iters,
-                    [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value i = b.create<linalg::IndexOp>(l, axis);
-                      Value m = b.create<linalg::IndexOp>(l, rank);
-                      Value earlier = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, m, i);
-                      Value wins = beats(b, l, a[1], a[0], earlier, largest);
-                      Value one = b.create<arith::ExtUIOp>(l, b.getI64Type(), wins);
-                      b.create<linalg::YieldOp>(l, b.create<arith::AddIOp>(l, a[2], one)
-                                                       .getResult());
-                    })
-                .getResult(0);
+    ranks =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, rankType, ValueRange{input, input}, ranks, maps, iters,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value i = b.create<linalg::IndexOp>(l, axis);
+                  Value m = b.create<linalg::IndexOp>(l, rank);
+                  Value earlier = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, m, i);
+                  Value wins = beats(b, l, a[1], a[0], earlier, largest);
+                  Value one = b.create<arith::ExtUIOp>(l, b.getI64Type(), wins);
+                  b.create<linalg::YieldOp>(l, b.create<arith::AddIOp>(l, a[2], one).getResult());
+                })
+            .getResult(0);
 
     // Indices: iteration (d..., i) with d[axis] = j < k finds i of rank j.
     RankedTensorType idxType = op.getIndices().getType();
@@ -296,10 +294,10 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
                   .create<linalg::GenericOp>(
                       loc, idxType, ranks, indices, maps, iters,
                       [&](OpBuilder &b, Location l, ValueRange a) {
-                        Value j = b.create<arith::IndexCastOp>(
-                            l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
-                        Value i = b.create<arith::IndexCastOp>(
-                            l, b.getI64Type(), b.create<linalg::IndexOp>(l, rank));
+                        Value j = b.create<arith::IndexCastOp>(l, b.getI64Type(),
+                                                               b.create<linalg::IndexOp>(l, axis));
+                        Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(),
+                                                               b.create<linalg::IndexOp>(l, rank));
                         Value hit = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, a[0], j);
                         b.create<linalg::YieldOp>(
                             l, b.create<arith::SelectOp>(l, hit, i, a[1]).getResult());
@@ -353,8 +351,7 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Emitter e(rewriter, op);
     Location loc = op.getLoc();
-    Value data = adaptor.getData(), indices = adaptor.getIndices(),
-          updates = adaptor.getUpdates();
+    Value data = adaptor.getData(), indices = adaptor.getIndices(), updates = adaptor.getUpdates();
     int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
     int64_t axis = op.getAxis();
     SmallVector<Value> ubs;
@@ -399,8 +396,7 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Emitter e(rewriter, op);
     Location loc = op.getLoc();
-    Value data = adaptor.getData(), indices = adaptor.getIndices(),
-          updates = adaptor.getUpdates();
+    Value data = adaptor.getData(), indices = adaptor.getIndices(), updates = adaptor.getUpdates();
     int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
     auto idxType = cast<RankedTensorType>(indices.getType());
     int64_t q = idxType.getRank(), m = idxType.getShape().back();
@@ -486,8 +482,8 @@ struct OneHotLowering : OpConversionPattern<OneHotOp> {
           Value zero = b.create<arith::ConstantIntOp>(l, 0, 64);
           Value negative = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, k, zero);
           k = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, k, depth), k);
-          Value j = b.create<arith::IndexCastOp>(l, b.getI64Type(),
-                                                 b.create<linalg::IndexOp>(l, axis));
+          Value j =
+              b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
           Value hit = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, k, j);
           return b.create<arith::SelectOp>(l, hit, values[1], values[0]);
         },

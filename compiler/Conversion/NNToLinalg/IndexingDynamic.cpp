@@ -30,11 +30,10 @@ scf::ValueVector kiln::nntolinalg::loopNest(OpBuilder &b, Location loc, ArrayRef
   return scf::ValueVector(nest.results.begin(), nest.results.end());
 }
 
-scf::ValueVector kiln::nntolinalg::ifThen(OpBuilder &b, Location loc, Value cond,
-                                          ValueRange args, BranchBody then) {
+scf::ValueVector kiln::nntolinalg::ifThen(OpBuilder &b, Location loc, Value cond, ValueRange args,
+                                          BranchBody then) {
   auto op = b.create<scf::IfOp>(
-      loc, cond,
-      [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, then(nb, l)); },
+      loc, cond, [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, then(nb, l)); },
       [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, args); });
   return scf::ValueVector(op.getResults().begin(), op.getResults().end());
 }
@@ -68,10 +67,11 @@ Value flattened(Emitter &e, Value x) {
 /// The slice of `x` at `i` along `axis` (size 1 there).
 Value sliceAt(OpBuilder &b, Location loc, Value x, int64_t axis, Value i) {
   auto t = cast<RankedTensorType>(x.getType());
-  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0)), sizes, strides(
-                                                                            t.getRank(), b.getIndexAttr(1));
+  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0)), sizes,
+      strides(t.getRank(), b.getIndexAttr(1));
   for (int64_t d = 0; d < t.getRank(); ++d)
-    sizes.push_back(d == axis ? OpFoldResult(b.getIndexAttr(1)) : tensor::getMixedSize(b, loc, x, d));
+    sizes.push_back(d == axis ? OpFoldResult(b.getIndexAttr(1))
+                              : tensor::getMixedSize(b, loc, x, d));
   offsets[axis] = i;
   return b.create<tensor::ExtractSliceOp>(loc, x, offsets, sizes, strides);
 }
@@ -79,8 +79,8 @@ Value sliceAt(OpBuilder &b, Location loc, Value x, int64_t axis, Value i) {
 /// `slice` (size 1 along `axis`) written into `dest` at `i` along `axis`.
 Value insertAt(OpBuilder &b, Location loc, Value slice, Value dest, int64_t axis, Value i) {
   auto t = cast<RankedTensorType>(dest.getType());
-  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0)), sizes, strides(
-                                                                            t.getRank(), b.getIndexAttr(1));
+  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0)), sizes,
+      strides(t.getRank(), b.getIndexAttr(1));
   for (int64_t d = 0; d < t.getRank(); ++d)
     sizes.push_back(tensor::getMixedSize(b, loc, slice, d));
   offsets[axis] = i;
@@ -150,9 +150,8 @@ struct CompressLowering : OpConversionPattern<CompressOp> {
     Value len = e.dimI64(cond, 0);
     e.require(e.le(len, e.dimI64(x, axis)),
               "expects a condition no longer than the compressed dim, found a longer one");
-    Value count = countOf(rewriter, loc, cond, [](OpBuilder &, Location, Value c, ValueRange) {
-      return c;
-    });
+    Value count =
+        countOf(rewriter, loc, cond, [](OpBuilder &, Location, Value c, ValueRange) { return c; });
     RankedTensorType type = op.getType();
     SmallVector<Value> dims;
     for (int64_t d = 0; d < xType.getRank(); ++d)
@@ -184,8 +183,8 @@ struct CompressLowering : OpConversionPattern<CompressOp> {
 /// `x < y` (`lt`) or `x != y` for floats or integers.
 Value compare(OpBuilder &b, Location l, Value x, Value y, bool lt) {
   if (isFloat(x.getType()))
-    return b.create<arith::CmpFOp>(l, lt ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::UNE,
-                                   x, y);
+    return b.create<arith::CmpFOp>(l, lt ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::UNE, x,
+                                   y);
   return b.create<arith::CmpIOp>(l, lt ? CmpIPredicate::slt : CmpIPredicate::ne, x, y);
 }
 
@@ -248,17 +247,15 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
       SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(2), d(0), d(3)}, ctx),
                                   AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx),
                                   AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
-      SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
-                                             utils::IteratorType::parallel,
-                                             utils::IteratorType::reduction,
-                                             utils::IteratorType::reduction};
+      SmallVector<utils::IteratorType> iters{
+          utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::reduction, utils::IteratorType::reduction};
       diff = rewriter
                  .create<linalg::GenericOp>(
                      loc, nn, ValueRange{x3, x3}, diff, maps, iters,
                      [&](OpBuilder &b, Location l, ValueRange a) {
                        Value at = b.create<arith::AddIOp>(
-                           l,
-                           b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2), inner),
+                           l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2), inner),
                            b.create<linalg::IndexOp>(l, 3));
                        at = b.create<arith::IndexCastOp>(l, b.getI64Type(), at);
                        Value differs = compare(b, l, a[0], a[1], /*lt=*/false);
@@ -281,9 +278,10 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
       }
       Value equal = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, dij, slices);
       Value last = b.create<arith::SubIOp>(l, slices, b.create<arith::ConstantIntOp>(l, 1, 64));
-      Value at = b.create<arith::IndexCastOp>(l, b.getIndexType(),
-                                              b.create<arith::MinSIOp>(l, dij, last));
-      Value oo = b.create<arith::DivUIOp>(l, at, inner), tt = b.create<arith::RemUIOp>(l, at, inner);
+      Value at =
+          b.create<arith::IndexCastOp>(l, b.getIndexType(), b.create<arith::MinSIOp>(l, dij, last));
+      Value oo = b.create<arith::DivUIOp>(l, at, inner),
+            tt = b.create<arith::RemUIOp>(l, at, inner);
       Value xi = b.create<tensor::ExtractOp>(l, x3, ValueRange{oo, i, tt});
       Value xj = b.create<tensor::ExtractOp>(l, x3, ValueRange{oo, j, tt});
       Value less = b.create<arith::AndIOp>(
@@ -292,10 +290,10 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
       return {equal, less};
     };
     // A generic over (i, j) reducing j into a length-n i64 vector.
-    auto rowReduce = [&](Value init, ValueRange extra,
-                         function_ref<Value(OpBuilder &, Location, Value, Value, Value,
-                                            ValueRange, Value)>
-                             step) -> Value {
+    auto rowReduce =
+        [&](Value init, ValueRange extra,
+            function_ref<Value(OpBuilder &, Location, Value, Value, Value, ValueRange, Value)> step)
+        -> Value {
       auto vec = RankedTensorType::get({staticN}, i64);
       SmallVector<Value> dyn;
       if (ShapedType::isDynamic(staticN))
@@ -331,27 +329,31 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
           .getResult(0);
     };
     Value nI64 = e.toI64(n);
-    Value first = rowReduce(nI64, {}, [&](OpBuilder &b, Location l, Value i, Value j, Value dij,
-                                          ValueRange, Value acc) -> Value {
-      Value equal = relate(b, l, i, j, dij).first;
-      Value jj = b.create<arith::IndexCastOp>(l, b.getI64Type(), j);
-      return b.create<arith::MinSIOp>(l, b.create<arith::SelectOp>(l, equal, jj, acc), acc);
-    });
+    Value first = rowReduce(
+        nI64, {},
+        [&](OpBuilder &b, Location l, Value i, Value j, Value dij, ValueRange, Value acc) -> Value {
+          Value equal = relate(b, l, i, j, dij).first;
+          Value jj = b.create<arith::IndexCastOp>(l, b.getI64Type(), j);
+          return b.create<arith::MinSIOp>(l, b.create<arith::SelectOp>(l, equal, jj, acc), acc);
+        });
     bool sorted = op.getSorted();
-    Value pos = rowReduce(e.i64(0), {first}, [&](OpBuilder &b, Location l, Value i, Value j,
-                                                 Value dij, ValueRange ex, Value acc) -> Value {
-      Value jj = b.create<arith::IndexCastOp>(l, b.getI64Type(), j);
-      Value distinct = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, ex[0], jj);
-      Value before = sorted ? relate(b, l, i, j, dij).second
-                            : b.create<arith::CmpIOp>(l, CmpIPredicate::ult, j, i).getResult();
-      Value counts = b.create<arith::AndIOp>(l, distinct, before);
-      return b.create<arith::AddIOp>(l, acc, b.create<arith::ExtUIOp>(l, b.getI64Type(), counts));
-    });
-    Value count = countOf(rewriter, loc, first, [](OpBuilder &b, Location l, Value f,
-                                                   ValueRange at) -> Value {
-      Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), at[0]);
-      return b.create<arith::CmpIOp>(l, CmpIPredicate::eq, f, i);
-    });
+    Value pos = rowReduce(
+        e.i64(0), {first},
+        [&](OpBuilder &b, Location l, Value i, Value j, Value dij, ValueRange ex,
+            Value acc) -> Value {
+          Value jj = b.create<arith::IndexCastOp>(l, b.getI64Type(), j);
+          Value distinct = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, ex[0], jj);
+          Value before = sorted ? relate(b, l, i, j, dij).second
+                                : b.create<arith::CmpIOp>(l, CmpIPredicate::ult, j, i).getResult();
+          Value counts = b.create<arith::AndIOp>(l, distinct, before);
+          return b.create<arith::AddIOp>(l, acc,
+                                         b.create<arith::ExtUIOp>(l, b.getI64Type(), counts));
+        });
+    Value count = countOf(rewriter, loc, first,
+                          [](OpBuilder &b, Location l, Value f, ValueRange at) -> Value {
+                            Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), at[0]);
+                            return b.create<arith::CmpIOp>(l, CmpIPredicate::eq, f, i);
+                          });
 
     // Outputs.
     RankedTensorType yType = op.getOutput().getType();

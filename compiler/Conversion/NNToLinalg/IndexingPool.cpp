@@ -40,10 +40,10 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
     auto inType = cast<RankedTensorType>(x.getType());
     RankedTensorType type = op.getType();
     int64_t k = inType.getRank() - 2;
+    // The pass refuses dynamic spatial sizes before converting anything.
     for (int64_t d = 2; d < inType.getRank(); ++d)
       if (inType.isDynamicDim(d))
-        return op.emitOpError("expects static spatial sizes for code generation, found ")
-               << inType << " (specialize symbolic dimensions with --input-shape)";
+        return rewriter.notifyMatchFailure(op, "dynamic spatial sizes");
     Emitter e(rewriter, op);
     Type elem = inType.getElementType(), i64 = rewriter.getI64Type();
     SmallVector<Value> dyn;
@@ -73,17 +73,18 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
           auto c = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
           Value valid = b.create<arith::ConstantIntOp>(l, 1, 1);
           SmallVector<Value> at{b.create<linalg::IndexOp>(l, 0), b.create<linalg::IndexOp>(l, 1)};
-          Value flat = b.create<arith::AddIOp>(
-              l, b.create<arith::MulIOp>(l, at[0], channels), at[1]);
+          Value flat =
+              b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, at[0], channels), at[1]);
           for (int64_t i = 0; i < k; ++i) {
-            Value o = b.create<linalg::IndexOp>(l, 2 + i), w = b.create<linalg::IndexOp>(l, 2 + k + i);
+            Value o = b.create<linalg::IndexOp>(l, 2 + i),
+                  w = b.create<linalg::IndexOp>(l, 2 + k + i);
             Value h = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, o, c(strides[i])),
                                               b.create<arith::MulIOp>(l, w, c(dil[i])));
             h = b.create<arith::SubIOp>(l, h, c(pads[i]));
             int64_t size = inType.getDimSize(2 + i);
-            Value inside = b.create<arith::AndIOp>(
-                l, b.create<arith::CmpIOp>(l, CmpIPredicate::sge, h, c(0)),
-                b.create<arith::CmpIOp>(l, CmpIPredicate::slt, h, c(size)));
+            Value inside =
+                b.create<arith::AndIOp>(l, b.create<arith::CmpIOp>(l, CmpIPredicate::sge, h, c(0)),
+                                        b.create<arith::CmpIOp>(l, CmpIPredicate::slt, h, c(size)));
             valid = b.create<arith::AndIOp>(l, valid, inside);
             h = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, h, c(size - 1)), c(0));
             at.push_back(h);
@@ -109,7 +110,9 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
       result = elementwise(
           rewriter, loc, type, result,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            auto c = [&](int64_t v) { return b.create<arith::ConstantIntOp>(l, v, 64).getResult(); };
+            auto c = [&](int64_t v) {
+              return b.create<arith::ConstantIntOp>(l, v, 64).getResult();
+            };
             Value nc = b.create<arith::DivSIOp>(l, a[0], c(plane));
             Value rest = b.create<arith::RemSIOp>(l, a[0], c(plane));
             Value col = c(0);
@@ -120,7 +123,8 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
               rest = b.create<arith::DivSIOp>(l, rest, c(sizes[i]));
             }
             for (int64_t i = 0; i < k; ++i) {
-              col = b.create<arith::AddIOp>(l, col, b.create<arith::MulIOp>(l, coords[i], c(colStride)));
+              col = b.create<arith::AddIOp>(l, col,
+                                            b.create<arith::MulIOp>(l, coords[i], c(colStride)));
               colStride *= sizes[i];
             }
             return b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, nc, c(plane)), col);
@@ -219,8 +223,8 @@ std::array<Value, 4> corners(OpBuilder &b, Location l, Value boxes, Value bi, Va
                              bool center) {
   std::array<Value, 4> v;
   for (int64_t c = 0; c < 4; ++c)
-    v[c] = b.create<tensor::ExtractOp>(
-        l, boxes, ValueRange{bi, i, b.create<arith::ConstantIndexOp>(l, c)});
+    v[c] = b.create<tensor::ExtractOp>(l, boxes,
+                                       ValueRange{bi, i, b.create<arith::ConstantIndexOp>(l, c)});
   if (center) {
     // [x_center, y_center, width, height].
     Value half = scalar(b, l, v[0].getType(), 0.5);
@@ -281,28 +285,29 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
     SmallVector<Value> dyn = dynamicSizes(rewriter, loc, scores);
     Value ranks = filled(rewriter, loc, rankType, e.i64(0), dyn);
     auto d = [&](int64_t k) { return getAffineDimExpr(k, ctx); };
-    SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
-                                           utils::IteratorType::parallel,
-                                           utils::IteratorType::parallel,
-                                           utils::IteratorType::reduction};
+    SmallVector<utils::IteratorType> iters{
+        utils::IteratorType::parallel, utils::IteratorType::parallel, utils::IteratorType::parallel,
+        utils::IteratorType::reduction};
     AffineMap self = AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
               other = AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx);
-    ranks = rewriter
-                .create<linalg::GenericOp>(
-                    loc, rankType, ValueRange{scores, scores}, ranks,
-                    ArrayRef<AffineMap>{self, other, self}, iters,
-                    [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value i = b.create<linalg::IndexOp>(l, 2), m = b.create<linalg::IndexOp>(l, 3);
-                      Value higher = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[1], a[0]);
-                      Value tie = b.create<arith::AndIOp>(
-                          l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], a[0]),
-                          b.create<arith::CmpIOp>(l, CmpIPredicate::ult, m, i));
-                      Value wins = b.create<arith::OrIOp>(l, higher, tie);
-                      b.create<linalg::YieldOp>(
-                          l, b.create<arith::AddIOp>(l, a[2], b.create<arith::ExtUIOp>(l, b.getI64Type(), wins))
-                                 .getResult());
-                    })
-                .getResult(0);
+    ranks =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, rankType, ValueRange{scores, scores}, ranks,
+                ArrayRef<AffineMap>{self, other, self}, iters,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value i = b.create<linalg::IndexOp>(l, 2), m = b.create<linalg::IndexOp>(l, 3);
+                  Value higher = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[1], a[0]);
+                  Value tie = b.create<arith::AndIOp>(
+                      l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], a[0]),
+                      b.create<arith::CmpIOp>(l, CmpIPredicate::ult, m, i));
+                  Value wins = b.create<arith::OrIOp>(l, higher, tie);
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::AddIOp>(l, a[2],
+                                                 b.create<arith::ExtUIOp>(l, b.getI64Type(), wins))
+                             .getResult());
+                })
+            .getResult(0);
     // order[b, c, r]: the box of rank r.
     Value order = filled(rewriter, loc, rankType, e.i64(0), dyn);
     order = rewriter
@@ -314,7 +319,8 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
                       Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(),
                                                              b.create<linalg::IndexOp>(l, 3));
                       Value hit = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, a[0], r);
-                      b.create<linalg::YieldOp>(l, b.create<arith::SelectOp>(l, hit, i, a[1]).getResult());
+                      b.create<linalg::YieldOp>(
+                          l, b.create<arith::SelectOp>(l, hit, i, a[1]).getResult());
                     })
                 .getResult(0);
 
@@ -336,28 +342,36 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
               b, l, {in.dimIdx(scores, 2)}, {args[0], in.i64(0)},
               [&](OpBuilder &b2, Location l2, ValueRange t, ValueRange acc) -> scf::ValueVector {
                 Emitter in2(b2, op);
-                Value box = b2.create<tensor::ExtractOp>(l2, order, ValueRange{ivs[0], ivs[1], t[0]});
+                Value box =
+                    b2.create<tensor::ExtractOp>(l2, order, ValueRange{ivs[0], ivs[1], t[0]});
                 Value boxIdx = in2.toIdx(in2.clamp(box, in2.i64(0), in2.toI64(lastBox)));
-                Value score = b2.create<tensor::ExtractOp>(l2, scores, ValueRange{ivs[0], ivs[1], boxIdx});
-                Value consider = in2.both(
-                    b2.create<arith::CmpFOp>(l2, arith::CmpFPredicate::OGT, score, scoreT),
-                    in2.lt(acc[1], maxOut));
+                Value score =
+                    b2.create<tensor::ExtractOp>(l2, scores, ValueRange{ivs[0], ivs[1], boxIdx});
+                Value consider =
+                    in2.both(b2.create<arith::CmpFOp>(l2, arith::CmpFPredicate::OGT, score, scoreT),
+                             in2.lt(acc[1], maxOut));
                 return ifThen(b2, l2, consider, acc, [&](OpBuilder &b3, Location l3) {
                   Emitter in3(b3, op);
                   std::array<Value, 4> p = corners(b3, l3, boxes, ivs[0], boxIdx, center);
                   scf::ValueVector sup = loopNest(
                       b3, l3, {in3.toIdx(acc[1])}, {b3.create<arith::ConstantIntOp>(l3, 0, 1)},
-                      [&](OpBuilder &b4, Location l4, ValueRange u, ValueRange s) -> scf::ValueVector {
-                        Value other = b4.create<tensor::ExtractOp>(l4, acc[0], ValueRange{ivs[0], ivs[1], u[0]});
-                        Value otherIdx = b4.create<arith::IndexCastOp>(l4, b4.getIndexType(), other);
+                      [&](OpBuilder &b4, Location l4, ValueRange u,
+                          ValueRange s) -> scf::ValueVector {
+                        Value other = b4.create<tensor::ExtractOp>(
+                            l4, acc[0], ValueRange{ivs[0], ivs[1], u[0]});
+                        Value otherIdx =
+                            b4.create<arith::IndexCastOp>(l4, b4.getIndexType(), other);
                         std::array<Value, 4> q = corners(b4, l4, boxes, ivs[0], otherIdx, center);
-                        return {b4.create<arith::OrIOp>(l4, s[0], overlaps(b4, l4, p, q, iouT)).getResult()};
+                        return {b4.create<arith::OrIOp>(l4, s[0], overlaps(b4, l4, p, q, iouT))
+                                    .getResult()};
                       });
-                  Value keep = b3.create<arith::XOrIOp>(l3, sup[0], b3.create<arith::ConstantIntOp>(l3, 1, 1));
+                  Value keep = b3.create<arith::XOrIOp>(l3, sup[0],
+                                                        b3.create<arith::ConstantIntOp>(l3, 1, 1));
                   return ifThen(b3, l3, keep, acc, [&](OpBuilder &b4, Location l4) {
                     Emitter in4(b4, op);
                     Value at = in4.toIdx(in4.min(acc[1], in4.toI64(lastBox)));
-                    Value s = b4.create<tensor::InsertOp>(l4, box, acc[0], ValueRange{ivs[0], ivs[1], at});
+                    Value s = b4.create<tensor::InsertOp>(l4, box, acc[0],
+                                                          ValueRange{ivs[0], ivs[1], at});
                     return scf::ValueVector{s, in4.add(acc[1], in4.i64(1))};
                   });
                 });
@@ -376,17 +390,19 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
         [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
           Emitter in(b, op);
           Value n = in.toIdx(b.create<tensor::ExtractOp>(l, sel[1], ivs));
-          return loopNest(b, l, {n}, args,
-                          [&](OpBuilder &b2, Location l2, ValueRange u, ValueRange acc) -> scf::ValueVector {
-                            Emitter in2(b2, op);
-                            Value row = b2.create<arith::MinSIOp>(l2, acc[1], lastRow);
-                            Value box = b2.create<tensor::ExtractOp>(l2, sel[0], ValueRange{ivs[0], ivs[1], u[0]});
-                            Value t = acc[0];
-                            Value vals[3] = {in2.toI64(ivs[0]), in2.toI64(ivs[1]), box};
-                            for (int64_t c = 0; c < 3; ++c)
-                              t = b2.create<tensor::InsertOp>(l2, vals[c], t, ValueRange{row, in2.idx(c)});
-                            return scf::ValueVector{t, in2.b.create<arith::AddIOp>(l2, acc[1], in2.idx(1))};
-                          });
+          return loopNest(
+              b, l, {n}, args,
+              [&](OpBuilder &b2, Location l2, ValueRange u, ValueRange acc) -> scf::ValueVector {
+                Emitter in2(b2, op);
+                Value row = b2.create<arith::MinSIOp>(l2, acc[1], lastRow);
+                Value box =
+                    b2.create<tensor::ExtractOp>(l2, sel[0], ValueRange{ivs[0], ivs[1], u[0]});
+                Value t = acc[0];
+                Value vals[3] = {in2.toI64(ivs[0]), in2.toI64(ivs[1]), box};
+                for (int64_t c = 0; c < 3; ++c)
+                  t = b2.create<tensor::InsertOp>(l2, vals[c], t, ValueRange{row, in2.idx(c)});
+                return scf::ValueVector{t, in2.b.create<arith::AddIOp>(l2, acc[1], in2.idx(1))};
+              });
         });
     rewriter.replaceOp(op, rows[0]);
     return success();

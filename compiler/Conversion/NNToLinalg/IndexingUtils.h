@@ -25,8 +25,7 @@ namespace kiln::nntolinalg {
 /// for one op (messages start with the node's label).
 class Emitter {
 public:
-  Emitter(OpBuilder &b, mlir::Operation *op)
-      : b(b), loc(op->getLoc()), prefix(checkPrefix(op)) {}
+  Emitter(OpBuilder &b, mlir::Operation *op) : b(b), loc(op->getLoc()), prefix(checkPrefix(op)) {}
 
   Value i64(int64_t v) { return b.create<mlir::arith::ConstantIntOp>(loc, v, 64); }
   Value idx(int64_t v) { return b.create<mlir::arith::ConstantIndexOp>(loc, v); }
@@ -38,9 +37,9 @@ public:
     return v;
   }
   Value toIdx(Value v) {
-    return v.getType().isIndex() ? v
-                                 : b.create<mlir::arith::IndexCastOp>(loc, b.getIndexType(),
-                                                                      toI64(v));
+    return v.getType().isIndex()
+               ? v
+               : b.create<mlir::arith::IndexCastOp>(loc, b.getIndexType(), toI64(v));
   }
   /// Dim `d` of `t` as i64 / as index.
   Value dimI64(Value t, int64_t d) { return toI64(dimIdx(t, d)); }
@@ -106,10 +105,10 @@ Value wrapAndClamp(Emitter &e, Value k, Value n);
 
 /// An scf.for nest over `ubs` (index, from 0 by 1) carrying `inits`; with
 /// no bounds, `body` runs once in place.
-using LoopBody = llvm::function_ref<mlir::scf::ValueVector(OpBuilder &, Location, ValueRange,
-                                                           ValueRange)>;
-mlir::scf::ValueVector loopNest(OpBuilder &b, Location loc, ArrayRef<Value> ubs,
-                                ValueRange inits, LoopBody body);
+using LoopBody =
+    llvm::function_ref<mlir::scf::ValueVector(OpBuilder &, Location, ValueRange, ValueRange)>;
+mlir::scf::ValueVector loopNest(OpBuilder &b, Location loc, ArrayRef<Value> ubs, ValueRange inits,
+                                LoopBody body);
 
 /// An scf.if yielding `then`'s values when `cond` holds, else `args`.
 using BranchBody = llvm::function_ref<mlir::scf::ValueVector(OpBuilder &, Location)>;

@@ -43,6 +43,7 @@ const OpRegistry &OpRegistry::get() {
     registerRecurrentOps(r);
     registerLinearAlgebraOps(r);
     registerControlFlowOps(r);
+    registerIndexingOps(r);
     return r;
   }();
   return registry;

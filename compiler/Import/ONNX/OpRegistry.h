@@ -71,6 +71,7 @@ void registerSamplingOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerIndexingOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -22,8 +22,8 @@ LogicalResult checkType(Operation *op, StringRef what, RankedTensorType type, Ty
   for (int64_t d = 0; ok && d < type.getRank(); ++d)
     ok = !dimsMayDiffer(type.getDimSize(d), dims[d]);
   if (!ok)
-    return op->emitOpError("expects ") << what << " of shape " << shapeStr(dims) << " " << elem
-                                       << ", found " << type;
+    return op->emitOpError("expects ")
+           << what << " of shape " << shapeStr(dims) << " " << elem << ", found " << type;
   return success();
 }
 
@@ -76,8 +76,8 @@ LogicalResult TopKOp::verify() {
   dims[axis] = ShapedType::kDynamic;
   if (failed(checkType(*this, "values", getValues().getType(), in.getElementType(), dims)))
     return failure();
-  return checkType(*this, "indices", getIndices().getType(),
-                   IntegerType::get(getContext(), 64), getValues().getType().getShape());
+  return checkType(*this, "indices", getIndices().getType(), IntegerType::get(getContext(), 64),
+                   getValues().getType().getShape());
 }
 
 LogicalResult ScatterElementsOp::verify() {
@@ -86,8 +86,8 @@ LogicalResult ScatterElementsOp::verify() {
       failed(checkAxis(*this, getAxis(), data.getRank())))
     return failure();
   if (idx.getRank() != data.getRank())
-    return emitOpError("expects indices of the data's rank (") << data.getRank() << "), found "
-                                                               << idx;
+    return emitOpError("expects indices of the data's rank (")
+           << data.getRank() << "), found " << idx;
   for (int64_t d = 0; d < idx.getRank(); ++d)
     if (!idx.isDynamicDim(d) && !data.isDynamicDim(d) && d != static_cast<int64_t>(getAxis()) &&
         idx.getDimSize(d) > data.getDimSize(d))
@@ -208,8 +208,8 @@ LogicalResult MaxUnpoolOp::verify() {
     return emitOpError("expects an N x C x spatial input and kernel_shape, strides per spatial "
                        "dim and pads twice, found ")
            << in;
-  if (failed(checkType(*this, "indices", getIndices().getType(),
-                       IntegerType::get(getContext(), 64), in.getShape())))
+  if (failed(checkType(*this, "indices", getIndices().getType(), IntegerType::get(getContext(), 64),
+                       in.getShape())))
     return failure();
   SmallVector<int64_t> dims{in.getDimSize(0), in.getDimSize(1)};
   for (int64_t i = 0; i < n; ++i) {
@@ -220,8 +220,8 @@ LogicalResult MaxUnpoolOp::verify() {
                              getPads()[n + i]);
   }
   if (getOutputShape() && getOutputShape().getType().getDimSize(0) != n + 2)
-    return emitOpError("expects an output_shape of ") << n + 2 << " elements, found "
-                                                      << getOutputShape().getType();
+    return emitOpError("expects an output_shape of ")
+           << n + 2 << " elements, found " << getOutputShape().getType();
   return checkType(*this, "a result", getOutput().getType(), in.getElementType(), dims);
 }
 

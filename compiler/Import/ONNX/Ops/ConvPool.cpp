@@ -137,8 +137,6 @@ LogicalResult importPool(NodeBinder &b, bool isMax) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
-  if (b.hasOutput(1))
-    return b.error() << "the Indices output of MaxPool is not supported";
   SmallVector<int64_t> kernel = b.attrInts("kernel_shape");
   size_t n = kernel.size();
   if (n < 1 || n > 3)
@@ -148,8 +146,10 @@ LogicalResult importPool(NodeBinder &b, bool isMax) {
                      << typeOf(*x).getRank();
   SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
                        dilations = onesUnlessGiven(b, "dilations", n);
-  if (b.attrInt("storage_order", 0) != 0)
-    return b.error() << "storage_order = 1 is not supported";
+  // storage_order only changes the Indices output.
+  int64_t storageOrder = isMax ? b.attrInt("storage_order", 0) : 0;
+  if (storageOrder != 0 && storageOrder != 1)
+    return b.error() << "expects storage_order 0 or 1, found " << storageOrder;
   if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
     return b.error() << "AveragePool with dilations is not supported";
   FailureOr<SmallVector<int64_t>> pads =
@@ -158,9 +158,21 @@ LogicalResult importPool(NodeBinder &b, bool isMax) {
     return failure();
   OpBuilder &builder = b.builder();
   BoolAttr ceil = builder.getBoolAttr(b.attrBool("ceil_mode", false));
-  if (isMax)
-    return b.defineResult(b.create<MaxPoolOp>(*x, ints(b, kernel), ints(b, strides),
-                                              ints(b, *pads), ints(b, dilations), ceil));
+  if (isMax) {
+    FailureOr<Value> y = b.create<MaxPoolOp>(*x, ints(b, kernel), ints(b, strides),
+                                             ints(b, *pads), ints(b, dilations), ceil);
+    if (failed(y))
+      return failure();
+    b.define(0, *y);
+    if (b.hasOutput(1)) {
+      // Indices (MaxPool-8): the flat input position of each maximum.
+      auto type = RankedTensorType::get(typeOf(*y).getShape(), builder.getI64Type());
+      b.define(1, builder.create<MaxPoolIndicesOp>(
+                      b.loc(), type, *x, ints(b, kernel), ints(b, strides), ints(b, *pads),
+                      ints(b, dilations), ceil, builder.getI64IntegerAttr(storageOrder)));
+    }
+    return success();
+  }
   return b.defineResult(b.create<AveragePoolOp>(
       *x, ints(b, kernel), ints(b, strides), ints(b, *pads), ceil,
       builder.getBoolAttr(b.attrBool("count_include_pad", false))));

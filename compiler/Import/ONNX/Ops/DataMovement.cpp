@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/ONNX/NodeBinder.h"
+#include "compiler/Import/ONNX/Ops/Indexing.h"
 #include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -162,11 +163,14 @@ LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
 
 /// Pad, constant mode: pads from the attribute (before opset 11) or a
 /// constant input, optionally on some `axes` (opset 18), the value from an
-/// attribute or a constant scalar input.
+/// attribute or a constant scalar input. Edge and reflect modes are
+/// Indexing.cpp's.
 LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
   std::string mode = b.attrString("mode", "constant");
+  if (mode == "edge" || mode == "reflect")
+    return importBorderPad(b, padsAsInput, mode);
   if (mode != "constant")
-    return b.error() << "supports mode 'constant' only, found '" << mode << "'";
+    return b.error() << "supports mode 'constant', 'edge' or 'reflect', found '" << mode << "'";
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
