@@ -39,6 +39,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOps(r);
     registerShapeOperandOps(r);
     registerLossOps(r);
+    registerQuantizedOps(r);
     return r;
   }();
   return registry;

@@ -61,6 +61,7 @@ void registerDataMovementOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerShapeOperandOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerQuantizedOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -23,6 +23,7 @@ void kiln::nn::populateNNDecomposePatterns(RewritePatternSet &patterns) {
   populateNNDecomposeLossPatterns(patterns);
   populateNNDecomposeNormalizationPatterns(patterns);
   populateNNDecomposeReductionPatterns(patterns);
+  populateNNDecomposeQuantizedPatterns(patterns);
 }
 
 namespace {

@@ -23,6 +23,7 @@ void populateNNDecomposeDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeLossPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateNNDecomposeQuantizedPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every decomposition above.
 void populateNNDecomposePatterns(mlir::RewritePatternSet &patterns);

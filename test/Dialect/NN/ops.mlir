@@ -386,3 +386,12 @@ func.func @dynamic_pad(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32
   %0 = nn.dynamic_pad %x, %p {value = 0.0 : f64} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @bit_shift
+func.func @bit_shift(%x: tensor<2x3xui32>, %n: tensor<3xui32>) -> tensor<2x3xui32> {
+  // CHECK: nn.bit_shift %{{.*}}, %{{.*}} {left = false} : (tensor<2x3xui32>, tensor<3xui32>) -> tensor<2x3xui32>
+  %0 = nn.bit_shift %x, %n {left = false} : (tensor<2x3xui32>, tensor<3xui32>) -> tensor<2x3xui32>
+  return %0 : tensor<2x3xui32>
+}
