@@ -247,6 +247,22 @@ static kiln_status kiln_cli_write_output(int dir_fd, const char *dir, const char
   return st;
 }
 
+/* IEEE binary16 bits as a float. */
+static float kiln_cli_f16(uint16_t h) {
+  int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  float v = e == 0 ? ldexpf((float)m, -24)
+                   : e == 31 ? (m ? NAN : INFINITY) : ldexpf((float)(m | 0x400), e - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+/* bfloat16 bits as a float (the high half of a binary32). */
+static float kiln_cli_bf16(uint16_t b) {
+  uint32_t u = (uint32_t)b << 16;
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
 /* Element @p i of @p t as text. */
 static void kiln_cli_format_value(char *buf, size_t size, const kiln_tensor *t, size_t i) {
   const void *d = kiln_tensor_data(t);
@@ -262,6 +278,12 @@ static void kiln_cli_format_value(char *buf, size_t size, const kiln_tensor *t, 
   case KILN_DTYPE_U32: snprintf(buf, size, "%" PRIu32, ((const uint32_t *)d)[i]); break;
   case KILN_DTYPE_U64: snprintf(buf, size, "%" PRIu64, ((const uint64_t *)d)[i]); break;
   case KILN_DTYPE_BOOL: snprintf(buf, size, "%d", ((const uint8_t *)d)[i] ? 1 : 0); break;
+  case KILN_DTYPE_F16:
+    snprintf(buf, size, "%.6g", (double)kiln_cli_f16(((const uint16_t *)d)[i]));
+    break;
+  case KILN_DTYPE_BF16:
+    snprintf(buf, size, "%.6g", (double)kiln_cli_bf16(((const uint16_t *)d)[i]));
+    break;
   case KILN_DTYPE_INVALID: snprintf(buf, size, "?"); break;
   }
 }
@@ -302,6 +324,20 @@ static size_t kiln_cli_argmax(const kiln_tensor *t) {
   case KILN_DTYPE_U16: KILN_ARGMAX_INT(uint16_t); break;
   case KILN_DTYPE_U32: KILN_ARGMAX_INT(uint32_t); break;
   case KILN_DTYPE_U64: KILN_ARGMAX_INT(uint64_t); break;
+  case KILN_DTYPE_F16:
+  case KILN_DTYPE_BF16: {
+    const uint16_t *v = (const uint16_t *)d;
+    float (*value)(uint16_t) = kiln_tensor_dtype(t) == KILN_DTYPE_F16 ? kiln_cli_f16 : kiln_cli_bf16;
+    if (isnan(value(v[0]))) break;
+    for (i = 1; i < n; ++i) {
+      if (isnan(value(v[i]))) {
+        best = i;
+        break;
+      }
+      if (value(v[i]) > value(v[best])) best = i;
+    }
+    break;
+  }
   case KILN_DTYPE_INVALID: break;
   }
   return best;
@@ -410,6 +446,10 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
       fprintf(stderr, "%s: input '%s': %s\n", o->prog, name, kiln_last_error());
       goto done;
     }
+    /* numpy has no bfloat16: a bf16 input comes as its uint16 bits. */
+    if (kiln_entry_input_dtype(entry, i) == KILN_DTYPE_BF16 &&
+        kiln_tensor_dtype(inputs[i]) == KILN_DTYPE_U16)
+      kiln__tensor_retag(inputs[i], KILN_DTYPE_BF16);
   }
   if (kiln_entry_check_inputs(entry, (const kiln_tensor *const *)inputs, n_in) != KILN_OK) {
     fprintf(stderr, "%s: %s\n", o->prog, kiln_last_error());

@@ -54,6 +54,9 @@ kiln_status kiln__npy_write_stream(FILE *f, const char *path, const kiln_tensor 
 kiln_status kiln__tensor_adopt(kiln_dtype dtype, size_t rank, const int64_t *dims, void *data,
                                kiln_tensor **out);
 
+/** Gives @p tensor another dtype of the same element size (u16 bits read from .npy as bf16). */
+void kiln__tensor_retag(kiln_tensor *tensor, kiln_dtype dtype);
+
 /** One input or output of an entry, as the signature describes it. */
 typedef struct kiln_value {
   char *name;        /**< decoded name */

@@ -150,7 +150,7 @@ static kiln_status kiln_npy_descr(const char *descr, const char *src, kiln_dtype
       {"f4", KILN_DTYPE_F32}, {"f8", KILN_DTYPE_F64}, {"i1", KILN_DTYPE_I8},
       {"i2", KILN_DTYPE_I16}, {"i4", KILN_DTYPE_I32}, {"i8", KILN_DTYPE_I64},
       {"u1", KILN_DTYPE_U8},  {"u2", KILN_DTYPE_U16}, {"u4", KILN_DTYPE_U32},
-      {"u8", KILN_DTYPE_U64}, {"b1", KILN_DTYPE_BOOL},
+      {"u8", KILN_DTYPE_U64}, {"b1", KILN_DTYPE_BOOL}, {"f2", KILN_DTYPE_F16},
   };
   size_t i;
   char order = descr[0];
@@ -348,6 +348,9 @@ static const char *kiln_npy_descr_of(kiln_dtype dtype) {
   case KILN_DTYPE_U32: return "<u4";
   case KILN_DTYPE_U64: return "<u8";
   case KILN_DTYPE_BOOL: return "|b1";
+  case KILN_DTYPE_F16: return "<f2";
+  /* numpy has no bfloat16: the bits travel as uint16. */
+  case KILN_DTYPE_BF16: return "<u2";
   case KILN_DTYPE_INVALID: break;
   }
   return NULL;

@@ -119,7 +119,10 @@ typedef enum kiln_dtype {
   KILN_DTYPE_U16 = 8,     /**< uint16_t, name "u16" */
   KILN_DTYPE_U32 = 9,     /**< uint32_t, name "u32" */
   KILN_DTYPE_U64 = 10,    /**< uint64_t, name "u64" */
-  KILN_DTYPE_BOOL = 11    /**< one byte, 0 or 1, name "bool" */
+  KILN_DTYPE_BOOL = 11,   /**< one byte, 0 or 1, name "bool" */
+  KILN_DTYPE_F16 = 12,    /**< IEEE binary16, name "f16" */
+  KILN_DTYPE_BF16 = 13    /**< bfloat16 (the high half of a binary32), name "bf16"; .npy files
+                               hold its bits as uint16, numpy having no bfloat16 */
 } kiln_dtype;
 
 /** Returns the size in bytes of one element of @p dtype, or 0 if it is not a valid dtype. */
@@ -184,8 +187,9 @@ int kiln_tensor_owns_data(const kiln_tensor *tensor);
 
 /**
  * Reads a NumPy .npy file (format 1.0, 2.0 or 3.0, C order, little-endian or
- * single-byte descr: '<f4' '<f8' '|i1' '<i2' '<i4' '<i8' '|u1' '<u2' '<u4' '<u8'
- * '|b1'; '<' / '=' / '|' are interchangeable). Fortran order, big-endian data,
+ * single-byte descr: '<f4' '<f8' '<f2' '|i1' '<i2' '<i4' '<i8' '|u1' '<u2' '<u4' '<u8'
+ * '|b1'; '<' / '=' / '|' are interchangeable). numpy has no bfloat16: a bf16
+ * tensor is written with descr '<u2' (its bits), and such a file reads as u16. Fortran order, big-endian data,
  * other dtypes, bad magic and truncated files fail with a message. The caller
  * owns `*out`.
  */

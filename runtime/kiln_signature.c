@@ -341,7 +341,7 @@ static kiln_status kiln_parse_value(kiln_parser *p, struct kiln_entry *entry, ch
   if (st != KILN_OK) return st;
   if (kiln_dtype_from_name(tok[2], &v->dtype) != KILN_OK)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
-                           "expects a dtype (f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool), found '%s'",
+                           "expects a dtype (f32 f64 f16 bf16 i8 i16 i32 i64 u8 u16 u32 u64 bool), found '%s'",
                            tok[2]);
   st = kiln_parse_dims(p, tok[3], v);
   if (st != KILN_OK) return st;

@@ -55,6 +55,7 @@ static const struct {
 } kiln_dtype_table[] = {
     {"invalid", 0}, {"f32", 4}, {"f64", 8}, {"i8", 1},  {"i16", 2}, {"i32", 4},
     {"i64", 8},     {"u8", 1},  {"u16", 2}, {"u32", 4}, {"u64", 8}, {"bool", 1},
+    {"f16", 2},     {"bf16", 2},
 };
 
 #define KILN_DTYPE_COUNT (sizeof kiln_dtype_table / sizeof kiln_dtype_table[0])
@@ -79,7 +80,7 @@ kiln_status kiln_dtype_from_name(const char *name, kiln_dtype *out) {
     }
   }
   return kiln__fail(KILN_ERROR_FORMAT,
-                    "unknown dtype '%s' (expected one of f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool)",
+                    "unknown dtype '%s' (expected one of f32 f64 f16 bf16 i8 i16 i32 i64 u8 u16 u32 u64 bool)",
                     name);
 }
 

@@ -42,6 +42,10 @@ static kiln_status kiln_tensor_alloc_header(kiln_dtype dtype, size_t rank, const
   return KILN_OK;
 }
 
+void kiln__tensor_retag(kiln_tensor *tensor, kiln_dtype dtype) {
+  if (tensor && kiln_dtype_size(dtype) == kiln_dtype_size(tensor->dtype)) tensor->dtype = dtype;
+}
+
 kiln_status kiln_tensor_create(kiln_dtype dtype, size_t rank, const int64_t *dims,
                                kiln_tensor **out) {
   kiln_tensor *t = NULL;

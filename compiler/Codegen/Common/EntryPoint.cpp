@@ -32,7 +32,8 @@ struct RecordSignaturePass
     StringRef dtype = rt ? abi::dtypeName(rt.getElementType()) : "";
     if (!rt || dtype.empty())
       return fn.emitError() << "expects the model's " << kind << " '" << name
-                            << "' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, "
+                            << "' to be a ranked tensor of f32, f64, f16, bf16, bool, i8, i16, i32, i64, ui8, "
+                               "ui16, ui32 or ui64, "
                                "found "
                             << type;
     auto dimNames = attrs ? attrs.getAs<ArrayAttr>("kiln.dim_names") : ArrayAttr();

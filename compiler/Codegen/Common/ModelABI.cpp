@@ -23,6 +23,10 @@ StringRef kiln::abi::dtypeName(Type t) {
     return "f32";
   if (t.isF64())
     return "f64";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
   if (t.isSignlessInteger(1))
     return "bool";
   if (t.isSignlessInteger(8))
@@ -33,13 +37,21 @@ StringRef kiln::abi::dtypeName(Type t) {
     return "i32";
   if (t.isSignlessInteger(64))
     return "i64";
+  if (t.isUnsignedInteger(8))
+    return "u8";
+  if (t.isUnsignedInteger(16))
+    return "u16";
+  if (t.isUnsignedInteger(32))
+    return "u32";
+  if (t.isUnsignedInteger(64))
+    return "u64";
   return "";
 }
 
 /// The dtype names the runtime knows (kiln_dtype_from_name).
 static bool isRuntimeDtype(StringRef name) {
-  return llvm::is_contained({"f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
-                             "bool"},
+  return llvm::is_contained({"f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "u8", "u16",
+                             "u32", "u64", "bool"},
                             name);
 }
 
@@ -62,7 +74,7 @@ struct Reader {
     }
     if (!isRuntimeDtype(dtype.getValue())) {
       error() << "expects the dtype of " << kind << " '" << name.getValue() << "' of entry '"
-              << entry << "' to be one of f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool, found '"
+              << entry << "' to be one of f32 f64 f16 bf16 i8 i16 i32 i64 u8 u16 u32 u64 bool, found '"
               << dtype.getValue() << "'";
       return failure();
     }

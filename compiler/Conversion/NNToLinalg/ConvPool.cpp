@@ -282,7 +282,7 @@ Value poolND(OpBuilder &b, Location loc, PoolOp op, Value input, ArrayRef<int64_
       .create<linalg::GenericOp>(
           loc, outType, ValueRange{padded, window}, init, maps, iters,
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value r = isMax ? nb.create<arith::MaximumFOp>(l, args[2], args[0]).getResult()
+            Value r = isMax ? maxOf(nb, l, args[2], args[0])
                             : nb.create<arith::AddFOp>(l, args[2], args[0]).getResult();
             nb.create<linalg::YieldOp>(l, r);
           })
@@ -324,7 +324,9 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Location loc = op.getLoc();
     Type elem = op.getType().getElementType();
     Value neg = extreme(rewriter, loc, elem, /*largest=*/false);
-    if (op.getType().getRank() == 5) {
+    // Integers (static shapes only, needsStaticSizes) take the generic form:
+    // linalg.pooling_nchw_max is a signed or float max.
+    if (op.getType().getRank() == 5 || !isFloat(elem)) {
       rewriter.replaceOp(op, poolND(rewriter, loc, op, adaptor.getInput(), op.getDilations(), neg,
                                     neg, true));
       return success();

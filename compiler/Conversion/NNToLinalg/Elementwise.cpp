@@ -70,7 +70,7 @@ struct SimpleUnary : UnaryLowering<Op> {
   }
 };
 
-/// -1, 0 or 1 by the sign of `x` (float or signed integer).
+/// -1, 0 or 1 by the sign of `x` (float or integer; unsigned is 0 or 1).
 Value signOf(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();
   Value zero = scalar(b, loc, t, 0);
@@ -79,8 +79,8 @@ Value signOf(OpBuilder &b, Location loc, Value x) {
     pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
     neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
   } else {
-    pos = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x, zero);
-    neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+    pos = b.create<arith::CmpIOp>(loc, intPredicate(arith::CmpIPredicate::sgt, t), x, zero);
+    neg = b.create<arith::CmpIOp>(loc, intPredicate(arith::CmpIPredicate::slt, t), x, zero);
   }
   Value negOrZero = b.create<arith::SelectOp>(loc, neg, scalar(b, loc, t, -1), zero);
   return b.create<arith::SelectOp>(loc, pos, scalar(b, loc, t, 1), negOrZero);
@@ -107,8 +107,7 @@ Value shrink(OpBuilder &b, Location loc, Value x, double lambd, double bias) {
     }                                                                           \
   };
 
-KILN_UNARY(ReluOp, isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, 0)).getResult()
-                              : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, 0)).getResult())
+KILN_UNARY(ReluOp, maxOf(b, loc, x, scalar(b, loc, t, 0)))
 KILN_UNARY(SigmoidOp, b.create<arith::DivFOp>(
     loc, scalar(b, loc, t, 1),
     b.create<arith::AddFOp>(loc, scalar(b, loc, t, 1),
@@ -121,8 +120,9 @@ KILN_UNARY(SqrtOp, b.create<math::SqrtOp>(loc, x))
 KILN_UNARY(ReciprocalOp, b.create<arith::DivFOp>(loc, scalar(b, loc, t, 1), x))
 KILN_UNARY(NegOp, isFloat(t) ? b.create<arith::NegFOp>(loc, x).getResult()
                              : b.create<arith::SubIOp>(loc, scalar(b, loc, t, 0), x).getResult())
-KILN_UNARY(AbsOp, isFloat(t) ? b.create<math::AbsFOp>(loc, x).getResult()
-                             : b.create<math::AbsIOp>(loc, x).getResult())
+KILN_UNARY(AbsOp, isFloat(t)      ? b.create<math::AbsFOp>(loc, x).getResult()
+                  : isUnsigned(t) ? x
+                                  : b.create<math::AbsIOp>(loc, x).getResult())
 KILN_UNARY(FloorOp, b.create<math::FloorOp>(loc, x))
 KILN_UNARY(CeilOp, b.create<math::CeilOp>(loc, x))
 KILN_UNARY(SinOp, b.create<math::SinOp>(loc, x))
@@ -204,11 +204,9 @@ struct ClipBody {
   Value operator()(ClipOp op, OpBuilder &b, Location loc, Value x) const {
     Type t = x.getType();
     if (auto lo = op.getMin())
-      x = isFloat(t) ? b.create<arith::MaximumFOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult()
-                     : b.create<arith::MaxSIOp>(loc, x, scalar(b, loc, t, lo->convertToDouble())).getResult();
+      x = maxOf(b, loc, x, scalar(b, loc, t, lo->convertToDouble()));
     if (auto hi = op.getMax())
-      x = isFloat(t) ? b.create<arith::MinimumFOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult()
-                     : b.create<arith::MinSIOp>(loc, x, scalar(b, loc, t, hi->convertToDouble())).getResult();
+      x = minOf(b, loc, x, scalar(b, loc, t, hi->convertToDouble()));
     return x;
   }
 };
@@ -220,11 +218,17 @@ struct ClipBody {
 /// x / -1 as the wrapping -x (so INT_MIN / -1 is INT_MIN), x % -1 as 0.
 /// The divisor is made safe arithmetically (0 and -1 become 1), not with a
 /// select: LLVM drops a select whose constant arm holds a zero lane.
-template <typename IntOp>
+/// Unsigned integers (`UnsignedOp`) only need the guard against 0.
+template <typename IntOp, typename UnsignedOp>
 static Value guardedIntegerDivision(OpBuilder &b, Location loc, Value x, Value y) {
   Type type = x.getType();
   Value zero = scalar(b, loc, type, 0);
   Value byZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y, zero);
+  if (isUnsigned(type)) {
+    Value safe = b.create<arith::AddIOp>(loc, y, b.create<arith::ExtUIOp>(loc, type, byZero));
+    Value r = b.create<UnsignedOp>(loc, x, safe);
+    return b.create<arith::SelectOp>(loc, byZero, zero, r);
+  }
   Value byMinusOne =
       b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y, scalar(b, loc, type, -1));
   Value safe = b.create<arith::AddIOp>(
@@ -251,7 +255,12 @@ struct BinaryLowering : OpConversionPattern<Op> {
           if (isFloat(args[0].getType()))
             return b.create<FloatOp>(loc, args[0], args[1]);
           if constexpr (std::is_same_v<IntOp, arith::DivSIOp>)
-            return guardedIntegerDivision<arith::DivSIOp>(b, loc, args[0], args[1]);
+            return guardedIntegerDivision<arith::DivSIOp, arith::DivUIOp>(b, loc, args[0],
+                                                                          args[1]);
+          if constexpr (std::is_same_v<IntOp, arith::MaxSIOp>)
+            return maxOf(b, loc, args[0], args[1]);
+          if constexpr (std::is_same_v<IntOp, arith::MinSIOp>)
+            return minOf(b, loc, args[0], args[1]);
           return b.create<IntOp>(loc, args[0], args[1]);
         });
     rewriter.replaceOp(op, result);
@@ -259,7 +268,8 @@ struct BinaryLowering : OpConversionPattern<Op> {
   }
 };
 
-/// Comparisons: an ordered float predicate or a signed integer one.
+/// Comparisons: an ordered float predicate, or a signed or unsigned integer
+/// one by the operands' type.
 template <typename Op, arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred>
 struct CompareLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
@@ -271,7 +281,8 @@ struct CompareLowering : OpConversionPattern<Op> {
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           if (isFloat(args[0].getType()))
             return b.create<arith::CmpFOp>(loc, FloatPred, args[0], args[1]);
-          return b.create<arith::CmpIOp>(loc, IntPred, args[0], args[1]);
+          return b.create<arith::CmpIOp>(loc, intPredicate(IntPred, args[0].getType()), args[0],
+                                         args[1]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -309,8 +320,8 @@ struct ModLowering : OpConversionPattern<ModOp> {
           Value x = args[0], y = args[1];
           if (isFloat(x.getType()))
             return b.create<arith::RemFOp>(loc, x, y);
-          Value r = guardedIntegerDivision<arith::RemSIOp>(b, loc, x, y);
-          if (fmod)
+          Value r = guardedIntegerDivision<arith::RemSIOp, arith::RemUIOp>(b, loc, x, y);
+          if (fmod || isUnsigned(x.getType()))
             return r;
           Value zero = scalar(b, loc, x.getType(), 0);
           Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, r, zero);
@@ -340,6 +351,30 @@ struct PowLowering : OpConversionPattern<PowOp> {
           Value p = b.create<math::PowFOp>(loc, convertElement(b, loc, args[0], compute),
                                            convertElement(b, loc, args[1], compute));
           return convertElement(b, loc, p, elem);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// BitShift: shl or shrui, with shifts by the bit width or more giving 0
+/// (LLVM makes them poison).
+struct BitShiftLowering : OpConversionPattern<BitShiftOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BitShiftOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool left = op.getLeft();
+    Value result = broadcastGeneric(
+        rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0], n = args[1];
+          Type t = x.getType();
+          Value width = scalar(b, loc, t, t.getIntOrFloatBitWidth());
+          Value inRange = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, n, width);
+          Value shifted = left ? b.create<arith::ShLIOp>(loc, x, n).getResult()
+                               : b.create<arith::ShRUIOp>(loc, x, n).getResult();
+          return b.create<arith::SelectOp>(loc, inRange, shifted, scalar(b, loc, t, 0));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -484,7 +519,7 @@ void kiln::populateNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
                BinaryLowering<AndOp, arith::AndIOp, arith::AndIOp>,
                BinaryLowering<OrOp, arith::OrIOp, arith::OrIOp>,
                BinaryLowering<XorOp, arith::XOrIOp, arith::XOrIOp>, PReluLowering,
-               ModLowering, PowLowering, WhereLowering>(ctx);
+               ModLowering, PowLowering, WhereLowering, BitShiftLowering>(ctx);
   patterns.add<
       CompareLowering<EqualOp, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq>,
       CompareLowering<LessOp, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt>,

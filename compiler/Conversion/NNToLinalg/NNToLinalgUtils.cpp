@@ -5,12 +5,48 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
 
 namespace kiln::nntolinalg {
 
 bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
+
+bool isUnsigned(Type t) { return getElementTypeOrSelf(t).isUnsignedInteger(); }
+
+arith::CmpIPredicate intPredicate(arith::CmpIPredicate pred, Type t) {
+  if (!isUnsigned(t))
+    return pred;
+  switch (pred) {
+  case arith::CmpIPredicate::slt:
+    return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle:
+    return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt:
+    return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge:
+    return arith::CmpIPredicate::uge;
+  default:
+    return pred;
+  }
+}
+
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return b.create<arith::MaximumFOp>(loc, x, y);
+  if (isUnsigned(x.getType()))
+    return b.create<arith::MaxUIOp>(loc, x, y);
+  return b.create<arith::MaxSIOp>(loc, x, y);
+}
+
+Value minOf(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return b.create<arith::MinimumFOp>(loc, x, y);
+  if (isUnsigned(x.getType()))
+    return b.create<arith::MinUIOp>(loc, x, y);
+  return b.create<arith::MinSIOp>(loc, x, y);
+}
 
 Value scalar(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
@@ -25,6 +61,8 @@ Value extreme(OpBuilder &b, Location loc, Type type, bool largest) {
         loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), !largest)));
   unsigned width = type.getIntOrFloatBitWidth();
   APInt v = largest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  if (isUnsigned(type))
+    v = largest ? APInt::getMaxValue(width) : APInt::getMinValue(width);
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
 }
 
@@ -366,6 +404,21 @@ Value convertElement(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
+  // bfloat16 through its bits (LLVM's bfloat conversions call a libgcc
+  // function Debian's GCC 12 lacks): the high half of a binary32, and to it
+  // by dropping the low half, a truncation, as ONNX 1.12's Cast does.
+  Type i16 = b.getI16Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  if (from.isBF16()) {
+    Value bits = b.create<arith::ExtUIOp>(loc, i32, b.create<arith::BitcastOp>(loc, i16, x));
+    Value wide = b.create<arith::ShLIOp>(loc, bits, scalar(b, loc, i32, 16));
+    return convertElement(b, loc, b.create<arith::BitcastOp>(loc, f32, wide), to);
+  }
+  if (to.isBF16()) {
+    Value bits = b.create<arith::BitcastOp>(loc, i32, convertElement(b, loc, x, f32));
+    Value high = b.create<arith::TruncIOp>(
+        loc, i16, b.create<arith::ShRUIOp>(loc, bits, scalar(b, loc, i32, 16)));
+    return b.create<arith::BitcastOp>(loc, to, high);
+  }
   auto ff = dyn_cast<FloatType>(from), ft = dyn_cast<FloatType>(to);
   if (ff && ft)
     return ff.getWidth() < ft.getWidth() ? b.create<arith::ExtFOp>(loc, to, x).getResult()
@@ -376,15 +429,21 @@ Value convertElement(OpBuilder &b, Location loc, Value x, Type to) {
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, scalar(b, loc, from, 0));
   }
   if (ff)
-    return b.create<arith::FPToSIOp>(loc, to, x);
-  if (from.isInteger(1))
-    return ft ? b.create<arith::UIToFPOp>(loc, to, x).getResult()
-              : b.create<arith::ExtUIOp>(loc, to, x).getResult();
+    return isUnsigned(to) ? b.create<arith::FPToUIOp>(loc, to, x).getResult()
+                          : b.create<arith::FPToSIOp>(loc, to, x).getResult();
+  bool zeroExtend = from.isInteger(1) || isUnsigned(from);
   if (ft)
-    return b.create<arith::SIToFPOp>(loc, to, x);
-  return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
-             ? b.create<arith::ExtSIOp>(loc, to, x).getResult()
-             : b.create<arith::TruncIOp>(loc, to, x).getResult();
+    return zeroExtend ? b.create<arith::UIToFPOp>(loc, to, x).getResult()
+                      : b.create<arith::SIToFPOp>(loc, to, x).getResult();
+  unsigned fromWidth = from.getIntOrFloatBitWidth(), toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth)
+    // Same bits, another signedness: the pass ends with signless types, so
+    // a value of one is a value of the other (an identity cast, folded).
+    return b.create<UnrealizedConversionCastOp>(loc, to, x).getResult(0);
+  if (fromWidth > toWidth)
+    return b.create<arith::TruncIOp>(loc, to, x);
+  return zeroExtend ? b.create<arith::ExtUIOp>(loc, to, x).getResult()
+                    : b.create<arith::ExtSIOp>(loc, to, x).getResult();
 }
 
 } // namespace kiln::nntolinalg

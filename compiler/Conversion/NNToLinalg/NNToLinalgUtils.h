@@ -32,6 +32,18 @@ using mlir::ValueRange;
 using BodyFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 bool isFloat(Type t);
+/// Whether `t` (or its element type) is an unsigned integer (ONNX uint*):
+/// such values take unsigned arith ops; the pass ends with signless types.
+bool isUnsigned(Type t);
+
+/// `pred` (a signed or equality predicate) for integers of type `t`: the
+/// unsigned predicate when `t` is unsigned.
+mlir::arith::CmpIPredicate intPredicate(mlir::arith::CmpIPredicate pred, Type t);
+
+/// The larger and the smaller of `x` and `y`: maximumf/minimumf for floats
+/// (NaN wins), signed or unsigned integer max/min by the type.
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y);
+Value minOf(OpBuilder &b, Location loc, Value x, Value y);
 
 /// A scalar constant of `type` (float or integer) holding `value`.
 Value scalar(OpBuilder &b, Location loc, Type type, double value);
@@ -113,8 +125,10 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> high, Value value, int64_t firstDim = 2);
 
-/// Element conversions between float and signless integer types; integers
-/// are signed, and i1 (bool) is the comparison with zero.
+/// Element conversions between float and integer types; signless integers
+/// are signed, unsigned ones extend with zeros and convert with uitofp/fptoui,
+/// and i1 (bool) is the comparison with zero. bf16 goes through f32: exactly
+/// from it, truncating (dropping the low 16 bits) to it.
 Value convertElement(OpBuilder &b, Location loc, Value x, Type to);
 
 /// `acc + x * y` for floats or integers.

@@ -65,11 +65,9 @@ struct ReduceLowering : OpConversionPattern<Op> {
                                return fp ? b.create<arith::MulFOp>(l, acc, x).getResult()
                                          : b.create<arith::MulIOp>(l, acc, x).getResult();
                              case ReduceKind::Max:
-                               return fp ? b.create<arith::MaximumFOp>(l, acc, x).getResult()
-                                         : b.create<arith::MaxSIOp>(l, acc, x).getResult();
+                               return maxOf(b, l, acc, x);
                              case ReduceKind::Min:
-                               return fp ? b.create<arith::MinimumFOp>(l, acc, x).getResult()
-                                         : b.create<arith::MinSIOp>(l, acc, x).getResult();
+                               return minOf(b, l, acc, x);
                              }
                              llvm_unreachable("reduction kind");
                            });
@@ -181,7 +179,7 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
           } else {
             auto pred = IsMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
                               : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
-            better = b.create<arith::CmpIOp>(l, pred, x, best);
+            better = b.create<arith::CmpIOp>(l, intPredicate(pred, elem), x, best);
           }
           // The first element always counts, so an axis of only -inf (or
           // only the extreme integer) still yields a valid index.

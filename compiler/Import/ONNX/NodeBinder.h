@@ -130,7 +130,8 @@ public:
     if (std::optional<mlir::Type> type = importer.knownElementType(onnxType))
       return *type;
     return error() << "expects " << what
-                   << " to be float, double, int8, int16, int32, int64 or bool, found "
+                   << " to be float, double, float16, bfloat16, int8, int16, int32, int64, uint8, uint16, "
+                      "uint32, uint64 or bool, found "
                    << GraphImporter::elementTypeName(onnxType);
   }
   mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t) {
@@ -202,6 +203,12 @@ mlir::FailureOr<mlir::Operation *> NodeBinder::createMulti(unsigned numResults, 
     return mlir::failure();
   return op.getOperation();
 }
+
+/// nn.conv of `x`, `w` and an optional `bias` with the node's Conv attributes
+/// (strides, pads or auto_pad, dilations, group); Ops/ConvPool.cpp, shared by
+/// Conv, ConvInteger and QLinearConv.
+mlir::FailureOr<mlir::Value> buildConv(NodeBinder &b, mlir::Value x, mlir::Value w,
+                                       mlir::Value bias);
 
 } // namespace kiln::onnx_import
 

@@ -44,6 +44,7 @@ const OpRegistry &OpRegistry::get() {
     registerLinearAlgebraOps(r);
     registerControlFlowOps(r);
     registerIndexingOps(r);
+    registerQuantizedOps(r);
     return r;
   }();
   return registry;

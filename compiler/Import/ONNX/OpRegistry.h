@@ -72,6 +72,7 @@ void registerRecurrentOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
+void registerQuantizedOps(OpRegistry &registry);
 
 } // namespace kiln::onnx_import
 

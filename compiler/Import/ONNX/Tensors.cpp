@@ -19,6 +19,10 @@ std::optional<Type> GraphImporter::knownElementType(int t) {
     return Type(builder.getF32Type());
   case onnx::TensorProto::DOUBLE:
     return Type(builder.getF64Type());
+  case onnx::TensorProto::FLOAT16:
+    return Type(builder.getF16Type());
+  case onnx::TensorProto::BFLOAT16:
+    return Type(builder.getBF16Type());
   case onnx::TensorProto::INT64:
     return Type(builder.getI64Type());
   case onnx::TensorProto::INT32:
@@ -29,6 +33,16 @@ std::optional<Type> GraphImporter::knownElementType(int t) {
     return Type(builder.getIntegerType(8));
   case onnx::TensorProto::BOOL:
     return Type(builder.getI1Type());
+  // Unsigned integers keep their signedness in nn (builtin ui8...ui64); the
+  // lowering picks unsigned arithmetic for them.
+  case onnx::TensorProto::UINT8:
+    return Type(builder.getIntegerType(8, /*isSigned=*/false));
+  case onnx::TensorProto::UINT16:
+    return Type(builder.getIntegerType(16, /*isSigned=*/false));
+  case onnx::TensorProto::UINT32:
+    return Type(builder.getIntegerType(32, /*isSigned=*/false));
+  case onnx::TensorProto::UINT64:
+    return Type(builder.getIntegerType(64, /*isSigned=*/false));
   default:
     return std::nullopt;
   }
@@ -44,7 +58,8 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
   if (std::optional<Type> type = knownElementType(t))
     return *type;
   return emitError(loc) << what << ": unsupported element type " << elementTypeName(t)
-                        << " (supported: float, double, int8, int16, int32, int64, bool)";
+                        << " (supported: float, double, float16, bfloat16, int8, int16, int32, int64, uint8, "
+                           "uint16, uint32, uint64, bool)";
 }
 
 FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto &t, Type elem,
@@ -109,6 +124,21 @@ FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto 
   case onnx::TensorProto::INT8:
   case onnx::TensorProto::BOOL:
     ok = copyTyped(t.int32_data(), int8_t());
+    break;
+  case onnx::TensorProto::UINT8:
+    ok = copyTyped(t.int32_data(), uint8_t());
+    break;
+  case onnx::TensorProto::UINT16:
+  // float16 and bfloat16 bits are stored in int32_data.
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    ok = copyTyped(t.int32_data(), uint16_t());
+    break;
+  case onnx::TensorProto::UINT32:
+    ok = copyTyped(t.uint64_data(), uint32_t());
+    break;
+  case onnx::TensorProto::UINT64:
+    ok = copyTyped(t.uint64_data(), uint64_t());
     break;
   default:
     return emitError(loc) << "tensor '" << t.name() << "': unsupported data type";

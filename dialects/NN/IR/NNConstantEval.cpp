@@ -12,6 +12,7 @@
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <cstring>
@@ -241,6 +242,10 @@ LogicalResult kiln::nn::foldConstantOp(Operation *op, ArrayRef<Attribute> operan
                                        SmallVectorImpl<OpFoldResult> &results) {
   if (isa<ConstantOp>(op) || op->getNumResults() != 1 || !smallEnough(op->getResult(0).getType()))
     return failure();
+  // The evaluator holds integers sign-extended: unsigned results are left to
+  // the generated code (readLiteral refuses unsigned operands likewise).
+  if (getElementTypeOrSelf(op->getResult(0).getType()).isUnsignedInteger())
+    return failure();
   SmallVector<Literal> in;
   for (auto [value, attr] : llvm::zip(op->getOperands(), operands)) {
     if (!attr || !smallEnough(value.getType()))
@@ -250,12 +255,22 @@ LogicalResult kiln::nn::foldConstantOp(Operation *op, ArrayRef<Attribute> operan
       return failure();
     in.push_back(std::move(*l));
   }
-  std::optional<Literal> out = evalElementwise(op, in);
+  // f16 and bf16 are computed in f32 by the generated code (and rounded back
+  // per op, bf16 by truncation): only casts and data movement, which round
+  // no differently here, fold.
+  auto isHalf = [](Type t) {
+    Type e = getElementTypeOrSelf(t);
+    return e.isF16() || e.isBF16();
+  };
+  bool half = llvm::any_of(op->getOperandTypes(), isHalf) || isHalf(op->getResult(0).getType());
+  std::optional<Literal> out;
+  if (!half || isa<CastOp>(op))
+    out = evalElementwise(op, in);
   if (!out)
     out = evalDataMovement(op, in);
-  if (!out)
+  if (!out && !half)
     out = evalReduction(op, in);
-  if (!out)
+  if (!out && !half)
     out = evalConvPool(op, in);
   if (!out || out->type != op->getResult(0).getType())
     return failure();

@@ -16,6 +16,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace mlir;
@@ -109,6 +110,15 @@ std::optional<int64_t> floatToInt(Type to, double v) {
 /// convertElement of the lowering for one element.
 std::optional<double> castToFloat(const Literal &x, size_t k, Type to) {
   Type from = x.elementType();
+  if (to.isBF16()) {
+    // Through f32, dropping the low 16 bits (the lowering's truncation).
+    float f = x.isFloat() ? static_cast<float>(x.f[k]) : static_cast<float>(x.i[k]);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits &= 0xffff0000u;
+    std::memcpy(&f, &bits, 4);
+    return static_cast<double>(f);
+  }
   if (x.isFloat())
     return roundTo(to, x.f[k]);
   int64_t v = x.i[k];

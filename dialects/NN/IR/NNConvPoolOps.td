@@ -18,7 +18,9 @@ def NN_ConvOp : NN_InferredOp<"conv"> {
     [F, C / group, kernel...] and adds the optional `bias` [F]. `pads` lists
     the padding at the start of every spatial dimension, then at the end.
     One and two spatial dimensions are supported. `group` equal to C (and F a
-    multiple of it) is a depthwise convolution.
+    multiple of it) is a depthwise convolution. Integer convolutions (i32,
+    ONNX ConvInteger after its zero points are subtracted) wrap in their
+    width.
 
     ```mlir
     %y = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>,
@@ -26,11 +28,11 @@ def NN_ConvOp : NN_InferredOp<"conv"> {
         : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
-                       Optional<NN_FloatTensor>:$bias,
+  let arguments = (ins NN_NumericTensor:$input, NN_NumericTensor:$weight,
+                       Optional<NN_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, I64Attr:$group);
-  let results = (outs NN_FloatTensor:$output);
+  let results = (outs NN_NumericTensor:$output);
 }
 
 class NN_PoolOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
@@ -40,7 +42,8 @@ class NN_PoolOp<string mnemonic, string what> : NN_InferredOp<mnemonic> {
 
 def NN_MaxPoolOp : NN_PoolOp<"max_pool", "max"> {
   let description = [{
-    The maximum of each `kernel_shape` window; padding never wins. With
+    The maximum of each `kernel_shape` window; padding never wins. Floats
+    and integers (ONNX MaxPool 12 takes int8 and uint8). With
     `ceil_mode` the last partial window is kept.
 
     ```mlir
@@ -49,9 +52,10 @@ def NN_MaxPoolOp : NN_PoolOp<"max_pool", "max"> {
         : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let arguments = (ins NN_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode);
+  let results = (outs NN_NumericTensor:$output);
 }
 
 def NN_AveragePoolOp : NN_PoolOp<"average_pool", "average"> {

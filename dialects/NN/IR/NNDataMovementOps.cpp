@@ -189,10 +189,12 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 }
 
 LogicalResult CastOp::verify() {
-  auto isNumeric = [](Type t) { return isa<FloatType>(t) || t.isSignlessInteger(); };
+  auto isNumeric = [](Type t) {
+    return isa<FloatType>(t) || t.isSignlessInteger() || t.isUnsignedInteger();
+  };
   Type from = getInput().getType().getElementType(), to = getOutput().getType().getElementType();
   if (!isNumeric(from) || !isNumeric(to))
-    return emitOpError("expects float or signless integer element types, found ")
+    return emitOpError("expects float, signless or unsigned integer element types, found ")
            << from << " and " << to;
   return success();
 }

@@ -238,8 +238,12 @@ def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "convert elements to another numeric type";
   let description = [{
     Converts every element to the result's element type: floats round to
-    nearest when narrowing, float to integer truncates toward zero, integers
-    are signed (`i1` is bool: zero is false, any other value true).
+    nearest even when narrowing, except to `bf16`, which keeps the high 16
+    bits of the f32 value (a truncation, as ONNX 1.12's Cast reference);
+    float to integer truncates toward zero; signless integers are signed,
+    unsigned (`ui8`...) ones unsigned (`i1` is bool: zero is false, any
+    other value true). A float out of the integer type's range has no
+    defined result.
 
     ```mlir
     %y = nn.cast %x : (tensor<2x3xf64>) -> tensor<2x3xf32>

@@ -213,6 +213,20 @@ def NN_WhereOp : NN_InferredOp<"where"> {
   let results = (outs NN_Tensor:$output);
 }
 
+def NN_BitShiftOp : NN_BinaryOp<"bit_shift", "lhs shifted by rhs bits", NN_UnsignedTensor> {
+  let description = [{
+    Shifts every element of `lhs` left (`left = true`) or right (logical
+    shift) by the broadcast `rhs` bits (ONNX BitShift, opset 11, unsigned
+    integers only). A shift by the bit width or more gives 0, as ONNX's
+    reference (numpy) does; LLVM leaves it undefined.
+
+    ```mlir
+    %z = nn.bit_shift %x, %n {left = true} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+    ```
+  }];
+  let arguments = (ins NN_UnsignedTensor:$lhs, NN_UnsignedTensor:$rhs, BoolAttr:$left);
+}
+
 def NN_PReluOp : NN_BinaryOp<"prelu", "lhs if lhs >= 0, else rhs * lhs (rhs is the slope)",
                              NN_FloatTensor>;
 

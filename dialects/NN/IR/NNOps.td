@@ -55,7 +55,12 @@ class NN_InferredOp<string mnemonic, list<Trait> traits = []>
 
 def NN_Tensor : RankedTensorOf<[AnyType]>;
 def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
-def NN_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+// Integers: signless types are signed (ONNX int8..int64), builtin unsigned
+// types (ui8..ui64) are ONNX's uint8..uint64; bool is i1. The lowering picks
+// signed or unsigned arith by the element type and ends with signless types
+// only (docs/lowering-choices.md, "Unsigned integers").
+def NN_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
+def NN_UnsignedTensor : RankedTensorOf<[AnyUnsignedInteger]>;
 def NN_BoolTensor : RankedTensorOf<[I1]>;
 
 //===----------------------------------------------------------------------===//
@@ -97,5 +102,6 @@ include "dialects/NN/IR/NNRecurrentOps.td"
 include "dialects/NN/IR/NNIndexingOps.td"
 include "dialects/NN/IR/NNTrainingOps.td"
 include "dialects/NN/IR/NNLinearAlgebraOps.td"
+include "dialects/NN/IR/NNQuantizedOps.td"
 
 #endif // KILN_NN_OPS

@@ -29,6 +29,7 @@ void kiln::nn::populateNNDecomposePatterns(RewritePatternSet &patterns) {
   populateNNDecomposeNormalizationPatterns(patterns);
   populateNNDecomposeReductionPatterns(patterns);
   populateNNDecomposeRecurrentPatterns(patterns);
+  populateNNDecomposeQuantizedPatterns(patterns);
 }
 
 namespace {

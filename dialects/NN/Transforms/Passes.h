@@ -24,6 +24,7 @@ void populateNNDecomposeLossPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeRecurrentPatterns(mlir::RewritePatternSet &patterns);
+void populateNNDecomposeQuantizedPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every decomposition above.
 void populateNNDecomposePatterns(mlir::RewritePatternSet &patterns);

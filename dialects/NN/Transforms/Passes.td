@@ -13,10 +13,11 @@ def NNDecomposePass : Pass<"nn-decompose"> {
     `nn.instance_norm`, `nn.lrn`, `nn.mean_variance_norm`, `nn.hardmax`,
     `nn.conv_transpose`, `nn.resize`, the composed reductions
     (`nn.reduce_l1`, `nn.reduce_l2`, `nn.reduce_sum_square`,
-    `nn.reduce_log_sum`, `nn.reduce_log_sum_exp`) and
-    `nn.softmax_cross_entropy`, and the recurrent layers `nn.lstm`,
-    `nn.gru` and `nn.rnn` (an input-projection gemm and an `scf.for` over
-    time around the cell's nn ops; docs/recurrent.md). A target without kernels of its own for
+    `nn.reduce_log_sum`, `nn.reduce_log_sum_exp`), `nn.softmax_cross_entropy`,
+    `nn.quantize_linear` and `nn.dequantize_linear`, and the recurrent layers
+    `nn.lstm`, `nn.gru` and `nn.rnn` (an input-projection gemm and an
+    `scf.for` over time around the cell's nn ops; docs/recurrent.md). A target
+    without kernels of its own for
     them runs this pass to express each one with primitive nn ops
     (reductions, elementwise ops, convolution, gathers, reshapes), which
     `convert-nn-to-linalg` lowers.

@@ -44,8 +44,8 @@ module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [
 
 // -----
 
-// expected-error @+1 {{expects the dtype of output 'y' of entry 'e' to be one of f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool, found 'f16'}}
-module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [], outputs = [{name = "y", dtype = "f16", shape = [4]}], workspace = 0}]}} {
+// expected-error @+1 {{expects the dtype of output 'y' of entry 'e' to be one of f32 f64 f16 bf16 i8 i16 i32 i64 u8 u16 u32 u64 bool, found 'c64'}}
+module attributes {kiln.abi = {entries = [{name = "e", function = @f, inputs = [], outputs = [{name = "y", dtype = "c64", shape = [4]}], workspace = 0}]}} {
 }
 
 // -----

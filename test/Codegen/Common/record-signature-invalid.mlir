@@ -1,14 +1,14 @@
 // RUN: kiln-opt %s --kiln-record-signature --split-input-file --verify-diagnostics \
 // RUN:   --allow-unregistered-dialect
 
-// expected-error @+1 {{expects the model's input 'x' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, found 'tensor<4xf16>'}}
-func.func @model(%x: tensor<4xf16> {kiln.name = "x"}) {
+// expected-error @+1 {{expects the model's input 'x' to be a ranked tensor of f32, f64, f16, bf16, bool, i8, i16, i32, i64, ui8, ui16, ui32 or ui64, found 'tensor<4xi4>'}}
+func.func @model(%x: tensor<4xi4> {kiln.name = "x"}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{expects the model's input 'input_0' to be a ranked tensor of f32, f64, bool, i8, i16, i32 or i64, found 'tensor<*xf32>'}}
+// expected-error @+1 {{expects the model's input 'input_0' to be a ranked tensor of f32, f64, f16, bf16, bool, i8, i16, i32, i64, ui8, ui16, ui32 or ui64, found 'tensor<*xf32>'}}
 func.func @model(%x: tensor<*xf32>) {
   return
 }

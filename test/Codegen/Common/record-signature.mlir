@@ -50,3 +50,17 @@ module {
     return %x : tensor<?x?x8xf32>
   }
 }
+
+// -----
+
+// Unsigned integers, float16 and bfloat16 have runtime dtypes of their own.
+// CHECK-LABEL: module attributes {kiln.abi = {entries = [{function = @model, inputs = [{dtype = "u8", name = "input_0", shape = [2]}, {dtype = "u64", name = "input_1", shape = [2]}, {dtype = "f16", name = "input_2", shape = [2]}], name = "model", outputs = [{dtype = "bf16", name = "output_0", shape = [2]}, {dtype = "u16", name = "output_1", shape = [2]}, {dtype = "u32", name = "output_2", shape = [2]}], workspace = 0 : i64}]}}
+module {
+  func.func @model(%a: tensor<2xui8>, %b: tensor<2xui64>, %c: tensor<2xf16>)
+      -> (tensor<2xbf16>, tensor<2xui16>, tensor<2xui32>) {
+    %0 = "test.a"() : () -> tensor<2xbf16>
+    %1 = "test.b"() : () -> tensor<2xui16>
+    %2 = "test.c"() : () -> tensor<2xui32>
+    return %0, %1, %2 : tensor<2xbf16>, tensor<2xui16>, tensor<2xui32>
+  }
+}

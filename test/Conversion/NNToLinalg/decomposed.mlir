@@ -174,3 +174,19 @@ func.func @softmax_cross_entropy(%s: tensor<4x10x3xf32>, %t: tensor<4x3xi64>, %w
       : (tensor<4x10x3xf32>, tensor<4x3xi64>, tensor<10xf32>) -> (tensor<4x3xf32>, tensor<4x10x3xf32>)
   return %l, %p : tensor<4x3xf32>, tensor<4x10x3xf32>
 }
+
+// -----
+
+// quantize_linear and dequantize_linear: float arithmetic, a round half to
+// even, the clip and an unsigned conversion; the lowered IR is signless.
+// CHECK-LABEL: func.func @quantize_linear
+// CHECK-NOT: nn.
+// CHECK: math.roundeven
+// CHECK: arith.fptoui %{{.*}} : f32 to i8
+// CHECK: arith.uitofp %{{.*}} : i8 to f32
+// CHECK: return %{{.*}} : tensor<4xf32>
+func.func @quantize_linear(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xf32> {
+  %q = nn.quantize_linear %x, %s, %z {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  %d = nn.dequantize_linear %q, %s, %z {axis = 0 : i64} : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}

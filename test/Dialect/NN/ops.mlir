@@ -469,3 +469,12 @@ func.func @det(%x: tensor<2x3x3xf64>) -> tensor<2xf64> {
   %d = nn.det %x : (tensor<2x3x3xf64>) -> tensor<2xf64>
   return %d : tensor<2xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func @bit_shift
+func.func @bit_shift(%x: tensor<2x3xui32>, %n: tensor<3xui32>) -> tensor<2x3xui32> {
+  // CHECK: nn.bit_shift %{{.*}}, %{{.*}} {left = false} : (tensor<2x3xui32>, tensor<3xui32>) -> tensor<2x3xui32>
+  %0 = nn.bit_shift %x, %n {left = false} : (tensor<2x3xui32>, tensor<3xui32>) -> tensor<2x3xui32>
+  return %0 : tensor<2x3xui32>
+}

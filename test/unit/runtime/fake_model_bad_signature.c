@@ -4,9 +4,9 @@
 /** A generated run function. */
 typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error);
 
-/** Malformed signature: f16 on line 3. */
+/** Malformed signature: c64 on line 3. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\nentry infer\ninput x f16 [4]\noutput y f32 [4]\n";
+  return "kiln-model 3\nentry infer\ninput x c64 [4]\noutput y f32 [4]\n";
 }
 
 /** Never called. */

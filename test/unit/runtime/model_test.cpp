@@ -203,8 +203,8 @@ TEST(ModelLoad, BadSignatureNamesFileAndLine) {
   kiln_model *m = nullptr;
   std::string path = fake("fake_model_bad_signature");
   EXPECT_EQ(kiln_model_load(path.c_str(), &m), KILN_ERROR_FORMAT);
-  EXPECT_NE(lastError().find(path + ": signature line 3: expects a dtype (f32 f64 i8 i16 i32 i64 "
-                                    "u8 u16 u32 u64 bool), found 'f16'"),
+  EXPECT_NE(lastError().find(path + ": signature line 3: expects a dtype (f32 f64 f16 bf16 i8 i16 i32 i64 "
+                                    "u8 u16 u32 u64 bool), found 'c64'"),
             std::string::npos)
       << lastError();
 }

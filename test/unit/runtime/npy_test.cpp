@@ -90,6 +90,7 @@ TEST(NpyRead, EveryDescrMapsToItsDtype) {
       {"<u8", KILN_DTYPE_U64}, {"|b1", KILN_DTYPE_BOOL}, {"<u1", KILN_DTYPE_U8},
       {"=u1", KILN_DTYPE_U8},  {"<i1", KILN_DTYPE_I8},  {"=i1", KILN_DTYPE_I8},
       {"=f4", KILN_DTYPE_F32}, {"=i8", KILN_DTYPE_I64}, {"<b1", KILN_DTYPE_BOOL},
+      {"<f2", KILN_DTYPE_F16},
   };
   for (const Case &c : cases) {
     size_t size = kiln_dtype_size(c.dtype);
@@ -104,6 +105,24 @@ TEST(NpyRead, EveryDescrMapsToItsDtype) {
     EXPECT_EQ(std::memcmp(kiln_tensor_data(t), data.data(), data.size()), 0);
     kiln_tensor_destroy(t);
   }
+}
+
+// numpy has no bfloat16: a bf16 tensor is written as its uint16 bits.
+TEST(NpyWrite, Bfloat16AsItsBits) {
+  const int64_t dims[] = {2};
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(kiln_tensor_create(KILN_DTYPE_BF16, 1, dims, &t), KILN_OK);
+  uint16_t *p = static_cast<uint16_t *>(kiln_tensor_data(t));
+  p[0] = 0x3f80;  // 1.0
+  p[1] = 0xc000;  // -2.0
+  std::string path = tmpPath("bf16.npy");
+  ASSERT_EQ(kiln_npy_write(path.c_str(), t), KILN_OK) << lastError();
+  kiln_tensor_destroy(t);
+  kiln_tensor *back = nullptr;
+  ASSERT_EQ(kiln_npy_read(path.c_str(), &back), KILN_OK) << lastError();
+  EXPECT_EQ(kiln_tensor_dtype(back), KILN_DTYPE_U16);
+  EXPECT_EQ(static_cast<uint16_t *>(kiln_tensor_data(back))[1], 0xc000);
+  kiln_tensor_destroy(back);
 }
 
 TEST(NpyRead, Versions2And3) {
@@ -165,8 +184,8 @@ TEST(NpyRead, MalformedHeadersFailWithMessage) {
        KILN_ERROR_FORMAT, "fortran_order True is not supported"},
       {npyBytes("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", "abcd"),
        KILN_ERROR_DTYPE_MISMATCH, "big-endian"},
-      {npyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "ab"),
-       KILN_ERROR_DTYPE_MISMATCH, "unsupported .npy dtype '<f2'"},
+      {npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", "ab"),
+       KILN_ERROR_DTYPE_MISMATCH, "unsupported .npy dtype '<c8'"},
       {npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", "abcdefgh"),
        KILN_ERROR_DTYPE_MISMATCH, "'<c8'"},
       {npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", "abcdefgh"),
@@ -280,7 +299,7 @@ TEST(NpyWrite, Version1BytesMatchTheSpec) {
 TEST(NpyWrite, RoundTripsEveryDtypeAndRank) {
   const kiln_dtype dtypes[] = {KILN_DTYPE_F32, KILN_DTYPE_F64, KILN_DTYPE_I8,  KILN_DTYPE_I16,
                                KILN_DTYPE_I32, KILN_DTYPE_I64, KILN_DTYPE_U8,  KILN_DTYPE_U16,
-                               KILN_DTYPE_U32, KILN_DTYPE_U64, KILN_DTYPE_BOOL};
+                               KILN_DTYPE_U32, KILN_DTYPE_U64, KILN_DTYPE_BOOL, KILN_DTYPE_F16};
   const std::vector<std::vector<int64_t>> shapes = {{}, {5}, {2, 0, 3}, {1, 2, 3, 4}};
   for (kiln_dtype dtype : dtypes) {
     for (const auto &shape : shapes) {

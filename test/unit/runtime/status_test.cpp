@@ -16,14 +16,14 @@ TEST(Status, StringsAreDistinctAndReadable) {
 
 TEST(Status, LastErrorIsSetByFailureAndThreadLocal) {
   kiln_dtype d;
-  ASSERT_EQ(kiln_dtype_from_name("f16", &d), KILN_ERROR_FORMAT);
-  EXPECT_NE(std::string(kiln_last_error()).find("unknown dtype 'f16'"), std::string::npos);
+  ASSERT_EQ(kiln_dtype_from_name("c64", &d), KILN_ERROR_FORMAT);
+  EXPECT_NE(std::string(kiln_last_error()).find("unknown dtype 'c64'"), std::string::npos);
   std::string other;
   std::thread([&] { other = kiln_last_error(); }).join();
   EXPECT_EQ(other, "");
   // Success leaves the message alone.
   ASSERT_EQ(kiln_dtype_from_name("f32", &d), KILN_OK);
-  EXPECT_NE(std::string(kiln_last_error()).find("f16"), std::string::npos);
+  EXPECT_NE(std::string(kiln_last_error()).find("c64"), std::string::npos);
 }
 
 TEST(Dtype, SizesAndNamesFollowTheSignatureSpelling) {
@@ -35,7 +35,8 @@ TEST(Dtype, SizesAndNamesFollowTheSignatureSpelling) {
       {KILN_DTYPE_F32, "f32", 4}, {KILN_DTYPE_F64, "f64", 8}, {KILN_DTYPE_I8, "i8", 1},
       {KILN_DTYPE_I16, "i16", 2}, {KILN_DTYPE_I32, "i32", 4}, {KILN_DTYPE_I64, "i64", 8},
       {KILN_DTYPE_U8, "u8", 1},   {KILN_DTYPE_U16, "u16", 2}, {KILN_DTYPE_U32, "u32", 4},
-      {KILN_DTYPE_U64, "u64", 8}, {KILN_DTYPE_BOOL, "bool", 1},
+      {KILN_DTYPE_U64, "u64", 8}, {KILN_DTYPE_BOOL, "bool", 1}, {KILN_DTYPE_F16, "f16", 2},
+      {KILN_DTYPE_BF16, "bf16", 2},
   };
   for (const Case &c : cases) {
     EXPECT_EQ(kiln_dtype_size(c.dtype), c.size) << c.name;

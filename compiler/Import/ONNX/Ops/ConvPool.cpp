@@ -56,7 +56,13 @@ LogicalResult importConv(NodeBinder &b) {
   FailureOr<Value> bias = b.optionalInput(2);
   if (failed(bias))
     return failure();
-  ArrayRef<int64_t> wShape = typeOf(*w).getShape();
+  return b.defineResult(buildConv(b, *x, *w, *bias));
+}
+
+} // namespace
+
+FailureOr<Value> kiln::onnx_import::buildConv(NodeBinder &b, Value x, Value w, Value bias) {
+  ArrayRef<int64_t> wShape = typeOf(w).getShape();
   if (wShape.size() < 3 || wShape.size() > 5)
     return b.error() << "supports 1-D, 2-D and 3-D convolution, found a weight of rank "
                      << wShape.size();
@@ -64,17 +70,18 @@ LogicalResult importConv(NodeBinder &b) {
   size_t n = kernel.size();
   SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
                        dilations = onesUnlessGiven(b, "dilations", n);
-  if (typeOf(*x).getRank() != static_cast<int64_t>(n + 2))
+  if (typeOf(x).getRank() != static_cast<int64_t>(n + 2))
     return b.error() << "expects an input of rank " << n + 2 << ", found "
-                     << typeOf(*x).getRank();
+                     << typeOf(x).getRank();
   FailureOr<SmallVector<int64_t>> pads =
-      windowPads(b, typeOf(*x).getShape(), kernel, strides, dilations);
+      windowPads(b, typeOf(x).getShape(), kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  return b.defineResult(b.create<ConvOp>(*x, *w, *bias, ints(b, strides), ints(b, *pads),
-                                         ints(b, dilations),
-                                         b.builder().getI64IntegerAttr(b.attrInt("group", 1))));
+  return b.create<ConvOp>(x, w, bias, ints(b, strides), ints(b, *pads), ints(b, dilations),
+                          b.builder().getI64IntegerAttr(b.attrInt("group", 1)));
 }
+
+namespace {
 
 /// ConvTranspose: ONNX's output_shape and auto_pad resolved into explicit
 /// pads of nn.conv_transpose (nn-decompose turns it into a convolution).

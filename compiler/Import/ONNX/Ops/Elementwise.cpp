@@ -319,6 +319,19 @@ void kiln::onnx_import::registerElementwiseOps(OpRegistry &r) {
     return b.defineResult(
         b.create<ModOp>(*x, *y, b.builder().getBoolAttr(b.attrBool("fmod", false))));
   });
+  r.on("BitShift", 11, [](NodeBinder &b) -> LogicalResult {
+    FailureOr<Value> x = b.input(0), y = b.input(1);
+    if (failed(x) || failed(y))
+      return failure();
+    std::string direction = b.attrString("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT")
+      return b.error() << "expects direction LEFT or RIGHT, found '" << direction << "'";
+    Type elem = typeOf(*x).getElementType();
+    if (!elem.isUnsignedInteger())
+      return b.error() << "expects unsigned integer operands, found " << elem;
+    return b.defineResult(
+        b.create<BitShiftOp>(*x, *y, b.builder().getBoolAttr(direction == "LEFT")));
+  });
   r.on("Where", 9, [](NodeBinder &b) -> LogicalResult {
     FailureOr<Value> c = b.input(0), x = b.input(1), y = b.input(2);
     if (failed(c) || failed(x) || failed(y))
