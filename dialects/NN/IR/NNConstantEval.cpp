@@ -70,7 +70,7 @@ static void readRaw(Type elem, const char *p, double &f, int64_t &i) {
     }
     uint64_t bits = 0;
     std::memcpy(&bits, p, width / 8);
-    i = llvm::SignExtend64(bits, width);
+    i = elem.isUnsignedInteger() ? static_cast<int64_t>(bits) : llvm::SignExtend64(bits, width);
   }
 }
 
@@ -82,11 +82,15 @@ std::optional<Literal> eval::readLiteral(Attribute value) {
   if (!type || !type.hasStaticShape())
     return std::nullopt;
   Type elem = type.getElementType();
-  if (!isa<FloatType>(elem) && !elem.isSignlessInteger())
+  // Unsigned integers up to 32 bits are read by value (zero-extended), so
+  // ops that read them (casts, comparisons, arg_max) fold exactly; ui64 may
+  // not fit an int64_t, and no op with an unsigned result folds.
+  bool unsignedOk = elem.isUnsignedInteger() && elem.getIntOrFloatBitWidth() <= 32;
+  if (!isa<FloatType>(elem) && !elem.isSignlessInteger() && !unsignedOk)
     return std::nullopt;
   if (isa<FloatType>(elem) && cast<FloatType>(elem).getWidth() % 8 != 0)
     return std::nullopt;
-  if (elem.isSignlessInteger() && elem.getIntOrFloatBitWidth() != 1 &&
+  if (isa<IntegerType>(elem) && elem.getIntOrFloatBitWidth() != 1 &&
       elem.getIntOrFloatBitWidth() % 8 != 0)
     return std::nullopt;
   Literal l{type, {}, {}};
@@ -100,7 +104,8 @@ std::optional<Literal> eval::readLiteral(Attribute value) {
       bool isBool = elem.isInteger(1);
       l.i.reserve(n);
       for (const APInt &v : dense.getValues<APInt>())
-        l.i.push_back(isBool ? static_cast<int64_t>(v.getZExtValue()) : v.getSExtValue());
+        l.i.push_back(isBool || unsignedOk ? static_cast<int64_t>(v.getZExtValue())
+                                           : v.getSExtValue());
     }
     return l;
   }
@@ -242,8 +247,8 @@ LogicalResult kiln::nn::foldConstantOp(Operation *op, ArrayRef<Attribute> operan
                                        SmallVectorImpl<OpFoldResult> &results) {
   if (isa<ConstantOp>(op) || op->getNumResults() != 1 || !smallEnough(op->getResult(0).getType()))
     return failure();
-  // The evaluator holds integers sign-extended: unsigned results are left to
-  // the generated code (readLiteral refuses unsigned operands likewise).
+  // The evaluator holds integers as int64_t values and wraps results by
+  // sign-extension: unsigned results are left to the generated code.
   if (getElementTypeOrSelf(op->getResult(0).getType()).isUnsignedInteger())
     return failure();
   SmallVector<Literal> in;

@@ -56,7 +56,8 @@ namespace eval {
 
 /// A constant tensor on the host. Floats are held as doubles holding values
 /// of the element type exactly (rounded after every operation); integers as
-/// int64_t sign-extended from their width, i1 as 0 or 1.
+/// int64_t sign-extended from their width (unsigned ones of up to 32 bits
+/// zero-extended, as operands only), i1 as 0 or 1.
 struct Literal {
   mlir::RankedTensorType type;
   std::vector<double> f;

@@ -58,3 +58,22 @@ func.func @quantize_int8(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i8>) -> 
   %q = nn.quantize_linear %x, %s, %z {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
   return %q : tensor<4xi8>
 }
+
+// -----
+
+// Unsigned constants fold where the result is not unsigned (casts read
+// them by value, comparisons compare them unsigned); an op with an unsigned
+// result is left to the generated code.
+// RUN: kiln-opt %s --split-input-file --canonicalize | FileCheck %s --check-prefix=FOLD
+// FOLD-LABEL: func.func @fold_unsigned
+// FOLD-DAG: nn.constant dense<[200, 3]> : tensor<2xi32>
+// FOLD-DAG: nn.constant dense<[false, true]> : tensor<2xi1>
+// FOLD-DAG: nn.add
+func.func @fold_unsigned() -> (tensor<2xi32>, tensor<2xi1>, tensor<2xui8>) {
+  %a = nn.constant dense<[200, 3]> : tensor<2xui8>
+  %b = nn.constant dense<[3, 200]> : tensor<2xui8>
+  %0 = nn.cast %a : (tensor<2xui8>) -> tensor<2xi32>
+  %1 = nn.less %a, %b : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xi1>
+  %2 = nn.add %a, %b : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xui8>
+  return %0, %1, %2 : tensor<2xi32>, tensor<2xi1>, tensor<2xui8>
+}
