@@ -27,11 +27,10 @@ import kiln_e2e as e2e
 
 RTOL, ATOL = 1e-4, 1e-5
 
-# Bidirectional exports with a symbolic batch end in an ONNX Reshape to
-# [0, 0, -1] that imports as a reshape with two dynamic dims in one group;
-# its lowering (tensor.expand_shape) fails to bufferize in MLIR 19, outside
-# the recurrent layers. Reported, not hidden: these print XFAIL.
-KNOWN_FAILING = {"bigru_dyn", "bilstm_bf_dyn"}
+# Cases known to fail, printed as XFAIL (none today; the bidirectional exports
+# with a symbolic batch and their Reshape to [0, 0, -1] pass since the importer
+# gives that -1 its static size).
+KNOWN_FAILING = set()
 
 
 # --- running ---------------------------------------------------------------

@@ -186,6 +186,27 @@ LogicalResult reshapeDynamic(NodeBinder &b, Value x, ArrayRef<int64_t> inShape,
   }
   if (llvm::count(target, -1) > 1)
     return b.error() << "the shape has more than one -1";
+  // When every dynamic input size is copied by a 0 at its own position, the
+  // -1 is what the static sizes leave, a static size: [0, 0, -1] of
+  // [?, ?, 2, 256] is [?, ?, 512], which lowers to one collapse (a dynamic
+  // -1 would need an expand with two dynamic sizes in one group).
+  auto minusOne = llvm::find(target, -1);
+  int64_t dynamicIn = llvm::count_if(inShape, ShapedType::isDynamic);
+  int64_t copied = 0;
+  for (auto [i, d] : llvm::enumerate(target))
+    if (d == 0 && !allowZero && i < inShape.size() && ShapedType::isDynamic(inShape[i]))
+      ++copied;
+  if (minusOne != target.end() && copied == dynamicIn) {
+    int64_t staticIn = 1, staticOut = 1;
+    for (int64_t d : inShape)
+      if (!ShapedType::isDynamic(d))
+        staticIn *= d;
+    for (auto [i, d] : llvm::enumerate(shape))
+      if (static_cast<int64_t>(i) != minusOne - target.begin() && !ShapedType::isDynamic(d))
+        staticOut *= d;
+    if (staticOut != 0 && staticIn % staticOut == 0)
+      shape[minusOne - target.begin()] = staticIn / staticOut;
+  }
   auto sources = reshapeDimSources(inShape, shape);
   bool same = sources.has_value();
   for (size_t i = 0; same && i < shape.size(); ++i)
