@@ -222,8 +222,29 @@ LogicalResult decompose(OpTy op, const CellOperands &k, PatternRewriter &rw) {
     rw.create<cf::AssertOp>(loc, same,
                             prefix + "expects " + what.str() + " to have the batch size of x");
   };
-  if (lens)
+  if (lens) {
     checkBatch(lens, 0, "sequence_lens");
+    // Every length in [0, seq]: ONNX leaves others undefined, and a silent
+    // clamp would be a wrong answer. One loop ANDs the entries; the assert
+    // after it is at the top level, where a failed check is reported.
+    Value zeroI = rw.create<arith::ConstantIndexOp>(loc, 0);
+    Value oneI = rw.create<arith::ConstantIndexOp>(loc, 1);
+    Value all = rw.create<arith::ConstantIntOp>(loc, 1, 1);
+    auto loop = rw.create<scf::ForOp>(loc, zeroI, batch, oneI, ValueRange{all});
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPointToStart(loop.getBody());
+      Value v = rw.create<tensor::ExtractOp>(loc, lens, ValueRange{loop.getInductionVar()});
+      Value len = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), v);
+      Value lo = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, len, zeroI);
+      Value hi = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, len, seq);
+      Value ok = rw.create<arith::AndIOp>(loc, rw.create<arith::AndIOp>(loc, lo, hi),
+                                          loop.getRegionIterArgs()[0]);
+      rw.create<scf::YieldOp>(loc, ok);
+    }
+    rw.create<cf::AssertOp>(loc, loop.getResult(0),
+                            prefix + "expects every sequence_lens value in [0, seq_length]");
+  }
   if (initialH)
     checkBatch(initialH, 1, "initial_h");
   if (k.initialC)

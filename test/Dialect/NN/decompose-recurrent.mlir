@@ -31,6 +31,7 @@ func.func @lstm_static(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor
 // and each entry starts at its own last valid step.
 // CHECK-LABEL: func.func @gru_dynamic
 // CHECK: cf.assert %{{.*}}, "nn.gru: expects sequence_lens to have the batch size of x"
+// CHECK: cf.assert %{{.*}}, "nn.gru: expects every sequence_lens value in [0, seq_length]"
 // CHECK: scf.for %[[B0:[a-z0-9_]+]] = %c0 to %{{.*}} step %c1
 // CHECK: %[[LEN:.*]] = tensor.extract %{{.*}}[%[[B0]]] : tensor<?xi32>
 // CHECK: scf.for %[[T:[a-z0-9_]+]] =
