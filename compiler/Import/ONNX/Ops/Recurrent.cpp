@@ -167,6 +167,21 @@ LogicalResult importRecurrent(NodeBinder &b, Cell cell) {
     }
   }
 
+  // The weights set the gemm shapes of every step: the decomposition needs
+  // them static (x, the states and the lengths may be dynamic).
+  static constexpr const char *kWeightNames[] = {"X", "W", "R", "B", "", "", "", "P"};
+  for (int i : {1, 2, 3, 7}) {
+    if (i >= static_cast<int>(in.size()) || !in[i] || typeOf(in[i]).hasStaticShape())
+      continue;
+    std::string shape;
+    llvm::raw_string_ostream os(shape);
+    llvm::interleave(
+        typeOf(in[i]).getShape(), os,
+        [&](int64_t d) { os << (ShapedType::isDynamic(d) ? "?" : std::to_string(d)); }, "x");
+    return b.error() << "expects " << kWeightNames[i] << " (input " << i
+                     << ") with a static shape, found " << shape;
+  }
+
   StringAttr dirAttr = builder.getStringAttr(direction);
   IntegerAttr hiddenAttr = builder.getI64IntegerAttr(hidden);
   ArrayAttr actsAttr = builder.getArrayAttr(acts);
