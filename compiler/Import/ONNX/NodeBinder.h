@@ -210,6 +210,12 @@ mlir::FailureOr<mlir::Operation *> NodeBinder::createMulti(unsigned numResults, 
 mlir::FailureOr<mlir::Value> buildConv(NodeBinder &b, mlir::Value x, mlir::Value w,
                                        mlir::Value bias);
 
+/// Constant indices (input 1) range-checked at compile time against `data`
+/// along `axis` (or, `nd`, GatherND/ScatterND's walk from `axis`): ONNX makes
+/// an index outside [-n, n-1] an error; Ops/DataMovement.cpp, shared by the
+/// gathers and the scatters. Success when the indices are not constants.
+mlir::LogicalResult checkConstIndices(NodeBinder &b, mlir::Value data, int64_t axis, bool nd);
+
 } // namespace kiln::onnx_import
 
 #endif // KILN_COMPILER_IMPORT_ONNX_NODEBINDER_H

@@ -215,35 +215,6 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
       b.create<PadOp>(*x, ints(b, low), ints(b, high), b.builder().getF64FloatAttr(value)));
 }
 
-/// Constant indices (input 1) are range-checked at compile time: ONNX makes
-/// an index outside [-n, n-1] an error, where the generated code would
-/// clamp it. `nd`: GatherND, whose last index dimension walks the data's
-/// dimensions from `axis` (batch_dims) on.
-LogicalResult checkConstIndices(NodeBinder &b, Value data, int64_t axis, bool nd) {
-  ElementsAttr value = b.constInput(1);
-  std::optional<SmallVector<int64_t>> idx = kiln::nn::constantInts(value);
-  if (!idx)
-    return success();
-  ArrayRef<int64_t> shape = typeOf(data).getShape(), idxShape = value.getShapedType().getShape();
-  int64_t rank = shape.size();
-  int64_t k = nd ? (idxShape.empty() ? 0 : idxShape.back()) : 1;
-  if (k <= 0)
-    return success();
-  if (!nd && axis < 0)
-    axis += rank;
-  for (auto [p, v] : llvm::enumerate(*idx)) {
-    int64_t dim = nd ? axis + static_cast<int64_t>(p) % k : axis;
-    // A bad axis was reported by the op's inference.
-    if (dim < 0 || dim >= rank || ShapedType::isDynamic(shape[dim]))
-      continue;
-    int64_t n = shape[dim];
-    if (v < -n || v >= n)
-      return b.error() << "expects indices along dimension " << dim << " in [" << -n << ", "
-                       << n - 1 << "], found " << v;
-  }
-  return success();
-}
-
 /// Gather (folded when both inputs are constants).
 LogicalResult importGather(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), idx = b.input(1);
@@ -399,6 +370,36 @@ LogicalResult importTrilu(NodeBinder &b) {
 }
 
 } // namespace
+
+/// Constant indices (input 1) are range-checked at compile time: ONNX makes
+/// an index outside [-n, n-1] an error, where the generated code would
+/// clamp it. `nd`: GatherND, whose last index dimension walks the data's
+/// dimensions from `axis` (batch_dims) on.
+LogicalResult kiln::onnx_import::checkConstIndices(NodeBinder &b, Value data, int64_t axis,
+                                                 bool nd) {
+  ElementsAttr value = b.constInput(1);
+  std::optional<SmallVector<int64_t>> idx = kiln::nn::constantInts(value);
+  if (!idx)
+    return success();
+  ArrayRef<int64_t> shape = typeOf(data).getShape(), idxShape = value.getShapedType().getShape();
+  int64_t rank = shape.size();
+  int64_t k = nd ? (idxShape.empty() ? 0 : idxShape.back()) : 1;
+  if (k <= 0)
+    return success();
+  if (!nd && axis < 0)
+    axis += rank;
+  for (auto [p, v] : llvm::enumerate(*idx)) {
+    int64_t dim = nd ? axis + static_cast<int64_t>(p) % k : axis;
+    // A bad axis was reported by the op's inference.
+    if (dim < 0 || dim >= rank || ShapedType::isDynamic(shape[dim]))
+      continue;
+    int64_t n = shape[dim];
+    if (v < -n || v >= n)
+      return b.error() << "expects indices along dimension " << dim << " in [" << -n << ", "
+                       << n - 1 << "], found " << v;
+  }
+  return success();
+}
 
 void kiln::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.on("Transpose", 1, importTranspose);

@@ -132,6 +132,8 @@ LogicalResult importScatterElements(NodeBinder &b) {
   if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
     return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found '"
                      << reduction << "'";
+  if (failed(checkConstIndices(b, *data, normalize(axis, rank), /*nd=*/false)))
+    return failure();
   OpBuilder &builder = b.builder();
   b.define(0, builder.create<ScatterElementsOp>(b.loc(), dt, *data, *idx, *upd,
                                                 builder.getI64IntegerAttr(normalize(axis, rank)),
@@ -165,6 +167,8 @@ LogicalResult importScatterND(NodeBinder &b) {
   if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
     return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found '"
                      << reduction << "'";
+  if (failed(checkConstIndices(b, *data, 0, /*nd=*/true)))
+    return failure();
   b.define(0, b.builder().create<ScatterNDOp>(b.loc(), dt, *data, *idx, *upd,
                                               b.builder().getStringAttr(reduction)));
   return success();
