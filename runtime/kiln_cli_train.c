@@ -239,7 +239,7 @@ static int kiln_train_load(const char *prog, const kiln_trainer *t, const char *
       kiln__format_dims(want + strlen(want), sizeof want - strlen(want), v->rank - 1, v->dims + 1);
     }
     if (!files[i]) {
-      fprintf(stderr, "%s: %s: missing input '%s' (a %s array of shape %s, N rows; give %s %s=FILE.npy)\n",
+      fprintf(stderr, "%s: %s: missing input '%s' (%s array of shape %s with N rows; give %s %s=FILE.npy)\n",
               prog, option, name, kiln_dtype_name(v->dtype), want, option, name);
       goto fail;
     }
@@ -253,7 +253,7 @@ static int kiln_train_load(const char *prog, const kiln_trainer *t, const char *
     if (kiln_tensor_dtype(arrays[i].all) != v->dtype || kiln_tensor_rank(arrays[i].all) != v->rank ||
         (v->rank > 1 && memcmp(dims + 1, v->dims + 1, (v->rank - 1) * sizeof(int64_t)) != 0)) {
       kiln__format_dims(got, sizeof got, kiln_tensor_rank(arrays[i].all), dims);
-      fprintf(stderr, "%s: %s '%s': expected a %s array of shape %s (N rows), got %s %s\n", prog,
+      fprintf(stderr, "%s: %s '%s': expected %s array of shape %s (N rows), got %s %s\n", prog,
               option, name, kiln_dtype_name(v->dtype), want,
               kiln_dtype_name(kiln_tensor_dtype(arrays[i].all)), got);
       goto fail;
