@@ -466,8 +466,8 @@ int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_mod
   if (rc >= 0) goto done;
   rc = KILN_CLI_EXIT_FAILURE;
   if (o.save && (!hooks || !hooks->save_onnx)) {
-    fprintf(stderr, "%s: --save needs kiln-run: this program was built without the ONNX library "
-            "(run the artifact as a shared library with kiln-run to write ONNX)\n", prog);
+    fprintf(stderr, "%s: --save needs the ONNX library, which this program is built without "
+            "(use kiln-run of a full Kiln build on the artifact as a shared library)\n", prog);
     goto done;
   }
   if (!model) {

@@ -293,7 +293,7 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "expects STATE 0 to be 'W' (parameter), found 'V' (parameter)"),
         ("--save from a standalone executable", [exe, "--train"] + data +
          ["--epochs", "1", "--save", os.path.join(work, "no.onnx")], 1,
-         "--save needs kiln-run: this program was built without the ONNX library"),
+         "--save needs the ONNX library, which this program is built without"),
         ("--input with --train", train + data + ["--epochs", "1", "--input", x], 2,
          "option not used with --train: '--input'"),
         ("--train without --batch", train + ["--data", x, "--data", y, "--epochs", "1"], 2,
