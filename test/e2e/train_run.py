@@ -25,6 +25,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MLIR = os.path.join(HERE, "Inputs", "train_linear.mlir")
+MSE = os.path.join(HERE, "Inputs", "train_mse.mlir")
 MULTI_ENTRY = os.path.join(HERE, "..", "Pipelines", "multi-entry.mlir")
 B, LR = 8, 0.5
 W0 = np.array([[0.1, -0.2, 0.3], [-0.4, 0.5, -0.6], [0.7, -0.8, 0.9], [0.05, 0.15, -0.25]],
@@ -238,10 +239,46 @@ def main():
     check(np.allclose(logits, ex @ want_w + want_b, atol=1e-4),
           "--save: the saved model, compiled for inference, gives numpy's trained logits")
 
+    # The standalone executable trains like kiln-run (all but --save).
+    p = run([exe, "--train"] + data + ["--epochs", "2", "--shuffle-seed", "12345"])
+    check(p.stdout == run(shuf).stdout, "the standalone executable trains as kiln-run does")
+
+    mse(compile_, kiln_run, work)
     errors(kiln_run, compile_, so, exe, work, source, files, data)
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("training run matches numpy")
+
+
+def mse(compile_, kiln_run, work):
+    """An mse artifact: float targets shaped like the output, no accuracy."""
+    so = os.path.join(work, "mse.so")
+    run([compile_, MSE, "-o", so])
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((24, 2)).astype(np.float32)
+    t = (x @ np.array([[2.0], [-1.0]], np.float32) + 0.5).astype(np.float32)
+    ex, et = x[:11], t[:11]
+    for name, a in (("mx", x), ("mt", t), ("mex", ex), ("met", et)):
+        np.save(os.path.join(work, name + ".npy"), a)
+    p = run([kiln_run, so, "--train", "--data", f"x={work}/mx.npy", "--data", f"t={work}/mt.npy",
+             "--batch", "8", "--epochs", "3", "--eval", f"x={work}/mex.npy,t={work}/met.npy"])
+    w, c = np.array([[0.5], [-0.5]]), np.zeros(1)
+    losses, evals = [], []
+    for _ in range(3):
+        for s in range(3):
+            xb, tb = x[s * 8:(s + 1) * 8].astype(np.float64), t[s * 8:(s + 1) * 8]
+            r = xb @ w + c - tb
+            losses.append((r ** 2).mean())
+            g = 2 * r / 8
+            w, c = w - 0.1 * xb.T @ g, c - 0.1 * g.sum(axis=0)
+        evals.append(((ex @ w + c - et) ** 2).mean())
+    lines = json_lines(p.stdout)
+    got = np.array([l["loss"] for l in lines if "loss" in l])
+    check(np.allclose(got, losses, rtol=1e-5, atol=1e-6), "mse: losses match numpy SGD")
+    ev = [l for l in lines if "eval_loss" in l]
+    check(all("accuracy" not in l for l in ev) and
+          np.allclose([l["eval_loss"] for l in ev], evals, rtol=1e-5),
+          f"mse: eval loss over 11 rows (last batch padded) matches numpy, no accuracy: {ev}")
 
 
 def errors(kiln_run, compile_, so, exe, work, source, files, data):

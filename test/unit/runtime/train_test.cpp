@@ -268,6 +268,30 @@ TEST_F(TrainerApi, CheckpointsRestoreStateAndCounts) {
   EXPECT_EQ(stateFloats(trainer, "w"), (std::vector<float>{0.5f, 2}));
 }
 
+// bce-logits counts (logit > 0) == (label > 0.5) per element of the real rows.
+TEST(Trainer, CountsBceLogitsPredictions) {
+  std::string text = kSignature;
+  text.replace(text.find("training mse t"), 14, "training bce-logits t");
+  kiln_model *m = makeModel(text);
+  kiln_trainer *trainer = nullptr;
+  ASSERT_EQ(kiln_trainer_create(m, &trainer), KILN_OK) << kiln_last_error();
+  const float xs[4] = {1, 2, 3, -1}, ts[2] = {1, 0}; // logits [-1, 4]: both wrong
+  const float ts2[2] = {0, 1};                        // both right
+  kiln_tensor *x = tensor(KILN_DTYPE_F32, {2, 2}, xs), *t = tensor(KILN_DTYPE_F32, {2}, ts),
+              *t2 = tensor(KILN_DTYPE_F32, {2}, ts2);
+  const kiln_tensor *wrong[] = {x, t}, *right[] = {x, t2};
+  int64_t correct = 0, counted = 0;
+  ASSERT_EQ(kiln_trainer_eval_sums(trainer, wrong, 2, 2, nullptr, &correct, &counted), KILN_OK);
+  ASSERT_EQ(kiln_trainer_eval_sums(trainer, right, 2, 1, nullptr, &correct, &counted), KILN_OK);
+  EXPECT_EQ(correct, 1);
+  EXPECT_EQ(counted, 3);
+  kiln_tensor_destroy(x);
+  kiln_tensor_destroy(t);
+  kiln_tensor_destroy(t2);
+  kiln_trainer_destroy(trainer);
+  kiln_model_destroy(m);
+}
+
 // Artifacts without the layout of docs/training.md are refused with what differs.
 TEST(Trainer, RefusesOtherLayouts) {
   struct Case {
