@@ -96,6 +96,26 @@ def oracle(x, y, epochs, seed=None, ex=None, ey=None):
     return losses, evals, w, b
 
 
+def on_terminal(cmd):
+    """Runs cmd with stderr on a pseudo-terminal: (stdout, what the terminal got)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out, got = p.stdout.read(), b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        got += chunk
+    p.wait()
+    os.close(master)
+    return out, got.decode(errors="replace")
+
+
 def json_lines(text):
     return [json.loads(line) for line in text.splitlines()]
 
@@ -218,6 +238,10 @@ def main():
     p = run([kiln_run, so, "--train"] + data + ["--epochs", "2", "--log-every", "3"])
     check([l["step"] for l in json_lines(p.stdout)] == [3, 6, 9], "--log-every 3 logs steps 3, 6, 9")
     check(p.stderr == "", "no progress line when stderr is not a terminal")
+    progress = on_terminal([kiln_run, so, "--train"] + data + ["--epochs", "1", "--threads", "2"])
+    check("epoch 1/1  step 5/5  loss" in progress[1] and
+          progress[0] == run([kiln_run, so, "--train"] + data + ["--epochs", "1"]).stdout,
+          "a progress line on stderr when it is a terminal; stdout unchanged (and by --threads 2)")
 
     # --save: the trained W and b in a copy of the source; what it does not train kept.
     import onnx
