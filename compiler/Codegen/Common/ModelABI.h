@@ -15,6 +15,14 @@
 // workspaces, kiln-emit-entry-point turns it into symbols and, through
 // serializeSignature(), into the text documented in runtime/kiln_runtime.h.
 //
+// A training artifact (docs/training.md) also carries `kiln.training`, set by
+// the training builder and read here so that the signature ends with its
+// `training`, `source` and `state` lines:
+//
+//   kiln.training = {loss = "softmax-cross-entropy", label = "y",
+//                    source = "/abs/model.onnx",
+//                    state = [{name = "fc.weight", kind = "parameter"}, ...]}
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_COMPILER_CODEGEN_COMMON_MODELABI_H
@@ -24,6 +32,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,9 +72,29 @@ struct Entry {
   std::map<std::string, int64_t> bounds = {};
 };
 
+/// The module attribute that marks a training artifact.
+inline constexpr llvm::StringLiteral kTrainingAttrName = "kiln.training";
+
+/// One tensor of a training artifact's STATE: its name (the init outputs',
+/// the train_step inputs') and kind: "parameter", "buffer" or "optimizer".
+struct StateSpec {
+  std::string name;
+  std::string kind;
+};
+
+/// What the runtime needs to drive a training artifact: the loss (one of
+/// softmax-cross-entropy nll mse bce-logits), the label input's name, the
+/// source model's path (for `kiln-run --save`) and the STATE in order.
+struct Training {
+  std::string loss, label, source;
+  std::vector<StateSpec> state;
+};
+
 /// The entries of a model in signature order; the first is the default entry.
+/// `training` is set for a training artifact (the kiln.training attribute).
 struct ModelABI {
   std::vector<Entry> entries;
+  std::optional<Training> training = std::nullopt;
 };
 
 /// Returns true if `s` is an identifier, `[A-Za-z_][A-Za-z0-9_]*`: entry
@@ -75,14 +104,17 @@ bool isIdentifier(llvm::StringRef s);
 /// The runtime's dtype name of an element type, or "" when it has none.
 llvm::StringRef dtypeName(mlir::Type type);
 
-/// Reads and checks the module's description; emits an error and fails when it
+/// Reads and checks the module's description, with kiln.training when present
+/// (its STATE must be the outputs of an `init` entry, in order, and the entries
+/// train_step, eval and infer must exist); emits an error and fails when either
 /// is missing or malformed.
 mlir::FailureOr<ModelABI> readABI(mlir::ModuleOp module);
 
 /// Stores `abi` on `module` as the `kiln.abi` attribute.
 void writeABI(mlir::ModuleOp module, const ModelABI &abi);
 
-/// The signature text the runtime parses: the format in runtime/kiln_runtime.h.
+/// The signature text the runtime parses: the format in runtime/kiln_runtime.h;
+/// `training`, `source` and `state` lines follow the entries when `abi.training` is set.
 std::string serializeSignature(const ModelABI &abi);
 
 } // namespace kiln::abi

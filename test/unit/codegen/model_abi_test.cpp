@@ -80,3 +80,31 @@ TEST(ModelABI, TheRuntimeReadsTheSerializedBounds) {
   EXPECT_EQ(kiln_entry_symbol_bound_by_inputs(e, 2), 0);
   kiln_model_destroy(m);
 }
+
+// A training artifact's signature ends with its training, source and state
+// lines (names and the path percent-encoded), and the runtime reads them.
+TEST(ModelABI, TheTrainingLinesFollowTheEntries) {
+  kiln::abi::Entry init{"init", "init", {}, {}, 0};
+  init.outputs.push_back({"fc w", "f32", {{2, ""}}});
+  init.outputs.push_back({"step", "i64", {}});
+  kiln::abi::ModelABI abi{{init}};
+  abi.training = kiln::abi::Training{
+      "mse", "y", "/data/my model.onnx", {{"fc w", "parameter"}, {"step", "optimizer"}}};
+  std::string text = kiln::abi::serializeSignature(abi);
+  EXPECT_EQ(text, "kiln-model 3\n"
+                  "entry init\n"
+                  "output fc%20w f32 [2]\n"
+                  "output step i64 []\n"
+                  "workspace 0\n"
+                  "training mse y\n"
+                  "source /data/my%20model.onnx\n"
+                  "state fc%20w parameter\n"
+                  "state step optimizer\n");
+  g_text = text.c_str();
+  kiln_run_fn run = reinterpret_cast<kiln_run_fn>(&neverCalled);
+  const kiln_run_fn runs[] = {run, nullptr};
+  kiln_model *m = nullptr;
+  ASSERT_EQ(kiln_model_from_functions(signature, runs, &m), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_model_is_training(m), 1);
+  kiln_model_destroy(m);
+}
