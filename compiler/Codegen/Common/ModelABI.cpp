@@ -141,11 +141,14 @@ struct Reader {
     auto workspace = dict ? dict.getAs<IntegerAttr>("workspace") : IntegerAttr();
     Attribute boundsAttr = dict ? dict.get("bounds") : Attribute();
     auto bounds = dyn_cast_or_null<DictionaryAttr>(boundsAttr);
+    Attribute unsharedAttr = dict ? dict.get("unshared") : Attribute();
+    auto unshared = dyn_cast_or_null<IntegerAttr>(unsharedAttr);
     if (!name || !function || !inputs || !outputs || !workspace || (boundsAttr && !bounds) ||
-        dict.size() != (bounds ? 6u : 5u)) {
+        (unsharedAttr && !unshared) ||
+        dict.size() != 5u + (bounds ? 1 : 0) + (unshared ? 1 : 0)) {
       error() << "expects each kiln.abi entry to be {name = \"...\", function = @f, inputs = "
-                 "[...], outputs = [...], workspace = N} with an optional bounds = {S = N}, "
-                 "found "
+                 "[...], outputs = [...], workspace = N} with an optional bounds = {S = N} "
+                 "and unshared = N, found "
               << attr;
       return failure();
     }
@@ -160,7 +163,14 @@ struct Reader {
               << "' to be >= 0, found " << workspace.getInt();
       return failure();
     }
+    if (unshared && unshared.getInt() < 0) {
+      error() << "expects the unshared bytes of kiln.abi entry '" << name.getValue()
+              << "' to be >= 0, found " << unshared.getInt();
+      return failure();
+    }
     Entry entry{name.getValue().str(), function.getValue().str(), {}, {}, workspace.getInt()};
+    if (unshared)
+      entry.unshared = unshared.getInt();
     if (failed(readValues(entry, "input", inputs, entry.inputs)) ||
         failed(readValues(entry, "output", outputs, entry.outputs)))
       return failure();
@@ -313,6 +323,8 @@ void kiln::abi::writeABI(ModuleOp module, const ModelABI &abi) {
         bounds.push_back(b.getNamedAttr(symbol, b.getI64IntegerAttr(bound)));
       fields.push_back(b.getNamedAttr("bounds", b.getDictionaryAttr(bounds)));
     }
+    if (e.unshared)
+      fields.push_back(b.getNamedAttr("unshared", b.getI64IntegerAttr(*e.unshared)));
     entries.push_back(b.getDictionaryAttr(fields));
   }
   module->setAttr(kAttrName,

@@ -5,13 +5,14 @@
 //
 //   kiln.abi = {entries = [
 //     {name = "infer", function = @model, workspace = 4160 : i64,
-//      bounds = {N = 64 : i64},
+//      bounds = {N = 64 : i64}, unshared = 8192 : i64,
 //      inputs = [{name = "x", dtype = "f32", shape = ["N", 3, 224, 224]}],
 //      outputs = [{name = "y", dtype = "f32", shape = ["N", 1000]}]}]}
 //
 // A dim is a static size or a symbol (an identifier naming one size for the
 // whole entry); `bounds` (optional) gives the largest value some of the
-// symbols may take at run time. kiln-record-signature writes it, kiln-plan-memory fills in the
+// symbols may take at run time; `unshared` (optional) the workspace's bytes
+// without reuse. kiln-record-signature writes it, kiln-plan-memory fills in the
 // workspaces, kiln-emit-entry-point turns it into symbols and, through
 // serializeSignature(), into the text documented in runtime/kiln_runtime.h.
 //
@@ -63,13 +64,16 @@ struct TensorSpec {
 /// it, its inputs and outputs in calling order, its workspace bytes (0: the
 /// function takes no workspace argument), and the bounds of its symbols: the
 /// largest value (>= 1, inclusive) each may take at run time, for symbols that
-/// are dims of its inputs; a symbol absent here is unbounded.
+/// are dims of its inputs; a symbol absent here is unbounded. `unshared`
+/// (set by kiln-plan-memory, absent before it) is what the workspace would
+/// take without reuse: each planned buffer in its own 64-byte-aligned slot.
 struct Entry {
   std::string name;
   std::string function;
   std::vector<TensorSpec> inputs, outputs;
   int64_t workspace = 0;
   std::map<std::string, int64_t> bounds = {};
+  std::optional<int64_t> unshared = std::nullopt;
 };
 
 /// The module attribute that marks a training artifact.

@@ -108,3 +108,20 @@ TEST(ModelABI, TheTrainingLinesFollowTheEntries) {
   EXPECT_EQ(kiln_model_is_training(m), 1);
   kiln_model_destroy(m);
 }
+
+TEST(ModelABI, UnsharedBytesRoundTripAndStayOutOfTheSignature) {
+  mlir::MLIRContext context;
+  mlir::OpBuilder b(&context);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  kiln::abi::ModelABI abi = boundedModel();
+  abi.entries[0].unshared = 4096;
+  kiln::abi::writeABI(module, abi);
+  mlir::FailureOr<kiln::abi::ModelABI> read = kiln::abi::readABI(module);
+  ASSERT_TRUE(mlir::succeeded(read));
+  EXPECT_EQ(read->entries[0].unshared, std::optional<int64_t>(4096));
+  // Absent before kiln-plan-memory: no key, read back as absent.
+  EXPECT_FALSE(read->entries[1].unshared.has_value());
+  // The runtime's signature text does not carry it.
+  EXPECT_EQ(kiln::abi::serializeSignature(*read), kiln::abi::serializeSignature(boundedModel()));
+  module->erase();
+}
