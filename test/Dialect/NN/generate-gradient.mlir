@@ -34,12 +34,12 @@ func.func @g(%x: tensor<4xf32>, %unused: tensor<2xf32>, %i: tensor<4xi64>) -> te
 // -----
 
 // Every op without a rule is listed once, in one error.
-func.func @h(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.floor, nn.ceil}}
-  %0 = nn.floor %x : tensor<4xf32>
-  %1 = nn.ceil %0 : tensor<4xf32>
-  %2 = nn.floor %1 : tensor<4xf32>
-  return %2 : tensor<4xf32>
+func.func @h(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.lrn, nn.mean_variance_norm}}
+  %0 = nn.lrn %x {size = 3 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, bias = 1.0 : f64} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %1 = nn.mean_variance_norm %0 {axes = array<i64: 0, 2, 3>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %2 = nn.lrn %1 {size = 3 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, bias = 1.0 : f64} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %2 : tensor<1x4x2x2xf32>
 }
 
 // -----
