@@ -1,8 +1,227 @@
-//===- Normalization.cpp - gradient rules of the Normalization family ----------------------===//
+//===- Normalization.cpp - gradient rules of softmax and the norms ---------===//
+//
+// Softmax and log-softmax differentiate through their result. The norms that
+// normalize with their own statistics (layer and instance norm here,
+// training-mode batch norm in Training.cpp) share one input gradient, the
+// derivative through the mean and the variance
+// (NormalizeGradient.h); inference batch norm's statistics are operands, so
+// each of its five operands gets its own plain formula.
+//
+//===----------------------------------------------------------------------===//
 
 #include "dialects/NN/Gradients/GradientRules.h"
+#include "dialects/NN/Gradients/NormalizeGradient.h"
 
 using namespace mlir;
 using namespace kiln::nn;
 
-void kiln::nn::registerNormalizationGradients(MLIRContext *ctx) {}
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+Type elemOf(Value v) { return typeOf(v).getElementType(); }
+
+template <typename OpTy>
+Value make(GradientEmitter &e, Value a, Value b) {
+  return e.builder().create<OpTy>(e.loc(), a, b);
+}
+template <typename OpTy>
+Value make(GradientEmitter &e, Value a) {
+  return e.builder().create<OpTy>(e.loc(), a);
+}
+Value reduceMean(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
+  return e.builder().create<ReduceMeanOp>(e.loc(), v, e.builder().getDenseI64ArrayAttr(axes),
+                                          e.builder().getBoolAttr(true));
+}
+int64_t positiveAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Shared with Training.cpp
+//===----------------------------------------------------------------------===//
+
+SmallVector<int64_t> kiln::nn::allAxesBut(int64_t rank, ArrayRef<int64_t> keep) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(keep, d))
+      axes.push_back(d);
+  return axes;
+}
+
+Value kiln::nn::alongChannels(GradientEmitter &e, Value v, int64_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[1] = typeOf(v).getDimSize(0);
+  return e.reshape(v, RankedTensorType::get(shape, elemOf(v)));
+}
+
+NormalizeStats kiln::nn::computeNormalizeStats(GradientEmitter &e, Value x,
+                                               ArrayRef<int64_t> axes, double epsilon) {
+  Value mean = reduceMean(e, x, axes);
+  Value centered = make<SubOp>(e, x, mean);
+  Value var = reduceMean(e, make<MulOp>(e, centered, centered), axes);
+  Value invStd = make<ReciprocalOp>(
+      e, make<SqrtOp>(e, make<AddOp>(e, var, e.scalar(elemOf(x), epsilon))));
+  return {mean, invStd};
+}
+
+Value kiln::nn::normalized(GradientEmitter &e, Value x, const NormalizeStats &stats) {
+  return make<MulOp>(e, make<SubOp>(e, x, stats.mean), stats.invStd);
+}
+
+Value kiln::nn::normalizeInputGradient(GradientEmitter &e, Value dxHat, Value xHat,
+                                       Value invStd, ArrayRef<int64_t> axes) {
+  Value meanD = reduceMean(e, dxHat, axes);
+  Value meanDX = reduceMean(e, make<MulOp>(e, dxHat, xHat), axes);
+  Value inner = make<SubOp>(e, make<SubOp>(e, dxHat, meanD), make<MulOp>(e, xHat, meanDX));
+  return make<MulOp>(e, inner, invStd);
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+// dx = y * (dy - sum(dy * y)) along the axis.
+LogicalResult softmaxGradient(SoftmaxOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  Value y = op.getOutput(), g = e.resultGradOrZeros(0);
+  int64_t axis = positiveAxis(op.getAxis(), typeOf(y).getRank());
+  Value dot = e.reduceSum(make<MulOp>(e, g, y), {axis}, /*keepDims=*/true);
+  e.setOperandGrad(0, make<MulOp>(e, y, make<SubOp>(e, g, dot)));
+  return success();
+}
+
+// dx = dy - exp(y) * sum(dy) along the axis.
+LogicalResult logSoftmaxGradient(LogSoftmaxOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  Value y = op.getOutput(), g = e.resultGradOrZeros(0);
+  int64_t axis = positiveAxis(op.getAxis(), typeOf(y).getRank());
+  Value sum = e.reduceSum(g, {axis}, /*keepDims=*/true);
+  e.setOperandGrad(0, make<SubOp>(e, g, make<MulOp>(e, make<ExpOp>(e, y), sum)));
+  return success();
+}
+
+// Piecewise constant in its input: zero, as argmax-style ops in PyTorch.
+LogicalResult hardmaxGradient(HardmaxOp op, GradientEmitter &e) {
+  if (e.needs(0))
+    e.setOperandGrad(0, e.zeros(typeOf(op.getInput())));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Norms
+//===----------------------------------------------------------------------===//
+
+// y = (x - mean) * r * scale + bias with r = 1 / sqrt(var + eps), all [C]
+// along dimension 1 and read as given (inference):
+//   dx = dy * scale * r            dbias = sum(dy)
+//   dscale = sum(dy * (x - mean) * r)
+//   dmean = -dbias * scale * r     dvar = -sum(dy * (x - mean)) * scale * r^3 / 2
+// the sums over every dimension but 1.
+LogicalResult batchNormGradient(BatchNormOp op, GradientEmitter &e) {
+  Value x = op.getInput();
+  int64_t rank = typeOf(x).getRank();
+  Type elem = elemOf(x);
+  Value g = e.resultGradOrZeros(0);
+  SmallVector<int64_t> axes = allAxesBut(rank, {1});
+  Value r = make<ReciprocalOp>(
+      e, make<SqrtOp>(e, make<AddOp>(e, op.getVariance(),
+                                     e.scalar(elem, op.getEpsilon().convertToDouble()))));
+  Value scaleR = make<MulOp>(e, op.getScale(), r);
+  if (e.needs(0))
+    e.setOperandGrad(0, make<MulOp>(e, g, alongChannels(e, scaleR, rank)));
+  Value sumG;
+  if (e.needs(2) || e.needs(3)) {
+    sumG = e.reduceSum(g, axes, /*keepDims=*/false);
+    if (e.needs(2))
+      e.setOperandGrad(2, sumG);
+    if (e.needs(3))
+      e.setOperandGrad(3, make<NegOp>(e, make<MulOp>(e, sumG, scaleR)));
+  }
+  if (e.needs(1) || e.needs(4)) {
+    Value centered = make<SubOp>(e, x, alongChannels(e, op.getMean(), rank));
+    Value sumGC = e.reduceSum(make<MulOp>(e, g, centered), axes, /*keepDims=*/false);
+    if (e.needs(1))
+      e.setOperandGrad(1, make<MulOp>(e, sumGC, r));
+    if (e.needs(4)) {
+      Value coef = make<MulOp>(e, make<MulOp>(e, scaleR, make<MulOp>(e, r, r)),
+                               e.scalar(elem, -0.5));
+      e.setOperandGrad(4, make<MulOp>(e, sumGC, coef));
+    }
+  }
+  return success();
+}
+
+// Over the trailing dimensions [axis, rank), with M elements each:
+//   dx = normalizeInputGradient(dy * scale)
+//        + dmean / M - dinv_std * inv_std^2 * x_hat / M
+// (the last two only when the statistics results are used);
+// dscale and dbias are dy * x_hat and dy summed back to their shapes.
+LogicalResult layerNormGradient(LayerNormOp op, GradientEmitter &e) {
+  Value x = op.getInput();
+  auto xType = typeOf(x);
+  int64_t rank = xType.getRank();
+  int64_t axis = positiveAxis(op.getAxis(), rank);
+  SmallVector<int64_t> axes;
+  int64_t count = 1;
+  for (int64_t d = axis; d < rank; ++d) {
+    axes.push_back(d);
+    count *= xType.getDimSize(d);
+  }
+  Type elem = elemOf(x);
+  Value g = e.resultGradOrZeros(0);
+  Value invStd = op.getInvStdDev();
+  Value xHat = make<MulOp>(e, make<SubOp>(e, x, op.getMean()), invStd);
+  if (e.needs(0)) {
+    Value dx = normalizeInputGradient(e, make<MulOp>(e, g, op.getScale()), xHat, invStd, axes);
+    if (Value gMean = e.resultGrad(1))
+      dx = make<AddOp>(e, dx, make<MulOp>(e, gMean, e.scalar(elem, 1.0 / count)));
+    if (Value gInv = e.resultGrad(2)) {
+      Value coef = make<MulOp>(e, make<MulOp>(e, gInv, make<MulOp>(e, invStd, invStd)),
+                               e.scalar(elem, -1.0 / count));
+      dx = make<AddOp>(e, dx, make<MulOp>(e, xHat, coef));
+    }
+    e.setOperandGrad(0, dx);
+  }
+  if (e.needs(1))
+    e.setOperandGrad(1, e.unbroadcast(make<MulOp>(e, g, xHat), typeOf(op.getScale())));
+  if (op.getBias() && e.needs(2))
+    e.setOperandGrad(2, e.unbroadcast(g, typeOf(op.getBias())));
+  return success();
+}
+
+// Each (n, c) plane normalized over the spatial dimensions [2, rank), then
+// scaled and shifted per channel.
+LogicalResult instanceNormGradient(InstanceNormOp op, GradientEmitter &e) {
+  Value x = op.getInput();
+  int64_t rank = typeOf(x).getRank();
+  Value g = e.resultGradOrZeros(0);
+  SmallVector<int64_t> spatial = allAxesBut(rank, {0, 1});
+  NormalizeStats stats =
+      computeNormalizeStats(e, x, spatial, op.getEpsilon().convertToDouble());
+  Value xHat = normalized(e, x, stats);
+  SmallVector<int64_t> perChannel = allAxesBut(rank, {1});
+  if (e.needs(0)) {
+    Value dxHat = make<MulOp>(e, g, alongChannels(e, op.getScale(), rank));
+    e.setOperandGrad(0, normalizeInputGradient(e, dxHat, xHat, stats.invStd, spatial));
+  }
+  if (e.needs(1))
+    e.setOperandGrad(1, e.reduceSum(make<MulOp>(e, g, xHat), perChannel, /*keepDims=*/false));
+  if (e.needs(2))
+    e.setOperandGrad(2, e.reduceSum(g, perChannel, /*keepDims=*/false));
+  return success();
+}
+
+} // namespace
+
+void kiln::nn::registerNormalizationGradients(MLIRContext *ctx) {
+  attachGradient<SoftmaxOp, softmaxGradient>(ctx);
+  attachGradient<LogSoftmaxOp, logSoftmaxGradient>(ctx);
+  attachGradient<HardmaxOp, hardmaxGradient>(ctx);
+  attachGradient<BatchNormOp, batchNormGradient>(ctx);
+  attachGradient<LayerNormOp, layerNormGradient>(ctx);
+  attachGradient<InstanceNormOp, instanceNormGradient>(ctx);
+}
