@@ -215,6 +215,72 @@ LogicalResult instanceNormGradient(InstanceNormOp op, GradientEmitter &e) {
   return success();
 }
 
+// ONNX's y = c / d with c = x - E[x], s = sqrt(E[x^2] - E[x]^2) and
+// d = s + 1e-9, the expectations over `axes` (s recomputed as the forward
+// computes it):
+//   dx = (dy - mean(dy)) / d - c * mean(dy * c) / (d^2 * s).
+LogicalResult meanVarianceNormGradient(MeanVarianceNormOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  Value x = op.getInput(), g = e.resultGradOrZeros(0);
+  Type elem = elemOf(x);
+  int64_t rank = typeOf(x).getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t a : op.getAxes())
+    axes.push_back(positiveAxis(a, rank));
+  Value mean = reduceMean(e, x, axes);
+  Value meanSq = reduceMean(e, make<MulOp>(e, x, x), axes);
+  Value std = make<SqrtOp>(e, make<SubOp>(e, meanSq, make<MulOp>(e, mean, mean)));
+  Value d = make<AddOp>(e, std, e.scalar(elem, 1e-9));
+  Value c = make<SubOp>(e, x, mean);
+  Value direct = make<DivOp>(e, make<SubOp>(e, g, reduceMean(e, g, axes)), d);
+  Value viaStd = make<DivOp>(e, reduceMean(e, make<MulOp>(e, g, c), axes),
+                             make<MulOp>(e, make<MulOp>(e, d, d), std));
+  e.setOperandGrad(0, make<SubOp>(e, direct, make<MulOp>(e, c, viaStd)));
+  return success();
+}
+
+/// The sum of `v` ([N, C, rest...]) over the channel window
+/// [c - before, c + after] that exists: an average pool (padding counted)
+/// over [N, 1, C, rest] times the window size, as nn-decompose computes
+/// LRN's forward.
+Value channelWindowSum(GradientEmitter &e, Value v, int64_t before, int64_t after) {
+  auto t = typeOf(v);
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1);
+  int64_t rest = n * c == 0 ? 0 : t.getNumElements() / (n * c);
+  int64_t size = before + after + 1;
+  OpBuilder &b = e.builder();
+  Value planes = e.reshape(v, t.clone({n, 1, c, rest}));
+  Value avg = b.create<AveragePoolOp>(
+      e.loc(), planes, b.getDenseI64ArrayAttr({size, 1}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({before, 0, after, 0}), b.getBoolAttr(false), b.getBoolAttr(true));
+  return make<MulOp>(e, e.reshape(avg, t), e.scalar(t.getElementType(), double(size)));
+}
+
+// y = x * D^-beta with D = bias + alpha / size * S, S the windowed sum of
+// x^2 over the channels [c - before, c + after]. Element x[j] enters D at
+// the channels whose window holds j, the window mirrored:
+//   dx = dy * D^-beta - 2 x * sum_mirrored(dy * y * beta * alpha / size / D).
+LogicalResult lrnGradient(LRNOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  Value x = op.getInput(), y = op.getOutput(), g = e.resultGradOrZeros(0);
+  Type elem = elemOf(x);
+  int64_t size = op.getSize();
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+  Value sum = channelWindowSum(e, make<MulOp>(e, x, x), before, after);
+  Value denom = make<AddOp>(e, make<MulOp>(e, sum, e.scalar(elem, alpha / size)),
+                            e.scalar(elem, op.getBias().convertToDouble()));
+  Value direct = make<MulOp>(e, g, make<PowOp>(e, denom, e.scalar(elem, -beta)));
+  Value u = make<DivOp>(e, make<MulOp>(e, make<MulOp>(e, g, y),
+                                       e.scalar(elem, 2.0 * beta * alpha / size)),
+                        denom);
+  Value back = channelWindowSum(e, u, after, before);
+  e.setOperandGrad(0, make<SubOp>(e, direct, make<MulOp>(e, x, back)));
+  return success();
+}
+
 } // namespace
 
 void kiln::nn::registerNormalizationGradients(MLIRContext *ctx) {
@@ -224,4 +290,6 @@ void kiln::nn::registerNormalizationGradients(MLIRContext *ctx) {
   attachGradient<BatchNormOp, batchNormGradient>(ctx);
   attachGradient<LayerNormOp, layerNormGradient>(ctx);
   attachGradient<InstanceNormOp, instanceNormGradient>(ctx);
+  attachGradient<MeanVarianceNormOp, meanVarianceNormGradient>(ctx);
+  attachGradient<LRNOp, lrnGradient>(ctx);
 }

@@ -34,12 +34,13 @@ func.func @g(%x: tensor<4xf32>, %unused: tensor<2xf32>, %i: tensor<4xi64>) -> te
 // -----
 
 // Every op without a rule is listed once, in one error.
-func.func @h(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
-  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.lrn, nn.mean_variance_norm}}
-  %0 = nn.lrn %x {size = 3 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, bias = 1.0 : f64} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
-  %1 = nn.mean_variance_norm %0 {axes = array<i64: 0, 2, 3>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
-  %2 = nn.lrn %1 {size = 3 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, bias = 1.0 : f64} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
-  return %2 : tensor<1x4x2x2xf32>
+func.func @h(%x: tensor<2x2x2x2xf32>, %g: tensor<2x2x2x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.det, nn.grid_sample}}
+  %0 = nn.det %x : (tensor<2x2x2x2xf32>) -> tensor<2x2xf32>
+  %1 = nn.grid_sample %x, %g {mode = "bilinear", padding_mode = "zeros", align_corners = false} : (tensor<2x2x2x2xf32>, tensor<2x2x2x2xf32>) -> tensor<2x2x2x2xf32>
+  %2 = nn.det %1 : (tensor<2x2x2x2xf32>) -> tensor<2x2xf32>
+  %3 = nn.add %0, %2 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %3 : tensor<2x2xf32>
 }
 
 // -----

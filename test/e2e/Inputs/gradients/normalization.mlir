@@ -34,3 +34,18 @@ func.func @instance_norm(%x: tensor<2x3x2x2xf64> {kiln.name = "x"}, %s: tensor<3
   %0 = nn.instance_norm %x, %s, %b {epsilon = 1.0e-5 : f64} : (tensor<2x3x2x2xf64>, tensor<3xf64>, tensor<3xf64>) -> tensor<2x3x2x2xf64>
   return %0 : tensor<2x3x2x2xf64>
 }
+
+// Mean-variance normalization over ONNX's default axes and over one axis.
+func.func @mean_variance_norm(%x: tensor<2x3x2x2xf64> {kiln.name = "x"}) -> (tensor<2x3x2x2xf64>, tensor<2x3x2x2xf64>) {
+  %0 = nn.mean_variance_norm %x {axes = array<i64: 0, 2, 3>} : (tensor<2x3x2x2xf64>) -> tensor<2x3x2x2xf64>
+  %1 = nn.mean_variance_norm %x {axes = array<i64: -1>} : (tensor<2x3x2x2xf64>) -> tensor<2x3x2x2xf64>
+  return %0, %1 : tensor<2x3x2x2xf64>, tensor<2x3x2x2xf64>
+}
+
+// LRN with an odd and an even window (the even one is lopsided: one channel
+// more after than before).
+func.func @lrn(%x: tensor<2x5x3xf64> {kiln.name = "x"}) -> (tensor<2x5x3xf64>, tensor<2x5x3xf64>) {
+  %0 = nn.lrn %x {size = 3 : i64, alpha = 0.5 : f64, beta = 0.75 : f64, bias = 1.0 : f64} : (tensor<2x5x3xf64>) -> tensor<2x5x3xf64>
+  %1 = nn.lrn %x {size = 4 : i64, alpha = 0.3 : f64, beta = 0.6 : f64, bias = 2.0 : f64} : (tensor<2x5x3xf64>) -> tensor<2x5x3xf64>
+  return %0, %1 : tensor<2x5x3xf64>, tensor<2x5x3xf64>
+}
