@@ -262,12 +262,14 @@ Value hardSigmoidDeriv(HardSigmoidOp op, GradientEmitter &e) {
   return select(e, make<GreaterOp>(e, v, zero),
                 select(e, make<LessOp>(e, v, cst(e, x, 1.0)), cst(e, x, alpha), zero), zero);
 }
-// PyTorch's hardswish_backward: 0 below -3, x / 3 + 1/2 on [-3, 3], 1 above.
+// 0 below -3, x / 3 + 1/2 on [-3, 3), 1 from 3 on: PyTorch 1.13's vectorized
+// hardswish_backward (its scalar tail loop takes 3/2 at 3 instead; the
+// vectorized one is what tensors of 8 doubles or more get).
 Value hardSwishDeriv(HardSwishOp op, GradientEmitter &e) {
   Value x = op.getInput();
   Value mid = make<AddOp>(e, make<MulOp>(e, x, cst(e, x, 1.0 / 3.0)), cst(e, x, 0.5));
   return select(e, make<LessOp>(e, x, cst(e, x, -3.0)), cst(e, x, 0.0),
-                select(e, make<LessEqualOp>(e, x, cst(e, x, 3.0)), mid, cst(e, x, 1.0)));
+                select(e, make<LessOp>(e, x, cst(e, x, 3.0)), mid, cst(e, x, 1.0)));
 }
 // 1 above the threshold, 0 at and below it (PyTorch's threshold).
 Value thresholdedReluDeriv(ThresholdedReluOp op, GradientEmitter &e) {
