@@ -316,7 +316,7 @@ LogicalResult castGradient(CastOp op, GradientEmitter &e) {
 // Binary and ternary ops
 //===----------------------------------------------------------------------===//
 
-/// `value` converted to the element type of `like` (same shape).
+/// `value` converted to element type `elem` (same shape).
 Value castTo(GradientEmitter &e, Value value, Type elem) {
   if (elemOf(value) == elem)
     return value;
