@@ -76,6 +76,50 @@ Value kiln::nn::normalizeInputGradient(GradientEmitter &e, Value dxHat, Value xH
   return make<MulOp>(e, inner, invStd);
 }
 
+// With per-channel scale, sum(dy) and sum(dy * x_hat) over the statistics'
+// axes give both the parameter gradients and the two means of the input
+// gradient: two reductions instead of four.
+//   dx = scale * inv_std * (dy - sum(dy) / M - x_hat * sum(dy * x_hat) / M)
+ChannelNormGrads kiln::nn::channelNormGradient(GradientEmitter &e, Value x, Value dy,
+                                               Value scale, ArrayRef<int64_t> axes,
+                                               double epsilon, bool input, bool scaleGrad,
+                                               bool bias) {
+  auto xType = typeOf(x);
+  int64_t rank = xType.getRank();
+  Type elem = xType.getElementType();
+  int64_t count = 1;
+  for (int64_t a : axes)
+    count *= xType.getDimSize(a);
+  NormalizeStats stats = computeNormalizeStats(e, x, axes, epsilon);
+  Value xHat = normalized(e, x, stats);
+  Value sumG = e.reduceSum(dy, axes, /*keepDims=*/true);
+  Value sumGX;
+  if (input || scaleGrad)
+    sumGX = e.reduceSum(make<MulOp>(e, dy, xHat), axes, /*keepDims=*/true);
+  // The per-(n, c) sums of instance norm still add up over the batch.
+  auto perChannel = [&](Value v) {
+    auto t = typeOf(v);
+    SmallVector<int64_t> rest;
+    for (int64_t d : allAxesBut(rank, {1}))
+      if (t.getDimSize(d) != 1)
+        rest.push_back(d);
+    return e.reshape(e.reduceSum(v, rest, /*keepDims=*/true), typeOf(scale));
+  };
+  ChannelNormGrads grads;
+  if (input) {
+    Value inv = e.scalar(elem, 1.0 / count);
+    Value inner = make<SubOp>(e, make<SubOp>(e, dy, make<MulOp>(e, sumG, inv)),
+                              make<MulOp>(e, xHat, make<MulOp>(e, sumGX, inv)));
+    Value coef = make<MulOp>(e, stats.invStd, alongChannels(e, scale, rank));
+    grads.input = make<MulOp>(e, inner, coef);
+  }
+  if (scaleGrad)
+    grads.scale = perChannel(sumGX);
+  if (bias)
+    grads.bias = perChannel(sumG);
+  return grads;
+}
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -197,21 +241,12 @@ LogicalResult layerNormGradient(LayerNormOp op, GradientEmitter &e) {
 // scaled and shifted per channel.
 LogicalResult instanceNormGradient(InstanceNormOp op, GradientEmitter &e) {
   Value x = op.getInput();
-  int64_t rank = typeOf(x).getRank();
-  Value g = e.resultGradOrZeros(0);
-  SmallVector<int64_t> spatial = allAxesBut(rank, {0, 1});
-  NormalizeStats stats =
-      computeNormalizeStats(e, x, spatial, op.getEpsilon().convertToDouble());
-  Value xHat = normalized(e, x, stats);
-  SmallVector<int64_t> perChannel = allAxesBut(rank, {1});
-  if (e.needs(0)) {
-    Value dxHat = make<MulOp>(e, g, alongChannels(e, op.getScale(), rank));
-    e.setOperandGrad(0, normalizeInputGradient(e, dxHat, xHat, stats.invStd, spatial));
-  }
-  if (e.needs(1))
-    e.setOperandGrad(1, e.reduceSum(make<MulOp>(e, g, xHat), perChannel, /*keepDims=*/false));
-  if (e.needs(2))
-    e.setOperandGrad(2, e.reduceSum(g, perChannel, /*keepDims=*/false));
+  ChannelNormGrads grads = channelNormGradient(
+      e, x, e.resultGradOrZeros(0), op.getScale(), allAxesBut(typeOf(x).getRank(), {0, 1}),
+      op.getEpsilon().convertToDouble(), e.needs(0), e.needs(1), e.needs(2));
+  e.setOperandGrad(0, grads.input);
+  e.setOperandGrad(1, grads.scale);
+  e.setOperandGrad(2, grads.bias);
   return success();
 }
 

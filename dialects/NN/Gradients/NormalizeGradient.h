@@ -1,6 +1,6 @@
 //===- NormalizeGradient.h - backward of (x - mean) * inv_std --*- C++ -*-===//
 //
-// Private to dialects/NN/Gradients: the input gradient shared by the ops that
+// Private to dialects/NN/Gradients: the gradients shared by the ops that
 // normalize with their own statistics (layer, instance and training-mode
 // batch norm; Normalization.cpp and Training.cpp).
 //
@@ -29,6 +29,16 @@ mlir::Value normalized(GradientEmitter &e, mlir::Value x, const NormalizeStats &
 /// invStd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)).
 mlir::Value normalizeInputGradient(GradientEmitter &e, mlir::Value dxHat, mlir::Value xHat,
                                    mlir::Value invStd, llvm::ArrayRef<int64_t> axes);
+
+/// The gradients of a norm with per-channel `scale` ([C], along dimension 1)
+/// normalizing `x` with its own statistics over `axes` (1 not among them):
+/// y = x_hat * scale + bias. Only the flagged ones are built (null otherwise).
+struct ChannelNormGrads {
+  mlir::Value input, scale, bias;
+};
+ChannelNormGrads channelNormGradient(GradientEmitter &e, mlir::Value x, mlir::Value dy,
+                                     mlir::Value scale, llvm::ArrayRef<int64_t> axes,
+                                     double epsilon, bool input, bool scaleGrad, bool bias);
 
 /// `v` of shape [C] reshaped to [1, C, 1, ...] of rank `rank`, to broadcast
 /// along dimension 1.

@@ -38,9 +38,8 @@ LogicalResult dropoutGradient(DropoutOp op, GradientEmitter &e) {
   return success();
 }
 
-// The batch's statistics over every dimension but the channels (1):
-//   dx = normalizeInputGradient(dy * scale)
-//   dscale = sum(dy * x_hat)    dbias = sum(dy)
+// The batch's statistics over every dimension but the channels (1), the
+// gradients by channelNormGradient.
 // The running statistics are refused as differentiated results (they feed
 // the next step's state, not this step's loss); input_mean and input_var
 // only reach them, so their gradient is zero (left unset).
@@ -49,19 +48,12 @@ LogicalResult batchNormTrainingGradient(BatchNormTrainingOp op, GradientEmitter 
     return op.emitOpError("expects no gradient reaching the running statistics results "
                           "(they are not differentiated)");
   Value x = op.getInput();
-  int64_t rank = typeOf(x).getRank();
-  SmallVector<int64_t> axes = allAxesBut(rank, {1});
-  Value g = e.resultGradOrZeros(0);
-  NormalizeStats stats = computeNormalizeStats(e, x, axes, op.getEpsilon().convertToDouble());
-  Value xHat = normalized(e, x, stats);
-  if (e.needs(0)) {
-    Value dxHat = make<MulOp>(e, g, alongChannels(e, op.getScale(), rank));
-    e.setOperandGrad(0, normalizeInputGradient(e, dxHat, xHat, stats.invStd, axes));
-  }
-  if (e.needs(1))
-    e.setOperandGrad(1, e.reduceSum(make<MulOp>(e, g, xHat), axes, /*keepDims=*/false));
-  if (e.needs(2))
-    e.setOperandGrad(2, e.reduceSum(g, axes, /*keepDims=*/false));
+  ChannelNormGrads grads = channelNormGradient(
+      e, x, e.resultGradOrZeros(0), op.getScale(), allAxesBut(typeOf(x).getRank(), {1}),
+      op.getEpsilon().convertToDouble(), e.needs(0), e.needs(1), e.needs(2));
+  e.setOperandGrad(0, grads.input);
+  e.setOperandGrad(1, grads.scale);
+  e.setOperandGrad(2, grads.bias);
   return success();
 }
 
