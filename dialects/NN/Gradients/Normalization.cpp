@@ -1,10 +1,10 @@
 //===- Normalization.cpp - gradient rules of softmax and the norms ---------===//
 //
 // Softmax and log-softmax differentiate through their result. The norms that
-// normalize with their own statistics (layer and instance norm here,
-// training-mode batch norm in Training.cpp) share one input gradient, the
-// derivative through the mean and the variance
-// (NormalizeGradient.h); inference batch norm's statistics are operands, so
+// normalize with their own statistics differentiate through the mean and the
+// variance: layer norm here, and the per-channel ones (instance norm here,
+// training-mode batch norm in Training.cpp) through channelNormGradient
+// (NormalizeGradient.h). Inference batch norm's statistics are operands, so
 // each of its five operands gets its own plain formula.
 //
 //===----------------------------------------------------------------------===//
@@ -34,10 +34,42 @@ Value reduceMean(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
 }
 int64_t positiveAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
+/// Statistics of `x` over `axes`, kept as size-1 dims: the mean and
+/// 1 / sqrt(E[(x - mean)^2] + epsilon), built as nn-decompose builds the
+/// forward's so that CSE shares them.
+struct NormalizeStats {
+  Value mean, invStd;
+};
+NormalizeStats computeNormalizeStats(GradientEmitter &e, Value x, ArrayRef<int64_t> axes,
+                                     double epsilon) {
+  Value mean = reduceMean(e, x, axes);
+  Value centered = make<SubOp>(e, x, mean);
+  Value var = reduceMean(e, make<MulOp>(e, centered, centered), axes);
+  Value invStd = make<ReciprocalOp>(
+      e, make<SqrtOp>(e, make<AddOp>(e, var, e.scalar(elemOf(x), epsilon))));
+  return {mean, invStd};
+}
+
+/// x_hat = (x - mean) * invStd, broadcast to x's shape.
+Value normalized(GradientEmitter &e, Value x, const NormalizeStats &stats) {
+  return make<MulOp>(e, make<SubOp>(e, x, stats.mean), stats.invStd);
+}
+
+/// The gradient with respect to x of x_hat = (x - mean(x)) * invStd(x), the
+/// statistics over `axes`, given dx_hat (x's shape):
+/// invStd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)).
+Value normalizeInputGradient(GradientEmitter &e, Value dxHat, Value xHat, Value invStd,
+                             ArrayRef<int64_t> axes) {
+  Value meanD = reduceMean(e, dxHat, axes);
+  Value meanDX = reduceMean(e, make<MulOp>(e, dxHat, xHat), axes);
+  Value inner = make<SubOp>(e, make<SubOp>(e, dxHat, meanD), make<MulOp>(e, xHat, meanDX));
+  return make<MulOp>(e, inner, invStd);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// Shared with Training.cpp
+// Shared with Training.cpp and Loss.cpp (NormalizeGradient.h)
 //===----------------------------------------------------------------------===//
 
 SmallVector<int64_t> kiln::nn::allAxesBut(int64_t rank, ArrayRef<int64_t> keep) {
@@ -52,28 +84,6 @@ Value kiln::nn::alongChannels(GradientEmitter &e, Value v, int64_t rank) {
   SmallVector<int64_t> shape(rank, 1);
   shape[1] = typeOf(v).getDimSize(0);
   return e.reshape(v, RankedTensorType::get(shape, elemOf(v)));
-}
-
-NormalizeStats kiln::nn::computeNormalizeStats(GradientEmitter &e, Value x,
-                                               ArrayRef<int64_t> axes, double epsilon) {
-  Value mean = reduceMean(e, x, axes);
-  Value centered = make<SubOp>(e, x, mean);
-  Value var = reduceMean(e, make<MulOp>(e, centered, centered), axes);
-  Value invStd = make<ReciprocalOp>(
-      e, make<SqrtOp>(e, make<AddOp>(e, var, e.scalar(elemOf(x), epsilon))));
-  return {mean, invStd};
-}
-
-Value kiln::nn::normalized(GradientEmitter &e, Value x, const NormalizeStats &stats) {
-  return make<MulOp>(e, make<SubOp>(e, x, stats.mean), stats.invStd);
-}
-
-Value kiln::nn::normalizeInputGradient(GradientEmitter &e, Value dxHat, Value xHat,
-                                       Value invStd, ArrayRef<int64_t> axes) {
-  Value meanD = reduceMean(e, dxHat, axes);
-  Value meanDX = reduceMean(e, make<MulOp>(e, dxHat, xHat), axes);
-  Value inner = make<SubOp>(e, make<SubOp>(e, dxHat, meanD), make<MulOp>(e, xHat, meanDX));
-  return make<MulOp>(e, inner, invStd);
 }
 
 // With per-channel scale, sum(dy) and sum(dy * x_hat) over the statistics'

@@ -1,8 +1,9 @@
-//===- NormalizeGradient.h - backward of (x - mean) * inv_std --*- C++ -*-===//
+//===- NormalizeGradient.h - per-channel norm gradients --------*- C++ -*-===//
 //
-// Private to dialects/NN/Gradients: the gradients shared by the ops that
-// normalize with their own statistics (layer, instance and training-mode
-// batch norm; Normalization.cpp and Training.cpp).
+// Private to dialects/NN/Gradients: the gradient of the per-channel norms
+// that normalize with their own statistics (instance norm in
+// Normalization.cpp, training-mode batch norm in Training.cpp), and the
+// per-channel helpers Loss.cpp shares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,23 +13,6 @@
 #include "dialects/NN/IR/NNGradient.h"
 
 namespace kiln::nn {
-
-/// Statistics of `x` over `axes`, kept as size-1 dims: the mean and
-/// 1 / sqrt(E[(x - mean)^2] + epsilon).
-struct NormalizeStats {
-  mlir::Value mean, invStd;
-};
-NormalizeStats computeNormalizeStats(GradientEmitter &e, mlir::Value x,
-                                     llvm::ArrayRef<int64_t> axes, double epsilon);
-
-/// x_hat = (x - mean) * invStd, broadcast to x's shape.
-mlir::Value normalized(GradientEmitter &e, mlir::Value x, const NormalizeStats &stats);
-
-/// The gradient with respect to x of x_hat = (x - mean(x)) * invStd(x), the
-/// statistics over `axes`, given dx_hat (x's shape):
-/// invStd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)).
-mlir::Value normalizeInputGradient(GradientEmitter &e, mlir::Value dxHat, mlir::Value xHat,
-                                   mlir::Value invStd, llvm::ArrayRef<int64_t> axes);
 
 /// The gradients of a norm with per-channel `scale` ([C], along dimension 1)
 /// normalizing `x` with its own statistics over `axes` (1 not among them):
