@@ -89,16 +89,22 @@ Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<in
   ArrayRef<int64_t> spatial = in.getShape().drop_front(2);
   OpBuilder &b = e.builder();
 
-  // input [N, C, S] -> [N, g, C/g, S] -> [C/g, g, N, S] -> [C/g, g*N, S].
-  SmallVector<int64_t> split{batch, group, cg};
-  split.append(spatial.begin(), spatial.end());
-  Value x = e.reshape(input, in.clone(split));
-  SmallVector<int64_t> perm = identityPerm(n + 3);
-  std::swap(perm[0], perm[2]);
-  x = b.create<TransposeOp>(e.loc(), x, ints(e, perm));
-  SmallVector<int64_t> merged{cg, group * batch};
-  merged.append(spatial.begin(), spatial.end());
-  x = e.reshape(x, in.clone(merged));
+  // input [N, C, S] -> [N, g, C/g, S] -> [C/g, g, N, S] -> [C/g, g*N, S]
+  // (one transpose [C, N, S] without groups).
+  Value x;
+  if (group == 1) {
+    x = swapFirstTwo(e, input);
+  } else {
+    SmallVector<int64_t> split{batch, group, cg};
+    split.append(spatial.begin(), spatial.end());
+    x = e.reshape(input, in.clone(split));
+    SmallVector<int64_t> perm = identityPerm(n + 3);
+    std::swap(perm[0], perm[2]);
+    x = b.create<TransposeOp>(e.loc(), x, ints(e, perm));
+    SmallVector<int64_t> merged{cg, group * batch};
+    merged.append(spatial.begin(), spatial.end());
+    x = e.reshape(x, in.clone(merged));
+  }
 
   Value w = swapFirstTwo(e, outGrad);
   SmallVector<int64_t> convPads(pads);
