@@ -1,4 +1,4 @@
-//===- Contraction.cpp - gradient rules of matmul and gemm -----------------===//
+//===- Contraction.cpp - gradient rules of matmul, gemm and einsum ---------===//
 //
 // Matrix products differentiate into matrix products with one operand
 // transposed: for Y = A B, dA = dY B^T and dB = A^T dY. Batch dimensions
@@ -107,9 +107,61 @@ LogicalResult gemmGradient(GemmOp op, GradientEmitter &e) {
   return success();
 }
 
+
+// An einsum is linear in each operand: the gradient of operand i is the
+// einsum of the other operands and dY onto operand i's letters. Letters of
+// operand i found nowhere else (summed in the forward) are broadcast: the
+// einsum yields the rest and nn.expand restores them. A repeated letter in
+// operand i (a diagonal) would need a diagonal scatter: refused.
+LogicalResult einsumGradient(EinsumOp op, GradientEmitter &e) {
+  auto parsed = parseEinsum(op.getEquation());
+  if (failed(parsed)) // the verifier parsed it already
+    return failure();
+  auto &[letters, result] = *parsed;
+  Value dy = e.resultGradOrZeros(0);
+  OpBuilder &b = e.builder();
+  for (auto [i, operand] : llvm::enumerate(op.getInputs())) {
+    if (!e.needs(i))
+      continue;
+    const std::string &mine = letters[i];
+    for (auto [j, c] : llvm::enumerate(mine))
+      if (mine.find(c) != j)
+        return op.emitOpError("expects distinct indices in differentiated operand ")
+               << i << " ('" << mine << "'), found '" << c << "' repeated (a diagonal)";
+    SmallVector<Value> inputs;
+    std::string equation, elsewhere = result;
+    for (auto [j, other] : llvm::enumerate(op.getInputs())) {
+      if (j == i)
+        continue;
+      inputs.push_back(other);
+      equation += letters[j] + ",";
+      elsewhere += letters[j];
+    }
+    inputs.push_back(dy);
+    std::string kept;
+    SmallVector<int64_t> keptShape;
+    RankedTensorType type = typeOf(operand);
+    for (auto [d, c] : llvm::enumerate(mine)) {
+      bool found = elsewhere.find(c) != std::string::npos;
+      if (found)
+        kept.push_back(c);
+      keptShape.push_back(found ? type.getDimSize(d) : 1);
+    }
+    equation += result + "->" + kept;
+    Value g = b.create<EinsumOp>(e.loc(), inputs, b.getStringAttr(equation));
+    if (kept.size() != mine.size()) {
+      g = e.reshape(g, type.clone(keptShape));
+      g = b.create<ExpandOp>(e.loc(), g, b.getDenseI64ArrayAttr(type.getShape()));
+    }
+    e.setOperandGrad(i, g);
+  }
+  return success();
+}
+
 } // namespace
 
 void kiln::nn::registerContractionGradients(MLIRContext *ctx) {
   attachGradient<MatMulOp, matmulGradient>(ctx);
   attachGradient<GemmOp, gemmGradient>(ctx);
+  attachGradient<EinsumOp, einsumGradient>(ctx);
 }

@@ -1,4 +1,5 @@
-// Matmul and gemm gradient rules, checked by test/e2e/gradcheck.py.
+// Matmul, gemm and einsum gradient rules, checked by test/e2e/gradcheck.py.
+// gradcheck: einsum_sums i=int:-2:3
 
 func.func @matmul_2d(%a: tensor<3x4xf64> {kiln.name = "a"}, %b: tensor<4x5xf64> {kiln.name = "b"}) -> tensor<3x5xf64> {
   %0 = nn.matmul %a, %b : (tensor<3x4xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>
@@ -56,4 +57,24 @@ func.func @gemm_trans(%a: tensor<3x4xf64> {kiln.name = "a"}, %at: tensor<4x3xf64
   %3 = nn.gemm %a, %b {alpha = 3.0 : f64, beta = 1.0 : f64, trans_a = false, trans_b = false}
       : (tensor<3x4xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>
   return %0, %1, %2, %3 : tensor<3x5xf64>, tensor<3x5xf64>, tensor<3x5xf64>, tensor<3x5xf64>
+}
+
+// Batched matmul, transpose, matrix-vector and outer product as einsums.
+func.func @einsum_products(%a: tensor<2x3x4xf64> {kiln.name = "a"}, %b: tensor<2x4x5xf64> {kiln.name = "b"}, %m: tensor<3x4xf64> {kiln.name = "m"}, %v: tensor<4xf64> {kiln.name = "v"}) -> (tensor<2x3x5xf64>, tensor<4x3xf64>, tensor<3xf64>, tensor<4x3x4xf64>) {
+  %0 = nn.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf64>, tensor<2x4x5xf64>) -> tensor<2x3x5xf64>
+  %1 = nn.einsum %m {equation = "ij->ji"} : (tensor<3x4xf64>) -> tensor<4x3xf64>
+  %2 = nn.einsum %m, %v {equation = "ij,j->i"} : (tensor<3x4xf64>, tensor<4xf64>) -> tensor<3xf64>
+  %3 = nn.einsum %v, %m {equation = "k,ij->kij"} : (tensor<4xf64>, tensor<3x4xf64>) -> tensor<4x3x4xf64>
+  return %0, %1, %2, %3 : tensor<2x3x5xf64>, tensor<4x3xf64>, tensor<3xf64>, tensor<4x3x4xf64>
+}
+
+// Letters summed within one operand only (k in b, everything in the total),
+// three operands, and a diagonal in an operand that is not differentiated.
+func.func @einsum_sums(%a: tensor<3x4xf64> {kiln.name = "a"}, %b: tensor<4x2xf64> {kiln.name = "b"}, %c: tensor<3x2xf64> {kiln.name = "c"}, %i: tensor<3x3xi64> {kiln.name = "i"}) -> (tensor<3xf64>, tensor<f64>, tensor<2xf64>, tensor<3xf64>) {
+  %0 = nn.einsum %a, %b {equation = "ij,jk->i"} : (tensor<3x4xf64>, tensor<4x2xf64>) -> tensor<3xf64>
+  %1 = nn.einsum %a {equation = "ij->"} : (tensor<3x4xf64>) -> tensor<f64>
+  %2 = nn.einsum %a, %b, %c {equation = "ij,jk,ik->k"} : (tensor<3x4xf64>, tensor<4x2xf64>, tensor<3x2xf64>) -> tensor<2xf64>
+  %d = nn.cast %i : (tensor<3x3xi64>) -> tensor<3x3xf64>
+  %3 = nn.einsum %d, %c {equation = "ii,ik->i"} : (tensor<3x3xf64>, tensor<3x2xf64>) -> tensor<3xf64>
+  return %0, %1, %2, %3 : tensor<3xf64>, tensor<f64>, tensor<2xf64>, tensor<3xf64>
 }
