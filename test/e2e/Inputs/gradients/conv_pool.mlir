@@ -118,6 +118,15 @@ func.func @avg_pool1d_uncovered(%x: tensor<1x2x8xf64> {kiln.name = "x"}) -> tens
   return %0 : tensor<1x2x2xf64>
 }
 
+// 3-D max and average pooling with asymmetric pads.
+func.func @pool3d(%x: tensor<1x2x4x5x4xf64> {kiln.name = "x"}) -> (tensor<1x2x2x3x2xf64>, tensor<1x2x2x3x2xf64>) {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2, 3>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 1, 1, 0, 0, 1>, dilations = array<i64: 1, 1, 1>, ceil_mode = false}
+      : (tensor<1x2x4x5x4xf64>) -> tensor<1x2x2x3x2xf64>
+  %1 = nn.average_pool %x {kernel_shape = array<i64: 2, 2, 3>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 1, 1, 0, 0, 1>, ceil_mode = false, count_include_pad = false}
+      : (tensor<1x2x4x5x4xf64>) -> tensor<1x2x2x3x2xf64>
+  return %0, %1 : tensor<1x2x2x3x2xf64>, tensor<1x2x2x3x2xf64>
+}
+
 func.func @global_pools(%x: tensor<2x3x4x5xf64> {kiln.name = "x"}) -> (tensor<2x3x1x1xf64>, tensor<2x3x1x1xf64>) {
   %0 = nn.global_average_pool %x : (tensor<2x3x4x5xf64>) -> tensor<2x3x1x1xf64>
   %1 = nn.global_max_pool %x : (tensor<2x3x4x5xf64>) -> tensor<2x3x1x1xf64>

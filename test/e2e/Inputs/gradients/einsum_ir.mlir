@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --nn-generate-gradient --split-input-file --verify-diagnostics | FileCheck %s
+// Checked by test/e2e/gradients_contraction.test (kiln-opt --nn-generate-gradient --split-input-file --verify-diagnostics, FileCheck).
 
 // A letter summed in the differentiated operand only is broadcast back by
 // nn.expand after the einsum of the others and the seed.
