@@ -263,6 +263,10 @@ LogicalResult tileGradient(TileOp op, GradientEmitter &e) {
     e.setOperandGrad(0, e.zeros(in));
     return success();
   }
+  if (llvm::all_of(repeats, [](int64_t r) { return r == 1; })) {
+    e.setOperandGrad(0, e.resultGradOrZeros(0));
+    return success();
+  }
   SmallVector<int64_t> pairs, axes;
   for (int64_t d = 0; d < in.getRank(); ++d) {
     if (repeats[d] != 1)

@@ -50,12 +50,15 @@ func.func @border_pad_reflect(%x: tensor<3x4xf64> {kiln.name = "x"}) -> tensor<6
   return %1 : tensor<6x7xf64>
 }
 
-func.func @expand_tile(%x: tensor<3x1xf64> {kiln.name = "x"}, %y: tensor<2x3xf64> {kiln.name = "y"}) -> (tensor<2x3x4xf64>, tensor<4x9xf64>) {
+func.func @expand_tile(%x: tensor<3x1xf64> {kiln.name = "x"}, %y: tensor<2x3xf64> {kiln.name = "y"}) -> (tensor<2x3x4xf64>, tensor<4x9xf64>, tensor<2x6xf64>, tensor<2x3xf64>) {
   %0 = nn.expand %x {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf64>) -> tensor<2x3x4xf64>
   %1 = nn.mul %0, %0 : (tensor<2x3x4xf64>, tensor<2x3x4xf64>) -> tensor<2x3x4xf64>
   %2 = nn.tile %y {repeats = array<i64: 2, 3>} : (tensor<2x3xf64>) -> tensor<4x9xf64>
   %3 = nn.mul %2, %2 : (tensor<4x9xf64>, tensor<4x9xf64>) -> tensor<4x9xf64>
-  return %1, %3 : tensor<2x3x4xf64>, tensor<4x9xf64>
+  %4 = nn.tile %y {repeats = array<i64: 1, 2>} : (tensor<2x3xf64>) -> tensor<2x6xf64>
+  %5 = nn.tile %y {repeats = array<i64: 1, 1>} : (tensor<2x3xf64>) -> tensor<2x3xf64>
+  %6 = nn.mul %5, %y : (tensor<2x3xf64>, tensor<2x3xf64>) -> tensor<2x3xf64>
+  return %1, %3, %4, %6 : tensor<2x3x4xf64>, tensor<4x9xf64>, tensor<2x6xf64>, tensor<2x3xf64>
 }
 
 func.func @trilu_reverse_sequence(%x: tensor<4x5xf64> {kiln.name = "x"}, %s: tensor<4x2x3xf64> {kiln.name = "s"}) -> (tensor<4x5xf64>, tensor<4x2x3xf64>) {
