@@ -1,0 +1,68 @@
+// Recurrent gradient rules (backpropagation through time), checked by
+// test/e2e/gradcheck.py. seq 3-4, batch 2, input 3, hidden 2-3.
+// gradcheck: lstm_lens_input lens=int:0:4
+// gradcheck: rnn_relu_bidirectional_lens lens=int:0:5
+
+// LSTM forward, every operand and every result.
+func.func @lstm_forward(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x8x3xf64> {kiln.name = "w"}, %r: tensor<1x8x2xf64> {kiln.name = "r"}, %b: tensor<1x16xf64> {kiln.name = "b"}, %h0: tensor<1x2x2xf64> {kiln.name = "h0"}, %c0: tensor<1x2x2xf64> {kiln.name = "c0"}) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>) {
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b initial_h %h0 initial_c %c0 {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], direction = "forward", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>, tensor<1x16xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
+  return %y, %y_h, %y_c : tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>
+}
+
+// Bidirectional with constant lengths (one shorter than seq), no bias, only y.
+func.func @lstm_bidirectional_lens(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<2x8x3xf64> {kiln.name = "w"}, %r: tensor<2x8x2xf64> {kiln.name = "r"}, %h0: tensor<2x2x2xf64> {kiln.name = "h0"}) -> tensor<4x2x2x2xf64> {
+  %lens = nn.constant dense<[4, 2]> : tensor<2xi32>
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r lengths %lens initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh", "sigmoid", "tanh", "tanh"], direction = "bidirectional", hidden_size = 2 : i64, input_forget = false} : (tensor<4x2x3xf64>, tensor<2x8x3xf64>, tensor<2x8x2xf64>, tensor<2xi32>, tensor<2x2x2xf64>) -> (tensor<4x2x2x2xf64>, tensor<2x2x2xf64>, tensor<2x2x2xf64>)
+  return %y : tensor<4x2x2x2xf64>
+}
+
+// Reverse with lengths given at run time (0 included), y_h and y_c only.
+func.func @lstm_lens_input(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x8x3xf64> {kiln.name = "w"}, %r: tensor<1x8x2xf64> {kiln.name = "r"}, %b: tensor<1x16xf64> {kiln.name = "b"}, %lens: tensor<2xi64> {kiln.name = "lens"}, %c0: tensor<1x2x2xf64> {kiln.name = "c0"}) -> (tensor<1x2x2xf64>, tensor<1x2x2xf64>) {
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b lengths %lens initial_c %c0 {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], direction = "reverse", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>, tensor<1x16xf64>, tensor<2xi64>, tensor<1x2x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
+  return %y_h, %y_c : tensor<1x2x2xf64>, tensor<1x2x2xf64>
+}
+
+// Reverse with peepholes and a coupled forget gate.
+func.func @lstm_reverse_peepholes(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x8x3xf64> {kiln.name = "w"}, %r: tensor<1x8x2xf64> {kiln.name = "r"}, %b: tensor<1x16xf64> {kiln.name = "b"}, %h0: tensor<1x2x2xf64> {kiln.name = "h0"}, %c0: tensor<1x2x2xf64> {kiln.name = "c0"}, %p: tensor<1x6xf64> {kiln.name = "p"}) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>) {
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b initial_h %h0 initial_c %c0 peepholes %p {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], direction = "reverse", hidden_size = 2 : i64, input_forget = true} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>, tensor<1x16xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x6xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
+  return %y, %y_c : tensor<3x1x2x2xf64>, tensor<1x2x2xf64>
+}
+
+// Bidirectional with peepholes and lengths.
+func.func @lstm_bidirectional_peepholes(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<2x8x3xf64> {kiln.name = "w"}, %r: tensor<2x8x2xf64> {kiln.name = "r"}, %b: tensor<2x16xf64> {kiln.name = "b"}, %c0: tensor<2x2x2xf64> {kiln.name = "c0"}, %p: tensor<2x6xf64> {kiln.name = "p"}) -> (tensor<3x2x2x2xf64>, tensor<2x2x2xf64>, tensor<2x2x2xf64>) {
+  %lens = nn.constant dense<[2, 3]> : tensor<2xi64>
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b lengths %lens initial_c %c0 peepholes %p {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh", "sigmoid", "tanh", "tanh"], direction = "bidirectional", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<2x8x3xf64>, tensor<2x8x2xf64>, tensor<2x16xf64>, tensor<2xi64>, tensor<2x2x2xf64>, tensor<2x6xf64>) -> (tensor<3x2x2x2xf64>, tensor<2x2x2xf64>, tensor<2x2x2xf64>)
+  return %y, %y_h, %y_c : tensor<3x2x2x2xf64>, tensor<2x2x2xf64>, tensor<2x2x2xf64>
+}
+
+// GRU, linear_before_reset 0, forward.
+func.func @gru_forward(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x9x3xf64> {kiln.name = "w"}, %r: tensor<1x9x3xf64> {kiln.name = "r"}, %b: tensor<1x18xf64> {kiln.name = "b"}, %h0: tensor<1x2x3xf64> {kiln.name = "h0"}) -> (tensor<3x1x2x3xf64>, tensor<1x2x3xf64>) {
+  %y, %y_h = nn.gru %x, %w, %r bias %b initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["sigmoid", "tanh"], direction = "forward", hidden_size = 3 : i64, linear_before_reset = false} : (tensor<3x2x3xf64>, tensor<1x9x3xf64>, tensor<1x9x3xf64>, tensor<1x18xf64>, tensor<1x2x3xf64>) -> (tensor<3x1x2x3xf64>, tensor<1x2x3xf64>)
+  return %y, %y_h : tensor<3x1x2x3xf64>, tensor<1x2x3xf64>
+}
+
+// GRU, linear_before_reset 1, reverse, y_h only.
+func.func @gru_lbr_reverse(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<1x9x3xf64> {kiln.name = "w"}, %r: tensor<1x9x3xf64> {kiln.name = "r"}, %b: tensor<1x18xf64> {kiln.name = "b"}, %h0: tensor<1x2x3xf64> {kiln.name = "h0"}) -> tensor<1x2x3xf64> {
+  %y, %y_h = nn.gru %x, %w, %r bias %b initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["sigmoid", "tanh"], direction = "reverse", hidden_size = 3 : i64, linear_before_reset = true} : (tensor<4x2x3xf64>, tensor<1x9x3xf64>, tensor<1x9x3xf64>, tensor<1x18xf64>, tensor<1x2x3xf64>) -> (tensor<4x1x2x3xf64>, tensor<1x2x3xf64>)
+  return %y_h : tensor<1x2x3xf64>
+}
+
+// GRU bidirectional with lengths, both linear_before_reset values.
+func.func @gru_bidirectional_lens(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<2x9x3xf64> {kiln.name = "w"}, %r: tensor<2x9x3xf64> {kiln.name = "r"}, %b: tensor<2x18xf64> {kiln.name = "b"}, %h0: tensor<2x2x3xf64> {kiln.name = "h0"}) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>, tensor<4x2x2x3xf64>) {
+  %lens = nn.constant dense<[3, 4]> : tensor<2xi32>
+  %y, %y_h = nn.gru %x, %w, %r bias %b lengths %lens initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "sigmoid", "tanh"], direction = "bidirectional", hidden_size = 3 : i64, linear_before_reset = false} : (tensor<4x2x3xf64>, tensor<2x9x3xf64>, tensor<2x9x3xf64>, tensor<2x18xf64>, tensor<2xi32>, tensor<2x2x3xf64>) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>)
+  %y2, %y_h2 = nn.gru %x, %w, %r bias %b lengths %lens {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "sigmoid", "tanh"], direction = "bidirectional", hidden_size = 3 : i64, linear_before_reset = true} : (tensor<4x2x3xf64>, tensor<2x9x3xf64>, tensor<2x9x3xf64>, tensor<2x18xf64>, tensor<2xi32>) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>)
+  return %y, %y_h, %y2 : tensor<4x2x2x3xf64>, tensor<2x2x3xf64>, tensor<4x2x2x3xf64>
+}
+
+// RNN, tanh, forward, without bias.
+func.func @rnn_forward(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<1x3x3xf64> {kiln.name = "w"}, %r: tensor<1x3x3xf64> {kiln.name = "r"}, %h0: tensor<1x2x3xf64> {kiln.name = "h0"}) -> (tensor<4x1x2x3xf64>, tensor<1x2x3xf64>) {
+  %y, %y_h = nn.rnn %x, %w, %r initial_h %h0 {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["tanh"], direction = "forward", hidden_size = 3 : i64} : (tensor<4x2x3xf64>, tensor<1x3x3xf64>, tensor<1x3x3xf64>, tensor<1x2x3xf64>) -> (tensor<4x1x2x3xf64>, tensor<1x2x3xf64>)
+  return %y, %y_h : tensor<4x1x2x3xf64>, tensor<1x2x3xf64>
+}
+
+// RNN, relu (torch's nonlinearity='relu'), bidirectional, lengths at run time.
+func.func @rnn_relu_bidirectional_lens(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<2x3x3xf64> {kiln.name = "w"}, %r: tensor<2x3x3xf64> {kiln.name = "r"}, %b: tensor<2x6xf64> {kiln.name = "b"}, %lens: tensor<2xi32> {kiln.name = "lens"}, %h0: tensor<2x2x3xf64> {kiln.name = "h0"}) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>) {
+  %y, %y_h = nn.rnn %x, %w, %r bias %b lengths %lens initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["relu", "relu"], direction = "bidirectional", hidden_size = 3 : i64} : (tensor<4x2x3xf64>, tensor<2x3x3xf64>, tensor<2x3x3xf64>, tensor<2x6xf64>, tensor<2xi32>, tensor<2x2x3xf64>) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>)
+  return %y, %y_h : tensor<4x2x2x3xf64>, tensor<2x2x3xf64>
+}
