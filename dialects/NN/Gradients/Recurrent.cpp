@@ -45,6 +45,11 @@ struct CellInfo {
   bool inputForget = false, lbr = false;
 };
 
+struct Activation {
+  StringRef name;
+  double alpha, beta;
+};
+
 struct Emit {
   GradientEmitter &e;
   OpBuilder &b;
@@ -120,28 +125,81 @@ struct Emit {
     return b.create<arith::MulIOp>(loc, block, idx(batch));
   }
 
-  Value activate(Value v, StringRef name) {
-    if (name == "sigmoid")
-      return b.create<SigmoidOp>(loc, v);
-    if (name == "tanh")
-      return b.create<TanhOp>(loc, v);
-    return b.create<ReluOp>(loc, v);
+  /// Activation `a` as the decomposition computes it.
+  Value activate(Value v, const Activation &a) {
+    Type t = v.getType();
+    FloatAttr alpha = b.getF64FloatAttr(a.alpha), beta = b.getF64FloatAttr(a.beta);
+    StringRef n = a.name;
+    if (n == "sigmoid")
+      return b.create<SigmoidOp>(loc, t, v);
+    if (n == "tanh")
+      return b.create<TanhOp>(loc, t, v);
+    if (n == "relu")
+      return b.create<ReluOp>(loc, t, v);
+    if (n == "affine")
+      return add(mul(v, scalar(a.alpha)), scalar(a.beta));
+    if (n == "leaky_relu")
+      return b.create<LeakyReluOp>(loc, t, v, alpha);
+    if (n == "thresholded_relu")
+      return b.create<ThresholdedReluOp>(loc, t, v, alpha);
+    if (n == "scaled_tanh")
+      return mul(b.create<TanhOp>(loc, t, mul(v, scalar(a.beta))), scalar(a.alpha));
+    if (n == "hard_sigmoid")
+      return b.create<HardSigmoidOp>(loc, t, v, alpha, beta);
+    if (n == "elu")
+      return b.create<EluOp>(loc, t, v, alpha);
+    if (n == "softsign")
+      return b.create<SoftsignOp>(loc, t, v);
+    return b.create<SoftplusOp>(loc, t, v);
   }
-  /// The activation's derivative, from its output.
-  Value derivative(Value out, StringRef name) {
-    Value one = scalar(1.0);
-    if (name == "sigmoid")
+  /// The derivative of activation `a`, from its output (supportedActivation
+  /// admits only the activations and parameters where that is possible).
+  Value derivative(Value out, const Activation &a) {
+    Value one = scalar(1.0), zero = scalar(0.0);
+    StringRef n = a.name;
+    auto positive = [&] { return b.create<GreaterOp>(loc, out, zero); };
+    if (n == "sigmoid")
       return mul(out, sub(one, out));
-    if (name == "tanh")
+    if (n == "tanh")
       return sub(one, mul(out, out));
-    Value zero = scalar(0.0);
-    return where(b.create<GreaterOp>(loc, out, zero), one, zero);
+    if (n == "relu")
+      return where(positive(), one, zero);
+    if (n == "affine")
+      return b.create<AddOp>(loc, mul(out, zero), scalar(a.alpha));
+    if (n == "leaky_relu")
+      return where(positive(), one, scalar(a.alpha));
+    if (n == "thresholded_relu")
+      return where(b.create<EqualOp>(loc, out, zero), zero, one);
+    if (n == "scaled_tanh") {
+      if (a.alpha == 0.0)
+        return mul(out, zero);
+      Value t = mul(out, scalar(1.0 / a.alpha));
+      return mul(sub(one, mul(t, t)), scalar(a.alpha * a.beta));
+    }
+    if (n == "hard_sigmoid") {
+      Value inside = b.create<AndOp>(loc, positive(), b.create<LessOp>(loc, out, one));
+      return where(inside, scalar(a.alpha), zero);
+    }
+    if (n == "elu")
+      return where(positive(), one, add(out, scalar(a.alpha)));
+    if (n == "softsign") {
+      Value t = sub(one, b.create<AbsOp>(loc, out));
+      return mul(t, t);
+    }
+    // softplus: d log(1 + e^x) = 1 - e^-out.
+    return sub(one, b.create<ExpOp>(loc, b.create<NegOp>(loc, out)));
   }
 };
 
-/// Rules derive each activation from its output: these three qualify.
-bool supportedActivation(StringRef name) {
-  return name == "sigmoid" || name == "tanh" || name == "relu";
+/// Rules derive each activation's derivative from its output, which the
+/// sign of the output decides for leaky_relu and elu only with a positive
+/// (non-negative) alpha.
+LogicalResult supportedActivation(Operation *op, const Activation &a) {
+  if ((a.name == "leaky_relu" && a.alpha <= 0.0) || (a.name == "elu" && a.alpha < 0.0))
+    return op->emitOpError("expects a ")
+           << (a.name == "elu" ? "non-negative" : "positive") << " alpha for " << a.name
+           << " in a gradient, found " << a.alpha;
+  return success();
 }
 
 template <typename OpTy>
@@ -167,12 +225,14 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
     return op.emitOpError("expects no clip for a gradient (its derivative needs the "
                           "pre-activations), found clip = ")
            << op.getClipAttr().getValueAsDouble();
-  for (Attribute a : op.getActivations()) {
-    StringRef name = cast<StringAttr>(a).getValue();
-    if (!supportedActivation(name))
-      return op.emitOpError("expects activations sigmoid, tanh or relu for a gradient, found ")
-             << name;
-  }
+  ArrayAttr acts = op.getActivations();
+  auto activation = [&](int64_t i) {
+    return Activation{cast<StringAttr>(acts[i]).getValue(), op.getActivationAlpha()[i],
+                      op.getActivationBeta()[i]};
+  };
+  for (int64_t i = 0, n = acts.size(); i < n; ++i)
+    if (failed(supportedActivation(op, activation(i))))
+      return failure();
 
   Cell cell = k.cell;
   Value x = op.getX(), w = op.getW(), r = op.getR(), bias = op.getB(),
@@ -184,7 +244,6 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
   int64_t hs = op.getHiddenSize(), gh = OpTy::kGates * hs, rowsAll = seq * batch;
   Emit m{e, b, loc, xt.getElementType(), seq, batch, hs};
   int64_t dirs = op.getDirection() == "bidirectional" ? 2 : 1;
-  ArrayAttr acts = op.getActivations();
   Value y = op->getResult(0);
   Value dY = e.resultGrad(0), dYh = e.resultGrad(1),
         dYc = cell == Cell::LSTM ? e.resultGrad(2) : Value();
@@ -218,7 +277,7 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
                                b.getDenseI64ArrayAttr({-1, 1, 1}));
     };
     int64_t act0 = d * OpTy::kActivations;
-    auto actName = [&](int64_t i) { return cast<StringAttr>(acts[act0 + i]).getValue(); };
+    auto actName = [&](int64_t i) { return activation(act0 + i); };
     Value wd = m.entry(w, 0, d), rd = m.entry(r, 0, d);
     Value projBias, recBias;
     if (bias) {

@@ -25,9 +25,17 @@ func.func @clip(%x: tensor<3x2x3xf32>, %w: tensor<1x8x3xf32>, %r: tensor<1x8x2xf
 
 // -----
 
-func.func @activation(%x: tensor<3x2x3xf32>, %w: tensor<1x3x3xf32>, %r: tensor<1x3x3xf32>) -> tensor<1x2x3xf32> {
-  // expected-error @+1 {{'nn.rnn' op expects activations sigmoid, tanh or relu for a gradient, found leaky_relu}}
-  %y, %y_h = nn.rnn %x, %w, %r {activation_alpha = array<f64: 0.1>, activation_beta = array<f64: 0.0>, activations = ["leaky_relu"], direction = "forward", hidden_size = 3 : i64} : (tensor<3x2x3xf32>, tensor<1x3x3xf32>, tensor<1x3x3xf32>) -> (tensor<3x1x2x3xf32>, tensor<1x2x3xf32>)
+func.func @leaky(%x: tensor<3x2x3xf32>, %w: tensor<1x3x3xf32>, %r: tensor<1x3x3xf32>) -> tensor<1x2x3xf32> {
+  // expected-error @+1 {{'nn.rnn' op expects a positive alpha for leaky_relu in a gradient, found 0}}
+  %y, %y_h = nn.rnn %x, %w, %r {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["leaky_relu"], direction = "forward", hidden_size = 3 : i64} : (tensor<3x2x3xf32>, tensor<1x3x3xf32>, tensor<1x3x3xf32>) -> (tensor<3x1x2x3xf32>, tensor<1x2x3xf32>)
+  return %y_h : tensor<1x2x3xf32>
+}
+
+// -----
+
+func.func @elu(%x: tensor<3x2x3xf32>, %w: tensor<1x9x3xf32>, %r: tensor<1x9x3xf32>) -> tensor<1x2x3xf32> {
+  // expected-error @+1 {{'nn.gru' op expects a non-negative alpha for elu in a gradient, found -1}}
+  %y, %y_h = nn.gru %x, %w, %r {activation_alpha = array<f64: 0.0, -1.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["sigmoid", "elu"], direction = "forward", hidden_size = 3 : i64, linear_before_reset = false} : (tensor<3x2x3xf32>, tensor<1x9x3xf32>, tensor<1x9x3xf32>) -> (tensor<3x1x2x3xf32>, tensor<1x2x3xf32>)
   return %y_h : tensor<1x2x3xf32>
 }
 

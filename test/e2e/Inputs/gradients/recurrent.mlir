@@ -66,3 +66,25 @@ func.func @rnn_relu_bidirectional_lens(%x: tensor<4x2x3xf64> {kiln.name = "x"}, 
   %y, %y_h = nn.rnn %x, %w, %r bias %b lengths %lens initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["relu", "relu"], direction = "bidirectional", hidden_size = 3 : i64} : (tensor<4x2x3xf64>, tensor<2x3x3xf64>, tensor<2x3x3xf64>, tensor<2x6xf64>, tensor<2xi32>, tensor<2x2x3xf64>) -> (tensor<4x2x2x3xf64>, tensor<2x2x3xf64>)
   return %y, %y_h : tensor<4x2x2x3xf64>, tensor<2x2x3xf64>
 }
+
+// The other activations, with their alpha and beta: RNN (derivatives from y).
+func.func @rnn_leaky_affine(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<2x3x3xf64> {kiln.name = "w"}, %r: tensor<2x3x3xf64> {kiln.name = "r"}, %b: tensor<2x6xf64> {kiln.name = "b"}) -> (tensor<3x2x2x3xf64>, tensor<2x2x3xf64>) {
+  %y, %y_h = nn.rnn %x, %w, %r bias %b {activation_alpha = array<f64: 0.1, 0.7>, activation_beta = array<f64: 0.0, 0.2>, activations = ["leaky_relu", "affine"], direction = "bidirectional", hidden_size = 3 : i64} : (tensor<3x2x3xf64>, tensor<2x3x3xf64>, tensor<2x3x3xf64>, tensor<2x6xf64>) -> (tensor<3x2x2x3xf64>, tensor<2x2x3xf64>)
+  return %y, %y_h : tensor<3x2x2x3xf64>, tensor<2x2x3xf64>
+}
+
+func.func @rnn_thresholded_softplus(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<2x3x3xf64> {kiln.name = "w"}, %r: tensor<2x3x3xf64> {kiln.name = "r"}, %b: tensor<2x6xf64> {kiln.name = "b"}) -> tensor<3x2x2x3xf64> {
+  %y, %y_h = nn.rnn %x, %w, %r bias %b {activation_alpha = array<f64: 0.1, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["thresholded_relu", "softplus"], direction = "bidirectional", hidden_size = 3 : i64} : (tensor<3x2x3xf64>, tensor<2x3x3xf64>, tensor<2x3x3xf64>, tensor<2x6xf64>) -> (tensor<3x2x2x3xf64>, tensor<2x2x3xf64>)
+  return %y : tensor<3x2x2x3xf64>
+}
+
+// GRU and LSTM (activations recomputed): hard_sigmoid gates, softsign, elu, scaled_tanh.
+func.func @gru_hard_sigmoid_softsign(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x9x3xf64> {kiln.name = "w"}, %r: tensor<1x9x3xf64> {kiln.name = "r"}, %b: tensor<1x18xf64> {kiln.name = "b"}, %h0: tensor<1x2x3xf64> {kiln.name = "h0"}) -> (tensor<3x1x2x3xf64>, tensor<1x2x3xf64>) {
+  %y, %y_h = nn.gru %x, %w, %r bias %b initial_h %h0 {activation_alpha = array<f64: 0.3, 0.0>, activation_beta = array<f64: 0.5, 0.0>, activations = ["hard_sigmoid", "softsign"], direction = "forward", hidden_size = 3 : i64, linear_before_reset = true} : (tensor<3x2x3xf64>, tensor<1x9x3xf64>, tensor<1x9x3xf64>, tensor<1x18xf64>, tensor<1x2x3xf64>) -> (tensor<3x1x2x3xf64>, tensor<1x2x3xf64>)
+  return %y, %y_h : tensor<3x1x2x3xf64>, tensor<1x2x3xf64>
+}
+
+func.func @lstm_elu_scaled_tanh(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<1x8x3xf64> {kiln.name = "w"}, %r: tensor<1x8x2xf64> {kiln.name = "r"}, %b: tensor<1x16xf64> {kiln.name = "b"}, %c0: tensor<1x2x2xf64> {kiln.name = "c0"}) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>) {
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b initial_c %c0 {activation_alpha = array<f64: 0.3, 1.0, 0.8>, activation_beta = array<f64: 0.5, 0.0, 1.2>, activations = ["hard_sigmoid", "elu", "scaled_tanh"], direction = "forward", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>, tensor<1x16xf64>, tensor<1x2x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
+  return %y, %y_c : tensor<3x1x2x2xf64>, tensor<1x2x2xf64>
+}
