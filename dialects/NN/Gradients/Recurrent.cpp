@@ -77,6 +77,16 @@ struct Emit {
     return b.create<GemmOp>(loc, x, y, c, b.getF64FloatAttr(1.0), b.getF64FloatAttr(1.0),
                             b.getBoolAttr(transX), b.getBoolAttr(transY));
   }
+  /// a * m' (+ c). A weight given at run time (a parameter in training) is
+  /// transposed first: the CPU contraction strategy reads its right-hand
+  /// side as [K, N]; a constant one is transposed at compile time by the
+  /// weight-layout pass, so it keeps trans_b (as the decomposition does).
+  Value timesTransposed(Value a, Value mat, bool constant, Value c = {}) {
+    if (constant)
+      return gemm(a, mat, false, true, c);
+    Value t = b.create<TransposeOp>(loc, mat, b.getDenseI64ArrayAttr({1, 0}));
+    return gemm(a, t, false, false, c);
+  }
   /// A static window [from, from + n) of dimension `axis`.
   Value slice(Value v, int64_t axis, int64_t from, int64_t n) {
     auto t = typeOf(v);
@@ -245,6 +255,8 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
   Emit m{e, b, loc, xt.getElementType(), seq, batch, hs};
   int64_t dirs = op.getDirection() == "bidirectional" ? 2 : 1;
   Value y = op->getResult(0);
+  bool wConst = w.getDefiningOp<ConstantOp>() != nullptr;
+  bool rConst = r.getDefiningOp<ConstantOp>() != nullptr;
   Value dY = e.resultGrad(0), dYh = e.resultGrad(1),
         dYc = cell == Cell::LSTM ? e.resultGrad(2) : Value();
 
@@ -292,7 +304,7 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
     }
     // Forward values in iteration order, [seq*batch, n].
     Value xIter = m.reshape(toIter(x), {rowsAll, input});
-    Value proj = m.gemm(xIter, wd, false, true, projBias);
+    Value proj = m.timesTransposed(xIter, wd, wConst, projBias);
     Value yIter = m.reshape(toIter(m.entry(y, 1, d)), {rowsAll, hs});
     Value h0 = initialH ? m.entry(initialH, 0, d) : m.zeros({batch, hs});
     Value hPrev = seq == 1 ? h0 : m.concat({h0, m.slice(yIter, 0, 0, rowsAll - batch)}, 0);
@@ -312,23 +324,24 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
     if (cell == Cell::GRU) {
       Value z, rg, hh;
       if (k.lbr) {
-        Value rec = m.gemm(hPrev, rd, false, true, recBias);
+        Value rec = m.timesTransposed(hPrev, rd, rConst, recBias);
         z = m.activate(m.add(m.cols(proj, 0, hs), m.cols(rec, 0, hs)), actName(0));
         rg = m.activate(m.add(m.cols(proj, hs, hs), m.cols(rec, hs, hs)), actName(0));
         recH = m.cols(rec, 2 * hs, hs);
         hh = m.activate(m.add(m.cols(proj, 2 * hs, hs), m.mul(rg, recH)), actName(1));
       } else {
-        Value zr = m.gemm(hPrev, m.slice(rd, 0, 0, 2 * hs), false, true, m.cols(proj, 0, 2 * hs));
+        Value zr = m.timesTransposed(hPrev, m.slice(rd, 0, 0, 2 * hs), rConst,
+                                       m.cols(proj, 0, 2 * hs));
         z = m.activate(m.cols(zr, 0, hs), actName(0));
         rg = m.activate(m.cols(zr, hs, hs), actName(0));
-        hh = m.activate(m.gemm(m.mul(rg, hPrev), m.slice(rd, 0, 2 * hs, hs), false, true,
-                               m.cols(proj, 2 * hs, hs)),
+        hh = m.activate(m.timesTransposed(m.mul(rg, hPrev), m.slice(rd, 0, 2 * hs, hs), rConst,
+                                          m.cols(proj, 2 * hs, hs)),
                         actName(1));
       }
       gates = m.concat({z, rg, hh}, 1);
     } else if (cell == Cell::LSTM) {
       // The cell state needs a loop; the recurrent product does not.
-      Value pre = m.gemm(hPrev, rd, false, true, proj);
+      Value pre = m.timesTransposed(hPrev, rd, rConst, proj);
       Value c0 = k.initialC ? m.entry(k.initialC, 0, d) : m.zeros({batch, hs});
       Value cBuf = m.insertRows(c0, m.zeros({rowsAll + batch, hs}), m.idx(0));
       Value gBuf = m.zeros({rowsAll, gh});

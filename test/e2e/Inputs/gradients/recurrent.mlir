@@ -88,3 +88,15 @@ func.func @lstm_elu_scaled_tanh(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: ten
   %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b initial_c %c0 {activation_alpha = array<f64: 0.3, 1.0, 0.8>, activation_beta = array<f64: 0.5, 0.0, 1.2>, activations = ["hard_sigmoid", "elu", "scaled_tanh"], direction = "forward", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>, tensor<1x16xf64>, tensor<1x2x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
   return %y, %y_c : tensor<3x1x2x2xf64>, tensor<1x2x2xf64>
 }
+
+// Constant (frozen) weights: the rules keep trans_b for them (the CPU
+// weight-layout pass transposes constants at compile time).
+func.func @gru_lstm_constant_weights(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %h0: tensor<1x2x3xf64> {kiln.name = "h0"}) -> (tensor<3x1x2x3xf64>, tensor<3x1x2x2xf64>) {
+  %w = nn.constant dense<[[[0.250, 0.794, 0.551], [-0.550, -0.400, 0.747], [-0.989, 0.642, 0.594], [-0.064, -0.394, -0.443], [-0.490, -0.110, 0.009], [0.107, 0.991, 0.585], [0.244, 0.978, -0.569], [-0.680, 0.225, -0.912], [-0.929, 0.030, -0.068]]]> : tensor<1x9x3xf64>
+  %r = nn.constant dense<[[[0.834, 0.258, 0.028], [-0.006, -0.505, -0.976], [-0.615, 0.384, -0.599], [-0.261, -0.993, 0.660], [-0.691, -0.465, 0.761], [0.020, 0.694, 0.279], [0.484, -0.817, 0.082], [0.016, 0.743, -0.277], [0.196, -0.881, -0.225]]]> : tensor<1x9x3xf64>
+  %w8 = nn.constant dense<[[[-0.354, -0.700, 0.633], [-0.241, 0.957, 0.180], [0.210, 0.276, 0.353], [-0.698, -0.119, -0.521], [-0.195, -0.807, 0.936], [-0.570, 0.344, -0.399], [0.748, 0.324, -0.737], [0.690, 0.890, 0.808]]]> : tensor<1x8x3xf64>
+  %r8 = nn.constant dense<[[[0.139, -0.709], [-0.615, 0.856], [0.105, -0.639], [0.768, 0.283], [0.139, -0.247], [-0.178, -0.521], [-0.924, 0.752], [-0.065, 0.095]]]> : tensor<1x8x2xf64>
+  %y, %y_h = nn.gru %x, %w, %r initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["sigmoid", "tanh"], direction = "forward", hidden_size = 3 : i64, linear_before_reset = false} : (tensor<3x2x3xf64>, tensor<1x9x3xf64>, tensor<1x9x3xf64>, tensor<1x2x3xf64>) -> (tensor<3x1x2x3xf64>, tensor<1x2x3xf64>)
+  %y2, %y_h2, %y_c2 = nn.lstm %x, %w8, %r8 {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], direction = "reverse", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
+  return %y, %y2 : tensor<3x1x2x3xf64>, tensor<3x1x2x2xf64>
+}
