@@ -56,6 +56,7 @@ struct Emit {
   Location loc;
   Type elem;
   int64_t seq, batch, hs;
+  std::optional<double> clip;
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value scalar(double v) { return e.scalar(elem, v); }
@@ -138,6 +139,8 @@ struct Emit {
   /// Activation `a` as the decomposition computes it.
   Value activate(Value v, const Activation &a) {
     Type t = v.getType();
+    if (clip)
+      v = b.create<ClipOp>(loc, t, v, b.getF64FloatAttr(-*clip), b.getF64FloatAttr(*clip));
     FloatAttr alpha = b.getF64FloatAttr(a.alpha), beta = b.getF64FloatAttr(a.beta);
     StringRef n = a.name;
     if (n == "sigmoid")
@@ -161,6 +164,13 @@ struct Emit {
     if (n == "softsign")
       return b.create<SoftsignOp>(loc, t, v);
     return b.create<SoftplusOp>(loc, t, v);
+  }
+  /// With clip: 1 where `pre`, an activation's input, is inside the clip
+  /// range (the clamp passes its gradient), else 0.
+  Value inside(Value pre) {
+    Value bound = scalar(*clip);
+    Value in = b.create<LessEqualOp>(loc, b.create<AbsOp>(loc, pre), bound);
+    return where(in, scalar(1.0), scalar(0.0));
   }
   /// The derivative of activation `a`, from its output (supportedActivation
   /// admits only the activations and parameters where that is possible).
@@ -231,10 +241,6 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
   if (!(nx || nw || nr || nb || nh0 || nc0 || np))
     return success();
 
-  if (op.getClipAttr())
-    return op.emitOpError("expects no clip for a gradient (its derivative needs the "
-                          "pre-activations), found clip = ")
-           << op.getClipAttr().getValueAsDouble();
   ArrayAttr acts = op.getActivations();
   auto activation = [&](int64_t i) {
     return Activation{cast<StringAttr>(acts[i]).getValue(), op.getActivationAlpha()[i],
@@ -252,7 +258,10 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
   Location loc = e.loc();
   int64_t seq = xt.getDimSize(0), batch = xt.getDimSize(1), input = xt.getDimSize(2);
   int64_t hs = op.getHiddenSize(), gh = OpTy::kGates * hs, rowsAll = seq * batch;
-  Emit m{e, b, loc, xt.getElementType(), seq, batch, hs};
+  std::optional<double> clip;
+  if (auto c = op.getClipAttr())
+    clip = c.getValueAsDouble();
+  Emit m{e, b, loc, xt.getElementType(), seq, batch, hs, clip};
   int64_t dirs = op.getDirection() == "bidirectional" ? 2 : 1;
   Value y = op->getResult(0);
   bool wConst = w.getDefiningOp<ConstantOp>() != nullptr;
@@ -314,6 +323,7 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
     Value gates;           // LSTM: i, o, f, g; GRU: z, r, hh (activated)
     Value cPrev, cState;   // LSTM
     Value recH;            // GRU with linear_before_reset: Hprev*Rh' + Rbh
+    Value inClip;          // with clip: m.inside of every gate's input, [.., G*H]
     Value pI, pO, pF;      // LSTM peepholes, [1, H]
     if (k.peepholes) {
       Value pd = m.entry(k.peepholes, 0, d);
@@ -321,32 +331,41 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
       pO = m.reshape(m.slice(pd, 0, hs, hs), {1, hs});
       pF = m.reshape(m.slice(pd, 0, 2 * hs, hs), {1, hs});
     }
+    if (cell == Cell::RNN && clip)
+      inClip = m.inside(m.timesTransposed(hPrev, rd, rConst, proj));
     if (cell == Cell::GRU) {
-      Value z, rg, hh;
+      Value z, rg, hh, preZ, preR, preH;
       if (k.lbr) {
         Value rec = m.timesTransposed(hPrev, rd, rConst, recBias);
-        z = m.activate(m.add(m.cols(proj, 0, hs), m.cols(rec, 0, hs)), actName(0));
-        rg = m.activate(m.add(m.cols(proj, hs, hs), m.cols(rec, hs, hs)), actName(0));
+        preZ = m.add(m.cols(proj, 0, hs), m.cols(rec, 0, hs));
+        preR = m.add(m.cols(proj, hs, hs), m.cols(rec, hs, hs));
+        z = m.activate(preZ, actName(0));
+        rg = m.activate(preR, actName(0));
         recH = m.cols(rec, 2 * hs, hs);
-        hh = m.activate(m.add(m.cols(proj, 2 * hs, hs), m.mul(rg, recH)), actName(1));
+        preH = m.add(m.cols(proj, 2 * hs, hs), m.mul(rg, recH));
       } else {
         Value zr = m.timesTransposed(hPrev, m.slice(rd, 0, 0, 2 * hs), rConst,
                                        m.cols(proj, 0, 2 * hs));
-        z = m.activate(m.cols(zr, 0, hs), actName(0));
-        rg = m.activate(m.cols(zr, hs, hs), actName(0));
-        hh = m.activate(m.timesTransposed(m.mul(rg, hPrev), m.slice(rd, 0, 2 * hs, hs), rConst,
-                                          m.cols(proj, 2 * hs, hs)),
-                        actName(1));
+        preZ = m.cols(zr, 0, hs);
+        preR = m.cols(zr, hs, hs);
+        z = m.activate(preZ, actName(0));
+        rg = m.activate(preR, actName(0));
+        preH = m.timesTransposed(m.mul(rg, hPrev), m.slice(rd, 0, 2 * hs, hs), rConst,
+                                 m.cols(proj, 2 * hs, hs));
       }
+      hh = m.activate(preH, actName(1));
       gates = m.concat({z, rg, hh}, 1);
+      if (clip)
+        inClip = m.concat({m.inside(preZ), m.inside(preR), m.inside(preH)}, 1);
     } else if (cell == Cell::LSTM) {
       // The cell state needs a loop; the recurrent product does not.
       Value pre = m.timesTransposed(hPrev, rd, rConst, proj);
       Value c0 = k.initialC ? m.entry(k.initialC, 0, d) : m.zeros({batch, hs});
       Value cBuf = m.insertRows(c0, m.zeros({rowsAll + batch, hs}), m.idx(0));
-      Value gBuf = m.zeros({rowsAll, gh});
-      auto loop = b.create<scf::ForOp>(loc, m.idx(0), m.idx(seq), m.idx(1),
-                                       ValueRange{cBuf, gBuf});
+      SmallVector<Value> bufs{cBuf, m.zeros({rowsAll, gh})};
+      if (clip)
+        bufs.push_back(m.zeros({rowsAll, gh}));
+      auto loop = b.create<scf::ForOp>(loc, m.idx(0), m.idx(seq), m.idx(1), bufs);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
@@ -370,12 +389,18 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
         if (valid)
           cNew = m.where(m.rowsI1(valid, row, batch), cNew, c);
         Value cOut = m.insertRows(cNew, cArg, next);
-        Value gOut = m.insertRows(m.concat({i, o, f, g}, 1), gArg, row);
-        b.create<scf::YieldOp>(loc, ValueRange{cOut, gOut});
+        SmallVector<Value> outs{cOut, m.insertRows(m.concat({i, o, f, g}, 1), gArg, row)};
+        if (clip)
+          outs.push_back(m.insertRows(
+              m.concat({m.inside(pi), m.inside(po), m.inside(pf), m.inside(pc)}, 1),
+              loop.getRegionIterArgs()[2], row));
+        b.create<scf::YieldOp>(loc, outs);
       }
       cPrev = m.slice(loop.getResult(0), 0, 0, rowsAll);
       cState = m.slice(loop.getResult(0), 0, batch, rowsAll);
       gates = loop.getResult(1);
+      if (clip)
+        inClip = loop.getResult(2);
     }
 
     // The reverse loop: block k of the state-gradient buffers holds the
@@ -413,9 +438,15 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
           dc = m.where(mask, dc, zero);
       }
       Value h = m.rows(hPrev, row, batch);
+      Value clipRows = inClip ? m.rows(inClip, row, batch) : Value();
+      // The derivative of gate `gate`'s activation, times its clip's.
+      auto gateDerivative = [&](Value out, int64_t act, int64_t gate) {
+        Value dv = m.derivative(out, actName(act));
+        return clipRows ? m.mul(dv, m.cols(clipRows, gate * hs, hs)) : dv;
+      };
       Value dPre, dhPrev, dcPrev;
       if (cell == Cell::RNN) {
-        dPre = m.mul(dh, m.derivative(m.rows(yIter, row, batch), actName(0)));
+        dPre = m.mul(dh, gateDerivative(m.rows(yIter, row, batch), 0, 0));
         dhPrev = m.gemm(dPre, rd, false, false);
       } else if (cell == Cell::GRU) {
         Value gs = m.rows(gates, row, batch);
@@ -424,7 +455,7 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
         Value dhh = m.mul(dh, m.sub(m.scalar(1.0), z));
         Value dz = m.mul(dh, m.sub(h, hh));
         dhPrev = m.mul(dh, z);
-        Value dah = m.mul(dhh, m.derivative(hh, actName(1)));
+        Value dah = m.mul(dhh, gateDerivative(hh, 1, 2));
         Value dr;
         if (k.lbr) {
           // hh = g(xh + r.recH): recH's gradient joins dPre's r, z columns.
@@ -434,8 +465,8 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
           dr = m.mul(drh, h);
           dhPrev = m.add(dhPrev, m.mul(drh, rg));
         }
-        Value daz = m.mul(dz, m.derivative(z, actName(0)));
-        Value dar = m.mul(dr, m.derivative(rg, actName(0)));
+        Value daz = m.mul(dz, gateDerivative(z, 0, 0));
+        Value dar = m.mul(dr, gateDerivative(rg, 0, 1));
         dPre = m.concat({daz, dar, dah}, 1);
         if (k.lbr) {
           Value dRec = m.concat({daz, dar, m.mul(dah, rg)}, 1);
@@ -450,8 +481,11 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
               g = m.cols(gs, 3 * hs, hs);
         Value c = m.rows(cPrev, row, batch), cNew = m.rows(cState, row, batch);
         Value hc = m.activate(cNew, actName(2));
-        Value dpo = m.mul(m.mul(dh, hc), m.derivative(o, actName(0)));
-        dc = m.add(dc, m.mul(m.mul(dh, o), m.derivative(hc, actName(2))));
+        Value dpo = m.mul(m.mul(dh, hc), gateDerivative(o, 0, 1));
+        Value dhc = m.derivative(hc, actName(2));
+        if (clip)
+          dhc = m.mul(dhc, m.inside(cNew));
+        dc = m.add(dc, m.mul(m.mul(dh, o), dhc));
         if (pO)
           dc = m.add(dc, m.mul(dpo, pO));
         Value di = m.mul(dc, g), dg = m.mul(dc, i), df = m.mul(dc, c);
@@ -462,10 +496,10 @@ LogicalResult recurrentGradient(OpTy op, GradientEmitter &e, const CellInfo &k) 
           di = m.sub(di, df);
           dpf = zero;
         } else {
-          dpf = m.mul(df, m.derivative(f, actName(0)));
+          dpf = m.mul(df, gateDerivative(f, 0, 2));
         }
-        Value dpi = m.mul(di, m.derivative(i, actName(0)));
-        Value dpg = m.mul(dg, m.derivative(g, actName(1)));
+        Value dpi = m.mul(di, gateDerivative(i, 0, 0));
+        Value dpg = m.mul(dg, gateDerivative(g, 1, 3));
         if (pI)
           dcPrev = m.add(dcPrev, m.add(m.mul(dpi, pI), m.mul(dpf, pF)));
         dPre = m.concat({dpi, dpo, dpf, dpg}, 1);

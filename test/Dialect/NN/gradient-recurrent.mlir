@@ -17,14 +17,6 @@ func.func @lstm(%x: tensor<3x2x3xf32>, %w: tensor<1x8x3xf32>, %r: tensor<1x8x2xf
 
 // -----
 
-func.func @clip(%x: tensor<3x2x3xf32>, %w: tensor<1x8x3xf32>, %r: tensor<1x8x2xf32>) -> tensor<1x2x2xf32> {
-  // expected-error @+1 {{'nn.lstm' op expects no clip for a gradient (its derivative needs the pre-activations), found clip = 2.5}}
-  %y, %y_h, %y_c = nn.lstm %x, %w, %r {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], clip = 2.5 : f64, direction = "forward", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>)
-  return %y_h : tensor<1x2x2xf32>
-}
-
-// -----
-
 func.func @leaky(%x: tensor<3x2x3xf32>, %w: tensor<1x3x3xf32>, %r: tensor<1x3x3xf32>) -> tensor<1x2x3xf32> {
   // expected-error @+1 {{'nn.rnn' op expects a positive alpha for leaky_relu in a gradient, found 0}}
   %y, %y_h = nn.rnn %x, %w, %r {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["leaky_relu"], direction = "forward", hidden_size = 3 : i64} : (tensor<3x2x3xf32>, tensor<1x3x3xf32>, tensor<1x3x3xf32>) -> (tensor<3x1x2x3xf32>, tensor<1x2x3xf32>)

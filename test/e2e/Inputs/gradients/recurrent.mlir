@@ -100,3 +100,22 @@ func.func @gru_lstm_constant_weights(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %h
   %y2, %y_h2, %y_c2 = nn.lstm %x, %w8, %r8 {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh"], direction = "reverse", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<1x8x3xf64>, tensor<1x8x2xf64>) -> (tensor<3x1x2x2xf64>, tensor<1x2x2xf64>, tensor<1x2x2xf64>)
   return %y, %y2 : tensor<3x1x2x3xf64>, tensor<3x1x2x2xf64>
 }
+
+// clip: every activation's input clamped to [-clip, clip] (the LSTM's h(c)
+// included); the gradient stops where the clamp is active.
+func.func @lstm_clip_peepholes(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<2x8x3xf64> {kiln.name = "w"}, %r: tensor<2x8x2xf64> {kiln.name = "r"}, %b: tensor<2x16xf64> {kiln.name = "b"}, %c0: tensor<2x2x2xf64> {kiln.name = "c0"}, %p: tensor<2x6xf64> {kiln.name = "p"}) -> (tensor<3x2x2x2xf64>, tensor<2x2x2xf64>) {
+  %y, %y_h, %y_c = nn.lstm %x, %w, %r bias %b initial_c %c0 peepholes %p {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "tanh", "sigmoid", "tanh", "tanh"], clip = 0.7 : f64, direction = "bidirectional", hidden_size = 2 : i64, input_forget = false} : (tensor<3x2x3xf64>, tensor<2x8x3xf64>, tensor<2x8x2xf64>, tensor<2x16xf64>, tensor<2x2x2xf64>, tensor<2x6xf64>) -> (tensor<3x2x2x2xf64>, tensor<2x2x2xf64>, tensor<2x2x2xf64>)
+  return %y, %y_c : tensor<3x2x2x2xf64>, tensor<2x2x2xf64>
+}
+
+func.func @gru_clip(%x: tensor<3x2x3xf64> {kiln.name = "x"}, %w: tensor<2x9x3xf64> {kiln.name = "w"}, %r: tensor<2x9x3xf64> {kiln.name = "r"}, %b: tensor<2x18xf64> {kiln.name = "b"}, %h0: tensor<2x2x3xf64> {kiln.name = "h0"}) -> (tensor<3x2x2x3xf64>, tensor<3x2x2x3xf64>) {
+  %y, %y_h = nn.gru %x, %w, %r bias %b initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "sigmoid", "tanh"], clip = 0.6 : f64, direction = "bidirectional", hidden_size = 3 : i64, linear_before_reset = false} : (tensor<3x2x3xf64>, tensor<2x9x3xf64>, tensor<2x9x3xf64>, tensor<2x18xf64>, tensor<2x2x3xf64>) -> (tensor<3x2x2x3xf64>, tensor<2x2x3xf64>)
+  %y2, %y_h2 = nn.gru %x, %w, %r bias %b initial_h %h0 {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0>, activations = ["sigmoid", "tanh", "sigmoid", "tanh"], clip = 0.6 : f64, direction = "bidirectional", hidden_size = 3 : i64, linear_before_reset = true} : (tensor<3x2x3xf64>, tensor<2x9x3xf64>, tensor<2x9x3xf64>, tensor<2x18xf64>, tensor<2x2x3xf64>) -> (tensor<3x2x2x3xf64>, tensor<2x2x3xf64>)
+  return %y, %y2 : tensor<3x2x2x3xf64>, tensor<3x2x2x3xf64>
+}
+
+func.func @rnn_clip_lens(%x: tensor<4x2x3xf64> {kiln.name = "x"}, %w: tensor<1x3x3xf64> {kiln.name = "w"}, %r: tensor<1x3x3xf64> {kiln.name = "r"}, %b: tensor<1x6xf64> {kiln.name = "b"}) -> (tensor<4x1x2x3xf64>, tensor<1x2x3xf64>) {
+  %lens = nn.constant dense<[3, 4]> : tensor<2xi32>
+  %y, %y_h = nn.rnn %x, %w, %r bias %b lengths %lens {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["tanh"], clip = 0.5 : f64, direction = "reverse", hidden_size = 3 : i64} : (tensor<4x2x3xf64>, tensor<1x3x3xf64>, tensor<1x3x3xf64>, tensor<1x6xf64>, tensor<2xi32>) -> (tensor<4x1x2x3xf64>, tensor<1x2x3xf64>)
+  return %y, %y_h : tensor<4x1x2x3xf64>, tensor<1x2x3xf64>
+}
