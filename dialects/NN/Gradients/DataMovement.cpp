@@ -278,14 +278,6 @@ LogicalResult tileGradient(TileOp op, GradientEmitter &e) {
   return success();
 }
 
-LogicalResult castGradient(CastOp op, GradientEmitter &e) {
-  if (!e.needs(0))
-    return success();
-  RankedTensorType in = typeOf(op.getInput());
-  e.setOperandGrad(0, e.builder().create<CastOp>(e.loc(), in, e.resultGradOrZeros(0)));
-  return success();
-}
-
 // Trilu zeroes a fixed set of positions: the gradient is zeroed there too.
 LogicalResult triluGradient(TriluOp op, GradientEmitter &e) {
   if (e.needs(0))
@@ -383,7 +375,6 @@ void kiln::nn::registerDataMovementGradients(MLIRContext *ctx) {
   attachGradient<BorderPadOp, borderPadGradient>(ctx);
   attachGradient<ExpandOp, expandGradient>(ctx);
   attachGradient<TileOp, tileGradient>(ctx);
-  attachGradient<CastOp, castGradient>(ctx);
   attachGradient<TriluOp, triluGradient>(ctx);
   attachGradient<ReverseSequenceOp, reverseSequenceGradient>(ctx);
   attachGradient<GatherOp, gatherGradient>(ctx);
