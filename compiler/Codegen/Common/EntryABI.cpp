@@ -160,7 +160,30 @@ struct EntryChecksToErrorsPass
                                             ("kiln_check_" + Twine(counter++)).str(),
                                             (check.getMsg() + Twine('\0')).str(),
                                             LLVM::Linkage::Internal);
-      b.create<cf::CondBranchOp>(check.getLoc(), check.getArg(), after, ValueRange{}, failBlock,
+      // Non-memref values live across the branch travel as `after`'s block
+      // arguments: MLIR 19's ownership-based deallocation crashes on a
+      // value such as a vector result of an scf.for that is live out of a
+      // block ending in a branch (test/Codegen/Common/entry-checks-to-errors.mlir).
+      SmallVector<Value> crossing;
+      auto usedAfter = [&](OpOperand &use) {
+        Operation *owner = fn.getBody().findAncestorOpInRegion(*use.getOwner());
+        return owner && owner->getBlock() != before && owner->getBlock() != failBlock;
+      };
+      auto consider = [&](Value v) {
+        Operation *def = v.getDefiningOp();
+        if (!isa<BaseMemRefType>(v.getType()) && !(def && def->hasTrait<OpTrait::ConstantLike>()) &&
+            llvm::any_of(v.getUses(), usedAfter))
+          crossing.push_back(v);
+      };
+      if (!before->isEntryBlock())
+        for (BlockArgument arg : before->getArguments())
+          consider(arg);
+      for (Operation &op : *before)
+        for (Value r : op.getResults())
+          consider(r);
+      for (Value v : crossing)
+        v.replaceUsesWithIf(after->addArgument(v.getType(), v.getLoc()), usedAfter);
+      b.create<cf::CondBranchOp>(check.getLoc(), check.getArg(), after, crossing, failBlock,
                                  ValueRange{text});
       check.erase();
     }

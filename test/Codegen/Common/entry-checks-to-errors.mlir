@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s --kiln-entry-checks-to-errors --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-entry-checks-to-errors --ownership-based-buffer-deallocation --split-input-file > /dev/null
 
 // A run-time check becomes a branch to one error block that stores the
 // message through the new `error` argument and returns status 1 with an empty
@@ -9,8 +10,8 @@
 // CHECK: %[[OK:.*]] = arith.cmpi eq
 // CHECK: %[[G:.*]] = llvm.mlir.addressof @kiln_check_0 : !llvm.ptr
 // CHECK: %[[MSG:.*]] = llvm.getelementptr %[[G]][0, 0]
-// CHECK: cf.cond_br %[[OK]], ^[[CONT:.*]], ^[[FAIL:.*]](%[[MSG]] : !llvm.ptr)
-// CHECK: ^[[CONT]]:
+// CHECK: cf.cond_br %[[OK]], ^[[CONT:bb[0-9]+]](%{{.*}} : index), ^[[FAIL:bb[0-9]+]](%[[MSG]] : !llvm.ptr)
+// CHECK: ^[[CONT]](%{{.*}}: index):
 // CHECK: %[[Z:.*]] = memref.alloc
 // CHECK: %[[ZERO:.*]] = arith.constant 0 : i32
 // CHECK: return %[[Z]], %[[ZERO]] : memref<?x4xf32>, i32
@@ -48,6 +49,46 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     outputs = [{name = "y", dtype = "f32", shape = [4]}]}]}} {
   func.func @model(%x: memref<4xf32>, %y: memref<4xf32>) {
     memref.copy %x, %y : memref<4xf32> to memref<4xf32>
+    return
+  }
+}
+
+// -----
+
+// Values other than memrefs that live across a check travel as the next
+// block's arguments: MLIR 19's ownership-based deallocation crashes on a
+// vector result of an scf.for that is live out of a block ending in a
+// branch (a training step's loss gradient reduced before an index check).
+// CHECK-LABEL: func.func @model(
+// CHECK: %[[V:.*]] = scf.for
+// CHECK: cf.cond_br %{{.*}}, ^[[CONT:bb[0-9]+]](%[[V]], %{{.*}} : vector<4xf32>, i64), ^{{.*}}(%{{.*}} : !llvm.ptr)
+// CHECK: ^[[CONT]](%[[A:.*]]: vector<4xf32>, %[[K:.*]]: i64):
+// CHECK: cf.cond_br %{{.*}}, ^[[CONT2:bb[0-9]+]](%[[A]] : vector<4xf32>), ^{{.*}}(%{{.*}} : !llvm.ptr)
+// CHECK: ^[[CONT2]](%[[B:.*]]: vector<4xf32>):
+// CHECK: arith.mulf %[[B]], %[[B]]
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "x", dtype = "f32", shape = [4]}, {name = "k", dtype = "i64", shape = []}],
+    outputs = [{name = "y", dtype = "f32", shape = [4]}]}]}} {
+  func.func @model(%x: memref<4xf32>, %k: memref<i64>, %y: memref<4xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %pad = arith.constant 0.0 : f32
+    %z = arith.constant dense<0.0> : vector<4xf32>
+    %v = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (vector<4xf32>) {
+      %r = vector.transfer_read %x[%c0], %pad {in_bounds = [true]} : memref<4xf32>, vector<4xf32>
+      %s = arith.addf %acc, %r : vector<4xf32>
+      scf.yield %s : vector<4xf32>
+    }
+    %kv = memref.load %k[] : memref<i64>
+    %zero = arith.constant 0 : i64
+    %ok = arith.cmpi sge, %kv, %zero : i64
+    cf.assert %ok, "node 'g' (nn.gather): expects indices along axis 0 in [-size, size - 1], found one outside"
+    %four = arith.constant 4 : i64
+    %ok2 = arith.cmpi slt, %kv, %four : i64
+    cf.assert %ok2, "node 'g' (nn.gather): expects indices along axis 0 in [-size, size - 1], found one outside"
+    %m = arith.mulf %v, %v : vector<4xf32>
+    vector.transfer_write %m, %y[%c0] {in_bounds = [true]} : vector<4xf32>, memref<4xf32>
     return
   }
 }
