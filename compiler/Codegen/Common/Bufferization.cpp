@@ -2,6 +2,8 @@
 
 #include "compiler/Codegen/Common/Bufferization.h"
 
+#include "compiler/Codegen/Common/Passes.h"
+
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,6 +29,9 @@ void kiln::addBufferizationPasses(OpPassManager &pm) {
   options.allowReturnAllocsFromLoops = true;
   options.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  // One-Shot Bufferize would take some partial vector writes for whole ones
+  // and skip copying the old contents (see the pass).
+  pm.addNestedPass<func::FuncOp>(kiln::createExpandPartialTransferWritesPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.filterFn = hasOnlyStaticResults;

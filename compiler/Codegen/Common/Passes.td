@@ -148,4 +148,25 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   ];
 }
 
+def ExpandPartialTransferWritesPass
+    : Pass<"kiln-expand-partial-transfer-writes", "mlir::func::FuncOp"> {
+  let summary = "Give partial vector writes on tensors the destination's rank, for bufferization";
+  let description = [{
+    Runs just before One-Shot Bufferize, as a workaround for its MLIR 19
+    analysis. That analysis takes an unmasked `vector.transfer_write` at index
+    0 in every dim of a static tensor for a write of the whole tensor (one
+    that does not read it, so an out-of-place copy need not carry the old
+    contents) when no tensor dim exceeds the vector dim at the same position,
+    comparing the shapes from the front and ignoring the permutation map. A
+    rank-reduced write such as `vector<7xf32>` into `tensor<3x7xf32>` (row 0
+    only) passes that test, and bufferizing it out of place left rows 1 and 2
+    of the new buffer uninitialized. Each write the test misjudges, and only
+    those, gets a vector of the tensor's rank in the tensor's dim order (a
+    `vector.transpose` when the map permutes, then a `vector.shape_cast`, or
+    a `vector.broadcast` from 0-d) and an identity map, for which the test is
+    exact. The vector lowering after bufferization drops the unit dims again.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES
