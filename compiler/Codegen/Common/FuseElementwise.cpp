@@ -23,8 +23,14 @@ struct FuseElementwisePass : kiln::impl::FuseElementwisePassBase<FuseElementwise
       Operation *producer = operand->get().getDefiningOp();
       return producer && producer->hasOneUse();
     };
+    // A rank-0 producer (a scalar computed once, such as Adam's bias
+    // corrections) stays out of a consumer with loops, which would compute
+    // it again for every element.
     auto intoParallelOnly = [singleUse](OpOperand *operand) {
       auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+      auto producer = dyn_cast_or_null<linalg::LinalgOp>(operand->get().getDefiningOp());
+      if (producer && producer.getNumLoops() == 0 && consumer && consumer.getNumLoops() > 0)
+        return false;
       return singleUse(operand) && consumer &&
              consumer.getNumLoops() == consumer.getNumParallelLoops();
     };

@@ -139,8 +139,11 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     only into a consumer whose loops are all parallel. Fusing, say, a ReLU into
     the matrix multiply that reads it would recompute it once per output column
     and turn the contraction into a generic op that is no longer recognized as
-    one (so it would not get the register-blocked strategy). Reshapes are still
-    folded into their producers by expansion, and constants folded.
+    one (so it would not get the register-blocked strategy). A second rule: a
+    rank-0 producer (a scalar computed once, such as Adam's bias corrections)
+    is not fused into a consumer with loops, which would compute it again per
+    element. Reshapes are still folded into their producers by expansion, and
+    constants folded.
   }];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",

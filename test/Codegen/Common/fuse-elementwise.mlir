@@ -57,3 +57,34 @@ func.func @relu_into_matmul_neg_into_add(%x: tensor<4x8xf32>, %w: tensor<8x8xf32
   } -> tensor<4x8xf32>
   return %mm, %sum : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// A scalar computed once (rank 0, e.g. Adam's bias correction 1 - beta^t)
+// stays its own generic: fused into the elementwise consumer it would be
+// computed again for every element.
+// CHECK-LABEL: func.func @scalar_producer
+// CHECK: %[[S:.*]] = linalg.generic {{.*}}iterator_types = []
+// CHECK: math.powf
+// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %[[S]] : tensor<64xf32>, tensor<f32>)
+// CHECK-NOT: math.powf
+// CHECK: return
+#scalar = affine_map<() -> ()>
+#bcast = affine_map<(d0) -> ()>
+#vec = affine_map<(d0) -> (d0)>
+func.func @scalar_producer(%x: tensor<64xf32>, %t: tensor<f32>) -> tensor<64xf32> {
+  %beta = arith.constant 0.9 : f32
+  %e0 = tensor.empty() : tensor<f32>
+  %s = linalg.generic {indexing_maps = [#scalar, #scalar], iterator_types = []}
+      ins(%t : tensor<f32>) outs(%e0 : tensor<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    %p = math.powf %beta, %in : f32
+    linalg.yield %p : f32
+  } -> tensor<f32>
+  %e1 = tensor.empty() : tensor<64xf32>
+  %y = linalg.generic {indexing_maps = [#vec, #bcast, #vec], iterator_types = ["parallel"]}
+      ins(%x, %s : tensor<64xf32>, tensor<f32>) outs(%e1 : tensor<64xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %m = arith.mulf %in, %in2 : f32
+    linalg.yield %m : f32
+  } -> tensor<64xf32>
+  return %y : tensor<64xf32>
+}
