@@ -66,6 +66,13 @@ bench: build
 	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md \
 	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
 
+# Training steps per second and memory, Kiln's compiled step against PyTorch
+# eager (same machine, THREADS threads): bench/train.py, the table also written
+# to $(BUILD_DIR)/bench/train.md.
+bench-train: build
+	/usr/bin/python3 bench/train.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench/train \
+	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/train.md
+
 DEMO_DIR := $(BUILD_DIR)/demo
 # Sanitizer and libFuzzer runtimes: clang-19's own, installed only when no
 # compiler-rt at all is present (an older one is used through a shim, see
