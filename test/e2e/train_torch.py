@@ -29,9 +29,14 @@ b. SGD with momentum 0.9 and Adam on the CNN, 20 steps over 20 batches in
    have no bias, as usual: the gradient of such a bias is zero in exact
    arithmetic and only rounding noise in float32, which Adam's normalization
    would turn into full-size steps.
+c. Beyond the issue's two, the same 20-step check for the other optimizers and
+   options: SGD with Nesterov momentum and weight decay, Adam with weight decay
+   and other betas, AdamW, RMSprop, SGD with gradient clipping by global norm
+   (torch.nn.utils.clip_grad_norm_), and Adam with the convolutions frozen
+   (--freeze; torch: requires_grad False, so they must come back unchanged).
 
     /usr/bin/python3 test/e2e/train_torch.py --bin-dir build/bin [--work-dir DIR]
-        [--cases cnn,lstm,transformer,sgd_momentum,adam]
+        [--cases cnn,lstm,transformer,sgd_momentum,adam,...]   (default: all)
 """
 
 import argparse
@@ -217,26 +222,56 @@ def check_gradients(name, tools, work, rtol, failures, summary):
 
 # --- b: optimizers -----------------------------------------------------------
 
+class Opt:
+    """A training configuration: kiln-compile flags and the same in torch."""
+
+    def __init__(self, flags, make, clip=None, freeze=None):
+        self.flags, self.make, self.clip, self.freeze = flags, make, clip, freeze
+
+
 OPTIMIZERS = {
-    "sgd_momentum": (["--optimizer=sgd", "--lr=0.05", "--momentum=0.9"],
-                     lambda torch, params: torch.optim.SGD(params, lr=0.05, momentum=0.9)),
-    "adam": (["--optimizer=adam", "--lr=0.01"],
-             lambda torch, params: torch.optim.Adam(params, lr=0.01)),
+    "sgd_momentum": Opt(["--optimizer=sgd", "--lr=0.05", "--momentum=0.9"],
+                        lambda torch, p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
+    "adam": Opt(["--optimizer=adam", "--lr=0.01"],
+                lambda torch, p: torch.optim.Adam(p, lr=0.01)),
+    # Beyond the issue's two: the other optimizers and options of kiln-compile --train.
+    "sgd_nesterov_wd": Opt(["--optimizer=sgd", "--lr=0.05", "--momentum=0.9", "--nesterov",
+                            "--weight-decay=0.01"],
+                           lambda torch, p: torch.optim.SGD(p, lr=0.05, momentum=0.9,
+                                                            nesterov=True, weight_decay=0.01)),
+    "adam_wd": Opt(["--optimizer=adam", "--lr=0.01", "--weight-decay=0.01", "--beta1=0.8",
+                    "--beta2=0.99"],
+                   lambda torch, p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01,
+                                                     betas=(0.8, 0.99))),
+    "adamw": Opt(["--optimizer=adamw", "--lr=0.01", "--weight-decay=0.1"],
+                 lambda torch, p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
+    "rmsprop": Opt(["--optimizer=rmsprop", "--lr=0.001", "--alpha=0.9"],
+                   lambda torch, p: torch.optim.RMSprop(p, lr=0.001, alpha=0.9)),
+    "sgd_clip": Opt(["--optimizer=sgd", "--lr=0.1", "--clip-norm=0.5"],
+                    lambda torch, p: torch.optim.SGD(p, lr=0.1), clip=0.5),
+    "adam_freeze": Opt(["--optimizer=adam", "--lr=0.01", "--freeze=^conv[12]\\."],
+                       lambda torch, p: torch.optim.Adam(p, lr=0.01), freeze=r"^conv[12]\."),
 }
 
 
 def check_optimizer(name, tools, work, rtol, failures, summary):
+    import re
+
     import torch
-    flags, make_opt = OPTIMIZERS[name]
+    opt_spec = OPTIMIZERS[name]
     module, shape, opset = build("cnn")
     batch = shape[0]
     onnx_path = os.path.join(work, f"{name}_cnn.onnx")
     x, y = make_data(shape, STEPS, seed=2)
     export_training_onnx(module, (torch.from_numpy(x[:batch]),), onnx_path, opset=opset)
-    losses, after = kiln_train(tools, work, name, onnx_path, x, y, batch, flags)
+    losses, after = kiln_train(tools, work, name, onnx_path, x, y, batch, opt_spec.flags)
 
     ref = copy.deepcopy(module).double().train()
-    opt = make_opt(torch, ref.parameters())
+    frozen = [n for n, _ in ref.named_parameters()
+              if opt_spec.freeze and re.search(opt_spec.freeze, n)]
+    for n, p in ref.named_parameters():
+        p.requires_grad_(n not in frozen)
+    opt = opt_spec.make(torch, [p for p in ref.parameters() if p.requires_grad])
     torch_losses = []
     for i in range(STEPS):
         xb = torch.from_numpy(x[i * batch:(i + 1) * batch]).double()
@@ -244,9 +279,13 @@ def check_optimizer(name, tools, work, rtol, failures, summary):
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(ref(xb), yb)
         loss.backward()
+        if opt_spec.clip is not None:
+            torch.nn.utils.clip_grad_norm_(ref.parameters(), opt_spec.clip)
         opt.step()
         torch_losses.append(loss.item())
-    print(f"  {name}: {STEPS} steps of batch {batch} ({' '.join(flags)})", flush=True)
+    print(f"  {name}: {STEPS} steps of batch {batch} ({' '.join(opt_spec.flags)})", flush=True)
+    if frozen:
+        print(f"    frozen: {', '.join(frozen)}", flush=True)
     loss_err = check_losses(failures, name, losses, torch_losses, rtol)
     state = {n: v.numpy() for n, v in ref.state_dict().items() if v.is_floating_point()}
     worst = check_tensors(failures, name, f"after {STEPS} steps", after, state, rtol)
@@ -254,13 +293,9 @@ def check_optimizer(name, tools, work, rtol, failures, summary):
                    f"{worst:.2e} after {STEPS} steps")
 
 
-CASES = {
-    "cnn": lambda *a: check_gradients("cnn", *a),
-    "lstm": lambda *a: check_gradients("lstm", *a),
-    "transformer": lambda *a: check_gradients("transformer", *a),
-    "sgd_momentum": lambda *a: check_optimizer("sgd_momentum", *a),
-    "adam": lambda *a: check_optimizer("adam", *a),
-}
+CASES = {name: (lambda n: lambda *a: check_gradients(n, *a))(name)
+         for name in ("cnn", "lstm", "transformer")}
+CASES.update({name: (lambda n: lambda *a: check_optimizer(n, *a))(name) for name in OPTIMIZERS})
 
 
 def main():
