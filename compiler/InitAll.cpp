@@ -6,6 +6,7 @@
 #include "compiler/Codegen/Common/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
+#include "dialects/NN/Gradients/Gradients.h"
 #include "dialects/NN/IR/NNOps.h"
 #include "dialects/NN/Transforms/Passes.h"
 
@@ -17,6 +18,7 @@
 
 void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
   registry.insert<kiln::nn::NNDialect>();
+  kiln::nn::registerNNGradients(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);

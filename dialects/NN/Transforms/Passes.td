@@ -40,4 +40,23 @@ def NNDecomposePass : Pass<"nn-decompose"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def NNGenerateGradientPass : Pass<"nn-generate-gradient", "mlir::ModuleOp"> {
+  let summary = "Add the reverse-mode gradient function of every public function";
+  let description = [{
+    For each public function `@f(x...) -> (y...)` with a body, adds
+    `@f_grad(x..., dy...) -> (y..., dx...)`: one seed `dy` per float result
+    (named `d_<result>`), and the gradient of `sum <y, dy>` with respect to
+    each float argument (named `d_<argument>`), built by the nn ops'
+    gradient rules (GradientOpInterface, dialects/NN/Gradients) in reverse
+    order. A `kiln.entry_name` gets `_grad` appended. This is how the rules
+    are tested (test/e2e/gradcheck.py compares `dx` with central finite
+    differences in float64); a training step calls the same driver
+    (dialects/NN/Transforms/Autodiff.h).
+
+    Shapes must be static. An op on the path from the arguments to the
+    results without a rule is an error that lists every such op.
+  }];
+  let dependentDialects = ["kiln::nn::NNDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // KILN_NN_TRANSFORMS_PASSES
