@@ -7,12 +7,14 @@ the same thread count: softmax cross-entropy on random data with random
 labels, Adam (lr 1e-3), batch norm in training mode.
 
 * Kiln: examples/digits/model.py exports the model to ONNX (batch norm kept,
-  torch's parameter names), `kiln-compile --train --optimizer=adam --batch B`
-  builds the step, and `kiln-run --train` runs it over the same 8 batches for
-  E epochs. Steps per second come from the wall time of two such runs, a short
-  and a long one: (long - short) / (steps difference), so loading the artifact
-  and the data, the init entry and the process start cancel out. Each run is
-  repeated and its fastest time kept (the machine is shared).
+  torch's parameter names) and `kiln-compile --train --optimizer=adam --batch B`
+  builds the step. bench/train_loop.c (built here against the runtime's
+  trainer API) loads the artifact, runs init, then 3 warm-up steps and 3
+  timed rounds of steps over the same 8 batches, keeping the fastest round:
+  the same loop as PyTorch's below. Where the runtime has no trainer API, the
+  steps per second come instead from the wall times of two `kiln-run --train`
+  runs, a short and a long one ((long - short) / steps difference, so loading
+  and init cancel out), each the fastest of 3.
 * PyTorch eager: a fresh Python process (torch.set_num_threads(T),
   set_num_interop_threads(1)) builds the same model from the same seed, runs 3
   warm-up steps (zero_grad, forward, loss, backward, optimizer step), then times
@@ -229,21 +231,53 @@ def bench_kiln(name, args, bins):
                            f"{proc.stderr.strip()}")
     arena, arena_from = arena_bytes(proc.stdout + proc.stderr, lib)
 
-    def run(epochs):
-        return timed([bins["kiln-run"], lib, "--train", "--data", f"input={xs}",
-                      "--data", f"label={ys}", "--batch", str(batch), "--epochs", str(epochs),
-                      "--log-every", "1000000000", "--threads", str(args.threads)])
+    if bins.get("train_loop"):
+        def loop(steps, rounds):
+            proc = subprocess.run([bins["train_loop"], lib, xs, ys, str(args.threads),
+                                   str(steps), str(rounds)],
+                                  capture_output=True, text=True, timeout=1200)
+            if proc.returncode != 0:
+                raise RuntimeError(f"train_loop failed for {name}:\n{proc.stderr.strip()}")
+            return json.loads(proc.stdout.strip().splitlines()[-1])["steps_per_s"]
+        probe = loop(5, 1)
+        steps = max(5, int(args.seconds * probe / args.repeats))
+        steps_per_s, method = loop(steps, args.repeats), "trainer API"
+    else:
+        def run(epochs):
+            return timed([bins["kiln-run"], lib, "--train", "--data", f"input={xs}",
+                          "--data", f"label={ys}", "--batch", str(batch), "--epochs",
+                          str(epochs), "--log-every", "1000000000", "--threads",
+                          str(args.threads)])
 
-    # Size the long run to about --seconds of stepping.
-    probe = max(run(2) - run(1), 1e-4) / BATCHES
-    long_epochs = max(2, min(1000, int(args.seconds / probe / BATCHES)))
-    short = min(run(1) for _ in range(args.repeats))
-    long = min(run(long_epochs) for _ in range(args.repeats))
-    per_step = max(long - short, 1e-9) / ((long_epochs - 1) * BATCHES)
+        # Size the long run to about --seconds of stepping.
+        probe = max(run(2) - run(1), 1e-4) / BATCHES
+        long_epochs = max(2, min(1000, int(args.seconds / probe / BATCHES)))
+        short = min(run(1) for _ in range(args.repeats))
+        long = min(run(long_epochs) for _ in range(args.repeats))
+        steps_per_s = (long_epochs - 1) * BATCHES / max(long - short, 1e-9)
+        method = "kiln-run wall time"
     params = sum(p.numel() * p.element_size() for p in module.parameters() if p.requires_grad)
-    return {"steps_per_s": 1.0 / per_step, "arena_mib": arena / 2**20,
-            "arena_from": arena_from, "state_mib": 2 * params / 2**20,
-            "compile_s": compile_s, "batch": batch, "long_steps": long_epochs * BATCHES}
+    return {"steps_per_s": steps_per_s, "arena_mib": arena / 2**20, "arena_from": arena_from,
+            "state_mib": 2 * params / 2**20, "compile_s": compile_s, "batch": batch,
+            "method": method}
+
+
+def build_train_loop(bin_dir, work):
+    """Compile bench/train_loop.c against the runtime library; None when the
+    runtime has no trainer API (then kiln-run's wall times are used)."""
+    lib = os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib", "libkiln_runtime.a")
+    header = os.path.join(REPO_ROOT, "runtime", "kiln_runtime.h")
+    if not os.path.isfile(lib) or "kiln_trainer_step" not in open(header).read():
+        return None
+    exe = os.path.join(work, "train_loop")
+    proc = subprocess.run(["clang-19", "-O2", "-I", os.path.dirname(header),
+                           os.path.join(REPO_ROOT, "bench", "train_loop.c"), lib, "-rdynamic",
+                           "-lm", "-lpthread", "-ldl", "-o", exe], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"bench-train: train_loop.c did not build, timing kiln-run instead:\n"
+              f"{proc.stderr.strip()}", file=sys.stderr)
+        return None
+    return exe
 
 
 def main():
@@ -269,6 +303,7 @@ def main():
     for t, p in bins.items():
         if not os.access(p, os.X_OK):
             sys.exit(f"bench-train: {t} not found in {args.bin_dir} (build first: make build)")
+    bins["train_loop"] = build_train_loop(args.bin_dir, args.work_dir)
     names = [n for n in args.models.split(",") if n]
     unknown = [n for n in names if n not in MODELS]
     if unknown:
@@ -310,7 +345,8 @@ def main():
             f"{kiln_mem:.2f} | {t['peak_mib']:.2f} | "
             f"{t['peak_mib'] / kiln_mem:.1f} | {k['compile_s']:.1f} |")
     sources = sorted({k["arena_from"] for _, k, _ in rows})
-    lines += ["", f"Kiln arena from: {', '.join(sources)}."]
+    methods = sorted({k["method"] for _, k, _ in rows})
+    lines += ["", f"Kiln timed through: {', '.join(methods)}; arena from: {', '.join(sources)}."]
     text = "\n".join(lines)
     print(text)
     if args.markdown:
