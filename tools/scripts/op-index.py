@@ -19,7 +19,10 @@ differs. The rules it follows:
 - lowering: the files under compiler/Conversion/NNToLinalg that name the
   class; a semantic op has none, nn-decompose removes it first;
 - tests: the files under test/ whose text holds `nn.<mnemonic>` (CHECK lines
-  count: an importer test names the op it expects only there).
+  count: an importer test names the op it expects only there);
+- gradient: the dialects/NN/Gradients/*.cpp file that attaches its rule
+  (`attachGradient<<Name>Op, ...>`), and the finite-difference inputs under
+  test/e2e/Inputs/gradients/ that mention `nn.<mnemonic>`.
 """
 
 import argparse
@@ -74,13 +77,18 @@ def collect(src):
     tests = [p for p in files_under(src, "test", (".mlir", ".test", ".onnxtxt", ".py", ".c", ".cpp"))
              if "/Inputs/" not in p]
     test_text = {p: read(src, p) for p in tests}
+    gradients = files_under(src, "dialects/NN/Gradients", (".cpp",))
+    gradient_tests = files_under(src, "test/e2e/Inputs/gradients", (".mlir",))
 
     rows = []
     for mnemonic, cls, td in ops:
         root = re.compile(r"OpRewritePattern<\s*(?:nn::)?" + re.escape(cls) + r"\s*>")
         decomposed = [p for p in decompose if root.search(read(src, p))]
         mention = re.compile(r"\bnn\." + re.escape(mnemonic) + r"\b")
+        attach = re.compile(r"attachGradient<\s*(?:nn::)?" + re.escape(cls) + r"\s*,")
         rows.append({
+            "gradient": [p for p in gradients if attach.search(code_text(read(src, p)))],
+            "gradient_tests": [p for p in gradient_tests if mention.search(read(src, p))],
             "op": mnemonic,
             "cls": cls,
             "td": td,
@@ -119,24 +127,30 @@ def render(rows):
     out.append("- **lowered**: the files under `compiler/Conversion/NNToLinalg/` with its "
                "`convert-nn-to-linalg` pattern; a semantic op is decomposed first.")
     out.append("- **tests**: the files under `test/` that mention `nn.<op>`.")
+    out.append("- **gradient**: the `dialects/NN/Gradients/` file attaching its gradient rule, "
+               "then the finite-difference inputs under `test/e2e/Inputs/gradients/` using it "
+               "(checked by `test/e2e/gradcheck.py`).")
     out.append("")
     out.append(f"{len(rows)} ops.")
     out.append("")
-    out.append("| op | class | defined | import | decomposed | lowered | tests |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| op | class | defined | import | decomposed | lowered | gradient | tests |")
+    out.append("|---|---|---|---|---|---|---|---|")
     for r in rows:
         lowered = cell(r["lower"], "compiler/Conversion/NNToLinalg/",
                        "(after nn-decompose)" if r["decompose"] else "—")
-        out.append("| `nn.{}` | `{}` | {} | {} | {} | {} | {} |".format(
+        gradient = cell(r["gradient"], "dialects/NN/Gradients/")
+        if r["gradient"] and r["gradient_tests"]:
+            gradient += " (" + cell(r["gradient_tests"], "test/e2e/Inputs/gradients/") + ")"
+        out.append("| `nn.{}` | `{}` | {} | {} | {} | {} | {} | {} |".format(
             r["op"], r["cls"], short(r["td"], "dialects/NN/IR/"),
             cell(r["import"], "compiler/Import/ONNX/"),
             cell(r["decompose"], "dialects/NN/Transforms/"),
-            lowered,
+            lowered, gradient,
             cell(r["tests"], "test/")))
     out.append("")
     out.append("Paths are relative to `dialects/NN/IR/`, `compiler/Import/ONNX/`, "
-               "`dialects/NN/Transforms/`, `compiler/Conversion/NNToLinalg/` and `test/` "
-               "in the respective columns.")
+               "`dialects/NN/Transforms/`, `compiler/Conversion/NNToLinalg/`, "
+               "`dialects/NN/Gradients/` and `test/` in the respective columns.")
     out.append("")
     return "\n".join(out)
 

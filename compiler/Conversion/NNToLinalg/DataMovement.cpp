@@ -6,10 +6,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
+#include "compiler/Conversion/NNToLinalg/IndexingUtils.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -182,6 +185,35 @@ Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim, Value tensor 
   return b.create<arith::IndexCastOp>(l, b.getIndexType(), k);
 }
 
+/// Fails the run, naming the node, unless every element `k` of `indices`
+/// lies in [-n, n - 1], n being dim `axis` of `data` (for gather_nd, `axis`
+/// < 0: the dim that the element's position in its index tuple names, after
+/// -axis - 1 batch dims). ONNX makes an index outside that an error; the
+/// extraction still clamps, so no read leaves the buffer where a check
+/// cannot be placed: constant indices (checked at import), and gathers
+/// inside loop or branch bodies (a check must be at an entry's top level).
+void requireIndicesInRange(OpBuilder &b, Operation *op, Value indices, Value data,
+                           int64_t axis) {
+  if (matchPattern(indices, m_Constant()) || !isa<func::FuncOp>(op->getParentOp()))
+    return;
+  Location loc = op->getLoc();
+  Emitter e(b, op);
+  Value ok = allOf(b, loc, indices, [&](OpBuilder &nb, Location l, Value k, ValueRange at) {
+    Emitter in(nb, op);
+    Value n = axis >= 0 ? in.dimI64(data, axis)
+                        : in.toI64(nb.create<tensor::DimOp>(
+                              l, data, in.add(at.back(), in.idx(-axis - 1))));
+    k = in.toI64(k);
+    return in.both(in.ge(k, in.sub(in.i64(0), n)), in.lt(k, n));
+  });
+  if (axis >= 0)
+    e.require(ok, "expects indices along axis " + Twine(axis) +
+                      " in [-size, size - 1], found one outside");
+  else
+    e.require(ok, "expects every index in [-size, size - 1] of the dim it indexes, found one "
+                  "outside");
+}
+
 /// A generic over the indices reads each one and extracts the input element
 /// at the same position with the axis coordinate replaced.
 struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
@@ -206,6 +238,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
                                     checkPrefix(op) + "expects dim " + std::to_string(d) +
                                         " of the indices to be no larger than the input's");
     }
+    requireIndicesInRange(rewriter, op, adaptor.getIndices(), input, axis);
     Value result = elementwise(
         rewriter, op.getLoc(), op.getType(), adaptor.getIndices(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -233,6 +266,7 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
     auto idxType = cast<RankedTensorType>(indices.getType());
     RankedTensorType type = op.getType();
     int64_t b = op.getBatchDims(), q = idxType.getRank(), m = idxType.getShape().back();
+    requireIndicesInRange(rewriter, op, indices, input, -b - 1);
     Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
                                                   type.getElementType());
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(type.getRank())};
@@ -328,6 +362,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
       idxExprs.push_back(getAffineDimExpr(axis + d, ctx));
     SmallVector<AffineMap> maps{AffineMap::get(type.getRank(), 0, idxExprs, ctx)};
     int64_t dim = inType.getDimSize(axis);
+    requireIndicesInRange(rewriter, op, adaptor.getIndices(), input, axis);
     Value result = elementwise(
         rewriter, loc, type, adaptor.getIndices(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {

@@ -144,6 +144,12 @@ void GraphImporter::foldNode(const onnx::NodeProto &node, Operation *first) {
            llvm::make_range(first ? first->getIterator() : block->end(), block->end()))) {
     if (isa<nn::ConstantOp>(op) || op.getNumResults() == 0)
       continue;
+    // A trained parameter stays a value of its own (markParameters).
+    if (llvm::any_of(op.getOperands(), [](Value v) {
+          Operation *def = v.getDefiningOp();
+          return def && def->hasAttr("kiln.parameter");
+        }))
+      continue;
     SmallVector<Attribute> operands;
     for (Value v : op.getOperands()) {
       Attribute attr;
@@ -367,6 +373,16 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
                         : pin != pinned.end() ? pin->second
                                               : ShapedType::kDynamic);
       }
+      // --batch: dim 0 of every input, where the model leaves it free.
+      if (options.batchSize > 0 && !shape.empty()) {
+        if (!ShapedType::isDynamic(shape[0]) && shape[0] != options.batchSize) {
+          emitError(fileLoc) << "--batch " << options.batchSize << ": graph input '" << in.name()
+                             << "' has a static dim 0 of " << shape[0]
+                             << " (export the model with a symbolic batch dim)";
+          return nullptr;
+        }
+        shape[0] = options.batchSize;
+      }
     }
     // A symbolic dim is named by the model's dim_param when that is an
     // identifier; otherwise kiln-record-signature names it (inK_dA).
@@ -413,11 +429,15 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
       fn.setArgAttr(i, "kiln.dim_names", argDimNames[i]);
     values[name].value = body->getArgument(i);
   }
+  markParameters = options.markParameters;
   for (const auto &init : graph.initializer()) {
     FailureOr<Entry> e = importTensor(init, fileLoc);
     if (failed(e))
       return nullptr;
     values[init.name()] = *e;
+    auto type = cast<RankedTensorType>(e->value.getType());
+    if (markParameters && isa<FloatType>(type.getElementType()) && type.getRank() >= 1)
+      e->value.getDefiningOp()->setAttr("kiln.parameter", builder.getStringAttr(init.name()));
   }
 
   for (const auto &node : graph.node())

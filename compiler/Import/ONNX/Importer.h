@@ -106,6 +106,8 @@ public:
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;
   std::map<std::string, Entry> values;
+  /// ONNXImportOptions::markParameters of the running import.
+  bool markParameters = false;
 
 private:
   mlir::FailureOr<std::vector<char>> tensorBytes(const onnx::TensorProto &t, mlir::Type elem,

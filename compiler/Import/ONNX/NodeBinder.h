@@ -33,6 +33,8 @@ public:
   llvm::StringRef opType() const { return proto.op_type(); }
   /// The opset the node is read at (its domain's version in the model).
   int64_t opset() const { return version; }
+  /// Whether the model is imported for training (ONNXImportOptions::markParameters).
+  bool importingForTraining() const { return importer.markParameters; }
   mlir::Location loc() { return importer.nodeLoc(proto); }
   mlir::OpBuilder &builder() { return importer.builder; }
   mlir::MLIRContext *context() { return &importer.ctx; }

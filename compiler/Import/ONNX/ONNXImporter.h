@@ -18,6 +18,17 @@ namespace kiln {
 struct ONNXImportOptions {
   /// Static shapes for graph inputs, replacing symbolic dimensions.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Import for training (nn-build-training, docs/training.md): each
+  /// top-level float initializer of rank >= 1 becomes an nn.constant with a
+  /// `kiln.parameter` attribute holding its ONNX name, and no op reading one
+  /// is folded at import, so the parameter stays a value of its own.
+  /// BatchNormalization records its momentum (`kiln.momentum`) and an
+  /// inference-mode Dropout stays an nn.dropout, for the training step.
+  bool markParameters = false;
+  /// When > 0, dim 0 of every graph input not given by inputShapes (a
+  /// training batch; kiln-compile --batch). A static dim 0 that differs is
+  /// an error.
+  int64_t batchSize = 0;
 };
 
 /// Reads a binary ONNX model (.onnx) or ONNX's text format (.onnxtxt, or any

@@ -129,8 +129,12 @@ def NN_GatherOp : NN_InferredOp<"gather"> {
   let description = [{
     The result has shape `input[:axis] + indices.shape + input[axis+1:]`;
     each index selects one slice along `axis` (negative indices count from
-    the end). Indices out of range are clamped to the nearest valid one
-    (generated code does not trap; ONNX leaves such indices undefined).
+    the end). ONNX (Gather, opset 13) makes an index outside
+    `[-size, size - 1]` an error: a run whose indices are not constants
+    checks them first and fails with a message naming the node (constant
+    indices are checked at import). Where no check can be placed (inside a
+    loop or branch body), the read is clamped to the nearest valid index, so
+    generated code never reads outside the input.
 
     ```mlir
     %e = nn.gather %table, %ids {axis = 0 : i64} : (tensor<1000x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
@@ -146,7 +150,8 @@ def NN_GatherElementsOp : NN_InferredOp<"gather_elements"> {
     `indices` has the input's rank and, off `axis`, sizes no larger than the
     input's; the result has its shape, and element `p` of the result is the
     input at `p` with its `axis` coordinate replaced by `indices[p]`
-    (negative counts from the end, out-of-range clamped as in `nn.gather`).
+    (negative counts from the end; out-of-range indices are a run-time
+    error, as in `nn.gather`).
 
     ```mlir
     %y = nn.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
@@ -207,7 +212,8 @@ def NN_GatherNDOp : NN_InferredOp<"gather_nd"> {
     dimensions after the first `batch_dims` of `input` (whose leading
     `batch_dims` sizes `indices` shares). The result has shape
     `indices.shape[:-1] + input.shape[batch_dims + m:]`. Negative indices
-    count from the end; out-of-range ones are clamped as in `nn.gather`.
+    count from the end; out-of-range ones are a run-time error, as in
+    `nn.gather`.
 
     ```mlir
     %y = nn.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>

@@ -3,8 +3,11 @@
 // More ops with a symbolic batch in one function (run against PyTorch by
 // dynamic_numerics.py): grouped conv, batch norm, average pool, concat,
 // whole-dimension slice, gather, pad, expand, where, reduce_max, arg_max,
-// flatten and instance norm lower without nn ops or checks left.
+// flatten and instance norm lower without nn ops left, and with one
+// run-time check: the gather's data indices.
 // CHECK-LABEL: func @misc
+// CHECK-NOT: = nn.
+// CHECK: cf.assert %{{.*}}, "nn.gather: expects indices along axis 1 in [-size, size - 1], found one outside"
 // CHECK-NOT: = nn.
 // CHECK-NOT: cf.assert
 // CHECK: return

@@ -169,7 +169,9 @@ LogicalResult importDropout(NodeBinder &b) {
     else
       isTraining = mode.getSplatValue<bool>();
   }
-  if (!isTraining) {
+  // Imported for training, an inference-mode Dropout is still an
+  // nn.dropout: the training step draws its mask, inference drops it.
+  if (!isTraining && !b.importingForTraining()) {
     b.define(0, *x);
     if (b.hasOutput(1)) {
       auto maskType = xt.clone(b.builder().getI1Type());
@@ -182,8 +184,8 @@ LogicalResult importDropout(NodeBinder &b) {
   Type elem = xt.getElementType();
   if (!isa<FloatType>(elem))
     return b.error() << "expects a float input in training mode, found " << elem;
-  Value ratio = b.scalarConstant(elem, 0.5);
-  if (b.hasInput(1)) {
+  Value ratio = b.scalarConstant(elem, b.opset() < 12 ? b.attrFloat("ratio", 0.5) : 0.5);
+  if (b.opset() >= 12 && b.hasInput(1)) {
     FailureOr<Value> r = b.input(1);
     if (failed(r))
       return failure();

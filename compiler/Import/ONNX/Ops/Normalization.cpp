@@ -37,9 +37,15 @@ LogicalResult importBatchNorm(NodeBinder &b) {
         b.define(i, (*op)->getResult(i));
     return success();
   }
-  return b.defineResult(b.create<BatchNormOp>(
+  FailureOr<Value> y = b.create<BatchNormOp>(
       in[0], in[1], in[2], in[3], in[4],
-      b.builder().getF64FloatAttr(b.attrFloat("epsilon", 1e-5))));
+      b.builder().getF64FloatAttr(b.attrFloat("epsilon", 1e-5)));
+  // The training step (nn-build-training) updates the running statistics
+  // with the model's momentum.
+  if (succeeded(y) && b.importingForTraining())
+    y->getDefiningOp()->setAttr("kiln.momentum",
+                                b.builder().getF64FloatAttr(b.attrFloat("momentum", 0.9)));
+  return b.defineResult(y);
 }
 
 /// LayerNormalization (nn.layer_norm, whose mean and inverse standard
