@@ -50,6 +50,10 @@ static void kiln_cli_usage(FILE *out, const kiln_cli_options *o) {
           "  --bench N              one warm-up run, then N timed runs; print one JSON line\n"
           "                         {\"median_ms\":M,\"min_ms\":m,\"runs\":N} and nothing else\n"
           "  --help                 print this help and the model signature\n"
+          "  --train ...            train a training artifact instead (see docs/training.md):\n"
+          "                         --train --data NAME=FILE.npy [--data ...] --batch B --epochs E\n"
+          "                         [--shuffle-seed S] [--log-every K] [--eval NAME=FILE.npy,...]\n"
+          "                         [--save OUT.onnx] [--checkpoint DIR] [--threads T]\n"
           "\n"
           "Without --bench, runs once and prints each output's dtype, shape, argmax, max and\n"
           "first values, then 'time: X.XXX ms'. Exit status: 0 ok, 1 failure, 2 bad usage.\n");
@@ -558,6 +562,11 @@ static const kiln_entry *kiln_cli_entry(const kiln_cli_options *o, const kiln_mo
 }
 
 int kiln_cli_main(int argc, char **argv, kiln_model *model_or_null) {
+  return kiln_cli_main_with(argc, argv, model_or_null, NULL);
+}
+
+int kiln_cli_main_with(int argc, char **argv, kiln_model *model_or_null,
+                       const kiln_cli_hooks *hooks) {
   kiln_cli_options o;
   kiln_model *loaded = NULL;
   kiln_model *model = model_or_null;
@@ -587,6 +596,9 @@ int kiln_cli_main(int argc, char **argv, kiln_model *model_or_null) {
   }
   if (!model_or_null && !o.model_path)
     return kiln_cli_usage_error(&o, argc >= 2 ? "expected MODEL.so before options" : "missing MODEL.so", NULL);
+  for (i = first; i < argc; ++i)
+    if (strcmp(argv[i], "--train") == 0 || strncmp(argv[i], "--train=", 8) == 0)
+      return kiln__cli_train(o.prog, argc, argv, first, model_or_null, o.model_path, hooks);
   o.input_args = (const char **)calloc((size_t)argc + 1, sizeof *o.input_args);
   if (!o.input_args) {
     fprintf(stderr, "%s: out of memory\n", o.prog);

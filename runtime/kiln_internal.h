@@ -87,10 +87,21 @@ struct kiln_entry {
   kiln_run_fn run;         /**< the generated run function; NULL until the model binds it */
 };
 
-/** A parsed signature: the entries in signature order. */
+/** The `training`, `source` and `state` lines of a training artifact's signature. */
+typedef struct kiln_training {
+  char *loss;                   /**< NULL when the signature has no `training` line */
+  char *label;                  /**< decoded label input name */
+  char *source;                 /**< decoded source model path */
+  char **state_names;           /**< decoded STATE names in order */
+  kiln_state_kind *state_kinds; /**< their kinds */
+  size_t num_state;             /**< number of `state` lines */
+} kiln_training;
+
+/** A parsed signature: the entries in signature order, and the training lines if any. */
 typedef struct kiln_signature {
   struct kiln_entry *entries; /**< entries in signature order */
   size_t num_entries;         /**< at least one once parsed */
+  kiln_training training;     /**< training.loss is NULL unless a training artifact */
 } kiln_signature;
 
 /**
@@ -141,6 +152,17 @@ kiln_status kiln__entry_check_caller_outputs(const struct kiln_entry *entry,
  */
 kiln_status kiln__entry_check_output_dims(const struct kiln_entry *entry, const int64_t *values,
                                           const int64_t *dims);
+
+/** Returns the parsed signature of @p model (owned by it). */
+const kiln_signature *kiln__model_parsed(const kiln_model *model);
+
+/**
+ * `--train` of kiln_cli_main_with() (kiln_cli_train.c): parses the options from
+ * argv[@p first], loads @p model_path unless @p model is given, trains and
+ * returns a ::kiln_cli_exit value.
+ */
+int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_model *model,
+                    const char *model_path, const kiln_cli_hooks *hooks);
 
 /** kiln_parallel_for, referenced from kiln_model.c so that model hosts link it in. */
 extern void (*const kiln__model_callback_parallel_for)(int64_t, kiln_parallel_body, void *);

@@ -200,6 +200,10 @@ kiln_status kiln_model_load(const char *path, kiln_model **out) {
 
 const char *kiln_model_signature(const kiln_model *model) { return model ? model->signature : NULL; }
 
+const kiln_signature *kiln__model_parsed(const kiln_model *model) {
+  return model ? &model->parsed : NULL;
+}
+
 size_t kiln_model_num_entries(const kiln_model *model) {
   return model ? model->parsed.num_entries : 0;
 }

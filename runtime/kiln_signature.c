@@ -48,6 +48,13 @@ void kiln__signature_free(kiln_signature *sig) {
   free(sig->entries);
   sig->entries = NULL;
   sig->num_entries = 0;
+  free(sig->training.loss);
+  free(sig->training.label);
+  free(sig->training.source);
+  for (i = 0; i < sig->training.num_state; ++i) free(sig->training.state_names[i]);
+  free(sig->training.state_names);
+  free(sig->training.state_kinds);
+  memset(&sig->training, 0, sizeof sig->training);
 }
 
 static char *kiln_strdup(const char *s) {
@@ -81,7 +88,9 @@ typedef struct {
   size_t line;
   kiln_signature *sig;
   size_t entries_cap, inputs_cap, outputs_cap, symbols_cap;
+  size_t state_cap;
   int seen_workspace; /* in the current entry */
+  int seen_source;    /* the training lines: training, source, state... */
   size_t entry_line;  /* the current entry's line; its bound lines follow it */
 } kiln_parser;
 
@@ -365,6 +374,86 @@ static kiln_status kiln_parse_value(kiln_parser *p, struct kiln_entry *entry, ch
   return KILN_OK;
 }
 
+/* The losses a training artifact may name; the runtime's accuracy depends on it. */
+static int kiln_is_training_loss(const char *loss) {
+  return strcmp(loss, "softmax-cross-entropy") == 0 || strcmp(loss, "nll") == 0 ||
+         strcmp(loss, "mse") == 0 || strcmp(loss, "bce-logits") == 0;
+}
+
+/* "training LOSS LABEL", "source PATH", "state NAME KIND": after the entries,
+ * in that order, one training and one source line. */
+static kiln_status kiln_parse_training(kiln_parser *p, char **tok, size_t n) {
+  kiln_training *t = &p->sig->training;
+  kiln_status st;
+  if (strcmp(tok[0], "training") == 0) {
+    if (p->sig->num_entries == 0)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'entry NAME' before '%s', found none",
+                             tok[0]);
+    if (t->loss)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects one 'training' line, found %s",
+                             "a second");
+    if (n != 3)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'training LOSS LABEL', found %zu fields",
+                             n);
+    if (!kiln_is_training_loss(tok[1]))
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                             "expects a loss (softmax-cross-entropy nll mse bce-logits), found "
+                             "'%.64s'",
+                             tok[1]);
+    st = kiln_finish_entry(p);
+    if (st != KILN_OK) return st;
+    t->loss = kiln_strdup(tok[1]);
+    if (!t->loss) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", p->src);
+    return kiln_decode_name(p, tok[2], &t->label);
+  }
+  if (!t->loss)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects a 'training' line before '%s', found none",
+                           tok[0]);
+  if (strcmp(tok[0], "source") == 0) {
+    if (p->seen_source)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects one 'source' line, found %s",
+                             "a second");
+    if (n != 2)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'source PATH', found %zu fields", n);
+    p->seen_source = 1;
+    return kiln_decode_name(p, tok[1], &t->source);
+  }
+  if (!p->seen_source)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects a 'source' line before '%s', found none",
+                           tok[0]);
+  {
+    size_t cap = p->state_cap, i;
+    kiln_state_kind kind;
+    char *name = NULL;
+    if (n != 3)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects 'state NAME KIND', found %zu fields",
+                             n);
+    if (strcmp(tok[2], "parameter") == 0) kind = KILN_STATE_PARAMETER;
+    else if (strcmp(tok[2], "buffer") == 0) kind = KILN_STATE_BUFFER;
+    else if (strcmp(tok[2], "optimizer") == 0) kind = KILN_STATE_OPTIMIZER;
+    else
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                             "expects a state kind (parameter buffer optimizer), found '%.32s'",
+                             tok[2]);
+    st = kiln_grow((void **)&t->state_names, sizeof *t->state_names, t->num_state, &cap, p->src);
+    if (st == KILN_OK)
+      st = kiln_grow((void **)&t->state_kinds, sizeof *t->state_kinds, t->num_state,
+                     &p->state_cap, p->src);
+    if (st != KILN_OK) return st;
+    st = kiln_decode_name(p, tok[1], &name);
+    if (st != KILN_OK) return st;
+    for (i = 0; i < t->num_state; ++i)
+      if (strcmp(t->state_names[i], name) == 0) {
+        free(name);
+        return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                               "expects distinct state names, found '%s' twice", tok[1]);
+      }
+    t->state_names[t->num_state] = name;
+    t->state_kinds[t->num_state++] = kind;
+    return KILN_OK;
+  }
+}
+
 static kiln_status kiln_parse_line(kiln_parser *p, char *line) {
   char *tok[4];
   size_t n = kiln_split(line, tok, 4);
@@ -382,11 +471,19 @@ static kiln_status kiln_parse_line(kiln_parser *p, char *line) {
                              n >= 2 ? tok[1] : "");
     return KILN_OK;
   }
+  if (strcmp(tok[0], "training") == 0 || strcmp(tok[0], "source") == 0 ||
+      strcmp(tok[0], "state") == 0)
+    return kiln_parse_training(p, tok, n);
+  if (p->sig->training.loss)
+    return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                           "expects only 'source' and 'state' lines after 'training', found "
+                           "'%.32s'",
+                           tok[0]);
   if (strcmp(tok[0], "entry") == 0) return kiln_parse_entry(p, tok, n);
   if (strcmp(tok[0], "input") != 0 && strcmp(tok[0], "output") != 0 &&
       strcmp(tok[0], "workspace") != 0 && strcmp(tok[0], "bound") != 0)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
-                           "expects 'entry', 'bound', 'input', 'output' or 'workspace', found "
+                           "expects 'entry', 'bound', 'input', 'output', 'workspace' or 'training', found "
                            "'%.32s'",
                            tok[0]);
   if (p->sig->num_entries == 0)
@@ -432,7 +529,10 @@ kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signat
     if (st != KILN_OK) break;
   }
   free(line);
-  if (st == KILN_OK) st = kiln_finish_entry(&p);
+  if (st == KILN_OK && !out->training.loss) st = kiln_finish_entry(&p);
+  if (st == KILN_OK && out->training.loss && !p.seen_source)
+    st = kiln__fail(KILN_ERROR_FORMAT,
+                    "%s: signature expects a 'source PATH' line after 'training', found none", src);
   if (st == KILN_OK && p.line == 0)
     st = kiln__fail(KILN_ERROR_FORMAT,
                     "%s: signature expects 'kiln-model " KILN_SIGNATURE_VERSION "', found empty text",

@@ -4,7 +4,7 @@
 // signature text and the C entry points the runtime calls. The intermediate
 // relu result lives in the planned workspace, followed by the ABI's dims and
 // error pointers; the function returns its status.
-// CHECK: module attributes {kiln.abi = {entries = [{function = @model, inputs = [{dtype = "f32", name = "x", shape = [2, 3]}], name = "model", outputs = [{dtype = "f32", name = "output_0", shape = [2, 3]}], workspace = 64 : i64}]}}
+// CHECK: module attributes {kiln.abi = {entries = [{function = @model, inputs = [{dtype = "f32", name = "x", shape = [2, 3]}], name = "model", outputs = [{dtype = "f32", name = "output_0", shape = [2, 3]}], unshared = 64 : i64, workspace = 64 : i64}]}}
 // CHECK: llvm.func internal @model(%{{.*}}: !llvm.ptr {kiln.name = "x"}, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {kiln.name = "workspace"}, %{{.*}}: !llvm.ptr {kiln.name = "dims"}, %{{.*}}: !llvm.ptr {kiln.name = "error"}) -> i32
 // CHECK-LABEL: llvm.func @kiln_run_model(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 // CHECK: llvm.call @model

@@ -4,7 +4,7 @@
 // training step or parameter init later): each is planned on its own and gets
 // its own kiln_run_<entry>, and the signature lists both, the first (here
 // renamed by kiln.entry_name) being the runtime's default entry.
-// CHECK: module attributes {kiln.abi = {entries = [{function = @model, inputs = [{dtype = "f32", name = "x", shape = [2, 3]}], name = "infer", outputs = [{dtype = "f32", name = "output_0", shape = [2, 3]}], workspace = 64 : i64}, {function = @double, inputs = [{dtype = "f32", name = "x", shape = [4]}], name = "double", outputs = [{dtype = "f32", name = "y", shape = [4]}], workspace = 64 : i64}]}}
+// CHECK: module attributes {kiln.abi = {entries = [{function = @model, inputs = [{dtype = "f32", name = "x", shape = [2, 3]}], name = "infer", outputs = [{dtype = "f32", name = "output_0", shape = [2, 3]}], unshared = 64 : i64, workspace = 64 : i64}, {function = @double, inputs = [{dtype = "f32", name = "x", shape = [4]}], name = "double", outputs = [{dtype = "f32", name = "y", shape = [4]}], unshared = 64 : i64, workspace = 64 : i64}]}}
 // CHECK-DAG: llvm.func internal @model(
 // CHECK-DAG: llvm.func internal @double(
 // CHECK-LABEL: llvm.func @kiln_run_infer(

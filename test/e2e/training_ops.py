@@ -7,7 +7,8 @@ generator unspecified, so no other runtime's mask is an oracle; instead numpy
 recomputes Philox from its published definition, and the statistics are checked
 as ONNX states them: the kept fraction is near 1 - ratio, kept values are the
 input scaled by 1 / (1 - ratio), dropped ones are 0, the same seed gives the same
-mask on every run and thread count, another seed another mask, and a run-time
+mask on every run and thread count, another seed another mask, an offset (MLIR
+input: the importer passes none) fills counter words 2 and 3, and a run-time
 training_mode of false passes the input through with an all-true mask.
 BatchNormalization with training_mode=1 (opset 15) is checked against numpy
 written from the ONNX spec: batch mean and population variance, running
@@ -29,14 +30,14 @@ import kiln_e2e as e2e
 M0, M1, W0, W1 = 0xD2511F53, 0xCD9E8D57, 0x9E3779B9, 0xBB67AE85
 
 
-def philox_uniform(count, seed):
-    """Philox-4x32-10's first word for counters (i, 0, 0) under key `seed`, as Kiln's
-    uniform numbers: top 24 bits times 2^-24."""
+def philox_uniform(count, seed, offset=0):
+    """Philox-4x32-10's first word for counters (i low, i high, offset low, offset
+    high) under key `seed`, as Kiln's uniform numbers: top 24 bits times 2^-24."""
     mask32 = np.uint64(0xFFFFFFFF)
     index = np.arange(count, dtype=np.uint64)
     c0, c1 = index & mask32, index >> np.uint64(32)
-    c2 = np.zeros(count, np.uint64)
-    c3 = np.zeros(count, np.uint64)
+    c2 = np.full(count, offset & 0xFFFFFFFF, np.uint64)
+    c3 = np.full(count, (offset >> 32) & 0xFFFFFFFF, np.uint64)
     k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
     for _ in range(10):
         p0 = np.uint64(M0) * c0
@@ -110,6 +111,52 @@ def check_dropout(tools, work, failures):
                "ratio 0 in training: the input and an all-true mask")
 
 
+def check_dropout_offset(tools, work, failures):
+    """nn.dropout's optional offset (a training step's count) fills Philox counter
+    words 2 and 3; the ONNX importer passes none, which is offset 0."""
+    shape = [64, 257]
+    t = f"tensor<{shape[0]}x{shape[1]}xf32>"
+    module = os.path.join(work, "dropout_offset.mlir")
+    with open(module, "w") as f:
+        f.write(f'func.func @dropout(%x: {t} {{kiln.name = "x"}}, %r: tensor<f32> {{kiln.name = "ratio"}}, '
+                f'%o: tensor<i64> {{kiln.name = "offset"}}) -> ({t}, tensor<{shape[0]}x{shape[1]}xi1>) '
+                f'attributes {{kiln.result_names = ["y", "mask"]}} {{\n'
+                f'  %y, %m = nn.dropout %x, %r, %o {{seed = 5 : i64}} : ({t}, tensor<f32>, tensor<i64>) '
+                f'-> ({t}, tensor<{shape[0]}x{shape[1]}xi1>)\n'
+                f'  return %y, %m : {t}, tensor<{shape[0]}x{shape[1]}xi1>\n}}\n')
+    lib = os.path.join(work, "dropout_offset.so")
+    e2e.kiln_compile(tools["kiln-compile"], module, lib, timeout=300)
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    ratio = 0.3
+    r = np.array(ratio, np.float32)
+    masks = {}
+    for offset in (0, 1, 2, (7 << 32) + 3):
+        o = np.array(offset, np.int64)
+        y, mask = run(tools, work, lib, f"offset{offset}", {"x": x, "ratio": r, "offset": o})
+        want = philox_uniform(x.size, 5, offset).reshape(shape) >= np.float32(ratio)
+        e2e.expect(failures, np.array_equal(mask, want),
+                   f"offset {offset}: the mask is Philox-4x32-10 with counter words 2 and 3 "
+                   "the offset's low and high 32 bits")
+        kept = mask.mean()
+        e2e.expect(failures, abs(kept - (1 - ratio)) < 0.02,
+                   f"offset {offset}: kept fraction {kept:.4f} near {1 - ratio}")
+        _, again = run(tools, work, lib, f"offset{offset}_again",
+                       {"x": x, "ratio": r, "offset": o}, threads=3)
+        e2e.expect(failures, np.array_equal(mask, again),
+                   f"offset {offset}: the same mask on another run and thread count")
+        masks[offset] = mask
+    no_offset = philox_uniform(x.size, 5).reshape(shape) >= np.float32(ratio)
+    e2e.expect(failures, np.array_equal(masks[0], no_offset),
+               "offset 0 gives the mask of a dropout without offset (the ONNX importer's)")
+    offsets = list(masks)
+    e2e.expect(failures, all(not np.array_equal(masks[a], masks[b])
+                             for i, a in enumerate(offsets) for b in offsets[i + 1:]),
+               "each offset gives another mask")
+    agree = (masks[1] == masks[2]).mean()
+    print(f"  offsets {offsets}: masks match Philox, kept near {1 - ratio}, deterministic; "
+          f"offsets 1 and 2 agree on {agree:.3f} of the elements", flush=True)
+
+
 def check_batchnorm(bin_dir, work, failures):
     rng = np.random.default_rng(1)
     shape = [3, 4, 5, 6]
@@ -144,6 +191,7 @@ def main():
     with e2e.work_dir(args.work_dir) as work:
         tools = {t: e2e.find_tool(t, args.bin_dir) for t in ("kiln-compile", "kiln-run")}
         check_dropout(tools, work, failures)
+        check_dropout_offset(tools, work, failures)
         check_batchnorm(args.bin_dir, work, failures)
     return e2e.finish(failures, "training-mode Dropout and BatchNormalization")
 

@@ -141,11 +141,14 @@ struct Reader {
     auto workspace = dict ? dict.getAs<IntegerAttr>("workspace") : IntegerAttr();
     Attribute boundsAttr = dict ? dict.get("bounds") : Attribute();
     auto bounds = dyn_cast_or_null<DictionaryAttr>(boundsAttr);
+    Attribute unsharedAttr = dict ? dict.get("unshared") : Attribute();
+    auto unshared = dyn_cast_or_null<IntegerAttr>(unsharedAttr);
     if (!name || !function || !inputs || !outputs || !workspace || (boundsAttr && !bounds) ||
-        dict.size() != (bounds ? 6u : 5u)) {
+        (unsharedAttr && !unshared) ||
+        dict.size() != 5u + (bounds ? 1 : 0) + (unshared ? 1 : 0)) {
       error() << "expects each kiln.abi entry to be {name = \"...\", function = @f, inputs = "
-                 "[...], outputs = [...], workspace = N} with an optional bounds = {S = N}, "
-                 "found "
+                 "[...], outputs = [...], workspace = N} with an optional bounds = {S = N} "
+                 "and unshared = N, found "
               << attr;
       return failure();
     }
@@ -160,7 +163,14 @@ struct Reader {
               << "' to be >= 0, found " << workspace.getInt();
       return failure();
     }
+    if (unshared && unshared.getInt() < 0) {
+      error() << "expects the unshared bytes of kiln.abi entry '" << name.getValue()
+              << "' to be >= 0, found " << unshared.getInt();
+      return failure();
+    }
     Entry entry{name.getValue().str(), function.getValue().str(), {}, {}, workspace.getInt()};
+    if (unshared)
+      entry.unshared = unshared.getInt();
     if (failed(readValues(entry, "input", inputs, entry.inputs)) ||
         failed(readValues(entry, "output", outputs, entry.outputs)))
       return failure();
@@ -170,6 +180,87 @@ struct Reader {
   }
 };
 } // namespace
+
+/// The losses a training artifact may name (the runtime's accuracy depends on it).
+static bool isTrainingLoss(StringRef loss) {
+  return llvm::is_contained({"softmax-cross-entropy", "nll", "mse", "bce-logits"}, loss);
+}
+
+/// Reads kiln.training and checks it against the entries already read: the
+/// runtime finds STATE by position, so init's outputs must be exactly it.
+static FailureOr<Training> readTraining(ModuleOp module, Attribute attr, const ModelABI &abi) {
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  auto loss = dict ? dict.getAs<StringAttr>("loss") : StringAttr();
+  auto label = dict ? dict.getAs<StringAttr>("label") : StringAttr();
+  auto source = dict ? dict.getAs<StringAttr>("source") : StringAttr();
+  auto state = dict ? dict.getAs<ArrayAttr>("state") : ArrayAttr();
+  if (!loss || !label || !source || !state || dict.size() != 4) {
+    module.emitError() << "expects kiln.training to be {loss = \"...\", label = \"...\", "
+                          "source = \"...\", state = [...]}, found "
+                       << attr;
+    return failure();
+  }
+  if (!isTrainingLoss(loss.getValue())) {
+    module.emitError() << "expects the kiln.training loss to be one of softmax-cross-entropy nll "
+                          "mse bce-logits, found '"
+                       << loss.getValue() << "'";
+    return failure();
+  }
+  if (label.getValue().empty() || source.getValue().empty()) {
+    module.emitError() << "expects a non-empty kiln.training "
+                       << (label.getValue().empty() ? "label" : "source") << ", found \"\"";
+    return failure();
+  }
+  Training training{loss.getValue().str(), label.getValue().str(), source.getValue().str(), {}};
+  llvm::StringSet<> seen;
+  for (Attribute s : state) {
+    auto item = dyn_cast<DictionaryAttr>(s);
+    auto name = item ? item.getAs<StringAttr>("name") : StringAttr();
+    auto kind = item ? item.getAs<StringAttr>("kind") : StringAttr();
+    if (!name || !kind || item.size() != 2 || name.getValue().empty()) {
+      module.emitError() << "expects each kiln.training state to be {name = \"...\", kind = "
+                            "\"...\"} with a non-empty name, found "
+                         << s;
+      return failure();
+    }
+    if (!llvm::is_contained({"parameter", "buffer", "optimizer"}, kind.getValue())) {
+      module.emitError() << "expects the kind of kiln.training state '" << name.getValue()
+                         << "' to be parameter, buffer or optimizer, found '" << kind.getValue()
+                         << "'";
+      return failure();
+    }
+    if (!seen.insert(name.getValue()).second) {
+      module.emitError() << "expects distinct kiln.training state names, found '"
+                         << name.getValue() << "' twice";
+      return failure();
+    }
+    training.state.push_back({name.getValue().str(), kind.getValue().str()});
+  }
+  const Entry *init = nullptr;
+  for (StringRef required : {"init", "train_step", "eval", "infer"}) {
+    auto it = llvm::find_if(abi.entries, [&](const Entry &e) { return e.name == required; });
+    if (it == abi.entries.end()) {
+      module.emitError() << "expects a training artifact to have an entry '" << required
+                         << "', found none";
+      return failure();
+    }
+    if (required == "init")
+      init = &*it;
+  }
+  bool same = init->outputs.size() == training.state.size();
+  for (size_t i = 0; same && i < training.state.size(); ++i)
+    same = init->outputs[i].name == training.state[i].name;
+  if (!same) {
+    std::string names;
+    for (const TensorSpec &v : init->outputs)
+      names += (names.empty() ? "'" : ", '") + v.name + "'";
+    module.emitError() << "expects the outputs of entry 'init' to be the kiln.training state in "
+                          "order, found "
+                       << (names.empty() ? std::string("none") : names);
+    return failure();
+  }
+  return training;
+}
 
 FailureOr<ModelABI> kiln::abi::readABI(ModuleOp module) {
   Attribute attr = module->getAttr(kAttrName);
@@ -193,6 +284,12 @@ FailureOr<ModelABI> kiln::abi::readABI(ModuleOp module) {
       return module.emitError("expects distinct kiln.abi entry names, found '")
              << entry->name << "' twice";
     abi.entries.push_back(std::move(*entry));
+  }
+  if (Attribute training = module->getAttr(kTrainingAttrName)) {
+    FailureOr<Training> read = readTraining(module, training, abi);
+    if (failed(read))
+      return failure();
+    abi.training = std::move(*read);
   }
   return abi;
 }
@@ -226,6 +323,8 @@ void kiln::abi::writeABI(ModuleOp module, const ModelABI &abi) {
         bounds.push_back(b.getNamedAttr(symbol, b.getI64IntegerAttr(bound)));
       fields.push_back(b.getNamedAttr("bounds", b.getDictionaryAttr(bounds)));
     }
+    if (e.unshared)
+      fields.push_back(b.getNamedAttr("unshared", b.getI64IntegerAttr(*e.unshared)));
     entries.push_back(b.getDictionaryAttr(fields));
   }
   module->setAttr(kAttrName,
@@ -264,6 +363,12 @@ std::string kiln::abi::serializeSignature(const ModelABI &abi) {
     for (const TensorSpec &v : e.outputs)
       line("output", v);
     text += "workspace " + std::to_string(e.workspace) + "\n";
+  }
+  if (abi.training) {
+    text += "training " + abi.training->loss + " " + encodeName(abi.training->label) + "\n";
+    text += "source " + encodeName(abi.training->source) + "\n";
+    for (const StateSpec &s : abi.training->state)
+      text += "state " + encodeName(s.name) + " " + s.kind + "\n";
   }
   return text;
 }

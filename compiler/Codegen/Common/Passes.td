@@ -124,7 +124,10 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     offset and the total then scaled by the size. Other dynamically shaped
     buffers (and any that escape) stay `memref.alloc`s of their own. Each
     planned function reports the split as `kiln.memory = {planned = P,
-    per_run = D, runtime = R}`.
+    per_run = D, runtime = R, unshared = U}`, U being the bytes the workspace
+    would take without reuse (each planned buffer in its own 64-byte-aligned
+    slot); each entry of `kiln.abi` gets `workspace` (the planned bytes) and
+    `unshared = U`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

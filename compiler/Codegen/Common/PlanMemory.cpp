@@ -160,6 +160,9 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     if (buffers.empty())
       return 0;
 
+    // What the workspace would take if no two buffers shared bytes.
+    for (const Buffer &b : buffers)
+      unshared += static_cast<int64_t>(llvm::alignTo(b.bytes, kAlignment));
     int64_t total = place(buffers);
 
     OpBuilder builder(&getContext());
@@ -222,6 +225,8 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// Buffers planned into per-run allocations by planArena, and those
   /// allocations.
   unsigned perRun = 0, arenas = 0;
+  /// The bytes of the workspace's buffers, each in its own aligned slot.
+  int64_t unshared = 0;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -229,12 +234,13 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     if (failed(abi))
       return signalPassFailure();
     // Entries that share a function share its plan.
-    llvm::StringMap<int64_t> planned;
+    llvm::StringMap<std::pair<int64_t, int64_t>> planned;
     for (kiln::abi::Entry &entry : abi->entries) {
       auto it = planned.find(entry.function);
       if (it == planned.end()) {
         auto func = module.lookupSymbol<func::FuncOp>(entry.function);
         int64_t bytes = 0;
+        unshared = 0;
         if (func) {
           unsigned before = countAllocs(func);
           perRun = arenas = 0;
@@ -251,11 +257,13 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
                         b.getDictionaryAttr(
                             {b.getNamedAttr("planned", b.getI64IntegerAttr(planned)),
                              b.getNamedAttr("per_run", b.getI64IntegerAttr(perRun)),
-                             b.getNamedAttr("runtime", b.getI64IntegerAttr(runtime - arenas))}));
+                             b.getNamedAttr("runtime", b.getI64IntegerAttr(runtime - arenas)),
+                             b.getNamedAttr("unshared", b.getI64IntegerAttr(unshared))}));
         }
-        it = planned.try_emplace(entry.function, bytes).first;
+        it = planned.try_emplace(entry.function, bytes, unshared).first;
       }
-      entry.workspace = it->second;
+      entry.workspace = it->second.first;
+      entry.unshared = it->second.second;
     }
     kiln::abi::writeABI(module, *abi);
   }

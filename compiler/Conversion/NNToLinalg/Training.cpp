@@ -2,8 +2,9 @@
 //
 // nn.dropout is one elementwise generic with two results (the scaled input
 // and the mask). Each element's uniform number is Philox-4x32-10 of its
-// linear index under the op's seed, so the mask depends on nothing but the
-// seed and the position (not on tiling or threads). nn.batch_norm_training
+// linear index (and the optional offset) under the op's seed, so the mask
+// depends on nothing but the seed, the offset and the position (not on
+// tiling or threads). nn.batch_norm_training
 // is decomposed by nn-decompose before this pass.
 //
 //===----------------------------------------------------------------------===//
@@ -21,9 +22,19 @@ using namespace kiln::nntolinalg;
 
 namespace {
 
-/// Philox-4x32-10's first output word for the 64-bit counter `index` (the
-/// upper counter words are 0) and the 64-bit key `seed`.
-Value philoxWord(OpBuilder &b, Location loc, Value index, uint64_t seed) {
+/// The low and high 32-bit words of an i64 value.
+std::pair<Value, Value> splitWords(OpBuilder &b, Location loc, Value v) {
+  Type i32 = b.getI32Type();
+  Value shift = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(b.getI64Type(), 32));
+  return {b.create<arith::TruncIOp>(loc, i32, v),
+          b.create<arith::TruncIOp>(loc, i32, b.create<arith::ShRUIOp>(loc, v, shift))};
+}
+
+/// Philox-4x32-10's first output word for the 128-bit counter (`index` low,
+/// `index` high, `offset`) and the 64-bit key `seed`; `offset` holds counter
+/// words 2 and 3 (i32 each), or is null for (0, 0).
+Value philoxWord(OpBuilder &b, Location loc, Value index,
+                 std::optional<std::pair<Value, Value>> offset, uint64_t seed) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   auto c32 = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i32, static_cast<int32_t>(v)));
@@ -33,7 +44,7 @@ Value philoxWord(OpBuilder &b, Location loc, Value index, uint64_t seed) {
                     loc, i32,
                     b.create<arith::ShRUIOp>(
                         loc, index, b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i64, 32)))),
-                c32(0), c32(0)};
+                offset ? offset->first : c32(0), offset ? offset->second : c32(0)};
   uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
   Value shift = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i64, 32));
   // The 64-bit product of two 32-bit words as (low, high). Written with i64
@@ -81,6 +92,11 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
       stride = rewriter.createOrFold<arith::MulIOp>(loc, stride, sizes[d]);
     }
     Value ratio = rewriter.create<tensor::ExtractOp>(loc, adaptor.getRatio(), ValueRange{});
+    // Counter words 2 and 3, split once outside the loop.
+    std::optional<std::pair<Value, Value>> offset;
+    if (Value o = adaptor.getOffset())
+      offset = splitWords(rewriter, loc,
+                          rewriter.create<tensor::ExtractOp>(loc, o, ValueRange{}));
     Value one = scalar(rewriter, loc, elem, 1.0), zero = scalar(rewriter, loc, elem, 0.0);
     // 1 / (1 - ratio), and 0 when nothing is kept (ratio >= 1).
     Value scale = rewriter.create<arith::SelectOp>(
@@ -99,7 +115,7 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
             linear = b.create<arith::AddIOp>(
                 l, linear, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, d), strides[d]));
           Value word = philoxWord(
-              b, l, b.create<arith::IndexCastUIOp>(l, b.getI64Type(), linear), seed);
+              b, l, b.create<arith::IndexCastUIOp>(l, b.getI64Type(), linear), offset, seed);
           // The top 24 bits as a float in [0, 1): exact in f32.
           Value bits = b.create<arith::ShRUIOp>(
               l, word, b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(8)));

@@ -248,7 +248,8 @@ FailureOr<Value> dynamicDim(IndexMath &m, Operation *op, unsigned r, int64_t d) 
             LeakyReluOp, EluOp, HardSigmoidOp, SeluOp, CeluOp, ThresholdedReluOp, ShrinkOp,
             ClipOp, NotOp, CastOp, IsNaNOp, IsInfOp, TriluOp, SoftmaxOp, LogSoftmaxOp, HardmaxOp,
             CumSumOp, BatchNormOp, InstanceNormOp, LRNOp, MeanVarianceNormOp,
-            ReverseSequenceOp, LayerNormOp, DropoutOp>(sameAsInput)
+            ReverseSequenceOp, LayerNormOp, DropoutOp, SGDUpdateOp, RMSpropUpdateOp,
+            AdamUpdateOp>(sameAsInput)
       .Case([&](BatchNormTrainingOp) -> FailureOr<Value> {
         return m.dim(op->getOperand(0), r == 0 ? d : 1);
       })

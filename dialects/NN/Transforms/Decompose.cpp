@@ -30,6 +30,7 @@ void kiln::nn::populateNNDecomposePatterns(RewritePatternSet &patterns) {
   populateNNDecomposeReductionPatterns(patterns);
   populateNNDecomposeRecurrentPatterns(patterns);
   populateNNDecomposeQuantizedPatterns(patterns);
+  populateNNDecomposeTrainingPatterns(patterns);
 }
 
 namespace {

@@ -25,6 +25,7 @@ void populateNNDecomposeNormalizationPatterns(mlir::RewritePatternSet &patterns)
 void populateNNDecomposeReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeRecurrentPatterns(mlir::RewritePatternSet &patterns);
 void populateNNDecomposeQuantizedPatterns(mlir::RewritePatternSet &patterns);
+void populateNNDecomposeTrainingPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every decomposition above.
 void populateNNDecomposePatterns(mlir::RewritePatternSet &patterns);

@@ -16,7 +16,9 @@ def NNDecomposePass : Pass<"nn-decompose"> {
     `nn.reduce_log_sum`, `nn.reduce_log_sum_exp`), `nn.softmax_cross_entropy`,
     `nn.quantize_linear` and `nn.dequantize_linear`, and the recurrent layers
     `nn.lstm`, `nn.gru` and `nn.rnn` (an input-projection gemm and an
-    `scf.for` over time around the cell's nn ops; docs/recurrent.md). A target
+    `scf.for` over time around the cell's nn ops; docs/recurrent.md), and the
+    optimizer updates `nn.sgd_update`, `nn.rmsprop_update` and
+    `nn.adam_update` (elementwise ops in torch.optim's order). A target
     without kernels of its own for
     them runs this pass to express each one with primitive nn ops
     (reductions, elementwise ops, convolution, gathers, reshapes), which

@@ -12,7 +12,7 @@ module attributes {kiln.abi = {entries = []}} {
 
 // -----
 
-// expected-error @+1 {{expects each kiln.abi entry to be {name = "...", function = @f, inputs = [...], outputs = [...], workspace = N} with an optional bounds = {S = N}, found {function = @f, name = "infer"}}}
+// expected-error @+1 {{expects each kiln.abi entry to be {name = "...", function = @f, inputs = [...], outputs = [...], workspace = N} with an optional bounds = {S = N} and unshared = N, found {function = @f, name = "infer"}}}
 module attributes {kiln.abi = {entries = [{name = "infer", function = @f}]}} {
 }
 

@@ -19,7 +19,23 @@ module attributes {kiln.abi = {entries = [{name = "e", function = @f, workspace 
 
 // -----
 
-// expected-error @+1 {{expects each kiln.abi entry to be {name = "...", function = @f, inputs = [...], outputs = [...], workspace = N} with an optional bounds = {S = N}, found}}
+// expected-error @+1 {{expects each kiln.abi entry to be {name = "...", function = @f, inputs = [...], outputs = [...], workspace = N} with an optional bounds = {S = N} and unshared = N, found}}
 module attributes {kiln.abi = {entries = [{name = "e", function = @f, workspace = 0,
     bounds = [4], inputs = [], outputs = []}]}} {
+}
+
+// -----
+
+// kiln-plan-memory's optional unshared bytes are an integer >= 0.
+// expected-error @+1 {{expects the unshared bytes of kiln.abi entry 'e' to be >= 0, found -1}}
+module attributes {kiln.abi = {entries = [{name = "e", function = @f, workspace = 0,
+    unshared = -1 : i64, inputs = [], outputs = []}]}} {
+}
+
+// -----
+
+// unshared is an integer.
+// expected-error @+1 {{expects each kiln.abi entry to be {name = "...", function = @f, inputs = [...], outputs = [...], workspace = N} with an optional bounds = {S = N} and unshared = N, found}}
+module attributes {kiln.abi = {entries = [{name = "e", function = @f, workspace = 0,
+    unshared = "x", inputs = [], outputs = []}]}} {
 }

@@ -1,7 +1,10 @@
 // RUN: kiln-opt %s --kiln-plan-memory --split-input-file | FileCheck %s
 
 // %a dies at the op that makes %c, so %c reuses %a's bytes; %b is live
-// across both and gets its own. Sizes: %a 4096 B, %b 1024 B, %c 4096 B.
+// across both and gets its own. Sizes: %a 4096 B, %b 1024 B, %c 4096 B:
+// 9216 B unshared, 5120 B planned.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: unshared = 9216 : i64, workspace = 5120 : i64
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<5120xi8> {kiln.name = "workspace"}
 // CHECK-DAG: %[[O0:.*]] = arith.constant 0 : index
@@ -70,9 +73,9 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
 
 // Each entry is planned on its own; two entries of one function share its plan.
 // CHECK-LABEL: module attributes
-// CHECK-SAME: {function = @a, inputs = [], name = "a", outputs = [], workspace = 64 : i64}
-// CHECK-SAME: {function = @b, inputs = [], name = "b", outputs = [], workspace = 4096 : i64}
-// CHECK-SAME: {function = @b, inputs = [], name = "b_again", outputs = [], workspace = 4096 : i64}
+// CHECK-SAME: {function = @a, inputs = [], name = "a", outputs = [], unshared = 64 : i64, workspace = 64 : i64}
+// CHECK-SAME: {function = @b, inputs = [], name = "b", outputs = [], unshared = 4096 : i64, workspace = 4096 : i64}
+// CHECK-SAME: {function = @b, inputs = [], name = "b_again", outputs = [], unshared = 4096 : i64, workspace = 4096 : i64}
 // CHECK: func.func @a(%{{.*}}: memref<3xi8>, %{{.*}}: memref<64xi8> {kiln.name = "workspace"})
 // CHECK: func.func @b(%{{.*}}: memref<1024xf32>, %{{.*}}: memref<4096xi8> {kiln.name = "workspace"})
 module attributes {kiln.abi = {entries = [
@@ -97,10 +100,11 @@ module attributes {kiln.abi = {entries = [
 // -----
 
 // A lone dynamically shaped buffer stays a run-time allocation next to the
-// planned static one, and the function reports the split.
+// planned static one, and the function reports the split and the bytes its
+// planned buffers would take unshared (16 B, in a 64-byte slot).
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8> {kiln.name = "workspace"}
-// CHECK-SAME: attributes {kiln.memory = {per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64}}
+// CHECK-SAME: attributes {kiln.memory = {per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64, unshared = 64 : i64}}
 // CHECK: memref.view %[[WS]][%{{.*}}][] : memref<64xi8> to memref<4xf32>
 // CHECK: memref.alloc(%{{.*}}) : memref<?x4xf32>
 module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
@@ -124,7 +128,7 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
 // is made and gives it its bytes; %b is live across both), then scaled by
 // the size: 2 x 16 bytes, aligned to 64 per unit of %n.
 // CHECK-LABEL: func.func @model
-// CHECK-SAME: attributes {kiln.memory = {per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64}}
+// CHECK-SAME: attributes {kiln.memory = {per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64, unshared = 0 : i64}}
 // CHECK: %[[N:.*]] = memref.dim
 // CHECK: %[[BYTES:.*]] = arith.muli %[[N]], %c128
 // CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>

@@ -325,3 +325,93 @@ func.func @batch_norm_training_channels(%x: tensor<2x3xf32>, %p: tensor<3xf32>, 
       : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
   return
 }
+
+// -----
+
+// An optimizer's state has the parameter's type.
+func.func @sgd_update_buf_type(%p: tensor<3xf32>, %b: tensor<3xf64>) {
+  // expected-error @+1 {{'nn.sgd_update' op expects buf of the param's type 'tensor<3xf32>', found 'tensor<3xf64>'}}
+  %p1, %b1 = nn.sgd_update %p, %p, %b {lr = 0.1 : f64, momentum = 0.9 : f64, nesterov = false, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf64>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// A gradient has the parameter's shape.
+func.func @sgd_update_grad_shape(%p: tensor<3xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.sgd_update' op expects grad of the param's type 'tensor<3xf32>', found 'tensor<4xf32>'}}
+  %p1, %b1 = nn.sgd_update %p, %g, %p {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<4xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// Nesterov momentum needs a momentum (torch.optim.SGD refuses it too).
+func.func @sgd_update_nesterov(%p: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.sgd_update' op expects momentum > 0 with nesterov, found 0}}
+  %p1, %b1 = nn.sgd_update %p, %p, %p {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = true, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// A learning rate is >= 0.
+func.func @sgd_update_lr(%p: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.sgd_update' op expects lr >= 0, found -1.000000e-01}}
+  %p1, %b1 = nn.sgd_update %p, %p, %p {lr = -0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// rmsprop's square average has the parameter's type.
+func.func @rmsprop_update_square_avg(%p: tensor<3xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{'nn.rmsprop_update' op expects square_avg of the param's type 'tensor<3xf32>', found 'tensor<1xf32>'}}
+  %p1, %s1 = nn.rmsprop_update %p, %p, %s {lr = 0.01 : f64, alpha = 0.99 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<1xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// rmsprop's alpha is >= 0.
+func.func @rmsprop_update_alpha(%p: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.rmsprop_update' op expects alpha >= 0, found -1}}
+  %p1, %s1 = nn.rmsprop_update %p, %p, %p {lr = 0.01 : f64, alpha = -1.0 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// adam's step count is an i64 scalar.
+func.func @adam_update_step(%p: tensor<3xf32>, %t: tensor<f32>) {
+  // expected-error @+1 {{'nn.adam_update' op expects a rank-0 i64 step, found 'tensor<f32>'}}
+  %p1, %m1, %v1 = nn.adam_update %p, %p, %p, %p, %t {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64, decoupled = false}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<f32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// adam's betas lie in [0, 1).
+func.func @adam_update_beta2(%p: tensor<3xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'nn.adam_update' op expects beta2 in [0, 1), found 1}}
+  %p1, %m1, %v1 = nn.adam_update %p, %p, %p, %p, %t {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 1.0 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64, decoupled = false}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<i64>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+// adam's moments have the parameter's type.
+func.func @adam_update_exp_avg_sq(%p: tensor<3xf32>, %v: tensor<3xf16>, %t: tensor<i64>) {
+  // expected-error @+1 {{'nn.adam_update' op expects exp_avg_sq of the param's type 'tensor<3xf32>', found 'tensor<3xf16>'}}
+  %p1, %m1, %v1 = nn.adam_update %p, %p, %p, %v, %t {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64, decoupled = false}
+      : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf16>, tensor<i64>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}

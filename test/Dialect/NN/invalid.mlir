@@ -414,6 +414,15 @@ func.func @dropout_ratio(%x: tensor<3xf32>, %r: tensor<1xf32>) {
 
 // -----
 
+// dropout's optional offset (Philox counter words 2 and 3) is an i64 scalar.
+func.func @dropout_offset(%x: tensor<3xf32>, %r: tensor<f32>, %o: tensor<i32>) {
+  // expected-error @+1 {{'nn.dropout' op expects a rank-0 i64 offset, found 'tensor<i32>'}}
+  %y, %m = nn.dropout %x, %r, %o {seed = 0 : i64} : (tensor<3xf32>, tensor<f32>, tensor<i32>) -> (tensor<3xf32>, tensor<3xi1>)
+  return
+}
+
+// -----
+
 // det takes square matrices.
 func.func @det_square(%x: tensor<2x3x4xf32>) {
   // expected-error @+1 {{'nn.det' op expects square matrices [*, M, M], found 2x3x4}}

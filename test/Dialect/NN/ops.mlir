@@ -408,6 +408,16 @@ func.func @dropout(%x: tensor<3x4xf32>, %r: tensor<f32>) -> tensor<3x4xi1> {
 
 // -----
 
+// dropout with an offset (a training step's count): counter words 2 and 3.
+// CHECK-LABEL: func.func @dropout_offset
+// CHECK: nn.dropout %{{.*}}, %{{.*}}, %{{.*}} {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>, tensor<i64>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+func.func @dropout_offset(%x: tensor<3x4xf32>, %r: tensor<f32>, %o: tensor<i64>) -> tensor<3x4xi1> {
+  %y, %mask = nn.dropout %x, %r, %o {seed = 42 : i64} : (tensor<3x4xf32>, tensor<f32>, tensor<i64>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+  return %mask : tensor<3x4xi1>
+}
+
+// -----
+
 // The indexing ops of NNIndexingOps.td.
 // CHECK-LABEL: func @indexing
 func.func @indexing(%x: tensor<3x4xf32>, %p: tensor<4xi64>, %k: tensor<1xi64>, %i: tensor<2x4xi64>,

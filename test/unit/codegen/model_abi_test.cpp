@@ -80,3 +80,48 @@ TEST(ModelABI, TheRuntimeReadsTheSerializedBounds) {
   EXPECT_EQ(kiln_entry_symbol_bound_by_inputs(e, 2), 0);
   kiln_model_destroy(m);
 }
+
+// A training artifact's signature ends with its training, source and state
+// lines (names and the path percent-encoded), and the runtime reads them.
+TEST(ModelABI, TheTrainingLinesFollowTheEntries) {
+  kiln::abi::Entry init{"init", "init", {}, {}, 0};
+  init.outputs.push_back({"fc w", "f32", {{2, ""}}});
+  init.outputs.push_back({"step", "i64", {}});
+  kiln::abi::ModelABI abi{{init}};
+  abi.training = kiln::abi::Training{
+      "mse", "y", "/data/my model.onnx", {{"fc w", "parameter"}, {"step", "optimizer"}}};
+  std::string text = kiln::abi::serializeSignature(abi);
+  EXPECT_EQ(text, "kiln-model 3\n"
+                  "entry init\n"
+                  "output fc%20w f32 [2]\n"
+                  "output step i64 []\n"
+                  "workspace 0\n"
+                  "training mse y\n"
+                  "source /data/my%20model.onnx\n"
+                  "state fc%20w parameter\n"
+                  "state step optimizer\n");
+  g_text = text.c_str();
+  kiln_run_fn run = reinterpret_cast<kiln_run_fn>(&neverCalled);
+  const kiln_run_fn runs[] = {run, nullptr};
+  kiln_model *m = nullptr;
+  ASSERT_EQ(kiln_model_from_functions(signature, runs, &m), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_model_is_training(m), 1);
+  kiln_model_destroy(m);
+}
+
+TEST(ModelABI, UnsharedBytesRoundTripAndStayOutOfTheSignature) {
+  mlir::MLIRContext context;
+  mlir::OpBuilder b(&context);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  kiln::abi::ModelABI abi = boundedModel();
+  abi.entries[0].unshared = 4096;
+  kiln::abi::writeABI(module, abi);
+  mlir::FailureOr<kiln::abi::ModelABI> read = kiln::abi::readABI(module);
+  ASSERT_TRUE(mlir::succeeded(read));
+  EXPECT_EQ(read->entries[0].unshared, std::optional<int64_t>(4096));
+  // Absent before kiln-plan-memory: no key, read back as absent.
+  EXPECT_FALSE(read->entries[1].unshared.has_value());
+  // The runtime's signature text does not carry it.
+  EXPECT_EQ(kiln::abi::serializeSignature(*read), kiln::abi::serializeSignature(boundedModel()));
+  module->erase();
+}

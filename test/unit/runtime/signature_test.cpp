@@ -232,7 +232,7 @@ TEST(Signature, RejectsMalformedText) {
       {"kiln-model 3\nentry e\noutput x f32 [4] 5\n",
        "line 3: expects 'output NAME DTYPE DIMS', found 5 fields"},
       {"kiln-model 3\nentry e\nparam x f32 [4]\n",
-       "line 3: expects 'entry', 'bound', 'input', 'output' or 'workspace', found 'param'"},
+       "line 3: expects 'entry', 'bound', 'input', 'output', 'workspace' or 'training', found 'param'"},
       {"kiln-model 3\nentry e\nworkspace\n",
        "line 3: expects 'workspace BYTES' with BYTES a decimal below 2^63, found 'workspace'"},
       {"kiln-model 3\nentry e\nworkspace 12k\n", "found '12k'"},
@@ -269,6 +269,31 @@ TEST(Signature, RejectsMalformedText) {
        "expects distinct output names, found 'y' twice"},
       {"kiln-model 3\nentry e\ninput x f32 [1]\n\noutput y f32 [1]\n",
        "line 4: expects no blank line inside the signature"},
+      // The training lines of a training artifact.
+      {"kiln-model 3\ntraining mse y\n", "line 2: expects 'entry NAME' before 'training', found none"},
+      {"kiln-model 3\nentry e\ntraining hinge y\nsource m.onnx\n",
+       "line 3: expects a loss (softmax-cross-entropy nll mse bce-logits), found 'hinge'"},
+      {"kiln-model 3\nentry e\ntraining mse\n", "line 3: expects 'training LOSS LABEL', found 2 fields"},
+      {"kiln-model 3\nentry e\ntraining mse y\ntraining mse y\n",
+       "line 4: expects one 'training' line, found a second"},
+      {"kiln-model 3\nentry e\nsource m.onnx\n", "line 3: expects a 'training' line before 'source', found none"},
+      {"kiln-model 3\nentry e\nstate w parameter\n", "line 3: expects a 'training' line before 'state'"},
+      {"kiln-model 3\nentry e\ntraining mse y\n",
+       "signature expects a 'source PATH' line after 'training', found none"},
+      {"kiln-model 3\nentry e\ntraining mse y\nstate w parameter\n",
+       "line 4: expects a 'source' line before 'state', found none"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource a b\n", "line 4: expects 'source PATH', found 3 fields"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource a\nsource b\n",
+       "line 5: expects one 'source' line, found a second"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nstate w weights\n",
+       "line 5: expects a state kind (parameter buffer optimizer), found 'weights'"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nstate w\n",
+       "line 5: expects 'state NAME KIND', found 2 fields"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nstate w buffer\nstate w parameter\n",
+       "line 6: expects distinct state names, found 'w' twice"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nentry f\n",
+       "line 5: expects only 'source' and 'state' lines after 'training', found 'entry'"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m%zz\n", "line 4: expects %XX escapes in a name"},
   };
   for (const Case &c : cases) {
     kiln_model *m = reinterpret_cast<kiln_model *>(0x1);
@@ -277,6 +302,31 @@ TEST(Signature, RejectsMalformedText) {
     EXPECT_NE(std::string(kiln_last_error()).find(c.message), std::string::npos)
         << "expected '" << c.message << "' in: " << kiln_last_error();
   }
+}
+
+// A training artifact's lines are optional trailers; the model reports them.
+TEST(Signature, ReadsTheTrainingLines) {
+  kiln_model *m = nullptr;
+  ASSERT_EQ(parse("kiln-model 3\nentry init\noutput w f32 [2]\nworkspace 0\n"
+                  "training bce-logits the%20label\nsource /a%20dir/m.onnx\n"
+                  "state w parameter\nstate m%2Fv buffer\nstate step optimizer\n",
+                  &m),
+            KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_model_is_training(m), 1);
+  kiln_model_destroy(m);
+  ASSERT_EQ(parse("kiln-model 3\nentry e\ninput x f32 [1]\n", &m), KILN_OK);
+  EXPECT_EQ(kiln_model_is_training(m), 0);
+  EXPECT_EQ(kiln_model_is_training(nullptr), 0);
+  kiln_trainer *t = reinterpret_cast<kiln_trainer *>(0x1);
+  EXPECT_EQ(kiln_trainer_create(m, &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_STREQ(kiln_last_error(), "expects a training artifact (compiled with kiln-compile "
+                                  "--train), found a model without 'training' lines in its "
+                                  "signature");
+  kiln_model_destroy(m);
+  EXPECT_STREQ(kiln_state_kind_name(KILN_STATE_BUFFER), "buffer");
+  EXPECT_STREQ(kiln_state_kind_name(KILN_STATE_INVALID), "invalid");
 }
 
 // The same names in two entries are fine: each entry has its own inputs and outputs.

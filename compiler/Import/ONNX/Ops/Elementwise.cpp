@@ -209,7 +209,8 @@ LogicalResult importDropout(NodeBinder &b) {
   // ONNX draws a random seed when none is given; Kiln's default is 0, so
   // that every compilation of a model gives the same masks.
   FailureOr<Operation *> op =
-      b.createMulti<DropoutOp>(2, *x, ratio, builder.getI64IntegerAttr(b.attrInt("seed", 0)));
+      b.createMulti<DropoutOp>(2, *x, ratio, /*offset=*/Value(),
+                                  builder.getI64IntegerAttr(b.attrInt("seed", 0)));
   if (failed(op))
     return failure();
   for (int i = 0; i < 2; ++i)

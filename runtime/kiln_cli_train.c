@@ -1,0 +1,520 @@
+/* `kiln-run TRAIN.so --train ...`: trains a training artifact on .npy arrays
+ * (docs/training.md, "Running a training artifact"). Batches are rows along
+ * axis 0; an epoch drops its last partial batch; eval pads its last batch
+ * with the last real row and counts only real rows. One JSON line per logged
+ * step and per eval on stdout; a progress line on stderr when it is a terminal.
+ *
+ * --shuffle-seed S: epoch e (from 1) visits the rows in the order of a
+ * Fisher-Yates shuffle (i from n-1 down to 1, swap i with next() % (i + 1))
+ * of 0..n-1, next() being splitmix64 started at S ^ (e * 0xD1B54A32D192ED03).
+ * Each epoch's order depends on S and e only, so a run resumed from a
+ * checkpoint sees the batches an uninterrupted run would. */
+#define _POSIX_C_SOURCE 200809L
+#include "kiln_train_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  const char *prog;
+  const char **data; /* NAME=FILE, in order */
+  size_t num_data;
+  const char **eval; /* NAME=FILE, split from the comma-separated --eval lists */
+  size_t num_eval;
+  char **eval_lists; /* copies of the --eval values, split in place */
+  size_t num_eval_lists;
+  long long batch, epochs, log_every;
+  int has_seed, has_threads, threads;
+  uint64_t seed;
+  const char *save, *checkpoint;
+} kiln_train_options;
+
+/* One input's arrays: the whole --data/--eval array and the batch tensor fed to the entry. */
+typedef struct {
+  kiln_tensor *all;
+  kiln_tensor *batch;
+  size_t row_bytes;
+} kiln_train_array;
+
+static void kiln_train_usage(FILE *out, const char *prog) {
+  fprintf(out,
+          "usage: %s TRAIN.so --train --data NAME=FILE.npy [--data ...] --batch B --epochs E\n"
+          "       [--shuffle-seed S] [--log-every K] [--eval NAME=FILE.npy,...] [--save OUT.onnx]\n"
+          "       [--checkpoint DIR] [--threads T]\n"
+          "Trains a training artifact (kiln-compile --train); see docs/training.md.\n",
+          prog);
+}
+
+static int kiln_train_usage_error(const char *prog, const char *what, const char *arg) {
+  fprintf(stderr, "%s: %s%s%s%s\n", prog, what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+  kiln_train_usage(stderr, prog);
+  return KILN_CLI_EXIT_USAGE;
+}
+
+static int kiln_train_parse_ll(const char *text, long long min, long long *out) {
+  char *end;
+  long long v;
+  if (!text || !*text) return 0;
+  errno = 0;
+  v = strtoll(text, &end, 10);
+  if (*end || errno == ERANGE || v < min) return 0;
+  *out = v;
+  return 1;
+}
+
+static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options *o) {
+  static const char *names[] = {"--train", "--data", "--batch", "--epochs", "--shuffle-seed",
+                                "--log-every", "--eval", "--save", "--checkpoint", "--threads"};
+  const size_t count = sizeof names / sizeof names[0];
+  int i;
+  for (i = first; i < argc; ++i) {
+    const char *arg = argv[i], *eq, *value;
+    size_t len, k, which = count;
+    if (strncmp(arg, "--", 2) != 0) return kiln_train_usage_error(o->prog, "unexpected argument", arg);
+    eq = strchr(arg, '=');
+    len = eq ? (size_t)(eq - arg) : strlen(arg);
+    for (k = 0; k < count; ++k)
+      if (strlen(names[k]) == len && strncmp(arg, names[k], len) == 0) which = k;
+    if (which == count) {
+      if ((len == 7 && strncmp(arg, "--input", 7) == 0) ||
+          (len == 12 && strncmp(arg, "--output-dir", 12) == 0) ||
+          (len == 7 && strncmp(arg, "--entry", 7) == 0) ||
+          (len == 7 && strncmp(arg, "--bench", 7) == 0))
+        return kiln_train_usage_error(o->prog, "option not used with --train:", arg);
+      return kiln_train_usage_error(o->prog, "unknown option", arg);
+    }
+    if (which == 0) {
+      if (eq) return kiln_train_usage_error(o->prog, "--train takes no value, got", arg);
+      continue;
+    }
+    if (eq) value = eq + 1;
+    else if (i + 1 < argc) value = argv[++i];
+    else return kiln_train_usage_error(o->prog, "missing value for", arg);
+    switch (which) {
+    case 1:
+      if (!strchr(value, '=')) return kiln_train_usage_error(o->prog, "--data expects NAME=FILE.npy, got", value);
+      o->data[o->num_data++] = value;
+      break;
+    case 2:
+      if (!kiln_train_parse_ll(value, 1, &o->batch))
+        return kiln_train_usage_error(o->prog, "--batch expects an integer >= 1, got", value);
+      break;
+    case 3:
+      if (!kiln_train_parse_ll(value, 1, &o->epochs))
+        return kiln_train_usage_error(o->prog, "--epochs expects an integer >= 1, got", value);
+      break;
+    case 4: {
+      char *end;
+      errno = 0;
+      o->seed = (uint64_t)strtoull(value, &end, 10);
+      if (!*value || *end || errno == ERANGE || value[0] == '-')
+        return kiln_train_usage_error(o->prog, "--shuffle-seed expects an integer from 0 to 2^64-1, got", value);
+      o->has_seed = 1;
+      break;
+    }
+    case 5:
+      if (!kiln_train_parse_ll(value, 1, &o->log_every))
+        return kiln_train_usage_error(o->prog, "--log-every expects an integer >= 1, got", value);
+      break;
+    case 6: {
+      char *list = (char *)malloc(strlen(value) + 1), *item, *save = NULL;
+      if (!list) return KILN_CLI_EXIT_FAILURE;
+      strcpy(list, value);
+      o->eval_lists[o->num_eval_lists++] = list;
+      for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        if (!strchr(item, '='))
+          return kiln_train_usage_error(o->prog, "--eval expects NAME=FILE.npy,..., got", value);
+        o->eval[o->num_eval++] = item;
+      }
+      break;
+    }
+    case 7:
+      if (!*value) return kiln_train_usage_error(o->prog, "--save expects a file name", NULL);
+      o->save = value;
+      break;
+    case 8:
+      if (!*value) return kiln_train_usage_error(o->prog, "--checkpoint expects a directory", NULL);
+      o->checkpoint = value;
+      break;
+    default: {
+      long long t;
+      if (!kiln_train_parse_ll(value, INT_MIN, &t) || t > INT_MAX)
+        return kiln_train_usage_error(o->prog, "--threads expects an integer, got", value);
+      o->threads = (int)t;
+      o->has_threads = 1;
+      break;
+    }
+    }
+  }
+  if (!o->num_data) return kiln_train_usage_error(o->prog, "--train needs --data NAME=FILE.npy", NULL);
+  if (!o->batch) return kiln_train_usage_error(o->prog, "--train needs --batch B", NULL);
+  if (!o->epochs) return kiln_train_usage_error(o->prog, "--train needs --epochs E", NULL);
+  return -1;
+}
+
+/* Finds the batch input NAME of a NAME=FILE argument (the decoded or the percent-encoded
+ * spelling; a name may contain '='). */
+static int kiln_train_match(const kiln_trainer *t, const char *arg, size_t *index,
+                            const char **file) {
+  const char *eq;
+  char encoded[512];
+  for (eq = strchr(arg, '='); eq; eq = strchr(eq + 1, '=')) {
+    size_t len = (size_t)(eq - arg), i;
+    for (i = 0; i < kiln_trainer_num_batch_inputs(t); ++i) {
+      const char *name = kiln_trainer_batch_input_name(t, i);
+      kiln__percent_encode(encoded, sizeof encoded, name);
+      if ((strlen(name) == len && strncmp(name, arg, len) == 0) ||
+          (strlen(encoded) == len && strncmp(encoded, arg, len) == 0)) {
+        *index = i;
+        *file = eq + 1;
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+static void kiln_train_free_arrays(kiln_train_array *a, size_t n) {
+  size_t i;
+  if (!a) return;
+  for (i = 0; i < n; ++i) {
+    kiln_tensor_destroy(a[i].all);
+    kiln_tensor_destroy(a[i].batch);
+  }
+  free(a);
+}
+
+/* Reads the arrays of @p args (NAME=FILE, given with @p option) for every
+ * batch input (@p skip_label: all but the label), checks them and makes the
+ * batch tensors; stores the common row count in @p rows. Prints why on failure. */
+static int kiln_train_load(const char *prog, const kiln_trainer *t, const char *option,
+                           const char *const *args, size_t n_args, kiln_train_array **out,
+                           int64_t *rows) {
+  const kiln_entry *train = kiln_trainer_train_entry(t);
+  size_t nb = kiln_trainer_num_batch_inputs(t), ns = kiln_trainer_num_state(t), i;
+  const char **files = (const char **)calloc(nb, sizeof *files);
+  kiln_train_array *arrays = (kiln_train_array *)calloc(nb, sizeof *arrays);
+  char name[512], want[256], got[256];
+  size_t first = nb;
+  *out = NULL;
+  if (!files || !arrays) {
+    fprintf(stderr, "%s: out of memory\n", prog);
+    goto fail;
+  }
+  for (i = 0; i < n_args; ++i) {
+    size_t index;
+    const char *file;
+    if (!kiln_train_match(t, args[i], &index, &file)) {
+      size_t k, len = (size_t)(strchr(args[i], '=') - args[i]);
+      fprintf(stderr, "%s: %s: unknown input '%.*s' (the artifact's batch inputs: ", prog, option,
+              (int)len, args[i]);
+      for (k = 0; k < nb; ++k) {
+        kiln__percent_encode(name, sizeof name, kiln_trainer_batch_input_name(t, k));
+        fprintf(stderr, "%s%s", k ? ", " : "", name);
+      }
+      fprintf(stderr, ")\n");
+      goto fail;
+    }
+    kiln__percent_encode(name, sizeof name, kiln_trainer_batch_input_name(t, index));
+    if (files[index]) {
+      fprintf(stderr, "%s: %s: input '%s' given more than once\n", prog, option, name);
+      goto fail;
+    }
+    files[index] = file;
+  }
+  for (i = 0; i < nb; ++i) {
+    const kiln_value *v = &train->inputs[ns + i];
+    const int64_t *dims;
+    kiln__percent_encode(name, sizeof name, v->name);
+    /* "N" rows, then the per-row dims of the batch input. */
+    snprintf(want, sizeof want, "N");
+    if (v->rank > 1) {
+      strcat(want, "x");
+      kiln__format_dims(want + strlen(want), sizeof want - strlen(want), v->rank - 1, v->dims + 1);
+    }
+    if (!files[i]) {
+      fprintf(stderr, "%s: %s: missing input '%s' (%s array of shape %s with N rows; give %s %s=FILE.npy)\n",
+              prog, option, name, kiln_dtype_name(v->dtype), want, option, name);
+      goto fail;
+    }
+    if (kiln_npy_read(files[i], &arrays[i].all) != KILN_OK) {
+      fprintf(stderr, "%s: %s '%s': %s\n", prog, option, name, kiln_last_error());
+      goto fail;
+    }
+    if (v->dtype == KILN_DTYPE_BF16 && kiln_tensor_dtype(arrays[i].all) == KILN_DTYPE_U16)
+      kiln__tensor_retag(arrays[i].all, KILN_DTYPE_BF16);
+    dims = kiln_tensor_dims(arrays[i].all);
+    if (kiln_tensor_dtype(arrays[i].all) != v->dtype || kiln_tensor_rank(arrays[i].all) != v->rank ||
+        (v->rank > 1 && memcmp(dims + 1, v->dims + 1, (v->rank - 1) * sizeof(int64_t)) != 0)) {
+      kiln__format_dims(got, sizeof got, kiln_tensor_rank(arrays[i].all), dims);
+      fprintf(stderr, "%s: %s '%s': expected %s array of shape %s (N rows), got %s %s\n", prog,
+              option, name, kiln_dtype_name(v->dtype), want,
+              kiln_dtype_name(kiln_tensor_dtype(arrays[i].all)), got);
+      goto fail;
+    }
+    if (first == nb) {
+      first = i;
+      *rows = dims[0];
+    } else if (dims[0] != *rows) {
+      char first_name[512];
+      kiln__percent_encode(first_name, sizeof first_name, kiln_trainer_batch_input_name(t, first));
+      fprintf(stderr, "%s: %s: expected arrays with the same number of rows, got %lld in '%s' "
+              "and %lld in '%s'\n",
+              prog, option, (long long)*rows, first_name, (long long)dims[0], name);
+      goto fail;
+    }
+    if (kiln_tensor_create(v->dtype, v->rank, v->dims, &arrays[i].batch) != KILN_OK) {
+      fprintf(stderr, "%s: %s\n", prog, kiln_last_error());
+      goto fail;
+    }
+    arrays[i].row_bytes = kiln_tensor_byte_size(arrays[i].batch) / (size_t)v->dims[0];
+  }
+  free(files);
+  *out = arrays;
+  return 1;
+fail:
+  free(files);
+  kiln_train_free_arrays(arrays, nb);
+  return 0;
+}
+
+/* Copies rows order[0..count) of every array into its batch tensor, then pads
+ * up to the batch with the last copied row. */
+static void kiln_train_fill(kiln_train_array *a, size_t n, const int64_t *order, int64_t count,
+                            int64_t batch) {
+  size_t i;
+  int64_t r;
+  for (i = 0; i < n; ++i) {
+    char *dst = (char *)kiln_tensor_data(a[i].batch);
+    const char *src = (const char *)kiln_tensor_data(a[i].all);
+    for (r = 0; r < batch; ++r) {
+      int64_t row = order[r < count ? r : count - 1];
+      memcpy(dst + (size_t)r * a[i].row_bytes, src + (size_t)row * a[i].row_bytes, a[i].row_bytes);
+    }
+  }
+}
+
+static uint64_t kiln_splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* The order epoch @p epoch visits the rows in (see the top of this file). */
+static void kiln_train_order(int64_t *order, int64_t n, const kiln_train_options *o, int64_t epoch) {
+  int64_t i;
+  uint64_t state = o->seed ^ ((uint64_t)epoch * 0xD1B54A32D192ED03ull);
+  for (i = 0; i < n; ++i) order[i] = i;
+  if (!o->has_seed) return;
+  for (i = n - 1; i > 0; --i) {
+    int64_t j = (int64_t)(kiln_splitmix64(&state) % (uint64_t)(i + 1)), tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+}
+
+/* A JSON number; JSON has no NaN or infinity, so those are null. */
+static void kiln_train_json_number(char *buf, size_t size, double v) {
+  if (isfinite(v)) snprintf(buf, size, "%.9g", v);
+  else snprintf(buf, size, "null");
+}
+
+static const kiln_tensor **kiln_train_batch_views(kiln_train_array *a, size_t n) {
+  const kiln_tensor **views = (const kiln_tensor **)calloc(n + 1, sizeof *views);
+  size_t i;
+  if (views)
+    for (i = 0; i < n; ++i) views[i] = a[i].batch;
+  return views;
+}
+
+/* Runs eval over every row of @p a and prints the epoch's JSON line. */
+static int kiln_train_eval(const char *prog, kiln_trainer *t, kiln_train_array *a, int64_t rows,
+                           long long epoch) {
+  size_t nb = kiln_trainer_num_batch_inputs(t);
+  int64_t batch = kiln_trainer_batch_size(t), start, r, correct = 0, counted = 0;
+  double loss_sum = 0;
+  const kiln_tensor **views = kiln_train_batch_views(a, nb);
+  int64_t *rows_order = (int64_t *)malloc((size_t)batch * sizeof *rows_order);
+  char loss_text[64], acc_text[64];
+  int ok = views && rows_order;
+  if (!ok) fprintf(stderr, "%s: out of memory\n", prog);
+  for (start = 0; ok && start < rows; start += batch) {
+    int64_t valid = rows - start < batch ? rows - start : batch;
+    for (r = 0; r < valid; ++r) rows_order[r] = start + r;
+    kiln_train_fill(a, nb, rows_order, valid, batch);
+    if (kiln_trainer_eval_sums(t, views, nb, valid, &loss_sum, &correct, &counted) != KILN_OK) {
+      fprintf(stderr, "%s: %s\n", prog, kiln_last_error());
+      ok = 0;
+    }
+  }
+  if (ok) {
+    kiln_train_json_number(loss_text, sizeof loss_text, loss_sum / (double)rows);
+    if (counted) {
+      kiln_train_json_number(acc_text, sizeof acc_text, (double)correct / (double)counted);
+      printf("{\"epoch\":%lld,\"eval_loss\":%s,\"accuracy\":%s}\n", epoch, loss_text, acc_text);
+    } else {
+      printf("{\"epoch\":%lld,\"eval_loss\":%s}\n", epoch, loss_text);
+    }
+    fflush(stdout);
+  }
+  free(views);
+  free(rows_order);
+  return ok;
+}
+
+/* Training proper, once the trainer and the arrays are ready. */
+static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hooks,
+                          kiln_trainer *t, kiln_train_array *data, int64_t rows,
+                          kiln_train_array *eval, int64_t eval_rows) {
+  size_t nb = kiln_trainer_num_batch_inputs(t);
+  int64_t batch = kiln_trainer_batch_size(t), steps_per_epoch = rows / batch, s, done = 0;
+  int64_t *order = (int64_t *)malloc((size_t)rows * sizeof *order);
+  const kiln_tensor **views = kiln_train_batch_views(data, nb);
+  int progress = isatty(2), rc = KILN_CLI_EXIT_FAILURE;
+  long long epoch;
+  char text[64];
+  if (!order || !views) {
+    fprintf(stderr, "%s: out of memory\n", o->prog);
+    goto done;
+  }
+  if (o->checkpoint) {
+    kiln_status st = kiln_trainer_load_checkpoint(t, o->checkpoint, &done);
+    if (st != KILN_OK && st != KILN_ERROR_NOT_FOUND) {
+      fprintf(stderr, "%s: --checkpoint: %s\n", o->prog, kiln_last_error());
+      goto done;
+    }
+    if (st == KILN_OK)
+      fprintf(stderr, "%s: resuming from checkpoint '%s' after epoch %lld\n", o->prog,
+              o->checkpoint, (long long)done);
+  }
+  for (epoch = (long long)done + 1; epoch <= o->epochs; ++epoch) {
+    kiln_train_order(order, rows, o, epoch);
+    for (s = 0; s < steps_per_epoch; ++s) {
+      float loss;
+      int64_t step;
+      kiln_train_fill(data, nb, order + s * batch, batch, batch);
+      if (kiln_trainer_step(t, views, nb, &loss) != KILN_OK) {
+        if (progress) fputc('\n', stderr);
+        fprintf(stderr, "%s: epoch %lld: %s\n", o->prog, epoch, kiln_last_error());
+        goto done;
+      }
+      step = kiln_trainer_steps(t);
+      if (step % o->log_every == 0) {
+        kiln_train_json_number(text, sizeof text, loss);
+        printf("{\"epoch\":%lld,\"step\":%lld,\"loss\":%s}\n", epoch, (long long)step, text);
+        fflush(stdout);
+      }
+      if (progress)
+        fprintf(stderr, "\repoch %lld/%lld  step %lld/%lld  loss %.6g   ", epoch, o->epochs,
+                (long long)s + 1, (long long)steps_per_epoch, (double)loss);
+    }
+    if (progress) fputc('\n', stderr);
+    if (eval && !kiln_train_eval(o->prog, t, eval, eval_rows, epoch)) goto done;
+    if (o->checkpoint && kiln_trainer_save_checkpoint(t, o->checkpoint, epoch) != KILN_OK) {
+      fprintf(stderr, "%s: --checkpoint: %s\n", o->prog, kiln_last_error());
+      goto done;
+    }
+  }
+  if (o->save) {
+    char error[1024] = "";
+    if (hooks->save_onnx(t, kiln_trainer_source(t), o->save, error, sizeof error) != 0) {
+      fprintf(stderr, "%s: --save: %s\n", o->prog, error[0] ? error : "failed");
+      goto done;
+    }
+  }
+  rc = KILN_CLI_EXIT_OK;
+done:
+  free(order);
+  free(views);
+  return rc;
+}
+
+int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_model *model,
+                    const char *model_path, const kiln_cli_hooks *hooks) {
+  kiln_train_options o;
+  kiln_model *loaded = NULL;
+  kiln_trainer *t = NULL;
+  kiln_train_array *data = NULL, *eval = NULL;
+  int64_t rows = 0, eval_rows = 0;
+  size_t i;
+  int rc;
+  memset(&o, 0, sizeof o);
+  o.prog = prog;
+  o.log_every = 1;
+  {
+    /* An --eval list holds at most one NAME=FILE item per byte: room for all of them. */
+    size_t items = 1;
+    int k;
+    for (k = first; k < argc; ++k) items += strlen(argv[k]);
+    o.data = (const char **)calloc((size_t)argc + 1, sizeof *o.data);
+    o.eval = (const char **)calloc(items, sizeof *o.eval);
+    o.eval_lists = (char **)calloc((size_t)argc + 1, sizeof *o.eval_lists);
+  }
+  if (!o.data || !o.eval || !o.eval_lists) {
+    fprintf(stderr, "%s: out of memory\n", prog);
+    rc = KILN_CLI_EXIT_FAILURE;
+    goto done;
+  }
+  rc = kiln_train_parse(argc, argv, first, &o);
+  if (rc >= 0) goto done;
+  rc = KILN_CLI_EXIT_FAILURE;
+  if (o.save && (!hooks || !hooks->save_onnx)) {
+    fprintf(stderr, "%s: --save needs the ONNX library, which this program is built without "
+            "(use kiln-run of a full Kiln build on the artifact as a shared library)\n", prog);
+    goto done;
+  }
+  if (!model) {
+    if (kiln_model_load(model_path, &loaded) != KILN_OK) {
+      fprintf(stderr, "%s: %s\n", prog, kiln_last_error());
+      goto done;
+    }
+    model = loaded;
+  }
+  if (kiln_trainer_create(model, &t) != KILN_OK) {
+    fprintf(stderr, "%s: --train: %s\n", prog, kiln_last_error());
+    goto done;
+  }
+  if (o.batch != kiln_trainer_batch_size(t)) {
+    fprintf(stderr, "%s: --batch %lld: expected the artifact's compiled batch %lld (recompile with "
+            "kiln-compile --train --batch %lld for another)\n",
+            prog, o.batch, (long long)kiln_trainer_batch_size(t), o.batch);
+    goto done;
+  }
+  if (!kiln_train_load(prog, t, "--data", o.data, o.num_data, &data, &rows)) goto done;
+  if (rows < o.batch) {
+    fprintf(stderr, "%s: --data: expected at least one batch of %lld rows, got %lld rows (an epoch "
+            "drops its last partial batch)\n", prog, o.batch, (long long)rows);
+    goto done;
+  }
+  if (o.num_eval) {
+    if (!kiln_train_load(prog, t, "--eval", o.eval, o.num_eval, &eval, &eval_rows)) goto done;
+    if (eval_rows < 1) {
+      fprintf(stderr, "%s: --eval: expected at least one row, got 0\n", prog);
+      goto done;
+    }
+  }
+  if (o.save && access(kiln_trainer_source(t), R_OK) != 0) {
+    fprintf(stderr, "%s: --save: cannot read the source model '%s' named by the artifact: %s\n",
+            prog, kiln_trainer_source(t), strerror(errno));
+    goto done;
+  }
+  if (o.has_threads) kiln_set_num_threads(o.threads);
+  rc = kiln_train_run(&o, hooks, t, data, rows, eval, eval_rows);
+done:
+  kiln_train_free_arrays(data, kiln_trainer_num_batch_inputs(t));
+  kiln_train_free_arrays(eval, kiln_trainer_num_batch_inputs(t));
+  kiln_trainer_destroy(t);
+  kiln_model_destroy(loaded);
+  for (i = 0; o.eval_lists && i < o.num_eval_lists; ++i) free(o.eval_lists[i]);
+  free(o.eval_lists);
+  free((void *)o.data);
+  free((void *)o.eval);
+  return rc;
+}

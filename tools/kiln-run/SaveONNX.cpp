@@ -1,0 +1,159 @@
+//===- SaveONNX.cpp - kiln-run --save: trained values into the source ONNX ===//
+//
+// The C runtime reaches this through kiln_cli_hooks (kiln-run.c), so that
+// standalone model executables stay C-only. The source model is read as a
+// ModelProto; every top-level initializer named like a STATE tensor gets the
+// trained values as raw_data (little-endian, as ONNX stores it), its other
+// data fields and external-data fields cleared; the result is written to OUT.
+// Every parameter and buffer of the STATE must be such an initializer with
+// the STATE tensor's dtype and shape, or the source has changed since
+// compiling and nothing is written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln_runtime.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+namespace {
+
+/// The ONNX TensorProto data type of a runtime dtype, or 0 (UNDEFINED).
+int onnxType(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_F32: return onnx::TensorProto::FLOAT;
+  case KILN_DTYPE_F64: return onnx::TensorProto::DOUBLE;
+  case KILN_DTYPE_F16: return onnx::TensorProto::FLOAT16;
+  case KILN_DTYPE_BF16: return onnx::TensorProto::BFLOAT16;
+  case KILN_DTYPE_I8: return onnx::TensorProto::INT8;
+  case KILN_DTYPE_I16: return onnx::TensorProto::INT16;
+  case KILN_DTYPE_I32: return onnx::TensorProto::INT32;
+  case KILN_DTYPE_I64: return onnx::TensorProto::INT64;
+  case KILN_DTYPE_U8: return onnx::TensorProto::UINT8;
+  case KILN_DTYPE_U16: return onnx::TensorProto::UINT16;
+  case KILN_DTYPE_U32: return onnx::TensorProto::UINT32;
+  case KILN_DTYPE_U64: return onnx::TensorProto::UINT64;
+  case KILN_DTYPE_BOOL: return onnx::TensorProto::BOOL;
+  default: return 0;
+  }
+}
+
+std::string dimsText(const int64_t *dims, size_t rank) {
+  std::string s = "[";
+  for (size_t i = 0; i < rank; ++i)
+    s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+/// The directory part of a path ("." when it has none).
+std::string dirOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+struct SaveError {
+  std::string message;
+};
+
+void save(const kiln_trainer *trainer, const std::string &source, const std::string &out) {
+  std::ifstream in(source, std::ios::binary);
+  if (!in)
+    throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(errno)};
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string data = bytes.str();
+  onnx::ModelProto model;
+  if (data.size() > static_cast<size_t>(INT32_MAX) ||
+      !model.ParseFromArray(data.data(), static_cast<int>(data.size())) || !model.has_graph())
+    throw SaveError{"expects the source model '" + source +
+                    "' to be a binary ONNX model, found a file that is not one"};
+
+  // STATE tensors by name; optimizer state is never an initializer.
+  std::map<std::string, size_t> state;
+  for (size_t i = 0; i < kiln_trainer_num_state(trainer); ++i)
+    if (kiln_trainer_state_kind(trainer, i) != KILN_STATE_OPTIMIZER)
+      state[kiln_trainer_state_name(trainer, i)] = i;
+  bool sameDir = dirOf(source) == dirOf(out);
+  for (onnx::TensorProto &init : *model.mutable_graph()->mutable_initializer()) {
+    auto it = state.find(init.name());
+    if (it == state.end()) {
+      // Untouched external data stays where the source keeps it: only a
+      // model written beside the source still finds it.
+      if (init.data_location() == onnx::TensorProto::EXTERNAL && !sameDir)
+        throw SaveError{"initializer '" + init.name() + "' of '" + source +
+                        "' keeps its data in an external file; expects OUT.onnx in the source's "
+                        "directory '" + dirOf(source) + "', found '" + dirOf(out) + "'"};
+      continue;
+    }
+    kiln_tensor *value = nullptr;
+    if (kiln_trainer_get(trainer, init.name().c_str(), &value) != KILN_OK)
+      throw SaveError{kiln_last_error()};
+    kiln_dtype dtype = kiln_tensor_dtype(value);
+    size_t rank = kiln_tensor_rank(value);
+    const int64_t *dims = kiln_tensor_dims(value);
+    bool sameShape = static_cast<size_t>(init.dims_size()) == rank;
+    for (size_t d = 0; sameShape && d < rank; ++d)
+      sameShape = init.dims(static_cast<int>(d)) == dims[d];
+    if (init.data_type() != onnxType(dtype) || !sameShape) {
+      std::string want = std::string(kiln_dtype_name(dtype)) + " " + dimsText(dims, rank);
+      std::string found = "ONNX type " + std::to_string(init.data_type()) + " " +
+                          dimsText(init.dims().data(), init.dims_size());
+      kiln_tensor_destroy(value);
+      throw SaveError{"initializer '" + init.name() + "' of '" + source + "': expects " + want +
+                      " as the trained STATE tensor, found " + found +
+                      " (the source changed since compiling)"};
+    }
+    init.clear_float_data();
+    init.clear_double_data();
+    init.clear_int32_data();
+    init.clear_int64_data();
+    init.clear_uint64_data();
+    init.clear_string_data();
+    init.clear_external_data();
+    init.clear_data_location();
+    init.set_raw_data(kiln_tensor_data(value), kiln_tensor_byte_size(value));
+    kiln_tensor_destroy(value);
+    state.erase(it);
+  }
+  if (!state.empty())
+    throw SaveError{"expects the source model '" + source + "' to have an initializer '" +
+                    state.begin()->first + "' (a trained STATE tensor), found none (the source "
+                    "changed since compiling)"};
+
+  std::string tmp = out + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file || !model.SerializeToOstream(&file) || !file.flush())
+      throw SaveError{"cannot write '" + tmp + "': " + std::strerror(errno)};
+  }
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw SaveError{"cannot write '" + out + "': " + why};
+  }
+}
+
+} // namespace
+
+/// The kiln_cli_save_onnx_fn of kiln-run (see kiln_cli_hooks).
+extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *source,
+                                  const char *out, char *error, size_t error_size) {
+  try {
+    save(trainer, source, out);
+    return 0;
+  } catch (const SaveError &e) {
+    std::snprintf(error, error_size, "%s", e.message.c_str());
+  } catch (const std::exception &e) {
+    std::snprintf(error, error_size, "cannot write '%s': %s", out, e.what());
+  }
+  return 1;
+}
