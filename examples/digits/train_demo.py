@@ -190,7 +190,7 @@ def main():
               file=sys.stderr)
         return 1
     print(f"train-demo: OK in {time.monotonic() - start:.0f} s "
-          f"(trained model: {os.path.relpath(f('trained.onnx'))})")
+          f"(trained model: {shown(f('trained.onnx'))})")
     return 0
 
 
