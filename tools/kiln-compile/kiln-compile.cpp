@@ -6,6 +6,10 @@
 //   kiln-compile MODEL --target=cpu ...                    the code generation target
 //   kiln-compile MODEL --input-shape x=?x3x8x8 --dim-bound N=64 ...
 //                                 keep dim 0 of x symbolic, at most 64 at run time
+//   kiln-compile MODEL --train --loss=... --label=NAME --optimizer=... -o TRAIN.so
+//                                 a training artifact (docs/training.md)
+//   kiln-compile MODEL ... --report   each entry's planned workspace against the sum
+//                                 of its planned buffers
 //
 // Every error goes through MLIR's diagnostics: errors in IR or in the model
 // carry their location; the tool's own errors (command line, files, linking)
@@ -16,6 +20,7 @@
 #include "compiler/Import/ONNX/ONNXImporter.h"
 #include "compiler/InitAll.h"
 #include "compiler/Target/Target.h"
+#include "dialects/NN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -32,6 +37,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -74,6 +80,52 @@ cl::list<std::string> dimBounds(
     "dim-bound",
     cl::desc("Largest value a symbolic dim may take at run time: SYMBOL=N, N >= 1 (repeatable)"),
     cl::value_desc("SYMBOL=N"), cl::cat(category));
+cl::opt<int64_t> batch("batch",
+                      cl::desc("Pin dim 0 of every graph input to B (a training batch)"),
+                      cl::value_desc("B"), cl::init(0), cl::cat(category));
+cl::opt<bool> report("report",
+                     cl::desc("Print each entry's planned workspace bytes against the sum of "
+                              "all its planned buffers"),
+                     cl::cat(category));
+
+// Training (docs/training.md): the options of nn-build-training.
+cl::OptionCategory trainCategory("kiln-compile training options (with --train)");
+cl::opt<bool> train("train",
+                    cl::desc("Build a training artifact: entries init, train_step, eval, infer"),
+                    cl::cat(trainCategory));
+cl::opt<std::string> lossName("loss",
+                              cl::desc("softmax-cross-entropy | nll | mse | bce-logits "
+                                       "(of the model's first output)"),
+                              cl::cat(trainCategory));
+cl::opt<std::string> labelName("label", cl::desc("Name of the new input holding the targets"),
+                               cl::cat(trainCategory));
+cl::opt<std::string> optimizerName("optimizer", cl::desc("sgd | rmsprop | adam | adamw"),
+                                   cl::init("sgd"), cl::cat(trainCategory));
+cl::opt<double> lr("lr", cl::desc("Learning rate (default 0.01)"), cl::init(0.01),
+                   cl::cat(trainCategory));
+cl::opt<double> momentum("momentum", cl::desc("SGD momentum (default 0)"), cl::init(0.0),
+                         cl::cat(trainCategory));
+cl::opt<bool> nesterov("nesterov", cl::desc("SGD with Nesterov momentum"), cl::cat(trainCategory));
+cl::opt<double> weightDecay("weight-decay",
+                            cl::desc("L2 penalty; decoupled for adamw (default 0)"),
+                            cl::init(0.0), cl::cat(trainCategory));
+cl::opt<double> beta1("beta1", cl::desc("Adam beta1 (default 0.9)"), cl::init(0.9),
+                      cl::cat(trainCategory));
+cl::opt<double> beta2("beta2", cl::desc("Adam beta2 (default 0.999)"), cl::init(0.999),
+                      cl::cat(trainCategory));
+cl::opt<double> eps("eps", cl::desc("Adam/RMSProp epsilon (default 1e-8)"), cl::init(1e-8),
+                    cl::cat(trainCategory));
+cl::opt<double> alpha("alpha", cl::desc("RMSProp smoothing constant (default 0.99)"),
+                      cl::init(0.99), cl::cat(trainCategory));
+cl::opt<double> clipNorm("clip-norm", cl::desc("Clip gradients to this global L2 norm"),
+                         cl::init(0.0), cl::cat(trainCategory));
+cl::opt<std::string> freezeRegex("freeze",
+                                 cl::desc("Parameters whose name matches (extended regex, "
+                                          "searched) are not trained"),
+                                 cl::cat(trainCategory));
+cl::opt<int64_t> seed("seed", cl::desc("Mixed into every dropout's seed (default 0)"),
+                      cl::init(0), cl::cat(trainCategory));
+
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"), cl::cat(category));
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f (default: the host's)"),
                            cl::cat(category));
@@ -259,13 +311,85 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr
   kiln::ONNXImportOptions options;
   if (failed(parseInputShapes(context, options)))
     return nullptr;
+  options.markParameters = train;
+  options.batchSize = batch;
   return kiln::importONNXFile(inputFile, context, options);
+}
+
+/// Options given without --train, or --train without what it needs.
+LogicalResult checkTrainingFlags(MLIRContext &context) {
+  if (batch.getNumOccurrences() && batch <= 0)
+    return emitError(UnknownLoc::get(&context)) << "--batch expects B >= 1, found " << batch;
+  if (!train) {
+    cl::Option *trainingOnly[] = {&lossName, &labelName, &optimizerName, &lr,    &momentum,
+                                  &nesterov, &weightDecay, &beta1,         &beta2, &eps,
+                                  &alpha,    &clipNorm,    &freezeRegex,   &seed};
+    for (cl::Option *o : trainingOnly)
+      if (o->getNumOccurrences())
+        return emitError(UnknownLoc::get(&context))
+               << "--" << o->ArgStr << " is a training option: it needs --train";
+    return success();
+  }
+  if (lossName.empty() || labelName.empty())
+    return emitError(UnknownLoc::get(&context))
+           << "--train expects --loss=softmax-cross-entropy|nll|mse|bce-logits and --label=NAME";
+  if (llvm::StringRef(inputFile).ends_with(".mlir"))
+    return emitError(UnknownLoc::get(&context))
+           << "--train expects an ONNX model, found an .mlir file (run the pass "
+              "nn-build-training with kiln-opt instead)";
+  return success();
+}
+
+/// nn-build-training with the command line's options.
+LogicalResult buildTraining(ModuleOp module) {
+  kiln::nn::NNBuildTrainingPassOptions o;
+  o.loss = lossName;
+  o.label = labelName;
+  o.optimizer = optimizerName;
+  o.lr = lr;
+  o.momentum = momentum;
+  o.nesterov = nesterov;
+  o.weightDecay = weightDecay;
+  o.beta1 = beta1;
+  o.beta2 = beta2;
+  o.eps = eps;
+  o.alpha = alpha;
+  o.clipNorm = clipNorm;
+  o.freeze = freezeRegex;
+  o.seed = seed;
+  llvm::SmallString<256> source(inputFile);
+  llvm::sys::fs::make_absolute(source);
+  o.source = std::string(source);
+  PassManager pm(module.getContext());
+  pm.addPass(kiln::nn::createNNBuildTrainingPass(o));
+  return pm.run(module);
+}
+
+/// --report: each entry's workspace against the sum of its planned buffers.
+void printReport(ModuleOp module) {
+  auto abi = module->getAttrOfType<DictionaryAttr>("kiln.abi");
+  auto entries = abi ? abi.getAs<ArrayAttr>("entries") : ArrayAttr();
+  llvm::outs() << "| entry | planned arena (bytes) | sum of planned buffers (bytes) | arena / sum |\n"
+               << "| --- | ---: | ---: | ---: |\n";
+  for (Attribute a : entries ? entries : ArrayAttr::get(module.getContext(), {})) {
+    auto e = cast<DictionaryAttr>(a);
+    auto name = e.getAs<StringAttr>("name");
+    auto ws = e.getAs<IntegerAttr>("workspace");
+    auto unshared = e.getAs<IntegerAttr>("unshared");
+    int64_t w = ws ? ws.getInt() : 0, u = unshared ? unshared.getInt() : 0;
+    llvm::outs() << "| " << (name ? name.getValue() : "?") << " | " << w << " | " << u << " | ";
+    if (u > 0)
+      llvm::outs() << llvm::format("%.3f", double(w) / double(u));
+    else
+      llvm::outs() << "-";
+    llvm::outs() << " |\n";
+  }
 }
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &trainCategory});
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln: compile an ONNX or nn-dialect model ahead of time\n");
 
@@ -290,8 +414,12 @@ int main(int argc, char **argv) {
   llvm::SmallVector<NamedAttribute> bounds;
   if (failed(parseDimBounds(context, bounds)))
     return 1;
+  if (failed(checkTrainingFlags(context)))
+    return 1;
   OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
   if (!module || failed(verify(*module)) || failed(attachDimBounds(*module, bounds)))
+    return 1;
+  if (train && failed(buildTraining(*module)))
     return 1;
 
   if (emit == Emit::NN) {
@@ -307,6 +435,8 @@ int main(int argc, char **argv) {
       emit == Emit::Linalg ? kiln::PipelineEnd::Linalg : kiln::PipelineEnd::TargetIR;
   if (failed(target->buildPipeline(pm, end)) || failed(pm.run(*module)))
     return 1;
+  if (report)
+    printReport(*module);
   if (emit == Emit::Linalg || emit == Emit::LLVMDialect)
     return printModule(*module);
 

@@ -1,8 +1,313 @@
-//===- ConvPool.cpp - gradient rules of the ConvPool family ----------------------===//
+//===- ConvPool.cpp - gradient rules of convolution and pooling ------------===//
+//
+// Every rule is a composition of nn ops that already lower well:
+// - a convolution's input gradient is the transposed convolution of the
+//   output gradient with the same weight (and a transposed convolution's is
+//   the convolution), the rounding of strided windows undone by
+//   output_padding / a smaller end pad;
+// - a weight gradient is one more convolution that correlates the input with
+//   the output gradient: batch and channels swap roles (the batch becomes the
+//   reduced channel axis), the forward strides become dilations and the
+//   dilations strides, groups stay groups;
+// - max pooling routes each gradient to the first maximum of its window
+//   (nn.max_pool_indices, as PyTorch picks) with a scatter-add, so
+//   overlapping windows accumulate and ties never double count;
+// - average pooling spreads each gradient, divided by its window's divisor
+//   (a compile-time table), over its window by a depthwise transposed
+//   convolution with a kernel of ones.
+//
+//===----------------------------------------------------------------------===//
 
 #include "dialects/NN/Gradients/GradientRules.h"
 
 using namespace mlir;
 using namespace kiln::nn;
 
-void kiln::nn::registerConvPoolGradients(MLIRContext *ctx) {}
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+DenseI64ArrayAttr ints(GradientEmitter &e, ArrayRef<int64_t> v) {
+  return e.builder().getDenseI64ArrayAttr(v);
+}
+
+SmallVector<int64_t> identityPerm(int64_t rank) {
+  SmallVector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i)
+    perm.push_back(i);
+  return perm;
+}
+
+/// `v` with dimensions 0 and 1 swapped.
+Value swapFirstTwo(GradientEmitter &e, Value v) {
+  SmallVector<int64_t> perm = identityPerm(typeOf(v).getRank());
+  std::swap(perm[0], perm[1]);
+  return e.builder().create<TransposeOp>(e.loc(), v, ints(e, perm));
+}
+
+/// nn.conv where a pad may be negative: a negative pad crops the input
+/// instead (nn.conv takes non-negative pads only).
+Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64_t> strides,
+                   ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group) {
+  RankedTensorType in = typeOf(input);
+  int64_t n = in.getRank() - 2;
+  SmallVector<int64_t> convPads(pads), offsets(in.getRank(), 0), sizes(in.getShape()),
+      steps(in.getRank(), 1);
+  bool crop = false;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j : {i, n + i}) {
+      if (convPads[j] >= 0)
+        continue;
+      crop = true;
+      sizes[2 + i] += convPads[j];
+      if (j == i)
+        offsets[2 + i] = -convPads[j];
+      convPads[j] = 0;
+    }
+  }
+  OpBuilder &b = e.builder();
+  if (crop)
+    input = b.create<SliceOp>(e.loc(), input, ints(e, offsets), ints(e, sizes), ints(e, steps));
+  return b.create<ConvOp>(e.loc(), input, weight, Value(), ints(e, strides), ints(e, convPads),
+                          ints(e, dilations), b.getI64IntegerAttr(group));
+}
+
+/// The weight gradient of a (grouped) convolution of `input` [N, C, S...]
+/// giving `outGrad` [N, F, O...] with a weight [F, C/group, kernel...]:
+///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * padded(input)[n, c, o*s + k*d]
+/// itself a convolution of input' [C/group, group*N, S...] (input channel
+/// group gi holds the batch of channel gi*C/group + c) with weight'
+/// [F, N, O...] (outGrad with batch and channels swapped) in `group` groups,
+/// stride d and dilation s; its result [C/group, F, kernel...] swapped back.
+/// The end pad drops what the forward windows never reached, so that the
+/// result has exactly `kernel` positions.
+Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<int64_t> kernel,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                     ArrayRef<int64_t> pads, int64_t group) {
+  RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
+  int64_t n = in.getRank() - 2, batch = in.getDimSize(0), cg = in.getDimSize(1) / group;
+  ArrayRef<int64_t> spatial = in.getShape().drop_front(2);
+  OpBuilder &b = e.builder();
+
+  // input [N, C, S] -> [N, g, C/g, S] -> [C/g, g, N, S] -> [C/g, g*N, S]
+  // (one transpose [C, N, S] without groups).
+  Value x;
+  if (group == 1) {
+    x = swapFirstTwo(e, input);
+  } else {
+    SmallVector<int64_t> split{batch, group, cg};
+    split.append(spatial.begin(), spatial.end());
+    x = e.reshape(input, in.clone(split));
+    SmallVector<int64_t> perm = identityPerm(n + 3);
+    std::swap(perm[0], perm[2]);
+    x = b.create<TransposeOp>(e.loc(), x, ints(e, perm));
+    SmallVector<int64_t> merged{cg, group * batch};
+    merged.append(spatial.begin(), spatial.end());
+    x = e.reshape(x, in.clone(merged));
+  }
+
+  Value w = swapFirstTwo(e, outGrad);
+  SmallVector<int64_t> convPads(pads);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t reach = spatial[i] + pads[i] + pads[n + i] - 1 -
+                    strides[i] * (dy.getDimSize(2 + i) - 1) - dilations[i] * (kernel[i] - 1);
+    convPads[n + i] -= reach;
+  }
+  Value g = convCropping(e, x, w, dilations, strides, convPads, group);
+  return swapFirstTwo(e, g);
+}
+
+/// The sum of `grad` over every dimension but 1 (channels): a bias gradient.
+Value channelSum(GradientEmitter &e, Value grad) {
+  SmallVector<int64_t> axes{0};
+  for (int64_t d = 2; d < typeOf(grad).getRank(); ++d)
+    axes.push_back(d);
+  return e.reduceSum(grad, axes, /*keepDims=*/false);
+}
+
+// y = conv(x, w) + b. dx is the transposed convolution of dy with w
+// (output_padding restores the trailing inputs that no window reached), dw
+// the correlation of x with dy, db the sum of dy but over channels.
+LogicalResult convGradient(ConvOp op, GradientEmitter &e) {
+  Value dy = e.resultGradOrZeros(0);
+  RankedTensorType xt = typeOf(op.getInput()), wt = typeOf(op.getWeight());
+  int64_t n = xt.getRank() - 2, group = op.getGroup();
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
+  ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
+  OpBuilder &b = e.builder();
+  if (e.needs(0)) {
+    SmallVector<int64_t> outPad;
+    for (int64_t i = 0; i < n; ++i)
+      outPad.push_back((xt.getDimSize(2 + i) + pads[i] + pads[n + i] -
+                        dilations[i] * (kernel[i] - 1) - 1) %
+                       strides[i]);
+    e.setOperandGrad(0, b.create<ConvTransposeOp>(e.loc(), dy, op.getWeight(), Value(),
+                                                  ints(e, strides), ints(e, pads),
+                                                  ints(e, dilations), ints(e, outPad),
+                                                  b.getI64IntegerAttr(group)));
+  }
+  if (e.needs(1))
+    e.setOperandGrad(1, convWeightGrad(e, op.getInput(), dy, kernel, strides, dilations, pads,
+                                       group));
+  if (op.getBias() && e.needs(2))
+    e.setOperandGrad(2, channelSum(e, dy));
+  return success();
+}
+
+// y = conv_transpose(x, w) + b is the adjoint of a convolution with the same
+// weight, so dx = conv(dy, w) and dw correlates dy with x, on dy padded as
+// the transposed convolution cropped its result (pads, less output_padding;
+// a negative one crops dy).
+LogicalResult convTransposeGradient(ConvTransposeOp op, GradientEmitter &e) {
+  Value dy = e.resultGradOrZeros(0);
+  RankedTensorType wt = typeOf(op.getWeight());
+  int64_t n = wt.getRank() - 2, group = op.getGroup();
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
+  SmallVector<int64_t> pads(op.getPads());
+  for (int64_t i = 0; i < n; ++i)
+    pads[n + i] -= op.getOutputPadding()[i];
+  if (e.needs(0))
+    e.setOperandGrad(0, convCropping(e, dy, op.getWeight(), strides, dilations, pads, group));
+  if (e.needs(1))
+    e.setOperandGrad(1, convWeightGrad(e, dy, op.getInput(), kernel, strides, dilations, pads,
+                                       group));
+  if (op.getBias() && e.needs(2))
+    e.setOperandGrad(2, channelSum(e, dy));
+  return success();
+}
+
+/// Adds each element of `grad` (the pooled shape) into a zero tensor of
+/// `inputType` at the flat position `indices` names (nn.max_pool_indices'
+/// row-major flat index, batch and channel included).
+Value scatterAddFlat(GradientEmitter &e, Value grad, Value indices, RankedTensorType inputType) {
+  RankedTensorType gt = typeOf(grad);
+  int64_t outCount = gt.getNumElements(), inCount = inputType.getNumElements();
+  Value flatGrad = e.reshape(grad, RankedTensorType::get({outCount}, gt.getElementType()));
+  Value flatIdx = e.reshape(indices, RankedTensorType::get({outCount}, e.builder().getI64Type()));
+  auto flatType = RankedTensorType::get({inCount}, gt.getElementType());
+  Value sum = e.builder().create<ScatterElementsOp>(
+      e.loc(), flatType, e.zeros(flatType), flatIdx, flatGrad, e.builder().getI64IntegerAttr(0),
+      e.builder().getStringAttr("add"));
+  return e.reshape(sum, inputType);
+}
+
+/// The gradient of a max pooling: each window's gradient goes to the first
+/// maximum of the window in row-major order (PyTorch's choice for ties).
+Value maxPoolGrad(GradientEmitter &e, Value input, Value grad, ArrayRef<int64_t> kernel,
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                  ArrayRef<int64_t> dilations, bool ceilMode) {
+  OpBuilder &b = e.builder();
+  auto idxType = RankedTensorType::get(typeOf(grad).getShape(), b.getI64Type());
+  Value idx = b.create<MaxPoolIndicesOp>(e.loc(), idxType, input, ints(e, kernel),
+                                         ints(e, strides), ints(e, pads), ints(e, dilations),
+                                         b.getBoolAttr(ceilMode), b.getI64IntegerAttr(0));
+  return scatterAddFlat(e, grad, idx, typeOf(input));
+}
+
+LogicalResult maxPoolGradient(MaxPoolOp op, GradientEmitter &e) {
+  if (e.needs(0))
+    e.setOperandGrad(0, maxPoolGrad(e, op.getInput(), e.resultGradOrZeros(0),
+                                    op.getKernelShape(), op.getStrides(), op.getPads(),
+                                    op.getDilations(), op.getCeilMode()));
+  return success();
+}
+
+// A global max pooling is a max pooling with one window over all positions.
+LogicalResult globalMaxPoolGradient(GlobalMaxPoolOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  ArrayRef<int64_t> spatial = typeOf(op.getInput()).getShape().drop_front(2);
+  int64_t n = spatial.size();
+  SmallVector<int64_t> ones(n, 1), zeros(2 * n, 0);
+  e.setOperandGrad(0, maxPoolGrad(e, op.getInput(), e.resultGradOrZeros(0), spatial, ones, zeros,
+                                  ones, /*ceilMode=*/false));
+  return success();
+}
+
+// dy divided by each window's divisor (the forward's: the window's overlap
+// with the input, or with the padded input under count_include_pad, never
+// the ceil-mode overhang), then spread over the window by a depthwise
+// transposed convolution with a kernel of ones, stride the pool's.
+LogicalResult averagePoolGradient(AveragePoolOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  OpBuilder &b = e.builder();
+  RankedTensorType xt = typeOf(op.getInput()), yt = op.getType();
+  Type elem = xt.getElementType();
+  int64_t n = xt.getRank() - 2, channels = xt.getDimSize(1);
+  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(), pads = op.getPads();
+  ArrayRef<int64_t> in = xt.getShape().drop_front(2), out = yt.getShape().drop_front(2);
+  bool includePad = op.getCountIncludePad();
+
+  SmallVector<double> divisors;
+  int64_t total = 1;
+  for (int64_t o : out)
+    total *= o;
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t rest = flat, count = 1;
+    for (int64_t i = n - 1; i >= 0; --i) {
+      int64_t start = (rest % out[i]) * strides[i] - pads[i];
+      rest /= out[i];
+      int64_t lo = includePad ? -pads[i] : 0, hi = includePad ? in[i] + pads[n + i] : in[i];
+      count *= std::max<int64_t>(0, std::min(start + kernel[i], hi) - std::max(start, lo));
+    }
+    divisors.push_back(static_cast<double>(count));
+  }
+  Value dy = e.resultGradOrZeros(0);
+  if (llvm::all_equal(divisors)) {
+    dy = b.create<MulOp>(e.loc(), dy, e.scalar(elem, 1.0 / divisors.front()));
+  } else {
+    SmallVector<int64_t> shape{1, 1};
+    shape.append(out.begin(), out.end());
+    SmallVector<Attribute> values;
+    for (double d : divisors)
+      values.push_back(b.getFloatAttr(elem, d == 0 ? 0.0 : 1.0 / d));
+    auto tableType = RankedTensorType::get(shape, elem);
+    Value table = b.create<ConstantOp>(e.loc(), DenseElementsAttr::get(tableType, values));
+    dy = b.create<MulOp>(e.loc(), dy, table);
+  }
+
+  // The transposed convolution covers s*(O-1)+k positions from -pad_begin:
+  // crop the end back to the input (the ceil-mode overhang included), or
+  // extend it with output_padding where trailing inputs were in no window.
+  SmallVector<int64_t> ctPads(pads), outPad(n, 0), ones(n, 1);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t end = strides[i] * (out[i] - 1) + kernel[i] - pads[i] - in[i];
+    ctPads[n + i] = std::max<int64_t>(end, 0);
+    outPad[i] = std::max<int64_t>(-end, 0);
+  }
+  SmallVector<int64_t> wShape{channels, 1};
+  wShape.append(kernel.begin(), kernel.end());
+  auto wType = RankedTensorType::get(wShape, elem);
+  Value ones1 = b.create<ConstantOp>(e.loc(), DenseElementsAttr::get(wType, b.getFloatAttr(elem, 1.0)));
+  e.setOperandGrad(0, b.create<ConvTransposeOp>(e.loc(), dy, ones1, Value(), ints(e, strides),
+                                                ints(e, ctPads), ints(e, ones), ints(e, outPad),
+                                                b.getI64IntegerAttr(channels)));
+  return success();
+}
+
+LogicalResult globalAveragePoolGradient(GlobalAveragePoolOp op, GradientEmitter &e) {
+  if (!e.needs(0))
+    return success();
+  RankedTensorType xt = typeOf(op.getInput());
+  int64_t count = 1;
+  for (int64_t d : xt.getShape().drop_front(2))
+    count *= d;
+  OpBuilder &b = e.builder();
+  Value scaled = b.create<MulOp>(e.loc(), e.resultGradOrZeros(0),
+                                 e.scalar(xt.getElementType(), 1.0 / count));
+  e.setOperandGrad(0, b.create<ExpandOp>(e.loc(), scaled, ints(e, xt.getShape())));
+  return success();
+}
+
+} // namespace
+
+void kiln::nn::registerConvPoolGradients(MLIRContext *ctx) {
+  attachGradient<ConvOp, convGradient>(ctx);
+  attachGradient<ConvTransposeOp, convTransposeGradient>(ctx);
+  attachGradient<MaxPoolOp, maxPoolGradient>(ctx);
+  attachGradient<GlobalMaxPoolOp, globalMaxPoolGradient>(ctx);
+  attachGradient<AveragePoolOp, averagePoolGradient>(ctx);
+  attachGradient<GlobalAveragePoolOp, globalAveragePoolGradient>(ctx);
+}

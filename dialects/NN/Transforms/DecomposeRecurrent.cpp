@@ -329,6 +329,15 @@ LogicalResult decompose(OpTy op, const CellOperands &k, PatternRewriter &rw) {
   SmallVector<Value> resultInits;
   for (Value result : op->getResults()) {
     auto t = cast<RankedTensorType>(result.getType());
+    // The LSTM's y_c starts as zeros, not as a second tensor.empty: CSE
+    // merges two equal empties into one value, and MLIR 19's bufferization
+    // then let y_h and y_c share a buffer when neither result is used (a
+    // bidirectional layer with lengths computed a wrong y).
+    if (cast<OpResult>(result).getResultNumber() == 2 && t.hasStaticShape()) {
+      resultInits.push_back(
+          rw.create<ConstantOp>(loc, DenseElementsAttr::get(t, rw.getFloatAttr(elem, 0.0))));
+      continue;
+    }
     SmallVector<Value> dyn;
     for (int64_t i = 0; i < t.getRank(); ++i)
       if (t.isDynamicDim(i))

@@ -61,4 +61,51 @@ def NNGenerateGradientPass : Pass<"nn-generate-gradient", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::nn::NNDialect", "mlir::func::FuncDialect"];
 }
 
+def NNBuildTrainingPass : Pass<"nn-build-training", "mlir::ModuleOp"> {
+  let summary = "Turn an imported model into a training artifact's four entries";
+  let description = [{
+    Takes a module with one public function, a model imported with
+    `kiln.parameter` constants (ONNXImportOptions::markParameters), and
+    replaces it with four entries (docs/training.md):
+
+    - `init() -> (STATE...)`: the parameters' and running statistics'
+      initial values, zeroed optimizer state, `step` 0;
+    - `train_step(STATE..., data..., label) -> (loss, STATE'...)`: forward
+      with batch statistics and dropout masks, the mean loss, its gradient
+      with respect to every trainable parameter (the nn ops' gradient rules,
+      Autodiff.h), optional clipping by global norm, and the optimizer
+      update (`nn.sgd_update`, `nn.rmsprop_update`, `nn.adam_update`);
+    - `eval(STATE..., data..., label) -> (loss per sample, outputs...)`
+      and `infer(STATE..., data...) -> (outputs...)`: inference form
+      (running statistics, no dropout).
+
+    STATE is the trainable parameters (float initializers of rank >= 1 not
+    matched by `freeze`, an extended regular expression searched in the
+    name), then the batch-norm running statistics, then the optimizer state
+    of each parameter (`NAME.momentum_buffer`, `NAME.exp_avg`,
+    `NAME.exp_avg_sq`, `NAME.square_avg`), then `step` (i64). The module
+    attribute `kiln.training` lists it with each tensor's kind, the loss,
+    the label's name and the source model. Shapes must be static.
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", "\"softmax-cross-entropy\"",
+           "softmax-cross-entropy, nll, mse or bce-logits">,
+    Option<"label", "label", "std::string", "\"label\"", "name of the new input holding the targets">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"", "sgd, rmsprop, adam or adamw">,
+    Option<"lr", "lr", "double", "0.01", "learning rate">,
+    Option<"momentum", "momentum", "double", "0.0", "SGD momentum">,
+    Option<"nesterov", "nesterov", "bool", "false", "SGD with Nesterov momentum">,
+    Option<"weightDecay", "weight-decay", "double", "0.0", "L2 penalty (decoupled for adamw)">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's first-moment decay">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam's second-moment decay">,
+    Option<"eps", "eps", "double", "1e-8", "Adam's and RMSProp's denominator term">,
+    Option<"alpha", "alpha", "double", "0.99", "RMSProp's smoothing constant">,
+    Option<"clipNorm", "clip-norm", "double", "0.0", "clip gradients to this global norm (0: none)">,
+    Option<"freeze", "freeze", "std::string", "\"\"", "parameters whose name matches stay fixed">,
+    Option<"seed", "seed", "int64_t", "0", "mixed into every dropout's seed">,
+    Option<"source", "source", "std::string", "\"\"", "the ONNX file, recorded for --save">,
+  ];
+  let dependentDialects = ["kiln::nn::NNDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // KILN_NN_TRANSFORMS_PASSES

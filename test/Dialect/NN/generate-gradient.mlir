@@ -34,12 +34,13 @@ func.func @g(%x: tensor<4xf32>, %unused: tensor<2xf32>, %i: tensor<4xi64>) -> te
 // -----
 
 // Every op without a rule is listed once, in one error.
-func.func @h(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.floor, nn.ceil}}
-  %0 = nn.floor %x : tensor<4xf32>
-  %1 = nn.ceil %0 : tensor<4xf32>
-  %2 = nn.floor %1 : tensor<4xf32>
-  return %2 : tensor<4xf32>
+func.func @h(%x: tensor<2x2x2x2xf32>, %g: tensor<2x2x2x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{expects a gradient rule for every op between the differentiated values and the outputs, found none for: nn.det, nn.grid_sample}}
+  %0 = nn.det %x : (tensor<2x2x2x2xf32>) -> tensor<2x2xf32>
+  %1 = nn.grid_sample %x, %g {mode = "bilinear", padding_mode = "zeros", align_corners = false} : (tensor<2x2x2x2xf32>, tensor<2x2x2x2xf32>) -> tensor<2x2x2x2xf32>
+  %2 = nn.det %1 : (tensor<2x2x2x2xf32>) -> tensor<2x2xf32>
+  %3 = nn.add %0, %2 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %3 : tensor<2x2xf32>
 }
 
 // -----

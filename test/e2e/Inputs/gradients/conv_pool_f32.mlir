@@ -1,0 +1,19 @@
+// Float32 conv + pool gradients (training runs f32), compared with PyTorch
+// by test/e2e/gradients_conv_pool_f32.py.
+
+func.func @net(%x: tensor<2x3x8x8xf32> {kiln.name = "x"}, %w: tensor<4x3x3x3xf32> {kiln.name = "w"}, %b: tensor<4xf32> {kiln.name = "b"}) -> (tensor<2x4x4x4xf32>, tensor<2x4x3x3xf32>) {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<2x4x8x8xf32>
+  %1 = nn.max_pool %0 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<2x4x8x8xf32>) -> tensor<2x4x4x4xf32>
+  %2 = nn.average_pool %1 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true, count_include_pad = false}
+      : (tensor<2x4x4x4xf32>) -> tensor<2x4x3x3xf32>
+  return %1, %2 : tensor<2x4x4x4xf32>, tensor<2x4x3x3xf32>
+}
+
+// Ties: the gradient goes to the first maximum of each window (row-major).
+func.func @max_pool_ties(%x: tensor<1x2x6x6xf32> {kiln.name = "x"}) -> tensor<1x2x4x4xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = true}
+      : (tensor<1x2x6x6xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}

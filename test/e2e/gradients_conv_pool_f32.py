@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Float32 conv/pool gradients from nn-generate-gradient against PyTorch autograd.
+
+Compiles test/e2e/Inputs/gradients/conv_pool_f32.mlir with its gradients
+(the float32 CPU pipeline training uses), runs each *_grad entry on random
+inputs and seeds, and compares every gradient with torch.autograd on the same
+forward written in torch. max_pool_ties feeds values from {0, 1, 2}, so most
+windows hold several maxima: the gradient must go to the first one in
+row-major order, as PyTorch routes it.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("command failed: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
+
+
+def net(x, w, b):
+    y = F.max_pool2d(F.conv2d(x, w, b, padding=1), 3, stride=2, padding=1)
+    z = F.avg_pool2d(y, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+    return [y, z]
+
+
+def ties(x):
+    return [F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)]
+
+
+CASES = {
+    "net": (net, {"x": (2, 3, 8, 8), "w": (4, 3, 3, 3), "b": (4,)}, [(2, 4, 4, 4), (2, 4, 3, 3)]),
+    "max_pool_ties": (ties, {"x": (1, 2, 6, 6)}, [(1, 2, 4, 4)]),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin-dir", required=True)
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("mlir")
+    args = ap.parse_args()
+    os.makedirs(args.work_dir, exist_ok=True)
+    grad_mlir = os.path.join(args.work_dir, "grad.mlir")
+    so = os.path.join(args.work_dir, "grad.so")
+    run([os.path.join(args.bin_dir, "kiln-opt"), "--nn-generate-gradient", args.mlir, "-o", grad_mlir])
+    run([os.path.join(args.bin_dir, "kiln-compile"), grad_mlir, "-o", so])
+    rng = np.random.default_rng(0)
+    failed = 0
+    for fn, (torch_fn, inputs, outputs) in CASES.items():
+        if fn == "max_pool_ties":
+            x = {n: rng.integers(0, 3, size=s).astype(np.float32) for n, s in inputs.items()}
+        else:
+            x = {n: rng.uniform(-1, 1, size=s).astype(np.float32) for n, s in inputs.items()}
+        seeds = {"d_output_%d" % i: rng.standard_normal(s).astype(np.float32)
+                 for i, s in enumerate(outputs)}
+        d = os.path.join(args.work_dir, fn)
+        os.makedirs(d, exist_ok=True)
+        cmd = [os.path.join(args.bin_dir, "kiln-run"), so, "--entry", fn + "_grad", "--output-dir", d]
+        for n, v in {**x, **seeds}.items():
+            np.save(os.path.join(d, "in_" + n + ".npy"), v)
+            cmd += ["--input", "%s=%s" % (n, os.path.join(d, "in_" + n + ".npy"))]
+        run(cmd)
+        tx = {n: torch.tensor(v, requires_grad=True) for n, v in x.items()}
+        ys = torch_fn(*tx.values())
+        loss = sum((y * torch.tensor(seeds["d_output_%d" % i])).sum() for i, y in enumerate(ys))
+        loss.backward()
+        worst = 0.0
+        for n, t in tx.items():
+            got = np.load(os.path.join(d, "d_" + n + ".npy"))
+            want = t.grad.numpy()
+            worst = max(worst, float(np.max(np.abs(got - want) / (1 + np.abs(want)))))
+        ok = worst < 1e-4
+        failed += not ok
+        print("%s %s: worst error %.2e against torch" % ("ok  " if ok else "FAIL", fn, worst))
+    if failed:
+        sys.exit("%d function(s) differ from torch" % failed)
+
+
+if __name__ == "__main__":
+    main()
