@@ -309,13 +309,16 @@ def main():
     if unknown:
         sys.exit(f"bench-train: unknown models {unknown}; known: {', '.join(MODELS)}")
 
-    rows = []
+    rows, failed = [], []
     for name in names:
         print(f"bench-train: {name} ...", file=sys.stderr, flush=True)
         try:
             kiln = bench_kiln(name, args, bins)
         except (RuntimeError, subprocess.TimeoutExpired) as err:
-            sys.exit(f"bench-train: error: {err}")
+            # One model's failure (printed) does not hide the others' rows.
+            print(f"bench-train: error: {name}: {str(err)[:2000]}", file=sys.stderr)
+            failed.append(name)
+            continue
         torch_steps = max(10, min(500, int(args.seconds * kiln["steps_per_s"] / 3)))
         torch_row = bench_torch(name, args.threads, torch_steps)
         rows.append((name, kiln, torch_row))
@@ -344,6 +347,8 @@ def main():
             f"{k['steps_per_s'] / t['steps_per_s']:.2f} | {k['arena_mib']:.2f} | "
             f"{kiln_mem:.2f} | {t['peak_mib']:.2f} | "
             f"{t['peak_mib'] / kiln_mem:.1f} | {k['compile_s']:.1f} |")
+    for name in failed:
+        lines.append(f"| {name} | failed: see the error above | | | | | | | | |")
     sources = sorted({k["arena_from"] for _, k, _ in rows})
     methods = sorted({k["method"] for _, k, _ in rows})
     lines += ["", f"Kiln timed through: {', '.join(methods)}; arena from: {', '.join(sources)}."]
@@ -353,7 +358,7 @@ def main():
         os.makedirs(os.path.dirname(os.path.abspath(args.markdown)), exist_ok=True)
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
