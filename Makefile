@@ -14,7 +14,7 @@ PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19
 # builds) to install and drive onnxruntime-node.
 BENCH_PACKAGES := time
 
-.PHONY: all deps configure build test test-long test-onnx-full onnx-coverage demo docs bench fuzz fuzz-mutate test-sanitize sanitizer-deps clean
+.PHONY: all deps configure build test test-long test-onnx-full onnx-coverage demo train-demo docs bench bench-train fuzz fuzz-mutate test-sanitize sanitizer-deps clean
 
 all: build
 
@@ -66,6 +66,13 @@ bench: build
 	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md \
 	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
 
+# Training steps per second and memory, Kiln's compiled step against PyTorch
+# eager (same machine, THREADS threads): bench/train.py, the table also written
+# to $(BUILD_DIR)/bench/train.md.
+bench-train: build
+	/usr/bin/python3 bench/train.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench/train \
+	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/train.md
+
 DEMO_DIR := $(BUILD_DIR)/demo
 # Sanitizer and libFuzzer runtimes: clang-19's own, installed only when no
 # compiler-rt at all is present (an older one is used through a shim, see
@@ -113,6 +120,17 @@ demo: build
 	$(DEMO_DIR)/digits_cnn --input image=examples/digits/input.npy
 	@echo "--- 100 timed runs:"
 	$(DEMO_DIR)/digits_cnn --input image=examples/digits/input.npy --bench 100
+
+# Trains the digits CNN with kiln-compile --train and kiln-run --train (scikit-
+# learn's bundled digits, nothing downloaded), then checks the saved ONNX model's
+# test accuracy (>= 97%) with kiln-compile and, when `make bench` has installed
+# onnxruntime-node, ONNX Runtime. TRAIN_EPOCHS=N to change the epochs.
+TRAIN_DEMO_DIR := $(BUILD_DIR)/train-demo
+TRAIN_EPOCHS ?= 10
+train-demo: build
+	/usr/bin/python3 examples/digits/train_demo.py --bin-dir $(BUILD_DIR)/bin \
+	  --work-dir $(TRAIN_DEMO_DIR) --epochs $(TRAIN_EPOCHS) \
+	  --node-modules $(BUILD_DIR)/bench/node/node_modules
 
 docs: build
 	cp $(BUILD_DIR)/docs/Dialects/*.md $(BUILD_DIR)/docs/Passes/*.md docs/reference/
