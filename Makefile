@@ -65,6 +65,8 @@ bench: build
 	/usr/bin/python3 bench/run.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench \
 	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/results.md \
 	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
+	/usr/bin/python3 bench/train.py --bin-dir $(BUILD_DIR)/bin --work-dir $(BUILD_DIR)/bench/train \
+	  --threads $(THREADS) --markdown $(BUILD_DIR)/bench/train.md
 
 # Training steps per second and memory, Kiln's compiled step against PyTorch
 # eager (same machine, THREADS threads): bench/train.py, the table also written
