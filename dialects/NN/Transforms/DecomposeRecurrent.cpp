@@ -342,7 +342,15 @@ LogicalResult decompose(OpTy op, const CellOperands &k, PatternRewriter &rw) {
     for (int64_t i = 0; i < t.getRank(); ++i)
       if (t.isDynamicDim(i))
         dyn.push_back(i == 0 && t.getRank() == 4 ? seq : batch);
-    resultInits.push_back(rw.create<tensor::EmptyOp>(loc, t, dyn));
+    Value init = rw.create<tensor::EmptyOp>(loc, t, dyn);
+    // With a dynamic batch, the same: y_c is a filled tensor, never the
+    // empty that y_h starts from.
+    if (cast<OpResult>(result).getResultNumber() == 2)
+      init = rw.create<linalg::FillOp>(
+                   loc, ValueRange{rw.create<arith::ConstantOp>(loc, rw.getFloatAttr(elem, 0.0))},
+                   ValueRange{init})
+                 .getResult(0);
+    resultInits.push_back(init);
   }
   Value zero = b.index(0), one = b.index(1), bsV = b.index(bs);
   auto blocks = rw.create<scf::ForOp>(loc, zero, batch, bsV, resultInits);
