@@ -12,10 +12,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// `v` with its last two dimensions swapped.
 Value transposeLast(GradientEmitter &e, Value v) {

@@ -22,10 +22,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 DenseI64ArrayAttr ints(GradientEmitter &e, ArrayRef<int64_t> v) {
   return e.builder().getDenseI64ArrayAttr(v);

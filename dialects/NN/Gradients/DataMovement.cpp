@@ -16,10 +16,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 

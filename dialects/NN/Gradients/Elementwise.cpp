@@ -13,20 +13,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-Type elemOf(Value v) { return typeOf(v).getElementType(); }
-
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a, Value b) {
-  return e.builder().create<OpTy>(e.loc(), a, b);
-}
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a) {
-  return e.builder().create<OpTy>(e.loc(), a);
-}
 
 /// Sets operand i's gradient to `g` summed to its shape, when it needs one.
 void setBroadcast(GradientEmitter &e, unsigned i, function_ref<Value()> g) {

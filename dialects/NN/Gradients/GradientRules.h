@@ -29,6 +29,24 @@ void attachGradient(mlir::MLIRContext *ctx) {
   OpTy::template attachInterface<detail::GradientRuleModel<OpTy, Rule>>(*ctx);
 }
 
+/// Small helpers every family's rules use (`using namespace
+/// kiln::nn::gradient;` in the family files).
+namespace gradient {
+inline mlir::RankedTensorType typeOf(mlir::Value v) {
+  return mlir::cast<mlir::RankedTensorType>(v.getType());
+}
+inline mlir::Type elemOf(mlir::Value v) { return typeOf(v).getElementType(); }
+/// An nn op with an inferred result type, built at the rule's location.
+template <typename OpTy>
+mlir::Value make(GradientEmitter &e, mlir::Value a, mlir::Value b) {
+  return e.builder().create<OpTy>(e.loc(), a, b);
+}
+template <typename OpTy>
+mlir::Value make(GradientEmitter &e, mlir::Value a) {
+  return e.builder().create<OpTy>(e.loc(), a);
+}
+} // namespace gradient
+
 /// One per family file of dialects/NN/Gradients (called by Gradients.cpp).
 void registerElementwiseGradients(mlir::MLIRContext *ctx);
 void registerContractionGradients(mlir::MLIRContext *ctx);

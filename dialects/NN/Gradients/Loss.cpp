@@ -15,20 +15,10 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-Type elemOf(Value v) { return typeOf(v).getElementType(); }
-
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a, Value b) {
-  return e.builder().create<OpTy>(e.loc(), a, b);
-}
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a) {
-  return e.builder().create<OpTy>(e.loc(), a);
-}
 Value select(GradientEmitter &e, Value cond, Value a, Value b) {
   return e.builder().create<WhereOp>(e.loc(), cond, a, b);
 }

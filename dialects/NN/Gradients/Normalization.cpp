@@ -14,20 +14,10 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-Type elemOf(Value v) { return typeOf(v).getElementType(); }
-
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a, Value b) {
-  return e.builder().create<OpTy>(e.loc(), a, b);
-}
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a) {
-  return e.builder().create<OpTy>(e.loc(), a);
-}
 Value reduceMean(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
   return e.builder().create<ReduceMeanOp>(e.loc(), v, e.builder().getDenseI64ArrayAttr(axes),
                                           e.builder().getBoolAttr(true));

@@ -30,12 +30,12 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
 
 enum class Cell { LSTM, GRU, RNN };
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// The cell kind's extra operands and flags, and the ODS indices of the
 /// operands (x, w, r, b, sequence_lens, initial_h, initial_c, p).

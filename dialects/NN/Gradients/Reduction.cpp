@@ -13,10 +13,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// The pieces every reduction rule needs.
 struct Reduced {
@@ -41,10 +40,6 @@ Reduced reduced(Value input, ArrayRef<int64_t> axes) {
   return r;
 }
 
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a, Value b) {
-  return e.builder().create<OpTy>(e.loc(), a, b);
-}
 
 /// A value of the keep shape broadcast to the input's shape.
 Value expandTo(GradientEmitter &e, Value v, RankedTensorType in) {

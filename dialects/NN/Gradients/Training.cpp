@@ -11,16 +11,9 @@
 
 using namespace mlir;
 using namespace kiln::nn;
+using namespace kiln::nn::gradient;
 
 namespace {
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-Type elemOf(Value v) { return typeOf(v).getElementType(); }
-
-template <typename OpTy>
-Value make(GradientEmitter &e, Value a, Value b) {
-  return e.builder().create<OpTy>(e.loc(), a, b);
-}
 
 // dx = mask ? dy / (1 - ratio) : 0, the forward's mask result reused. (A ratio
 // of 1 or more drops everything: the mask is all false and so is dx.)
