@@ -13,6 +13,7 @@
 #include "kiln_train_internal.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -414,6 +415,15 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
       if (progress)
         fprintf(stderr, "\repoch %lld/%lld  step %lld/%lld  loss %.6g   ", epoch, o->epochs,
                 (long long)s + 1, (long long)steps_per_epoch, (double)loss);
+      /* A NaN or infinite loss poisons every parameter: stop, do not save. */
+      if (!isfinite(loss)) {
+        if (progress) fputc('\n', stderr);
+        fprintf(stderr,
+                "%s: epoch %lld step %lld: the loss is %s: training diverged (lower --lr, or "
+                "recompile with --clip-norm); nothing saved\n",
+                o->prog, epoch, (long long)step, isnan(loss) ? "NaN" : "infinite");
+        goto done;
+      }
     }
     if (progress) fputc('\n', stderr);
     if (eval && !kiln_train_eval(o->prog, t, eval, eval_rows, epoch)) goto done;
@@ -504,6 +514,18 @@ int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_mod
     fprintf(stderr, "%s: --save: cannot read the source model '%s' named by the artifact: %s\n",
             prog, kiln_trainer_source(t), strerror(errno));
     goto done;
+  }
+  if (o.save) {
+    /* The output's folder must be writable before any training time is spent. */
+    char *copy = strdup(o.save);
+    int writable = copy && access(dirname(copy), W_OK) == 0;
+    int err = errno;
+    free(copy);
+    if (!writable) {
+      fprintf(stderr, "%s: --save: cannot write into the folder of '%s': %s\n", prog, o.save,
+              strerror(err));
+      goto done;
+    }
   }
   if (o.has_threads) kiln_set_num_threads(o.threads);
   rc = kiln_train_run(&o, hooks, t, data, rows, eval, eval_rows);

@@ -107,7 +107,8 @@ cl::opt<double> momentum("momentum", cl::desc("SGD momentum (default 0)"), cl::i
                          cl::cat(trainCategory));
 cl::opt<bool> nesterov("nesterov", cl::desc("SGD with Nesterov momentum"), cl::cat(trainCategory));
 cl::opt<double> weightDecay("weight-decay",
-                            cl::desc("L2 penalty; decoupled for adamw (default 0)"),
+                            cl::desc("L2 penalty; decoupled for adamw (default 0; 0.01 for "
+                                     "adamw, as torch.optim.AdamW)"),
                             cl::init(0.0), cl::cat(trainCategory));
 cl::opt<double> beta1("beta1", cl::desc("Adam beta1 (default 0.9)"), cl::init(0.9),
                       cl::cat(trainCategory));
@@ -319,7 +320,8 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr
 /// Options given without --train, or --train without what it needs.
 LogicalResult checkTrainingFlags(MLIRContext &context) {
   if (batch.getNumOccurrences() && batch <= 0)
-    return emitError(UnknownLoc::get(&context)) << "--batch expects B >= 1, found " << batch;
+    return emitError(UnknownLoc::get(&context))
+           << "--batch expects B >= 1, found " << static_cast<int64_t>(batch);
   if (!train) {
     cl::Option *trainingOnly[] = {&lossName, &labelName, &optimizerName, &lr,    &momentum,
                                   &nesterov, &weightDecay, &beta1,         &beta2, &eps,
@@ -337,6 +339,25 @@ LogicalResult checkTrainingFlags(MLIRContext &context) {
     return emitError(UnknownLoc::get(&context))
            << "--train expects an ONNX model, found an .mlir file (run the pass "
               "nn-build-training with kiln-opt instead)";
+  // An optimizer constant the chosen optimizer does not read is an error,
+  // not silently ignored.
+  llvm::StringRef opt = optimizerName;
+  bool adam = opt == "adam" || opt == "adamw";
+  struct {
+    cl::Option *flag;
+    bool used;
+    const char *by;
+  } constants[] = {{&momentum, opt == "sgd", "sgd"},
+                   {&nesterov, opt == "sgd", "sgd"},
+                   {&beta1, adam, "adam and adamw"},
+                   {&beta2, adam, "adam and adamw"},
+                   {&eps, adam || opt == "rmsprop", "adam, adamw and rmsprop"},
+                   {&alpha, opt == "rmsprop", "rmsprop"}};
+  for (const auto &c : constants)
+    if (c.flag->getNumOccurrences() && !c.used)
+      return emitError(UnknownLoc::get(&context))
+             << "--" << c.flag->ArgStr << " is read only by --optimizer=" << c.by
+             << ", found --optimizer=" << opt;
   return success();
 }
 
@@ -349,7 +370,10 @@ LogicalResult buildTraining(ModuleOp module) {
   o.lr = lr;
   o.momentum = momentum;
   o.nesterov = nesterov;
-  o.weightDecay = weightDecay;
+  // torch.optim.AdamW's default weight decay is 0.01; the others' is 0.
+  o.weightDecay = weightDecay.getNumOccurrences() == 0 && optimizerName == "adamw"
+                      ? 0.01
+                      : double(weightDecay);
   o.beta1 = beta1;
   o.beta2 = beta2;
   o.eps = eps;

@@ -4,10 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/NNToLinalg/IndexingUtils.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
 #include "dialects/NN/IR/NNOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -43,6 +46,24 @@ struct NLLLossLowering : OpConversionPattern<NLLLossOp> {
         assertEqual(rewriter, loc, op, rewriter.create<tensor::DimOp>(loc, adaptor.getTarget(), d),
                     rewriter.createOrFold<tensor::DimOp>(loc, input, d == 0 ? 0 : d + 1),
                     "expects a target of the input's shape without its class dimension");
+    // A class index outside [0, C) that is not ignore_index is an error (ONNX
+    // and torch), checked before the read where a check can be placed (a
+    // constant target was checked by the importer or is the user's IR; the
+    // read below still clamps, so nothing leaves the input).
+    if (!matchPattern(adaptor.getTarget(), m_Constant()) && isa<func::FuncOp>(op->getParentOp())) {
+      Emitter e(rewriter, op);
+      Value c = e.dimI64(input, 1);
+      Value ok = allOf(rewriter, loc, adaptor.getTarget(),
+                       [&](OpBuilder &b, Location, Value t, ValueRange) {
+                         Emitter in(b, op);
+                         t = in.toI64(t);
+                         Value inRange = in.both(in.ge(t, in.i64(0)), in.lt(t, c));
+                         return ignore ? in.either(inRange, in.eq(t, in.i64(*ignore))) : inRange;
+                       });
+      e.require(ok, "expects every target in [0, C)" +
+                        (ignore ? " or ignore_index " + std::to_string(*ignore) : std::string()) +
+                        ", found one outside");
+    }
     Value lossInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem, dyn);
     Value weightInit = rewriter.create<tensor::EmptyOp>(loc, targetType.getShape(), elem, dyn);
     auto generic = rewriter.create<linalg::GenericOp>(

@@ -19,8 +19,10 @@ def NN_NLLLossOp : NN_InferredOp<"nll_loss"> {
     `-input[n, target, d...] * weight[target]` (weight 1 without `weight`);
     positions whose target equals `ignore_index` contribute 0 and weigh 0.
     `reduction` is `none` (the per-position losses), `sum`, or `mean` (the
-    sum divided by the sum of the weights used). Targets outside `[0, C)`
-    are clamped into it (generated code does not trap).
+    sum divided by the sum of the weights used). A target outside `[0, C)`
+    that is not `ignore_index` is a run-time error naming the node (ONNX
+    and torch make it one); where no check can be placed (inside a loop
+    body) it is clamped, so generated code never reads outside the input.
 
     ```mlir
     %l = nn.nll_loss %logp, %t {reduction = "mean"} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<f32>

@@ -63,6 +63,7 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
   func::FuncOp model;
   SmallVector<StateTensor> state;
   unsigned numParams = 0;
+  unsigned frozenCount = 0;
   llvm::StringMap<unsigned> stateIndex;
 
   void runOnOperation() override {
@@ -117,8 +118,21 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     if (fns.size() != 1)
       return error() << "expects one public function (the imported model), found " << fns.size();
     model = fns.front();
-    if (model.getNumResults() == 0 || !isa<FloatType>(typeOf(model.getBody().front().getTerminator()->getOperand(0)).getElementType()))
-      return error() << "expects the model's first output to be a float tensor (what the loss reads)";
+    if (model.getNumResults() == 0)
+      return error() << "expects the model to have an output (what the loss reads)";
+    RankedTensorType yt = typeOf(model.getBody().front().getTerminator()->getOperand(0));
+    if (!yt.getElementType().isF32())
+      return error() << "expects the model's first output (what the loss reads) to be f32: "
+                        "training runs in f32, found "
+                     << yt.getElementType();
+    bool classification = loss == "softmax-cross-entropy" || loss == "nll";
+    if (classification && yt.getRank() < 2)
+      return error() << "expects the model's first output to be scores [N, C, ...] of rank >= 2 "
+                        "for --loss="
+                     << loss << ", found " << yt;
+    if (!classification && yt.getRank() < 1)
+      return error() << "expects the model's first output to have a batch dim 0 for --loss="
+                     << loss << ", found " << yt;
     for (auto [i, type] : llvm::enumerate(model.getArgumentTypes())) {
       auto t = dyn_cast<RankedTensorType>(type);
       auto name = model.getArgAttrOfType<StringAttr>(i, "kiln.name");
@@ -133,6 +147,15 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     for (Value out : model.getBody().front().getTerminator()->getOperands())
       if (!typeOf(out).hasStaticShape())
         return error() << "expects static output shapes for training, found " << out.getType();
+    // kiln-run splits every batch input (data and label) along dim 0.
+    for (auto [i, type] : llvm::enumerate(model.getArgumentTypes())) {
+      auto t = cast<RankedTensorType>(type);
+      auto name = model.getArgAttrOfType<StringAttr>(i, "kiln.name");
+      if (t.getRank() == 0 || t.getDimSize(0) != yt.getDimSize(0))
+        return error() << "expects every input's dim 0 to be the batch, the first output's dim 0 ("
+                       << yt.getDimSize(0) << "), found " << t << " for input '"
+                       << (name ? name.getValue() : "") << "'";
+    }
     if (auto names = model->getAttrOfType<ArrayAttr>("kiln.result_names"))
       for (Attribute n : names)
         if (cast<StringAttr>(n).getValue() == "loss")
@@ -147,7 +170,12 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
       auto name = c->getAttrOfType<StringAttr>("kiln.parameter");
       if (!name)
         continue;
-      if (c->use_empty() || (!freeze.empty() && frozen.match(name.getValue()))) {
+      if (c->use_empty()) {
+        c->removeAttr("kiln.parameter");
+        continue;
+      }
+      if (!freeze.empty() && frozen.match(name.getValue())) {
+        ++frozenCount;
         c->removeAttr("kiln.parameter");
         continue;
       }
@@ -186,6 +214,16 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     if (numParams == 0)
       return error() << "expects at least one trainable parameter (a float initializer"
                      << (freeze.empty() ? "" : " not matched by --freeze") << "), found none";
+    if (stateIndex.count(label))
+      return error() << "expects --label to name a new input, found '" << label
+                     << "', the name of a state tensor (parameter, buffer or optimizer state)";
+    if (!freeze.empty() && frozenCount == 0) {
+      InFlightDiagnostic diag = error() << "expects --freeze='" << freeze
+                                        << "' to match a parameter, found none matching among: ";
+      llvm::interleaveComma(llvm::make_range(state.begin(), state.begin() + numParams), diag,
+                            [&](const StateTensor &t) { diag << t.name; });
+      return diag;
+    }
     return success();
   }
 
@@ -317,6 +355,14 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     // Batch normalization with the batch's statistics.
     for (Operation &op : llvm::make_early_inc_range(body)) {
       b.setInsertionPoint(&op);
+      if (isa<BatchNormOp, BatchNormTrainingOp>(op)) {
+        auto xt = typeOf(op.getOperand(0));
+        if (xt.getNumElements() == xt.getDimSize(1))
+          return op.emitOpError("expects more than one value per channel in training mode "
+                                "(batch statistics of one value are 0 variance, as torch "
+                                "refuses), found input ")
+                 << xt;
+      }
       if (auto bn = dyn_cast<BatchNormOp>(op)) {
         double m = 0.9;
         if (auto a = bn->getAttrOfType<FloatAttr>("kiln.momentum"))
@@ -350,6 +396,12 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
                        params);
     if (failed(grads))
       return failure();
+    if (llvm::all_of(*grads, [](Value g) {
+          auto c = g.getDefiningOp<ConstantOp>();
+          return c && !c->hasAttr("kiln.parameter");
+        }))
+      return error() << "expects the loss to depend on at least one trainable parameter, found "
+                        "none it depends on (every gradient is zero)";
 
     if (clipNorm > 0)
       clipByGlobalNorm(b, loc, *grads);

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Training errors: each bad model, flag or input gets a clear message and a
+non-zero exit, never a crash or a silent wrong answer.
+
+Small models built with onnx.helper (a linear classifier y = x W + b, and
+variants) are compiled with `kiln-compile --train` and run with
+`kiln-run --train`; each case checks the exit status and the message.
+
+    /usr/bin/python3 test/e2e/train_errors.py --bin-dir build/bin --work-dir DIR
+"""
+
+import argparse
+import functools
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T, helper, numpy_helper
+
+import kiln_e2e as e2e
+
+FAILURES = []
+check = functools.partial(e2e.expect, FAILURES)
+
+
+def linear(path, dtype=np.float32, out_rank=2, batch="N", bn_rows=None, cut=False):
+    """x [batch, 4] -> x W + b [batch, 3]; variants: another float type, a
+    rank-1 output (a sum), batch norm over [N, 3], the output not reading W."""
+    vi = helper.make_tensor_value_info
+    et = T.FLOAT if dtype == np.float32 else T.DOUBLE
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(rng.standard_normal((4, 3)).astype(dtype), "W"),
+             numpy_helper.from_array(np.zeros(3, dtype), "b")]
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["xw"]),
+             helper.make_node("Add", ["x3" if cut else "xw", "b"], ["y"])]
+    if cut:
+        nodes.insert(0, helper.make_node("Slice", ["x", "s0", "s1", "s2"], ["x3"]))
+        inits += [numpy_helper.from_array(np.array([0], np.int64), "s0"),
+                  numpy_helper.from_array(np.array([3], np.int64), "s1"),
+                  numpy_helper.from_array(np.array([1], np.int64), "s2")]
+    out = "y"
+    if bn_rows:
+        inits += [numpy_helper.from_array(np.ones(3, dtype), n) for n in ("s", "v")]
+        inits += [numpy_helper.from_array(np.zeros(3, dtype), n) for n in ("bb", "m")]
+        nodes.append(helper.make_node("BatchNormalization", ["y", "s", "bb", "m", "v"], ["z"]))
+        out = "z"
+    shape = [batch, 3]
+    if out_rank == 1:
+        nodes.append(helper.make_node("ReduceSum", [out], ["r"], keepdims=0, axes=[1]))
+        out, shape = "r", [batch]
+    graph = helper.make_graph(nodes, "m", [vi("x", et, [batch, 4])], [vi(out, et, shape)], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return path
+
+
+def run_all(args, work):
+    kc = e2e.find_tool("kiln-compile", args.bin_dir)
+    kr = e2e.find_tool("kiln-run", args.bin_dir)
+    base = linear(os.path.join(work, "linear.onnx"))
+    so = os.path.join(work, "t.so")
+    train = ["--train", "--loss=softmax-cross-entropy", "--label=y_true", "--batch=4"]
+
+    def compile_fails(tag, model, flags, needle):
+        res = e2e.run([kc, model, *flags, "-o", so], 300)
+        check(res.returncode == 1 and needle in res.stderr, f"kiln-compile {tag}: {needle}", res)
+
+    compile_fails("loss without --train", base, ["--loss=mse", "--batch=4"],
+                  "--loss is a training option: it needs --train")
+    compile_fails("beta1 with sgd", base, train + ["--beta1=0.8"],
+                  "--beta1 is read only by --optimizer=adam and adamw, found --optimizer=sgd")
+    compile_fails("alpha with adam", base, train + ["--optimizer=adam", "--alpha=0.9"],
+                  "--alpha is read only by --optimizer=rmsprop")
+    compile_fails("garbage batch", base, ["--train", "--loss=mse", "--label=t", "--batch=-3"],
+                  "--batch expects B >= 1, found -3")
+    compile_fails("label named like a parameter", base,
+                  ["--train", "--loss=softmax-cross-entropy", "--label=W", "--batch=4"],
+                  "expects --label to name a new input, found 'W', the name of a state tensor")
+    compile_fails("freeze matching nothing", base, train + ["--freeze=^conv"],
+                  "expects --freeze='^conv' to match a parameter, found none matching among: W, b")
+    compile_fails("rank-1 scores", linear(os.path.join(work, "r1.onnx"), out_rank=1), train,
+                  "expects the model's first output to be scores [N, C, ...] of rank >= 2")
+    compile_fails("float64 model", linear(os.path.join(work, "f64.onnx"), dtype=np.float64), train,
+                  "expects the model's first output (what the loss reads) to be f32")
+    compile_fails("batch norm of one value per channel",
+                  linear(os.path.join(work, "bn.onnx"), bn_rows=True),
+                  ["--train", "--loss=mse", "--label=t", "--batch=1"],
+                  "expects more than one value per channel in training mode")
+    compile_fails("loss reads no parameter's", linear(os.path.join(work, "cut.onnx"), cut=True),
+                  ["--train", "--loss=mse", "--label=t", "--batch=4", "--freeze=^b$"],
+                  "expects the loss to depend on at least one trainable parameter")
+
+    # Run-time errors of a compiled step.
+    res = e2e.run([kc, base, *train, "--lr=1e30", "-o", so], 300)
+    check(res.returncode == 0, "kiln-compile of the linear classifier", res)
+    x = e2e.save_npy(os.path.join(work, "x.npy"), np.ones((8, 4), np.float32) * 1e10)
+    y = e2e.save_npy(os.path.join(work, "y.npy"), np.array([0, 1, 2, 0, 1, 2, 0, 1], np.int64))
+    bad = e2e.save_npy(os.path.join(work, "bad.npy"), np.array([0, 1, 2, 3, 1, 2, 0, 1], np.int64))
+    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + bad, "--batch", "4",
+                   "--epochs", "1"], 120)
+    check(res.returncode == 1 and "expects every target in [0, C)" in res.stderr
+          and "nn.softmax_cross_entropy" not in res.stdout,
+          "a label outside [0, C) is a run-time error naming the loss", res)
+    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + y, "--batch", "4",
+                   "--epochs", "3"], 120)
+    check(res.returncode == 1 and "training diverged" in res.stderr,
+          "a loss that is not finite stops training with an error", res)
+    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + y, "--batch", "4",
+                   "--epochs", "1", "--save", "/nonexistent-dir/out.onnx"], 120)
+    check(res.returncode == 1 and "--save: cannot write into the folder" in res.stderr
+          and '"step"' not in res.stdout,
+          "an unwritable --save folder is refused before training", res)
+    return e2e.finish(FAILURES, "training errors")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    e2e.add_common_args(ap)
+    args = ap.parse_args()
+    with e2e.work_dir(args.work_dir, prefix="kiln-train-errors-") as work:
+        return run_all(args, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
