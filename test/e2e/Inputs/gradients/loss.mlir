@@ -4,7 +4,7 @@
 // gradcheck: sce_mean t=int:0:5
 // gradcheck: sce_spatial_ignore t=int:0:4
 // gradcheck: sce_sum_none t=int:0:5
-// gradcheck: nll_clamped t=int:-2:7
+// gradcheck: nll_ignore t=int:-1:5
 // gradcheck: nll_weights t=int:0:4 w=positive
 // gradcheck: sce_weights t=int:0:4 w=positive
 
@@ -28,12 +28,12 @@ func.func @sce_sum_none(%s: tensor<6x5xf64> {kiln.name = "s"}, %t: tensor<6xi32>
   return %l, %n : tensor<f64>, tensor<6xf64>
 }
 
-// Targets in [-2, 7) against 5 classes: -1 is ignored, the others outside
-// [0, 5) are clamped to 0 or 4 as the forward does.
-func.func @nll_clamped(%x: tensor<6x5xf64> {kiln.name = "x"}, %t: tensor<6xi64> {kiln.name = "t"}) -> (tensor<f64>, tensor<6xf64>, tensor<f64>) {
+// Targets in [-1, 5) against 5 classes, -1 ignored, under every reduction
+// (a target outside [0, C) that is not ignore_index is a run-time error).
+func.func @nll_ignore(%x: tensor<6x5xf64> {kiln.name = "x"}, %t: tensor<6xi64> {kiln.name = "t"}) -> (tensor<f64>, tensor<6xf64>, tensor<f64>) {
   %0 = nn.nll_loss %x, %t {reduction = "mean", ignore_index = -1 : i64} : (tensor<6x5xf64>, tensor<6xi64>) -> tensor<f64>
   %1 = nn.nll_loss %x, %t {reduction = "none", ignore_index = -1 : i64} : (tensor<6x5xf64>, tensor<6xi64>) -> tensor<6xf64>
-  %2 = nn.nll_loss %x, %t {reduction = "sum"} : (tensor<6x5xf64>, tensor<6xi64>) -> tensor<f64>
+  %2 = nn.nll_loss %x, %t {reduction = "sum", ignore_index = -1 : i64} : (tensor<6x5xf64>, tensor<6xi64>) -> tensor<f64>
   return %0, %1, %2 : tensor<f64>, tensor<6xf64>, tensor<f64>
 }
 
