@@ -286,7 +286,7 @@ static kiln_status kiln_write_npy(const char *path, const kiln_tensor *t) {
 
 kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64_t epochs) {
   kiln_manifest old;
-  char *manifest = NULL, *tmp = NULL, file[64], encoded[512];
+  char *manifest = NULL, *tmp = NULL, file[64];
   int64_t generation = 1;
   size_t i;
   FILE *f = NULL;
@@ -329,10 +329,18 @@ kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64
   }
   fprintf(f, "kiln-checkpoint 1\ngeneration %" PRId64 "\nepochs %" PRId64 "\nsteps %" PRId64 "\n",
           generation, epochs, t->steps);
-  for (i = 0; i < t->num_state; ++i) {
-    kiln__percent_encode(encoded, sizeof encoded, t->info->state_names[i]);
+  for (i = 0; i < t->num_state && st == KILN_OK; ++i) {
+    /* Every byte may take 3 when escaped: sized per name, never truncated. */
+    size_t size = 3 * strlen(t->info->state_names[i]) + 1;
+    char *encoded = (char *)malloc(size);
+    if (!encoded) {
+      st = kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", tmp);
+      break;
+    }
+    kiln__percent_encode(encoded, size, t->info->state_names[i]);
     fprintf(f, "state %s %s g%" PRId64 "-%zu.npy\n", encoded,
             kiln_state_kind_name(t->info->state_kinds[i]), generation, i);
+    free(encoded);
   }
   if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f))
     st = kiln__fail(KILN_ERROR_IO, "%s: write error: %s", tmp, strerror(errno));

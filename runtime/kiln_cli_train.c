@@ -419,8 +419,8 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
       if (!isfinite(loss)) {
         if (progress) fputc('\n', stderr);
         fprintf(stderr,
-                "%s: epoch %lld step %lld: the loss is %s: training diverged (lower --lr, or "
-                "recompile with --clip-norm); nothing saved\n",
+                "%s: epoch %lld step %lld: the loss is %s: training diverged (check the data "
+                "for NaN or infinity, lower --lr, or recompile with --clip-norm); nothing saved\n",
                 o->prog, epoch, (long long)step, isnan(loss) ? "NaN" : "infinite");
         goto done;
       }
