@@ -73,6 +73,9 @@ def run_all(args, work):
                   "--alpha is read only by --optimizer=rmsprop")
     compile_fails("garbage batch", base, ["--train", "--loss=mse", "--label=t", "--batch=-3"],
                   "--batch expects B >= 1, found -3")
+    compile_fails("--batch against --input-shape", base,
+                  train + ["--input-shape", "x=16x4"],
+                  "--batch 4 and --input-shape for 'x' disagree on dim 0 (16)")
     compile_fails("label named like a parameter", base,
                   ["--train", "--loss=softmax-cross-entropy", "--label=W", "--batch=4"],
                   "expects --label to name a new input, found 'W', the name of a state tensor")

@@ -353,6 +353,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     auto override = options.inputShapes.find(in.name());
     if (override != options.inputShapes.end()) {
       shape = override->second;
+      if (options.batchSize > 0 && !shape.empty() && shape[0] != options.batchSize) {
+        emitError(fileLoc) << "--batch " << options.batchSize << " and --input-shape for '"
+                           << in.name() << "' disagree on dim 0 ("
+                           << (ShapedType::isDynamic(shape[0]) ? std::string("?")
+                                                               : std::to_string(shape[0]))
+                           << ")";
+        return nullptr;
+      }
       if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(shape.size())) {
         emitError(fileLoc) << "--input-shape for '" << in.name() << "' gives "
                            << shape.size() << " dimensions, the model has "

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace kiln::nn {
@@ -71,7 +72,8 @@ FailureOr<SmallVector<Value>> kiln::nn::buildGradients(OpBuilder &b, ArrayRef<Va
 
   // Every op on a path needs a rule: all that lack one are listed at once,
   // before anything is built.
-  llvm::SetVector<StringRef> missing;
+  // Each op name once, with the ONNX nodes (name locations) it came from.
+  llvm::MapVector<StringRef, SmallVector<StringRef>> missing;
   Operation *firstMissing = nullptr;
   for (Operation *op : forward) {
     bool onPath = llvm::any_of(op->getResults(), [&](Value r) {
@@ -81,13 +83,22 @@ FailureOr<SmallVector<Value>> kiln::nn::buildGradients(OpBuilder &b, ArrayRef<Va
       continue;
     if (!firstMissing)
       firstMissing = op;
-    missing.insert(op->getName().getStringRef());
+    SmallVector<StringRef> &nodes = missing[op->getName().getStringRef()];
+    if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+      nodes.push_back(name.getName().getValue());
   }
   if (firstMissing) {
     InFlightDiagnostic diag = firstMissing->emitError(
         "expects a gradient rule for every op between the differentiated values and the "
         "outputs, found none for: ");
-    llvm::interleaveComma(missing, diag);
+    llvm::interleaveComma(missing, diag, [&](const auto &entry) {
+      diag << entry.first;
+      if (entry.second.empty())
+        return;
+      diag << " (node" << (entry.second.size() > 1 ? "s " : " ");
+      llvm::interleaveComma(entry.second, diag, [&](StringRef n) { diag << "'" << n << "'"; });
+      diag << ")";
+    });
     return diag;
   }
 
