@@ -73,6 +73,9 @@ def run_all(args, work):
                   "--alpha is read only by --optimizer=rmsprop")
     compile_fails("garbage batch", base, ["--train", "--loss=mse", "--label=t", "--batch=-3"],
                   "--batch expects B >= 1, found -3")
+    compile_fails("--batch against a static batch",
+                  linear(os.path.join(work, "static.onnx"), batch=2), train,
+                  "--batch 4: graph input 'x' has a static dim 0 of 2")
     compile_fails("--batch against --input-shape", base,
                   train + ["--input-shape", "x=16x4"],
                   "--batch 4 and --input-shape for 'x' disagree on dim 0 (16)")

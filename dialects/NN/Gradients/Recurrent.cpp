@@ -36,7 +36,6 @@ namespace {
 
 enum class Cell { LSTM, GRU, RNN };
 
-
 /// The cell kind's extra operands and flags, and the ODS indices of the
 /// operands (x, w, r, b, sequence_lens, initial_h, initial_c, p).
 struct CellInfo {
