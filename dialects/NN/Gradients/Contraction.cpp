@@ -106,7 +106,6 @@ LogicalResult gemmGradient(GemmOp op, GradientEmitter &e) {
   return success();
 }
 
-
 // An einsum is linear in each operand: the gradient of operand i is the
 // einsum of the other operands and dY onto operand i's letters. Letters of
 // operand i found nowhere else (summed in the forward) are broadcast: the

@@ -40,7 +40,6 @@ Reduced reduced(Value input, ArrayRef<int64_t> axes) {
   return r;
 }
 
-
 /// A value of the keep shape broadcast to the input's shape.
 Value expandTo(GradientEmitter &e, Value v, RankedTensorType in) {
   if (v.getType() == in)
