@@ -29,6 +29,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace kiln {
@@ -160,10 +162,17 @@ struct EntryChecksToErrorsPass
                                             ("kiln_check_" + Twine(counter++)).str(),
                                             (check.getMsg() + Twine('\0')).str(),
                                             LLVM::Linkage::Internal);
-      // Non-memref values live across the branch travel as `after`'s block
-      // arguments: MLIR 19's ownership-based deallocation crashes on a
-      // value such as a vector result of an scf.for that is live out of a
-      // block ending in a branch (test/Codegen/Common/entry-checks-to-errors.mlir).
+      // Values live across the branch travel as `after`'s block arguments
+      // where MLIR 19's ownership-based deallocation would otherwise read
+      // freed memory: it computes liveness once, then rebuilds every
+      // scf.for/if/while (and call) with extra ownership results and erases
+      // the old op, so a result of one that is live out of its block stays
+      // in the live-in sets as a dangling Value. The freed storage is reused
+      // by new ops, and a branch's dealloc then retains whatever took its
+      // place (an i1 of a Loop's scf.while in test_loop11, a crash on an
+      // scf.for's vector). Every non-memref value crosses as an argument;
+      // memrefs only when such an op defines them, so static entries keep
+      // their code (test/Codegen/Common/entry-checks-to-errors.mlir).
       SmallVector<Value> crossing;
       auto usedAfter = [&](OpOperand &use) {
         Operation *owner = fn.getBody().findAncestorOpInRegion(*use.getOwner());
@@ -171,7 +180,9 @@ struct EntryChecksToErrorsPass
       };
       auto consider = [&](Value v) {
         Operation *def = v.getDefiningOp();
-        if (!isa<BaseMemRefType>(v.getType()) && !(def && def->hasTrait<OpTrait::ConstantLike>()) &&
+        bool rebuilt = def && isa<RegionBranchOpInterface, CallOpInterface>(def);
+        if ((!isa<BaseMemRefType>(v.getType()) || rebuilt) &&
+            !(def && def->hasTrait<OpTrait::ConstantLike>()) &&
             llvm::any_of(v.getUses(), usedAfter))
           crossing.push_back(v);
       };

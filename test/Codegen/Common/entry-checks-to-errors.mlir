@@ -92,3 +92,43 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     return
   }
 }
+
+// -----
+
+// A memref result of an scf.while that is live across a check travels as the
+// next block's argument too (the shape of an ONNX Loop whose carried value is
+// returned after the loop's shape check, test_loop11): the deallocation pass
+// rebuilds the while and would otherwise retain a dangling value at the
+// branch. A memref from an allocation still crosses as itself.
+// CHECK-LABEL: func.func @model(
+// CHECK: %[[A:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: %[[W:.*]]:3 = scf.while
+// CHECK: cf.cond_br %[[W]]#2, ^[[CONT:bb[0-9]+]](%[[W]]#1 : memref<1xf32>), ^{{.*}}(%{{.*}} : !llvm.ptr)
+// CHECK: ^[[CONT]](%[[R:.*]]: memref<1xf32>):
+// CHECK: return %[[R]], %[[A]], %{{.*}} : memref<1xf32>, memref<4xf32>, i32
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "n", dtype = "i64", shape = []}, {name = "y", dtype = "f32", shape = [1]}],
+    outputs = [{name = "r", dtype = "f32", shape = [1]}, {name = "s", dtype = "f32", shape = [4]}]}]}} {
+  func.func @model(%n: memref<i64>, %y: memref<1xf32>) -> (memref<1xf32>, memref<4xf32>) {
+    %c0_i64 = arith.constant 0 : i64
+    %c1_i64 = arith.constant 1 : i64
+    %true = arith.constant true
+    %cst = arith.constant 1.0 : f32
+    %s = memref.alloc() : memref<4xf32>
+    %nv = memref.load %n[] : memref<i64>
+    %w:3 = scf.while (%i = %c0_i64, %acc = %y, %ok = %true) : (i64, memref<1xf32>, i1) -> (i64, memref<1xf32>, i1) {
+      %more = arith.cmpi slt, %i, %nv : i64
+      %copy = memref.alloc() : memref<1xf32>
+      memref.copy %acc, %copy : memref<1xf32> to memref<1xf32>
+      scf.condition(%more) %i, %copy, %ok : i64, memref<1xf32>, i1
+    } do {
+    ^bb0(%i: i64, %acc: memref<1xf32>, %ok: i1):
+      %next = memref.alloc() : memref<1xf32>
+      linalg.fill ins(%cst : f32) outs(%next : memref<1xf32>)
+      %i1 = arith.addi %i, %c1_i64 : i64
+      scf.yield %i1, %next, %ok : i64, memref<1xf32>, i1
+    }
+    cf.assert %w#2, "node 'l' (Loop): expects the loop-carried and scan values of the shapes the body declares"
+    return %w#1, %s : memref<1xf32>, memref<4xf32>
+  }
+}
