@@ -1,11 +1,13 @@
-//===- ControlFlow.cpp - If and Loop as scf regions ----------------------===//
+//===- ControlFlow.cpp - If, Loop and Scan as scf regions ----------------===//
 //
 // If becomes scf.if and Loop scf.while, their subgraphs imported into the
 // regions as nn ops (the subgraphs read the enclosing values directly). The
 // loop state is carried as tensors; a Loop's scan outputs are written into a
 // buffer of trip-count rows and cut to the iterations that ran, so they
 // need the trip count M. A result whose branches (or iterations) disagree on
-// a dim gets that dim dynamic. Sequence and optional values stay unsupported
+// a dim gets that dim dynamic. Scan is an scf.for over its scan length that
+// slices its inputs and writes its outputs row by row (Scan-8's batch is
+// unrolled). Sequence and optional values stay unsupported
 // (the ops that make them have no handler).
 //
 //===----------------------------------------------------------------------===//
@@ -394,9 +396,289 @@ LogicalResult importLoop(NodeBinder &b) {
   return success();
 }
 
+
+/// What one Scan runs: its states and scan inputs, and per scan input and
+/// output the axis and whether it runs backwards.
+struct ScanSpec {
+  SmallVector<Value> states, inputs;
+  SmallVector<int64_t> inAxes, outAxes;
+  SmallVector<bool> inReverse, outReverse;
+  int64_t numOutputs = 0;
+};
+
+/// The body of a Scan as an scf.for over the scan length T: iteration t
+/// reads row t (T - 1 - t when reversed) of each scan input along its axis
+/// and writes each scan output row there. Returns the final states, then
+/// the scan outputs.
+FailureOr<SmallVector<Value>> emitScan(NodeBinder &b, const onnx::GraphProto &body,
+                                       const ScanSpec &spec, StringRef label) {
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  int64_t n = spec.states.size(), m = spec.inputs.size();
+  auto idx = [&](int64_t v) { return builder.create<arith::ConstantIndexOp>(loc, v); };
+  // The scan length: every scan input's length along its axis.
+  Value length;
+  int64_t staticLength = ShapedType::kDynamic;
+  for (int64_t j = 0; j < m; ++j) {
+    RankedTensorType t = typeOf(spec.inputs[j]);
+    int64_t d = t.getDimSize(spec.inAxes[j]);
+    Value dim = builder.createOrFold<tensor::DimOp>(loc, spec.inputs[j], spec.inAxes[j]);
+    if (!length) {
+      length = dim, staticLength = d;
+      continue;
+    }
+    if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(staticLength) && d != staticLength)
+      return b.error() << "expects scan inputs of one length, found " << staticLength << " and "
+                       << d;
+    if (ShapedType::isDynamic(d) || ShapedType::isDynamic(staticLength))
+      builder.create<cf::AssertOp>(
+          loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, length, dim),
+          (label + "expects scan inputs of one length").str());
+    if (ShapedType::isDynamic(staticLength))
+      staticLength = d;
+  }
+  Value zero = idx(0), one = idx(1), last = builder.create<arith::SubIOp>(loc, length, one);
+
+  // Row j of a scan input: the input without its axis.
+  SmallVector<RankedTensorType> rowTypes;
+  for (int64_t j = 0; j < m; ++j) {
+    SmallVector<int64_t> shape(typeOf(spec.inputs[j]).getShape());
+    shape.erase(shape.begin() + spec.inAxes[j]);
+    rowTypes.push_back(typeOf(spec.inputs[j]).clone(shape));
+  }
+  auto at = [&](OpBuilder &w, Value t, bool reverse) -> Value {
+    return reverse ? w.create<arith::SubIOp>(loc, last, t).getResult() : t;
+  };
+  auto rowSlice = [&](OpBuilder &w, RankedTensorType full, int64_t axis, Value pos,
+                      Value of) {
+    SmallVector<OpFoldResult> offsets(full.getRank(), w.getIndexAttr(0)), sizes,
+        strides(full.getRank(), w.getIndexAttr(1));
+    offsets[axis] = pos;
+    for (int64_t d = 0; d < full.getRank(); ++d)
+      sizes.push_back(d == axis ? OpFoldResult(w.getIndexAttr(1))
+                      : full.isDynamicDim(d)
+                          ? OpFoldResult(w.createOrFold<tensor::DimOp>(loc, of, d))
+                          : OpFoldResult(w.getIndexAttr(full.getDimSize(d))));
+    return std::make_tuple(offsets, sizes, strides);
+  };
+
+  SmallVector<Type> argTypes{builder.getIndexType()};
+  for (Value v : spec.states)
+    argTypes.push_back(v.getType());
+  auto wrap = [&](Block &block) {
+    OpBuilder &inner = b.builder();
+    SmallVector<Value> in(block.getArguments().slice(1, n));
+    for (int64_t j = 0; j < m; ++j) {
+      auto [offsets, sizes, strides] =
+          rowSlice(inner, typeOf(spec.inputs[j]), spec.inAxes[j],
+                   at(inner, block.getArgument(0), spec.inReverse[j]), spec.inputs[j]);
+      in.push_back(inner.create<tensor::ExtractSliceOp>(loc, rowTypes[j], spec.inputs[j],
+                                                        offsets, sizes, strides));
+    }
+    return in;
+  };
+  FailureOr<Region> region = importInto(b, body, argTypes, wrap);
+  if (failed(region))
+    return failure();
+  for (int64_t i = 0; i < n; ++i) {
+    RankedTensorType want = typeOf(spec.states[i]), got = typeOf(region->results[i]);
+    if (!joinTypes(want, got) || (got != want && !got.hasStaticShape()))
+      return b.error() << "expects state " << i << " to keep its type " << want << ", found "
+                       << got;
+  }
+  // Scan output buffers: the row type with the scan length at the axis.
+  SmallVector<RankedTensorType> outTypes;
+  SmallVector<Value> inits(spec.states);
+  for (int64_t k = 0; k < spec.numOutputs; ++k) {
+    RankedTensorType row = typeOf(region->results[n + k]);
+    if (!row.hasStaticShape())
+      return b.error() << "expects scan output " << k << " of a static shape, found " << row;
+    int64_t axis = spec.outAxes[k];
+    if (axis < 0)
+      axis += row.getRank() + 1;
+    if (axis < 0 || axis > row.getRank())
+      return b.error() << "expects scan_output_axes[" << k << "] in [" << -row.getRank() - 1
+                       << ", " << row.getRank() << "], found " << spec.outAxes[k];
+    SmallVector<int64_t> shape(row.getShape());
+    shape.insert(shape.begin() + axis, staticLength);
+    outTypes.push_back(row.clone(shape));
+    inits.push_back(builder.create<tensor::EmptyOp>(
+        loc, outTypes.back(), ShapedType::isDynamic(staticLength) ? ValueRange{length}
+                                                                   : ValueRange{}));
+  }
+
+  auto loop = builder.create<scf::ForOp>(loc, zero, length, one, inits);
+  Block *loopBody = loop.getBody();
+  // Without iteration arguments the builder adds an empty yield; ours comes last.
+  if (!loopBody->empty())
+    loopBody->back().erase();
+  for (Value &v : region->results)
+    if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == region->block.get())
+      v = loopBody->getArgument(arg.getArgNumber());
+  splice(*region->block, *loopBody, loopBody->getArguments().take_front(1 + n));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(loopBody);
+  SmallVector<Value> next;
+  for (int64_t i = 0; i < n; ++i)
+    next.push_back(castTo(builder, loc, region->results[i], spec.states[i].getType()));
+  Value iv = loop.getInductionVar();
+  for (int64_t k = 0; k < spec.numOutputs; ++k) {
+    RankedTensorType full = outTypes[k];
+    int64_t axis = spec.outAxes[k] < 0 ? spec.outAxes[k] + full.getRank() : spec.outAxes[k];
+    Value buffer = loopBody->getArgument(1 + n + k);
+    auto [offsets, sizes, strides] =
+        rowSlice(builder, full, axis, at(builder, iv, spec.outReverse[k]), buffer);
+    next.push_back(builder.create<tensor::InsertSliceOp>(loc, region->results[n + k], buffer,
+                                                         offsets, sizes, strides));
+  }
+  builder.create<scf::YieldOp>(loc, next);
+  return SmallVector<Value>(loop.getResults().begin(), loop.getResults().end());
+}
+
+/// A list attribute of `count` entries, `dflt` each when absent.
+FailureOr<SmallVector<int64_t>> listAttr(NodeBinder &b, StringRef name, int64_t count,
+                                         int64_t dflt) {
+  SmallVector<int64_t> v = b.attrInts(name);
+  if (!b.hasAttr(name))
+    return SmallVector<int64_t>(count, dflt);
+  if (static_cast<int64_t>(v.size()) != count)
+    return b.error() << "expects " << name << " of " << count << " entries, found " << v.size();
+  return v;
+}
+
+LogicalResult importScan(NodeBinder &b) {
+  const onnx::GraphProto *body = b.attrGraph("body");
+  if (!body)
+    return b.error() << "expects a body subgraph";
+  int64_t m = b.attrInt("num_scan_inputs", -1);
+  // Scan-8 has sequence_lens first and a batch dimension on everything.
+  bool batched = b.opset() < 9;
+  int64_t first = batched ? 1 : 0;
+  int64_t n = b.numInputs() - first - m;
+  if (m < 1 || n < 0)
+    return b.error() << "expects num_scan_inputs from 1 to the number of inputs, found " << m;
+  int64_t k = body->output_size() - n;
+  if (body->input_size() != n + m || k < 0)
+    return b.error() << "expects a body of " << n + m << " inputs and at least " << n
+                     << " outputs, found " << body->input_size() << " and "
+                     << body->output_size();
+  if (batched && b.hasInput(0))
+    return b.error() << "sequence_lens is not supported (scans of unequal lengths)";
+  ScanSpec spec;
+  spec.numOutputs = k;
+  for (int64_t i = 0; i < n + m; ++i) {
+    FailureOr<Value> v = b.input(first + i);
+    if (failed(v))
+      return failure();
+    (i < n ? spec.states : spec.inputs).push_back(*v);
+  }
+  auto dirs = listAttr(b, batched ? "directions" : "scan_input_directions", m, 0);
+  auto inAxes = batched ? FailureOr<SmallVector<int64_t>>(SmallVector<int64_t>(m, 1))
+                        : listAttr(b, "scan_input_axes", m, 0);
+  auto outDirs = batched ? FailureOr<SmallVector<int64_t>>(SmallVector<int64_t>(k, 0))
+                         : listAttr(b, "scan_output_directions", k, 0);
+  auto outAxes = batched ? FailureOr<SmallVector<int64_t>>(SmallVector<int64_t>(k, 0))
+                         : listAttr(b, "scan_output_axes", k, 0);
+  if (failed(dirs) || failed(inAxes) || failed(outDirs) || failed(outAxes))
+    return failure();
+  for (int64_t j = 0; j < m; ++j) {
+    int64_t rank = typeOf(spec.inputs[j]).getRank(), axis = (*inAxes)[j];
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return b.error() << "expects scan_input_axes[" << j << "] in [" << -rank << ", "
+                       << rank - 1 << "], found " << (*inAxes)[j];
+    spec.inAxes.push_back(axis);
+    spec.inReverse.push_back((*dirs)[j] != 0);
+  }
+  for (int64_t o = 0; o < k; ++o)
+    spec.outReverse.push_back((*outDirs)[o] != 0);
+  spec.outAxes = *outAxes;
+  std::string label = "node '" +
+                      (b.node().name().empty() ? b.node().output(0) : b.node().name()) +
+                      "' (Scan): ";
+  if (!batched) {
+    FailureOr<SmallVector<Value>> results = emitScan(b, *body, spec, label);
+    if (failed(results))
+      return failure();
+    for (auto [i, v] : llvm::enumerate(*results))
+      if (b.hasOutput(i))
+        b.define(i, v);
+    return success();
+  }
+
+  // Scan-8: the body runs per batch entry (the batch is static and small
+  // in the models that use this old form); the results are stacked again.
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  int64_t batch = ShapedType::kDynamic;
+  for (Value v : llvm::concat<Value>(spec.states, spec.inputs))
+    if (typeOf(v).getRank() < 1 || typeOf(v).isDynamicDim(0) ||
+        (!ShapedType::isDynamic(batch) && typeOf(v).getDimSize(0) != batch))
+      return b.error() << "expects a static batch dimension shared by every input, found "
+                       << v.getType();
+    else
+      batch = typeOf(v).getDimSize(0);
+  auto entry = [&](Value v, int64_t i) -> Value {
+    RankedTensorType t = typeOf(v);
+    SmallVector<OpFoldResult> offsets(t.getRank(), builder.getIndexAttr(0)), sizes,
+        strides(t.getRank(), builder.getIndexAttr(1));
+    offsets[0] = builder.getIndexAttr(i);
+    sizes.push_back(builder.getIndexAttr(1));
+    for (int64_t d = 1; d < t.getRank(); ++d)
+      sizes.push_back(t.isDynamicDim(d)
+                          ? OpFoldResult(builder.createOrFold<tensor::DimOp>(loc, v, d))
+                          : OpFoldResult(builder.getIndexAttr(t.getDimSize(d))));
+    return builder.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get(t.getShape().drop_front(), t.getElementType()), v, offsets,
+        sizes, strides);
+  };
+  SmallVector<SmallVector<Value>> perEntry;
+  for (int64_t i = 0; i < batch; ++i) {
+    ScanSpec one = spec;
+    for (auto [dst, src] : llvm::zip(one.states, spec.states))
+      dst = entry(src, i);
+    for (auto [j, src] : llvm::enumerate(spec.inputs)) {
+      one.inputs[j] = entry(src, i);
+      one.inAxes[j] = 0;
+    }
+    FailureOr<SmallVector<Value>> results = emitScan(b, *body, one, label);
+    if (failed(results))
+      return failure();
+    perEntry.push_back(*results);
+  }
+  for (int64_t r = 0; r < n + k; ++r) {
+    if (!b.hasOutput(r))
+      continue;
+    RankedTensorType row = typeOf(perEntry[0][r]);
+    SmallVector<int64_t> shape{batch};
+    shape.append(row.getShape().begin(), row.getShape().end());
+    RankedTensorType full = row.clone(shape);
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < row.getRank(); ++d)
+      if (row.isDynamicDim(d))
+        dyn.push_back(builder.createOrFold<tensor::DimOp>(loc, perEntry[0][r], d));
+    Value acc = builder.create<tensor::EmptyOp>(loc, full, dyn);
+    for (int64_t i = 0; i < batch; ++i) {
+      SmallVector<OpFoldResult> offsets(full.getRank(), builder.getIndexAttr(0)),
+          strides(full.getRank(), builder.getIndexAttr(1)), sizes{builder.getIndexAttr(1)};
+      offsets[0] = builder.getIndexAttr(i);
+      for (int64_t d = 0; d < row.getRank(); ++d)
+        sizes.push_back(row.isDynamicDim(d)
+                            ? OpFoldResult(builder.createOrFold<tensor::DimOp>(loc, perEntry[i][r], d))
+                            : OpFoldResult(builder.getIndexAttr(row.getDimSize(d))));
+      acc = builder.create<tensor::InsertSliceOp>(loc, castTo(builder, loc, perEntry[i][r], row),
+                                                  acc, offsets, sizes, strides);
+    }
+    b.define(r, acc);
+  }
+  return success();
+}
+
 } // namespace
 
 void kiln::onnx_import::registerControlFlowOps(OpRegistry &r) {
   r.on("If", 1, importIf);
   r.on("Loop", 1, importLoop);
+  r.on("Scan", 8, importScan);
 }
