@@ -64,22 +64,29 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
-std::vector<std::string> GraphImporter::graphProblems() const {
-  const onnx::GraphProto &graph = model.graph();
-  std::vector<std::string> problems;
-  // Where each value comes from, for "already produced by".
-  std::map<std::string, std::string> producer;
+/// The problems of `graph` (the model's graph when `where` is empty, else a
+/// subgraph, `where` naming it) given `producer`, the values visible from
+/// enclosing graphs and where each comes from. ONNX's IR keeps a subgraph
+/// in SSA form together with its enclosing scopes: its node outputs must
+/// not reuse a visible name either.
+static void scopeProblems(const onnx::GraphProto &graph, const std::string &where,
+                          std::map<std::string, std::string> producer,
+                          llvm::function_ref<std::string(const onnx::NodeProto &)> nodeLabel,
+                          std::vector<std::string> &problems) {
+  std::string kind = where.empty() ? "graph input" : "input";
+  std::string suffix = where.empty() ? "" : " of " + where;
   llvm::StringSet<> inputs, initializers;
   for (const auto &in : graph.input()) {
     if (!inputs.insert(in.name()).second)
-      problems.push_back("graph input '" + in.name() + "' is given twice");
-    producer.emplace(in.name(), "graph input '" + in.name() + "'");
+      problems.push_back(kind + " '" + in.name() + "'" + suffix + " is given twice");
+    producer[in.name()] = kind + " '" + in.name() + "'" + suffix;
   }
   for (const auto &init : graph.initializer()) {
     if (!initializers.insert(init.name()).second)
-      problems.push_back("initializer '" + init.name() + "' is given twice");
+      problems.push_back("initializer '" + init.name() + "'" + suffix + " is given twice");
     // An initializer may also be listed as a graph input (its default).
-    producer.emplace(init.name(), "initializer '" + init.name() + "'");
+    if (!inputs.contains(init.name()))
+      producer[init.name()] = "initializer '" + init.name() + "'" + suffix;
   }
   for (const auto &node : graph.node()) {
     std::string label = nodeLabel(node);
@@ -89,9 +96,16 @@ std::vector<std::string> GraphImporter::graphProblems() const {
       if (!in.empty() && !producer.count(in))
         problems.push_back(label + ": input '" + in + "' is not defined before use");
     llvm::StringSet<> attributes;
-    for (const auto &a : node.attribute())
+    for (const auto &a : node.attribute()) {
       if (!attributes.insert(a.name()).second)
         problems.push_back(label + ": attribute '" + a.name() + "' is given twice");
+      // A subgraph sees the values defined so far.
+      if (a.has_g())
+        scopeProblems(a.g(), "the " + a.name() + " of " + label, producer, nodeLabel, problems);
+      for (const auto &g : a.graphs())
+        scopeProblems(g, "a graph of " + a.name() + " of " + label, producer, nodeLabel,
+                      problems);
+    }
     for (const std::string &out : node.output()) {
       if (out.empty())
         continue;
@@ -101,15 +115,22 @@ std::vector<std::string> GraphImporter::graphProblems() const {
                            it->second);
     }
   }
-  if (graph.output_size() == 0)
+  if (where.empty() && graph.output_size() == 0)
     problems.push_back("expects at least one graph output, found none");
   llvm::StringSet<> outputs;
   for (const auto &out : graph.output()) {
     if (!producer.count(out.name()))
-      problems.push_back("graph output '" + out.name() + "' is never computed");
+      problems.push_back("graph output '" + out.name() + "'" + suffix + " is never computed");
     if (!outputs.insert(out.name()).second)
-      problems.push_back("graph output '" + out.name() + "' is given twice");
+      problems.push_back("graph output '" + out.name() + "'" + suffix + " is given twice");
   }
+}
+
+std::vector<std::string> GraphImporter::graphProblems() const {
+  std::vector<std::string> problems;
+  scopeProblems(
+      model.graph(), "", {}, [&](const onnx::NodeProto &node) { return nodeLabel(node); },
+      problems);
   return problems;
 }
 
