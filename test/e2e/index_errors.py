@@ -14,6 +14,12 @@ inputs or computed at run time:
             (x float[4], i int64[2])
   scatter   Loop(M) whose body scatters 1.0 into a carried float[4] at
             [iter + off] (ScatterElements in the body)
+  nll       NegativeLogLikelihoodLoss(x float[3,4], t int64[3]), mean,
+            ignore_index -1 (opset 13)
+  sce       SoftmaxCrossEntropyLoss(x float[3,4], t int64[3]), mean
+  onehot    OneHot(t int64[3], depth float scalar, values [0, 1]): a depth
+            below 1 is an error (indices outside [-depth, depth - 1] are
+            not: their row is all off_value, as ONNX says)
 Indices in range (negative ones too) must match numpy; one index past either
 end must make kiln-run exit 1 with the check's exact message naming the node,
 and write nothing. In a loop body the failing iteration's check ends the run
@@ -87,7 +93,32 @@ def models():
                           else_branch=else_g)], "if",
         [vi("c", T.BOOL, []), vi("x", T.FLOAT, [4]), vi("i", T.INT64, [2])],
         [vi("y", T.FLOAT, [2])])
+    losses = {
+        "nll": helper.make_node("NegativeLogLikelihoodLoss", ["x", "t"], ["y"], name="nll_t",
+                                reduction="mean", ignore_index=-1),
+        "sce": helper.make_node("SoftmaxCrossEntropyLoss", ["x", "t"], ["y"], name="sce_t",
+                                reduction="mean"),
+    }
+    for name, node in losses.items():
+        graphs[name] = helper.make_graph(
+            [node], name, [vi("x", T.FLOAT, [3, 4]), vi("t", T.INT64, [3])],
+            [vi("y", T.FLOAT, [])])
+    graphs["onehot"] = helper.make_graph(
+        [helper.make_node("OneHot", ["t", "depth", "values"], ["y"], name="onehot_t")], "onehot",
+        [vi("t", T.INT64, [3]), vi("depth", T.FLOAT, [])], [vi("y", T.FLOAT, None)],
+        [helper.make_tensor("values", T.FLOAT, [2], [0.0, 1.0])])
     return graphs
+
+
+def nll_ref(x, t, ignore=None):
+    """ONNX NegativeLogLikelihoodLoss, reduction mean, from the spec."""
+    keep = [k for k in range(len(t)) if t[k] != ignore]
+    return np.float32(-sum(x[k, t[k]] for k in keep) / len(keep))
+
+
+def log_softmax(x):
+    z = x.astype(np.float64) - x.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
 def run_all(args, work):
@@ -126,11 +157,22 @@ def run_all(args, work):
         ("if", {"c": np.array(True), "x": x4, "i": i2(3, -4)}, x4[[3, -4]]),
         ("if", {"c": np.array(False), "x": x4, "i": i2(-1, 2)}, x4[[-1, 2]]),
     ]
+    logits = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+    t = i2(3, -1, 0)
+    good += [
+        ("nll", {"x": logits, "t": t}, nll_ref(logits, t, ignore=-1)),
+        ("sce", {"x": logits, "t": i2(3, 1, 0)}, nll_ref(log_softmax(logits), i2(3, 1, 0))),
+        ("onehot", {"t": i2(0, -1, 7), "depth": np.array(3, np.float32)},
+         np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]], np.float32)),
+    ]
     for k, (name, inputs, want) in enumerate(good):
         res, out = run(name, inputs, f"{name}_ok{k}")
         got = e2e.load_output(out, "y") if res.returncode == 0 else None
-        check(got is not None and got.dtype == np.float32 and np.array_equal(got, want),
-              f"{name} with indices in range matches numpy ({want!r}, got {got!r})", res)
+        exact = got is not None and got.dtype == np.float32 and np.array_equal(got, want)
+        close = (got is not None and name in ("nll", "sce") and got.shape == want.shape
+                 and np.allclose(got, want, rtol=1e-5, atol=1e-6))
+        check(exact or close, f"{name} with indices in range matches numpy ({want!r}, got {got!r})",
+              res)
 
     gather = "node 'gather_i' (nn.gather): " + GATHER_MESSAGE.format(1)
     elements = "node 'elements_i' (nn.gather_elements): " + GATHER_MESSAGE.format(1)
@@ -152,6 +194,17 @@ def run_all(args, work):
         ("scatter", {"x": x4, "off": s64(2), "m": s64(3)}, scatter),
         ("if", {"c": np.array(True), "x": x4, "i": i2(0, 4)}, in_then),
         ("if", {"c": np.array(False), "x": x4, "i": i2(-5, 0)}, in_else),
+    ]
+    targets = "expects every target in [0, C){}, found one outside"
+    bad += [
+        ("nll", {"x": logits, "t": i2(0, 4, 1)},
+         "node 'nll_t' (nn.nll_loss): " + targets.format(" or ignore_index -1")),
+        ("nll", {"x": logits, "t": i2(0, -2, 1)},
+         "node 'nll_t' (nn.nll_loss): " + targets.format(" or ignore_index -1")),
+        ("sce", {"x": logits, "t": i2(0, 1, -1)},
+         "node 'sce_t' (nn.nll_loss): " + targets.format("")),
+        ("onehot", {"t": i2(0, 1, 2), "depth": np.array(0, np.float32)},
+         "node 'onehot_t' (nn.one_hot): expects a depth of at least 1, found a smaller one"),
     ]
     for k, (name, inputs, message) in enumerate(bad):
         res, out = run(name, inputs, f"{name}_bad{k}")
