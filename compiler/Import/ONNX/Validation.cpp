@@ -169,6 +169,37 @@ static const Signature *kilnSignature(StringRef domain, StringRef opType, int64_
   return best;
 }
 
+/// Attributes that versions after the linked ONNX's newest opset added to
+/// ops it knows, which handlers read at any opset.
+static const std::pair<StringRef, StringRef> kNewerAttributes[] = {
+    {"Resize", "axes"},       {"Resize", "antialias"},   {"Resize", "keep_aspect_ratio_policy"},
+    {"Split", "num_outputs"}, {"LpPool", "ceil_mode"},   {"AveragePool", "dilations"},
+    {"Cast", "saturate"},     {"CastLike", "saturate"},  {"QuantizeLinear", "saturate"},
+    {"QuantizeLinear", "block_size"}, {"QuantizeLinear", "output_dtype"},
+    {"DequantizeLinear", "block_size"},
+};
+
+/// Whether some version of `node`'s op has attribute `name`: one the linked
+/// ONNX knows, or one listed above. True when the model's opset is past the
+/// linked ONNX's newest (its schemas cannot tell).
+static bool knownAttribute(const onnx::NodeProto &node, int64_t opset, StringRef name) {
+  std::string domain = canonicalDomain(node.domain()).str();
+  const auto &versions = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = versions.find(domain);
+  if (range == versions.end() || opset > range->second.second)
+    return true;
+  for (int v = range->second.second; v >= 1;) {
+    const onnx::OpSchema *s = onnx::OpSchemaRegistry::Schema(node.op_type(), v, domain);
+    if (!s)
+      break;
+    if (s->attributes().count(name.str()))
+      return true;
+    v = s->since_version() - 1;
+  }
+  return domain.empty() &&
+         llvm::is_contained(kNewerAttributes, std::make_pair(StringRef(node.op_type()), name));
+}
+
 static std::string count(int64_t n, StringRef what) {
   return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
 }
@@ -229,16 +260,30 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       if (node.output_size() > schema->max_output())
         problems.push_back(where + ": expects at most " + count(schema->max_output(), "output") +
                            ", found " + std::to_string(node.output_size()));
+      llvm::StringSet<> given;
       for (const auto &a : node.attribute()) {
+        given.insert(a.name());
         auto it = schema->attributes().find(a.name());
+        if (it == schema->attributes().end()) {
+          // An attribute no version of the op has is a typo or another op's:
+          // ignoring it could compute something else than the model meant.
+          // (Handlers read some attributes of later versions at any opset.)
+          if (!knownAttribute(node, opsetOf(node), a.name()))
+            problems.push_back(where + ": expects only attributes of the op's schema, found "
+                                       "unknown attribute '" +
+                               a.name() + "'");
+          continue;
+        }
         // IR version 1 attributes have no type; the binder reads their fields.
-        if (it == schema->attributes().end() || a.type() == onnx::AttributeProto::UNDEFINED ||
-            a.type() == it->second.type)
+        if (a.type() == onnx::AttributeProto::UNDEFINED || a.type() == it->second.type)
           continue;
         problems.push_back(where + ": expects attribute '" + a.name() + "' of type " +
                            attributeTypeName(it->second.type).str() + ", found " +
                            attributeTypeName(a.type()).str());
       }
+      for (const auto &[name, attr] : schema->attributes())
+        if (attr.required && !given.contains(name))
+          problems.push_back(where + ": expects required attribute '" + name + "', found none");
     }
     // A 1-D shape operand's length is the result's rank.
     int shapeOperand = node.op_type() == "ConstantOfShape" ? 0

@@ -94,3 +94,8 @@ branch("sub_writes_outer", [helper.make_node("Relu", ["x"], ["x"], name="a"),
                             helper.make_node("Neg", ["x"], ["t"], name="b")])
 branch("sub_undefined", [helper.make_node("Relu", ["q"], ["t"], name="a")])
 branch("sub_never_computed", [helper.make_node("Relu", ["x"], ["u"], name="a")])
+# Attributes the op's schema does not have, and required ones left out.
+save("relu_unknown_attribute", [helper.make_node("Relu", ["x"], ["y"], name="r", alpha=0.5)])
+save("conv_stride_typo", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", stride=[2, 2]),
+                          relu], inputs=[x, image, kernel])
+save("cast_without_to", [helper.make_node("Cast", ["x"], ["y"], name="c")])
