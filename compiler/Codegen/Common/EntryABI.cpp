@@ -154,9 +154,9 @@ struct EntryChecksToErrorsPass
     // on after a failure (an scf.for to its end); what it computes is
     // discarded, and every access in it is still clamped into its buffer.
     struct Check {
-      Operation *at;       // the cf.assert, or the op the test is placed after
-      Value ok;            // the condition (set once the test is built)
-      Value message;       // the recorded message, for a test after a region
+      Operation *at; // the cf.assert, or the last op of the test after a region
+      Value ok;      // true when the check passes
+      Value message; // after a region: the recorded message (else from the assert)
     };
     SmallVector<Check> all;
     for (cf::AssertOp check : checks)
