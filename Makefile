@@ -90,8 +90,8 @@ sanitizer-deps:
 # and a list of the inputs when anything crashed (docs/fuzzing.md).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 90
-# FUZZ_TARGETS: a subset of npy signature importer (and artifact, once the
-# runtime has kiln_model_check_file); default: every target built.
+# FUZZ_TARGETS: a subset of npy signature importer artifact; default: every
+# target built.
 FUZZ_TARGETS ?=
 fuzz: sanitizer-deps
 	$(MAKE) configure BUILD_DIR=$(FUZZ_DIR) CMAKE_FLAGS="-DKILN_FUZZ=ON $(CMAKE_FLAGS)"

@@ -170,6 +170,33 @@ def kiln_run(runner, inputs, output_dir, timeout, threads=None, echo=False):
     return check(run(cmd, timeout, echo=echo), "run")
 
 
+def run_model(runner, lib, arrays, work, tag, timeout=120):
+    """Run `kiln-run LIB` on `arrays` ({input name: array}, saved as
+    WORK/TAG_NAME.npy) with --output-dir WORK/out_TAG, not checking the
+    result; returns (Result, that output folder)."""
+    cmd = [runner, lib]
+    for name, array in arrays.items():
+        cmd += ["--input", f"{name}={save_npy(os.path.join(work, f'{tag}_{name}.npy'), array)}"]
+    out = os.path.join(work, "out_" + tag)
+    return run(cmd + ["--output-dir", out], timeout), out
+
+
+def expect_refused(failures, result, message, what, output_dir=None, exact=False,
+                   stdout_lacks=None):
+    """A check (see `expect`) that `result` is a clean refusal: exit status 1
+    (not a signal, not a timeout), `message` on stderr (with `exact`, as a
+    whole line, after the tool's "NAME: " prefix), nothing written into
+    `output_dir` when given, and `stdout_lacks` (when given) not on stdout."""
+    lines = [line.split(": ", 1)[-1] for line in (result.stderr or "").splitlines()]
+    said = message in lines if exact else message in (result.stderr or "")
+    written = os.listdir(output_dir) if output_dir and os.path.isdir(output_dir) else []
+    ok = (not result.timed_out and result.returncode == 1 and said and not written
+          and not (stdout_lacks and stdout_lacks in (result.stdout or "")))
+    if not ok and written:
+        what += f" (wrote {sorted(written)})"
+    expect(failures, ok, what, result)
+
+
 def output_path(output_dir, name):
     """Where kiln-run writes output `name` ('/' and control characters become '_')."""
     file = "".join("_" if c == "/" or ord(c) < 0x20 or ord(c) == 0x7f else c for c in name)
@@ -295,10 +322,15 @@ def expect(failures, cond, what, result=None):
     for `finish` to report."""
     if not cond:
         if result is not None:
-            what += (f"\n  rc={result.returncode}\n  stdout={result.stdout!r}"
-                     f"\n  stderr={result.stderr!r}")
+            # Cut: a crash prints pages.
+            what += (f"\n  rc={result.returncode}\n  stdout={_cut(result.stdout)!r}"
+                     f"\n  stderr={_cut(result.stderr)!r}")
         failures.append(what)
         print("FAIL:", what, flush=True)
+
+
+def _cut(text, limit=2000):
+    return text if not text or len(text) <= limit else text[:limit] + "..."
 
 
 def finish(failures, what):

@@ -61,11 +61,7 @@ def run_all(args, work):
         e2e.kiln_compile(compiler, os.path.join(work, name + ".onnx"), libs[name], 600)
 
     def run(name, arrays, tag):
-        args_ = [runner, libs[name]]
-        for k, a in arrays.items():
-            args_ += ["--input", f"{k}={e2e.save_npy(os.path.join(work, f'{tag}_{k}.npy'), a)}"]
-        out = os.path.join(work, "out_" + tag)
-        return e2e.run(args_ + ["--output-dir", out], 120), out
+        return e2e.run_model(runner, libs[name], arrays, work, tag)
 
     x23 = np.arange(6, dtype=np.float32).reshape(2, 3)
     x33 = np.ones((3, 3), np.float32)
@@ -85,8 +81,7 @@ def run_all(args, work):
 
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
-        written = os.listdir(out) if os.path.isdir(out) else []
-        check(res.returncode == 1 and needle in res.stderr and not written, what, res)
+        e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
 
     refused("add", {"x": x23, "y": x33}, "add_bad",
             "node 'add_xy' (nn.add): expects dim 0 of the operands to be equal", "A != B")

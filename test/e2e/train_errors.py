@@ -62,8 +62,8 @@ def run_all(args, work):
     train = ["--train", "--loss=softmax-cross-entropy", "--label=y_true", "--batch=4"]
 
     def compile_fails(tag, model, flags, needle):
-        res = e2e.run([kc, model, *flags, "-o", so], 300)
-        check(res.returncode == 1 and needle in res.stderr, f"kiln-compile {tag}: {needle}", res)
+        e2e.expect_refused(FAILURES, e2e.run([kc, model, *flags, "-o", so], 300), needle,
+                           f"kiln-compile {tag}: {needle}")
 
     compile_fails("loss without --train", base, ["--loss=mse", "--batch=4"],
                   "--loss is a training option: it needs --train")
@@ -102,20 +102,19 @@ def run_all(args, work):
     x = e2e.save_npy(os.path.join(work, "x.npy"), np.ones((8, 4), np.float32) * 1e10)
     y = e2e.save_npy(os.path.join(work, "y.npy"), np.array([0, 1, 2, 0, 1, 2, 0, 1], np.int64))
     bad = e2e.save_npy(os.path.join(work, "bad.npy"), np.array([0, 1, 2, 3, 1, 2, 0, 1], np.int64))
-    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + bad, "--batch", "4",
-                   "--epochs", "1"], 120)
-    check(res.returncode == 1 and "expects every target in [0, C)" in res.stderr
-          and "nn.softmax_cross_entropy" not in res.stdout,
-          "a label outside [0, C) is a run-time error naming the loss", res)
-    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + y, "--batch", "4",
-                   "--epochs", "3"], 120)
-    check(res.returncode == 1 and "training diverged" in res.stderr,
-          "a loss that is not finite stops training with an error", res)
-    res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + y, "--batch", "4",
-                   "--epochs", "1", "--save", "/nonexistent-dir/out.onnx"], 120)
-    check(res.returncode == 1 and "--save: cannot write into the folder" in res.stderr
-          and '"step"' not in res.stdout,
-          "an unwritable --save folder is refused before training", res)
+    def train_fails(labels, flags, needle, what, stdout_lacks=None):
+        res = e2e.run([kr, so, "--train", "--data", "x=" + x, "--data", "y_true=" + labels,
+                       "--batch", "4", *flags], 120)
+        e2e.expect_refused(FAILURES, res, needle, what, stdout_lacks=stdout_lacks)
+
+    train_fails(bad, ["--epochs", "1"], "expects every target in [0, C)",
+                "a label outside [0, C) is a run-time error naming the loss",
+                stdout_lacks="nn.softmax_cross_entropy")
+    train_fails(y, ["--epochs", "3"], "training diverged",
+                "a loss that is not finite stops training with an error")
+    train_fails(y, ["--epochs", "1", "--save", "/nonexistent-dir/out.onnx"],
+                "--save: cannot write into the folder",
+                "an unwritable --save folder is refused before training", stdout_lacks='"step"')
     return e2e.finish(FAILURES, "training errors")
 
 

@@ -27,10 +27,12 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace kiln {
@@ -102,18 +104,27 @@ struct EntryChecksToErrorsPass
   }
 
   LogicalResult lower(func::FuncOp fn, unsigned &counter) {
-    SmallVector<cf::AssertOp> checks;
-    WalkResult nested = fn.walk([&](cf::AssertOp check) {
-      if (check->getParentOp() != fn.getOperation()) {
-        check.emitError() << "expects run-time checks at the top level of the entry function, "
-                             "found one inside '"
-                          << check->getParentOp()->getName() << "'";
-        return WalkResult::interrupt();
+    SmallVector<cf::AssertOp> checks, nestedChecks;
+    WalkResult misplaced = fn.walk([&](cf::AssertOp check) {
+      if (check->getParentOp() == fn.getOperation()) {
+        checks.push_back(check);
+        return WalkResult::advance();
       }
-      checks.push_back(check);
+      // Nested checks record their failure and are tested after the
+      // top-level op around them; that needs regions that run in order, once
+      // per entry into them: scf loops and branches.
+      for (Operation *p = check->getParentOp(); p != fn.getOperation(); p = p->getParentOp())
+        if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp, scf::IndexSwitchOp, scf::ExecuteRegionOp>(
+                p)) {
+          check.emitError() << "expects run-time checks at the top level of the entry function "
+                               "or in scf loops and branches, found one inside '"
+                            << p->getName() << "'";
+          return WalkResult::interrupt();
+        }
+      nestedChecks.push_back(check);
       return WalkResult::advance();
     });
-    if (nested.wasInterrupted())
+    if (misplaced.wasInterrupted())
       return failure();
     for (Type t : fn.getResultTypes())
       if (!isa<MemRefType>(t))
@@ -136,7 +147,69 @@ struct EntryChecksToErrorsPass
       Value ok = b.create<arith::ConstantIntOp>(ret.getLoc(), 0, 32);
       ret.getOperandsMutable().append(ok);
     });
-    if (checks.empty())
+
+    // A check in a loop or branch body cannot branch out of it. It records
+    // its message in `*error` instead (the first failure's stays), a loop
+    // (scf.while) around it stops once one is recorded, and after the
+    // top-level op that holds it, a check of `*error == NULL` takes the
+    // error path below with the recorded message. The rest of the body goes
+    // on after a failure (an scf.for to its end); what it computes is
+    // discarded, and every access in it is still clamped into its buffer.
+    struct Check {
+      Operation *at; // the cf.assert, or the last op of the test after a region
+      Value ok;      // true when the check passes
+      Value message; // after a region: the recorded message (else from the assert)
+    };
+    SmallVector<Check> all;
+    for (cf::AssertOp check : checks)
+      all.push_back({check, check.getArg(), Value()});
+    if (!nestedChecks.empty()) {
+      b.setInsertionPointToStart(&fn.getBody().front());
+      Value null = b.create<LLVM::ZeroOp>(loc, ptr);
+      b.create<LLVM::StoreOp>(loc, null, error);
+      llvm::SetVector<Operation *> holders;
+      llvm::SetVector<scf::WhileOp> loops;
+      for (cf::AssertOp check : nestedChecks) {
+        Location at = check.getLoc();
+        b.setInsertionPoint(check);
+        Value failed = b.create<arith::XOrIOp>(at, check.getArg(),
+                                               b.create<arith::ConstantIntOp>(at, 1, 1));
+        auto record = b.create<scf::IfOp>(at, failed, /*withElseRegion=*/false);
+        // Filled once inserted: createGlobalString looks for the module.
+        OpBuilder t = record.getThenBodyBuilder();
+        Value text = LLVM::createGlobalString(at, t, ("kiln_check_" + Twine(counter++)).str(),
+                                              (check.getMsg() + Twine('\0')).str(),
+                                              LLVM::Linkage::Internal);
+        Value seen = t.create<LLVM::LoadOp>(at, ptr, error);
+        Value first = t.create<LLVM::ICmpOp>(at, LLVM::ICmpPredicate::eq, seen,
+                                             t.create<LLVM::ZeroOp>(at, ptr));
+        t.create<LLVM::StoreOp>(at, t.create<LLVM::SelectOp>(at, first, text, seen), error);
+        holders.insert(fn.getBody().findAncestorOpInRegion(*check));
+        for (auto loop = check->getParentOfType<scf::WhileOp>(); loop;
+             loop = loop->getParentOfType<scf::WhileOp>())
+          loops.insert(loop);
+        check.erase();
+      }
+      for (scf::WhileOp loop : loops) {
+        scf::ConditionOp cond = loop.getConditionOp();
+        b.setInsertionPoint(cond);
+        Location l = cond.getLoc();
+        Value none = b.create<LLVM::ICmpOp>(l, LLVM::ICmpPredicate::eq,
+                                            b.create<LLVM::LoadOp>(l, ptr, error),
+                                            b.create<LLVM::ZeroOp>(l, ptr));
+        cond.getConditionMutable().assign(
+            b.create<arith::AndIOp>(l, cond.getCondition(), none).getResult());
+      }
+      for (Operation *holder : holders) {
+        b.setInsertionPointAfter(holder);
+        Location l = holder->getLoc();
+        Value message = b.create<LLVM::LoadOp>(l, ptr, error);
+        Value ok = b.create<LLVM::ICmpOp>(l, LLVM::ICmpPredicate::eq, message,
+                                          b.create<LLVM::ZeroOp>(l, ptr));
+        all.push_back({ok.getDefiningOp(), ok, message});
+      }
+    }
+    if (all.empty())
       return success();
 
     // One error block for all checks: store the message, return status 1
@@ -152,16 +225,18 @@ struct EntryChecksToErrorsPass
     results.push_back(b.create<arith::ConstantIntOp>(loc, 1, 32));
     b.create<func::ReturnOp>(loc, results);
 
-    auto module = fn->getParentOfType<ModuleOp>();
-    for (cf::AssertOp check : checks) {
-      Block *before = check->getBlock();
-      Block *after = before->splitBlock(check->getNextNode());
-      b.setInsertionPoint(check);
+    for (Check &check : all) {
+      Block *before = check.at->getBlock();
+      Block *after = before->splitBlock(check.at->getNextNode());
+      b.setInsertionPointToEnd(before);
+      Value text = check.message;
+      auto assertOp = dyn_cast<cf::AssertOp>(check.at);
       // The message global lives in the module; createGlobalString puts it there.
-      Value text = LLVM::createGlobalString(check.getLoc(), b,
-                                            ("kiln_check_" + Twine(counter++)).str(),
-                                            (check.getMsg() + Twine('\0')).str(),
-                                            LLVM::Linkage::Internal);
+      if (assertOp)
+        text = LLVM::createGlobalString(check.at->getLoc(), b,
+                                        ("kiln_check_" + Twine(counter++)).str(),
+                                        (assertOp.getMsg() + Twine('\0')).str(),
+                                        LLVM::Linkage::Internal);
       // Values live across the branch travel as `after`'s block arguments
       // where MLIR 19's ownership-based deallocation would otherwise read
       // freed memory: it computes liveness once, then rebuilds every
@@ -180,9 +255,9 @@ struct EntryChecksToErrorsPass
       };
       auto consider = [&](Value v) {
         Operation *def = v.getDefiningOp();
-        bool rebuilt = def && isa<RegionBranchOpInterface, CallOpInterface>(def);
-        if ((!isa<BaseMemRefType>(v.getType()) || rebuilt) &&
-            !(def && def->hasTrait<OpTrait::ConstantLike>()) &&
+        bool rebuilt = def && (def->getNumRegions() > 0 || isa<CallOpInterface>(def));
+        bool travels = !isa<BaseMemRefType>(v.getType()) || rebuilt;
+        if (travels && !(def && def->hasTrait<OpTrait::ConstantLike>()) &&
             llvm::any_of(v.getUses(), usedAfter))
           crossing.push_back(v);
       };
@@ -194,11 +269,11 @@ struct EntryChecksToErrorsPass
           consider(r);
       for (Value v : crossing)
         v.replaceUsesWithIf(after->addArgument(v.getType(), v.getLoc()), usedAfter);
-      b.create<cf::CondBranchOp>(check.getLoc(), check.getArg(), after, crossing, failBlock,
+      b.create<cf::CondBranchOp>(check.at->getLoc(), check.ok, after, crossing, failBlock,
                                  ValueRange{text});
-      check.erase();
+      if (assertOp)
+        assertOp.erase();
     }
-    (void)module;
     return success();
   }
 };

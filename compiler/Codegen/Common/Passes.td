@@ -67,13 +67,21 @@ def EntryChecksToErrorsPass : Pass<"kiln-entry-checks-to-errors", "mlir::ModuleO
     function becomes a branch to one error block that stores the address of
     a NUL-terminated copy of MSG through `error` and returns status 1 (with
     zero-size buffers for memref results). Since deallocation runs later, it
-    frees what is live on the error path as on any other. A check nested in
-    a region (a loop, an scf.if) or outside an entry function has no such
-    path and is an error.
+    frees what is live on the error path as on any other.
+
+    A check nested in scf loops and branches (the body of an ONNX Loop or
+    If) cannot branch out of them: it becomes an `scf.if` that stores its
+    message through `error` unless one is stored already (the entry stores
+    NULL there first), each `scf.while` around it also stops once a message
+    is stored, and after the top-level op that holds it a test of the stored
+    pointer against NULL takes the same error block with that message. A
+    check in any other region (a linalg body, a parallel loop) or outside
+    an entry function is an error.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
     "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
   ];
 }
 

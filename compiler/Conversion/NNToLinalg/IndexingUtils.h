@@ -3,11 +3,11 @@
 // Internal to compiler/Conversion/NNToLinalg/Indexing*.cpp. Values read
 // from data (indices, counts, pads) are checked with a cf.assert before any
 // computed index reads or writes memory; the checks are built at the op's
-// position, which is an entry's top level in every model the importer
-// makes, so code generation turns a failed one into an error return
+// position, an entry's top level or a loop or branch body (ONNX Loop, If),
+// and code generation turns a failed one into an error return
 // (docs/model-abi.md). Scalar loops (scatters, compaction) are scf.for over
-// tensors; their indices are also clamped, so no access leaves a buffer even
-// where a check could not be placed.
+// tensors; their indices are also clamped, so no access leaves a buffer
+// while a body whose check failed runs to its end.
 //
 //===----------------------------------------------------------------------===//
 

@@ -47,10 +47,11 @@ struct NLLLossLowering : OpConversionPattern<NLLLossOp> {
                     rewriter.createOrFold<tensor::DimOp>(loc, input, d == 0 ? 0 : d + 1),
                     "expects a target of the input's shape without its class dimension");
     // A class index outside [0, C) that is not ignore_index is an error (ONNX
-    // and torch), checked before the read where a check can be placed (a
-    // constant target was checked by the importer or is the user's IR; the
-    // read below still clamps, so nothing leaves the input).
-    if (!matchPattern(adaptor.getTarget(), m_Constant()) && isa<func::FuncOp>(op->getParentOp())) {
+    // and torch), checked before the read, also in loop and branch bodies
+    // (kiln-entry-checks-to-errors); a constant target was checked by the
+    // importer or is the user's IR. The read below still clamps, so nothing
+    // leaves the input.
+    if (!matchPattern(adaptor.getTarget(), m_Constant())) {
       Emitter e(rewriter, op);
       Value c = e.dimI64(input, 1);
       Value ok = allOf(rewriter, loc, adaptor.getTarget(),

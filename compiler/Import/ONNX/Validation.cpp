@@ -64,22 +64,29 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
-std::vector<std::string> GraphImporter::graphProblems() const {
-  const onnx::GraphProto &graph = model.graph();
-  std::vector<std::string> problems;
-  // Where each value comes from, for "already produced by".
-  std::map<std::string, std::string> producer;
+/// The problems of `graph` (the model's graph when `where` is empty, else a
+/// subgraph, `where` naming it) given `producer`, the values visible from
+/// enclosing graphs and where each comes from. ONNX's IR keeps a subgraph
+/// in SSA form together with its enclosing scopes: its node outputs must
+/// not reuse a visible name either.
+static void scopeProblems(const onnx::GraphProto &graph, const std::string &where,
+                          std::map<std::string, std::string> producer,
+                          llvm::function_ref<std::string(const onnx::NodeProto &)> nodeLabel,
+                          std::vector<std::string> &problems) {
+  std::string kind = where.empty() ? "graph input" : "input";
+  std::string suffix = where.empty() ? "" : " of " + where;
   llvm::StringSet<> inputs, initializers;
   for (const auto &in : graph.input()) {
     if (!inputs.insert(in.name()).second)
-      problems.push_back("graph input '" + in.name() + "' is given twice");
-    producer.emplace(in.name(), "graph input '" + in.name() + "'");
+      problems.push_back(kind + " '" + in.name() + "'" + suffix + " is given twice");
+    producer[in.name()] = kind + " '" + in.name() + "'" + suffix;
   }
   for (const auto &init : graph.initializer()) {
     if (!initializers.insert(init.name()).second)
-      problems.push_back("initializer '" + init.name() + "' is given twice");
+      problems.push_back("initializer '" + init.name() + "'" + suffix + " is given twice");
     // An initializer may also be listed as a graph input (its default).
-    producer.emplace(init.name(), "initializer '" + init.name() + "'");
+    if (!inputs.contains(init.name()))
+      producer[init.name()] = "initializer '" + init.name() + "'" + suffix;
   }
   for (const auto &node : graph.node()) {
     std::string label = nodeLabel(node);
@@ -89,9 +96,16 @@ std::vector<std::string> GraphImporter::graphProblems() const {
       if (!in.empty() && !producer.count(in))
         problems.push_back(label + ": input '" + in + "' is not defined before use");
     llvm::StringSet<> attributes;
-    for (const auto &a : node.attribute())
+    for (const auto &a : node.attribute()) {
       if (!attributes.insert(a.name()).second)
         problems.push_back(label + ": attribute '" + a.name() + "' is given twice");
+      // A subgraph sees the values defined so far.
+      if (a.has_g())
+        scopeProblems(a.g(), "the " + a.name() + " of " + label, producer, nodeLabel, problems);
+      for (const auto &g : a.graphs())
+        scopeProblems(g, "a graph of " + a.name() + " of " + label, producer, nodeLabel,
+                      problems);
+    }
     for (const std::string &out : node.output()) {
       if (out.empty())
         continue;
@@ -101,15 +115,22 @@ std::vector<std::string> GraphImporter::graphProblems() const {
                            it->second);
     }
   }
-  if (graph.output_size() == 0)
+  if (where.empty() && graph.output_size() == 0)
     problems.push_back("expects at least one graph output, found none");
   llvm::StringSet<> outputs;
   for (const auto &out : graph.output()) {
     if (!producer.count(out.name()))
-      problems.push_back("graph output '" + out.name() + "' is never computed");
+      problems.push_back("graph output '" + out.name() + "'" + suffix + " is never computed");
     if (!outputs.insert(out.name()).second)
-      problems.push_back("graph output '" + out.name() + "' is given twice");
+      problems.push_back("graph output '" + out.name() + "'" + suffix + " is given twice");
   }
+}
+
+std::vector<std::string> GraphImporter::graphProblems() const {
+  std::vector<std::string> problems;
+  scopeProblems(
+      model.graph(), "", {}, [&](const onnx::NodeProto &node) { return nodeLabel(node); },
+      problems);
   return problems;
 }
 
@@ -146,6 +167,37 @@ static const Signature *kilnSignature(StringRef domain, StringRef opType, int64_
         (!best || s.since > best->since))
       best = &s;
   return best;
+}
+
+/// Attributes that versions after the linked ONNX's newest opset added to
+/// ops it knows, which handlers read at any opset.
+static const std::pair<StringRef, StringRef> kNewerAttributes[] = {
+    {"Resize", "axes"},       {"Resize", "antialias"},   {"Resize", "keep_aspect_ratio_policy"},
+    {"Split", "num_outputs"}, {"LpPool", "ceil_mode"},   {"AveragePool", "dilations"},
+    {"Cast", "saturate"},     {"CastLike", "saturate"},  {"QuantizeLinear", "saturate"},
+    {"QuantizeLinear", "block_size"}, {"QuantizeLinear", "output_dtype"},
+    {"DequantizeLinear", "block_size"},
+};
+
+/// Whether some version of `node`'s op has attribute `name`: one the linked
+/// ONNX knows, or one listed above. True when the model's opset is past the
+/// linked ONNX's newest (its schemas cannot tell).
+static bool knownAttribute(const onnx::NodeProto &node, int64_t opset, StringRef name) {
+  std::string domain = canonicalDomain(node.domain()).str();
+  const auto &versions = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = versions.find(domain);
+  if (range == versions.end() || opset > range->second.second)
+    return true;
+  for (int v = range->second.second; v >= 1;) {
+    const onnx::OpSchema *s = onnx::OpSchemaRegistry::Schema(node.op_type(), v, domain);
+    if (!s)
+      break;
+    if (s->attributes().count(name.str()))
+      return true;
+    v = s->since_version() - 1;
+  }
+  return domain.empty() &&
+         llvm::is_contained(kNewerAttributes, std::make_pair(StringRef(node.op_type()), name));
 }
 
 static std::string count(int64_t n, StringRef what) {
@@ -208,16 +260,30 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       if (node.output_size() > schema->max_output())
         problems.push_back(where + ": expects at most " + count(schema->max_output(), "output") +
                            ", found " + std::to_string(node.output_size()));
+      llvm::StringSet<> given;
       for (const auto &a : node.attribute()) {
+        given.insert(a.name());
         auto it = schema->attributes().find(a.name());
+        if (it == schema->attributes().end()) {
+          // An attribute no version of the op has is a typo or another op's:
+          // ignoring it could compute something else than the model meant.
+          // (Handlers read some attributes of later versions at any opset.)
+          if (!knownAttribute(node, opsetOf(node), a.name()))
+            problems.push_back(where + ": expects only attributes of the op's schema, found "
+                                       "unknown attribute '" +
+                               a.name() + "'");
+          continue;
+        }
         // IR version 1 attributes have no type; the binder reads their fields.
-        if (it == schema->attributes().end() || a.type() == onnx::AttributeProto::UNDEFINED ||
-            a.type() == it->second.type)
+        if (a.type() == onnx::AttributeProto::UNDEFINED || a.type() == it->second.type)
           continue;
         problems.push_back(where + ": expects attribute '" + a.name() + "' of type " +
                            attributeTypeName(it->second.type).str() + ", found " +
                            attributeTypeName(a.type()).str());
       }
+      for (const auto &[name, attr] : schema->attributes())
+        if (attr.required && !given.contains(name))
+          problems.push_back(where + ": expects required attribute '" + name + "', found none");
     }
     // A 1-D shape operand's length is the result's rank.
     int shapeOperand = node.op_type() == "ConstantOfShape" ? 0

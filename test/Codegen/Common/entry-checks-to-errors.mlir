@@ -132,3 +132,109 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     return %w#1, %s : memref<1xf32>, memref<4xf32>
   }
 }
+
+// -----
+
+// A check in a loop body records its message through `error` (NULL at entry;
+// the first failure's message stays) and the test after the loop takes the
+// error block with the recorded message; an scf.while also stops once a
+// message is recorded. A check in an scf.if inside an scf.for works alike.
+// CHECK-LABEL: func.func @model(
+// CHECK-SAME: %[[ERR:[^:]*]]: !llvm.ptr {kiln.name = "error"}) -> i32
+// CHECK: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: llvm.store %[[NULL]], %[[ERR]] : !llvm.ptr, !llvm.ptr
+// CHECK: scf.while
+// CHECK: %[[SEEN:.*]] = llvm.load %[[ERR]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[NONE:.*]] = llvm.icmp "eq" %[[SEEN]], %{{.*}} : !llvm.ptr
+// CHECK: %[[GO:.*]] = arith.andi %{{.*}}, %[[NONE]] : i1
+// CHECK: scf.condition(%[[GO]])
+// CHECK: } do {
+// CHECK: %[[FAILED:.*]] = arith.xori %{{.*}}, %true : i1
+// CHECK: scf.if %[[FAILED]] {
+// CHECK: %[[G:.*]] = llvm.mlir.addressof @kiln_check_{{[0-9]+}} : !llvm.ptr
+// CHECK: %[[TEXT:.*]] = llvm.getelementptr %[[G]][0, 0]
+// CHECK: %[[OLD:.*]] = llvm.load %[[ERR]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[FIRST:.*]] = llvm.icmp "eq" %[[OLD]], %{{.*}} : !llvm.ptr
+// CHECK: %[[PICK:.*]] = llvm.select %[[FIRST]], %[[TEXT]], %[[OLD]] : i1, !llvm.ptr
+// CHECK: llvm.store %[[PICK]], %[[ERR]] : !llvm.ptr, !llvm.ptr
+// CHECK: }
+// CHECK-NOT: cf.assert
+// CHECK: %[[MSG:.*]] = llvm.load %[[ERR]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[OK:.*]] = llvm.icmp "eq" %[[MSG]], %{{.*}} : !llvm.ptr
+// CHECK: cf.cond_br %[[OK]], ^[[CONT:bb[0-9]+]], ^[[FAIL:bb[0-9]+]](%[[MSG]] : !llvm.ptr)
+// CHECK: ^[[CONT]]:
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: scf.if
+// CHECK: llvm.store
+// CHECK: %[[MSG2:.*]] = llvm.load %[[ERR]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[OK2:.*]] = llvm.icmp "eq" %[[MSG2]], %{{.*}} : !llvm.ptr
+// CHECK: cf.cond_br %[[OK2]], ^{{bb[0-9]+}}, ^[[FAIL]](%[[MSG2]] : !llvm.ptr)
+// CHECK: ^[[FAIL]](%[[M:.*]]: !llvm.ptr):
+// CHECK: llvm.store %[[M]], %[[ERR]] : !llvm.ptr, !llvm.ptr
+// CHECK: return %{{.*}} : i32
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "k", dtype = "i64", shape = [4]}], outputs = []}]}} {
+  func.func @model(%k: memref<4xi64>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %c0i = arith.constant 0 : i64
+    %c4i = arith.constant 4 : i64
+    %n = scf.while (%i = %c0) : (index) -> index {
+      %more = arith.cmpi slt, %i, %c4 : index
+      scf.condition(%more) %i : index
+    } do {
+    ^bb0(%i: index):
+      %v = memref.load %k[%i] : memref<4xi64>
+      %ok = arith.cmpi slt, %v, %c4i : i64
+      cf.assert %ok, "node 'g' (nn.gather): expects indices along axis 0 in [-size, size - 1], found one outside"
+      %next = arith.addi %i, %c1 : index
+      scf.yield %next : index
+    }
+    scf.for %i = %c0 to %c4 step %c1 {
+      %v = memref.load %k[%i] : memref<4xi64>
+      %pos = arith.cmpi sge, %v, %c0i : i64
+      scf.if %pos {
+        %ok = arith.cmpi slt, %v, %c4i : i64
+        cf.assert %ok, "node 'e' (nn.gather_elements): expects indices along axis 0 in [-size, size - 1], found one outside"
+      }
+    }
+    return
+  }
+}
+
+// -----
+
+// A memref result of a loop that is live across the test after the loop
+// travels as the next block's argument too (MLIR 19's ownership-based
+// deallocation crashes on it otherwise; the second RUN line runs it).
+// CHECK-LABEL: func.func @model(
+// CHECK: %[[R:.*]]:2 = scf.while
+// CHECK: cf.cond_br %{{.*}}, ^[[CONT:bb[0-9]+]](%[[R]]#1 : memref<f32>), ^{{bb[0-9]+}}(%{{.*}} : !llvm.ptr)
+// CHECK: ^[[CONT]](%[[S:.*]]: memref<f32>):
+// CHECK: memref.copy %[[S]], %{{.*}} : memref<f32> to memref<f32>
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "k", dtype = "i64", shape = [4]}],
+    outputs = [{name = "s", dtype = "f32", shape = []}]}]}} {
+  func.func @model(%k: memref<4xi64>, %s: memref<f32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %c4i = arith.constant 4 : i64
+    %init = memref.alloc() : memref<f32>
+    %r:2 = scf.while (%i = %c0, %acc = %init) : (index, memref<f32>) -> (index, memref<f32>) {
+      %more = arith.cmpi slt, %i, %c4 : index
+      scf.condition(%more) %i, %acc : index, memref<f32>
+    } do {
+    ^bb0(%i: index, %acc: memref<f32>):
+      %v = memref.load %k[%i] : memref<4xi64>
+      %ok = arith.cmpi slt, %v, %c4i : i64
+      cf.assert %ok, "node 'g' (nn.gather): expects indices along axis 0 in [-size, size - 1], found one outside"
+      %next = arith.addi %i, %c1 : index
+      scf.yield %next, %acc : index, memref<f32>
+    }
+    memref.copy %r#1, %s : memref<f32> to memref<f32>
+    return
+  }
+}

@@ -71,3 +71,5 @@ case("duplicate_location", [("location", "w.bin"), ("location", "../secret.bin")
      files=[("w.bin", weights)])
 case("duplicate_offset", [("location", "w.bin"), ("offset", "0"), ("offset", "8")],
      files=[("w.bin", padded)])
+for label, text in [("abc", "abc"), ("hex", "0x10"), ("digits25", "1234567890123456789012345")]:
+    case("length_" + label, [("location", "w.bin"), ("length", text)], files=[("w.bin", weights)])

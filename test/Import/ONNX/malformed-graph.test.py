@@ -63,3 +63,39 @@ m = onnx.load(os.path.join(out, "duplicate_attribute.onnx"))
 m.graph.node[0].attribute.append(helper.make_attribute("axis", -1))
 onnx.save(m, os.path.join(out, "duplicate_attribute.onnx"))
 save("duplicate_output", [relu], outputs=[y, y])
+# Window attributes past the limit, or below it, on the other windowed ops too.
+for attr, value in [("strides", [2**40, 1]), ("strides", [0, 1]), ("dilations", [2**40, 1]),
+                    ("kernel_shape", [2**40, 1]), ("group", 2**40)]:
+    label = f"{value[0] if isinstance(value, list) else value}"
+    save(f"conv_{attr}_{label}", [helper.make_node("Conv", ["i", "k"], ["c"], name="c",
+                                                   **{attr: value}), relu],
+         inputs=[x, image, kernel])
+save("pool_kernel_huge", [helper.make_node("MaxPool", ["i"], ["c"], name="p",
+                                           kernel_shape=[2**40, 1]), relu], inputs=[x, image])
+# An initializer whose dims multiply past the element limit (no data needed).
+save("initializer_huge", [relu], [TensorProto(name="v", data_type=TensorProto.FLOAT,
+                                               dims=[2**20, 2**20])])
+
+
+# Subgraphs (If branches) are in SSA form together with the graphs around them.
+def branch(name, then_nodes):
+    then_g = helper.make_graph(then_nodes, "then", [], [helper.make_tensor_value_info(
+        "t", TensorProto.FLOAT, [2])])
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["e"], name="ne")], "else", [],
+                               [helper.make_tensor_value_info("e", TensorProto.FLOAT, [2])])
+    save(name, [helper.make_node("If", ["c"], ["y"], name="branch", then_branch=then_g,
+                                 else_branch=else_g)],
+         inputs=[x, helper.make_tensor_value_info("c", TensorProto.BOOL, [])])
+
+
+branch("sub_two_producers", [helper.make_node("Relu", ["x"], ["t"], name="a"),
+                             helper.make_node("Neg", ["x"], ["t"], name="b")])
+branch("sub_writes_outer", [helper.make_node("Relu", ["x"], ["x"], name="a"),
+                            helper.make_node("Neg", ["x"], ["t"], name="b")])
+branch("sub_undefined", [helper.make_node("Relu", ["q"], ["t"], name="a")])
+branch("sub_never_computed", [helper.make_node("Relu", ["x"], ["u"], name="a")])
+# Attributes the op's schema does not have, and required ones left out.
+save("relu_unknown_attribute", [helper.make_node("Relu", ["x"], ["y"], name="r", alpha=0.5)])
+save("conv_stride_typo", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", stride=[2, 2]),
+                          relu], inputs=[x, image, kernel])
+save("cast_without_to", [helper.make_node("Cast", ["x"], ["y"], name="c")])
