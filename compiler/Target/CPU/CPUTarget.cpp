@@ -90,6 +90,11 @@ public:
         std::string error;
         if (failed(kiln::cpu::writeWeightsObject(weights, tm->getTargetTriple(), os, error)))
           return emitError(UnknownLoc::get(context)) << error;
+        // Weights first: the linker then places the code object's read-only
+        // data, the signature text among it, after them, near the end of the
+        // file, where kiln_model_check_file looks for the version marker
+        // first (it would otherwise read through all the weights).
+        std::swap(objects[0], objects[1]);
       }
     }
     if (failed(emit(module, kiln::EmitKind::Object, code)))
