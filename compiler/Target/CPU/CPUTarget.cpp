@@ -100,9 +100,12 @@ public:
     if (failed(emit(module, kiln::EmitKind::Object, code)))
       return failure();
     code.close();
-    if (code.has_error())
+    if (code.has_error()) {
+      std::error_code ec = code.error();
+      code.clear_error(); // reported here, not again when the stream is destroyed
       return emitError(UnknownLoc::get(context))
-             << "cannot write the object file: " << code.error().message();
+             << "cannot write the object file: " << ec.message();
+    }
     std::string error;
     if (failed(kiln::cpu::linkArtifact(objects, outputPath, kind, options.runtimeLibDir, error)))
       return emitError(UnknownLoc::get(context)) << error;

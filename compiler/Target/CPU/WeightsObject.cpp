@@ -235,6 +235,7 @@ LogicalResult kiln::cpu::writeWeightsObject(ArrayRef<Weight> weights, const llvm
   os.flush();
   if (os.has_error()) {
     error = "cannot write the weights object: " + os.error().message();
+    os.clear_error(); // reported here, not again when the stream closes
     return failure();
   }
   return success();
