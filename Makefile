@@ -14,7 +14,7 @@ PACKAGES := cmake ninja-build ccache clang-19 llvm-19-dev libmlir-19-dev mlir-19
 # builds) to install and drive onnxruntime-node.
 BENCH_PACKAGES := time
 
-.PHONY: all deps configure build test test-long test-onnx-full onnx-coverage demo train-demo docs bench bench-train fuzz fuzz-mutate test-sanitize sanitizer-deps clean
+.PHONY: all deps configure build test test-long test-large-model test-onnx-full onnx-coverage demo train-demo docs bench bench-train fuzz fuzz-mutate test-sanitize sanitizer-deps clean
 
 all: build
 
@@ -39,6 +39,18 @@ test: build
 # The long sweeps (the whole ONNX backend suite, executables of big models).
 test-long: build
 	KILN_LONG_TESTS=1 tools/scripts/run-tests.sh $(BUILD_DIR)
+
+# A model with 512 MiB of weights (generated, not committed), saved as one
+# file and with external data: kiln-compile's peak RSS under twice the weight
+# bytes and its time under a minute, the output against numpy, the weights
+# mapped from the library's file at run time (test/e2e/large_model.py;
+# docs/performance.md). LARGE_MB=N for another size.
+LARGE_MB ?= 512
+test-large-model: build
+	/usr/bin/python3 test/e2e/large_model.py --bin-dir $(BUILD_DIR)/bin \
+	  --work-dir $(BUILD_DIR)/large-model/one-file --mb $(LARGE_MB)
+	/usr/bin/python3 test/e2e/large_model.py --bin-dir $(BUILD_DIR)/bin \
+	  --work-dir $(BUILD_DIR)/large-model/external --mb $(LARGE_MB) --external
 
 # The conformance driver: the whole ONNX backend suite (1072 cases, about 10
 # minutes on 2 cores) rewrites docs/onnx-coverage.md with the counts per

@@ -48,7 +48,7 @@ void kiln::buildCPULinalgPipeline(OpPassManager &pm) {
   // are folded together with the rest of the graph.
   pm.addPass(nn::createNNDecomposePass());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createCPUWeightLayoutPass());
+  pm.addPass(createCPUWeightLayoutPass());
   pm.addPass(createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());

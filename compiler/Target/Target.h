@@ -2,7 +2,7 @@
 //
 // kiln-compile drives every target the same way: the target's pipeline takes
 // the nn module to its own last IR, `emit` turns that IR into LLVM IR,
-// assembly or an object, and `link` makes an artifact of the object with
+// assembly or an object, and `emitArtifact` makes an artifact of it with
 // Kiln's runtime. A new target is one more implementation of this class and
 // one more pipeline; the tool does not change.
 //
@@ -69,10 +69,13 @@ public:
   virtual mlir::LogicalResult emit(mlir::ModuleOp module, EmitKind kind,
                                    llvm::raw_pwrite_stream &os) const = 0;
 
-  /// Links the object at `objectPath` (written by `emit`) with the runtime
-  /// into `outputPath`. Reports failures as diagnostics.
-  virtual mlir::LogicalResult link(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                                   ArtifactKind kind) const = 0;
+  /// Compiles `module` (as `emit` would an object) and links it with the
+  /// runtime into `outputPath`. The target decides what goes into which
+  /// object (the CPU target writes the weights as an object of their own),
+  /// so `module` may be changed on the way. Reports failures as
+  /// diagnostics.
+  virtual mlir::LogicalResult emitArtifact(mlir::ModuleOp module, llvm::StringRef outputPath,
+                                           ArtifactKind kind) const = 0;
 };
 
 /// The target called `name` (cpu; cuda is reserved), set up for `options`.

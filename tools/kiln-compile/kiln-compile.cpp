@@ -36,7 +36,6 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -477,18 +476,7 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  // Link: an object in a temporary file, then the target's linker.
-  llvm::SmallString<128> objPath;
-  int fd;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("kiln-model", "o", fd, objPath))
-    return fail(context, "cannot create a temporary object file: " + ec.message());
-  llvm::FileRemover remover(objPath);
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    if (failed(target->emit(*module, kiln::EmitKind::Object, os)))
-      return 1;
-  }
   auto kind = llvm::StringRef(outputFile).ends_with(".so") ? kiln::ArtifactKind::SharedLibrary
                                                            : kiln::ArtifactKind::Executable;
-  return failed(target->link(objPath, outputFile, kind)) ? 1 : 0;
+  return failed(target->emitArtifact(*module, outputFile, kind)) ? 1 : 0;
 }

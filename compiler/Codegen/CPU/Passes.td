@@ -11,7 +11,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def CPUWeightLayoutPass : Pass<"kiln-cpu-weight-layout", "mlir::func::FuncOp"> {
+def CPUWeightLayoutPass : Pass<"kiln-cpu-weight-layout", "mlir::ModuleOp"> {
   let summary = "Store constant matrix weights in the layout CPU kernels read";
   let description = [{
     Runs on nn ops, before the conversion to linalg: the layout of a constant
@@ -29,6 +29,10 @@ def CPUWeightLayoutPass : Pass<"kiln-cpu-weight-layout", "mlir::func::FuncOp"> {
     constant (the per-direction weights of a decomposed recurrent layer):
     the slice is computed here, transposed, and the chain dropped once
     nothing reads it.
+
+    A module pass: once no operation of the module references a weight's
+    resource blob any more, the blob is released right away, so a model made
+    of such gemms holds each weight once during compilation, not twice.
 
     ```mlir
     %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>

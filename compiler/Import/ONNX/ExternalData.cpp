@@ -3,7 +3,7 @@
 // A model names its external data files itself, so their locations are
 // untrusted: each must resolve, after symlinks, to a regular file inside
 // the model's directory, and offset and length are strict decimals checked
-// against the file and the tensor before anything is read or allocated.
+// against the file and the tensor before anything is mapped.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,7 +11,9 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Alignment.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <fcntl.h>
@@ -60,8 +62,8 @@ bool isWithin(StringRef path, StringRef dir) {
 
 } // namespace
 
-FailureOr<std::vector<char>> GraphImporter::externalBytes(const onnx::TensorProto &t,
-                                                          size_t size, Location loc) {
+FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &t, size_t size,
+                                                       size_t align, Location loc) {
   auto fail = [&]() { return emitError(loc) << "tensor '" << t.name() << "': "; };
   std::optional<std::string> location;
   std::optional<uint64_t> offset, length;
@@ -125,14 +127,16 @@ FailureOr<std::vector<char>> GraphImporter::externalBytes(const onnx::TensorProt
     return fail() << "external data file '" << full << "' is shorter than offset " << start
                   << " + length " << size << " (" << fileSize << " bytes)";
 
-  std::vector<char> bytes(size);
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(file.fd, bytes.data() + done, size - done,
-                        static_cast<off_t>(start + done));
-    if (n <= 0)
-      return fail() << "cannot read external data file '" << full << "'";
-    done += static_cast<size_t>(n);
-  }
-  return bytes;
+  // Mapped, not read: the pages are the file's, shared with the page cache,
+  // and the blob keeps the mapping for as long as the weight lives.
+  auto buffer = llvm::MemoryBuffer::getOpenFileSlice(file.fd, full, size,
+                                                     static_cast<int64_t>(start));
+  if (!buffer)
+    return fail() << "cannot read external data file '" << full << "'";
+  ArrayRef<char> data((*buffer)->getBufferStart(), size);
+  if (!llvm::isAddrAligned(llvm::Align(align), data.data()))
+    return HeapAsmResourceBlob::allocateAndCopyWithAlign(data, align);
+  return AsmResourceBlob(
+      data, align, [owner = std::move(*buffer)](void *, size_t, size_t) {},
+      /*dataIsMutable=*/false);
 }

@@ -30,6 +30,10 @@
 
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::onnx_import;
@@ -531,19 +535,60 @@ static void crossCheckShapes(onnx::ModelProto &model, GraphImporter &importer, L
     *graph.mutable_output(i)->mutable_type() = copy.graph().output(i).type();
 }
 
+namespace {
+enum class StreamParse { Parsed, Malformed, NotTried };
+} // namespace
+
+/// Parses a binary model from its file as a stream, so the file's bytes are
+/// never in memory next to the model that holds them (its weights would be
+/// there twice). Only regular files whose first bytes do not look like ONNX
+/// text; anything else is NotTried and read whole.
+static StreamParse parseBinaryModelFile(StringRef path, onnx::ModelProto &model) {
+  if (path == "-" || path.ends_with(".onnxtxt"))
+    return StreamParse::NotTried;
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return StreamParse::NotTried;
+  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return StreamParse::NotTried;
+  char prefix[4096];
+  ssize_t got = ::pread(fd, prefix, sizeof(prefix), 0);
+  if (got <= 0)
+    return StreamParse::NotTried;
+  StringRef start = StringRef(prefix, got).ltrim();
+  if (start.empty() || start.starts_with("<") || start.starts_with("#"))
+    return StreamParse::NotTried;
+  return model.ParseFromFileDescriptor(fd) ? StreamParse::Parsed : StreamParse::Malformed;
+}
+
+static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
+                                         Location fileLoc, MLIRContext &context,
+                                         const ONNXImportOptions &options);
+
 OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
                                            const ONNXImportOptions &options) {
   // If and Loop import as scf regions with arith, tensor and cf glue.
   context.loadDialect<nn::NNDialect, func::FuncDialect, scf::SCFDialect, arith::ArithDialect,
                       tensor::TensorDialect, cf::ControlFlowDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  onnx::ModelProto model;
+  switch (parseBinaryModelFile(path, model)) {
+  case StreamParse::Parsed:
+    return importModel(model, path, fileLoc, context, options);
+  case StreamParse::Malformed:
+    emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
+    return nullptr;
+  case StreamParse::NotTried:
+    break;
+  }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
     emitError(fileLoc) << "cannot read '" << path << "': " << buffer.getError().message();
     return nullptr;
   }
   StringRef bytes = (*buffer)->getBuffer();
-  onnx::ModelProto model;
   StringRef trimmed = bytes.ltrim();
   bool text = path.ends_with(".onnxtxt") || trimmed.starts_with("<") || trimmed.starts_with("#");
   if (text) {
@@ -568,6 +613,13 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
     emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
     return nullptr;
   }
+  buffer->reset();
+  return importModel(model, path, fileLoc, context, options);
+}
+
+static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
+                                         Location fileLoc, MLIRContext &context,
+                                         const ONNXImportOptions &options) {
   if (!model.has_graph()) {
     emitError(fileLoc) << "malformed ONNX model: no graph";
     return nullptr;

@@ -12,8 +12,11 @@
 #include "compiler/Import/ONNX/ONNXImporter.h"
 #include "compiler/Import/ONNX/OpRegistry.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
@@ -110,10 +113,15 @@ public:
   bool markParameters = false;
 
 private:
-  mlir::FailureOr<std::vector<char>> tensorBytes(const onnx::TensorProto &t, mlir::Type elem,
-                                                 mlir::Location loc);
-  mlir::FailureOr<std::vector<char>> externalBytes(const onnx::TensorProto &t, size_t size,
-                                                   mlir::Location loc);
+  /// The bytes of `t` as elements of `elem`, checked against its dims. With
+  /// `take`, raw data moves out of the model into the blob (no copy);
+  /// external data is mapped from its file, not read.
+  mlir::FailureOr<mlir::AsmResourceBlob> tensorBlob(const onnx::TensorProto &t, mlir::Type elem,
+                                                    mlir::Location loc, bool take);
+  /// `size` bytes of external data, mapped (or copied when the mapping is
+  /// not aligned to `align`).
+  mlir::FailureOr<mlir::AsmResourceBlob> externalBlob(const onnx::TensorProto &t, size_t size,
+                                                      size_t align, mlir::Location loc);
   /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
   mlir::LogicalResult checkShape(const onnx::NodeProto &node);
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
@@ -138,6 +146,9 @@ private:
   llvm::StringMap<int64_t> opsets;
   std::map<std::string, const onnx::TypeProto *> inferredTypes;
   unsigned resourceCounter = 0;
+  /// The resource attribute each tensor became: its raw data has moved into
+  /// the blob, so a second import must not read it again.
+  llvm::DenseMap<const onnx::TensorProto *, mlir::ElementsAttr> importedResources;
 };
 
 } // namespace kiln::onnx_import

@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Alignment.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -62,8 +63,8 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
                            "uint16, uint32, uint64, bool)";
 }
 
-FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto &t, Type elem,
-                                                        Location loc) {
+FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t, Type elem,
+                                                     Location loc, bool take) {
   int64_t n = 1;
   for (int64_t d : t.dims()) {
     if (d < 0 || d > kMaxElements / std::max<int64_t>(n, 1))
@@ -72,35 +73,40 @@ FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto 
   }
   size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
   size_t size = n * width;
-  auto checkSize = [&](size_t found) -> LogicalResult {
-    if (found != size)
-      return emitError(loc) << "tensor '" << t.name() << "' holds " << found
-                            << " bytes, expected " << size;
-    return success();
-  };
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    FailureOr<std::vector<char>> raw = externalBytes(t, size, loc);
-    if (failed(raw) || failed(checkSize(raw->size())))
-      return failure();
-    return raw;
-  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return externalBlob(t, size, width, loc);
   if (t.has_raw_data()) {
-    if (failed(checkSize(t.raw_data().size())))
-      return failure();
-    return std::vector<char>(t.raw_data().begin(), t.raw_data().end());
+    if (t.raw_data().size() != size)
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << t.raw_data().size()
+                            << " bytes, expected " << size;
+    if (take && llvm::isAddrAligned(llvm::Align(width), t.raw_data().data())) {
+      // The bytes move from the model into the blob instead of being copied.
+      // The importer owns the model, and nothing reads a tensor's raw data
+      // after importTensor (which gives a second import of the same tensor
+      // the attribute of the first).
+      auto owned = std::make_unique<std::string>(
+          std::move(*const_cast<onnx::TensorProto &>(t).mutable_raw_data()));
+      ArrayRef<char> data(owned->data(), owned->size());
+      return AsmResourceBlob(
+          data, width, [owned = std::move(owned)](void *, size_t, size_t) {},
+          /*dataIsMutable=*/true);
+    }
+    return HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(t.raw_data().data(), size), width);
   }
   // Sized from the data actually present (checked against the dims first),
   // never from the dims alone.
-  std::vector<char> bytes;
+  AsmResourceBlob bytes;
   auto copyTyped = [&](const auto &field, auto tag) -> LogicalResult {
     using T = decltype(tag);
     if (static_cast<int64_t>(field.size()) != n)
       return emitError(loc) << "tensor '" << t.name() << "' holds " << field.size()
                             << " values, expected " << n;
-    bytes.resize(size);
+    bytes = HeapAsmResourceBlob::allocate(size, width);
+    char *out = bytes.getMutableData().data();
     for (int64_t i = 0; i < n; ++i) {
       T v = static_cast<T>(field.Get(i));
-      std::memcpy(bytes.data() + i * width, &v, width);
+      std::memcpy(out + i * width, &v, width);
     }
     return success();
   };
@@ -145,31 +151,34 @@ FailureOr<std::vector<char>> GraphImporter::tensorBytes(const onnx::TensorProto 
   }
   if (failed(ok))
     return failure();
-  return bytes;
+  return std::move(bytes);
 }
 
 FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Location loc) {
+  Entry e;
+  auto imported = importedResources.find(&t);
+  if (imported != importedResources.end()) {
+    e.value = builder.create<ConstantOp>(loc, imported->second);
+    return e;
+  }
   FailureOr<Type> elem = elementType(t.data_type(), loc, "tensor '" + t.name() + "'");
   if (failed(elem))
     return failure();
-  FailureOr<std::vector<char>> bytes = tensorBytes(t, *elem, loc);
-  if (failed(bytes))
-    return failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
   auto type = RankedTensorType::get(shape, *elem);
-  Entry e;
-  int64_t n = type.getNumElements();
+  // Weights live once in a resource blob however many ops use them; tiny
+  // tensors and booleans are dense attributes.
+  bool resource = !elem->isInteger(1) && type.getNumElements() > 16;
+  FailureOr<AsmResourceBlob> bytes = tensorBlob(t, *elem, loc, /*take=*/resource);
+  if (failed(bytes))
+    return failure();
   ElementsAttr value;
   if (elem->isInteger(1)) {
-    SmallVector<bool> bits(bytes->begin(), bytes->end());
+    SmallVector<bool> bits(bytes->getData().begin(), bytes->getData().end());
     value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
-  } else if (n <= 16) {
-    value = DenseElementsAttr::getFromRawBuffer(type, *bytes);
+  } else if (!resource) {
+    value = DenseElementsAttr::getFromRawBuffer(type, bytes->getData());
   } else {
-    // Weights live once in a resource blob however many ops use them.
-    size_t align = elem->getIntOrFloatBitWidth() / 8;
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(*bytes), align);
     // The key must be a bare identifier, or the printed IR (--emit=nn) does
     // not parse back: exporters name weights `onnx::Conv_18` or `0.weight`.
     // The blob manager makes a clashing key unique.
@@ -179,7 +188,8 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
         c = '_';
     if (llvm::isDigit(name.front()))
       name.insert(name.begin(), '_');
-    value = DenseResourceElementsAttr::get(type, name, std::move(blob));
+    value = DenseResourceElementsAttr::get(type, name, std::move(*bytes));
+    importedResources[&t] = value;
   }
   e.value = builder.create<ConstantOp>(loc, value);
   return e;

@@ -13,6 +13,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -58,11 +60,54 @@ public:
     return success();
   }
 
-  LogicalResult link(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                     kiln::ArtifactKind kind) const override {
+  LogicalResult emitArtifact(ModuleOp module, llvm::StringRef outputPath,
+                             kiln::ArtifactKind kind) const override {
+    // The code and, when the object format allows, the weights in objects
+    // of their own (WeightsObject.cpp): temporary files the linker reads.
+    std::vector<std::string> objects;
+    std::vector<std::unique_ptr<llvm::FileRemover>> removers;
+    auto createObject = [&](llvm::StringRef prefix, int &fd) -> LogicalResult {
+      llvm::SmallString<128> path;
+      if (std::error_code ec = llvm::sys::fs::createTemporaryFile(prefix, "o", fd, path))
+        return emitError(UnknownLoc::get(context))
+               << "cannot create a temporary object file: " << ec.message();
+      objects.push_back(std::string(path));
+      removers.push_back(std::make_unique<llvm::FileRemover>(path));
+      return success();
+    };
+    int fd;
+    if (failed(createObject("kiln-model", fd)))
+      return failure();
+    llvm::raw_fd_ostream code(fd, /*shouldClose=*/true);
+    if (kiln::cpu::canWriteWeightsObject(tm->getTargetTriple())) {
+      std::vector<kiln::cpu::Weight> weights =
+          kiln::cpu::externalizeWeights(module, kiln::cpu::kMinWeightBytes);
+      if (!weights.empty()) {
+        int weightsFd;
+        if (failed(createObject("kiln-weights", weightsFd)))
+          return failure();
+        llvm::raw_fd_ostream os(weightsFd, /*shouldClose=*/true);
+        std::string error;
+        if (failed(kiln::cpu::writeWeightsObject(weights, tm->getTargetTriple(), os, error)))
+          return emitError(UnknownLoc::get(context)) << error;
+        // Weights first: the linker then places the code object's read-only
+        // data, the signature text among it, after them, near the end of the
+        // file, where kiln_model_check_file looks for the version marker
+        // first (it would otherwise read through all the weights).
+        std::swap(objects[0], objects[1]);
+      }
+    }
+    if (failed(emit(module, kiln::EmitKind::Object, code)))
+      return failure();
+    code.close();
+    if (code.has_error()) {
+      std::error_code ec = code.error();
+      code.clear_error(); // reported here, not again when the stream is destroyed
+      return emitError(UnknownLoc::get(context))
+             << "cannot write the object file: " << ec.message();
+    }
     std::string error;
-    if (failed(kiln::cpu::linkArtifact(objectPath, outputPath, kind, options.runtimeLibDir,
-                                       error)))
+    if (failed(kiln::cpu::linkArtifact(objects, outputPath, kind, options.runtimeLibDir, error)))
       return emitError(UnknownLoc::get(context)) << error;
     return success();
   }

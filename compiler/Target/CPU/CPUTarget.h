@@ -6,11 +6,14 @@
 #include "compiler/Target/Target.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
 class Module;
 class TargetMachine;
+class Triple;
+class raw_fd_ostream;
 } // namespace llvm
 
 namespace kiln {
@@ -47,12 +50,41 @@ mlir::LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &t
                                     EmitKind kind, llvm::raw_pwrite_stream &os,
                                     std::string &error);
 
-/// Links `objectPath` with Kiln's runtime (found in `runtimeLibDir`) into a
+/// A constant global whose bytes go into the weights object
+/// (WeightsObject.cpp) instead of the LLVM IR.
+struct Weight {
+  std::string symbol;
+  /// The bytes as the global's type lays them out; owned by the MLIR
+  /// context (a resource blob or a dense attribute).
+  llvm::ArrayRef<char> bytes;
+  uint64_t alignment = 1;
+};
+
+/// Constants of at least this many bytes leave the IR; smaller ones (shape
+/// tables, short vectors) stay where LLVM can fold them.
+constexpr uint64_t kMinWeightBytes = 4096;
+
+/// Whether writeWeightsObject knows `triple`'s object format (64-bit
+/// little-endian ELF).
+bool canWriteWeightsObject(const llvm::Triple &triple);
+
+/// Turns every read-only global of `module` that holds at least `minBytes`
+/// of stored bytes into a hidden external declaration, and returns the
+/// declarations' names and bytes, in module order.
+std::vector<Weight> externalizeWeights(mlir::ModuleOp module, uint64_t minBytes);
+
+/// Writes a relocatable object that defines each weight as a hidden symbol
+/// in one read-only section, streaming the bytes from where they are.
+mlir::LogicalResult writeWeightsObject(llvm::ArrayRef<Weight> weights,
+                                       const llvm::Triple &triple, llvm::raw_fd_ostream &os,
+                                       std::string &error);
+
+/// Links `objectPaths` with Kiln's runtime (found in `runtimeLibDir`) into a
 /// shared library or an executable at `outputPath`, through the system C
 /// compiler driver (clang-19, clang or cc, or $KILN_LINKER).
-mlir::LogicalResult linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                                 ArtifactKind kind, llvm::StringRef runtimeLibDir,
-                                 std::string &error);
+mlir::LogicalResult linkArtifact(llvm::ArrayRef<std::string> objectPaths,
+                                 llvm::StringRef outputPath, ArtifactKind kind,
+                                 llvm::StringRef runtimeLibDir, std::string &error);
 
 } // namespace cpu
 } // namespace kiln

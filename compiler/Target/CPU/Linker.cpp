@@ -20,15 +20,17 @@ static std::string findLinker(std::string &error) {
   return "";
 }
 
-LogicalResult kiln::cpu::linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                                      ArtifactKind kind, llvm::StringRef runtimeLibDir,
-                                      std::string &error) {
+LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
+                                      llvm::StringRef outputPath, ArtifactKind kind,
+                                      llvm::StringRef runtimeLibDir, std::string &error) {
   std::string linker = findLinker(error);
   if (linker.empty())
     return failure();
   std::vector<std::string> args{linker};
   if (kind == ArtifactKind::SharedLibrary) {
-    args.insert(args.end(), {"-shared", objectPath.str(), "-o", outputPath.str(), "-lm"});
+    args.push_back("-shared");
+    args.insert(args.end(), objectPaths.begin(), objectPaths.end());
+    args.insert(args.end(), {"-o", outputPath.str(), "-lm"});
   } else {
     llvm::SmallString<256> mainLib(runtimeLibDir), runtimeLib(runtimeLibDir);
     llvm::sys::path::append(mainLib, "libkiln_exe_main.a");
@@ -38,8 +40,9 @@ LogicalResult kiln::cpu::linkArtifact(llvm::StringRef objectPath, llvm::StringRe
         error = ("the Kiln runtime library '" + lib + "' is missing").str();
         return failure();
       }
-    args.insert(args.end(), {objectPath.str(), std::string(mainLib), std::string(runtimeLib),
-                             "-o", outputPath.str(), "-lm", "-lpthread", "-ldl"});
+    args.insert(args.end(), objectPaths.begin(), objectPaths.end());
+    args.insert(args.end(), {std::string(mainLib), std::string(runtimeLib), "-o",
+                             outputPath.str(), "-lm", "-lpthread", "-ldl"});
   }
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;

@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-cpu-weight-layout))' --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-cpu-weight-layout)' --split-input-file | FileCheck %s
 
 // A dense trans_b weight is stored transposed and trans_b cleared:
 // [[1, 2, 3], [4, 5, 6]] (2x3) becomes [[1, 4], [2, 5], [3, 6]] (3x2).
