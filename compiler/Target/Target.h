@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
@@ -73,6 +74,19 @@ public:
   /// into `outputPath`. Reports failures as diagnostics.
   virtual mlir::LogicalResult link(llvm::StringRef objectPath, llvm::StringRef outputPath,
                                    ArtifactKind kind) const = 0;
+
+  /// Times the stages of `emit` and `link` (kiln-compile --mlir-timing) as
+  /// timers nested in `parent`, which must outlive the calls; null stops it.
+  void setTiming(mlir::TimingScope *parent) { timing = parent; }
+
+protected:
+  /// A scope for the stage `name` under the caller's, or an inactive one.
+  mlir::TimingScope timeStage(llvm::StringRef name) const {
+    return timing ? timing->nest(name) : mlir::TimingScope();
+  }
+
+private:
+  mlir::TimingScope *timing = nullptr;
 };
 
 /// The target called `name` (cpu; cuda is reserved), set up for `options`.
