@@ -231,6 +231,12 @@ struct EmitParallelLaunchersPass
             << bodyRef << " lowered with the launcher's (i64, captures...) signature";
         return signalPassFailure();
       }
+      // Only its trampoline calls the body: internal, it is not exported,
+      // and not inlined, it is not optimized and compiled twice (once
+      // inlined, once for the symbol). Each call runs a whole block of the
+      // parallel loop, so the call costs nothing that matters.
+      body.setLinkage(LLVM::Linkage::Internal);
+      body.setNoInline(true);
       Location loc = launch.getLoc();
       SmallVector<Type> fields(params.drop_front());
       auto contextType = LLVM::LLVMStructType::getLiteral(ctx, fields);

@@ -5,6 +5,10 @@
 // runtime is linked (the weak reference is null). The trampoline loads the
 // captures and calls the body for each index of its range; it is never
 // inlined into the launcher's serial branch.
+// The body, called only by the trampoline, becomes internal and is never
+// inlined either.
+// CHECK: llvm.func internal @body(
+// CHECK-SAME: no_inline
 // CHECK: llvm.func internal @body_launch(%[[N:.*]]: i64, %[[P:.*]]: !llvm.ptr, %[[X:.*]]: f32)
 // CHECK: %[[CTX:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, f32)>
 // CHECK: llvm.store %[[P]]
