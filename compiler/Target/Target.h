@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
@@ -54,8 +55,21 @@ enum class EmitKind { LLVMIR, Assembly, Object };
 enum class ArtifactKind { SharedLibrary, Executable };
 
 class Target {
+  /// Where the target's stages are timed; null when they are not.
+  mlir::TimingScope *timing = nullptr;
+
 public:
   virtual ~Target() = default;
+
+  /// Times the stages of `emit` and `link` (kiln-compile --mlir-timing) as
+  /// timers nested in `parent`, which must outlive the calls; null stops it.
+  void setTiming(mlir::TimingScope *parent) { timing = parent; }
+
+  /// A timer for the stage `name`, nested in the setTiming scope; an
+  /// inactive one when there is none.
+  mlir::TimingScope timeStage(llvm::StringRef name) const {
+    return timing ? timing->nest(name) : mlir::TimingScope();
+  }
 
   /// The name --target selects.
   virtual llvm::StringRef name() const = 0;

@@ -10,6 +10,10 @@
 //                                 a training artifact (docs/training.md)
 //   kiln-compile MODEL ... --report   each entry's planned workspace against the sum
 //                                 of its planned buffers
+//   kiln-compile MODEL ... --mlir-timing [--mlir-timing-display=tree]
+//                                 the time of each stage (import, each pass,
+//                                 LLVM translation, optimization, code
+//                                 generation, linking) on stderr
 //
 // Every error goes through MLIR's diagnostics: errors in IR or in the model
 // carry their location; the tool's own errors (command line, files, linking)
@@ -31,6 +35,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -167,6 +172,24 @@ private:
     llvm::errs() << "kiln-compile: " << severity << ": " << diag << "\n";
   }
 };
+
+/// Shows MLIR's timing options (registered by registerDefaultTimingManagerCLOptions)
+/// in --help next to the tool's own.
+void showTimingOptions() {
+  llvm::StringMap<cl::Option *> &options = cl::getRegisteredOptions();
+  for (llvm::StringRef name : {"mlir-timing", "mlir-timing-display", "mlir-output-format"})
+    if (cl::Option *o = options.lookup(name))
+      o->addCategory(category);
+}
+
+/// A pass manager with the command line's pass-manager options (IR printing,
+/// statistics...) that times its passes under `timing`.
+LogicalResult configurePassManager(PassManager &pm, TimingScope &timing) {
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  pm.enableTiming(timing);
+  return success();
+}
 
 /// Reports a tool error (no location) and returns the exit status.
 int fail(MLIRContext &context, const llvm::Twine &message) {
@@ -361,7 +384,7 @@ LogicalResult checkTrainingFlags(MLIRContext &context) {
 }
 
 /// nn-build-training with the command line's options.
-LogicalResult buildTraining(ModuleOp module) {
+LogicalResult buildTraining(ModuleOp module, TimingScope &timing) {
   kiln::nn::NNBuildTrainingPassOptions o;
   o.loss = lossName;
   o.label = labelName;
@@ -384,6 +407,8 @@ LogicalResult buildTraining(ModuleOp module) {
   llvm::sys::fs::make_absolute(source);
   o.source = std::string(source);
   PassManager pm(module.getContext());
+  if (failed(configurePassManager(pm, timing)))
+    return failure();
   pm.addPass(kiln::nn::createNNBuildTrainingPass(o));
   return pm.run(module);
 }
@@ -412,9 +437,18 @@ void printReport(ModuleOp module) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  registerDefaultTimingManagerCLOptions();
+  registerPassManagerCLOptions();
+  showTimingOptions();
   cl::HideUnrelatedOptions({&category, &trainCategory});
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln: compile an ONNX or nn-dialect model ahead of time\n");
+
+  // Declared before the context, so that its report, printed when it is
+  // destroyed, counts the context's teardown too (as "Rest").
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
 
   DialectRegistry registry;
   kiln::registerKilnDialects(registry);
@@ -432,6 +466,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<kiln::Target> target = kiln::createTarget(targetName, targetOptions, &context);
   if (!target)
     return 1;
+  target->setTiming(&timing);
 
   context.loadAllAvailableDialects();
   llvm::SmallVector<NamedAttribute> bounds;
@@ -439,29 +474,46 @@ int main(int argc, char **argv) {
     return 1;
   if (failed(checkTrainingFlags(context)))
     return 1;
+  TimingScope importTiming = timing.nest("Import");
   OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
   if (!module || failed(verify(*module)) || failed(attachDimBounds(*module, bounds)))
     return 1;
-  if (train && failed(buildTraining(*module)))
-    return 1;
+  importTiming.stop();
+  if (train) {
+    TimingScope trainingTiming = timing.nest("Build training");
+    if (failed(buildTraining(*module, trainingTiming)))
+      return 1;
+  }
 
+  TimingScope printTiming;
   if (emit == Emit::NN) {
     PassManager pm(&context);
+    TimingScope pipelineTiming = timing.nest("MLIR passes");
+    if (failed(configurePassManager(pm, pipelineTiming)))
+      return 1;
     pm.addPass(createCanonicalizerPass());
     if (failed(pm.run(*module)))
       return 1;
+    pipelineTiming.stop();
+    printTiming = timing.nest("Print MLIR");
     return printModule(*module);
   }
 
   PassManager pm(&context);
+  TimingScope pipelineTiming = timing.nest("MLIR passes");
+  if (failed(configurePassManager(pm, pipelineTiming)))
+    return 1;
   kiln::PipelineEnd end =
       emit == Emit::Linalg ? kiln::PipelineEnd::Linalg : kiln::PipelineEnd::TargetIR;
   if (failed(target->buildPipeline(pm, end)) || failed(pm.run(*module)))
     return 1;
+  pipelineTiming.stop();
   if (report)
     printReport(*module);
-  if (emit == Emit::Linalg || emit == Emit::LLVMDialect)
+  if (emit == Emit::Linalg || emit == Emit::LLVMDialect) {
+    printTiming = timing.nest("Print MLIR");
     return printModule(*module);
+  }
 
   if (emit != Emit::None) {
     auto out = openOutput(context, emit == Emit::Obj);

@@ -45,18 +45,33 @@ public:
 
   LogicalResult emit(ModuleOp module, kiln::EmitKind kind,
                      llvm::raw_pwrite_stream &os) const override {
-    llvm::LLVMContext llvmContext;
-    std::unique_ptr<llvm::Module> llvmModule =
-        kiln::cpu::translateAndOptimize(module, llvmContext, *tm, options.optLevel);
+    // Freed explicitly below, so that the report times it.
+    auto llvmContext = std::make_unique<llvm::LLVMContext>();
+    std::unique_ptr<llvm::Module> llvmModule;
+    {
+      TimingScope translation = timeStage("Translate to LLVM IR");
+      llvmModule = kiln::cpu::translateToLLVMIR(module, *llvmContext, *tm);
+    }
     if (!llvmModule)
       return failure();
+    {
+      TimingScope optimization = timeStage("Optimize LLVM IR");
+      if (failed(kiln::cpu::optimizeLLVMIR(module, *llvmModule, *tm, options.optLevel)))
+        return failure();
+    }
     if (kind == kiln::EmitKind::LLVMIR) {
+      TimingScope printing = timeStage("Print LLVM IR");
       llvmModule->print(os, nullptr);
       return success();
     }
     std::string error;
+    TimingScope codegen = timeStage("Generate machine code");
     if (failed(kiln::cpu::emitMachineCode(*llvmModule, *tm, kind, os, error)))
       return module.emitError(error);
+    codegen.stop();
+    TimingScope teardown = timeStage("Free LLVM IR");
+    llvmModule.reset();
+    llvmContext.reset();
     return success();
   }
 
@@ -106,6 +121,7 @@ public:
       return emitError(UnknownLoc::get(context))
              << "cannot write the object file: " << ec.message();
     }
+    TimingScope linking = timeStage("Link");
     std::string error;
     if (failed(kiln::cpu::linkArtifact(objects, outputPath, kind, options.runtimeLibDir, error)))
       return emitError(UnknownLoc::get(context)) << error;

@@ -39,11 +39,16 @@ struct VectorShape {
 };
 VectorShape queryVectorShape(const llvm::TargetMachine &tm);
 
-/// Translates an LLVM-dialect module to LLVM IR and optimizes it for `tm`.
-/// Returns null, with a diagnostic on `module`, on failure.
-std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
-                                                   llvm::LLVMContext &llvmContext,
-                                                   llvm::TargetMachine &tm, unsigned optLevel);
+/// Translates an LLVM-dialect module to LLVM IR for `tm`. Returns null, with
+/// a diagnostic on `module`, on failure.
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &llvmContext,
+                                                llvm::TargetMachine &tm);
+
+/// Optimizes `llvmModule`, translated from `module`, for `tm` at `optLevel`.
+/// Fails with a diagnostic on `module`.
+mlir::LogicalResult optimizeLLVMIR(mlir::ModuleOp module, llvm::Module &llvmModule,
+                                   llvm::TargetMachine &tm, unsigned optLevel);
 
 /// Writes `module` as assembly or a relocatable object for `tm`.
 mlir::LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

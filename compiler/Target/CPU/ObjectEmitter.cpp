@@ -78,9 +78,9 @@ kiln::cpu::VectorShape kiln::cpu::queryVectorShape(const llvm::TargetMachine &tm
   return {4, 16};
 }
 
-std::unique_ptr<llvm::Module>
-kiln::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                                llvm::TargetMachine &tm, unsigned optLevel) {
+std::unique_ptr<llvm::Module> kiln::cpu::translateToLLVMIR(ModuleOp module,
+                                                          llvm::LLVMContext &llvmContext,
+                                                          llvm::TargetMachine &tm) {
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule) {
     module.emitError("cannot translate the LLVM dialect module to LLVM IR");
@@ -88,12 +88,15 @@ kiln::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
   }
   llvmModule->setDataLayout(tm.createDataLayout());
   llvmModule->setTargetTriple(tm.getTargetTriple().str());
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
-  if (llvm::Error err = optimize(llvmModule.get())) {
-    module.emitError("LLVM optimization failed: ") << llvm::toString(std::move(err));
-    return nullptr;
-  }
   return llvmModule;
+}
+
+LogicalResult kiln::cpu::optimizeLLVMIR(ModuleOp module, llvm::Module &llvmModule,
+                                        llvm::TargetMachine &tm, unsigned optLevel) {
+  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
+  if (llvm::Error err = optimize(&llvmModule))
+    return module.emitError("LLVM optimization failed: ") << llvm::toString(std::move(err));
+  return success();
 }
 
 LogicalResult kiln::cpu::emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
