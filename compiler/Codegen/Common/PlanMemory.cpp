@@ -90,6 +90,13 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
           continue;
         }
       }
+      // memref.reshape (a run-time Reshape) is a view of its source; its
+      // shape operand is read where the reshape is, and not kept.
+      if (auto reshape = dyn_cast<memref::ReshapeOp>(user)) {
+        if (reshape.getSource() == value)
+          worklist.push_back(reshape.getResult());
+        continue;
+      }
       if (llvm::any_of(user->getResultTypes(), [](Type t) { return isa<BaseMemRefType>(t); })) {
         why = "escapes through " + user->getName().getStringRef().str();
         return std::nullopt;
