@@ -159,7 +159,7 @@ int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
     return bytes;
   kiln::SizeBound bound = sizes.bytesAtBounds(alloc.getType(), alloc.getDynamicSizes(),
                                               kBoundedLimit);
-  return bound.known ? bound.hi : -1;
+  return bound.known && bound.tight ? bound.hi : -1;
 }
 
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
@@ -206,13 +206,16 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       MemRefType type = alloc.getType();
       kiln::SizeBound atBounds =
           sizes.bytesAtBounds(type, alloc.getDynamicSizes(), kBoundedLimit);
-      if (atBounds.known && type.getLayout().isIdentity() && !type.getMemorySpace()) {
+      if (atBounds.known && atBounds.tight && type.getLayout().isIdentity() &&
+          !type.getMemorySpace()) {
         buffers.push_back({alloc, std::max<int64_t>(atBounds.hi, 1), position[alloc], *end});
         symbols.insert(atBounds.symbols.begin(), atBounds.symbols.end());
         ++bounded;
         continue;
       }
-      why = atBounds.known ? "a layout the planner does not place" : atBounds.why;
+      why = !atBounds.known  ? atBounds.why
+            : !atBounds.tight ? "size chosen at run time between shapes, not largest at the bounds"
+                              : "a layout the planner does not place";
       if (auto unit = bytesPerUnit(alloc)) {
         scaled[unit->second].push_back(
             {alloc, std::max<int64_t>(unit->first, 1), position[alloc], *end});

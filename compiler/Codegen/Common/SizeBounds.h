@@ -22,9 +22,14 @@ namespace kiln {
 
 /// What an index value can be at run time: the closed range [lo, hi] when
 /// `known`, else why not (`unbounded symbol N`, `data-dependent size`, ...).
-/// `symbols` are the bounded symbols the range rests on.
+/// `symbols` are the bounded symbols the range rests on. `tight`: the value
+/// is `hi` when every symbol is at its bound (it grows with the symbols), so
+/// a buffer planned at `hi` is no larger than a run at the bounds needs; a
+/// range that joins two different shapes (a select the ranges do not
+/// decide) is sound but may be far above any run's size.
 struct SizeBound {
   bool known = false;
+  bool tight = true;
   int64_t lo = 0, hi = 0;
   std::string why;
   std::set<std::string> symbols;
@@ -48,7 +53,12 @@ struct SizeBound {
 /// a static dim is that size, a bounded symbol 0 to its bound, an unbounded
 /// one no range. Arithmetic (arith add/sub/mul/div/rem/min/max/select/casts,
 /// affine.apply/min/max) is followed in i64 with every overflow a failure;
-/// a value read from memory is data-dependent.
+/// a select whose condition the ranges decide takes that side, and each side
+/// of one compared against a constant keeps what the comparison leaves. A
+/// value loaded from a small top-level buffer is followed to the store, the
+/// constant vector, the copy or the scalar linalg.generic that last wrote
+/// it (run-time shapes are built that way); any other value read from memory
+/// is data-dependent.
 class SizeBoundAnalysis {
 public:
   SizeBoundAnalysis(mlir::func::FuncOp func, llvm::ArrayRef<abi::TensorSpec> inputs,
@@ -65,7 +75,11 @@ public:
 
 private:
   SizeBound compute(mlir::Value value);
-  SizeBound dimOf(mlir::Value source, mlir::Value index);
+  SizeBound dimOf(mlir::Value source, int64_t axis);
+  SizeBound select(mlir::Value condition, mlir::Value onTrue, mlir::Value onFalse);
+  /// The value of element `element` (row-major) of `buffer` just before
+  /// `before`, an op of the function's top-level block.
+  SizeBound valueAt(mlir::Value buffer, int64_t element, mlir::Operation *before);
 
   mlir::func::FuncOp func;
   llvm::ArrayRef<abi::TensorSpec> inputs;

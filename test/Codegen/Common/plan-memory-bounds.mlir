@@ -171,3 +171,85 @@ module attributes {kiln.abi = {entries = [
     return
   }
 }
+
+// -----
+
+// Run-time shapes are built in small buffers: a scalar linalg.generic, a
+// copy through an expand_shape into a subview, a constant vector write. A
+// size loaded from such a buffer is followed back to what wrote it: here
+// [4, N] with N <= 8, 4 x 8 x 4 = 128 bytes. The write after the load does
+// not count. The two shape buffers are planned too (64 bytes each; the
+// scalar's die where %a's begin).
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: memref<192xi8> {kiln.name = "workspace"}
+// CHECK-SAME: kiln.memory = {bounded = 1 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 2 : i64, runtime = 0 : i64, unshared = 256 : i64}
+#scalar = affine_map<() -> ()>
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, workspace = 0,
+    bounds = {N = 8 : i64},
+    inputs = [{name = "x", dtype = "f32", shape = ["N"]}],
+    outputs = []}]}} {
+  func.func @model(%x: memref<?xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %four = arith.constant dense<4> : vector<1xi64>
+    %nine = arith.constant 9 : i64
+    %n = memref.dim %x, %c0 : memref<?xf32>
+    %n64 = arith.index_cast %n : index to i64
+    %scalar = memref.alloc() : memref<i64>
+    linalg.generic {indexing_maps = [#scalar], iterator_types = []} outs(%scalar : memref<i64>) {
+    ^bb0(%out: i64):
+      linalg.yield %n64 : i64
+    }
+    %one = memref.expand_shape %scalar [] output_shape [1] : memref<i64> into memref<1xi64>
+    %shape = memref.alloc() : memref<2xi64>
+    %second = memref.subview %shape[1] [1] [1] : memref<2xi64> to memref<1xi64, strided<[1], offset: 1>>
+    memref.copy %one, %second : memref<1xi64> to memref<1xi64, strided<[1], offset: 1>>
+    vector.transfer_write %four, %shape[%c0] {in_bounds = [true]} : vector<1xi64>, memref<2xi64>
+    %d0 = memref.load %shape[%c0] : memref<2xi64>
+    %d1 = memref.load %shape[%c1] : memref<2xi64>
+    memref.store %nine, %shape[%c1] : memref<2xi64>
+    %i0 = arith.index_cast %d0 : i64 to index
+    %i1 = arith.index_cast %d1 : i64 to index
+    %a = memref.alloc(%i0, %i1) : memref<?x?xf32>
+    "test.use"(%a, %shape) : (memref<?x?xf32>, memref<2xi64>) -> ()
+    return
+  }
+}
+
+// -----
+
+// A select the ranges decide takes its side (N <= 8 is never -1); one they
+// do not decide may be planned only when the side taken at the bounds holds
+// the largest value: "0 copies the input dim" joins N with 4 x N, whose
+// largest value (32) no run at the bounds reaches. A division by a run-time
+// value has only a loose bound too.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: memref<64xi8> {kiln.name = "workspace"}
+// CHECK-SAME: kiln.memory = {bounded = 1 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 0 : i64, runtime = 2 : i64,
+// CHECK-SAME: runtime_buffers = [{count = 1 : i64, why = "size chosen at run time between shapes, not largest at the bounds"}, {count = 1 : i64, why = "size divided by a run-time value"}]
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, workspace = 0,
+    bounds = {N = 8 : i64, M = 8 : i64},
+    inputs = [{name = "x", dtype = "f32", shape = ["N"]}, {name = "y", dtype = "f32", shape = ["M"]}],
+    outputs = []}]}} {
+  func.func @model(%x: memref<?xf32>, %y: memref<?xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %minus1 = arith.constant -1 : index
+    %big = arith.constant 1000000 : index
+    %n = memref.dim %x, %c0 : memref<?xf32>
+    %m = memref.dim %y, %c0 : memref<?xf32>
+    %is_minus1 = arith.cmpi eq, %n, %minus1 : index
+    %decided = arith.select %is_minus1, %big, %n : index
+    %a = memref.alloc(%decided) : memref<?xf32>
+    %n4 = arith.muli %n, %c4 : index
+    %is_zero = arith.cmpi eq, %n, %c0 : index
+    %copied = arith.select %is_zero, %n4, %n : index
+    %b = memref.alloc(%copied) : memref<?xf32>
+    %m1 = arith.maxsi %m, %c1 : index
+    %q = arith.divsi %n4, %m1 : index
+    %c = memref.alloc(%q) : memref<?xf32>
+    "test.use"(%a, %b, %c) : (memref<?xf32>, memref<?xf32>, memref<?xf32>) -> ()
+    return
+  }
+}
