@@ -577,8 +577,9 @@ SizeBound SizeBoundAnalysis::valueAt(Value buffer, int64_t element, Operation *b
   if (!root || root->getBlock() != &body || !root.getType().hasStaticShape() ||
       root.getType().getNumElements() > 64 || !root.getType().getLayout().isIdentity())
     return dataDependent;
-  before = body.findAncestorOpInBlock(*before);
-  if (!before)
+  // Only ops of the top level are in program order with `before`: a read
+  // inside a loop could follow a write earlier in the same iteration.
+  if (before->getBlock() != &body)
     return dataDependent;
 
   // Every view of the allocation, with where its first element is (-1: not
