@@ -92,6 +92,9 @@ def main():
                     help="largest allowed max|kiln - torch| / max|torch| (default 1e-4)")
     ap.add_argument("--threads", type=int, default=None, help="pass --threads T when running")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per tool call (default 600)")
+    ap.add_argument("--dim-bound", action="append", default=[], metavar="SYMBOL=N",
+                    help="compile with --dim-bound SYMBOL=N (repeatable): the memory plan is "
+                         "then sized at the bounds")
     args = ap.parse_args()
 
     try:
@@ -113,7 +116,9 @@ def main():
                           dynamic_axes=dynamic_axes, do_constant_folding=True)
         artifact = os.path.join(work, f"{args.model}.so")
         try:
-            res = e2e.kiln_compile(compiler, onnx_path, artifact, args.timeout, echo=True)
+            extra = [arg for bound in args.dim_bound for arg in ("--dim-bound", bound)]
+            res = e2e.kiln_compile(compiler, onnx_path, artifact, args.timeout, extra=extra,
+                                   echo=True)
         except e2e.E2EError as err:
             return e2e.finish([str(err)], what)
         print(f"compiled once in {res.seconds:.1f} s", flush=True)

@@ -9,7 +9,8 @@
 //   kiln-compile MODEL --train --loss=... --label=NAME --optimizer=... -o TRAIN.so
 //                                 a training artifact (docs/training.md)
 //   kiln-compile MODEL ... --report   each entry's planned workspace against the sum
-//                                 of its planned buffers
+//                                 of its planned buffers, and what is allocated at
+//                                 run time and why
 //   kiln-compile MODEL ... --mlir-timing [--mlir-timing-display=tree]
 //                                 the time of each stage (import, each pass,
 //                                 LLVM translation, optimization, code
@@ -88,8 +89,9 @@ cl::opt<int64_t> batch("batch",
                       cl::desc("Pin dim 0 of every graph input to B (a training batch)"),
                       cl::value_desc("B"), cl::init(0), cl::cat(category));
 cl::opt<bool> report("report",
-                     cl::desc("Print each entry's planned workspace bytes against the sum of "
-                              "all its planned buffers"),
+                     cl::desc("Print each entry's planned workspace bytes (at the --dim-bound "
+                              "bounds) against the sum of all its planned buffers, and the "
+                              "buffers allocated at run time and why"),
                      cl::cat(category));
 
 // Training (docs/training.md): the options of nn-build-training.
@@ -413,13 +415,29 @@ LogicalResult buildTraining(ModuleOp module, TimingScope &timing) {
   return pm.run(module);
 }
 
-/// --report: each entry's workspace against the sum of its planned buffers.
+/// --report: per entry, the planned workspace (sized at the bounds that
+/// sized it) against the sum of its planned buffers, then every buffer left
+/// to allocation at run time, grouped by why, with the bytes when known. It
+/// reads kiln.abi and the kiln.memory attribute kiln-plan-memory leaves on
+/// each entry's function.
 void printReport(ModuleOp module) {
   auto abi = module->getAttrOfType<DictionaryAttr>("kiln.abi");
   auto entries = abi ? abi.getAs<ArrayAttr>("entries") : ArrayAttr();
-  llvm::outs() << "| entry | planned arena (bytes) | sum of planned buffers (bytes) | arena / sum |\n"
-               << "| --- | ---: | ---: | ---: |\n";
-  for (Attribute a : entries ? entries : ArrayAttr::get(module.getContext(), {})) {
+  if (!entries)
+    entries = ArrayAttr::get(module.getContext(), {});
+  auto memoryOf = [&](DictionaryAttr e) {
+    auto function = e.getAs<FlatSymbolRefAttr>("function");
+    Operation *func = function ? module.lookupSymbol(function.getAttr()) : nullptr;
+    return func ? func->getAttrOfType<DictionaryAttr>("kiln.memory") : DictionaryAttr();
+  };
+  auto count = [](DictionaryAttr d, StringRef key) -> int64_t {
+    auto v = d ? d.getAs<IntegerAttr>(key) : IntegerAttr();
+    return v ? v.getInt() : 0;
+  };
+  llvm::outs() << "| entry | planned arena (bytes) | sum of planned buffers (bytes) | arena / sum "
+                  "| planned buffers | sized at |\n"
+               << "| --- | ---: | ---: | ---: | ---: | --- |\n";
+  for (Attribute a : entries) {
     auto e = cast<DictionaryAttr>(a);
     auto name = e.getAs<StringAttr>("name");
     auto ws = e.getAs<IntegerAttr>("workspace");
@@ -430,7 +448,53 @@ void printReport(ModuleOp module) {
       llvm::outs() << llvm::format("%.3f", double(w) / double(u));
     else
       llvm::outs() << "-";
+    DictionaryAttr memory = memoryOf(e);
+    int64_t bounded = count(memory, "bounded");
+    llvm::outs() << " | " << count(memory, "planned") + bounded;
+    if (bounded)
+      llvm::outs() << " (" << bounded << " at the bounds)";
+    llvm::outs() << " | ";
+    // The bounds the workspace was sized at: those of the symbols the
+    // bounded buffers rest on.
+    auto symbols = memory ? memory.getAs<ArrayAttr>("bounded_symbols") : ArrayAttr();
+    auto bounds = e.getAs<DictionaryAttr>("bounds");
+    if (!symbols || symbols.empty())
+      llvm::outs() << (w ? "static sizes" : "-");
+    else
+      llvm::interleave(
+          symbols,
+          [&](Attribute s) {
+            StringRef symbol = cast<StringAttr>(s).getValue();
+            auto bound = bounds ? bounds.getAs<IntegerAttr>(symbol) : IntegerAttr();
+            llvm::outs() << symbol << "=" << (bound ? bound.getInt() : 0);
+          },
+          [&] { llvm::outs() << ", "; });
     llvm::outs() << " |\n";
+  }
+
+  llvm::outs() << "\n| entry | allocated at run time | bytes (at the bounds) | why |\n"
+               << "| --- | ---: | ---: | --- |\n";
+  for (Attribute a : entries) {
+    auto e = cast<DictionaryAttr>(a);
+    auto name = e.getAs<StringAttr>("name");
+    DictionaryAttr memory = memoryOf(e);
+    auto rows = memory ? memory.getAs<ArrayAttr>("runtime_buffers") : ArrayAttr();
+    if (!rows || rows.empty()) {
+      llvm::outs() << "| " << (name ? name.getValue() : "?") << " | 0 | 0 | none |\n";
+      continue;
+    }
+    for (Attribute r : rows) {
+      auto row = cast<DictionaryAttr>(r);
+      auto why = row.getAs<StringAttr>("why");
+      auto bytes = row.getAs<IntegerAttr>("bytes");
+      llvm::outs() << "| " << (name ? name.getValue() : "?") << " | " << count(row, "count")
+                   << " | ";
+      if (bytes)
+        llvm::outs() << bytes.getInt();
+      else
+        llvm::outs() << "unknown";
+      llvm::outs() << " | " << (why ? why.getValue() : "?") << " |\n";
+    }
   }
 }
 } // namespace

@@ -126,16 +126,30 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     allocates one workspace, as large as the largest, once per loaded model
     and passes it after the outputs. Nothing is allocated or
     freed per run for planned buffers, and the workspace size is known at
-    compile time. Dynamically shaped buffers whose bytes are one run-time
-    size times a constant (a dynamic batch) and that share that size share
-    one allocation per run, planned the same way for a size of 1 with every
-    offset and the total then scaled by the size. Other dynamically shaped
-    buffers (and any that escape) stay `memref.alloc`s of their own. Each
-    planned function reports the split as `kiln.memory = {planned = P,
-    per_run = D, runtime = R, unshared = U}`, U being the bytes the workspace
-    would take without reuse (each planned buffer in its own 64-byte-aligned
-    slot); each entry of `kiln.abi` gets `workspace` (the planned bytes) and
-    `unshared = U`.
+    compile time. A dynamically shaped buffer whose every size is bounded
+    by the entry's `bounds` (through the dims of its inputs and the index
+    arithmetic on them) is placed the same way at its bytes at the bounds,
+    through a `memref.view` that keeps its run-time sizes: the runtime
+    checks the inputs against the bounds before a run, so each run's buffer
+    fits. Entries that share a function are planned for the bounds all of
+    them have. Other dynamically shaped buffers whose bytes are one run-time
+    size times a constant (an unbounded dynamic batch) and that share that
+    size share one allocation per run, planned the same way for a size of 1
+    with every offset and the total then scaled by the size. The rest (any
+    other dynamic buffer, buffers that escape, allocations inside loops and
+    branches) stay `memref.alloc`s of their own. Each planned function
+    reports the split as `kiln.memory = {planned = P, bounded = B, per_run =
+    D, runtime = R, unshared = U, bounded_symbols = [...], runtime_buffers =
+    [...]}`, each row of the last `{why = "...", count = C, bytes = N}`: P
+    static and B bounded buffers
+    in the workspace, D in per-run allocations, R with an allocation of their
+    own, U the bytes the workspace would take without reuse (each planned
+    buffer in its own 64-byte-aligned slot), the symbols whose bounds sized
+    the workspace, and every buffer allocated at run time grouped by why
+    (`unbounded symbol S`, `data-dependent size`, `output handed to the
+    caller`, `allocated inside scf.for`, ...) with their bytes when all are
+    known (static, or at the bounds). Each entry of `kiln.abi` gets
+    `workspace` (the planned bytes) and `unshared = U`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

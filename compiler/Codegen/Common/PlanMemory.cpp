@@ -2,12 +2,16 @@
 //
 // Live ranges are positions in the model function's top-level block; buffers
 // whose ranges intersect may not share bytes. Placement is greedy, largest
-// buffer first, at the lowest free aligned offset.
+// buffer first, at the lowest free aligned offset. A dynamically shaped
+// buffer takes part at its bytes at the entry's bounds when every size it
+// has is bounded (SizeBounds.h): the runtime checks the inputs against the
+// bounds before a run, so each run's buffer fits in its planned bytes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/Common/ModelABI.h"
 #include "compiler/Codegen/Common/Passes.h"
+#include "compiler/Codegen/Common/SizeBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -16,6 +20,7 @@
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
 
@@ -29,6 +34,10 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kAlignment = 64;
+/// The most bytes a buffer planned at its bounds may take (1 TiB, the limit
+/// of run-time shapes): past it the bound is likely a typo, and the buffer
+/// stays a run-time allocation.
+constexpr int64_t kBoundedLimit = int64_t(1) << 40;
 
 struct Buffer {
   memref::AllocOp alloc;
@@ -48,11 +57,20 @@ int64_t bufferBytes(MemRefType type) {
   return type.getNumElements() * elemBytes;
 }
 
+/// A buffer left to allocation at run time: why, and its bytes (at the
+/// bounds for a bounded dynamic shape), -1 when unknown.
+struct RuntimeBuffer {
+  std::string why;
+  int64_t bytes = -1;
+};
+
 /// The last top-level position where `alloc` or a view of it is used, or
-/// nothing when the buffer may escape the function (returned, passed to a
-/// call, or turned into a memref by an op that is not a view).
+/// nothing, with `why` set, when the buffer may escape the function
+/// (returned, passed to a call, or turned into a memref by an op that is
+/// not a view).
 std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
-                                const DenseMap<Operation *, unsigned> &position) {
+                                const DenseMap<Operation *, unsigned> &position,
+                                std::string &why) {
   unsigned end = position.lookup(alloc);
   SmallVector<Value> worklist{alloc.getResult()};
   while (!worklist.empty()) {
@@ -60,8 +78,11 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
       Operation *top = body.findAncestorOpInBlock(*user);
-      if (!top || user->hasTrait<OpTrait::ReturnLike>() || isa<CallOpInterface>(user))
+      if (!top || user->hasTrait<OpTrait::ReturnLike>() || isa<CallOpInterface>(user)) {
+        why = isa<func::ReturnOp>(user) ? "output handed to the caller"
+                                        : "escapes through " + user->getName().getStringRef().str();
         return std::nullopt;
+      }
       end = std::max(end, position.lookup(top));
       if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
         if (view.getViewSource() == value) {
@@ -69,17 +90,20 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
           continue;
         }
       }
-      if (llvm::any_of(user->getResultTypes(), [](Type t) { return isa<BaseMemRefType>(t); }))
+      // memref.reshape (a run-time Reshape) is a view of its source; its
+      // shape operand is read where the reshape is, and not kept.
+      if (auto reshape = dyn_cast<memref::ReshapeOp>(user)) {
+        if (reshape.getSource() == value)
+          worklist.push_back(reshape.getResult());
+        continue;
+      }
+      if (llvm::any_of(user->getResultTypes(), [](Type t) { return isa<BaseMemRefType>(t); })) {
+        why = "escapes through " + user->getName().getStringRef().str();
         return std::nullopt;
+      }
     }
   }
   return end;
-}
-
-unsigned countAllocs(func::FuncOp func) {
-  unsigned count = 0;
-  func.walk([&](memref::AllocOp) { ++count; });
-  return count;
 }
 
 /// Places `buffers` largest first (ties by program order, so the layout is
@@ -128,35 +152,84 @@ std::optional<std::pair<int64_t, Value>> bytesPerUnit(memref::AllocOp alloc) {
   return std::make_pair(bytes, alloc.getDynamicSizes()[0]);
 }
 
+/// Bytes of a buffer of `type`: static, or at the bounds; -1 when unknown.
+int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
+  int64_t bytes = bufferBytes(alloc.getType());
+  if (bytes >= 0)
+    return bytes;
+  kiln::SizeBound bound = sizes.bytesAtBounds(alloc.getType(), alloc.getDynamicSizes(),
+                                              kBoundedLimit);
+  return bound.known && bound.tight ? bound.hi : -1;
+}
+
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
-  /// Places `func`'s buffers in a new workspace argument and returns its bytes,
-  /// or 0 (and changes nothing) when there is nothing to plan.
-  int64_t planFunction(func::FuncOp func) {
+  /// Places `func`'s buffers in a new workspace argument and returns its
+  /// bytes, or 0 (and adds no argument) when there is nothing to place.
+  /// `inputs` and `bounds` say what the function's input dims can be.
+  int64_t planFunction(func::FuncOp func, ArrayRef<kiln::abi::TensorSpec> inputs,
+                       const std::map<std::string, int64_t> &bounds) {
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return 0;
     Block &body = func.getBody().front();
+    if (func.getNumArguments() < inputs.size())
+      inputs = {};
+    kiln::SizeBoundAnalysis sizes(func, inputs, bounds);
 
     DenseMap<Operation *, unsigned> position;
     for (auto [i, op] : llvm::enumerate(body))
       position[&op] = i;
 
+    // Allocations in loops and branches stay run-time ones (static ones that
+    // could move out did, in buffer-loop-hoisting).
+    func.walk([&](memref::AllocOp alloc) {
+      if (alloc->getBlock() != &body)
+        runtime.push_back({"allocated inside " + alloc->getParentOp()->getName().getStringRef().str(),
+                           knownBytes(sizes, alloc)});
+    });
+
     SmallVector<Buffer> buffers;
     llvm::MapVector<Value, SmallVector<Buffer>> scaled;
+    llvm::DenseMap<Operation *, std::string> whyNotBounded;
     for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
-      std::optional<unsigned> end = lastUse(alloc, body, position);
-      if (!end)
+      std::string why;
+      std::optional<unsigned> end = lastUse(alloc, body, position, why);
+      if (!end) {
+        runtime.push_back({why, knownBytes(sizes, alloc)});
         continue;
+      }
       int64_t bytes = bufferBytes(alloc.getType());
       if (bytes >= 0) {
         buffers.push_back({alloc, std::max<int64_t>(bytes, 1), position[alloc], *end});
+        ++planned;
         continue;
       }
-      if (auto unit = bytesPerUnit(alloc))
+      MemRefType type = alloc.getType();
+      kiln::SizeBound atBounds =
+          sizes.bytesAtBounds(type, alloc.getDynamicSizes(), kBoundedLimit);
+      if (atBounds.known && atBounds.tight && type.getLayout().isIdentity() &&
+          !type.getMemorySpace()) {
+        buffers.push_back({alloc, std::max<int64_t>(atBounds.hi, 1), position[alloc], *end});
+        symbols.insert(atBounds.symbols.begin(), atBounds.symbols.end());
+        ++bounded;
+        continue;
+      }
+      why = !atBounds.known  ? atBounds.why
+            : !atBounds.tight ? "size chosen at run time between shapes, not largest at the bounds"
+                              : "a layout the planner does not place";
+      if (auto unit = bytesPerUnit(alloc)) {
         scaled[unit->second].push_back(
             {alloc, std::max<int64_t>(unit->first, 1), position[alloc], *end});
+        whyNotBounded[alloc] = why;
+        continue;
+      }
+      runtime.push_back({why, -1});
     }
-    for (auto &[size, group] : scaled)
-      planArena(func, size, group);
+    for (auto &[size, group] : scaled) {
+      bool shared = planArena(func, size, group);
+      for (Buffer &b : group)
+        runtime.push_back(
+            {whyNotBounded[b.alloc] + (shared ? " (one allocation per run, shared)" : ""), -1});
+    }
     if (buffers.empty())
       return 0;
 
@@ -182,7 +255,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     for (Buffer &b : buffers) {
       builder.setInsertionPoint(b.alloc);
       Value view = builder.create<memref::ViewOp>(b.alloc.getLoc(), b.alloc.getType(), workspace,
-                                                  offsets[b.offset], ValueRange{});
+                                                  offsets[b.offset], b.alloc.getDynamicSizes());
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
@@ -194,10 +267,11 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// ranges as for the workspace), then every offset and the total scaled by
   /// the size, which keeps them apart. One allocation instead of one per
   /// buffer, and the same bytes again on the next run, which malloc hands
-  /// back without fresh page faults.
-  void planArena(func::FuncOp func, Value size, MutableArrayRef<Buffer> group) {
+  /// back without fresh page faults. Returns false (nothing changed) for a
+  /// group of one.
+  bool planArena(func::FuncOp func, Value size, MutableArrayRef<Buffer> group) {
     if (group.size() < 2)
-      return;
+      return false;
     int64_t unitTotal = place(group);
     Location loc = func.getLoc();
     OpBuilder b(&getContext());
@@ -209,7 +283,6 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     Value arena = b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), ValueRange{bytes},
         b.getI64IntegerAttr(kAlignment));
-    ++arenas;
     for (Buffer &buffer : group) {
       b.setInsertionPoint(buffer.alloc);
       Value offset = b.create<arith::MulIOp>(
@@ -220,47 +293,90 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       buffer.alloc.erase();
       ++perRun;
     }
+    return true;
   }
 
-  /// Buffers planned into per-run allocations by planArena, and those
-  /// allocations.
-  unsigned perRun = 0, arenas = 0;
+  /// What planFunction found, for kiln.memory: static buffers in the
+  /// workspace, dynamic ones in it at their bounds (resting on `symbols`),
+  /// buffers in per-run allocations, and every buffer allocated at run time
+  /// (per-run ones included) with why.
+  unsigned planned = 0, bounded = 0, perRun = 0;
+  std::set<std::string> symbols;
+  SmallVector<RuntimeBuffer> runtime;
   /// The bytes of the workspace's buffers, each in its own aligned slot.
   int64_t unshared = 0;
+
+  /// kiln.memory: the counts, the unshared bytes, the bounded symbols the
+  /// workspace was sized at, and the run-time allocations grouped by why
+  /// (with their bytes at the bounds when every one has them).
+  DictionaryAttr memoryAttr(MLIRContext *context) {
+    Builder b(context);
+    llvm::MapVector<StringRef, std::pair<int64_t, int64_t>> groups;
+    for (const RuntimeBuffer &r : runtime) {
+      auto &[count, bytes] = groups[r.why];
+      ++count;
+      bytes = bytes < 0 || r.bytes < 0 ? -1 : bytes + r.bytes;
+    }
+    SmallVector<Attribute> rows;
+    for (auto &[why, group] : groups) {
+      SmallVector<NamedAttribute> fields = {b.getNamedAttr("why", b.getStringAttr(why)),
+                                            b.getNamedAttr("count", b.getI64IntegerAttr(group.first))};
+      if (group.second >= 0)
+        fields.push_back(b.getNamedAttr("bytes", b.getI64IntegerAttr(group.second)));
+      rows.push_back(b.getDictionaryAttr(fields));
+    }
+    SmallVector<Attribute> names;
+    for (const std::string &s : symbols)
+      names.push_back(b.getStringAttr(s));
+    // Buffers with a run-time allocation of their own.
+    int64_t own = static_cast<int64_t>(runtime.size()) - perRun;
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("planned", b.getI64IntegerAttr(planned)),
+        b.getNamedAttr("bounded", b.getI64IntegerAttr(bounded)),
+        b.getNamedAttr("per_run", b.getI64IntegerAttr(perRun)),
+        b.getNamedAttr("runtime", b.getI64IntegerAttr(own)),
+        b.getNamedAttr("unshared", b.getI64IntegerAttr(unshared))};
+    if (!names.empty())
+      fields.push_back(b.getNamedAttr("bounded_symbols", b.getArrayAttr(names)));
+    if (!rows.empty())
+      fields.push_back(b.getNamedAttr("runtime_buffers", b.getArrayAttr(rows)));
+    return b.getDictionaryAttr(fields);
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<kiln::abi::ModelABI> abi = kiln::abi::readABI(module);
     if (failed(abi))
       return signalPassFailure();
-    // Entries that share a function share its plan.
-    llvm::StringMap<std::pair<int64_t, int64_t>> planned;
+    // Entries that share a function share its plan, made for bounds that
+    // hold in all of them: a symbol bounded in each, at the largest bound.
+    llvm::StringMap<std::map<std::string, int64_t>> functionBounds;
     for (kiln::abi::Entry &entry : abi->entries) {
-      auto it = planned.find(entry.function);
-      if (it == planned.end()) {
+      auto &fb = functionBounds[entry.function];
+      for (const auto &[symbol, bound] : entry.bounds)
+        fb[symbol] = std::max(fb[symbol], bound);
+    }
+    for (kiln::abi::Entry &entry : abi->entries) {
+      auto &fb = functionBounds[entry.function];
+      for (auto it = fb.begin(); it != fb.end();)
+        it = entry.bounds.count(it->first) ? std::next(it) : fb.erase(it);
+    }
+
+    llvm::StringMap<std::pair<int64_t, int64_t>> plans;
+    for (kiln::abi::Entry &entry : abi->entries) {
+      auto it = plans.find(entry.function);
+      if (it == plans.end()) {
         auto func = module.lookupSymbol<func::FuncOp>(entry.function);
         int64_t bytes = 0;
+        planned = bounded = perRun = 0;
         unshared = 0;
+        symbols.clear();
+        runtime.clear();
         if (func) {
-          unsigned before = countAllocs(func);
-          perRun = arenas = 0;
-          bytes = planFunction(func);
-          // The report: how many buffers the workspace holds, how many share
-          // a per-run allocation sized by a dynamic dim, and how many are
-          // left to run-time allocation of their own (the per-run
-          // allocations, other dynamically shaped buffers, and any that
-          // escape the function).
-          unsigned runtime = countAllocs(func);
-          unsigned planned = before - perRun - (runtime - arenas);
-          Builder b(func.getContext());
-          func->setAttr("kiln.memory",
-                        b.getDictionaryAttr(
-                            {b.getNamedAttr("planned", b.getI64IntegerAttr(planned)),
-                             b.getNamedAttr("per_run", b.getI64IntegerAttr(perRun)),
-                             b.getNamedAttr("runtime", b.getI64IntegerAttr(runtime - arenas)),
-                             b.getNamedAttr("unshared", b.getI64IntegerAttr(unshared))}));
+          bytes = planFunction(func, entry.inputs, functionBounds[entry.function]);
+          func->setAttr("kiln.memory", memoryAttr(func.getContext()));
         }
-        it = planned.try_emplace(entry.function, bytes, unshared).first;
+        it = plans.try_emplace(entry.function, bytes, unshared).first;
       }
       entry.workspace = it->second.first;
       entry.unshared = it->second.second;

@@ -98,6 +98,7 @@ public:
       std::vector<kiln::cpu::Weight> weights =
           kiln::cpu::externalizeWeights(module, kiln::cpu::kMinWeightBytes);
       if (!weights.empty()) {
+        TimingScope writing = timeStage("Write weights object");
         int weightsFd;
         if (failed(createObject("kiln-weights", weightsFd)))
           return failure();

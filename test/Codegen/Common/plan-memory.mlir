@@ -104,7 +104,7 @@ module attributes {kiln.abi = {entries = [
 // planned buffers would take unshared (16 B, in a 64-byte slot).
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8> {kiln.name = "workspace"}
-// CHECK-SAME: attributes {kiln.memory = {per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64, unshared = 64 : i64}}
+// CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64, runtime_buffers = [{count = 1 : i64, why = "size of an argument that is no input"}], unshared = 64 : i64}}
 // CHECK: memref.view %[[WS]][%{{.*}}][] : memref<64xi8> to memref<4xf32>
 // CHECK: memref.alloc(%{{.*}}) : memref<?x4xf32>
 module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
@@ -128,7 +128,7 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
 // is made and gives it its bytes; %b is live across both), then scaled by
 // the size: 2 x 16 bytes, aligned to 64 per unit of %n.
 // CHECK-LABEL: func.func @model
-// CHECK-SAME: attributes {kiln.memory = {per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64, unshared = 0 : i64}}
+// CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64, runtime_buffers = [{count = 3 : i64, why = "size of an argument that is no input (one allocation per run, shared)"}], unshared = 0 : i64}}
 // CHECK: %[[N:.*]] = memref.dim
 // CHECK: %[[BYTES:.*]] = arith.muli %[[N]], %c128
 // CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
