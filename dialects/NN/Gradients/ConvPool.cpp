@@ -71,6 +71,110 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
                           ints(e, dilations), b.getI64IntegerAttr(group));
 }
 
+/// The weight gradient of an ungrouped convolution (1 to 3 spatial dims) as
+/// one contraction per kernel offset k, with no im2col buffer:
+///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * padded(input)[n, c, o*s + k*d]
+/// The operand with more channels goes channels-last once ([N, S..., C] or
+/// [N, O..., F]), so each contraction vectorizes along those channels (the
+/// CPU strategy vectorizes a contraction's result's innermost dim), and each
+/// offset reads a strided window of the padded input (nn.slice, a view after
+/// bufferization). The per-offset [A, B] results are stacked and transposed
+/// to [F, C, kernel...]. Returns null where it does not apply (groups, a
+/// negative start pad), for the convolution composition below.
+Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
+                              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                              int64_t group) {
+  RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
+  int64_t n = in.getRank() - 2;
+  if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape() ||
+      llvm::any_of(pads.take_front(n), [](int64_t p) { return p < 0; }))
+    return Value();
+  int64_t batch = in.getDimSize(0), c = in.getDimSize(1), f = dy.getDimSize(1);
+  ArrayRef<int64_t> out = dy.getShape().drop_front(2);
+  OpBuilder &b = e.builder();
+  Type elem = in.getElementType();
+
+  // Pad the input; an end pad past what the windows reach (or a negative
+  // one) is never read by the windows below.
+  SmallVector<int64_t> low(n + 2, 0), high(n + 2, 0), padded{batch, c};
+  for (int64_t i = 0; i < n; ++i) {
+    low[2 + i] = pads[i];
+    high[2 + i] = std::max<int64_t>(pads[n + i], 0);
+    padded.push_back(in.getDimSize(2 + i) + low[2 + i] + high[2 + i]);
+  }
+  Value x = input;
+  if (llvm::any_of(low, [](int64_t v) { return v != 0; }) ||
+      llvm::any_of(high, [](int64_t v) { return v != 0; }))
+    x = b.create<PadOp>(e.loc(), in.clone(padded), input, ints(e, low), ints(e, high),
+                        b.getF64FloatAttr(0.0));
+
+  // Channels last: [N, C, X...] -> [N, X..., C].
+  auto channelsLast = [&](Value v) {
+    SmallVector<int64_t> perm{0};
+    for (int64_t i = 0; i < n; ++i)
+      perm.push_back(2 + i);
+    perm.push_back(1);
+    return b.create<TransposeOp>(e.loc(), v, ints(e, perm)).getResult();
+  };
+  bool inputLast = c >= f;
+  Value xl = inputLast ? channelsLast(x) : x;
+  Value g = inputLast ? outGrad : channelsLast(outGrad);
+  std::string spatial = std::string("pqr").substr(0, n);
+  std::string equation = inputLast ? "nf" + spatial + ",n" + spatial + "c->fc"
+                                   : "nc" + spatial + ",n" + spatial + "f->cf";
+  int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
+  auto partType = RankedTensorType::get({1, rows, cols}, elem);
+
+  SmallVector<Value> parts;
+  int64_t offsets = 1;
+  for (int64_t k : kernel)
+    offsets *= k;
+  for (int64_t flat = 0; flat < offsets; ++flat) {
+    // The window of offset `flat` (row-major over the kernel).
+    SmallVector<int64_t> at(n);
+    for (int64_t i = n - 1, rest = flat; i >= 0; --i) {
+      at[i] = rest % kernel[i];
+      rest /= kernel[i];
+    }
+    SmallVector<int64_t> from(n + 2, 0), sizes, steps(n + 2, 1);
+    if (inputLast) {
+      sizes.push_back(batch);
+      for (int64_t i = 0; i < n; ++i) {
+        from[1 + i] = at[i] * dilations[i];
+        steps[1 + i] = strides[i];
+        sizes.push_back(out[i]);
+      }
+      sizes.push_back(c);
+    } else {
+      sizes = {batch, c};
+      for (int64_t i = 0; i < n; ++i) {
+        from[2 + i] = at[i] * dilations[i];
+        steps[2 + i] = strides[i];
+        sizes.push_back(out[i]);
+      }
+    }
+    Value window = b.create<SliceOp>(e.loc(), xl, ints(e, from), ints(e, sizes), ints(e, steps));
+    Value part = inputLast ? b.create<EinsumOp>(e.loc(), ValueRange{g, window},
+                                                b.getStringAttr(equation))
+                           : b.create<EinsumOp>(e.loc(), ValueRange{window, g},
+                                                b.getStringAttr(equation));
+    parts.push_back(e.reshape(part, partType));
+  }
+  Value stacked = parts.size() == 1
+                      ? parts.front()
+                      : b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(0)).getResult();
+  // [K..., A, B] -> [F, C, K...].
+  SmallVector<int64_t> byOffset(kernel);
+  byOffset.append({rows, cols});
+  stacked = e.reshape(stacked, RankedTensorType::get(byOffset, elem));
+  SmallVector<int64_t> perm = inputLast ? SmallVector<int64_t>{n, n + 1}
+                                        : SmallVector<int64_t>{n + 1, n};
+  for (int64_t i = 0; i < n; ++i)
+    perm.push_back(i);
+  return b.create<TransposeOp>(e.loc(), stacked, ints(e, perm));
+}
+
 /// The weight gradient of a (grouped) convolution of `input` [N, C, S...]
 /// giving `outGrad` [N, F, O...] with a weight [F, C/group, kernel...]:
 ///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * padded(input)[n, c, o*s + k*d]
@@ -83,6 +187,9 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
 Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<int64_t> kernel,
                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                      ArrayRef<int64_t> pads, int64_t group) {
+  if (Value direct = convWeightGradPerOffset(e, input, outGrad, kernel, strides, dilations, pads,
+                                             group))
+    return direct;
   RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
   int64_t n = in.getRank() - 2, batch = in.getDimSize(0), cg = in.getDimSize(1) / group;
   ArrayRef<int64_t> spatial = in.getShape().drop_front(2);
