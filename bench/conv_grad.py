@@ -32,11 +32,14 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # name: (batch, in channels, out channels, height, width, kernel, stride, pad)
 SHAPES = {
     "doc_8x64x28": (8, 64, 64, 28, 28, 3, 1, 1),
+    "stem_16x3x32": (16, 3, 16, 32, 32, 3, 1, 1),
     "res_16x16x32": (16, 16, 16, 32, 32, 3, 1, 1),
     "res_16x32x16": (16, 32, 32, 16, 16, 3, 1, 1),
     "res_16x64x8": (16, 64, 64, 8, 8, 3, 1, 1),
     "res_s2_16x16x32": (16, 16, 32, 32, 32, 3, 2, 1),
     "res_1x1s2_16x16x32": (16, 16, 32, 32, 32, 1, 2, 0),
+    "res_s2_16x32x16": (16, 32, 64, 16, 16, 3, 2, 1),
+    "res_1x1s2_16x32x16": (16, 32, 64, 16, 16, 1, 2, 0),
 }
 
 

@@ -20,6 +20,8 @@
 
 #include "dialects/NN/Gradients/GradientRules.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::nn::gradient;
@@ -223,6 +225,101 @@ Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<in
   return swapFirstTwo(e, g);
 }
 
+/// The input gradient of a strided, undilated convolution by phases, with no
+/// zeros multiplied: input position h (padded: h + pb = i*s + r) receives
+/// only the taps k = r + a*s, from dy[i - a]. So phase r is the stride-1
+/// transposed convolution of dy with the sub-kernel w[r::s] (the forward
+/// convolution kernel once nn-decompose has rewritten it), cut or padded to
+/// Q = ceil((pb + S) / s) positions (a phase without taps is zeros); the
+/// phases are interleaved ([.., Q, s, ..] reshaped to [.., Q*s, ..]) and the
+/// start pad cropped. nn.conv_transpose's own decomposition would instead
+/// convolve dy with s-1 zeros between its elements, s^n times the work.
+/// Returns null for unit strides, dilations, or dynamic shapes.
+Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
+                            RankedTensorType inputType, ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group) {
+  RankedTensorType dy = typeOf(outGrad), wt = typeOf(weight);
+  int64_t n = inputType.getRank() - 2;
+  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d != 1; }) || !inputType.hasStaticShape() ||
+      !dy.hasStaticShape() || !wt.hasStaticShape())
+    return Value();
+  OpBuilder &b = e.builder();
+  Type elem = inputType.getElementType();
+  int64_t batch = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  ArrayRef<int64_t> kernel = wt.getShape().drop_front(2), out = dy.getShape().drop_front(2);
+  SmallVector<int64_t> q;
+  for (int64_t i = 0; i < n; ++i)
+    q.push_back((pads[i] + inputType.getDimSize(2 + i) + strides[i] - 1) / strides[i]);
+  // [N, C, Q0, 1, Q1, 1, ...]: one phase, ready to interleave.
+  SmallVector<int64_t> spread{batch, c};
+  for (int64_t i = 0; i < n; ++i)
+    spread.append({q[i], 1});
+
+  auto phase = [&](ArrayRef<int64_t> r) -> Value {
+    SmallVector<int64_t> taps, from{0, 0}, steps{1, 1}, sizes(wt.getShape().take_front(2));
+    for (int64_t i = 0; i < n; ++i) {
+      taps.push_back(r[i] < kernel[i] ? (kernel[i] - r[i] + strides[i] - 1) / strides[i] : 0);
+      from.push_back(r[i]);
+      steps.push_back(strides[i]);
+      sizes.push_back(taps.back());
+    }
+    if (llvm::is_contained(taps, 0))
+      return e.zeros(RankedTensorType::get(spread, elem));
+    Value sub = b.create<SliceOp>(e.loc(), weight, ints(e, from), ints(e, sizes), ints(e, steps));
+    SmallVector<int64_t> ones(n, 1), zeros(2 * n, 0), noOut(n, 0);
+    Value z = b.create<ConvTransposeOp>(e.loc(), outGrad, sub, Value(), ints(e, ones),
+                                        ints(e, zeros), ints(e, ones), ints(e, noOut),
+                                        b.getI64IntegerAttr(group));
+    // Its natural size O + taps - 1, cut or zero-padded to Q.
+    SmallVector<int64_t> cut{batch, c}, high(n + 2, 0);
+    bool cuts = false, grows = false;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t natural = out[i] + taps[i] - 1;
+      cut.push_back(std::min(natural, q[i]));
+      cuts |= natural > q[i];
+      high[2 + i] = std::max<int64_t>(q[i] - natural, 0);
+      grows |= natural < q[i];
+    }
+    if (cuts)
+      z = b.create<SliceOp>(e.loc(), z, ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, cut),
+                            ints(e, SmallVector<int64_t>(n + 2, 1)));
+    if (grows) {
+      SmallVector<int64_t> full{batch, c};
+      full.append(q.begin(), q.end());
+      z = b.create<PadOp>(e.loc(), RankedTensorType::get(full, elem), z,
+                          ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, high),
+                          b.getF64FloatAttr(0.0));
+    }
+    return e.reshape(z, RankedTensorType::get(spread, elem));
+  };
+  // Phases of dims >= i (those before fixed in `r`), concatenated along each
+  // dim's phase axis (3, 5, ...).
+  SmallVector<int64_t> r;
+  std::function<Value(int64_t)> interleave = [&](int64_t i) -> Value {
+    if (i == n)
+      return phase(r);
+    SmallVector<Value> parts;
+    for (int64_t p = 0; p < strides[i]; ++p) {
+      r.push_back(p);
+      parts.push_back(interleave(i + 1));
+      r.pop_back();
+    }
+    if (parts.size() == 1)
+      return parts.front();
+    return b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(3 + 2 * i));
+  };
+  Value all = interleave(0);
+  SmallVector<int64_t> merged{batch, c}, from(n + 2, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    merged.push_back(q[i] * strides[i]);
+    from[2 + i] = pads[i];
+  }
+  all = e.reshape(all, RankedTensorType::get(merged, elem));
+  return b.create<SliceOp>(e.loc(), all, ints(e, from), ints(e, inputType.getShape()),
+                           ints(e, SmallVector<int64_t>(n + 2, 1)));
+}
+
 /// The sum of `grad` over every dimension but 1 (channels): a bias gradient.
 Value channelSum(GradientEmitter &e, Value grad) {
   SmallVector<int64_t> axes{0};
@@ -241,7 +338,12 @@ LogicalResult convGradient(ConvOp op, GradientEmitter &e) {
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
   ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
   OpBuilder &b = e.builder();
-  if (e.needs(0)) {
+  Value byPhases;
+  if (e.needs(0))
+    byPhases = convInputGradByPhases(e, dy, op.getWeight(), xt, strides, dilations, pads, group);
+  if (byPhases) {
+    e.setOperandGrad(0, byPhases);
+  } else if (e.needs(0)) {
     SmallVector<int64_t> outPad;
     for (int64_t i = 0; i < n; ++i)
       outPad.push_back((xt.getDimSize(2 + i) + pads[i] + pads[n + i] -
