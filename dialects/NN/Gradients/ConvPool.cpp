@@ -4,11 +4,14 @@
 // - a convolution's input gradient is the transposed convolution of the
 //   output gradient with the same weight (and a transposed convolution's is
 //   the convolution), the rounding of strided windows undone by
-//   output_padding / a smaller end pad;
-// - a weight gradient is one more convolution that correlates the input with
-//   the output gradient: batch and channels swap roles (the batch becomes the
-//   reduced channel axis), the forward strides become dilations and the
-//   dilations strides, groups stay groups;
+//   output_padding / a smaller end pad; with strides (undilated), one
+//   stride-1 transposed convolution per phase of the input, interleaved;
+// - an ungrouped weight gradient is one contraction per kernel offset over
+//   a strided window of the channels-last input; a grouped one is one more
+//   convolution that correlates the input with the output gradient: batch
+//   and channels swap roles (the batch becomes the reduced channel axis),
+//   the forward strides become dilations and the dilations strides, groups
+//   stay groups;
 // - max pooling routes each gradient to the first maximum of its window
 //   (nn.max_pool_indices, as PyTorch picks) with a scatter-add, so
 //   overlapping windows accumulate and ties never double count;
