@@ -78,41 +78,28 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
 
 /// The weight gradient of an ungrouped convolution (1 to 3 spatial dims) as
 /// one contraction per kernel offset k, with no im2col buffer:
-///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * padded(input)[n, c, o*s + k*d]
-/// The operand with more channels goes channels-last once ([N, S..., C] or
-/// [N, O..., F]), so each contraction vectorizes along those channels (the
-/// CPU strategy vectorizes a contraction's result's innermost dim), and each
-/// offset reads a strided window of the padded input (nn.slice, a view after
-/// bufferization). The per-offset [A, B] results are stacked and transposed
-/// to [F, C, kernel...]. Returns null where it does not apply (groups, a
-/// negative start pad), for the convolution composition below.
+///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * input[n, c, o*s + k*d - pb]
+/// over the outputs o whose input position lies inside the input (padding
+/// contributes zeros, so the input is never padded). The operand with more
+/// channels goes channels-last once ([N, S..., C] or [N, O..., F]), so each
+/// contraction vectorizes along those channels (the CPU strategy vectorizes
+/// a contraction's result's innermost dim); each offset reads a strided
+/// window of the input and a window of the output gradient (nn.slice, views
+/// after bufferization). The per-offset [A, B] results are stacked and
+/// transposed to [F, C, kernel...]. Returns null where it does not apply
+/// (groups, dynamic shapes), for the convolution composition below.
 Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
                               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                               ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
                               int64_t group) {
   RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
   int64_t n = in.getRank() - 2;
-  if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape() ||
-      llvm::any_of(pads.take_front(n), [](int64_t p) { return p < 0; }))
+  if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape())
     return Value();
   int64_t batch = in.getDimSize(0), c = in.getDimSize(1), f = dy.getDimSize(1);
   ArrayRef<int64_t> out = dy.getShape().drop_front(2);
   OpBuilder &b = e.builder();
   Type elem = in.getElementType();
-
-  // Pad the input; an end pad past what the windows reach (or a negative
-  // one) is never read by the windows below.
-  SmallVector<int64_t> low(n + 2, 0), high(n + 2, 0), padded{batch, c};
-  for (int64_t i = 0; i < n; ++i) {
-    low[2 + i] = pads[i];
-    high[2 + i] = std::max<int64_t>(pads[n + i], 0);
-    padded.push_back(in.getDimSize(2 + i) + low[2 + i] + high[2 + i]);
-  }
-  Value x = input;
-  if (llvm::any_of(low, [](int64_t v) { return v != 0; }) ||
-      llvm::any_of(high, [](int64_t v) { return v != 0; }))
-    x = b.create<PadOp>(e.loc(), in.clone(padded), input, ints(e, low), ints(e, high),
-                        b.getF64FloatAttr(0.0));
 
   // Channels last: [N, C, X...] -> [N, X..., C].
   auto channelsLast = [&](Value v) {
@@ -123,7 +110,7 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
     return b.create<TransposeOp>(e.loc(), v, ints(e, perm)).getResult();
   };
   bool inputLast = c >= f;
-  Value xl = inputLast ? channelsLast(x) : x;
+  Value x = inputLast ? channelsLast(input) : input;
   Value g = inputLast ? outGrad : channelsLast(outGrad);
   std::string spatial = std::string("pqr").substr(0, n);
   std::string equation = inputLast ? "nf" + spatial + ",n" + spatial + "c->fc"
@@ -131,39 +118,52 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
   auto partType = RankedTensorType::get({1, rows, cols}, elem);
 
+  // A window over the spatial dims of a [N, C, X...] (first = 2) or
+  // [N, X..., C] (first = 1) tensor.
+  auto window = [&](Value v, int64_t first, ArrayRef<int64_t> from, ArrayRef<int64_t> sizes,
+                    ArrayRef<int64_t> steps) {
+    RankedTensorType t = typeOf(v);
+    SmallVector<int64_t> o(n + 2, 0), sz(t.getShape()), st(n + 2, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      o[first + i] = from[i];
+      sz[first + i] = sizes[i];
+      st[first + i] = steps[i];
+    }
+    return b.create<SliceOp>(e.loc(), v, ints(e, o), ints(e, sz), ints(e, st)).getResult();
+  };
+
   SmallVector<Value> parts;
   int64_t offsets = 1;
   for (int64_t k : kernel)
     offsets *= k;
   for (int64_t flat = 0; flat < offsets; ++flat) {
-    // The window of offset `flat` (row-major over the kernel).
+    // Offset `flat` (row-major over the kernel) and the outputs [lo, hi)
+    // whose input position o*s + k*d - pb is inside the input.
+    SmallVector<int64_t> xFrom, count, dyFrom, ones(n, 1);
+    bool empty = false;
     SmallVector<int64_t> at(n);
     for (int64_t i = n - 1, rest = flat; i >= 0; --i) {
       at[i] = rest % kernel[i];
       rest /= kernel[i];
     }
-    SmallVector<int64_t> from(n + 2, 0), sizes, steps(n + 2, 1);
-    if (inputLast) {
-      sizes.push_back(batch);
-      for (int64_t i = 0; i < n; ++i) {
-        from[1 + i] = at[i] * dilations[i];
-        steps[1 + i] = strides[i];
-        sizes.push_back(out[i]);
-      }
-      sizes.push_back(c);
-    } else {
-      sizes = {batch, c};
-      for (int64_t i = 0; i < n; ++i) {
-        from[2 + i] = at[i] * dilations[i];
-        steps[2 + i] = strides[i];
-        sizes.push_back(out[i]);
-      }
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t shift = at[i] * dilations[i] - pads[i], s = strides[i];
+      int64_t lo = shift >= 0 ? 0 : (-shift + s - 1) / s;
+      int64_t last = in.getDimSize(2 + i) - 1 - shift;
+      int64_t hi = last < 0 ? 0 : std::min<int64_t>(out[i], last / s + 1);
+      empty |= hi <= lo;
+      dyFrom.push_back(lo);
+      count.push_back(std::max<int64_t>(hi - lo, 0));
+      xFrom.push_back(lo * s + shift);
     }
-    Value window = b.create<SliceOp>(e.loc(), xl, ints(e, from), ints(e, sizes), ints(e, steps));
-    Value part = inputLast ? b.create<EinsumOp>(e.loc(), ValueRange{g, window},
-                                                b.getStringAttr(equation))
-                           : b.create<EinsumOp>(e.loc(), ValueRange{window, g},
-                                                b.getStringAttr(equation));
+    if (empty) {
+      parts.push_back(e.zeros(partType));
+      continue;
+    }
+    Value xw = window(x, inputLast ? 1 : 2, xFrom, count, strides);
+    Value gw = window(g, inputLast ? 2 : 1, dyFrom, count, ones);
+    Value part = b.create<EinsumOp>(e.loc(), inputLast ? ValueRange{gw, xw} : ValueRange{xw, gw},
+                                    b.getStringAttr(equation));
     parts.push_back(e.reshape(part, partType));
   }
   Value stacked = parts.size() == 1
