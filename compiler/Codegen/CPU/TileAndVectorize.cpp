@@ -282,6 +282,39 @@ LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
   return scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
 }
 
+/// A static batch of more than one image is convolved one image at a time
+/// (an scf.for over the batch around the im2col copy and its contraction):
+/// the columns of one image are written and read back while they are still
+/// in cache, and the im2col buffer holds one image's columns, not the
+/// batch's. Reading a whole batch's columns back from memory, the
+/// contraction's strided column loads defeated the prefetcher (a 3x3
+/// convolution of 8x64x28x28 took 34 ms against 0.7 ms for one image).
+/// Pointwise convolutions, which need no copy, are left whole.
+FailureOr<linalg::Conv2DNchwFchwOp> tileConvBatch(RewriterBase &rewriter,
+                                                  linalg::Conv2DNchwFchwOp conv) {
+  auto inType = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto fType = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  if (!inType || !fType || !outType || !inType.hasStaticShape() || !fType.hasStaticShape() ||
+      !outType.hasStaticShape() || inType.getDimSize(0) <= 1)
+    return failure();
+  bool unitStrides = llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                                  [](int64_t v) { return v == 1; });
+  if (fType.getDimSize(2) == 1 && fType.getDimSize(3) == 1 && unitStrides &&
+      inType.getDimSize(2) == outType.getDimSize(2) &&
+      inType.getDimSize(3) == outType.getDimSize(3))
+    return failure();
+  SmallVector<int64_t> sizes(conv.getNumLoops(), 0);
+  sizes[0] = 1;
+  FailureOr<linalg::LinalgOp> tiled = tile(rewriter, conv, sizes);
+  if (failed(tiled))
+    return failure();
+  auto one = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->getOperation());
+  if (!one)
+    return failure();
+  return one;
+}
+
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
@@ -498,8 +531,10 @@ void TileAndVectorizePass::runOnOperation() {
 
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
-  for (linalg::Conv2DNchwFchwOp conv : convs)
-    (void)convToIm2colContraction(rewriter, conv, vectorWidth);
+  for (linalg::Conv2DNchwFchwOp conv : convs) {
+    FailureOr<linalg::Conv2DNchwFchwOp> perImage = tileConvBatch(rewriter, conv);
+    (void)convToIm2colContraction(rewriter, succeeded(perImage) ? *perImage : conv, vectorWidth);
+  }
 
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {

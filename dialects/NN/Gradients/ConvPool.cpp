@@ -4,11 +4,14 @@
 // - a convolution's input gradient is the transposed convolution of the
 //   output gradient with the same weight (and a transposed convolution's is
 //   the convolution), the rounding of strided windows undone by
-//   output_padding / a smaller end pad;
-// - a weight gradient is one more convolution that correlates the input with
-//   the output gradient: batch and channels swap roles (the batch becomes the
-//   reduced channel axis), the forward strides become dilations and the
-//   dilations strides, groups stay groups;
+//   output_padding / a smaller end pad; with strides (undilated), one
+//   stride-1 transposed convolution per phase of the input, interleaved;
+// - an ungrouped weight gradient is one contraction per kernel offset over
+//   a strided window of the channels-last input; a grouped one is one more
+//   convolution that correlates the input with the output gradient: batch
+//   and channels swap roles (the batch becomes the reduced channel axis),
+//   the forward strides become dilations and the dilations strides, groups
+//   stay groups;
 // - max pooling routes each gradient to the first maximum of its window
 //   (nn.max_pool_indices, as PyTorch picks) with a scatter-add, so
 //   overlapping windows accumulate and ties never double count;
@@ -19,6 +22,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/NN/Gradients/GradientRules.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -71,6 +76,110 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
                           ints(e, dilations), b.getI64IntegerAttr(group));
 }
 
+/// The weight gradient of an ungrouped convolution (1 to 3 spatial dims) as
+/// one contraction per kernel offset k, with no im2col buffer:
+///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * input[n, c, o*s + k*d - pb]
+/// over the outputs o whose input position lies inside the input (padding
+/// contributes zeros, so the input is never padded). The operand with more
+/// channels goes channels-last once ([N, S..., C] or [N, O..., F]), so each
+/// contraction vectorizes along those channels (the CPU strategy vectorizes
+/// a contraction's result's innermost dim); each offset reads a strided
+/// window of the input and a window of the output gradient (nn.slice, views
+/// after bufferization). The per-offset [A, B] results are stacked and
+/// transposed to [F, C, kernel...]. Returns null where it does not apply
+/// (groups, dynamic shapes), for the convolution composition below.
+Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
+                              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                              int64_t group) {
+  RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
+  int64_t n = in.getRank() - 2;
+  if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape())
+    return Value();
+  int64_t batch = in.getDimSize(0), c = in.getDimSize(1), f = dy.getDimSize(1);
+  ArrayRef<int64_t> out = dy.getShape().drop_front(2);
+  OpBuilder &b = e.builder();
+  Type elem = in.getElementType();
+
+  // Channels last: [N, C, X...] -> [N, X..., C].
+  auto channelsLast = [&](Value v) {
+    SmallVector<int64_t> perm{0};
+    for (int64_t i = 0; i < n; ++i)
+      perm.push_back(2 + i);
+    perm.push_back(1);
+    return b.create<TransposeOp>(e.loc(), v, ints(e, perm)).getResult();
+  };
+  bool inputLast = c >= f;
+  Value x = inputLast ? channelsLast(input) : input;
+  Value g = inputLast ? outGrad : channelsLast(outGrad);
+  std::string spatial = std::string("pqr").substr(0, n);
+  std::string equation = inputLast ? "nf" + spatial + ",n" + spatial + "c->fc"
+                                   : "nc" + spatial + ",n" + spatial + "f->cf";
+  int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
+  auto partType = RankedTensorType::get({1, rows, cols}, elem);
+
+  // A window over the spatial dims of a [N, C, X...] (first = 2) or
+  // [N, X..., C] (first = 1) tensor.
+  auto window = [&](Value v, int64_t first, ArrayRef<int64_t> from, ArrayRef<int64_t> sizes,
+                    ArrayRef<int64_t> steps) {
+    RankedTensorType t = typeOf(v);
+    SmallVector<int64_t> o(n + 2, 0), sz(t.getShape()), st(n + 2, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      o[first + i] = from[i];
+      sz[first + i] = sizes[i];
+      st[first + i] = steps[i];
+    }
+    return b.create<SliceOp>(e.loc(), v, ints(e, o), ints(e, sz), ints(e, st)).getResult();
+  };
+
+  SmallVector<Value> parts;
+  int64_t offsets = 1;
+  for (int64_t k : kernel)
+    offsets *= k;
+  for (int64_t flat = 0; flat < offsets; ++flat) {
+    // Offset `flat` (row-major over the kernel) and the outputs [lo, hi)
+    // whose input position o*s + k*d - pb is inside the input.
+    SmallVector<int64_t> xFrom, count, dyFrom, ones(n, 1);
+    bool empty = false;
+    SmallVector<int64_t> at(n);
+    for (int64_t i = n - 1, rest = flat; i >= 0; --i) {
+      at[i] = rest % kernel[i];
+      rest /= kernel[i];
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t shift = at[i] * dilations[i] - pads[i], s = strides[i];
+      int64_t lo = shift >= 0 ? 0 : (-shift + s - 1) / s;
+      int64_t last = in.getDimSize(2 + i) - 1 - shift;
+      int64_t hi = last < 0 ? 0 : std::min<int64_t>(out[i], last / s + 1);
+      empty |= hi <= lo;
+      dyFrom.push_back(lo);
+      count.push_back(std::max<int64_t>(hi - lo, 0));
+      xFrom.push_back(lo * s + shift);
+    }
+    if (empty) {
+      parts.push_back(e.zeros(partType));
+      continue;
+    }
+    Value xw = window(x, inputLast ? 1 : 2, xFrom, count, strides);
+    Value gw = window(g, inputLast ? 2 : 1, dyFrom, count, ones);
+    Value part = b.create<EinsumOp>(e.loc(), inputLast ? ValueRange{gw, xw} : ValueRange{xw, gw},
+                                    b.getStringAttr(equation));
+    parts.push_back(e.reshape(part, partType));
+  }
+  Value stacked = parts.size() == 1
+                      ? parts.front()
+                      : b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(0)).getResult();
+  // [K..., A, B] -> [F, C, K...].
+  SmallVector<int64_t> byOffset(kernel);
+  byOffset.append({rows, cols});
+  stacked = e.reshape(stacked, RankedTensorType::get(byOffset, elem));
+  SmallVector<int64_t> perm = inputLast ? SmallVector<int64_t>{n, n + 1}
+                                        : SmallVector<int64_t>{n + 1, n};
+  for (int64_t i = 0; i < n; ++i)
+    perm.push_back(i);
+  return b.create<TransposeOp>(e.loc(), stacked, ints(e, perm));
+}
+
 /// The weight gradient of a (grouped) convolution of `input` [N, C, S...]
 /// giving `outGrad` [N, F, O...] with a weight [F, C/group, kernel...]:
 ///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * padded(input)[n, c, o*s + k*d]
@@ -83,6 +192,9 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
 Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<int64_t> kernel,
                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                      ArrayRef<int64_t> pads, int64_t group) {
+  if (Value direct = convWeightGradPerOffset(e, input, outGrad, kernel, strides, dilations, pads,
+                                             group))
+    return direct;
   RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
   int64_t n = in.getRank() - 2, batch = in.getDimSize(0), cg = in.getDimSize(1) / group;
   ArrayRef<int64_t> spatial = in.getShape().drop_front(2);
@@ -116,6 +228,101 @@ Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<in
   return swapFirstTwo(e, g);
 }
 
+/// The input gradient of a strided, undilated convolution by phases, with no
+/// zeros multiplied: input position h (padded: h + pb = i*s + r) receives
+/// only the taps k = r + a*s, from dy[i - a]. So phase r is the stride-1
+/// transposed convolution of dy with the sub-kernel w[r::s] (the forward
+/// convolution kernel once nn-decompose has rewritten it), cut or padded to
+/// Q = ceil((pb + S) / s) positions (a phase without taps is zeros); the
+/// phases are interleaved ([.., Q, s, ..] reshaped to [.., Q*s, ..]) and the
+/// start pad cropped. nn.conv_transpose's own decomposition would instead
+/// convolve dy with s-1 zeros between its elements, s^n times the work.
+/// Returns null for unit strides, dilations, or dynamic shapes.
+Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
+                            RankedTensorType inputType, ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group) {
+  RankedTensorType dy = typeOf(outGrad), wt = typeOf(weight);
+  int64_t n = inputType.getRank() - 2;
+  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d != 1; }) || !inputType.hasStaticShape() ||
+      !dy.hasStaticShape() || !wt.hasStaticShape())
+    return Value();
+  OpBuilder &b = e.builder();
+  Type elem = inputType.getElementType();
+  int64_t batch = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  ArrayRef<int64_t> kernel = wt.getShape().drop_front(2), out = dy.getShape().drop_front(2);
+  SmallVector<int64_t> q;
+  for (int64_t i = 0; i < n; ++i)
+    q.push_back((pads[i] + inputType.getDimSize(2 + i) + strides[i] - 1) / strides[i]);
+  // [N, C, Q0, 1, Q1, 1, ...]: one phase, ready to interleave.
+  SmallVector<int64_t> spread{batch, c};
+  for (int64_t i = 0; i < n; ++i)
+    spread.append({q[i], 1});
+
+  auto phase = [&](ArrayRef<int64_t> r) -> Value {
+    SmallVector<int64_t> taps, from{0, 0}, steps{1, 1}, sizes(wt.getShape().take_front(2));
+    for (int64_t i = 0; i < n; ++i) {
+      taps.push_back(r[i] < kernel[i] ? (kernel[i] - r[i] + strides[i] - 1) / strides[i] : 0);
+      from.push_back(r[i]);
+      steps.push_back(strides[i]);
+      sizes.push_back(taps.back());
+    }
+    if (llvm::is_contained(taps, 0))
+      return e.zeros(RankedTensorType::get(spread, elem));
+    Value sub = b.create<SliceOp>(e.loc(), weight, ints(e, from), ints(e, sizes), ints(e, steps));
+    SmallVector<int64_t> ones(n, 1), zeros(2 * n, 0), noOut(n, 0);
+    Value z = b.create<ConvTransposeOp>(e.loc(), outGrad, sub, Value(), ints(e, ones),
+                                        ints(e, zeros), ints(e, ones), ints(e, noOut),
+                                        b.getI64IntegerAttr(group));
+    // Its natural size O + taps - 1, cut or zero-padded to Q.
+    SmallVector<int64_t> cut{batch, c}, high(n + 2, 0);
+    bool cuts = false, grows = false;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t natural = out[i] + taps[i] - 1;
+      cut.push_back(std::min(natural, q[i]));
+      cuts |= natural > q[i];
+      high[2 + i] = std::max<int64_t>(q[i] - natural, 0);
+      grows |= natural < q[i];
+    }
+    if (cuts)
+      z = b.create<SliceOp>(e.loc(), z, ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, cut),
+                            ints(e, SmallVector<int64_t>(n + 2, 1)));
+    if (grows) {
+      SmallVector<int64_t> full{batch, c};
+      full.append(q.begin(), q.end());
+      z = b.create<PadOp>(e.loc(), RankedTensorType::get(full, elem), z,
+                          ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, high),
+                          b.getF64FloatAttr(0.0));
+    }
+    return e.reshape(z, RankedTensorType::get(spread, elem));
+  };
+  // Phases of dims >= i (those before fixed in `r`), concatenated along each
+  // dim's phase axis (3, 5, ...).
+  SmallVector<int64_t> r;
+  std::function<Value(int64_t)> interleave = [&](int64_t i) -> Value {
+    if (i == n)
+      return phase(r);
+    SmallVector<Value> parts;
+    for (int64_t p = 0; p < strides[i]; ++p) {
+      r.push_back(p);
+      parts.push_back(interleave(i + 1));
+      r.pop_back();
+    }
+    if (parts.size() == 1)
+      return parts.front();
+    return b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(3 + 2 * i));
+  };
+  Value all = interleave(0);
+  SmallVector<int64_t> merged{batch, c}, from(n + 2, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    merged.push_back(q[i] * strides[i]);
+    from[2 + i] = pads[i];
+  }
+  all = e.reshape(all, RankedTensorType::get(merged, elem));
+  return b.create<SliceOp>(e.loc(), all, ints(e, from), ints(e, inputType.getShape()),
+                           ints(e, SmallVector<int64_t>(n + 2, 1)));
+}
+
 /// The sum of `grad` over every dimension but 1 (channels): a bias gradient.
 Value channelSum(GradientEmitter &e, Value grad) {
   SmallVector<int64_t> axes{0};
@@ -134,7 +341,12 @@ LogicalResult convGradient(ConvOp op, GradientEmitter &e) {
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
   ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
   OpBuilder &b = e.builder();
-  if (e.needs(0)) {
+  Value byPhases;
+  if (e.needs(0))
+    byPhases = convInputGradByPhases(e, dy, op.getWeight(), xt, strides, dilations, pads, group);
+  if (byPhases) {
+    e.setOperandGrad(0, byPhases);
+  } else if (e.needs(0)) {
     SmallVector<int64_t> outPad;
     for (int64_t i = 0; i < n; ++i)
       outPad.push_back((xt.getDimSize(2 + i) + pads[i] + pads[n + i] -

@@ -48,6 +48,24 @@ func.func @conv(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %init: tens
 
 // -----
 
+// A static batch of 3 is convolved one image at a time: the im2col copy and
+// its contraction run inside a loop over the batch, on one image's columns.
+// CHECK-LABEL: func.func @conv_batch
+// CHECK-SAME: %[[X:[^:]*]]: tensor<3x8x10x10xf32>
+// CHECK: scf.for %[[B:[^ ]*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK-NEXT: tensor.extract_slice %[[X]][%[[B]], 0, 0, 0] [1, 8, 10, 10] [1, 1, 1, 1] : tensor<3x8x10x10xf32> to tensor<1x8x10x10xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x8x8xf32> into tensor<1x72x64xf32>
+// CHECK: vector.contract
+// CHECK: tensor.insert_slice %{{.*}} into tensor<3x16x8x8xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv_batch(%x: tensor<3x8x10x10xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<3x16x8x8xf32>) -> tensor<3x16x8x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<3x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<3x16x8x8xf32>) -> tensor<3x16x8x8xf32>
+  return %r : tensor<3x16x8x8xf32>
+}
+
+// -----
+
 // A 1x1 stride-1 convolution needs no copy: the input is the column matrix.
 // CHECK-LABEL: func.func @pointwise
 // CHECK-NOT: linalg.generic

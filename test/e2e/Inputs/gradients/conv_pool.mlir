@@ -49,6 +49,22 @@ func.func @conv3d(%x: tensor<1x2x4x4x4xf64> {kiln.name = "x"}, %w: tensor<2x2x2x
   return %0 : tensor<1x2x2x4x2xf64>
 }
 
+// Kernels smaller than the strides (1 < 2, 2 < 3): the input gradient's
+// phases without taps are zeros; mixed pads.
+func.func @conv2d_stride_past_kernel(%x: tensor<2x3x7x6xf64> {kiln.name = "x"}, %w: tensor<2x3x1x2xf64> {kiln.name = "w"}) -> tensor<2x2x4x2xf64> {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 3>, pads = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<2x3x7x6xf64>, tensor<2x3x1x2xf64>) -> tensor<2x2x4x2xf64>
+  return %0 : tensor<2x2x4x2xf64>
+}
+
+// Kernel rows that only ever meet padding (H = 1, pads 1, stride 2): their
+// weight gradient is zero.
+func.func @conv2d_rows_in_padding(%x: tensor<1x2x1x4xf64> {kiln.name = "x"}, %w: tensor<3x2x3x1xf64> {kiln.name = "w"}) -> tensor<1x3x1x4xf64> {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x2x1x4xf64>, tensor<3x2x3x1xf64>) -> tensor<1x3x1x4xf64>
+  return %0 : tensor<1x3x1x4xf64>
+}
+
 // Transposed convolution: strides, asymmetric pads, output_padding, bias.
 func.func @conv_transpose2d(%x: tensor<1x4x3x3xf64> {kiln.name = "x"}, %w: tensor<4x2x3x3xf64> {kiln.name = "w"}, %b: tensor<2xf64> {kiln.name = "b"}) -> tensor<1x2x7x6xf64> {
   %0 = nn.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 0>, group = 1 : i64}
