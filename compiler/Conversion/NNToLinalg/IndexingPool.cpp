@@ -137,6 +137,176 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Max pooling's gradient in gather form
+//===----------------------------------------------------------------------===//
+
+/// The max pooling whose argmax `indices` holds when `indices` is the flat
+/// (1-D) view of an nn.max_pool_indices result in row-major storage order,
+/// else null.
+MaxPoolIndicesOp flatPoolIndices(Value indices) {
+  auto reshape = indices.getDefiningOp<ReshapeOp>();
+  if (!reshape)
+    return {};
+  auto pool = reshape.getInput().getDefiningOp<MaxPoolIndicesOp>();
+  if (!pool || pool.getStorageOrder() != 0 || !pool.getType().hasStaticShape() ||
+      !pool.getInput().getType().hasStaticShape())
+    return {};
+  return pool;
+}
+
+/// True when `v` is a constant tensor of float zeros.
+bool isZeroConstant(Value v) {
+  auto cst = v.getDefiningOp<ConstantOp>();
+  if (!cst)
+    return false;
+  auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+  return dense && dense.isSplat() && isa<FloatType>(dense.getElementType()) &&
+         dense.getSplatValue<APFloat>().isPosZero();
+}
+
+/// nn.max_pool's gradient rule writes `scatter_elements {add}` of the output
+/// gradient into zeros at the flat argmax of every window
+/// (nn.max_pool_indices). That scatter is a scalar loop that reads and
+/// writes one element per window in order (and starts from a zero copy).
+/// The gather form computes each input element on its own instead: it reads
+/// the argmax and gradient of every window that can contain it and adds the
+/// gradients of those whose argmax it is. Overlapping windows add up as the
+/// scatter adds them; a window's argmax lies in the window, so no index
+/// needs a bounds check. When the windows tile the input exactly (stride =
+/// kernel, no padding or dilation) each element has one window, read
+/// through an indexing map (vectorizable); otherwise every kernel offset is
+/// a candidate window (up to kKernelVolume of them).
+struct MaxPoolGradientGather : OpConversionPattern<ScatterElementsOp> {
+  static constexpr int64_t kKernelVolume = 27;
+  MaxPoolGradientGather(MLIRContext *ctx) : OpConversionPattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    MaxPoolIndicesOp pool = flatPoolIndices(op.getIndices());
+    if (op.getReduction() != "add" || op.getAxis() != 0 || dataType.getRank() != 1 || !pool ||
+        !isZeroConstant(op.getData()))
+      return rewriter.notifyMatchFailure(op, "not a max pooling's gradient scatter");
+    RankedTensorType inType = pool.getInput().getType(), poolType = pool.getType();
+    auto updType = cast<RankedTensorType>(op.getUpdates().getType());
+    if (dataType.getNumElements() != inType.getNumElements() || updType.getRank() != 1 ||
+        updType.getNumElements() != poolType.getNumElements())
+      return rewriter.notifyMatchFailure(op, "shapes of another scatter");
+    int64_t k = inType.getRank() - 2;
+    ArrayRef<int64_t> kernel = pool.getKernelShape(), strides = pool.getStrides(),
+                      pads = pool.getPads(), dil = pool.getDilations();
+    ArrayRef<int64_t> in = inType.getShape().drop_front(2), out = poolType.getShape().drop_front(2);
+    bool tiles = true;
+    int64_t volume = 1;
+    for (int64_t i = 0; i < k; ++i) {
+      tiles &= strides[i] == kernel[i] && dil[i] == 1 && pads[i] == 0 && pads[k + i] == 0 &&
+               in[i] == out[i] * kernel[i];
+      volume *= kernel[i];
+    }
+    if (!tiles && volume > kKernelVolume)
+      return rewriter.notifyMatchFailure(op, "a large kernel (the scatter does fewer reads)");
+
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type elem = dataType.getElementType();
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < poolType.getRank(); ++d)
+      all[0].push_back(d);
+    Value idx = rewriter.create<tensor::ExpandShapeOp>(loc, poolType, adaptor.getIndices(), all);
+    Value dy = rewriter.create<tensor::ExpandShapeOp>(loc, poolType.clone(elem),
+                                                      adaptor.getUpdates(), all);
+    int64_t channels = inType.getDimSize(1);
+    // The row-major flat position of input element `at` (batch, channel,
+    // spatial), as nn.max_pool_indices numbers it.
+    auto flatOf = [&](OpBuilder &b, Location l, ArrayRef<Value> at) {
+      auto c = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+      Value f = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, at[0], c(channels)), at[1]);
+      for (int64_t i = 0; i < k; ++i)
+        f = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, f, c(in[i])), at[2 + i]);
+      return b.create<arith::IndexCastOp>(l, b.getI64Type(), f).getResult();
+    };
+    Value zero = scalar(rewriter, loc, elem, 0);
+
+    Value grad;
+    if (tiles) {
+      // Iterate [N, C, O0, K0, O1, K1, ...]: spatial position o * K + w
+      // reads window o.
+      SmallVector<int64_t> shape{inType.getDimSize(0), channels};
+      SmallVector<AffineExpr> winExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+      SmallVector<ReassociationIndices> groups{{0}, {1}};
+      for (int64_t i = 0; i < k; ++i) {
+        shape.append({out[i], kernel[i]});
+        winExprs.push_back(getAffineDimExpr(2 + 2 * i, ctx));
+        groups.push_back({2 + 2 * i, 3 + 2 * i});
+      }
+      auto viewType = RankedTensorType::get(shape, elem);
+      AffineMap win = AffineMap::get(shape.size(), 0, winExprs, ctx);
+      Value view = elementwise(
+          rewriter, loc, viewType, ValueRange{idx, dy},
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            auto c = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+            SmallVector<Value> at{b.create<linalg::IndexOp>(l, 0), b.create<linalg::IndexOp>(l, 1)};
+            for (int64_t i = 0; i < k; ++i)
+              at.push_back(b.create<arith::AddIOp>(
+                  l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2 + 2 * i),
+                                             c(kernel[i])),
+                  b.create<linalg::IndexOp>(l, 3 + 2 * i)));
+            Value mine = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, a[0], flatOf(b, l, at));
+            return b.create<arith::SelectOp>(l, mine, a[1], zero);
+          },
+          {win, win});
+      grad = rewriter.create<tensor::CollapseShapeOp>(loc, inType.clone(elem), view, groups);
+    } else {
+      // Every kernel offset w names the window o = (h + pad - w * dilation) /
+      // stride, when that divides and lies in [0, O).
+      grad = elementwise(
+          rewriter, loc, inType.clone(elem), ValueRange{},
+          [&](OpBuilder &b, Location l, ValueRange) -> Value {
+            auto c = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+            SmallVector<Value> at;
+            for (int64_t d = 0; d < 2 + k; ++d)
+              at.push_back(b.create<linalg::IndexOp>(l, d));
+            Value self = flatOf(b, l, at), acc = zero;
+            SmallVector<int64_t> offset(k, 0);
+            for (int64_t n = 0; n < volume; ++n) {
+              Value valid = b.create<arith::ConstantIntOp>(l, 1, 1);
+              SmallVector<Value> window{at[0], at[1]};
+              for (int64_t i = 0; i < k; ++i) {
+                Value t = b.create<arith::AddIOp>(l, at[2 + i], c(pads[i] - offset[i] * dil[i]));
+                Value nonNeg = b.create<arith::CmpIOp>(l, CmpIPredicate::sge, t, c(0));
+                t = b.create<arith::MaxSIOp>(l, t, c(0));
+                Value o = b.create<arith::DivUIOp>(l, t, c(strides[i]));
+                Value divides = b.create<arith::CmpIOp>(
+                    l, CmpIPredicate::eq, b.create<arith::RemUIOp>(l, t, c(strides[i])), c(0));
+                Value inside = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, o, c(out[i]));
+                valid = b.create<arith::AndIOp>(
+                    l, valid,
+                    b.create<arith::AndIOp>(l, nonNeg, b.create<arith::AndIOp>(l, divides, inside)));
+                window.push_back(b.create<arith::MinSIOp>(l, o, c(out[i] - 1)));
+              }
+              Value argmax = b.create<tensor::ExtractOp>(l, idx, window);
+              Value g = b.create<tensor::ExtractOp>(l, dy, window);
+              Value mine = b.create<arith::AndIOp>(
+                  l, valid, b.create<arith::CmpIOp>(l, CmpIPredicate::eq, argmax, self));
+              acc = b.create<arith::AddFOp>(l, acc, b.create<arith::SelectOp>(l, mine, g, zero));
+              for (int64_t i = k - 1; i >= 0; --i) {
+                if (++offset[i] < kernel[i])
+                  break;
+                offset[i] = 0;
+              }
+            }
+            return acc;
+          });
+    }
+    SmallVector<ReassociationIndices> flat(1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      flat[0].push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, dataType, grad, flat);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // MaxUnpool
 //===----------------------------------------------------------------------===//
 
@@ -412,6 +582,6 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
 } // namespace
 
 void kiln::populateNNToLinalgIndexingPoolPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPoolIndicesLowering, MaxUnpoolLowering, NonMaxSuppressionLowering>(
-      patterns.getContext());
+  patterns.add<MaxPoolIndicesLowering, MaxPoolGradientGather, MaxUnpoolLowering,
+               NonMaxSuppressionLowering>(patterns.getContext());
 }
