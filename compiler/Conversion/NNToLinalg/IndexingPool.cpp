@@ -174,10 +174,14 @@ bool isZeroConstant(Value v) {
 /// scatter adds them; a window's argmax lies in the window, so no index
 /// needs a bounds check. When the windows tile the input exactly (stride =
 /// kernel, no padding or dilation) each element has one window, read
-/// through an indexing map (vectorizable); otherwise every kernel offset is
-/// a candidate window (up to kKernelVolume of them).
+/// through an indexing map (vectorizable), and a window of at most
+/// kInlineArgmax elements finds its argmax again from the input (strided
+/// slices of it) instead of reading nn.max_pool_indices' scalar reduction;
+/// otherwise every kernel offset is a candidate window (up to kKernelVolume
+/// of them; larger windows keep the scatter).
 struct MaxPoolGradientGather : OpConversionPattern<ScatterElementsOp> {
   static constexpr int64_t kKernelVolume = 27;
+  static constexpr int64_t kInlineArgmax = 16;
   MaxPoolGradientGather(MLIRContext *ctx) : OpConversionPattern(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
@@ -241,20 +245,84 @@ struct MaxPoolGradientGather : OpConversionPattern<ScatterElementsOp> {
       }
       auto viewType = RankedTensorType::get(shape, elem);
       AffineMap win = AffineMap::get(shape.size(), 0, winExprs, ctx);
-      Value view = elementwise(
-          rewriter, loc, viewType, ValueRange{idx, dy},
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            auto c = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
-            SmallVector<Value> at{b.create<linalg::IndexOp>(l, 0), b.create<linalg::IndexOp>(l, 1)};
-            for (int64_t i = 0; i < k; ++i)
-              at.push_back(b.create<arith::AddIOp>(
-                  l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2 + 2 * i),
-                                             c(kernel[i])),
-                  b.create<linalg::IndexOp>(l, 3 + 2 * i)));
-            Value mine = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, a[0], flatOf(b, l, at));
-            return b.create<arith::SelectOp>(l, mine, a[1], zero);
-          },
-          {win, win});
+      Value view;
+      if (volume <= kInlineArgmax) {
+        // The window's first maximum, found again from the pooled input by
+        // reading the whole window: element j wins when it is not NaN, no
+        // earlier element is >= it and no later one > it (nn.max_pool_indices'
+        // choice: the first of the largest non-NaN values). The indices op is
+        // then left without a use, and the generic vectorizes.
+        Value x = rewriter.create<tensor::ExpandShapeOp>(
+            loc, viewType, rewriter.getRemappedValue(pool.getInput()), groups);
+        SmallVector<Value> inputs{x, dy};
+        SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(shape.size()), win};
+        // Window element n of every window: a strided slice of the view,
+        // read like the window's gradient.
+        SmallVector<int64_t> offset(k, 0), sliceSizes(shape);
+        for (int64_t i = 0; i < k; ++i)
+          sliceSizes[3 + 2 * i] = 1;
+        SmallVector<int64_t> ones(shape.size(), 1);
+        auto sliceType = cast<RankedTensorType>(dy.getType());
+        for (int64_t n = 0; n < volume; ++n) {
+          SmallVector<int64_t> offsets(shape.size(), 0);
+          for (int64_t i = 0; i < k; ++i)
+            offsets[3 + 2 * i] = offset[i];
+          inputs.push_back(rewriter.create<tensor::ExtractSliceOp>(
+              loc, sliceType, x, ValueRange{}, ValueRange{}, ValueRange{},
+              rewriter.getDenseI64ArrayAttr(offsets), rewriter.getDenseI64ArrayAttr(sliceSizes),
+              rewriter.getDenseI64ArrayAttr(ones)));
+          maps.push_back(win);
+          for (int64_t i = k - 1; i >= 0; --i) {
+            if (++offset[i] < kernel[i])
+              break;
+            offset[i] = 0;
+          }
+        }
+        view = elementwise(
+            rewriter, loc, viewType, inputs,
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              auto c = [&](int64_t v) {
+                return b.create<arith::ConstantIndexOp>(l, v).getResult();
+              };
+              // j: this element's row-major position in its window.
+              Value j = c(0);
+              for (int64_t i = 0; i < k; ++i)
+                j = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, j, c(kernel[i])),
+                                            b.create<linalg::IndexOp>(l, 3 + 2 * i));
+              Value self = a[0];
+              Value wins = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ORD, self, self);
+              for (int64_t n = 0; n < volume; ++n) {
+                Value before = b.create<arith::CmpIOp>(l, CmpIPredicate::ult, c(n), j);
+                Value ge = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, a[2 + n], self);
+                Value gt = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[2 + n], self);
+                Value beaten = b.create<arith::SelectOp>(l, before, ge, gt);
+                wins = b.create<arith::AndIOp>(
+                    l, wins,
+                    b.create<arith::XOrIOp>(l, beaten, b.create<arith::ConstantIntOp>(l, 1, 1)));
+              }
+              return b.create<arith::SelectOp>(l, wins, a[1], zero);
+            },
+            maps);
+      } else {
+        view = elementwise(rewriter, loc, viewType, ValueRange{idx, dy},
+                           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                             auto c = [&](int64_t v) {
+                               return b.create<arith::ConstantIndexOp>(l, v).getResult();
+                             };
+                             SmallVector<Value> at{b.create<linalg::IndexOp>(l, 0),
+                                                   b.create<linalg::IndexOp>(l, 1)};
+                             for (int64_t i = 0; i < k; ++i)
+                               at.push_back(b.create<arith::AddIOp>(
+                                   l,
+                                   b.create<arith::MulIOp>(
+                                       l, b.create<linalg::IndexOp>(l, 2 + 2 * i), c(kernel[i])),
+                                   b.create<linalg::IndexOp>(l, 3 + 2 * i)));
+                             Value mine = b.create<arith::CmpIOp>(l, CmpIPredicate::eq, a[0],
+                                                                  flatOf(b, l, at));
+                             return b.create<arith::SelectOp>(l, mine, a[1], zero);
+                           },
+                           {win, win});
+      }
       grad = rewriter.create<tensor::CollapseShapeOp>(loc, inType.clone(elem), view, groups);
     } else {
       // Every kernel offset w names the window o = (h + pad - w * dilation) /
@@ -281,7 +349,8 @@ struct MaxPoolGradientGather : OpConversionPattern<ScatterElementsOp> {
                 Value inside = b.create<arith::CmpIOp>(l, CmpIPredicate::slt, o, c(out[i]));
                 valid = b.create<arith::AndIOp>(
                     l, valid,
-                    b.create<arith::AndIOp>(l, nonNeg, b.create<arith::AndIOp>(l, divides, inside)));
+                    b.create<arith::AndIOp>(l, nonNeg,
+                                            b.create<arith::AndIOp>(l, divides, inside)));
                 window.push_back(b.create<arith::MinSIOp>(l, o, c(out[i] - 1)));
               }
               Value argmax = b.create<tensor::ExtractOp>(l, idx, window);
