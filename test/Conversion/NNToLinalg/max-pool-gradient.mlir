@@ -2,9 +2,10 @@
 
 // Max pooling's gradient (nn.max_pool's rule: a scatter-add of the output
 // gradient into zeros at nn.max_pool_indices' flat argmax) lowers in gather
-// form: one parallel generic over the input, no scatter loop, no index
-// check. Windows that tile the input find each window's first maximum again
-// from strided slices of the input, so the indices op goes unused.
+// form when the windows tile the input: one parallel generic over the
+// input, no scatter loop, no index check. Windows of up to 16 elements find
+// their first maximum again from strided slices of the input, so the
+// indices op goes unused.
 // CHECK-LABEL: func @tiled
 // CHECK-NOT: scf.for
 // CHECK-NOT: cf.assert
@@ -27,15 +28,12 @@ func.func @tiled(%x: tensor<2x3x6x4xf32>, %dy: tensor<2x3x3x2xf32>) -> tensor<2x
 
 // -----
 
-// Overlapping windows: every kernel offset names a candidate window, whose
-// argmax (from nn.max_pool_indices) and gradient are read and added when
-// the argmax is this element.
+// Windows that do not tile the input keep the checked scatter loop:
+// overlapping ones (3x3 at stride 2, padded) and one larger than the
+// recomputed-argmax limit.
 // CHECK-LABEL: func @overlapping
-// CHECK-NOT: scf.for
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]
-// CHECK-COUNT-9: arith.cmpi eq, %{{.*}}, %{{.*}} : i64
-// CHECK: return
+// CHECK: cf.assert
+// CHECK: scf.for
 func.func @overlapping(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
   %i = nn.max_pool_indices %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, storage_order = 0 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xi64>
   %fi = nn.reshape %i : (tensor<1x2x3x3xi64>) -> tensor<18xi64>
@@ -48,17 +46,20 @@ func.func @overlapping(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x2x3x3xf32>) -> ten
 
 // -----
 
-// A window of more than 27 elements that overlaps others keeps the checked
-// scatter loop.
-// CHECK-LABEL: func @large_window
-// CHECK: cf.assert
-// CHECK: scf.for
-func.func @large_window(%x: tensor<1x1x7x7xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x7x7xf32> {
-  %i = nn.max_pool_indices %x {kernel_shape = array<i64: 6, 6>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, storage_order = 0 : i64} : (tensor<1x1x7x7xf32>) -> tensor<1x1x2x2xi64>
+// Tiling windows of more than 16 elements compare with nn.max_pool_indices'
+// argmax, read through the same indexing map as the gradient.
+// CHECK-LABEL: func @large_tiles
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]
+// CHECK: arith.cmpi eq, %{{.*}}, %{{.*}} : i64
+// CHECK: return
+func.func @large_tiles(%x: tensor<1x1x10x10xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x10x10xf32> {
+  %i = nn.max_pool_indices %x {kernel_shape = array<i64: 5, 5>, strides = array<i64: 5, 5>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, storage_order = 0 : i64} : (tensor<1x1x10x10xf32>) -> tensor<1x1x2x2xi64>
   %fi = nn.reshape %i : (tensor<1x1x2x2xi64>) -> tensor<4xi64>
   %fg = nn.reshape %dy : (tensor<1x1x2x2xf32>) -> tensor<4xf32>
-  %z = nn.constant dense<0.0> : tensor<49xf32>
-  %s = nn.scatter_elements %z, %fi, %fg {axis = 0 : i64, reduction = "add"} : (tensor<49xf32>, tensor<4xi64>, tensor<4xf32>) -> tensor<49xf32>
-  %r = nn.reshape %s : (tensor<49xf32>) -> tensor<1x1x7x7xf32>
-  return %r : tensor<1x1x7x7xf32>
+  %z = nn.constant dense<0.0> : tensor<100xf32>
+  %s = nn.scatter_elements %z, %fi, %fg {axis = 0 : i64, reduction = "add"} : (tensor<100xf32>, tensor<4xi64>, tensor<4xf32>) -> tensor<100xf32>
+  %r = nn.reshape %s : (tensor<100xf32>) -> tensor<1x1x10x10xf32>
+  return %r : tensor<1x1x10x10xf32>
 }
