@@ -48,6 +48,10 @@ void kiln::buildCPULinalgPipeline(OpPassManager &pm) {
   // are folded together with the rest of the graph.
   pm.addPass(nn::createNNDecomposePass());
   pm.addPass(createCanonicalizerPass());
+  // On nn ops, before elementwise fusion makes equal computations differ: a
+  // training step's backward recomputes forward values (batch and instance
+  // norm statistics, x_hat) with the ops their decomposition used.
+  pm.addPass(createCSEPass());
   pm.addPass(createCPUWeightLayoutPass());
   pm.addPass(createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());

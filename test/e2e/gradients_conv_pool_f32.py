@@ -4,9 +4,10 @@
 Compiles test/e2e/Inputs/gradients/conv_pool_f32.mlir with its gradients
 (the float32 CPU pipeline training uses), runs each *_grad entry on random
 inputs and seeds, and compares every gradient with torch.autograd on the same
-forward written in torch. max_pool_ties feeds values from {0, 1, 2}, so most
-windows hold several maxima: the gradient must go to the first one in
-row-major order, as PyTorch routes it.
+forward written in torch. max_pool_ties and max_pool_ties_tiled feed values
+from {0, 1, 2}, so most windows hold several maxima: the gradient must go to
+the first one in row-major order, as PyTorch routes it (overlapping, tiling
+and stride-1 windows).
 """
 
 import argparse
@@ -35,9 +36,14 @@ def ties(x):
     return [F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)]
 
 
+def ties_tiled(x):
+    return [F.max_pool2d(x, 2, stride=2), F.max_pool2d(x, 3, stride=1, padding=1)]
+
+
 CASES = {
     "net": (net, {"x": (2, 3, 8, 8), "w": (4, 3, 3, 3), "b": (4,)}, [(2, 4, 4, 4), (2, 4, 3, 3)]),
     "max_pool_ties": (ties, {"x": (1, 2, 6, 6)}, [(1, 2, 4, 4)]),
+    "max_pool_ties_tiled": (ties_tiled, {"x": (2, 3, 8, 6)}, [(2, 3, 4, 3), (2, 3, 8, 6)]),
 }
 
 
@@ -55,7 +61,7 @@ def main():
     rng = np.random.default_rng(0)
     failed = 0
     for fn, (torch_fn, inputs, outputs) in CASES.items():
-        if fn == "max_pool_ties":
+        if fn.startswith("max_pool_ties"):
             x = {n: rng.integers(0, 3, size=s).astype(np.float32) for n, s in inputs.items()}
         else:
             x = {n: rng.uniform(-1, 1, size=s).astype(np.float32) for n, s in inputs.items()}

@@ -22,6 +22,25 @@ Value reduceMean(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
   return e.builder().create<ReduceMeanOp>(e.loc(), v, e.builder().getDenseI64ArrayAttr(axes),
                                           e.builder().getBoolAttr(true));
 }
+
+/// Reductions over the batch and the spatial dims (batch norm's) in two
+/// steps, the batch first: that one keeps the innermost dim parallel, so it
+/// vectorizes as elementwise adds, and leaves 1/N of the data to the second
+/// (a reduction along the innermost dim vectorizes poorly on the CPU).
+/// nn-decompose's batch_norm_training reduces alike, so CSE shares the
+/// forward's statistics with these.
+bool batchFirst(ArrayRef<int64_t> axes) { return axes.size() > 1 && axes.front() == 0; }
+Value statMean(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
+  if (!batchFirst(axes))
+    return reduceMean(e, v, axes);
+  return reduceMean(e, reduceMean(e, v, axes.take_front()), axes.drop_front());
+}
+Value statSum(GradientEmitter &e, Value v, ArrayRef<int64_t> axes) {
+  if (!batchFirst(axes))
+    return e.reduceSum(v, axes, /*keepDims=*/true);
+  return e.reduceSum(e.reduceSum(v, axes.take_front(), /*keepDims=*/true), axes.drop_front(),
+                     /*keepDims=*/true);
+}
 int64_t positiveAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
 /// Statistics of `x` over `axes`, kept as size-1 dims: the mean and
@@ -32,9 +51,9 @@ struct NormalizeStats {
 };
 NormalizeStats computeNormalizeStats(GradientEmitter &e, Value x, ArrayRef<int64_t> axes,
                                      double epsilon) {
-  Value mean = reduceMean(e, x, axes);
+  Value mean = statMean(e, x, axes);
   Value centered = make<SubOp>(e, x, mean);
-  Value var = reduceMean(e, make<MulOp>(e, centered, centered), axes);
+  Value var = statMean(e, make<MulOp>(e, centered, centered), axes);
   Value invStd = make<ReciprocalOp>(
       e, make<SqrtOp>(e, make<AddOp>(e, var, e.scalar(elemOf(x), epsilon))));
   return {mean, invStd};
@@ -92,10 +111,10 @@ ChannelNormGrads kiln::nn::channelNormGradient(GradientEmitter &e, Value x, Valu
     count *= xType.getDimSize(a);
   NormalizeStats stats = computeNormalizeStats(e, x, axes, epsilon);
   Value xHat = normalized(e, x, stats);
-  Value sumG = e.reduceSum(dy, axes, /*keepDims=*/true);
+  Value sumG = statSum(e, dy, axes);
   Value sumGX;
   if (input || scaleGrad)
-    sumGX = e.reduceSum(make<MulOp>(e, dy, xHat), axes, /*keepDims=*/true);
+    sumGX = statSum(e, make<MulOp>(e, dy, xHat), axes);
   // The per-(n, c) sums of instance norm still add up over the batch.
   auto perChannel = [&](Value v) {
     auto t = typeOf(v);

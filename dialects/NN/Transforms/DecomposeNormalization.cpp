@@ -89,12 +89,22 @@ struct DecomposeBatchNormTraining : OpRewritePattern<BatchNormTrainingOp> {
     SmallVector<int64_t> axes{0};
     for (int64_t d = 2; d < rank; ++d)
       axes.push_back(d);
-    DenseI64ArrayAttr axesAttr = rewriter.getDenseI64ArrayAttr(axes);
     BoolAttr kept = rewriter.getBoolAttr(true);
-    Value mean = rewriter.create<ReduceMeanOp>(loc, x, axesAttr, kept);
+    // The batch first, then the spatial dims: the first reduction keeps the
+    // innermost dim parallel (it vectorizes as elementwise adds) and leaves
+    // 1/N of the data to the second. The gradient rule (channelNormGradient)
+    // recomputes the statistics with the same ops, so CSE shares them.
+    auto batchMean = [&](Value v) -> Value {
+      ArrayRef<int64_t> all(axes);
+      if (all.size() > 1)
+        v = rewriter.create<ReduceMeanOp>(loc, v, rewriter.getDenseI64ArrayAttr(all.take_front()),
+                                          kept);
+      return rewriter.create<ReduceMeanOp>(
+          loc, v, rewriter.getDenseI64ArrayAttr(all.size() > 1 ? all.drop_front() : all), kept);
+    };
+    Value mean = batchMean(x);
     Value centered = rewriter.create<SubOp>(loc, x, mean);
-    Value var = rewriter.create<ReduceMeanOp>(
-        loc, rewriter.create<MulOp>(loc, centered, centered), axesAttr, kept);
+    Value var = batchMean(rewriter.create<MulOp>(loc, centered, centered));
     Value shifted = rewriter.create<AddOp>(
         loc, var, scalarConstant(rewriter, loc, elem, op.getEpsilon().convertToDouble()));
     Value inv = rewriter.create<ReciprocalOp>(loc, rewriter.create<SqrtOp>(loc, shifted));

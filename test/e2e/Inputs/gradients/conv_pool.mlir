@@ -100,6 +100,39 @@ func.func @max_pool2d_ceil_dilation(%x: tensor<2x1x6x7xf64> {kiln.name = "x"}) -
   return %0 : tensor<2x1x3x4xf64>
 }
 
+// Windows that tile the input (stride = kernel, no pads): the gradient's
+// gather form reads one window per element through an indexing map.
+func.func @max_pool2d_tiled(%x: tensor<2x3x6x4xf64> {kiln.name = "x"}) -> tensor<2x3x3x2xf64> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<2x3x6x4xf64>) -> tensor<2x3x3x2xf64>
+  return %0 : tensor<2x3x3x2xf64>
+}
+
+// Gaps between windows (stride 3 > kernel 2) and a trailing row no window
+// reaches; stride 1 (every element in up to 9 windows) with padding (both
+// keep the scatter form).
+func.func @max_pool2d_gaps_stride1(%x: tensor<1x2x7x8xf64> {kiln.name = "x"}) -> (tensor<1x2x2x3xf64>, tensor<1x2x7x8xf64>) {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<1x2x7x8xf64>) -> tensor<1x2x2x3xf64>
+  %1 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<1x2x7x8xf64>) -> tensor<1x2x7x8xf64>
+  return %0, %1 : tensor<1x2x2x3xf64>, tensor<1x2x7x8xf64>
+}
+
+// Windows that tile the input but hold more than 16 elements compare with
+// nn.max_pool_indices' argmax instead of finding it again.
+func.func @max_pool2d_large_tiles(%x: tensor<1x2x10x5xf64> {kiln.name = "x"}) -> tensor<1x2x2x1xf64> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 5, 5>, strides = array<i64: 5, 5>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<1x2x10x5xf64>) -> tensor<1x2x2x1xf64>
+  return %0 : tensor<1x2x2x1xf64>
+}
+
+// One window over the whole input (tiles it; 36 elements).
+func.func @global_max_pool_large(%x: tensor<2x2x6x6xf64> {kiln.name = "x"}) -> tensor<2x2x1x1xf64> {
+  %0 = nn.global_max_pool %x : (tensor<2x2x6x6xf64>) -> tensor<2x2x1x1xf64>
+  return %0 : tensor<2x2x1x1xf64>
+}
+
 func.func @max_pool1d(%x: tensor<2x3x9xf64> {kiln.name = "x"}) -> tensor<2x3x4xf64> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, ceil_mode = false}
       : (tensor<2x3x9xf64>) -> tensor<2x3x4xf64>

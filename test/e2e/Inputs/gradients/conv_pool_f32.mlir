@@ -17,3 +17,13 @@ func.func @max_pool_ties(%x: tensor<1x2x6x6xf32> {kiln.name = "x"}) -> tensor<1x
       : (tensor<1x2x6x6xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// Ties where the windows tile the input (the digits CNN's 2x2 stride 2), and
+// with stride 1, where an element is the first maximum of several windows.
+func.func @max_pool_ties_tiled(%x: tensor<2x3x8x6xf32> {kiln.name = "x"}) -> (tensor<2x3x4x3xf32>, tensor<2x3x8x6xf32>) {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<2x3x8x6xf32>) -> tensor<2x3x4x3xf32>
+  %1 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
+      : (tensor<2x3x8x6xf32>) -> tensor<2x3x8x6xf32>
+  return %0, %1 : tensor<2x3x4x3xf32>, tensor<2x3x8x6xf32>
+}
