@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
@@ -205,15 +207,61 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// A constant upper bound (inclusive) of loop `d` of `op`, whose extent is
+/// dynamic, when the IR proves one: the partial tile of a loop split into
+/// tiles of T is at most T - 1 long. Such a loop is vectorized at that bound
+/// with a mask rather than split further.
+std::optional<int64_t> loopUpperBound(linalg::LinalgOp op, unsigned d) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (unsigned i = 0; i < map.getNumResults(); ++i) {
+      auto dim = dyn_cast<AffineDimExpr>(map.getResult(i));
+      if (!dim || dim.getPosition() != d)
+        continue;
+      FailureOr<int64_t> bound = ValueBoundsConstraintSet::computeConstantBound(
+          presburger::BoundType::UB, ValueBoundsConstraintSet::Variable(operand.get(), i),
+          /*stopCondition=*/nullptr, /*closedUB=*/true);
+      if (succeeded(bound))
+        return *bound;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Dynamic loops longer than this are never vectorized whole with a mask.
+constexpr int64_t kMaxMaskedExtent = 256;
+
+/// The upper bound of each loop of `op`: its extent when static, the bound
+/// `loopUpperBound` proves when dynamic (nullopt when unbounded or above
+/// kMaxMaskedExtent).
+SmallVector<std::optional<int64_t>> loopBounds(linalg::LinalgOp op) {
+  SmallVector<std::optional<int64_t>> bounds;
+  for (auto [d, r] : llvm::enumerate(op.getStaticLoopRanges())) {
+    std::optional<int64_t> b = ShapedType::isDynamic(r) ? loopUpperBound(op, d) : r;
+    bounds.push_back(b && *b <= kMaxMaskedExtent ? b : std::nullopt);
+  }
+  return bounds;
+}
+
 /// Tiles every dynamic loop of `op` but the innermost by 1 (sequential loops,
 /// in loop order) and returns the op inside, whose extents are static there:
 /// a dynamic batch becomes an outer loop around the static-shape kernel, so
 /// that kernel is the one a static batch of 1 gets.
+/// A loop with a constant bound (a partial tile) is left whole: it is
+/// vectorized with a mask.
 FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<std::optional<int64_t>> bounds = loopBounds(op);
+  // Only a contraction's column loop is masked when not innermost (the other
+  // loops of its register block are static).
+  std::optional<unsigned> maskable;
+  if (linalg::isaContractionOpInterface(op))
+    if (FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+        succeeded(dims) && !dims->n.empty())
+      maskable = dims->n.back();
   SmallVector<int64_t> sizes(ranges.size(), 0);
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
-    if (ShapedType::isDynamic(ranges[d]))
+    if (ShapedType::isDynamic(ranges[d]) && !(bounds[d] && maskable == d))
       sizes[d] = 1;
   return tile(rewriter, op, sizes);
 }
@@ -253,14 +301,53 @@ LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
   return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
 }
 
+/// Splits the dynamic column (n) loop of a contraction, the output's
+/// innermost dimension, into blocks of `cols` columns (one register block
+/// wide) and peels the last, partial block off: each full block is a static
+/// contraction with the register-blocked strategy; the partial block keeps
+/// a dynamic width below `cols` and is vectorized at `cols` lanes with masked
+/// loads and stores of its right-hand side and accumulator. Before, each
+/// column was a dot product of its own.
+LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cols) {
+  if (!linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->n.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned nDim = dims->n.back();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!ShapedType::isDynamic(ranges[nDim]) || loopUpperBound(op, nDim) ||
+      outMap.getNumResults() == 0 ||
+      outMap.getResults().back() != getAffineDimExpr(nDim, op.getContext()))
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  sizes[nDim] = cols;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
+  scf::ForOp partial;
+  if (!loop)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+}
+
 /// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
 /// other loops into single iterations) and peels the last, partial tile off:
 /// the full tiles have static shapes, so the usual strategy vectorizes them;
-/// the partial one is left to scalar loops.
+/// the partial one, shorter than `tileSize`, is vectorized at `tileSize`
+/// lanes with a mask.
 LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
                                     int64_t tileSize) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()))
+  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()) ||
+      loopUpperBound(op, ranges.size() - 1))
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 1);
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
@@ -280,6 +367,99 @@ LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
   if (!inner)
     return failure();
   return scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
+}
+
+/// The identity of a reduction `kind` on `type` elements, or a null
+/// attribute for a kind without one here.
+TypedAttr reductionIdentity(vector::CombiningKind kind, Type type) {
+  using Kind = vector::CombiningKind;
+  if (auto f = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = f.getFloatSemantics();
+    switch (kind) {
+    case Kind::ADD: return FloatAttr::get(f, llvm::APFloat::getZero(sem));
+    case Kind::MUL: return FloatAttr::get(f, llvm::APFloat::getOne(sem));
+    case Kind::MAXNUMF:
+    case Kind::MAXIMUMF: return FloatAttr::get(f, llvm::APFloat::getInf(sem, /*Negative=*/true));
+    case Kind::MINNUMF:
+    case Kind::MINIMUMF: return FloatAttr::get(f, llvm::APFloat::getInf(sem, /*Negative=*/false));
+    default: return {};
+    }
+  }
+  auto i = dyn_cast<IntegerType>(type);
+  if (!i)
+    return {};
+  unsigned w = i.getWidth();
+  switch (kind) {
+  case Kind::ADD:
+  case Kind::OR:
+  case Kind::XOR:
+  case Kind::MAXUI: return IntegerAttr::get(i, llvm::APInt::getZero(w));
+  case Kind::MUL: return IntegerAttr::get(i, llvm::APInt(w, 1));
+  case Kind::AND:
+  case Kind::MINUI: return IntegerAttr::get(i, llvm::APInt::getAllOnes(w));
+  case Kind::MAXSI: return IntegerAttr::get(i, llvm::APInt::getSignedMinValue(w));
+  case Kind::MINSI: return IntegerAttr::get(i, llvm::APInt::getSignedMaxValue(w));
+  default: return {};
+  }
+}
+
+/// Removes the masks the vectorizer puts on computations, keeping those on
+/// loads and stores:
+/// - a `vector.contract` or `vector.multi_reduction` whose mask is all true
+///   along its reduction dims masks only result lanes, which reach memory
+///   only through the masked transfer_write of the same op: computing them
+///   changes nothing stored, and the unmasked contraction takes the usual
+///   FMA lowering (a masked one would not become outer products);
+/// - any other `vector.multi_reduction` (a dynamic reduction's partial tile)
+///   reduces its source with masked-off lanes replaced by the kind's
+///   identity. MLIR 19 lowers a masked reduction to a reduction of the
+///   operand selected against a "neutral" value, and takes the smallest
+///   denormal for maximumf, not -inf: a row of negative numbers got -1e-45.
+void unmaskComputations(func::FuncOp func) {
+  SmallVector<vector::MaskOp> masks;
+  func.walk([&](vector::MaskOp mask) { masks.push_back(mask); });
+  for (vector::MaskOp mask : masks) {
+    Operation *inner = mask.getMaskableOp();
+    auto create = mask.getMask().getDefiningOp<vector::CreateMaskOp>();
+    if (!inner || !create || mask.hasPassthru())
+      continue;
+    auto maskType = cast<VectorType>(mask.getMask().getType());
+    SmallVector<bool> reduction(maskType.getRank(), false);
+    if (auto contract = dyn_cast<vector::ContractionOp>(inner)) {
+      for (auto [d, it] : llvm::enumerate(contract.getIteratorTypesArray()))
+        reduction[d] = it == vector::IteratorType::reduction;
+    } else if (auto reduce = dyn_cast<vector::MultiDimReductionOp>(inner)) {
+      for (auto [d, isReduced] : llvm::enumerate(reduce.getReductionMask()))
+        reduction[d] = isReduced;
+    } else {
+      continue;
+    }
+    bool full = true;
+    for (int64_t d = 0; d < maskType.getRank(); ++d) {
+      if (!reduction[d])
+        continue;
+      std::optional<int64_t> size = getConstantIntValue(create.getOperand(d));
+      full &= size && *size >= maskType.getDimSize(d);
+    }
+    auto reduce = dyn_cast<vector::MultiDimReductionOp>(inner);
+    if (!full && !reduce)
+      continue;
+    OpBuilder b(mask);
+    IRMapping mapping;
+    if (!full) {
+      auto sourceType = cast<VectorType>(reduce.getSource().getType());
+      TypedAttr identity = reductionIdentity(reduce.getKind(), sourceType.getElementType());
+      if (!identity || sourceType.getShape() != maskType.getShape())
+        continue;
+      Location loc = reduce.getLoc();
+      Value neutral = b.create<arith::ConstantOp>(loc, SplatElementsAttr::get(sourceType, identity));
+      Value source = b.create<arith::SelectOp>(loc, mask.getMask(), reduce.getSource(), neutral);
+      mapping.map(reduce.getSource(), source);
+    }
+    Operation *clone = b.clone(*inner, mapping);
+    mask->replaceAllUsesWith(clone->getResults());
+    mask->erase();
+  }
 }
 
 struct TileAndVectorizePass
@@ -304,6 +484,10 @@ struct TileAndVectorizePass
 private:
   /// Tiles a contraction into register blocks; returns the innermost op.
   FailureOr<linalg::LinalgOp> tileContraction(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Vectorizes a partial tile (a dynamic loop with a constant bound: a
+  /// contraction's column block, an elementwise op's or a reduction's
+  /// innermost tile) at its bound, with masks.
+  LogicalResult vectorizePartialTile(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Tiles any other op along its innermost loop; returns the tiled op.
   FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Splits the outermost parallel loop of extent >= 2 (not the innermost
@@ -326,8 +510,15 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     return failure();
 
   // Register block: cols lanes wide, as many rows as the accumulators allow
-  // while leaving registers for the right-hand side row and a broadcast.
-  int64_t cols = pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
+  // while leaving registers for the right-hand side row and a broadcast. A
+  // partial column block (dynamic, below a bound) is one masked block of the
+  // bound rounded up to whole vectors.
+  bool maskedCols = ShapedType::isDynamic(ranges[nDim]);
+  std::optional<int64_t> colBound = maskedCols ? loopUpperBound(op, nDim) : std::nullopt;
+  if (maskedCols && !colBound)
+    return failure();
+  int64_t cols = maskedCols ? llvm::alignTo(*colBound, vectorWidth)
+                            : pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
   int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
   int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 16));
@@ -339,7 +530,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // tiles, enough to share among threads, split along the dimension that
   // makes each thread read only its share of the larger operand (columns when
   // the right-hand side is larger, rows when the left-hand side is).
-  if (parallel && iterationCount(op) >= kParallelMinIterations) {
+  if (parallel && !maskedCols && iterationCount(op) >= kParallelMinIterations) {
     auto extent = [&](ArrayRef<unsigned> ds) {
       int64_t e = 1;
       for (unsigned d : ds)
@@ -386,7 +577,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   SmallVector<int64_t> level2(numLoops, 0), order;
   for (unsigned d = 0; d < numLoops; ++d) {
     if (isOneOf(dims->n, d))
-      level2[d] = d == nDim ? cols : 1;
+      level2[d] = d == nDim ? (maskedCols ? 0 : cols) : 1;
     else if (isOneOf(dims->m, d))
       level2[d] = d == mDim ? rows : 1;
   }
@@ -405,6 +596,58 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   SmallVector<int64_t> level3(numLoops, 0);
   level3[kDim] = 1;
   return tile(rewriter, *current, level3);
+}
+
+/// Ops that read or write bools, or gather, stay scalar (see runOnOperation).
+bool staysScalar(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(),
+                      [](Type t) { return getElementTypeOrSelf(t).isInteger(1); }) ||
+         !op->getRegion(0).getOps<tensor::ExtractOp>().empty();
+}
+
+LogicalResult TileAndVectorizePass::vectorizePartialTile(RewriterBase &rewriter,
+                                                         linalg::LinalgOp op) {
+  if (staysScalar(op))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  // The one loop allowed to be dynamic: a contraction's columns, any other
+  // op's innermost loop.
+  unsigned maskedDim = numLoops - 1;
+  bool contraction = linalg::isaContractionOpInterface(op);
+  if (contraction) {
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    if (failed(dims) || dims->n.empty())
+      return failure();
+    maskedDim = dims->n.back();
+  }
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (ShapedType::isDynamic(ranges[d]) && d != maskedDim)
+      return failure();
+  std::optional<int64_t> bound = loopUpperBound(op, maskedDim);
+  if (!bound || *bound > kMaxMaskedExtent)
+    return failure();
+  FailureOr<linalg::LinalgOp> tiled = op;
+  if (contraction) {
+    tiled = tileContraction(rewriter, op);
+  } else {
+    // Other loops must be single iterations (splitDynamicInnermost made
+    // them so), so that the vector is one row of the bound's lanes.
+    for (unsigned d = 0; d + 1 < numLoops; ++d)
+      if (ranges[d] != 1)
+        return failure();
+  }
+  if (failed(tiled))
+    return failure();
+  SmallVector<int64_t> sizes = tiled->getStaticLoopRanges();
+  sizes[maskedDim] = llvm::alignTo(*bound, vectorWidth);
+  if (failed(linalg::vectorizeOpPrecondition(*tiled, sizes, SmallVector<bool>(sizes.size(), false))))
+    return failure();
+  // Explicit non-scalable flags: with none, MLIR 19 builds mask types whose
+  // scalable-dim list is empty, a type distinct from (though printed like)
+  // the one the transfers infer, and the masked transfers fail to verify.
+  SmallVector<bool> scalable(sizes.size(), false);
+  return linalg::vectorize(rewriter, *tiled, sizes, scalable);
 }
 
 FailureOr<linalg::LinalgOp>
@@ -486,6 +729,13 @@ void TileAndVectorizePass::runOnOperation() {
       blocked |= succeeded(blockDynamicRows(rewriter, op));
     if (blocked && failed(canonicalize()))
       return signalPassFailure();
+    // A contraction's dynamic columns: blocks of one register block's width,
+    // and a masked partial block.
+    bool colsBlocked = false;
+    for (linalg::LinalgOp op : collectDynamic())
+      colsBlocked |= succeeded(blockDynamicCols(rewriter, op, 2 * vectorWidth));
+    if (colsBlocked && failed(canonicalize()))
+      return signalPassFailure();
     for (linalg::LinalgOp op : collectDynamic()) {
       FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
       if (succeeded(peeled))
@@ -506,12 +756,17 @@ void TileAndVectorizePass::runOnOperation() {
     if (op.hasPureTensorSemantics())
       ops.push_back(op);
   });
+  bool masked = false;
   for (linalg::LinalgOp op : ops) {
-    // Static shapes only (the partial tiles of a dynamic innermost loop
-    // stay scalar), and only what the vectorizer accepts whole; the rest is
-    // left for scalar loops.
-    if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    // Static shapes, and the partial tiles the steps above left (vectorized
+    // with masks); only what the vectorizer accepts whole; the rest is left
+    // for scalar loops.
+    if (op.getNumLoops() == 0)
       continue;
+    if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic)) {
+      masked |= succeeded(vectorizePartialTile(rewriter, op));
+      continue;
+    }
     // Vectors of i1 are bit-packed in memory while a tensor of i1 (bool)
     // holds one byte per element, so ops reading or writing bools stay
     // scalar (byte loads and stores; LLVM does not widen them either).
@@ -541,6 +796,17 @@ void TileAndVectorizePass::runOnOperation() {
       continue;
   }
 
+  // Masked transfers in the form the later patterns and the LLVM lowering
+  // take: a transfer with a mask operand instead of one inside vector.mask.
+  if (masked) {
+    unmaskComputations(func);
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    vector::MaskOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::CreateMaskOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
   // Clean up in two rounds. First fold slices into transfers and turn
   // multiply-reductions into contractions, absorbing the broadcasts and
   // transposes of their operands into the contraction's maps; only then drop
