@@ -488,6 +488,9 @@ private:
   /// contraction's column block, an elementwise op's or a reduction's
   /// innermost tile) at its bound, with masks.
   LogicalResult vectorizePartialTile(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Vectorizes a tiled op: whole when static; at the bounds of its dynamic
+  /// loops (partial or ragged tiles) with masks.
+  LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Tiles any other op along its innermost loop; returns the tiled op.
   FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Splits the outermost parallel loop of extent >= 2 (not the innermost
@@ -519,6 +522,13 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     return failure();
   int64_t cols = maskedCols ? llvm::alignTo(*colBound, vectorWidth)
                             : pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
+  // Static columns with no divisor of whole vectors (127, or 1000 with 16
+  // lanes) got blocks narrower than one vector, down to single columns.
+  // They get blocks of one register block instead, the last one ragged: each
+  // block is masked at its width (all true but in the last).
+  bool raggedCols = !maskedCols && ranges[nDim] > 2 * vectorWidth && cols < vectorWidth;
+  if (raggedCols)
+    cols = 2 * vectorWidth;
   int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
   int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 16));
@@ -569,6 +579,9 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && d != kDim))
       level1[d] = 1;
   level1[kDim] = kBlock == ranges[kDim] ? 0 : kBlock;
+  // Ragged columns not yet split by the parallel loop: blocks of `cols`.
+  if (raggedCols && !ShapedType::isDynamic(current->getStaticLoopRanges()[nDim]))
+    level1[nDim] = cols;
   current = tile(rewriter, *current, level1);
   if (failed(current))
     return failure();
@@ -577,7 +590,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   SmallVector<int64_t> level2(numLoops, 0), order;
   for (unsigned d = 0; d < numLoops; ++d) {
     if (isOneOf(dims->n, d))
-      level2[d] = d == nDim ? (maskedCols ? 0 : cols) : 1;
+      level2[d] = d == nDim ? (maskedCols || raggedCols ? 0 : cols) : 1;
     else if (isOneOf(dims->m, d))
       level2[d] = d == mDim ? rows : 1;
   }
@@ -639,15 +652,29 @@ LogicalResult TileAndVectorizePass::vectorizePartialTile(RewriterBase &rewriter,
   }
   if (failed(tiled))
     return failure();
-  SmallVector<int64_t> sizes = tiled->getStaticLoopRanges();
-  sizes[maskedDim] = llvm::alignTo(*bound, vectorWidth);
-  if (failed(linalg::vectorizeOpPrecondition(*tiled, sizes, SmallVector<bool>(sizes.size(), false))))
-    return failure();
+  return vectorizeTile(rewriter, *tiled);
+}
+
+LogicalResult TileAndVectorizePass::vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (!llvm::any_of(sizes, ShapedType::isDynamic))
+    return linalg::vectorize(rewriter, op);
+  // Each dynamic loop at its bound, rounded up to whole vectors.
+  for (auto [d, size] : llvm::enumerate(sizes)) {
+    if (!ShapedType::isDynamic(size))
+      continue;
+    std::optional<int64_t> bound = loopUpperBound(op, d);
+    if (!bound || *bound > kMaxMaskedExtent)
+      return failure();
+    size = llvm::alignTo(*bound, vectorWidth);
+  }
   // Explicit non-scalable flags: with none, MLIR 19 builds mask types whose
   // scalable-dim list is empty, a type distinct from (though printed like)
   // the one the transfers infer, and the masked transfers fail to verify.
   SmallVector<bool> scalable(sizes.size(), false);
-  return linalg::vectorize(rewriter, *tiled, sizes, scalable);
+  if (failed(linalg::vectorizeOpPrecondition(op, sizes, scalable)))
+    return failure();
+  return linalg::vectorize(rewriter, op, sizes, scalable);
 }
 
 FailureOr<linalg::LinalgOp>
@@ -657,6 +684,10 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
     return op;
   SmallVector<int64_t> sizes(ranges.size(), 1);
   int64_t inner = pickTile(ranges.back(), innerTile, vectorWidth);
+  // No divisor of whole vectors (1000 with 16 lanes gave 8, 127 gave 1):
+  // tiles of `innerTile`, the last one ragged, each masked at its length.
+  if (ranges.back() > innerTile && inner < vectorWidth)
+    inner = std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth);
   sizes.back() = inner == ranges.back() ? 0 : inner;
   // Loops of extent 1 need no tiling.
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
@@ -792,7 +823,8 @@ void TileAndVectorizePass::runOnOperation() {
     }
     if (failed(tiled))
       continue;
-    if (failed(linalg::vectorize(rewriter, *tiled)))
+    masked |= llvm::any_of(tiled->getStaticLoopRanges(), ShapedType::isDynamic);
+    if (failed(vectorizeTile(rewriter, *tiled)))
       continue;
   }
 

@@ -286,3 +286,40 @@ func.func @dynamic_cols(%a: tensor<48x32xf32>, %b: tensor<32x?xf32>, %c: tensor<
   %y = linalg.matmul ins(%a, %b : tensor<48x32xf32>, tensor<32x?xf32>) outs(%c : tensor<48x?xf32>) -> tensor<48x?xf32>
   return %y : tensor<48x?xf32>
 }
+
+// -----
+
+// Static columns with no divisor of whole vectors (36 with 8 lanes used to
+// give blocks of 4 columns, half a vector) get blocks of one register block
+// (16), the last one ragged: every block is masked at its width.
+// CHECK-LABEL: func.func @ragged_cols(
+// CHECK: scf.for %[[J:.*]] = %c0 to %c36 step %c16
+// CHECK: %[[W:.*]] = affine.min #{{.*}}(%[[J]])
+// CHECK: %[[CMASK:.*]] = vector.create_mask %c6, %[[W]] : vector<6x16xi1>
+// CHECK: vector.transfer_read %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : tensor<6x?xf32>, vector<6x16xf32>
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : vector<6x16xf32>, tensor<6x?xf32>
+func.func @ragged_cols(%a: tensor<12x32xf32>, %b: tensor<32x36xf32>, %c: tensor<12x36xf32>) -> tensor<12x36xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<12x32xf32>, tensor<32x36xf32>) outs(%c : tensor<12x36xf32>) -> tensor<12x36xf32>
+  return %y : tensor<12x36xf32>
+}
+
+// -----
+
+// Likewise a static innermost loop of 100 (no multiple of 8 divides it; it
+// used to be tiled by 4): tiles of 64, each masked at its length.
+// CHECK-LABEL: func.func @ragged_innermost(
+// CHECK: scf.for %[[I:.*]] = %c0 to %c100 step %c64
+// CHECK: %[[LEN:.*]] = affine.min #{{.*}}(%[[I]])
+// CHECK: vector.create_mask %c1, %[[LEN]] : vector<1x64xi1>
+// CHECK: math.exp %{{.*}} : vector<64xf32>
+func.func @ragged_innermost(%x: tensor<2x100xf32>) -> tensor<2x100xf32> {
+  %e = tensor.empty() : tensor<2x100xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x100xf32>) outs(%e : tensor<2x100xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = math.exp %a : f32
+    linalg.yield %m : f32
+  } -> tensor<2x100xf32>
+  return %y : tensor<2x100xf32>
+}
