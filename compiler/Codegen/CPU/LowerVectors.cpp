@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
@@ -54,6 +56,12 @@ struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> 
         config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
         if (failed(applyOpPatternsAndFold(maskedTransfers, std::move(patterns), config)))
           return signalPassFailure();
+        // The folding gives a read and the write back of one accumulator
+        // equal but distinct index computations; the hoisting compares
+        // index values.
+        IRRewriter rewriter(ctx);
+        DominanceInfo dominance(func);
+        eliminateCommonSubExpressions(rewriter, dominance, func);
       }
     }
 

@@ -308,7 +308,8 @@ LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
 /// a dynamic width below `cols` and is vectorized at `cols` lanes with masked
 /// loads and stores of its right-hand side and accumulator. Before, each
 /// column was a dot product of its own.
-LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cols) {
+LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cols,
+                               int64_t vectorWidth) {
   if (!linalg::isaContractionOpInterface(op))
     return failure();
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
@@ -317,7 +318,8 @@ LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int6
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned nDim = dims->n.back();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (!ShapedType::isDynamic(ranges[nDim]) || loopUpperBound(op, nDim) ||
+  std::optional<int64_t> bound = loopUpperBound(op, nDim);
+  if (!ShapedType::isDynamic(ranges[nDim]) || (bound && *bound <= cols) ||
       outMap.getNumResults() == 0 ||
       outMap.getResults().back() != getAffineDimExpr(nDim, op.getContext()))
     return failure();
@@ -333,9 +335,18 @@ LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int6
   rewriter.replaceOp(op, tiled->replacements);
   auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
   scf::ForOp partial;
-  if (!loop)
+  if (!loop || failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
     return failure();
-  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  // The partial block, below `cols` columns, again into one full vector and
+  // a masked rest below one vector: a single column is then one masked
+  // vector per row, not two.
+  if (partial && cols > vectorWidth) {
+    linalg::LinalgOp rest;
+    partial.walk([&](linalg::LinalgOp inner) { rest = inner; });
+    if (rest)
+      (void)blockDynamicCols(rewriter, rest, vectorWidth, vectorWidth);
+  }
+  return success();
 }
 
 /// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
@@ -764,7 +775,7 @@ void TileAndVectorizePass::runOnOperation() {
     // and a masked partial block.
     bool colsBlocked = false;
     for (linalg::LinalgOp op : collectDynamic())
-      colsBlocked |= succeeded(blockDynamicCols(rewriter, op, 2 * vectorWidth));
+      colsBlocked |= succeeded(blockDynamicCols(rewriter, op, 2 * vectorWidth, vectorWidth));
     if (colsBlocked && failed(canonicalize()))
       return signalPassFailure();
     for (linalg::LinalgOp op : collectDynamic()) {

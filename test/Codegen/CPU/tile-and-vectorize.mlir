@@ -267,20 +267,24 @@ func.func @dynamic_reduce_max(%x: tensor<4x?xf32>) -> tensor<4xf32> {
 
 // A contraction's dynamic columns are split into blocks of one register
 // block's width (16 columns = two 8-lane vectors) with the partial last block
-// peeled off: each full block is the static register-blocked kernel; the
-// partial one is the same kernel at 16 lanes with masked loads and stores of
-// the right-hand side and the accumulator (the FMAs themselves unmasked).
+// peeled off: each full block is the static register-blocked kernel. The
+// partial block (under 16 columns) is split again at one vector: blocks of 8
+// columns, each the same kernel at 8 lanes with masked loads and stores of
+// the right-hand side and the accumulator (the FMAs themselves unmasked), so
+// a single column costs one vector per row, not two.
 // CHECK-LABEL: func.func @dynamic_cols(
 // CHECK: %[[SPLIT:.*]] = affine.apply
 // CHECK: scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c16
+// CHECK-NOT: vector.create_mask
 // CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
-// CHECK: scf.for %[[J:.*]] = %[[SPLIT]] to %{{.*}} step %c16
-// CHECK: vector.create_mask %c1, %{{.*}} : vector<1x16xi1>
-// CHECK: vector.transfer_read {{.*}} : tensor<1x?xf32>, vector<16xf32>
-// CHECK: %[[CMASK:.*]] = vector.create_mask %c6, %{{.*}} : vector<6x16xi1>
-// CHECK: vector.transfer_read %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : tensor<6x?xf32>, vector<6x16xf32>
-// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
-// CHECK: vector.transfer_write %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : vector<6x16xf32>, tensor<6x?xf32>
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c16
+// CHECK: scf.for %{{.*}} step %c8
+// CHECK: vector.create_mask %c1, %{{.*}} : vector<1x8xi1>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x?xf32>, vector<8xf32>
+// CHECK: %[[CMASK:.*]] = vector.create_mask %c12, %{{.*}} : vector<12x8xi1>
+// CHECK: vector.transfer_read %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : tensor<12x?xf32>, vector<12x8xf32>
+// CHECK: vector.contract {{.*}} : vector<12x1xf32>, vector<1x8xf32> into vector<12x8xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : vector<12x8xf32>, tensor<12x?xf32>
 // CHECK-NOT: vector.mask
 func.func @dynamic_cols(%a: tensor<48x32xf32>, %b: tensor<32x?xf32>, %c: tensor<48x?xf32>) -> tensor<48x?xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<48x32xf32>, tensor<32x?xf32>) outs(%c : tensor<48x?xf32>) -> tensor<48x?xf32>
