@@ -4,7 +4,8 @@
 The CPU kernels vectorize the last, partial tile of a loop with masked loads
 and stores instead of scalar code: a symbolic innermost dim (elementwise ops,
 softmax, reductions), a symbolic column count N of a matmul (blocks of one
-register block, the last one masked), and static column counts with no
+register block, the last one masked), a symbolic reduction length (attention
+weights times values), and static column counts with no
 divisor of whole vectors (Gemm N=1000, N=127). Each model is compiled once per
 target below and run at awkward sizes (0, 1, 7, 33, 127, 1000 ...); every
 output is compared with numpy (float64) computed from the ONNX spec.
@@ -73,6 +74,22 @@ def cases():
         "matmul_dyn_mn", [helper.make_node("MatMul", ["a", "b"], ["y"])],
         [vi("a", TensorProto.FLOAT, ["M", 96]), vi("b", TensorProto.FLOAT, [96, "N"])],
         [vi("y", TensorProto.FLOAT, ["M", "N"])]), runs))
+
+    # Attention over a symbolic sequence S: softmax(q k^T) v, whose first
+    # product has S columns and whose second reduces over S.
+    runs = []
+    for n in (1, 7, 33, 127):
+        q, k, v = f32(2, n, 32), f32(2, n, 32), f32(2, n, 32)
+        sc = q.astype(np.float64) @ k.transpose(0, 2, 1)
+        runs.append((f"S={n}", {"q": q, "k": k, "v": v}, {"y": softmax(sc) @ v}))
+    out.append(("attention_dyn_s", model(
+        "attention_dyn_s",
+        [helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+         helper.make_node("MatMul", ["q", "kt"], ["s"]),
+         helper.make_node("Softmax", ["s"], ["p"], axis=-1),
+         helper.make_node("MatMul", ["p", "v"], ["y"])],
+        [vi(t, TensorProto.FLOAT, [2, "S", 32]) for t in "qkv"],
+        [vi("y", TensorProto.FLOAT, [2, "S", 32])]), runs))
 
     # Elementwise, softmax and reductions over a symbolic innermost dim; the
     # rows are all negative in one place, where a wrong identity for max

@@ -349,6 +349,28 @@ LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int6
   return success();
 }
 
+/// Whether `op` is a contraction whose one reduction dim is its innermost
+/// loop and the only dynamic loop but a bounded column dim: the
+/// register-blocked kernel takes it as it is, its reduction steps an
+/// `scf.for` with a dynamic trip count (attention weights times values
+/// over a dynamic sequence). Splitting that loop like an elementwise op's
+/// would make every output element a dot product of its own.
+bool isDynamicReductionContraction(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.size() != 1)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned kDim = dims->k.front();
+  if (kDim + 1 != ranges.size() || !ShapedType::isDynamic(ranges[kDim]))
+    return false;
+  for (unsigned d = 0; d < kDim; ++d)
+    if (ShapedType::isDynamic(ranges[d]) && !(d == dims->n.back() && loopUpperBound(op, d)))
+      return false;
+  return true;
+}
+
 /// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
 /// other loops into single iterations) and peels the last, partial tile off:
 /// the full tiles have static shapes, so the usual strategy vectorizes them;
@@ -543,7 +565,9 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
   int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 16));
-  int64_t kBlock = pickTile(ranges[kDim], reductionBlock);
+  // A dynamic reduction is not cache-blocked: its steps run whole.
+  int64_t kBlock = ShapedType::isDynamic(ranges[kDim]) ? ranges[kDim]
+                                                      : pickTile(ranges[kDim], reductionBlock);
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
   FailureOr<linalg::LinalgOp> current = op;
@@ -551,7 +575,8 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // tiles, enough to share among threads, split along the dimension that
   // makes each thread read only its share of the larger operand (columns when
   // the right-hand side is larger, rows when the left-hand side is).
-  if (parallel && !maskedCols && iterationCount(op) >= kParallelMinIterations) {
+  if (parallel && !maskedCols && !ShapedType::isDynamic(ranges[kDim]) &&
+      iterationCount(op) >= kParallelMinIterations) {
     auto extent = [&](ArrayRef<unsigned> ds) {
       int64_t e = 1;
       for (unsigned d : ds)
@@ -644,6 +669,12 @@ LogicalResult TileAndVectorizePass::vectorizePartialTile(RewriterBase &rewriter,
     if (failed(dims) || dims->n.empty())
       return failure();
     maskedDim = dims->n.back();
+  }
+  if (contraction && isDynamicReductionContraction(op)) {
+    FailureOr<linalg::LinalgOp> tiled = tileContraction(rewriter, op);
+    if (failed(tiled))
+      return failure();
+    return vectorizeTile(rewriter, *tiled);
   }
   for (unsigned d = 0; d < numLoops; ++d)
     if (ShapedType::isDynamic(ranges[d]) && d != maskedDim)
@@ -780,7 +811,7 @@ void TileAndVectorizePass::runOnOperation() {
       return signalPassFailure();
     for (linalg::LinalgOp op : collectDynamic()) {
       FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
-      if (succeeded(peeled))
+      if (succeeded(peeled) && !isDynamicReductionContraction(*peeled))
         (void)splitDynamicInnermost(rewriter, *peeled,
                                     std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
     }

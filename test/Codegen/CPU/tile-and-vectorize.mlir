@@ -327,3 +327,20 @@ func.func @ragged_innermost(%x: tensor<2x100xf32>) -> tensor<2x100xf32> {
   } -> tensor<2x100xf32>
   return %y : tensor<2x100xf32>
 }
+
+// -----
+
+// A contraction with a dynamic reduction length (attention weights times
+// values over a dynamic sequence) keeps the register-blocked kernel: its
+// reduction steps are an scf.for to the dynamic length. Split like an
+// elementwise op's innermost loop, every output element would be a dot
+// product of its own.
+// CHECK-LABEL: func.func @dynamic_reduction(
+// CHECK: %[[K:.*]] = tensor.dim %{{.*}}, %c1 : tensor<48x?xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c6
+// CHECK: scf.for %{{.*}} = %c0 to %[[K]] step %c1
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+func.func @dynamic_reduction(%a: tensor<48x?xf32>, %b: tensor<?x16xf32>, %c: tensor<48x16xf32>) -> tensor<48x16xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<48x?xf32>, tensor<?x16xf32>) outs(%c : tensor<48x16xf32>) -> tensor<48x16xf32>
+  return %y : tensor<48x16xf32>
+}
