@@ -58,7 +58,9 @@ def CPUTileAndVectorizePass
        `scf.for` (a dynamic batch becomes a loop around the kernel of one
        image, the partial row block single rows), and a dynamic innermost
        loop is tiled into `inner-tile` elements with the partial last tile
-       peeled off. The steps below then apply to the static ops inside. A
+       peeled off, except a contraction's dynamic reduction loop, which the
+       register-blocked kernel of step 2 runs as a loop to the dynamic
+       length. The steps below then apply to the static ops inside. A
        partial tile (a dynamic size the IR bounds by a constant, found with
        the value-bounds analysis) is vectorized at that bound, rounded up to
        whole vectors, with masks: `vector.create_mask` of its size and masked
