@@ -14,11 +14,14 @@
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
@@ -34,6 +37,33 @@ struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
+
+    // Masked transfers (the partial tiles of kiln-cpu-tile-and-vectorize)
+    // still go through the subviews of their tiles, which keeps the hoisting
+    // below off them: a partial column block's accumulator would be loaded
+    // and stored at every reduction step. Fold the subviews into their
+    // indices. Only masked transfers, so static kernels keep their code.
+    {
+      SmallVector<Operation *> maskedTransfers;
+      func.walk([&](VectorTransferOpInterface xfer) {
+        if (xfer.getMask() && isa<MemRefType>(xfer.getShapedType()))
+          maskedTransfers.push_back(xfer);
+      });
+      if (!maskedTransfers.empty()) {
+        RewritePatternSet patterns(ctx);
+        memref::populateFoldMemRefAliasOpPatterns(patterns);
+        GreedyRewriteConfig config;
+        config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
+        if (failed(applyOpPatternsAndFold(maskedTransfers, std::move(patterns), config)))
+          return signalPassFailure();
+        // The folding gives a read and the write back of one accumulator
+        // equal but distinct index computations; the hoisting compares
+        // index values.
+        IRRewriter rewriter(ctx);
+        DominanceInfo dominance(func);
+        eliminateCommonSubExpressions(rewriter, dominance, func);
+      }
+    }
 
     // Accumulator reads and writes that do not depend on the reduction loop
     // move out of it; the loop then carries the vectors.

@@ -55,12 +55,23 @@ def CPUTileAndVectorizePass
 
     0. An op with dynamic loops first gets static kernels: a contraction's
        dynamic row loop is split into blocks of 64 rows with the partial last
-       block peeled off; then every dynamic loop but the innermost is tiled by
-       1 into a sequential `scf.for` (a dynamic batch becomes a loop around
-       the kernel of one image, the partial row block single rows), and a
-       dynamic innermost loop is tiled into `inner-tile` elements with the
-       partial last tile peeled off. The steps below then apply to the static
-       ops inside; the partial tile stays scalar.
+       block peeled off, and its dynamic column loop (the output's innermost
+       dimension) into blocks of one register block (`2 * vector-width`
+       columns) with the partial last block peeled off; then every other
+       dynamic loop but the innermost is tiled by 1 into a sequential
+       `scf.for` (a dynamic batch becomes a loop around the kernel of one
+       image, the partial row block single rows), and a dynamic innermost
+       loop is tiled into `inner-tile` elements with the partial last tile
+       peeled off, except a contraction's dynamic reduction loop, which the
+       register-blocked kernel of step 2 runs as a loop to the dynamic
+       length. The steps below then apply to the static ops inside. A
+       partial tile (a dynamic size the IR bounds by a constant, found with
+       the value-bounds analysis) is vectorized at that bound, rounded up to
+       whole vectors, with masks: `vector.create_mask` of its size and masked
+       `vector.transfer_read`/`transfer_write`, which LLVM lowers to AVX-512
+       masked moves or AVX2 `vmaskmov`. Arithmetic is not masked: a
+       contraction's extra lanes are never stored, and a reduction's masked
+       lanes are replaced by the reduction's identity before reducing.
 
     1. `linalg.conv_2d_nchw_fchw` becomes an im2col copy plus a contraction
        `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`
@@ -79,9 +90,14 @@ def CPUTileAndVectorizePass
        but the innermost, which is tiled to at most `inner-tile` elements, and
        vectorized.
 
-    Tile sizes always divide the loop's static extent, so no static tile is
-    partial and no masks are needed. Ops the vectorizer rejects (pooling, grouped
-    convolution, gathers) are left whole and become scalar loops later.
+    Static tile sizes divide the loop's static extent where a multiple of
+    the vector width does, so those tiles need no masks. Where none does
+    (1000 columns with 16 lanes, 127), a contraction's columns are tiled by
+    one register block and another op's innermost loop by `inner-tile`, and
+    every tile is masked at its length (the last one is ragged), rather than
+    tiles narrower than a vector. Ops the vectorizer rejects (pooling,
+    grouped convolution, gathers) are left whole and become scalar loops
+    later.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -105,7 +121,9 @@ def CPULowerVectorsPass : Pass<"kiln-cpu-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Lower vector ops on buffers to 1-D vectors for the CPU";
   let description = [{
     Runs after bufferization. Hoists accumulator loads and stores out of the
-    reduction loops (`linalg::hoistRedundantVectorTransfers`), then lowers
+    reduction loops (`linalg::hoistRedundantVectorTransfers`; the subviews
+    under masked transfers are first folded into their indices, which that
+    hoisting needs), then lowers
     `vector.contract` to outer products and FMAs, multi-reductions to
     horizontal reductions, transposes and broadcasts to shuffles, and
     transfers with permutation maps to minor-identity transfers, so that

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,6 +24,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
@@ -33,6 +36,8 @@ namespace kiln {
 } // namespace kiln
 
 using namespace mlir;
+using kiln::cpu::loopUpperBound;
+using kiln::cpu::unmaskComputations;
 
 namespace {
 
@@ -205,15 +210,40 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// Dynamic loops longer than this are never vectorized whole with a mask.
+constexpr int64_t kMaxMaskedExtent = 256;
+
+/// The upper bound of each loop of `op`: its extent when static, the bound
+/// `loopUpperBound` proves when dynamic (nullopt when unbounded or above
+/// kMaxMaskedExtent).
+SmallVector<std::optional<int64_t>> loopBounds(linalg::LinalgOp op) {
+  SmallVector<std::optional<int64_t>> bounds;
+  for (auto [d, r] : llvm::enumerate(op.getStaticLoopRanges())) {
+    std::optional<int64_t> b = ShapedType::isDynamic(r) ? loopUpperBound(op, d) : r;
+    bounds.push_back(b && *b <= kMaxMaskedExtent ? b : std::nullopt);
+  }
+  return bounds;
+}
+
 /// Tiles every dynamic loop of `op` but the innermost by 1 (sequential loops,
 /// in loop order) and returns the op inside, whose extents are static there:
 /// a dynamic batch becomes an outer loop around the static-shape kernel, so
 /// that kernel is the one a static batch of 1 gets.
+/// A loop with a constant bound (a partial tile) is left whole: it is
+/// vectorized with a mask.
 FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<std::optional<int64_t>> bounds = loopBounds(op);
+  // Only a contraction's column loop is masked when not innermost (the other
+  // loops of its register block are static).
+  std::optional<unsigned> maskable;
+  if (linalg::isaContractionOpInterface(op))
+    if (FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+        succeeded(dims) && !dims->n.empty())
+      maskable = dims->n.back();
   SmallVector<int64_t> sizes(ranges.size(), 0);
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
-    if (ShapedType::isDynamic(ranges[d]))
+    if (ShapedType::isDynamic(ranges[d]) && !(bounds[d] && maskable == d))
       sizes[d] = 1;
   return tile(rewriter, op, sizes);
 }
@@ -253,14 +283,86 @@ LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
   return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
 }
 
+/// Splits the dynamic column (n) loop of a contraction, the output's
+/// innermost dimension, into blocks of `cols` columns (one register block
+/// wide) and peels the last, partial block off: each full block is a static
+/// contraction with the register-blocked strategy; the partial block keeps
+/// a dynamic width below `cols` and is vectorized at `cols` lanes with masked
+/// loads and stores of its right-hand side and accumulator. Before, each
+/// column was a dot product of its own.
+LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cols,
+                               int64_t vectorWidth) {
+  if (!linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->n.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned nDim = dims->n.back();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<int64_t> bound = loopUpperBound(op, nDim);
+  if (!ShapedType::isDynamic(ranges[nDim]) || (bound && *bound <= cols) ||
+      outMap.getNumResults() == 0 ||
+      outMap.getResults().back() != getAffineDimExpr(nDim, op.getContext()))
+    return failure();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  sizes[nDim] = cols;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
+  scf::ForOp partial;
+  if (!loop || failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+    return failure();
+  // The partial block, below `cols` columns, again into one full vector and
+  // a masked rest below one vector: a single column is then one masked
+  // vector per row, not two.
+  if (partial && cols > vectorWidth) {
+    linalg::LinalgOp rest;
+    partial.walk([&](linalg::LinalgOp inner) { rest = inner; });
+    if (rest)
+      (void)blockDynamicCols(rewriter, rest, vectorWidth, vectorWidth);
+  }
+  return success();
+}
+
+/// Whether `op` is a contraction whose one reduction dim is its innermost
+/// loop and the only dynamic loop but a bounded column dim: the
+/// register-blocked kernel takes it as it is, its reduction steps an
+/// `scf.for` with a dynamic trip count (attention weights times values
+/// over a dynamic sequence). Splitting that loop like an elementwise op's
+/// would make every output element a dot product of its own.
+bool isDynamicReductionContraction(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.size() != 1)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned kDim = dims->k.front();
+  if (kDim + 1 != ranges.size() || !ShapedType::isDynamic(ranges[kDim]))
+    return false;
+  for (unsigned d = 0; d < kDim; ++d)
+    if (ShapedType::isDynamic(ranges[d]) && !(d == dims->n.back() && loopUpperBound(op, d)))
+      return false;
+  return true;
+}
+
 /// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
 /// other loops into single iterations) and peels the last, partial tile off:
 /// the full tiles have static shapes, so the usual strategy vectorizes them;
-/// the partial one is left to scalar loops.
+/// the partial one, shorter than `tileSize`, is vectorized at `tileSize`
+/// lanes with a mask.
 LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
                                     int64_t tileSize) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()))
+  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()) ||
+      loopUpperBound(op, ranges.size() - 1))
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 1);
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
@@ -337,6 +439,13 @@ struct TileAndVectorizePass
 private:
   /// Tiles a contraction into register blocks; returns the innermost op.
   FailureOr<linalg::LinalgOp> tileContraction(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Vectorizes a partial tile (a dynamic loop with a constant bound: a
+  /// contraction's column block, an elementwise op's or a reduction's
+  /// innermost tile) at its bound, with masks.
+  LogicalResult vectorizePartialTile(RewriterBase &rewriter, linalg::LinalgOp op);
+  /// Vectorizes a tiled op: whole when static; at the bounds of its dynamic
+  /// loops (partial or ragged tiles) with masks.
+  LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Tiles any other op along its innermost loop; returns the tiled op.
   FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Splits the outermost parallel loop of extent >= 2 (not the innermost
@@ -359,12 +468,28 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     return failure();
 
   // Register block: cols lanes wide, as many rows as the accumulators allow
-  // while leaving registers for the right-hand side row and a broadcast.
-  int64_t cols = pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
+  // while leaving registers for the right-hand side row and a broadcast. A
+  // partial column block (dynamic, below a bound) is one masked block of the
+  // bound rounded up to whole vectors.
+  bool maskedCols = ShapedType::isDynamic(ranges[nDim]);
+  std::optional<int64_t> colBound = maskedCols ? loopUpperBound(op, nDim) : std::nullopt;
+  if (maskedCols && !colBound)
+    return failure();
+  int64_t cols = maskedCols ? llvm::alignTo(*colBound, vectorWidth)
+                            : pickTile(ranges[nDim], 2 * vectorWidth, vectorWidth);
+  // Static columns with no divisor of whole vectors (127, or 1000 with 16
+  // lanes) got blocks narrower than one vector, down to single columns.
+  // They get blocks of one register block instead, the last one ragged: each
+  // block is masked at its width (all true but in the last).
+  bool raggedCols = !maskedCols && ranges[nDim] > 2 * vectorWidth && cols < vectorWidth;
+  if (raggedCols)
+    cols = 2 * vectorWidth;
   int64_t regsPerRow = (cols + vectorWidth - 1) / vectorWidth;
   int64_t maxRows = std::max<int64_t>(1, (numVectorRegisters - regsPerRow - 2) / regsPerRow);
   int64_t rows = pickTile(ranges[mDim], std::min<int64_t>(maxRows, 16));
-  int64_t kBlock = pickTile(ranges[kDim], reductionBlock);
+  // A dynamic reduction is not cache-blocked: its steps run whole.
+  int64_t kBlock = ShapedType::isDynamic(ranges[kDim]) ? ranges[kDim]
+                                                      : pickTile(ranges[kDim], reductionBlock);
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
   FailureOr<linalg::LinalgOp> current = op;
@@ -372,7 +497,8 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // tiles, enough to share among threads, split along the dimension that
   // makes each thread read only its share of the larger operand (columns when
   // the right-hand side is larger, rows when the left-hand side is).
-  if (parallel && iterationCount(op) >= kParallelMinIterations) {
+  if (parallel && !maskedCols && !ShapedType::isDynamic(ranges[kDim]) &&
+      iterationCount(op) >= kParallelMinIterations) {
     auto extent = [&](ArrayRef<unsigned> ds) {
       int64_t e = 1;
       for (unsigned d : ds)
@@ -411,6 +537,9 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && d != kDim))
       level1[d] = 1;
   level1[kDim] = kBlock == ranges[kDim] ? 0 : kBlock;
+  // Ragged columns not yet split by the parallel loop: blocks of `cols`.
+  if (raggedCols && !ShapedType::isDynamic(current->getStaticLoopRanges()[nDim]))
+    level1[nDim] = cols;
   current = tile(rewriter, *current, level1);
   if (failed(current))
     return failure();
@@ -419,7 +548,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   SmallVector<int64_t> level2(numLoops, 0), order;
   for (unsigned d = 0; d < numLoops; ++d) {
     if (isOneOf(dims->n, d))
-      level2[d] = d == nDim ? cols : 1;
+      level2[d] = d == nDim ? (maskedCols || raggedCols ? 0 : cols) : 1;
     else if (isOneOf(dims->m, d))
       level2[d] = d == mDim ? rows : 1;
   }
@@ -440,6 +569,78 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   return tile(rewriter, *current, level3);
 }
 
+/// Ops that read or write bools, or gather, stay scalar (see runOnOperation).
+bool staysScalar(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(),
+                      [](Type t) { return getElementTypeOrSelf(t).isInteger(1); }) ||
+         !op->getRegion(0).getOps<tensor::ExtractOp>().empty();
+}
+
+LogicalResult TileAndVectorizePass::vectorizePartialTile(RewriterBase &rewriter,
+                                                         linalg::LinalgOp op) {
+  if (staysScalar(op))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  // The one loop allowed to be dynamic: a contraction's columns, any other
+  // op's innermost loop.
+  unsigned maskedDim = numLoops - 1;
+  bool contraction = linalg::isaContractionOpInterface(op);
+  if (contraction) {
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    if (failed(dims) || dims->n.empty())
+      return failure();
+    maskedDim = dims->n.back();
+  }
+  if (contraction && isDynamicReductionContraction(op)) {
+    FailureOr<linalg::LinalgOp> tiled = tileContraction(rewriter, op);
+    if (failed(tiled))
+      return failure();
+    return vectorizeTile(rewriter, *tiled);
+  }
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (ShapedType::isDynamic(ranges[d]) && d != maskedDim)
+      return failure();
+  std::optional<int64_t> bound = loopUpperBound(op, maskedDim);
+  if (!bound || *bound > kMaxMaskedExtent)
+    return failure();
+  FailureOr<linalg::LinalgOp> tiled = op;
+  if (contraction) {
+    tiled = tileContraction(rewriter, op);
+  } else {
+    // Other loops must be single iterations (splitDynamicInnermost made
+    // them so), so that the vector is one row of the bound's lanes.
+    for (unsigned d = 0; d + 1 < numLoops; ++d)
+      if (ranges[d] != 1)
+        return failure();
+  }
+  if (failed(tiled))
+    return failure();
+  return vectorizeTile(rewriter, *tiled);
+}
+
+LogicalResult TileAndVectorizePass::vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (!llvm::any_of(sizes, ShapedType::isDynamic))
+    return linalg::vectorize(rewriter, op);
+  // Each dynamic loop at its bound, rounded up to whole vectors.
+  for (auto [d, size] : llvm::enumerate(sizes)) {
+    if (!ShapedType::isDynamic(size))
+      continue;
+    std::optional<int64_t> bound = loopUpperBound(op, d);
+    if (!bound || *bound > kMaxMaskedExtent)
+      return failure();
+    size = llvm::alignTo(*bound, vectorWidth);
+  }
+  // Explicit non-scalable flags: with none, MLIR 19 builds mask types whose
+  // scalable-dim list is empty, a type distinct from (though printed like)
+  // the one the transfers infer, and the masked transfers fail to verify.
+  SmallVector<bool> scalable(sizes.size(), false);
+  if (failed(linalg::vectorizeOpPrecondition(op, sizes, scalable)))
+    return failure();
+  return linalg::vectorize(rewriter, op, sizes, scalable);
+}
+
 FailureOr<linalg::LinalgOp>
 TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -447,6 +648,10 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
     return op;
   SmallVector<int64_t> sizes(ranges.size(), 1);
   int64_t inner = pickTile(ranges.back(), innerTile, vectorWidth);
+  // No divisor of whole vectors (1000 with 16 lanes gave 8, 127 gave 1):
+  // tiles of `innerTile`, the last one ragged, each masked at its length.
+  if (ranges.back() > innerTile && inner < vectorWidth)
+    inner = std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth);
   sizes.back() = inner == ranges.back() ? 0 : inner;
   // Loops of extent 1 need no tiling.
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
@@ -519,9 +724,16 @@ void TileAndVectorizePass::runOnOperation() {
       blocked |= succeeded(blockDynamicRows(rewriter, op));
     if (blocked && failed(canonicalize()))
       return signalPassFailure();
+    // A contraction's dynamic columns: blocks of one register block's width,
+    // and a masked partial block.
+    bool colsBlocked = false;
+    for (linalg::LinalgOp op : collectDynamic())
+      colsBlocked |= succeeded(blockDynamicCols(rewriter, op, 2 * vectorWidth, vectorWidth));
+    if (colsBlocked && failed(canonicalize()))
+      return signalPassFailure();
     for (linalg::LinalgOp op : collectDynamic()) {
       FailureOr<linalg::LinalgOp> peeled = peelDynamicLoops(rewriter, op);
-      if (succeeded(peeled))
+      if (succeeded(peeled) && !isDynamicReductionContraction(*peeled))
         (void)splitDynamicInnermost(rewriter, *peeled,
                                     std::max<int64_t>(vectorWidth, innerTile - innerTile % vectorWidth));
     }
@@ -541,12 +753,17 @@ void TileAndVectorizePass::runOnOperation() {
     if (op.hasPureTensorSemantics())
       ops.push_back(op);
   });
+  bool masked = false;
   for (linalg::LinalgOp op : ops) {
-    // Static shapes only (the partial tiles of a dynamic innermost loop
-    // stay scalar), and only what the vectorizer accepts whole; the rest is
-    // left for scalar loops.
-    if (op.getNumLoops() == 0 || llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    // Static shapes, and the partial tiles the steps above left (vectorized
+    // with masks); only what the vectorizer accepts whole; the rest is left
+    // for scalar loops.
+    if (op.getNumLoops() == 0)
       continue;
+    if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic)) {
+      masked |= succeeded(vectorizePartialTile(rewriter, op));
+      continue;
+    }
     // Vectors of i1 are bit-packed in memory while a tensor of i1 (bool)
     // holds one byte per element, so ops reading or writing bools stay
     // scalar (byte loads and stores; LLVM does not widen them either).
@@ -572,10 +789,22 @@ void TileAndVectorizePass::runOnOperation() {
     }
     if (failed(tiled))
       continue;
-    if (failed(linalg::vectorize(rewriter, *tiled)))
+    masked |= llvm::any_of(tiled->getStaticLoopRanges(), ShapedType::isDynamic);
+    if (failed(vectorizeTile(rewriter, *tiled)))
       continue;
   }
 
+  // Masked transfers in the form the later patterns and the LLVM lowering
+  // take: a transfer with a mask operand instead of one inside vector.mask.
+  if (masked) {
+    unmaskComputations(func);
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    vector::MaskOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::CreateMaskOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
   // Clean up in two rounds. First fold slices into transfers and turn
   // multiply-reductions into contractions, absorbing the broadcasts and
   // transposes of their operands into the contraction's maps; only then drop

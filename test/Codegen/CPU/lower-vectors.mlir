@@ -48,3 +48,33 @@ func.func @tanh(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32) {
   %b = math.tanh %s : f32
   return %a, %b : vector<16xf32>, f32
 }
+
+// -----
+
+// A masked accumulator (a partial column block) read and written through the
+// subview of its tile: the subview is folded into the transfers' indices, so
+// the read and the write move out of the reduction loop like unmasked ones.
+// CHECK-LABEL: func.func @masked_accumulator_hoisted(
+// CHECK: %[[MASK:.*]] = vector.create_mask %c8, %{{.*}} : vector<8x16xi1>
+// CHECK: %[[ACC:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}], %{{.*}}, %[[MASK]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]])
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %{{.*}}], %[[MASK]]
+func.func @masked_accumulator_hoisted(%b: memref<64x16xf32>, %c: memref<8x?xf32>, %j: index, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 0.0 : f32
+  %sub = memref.subview %c[0, %j] [8, %n] [1, 1] : memref<8x?xf32> to memref<8x?xf32, strided<[?, 1], offset: ?>>
+  scf.for %k = %c0 to %c64 step %c1 {
+    %m = vector.create_mask %c8, %n : vector<8x16xi1>
+    %acc = vector.transfer_read %sub[%c0, %c0], %cst, %m {in_bounds = [true, true]} : memref<8x?xf32, strided<[?, 1], offset: ?>>, vector<8x16xf32>
+    %row = vector.transfer_read %b[%k, %c0], %cst {in_bounds = [true]} : memref<64x16xf32>, vector<16xf32>
+    %rows = vector.broadcast %row : vector<16xf32> to vector<8x16xf32>
+    %sum = arith.addf %acc, %rows : vector<8x16xf32>
+    vector.transfer_write %sum, %sub[%c0, %c0], %m {in_bounds = [true, true]} : vector<8x16xf32>, memref<8x?xf32, strided<[?, 1], offset: ?>>
+  }
+  return
+}

@@ -205,14 +205,21 @@ func.func @dynamic_batch_conv(%x: tensor<?x4x10x10xf32>, %w: tensor<8x4x3x3xf32>
 // -----
 
 // A dynamic innermost loop is split into tiles of 64 elements (inner-tile)
-// and the partial last tile is peeled off: the full tiles are vectorized, the
-// partial one stays a linalg op (scalar loops).
+// and the partial last tile is peeled off: the full tiles are vectorized
+// without masks, the partial one at 64 lanes with a mask of its length.
 // CHECK-LABEL: func.func @dynamic_innermost(
 // CHECK: %[[SPLIT:.*]] = affine.apply
 // CHECK: scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c64
+// CHECK-NOT: vector.create_mask
 // CHECK: vector.transfer_read {{.*}} : tensor<4x?xf32>, vector<64xf32>
-// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c64
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x?xf32>)
+// CHECK: scf.for %[[IV:.*]] = %[[SPLIT]] to %[[N:.*]] step %c64
+// CHECK: %[[LEN:.*]] = affine.apply #{{.*}}(%[[IV]])[%[[N]]]
+// CHECK: %[[MASK:.*]] = vector.create_mask %c1, %[[LEN]] : vector<1x64xi1>
+// CHECK: %[[M:.*]] = vector.extract %[[MASK]][0]
+// CHECK: vector.transfer_read %{{.*}}[%c0, %c0], %{{.*}}, %[[M]] {in_bounds = [true]} : tensor<1x?xf32>, vector<64xf32>
+// CHECK: arith.mulf {{.*}} : vector<64xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %c0], %{{.*}} {in_bounds = [true]} : vector<64xf32>, tensor<1x?xf32>
+// CHECK-NOT: linalg.generic
 func.func @dynamic_innermost(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
   %c1 = arith.constant 1 : index
   %n = tensor.dim %x, %c1 : tensor<4x?xf32>
@@ -243,4 +250,115 @@ func.func @dynamic_innermost(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
 func.func @dynamic_rows(%a: tensor<?x32xf32>, %b: tensor<32x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// A reduction over a dynamic innermost loop: the partial tile is reduced at
+// 64 lanes, the lanes past its end replaced by the reduction's identity
+// (-inf for a max; MLIR 19's own masked-reduction lowering would use the
+// smallest denormal) instead of a masked vector.multi_reduction.
+// CHECK-LABEL: func.func @dynamic_reduce_max(
+// CHECK: arith.constant dense<0xFF800000> : vector<1x64xf32>
+// CHECK: scf.for
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK: scf.for
+// CHECK: vector.create_mask %c1, %{{.*}} : vector<1x64xi1>
+// CHECK: %[[SEL:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi1>, vector<64xf32>
+// CHECK: %[[B:.*]] = vector.broadcast %[[SEL]]
+// CHECK: vector.multi_reduction <maximumf>, %[[B]], %{{.*}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK-NOT: vector.mask
+func.func @dynamic_reduce_max(%x: tensor<4x?xf32>) -> tensor<4xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x?xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// A contraction's dynamic columns are split into blocks of one register
+// block's width (16 columns = two 8-lane vectors) with the partial last block
+// peeled off: each full block is the static register-blocked kernel. The
+// partial block (under 16 columns) is split again at one vector: blocks of 8
+// columns, each the same kernel at 8 lanes with masked loads and stores of
+// the right-hand side and the accumulator (the FMAs themselves unmasked), so
+// a single column costs one vector per row, not two.
+// CHECK-LABEL: func.func @dynamic_cols(
+// CHECK: %[[SPLIT:.*]] = affine.apply
+// CHECK: scf.for %{{.*}} = %c0 to %[[SPLIT]] step %c16
+// CHECK-NOT: vector.create_mask
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c16
+// CHECK: scf.for %{{.*}} step %c8
+// CHECK: vector.create_mask %c1, %{{.*}} : vector<1x8xi1>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x?xf32>, vector<8xf32>
+// CHECK: %[[CMASK:.*]] = vector.create_mask %c12, %{{.*}} : vector<12x8xi1>
+// CHECK: vector.transfer_read %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : tensor<12x?xf32>, vector<12x8xf32>
+// CHECK: vector.contract {{.*}} : vector<12x1xf32>, vector<1x8xf32> into vector<12x8xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : vector<12x8xf32>, tensor<12x?xf32>
+// CHECK-NOT: vector.mask
+func.func @dynamic_cols(%a: tensor<48x32xf32>, %b: tensor<32x?xf32>, %c: tensor<48x?xf32>) -> tensor<48x?xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<48x32xf32>, tensor<32x?xf32>) outs(%c : tensor<48x?xf32>) -> tensor<48x?xf32>
+  return %y : tensor<48x?xf32>
+}
+
+// -----
+
+// Static columns with no divisor of whole vectors (36 with 8 lanes used to
+// give blocks of 4 columns, half a vector) get blocks of one register block
+// (16), the last one ragged: every block is masked at its width.
+// CHECK-LABEL: func.func @ragged_cols(
+// CHECK: scf.for %[[J:.*]] = %c0 to %c36 step %c16
+// CHECK: %[[W:.*]] = affine.min #{{.*}}(%[[J]])
+// CHECK: %[[CMASK:.*]] = vector.create_mask %c6, %[[W]] : vector<6x16xi1>
+// CHECK: vector.transfer_read %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : tensor<6x?xf32>, vector<6x16xf32>
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[CMASK]] {in_bounds = [true, true]} : vector<6x16xf32>, tensor<6x?xf32>
+func.func @ragged_cols(%a: tensor<12x32xf32>, %b: tensor<32x36xf32>, %c: tensor<12x36xf32>) -> tensor<12x36xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<12x32xf32>, tensor<32x36xf32>) outs(%c : tensor<12x36xf32>) -> tensor<12x36xf32>
+  return %y : tensor<12x36xf32>
+}
+
+// -----
+
+// Likewise a static innermost loop of 100 (no multiple of 8 divides it; it
+// used to be tiled by 4): tiles of 64, each masked at its length.
+// CHECK-LABEL: func.func @ragged_innermost(
+// CHECK: scf.for %[[I:.*]] = %c0 to %c100 step %c64
+// CHECK: %[[LEN:.*]] = affine.min #{{.*}}(%[[I]])
+// CHECK: vector.create_mask %c1, %[[LEN]] : vector<1x64xi1>
+// CHECK: math.exp %{{.*}} : vector<64xf32>
+func.func @ragged_innermost(%x: tensor<2x100xf32>) -> tensor<2x100xf32> {
+  %e = tensor.empty() : tensor<2x100xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x100xf32>) outs(%e : tensor<2x100xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = math.exp %a : f32
+    linalg.yield %m : f32
+  } -> tensor<2x100xf32>
+  return %y : tensor<2x100xf32>
+}
+
+// -----
+
+// A contraction with a dynamic reduction length (attention weights times
+// values over a dynamic sequence) keeps the register-blocked kernel: its
+// reduction steps are an scf.for to the dynamic length. Split like an
+// elementwise op's innermost loop, every output element would be a dot
+// product of its own.
+// CHECK-LABEL: func.func @dynamic_reduction(
+// CHECK: %[[K:.*]] = tensor.dim %{{.*}}, %c1 : tensor<48x?xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c6
+// CHECK: scf.for %{{.*}} = %c0 to %[[K]] step %c1
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+func.func @dynamic_reduction(%a: tensor<48x?xf32>, %b: tensor<?x16xf32>, %c: tensor<48x16xf32>) -> tensor<48x16xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<48x?xf32>, tensor<?x16xf32>) outs(%c : tensor<48x16xf32>) -> tensor<48x16xf32>
+  return %y : tensor<48x16xf32>
 }
