@@ -210,6 +210,25 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// Tiles `op` with `sizes` (0 = untiled) and peels the last, partial
+/// iteration off the innermost tile loop into `partial`: the full tiles keep
+/// static shapes, the partial one a dynamic size below its tile size.
+LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+                          scf::ForOp &partial) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.empty())
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto loop = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation());
+  if (!loop)
+    return failure();
+  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+}
+
 /// Dynamic loops longer than this are never vectorized whole with a mask.
 constexpr int64_t kMaxMaskedExtent = 256;
 
@@ -268,19 +287,8 @@ LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
   sizes[mDim] = kRowBlock;
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->loops.size() != 1)
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
   scf::ForOp partial;
-  if (!loop)
-    return failure();
-  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  return tileAndPeel(rewriter, op, sizes, partial);
 }
 
 /// Splits the dynamic column (n) loop of a contraction, the output's
@@ -307,17 +315,8 @@ LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int6
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
   sizes[nDim] = cols;
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->loops.size() != 1)
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto loop = dyn_cast<scf::ForOp>(tiled->loops.front().getOperation());
   scf::ForOp partial;
-  if (!loop || failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+  if (failed(tileAndPeel(rewriter, op, sizes, partial)))
     return failure();
   // The partial block, below `cols` columns, again into one full vector and
   // a masked rest below one vector: a single column is then one masked
@@ -369,19 +368,8 @@ LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
     if (ranges[d] == 1)
       sizes[d] = 0;
   sizes.back() = tileSize;
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->loops.empty())
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto inner = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation());
   scf::ForOp partial;
-  if (!inner)
-    return failure();
-  return scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
+  return tileAndPeel(rewriter, op, sizes, partial);
 }
 
 /// A static batch of more than one image is convolved one image at a time
