@@ -179,10 +179,22 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
         c->removeAttr("kiln.parameter");
         continue;
       }
-      bool buffer = llvm::any_of(c->getUses(), [](OpOperand &use) {
+      auto isRunningStat = [](OpOperand &use) {
         return isa<BatchNormOp, BatchNormTrainingOp>(use.getOwner()) &&
                use.getOperandNumber() >= 3;
-      });
+      };
+      bool buffer = llvm::any_of(c->getUses(), isRunningStat);
+      // A running statistic is updated in place each step, so it needs a
+      // tensor of its own: one initializer feeding it and anything else
+      // (PyTorch's exporter merges initializers of equal value, e.g. a fresh
+      // batch norm's weight and running variance, both ones) would have the
+      // update overwrite the other use.
+      if (buffer && !llvm::hasSingleElement(c->getUses()))
+        return error() << "expects each batch norm running mean and variance in an initializer "
+                          "of its own, found '"
+                       << name.getValue()
+                       << "' also used elsewhere (an exporter merged initializers of equal "
+                          "value; export them with distinct values, or as separate initializers)";
       StateTensor t{name.str(), buffer ? "buffer" : "parameter", typeOf(c.getResult()), c};
       (buffer ? buffers : params).push_back(t);
     }

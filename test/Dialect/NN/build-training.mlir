@@ -60,3 +60,18 @@ module {
     return %0 : tensor<?x4xf32>
   }
 }
+
+// -----
+
+// A running variance sharing its initializer with the scale (an exporter
+// merged the two because both were ones) would be overwritten by the
+// running-statistics update: refused.
+// expected-error @+1 {{nn-build-training: expects each batch norm running mean and variance in an initializer of its own, found 'bn.weight' also used elsewhere (an exporter merged initializers of equal value; export them with distinct values, or as separate initializers)}}
+module {
+  func.func @model(%x: tensor<2x3xf32> {kiln.name = "x"}) -> tensor<2x3xf32> attributes {kiln.result_names = ["logits"]} {
+    %s = nn.constant {kiln.parameter = "bn.weight"} dense<1.0> : tensor<3xf32>
+    %b = nn.constant {kiln.parameter = "bn.bias"} dense<0.0> : tensor<3xf32>
+    %0 = nn.batch_norm %x, %s, %b, %b, %s {epsilon = 1.0e-5 : f64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    return %0 : tensor<2x3xf32>
+  }
+}
