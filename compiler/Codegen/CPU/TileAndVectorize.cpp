@@ -611,6 +611,12 @@ LogicalResult TileAndVectorizePass::vectorizeTile(RewriterBase &rewriter, linalg
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   if (!llvm::any_of(sizes, ShapedType::isDynamic))
     return linalg::vectorize(rewriter, op);
+  // bfloat16 partial tiles stay scalar: on a CPU without AVX512-BF16 LLVM
+  // legalizes a masked bf16 load through __truncsfbf2, which Debian's GCC 12
+  // runtime lacks, and the artifact would not load (docs/lowering-choices.md).
+  if (llvm::any_of(op->getOperandTypes(),
+                   [](Type t) { return getElementTypeOrSelf(t).isBF16(); }))
+    return failure();
   // Each dynamic loop at its bound, rounded up to whole vectors.
   for (auto [d, size] : llvm::enumerate(sizes)) {
     if (!ShapedType::isDynamic(size))
