@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <optional>
 
@@ -13,6 +14,30 @@ namespace kiln::cpu {
 /// A constant upper bound (inclusive) of loop `d` of `op`, whose extent is
 /// dynamic, when the IR proves one (the partial tile of a split loop).
 std::optional<int64_t> loopUpperBound(mlir::linalg::LinalgOp op, unsigned d);
+
+/// Dynamic loops longer than this are never vectorized whole with a mask.
+constexpr int64_t kMaxMaskedExtent = 256;
+
+/// Splits the dynamic row (m) loop of a contraction into blocks of 64 rows
+/// and peels the last, partial block off: each full block is a static
+/// contraction that gets the register-blocked strategy; the partial block is
+/// left dynamic, to be split into single rows.
+mlir::LogicalResult blockDynamicRows(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op);
+
+/// Splits the dynamic column (n) loop of a contraction into blocks of `cols`
+/// columns and peels the last, partial block off, vectorized with masks.
+mlir::LogicalResult blockDynamicCols(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+                                     int64_t cols, int64_t vectorWidth);
+
+/// Whether `op` is a contraction whose one reduction dim is its innermost
+/// loop and its only dynamic loop but a bounded column dim (attention
+/// weights times values over a dynamic sequence).
+bool isDynamicReductionContraction(mlir::linalg::LinalgOp op);
+
+/// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
+/// other loops into single iterations) and peels the last, partial tile off.
+mlir::LogicalResult splitDynamicInnermost(mlir::RewriterBase &rewriter,
+                                          mlir::linalg::LinalgOp op, int64_t tileSize);
 
 /// Removes the masks the vectorizer puts on computations in `func`, keeping
 /// those on loads and stores.

@@ -38,6 +38,11 @@ namespace kiln {
 using namespace mlir;
 using kiln::cpu::loopUpperBound;
 using kiln::cpu::unmaskComputations;
+using kiln::cpu::blockDynamicCols;
+using kiln::cpu::blockDynamicRows;
+using kiln::cpu::isDynamicReductionContraction;
+using kiln::cpu::kMaxMaskedExtent;
+using kiln::cpu::splitDynamicInnermost;
 
 namespace {
 
@@ -210,28 +215,6 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
-/// Tiles `op` with `sizes` (0 = untiled) and peels the last, partial
-/// iteration off the innermost tile loop into `partial`: the full tiles keep
-/// static shapes, the partial one a dynamic size below its tile size.
-LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
-                          scf::ForOp &partial) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->loops.empty())
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto loop = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation());
-  if (!loop)
-    return failure();
-  return scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
-}
-
-/// Dynamic loops longer than this are never vectorized whole with a mask.
-constexpr int64_t kMaxMaskedExtent = 256;
-
 /// The upper bound of each loop of `op`: its extent when static, the bound
 /// `loopUpperBound` proves when dynamic (nullopt when unbounded or above
 /// kMaxMaskedExtent).
@@ -265,111 +248,6 @@ FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::Lin
     if (ShapedType::isDynamic(ranges[d]) && !(bounds[d] && maskable == d))
       sizes[d] = 1;
   return tile(rewriter, op, sizes);
-}
-
-/// Rows of a contraction taken together when its row dimension is dynamic.
-constexpr int64_t kRowBlock = 64;
-
-/// Splits the dynamic row (m) loop of a contraction into blocks of kRowBlock
-/// rows and peels the last, partial block off: each full block is a static
-/// contraction that gets the register-blocked strategy (its right-hand side
-/// read once per block, not once per row); the partial block is left
-/// dynamic, to be split into single rows.
-LogicalResult blockDynamicRows(RewriterBase &rewriter, linalg::LinalgOp op) {
-  if (!linalg::isaContractionOpInterface(op))
-    return failure();
-  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty())
-    return failure();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned mDim = dims->m.back();
-  if (!ShapedType::isDynamic(ranges[mDim]) || mDim + 1 == ranges.size())
-    return failure();
-  SmallVector<int64_t> sizes(ranges.size(), 0);
-  sizes[mDim] = kRowBlock;
-  scf::ForOp partial;
-  return tileAndPeel(rewriter, op, sizes, partial);
-}
-
-/// Splits the dynamic column (n) loop of a contraction, the output's
-/// innermost dimension, into blocks of `cols` columns (one register block
-/// wide) and peels the last, partial block off: each full block is a static
-/// contraction with the register-blocked strategy; the partial block keeps
-/// a dynamic width below `cols` and is vectorized at `cols` lanes with masked
-/// loads and stores of its right-hand side and accumulator. Before, each
-/// column was a dot product of its own.
-LogicalResult blockDynamicCols(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cols,
-                               int64_t vectorWidth) {
-  if (!linalg::isaContractionOpInterface(op))
-    return failure();
-  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->n.empty())
-    return failure();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned nDim = dims->n.back();
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  std::optional<int64_t> bound = loopUpperBound(op, nDim);
-  if (!ShapedType::isDynamic(ranges[nDim]) || (bound && *bound <= cols) ||
-      outMap.getNumResults() == 0 ||
-      outMap.getResults().back() != getAffineDimExpr(nDim, op.getContext()))
-    return failure();
-  SmallVector<int64_t> sizes(ranges.size(), 0);
-  sizes[nDim] = cols;
-  scf::ForOp partial;
-  if (failed(tileAndPeel(rewriter, op, sizes, partial)))
-    return failure();
-  // The partial block, below `cols` columns, again into one full vector and
-  // a masked rest below one vector: a single column is then one masked
-  // vector per row, not two.
-  if (partial && cols > vectorWidth) {
-    linalg::LinalgOp rest;
-    partial.walk([&](linalg::LinalgOp inner) { rest = inner; });
-    if (rest)
-      (void)blockDynamicCols(rewriter, rest, vectorWidth, vectorWidth);
-  }
-  return success();
-}
-
-/// Whether `op` is a contraction whose one reduction dim is its innermost
-/// loop and the only dynamic loop but a bounded column dim: the
-/// register-blocked kernel takes it as it is, its reduction steps an
-/// `scf.for` with a dynamic trip count (attention weights times values
-/// over a dynamic sequence). Splitting that loop like an elementwise op's
-/// would make every output element a dot product of its own.
-bool isDynamicReductionContraction(linalg::LinalgOp op) {
-  if (!linalg::isaContractionOpInterface(op))
-    return false;
-  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.size() != 1)
-    return false;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned kDim = dims->k.front();
-  if (kDim + 1 != ranges.size() || !ShapedType::isDynamic(ranges[kDim]))
-    return false;
-  for (unsigned d = 0; d < kDim; ++d)
-    if (ShapedType::isDynamic(ranges[d]) && !(d == dims->n.back() && loopUpperBound(op, d)))
-      return false;
-  return true;
-}
-
-/// Splits a dynamic innermost loop of `op` into tiles of `tileSize` (the
-/// other loops into single iterations) and peels the last, partial tile off:
-/// the full tiles have static shapes, so the usual strategy vectorizes them;
-/// the partial one, shorter than `tileSize`, is vectorized at `tileSize`
-/// lanes with a mask.
-LogicalResult splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
-                                    int64_t tileSize) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()) ||
-      loopUpperBound(op, ranges.size() - 1))
-    return failure();
-  SmallVector<int64_t> sizes(ranges.size(), 1);
-  for (size_t d = 0; d + 1 < ranges.size(); ++d)
-    if (ranges[d] == 1)
-      sizes[d] = 0;
-  sizes.back() = tileSize;
-  scf::ForOp partial;
-  return tileAndPeel(rewriter, op, sizes, partial);
 }
 
 /// A static batch of more than one image is convolved one image at a time
