@@ -174,6 +174,15 @@ def count_work(model_path):
 
 # --- running -----------------------------------------------------------------
 
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, for the tables' machine line."""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
 def run_with_rss(cmd, env=None):
     """Run `cmd`; return (stdout, peak RSS in MiB of that process alone).
 
@@ -316,12 +325,7 @@ def main():
     peak = machine_peak(args.work_dir)
     rows = [bench_model(n, args, bins, node_modules, peak) for n in names]
 
-    cpu = "unknown CPU"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     lines = [
         f"Machine: {cpu}, {os.cpu_count()} cores; measured single-thread peaks: "
         f"{peak['fma_gflops']:.1f} GFLOP/s f32 FMA ({peak['vector_lanes']} lanes), "

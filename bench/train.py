@@ -323,12 +323,8 @@ def main():
         torch_row = bench_torch(name, args.threads, torch_steps)
         rows.append((name, kiln, torch_row))
 
-    cpu = "unknown CPU"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    from run import cpu_model  # bench/run.py, beside this script
+    cpu = cpu_model()
     import torch
     lines = [
         f"Machine: {cpu}, {os.cpu_count()} cores. Threads: {args.threads} (kiln-run --threads, "
