@@ -136,68 +136,158 @@ std::vector<std::string> GraphImporter::graphProblems() const {
 
 namespace {
 /// An operator signature that changed after the linked ONNX's schemas (ONNX
-/// 1.12 knows opsets up to 17): Kiln's own rule from `since` on.
+/// 1.12 knows opsets up to 17): Kiln's own rule from `since` on. Inputs and
+/// attributes are space-separated names; a required attribute ends in '!'.
 struct Signature {
   StringRef opType;
   int since;
   int minInputs, maxInputs, maxOutputs;
+  StringRef inputs, attributes;
 };
 } // namespace
 
 // Opset 18 made the reductions' axes an input and added Pad's axes;
-// GroupNormalization and Col2Im are new in 18.
+// GroupNormalization, Col2Im and Mish are new in 18, and GroupNormalization
+// gained stash_type in 21.
+#define KILN_REDUCTION_18(op) {op, 18, 1, 2, 1, "data axes", "keepdims noop_with_empty_axes"}
 static const Signature kSignatures[] = {
-    {"ReduceL1", 18, 1, 2, 1},        {"ReduceL2", 18, 1, 2, 1},
-    {"ReduceLogSum", 18, 1, 2, 1},    {"ReduceLogSumExp", 18, 1, 2, 1},
-    {"ReduceMax", 18, 1, 2, 1},       {"ReduceMean", 18, 1, 2, 1},
-    {"ReduceMin", 18, 1, 2, 1},       {"ReduceProd", 18, 1, 2, 1},
-    {"ReduceSumSquare", 18, 1, 2, 1}, {"Pad", 18, 2, 4, 1},
-    {"GroupNormalization", 18, 3, 3, 1}, {"Col2Im", 18, 3, 3, 1},
+    KILN_REDUCTION_18("ReduceL1"),        KILN_REDUCTION_18("ReduceL2"),
+    KILN_REDUCTION_18("ReduceLogSum"),    KILN_REDUCTION_18("ReduceLogSumExp"),
+    KILN_REDUCTION_18("ReduceMax"),       KILN_REDUCTION_18("ReduceMean"),
+    KILN_REDUCTION_18("ReduceMin"),       KILN_REDUCTION_18("ReduceProd"),
+    KILN_REDUCTION_18("ReduceSumSquare"),
+    {"Pad", 18, 2, 4, 1, "data pads constant_value axes", "mode"},
+    {"GroupNormalization", 18, 3, 3, 1, "X scale bias", "epsilon num_groups!"},
+    {"GroupNormalization", 21, 3, 3, 1, "X scale bias", "epsilon num_groups! stash_type"},
+    {"Col2Im", 18, 3, 3, 1, "input image_shape block_shape", "dilations pads strides"},
+    {"Mish", 18, 1, 1, 1, "X", ""},
 };
-
-/// Kiln's signature of a default-domain op at `opset` when it is newer than
-/// the linked ONNX's schema (`schemaSince`, 0 when there is none).
-static const Signature *kilnSignature(StringRef domain, StringRef opType, int64_t opset,
-                                      int schemaSince) {
-  if (!domain.empty())
-    return nullptr;
-  const Signature *best = nullptr;
-  for (const Signature &s : kSignatures)
-    if (s.opType == opType && s.since <= opset && s.since > schemaSince &&
-        (!best || s.since > best->since))
-      best = &s;
-  return best;
-}
+#undef KILN_REDUCTION_18
 
 /// Attributes that versions after the linked ONNX's newest opset added to
-/// ops it knows, which handlers read at any opset.
-static const std::pair<StringRef, StringRef> kNewerAttributes[] = {
-    {"Resize", "axes"},       {"Resize", "antialias"},   {"Resize", "keep_aspect_ratio_policy"},
-    {"Split", "num_outputs"}, {"LpPool", "ceil_mode"},   {"AveragePool", "dilations"},
-    {"Cast", "saturate"},     {"CastLike", "saturate"},  {"QuantizeLinear", "saturate"},
-    {"QuantizeLinear", "block_size"}, {"QuantizeLinear", "output_dtype"},
-    {"DequantizeLinear", "block_size"},
+/// ops whose signature is otherwise the newest one it knows, from `since`
+/// on (the handlers read them).
+struct NewerAttribute {
+  StringRef opType, name;
+  int since;
+};
+static const NewerAttribute kNewerAttributes[] = {
+    {"Resize", "axes", 18},           {"Resize", "antialias", 18},
+    {"Resize", "keep_aspect_ratio_policy", 18},
+    {"Split", "num_outputs", 18},     {"LpPool", "ceil_mode", 18},
+    {"AveragePool", "dilations", 19}, {"Cast", "saturate", 19},
+    {"CastLike", "saturate", 19},     {"QuantizeLinear", "saturate", 19},
+    {"QuantizeLinear", "block_size", 21}, {"QuantizeLinear", "output_dtype", 21},
+    {"DequantizeLinear", "block_size", 21},
 };
 
-/// Whether some version of `node`'s op has attribute `name`: one the linked
-/// ONNX knows, or one listed above. True when the model's opset is past the
-/// linked ONNX's newest (its schemas cannot tell).
-static bool knownAttribute(const onnx::NodeProto &node, int64_t opset, StringRef name) {
-  std::string domain = canonicalDomain(node.domain()).str();
+namespace {
+/// What a node may look like at one opset: the schema in effect there, by
+/// ONNX's registry or by Kiln's rules past it.
+struct OpSignature {
+  int minInputs = 0, maxInputs = 0, maxOutputs = 0;
+  std::vector<std::string> inputs;
+  /// Attribute name -> type (UNDEFINED where the binder checks the type).
+  std::map<std::string, onnx::AttributeProto::AttributeType> attributes;
+  std::vector<std::string> required;
+};
+} // namespace
+
+/// The signature of `opType` in `domain` at `opset`, or nothing when
+/// neither ONNX's registry nor Kiln's tables define the op there. Past the
+/// newest opset the registry knows, the newest schema it has stands, plus
+/// the attributes and signatures above: so an attribute a later version
+/// added and Kiln does not read, or one a later version removed, is refused
+/// rather than ignored.
+static std::optional<OpSignature> signatureAt(StringRef domain, StringRef opType,
+                                              int64_t opset) {
   const auto &versions = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
-  auto range = versions.find(domain);
-  if (range == versions.end() || opset > range->second.second)
-    return true;
-  for (int v = range->second.second; v >= 1;) {
-    const onnx::OpSchema *s = onnx::OpSchemaRegistry::Schema(node.op_type(), v, domain);
-    if (!s)
-      break;
-    if (s->attributes().count(name.str()))
-      return true;
-    v = s->since_version() - 1;
+  auto range = versions.find(domain.str());
+  int newest = range == versions.end() ? 0 : range->second.second;
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      opType.str(), static_cast<int>(std::min<int64_t>(opset, newest ? newest : opset)),
+      domain.str());
+  OpSignature sig;
+  const Signature *own = nullptr;
+  if (domain.empty())
+    for (const Signature &s : kSignatures)
+      if (s.opType == opType && s.since <= opset &&
+          s.since > (schema ? schema->since_version() : 0) && (!own || s.since > own->since))
+        own = &s;
+  if (own) {
+    sig.minInputs = own->minInputs;
+    sig.maxInputs = own->maxInputs;
+    sig.maxOutputs = own->maxOutputs;
+    SmallVector<StringRef> names;
+    own->inputs.split(names, ' ', -1, /*KeepEmpty=*/false);
+    for (StringRef n : names)
+      sig.inputs.push_back(n.str());
+    names.clear();
+    own->attributes.split(names, ' ', -1, /*KeepEmpty=*/false);
+    for (StringRef n : names) {
+      bool required = n.consume_back("!");
+      sig.attributes[n.str()] = onnx::AttributeProto::UNDEFINED;
+      if (required)
+        sig.required.push_back(n.str());
+    }
+    return sig;
   }
-  return domain.empty() &&
-         llvm::is_contained(kNewerAttributes, std::make_pair(StringRef(node.op_type()), name));
+  if (!schema)
+    return std::nullopt;
+  sig.minInputs = schema->min_input();
+  sig.maxInputs = schema->max_input();
+  sig.maxOutputs = schema->max_output();
+  for (const auto &in : schema->inputs())
+    sig.inputs.push_back(in.GetName());
+  for (const auto &[name, attr] : schema->attributes()) {
+    sig.attributes[name] = attr.type;
+    if (attr.required)
+      sig.required.push_back(name);
+  }
+  if (domain.empty())
+    for (const NewerAttribute &a : kNewerAttributes)
+      if (a.opType == opType && a.since <= opset)
+        sig.attributes.try_emplace(a.name.str(), onnx::AttributeProto::UNDEFINED);
+  return sig;
+}
+
+/// Why `name` is not an attribute of `node`'s op at `opset`: the opsets at
+/// which the op has it (and whether it is an input at `opset`), or that no
+/// version has it.
+static std::string unknownAttribute(const onnx::NodeProto &node, int64_t opset,
+                                    const OpSignature &sig, StringRef name) {
+  StringRef domain = canonicalDomain(node.domain());
+  const auto &versions = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = versions.find(domain.str());
+  int64_t last = range == versions.end() ? 0 : range->second.second;
+  if (domain.empty())
+    last = std::max<int64_t>(last, kMaxDefaultOpset);
+  int64_t lo = 0, hi = 0;
+  for (int64_t v = 1; v <= last; ++v) {
+    std::optional<OpSignature> at = signatureAt(domain, node.op_type(), v);
+    if (at && at->attributes.count(name.str())) {
+      lo = lo ? lo : v;
+      hi = v;
+    }
+  }
+  // A typo or another op's attribute: ignoring it could compute something
+  // else than the model meant.
+  if (!lo)
+    return "expects only attributes of the op's schema, found unknown attribute '" + name.str() +
+           "'";
+  std::string at = "opset " + std::to_string(opset);
+  std::string msg = "expects only attributes of " + node.op_type() + " at " + at + ", found '" +
+                    name.str() + "', an attribute ";
+  if (hi == last)
+    msg += "from opset " + std::to_string(lo) + " on";
+  else if (lo == hi)
+    msg += "at opset " + std::to_string(lo) + " only";
+  else
+    msg += "at opsets " + std::to_string(lo) + " to " + std::to_string(hi);
+  // The common case: an attribute that became an input (ReduceSum-13 axes).
+  if (llvm::is_contained(sig.inputs, name.str()))
+    msg += " (an input at " + at + ")";
+  return msg;
 }
 
 static std::string count(int64_t n, StringRef what) {
@@ -236,53 +326,40 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
       anyOutput |= !o.empty();
     if (node.output_size() == 0 || (firstOptional ? !anyOutput : node.output(0).empty()))
       problems.push_back(where + ": expects at least one output, found none");
-    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
-        node.op_type(), static_cast<int>(opsetOf(node)), canonicalDomain(node.domain()).str());
-    if (const Signature *own = kilnSignature(canonicalDomain(node.domain()), node.op_type(),
-                                             opsetOf(node), schema ? schema->since_version() : 0)) {
-      // The binder checks the attribute types as it reads them.
-      if (node.input_size() < own->minInputs)
-        problems.push_back(where + ": expects at least " + count(own->minInputs, "input") +
+    // Everything against the signature the model's opset selects, not any
+    // version's: an attribute that moved to an input (ReduceSum-13's axes)
+    // would otherwise be ignored and the node compute something else.
+    int64_t opset = opsetOf(node);
+    if (std::optional<OpSignature> sig =
+            signatureAt(canonicalDomain(node.domain()), node.op_type(), opset)) {
+      if (node.input_size() < sig->minInputs)
+        problems.push_back(where + ": expects at least " + count(sig->minInputs, "input") +
                            ", found " + std::to_string(node.input_size()));
-      if (node.input_size() > own->maxInputs)
-        problems.push_back(where + ": expects at most " + count(own->maxInputs, "input") +
+      if (node.input_size() > sig->maxInputs)
+        problems.push_back(where + ": expects at most " + count(sig->maxInputs, "input") +
                            ", found " + std::to_string(node.input_size()));
-      if (node.output_size() > own->maxOutputs)
-        problems.push_back(where + ": expects at most " + count(own->maxOutputs, "output") +
-                           ", found " + std::to_string(node.output_size()));
-    } else if (schema) {
-      if (node.input_size() < schema->min_input())
-        problems.push_back(where + ": expects at least " + count(schema->min_input(), "input") +
-                           ", found " + std::to_string(node.input_size()));
-      if (node.input_size() > schema->max_input())
-        problems.push_back(where + ": expects at most " + count(schema->max_input(), "input") +
-                           ", found " + std::to_string(node.input_size()));
-      if (node.output_size() > schema->max_output())
-        problems.push_back(where + ": expects at most " + count(schema->max_output(), "output") +
+      if (node.output_size() > sig->maxOutputs)
+        problems.push_back(where + ": expects at most " + count(sig->maxOutputs, "output") +
                            ", found " + std::to_string(node.output_size()));
       llvm::StringSet<> given;
       for (const auto &a : node.attribute()) {
         given.insert(a.name());
-        auto it = schema->attributes().find(a.name());
-        if (it == schema->attributes().end()) {
-          // An attribute no version of the op has is a typo or another op's:
-          // ignoring it could compute something else than the model meant.
-          // (Handlers read some attributes of later versions at any opset.)
-          if (!knownAttribute(node, opsetOf(node), a.name()))
-            problems.push_back(where + ": expects only attributes of the op's schema, found "
-                                       "unknown attribute '" +
-                               a.name() + "'");
+        auto it = sig->attributes.find(a.name());
+        if (it == sig->attributes.end()) {
+          problems.push_back(where + ": " + unknownAttribute(node, opset, *sig, a.name()));
           continue;
         }
-        // IR version 1 attributes have no type; the binder reads their fields.
-        if (a.type() == onnx::AttributeProto::UNDEFINED || a.type() == it->second.type)
+        // IR version 1 attributes have no type; the binder reads their
+        // fields, and checks the types Kiln's own signatures leave open.
+        if (a.type() == onnx::AttributeProto::UNDEFINED ||
+            it->second == onnx::AttributeProto::UNDEFINED || a.type() == it->second)
           continue;
         problems.push_back(where + ": expects attribute '" + a.name() + "' of type " +
-                           attributeTypeName(it->second.type).str() + ", found " +
+                           attributeTypeName(it->second).str() + ", found " +
                            attributeTypeName(a.type()).str());
       }
-      for (const auto &[name, attr] : schema->attributes())
-        if (attr.required && !given.contains(name))
+      for (const std::string &name : sig->required)
+        if (!given.contains(name))
           problems.push_back(where + ": expects required attribute '" + name + "', found none");
     }
     // A 1-D shape operand's length is the result's rank.
