@@ -303,6 +303,52 @@ LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
   return success();
 }
 
+void GraphImporter::recordDeclaredTypes() {
+  for (const auto &out : model.graph().output())
+    declaredOutputs.push_back(out.type());
+  for (const auto &vi : model.graph().value_info())
+    declaredValues[vi.name()] = vi.type();
+}
+
+LogicalResult GraphImporter::checkDeclared(const std::string &what,
+                                           const onnx::TypeProto &declared, Value value,
+                                           bool dims) {
+  auto type = dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
+  if (!type || !declared.has_tensor_type())
+    return success();
+  Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  const auto &tt = declared.tensor_type();
+  if (tt.elem_type() != onnx::TensorProto::UNDEFINED &&
+      knownElementType(tt.elem_type()) != type.getElementType()) {
+    // ONNX's name of Kiln's element type (each maps one to one).
+    std::string ours;
+    for (int t = onnx::TensorProto::DataType_MIN; t <= onnx::TensorProto::DataType_MAX; ++t)
+      if (t != onnx::TensorProto::UNDEFINED && knownElementType(t) == type.getElementType())
+        ours = elementTypeName(t);
+    return emitError(fileLoc) << what << " is declared of element type "
+                              << elementTypeName(tt.elem_type()) << ", but the graph computes "
+                              << ours;
+  }
+  if (!tt.has_shape())
+    return success();
+  std::string theirs;
+  bool mismatch = tt.shape().dim_size() != type.getRank();
+  for (auto [axis, d] : llvm::enumerate(tt.shape().dim())) {
+    theirs += (axis ? "x" : "") + (d.has_dim_value()   ? std::to_string(d.dim_value())
+                                   : d.has_dim_param() ? d.dim_param()
+                                                       : std::string("?"));
+    // A dim_param or an unknown dim agrees with anything.
+    if (dims && !mismatch && d.has_dim_value() && !type.isDynamicDim(axis) &&
+        d.dim_value() != type.getDimSize(axis))
+      mismatch = true;
+  }
+  if (mismatch)
+    return emitError(fileLoc) << what << " is declared of shape "
+                              << (theirs.empty() ? "scalar" : theirs)
+                              << ", but the graph computes " << shapeString(type.getShape());
+  return success();
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
   const onnx::GraphProto &graph = model.graph();
@@ -467,6 +513,24 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     results.push_back(it->second.value);
     resultNames.push_back(builder.getStringAttr(out.name()));
   }
+  // The model's own declarations hold: an output declared 2x4 that the
+  // graph computes as 2x3 is a broken model (or a misread one), never
+  // something to pass on silently. --input-shape may replace static input
+  // dims, and with them the output dims the model declares; then only
+  // element types and ranks are held.
+  bool dims = options.inputShapes.empty();
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    if (i < declaredOutputs.size() &&
+        failed(checkDeclared("graph output '" + out.name() + "'", declaredOutputs[i],
+                             results[i], dims)))
+      return nullptr;
+  for (const auto &[name, declared] : declaredValues) {
+    auto it = values.find(name);
+    if (it != values.end() &&
+        failed(checkDeclared("value '" + name + "' (value_info)", declared, it->second.value,
+                             dims)))
+      return nullptr;
+  }
   builder.create<func::ReturnOp>(fileLoc, results);
   // Constants that folded into others, and initializers no node reads.
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
@@ -630,6 +694,7 @@ static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path
   GraphImporter importer(context, model, path, OpRegistry::get());
   if (failed(importer.prepare()))
     return nullptr;
+  importer.recordDeclaredTypes();
   crossCheckShapes(model, importer, fileLoc);
   return importer.run(options);
 }

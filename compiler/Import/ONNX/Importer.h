@@ -70,6 +70,10 @@ public:
   /// the graph's structure, unsupported operators (all reported at once)
   /// and malformed nodes.
   mlir::LogicalResult prepare();
+  /// Keeps the element types and shapes the model itself declares for its
+  /// graph outputs and value_info (before ONNX shape inference rewrites
+  /// them), so that `run` can hold the graph to them.
+  void recordDeclaredTypes();
   /// Imports the graph (after shape inference); `prepare` must have succeeded.
   mlir::OwningOpRef<mlir::ModuleOp> run(const ONNXImportOptions &options);
 
@@ -124,6 +128,11 @@ private:
                                                       size_t align, mlir::Location loc);
   /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
   mlir::LogicalResult checkShape(const onnx::NodeProto &node);
+  /// `value` against the type the model declares for it (`what` names it):
+  /// an element type or a static dim that disagrees is an error; `dims`
+  /// false checks the element type and rank only.
+  mlir::LogicalResult checkDeclared(const std::string &what, const onnx::TypeProto &declared,
+                                    mlir::Value value, bool dims);
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
   /// Folds the ops built for `node` from `first` on (nn ops on constants
   /// become nn.constant) and points the node's outputs at what replaced them.
@@ -145,6 +154,9 @@ private:
   std::string modelDir, fileName;
   llvm::StringMap<int64_t> opsets;
   std::map<std::string, const onnx::TypeProto *> inferredTypes;
+  /// recordDeclaredTypes: graph outputs in order, then value_info by name.
+  std::vector<onnx::TypeProto> declaredOutputs;
+  std::map<std::string, onnx::TypeProto> declaredValues;
   unsigned resourceCounter = 0;
   /// The resource attribute each tensor became: its raw data has moved into
   /// the blob, so a second import must not read it again.
