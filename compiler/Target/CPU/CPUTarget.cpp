@@ -15,12 +15,29 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 
 namespace {
+/// A file removed when it goes out of scope or when a signal ends the
+/// process first (llvm::sys::RemoveFileOnSignal).
+class TemporaryFile {
+public:
+  explicit TemporaryFile(llvm::StringRef path) : path(path.str()) {
+    llvm::sys::RemoveFileOnSignal(path);
+  }
+  ~TemporaryFile() {
+    llvm::sys::fs::remove(path);
+    llvm::sys::DontRemoveFileOnSignal(path);
+  }
+
+private:
+  std::string path;
+};
+
 class CPUTarget : public kiln::Target {
 public:
   CPUTarget(const kiln::TargetOptions &options, MLIRContext *context,
@@ -79,15 +96,17 @@ public:
                              kiln::ArtifactKind kind) const override {
     // The code and, when the object format allows, the weights in objects
     // of their own (WeightsObject.cpp): temporary files the linker reads.
+    // Removed on every return and, should a signal (SIGINT, SIGTERM, a
+    // crash) end the compile, by LLVM's signal handler.
     std::vector<std::string> objects;
-    std::vector<std::unique_ptr<llvm::FileRemover>> removers;
+    std::vector<std::unique_ptr<TemporaryFile>> removers;
     auto createObject = [&](llvm::StringRef prefix, int &fd) -> LogicalResult {
       llvm::SmallString<128> path;
       if (std::error_code ec = llvm::sys::fs::createTemporaryFile(prefix, "o", fd, path))
         return emitError(UnknownLoc::get(context))
                << "cannot create a temporary object file: " << ec.message();
       objects.push_back(std::string(path));
-      removers.push_back(std::make_unique<llvm::FileRemover>(path));
+      removers.push_back(std::make_unique<TemporaryFile>(path));
       return success();
     };
     int fd;

@@ -6,8 +6,52 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/ADT/ScopeExit.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
+
+namespace {
+/// The linker running now and the file it writes, for onInterrupt: fixed
+/// storage, since a signal handler may neither allocate nor lock.
+std::atomic<int> linkerPid{0};
+char linkerOutput[4096];
+
+/// Run by LLVM's handler of SIGINT, SIGTERM, SIGHUP... after it removed the
+/// files registered with RemoveFileOnSignal: the linker child would go on
+/// writing the (removed) output, so it is stopped first and its output
+/// removed again; then the process ends as the signal's default action
+/// would (as SIGTERM: the handler is not told which signal it was).
+void onInterrupt() {
+  if (int pid = linkerPid.exchange(0); pid > 0) {
+    ::kill(pid, SIGTERM);
+    int status;
+    ::waitpid(pid, &status, 0);
+    ::unlink(linkerOutput);
+  }
+  ::raise(SIGTERM);
+}
+} // namespace
+
+/// Records the running linker (`pid` 0: none) for onInterrupt.
+static void setInterruptedLinker(int pid, llvm::StringRef output) {
+  if (pid > 0 && output.size() < sizeof(linkerOutput)) {
+    std::memcpy(linkerOutput, output.data(), output.size());
+    linkerOutput[output.size()] = '\0';
+    linkerPid = pid;
+    llvm::sys::SetInterruptFunction(onInterrupt);
+  } else {
+    llvm::sys::SetInterruptFunction(nullptr);
+    linkerPid = 0;
+  }
+}
 
 static std::string findLinker(std::string &error) {
   if (std::optional<std::string> env = llvm::sys::Process::GetEnv("KILN_LINKER"))
@@ -44,12 +88,41 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
     args.insert(args.end(), {std::string(mainLib), std::string(runtimeLib), "-o",
                              outputPath.str(), "-lm", "-lpthread", "-ldl"});
   }
+  // The linker writes a temporary beside the output, renamed into place
+  // once complete, so neither a failed link nor an interrupted compile
+  // leaves a partial artifact behind (or replaces a good one).
+  llvm::SmallString<256> partial;
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(outputPath + ".tmp-%%%%%%", fd, partial)) {
+    error = ("cannot create a file beside '" + outputPath + "': " + ec.message()).str();
+    return failure();
+  }
+  ::close(fd);
+  llvm::sys::RemoveFileOnSignal(partial);
+  auto removePartial = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(partial);
+    llvm::sys::DontRemoveFileOnSignal(partial);
+  });
+  *std::next(llvm::find(args, "-o")) = std::string(partial);
+
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0, &message);
+  bool failedToRun = false;
+  llvm::sys::ProcessInfo child = llvm::sys::ExecuteNoWait(linker, argRefs, std::nullopt, {}, 0,
+                                                          &message, &failedToRun);
+  if (!failedToRun) {
+    setInterruptedLinker(child.Pid, partial);
+    child = llvm::sys::Wait(child, std::nullopt, &message);
+    setInterruptedLinker(0, "");
+  }
+  int rc = failedToRun ? -1 : child.ReturnCode;
   if (rc != 0) {
     error = "linking with '" + linker + "' failed" +
             (message.empty() ? "" : ": " + message) + " (exit " + std::to_string(rc) + ")";
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(partial, outputPath)) {
+    error = ("cannot write '" + outputPath + "': " + ec.message()).str();
     return failure();
   }
   return success();
