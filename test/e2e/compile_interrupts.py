@@ -1,4 +1,5 @@
-"""kiln-compile interrupted or failing leaves nothing behind.
+"""kiln-compile interrupted, failing, or reading external data that changes
+under it, leaves nothing behind and never dies of SIGBUS.
 
 Checks, on a generated model with 16 MiB of weights in an external data file
 (nothing large is committed):
@@ -10,6 +11,10 @@ Checks, on a generated model with 16 MiB of weights in an external data file
    writing the output and then waits): the linker is stopped too, and no
    output or partial output is left.
 3. A failing linker: the exact error and exit 1, and nothing left behind.
+4. The external data file truncated while kiln-compile has it mapped (the
+   compile is stopped with SIGSTOP as soon as the file is mapped, the file
+   truncated, the compile resumed): exit 1 with the exact message, not
+   SIGBUS, and nothing left behind.
 
 Usage:
     /usr/bin/python3 test/e2e/compile_interrupts.py --bin-dir build/bin [--work-dir DIR]
@@ -160,6 +165,30 @@ def main():
         e2e.expect(failures, not left(tmp, out),
                    f"a failed link leaves nothing behind (left {left(tmp, out)})")
 
+        # 4. The external data truncated while mapped.
+        fresh(tmp), fresh(out)
+        proc = start([compiler, model, "-o", lib], tmp)
+
+        def mapped():
+            try:
+                with open(f"/proc/{proc.pid}/maps") as f:
+                    return data in f.read()
+            except OSError:
+                return False
+        stopped = wait_for(mapped, proc)
+        if stopped:
+            os.killpg(proc.pid, signal.SIGSTOP)
+            os.truncate(data, 0)
+            os.killpg(proc.pid, signal.SIGCONT)
+        res = finish_proc(proc)
+        e2e.expect(failures, stopped, "the external data file was mapped before the compile ended",
+                   res)
+        e2e.expect_refused(failures, res,
+                           f"error: external data file '{data}' was truncated while it was being "
+                           "read (it must not change during a compile)",
+                           "external data truncated while mapped is an error, not SIGBUS")
+        e2e.expect(failures, not left(tmp, out),
+                   f"the refused compile leaves nothing behind (left {left(tmp, out)})")
     return e2e.finish(failures, "interrupted and failing compiles leave nothing behind")
 
 

@@ -15,6 +15,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
+
+#include <csignal>
+#include <cstring>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -58,6 +62,57 @@ bool isWithin(StringRef path, StringRef dir) {
     if (p == pe || *p != *d)
       return false;
   return true;
+}
+
+/// The external data mapped so far, and the message for each: a file
+/// truncated while it is mapped makes the next read of a lost page a
+/// SIGBUS, anywhere in the compiler (folding, layout, the weights object).
+/// Appended to only while the (single-threaded) import runs; read by the
+/// handler.
+struct MappedRange {
+  const char *begin, *end;
+  std::string message;
+};
+std::vector<MappedRange> &mappedRanges() {
+  static std::vector<MappedRange> ranges;
+  return ranges;
+}
+struct sigaction previousBusAction;
+
+/// SIGBUS in mapped external data: the file shrank under the compiler. Says
+/// so, removes the compile's temporary files (as LLVM's handler would) and
+/// exits with status 1; a SIGBUS anywhere else goes to the previous handler.
+void onBusError(int sig, siginfo_t *info, void *context) {
+  const char *at = static_cast<const char *>(info->si_addr);
+  for (const MappedRange &r : mappedRanges())
+    if (at >= r.begin && at < r.end) {
+      ssize_t ignored = ::write(STDERR_FILENO, r.message.data(), r.message.size());
+      (void)ignored;
+      llvm::sys::RunInterruptHandlers();
+      ::_exit(1);
+    }
+  // Not ours: restored, the fault repeats under the previous handler.
+  ::sigaction(SIGBUS, &previousBusAction, nullptr);
+  (void)sig;
+  (void)context;
+}
+
+/// Keeps `data` (mapped from `path`) for onBusError.
+void watchMapping(ArrayRef<char> data, StringRef path) {
+  static bool installed = false;
+  if (!installed) {
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_sigaction = onBusError;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    installed = ::sigaction(SIGBUS, &action, &previousBusAction) == 0;
+  }
+  mappedRanges().push_back(
+      {data.data(), data.data() + data.size(),
+       ("error: external data file '" + path +
+        "' was truncated while it was being read (it must not change during a compile)\n")
+           .str()});
 }
 
 } // namespace
@@ -134,6 +189,9 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
   if (!buffer)
     return fail() << "cannot read external data file '" << full << "'";
   ArrayRef<char> data((*buffer)->getBufferStart(), size);
+  // Also when copied below: the copy reads the mapping.
+  if ((*buffer)->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap)
+    watchMapping(data, full);
   if (!llvm::isAddrAligned(llvm::Align(align), data.data()))
     return HeapAsmResourceBlob::allocateAndCopyWithAlign(data, align);
   return AsmResourceBlob(
