@@ -74,6 +74,10 @@ public:
   /// The name --target selects.
   virtual llvm::StringRef name() const = 0;
 
+  /// The most bytes of weights (constant data) code for this target can
+  /// address in one artifact; 0 when there is no such limit.
+  virtual uint64_t maxWeightBytes() const { return 0; }
+
   /// Adds the passes that take an nn module to `end`. Fails, with a
   /// diagnostic, when the pipeline cannot be built for this target.
   virtual mlir::LogicalResult buildPipeline(mlir::OpPassManager &pm, PipelineEnd end) const = 0;

@@ -322,7 +322,9 @@ std::string runtimeLibDir(const char *argv0) {
   return std::string(dir);
 }
 
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+/// `maxWeightBytes`: the target's limit when code is emitted, else 0.
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                                uint64_t maxWeightBytes) {
   if (llvm::StringRef(inputFile).ends_with(".mlir")) {
     std::string error;
     auto file = openInputFile(inputFile, &error);
@@ -338,6 +340,7 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr
     return nullptr;
   options.markParameters = train;
   options.batchSize = batch;
+  options.maxWeightBytes = maxWeightBytes;
   return kiln::importONNXFile(inputFile, context, options);
 }
 
@@ -539,7 +542,11 @@ int main(int argc, char **argv) {
   if (failed(checkTrainingFlags(context)))
     return 1;
   TimingScope importTiming = timing.nest("Import");
-  OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
+  // An artifact or object whose weights its code cannot address is
+  // refused before the weights are read, not by the linker.
+  bool emitsCode = emit == Emit::None || emit == Emit::Obj;
+  OwningOpRef<ModuleOp> module =
+      loadModel(context, sourceMgr, emitsCode ? target->maxWeightBytes() : 0);
   if (!module || failed(verify(*module)) || failed(attachDimBounds(*module, bounds)))
     return 1;
   importTiming.stop();

@@ -681,6 +681,55 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   return importModel(model, path, fileLoc, context, options);
 }
 
+/// The bytes the tensors of `graph` (initializers and Constant values, in
+/// subgraphs too) take, from their dims and types alone (saturating).
+static uint64_t weightBytes(const onnx::GraphProto &graph) {
+  uint64_t total = 0;
+  auto add = [&](const onnx::TensorProto &t) {
+    uint64_t n;
+    switch (t.data_type()) {
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64:
+      n = 8;
+      break;
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32:
+      n = 4;
+      break;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+      n = 2;
+      break;
+    default:
+      n = 1;
+    }
+    // A negative dim counts nothing here: the tensor's import refuses it.
+    for (int64_t d : t.dims())
+      if (d < 0)
+        n = 0;
+      else if (__builtin_mul_overflow(n, static_cast<uint64_t>(d), &n))
+        n = UINT64_MAX;
+    if (__builtin_add_overflow(total, n, &total))
+      total = UINT64_MAX;
+  };
+  for (const auto &init : graph.initializer())
+    add(init);
+  for (const auto &node : graph.node())
+    for (const auto &a : node.attribute()) {
+      if (a.has_t())
+        add(a.t());
+      if (a.has_g())
+        total += std::min(weightBytes(a.g()), UINT64_MAX - total);
+      for (const auto &g : a.graphs())
+        total += std::min(weightBytes(g), UINT64_MAX - total);
+    }
+  return total;
+}
+
 static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
                                          Location fileLoc, MLIRContext &context,
                                          const ONNXImportOptions &options) {
@@ -694,6 +743,16 @@ static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path
   GraphImporter importer(context, model, path, OpRegistry::get());
   if (failed(importer.prepare()))
     return nullptr;
+  if (options.maxWeightBytes > 0) {
+    uint64_t bytes = weightBytes(model.graph());
+    if (bytes > options.maxWeightBytes) {
+      emitError(fileLoc) << "expects at most " << options.maxWeightBytes
+                         << " bytes of weights (what the code of one artifact can address), "
+                            "found "
+                         << bytes << " in the model's initializers and constants";
+      return nullptr;
+    }
+  }
   importer.recordDeclaredTypes();
   crossCheckShapes(model, importer, fileLoc);
   return importer.run(options);

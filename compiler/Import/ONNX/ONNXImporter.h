@@ -29,6 +29,10 @@ struct ONNXImportOptions {
   /// training batch; kiln-compile --batch). A static dim 0 that differs is
   /// an error.
   int64_t batchSize = 0;
+  /// When > 0, a model whose initializers and Constant tensors take more
+  /// bytes than this is refused before any of them is read (the target's
+  /// Target::maxWeightBytes).
+  uint64_t maxWeightBytes = 0;
 };
 
 /// Reads a binary ONNX model (.onnx) or ONNX's text format (.onnxtxt, or any

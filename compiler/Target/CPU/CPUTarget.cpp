@@ -46,6 +46,8 @@ public:
 
   llvm::StringRef name() const override { return "cpu"; }
 
+  uint64_t maxWeightBytes() const override { return kiln::cpu::kMaxWeightBytes; }
+
   LogicalResult buildPipeline(OpPassManager &pm, kiln::PipelineEnd end) const override {
     if (end == kiln::PipelineEnd::Linalg) {
       kiln::buildCPULinalgPipeline(pm);

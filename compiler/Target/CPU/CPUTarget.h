@@ -69,6 +69,12 @@ struct Weight {
 /// tables, short vectors) stay where LLVM can fold them.
 constexpr uint64_t kMinWeightBytes = 4096;
 
+/// The most weight bytes an artifact may hold. The code reaches its data
+/// PC-relatively with 32-bit offsets (the small code model), so the whole
+/// loaded image must span less than 2 GiB; this leaves 128 MiB of it to the
+/// code and the rest of the data. (docs/reliability.md)
+constexpr uint64_t kMaxWeightBytes = (uint64_t(1) << 31) - (uint64_t(1) << 27);
+
 /// Whether writeWeightsObject knows `triple`'s object format (64-bit
 /// little-endian ELF).
 bool canWriteWeightsObject(const llvm::Triple &triple);

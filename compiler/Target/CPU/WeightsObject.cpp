@@ -138,6 +138,15 @@ LogicalResult kiln::cpu::writeWeightsObject(ArrayRef<Weight> weights, const llvm
     offsets.push_back(dataSize);
     dataSize += w.bytes.size();
   }
+  // ONNX models are refused at import (maxWeightBytes); this catches the
+  // rest (nn-dialect input, weights that folding made) before the linker
+  // fails with pages of truncated relocations.
+  if (dataSize > kMaxWeightBytes) {
+    error = "expects at most " + std::to_string(kMaxWeightBytes) +
+            " bytes of weights (what the code of one artifact can address), found " +
+            std::to_string(dataSize);
+    return failure();
+  }
 
   std::string strtab(1, '\0'), shstrtab(1, '\0');
   auto addName = [](std::string &table, StringRef name) {
