@@ -93,7 +93,8 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
   // leaves a partial artifact behind (or replaces a good one).
   llvm::SmallString<256> partial;
   int fd;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(outputPath + ".tmp-%%%%%%", fd, partial)) {
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(outputPath + ".tmp-%%%%%%", fd, partial)) {
     error = ("cannot create a file beside '" + outputPath + "': " + ec.message()).str();
     return failure();
   }
