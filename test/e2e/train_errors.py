@@ -47,7 +47,9 @@ def linear(path, dtype=np.float32, out_rank=2, batch="N", bn_rows=None, cut=Fals
         out = "z"
     shape = [batch, 3]
     if out_rank == 1:
-        nodes.append(helper.make_node("ReduceSum", [out], ["r"], keepdims=0, axes=[1]))
+        # ReduceSum-13 takes its axes as an input.
+        inits.append(numpy_helper.from_array(np.array([1], np.int64), "ax"))
+        nodes.append(helper.make_node("ReduceSum", [out, "ax"], ["r"], keepdims=0))
         out, shape = "r", [batch]
     graph = helper.make_graph(nodes, "m", [vi("x", et, [batch, 4])], [vi(out, et, shape)], inits)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
