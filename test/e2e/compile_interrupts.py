@@ -4,9 +4,10 @@ under it, leaves nothing behind and never dies of SIGBUS.
 Checks, on a generated model with 16 MiB of weights in an external data file
 (nothing large is committed):
 
-1. SIGTERM while the temporary objects exist (/tmp/kiln-weights-*.o,
-   kiln-model-*.o): kiln-compile ends by the signal, and its temporary folder
-   ($TMPDIR) and the output folder are left empty.
+1. SIGTERM, and SIGINT, while the temporary objects exist
+   (/tmp/kiln-weights-*.o, kiln-model-*.o): kiln-compile ends by the
+   signal, and its temporary folder ($TMPDIR) and the output folder are
+   left empty.
 2. SIGTERM while the linker runs (a stand-in linker, KILN_LINKER, that starts
    writing the output and then waits): the linker is stopped too, and no
    output or partial output is left.
@@ -106,19 +107,20 @@ def main():
         tmp, out = os.path.join(work, "tmp"), os.path.join(work, "out")
         lib = os.path.join(out, "m.so")
 
-        # 1. SIGTERM while the temporary objects exist.
-        fresh(tmp), fresh(out)
-        proc = start([compiler, model, "-o", lib], tmp)
-        seen = wait_for(lambda: glob.glob(os.path.join(tmp, "kiln-weights-*.o")), proc)
-        if seen:
-            proc.send_signal(signal.SIGTERM)
-        res = finish_proc(proc)
-        e2e.expect(failures, seen, "the weights object appeared in $TMPDIR before the compile "
-                   "ended", res)
-        e2e.expect(failures, res.returncode == -signal.SIGTERM,
-                   f"SIGTERM ends kiln-compile by the signal (rc {res.returncode})", res)
-        e2e.expect(failures, not left(tmp, out),
-                   f"SIGTERM during codegen leaves nothing behind (left {left(tmp, out)})")
+        # 1. SIGTERM (or SIGINT) while the temporary objects exist.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            fresh(tmp), fresh(out)
+            proc = start([compiler, model, "-o", lib], tmp)
+            seen = wait_for(lambda: glob.glob(os.path.join(tmp, "kiln-weights-*.o")), proc)
+            if seen:
+                proc.send_signal(sig)
+            res = finish_proc(proc)
+            e2e.expect(failures, seen, "the weights object appeared in $TMPDIR before the "
+                       "compile ended", res)
+            e2e.expect(failures, res.returncode == -sig,
+                       f"{sig.name} ends kiln-compile by the signal (rc {res.returncode})", res)
+            e2e.expect(failures, not left(tmp, out),
+                       f"{sig.name} during codegen leaves nothing behind (left {left(tmp, out)})")
 
         # 2. SIGTERM while the linker writes the output: a stand-in linker.
         fresh(tmp), fresh(out)
