@@ -194,4 +194,44 @@ def ExpandPartialTransferWritesPass
   let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
+def CloneSharedFillsPass : Pass<"kiln-clone-shared-fills", "mlir::func::FuncOp"> {
+  let summary = "Give each user of an empty tensor or a fill its own, for bufferization";
+  let description = [{
+    Runs just before One-Shot Bufferize. CSE merges equal `tensor.empty` ops
+    and equal fills, so in a training step one zero-filled tensor can be the
+    destination of every convolution of its shape, forward and backward.
+    One-Shot Bufferize gives such a value one buffer: the fill's buffer
+    stays live from its first user to its last while each user writes into a
+    copy, and the users of a shared empty tensor write one after another
+    into one allocation whose live range then spans all of them, so
+    `kiln-plan-memory` cannot put anything else there in between.
+
+    Each op with tensor results that computes them from scalars alone (no
+    memory effects, tensor operands that are all `tensor.empty`, no tensor
+    read from outside its regions: a `linalg.fill`, or the loop nest tiling
+    made of one) is kept for the first op of its block that uses it; every
+    later op of the block that uses it gets a clone, with new empty tensors,
+    right before it. Then each `tensor.empty` left with users in several
+    ops of its block gets the same treatment. A clone costs one write of the
+    tensor, as the copy it replaces did.
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %a = linalg.generic ... outs(%z : tensor<4xf32>)
+    %b = linalg.generic ... outs(%z : tensor<4xf32>)
+    ```
+    becomes
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %a = linalg.generic ... outs(%z : tensor<4xf32>)
+    %e2 = tensor.empty() : tensor<4xf32>
+    %z2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<4xf32>) -> tensor<4xf32>
+    %b = linalg.generic ... outs(%z2 : tensor<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES
