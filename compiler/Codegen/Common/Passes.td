@@ -150,6 +150,17 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     caller`, `allocated inside scf.for`, ...) with their bytes when all are
     known (static, or at the bounds). Each entry of `kiln.abi` gets
     `workspace` (the planned bytes) and `unshared = U`.
+
+    A function with planned buffers also gets `kiln.memory_peak = {bytes =
+    B, op = K, ops = N, count = C, buffers = [...], rest_bytes = R}`: B, the
+    most bytes of workspace buffers (each rounded up to 64) live at one
+    top-level op, first reached at op K of the N in the function's block (no
+    placement can take less than B); the C buffers live there, the largest
+    16 listed as `{bytes, type, from, to, first_user, loc}` (the ops over
+    which the buffer is live, the first top-level op that uses it and that
+    op's location: the ONNX node names of a name location, else its
+    file:line:col), and R the bytes of the others. `kiln-compile --report`
+    prints it.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
