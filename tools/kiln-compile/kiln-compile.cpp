@@ -583,6 +583,7 @@ int main(int argc, char **argv) {
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
   targetOptions.runtimeLibDir = runtimeLibDir(argv[0]);
+  targetOptions.recordMemoryPeak = report;
   std::unique_ptr<kiln::Target> target = kiln::createTarget(targetName, targetOptions, &context);
   if (!target)
     return 1;

@@ -151,7 +151,8 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     known (static, or at the bounds). Each entry of `kiln.abi` gets
     `workspace` (the planned bytes) and `unshared = U`.
 
-    A function with planned buffers also gets `kiln.memory_peak = {bytes =
+    With `record-peak` (kiln-compile --report sets it), a function with
+    planned buffers also gets `kiln.memory_peak = {bytes =
     B, op = K, ops = N, count = C, buffers = [...], rest_bytes = R}`: B, the
     most bytes of workspace buffers (each rounded up to 64) live at one
     top-level op, first reached at op K of the N in the function's block (no
@@ -160,8 +161,13 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     which the buffer is live, the first top-level op that uses it and that
     op's location: the ONNX node names of a name location, else its
     file:line:col), and R the bytes of the others. `kiln-compile --report`
-    prints it.
+    prints it. (Off by default: the locations differ between kiln-compile,
+    whose ops carry the ONNX node names, and kiln-opt on printed IR.)
   }];
+  let options = [
+    Option<"recordPeak", "record-peak", "bool", "false",
+           "Record the buffers live at the peak of planned bytes in kiln.memory_peak">,
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 

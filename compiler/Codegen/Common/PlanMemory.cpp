@@ -215,6 +215,8 @@ int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
 }
 
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
+  using PlanMemoryPassBase::PlanMemoryPassBase;
+
   /// Places `func`'s buffers in a new workspace argument and returns its
   /// bytes, or 0 (and adds no argument) when there is nothing to place.
   /// `inputs` and `bounds` say what the function's input dims can be.
@@ -288,7 +290,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     // What the workspace would take if no two buffers shared bytes.
     for (const Buffer &b : buffers)
       unshared += static_cast<int64_t>(llvm::alignTo(b.bytes, kAlignment));
-    recordPeak(buffers, body);
+    findPeak(buffers, body);
     int64_t total = place(buffers);
 
     OpBuilder builder(&getContext());
@@ -353,7 +355,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// live at once (each rounded up to the alignment): no placement can take
   /// less. Every buffer live there, largest first (ties in program order),
   /// with its type, live range and the op that first uses it.
-  void recordPeak(MutableArrayRef<Buffer> buffers, Block &body) {
+  void findPeak(MutableArrayRef<Buffer> buffers, Block &body) {
     unsigned numOps = 0;
     for (const Buffer &b : buffers)
       numOps = std::max(numOps, b.end + 1);
@@ -519,7 +521,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
         if (func) {
           bytes = planFunction(func, entry.inputs, functionBounds[entry.function]);
           func->setAttr("kiln.memory", memoryAttr(func.getContext()));
-          if (DictionaryAttr peak = peakAttr(func.getContext()))
+          if (DictionaryAttr peak = peakAttr(func.getContext()); peak && recordPeak)
             func->setAttr("kiln.memory_peak", peak);
         }
         it = plans.try_emplace(entry.function, bytes, unshared).first;

@@ -1,4 +1,7 @@
-// RUN: kiln-opt %s --kiln-plan-memory --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-plan-memory=record-peak=true --split-input-file | FileCheck %s
+// Without record-peak, no function records its peak.
+// RUN: kiln-opt %s --kiln-plan-memory --split-input-file | FileCheck %s --check-prefix=NOPEAK
+// NOPEAK-NOT: kiln.memory_peak
 
 // %a dies at the op that makes %c, so %c reuses %a's bytes; %b is live
 // across both and gets its own. Sizes: %a 4096 B, %b 1024 B, %c 4096 B:
