@@ -52,6 +52,10 @@ void kiln::buildCPULinalgPipeline(OpPassManager &pm) {
   // training step's backward recomputes forward values (batch and instance
   // norm statistics, x_hat) with the ops their decomposition used.
   pm.addPass(createCSEPass());
+  // After CSE, which leaves each value at its first computation: a value
+  // first needed much later (a backward pass's gradient of one branch) is
+  // computed just before, so its buffer is not live in between.
+  pm.addNestedPass<func::FuncOp>(nn::createNNShortenLiveRangesPass());
   pm.addPass(createCPUWeightLayoutPass());
   pm.addPass(createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -87,7 +91,9 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   // Static buffers inside loops (the per-image temporaries of a kernel under
   // a dynamic batch loop) move out of them, where the workspace can hold them.
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
-  pm.addPass(createPlanMemoryPass());
+  PlanMemoryPassOptions planning;
+  planning.recordPeak = options.recordMemoryPeak;
+  pm.addPass(createPlanMemoryPass(planning));
   pm.addPass(createEntryChecksToErrorsPass());
   pm.addPass(createOutlineParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(

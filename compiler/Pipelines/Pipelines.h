@@ -36,6 +36,10 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> vectorRegisters{*this, "vector-registers",
                                   llvm::cl::desc("Vector registers of the target (16: AVX2, 32: AVX-512)"),
                                   llvm::cl::init(16)};
+  Option<bool> recordMemoryPeak{
+      *this, "record-memory-peak",
+      llvm::cl::desc("Record the buffers live at the peak of planned bytes (kiln.memory_peak)"),
+      llvm::cl::init(false)};
 };
 
 /// nn on tensors -> linalg/tensor/arith on tensors, weights in the CPU's

@@ -39,6 +39,9 @@ struct TargetOptions {
   unsigned optLevel = 3;
   /// Where the runtime's static libraries are, for linking executables.
   std::string runtimeLibDir;
+  /// Record where the most planned bytes are live (kiln.memory_peak), for
+  /// kiln-compile --report.
+  bool recordMemoryPeak = false;
 };
 
 /// Where a target's pipeline stops.

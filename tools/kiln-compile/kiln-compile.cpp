@@ -9,8 +9,9 @@
 //   kiln-compile MODEL --train --loss=... --label=NAME --optimizer=... -o TRAIN.so
 //                                 a training artifact (docs/training.md)
 //   kiln-compile MODEL ... --report   each entry's planned workspace against the sum
-//                                 of its planned buffers, and what is allocated at
-//                                 run time and why
+//                                 of its planned buffers, what is allocated at
+//                                 run time and why, and the buffers live at the
+//                                 peak of planned bytes
 //   kiln-compile MODEL ... --mlir-timing [--mlir-timing-display=tree]
 //                                 the time of each stage (import, each pass,
 //                                 LLVM translation, optimization, code
@@ -90,8 +91,9 @@ cl::opt<int64_t> batch("batch",
                       cl::value_desc("B"), cl::init(0), cl::cat(category));
 cl::opt<bool> report("report",
                      cl::desc("Print each entry's planned workspace bytes (at the --dim-bound "
-                              "bounds) against the sum of all its planned buffers, and the "
-                              "buffers allocated at run time and why"),
+                              "bounds) against the sum of all its planned buffers, the "
+                              "buffers allocated at run time and why, and the buffers live "
+                              "where the most planned bytes are"),
                      cl::cat(category));
 
 // Training (docs/training.md): the options of nn-build-training.
@@ -499,6 +501,60 @@ void printReport(ModuleOp module) {
       llvm::outs() << " | " << (why ? why.getValue() : "?") << " |\n";
     }
   }
+
+  // Where the most planned bytes are live at once (a bound no placement can
+  // beat), and the buffers live there, largest first.
+  auto peakOf = [&](DictionaryAttr e) {
+    auto function = e.getAs<FlatSymbolRefAttr>("function");
+    Operation *func = function ? module.lookupSymbol(function.getAttr()) : nullptr;
+    return func ? func->getAttrOfType<DictionaryAttr>("kiln.memory_peak") : DictionaryAttr();
+  };
+  auto cell = [](StringRef text) {
+    std::string s;
+    for (char c : text)
+      s += c == '|' ? std::string("\\|") : std::string(1, c);
+    return s;
+  };
+  llvm::outs() << "\n| entry | live at the peak (bytes) | at op | of ops | buffers live there |\n"
+               << "| --- | ---: | ---: | ---: | ---: |\n";
+  for (Attribute a : entries) {
+    auto e = cast<DictionaryAttr>(a);
+    auto name = e.getAs<StringAttr>("name");
+    DictionaryAttr peak = peakOf(e);
+    llvm::outs() << "| " << (name ? name.getValue() : "?") << " | ";
+    if (!peak) {
+      llvm::outs() << "0 | - | - | 0 |\n";
+      continue;
+    }
+    llvm::outs() << count(peak, "bytes") << " | " << count(peak, "op") << " | "
+                 << count(peak, "ops") << " | " << count(peak, "count") << " |\n";
+  }
+  llvm::outs() << "\n| entry | live at the peak (bytes) | buffer | live over ops | first used by "
+                  "| at |\n"
+               << "| --- | ---: | --- | --- | --- | --- |\n";
+  for (Attribute a : entries) {
+    auto e = cast<DictionaryAttr>(a);
+    auto name = e.getAs<StringAttr>("name");
+    DictionaryAttr peak = peakOf(e);
+    auto buffers = peak ? peak.getAs<ArrayAttr>("buffers") : ArrayAttr();
+    if (!buffers)
+      continue;
+    for (Attribute b : buffers) {
+      auto buffer = cast<DictionaryAttr>(b);
+      auto text = [&](StringRef key) {
+        auto v = buffer.getAs<StringAttr>(key);
+        return cell(v ? v.getValue() : "");
+      };
+      llvm::outs() << "| " << (name ? name.getValue() : "?") << " | " << count(buffer, "bytes")
+                   << " | " << text("type") << " | " << count(buffer, "from") << "-"
+                   << count(buffer, "to") << " | " << text("first_user") << " | " << text("loc")
+                   << " |\n";
+    }
+    int64_t listed = static_cast<int64_t>(buffers.size());
+    if (count(peak, "count") > listed)
+      llvm::outs() << "| " << (name ? name.getValue() : "?") << " | " << count(peak, "rest_bytes")
+                   << " | " << count(peak, "count") - listed << " smaller buffers | | | |\n";
+  }
 }
 } // namespace
 
@@ -530,6 +586,7 @@ int main(int argc, char **argv) {
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
   targetOptions.runtimeLibDir = runtimeLibDir(argv[0]);
+  targetOptions.recordMemoryPeak = report;
   std::unique_ptr<kiln::Target> target = kiln::createTarget(targetName, targetOptions, &context);
   if (!target)
     return 1;

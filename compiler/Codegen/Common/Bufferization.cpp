@@ -32,6 +32,8 @@ void kiln::addBufferizationPasses(OpPassManager &pm) {
   // One-Shot Bufferize would take some partial vector writes for whole ones
   // and skip copying the old contents (see the pass).
   pm.addNestedPass<func::FuncOp>(kiln::createExpandPartialTransferWritesPass());
+  // After the last CSE: one buffer per user of a merged empty tensor or fill.
+  pm.addNestedPass<func::FuncOp>(kiln::createCloneSharedFillsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.filterFn = hasOnlyStaticResults;

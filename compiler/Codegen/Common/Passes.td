@@ -150,7 +150,24 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     caller`, `allocated inside scf.for`, ...) with their bytes when all are
     known (static, or at the bounds). Each entry of `kiln.abi` gets
     `workspace` (the planned bytes) and `unshared = U`.
+
+    With `record-peak` (kiln-compile --report sets it), a function with
+    planned buffers also gets `kiln.memory_peak = {bytes =
+    B, op = K, ops = N, count = C, buffers = [...], rest_bytes = R}`: B, the
+    most bytes of workspace buffers (each rounded up to 64) live at one
+    top-level op, first reached at op K of the N in the function's block (no
+    placement can take less than B); the C buffers live there, the largest
+    16 listed as `{bytes, type, from, to, first_user, loc}` (the ops over
+    which the buffer is live, the first top-level op that uses it and that
+    op's location: the ONNX node names of a name location, else its
+    file:line:col), and R the bytes of the others. `kiln-compile --report`
+    prints it. (Off by default: the locations differ between kiln-compile,
+    whose ops carry the ONNX node names, and kiln-opt on printed IR.)
   }];
+  let options = [
+    Option<"recordPeak", "record-peak", "bool", "false",
+           "Record the buffers live at the peak of planned bytes in kiln.memory_peak">,
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
@@ -192,6 +209,46 @@ def ExpandPartialTransferWritesPass
     exact. The vector lowering after bufferization drops the unit dims again.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
+def CloneSharedFillsPass : Pass<"kiln-clone-shared-fills", "mlir::func::FuncOp"> {
+  let summary = "Give each user of an empty tensor or a fill its own, for bufferization";
+  let description = [{
+    Runs just before One-Shot Bufferize. CSE merges equal `tensor.empty` ops
+    and equal fills, so in a training step one zero-filled tensor can be the
+    destination of every convolution of its shape, forward and backward.
+    One-Shot Bufferize gives such a value one buffer: the fill's buffer
+    stays live from its first user to its last while each user writes into a
+    copy, and the users of a shared empty tensor write one after another
+    into one allocation whose live range then spans all of them, so
+    `kiln-plan-memory` cannot put anything else there in between.
+
+    Each op with tensor results that computes them from scalars alone (no
+    memory effects, tensor operands that are all `tensor.empty`, no tensor
+    read from outside its regions: a `linalg.fill`, or the loop nest tiling
+    made of one) is kept for the first op of its block that uses it; every
+    later op of the block that uses it gets a clone, with new empty tensors,
+    right before it. Then each `tensor.empty` left with users in several
+    ops of its block gets the same treatment. A clone costs one write of the
+    tensor, as the copy it replaces did.
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %a = linalg.generic ... outs(%z : tensor<4xf32>)
+    %b = linalg.generic ... outs(%z : tensor<4xf32>)
+    ```
+    becomes
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %a = linalg.generic ... outs(%z : tensor<4xf32>)
+    %e2 = tensor.empty() : tensor<4xf32>
+    %z2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<4xf32>) -> tensor<4xf32>
+    %b = linalg.generic ... outs(%z2 : tensor<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_CODEGEN_COMMON_PASSES

@@ -38,6 +38,8 @@ constexpr int64_t kAlignment = 64;
 /// of run-time shapes): past it the bound is likely a typo, and the buffer
 /// stays a run-time allocation.
 constexpr int64_t kBoundedLimit = int64_t(1) << 40;
+/// How many of the buffers live at the peak kiln.memory lists (the largest).
+constexpr size_t kPeakBuffersListed = 16;
 
 struct Buffer {
   memref::AllocOp alloc;
@@ -106,6 +108,56 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
   return end;
 }
 
+/// A short name for `loc`: the names of its name locations (an ONNX node's
+/// name), else its first file:line:col, else empty.
+std::string describeLoc(Location loc) {
+  SmallVector<std::string> names;
+  loc->walk([&](Location l) {
+    if (auto name = dyn_cast<NameLoc>(l))
+      if (!llvm::is_contained(names, name.getName().str()))
+        names.push_back(name.getName().str());
+    return WalkResult::advance();
+  });
+  if (!names.empty()) {
+    std::string s = names.front();
+    for (const std::string &n : llvm::drop_begin(names))
+      s += ", " + n;
+    return s;
+  }
+  std::string s;
+  loc->walk([&](Location l) {
+    if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      s = (file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+           std::to_string(file.getColumn()));
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return s;
+}
+
+/// The first top-level op after `alloc` that touches it or a view of it:
+/// the kernel that writes it first.
+Operation *firstUser(memref::AllocOp alloc, Block &body) {
+  Operation *first = nullptr;
+  SmallVector<Value> worklist{alloc.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (isa<ViewLikeOpInterface, memref::ReshapeOp>(user) && user->getNumResults() == 1 &&
+          isa<BaseMemRefType>(user->getResult(0).getType()) && user->getOperand(0) == value &&
+          user->getBlock() == &body) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (top && (!first || top->isBeforeInBlock(first)))
+        first = top;
+    }
+  }
+  return first;
+}
+
 /// Places `buffers` largest first (ties by program order, so the layout is
 /// deterministic) at the lowest 64-byte-aligned offset that does not overlap
 /// a placed buffer whose live range intersects theirs; returns the bytes of
@@ -163,6 +215,8 @@ int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
 }
 
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
+  using PlanMemoryPassBase::PlanMemoryPassBase;
+
   /// Places `func`'s buffers in a new workspace argument and returns its
   /// bytes, or 0 (and adds no argument) when there is nothing to place.
   /// `inputs` and `bounds` say what the function's input dims can be.
@@ -236,6 +290,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     // What the workspace would take if no two buffers shared bytes.
     for (const Buffer &b : buffers)
       unshared += static_cast<int64_t>(llvm::alignTo(b.bytes, kAlignment));
+    findPeak(buffers, body);
     int64_t total = place(buffers);
 
     OpBuilder builder(&getContext());
@@ -296,6 +351,59 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     return true;
   }
 
+  /// The first top-level op where the most bytes of planned buffers are
+  /// live at once (each rounded up to the alignment): no placement can take
+  /// less. Every buffer live there, largest first (ties in program order),
+  /// with its type, live range and the op that first uses it.
+  void findPeak(MutableArrayRef<Buffer> buffers, Block &body) {
+    unsigned numOps = 0;
+    for (const Buffer &b : buffers)
+      numOps = std::max(numOps, b.end + 1);
+    SmallVector<int64_t> delta(numOps + 1, 0);
+    for (const Buffer &b : buffers) {
+      int64_t bytes = static_cast<int64_t>(llvm::alignTo(b.bytes, kAlignment));
+      delta[b.start] += bytes;
+      delta[b.end + 1] -= bytes;
+    }
+    int64_t live = 0;
+    peakBytes = 0;
+    for (unsigned i = 0; i < numOps; ++i) {
+      live += delta[i];
+      if (live > peakBytes) {
+        peakBytes = live;
+        peakOp = i;
+      }
+    }
+    totalOps = static_cast<unsigned>(body.getOperations().size());
+    peakBuffers.clear();
+    for (Buffer &b : buffers) {
+      if (b.start > peakOp || b.end < peakOp)
+        continue;
+      PeakBuffer p{static_cast<int64_t>(llvm::alignTo(b.bytes, kAlignment)), "", b.start, b.end,
+                   "", ""};
+      llvm::raw_string_ostream(p.type) << b.alloc.getType();
+      if (Operation *user = firstUser(b.alloc, body)) {
+        p.user = user->getName().getStringRef().str();
+        p.loc = describeLoc(user->getLoc());
+      }
+      peakBuffers.push_back(std::move(p));
+    }
+    llvm::sort(peakBuffers, [](const PeakBuffer &a, const PeakBuffer &b) {
+      return a.bytes != b.bytes ? a.bytes > b.bytes : a.start < b.start;
+    });
+  }
+
+  /// A buffer live at the peak, for kiln.memory.
+  struct PeakBuffer {
+    int64_t bytes;
+    std::string type;
+    unsigned start, end;
+    std::string user, loc;
+  };
+  int64_t peakBytes = 0;
+  unsigned peakOp = 0, totalOps = 0;
+  SmallVector<PeakBuffer> peakBuffers;
+
   /// What planFunction found, for kiln.memory: static buffers in the
   /// workspace, dynamic ones in it at their bounds (resting on `symbols`),
   /// buffers in per-run allocations, and every buffer allocated at run time
@@ -343,6 +451,41 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     return b.getDictionaryAttr(fields);
   }
 
+  /// kiln.memory_peak, when buffers were planned: the peak's bytes, its op,
+  /// the ops of the function's block, how many buffers are live there and
+  /// the largest kPeakBuffersListed of them (the rest's bytes in
+  /// rest_bytes).
+  DictionaryAttr peakAttr(MLIRContext *context) {
+    if (peakBytes == 0)
+      return {};
+    Builder b(context);
+    SmallVector<Attribute> live;
+    int64_t restBytes = 0;
+    for (auto [i, p] : llvm::enumerate(peakBuffers)) {
+      if (i >= kPeakBuffersListed) {
+        restBytes += p.bytes;
+        continue;
+      }
+      live.push_back(b.getDictionaryAttr({
+          b.getNamedAttr("bytes", b.getI64IntegerAttr(p.bytes)),
+          b.getNamedAttr("type", b.getStringAttr(p.type)),
+          b.getNamedAttr("from", b.getI64IntegerAttr(p.start)),
+          b.getNamedAttr("to", b.getI64IntegerAttr(p.end)),
+          b.getNamedAttr("first_user", b.getStringAttr(p.user)),
+          b.getNamedAttr("loc", b.getStringAttr(p.loc)),
+      }));
+    }
+    SmallVector<NamedAttribute> peak = {
+        b.getNamedAttr("bytes", b.getI64IntegerAttr(peakBytes)),
+        b.getNamedAttr("op", b.getI64IntegerAttr(peakOp)),
+        b.getNamedAttr("ops", b.getI64IntegerAttr(totalOps)),
+        b.getNamedAttr("count", b.getI64IntegerAttr(peakBuffers.size())),
+        b.getNamedAttr("buffers", b.getArrayAttr(live))};
+    if (peakBuffers.size() > kPeakBuffersListed)
+      peak.push_back(b.getNamedAttr("rest_bytes", b.getI64IntegerAttr(restBytes)));
+    return b.getDictionaryAttr(peak);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<kiln::abi::ModelABI> abi = kiln::abi::readABI(module);
@@ -370,11 +513,16 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
         int64_t bytes = 0;
         planned = bounded = perRun = 0;
         unshared = 0;
+        peakBytes = 0;
+        peakOp = totalOps = 0;
+        peakBuffers.clear();
         symbols.clear();
         runtime.clear();
         if (func) {
           bytes = planFunction(func, entry.inputs, functionBounds[entry.function]);
           func->setAttr("kiln.memory", memoryAttr(func.getContext()));
+          if (DictionaryAttr peak = peakAttr(func.getContext()); peak && recordPeak)
+            func->setAttr("kiln.memory_peak", peak);
         }
         it = plans.try_emplace(entry.function, bytes, unshared).first;
       }

@@ -57,6 +57,7 @@ public:
     kiln::CPUPipelineOptions pipelineOptions;
     pipelineOptions.vectorWidth = shape.vectorWidth;
     pipelineOptions.vectorRegisters = shape.vectorRegisters;
+    pipelineOptions.recordMemoryPeak = options.recordMemoryPeak;
     return kiln::buildCPUPipeline(pm, pipelineOptions, [&](const llvm::Twine &message) {
       return emitError(UnknownLoc::get(context)) << message;
     });

@@ -67,12 +67,15 @@ LogicalResult negGradient(NegOp op, GradientEmitter &e) {
   return success();
 }
 
-// The subgradient at 0 is 0, as in PyTorch.
+// The subgradient at 0 is 0, as in PyTorch. The mask reads the output
+// (relu(x) > 0 exactly where x > 0, NaN included): backward then keeps the
+// ReLU's output, which the next layer keeps anyway, and not its input, which
+// elementwise fusion no longer has to write out (a batch norm's output).
 LogicalResult reluGradient(ReluOp op, GradientEmitter &e) {
   if (!e.needs(0))
     return success();
   Value zero = e.scalar(elemOf(op.getInput()), 0.0);
-  Value positive = make<GreaterOp>(e, op.getInput(), zero);
+  Value positive = make<GreaterOp>(e, op.getOutput(), zero);
   e.setOperandGrad(0, e.builder().create<WhereOp>(e.loc(), positive, e.resultGradOrZeros(0), zero));
   return success();
 }

@@ -42,6 +42,38 @@ def NNDecomposePass : Pass<"nn-decompose"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def NNShortenLiveRangesPass : Pass<"nn-shorten-live-ranges", "mlir::func::FuncOp"> {
+  let summary = "Move ops down to just before their first user where that frees bytes";
+  let description = [{
+    An op whose result is first needed much later holds its buffer all the
+    while: a training step's backward computes, say, the gradient flowing
+    through a residual block's shortcut as soon as it reaches the block, and
+    adds it to the other branch's only after that branch's whole backward.
+    For each op of a function's blocks, from the bottom up, this pass takes
+    the op with the producers used by it alone (transitively), and moves
+    that group, in order, to just before the first op outside it that uses
+    one of its results, when the bytes the group's results take are more
+    than the bytes of its inputs whose last use was before that point
+    (which then stay live up to there; constants and the function's
+    arguments cost nothing, and a reshape is its input's buffer). Only the
+    results of ops that are surely buffers of their own once lowered count
+    (convolutions, contractions, transposes, concats, pads): an elementwise
+    op or a slice often ends up inside its user's loop. Only ops with static
+    tensor shapes, no regions and no memory effects move, so every order
+    computes the same values; nothing is recomputed.
+
+    ```mlir
+    %a = nn.relu %x : tensor<32x32xf32>
+    %b = nn.transpose %y {perm = array<i64: 1, 0>} : (tensor<32x32xf32>) -> tensor<32x32xf32>
+    %c = nn.neg %a : tensor<32x32xf32>
+    %d = nn.add %b, %c : (tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<32x32xf32>
+    %e = nn.mul %d, %y : (tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<32x32xf32>
+    ```
+    moves `%b` down to just before `%d`: `%y` stays live anyway, and `%b`'s
+    4096 bytes are no longer live while `%c` is computed.
+  }];
+}
+
 def NNGenerateGradientPass : Pass<"nn-generate-gradient", "mlir::ModuleOp"> {
   let summary = "Add the reverse-mode gradient function of every public function";
   let description = [{

@@ -1,12 +1,21 @@
-// RUN: kiln-opt %s --kiln-plan-memory --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-plan-memory=record-peak=true --split-input-file | FileCheck %s
+// Without record-peak, no function records its peak.
+// RUN: kiln-opt %s --kiln-plan-memory --split-input-file | FileCheck %s --check-prefix=NOPEAK
+// NOPEAK-NOT: kiln.memory_peak
 
 // %a dies at the op that makes %c, so %c reuses %a's bytes; %b is live
 // across both and gets its own. Sizes: %a 4096 B, %b 1024 B, %c 4096 B:
-// 9216 B unshared, 5120 B planned.
+// 9216 B unshared, 5120 B planned. The peak of live bytes, 5120, is first
+// reached at op 2 (of 12, counting from 0: the allocation of %b), where %a
+// (ops 0-4, first used by the copy named "fill_a") and %b (ops 2-9) are live.
 // CHECK-LABEL: module attributes
 // CHECK-SAME: unshared = 9216 : i64, workspace = 5120 : i64
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<5120xi8> {kiln.name = "workspace"}
+// CHECK-SAME: kiln.memory_peak = {buffers = [
+// CHECK-SAME: {bytes = 4096 : i64, first_user = "memref.copy", from = 0 : i64, loc = "fill_a", to = 4 : i64, type = "memref<1024xf32>"},
+// CHECK-SAME: {bytes = 1024 : i64, first_user = "memref.copy", from = 2 : i64, loc = "{{[^"]*}}", to = 9 : i64, type = "memref<256xf32>"}],
+// CHECK-SAME: bytes = 5120 : i64, count = 2 : i64, op = 2 : i64, ops = 12 : i64}
 // CHECK-DAG: %[[O0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[O4096:.*]] = arith.constant 4096 : index
 // CHECK: memref.view %[[WS]][%[[O0]]][] : memref<5120xi8> to memref<1024xf32>
@@ -16,7 +25,7 @@
 module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
   func.func @model(%x: memref<1024xf32>, %y: memref<1024xf32>) {
     %a = memref.alloc() : memref<1024xf32>
-    memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
+    memref.copy %x, %a : memref<1024xf32> to memref<1024xf32> loc("fill_a")
     %b = memref.alloc() : memref<256xf32>
     %sub = memref.subview %a[0] [256] [1] : memref<1024xf32> to memref<256xf32, strided<[1]>>
     memref.copy %sub, %b : memref<256xf32, strided<[1]>> to memref<256xf32>
@@ -104,7 +113,7 @@ module attributes {kiln.abi = {entries = [
 // planned buffers would take unshared (16 B, in a 64-byte slot).
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8> {kiln.name = "workspace"}
-// CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64, runtime_buffers = [{count = 1 : i64, why = "size of an argument that is no input"}], unshared = 64 : i64}}
+// CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 0 : i64, planned = 1 : i64, runtime = 1 : i64, runtime_buffers = [{count = 1 : i64, why = "size of an argument that is no input"}], unshared = 64 : i64}, kiln.memory_peak = {buffers = [{bytes = 64 : i64, {{.*}}}], bytes = 64 : i64, count = 1 : i64
 // CHECK: memref.view %[[WS]][%{{.*}}][] : memref<64xi8> to memref<4xf32>
 // CHECK: memref.alloc(%{{.*}}) : memref<?x4xf32>
 module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
