@@ -21,6 +21,7 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -70,7 +71,7 @@ struct RuntimeBuffer {
 /// not a view).
 std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
                                 const DenseMap<Operation *, unsigned> &position,
-                                std::string &why) {
+                                std::string &why, std::optional<unsigned> &result) {
   unsigned end = position.lookup(alloc);
   SmallVector<Value> worklist{alloc.getResult()};
   while (!worklist.empty()) {
@@ -81,6 +82,15 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
       if (!top || user->hasTrait<OpTrait::ReturnLike>() || isa<CallOpInterface>(user)) {
         why = isa<func::ReturnOp>(user) ? "output handed to the caller"
                                         : "escapes through " + user->getName().getStringRef().str();
+        // The output is the whole buffer (not a piece of it) when only
+        // reshapes lie between them.
+        Value whole = value;
+        while (whole != alloc.getResult() && whole.getDefiningOp() &&
+               isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp,
+                   memref::ReshapeOp>(whole.getDefiningOp()))
+          whole = whole.getDefiningOp()->getOperand(0);
+        if (isa<func::ReturnOp>(user) && whole == alloc.getResult())
+          result = use.getOperandNumber();
         return std::nullopt;
       }
       end = std::max(end, position.lookup(top));
@@ -152,6 +162,31 @@ std::optional<std::pair<int64_t, Value>> bytesPerUnit(memref::AllocOp alloc) {
   return std::make_pair(bytes, alloc.getDynamicSizes()[0]);
 }
 
+/// Bytes at the bounds of an output of signature `spec` whose elements are
+/// `type`'s, or -1: the runtime checks every output's dims against the
+/// signature after a run (a symbol is the value the inputs give it), so an
+/// output of static and bounded dims holds at most this many bytes, whatever
+/// the sizes the code computed for it (kiln_bind.c).
+int64_t outputBytes(const kiln::abi::TensorSpec &spec, MemRefType type,
+                    const std::map<std::string, int64_t> &bounds) {
+  Type elem = type.getElementType();
+  if (!elem.isIntOrFloat())
+    return -1;
+  int64_t bytes = std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
+  for (const kiln::abi::Dim &dim : spec.shape) {
+    int64_t size = dim.size;
+    if (dim.isSymbolic()) {
+      auto bound = bounds.find(dim.symbol);
+      if (bound == bounds.end())
+        return -1;
+      size = bound->second;
+    }
+    if (size < 0 || llvm::MulOverflow(bytes, size, bytes) || bytes > kBoundedLimit)
+      return -1;
+  }
+  return bytes;
+}
+
 /// Bytes of a buffer of `type`: static, or at the bounds; -1 when unknown.
 int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
   int64_t bytes = bufferBytes(alloc.getType());
@@ -167,6 +202,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// bytes, or 0 (and adds no argument) when there is nothing to place.
   /// `inputs` and `bounds` say what the function's input dims can be.
   int64_t planFunction(func::FuncOp func, ArrayRef<kiln::abi::TensorSpec> inputs,
+                       ArrayRef<kiln::abi::TensorSpec> outputs,
                        const std::map<std::string, int64_t> &bounds) {
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return 0;
@@ -192,9 +228,14 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     llvm::DenseMap<Operation *, std::string> whyNotBounded;
     for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
       std::string why;
-      std::optional<unsigned> end = lastUse(alloc, body, position, why);
+      std::optional<unsigned> result;
+      std::optional<unsigned> end = lastUse(alloc, body, position, why, result);
       if (!end) {
-        runtime.push_back({why, knownBytes(sizes, alloc)});
+        int64_t bytes = knownBytes(sizes, alloc);
+        if (bytes < 0 && result && *result < outputs.size() &&
+            func.getNumResults() == outputs.size())
+          bytes = outputBytes(outputs[*result], alloc.getType(), bounds);
+        runtime.push_back({why, bytes});
         continue;
       }
       int64_t bytes = bufferBytes(alloc.getType());
@@ -373,7 +414,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
         symbols.clear();
         runtime.clear();
         if (func) {
-          bytes = planFunction(func, entry.inputs, functionBounds[entry.function]);
+          bytes = planFunction(func, entry.inputs, entry.outputs, functionBounds[entry.function]);
           func->setAttr("kiln.memory", memoryAttr(func.getContext()));
         }
         it = plans.try_emplace(entry.function, bytes, unshared).first;
