@@ -14,6 +14,7 @@
 #include "compiler/Codegen/Common/SizeBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -24,6 +25,8 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <limits>
+#include <memory>
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
@@ -197,6 +200,78 @@ int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
   return bound.known && bound.tight ? bound.hi : -1;
 }
 
+/// Bounds of buffer sizes case by case: each bounded symbol either 0 or 1
+/// to its bound (at most kMaxSplitSymbols symbols). A case in which a
+/// run-time check before the buffer always fails has no run that reaches
+/// the buffer. ONNX Reshape's "a 0 copies the input's dim" makes a size
+/// that is N, or another dim where N is 0: over all runs its largest value
+/// is that dim, no tight bound; split, the case N = 0 either fails the
+/// Reshape's element-count check or has no elements, and the size is tight
+/// in the case where every symbol is positive.
+class CaseSplit {
+public:
+  static constexpr size_t kMaxSplitSymbols = 4;
+
+  CaseSplit(func::FuncOp func, ArrayRef<kiln::abi::TensorSpec> inputs,
+            const std::map<std::string, int64_t> &bounds, Block &body) {
+    if (bounds.empty() || bounds.size() > kMaxSplitSymbols)
+      return;
+    for (unsigned mask = 0; mask < (1u << bounds.size()); ++mask) {
+      std::map<std::string, bool> positive;
+      unsigned bit = 0;
+      for (const auto &entry : bounds)
+        positive[entry.first] = mask & (1u << bit++);
+      Case c{std::make_unique<kiln::SizeBoundAnalysis>(func, inputs, bounds, positive)};
+      // The first top-level check that always fails in this case.
+      for (auto [i, op] : llvm::enumerate(body)) {
+        auto check = dyn_cast<cf::AssertOp>(&op);
+        if (!check)
+          continue;
+        const kiln::SizeBound &holds = c.sizes->get(check.getArg());
+        if (holds.known && holds.hi == 0) {
+          c.failsAt = i;
+          break;
+        }
+      }
+      cases.push_back(std::move(c));
+    }
+  }
+
+  /// The bytes at the bounds of `alloc` (at `position` in the body), the
+  /// largest over the cases that reach it, tight when the case of every
+  /// symbol positive has that largest size and is tight; nothing when a
+  /// case has no bound.
+  std::optional<kiln::SizeBound> bytes(memref::AllocOp alloc, unsigned position) {
+    if (cases.empty())
+      return std::nullopt;
+    std::optional<kiln::SizeBound> allPositive;
+    int64_t largest = 0;
+    for (auto [mask, c] : llvm::enumerate(cases)) {
+      if (c.failsAt < position)
+        continue;
+      kiln::SizeBound b =
+          c.sizes->bytesAtBounds(alloc.getType(), alloc.getDynamicSizes(), kBoundedLimit);
+      if (!b.known)
+        return std::nullopt;
+      largest = std::max(largest, b.hi);
+      if (mask + 1 == cases.size())
+        allPositive = b;
+    }
+    if (!allPositive)
+      return std::nullopt;
+    allPositive->tight = allPositive->tight && allPositive->hi == largest;
+    allPositive->hi = largest;
+    return allPositive;
+  }
+
+private:
+  struct Case {
+    std::unique_ptr<kiln::SizeBoundAnalysis> sizes;
+    unsigned failsAt = std::numeric_limits<unsigned>::max();
+  };
+  SmallVector<Case> cases;
+};
+
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// Places `func`'s buffers in a new workspace argument and returns its
   /// bytes, or 0 (and adds no argument) when there is nothing to place.
@@ -210,6 +285,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     if (func.getNumArguments() < inputs.size())
       inputs = {};
     kiln::SizeBoundAnalysis sizes(func, inputs, bounds);
+    CaseSplit cases(func, inputs, bounds, body);
 
     DenseMap<Operation *, unsigned> position;
     for (auto [i, op] : llvm::enumerate(body))
@@ -247,6 +323,9 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       MemRefType type = alloc.getType();
       kiln::SizeBound atBounds =
           sizes.bytesAtBounds(type, alloc.getDynamicSizes(), kBoundedLimit);
+      if (!atBounds.known || !atBounds.tight)
+        if (std::optional<kiln::SizeBound> split = cases.bytes(alloc, position[alloc]))
+          atBounds = *split;
       if (atBounds.known && atBounds.tight && type.getLayout().isIdentity() &&
           !type.getMemorySpace()) {
         buffers.push_back({alloc, std::max<int64_t>(atBounds.hi, 1), position[alloc], *end});
