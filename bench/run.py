@@ -135,9 +135,11 @@ MODELS = {
     "conv1x1_256x14": make_conv(256, 1024, 14, 1, 1),
     "mlp_b64": make_mlp,
     "digits_cnn": make_digits,
-    # One export with symbolic batch and sequence, compiled as it is and
-    # pinned to the timed size (COMPILE_FLAGS): the cost of symbolic dims.
+    # One export with symbolic batch and sequence, compiled as it is, with
+    # bounds (N <= 8, S <= 128), and pinned to the timed size (COMPILE_FLAGS):
+    # the cost of symbolic dims. ORT runs the same file in each row.
     "transformer_dyn": make_transformer,
+    "transformer_dyn_bounded": make_transformer,
     "transformer_pinned": make_transformer,
     "lstm2_s64_b1": make_lstm(1),
     "lstm2_s64_b8": make_lstm(8),
@@ -145,7 +147,8 @@ MODELS = {
 
 
 # kiln-compile flags beyond the model and -o, per model.
-COMPILE_FLAGS = {"transformer_pinned": ["--input-shape", "input=4x127x128"]}
+COMPILE_FLAGS = {"transformer_pinned": ["--input-shape", "input=4x127x128"],
+                 "transformer_dyn_bounded": ["--dim-bound", "N=8", "--dim-bound", "S=128"]}
 
 
 # --- counting ----------------------------------------------------------------
