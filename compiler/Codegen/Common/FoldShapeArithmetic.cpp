@@ -241,8 +241,13 @@ Range rangeOf(Value v, int depth = 0) {
   auto clampTo = [&](Range r) { return r.lo < full.lo || r.hi > full.hi ? full : r; };
   if (isa<tensor::DimOp, memref::DimOp>(op))
     return {0, INT64_MAX};
-  if (auto ext = dyn_cast<arith::ExtUIOp>(op))
-    return ext.getIn().getType().isInteger(1) ? Range{0, 1} : clampTo(in(0));
+  if (auto ext = dyn_cast<arith::ExtUIOp>(op)) {
+    if (ext.getIn().getType().isInteger(1))
+      return {0, 1};
+    // A negative input becomes a large positive one.
+    Range r = in(0);
+    return r.lo >= 0 ? clampTo(r) : full;
+  }
   if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(op))
     return clampTo(in(0));
   if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::MaxSIOp, arith::MinSIOp,
@@ -416,11 +421,12 @@ struct SelectToMinMax : OpRewritePattern<arith::SelectOp> {
 // Products
 //===----------------------------------------------------------------------===//
 
-/// Casts between index and integers of 64 bits or fewer: sizes cross them
-/// unchanged.
+/// Casts that keep every value (to index or i64, from as wide or narrower):
+/// sizes cross them unchanged.
 Value stripCasts(Value v) {
   while (Operation *op = v.getDefiningOp()) {
-    if (!isa<arith::IndexCastOp, arith::ExtSIOp>(op))
+    Type to = op->getResult(0).getType();
+    if (!isa<arith::IndexCastOp, arith::ExtSIOp>(op) || !(to.isIndex() || to.isInteger(64)))
       break;
     v = op->getOperand(0);
   }
