@@ -102,6 +102,22 @@ def make_lstm(batch):
     return make
 
 
+def make_transformer(path):
+    """A 2-layer torch.nn.TransformerEncoder (d_model 128, 4 heads, feed-forward
+    512, batch_first) exported with symbolic batch N and sequence S; timed at
+    N=4, S=127. The exporter computes every Reshape's shape at run time."""
+    import torch
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=128, nhead=4, dim_feedforward=512,
+                                             dropout=0.0, batch_first=True)
+    model = torch.nn.TransformerEncoder(layer, num_layers=2).eval()
+    x = torch.randn(4, 127, 128, generator=torch.Generator().manual_seed(1))
+    torch.onnx.export(model, (x,), path, opset_version=13, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True,
+                      dynamic_axes={"input": {0: "N", 1: "S"}, "output": {0: "N", 1: "S"}})
+    return x.numpy()
+
+
 def make_digits(path):
     import shutil
     src = os.path.join(REPO_ROOT, "examples", "digits")
@@ -119,25 +135,42 @@ MODELS = {
     "conv1x1_256x14": make_conv(256, 1024, 14, 1, 1),
     "mlp_b64": make_mlp,
     "digits_cnn": make_digits,
+    # One export with symbolic batch and sequence, compiled as it is, with
+    # bounds (N <= 8, S <= 128), and pinned to the timed size (COMPILE_FLAGS):
+    # the cost of symbolic dims. ORT runs the same file in each row.
+    "transformer_dyn": make_transformer,
+    "transformer_dyn_bounded": make_transformer,
+    "transformer_pinned": make_transformer,
     "lstm2_s64_b1": make_lstm(1),
     "lstm2_s64_b8": make_lstm(8),
 }
 
 
+# kiln-compile flags beyond the model and -o, per model.
+COMPILE_FLAGS = {"transformer_pinned": ["--input-shape", "input=4x127x128"],
+                 "transformer_dyn_bounded": ["--dim-bound", "N=8", "--dim-bound", "S=128"]}
+
+
 # --- counting ----------------------------------------------------------------
 
-def count_work(model_path):
+def count_work(model_path, input_shape=None):
     """(FLOPs, bytes) of an ONNX model: multiply-adds in Conv/Gemm/MatMul and
     the recurrent layers' products x2;
     weights + graph inputs + graph outputs, each moved once."""
     import onnx
     from onnx import numpy_helper, shape_inference
     model = onnx.load(model_path)
-    # Symbolic dims are counted at the size the table runs them at (batch 1).
+    # Symbolic dims are counted at the size the table runs them at: the
+    # timed input's, or 1.
+    sizes = {}
+    if input_shape is not None:
+        for d, n in zip(model.graph.input[0].type.tensor_type.shape.dim, input_shape):
+            if d.HasField("dim_param"):
+                sizes[d.dim_param] = n
     for vi in list(model.graph.input) + list(model.graph.output):
         for d in vi.type.tensor_type.shape.dim:
             if d.HasField("dim_param"):
-                d.dim_value = 1
+                d.dim_value = sizes.get(d.dim_param, 1)
     model = shape_inference.infer_shapes(model)
     g = model.graph
     shapes = {}
@@ -149,6 +182,12 @@ def count_work(model_path):
         shapes[name] = list(arr.shape)
     flops = 0
     for node in g.node:
+        # A product whose operand shapes inference leaves unknown (shapes
+        # computed at run time) is not counted.
+        if node.op_type in ("Conv", "Gemm", "MatMul") and not all(
+                shapes.get(v) and all(d > 0 for d in shapes[v])
+                for v in (node.input[0], node.input[1], node.output[0])):
+            continue
         if node.op_type == "Conv":
             w = shapes[node.input[1]]
             out = shapes[node.output[0]]
@@ -240,7 +279,8 @@ def bench_model(name, args, bins, node_modules, peak):
     np.save(in_path, x.astype(np.float32))
     lib = os.path.join(work, "model.so")
     t0 = time.perf_counter()
-    subprocess.run([bins["kiln-compile"], onnx_path, "-o", lib], check=True)
+    subprocess.run([bins["kiln-compile"], onnx_path, "-o", lib, *COMPILE_FLAGS.get(name, [])],
+                   check=True)
     compile_s = time.perf_counter() - t0
 
     import onnx
@@ -263,7 +303,7 @@ def bench_model(name, args, bins, node_modules, peak):
     b = np.load(ort_out).astype(np.float64)
     rel = float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
 
-    flops, nbytes = count_work(onnx_path)
+    flops, nbytes = count_work(onnx_path, x.shape)
     # T threads can at best multiply the single-thread FMA peak by T (up to the
     # cores); the read bandwidth is kept at one thread's, a generous floor.
     fma = peak["fma_gflops"] * min(args.threads, os.cpu_count() or 1)
@@ -278,18 +318,19 @@ def bench_model(name, args, bins, node_modules, peak):
     }
     if args.baseline_bin_dir:
         row["base"] = bench_kiln_only(args, args.baseline_bin_dir, work, onnx_path, in_name,
-                                      in_path)
+                                      in_path, COMPILE_FLAGS.get(name, []))
     return row
 
 
-def bench_kiln_only(args, bin_dir, work, onnx_path, in_name, in_path):
+def bench_kiln_only(args, bin_dir, work, onnx_path, in_name, in_path, flags=()):
     """Compile and time the model with another build of Kiln (the baseline of a
     before/after comparison); returns its compile seconds, median ms and peak RSS."""
     base_work = os.path.join(work, "baseline")
     os.makedirs(base_work, exist_ok=True)
     lib = os.path.join(base_work, "model.so")
     t0 = time.perf_counter()
-    subprocess.run([os.path.join(bin_dir, "kiln-compile"), onnx_path, "-o", lib], check=True)
+    subprocess.run([os.path.join(bin_dir, "kiln-compile"), onnx_path, "-o", lib, *flags],
+                   check=True)
     compile_s = time.perf_counter() - t0
     text, rss = run_with_rss(
         [os.path.join(bin_dir, "kiln-run"), lib, "--input", f"{in_name}={in_path}",

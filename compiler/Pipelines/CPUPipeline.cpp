@@ -59,6 +59,9 @@ void kiln::buildCPULinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCPUWeightLayoutPass());
   pm.addPass(createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
+  // Run-time shapes as scalars the canonicalizer folds, before fusion sees
+  // the gathers of run-time Slices (slices once their starts are known).
+  pm.addNestedPass<func::FuncOp>(createFoldShapeArithmeticPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

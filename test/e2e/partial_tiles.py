@@ -5,7 +5,8 @@ The CPU kernels vectorize the last, partial tile of a loop with masked loads
 and stores instead of scalar code: a symbolic innermost dim (elementwise ops,
 softmax, reductions), a symbolic column count N of a matmul (blocks of one
 register block, the last one masked), a symbolic reduction length (attention
-weights times values), and static column counts with no
+weights times values), convolutions over a symbolic batch and image size
+(im2col over OH*OW columns, the same blocks), and static column counts with no
 divisor of whole vectors (Gemm N=1000, N=127). Each model is compiled once per
 target below and run at awkward sizes (0, 1, 7, 33, 127, 1000 ...); every
 output is compared with numpy (float64) computed from the ONNX spec.
@@ -48,6 +49,20 @@ def f32(*shape):
 def softmax(x):
     e = np.exp(x - x.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
+
+
+def conv2d(x, w, b, stride, pad):
+    """ONNX Conv (NCHW, group 1, no dilation) in float64."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))
+    win = win[:, :, ::stride, ::stride]
+    return np.einsum("nchwij,fcij->nfhw", win, w.astype(np.float64)) + b[None, :, None, None]
+
+
+def maxpool2x2(x):
+    """ONNX MaxPool, kernel 2, stride 2, no padding (floor)."""
+    win = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(2, 3))[:, :, ::2, ::2]
+    return win.max(axis=(4, 5))
 
 
 def cases():
@@ -116,6 +131,32 @@ def cases():
         [vi("r", TensorProto.FLOAT, [4, "L"]), vi("s", TensorProto.FLOAT, [4, "L"]),
          vi("m", TensorProto.FLOAT, [4]), vi("t", TensorProto.FLOAT, [4]),
          vi("mi", TensorProto.INT32, [4]), vi("mn", TensorProto.FLOAT, [4])], [two]), runs))
+
+    # Convolutions over a symbolic batch and image size (3x3 padded, 3x3
+    # stride 2, 1x1) with a max pool: each image is im2col plus a
+    # contraction over OH*OW columns, blocked with a masked last block.
+    w1, b1 = f32(16, 8, 3, 3), f32(16)
+    w2, b2 = f32(12, 16, 3, 3), f32(12)
+    w3, b3 = f32(5, 12, 1, 1), f32(5)
+    runs = []
+    for n, h, w in ((1, 2, 3), (2, 5, 7), (1, 17, 33), (3, 40, 23)):
+        x = f32(n, 8, h, w)
+        c1 = np.maximum(conv2d(x, w1, b1, 1, 1), 0)
+        c2 = conv2d(c1, w2, b2, 2, 1)
+        runs.append((f"N={n},H={h},W={w}", {"x": x}, {
+            "y": conv2d(c2, w3, b3, 1, 0), "p": maxpool2x2(c1)}))
+    out.append(("conv_dyn_nhw", model(
+        "conv_dyn_nhw",
+        [helper.make_node("Conv", ["x", "w1", "b1"], ["c1r"], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c1r"], ["c1"]),
+         helper.make_node("Conv", ["c1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1], strides=[2, 2]),
+         helper.make_node("Conv", ["c2", "w3", "b3"], ["y"]),
+         helper.make_node("MaxPool", ["c1"], ["p"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("x", TensorProto.FLOAT, ["N", 8, "H", "W"])],
+        [vi("y", TensorProto.FLOAT, ["N", 5, "OH", "OW"]),
+         vi("p", TensorProto.FLOAT, ["N", 16, "PH", "PW"])],
+        [numpy_helper.from_array(a, nm) for a, nm in
+         ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"), (w3, "w3"), (b3, "b3"))]), runs))
 
     # Static sizes with no divisor of whole vectors: Gemm N=1000 and N=127
     # (ragged column blocks), and a bias plus sigmoid over rows of 1000.

@@ -1,14 +1,17 @@
 //===- PartialTiles.cpp - masked partial tiles for the CPU ----------------===//
 //
 // Helpers of kiln-cpu-tile-and-vectorize for partial tiles: the constant
-// bound of a dynamic tile size, and the removal of the masks the vectorizer
-// puts on computations (see docs/lowering-choices.md, "Partial tiles").
+// bound of a dynamic tile size, the splits of dynamic loops, convolutions
+// with dynamic sizes as im2col over a dynamic column count, and the removal
+// of the masks the vectorizer puts on computations (see
+// docs/lowering-choices.md, "Partial tiles").
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -264,3 +267,127 @@ LogicalResult kiln::cpu::splitDynamicInnermost(RewriterBase &rewriter, linalg::L
   return tileAndPeel(rewriter, op, sizes, partial);
 }
 
+
+/// Whether `conv` has dynamic batch or spatial sizes and static channels and
+/// filter: the convolutions the two steps below take.
+static bool isDynamicSpatialConv(linalg::Conv2DNchwFchwOp conv) {
+  auto in = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filter = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto out = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  return in && filter && out && filter.hasStaticShape() && !in.isDynamicDim(1) &&
+         !out.isDynamicDim(1) && (!in.hasStaticShape() || !out.hasStaticShape());
+}
+
+/// A convolution with a dynamic batch, or a static one above 1 and dynamic
+/// spatial sizes, runs one image at a time: an scf.for over the batch.
+LogicalResult kiln::cpu::tileDynamicConvBatch(RewriterBase &rewriter,
+                                              linalg::Conv2DNchwFchwOp conv) {
+  auto in = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  if (!isDynamicSpatialConv(conv) || in.getDimSize(0) == 1)
+    return failure();
+  SmallVector<int64_t> sizes(conv.getNumLoops(), 0);
+  sizes[0] = 1;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(conv);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(conv.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(conv, tiled->replacements);
+  return success();
+}
+
+/// One image's convolution with dynamic spatial sizes, as im2col plus a
+/// contraction whose columns are the output pixels, a dynamic count:
+///   cols[0, c, kh, kw, oh, ow] = input[0, c, oh*sh + kh*dh, ow*sw + kw*dw]
+///   out[0, f, oh, ow] += filter[f, k] * cols[0, k, oh, ow]   (k = c*KH*KW)
+/// (a 1x1 stride-1 convolution reads its input as the columns). The
+/// contraction is the static strategy's, one output row at a time;
+/// blockDynamicCols splits each row into register blocks and a masked
+/// partial block, so every tile runs at full vector width. Before, the
+/// spatial loops were split into single output pixels, each an im2col of
+/// one column padded to a vector. (The rows are not flattened into OH*OW
+/// columns: MLIR 19 crashes bufferizing an expand_shape that splits one
+/// dynamic dim into two.)
+LogicalResult kiln::cpu::dynamicConvToIm2col(RewriterBase &rewriter,
+                                             linalg::Conv2DNchwFchwOp conv) {
+  if (!isDynamicSpatialConv(conv))
+    return failure();
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto fType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  if (inType.getDimSize(0) != 1 || outType.getDimSize(0) != 1)
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t c = inType.getDimSize(1), f = fType.getDimSize(0);
+  int64_t kh = fType.getDimSize(2), kw = fType.getDimSize(3), k = c * kh * kw;
+  int64_t dyn = ShapedType::kDynamic;
+  Type elem = outType.getElementType();
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(conv);
+  auto dimOf = [&](Value v, int64_t d) -> OpFoldResult {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.isDynamicDim(d))
+      return rewriter.getIndexAttr(type.getDimSize(d));
+    return rewriter.create<tensor::DimOp>(loc, v, d).getResult();
+  };
+  OpFoldResult oh = dimOf(init, 2), ow = dimOf(init, 3);
+
+  auto colsType = RankedTensorType::get({1, k, dyn, dyn}, elem);
+  Value cols;
+  // A 1x1 stride-1 window reads each input pixel as one column (its output
+  // has the input's spatial sizes).
+  if (kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1) {
+    cols = rewriter.create<tensor::CastOp>(loc, colsType, input);
+  } else {
+    AffineExpr dn, dc, dkh, dkw, doh, dow;
+    bindDims(ctx, dn, dc, dkh, dkw, doh, dow);
+    AffineMap inMap = AffineMap::get(
+        6, 0,
+        {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
+        ctx);
+    Value empty = rewriter.create<tensor::EmptyOp>(
+        loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(c),
+                                    rewriter.getIndexAttr(kh), rewriter.getIndexAttr(kw), oh, ow},
+        elem);
+    Value copied =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, empty.getType(), input, empty,
+                ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(6, ctx)},
+                SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  b.create<linalg::YieldOp>(l, args[0]);
+                })
+            .getResult(0);
+    cols = rewriter.create<tensor::CollapseShapeOp>(
+        loc, colsType, copied, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
+  }
+  Value filter2D = rewriter.create<tensor::CollapseShapeOp>(
+      loc, RankedTensorType::get({f, k}, elem), filter,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+
+  AffineExpr dn, df, doh, dow, dk;
+  bindDims(ctx, dn, df, doh, dow, dk);
+  SmallVector<AffineMap> maps{AffineMap::get(5, 0, {df, dk}, ctx),
+                              AffineMap::get(5, 0, {dn, dk, doh, dow}, ctx),
+                              AffineMap::get(5, 0, {dn, df, doh, dow}, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Value result = rewriter
+                     .create<linalg::GenericOp>(
+                         loc, outType, ValueRange{filter2D, cols}, init, maps, iters,
+                         [](OpBuilder &b, Location l, ValueRange args) {
+                           Value prod = b.create<arith::MulFOp>(l, args[0], args[1]);
+                           b.create<linalg::YieldOp>(
+                               l, b.create<arith::AddFOp>(l, args[2], prod).getResult());
+                         })
+                     .getResult(0);
+  rewriter.replaceOp(conv, result);
+  return success();
+}

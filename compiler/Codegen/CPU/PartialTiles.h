@@ -39,6 +39,17 @@ bool isDynamicReductionContraction(mlir::linalg::LinalgOp op);
 mlir::LogicalResult splitDynamicInnermost(mlir::RewriterBase &rewriter,
                                           mlir::linalg::LinalgOp op, int64_t tileSize);
 
+/// Splits a convolution with dynamic sizes (static channels and filter)
+/// into one image at a time when its batch is dynamic or above 1.
+mlir::LogicalResult tileDynamicConvBatch(mlir::RewriterBase &rewriter,
+                                         mlir::linalg::Conv2DNchwFchwOp conv);
+
+/// Rewrites one image's convolution with dynamic spatial sizes into im2col
+/// plus a contraction over a dynamic column count (OH*OW), which the column
+/// blocking then vectorizes at full width with a masked last block.
+mlir::LogicalResult dynamicConvToIm2col(mlir::RewriterBase &rewriter,
+                                        mlir::linalg::Conv2DNchwFchwOp conv);
+
 /// Removes the masks the vectorizer puts on computations in `func`, keeping
 /// those on loads and stores.
 void unmaskComputations(mlir::func::FuncOp func);

@@ -589,6 +589,21 @@ void TileAndVectorizePass::runOnOperation() {
       name.getCanonicalizationPatterns(patterns, ctx);
     return applyPatternsAndFoldGreedily(func, std::move(patterns));
   };
+  // Convolutions with dynamic sizes: one image at a time, then im2col over
+  // a dynamic column count, which the steps below block and mask.
+  {
+    bool batched = false;
+    SmallVector<linalg::Conv2DNchwFchwOp> dynamicConvs;
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) { dynamicConvs.push_back(conv); });
+    for (linalg::Conv2DNchwFchwOp conv : dynamicConvs)
+      batched |= succeeded(kiln::cpu::tileDynamicConvBatch(rewriter, conv));
+    if (batched && failed(canonicalize()))
+      return signalPassFailure();
+    dynamicConvs.clear();
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) { dynamicConvs.push_back(conv); });
+    for (linalg::Conv2DNchwFchwOp conv : dynamicConvs)
+      (void)kiln::cpu::dynamicConvToIm2col(rewriter, conv);
+  }
   SmallVector<linalg::LinalgOp> dynamicOps = collectDynamic();
   if (!dynamicOps.empty()) {
     bool blocked = false;

@@ -111,6 +111,34 @@ def LowerEntryABIPass : Pass<"kiln-lower-entry-abi", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def FoldShapeArithmeticPass : Pass<"kiln-fold-shape-arithmetic", "mlir::func::FuncOp"> {
+  let summary = "Forward run-time shape tensors to scalars and simplify their arithmetic";
+  let description = [{
+    Runs on linalg on tensors, after nn-to-linalg. An exporter's shape
+    arithmetic (Shape, Gather, Concat, Mul on i64 tensors) lowers to linalg
+    on tensors of at most 64 integers whose elements a dynamic Reshape, Slice
+    or Expand reads back with `tensor.extract`. Each such read becomes the
+    scalar the element holds (followed through `tensor.from_elements`,
+    constants, `linalg.fill`, reshapes, static `insert_slice` and
+    `extract_slice`, and element-wise `linalg.generic`s, whose body is
+    cloned on the scalars), so canonicalization folds what is constant.
+
+    The scalar arithmetic is then simplified with value ranges, a dim being
+    never negative: a comparison the ranges decide is a constant, a max or
+    min they decide is the operand, and `select(x > y, x, y)` is a max. A
+    division (or remainder) of a product by a product of some of its factors
+    is the other factors (or 0), selected against 0 where a checked divisor
+    `select(y == 0, 1, y)` is 0. ONNX's Reshape rules (a 0 copies the input's
+    dim, a -1 is the element count over the other dims) and Slice's clamps
+    then give the dims themselves: `N*S*128 / (N*S*4)` is 32.
+
+    A `linalg.generic` with no inputs whose body only yields
+    `tensor.extract %src[off_0 + i_0 * s_0, ...]` at its loop indices `i`
+    (constant strides `s` >= 1, offsets defined outside it) becomes
+    `tensor.extract_slice`: a Slice with run-time starts is no gather.
+  }];
+}
+
 def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place the model's intermediate buffers in one planned workspace";
   let description = [{

@@ -14,6 +14,7 @@
 #include "compiler/Codegen/Common/SizeBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -21,8 +22,11 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <limits>
+#include <memory>
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
@@ -72,7 +76,7 @@ struct RuntimeBuffer {
 /// not a view).
 std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
                                 const DenseMap<Operation *, unsigned> &position,
-                                std::string &why) {
+                                std::string &why, std::optional<unsigned> &result) {
   unsigned end = position.lookup(alloc);
   SmallVector<Value> worklist{alloc.getResult()};
   while (!worklist.empty()) {
@@ -83,6 +87,15 @@ std::optional<unsigned> lastUse(memref::AllocOp alloc, Block &body,
       if (!top || user->hasTrait<OpTrait::ReturnLike>() || isa<CallOpInterface>(user)) {
         why = isa<func::ReturnOp>(user) ? "output handed to the caller"
                                         : "escapes through " + user->getName().getStringRef().str();
+        // The output is the whole buffer (not a piece of it) when only
+        // reshapes lie between them.
+        Value whole = value;
+        while (whole != alloc.getResult() && whole.getDefiningOp() &&
+               isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp,
+                   memref::ReshapeOp>(whole.getDefiningOp()))
+          whole = whole.getDefiningOp()->getOperand(0);
+        if (isa<func::ReturnOp>(user) && whole == alloc.getResult())
+          result = use.getOperandNumber();
         return std::nullopt;
       }
       end = std::max(end, position.lookup(top));
@@ -204,6 +217,31 @@ std::optional<std::pair<int64_t, Value>> bytesPerUnit(memref::AllocOp alloc) {
   return std::make_pair(bytes, alloc.getDynamicSizes()[0]);
 }
 
+/// Bytes at the bounds of an output of signature `spec` whose elements are
+/// `type`'s, or -1: the runtime checks every output's dims against the
+/// signature after a run (a symbol is the value the inputs give it), so an
+/// output of static and bounded dims holds at most this many bytes, whatever
+/// the sizes the code computed for it (kiln_bind.c).
+int64_t outputBytes(const kiln::abi::TensorSpec &spec, MemRefType type,
+                    const std::map<std::string, int64_t> &bounds) {
+  Type elem = type.getElementType();
+  if (!elem.isIntOrFloat())
+    return -1;
+  int64_t bytes = std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
+  for (const kiln::abi::Dim &dim : spec.shape) {
+    int64_t size = dim.size;
+    if (dim.isSymbolic()) {
+      auto bound = bounds.find(dim.symbol);
+      if (bound == bounds.end())
+        return -1;
+      size = bound->second;
+    }
+    if (size < 0 || llvm::MulOverflow(bytes, size, bytes) || bytes > kBoundedLimit)
+      return -1;
+  }
+  return bytes;
+}
+
 /// Bytes of a buffer of `type`: static, or at the bounds; -1 when unknown.
 int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
   int64_t bytes = bufferBytes(alloc.getType());
@@ -214,6 +252,78 @@ int64_t knownBytes(kiln::SizeBoundAnalysis &sizes, memref::AllocOp alloc) {
   return bound.known && bound.tight ? bound.hi : -1;
 }
 
+/// Bounds of buffer sizes case by case: each bounded symbol either 0 or 1
+/// to its bound (at most kMaxSplitSymbols symbols). A case in which a
+/// run-time check before the buffer always fails has no run that reaches
+/// the buffer. ONNX Reshape's "a 0 copies the input's dim" makes a size
+/// that is N, or another dim where N is 0: over all runs its largest value
+/// is that dim, no tight bound; split, the case N = 0 either fails the
+/// Reshape's element-count check or has no elements, and the size is tight
+/// in the case where every symbol is positive.
+class CaseSplit {
+public:
+  static constexpr size_t kMaxSplitSymbols = 4;
+
+  CaseSplit(func::FuncOp func, ArrayRef<kiln::abi::TensorSpec> inputs,
+            const std::map<std::string, int64_t> &bounds, Block &body) {
+    if (bounds.empty() || bounds.size() > kMaxSplitSymbols)
+      return;
+    for (unsigned mask = 0; mask < (1u << bounds.size()); ++mask) {
+      std::map<std::string, bool> positive;
+      unsigned bit = 0;
+      for (const auto &entry : bounds)
+        positive[entry.first] = mask & (1u << bit++);
+      Case c{std::make_unique<kiln::SizeBoundAnalysis>(func, inputs, bounds, positive)};
+      // The first top-level check that always fails in this case.
+      for (auto [i, op] : llvm::enumerate(body)) {
+        auto check = dyn_cast<cf::AssertOp>(&op);
+        if (!check)
+          continue;
+        const kiln::SizeBound &holds = c.sizes->get(check.getArg());
+        if (holds.known && holds.hi == 0) {
+          c.failsAt = i;
+          break;
+        }
+      }
+      cases.push_back(std::move(c));
+    }
+  }
+
+  /// The bytes at the bounds of `alloc` (at `position` in the body), the
+  /// largest over the cases that reach it, tight when the case of every
+  /// symbol positive has that largest size and is tight; nothing when a
+  /// case has no bound.
+  std::optional<kiln::SizeBound> bytes(memref::AllocOp alloc, unsigned position) {
+    if (cases.empty())
+      return std::nullopt;
+    std::optional<kiln::SizeBound> allPositive;
+    int64_t largest = 0;
+    for (auto [mask, c] : llvm::enumerate(cases)) {
+      if (c.failsAt < position)
+        continue;
+      kiln::SizeBound b =
+          c.sizes->bytesAtBounds(alloc.getType(), alloc.getDynamicSizes(), kBoundedLimit);
+      if (!b.known)
+        return std::nullopt;
+      largest = std::max(largest, b.hi);
+      if (mask + 1 == cases.size())
+        allPositive = b;
+    }
+    if (!allPositive)
+      return std::nullopt;
+    allPositive->tight = allPositive->tight && allPositive->hi == largest;
+    allPositive->hi = largest;
+    return allPositive;
+  }
+
+private:
+  struct Case {
+    std::unique_ptr<kiln::SizeBoundAnalysis> sizes;
+    unsigned failsAt = std::numeric_limits<unsigned>::max();
+  };
+  SmallVector<Case> cases;
+};
+
 struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   using PlanMemoryPassBase::PlanMemoryPassBase;
 
@@ -221,6 +331,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
   /// bytes, or 0 (and adds no argument) when there is nothing to place.
   /// `inputs` and `bounds` say what the function's input dims can be.
   int64_t planFunction(func::FuncOp func, ArrayRef<kiln::abi::TensorSpec> inputs,
+                       ArrayRef<kiln::abi::TensorSpec> outputs,
                        const std::map<std::string, int64_t> &bounds) {
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return 0;
@@ -228,6 +339,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     if (func.getNumArguments() < inputs.size())
       inputs = {};
     kiln::SizeBoundAnalysis sizes(func, inputs, bounds);
+    CaseSplit cases(func, inputs, bounds, body);
 
     DenseMap<Operation *, unsigned> position;
     for (auto [i, op] : llvm::enumerate(body))
@@ -246,9 +358,14 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     llvm::DenseMap<Operation *, std::string> whyNotBounded;
     for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
       std::string why;
-      std::optional<unsigned> end = lastUse(alloc, body, position, why);
+      std::optional<unsigned> result;
+      std::optional<unsigned> end = lastUse(alloc, body, position, why, result);
       if (!end) {
-        runtime.push_back({why, knownBytes(sizes, alloc)});
+        int64_t bytes = knownBytes(sizes, alloc);
+        if (bytes < 0 && result && *result < outputs.size() &&
+            func.getNumResults() == outputs.size())
+          bytes = outputBytes(outputs[*result], alloc.getType(), bounds);
+        runtime.push_back({why, bytes});
         continue;
       }
       int64_t bytes = bufferBytes(alloc.getType());
@@ -260,6 +377,9 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
       MemRefType type = alloc.getType();
       kiln::SizeBound atBounds =
           sizes.bytesAtBounds(type, alloc.getDynamicSizes(), kBoundedLimit);
+      if (!atBounds.known || !atBounds.tight)
+        if (std::optional<kiln::SizeBound> split = cases.bytes(alloc, position[alloc]))
+          atBounds = *split;
       if (atBounds.known && atBounds.tight && type.getLayout().isIdentity() &&
           !type.getMemorySpace()) {
         buffers.push_back({alloc, std::max<int64_t>(atBounds.hi, 1), position[alloc], *end});
@@ -519,7 +639,7 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
         symbols.clear();
         runtime.clear();
         if (func) {
-          bytes = planFunction(func, entry.inputs, functionBounds[entry.function]);
+          bytes = planFunction(func, entry.inputs, entry.outputs, functionBounds[entry.function]);
           func->setAttr("kiln.memory", memoryAttr(func.getContext()));
           if (DictionaryAttr peak = peakAttr(func.getContext()); peak && recordPeak)
             func->setAttr("kiln.memory_peak", peak);

@@ -160,7 +160,11 @@ SizeBound SizeBoundAnalysis::dimOf(Value source, int64_t axis) {
       auto bound = bounds.find(dim.symbol);
       if (bound == bounds.end())
         return SizeBound::unknown("unbounded symbol " + dim.symbol);
-      SizeBound r = SizeBound::range(0, bound->second);
+      auto split = positive.find(dim.symbol);
+      SizeBound r = split == positive.end() ? SizeBound::range(0, bound->second)
+                    : split->second          ? SizeBound::range(std::min<int64_t>(1, bound->second),
+                                                                bound->second)
+                                             : SizeBound::exactly(0);
       r.symbols.insert(dim.symbol);
       return r;
     }
@@ -216,7 +220,8 @@ SizeBound SizeBoundAnalysis::dimOf(Value source, int64_t axis) {
 SizeBound SizeBoundAnalysis::compute(Value value) {
   APInt constant;
   if (matchPattern(value, m_ConstantInt(&constant)))
-    return SizeBound::exactly(constant.getSExtValue());
+    return SizeBound::exactly(value.getType().isInteger(1) ? constant.getZExtValue()
+                                                           : constant.getSExtValue());
   Operation *op = value.getDefiningOp();
   if (!op)
     return SizeBound::unknown("size from a block argument (a loop's or a branch's)");
@@ -282,6 +287,9 @@ SizeBound SizeBoundAnalysis::compute(Value value) {
   }
   if (auto select = dyn_cast<arith::SelectOp>(op))
     return this->select(select.getCondition(), select.getTrueValue(), select.getFalseValue());
+  if (isa<arith::CmpIOp>(op) ||
+      (isa<arith::AndIOp, arith::OrIOp, arith::XOrIOp>(op) && value.getType().isInteger(1)))
+    return predicate(op);
   if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp, arith::ExtUIOp,
           arith::TruncIOp>(op)) {
     SizeBound in = get(op->getOperand(0));
@@ -556,6 +564,25 @@ SizeBound SizeBoundAnalysis::select(Value condition, Value onTrue, Value onFalse
     }
   }
   return result;
+}
+
+SizeBound SizeBoundAnalysis::predicate(Operation *op) {
+  SizeBound a = get(op->getOperand(0)), b = get(op->getOperand(1));
+  if (!a.known || !b.known)
+    return SizeBound::range(0, 1);
+  if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
+    if (std::optional<bool> holds = decide(cmp.getPredicate(), a, b))
+      return SizeBound::exactly(*holds);
+    return SizeBound::range(0, 1);
+  }
+  // i1 values in [0, 1]: and and or are monotone in each operand.
+  if (isa<arith::AndIOp>(op))
+    return SizeBound::range(a.lo & b.lo, a.hi & b.hi);
+  if (isa<arith::OrIOp>(op))
+    return SizeBound::range(a.lo | b.lo, a.hi | b.hi);
+  if (a.lo == a.hi && b.lo == b.hi)
+    return SizeBound::exactly(a.lo ^ b.lo);
+  return SizeBound::range(0, 1);
 }
 
 SizeBound SizeBoundAnalysis::valueAt(Value buffer, int64_t element, Operation *before) {

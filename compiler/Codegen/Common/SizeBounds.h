@@ -61,9 +61,12 @@ struct SizeBound {
 /// is data-dependent.
 class SizeBoundAnalysis {
 public:
+  /// `positive`, when given, splits the runs into cases: a symbol it maps
+  /// to true is 1 to its bound, one it maps to false is 0.
   SizeBoundAnalysis(mlir::func::FuncOp func, llvm::ArrayRef<abi::TensorSpec> inputs,
-                    const std::map<std::string, int64_t> &bounds)
-      : func(func), inputs(inputs), bounds(bounds) {}
+                    const std::map<std::string, int64_t> &bounds,
+                    std::map<std::string, bool> positive = {})
+      : func(func), inputs(inputs), bounds(bounds), positive(std::move(positive)) {}
 
   /// The range of `value`, an integer or index.
   const SizeBound &get(mlir::Value value);
@@ -77,6 +80,9 @@ private:
   SizeBound compute(mlir::Value value);
   SizeBound dimOf(mlir::Value source, int64_t axis);
   SizeBound select(mlir::Value condition, mlir::Value onTrue, mlir::Value onFalse);
+  /// A comparison or a logical op on i1 values: 0 or 1 when the ranges
+  /// decide it, else 0 to 1.
+  SizeBound predicate(mlir::Operation *op);
   /// The value of element `element` (row-major) of `buffer` just before
   /// `before`, an op of the function's top-level block.
   SizeBound valueAt(mlir::Value buffer, int64_t element, mlir::Operation *before);
@@ -84,6 +90,7 @@ private:
   mlir::func::FuncOp func;
   llvm::ArrayRef<abi::TensorSpec> inputs;
   const std::map<std::string, int64_t> &bounds;
+  std::map<std::string, bool> positive;
   llvm::DenseMap<mlir::Value, SizeBound> cache;
 };
 

@@ -136,6 +136,23 @@ public:
   std::string prefix;
 };
 
+/// The form of every lowering below: one Sizes for the op's arithmetic and
+/// run-time checks, then `lower` builds the value that replaces the op.
+template <typename Op>
+struct ShapeOperandLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename OpConversionPattern<Op>::OpAdaptor;
+
+  virtual Value lower(Op op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const = 0;
+
+  LogicalResult matchAndRewrite(Op op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const final {
+    Sizes s(rewriter, op);
+    rewriter.replaceOp(op, lower(op, adaptor, s, rewriter));
+    return success();
+  }
+};
+
 /// `input` with the row-major shape `dims` (checked to hold as many elements).
 Value reshapeToDims(Sizes &s, Value input, RankedTensorType type, ArrayRef<Value> dims) {
   auto inType = cast<RankedTensorType>(input.getType());
@@ -210,16 +227,13 @@ SmallVector<Value> reshapeDims(Sizes &s, Value input, ArrayRef<Value> shape, boo
   return dims;
 }
 
-struct DynamicReshapeLowering : OpConversionPattern<DynamicReshapeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicReshapeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicReshapeLowering : ShapeOperandLowering<DynamicReshapeOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicReshapeOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     SmallVector<Value> dims =
         reshapeDims(s, adaptor.getInput(), s.all(adaptor.getShape()), op.getAllowzero());
     s.requireStatic(op.getType(), dims);
-    rewriter.replaceOp(op, reshapeToDims(s, adaptor.getInput(), op.getType(), dims));
-    return success();
+    return reshapeToDims(s, adaptor.getInput(), op.getType(), dims);
   }
 };
 
@@ -252,11 +266,9 @@ Value listed(Sizes &s, ArrayRef<Value> axes, int64_t d) {
   return hit;
 }
 
-struct DynamicUnsqueezeLowering : OpConversionPattern<DynamicUnsqueezeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicUnsqueezeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicUnsqueezeLowering : ShapeOperandLowering<DynamicUnsqueezeOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicUnsqueezeOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     int64_t inRank = op.getInput().getType().getRank(), rank = op.getType().getRank();
     SmallVector<Value> axes = normalizedAxes(s, s.all(adaptor.getAxes()), rank);
@@ -275,16 +287,13 @@ struct DynamicUnsqueezeLowering : OpConversionPattern<DynamicUnsqueezeOp> {
       before = s.add(before, s.b.create<arith::ExtUIOp>(s.loc, s.b.getI64Type(), isNew));
     }
     s.requireStatic(op.getType(), dims);
-    rewriter.replaceOp(op, reshapeToDims(s, input, op.getType(), dims));
-    return success();
+    return reshapeToDims(s, input, op.getType(), dims);
   }
 };
 
-struct DynamicSqueezeLowering : OpConversionPattern<DynamicSqueezeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicSqueezeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicSqueezeLowering : ShapeOperandLowering<DynamicSqueezeOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicSqueezeOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     int64_t inRank = op.getInput().getType().getRank(), rank = op.getType().getRank();
     SmallVector<Value> axes = normalizedAxes(s, s.all(adaptor.getAxes()), inRank);
@@ -305,16 +314,13 @@ struct DynamicSqueezeLowering : OpConversionPattern<DynamicSqueezeOp> {
     }
     s.require(ok, "expects every squeezed dim to be 1, found another size");
     s.requireStatic(op.getType(), dims);
-    rewriter.replaceOp(op, reshapeToDims(s, input, op.getType(), dims));
-    return success();
+    return reshapeToDims(s, input, op.getType(), dims);
   }
 };
 
-struct DynamicExpandLowering : OpConversionPattern<DynamicExpandOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicExpandOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicExpandLowering : ShapeOperandLowering<DynamicExpandOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicExpandOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     SmallVector<Value> shape = s.all(adaptor.getShape());
@@ -337,22 +343,19 @@ struct DynamicExpandLowering : OpConversionPattern<DynamicExpandOp> {
     }
     s.require(ok, "expects a shape the input broadcasts to, found another");
     s.requireStatic(type, dims);
-    rewriter.replaceOp(op, generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
+    return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       SmallVector<Value> at;
       Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
       for (int64_t j = 0; j < inRank; ++j)
         at.push_back(b.create<arith::SelectOp>(loc, inOne[j], zero, iv[inLead + j]));
       return b.create<tensor::ExtractOp>(loc, input, at);
-    }));
-    return success();
+    });
   }
 };
 
-struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicSliceOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicSliceLowering : ShapeOperandLowering<DynamicSliceOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicSliceOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
@@ -402,22 +405,19 @@ struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
       strides.push_back(s.toIndex(step));
     }
     s.requireStatic(type, dims);
-    rewriter.replaceOp(op, generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
+    return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       SmallVector<Value> at;
       for (int64_t d = 0; d < rank; ++d)
         at.push_back(b.create<arith::AddIOp>(
             loc, offsets[d], b.create<arith::MulIOp>(loc, iv[d], strides[d])));
       return b.create<tensor::ExtractOp>(loc, input, at);
-    }, /*withinInput=*/true));
-    return success();
+    }, /*withinInput=*/true);
   }
 };
 
-struct DynamicTileLowering : OpConversionPattern<DynamicTileOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicTileOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicTileLowering : ShapeOperandLowering<DynamicTileOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicTileOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     SmallVector<Value> repeats = s.all(adaptor.getRepeats()), dims, inDims;
@@ -429,22 +429,19 @@ struct DynamicTileLowering : OpConversionPattern<DynamicTileOp> {
     }
     s.require(ok, "expects non-negative repeat counts, found a negative one");
     s.requireStatic(type, dims);
-    rewriter.replaceOp(op, generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
+    return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       // Only reached when the result has elements, so no input dim is 0.
       SmallVector<Value> at;
       for (auto [i, n] : llvm::zip(iv, inDims))
         at.push_back(b.create<arith::RemUIOp>(loc, i, n));
       return b.create<tensor::ExtractOp>(loc, input, at);
-    }));
-    return success();
+    });
   }
 };
 
-struct ConstantOfShapeLowering : OpConversionPattern<ConstantOfShapeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct ConstantOfShapeLowering : ShapeOperandLowering<ConstantOfShapeOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(ConstantOfShapeOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     RankedTensorType type = op.getType();
     SmallVector<Value> dims = s.all(adaptor.getShape());
     Value ok = s.yes();
@@ -455,16 +452,13 @@ struct ConstantOfShapeLowering : OpConversionPattern<ConstantOfShapeOp> {
     s.requireAllocatable(type, dims);
     Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type, s.dynamicSizes(type, dims));
     Value value = rewriter.create<arith::ConstantOp>(op.getLoc(), op.getValue());
-    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, value, init);
-    return success();
+    return rewriter.create<linalg::FillOp>(op.getLoc(), value, init).getResult(0);
   }
 };
 
-struct RangeLowering : OpConversionPattern<RangeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(RangeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct RangeLowering : ShapeOperandLowering<RangeOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(RangeOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Type elem = type.getElementType();
@@ -510,7 +504,7 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
     }
     SmallVector<Value> dims{n};
     s.requireStatic(type, dims);
-    rewriter.replaceOp(op, generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
+    return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       if (isa<FloatType>(elem)) {
         Value i = b.create<arith::UIToFPOp>(
             loc, elem, b.create<arith::IndexCastOp>(loc, b.getI64Type(), iv[0]));
@@ -518,8 +512,7 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
       }
       Value i = b.create<arith::IndexCastOp>(loc, elem, iv[0]);
       return b.create<arith::AddIOp>(loc, start, b.create<arith::MulIOp>(loc, i, delta));
-    }));
-    return success();
+    });
   }
 };
 
@@ -568,11 +561,9 @@ Value addElement(OpBuilder &b, Location loc, Value x, Value y) {
 /// Sums over every combination of the reduced dims (decoded from the inner
 /// loop index) into the keep-dims shape, then drops the reduced dims when
 /// asked to.
-struct DynamicReduceSumLowering : OpConversionPattern<DynamicReduceSumOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicReduceSumOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicReduceSumLowering : ShapeOperandLowering<DynamicReduceSumOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicReduceSumOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType in = op.getInput().getType(), type = op.getType();
     int64_t rank = in.getRank();
@@ -621,18 +612,15 @@ struct DynamicReduceSumLowering : OpConversionPattern<DynamicReduceSumOp> {
           }
           return addElement(b, loc, acc, b.create<tensor::ExtractOp>(loc, input, at));
         });
-    rewriter.replaceOp(op, op.getKeepDims() ? sum : reshapeToDims(s, sum, type, dims));
-    return success();
+    return op.getKeepDims() ? sum : reshapeToDims(s, sum, type, dims);
   }
 };
 
 /// Element i sums the input along the axis over the positions the flags
 /// select, with the inner loop running along the (run-time) axis.
-struct DynamicCumSumLowering : OpConversionPattern<DynamicCumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicCumSumOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicCumSumLowering : ShapeOperandLowering<DynamicCumSumOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicCumSumOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
@@ -663,17 +651,14 @@ struct DynamicCumSumLowering : OpConversionPattern<DynamicCumSumOp> {
           Value next = addElement(b, loc, acc, b.create<tensor::ExtractOp>(loc, input, at));
           return b.create<arith::SelectOp>(loc, take, next, acc);
         });
-    rewriter.replaceOp(op, sum);
-    return success();
+    return sum;
   }
 };
 
 /// tensor.pad with the low and high amounts read from `pads`.
-struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DynamicPadOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Sizes s(rewriter, op);
+struct DynamicPadLowering : ShapeOperandLowering<DynamicPadOp> {
+  using ShapeOperandLowering::ShapeOperandLowering;
+  Value lower(DynamicPadOp op, OpAdaptor adaptor, Sizes &s, OpBuilder &rewriter) const override {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
@@ -698,8 +683,7 @@ struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
                                                            adaptor.getConstantValue(), ValueRange{})
                       : scalar(rewriter, op.getLoc(), type.getElementType(),
                                op.getValue().convertToDouble());
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, type, input, low, high, value);
-    return success();
+    return rewriter.create<tensor::PadOp>(op.getLoc(), type, input, low, high, value);
   }
 };
 

@@ -220,13 +220,15 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, wo
 
 // A select the ranges decide takes its side (N <= 8 is never -1); one they
 // do not decide may be planned only when the side taken at the bounds holds
-// the largest value: "0 copies the input dim" joins N with 4 x N, whose
-// largest value (32) no run at the bounds reaches. A division by a run-time
-// value has only a loose bound too.
+// the largest value. "0 copies the input dim" joins N with 4 x N, whose
+// largest value (32) no run at the bounds reaches; split into the cases
+// N = 0 (where 4 x N is 0) and N >= 1 (where the select is N), it is N at
+// most, and planned at N = 8. A division by a run-time value has only a
+// loose bound.
 // CHECK-LABEL: func.func @model
-// CHECK-SAME: memref<64xi8> {kiln.name = "workspace"}
-// CHECK-SAME: kiln.memory = {bounded = 1 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 0 : i64, runtime = 2 : i64,
-// CHECK-SAME: runtime_buffers = [{count = 1 : i64, why = "size chosen at run time between shapes, not largest at the bounds"}, {count = 1 : i64, why = "size divided by a run-time value"}]
+// CHECK-SAME: memref<128xi8> {kiln.name = "workspace"}
+// CHECK-SAME: kiln.memory = {bounded = 2 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 0 : i64, runtime = 1 : i64,
+// CHECK-SAME: runtime_buffers = [{count = 1 : i64, why = "size divided by a run-time value"}]
 module attributes {kiln.abi = {entries = [{name = "infer", function = @model, workspace = 0,
     bounds = {N = 8 : i64, M = 8 : i64},
     inputs = [{name = "x", dtype = "f32", shape = ["N"]}, {name = "y", dtype = "f32", shape = ["M"]}],
@@ -250,6 +252,41 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, wo
     %q = arith.divsi %n4, %m1 : index
     %c = memref.alloc(%q) : memref<?xf32>
     "test.use"(%a, %b, %c) : (memref<?xf32>, memref<?xf32>, memref<?xf32>) -> ()
+    return
+  }
+}
+
+// -----
+
+// Split into cases, "0 copies the input dim" is 64 where N is 0: no tight
+// bound. A check before the buffer (a Reshape's element count: the copied
+// dim against N) fails in that case, so no run with N = 0 reaches the
+// buffer, and it is planned at N = 8 (32 bytes). The same buffer before
+// the check is allocated at run time.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: memref<64xi8> {kiln.name = "workspace"}
+// CHECK-SAME: kiln.memory = {bounded = 1 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 0 : i64, runtime = 1 : i64,
+// CHECK-SAME: runtime_buffers = [{count = 1 : i64, why = "size chosen at run time between shapes, not largest at the bounds"}]
+// CHECK: %[[EARLY:.*]] = memref.alloc
+// CHECK: cf.assert
+// CHECK: memref.view
+// CHECK-NOT: memref.alloc
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, workspace = 0,
+    bounds = {N = 8 : i64},
+    inputs = [{name = "x", dtype = "f32", shape = ["N"]}],
+    outputs = []}]}} {
+  func.func @model(%x: memref<?xf32>) {
+    %c0 = arith.constant 0 : index
+    %c64 = arith.constant 64 : index
+    %n = memref.dim %x, %c0 : memref<?xf32>
+    %is_zero = arith.cmpi eq, %n, %c0 : index
+    %copied = arith.select %is_zero, %c64, %n : index
+    %early = memref.alloc(%copied) : memref<?xf32>
+    "test.use"(%early) : (memref<?xf32>) -> ()
+    %count_ok = arith.cmpi eq, %copied, %n : index
+    cf.assert %count_ok, "expects the shape to hold as many elements as the input"
+    %late = memref.alloc(%copied) : memref<?xf32>
+    "test.use"(%late) : (memref<?xf32>) -> ()
     return
   }
 }
