@@ -73,13 +73,39 @@ def add_mismatch(rng):
     yield [np.zeros((2, 8), np.float32), np.zeros((3, 8), np.float32)], None
 
 
+def preload_sanitizer_runtime():
+    """Under `make test-sanitize` (KILN_LINKER names the sanitizer link
+    wrapper) libkiln_runtime.a is instrumented, and this uninstrumented Python
+    can load it only with the sanitizer runtime already in the process: runs
+    this script again with it in LD_PRELOAD. The tools this script starts are
+    instrumented themselves and must not get it, so it leaves the environment
+    at once."""
+    linker = os.environ.get("KILN_LINKER")
+    if os.environ.pop("KILN_PRELOADED", None):
+        os.environ.pop("LD_PRELOAD", None)
+        return
+    if not linker:
+        return
+    asan = subprocess.run([linker, "-print-file-name=libclang_rt.asan-x86_64.so"],
+                          capture_output=True, text=True).stdout.strip()
+    if not os.path.isabs(asan) or not os.path.exists(asan):
+        return
+    env = dict(os.environ, LD_PRELOAD=asan, KILN_PRELOADED="1",
+               # Python itself is not leak-free at exit.
+               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 class Runtime:
     """The Kiln runtime as a shared library, through ctypes."""
 
     def __init__(self, bin_dir, work):
         lib_dir = os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib")
         shared = os.path.join(work, "libkiln_runtime_shared.so")
-        subprocess.run(["cc", "-shared", "-o", shared, "-Wl,--whole-archive",
+        # The sanitizer wrapper's -fsanitize flags leave the sanitizer runtime
+        # out of a shared library: the preloaded one provides it.
+        linker = os.environ.get("KILN_LINKER", "cc")
+        subprocess.run([linker, "-shared", "-o", shared, "-Wl,--whole-archive",
                         os.path.join(lib_dir, "libkiln_runtime.a"), "-Wl,--no-whole-archive",
                         "-lm", "-lpthread", "-ldl"], check=True)
         # Global, so that model libraries resolve kiln_parallel_for against it.
@@ -140,6 +166,7 @@ class Runtime:
 
 
 def main():
+    preload_sanitizer_runtime()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     kiln_e2e.add_common_args(parser)
     parser.add_argument("model")

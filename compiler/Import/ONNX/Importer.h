@@ -117,6 +117,9 @@ public:
   bool markParameters = false;
 
 private:
+  /// The number of elements of `t`'s dims: an error naming the tensor when a
+  /// dim is negative or the product passes kMaxElements.
+  mlir::FailureOr<int64_t> elementCount(const onnx::TensorProto &t, mlir::Location loc);
   /// The bytes of `t` as elements of `elem`, checked against its dims. With
   /// `take`, raw data moves out of the model into the blob (no copy);
   /// external data is mapped from its file, not read.

@@ -63,14 +63,22 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
                            "uint16, uint32, uint64, bool)";
 }
 
-FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t, Type elem,
-                                                     Location loc, bool take) {
+FailureOr<int64_t> GraphImporter::elementCount(const onnx::TensorProto &t, Location loc) {
   int64_t n = 1;
   for (int64_t d : t.dims()) {
     if (d < 0 || d > kMaxElements / std::max<int64_t>(n, 1))
       return emitError(loc) << "tensor '" << t.name() << "' has an invalid dimension " << d;
     n *= d;
   }
+  return n;
+}
+
+FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t, Type elem,
+                                                     Location loc, bool take) {
+  FailureOr<int64_t> count = elementCount(t, loc);
+  if (failed(count))
+    return failure();
+  int64_t n = *count;
   size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
   size_t size = n * width;
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
@@ -164,11 +172,16 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
   FailureOr<Type> elem = elementType(t.data_type(), loc, "tensor '" + t.name() + "'");
   if (failed(elem))
     return failure();
+  // The dims are checked before any type is built from them: a negative dim
+  // or a product past int64 is not a shape.
+  FailureOr<int64_t> count = elementCount(t, loc);
+  if (failed(count))
+    return failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
   auto type = RankedTensorType::get(shape, *elem);
   // Weights live once in a resource blob however many ops use them; tiny
   // tensors and booleans are dense attributes.
-  bool resource = !elem->isInteger(1) && type.getNumElements() > 16;
+  bool resource = !elem->isInteger(1) && *count > 16;
   FailureOr<AsmResourceBlob> bytes = tensorBlob(t, *elem, loc, /*take=*/resource);
   if (failed(bytes))
     return failure();

@@ -75,6 +75,13 @@ save("pool_kernel_huge", [helper.make_node("MaxPool", ["i"], ["c"], name="p",
 # An initializer whose dims multiply past the element limit (no data needed).
 save("initializer_huge", [relu], [TensorProto(name="v", data_type=TensorProto.FLOAT,
                                                dims=[2**20, 2**20])])
+# Dims whose product passes int64, as an initializer and as a Constant's value.
+save("initializer_overflow", [relu], [TensorProto(name="v", data_type=TensorProto.FLOAT,
+                                                   dims=[2**32, 2**32])])
+save("constant_overflow", [helper.make_node(
+    "Constant", [], ["c"], name="k",
+    value=TensorProto(name="c", data_type=TensorProto.FLOAT, dims=[2**32, 2**32])),
+    helper.make_node("Add", ["x", "c"], ["y"], name="a")])
 
 
 # Subgraphs (If branches) are in SSA form together with the graphs around them.
