@@ -13,6 +13,7 @@
 
 #include "compiler/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -91,6 +92,96 @@ struct LowerStridedCopiesPass
         continue;
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(), copy.getTarget());
     }
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      (void)copyGenericByRows(rewriter, op);
+  }
+
+  /// A generic that only copies (an im2col the vectorizer left whole), whose
+  /// innermost loop walks the innermost dim of both buffers with step 1
+  /// (`ow + kw` in the input, `ow` in the output), becomes loops over the
+  /// other dims around a memref.copy of one row: a memcpy where LLVM kept
+  /// the element loop scalar (it cannot tell that the buffers do not
+  /// overlap).
+  LogicalResult copyGenericByRows(RewriterBase &rewriter, linalg::GenericOp op) {
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() < 2 || op.getNumParallelLoops() != op.getNumLoops())
+      return failure();
+    Block *body = op.getBody();
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    if (body->getOperations().size() != 1 || yield.getNumOperands() != 1 ||
+        yield.getOperand(0) != body->getArgument(0))
+      return failure();
+    Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
+    auto inType = dyn_cast<MemRefType>(input.getType());
+    auto outType = dyn_cast<MemRefType>(output.getType());
+    if (!inType || !outType || inType.getElementType() != outType.getElementType())
+      return failure();
+    Type elem = inType.getElementType();
+    if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 != 0)
+      return failure();
+    // Both buffers static, their innermost dim contiguous.
+    for (MemRefType type : {inType, outType}) {
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (!type.hasStaticShape() || type.getRank() == 0 ||
+          failed(getStridesAndOffset(type, strides, offset)) || strides.back() != 1)
+        return failure();
+    }
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return failure();
+    unsigned numLoops = ranges.size(), inner = numLoops - 1;
+    MLIRContext *ctx = op.getContext();
+    AffineExpr innerDim = getAffineDimExpr(inner, ctx);
+    // The innermost loop only in the last index, with coefficient 1.
+    auto walksRow = [&](AffineMap map) {
+      ArrayRef<AffineExpr> results = map.getResults();
+      for (AffineExpr r : results.drop_back())
+        if (r.isFunctionOfDim(inner))
+          return false;
+      AffineExpr last = results.back();
+      AffineExpr rest = last.replace(innerDim, getAffineConstantExpr(0, ctx));
+      return simplifyAffineExpr(last - rest, numLoops, map.getNumSymbols()) == innerDim;
+    };
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (maps[0].getNumSymbols() != 0 || !walksRow(maps[0]) || !walksRow(maps[1]))
+      return failure();
+
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    SmallVector<Value> bounds;
+    for (unsigned d = 0; d < inner; ++d)
+      bounds.push_back(ranges[d] > 1 ? rewriter.create<arith::ConstantIndexOp>(loc, ranges[d])
+                                     : Value());
+    SmallVector<OpFoldResult> dims(numLoops, rewriter.getIndexAttr(0));
+    for (unsigned d = 0; d < inner; ++d) {
+      if (!bounds[d])
+        continue;
+      auto loop = rewriter.create<scf::ForOp>(loc, zero, bounds[d], one);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      dims[d] = loop.getInductionVar();
+    }
+    auto row = [&](Value buffer, AffineMap map) -> Value {
+      int64_t rank = map.getNumResults();
+      SmallVector<OpFoldResult> offsets, sizes(rank, rewriter.getIndexAttr(1)),
+          strides(rank, rewriter.getIndexAttr(1));
+      for (int64_t r = 0; r < rank; ++r)
+        offsets.push_back(
+            affine::makeComposedFoldedAffineApply(rewriter, loc, map.getSubMap({static_cast<unsigned>(r)}), dims));
+      sizes.back() = rewriter.getIndexAttr(ranges[inner]);
+      // The row alone (1-D), so that both sides have one shape.
+      auto type = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+          {ranges[inner]}, cast<MemRefType>(buffer.getType()), offsets, sizes, strides));
+      return rewriter.create<memref::SubViewOp>(loc, type, buffer, offsets, sizes, strides);
+    };
+    Value from = row(input, maps[0]), to = row(output, maps[1]);
+    rewriter.create<memref::CopyOp>(loc, from, to);
+    rewriter.eraseOp(op);
+    return success();
   }
 
   /// Loops over the dims before the trailing block both sides hold

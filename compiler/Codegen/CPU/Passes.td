@@ -157,6 +157,13 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
     strided slice; a dynamic shape; sub-byte elements) becomes a
     `linalg.copy`, plain element loops.
 
+    A `linalg.generic` on buffers that only copies (an im2col the vectorizer
+    left whole) and whose innermost loop walks the innermost dim of both
+    buffers with step 1 (`ow + kw` in the input, `ow` in the output) gets
+    the same form: loops over its other loops (unit ones skipped) around a
+    `memref.copy` of one row, a `memcpy`, where LLVM kept the element loop
+    scalar (it cannot tell that the two buffers do not overlap).
+
     ```mlir
     memref.copy %src, %view : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[36, 6, 1], offset: 7>>
     // becomes
@@ -176,7 +183,8 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
            "Fewest elements of a copy shared among threads">,
   ];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
   ];
 }
 

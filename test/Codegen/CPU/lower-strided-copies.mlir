@@ -65,3 +65,45 @@ func.func @element_loops(%t: memref<4x3xf32, strided<[1, 4]>>, %out: memref<4x3x
   memref.copy %b, %view : memref<2x3xi1> to memref<2x3xi1, strided<[4, 1], offset: 1>>
   return
 }
+
+// -----
+
+// An im2col left as a copying generic: its innermost loop walks the last dim
+// of both buffers with step 1 (`ow + kw` in the input), so it becomes loops
+// over the other dims around a copy of one 8-element row.
+// CHECK-DAG: #[[SUM:.*]] = affine_map<(d0, d1) -> (d0 + d1)>
+// CHECK-LABEL: func @im2col_rows
+// CHECK: scf.for %[[N:.*]] =
+// CHECK: scf.for %[[C:.*]] =
+// CHECK: scf.for %[[KW:.*]] =
+// CHECK: scf.for %[[OH:.*]] =
+// CHECK: %[[H:.*]] = affine.apply #[[SUM]](%[[C]], %[[OH]])
+// CHECK: %[[SRC:.*]] = memref.subview %arg0[%[[N]], %[[H]], %[[KW]]] [1, 1, 8] [1, 1, 1] : memref<2x6x10xf32> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK: %[[DST:.*]] = memref.subview %arg1[%[[N]], %[[C]], %[[KW]], %[[OH]], 0] [1, 1, 1, 1, 8] [1, 1, 1, 1, 1] : memref<2x3x3x4x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK: memref.copy %[[SRC]], %[[DST]]
+// CHECK-NOT: linalg.generic
+#in = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>
+#out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+func.func @im2col_rows(%x: memref<2x6x10xf32>, %cols: memref<2x3x3x4x8xf32>) {
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<2x6x10xf32>) outs(%cols : memref<2x3x3x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  return
+}
+
+// -----
+
+// A strided window (stride 2 along the row) is not a row copy: the generic
+// stays for the element loops.
+// CHECK-LABEL: func @strided_im2col
+// CHECK: linalg.generic
+#in = affine_map<(d0, d1) -> (d0, d1 * 2)>
+#out = affine_map<(d0, d1) -> (d0, d1)>
+func.func @strided_im2col(%x: memref<4x16xf32>, %cols: memref<4x8xf32>) {
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel"]} ins(%x : memref<4x16xf32>) outs(%cols : memref<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  return
+}
