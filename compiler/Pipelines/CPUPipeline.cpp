@@ -98,6 +98,12 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   planning.recordPeak = options.recordMemoryPeak;
   pm.addPass(createPlanMemoryPass(planning));
   pm.addPass(createEntryChecksToErrorsPass());
+  // Pads and concats copy rows (memcpy) instead of elements, the large ones
+  // in parallel loops, so before those are outlined; copies that later
+  // passes add are lowered where the pass runs again below.
+  LowerStridedCopiesPassOptions rowCopies;
+  rowCopies.parallel = true;
+  pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass(rowCopies));
   pm.addPass(createOutlineParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());

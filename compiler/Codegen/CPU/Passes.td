@@ -140,13 +140,52 @@ def CPULowerVectorsPass : Pass<"kiln-cpu-lower-vectors", "mlir::func::FuncOp"> {
 }
 
 def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::FuncOp"> {
-  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let summary = "Lower memref.copy between non-contiguous views to row copies or loops";
   let description = [{
-    The LLVM lowering of a `memref.copy` whose operands are not both
-    contiguous calls `memrefCopy` from MLIR's C runner utilities, which
-    compiled models do not link. A `linalg.copy` becomes plain loops instead.
+    Pads, concats, slices and insert_slices bufferize to `memref.copy`
+    between views that are not contiguous as a whole. The LLVM lowering of
+    such a copy calls `memrefCopy` from MLIR's C runner utilities, which
+    compiled models do not link. A copy of static shape whose trailing dims
+    are contiguous on both sides (a row of a padded image, a channel block
+    of a concat) becomes loops over the leading dims (unit dims skipped)
+    around a `memref.copy` of one contiguous block, which the LLVM lowering
+    turns into a `memcpy` (inlined as vector moves when short). With
+    `parallel`, a copy of at least `min-parallel-elements` elements makes
+    its outermost loop an `scf.forall`, which `kiln-outline-parallel-loops`
+    shares among threads (so this pass runs before it as well). Any other
+    strided copy (the innermost dim strided on one side: a transpose, a
+    strided slice; a dynamic shape; sub-byte elements) becomes a
+    `linalg.copy`, plain element loops.
+
+    A `linalg.generic` on buffers that only copies (an im2col the vectorizer
+    left whole) and whose innermost loop walks the innermost dim of both
+    buffers with step 1 (`ow + kw` in the input, `ow` in the output) gets
+    the same form: loops over its other loops (unit ones skipped) around a
+    `memref.copy` of one row, a `memcpy`, where LLVM kept the element loop
+    scalar (it cannot tell that the two buffers do not overlap).
+
+    ```mlir
+    memref.copy %src, %view : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[36, 6, 1], offset: 7>>
+    // becomes
+    scf.for %i = %c0 to %c2 step %c1 {
+      scf.for %j = %c0 to %c3 step %c1 {
+        %a = memref.subview %src[%i, %j, 0] [1, 1, 4] [1, 1, 1] : ...
+        %b = memref.subview %view[%i, %j, 0] [1, 1, 4] [1, 1, 1] : ...
+        memref.copy %a, %b : ...
+      }
+    }
+    ```
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Make the outermost loop of a large copy an scf.forall">,
+    Option<"minParallelElements", "min-parallel-elements", "int64_t", /*default=*/"65536",
+           "Fewest elements of a copy shared among threads">,
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
+  ];
 }
 
 def OutlineParallelLoopsPass : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {

@@ -211,6 +211,16 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     is not fused into a consumer with loops, which would compute it again per
     element. Reshapes are still folded into their producers by expansion, and
     constants folded.
+
+    Then sibling reductions are merged: two reductions with the same loops,
+    iterators and result map that read a value alike (batch norm's backward
+    sums `dy` and `dy * x_hat` over the same dims) become one generic with
+    two results, each accumulating into a fill of its own, so the shared
+    input is read once. A reduction's single-use elementwise producer that
+    reads what its sibling reads, through a permutation map (each element
+    read once), is fused into it first, so the product is never written
+    out. Contractions with row or column dims are never merged, nor a
+    reduction that depends on its sibling.
   }];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",

@@ -386,12 +386,42 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
           loc, size, b.create<arith::ConstantIndexOp>(loc, low[i] + high[i]));
     dynSizes.push_back(size);
   }
-  Value padded =
-      filled(b, loc, RankedTensorType::get(shape, inType.getElementType()), value, dynSizes);
+  auto paddedType = RankedTensorType::get(shape, inType.getElementType());
   SmallVector<OpFoldResult> sizes, strides(inType.getRank(), b.getIndexAttr(1));
   for (int64_t d = 0; d < inType.getRank(); ++d)
     sizes.push_back(tensor::getMixedSize(b, loc, input, d));
-  return b.create<tensor::InsertSliceOp>(loc, input, padded, offsets, sizes, strides);
+  bool bands = inType.hasStaticShape() && llvm::all_of(low, [](int64_t p) { return p >= 0; }) &&
+               llvm::all_of(high, [](int64_t p) { return p >= 0; });
+  if (!bands) {
+    Value padded = filled(b, loc, paddedType, value, dynSizes);
+    return b.create<tensor::InsertSliceOp>(loc, input, padded, offsets, sizes, strides);
+  }
+  // Static shapes: the input copied into the interior, then only the border
+  // filled, band by band (each padded dim's low and high bands, over the
+  // interior of the dims padded before it): filling the whole buffer first
+  // wrote the interior twice.
+  Value result = b.create<tensor::InsertSliceOp>(loc, input, emptyTensor(b, loc, paddedType),
+                                                 offsets, sizes, strides);
+  SmallVector<int64_t> bandOffsets(shape.size(), 0), bandSizes(shape);
+  auto fillBand = [&](int64_t d, int64_t offset, int64_t size) {
+    if (size == 0)
+      return;
+    bandOffsets[d] = offset;
+    bandSizes[d] = size;
+    SmallVector<OpFoldResult> at = getAsIndexOpFoldResult(b.getContext(), bandOffsets);
+    SmallVector<OpFoldResult> extent = getAsIndexOpFoldResult(b.getContext(), bandSizes);
+    Value band = b.create<tensor::ExtractSliceOp>(loc, result, at, extent, strides);
+    Value fill = b.create<linalg::FillOp>(loc, value, band).getResult(0);
+    result = b.create<tensor::InsertSliceOp>(loc, fill, result, at, extent, strides);
+  };
+  for (size_t i = 0; i < low.size(); ++i) {
+    int64_t d = firstDim + i, inner = inType.getDimSize(d);
+    fillBand(d, 0, low[i]);
+    fillBand(d, low[i] + inner, high[i]);
+    bandOffsets[d] = low[i];
+    bandSizes[d] = inner;
+  }
+  return result;
 }
 
 Value multiplyAdd(OpBuilder &b, Location loc, Value acc, Value x, Value y) {

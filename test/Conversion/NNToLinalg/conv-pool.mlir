@@ -1,10 +1,18 @@
 // RUN: kiln-opt %s --convert-nn-to-linalg --split-input-file | FileCheck %s
 
-// An ungrouped 2-D nn.conv pads the input into a filled tensor, starts from
-// the broadcast bias and becomes linalg.conv_2d_nchw_fchw.
+// An ungrouped 2-D nn.conv pads the input (copied into the interior, the
+// four border bands filled with zeros), starts from the broadcast bias and
+// becomes linalg.conv_2d_nchw_fchw.
 // CHECK-LABEL: func @conv
-// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x10x10xf32>)
-// CHECK: %[[PAD:.*]] = tensor.insert_slice %{{.*}} into %[[FILL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[IN:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x1x10xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x1x10xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 9, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x8x1xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [1, 3, 8, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x8x1xf32>)
+// CHECK: %[[PAD:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 9] [1, 3, 8, 1] [1, 1, 1, 1]
 // CHECK: %[[BIAS:.*]] = linalg.generic
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[PAD]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
@@ -68,7 +76,8 @@ func.func @conv_pool_3d(%x: tensor<1x4x5x5x5xf32>, %w: tensor<6x2x3x3x3xf32>) ->
 // nn.max_pool pads with -inf and uses the named pooling op.
 // CHECK-LABEL: func @max_pool
 // CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: %[[PAD:.*]] = tensor.insert_slice
+// CHECK: linalg.fill ins(%[[NEG]] : f32) outs(%{{.*}} : tensor<1x2x5x1xf32>)
+// CHECK: %[[PAD:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 6] [1, 2, 5, 1] [1, 1, 1, 1]
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NEG]] : f32) outs(%{{.*}} : tensor<1x2x3x3xf32>)
 // CHECK: %[[WIN:.*]] = tensor.empty() : tensor<3x3xf32>
 // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[PAD]], %[[WIN]] : {{.*}}) outs(%[[INIT]] :

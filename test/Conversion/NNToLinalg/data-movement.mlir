@@ -140,12 +140,24 @@ func.func @reverse_sequence(%x: tensor<4x2x3xf32>, %l: tensor<2xi64>) -> tensor<
 
 // -----
 
-// nn.pad fills a tensor with the pad value and inserts the input at the low
-// padding.
+// nn.pad (static) inserts the input at the low padding, then fills only the
+// border with the pad value: each padded dim's low and high bands (an empty
+// band is skipped), over the interior of the dims padded before it.
 // CHECK-LABEL: func @pad
 // CHECK: %[[V:.*]] = arith.constant 5.000000e-01 : f32
-// CHECK: %[[F:.*]] = linalg.fill ins(%[[V]] : f32) outs(%{{.*}} : tensor<3x7xf32>)
-// CHECK: tensor.insert_slice %arg0 into %[[F]][1, 1] [2, 4] [1, 1]
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<3x7xf32>
+// CHECK: %[[IN:.*]] = tensor.insert_slice %arg0 into %[[E]][1, 1] [2, 4] [1, 1]
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[IN]][0, 0] [1, 7] [1, 1]
+// CHECK: %[[F0:.*]] = linalg.fill ins(%[[V]] : f32) outs(%[[S0]] : tensor<1x7xf32>)
+// CHECK: %[[P0:.*]] = tensor.insert_slice %[[F0]] into %[[IN]][0, 0] [1, 7] [1, 1]
+// CHECK: %[[S1:.*]] = tensor.extract_slice %[[P0]][1, 0] [2, 1] [1, 1]
+// CHECK: %[[F1:.*]] = linalg.fill ins(%[[V]] : f32) outs(%[[S1]] : tensor<2x1xf32>)
+// CHECK: %[[P1:.*]] = tensor.insert_slice %[[F1]] into %[[P0]][1, 0] [2, 1] [1, 1]
+// CHECK: %[[S2:.*]] = tensor.extract_slice %[[P1]][1, 5] [2, 2] [1, 1]
+// CHECK: %[[F2:.*]] = linalg.fill ins(%[[V]] : f32) outs(%[[S2]] : tensor<2x2xf32>)
+// CHECK: %[[P2:.*]] = tensor.insert_slice %[[F2]] into %[[P1]][1, 5] [2, 2] [1, 1]
+// CHECK-NOT: linalg.fill
+// CHECK: return %[[P2]]
 func.func @pad(%x: tensor<2x4xf32>) -> tensor<3x7xf32> {
   %0 = nn.pad %x {low = array<i64: 1, 1>, high = array<i64: 0, 2>, value = 0.5 : f64} : (tensor<2x4xf32>) -> tensor<3x7xf32>
   return %0 : tensor<3x7xf32>
