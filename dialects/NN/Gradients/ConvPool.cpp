@@ -6,12 +6,12 @@
 //   the convolution), the rounding of strided windows undone by
 //   output_padding / a smaller end pad; with strides (undilated), one
 //   stride-1 transposed convolution per phase of the input, interleaved;
-// - a weight gradient is one contraction per kernel offset over a strided
-//   window of the channels-last input (the group a batch dim); one with
-//   narrow groups (depthwise) is one more convolution that correlates the
-//   input with the output gradient: batch and channels swap roles (the
-//   batch becomes the reduced channel axis), the forward strides become
-//   dilations and the dilations strides, groups stay groups;
+// - an ungrouped weight gradient is one contraction per kernel offset over
+//   a strided window of the channels-last input; a grouped one is one more
+//   convolution that correlates the input with the output gradient: batch
+//   and channels swap roles (the batch becomes the reduced channel axis),
+//   the forward strides become dilations and the dilations strides, groups
+//   stay groups;
 // - max pooling routes each gradient to the first maximum of its window
 //   (nn.max_pool_indices, as PyTorch picks) with a scatter-add, so
 //   overlapping windows accumulate and ties never double count;
@@ -76,37 +76,27 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
                           ints(e, dilations), b.getI64IntegerAttr(group));
 }
 
-/// The weight gradient of a convolution (1 to 3 spatial dims) as one
-/// contraction per kernel offset k, with no im2col buffer:
+/// The weight gradient of an ungrouped convolution (1 to 3 spatial dims) as
+/// one contraction per kernel offset k, with no im2col buffer:
 ///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * input[n, c, o*s + k*d - pb]
 /// over the outputs o whose input position lies inside the input (padding
 /// contributes zeros, so the input is never padded). The operand with more
-/// channels per group goes channels-last once ([N, S..., C] or
-/// [N, O..., F]), so each contraction vectorizes along those channels (the
-/// CPU strategy vectorizes a contraction's result's innermost dim); each
-/// offset reads a strided window of the input and a window of the output
-/// gradient (nn.slice, views after bufferization). With groups, channels
-/// split into [group, channels per group] and the group is a batch dim of
-/// each contraction. The per-offset [(G,) A, B] results are stacked and
-/// transposed to [F, C/group, kernel...]. Returns null where it does not
-/// apply (dynamic shapes; groups of fewer than kMinGroupChannels channels,
-/// depthwise included, whose contraction would be too narrow to vectorize),
-/// for the convolution composition below.
-constexpr int64_t kMinGroupChannels = 8;
-
+/// channels goes channels-last once ([N, S..., C] or [N, O..., F]), so each
+/// contraction vectorizes along those channels (the CPU strategy vectorizes
+/// a contraction's result's innermost dim); each offset reads a strided
+/// window of the input and a window of the output gradient (nn.slice, views
+/// after bufferization). The per-offset [A, B] results are stacked and
+/// transposed to [F, C, kernel...]. Returns null where it does not apply
+/// (groups, dynamic shapes), for the convolution composition below.
 Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
                               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                               ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
                               int64_t group) {
   RankedTensorType in = typeOf(input), dy = typeOf(outGrad);
   int64_t n = in.getRank() - 2;
-  if (n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape())
+  if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape())
     return Value();
-  int64_t c = in.getDimSize(1), f = dy.getDimSize(1);
-  int64_t cg = c / group, fg = f / group;
-  bool grouped = group != 1;
-  if (grouped && std::max(cg, fg) < kMinGroupChannels)
-    return Value();
+  int64_t batch = in.getDimSize(0), c = in.getDimSize(1), f = dy.getDimSize(1);
   ArrayRef<int64_t> out = dy.getShape().drop_front(2);
   OpBuilder &b = e.builder();
   Type elem = in.getElementType();
@@ -119,41 +109,21 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
     perm.push_back(1);
     return b.create<TransposeOp>(e.loc(), v, ints(e, perm)).getResult();
   };
-  // With groups, the channel dim at `at` split into [group, channels / group].
-  auto splitGroups = [&](Value v, int64_t at) {
-    if (!grouped)
-      return v;
-    RankedTensorType t = typeOf(v);
-    SmallVector<int64_t> shape(t.getShape());
-    int64_t channels = shape[at];
-    shape[at] = channels / group;
-    shape.insert(shape.begin() + at, group);
-    return e.reshape(v, t.clone(shape));
-  };
-  bool inputLast = cg >= fg;
-  // x: [N, S..., (G,) Cg] or [N, (G,) Cg, S...]; g: [N, (G,) Fg, O...] or
-  // [N, O..., (G,) Fg].
-  Value x = inputLast ? splitGroups(channelsLast(input), n + 1) : splitGroups(input, 1);
-  Value g = inputLast ? splitGroups(outGrad, 1) : splitGroups(channelsLast(outGrad), n + 1);
-  int64_t channelDims = grouped ? 2 : 1;
+  bool inputLast = c >= f;
+  Value x = inputLast ? channelsLast(input) : input;
+  Value g = inputLast ? outGrad : channelsLast(outGrad);
   std::string spatial = std::string("pqr").substr(0, n);
-  std::string gl = grouped ? "g" : "";
-  std::string equation = inputLast ? "n" + gl + "f" + spatial + ",n" + spatial + gl + "c->" + gl + "fc"
-                                   : "n" + gl + "c" + spatial + ",n" + spatial + gl + "f->" + gl + "cf";
-  int64_t rows = inputLast ? fg : cg, cols = inputLast ? cg : fg;
-  SmallVector<int64_t> partShape{1};
-  if (grouped)
-    partShape.push_back(group);
-  partShape.append({rows, cols});
-  auto partType = RankedTensorType::get(partShape, elem);
+  std::string equation = inputLast ? "nf" + spatial + ",n" + spatial + "c->fc"
+                                   : "nc" + spatial + ",n" + spatial + "f->cf";
+  int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
+  auto partType = RankedTensorType::get({1, rows, cols}, elem);
 
-  // A window over the spatial dims of a channels-first (first = 1 +
-  // channelDims) or channels-last (first = 1) tensor.
+  // A window over the spatial dims of a [N, C, X...] (first = 2) or
+  // [N, X..., C] (first = 1) tensor.
   auto window = [&](Value v, int64_t first, ArrayRef<int64_t> from, ArrayRef<int64_t> sizes,
                     ArrayRef<int64_t> steps) {
     RankedTensorType t = typeOf(v);
-    int64_t rank = t.getRank();
-    SmallVector<int64_t> o(rank, 0), sz(t.getShape()), st(rank, 1);
+    SmallVector<int64_t> o(n + 2, 0), sz(t.getShape()), st(n + 2, 1);
     for (int64_t i = 0; i < n; ++i) {
       o[first + i] = from[i];
       sz[first + i] = sizes[i];
@@ -190,8 +160,8 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
       parts.push_back(e.zeros(partType));
       continue;
     }
-    Value xw = window(x, inputLast ? 1 : 1 + channelDims, xFrom, count, strides);
-    Value gw = window(g, inputLast ? 1 + channelDims : 1, dyFrom, count, ones);
+    Value xw = window(x, inputLast ? 1 : 2, xFrom, count, strides);
+    Value gw = window(g, inputLast ? 2 : 1, dyFrom, count, ones);
     Value part = b.create<EinsumOp>(e.loc(), inputLast ? ValueRange{gw, xw} : ValueRange{xw, gw},
                                     b.getStringAttr(equation));
     parts.push_back(e.reshape(part, partType));
@@ -199,23 +169,15 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   Value stacked = parts.size() == 1
                       ? parts.front()
                       : b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(0)).getResult();
-  // [K..., (G,) A, B] -> [(G,) Fg, Cg, K...] -> [F, Cg, K...].
+  // [K..., A, B] -> [F, C, K...].
   SmallVector<int64_t> byOffset(kernel);
-  byOffset.append(partShape.begin() + 1, partShape.end());
+  byOffset.append({rows, cols});
   stacked = e.reshape(stacked, RankedTensorType::get(byOffset, elem));
-  SmallVector<int64_t> perm;
-  if (grouped)
-    perm.push_back(n);
-  int64_t a = n + channelDims - 1;
-  perm.append(inputLast ? SmallVector<int64_t>{a, a + 1} : SmallVector<int64_t>{a + 1, a});
+  SmallVector<int64_t> perm = inputLast ? SmallVector<int64_t>{n, n + 1}
+                                        : SmallVector<int64_t>{n + 1, n};
   for (int64_t i = 0; i < n; ++i)
     perm.push_back(i);
-  Value result = b.create<TransposeOp>(e.loc(), stacked, ints(e, perm));
-  if (!grouped)
-    return result;
-  SmallVector<int64_t> weightShape{f, cg};
-  weightShape.append(kernel.begin(), kernel.end());
-  return e.reshape(result, RankedTensorType::get(weightShape, elem));
+  return b.create<TransposeOp>(e.loc(), stacked, ints(e, perm));
 }
 
 /// The weight gradient of a (grouped) convolution of `input` [N, C, S...]

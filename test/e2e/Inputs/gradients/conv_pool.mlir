@@ -35,22 +35,6 @@ func.func @conv2d_depthwise(%x: tensor<2x3x6x6xf64> {kiln.name = "x"}, %w: tenso
   return %0 : tensor<2x6x4x4xf64>
 }
 
-// Two groups of 8 input channels (the weight gradient per kernel offset, the
-// group a batch dim, the input channels-last), same padding.
-func.func @conv2d_group_wide(%x: tensor<2x16x5x5xf64> {kiln.name = "x"}, %w: tensor<8x8x3x3xf64> {kiln.name = "w"}) -> tensor<2x8x5x5xf64> {
-  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
-      : (tensor<2x16x5x5xf64>, tensor<8x8x3x3xf64>) -> tensor<2x8x5x5xf64>
-  return %0 : tensor<2x8x5x5xf64>
-}
-
-// Two groups of 8 output channels over 3 input channels each (the output
-// gradient channels-last), stride 2, dilation 2, asymmetric pads.
-func.func @conv2d_group_wide_out(%x: tensor<1x6x7x6xf64> {kiln.name = "x"}, %w: tensor<16x3x2x3xf64> {kiln.name = "w"}) -> tensor<1x16x4x2xf64> {
-  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 1>, dilations = array<i64: 2, 2>, group = 2 : i64}
-      : (tensor<1x6x7x6xf64>, tensor<16x3x2x3xf64>) -> tensor<1x16x4x2xf64>
-  return %0 : tensor<1x16x4x2xf64>
-}
-
 // 1-D: stride 3, dilation 2, asymmetric pads, remainder 2.
 func.func @conv1d(%x: tensor<2x3x10xf64> {kiln.name = "x"}, %w: tensor<4x3x3xf64> {kiln.name = "w"}, %b: tensor<4xf64> {kiln.name = "b"}) -> tensor<2x4x3xf64> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 3>, pads = array<i64: 2, 1>, dilations = array<i64: 2>, group = 1 : i64}
@@ -93,13 +77,6 @@ func.func @conv_transpose_group(%x: tensor<2x4x3x2xf64> {kiln.name = "x"}, %w: t
   %0 = nn.conv_transpose %x, %w {strides = array<i64: 1, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 1>, output_padding = array<i64: 0, 1>, group = 2 : i64}
       : (tensor<2x4x3x2xf64>, tensor<4x1x2x2xf64>) -> tensor<2x2x5x5xf64>
   return %0 : tensor<2x2x5x5xf64>
-}
-
-// Transposed convolution in two groups of 8 input channels, stride 2.
-func.func @conv_transpose_group_wide(%x: tensor<1x16x3x3xf64> {kiln.name = "x"}, %w: tensor<16x2x2x2xf64> {kiln.name = "w"}) -> tensor<1x4x6x6xf64> {
-  %0 = nn.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 2 : i64}
-      : (tensor<1x16x3x3xf64>, tensor<16x2x2x2xf64>) -> tensor<1x4x6x6xf64>
-  return %0 : tensor<1x4x6x6xf64>
 }
 
 // 1-D transposed convolution with a negative pad (an output_shape past the natural size).
