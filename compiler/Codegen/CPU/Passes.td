@@ -85,6 +85,12 @@ def CPUTileAndVectorizePass
        blocks, columns outer so the block of the right-hand side stays in L1;
        then the reduction dimension into single steps. The step becomes one
        `vector.contract` of `rows x 1 x cols`: a row of outer-product FMAs.
+       A contraction that sums over several dimensions (a convolution's
+       weight gradient at one kernel offset: batch, rows, columns) has all
+       but the innermost tiled to single steps outside the register blocks;
+       those unit dimensions are dropped from the step's `vector.contract`
+       (its operands `vector.shape_cast` without them), so the step is the
+       same outer product.
     3. Every other linalg op that the vectorizer accepts (elementwise maps,
        broadcasts, reductions, fills, transposes) is tiled to 1 on all loops
        but the innermost, which is tiled to at most `inner-tile` elements, and

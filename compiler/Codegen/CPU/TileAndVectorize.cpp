@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/ContractUnitDims.h"
 #include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -696,7 +697,8 @@ void TileAndVectorizePass::runOnOperation() {
   // multiply-reductions into contractions, absorbing the broadcasts and
   // transposes of their operands into the contraction's maps; only then drop
   // the unit dimensions tiling left behind (dropping them first would put
-  // extracts between the contraction and the broadcasts it should absorb).
+  // extracts between the contraction and the broadcasts it should absorb),
+  // unit reduction dims of contractions included.
   {
     RewritePatternSet patterns(ctx);
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
@@ -713,6 +715,7 @@ void TileAndVectorizePass::runOnOperation() {
     RewritePatternSet patterns(ctx);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    kiln::cpu::populateDropContractUnitReductionDimsPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);

@@ -362,3 +362,27 @@ func.func @dynamic_reduction(%a: tensor<48x?xf32>, %b: tensor<?x16xf32>, %c: ten
   %y = linalg.matmul ins(%a, %b : tensor<48x?xf32>, tensor<?x16xf32>) outs(%c : tensor<48x16xf32>) -> tensor<48x16xf32>
   return %y : tensor<48x16xf32>
 }
+
+// -----
+
+// A convolution's weight gradient at one kernel offset sums over batch, rows
+// and columns. Tiling leaves one step of each in the register block; the
+// unit batch and row dims are dropped from the contraction (vector
+// shape_casts of its operands), so it has the one reduction dim the
+// outer-product lowering takes.
+// CHECK-LABEL: func.func @weight_grad_offset(
+// CHECK: vector.shape_cast %{{.*}} to vector<4x1xf32>
+// CHECK: vector.contract {{{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+func.func @weight_grad_offset(%dy: tensor<2x8x4x4xf32>, %x: tensor<2x4x4x16xf32>, %init: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(f, c, n, p, q) -> (n, f, p, q)>,
+                                        affine_map<(f, c, n, p, q) -> (n, p, q, c)>,
+                                        affine_map<(f, c, n, p, q) -> (f, c)>],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+         ins(%dy, %x : tensor<2x8x4x4xf32>, tensor<2x4x4x16xf32>) outs(%init : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}
