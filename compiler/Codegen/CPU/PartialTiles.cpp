@@ -345,12 +345,7 @@ LogicalResult kiln::cpu::dynamicConvToIm2col(RewriterBase &rewriter,
   if (kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1) {
     cols = rewriter.create<tensor::CastOp>(loc, colsType, input);
   } else {
-    AffineExpr dn, dc, dkh, dkw, doh, dow;
-    bindDims(ctx, dn, dc, dkh, dkw, doh, dow);
-    AffineMap inMap = AffineMap::get(
-        6, 0,
-        {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
-        ctx);
+    AffineMap inMap = im2colWindowMap(ctx, strides, dilations);
     Value empty = rewriter.create<tensor::EmptyOp>(
         loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(c),
                                     rewriter.getIndexAttr(kh), rewriter.getIndexAttr(kw), oh, ow},
@@ -390,4 +385,13 @@ LogicalResult kiln::cpu::dynamicConvToIm2col(RewriterBase &rewriter,
                      .getResult(0);
   rewriter.replaceOp(conv, result);
   return success();
+}
+
+AffineMap kiln::cpu::im2colWindowMap(MLIRContext *ctx, ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> dilations) {
+  AffineExpr dn, dc, dkh, dkw, doh, dow;
+  bindDims(ctx, dn, dc, dkh, dkw, doh, dow);
+  return AffineMap::get(
+      6, 0, {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
+      ctx);
 }

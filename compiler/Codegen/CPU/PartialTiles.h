@@ -11,6 +11,11 @@
 
 namespace kiln::cpu {
 
+/// The input map of a conv_2d_nchw_fchw's im2col copy over the iteration
+/// space (n, c, kh, kw, oh, ow): input[n, c, oh*sh + kh*dh, ow*sw + kw*dw].
+mlir::AffineMap im2colWindowMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> strides,
+                                llvm::ArrayRef<int64_t> dilations);
+
 /// A constant upper bound (inclusive) of loop `d` of `op`, whose extent is
 /// dynamic, when the IR proves one (the partial tile of a split loop).
 std::optional<int64_t> loopUpperBound(mlir::linalg::LinalgOp op, unsigned d);

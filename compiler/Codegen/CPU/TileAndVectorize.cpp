@@ -104,12 +104,7 @@ FailureOr<linalg::GenericOp> convToIm2colContraction(RewriterBase &rewriter,
     cols = rewriter.create<tensor::CollapseShapeOp>(
         loc, colsType, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   } else {
-    AffineExpr dn, dc, dkh, dkw, doh, dow;
-    bindDims(ctx, dn, dc, dkh, dkw, doh, dow);
-    AffineMap inMap = AffineMap::get(
-        6, 0,
-        {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
-        ctx);
+    AffineMap inMap = kiln::cpu::im2colWindowMap(ctx, strides, dilations);
     AffineMap outMap = AffineMap::getMultiDimIdentityMap(6, ctx);
     Value empty = rewriter.create<tensor::EmptyOp>(
         loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, elem);
