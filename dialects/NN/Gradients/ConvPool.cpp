@@ -96,7 +96,7 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   int64_t n = in.getRank() - 2;
   if (group != 1 || n < 1 || n > 3 || !in.hasStaticShape() || !dy.hasStaticShape())
     return Value();
-  int64_t batch = in.getDimSize(0), c = in.getDimSize(1), f = dy.getDimSize(1);
+  int64_t c = in.getDimSize(1), f = dy.getDimSize(1);
   ArrayRef<int64_t> out = dy.getShape().drop_front(2);
   OpBuilder &b = e.builder();
   Type elem = in.getElementType();

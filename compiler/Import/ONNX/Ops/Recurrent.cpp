@@ -66,7 +66,6 @@ enum class Cell { LSTM, GRU, RNN };
 
 LogicalResult importRecurrent(NodeBinder &b, Cell cell) {
   OpBuilder &builder = b.builder();
-  int64_t gates = cell == Cell::LSTM ? 4 : cell == Cell::GRU ? 3 : 1;
   SmallVector<StringRef> defaultActs;
   if (cell == Cell::LSTM)
     defaultActs = {"Sigmoid", "Tanh", "Tanh"};
