@@ -55,6 +55,15 @@ mlir::LogicalResult tileDynamicConvBatch(mlir::RewriterBase &rewriter,
 mlir::LogicalResult dynamicConvToIm2col(mlir::RewriterBase &rewriter,
                                         mlir::linalg::Conv2DNchwFchwOp conv);
 
+/// Max or sum pooling (`linalg.pooling_nchw_max` / `_sum`, f32) whose output
+/// image size is dynamic, as loops over images, channels and output rows
+/// around vectors of `vectorWidth` output pixels, the last one masked: each
+/// window position is one contiguous (masked) read of `stride` vectors whose
+/// every stride-th lane is kept by a shuffle. Fails (and leaves `op` alone)
+/// for other pooling ops, static output sizes, or a stride above 4.
+mlir::LogicalResult vectorizeDynamicPooling(mlir::RewriterBase &rewriter,
+                                            mlir::linalg::LinalgOp op, int64_t vectorWidth);
+
 /// Removes the masks the vectorizer puts on computations in `func`, keeping
 /// those on loads and stores.
 void unmaskComputations(mlir::func::FuncOp func);

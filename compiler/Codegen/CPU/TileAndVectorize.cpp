@@ -600,6 +600,16 @@ void TileAndVectorizePass::runOnOperation() {
     for (linalg::Conv2DNchwFchwOp conv : dynamicConvs)
       (void)kiln::cpu::dynamicConvToIm2col(rewriter, conv);
   }
+  // Pooling with a dynamic output size: rows of vectors, the last masked.
+  {
+    SmallVector<linalg::LinalgOp> pools;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op.getOperation()))
+        pools.push_back(op);
+    });
+    for (linalg::LinalgOp pool : pools)
+      (void)kiln::cpu::vectorizeDynamicPooling(rewriter, pool, vectorWidth);
+  }
   SmallVector<linalg::LinalgOp> dynamicOps = collectDynamic();
   if (!dynamicOps.empty()) {
     bool blocked = false;
