@@ -17,6 +17,10 @@ Models (--model):
                (N, S) in (1, 5), (3, 5), (8, 5), (3, 12)
   pad          Conv2d + F.pad (constant) + ZeroPad2d + ConstantPad2d on
                [N,3,H,W], (N, H, W) in (1, 8, 8), (3, 8, 8), (8, 11, 7)
+  pool         Conv2d + MaxPool2d (3x3 stride 2 pad 1, 2x2 stride 2, 2x3
+               stride 1 dilation (1,2)) on [N,3,H,W], (N, H, W) in (1, 16, 24),
+               (3, 23, 37), (2, 12, 75), (1, 9, 131): widths that leave a
+               partial vector of output pixels at 8 and 16 lanes
 
     /usr/bin/python3 test/e2e/dynamic_models.py --bin-dir build/bin --model resnet18 [--work-dir DIR]
 """
@@ -78,7 +82,30 @@ def pad():
         sizes
 
 
-MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad}
+def pool():
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.pool = torch.nn.MaxPool2d(3, stride=2, padding=1)
+            self.pool2 = torch.nn.MaxPool2d(2)
+            self.pool3 = torch.nn.MaxPool2d((2, 3), stride=1, dilation=(1, 2))
+
+        def forward(self, x):
+            y = self.pool(torch.relu(self.conv(x)))
+            return self.pool3(self.pool2(y) - 0.25)
+
+    torch.manual_seed(0)
+    model = Pooled().eval()
+    sizes = [(1, 16, 24), (3, 23, 37), (2, 12, 75), (1, 9, 131)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 2: "OH", 3: "OW"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
+MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool}
 
 
 def main():
