@@ -548,3 +548,142 @@ LogicalResult kiln::cpu::vectorizeDynamicPooling(RewriterBase &rewriter, linalg:
   rewriter.replaceOp(op, result);
   return success();
 }
+
+/// The partial column block of a contraction `out[m, n] += lhs[m, k] *
+/// rhs[k, n]` (static M and K, fewer than `vectorWidth` columns, a dynamic
+/// count) as dot products along k: its columns are first copied into the
+/// rows of a static [vectorWidth, K] buffer, then each output element is
+/// `vectorWidth`-lane FMAs over a row of lhs and a row of that buffer, and
+/// one horizontal sum. A masked vector of columns spends the same FMAs on
+/// one column as on 16 (the N = 1 product `W[256,512] @ x[512,N]` took 1.5x
+/// the pinned model's time); dot products spend r/vectorWidth of them on r
+/// columns and read lhs along its rows.
+FailureOr<linalg::LinalgOp>
+kiln::cpu::partialColumnsAsDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
+                                       int64_t vectorWidth, int64_t maxColumns) {
+  if (!linalg::isaContractionOpInterface(op) || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || vectorWidth < 2)
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return failure();
+  unsigned mDim = dims->m[0], nDim = dims->n[0], kDim = dims->k[0];
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr m = getAffineDimExpr(mDim, ctx), n = getAffineDimExpr(nDim, ctx),
+             k = getAffineDimExpr(kDim, ctx);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {m, k}, ctx) || maps[1] != AffineMap::get(3, 0, {k, n}, ctx) ||
+      maps[2] != AffineMap::get(3, 0, {m, n}, ctx))
+    return failure();
+  // The body: acc + a * b in f32.
+  Block &body = op->getRegion(0).front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return failure();
+  Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  if (!lhsType.getElementType().isF32() || !rhsType.getElementType().isF32() ||
+      !outType.getElementType().isF32() || !lhsType.hasStaticShape() ||
+      rhsType.isDynamicDim(0) || outType.isDynamicDim(0) || !rhsType.isDynamicDim(1))
+    return failure();
+  std::optional<int64_t> bound = loopUpperBound(op, nDim);
+  if (!bound || *bound > vectorWidth || maxColumns < 1)
+    return failure();
+  int64_t rowsM = lhsType.getDimSize(0), depth = lhsType.getDimSize(1);
+  if (rowsM < 1 || depth < 1)
+    return failure();
+  int64_t rows = 1;
+  for (int64_t r : {8, 4, 2})
+    if (rowsM % r == 0) {
+      rows = r;
+      break;
+    }
+
+  Location loc = op.getLoc();
+  Type f32 = rewriter.getF32Type();
+  rewriter.setInsertionPoint(op);
+  auto cst = [&](OpBuilder &b, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v).getResult(); };
+  Value zero = cst(rewriter, 0), one = cst(rewriter, 1);
+  Value cols = rewriter.create<tensor::DimOp>(loc, rhs, 1);
+  // The columns as rows: a static buffer (planned), its first `cols` rows.
+  Value buffer = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{vectorWidth, depth}, f32);
+  Value rowsOf = rewriter.create<tensor::ExtractSliceOp>(
+      loc, buffer, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{cols, rewriter.getIndexAttr(depth)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)});
+  Value rhsT =
+      rewriter.create<linalg::TransposeOp>(loc, rhs, rowsOf, ArrayRef<int64_t>{1, 0}).getResult()[0];
+
+  auto vecType = VectorType::get({vectorWidth}, f32);
+  AffineMap rowMap = AffineMap::getMinorIdentityMap(2, 1, ctx);
+  ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
+  Value pad = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0.0f));
+  Value zeros = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0.0f)));
+  int64_t fullDepth = depth - depth % vectorWidth;
+  Value tailMask;
+  if (fullDepth != depth)
+    tailMask = rewriter.create<vector::CreateMaskOp>(
+        loc, VectorType::get({vectorWidth}, rewriter.getI1Type()), cst(rewriter, depth - fullDepth));
+
+  // One step of `rows` dot products at k0, masked at the tail.
+  auto step = [&](OpBuilder &b, Location l, Value j, Value m0, Value k0, ValueRange accs,
+                  Value mask) {
+    SmallVector<Value> next;
+    Value x = b.create<vector::TransferReadOp>(l, vecType, rhsT, ValueRange{j, k0},
+                                               AffineMapAttr::get(rowMap), pad, mask, inBounds);
+    for (int64_t i = 0; i < rows; ++i) {
+      Value row = b.create<arith::AddIOp>(l, m0, b.create<arith::ConstantIndexOp>(l, i));
+      Value w = b.create<vector::TransferReadOp>(l, vecType, lhs, ValueRange{row, k0},
+                                                 AffineMapAttr::get(rowMap), pad, mask, inBounds);
+      next.push_back(b.create<vector::FMAOp>(l, w, x, accs[i]));
+    }
+    return next;
+  };
+  // Up to `maxColumns` columns here; wider blocks keep the masked vectors.
+  Value few = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ule, cols,
+                                             cst(rewriter, maxColumns));
+  auto branch = rewriter.create<scf::IfOp>(loc, TypeRange{outType}, few, /*withElseRegion=*/true);
+  rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
+  auto wide = cast<linalg::LinalgOp>(rewriter.clone(*op.getOperation()));
+  rewriter.create<scf::YieldOp>(loc, wide->getResults());
+  rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+  auto result =
+      rewriter.create<scf::ForOp>(
+          loc, zero, cols, one, ValueRange{init},
+          [&](OpBuilder &b, Location l, Value j, ValueRange outJ) {
+            auto perRows = b.create<scf::ForOp>(
+                l, zero, cst(b, rowsM), cst(b, rows), outJ,
+                [&](OpBuilder &b, Location l, Value m0, ValueRange outM) {
+                  SmallVector<Value> accs(rows, zeros);
+                  if (fullDepth > 0) {
+                    auto loop = b.create<scf::ForOp>(
+                        l, zero, cst(b, fullDepth), cst(b, vectorWidth), accs,
+                        [&](OpBuilder &b, Location l, Value k0, ValueRange a) {
+                          b.create<scf::YieldOp>(l, step(b, l, j, m0, k0, a, Value()));
+                        });
+                    accs.assign(loop.getResults().begin(), loop.getResults().end());
+                  }
+                  if (tailMask)
+                    accs = step(b, l, j, m0, cst(b, fullDepth), accs, tailMask);
+                  Value out = outM[0];
+                  for (int64_t i = 0; i < rows; ++i) {
+                    Value row = b.create<arith::AddIOp>(l, m0, b.create<arith::ConstantIndexOp>(l, i));
+                    Value sum = b.create<vector::ReductionOp>(l, vector::CombiningKind::ADD, accs[i]);
+                    Value old = b.create<tensor::ExtractOp>(l, out, ValueRange{row, j});
+                    Value updated = b.create<arith::AddFOp>(l, old, sum);
+                    out = b.create<tensor::InsertOp>(l, updated, out, ValueRange{row, j});
+                  }
+                  b.create<scf::YieldOp>(l, out);
+                });
+            b.create<scf::YieldOp>(l, perRows.getResults());
+          });
+  rewriter.create<scf::YieldOp>(loc, result.getResults());
+  rewriter.replaceOp(op, branch.getResults());
+  return wide;
+}

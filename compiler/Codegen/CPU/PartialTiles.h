@@ -64,6 +64,16 @@ mlir::LogicalResult dynamicConvToIm2col(mlir::RewriterBase &rewriter,
 mlir::LogicalResult vectorizeDynamicPooling(mlir::RewriterBase &rewriter,
                                             mlir::linalg::LinalgOp op, int64_t vectorWidth);
 
+/// The partial column block of a 2-D contraction (static rows and reduction
+/// length, a dynamic column count of at most `vectorWidth`) as dot products
+/// along the reduction when at run time it has at most `maxColumns` columns,
+/// one output element per horizontal sum: a masked vector of columns would
+/// spend a whole vector's FMAs on one column. Returns the op left for wider
+/// blocks (the else branch of that run-time choice).
+mlir::FailureOr<mlir::linalg::LinalgOp>
+partialColumnsAsDotProducts(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+                            int64_t vectorWidth, int64_t maxColumns);
+
 /// Removes the masks the vectorizer puts on computations in `func`, keeping
 /// those on loads and stores.
 void unmaskComputations(mlir::func::FuncOp func);
