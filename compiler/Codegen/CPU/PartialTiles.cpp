@@ -610,8 +610,17 @@ kiln::cpu::partialColumnsAsDotProducts(RewriterBase &rewriter, linalg::LinalgOp 
   auto cst = [&](OpBuilder &b, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v).getResult(); };
   Value zero = cst(rewriter, 0), one = cst(rewriter, 1);
   Value cols = rewriter.create<tensor::DimOp>(loc, rhs, 1);
-  // The columns as rows: a static buffer (planned), its first `cols` rows.
   Value buffer = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{vectorWidth, depth}, f32);
+  // Up to `maxColumns` columns here; wider blocks keep the masked vectors.
+  Value few = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ule, cols,
+                                             cst(rewriter, maxColumns));
+  auto branch = rewriter.create<scf::IfOp>(loc, TypeRange{outType}, few, /*withElseRegion=*/true);
+  rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
+  auto wide = cast<linalg::LinalgOp>(rewriter.clone(*op.getOperation()));
+  rewriter.create<scf::YieldOp>(loc, wide->getResults());
+  rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+  // The columns as rows: a static buffer, its first `cols` rows (made
+  // outside the branch, so that the buffer leaves the loops and is planned).
   Value rowsOf = rewriter.create<tensor::ExtractSliceOp>(
       loc, buffer, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{cols, rewriter.getIndexAttr(depth)},
@@ -645,14 +654,6 @@ kiln::cpu::partialColumnsAsDotProducts(RewriterBase &rewriter, linalg::LinalgOp 
     }
     return next;
   };
-  // Up to `maxColumns` columns here; wider blocks keep the masked vectors.
-  Value few = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ule, cols,
-                                             cst(rewriter, maxColumns));
-  auto branch = rewriter.create<scf::IfOp>(loc, TypeRange{outType}, few, /*withElseRegion=*/true);
-  rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
-  auto wide = cast<linalg::LinalgOp>(rewriter.clone(*op.getOperation()));
-  rewriter.create<scf::YieldOp>(loc, wide->getResults());
-  rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
   auto result =
       rewriter.create<scf::ForOp>(
           loc, zero, cols, one, ValueRange{init},
