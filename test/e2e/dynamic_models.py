@@ -21,6 +21,9 @@ Models (--model):
                stride 1 dilation (1,2)) on [N,3,H,W], (N, H, W) in (1, 16, 24),
                (3, 23, 37), (2, 12, 75), (1, 9, 131): widths that leave a
                partial vector of output pixels at 8 and 16 lanes
+  avgpool      Conv2d + AvgPool2d (3x3 stride 2 pad 1 without the padding in
+               the count; 2x3 stride (1,2) pad 1 with it) on [N,3,H,W], the
+               sizes of pool: divisors computed at run time
 
     /usr/bin/python3 test/e2e/dynamic_models.py --bin-dir build/bin --model resnet18 [--work-dir DIR]
 """
@@ -105,7 +108,29 @@ def pool():
         sizes
 
 
-MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool}
+def avgpool():
+    import torch
+
+    class Averaged(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.avg = torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+            self.avg2 = torch.nn.AvgPool2d((2, 3), stride=(1, 2), padding=(1, 1))
+
+        def forward(self, x):
+            return self.avg2(self.avg(torch.relu(self.conv(x))))
+
+    torch.manual_seed(0)
+    model = Averaged().eval()
+    sizes = [(1, 16, 24), (3, 23, 37), (2, 12, 75), (1, 9, 131)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 2: "OH", 3: "OW"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
+MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool,
+          "avgpool": avgpool}
 
 
 def main():
