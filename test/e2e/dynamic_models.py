@@ -21,6 +21,9 @@ Models (--model):
                stride 1 dilation (1,2)) on [N,3,H,W], (N, H, W) in (1, 16, 24),
                (3, 23, 37), (2, 12, 75), (1, 9, 131): widths that leave a
                partial vector of output pixels at 8 and 16 lanes
+  flatten      Conv2d, then Concat of its output and of a MaxPool2d's, each
+               flattened from [N,4,H',W'] to [N,?] on [N,3,H,W], (N, H, W) in
+               (1, 6, 8), (3, 7, 9), (2, 12, 5)
   avgpool      Conv2d + AvgPool2d (3x3 stride 2 pad 1 without the padding in
                the count; 2x3 stride (1,2) pad 1 with it) on [N,3,H,W], the
                sizes of pool: divisors computed at run time
@@ -129,8 +132,28 @@ def avgpool():
         sizes
 
 
+def flatten():
+    import torch
+
+    class Flattened(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return torch.cat([y.flatten(1), torch.nn.functional.max_pool2d(y, 2).flatten(1)], 1)
+
+    torch.manual_seed(0)
+    model = Flattened().eval()
+    sizes = [(1, 6, 8), (3, 7, 9), (2, 12, 5)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 1: "F"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
 MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool,
-          "avgpool": avgpool}
+          "avgpool": avgpool, "flatten": flatten}
 
 
 def main():
