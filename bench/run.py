@@ -118,6 +118,39 @@ def make_transformer(path):
     return x.numpy()
 
 
+def make_maxpool(path):
+    """ResNet-18's max pooling (3x3, stride 2, padding 1) over [1, 64, 112, 112],
+    exported with symbolic N, H and W."""
+    import torch
+    x = torch.randn(1, 64, 112, 112, generator=torch.Generator().manual_seed(1))
+    torch.onnx.export(torch.nn.MaxPool2d(3, stride=2, padding=1).eval(), (x,), path,
+                      opset_version=13, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "N", 2: "H", 3: "W"},
+                                    "output": {0: "N", 2: "OH", 3: "OW"}})
+    return x.numpy()
+
+
+def make_matvec(path):
+    """`W[256,512] @ x[512,N]` (W an initializer) exported with symbolic N;
+    timed at N=1."""
+    import torch
+
+    class WeightTimes(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.randn(256, 512))
+
+        def forward(self, x):
+            return self.w @ x
+
+    torch.manual_seed(0)
+    x = torch.randn(512, 1, generator=torch.Generator().manual_seed(1))
+    torch.onnx.export(WeightTimes().eval(), (x,), path, opset_version=13, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True,
+                      dynamic_axes={"input": {1: "N"}, "output": {1: "N"}})
+    return x.numpy()
+
+
 def make_digits(path):
     import shutil
     src = os.path.join(REPO_ROOT, "examples", "digits")
@@ -141,6 +174,12 @@ MODELS = {
     "transformer_dyn": make_transformer,
     "transformer_dyn_bounded": make_transformer,
     "transformer_pinned": make_transformer,
+    # Kernels over symbolic sizes (masked partial tiles) against the same
+    # export pinned to the timed size.
+    "maxpool_dyn_hw": make_maxpool,
+    "maxpool_pinned": make_maxpool,
+    "matvec_dyn_n1": make_matvec,
+    "matvec_pinned_n1": make_matvec,
     "lstm2_s64_b1": make_lstm(1),
     "lstm2_s64_b8": make_lstm(8),
 }
@@ -148,6 +187,8 @@ MODELS = {
 
 # kiln-compile flags beyond the model and -o, per model.
 COMPILE_FLAGS = {"transformer_pinned": ["--input-shape", "input=4x127x128"],
+                 "maxpool_pinned": ["--input-shape", "input=1x64x112x112"],
+                 "matvec_pinned_n1": ["--input-shape", "input=512x1"],
                  "transformer_dyn_bounded": ["--dim-bound", "N=8", "--dim-bound", "S=128"]}
 
 
@@ -167,10 +208,19 @@ def count_work(model_path, input_shape=None):
         for d, n in zip(model.graph.input[0].type.tensor_type.shape.dim, input_shape):
             if d.HasField("dim_param"):
                 sizes[d.dim_param] = n
-    for vi in list(model.graph.input) + list(model.graph.output):
+    for vi in model.graph.input:
         for d in vi.type.tensor_type.shape.dim:
             if d.HasField("dim_param"):
                 d.dim_value = sizes.get(d.dim_param, 1)
+    # An output symbol that no input has (a pooled size OH) is left to
+    # shape inference.
+    for vi in model.graph.output:
+        for d in vi.type.tensor_type.shape.dim:
+            if d.HasField("dim_param"):
+                if d.dim_param in sizes or input_shape is None:
+                    d.dim_value = sizes.get(d.dim_param, 1)
+                else:
+                    d.Clear()
     model = shape_inference.infer_shapes(model)
     g = model.graph
     shapes = {}

@@ -17,6 +17,16 @@ Models (--model):
                (N, S) in (1, 5), (3, 5), (8, 5), (3, 12)
   pad          Conv2d + F.pad (constant) + ZeroPad2d + ConstantPad2d on
                [N,3,H,W], (N, H, W) in (1, 8, 8), (3, 8, 8), (8, 11, 7)
+  pool         Conv2d + MaxPool2d (3x3 stride 2 pad 1, 2x2 stride 2, 2x3
+               stride 1 dilation (1,2)) on [N,3,H,W], (N, H, W) in (1, 16, 24),
+               (3, 23, 37), (2, 12, 75), (1, 9, 131): widths that leave a
+               partial vector of output pixels at 8 and 16 lanes
+  flatten      Conv2d, then Concat of its output and of a MaxPool2d's, each
+               flattened from [N,4,H',W'] to [N,?] on [N,3,H,W], (N, H, W) in
+               (1, 6, 8), (3, 7, 9), (2, 12, 5)
+  avgpool      Conv2d + AvgPool2d (3x3 stride 2 pad 1 without the padding in
+               the count; 2x3 stride (1,2) pad 1 with it) on [N,3,H,W], the
+               sizes of pool: divisors computed at run time
 
     /usr/bin/python3 test/e2e/dynamic_models.py --bin-dir build/bin --model resnet18 [--work-dir DIR]
 """
@@ -78,7 +88,72 @@ def pad():
         sizes
 
 
-MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad}
+def pool():
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.pool = torch.nn.MaxPool2d(3, stride=2, padding=1)
+            self.pool2 = torch.nn.MaxPool2d(2)
+            self.pool3 = torch.nn.MaxPool2d((2, 3), stride=1, dilation=(1, 2))
+
+        def forward(self, x):
+            y = self.pool(torch.relu(self.conv(x)))
+            return self.pool3(self.pool2(y) - 0.25)
+
+    torch.manual_seed(0)
+    model = Pooled().eval()
+    sizes = [(1, 16, 24), (3, 23, 37), (2, 12, 75), (1, 9, 131)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 2: "OH", 3: "OW"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
+def avgpool():
+    import torch
+
+    class Averaged(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.avg = torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+            self.avg2 = torch.nn.AvgPool2d((2, 3), stride=(1, 2), padding=(1, 1))
+
+        def forward(self, x):
+            return self.avg2(self.avg(torch.relu(self.conv(x))))
+
+    torch.manual_seed(0)
+    model = Averaged().eval()
+    sizes = [(1, 16, 24), (3, 23, 37), (2, 12, 75), (1, 9, 131)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 2: "OH", 3: "OW"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
+def flatten():
+    import torch
+
+    class Flattened(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return torch.cat([y.flatten(1), torch.nn.functional.max_pool2d(y, 2).flatten(1)], 1)
+
+    torch.manual_seed(0)
+    model = Flattened().eval()
+    sizes = [(1, 6, 8), (3, 7, 9), (2, 12, 5)]
+    return model, ["x"], {"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N", 1: "F"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
+MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool,
+          "avgpool": avgpool, "flatten": flatten}
 
 
 def main():

@@ -60,6 +60,15 @@ def matmul_rows(rng):
         yield [x, w], [x @ w]
 
 
+def matmul_cols(rng):
+    """dyn_matmul_cols.mlir: w @ x for N columns as dot products (1 to 4), in
+    masked vectors, in whole register blocks and past them."""
+    w = rng.standard_normal((18, 37)).astype(np.float32)
+    for n in (1, 2, 3, 4, 5, 9, 16, 17, 35, 0):
+        x = rng.standard_normal((37, n)).astype(np.float32)
+        yield [w, x], [w @ x]
+
+
 def add_checked(rng):
     """dyn_add_checked.mlir: z = x + y, x [N, 8], y [M, 8]; N must equal M."""
     for n in (2, 5, 33):

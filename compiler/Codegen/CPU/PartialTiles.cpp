@@ -11,12 +11,16 @@
 #include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -394,4 +398,293 @@ AffineMap kiln::cpu::im2colWindowMap(MLIRContext *ctx, ArrayRef<int64_t> strides
   return AffineMap::get(
       6, 0, {dn, dc, doh * strides[0] + dkh * dilations[0], dow * strides[1] + dkw * dilations[1]},
       ctx);
+}
+
+/// Before, a pooling op with a dynamic output size went the way of any
+/// dynamic op: its dynamic loops tiled by 1, every output pixel a scalar
+/// loop over the channels and the window (3.3x the pinned model's time for
+/// a 3x3 stride-2 pooling of 64x112x112, whose static loops LLVM
+/// vectorizes). Here each output row is cut into vectors of output pixels:
+/// for a window position (kh, kw) the inputs of V pixels at stride s are
+/// one contiguous read of s*V elements (masked at the row's end), and a
+/// shuffle keeps every s-th lane.
+LogicalResult kiln::cpu::vectorizeDynamicPooling(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                 int64_t vectorWidth) {
+  bool isMax = isa<linalg::PoolingNchwMaxOp>(op.getOperation());
+  if ((!isMax && !isa<linalg::PoolingNchwSumOp>(op.getOperation())) ||
+      !op.hasPureTensorSemantics() || vectorWidth < 1)
+    return failure();
+  Value input = op.getDpsInputOperand(0)->get();
+  Value window = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto inType = dyn_cast<RankedTensorType>(input.getType());
+  auto winType = dyn_cast<RankedTensorType>(window.getType());
+  auto outType = dyn_cast<RankedTensorType>(init.getType());
+  if (!inType || !winType || !outType || !winType.hasStaticShape() ||
+      !outType.getElementType().isF32() || inType.getElementType() != outType.getElementType() ||
+      (!outType.isDynamicDim(2) && !outType.isDynamicDim(3)))
+    return failure();
+  auto strideAttr = op->getAttrOfType<DenseIntElementsAttr>("strides");
+  auto dilationAttr = op->getAttrOfType<DenseIntElementsAttr>("dilations");
+  if (!strideAttr || !dilationAttr)
+    return failure();
+  SmallVector<int64_t> strides(strideAttr.getValues<int64_t>());
+  SmallVector<int64_t> dilations(dilationAttr.getValues<int64_t>());
+  int64_t kh = winType.getDimSize(0), kw = winType.getDimSize(1);
+  int64_t sh = strides[0], sw = strides[1], dh = dilations[0], dw = dilations[1];
+  // Wider strides would read more than 4 vectors for each one kept.
+  if (sw < 1 || sw > 4 || kh < 1 || kw < 1)
+    return failure();
+  int64_t lanes = vectorWidth, wide = sw * vectorWidth;
+
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type elem = outType.getElementType();
+  rewriter.setInsertionPoint(op);
+  auto size = [&](Value v, int64_t d) {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, tensor::getMixedSize(rewriter, loc, v, d));
+  };
+  Value n = size(init, 0), c = size(init, 1), oh = size(init, 2), ow = size(init, 3);
+  Value iw = size(input, 3);
+  Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  Value vec = rewriter.create<arith::ConstantIndexOp>(loc, lanes);
+  Value wideC = rewriter.create<arith::ConstantIndexOp>(loc, wide);
+  // The output pixels in whole vectors; the rest is one masked vector.
+  Value full = rewriter.create<arith::SubIOp>(loc, ow, rewriter.create<arith::RemUIOp>(loc, ow, vec));
+  auto identityAttr = isMax ? rewriter.getFloatAttr(elem, -std::numeric_limits<double>::infinity())
+                            : rewriter.getFloatAttr(elem, 0.0);
+  Value identity = rewriter.create<arith::ConstantOp>(loc, identityAttr);
+  // An accumulator filled with one value (the usual -inf or 0) starts as a
+  // splat of it rather than a read, and the loops write into the fill's
+  // destination: every output element is written once, so the fill is dead.
+  Value fillValue, dest = init;
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    if (fill.getInputs()[0].getType() == elem) {
+      fillValue = fill.getInputs()[0];
+      dest = fill.getOutputs()[0];
+    }
+  }
+  auto vecType = VectorType::get({lanes}, elem);
+  auto wideType = VectorType::get({wide}, elem);
+  AffineMap rowMap = AffineMap::getMinorIdentityMap(4, 1, ctx);
+  ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
+  SmallVector<int64_t> keep;
+  for (int64_t i = 0; i < lanes; ++i)
+    keep.push_back(i * sw);
+
+  // One vector of output pixels from w0: all `lanes` of them, or `count`.
+  auto tile = [&](OpBuilder &b, Location l, Value dest, Value ni, Value ci, Value hi, Value w0,
+                  Value count) -> Value {
+    auto cst = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+    Value mask;
+    if (count)
+      mask = b.create<vector::CreateMaskOp>(l, VectorType::get({lanes}, b.getI1Type()), count);
+    Value acc = fillValue ? b.create<vector::BroadcastOp>(l, vecType, fillValue).getResult()
+                          : b.create<vector::TransferReadOp>(l, vecType, dest,
+                                                              ValueRange{ni, ci, hi, w0},
+                                                              AffineMapAttr::get(rowMap), identity,
+                                                              mask, inBounds)
+                                .getResult();
+    Value w0s = b.create<arith::MulIOp>(l, w0, cst(sw));
+    for (int64_t y = 0; y < kh; ++y) {
+      Value row = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, hi, cst(sh)), cst(y * dh));
+      for (int64_t x = 0; x < kw; ++x) {
+        Value base = b.create<arith::AddIOp>(l, w0s, cst(x * dw));
+        SmallVector<Value> at{ni, ci, row, base};
+        Value v;
+        if (sw == 1) {
+          v = b.create<vector::TransferReadOp>(l, vecType, input, at, AffineMapAttr::get(rowMap),
+                                               identity, mask, inBounds);
+        } else {
+          // s*V elements from base may pass the row's end by up to s - 1:
+          // masked at it (every lane kept is inside).
+          Value avail = b.create<arith::MinUIOp>(l, wideC, b.create<arith::SubIOp>(l, iw, base));
+          Value wideMask =
+              b.create<vector::CreateMaskOp>(l, VectorType::get({wide}, b.getI1Type()), avail);
+          Value w = b.create<vector::TransferReadOp>(l, wideType, input, at,
+                                                     AffineMapAttr::get(rowMap), identity,
+                                                     wideMask, inBounds);
+          v = b.create<vector::ShuffleOp>(l, w, w, keep);
+        }
+        acc = isMax ? b.create<arith::MaximumFOp>(l, acc, v).getResult()
+                    : b.create<arith::AddFOp>(l, acc, v).getResult();
+      }
+    }
+    return b
+        .create<vector::TransferWriteOp>(l, dest.getType(), acc, dest, ValueRange{ni, ci, hi, w0},
+                                         AffineMapAttr::get(rowMap), mask, inBounds)
+        .getResult();
+  };
+
+  auto loop = [&](OpBuilder &b, Location l, Value ub, Value step, Value dest,
+                  function_ref<Value(OpBuilder &, Location, Value, Value)> body) -> Value {
+    return b
+        .create<scf::ForOp>(l, zero, ub, step, ValueRange{dest},
+                            [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                              nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
+                            })
+        .getResult(0);
+  };
+  Value result = loop(rewriter, loc, n, one, dest, [&](OpBuilder &b, Location l, Value ni, Value d0) {
+    return loop(b, l, c, one, d0, [&](OpBuilder &b, Location l, Value ci, Value d1) {
+      return loop(b, l, oh, one, d1, [&](OpBuilder &b, Location l, Value hi, Value d2) {
+        Value whole = loop(b, l, full, vec, d2, [&](OpBuilder &b, Location l, Value w0, Value d3) {
+          return tile(b, l, d3, ni, ci, hi, w0, Value());
+        });
+        Value rest = b.create<arith::SubIOp>(l, ow, full);
+        Value any = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, rest, zero);
+        return b
+            .create<scf::IfOp>(
+                l, any,
+                [&](OpBuilder &tb, Location tl) {
+                  tb.create<scf::YieldOp>(tl, tile(tb, tl, whole, ni, ci, hi, full, rest));
+                },
+                [&](OpBuilder &eb, Location el) { eb.create<scf::YieldOp>(el, whole); })
+            .getResult(0);
+      });
+    });
+  });
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+/// The partial column block of a contraction `out[m, n] += lhs[m, k] *
+/// rhs[k, n]` (static M and K, fewer than `vectorWidth` columns, a dynamic
+/// count) as dot products along k: its columns are first copied into the
+/// rows of a static [vectorWidth, K] buffer, then each output element is
+/// `vectorWidth`-lane FMAs over a row of lhs and a row of that buffer, and
+/// one horizontal sum. A masked vector of columns spends the same FMAs on
+/// one column as on 16 (the N = 1 product `W[256,512] @ x[512,N]` took 1.5x
+/// the pinned model's time); dot products spend r/vectorWidth of them on r
+/// columns and read lhs along its rows.
+FailureOr<linalg::LinalgOp>
+kiln::cpu::partialColumnsAsDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
+                                       int64_t vectorWidth, int64_t maxColumns) {
+  if (!linalg::isaContractionOpInterface(op) || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || vectorWidth < 2)
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return failure();
+  unsigned mDim = dims->m[0], nDim = dims->n[0], kDim = dims->k[0];
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr m = getAffineDimExpr(mDim, ctx), n = getAffineDimExpr(nDim, ctx),
+             k = getAffineDimExpr(kDim, ctx);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {m, k}, ctx) || maps[1] != AffineMap::get(3, 0, {k, n}, ctx) ||
+      maps[2] != AffineMap::get(3, 0, {m, n}, ctx))
+    return failure();
+  // The body: acc + a * b in f32.
+  Block &body = op->getRegion(0).front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return failure();
+  Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  if (!lhsType.getElementType().isF32() || !rhsType.getElementType().isF32() ||
+      !outType.getElementType().isF32() || !lhsType.hasStaticShape() ||
+      rhsType.isDynamicDim(0) || outType.isDynamicDim(0) || !rhsType.isDynamicDim(1))
+    return failure();
+  std::optional<int64_t> bound = loopUpperBound(op, nDim);
+  if (!bound || *bound > vectorWidth || maxColumns < 1)
+    return failure();
+  int64_t rowsM = lhsType.getDimSize(0), depth = lhsType.getDimSize(1);
+  if (rowsM < 1 || depth < 1)
+    return failure();
+  int64_t rows = 1;
+  for (int64_t r : {8, 4, 2})
+    if (rowsM % r == 0) {
+      rows = r;
+      break;
+    }
+
+  Location loc = op.getLoc();
+  Type f32 = rewriter.getF32Type();
+  rewriter.setInsertionPoint(op);
+  auto cst = [&](OpBuilder &b, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v).getResult(); };
+  Value zero = cst(rewriter, 0), one = cst(rewriter, 1);
+  Value cols = rewriter.create<tensor::DimOp>(loc, rhs, 1);
+  Value buffer = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{vectorWidth, depth}, f32);
+  // Up to `maxColumns` columns here; wider blocks keep the masked vectors.
+  Value few = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ule, cols,
+                                             cst(rewriter, maxColumns));
+  auto branch = rewriter.create<scf::IfOp>(loc, TypeRange{outType}, few, /*withElseRegion=*/true);
+  rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
+  auto wide = cast<linalg::LinalgOp>(rewriter.clone(*op.getOperation()));
+  rewriter.create<scf::YieldOp>(loc, wide->getResults());
+  rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+  // The columns as rows: a static buffer, its first `cols` rows (made
+  // outside the branch, so that the buffer leaves the loops and is planned).
+  Value rowsOf = rewriter.create<tensor::ExtractSliceOp>(
+      loc, buffer, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{cols, rewriter.getIndexAttr(depth)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)});
+  Value rhsT =
+      rewriter.create<linalg::TransposeOp>(loc, rhs, rowsOf, ArrayRef<int64_t>{1, 0}).getResult()[0];
+
+  auto vecType = VectorType::get({vectorWidth}, f32);
+  AffineMap rowMap = AffineMap::getMinorIdentityMap(2, 1, ctx);
+  ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
+  Value pad = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0.0f));
+  Value zeros = rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0.0f)));
+  int64_t fullDepth = depth - depth % vectorWidth;
+  Value tailMask;
+  if (fullDepth != depth)
+    tailMask = rewriter.create<vector::CreateMaskOp>(
+        loc, VectorType::get({vectorWidth}, rewriter.getI1Type()), cst(rewriter, depth - fullDepth));
+
+  // One step of `rows` dot products at k0, masked at the tail.
+  auto step = [&](OpBuilder &b, Location l, Value j, Value m0, Value k0, ValueRange accs,
+                  Value mask) {
+    SmallVector<Value> next;
+    Value x = b.create<vector::TransferReadOp>(l, vecType, rhsT, ValueRange{j, k0},
+                                               AffineMapAttr::get(rowMap), pad, mask, inBounds);
+    for (int64_t i = 0; i < rows; ++i) {
+      Value row = b.create<arith::AddIOp>(l, m0, b.create<arith::ConstantIndexOp>(l, i));
+      Value w = b.create<vector::TransferReadOp>(l, vecType, lhs, ValueRange{row, k0},
+                                                 AffineMapAttr::get(rowMap), pad, mask, inBounds);
+      next.push_back(b.create<vector::FMAOp>(l, w, x, accs[i]));
+    }
+    return next;
+  };
+  auto result =
+      rewriter.create<scf::ForOp>(
+          loc, zero, cols, one, ValueRange{init},
+          [&](OpBuilder &b, Location l, Value j, ValueRange outJ) {
+            auto perRows = b.create<scf::ForOp>(
+                l, zero, cst(b, rowsM), cst(b, rows), outJ,
+                [&](OpBuilder &b, Location l, Value m0, ValueRange outM) {
+                  SmallVector<Value> accs(rows, zeros);
+                  if (fullDepth > 0) {
+                    auto loop = b.create<scf::ForOp>(
+                        l, zero, cst(b, fullDepth), cst(b, vectorWidth), accs,
+                        [&](OpBuilder &b, Location l, Value k0, ValueRange a) {
+                          b.create<scf::YieldOp>(l, step(b, l, j, m0, k0, a, Value()));
+                        });
+                    accs.assign(loop.getResults().begin(), loop.getResults().end());
+                  }
+                  if (tailMask)
+                    accs = step(b, l, j, m0, cst(b, fullDepth), accs, tailMask);
+                  Value out = outM[0];
+                  for (int64_t i = 0; i < rows; ++i) {
+                    Value row = b.create<arith::AddIOp>(l, m0, b.create<arith::ConstantIndexOp>(l, i));
+                    Value sum = b.create<vector::ReductionOp>(l, vector::CombiningKind::ADD, accs[i]);
+                    Value old = b.create<tensor::ExtractOp>(l, out, ValueRange{row, j});
+                    Value updated = b.create<arith::AddFOp>(l, old, sum);
+                    out = b.create<tensor::InsertOp>(l, updated, out, ValueRange{row, j});
+                  }
+                  b.create<scf::YieldOp>(l, out);
+                });
+            b.create<scf::YieldOp>(l, perRows.getResults());
+          });
+  rewriter.create<scf::YieldOp>(loc, result.getResults());
+  rewriter.replaceOp(op, branch.getResults());
+  return wide;
 }

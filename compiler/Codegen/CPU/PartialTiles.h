@@ -55,6 +55,25 @@ mlir::LogicalResult tileDynamicConvBatch(mlir::RewriterBase &rewriter,
 mlir::LogicalResult dynamicConvToIm2col(mlir::RewriterBase &rewriter,
                                         mlir::linalg::Conv2DNchwFchwOp conv);
 
+/// Max or sum pooling (`linalg.pooling_nchw_max` / `_sum`, f32) whose output
+/// image size is dynamic, as loops over images, channels and output rows
+/// around vectors of `vectorWidth` output pixels, the last one masked: each
+/// window position is one contiguous (masked) read of `stride` vectors whose
+/// every stride-th lane is kept by a shuffle. Fails (and leaves `op` alone)
+/// for other pooling ops, static output sizes, or a stride above 4.
+mlir::LogicalResult vectorizeDynamicPooling(mlir::RewriterBase &rewriter,
+                                            mlir::linalg::LinalgOp op, int64_t vectorWidth);
+
+/// The partial column block of a 2-D contraction (static rows and reduction
+/// length, a dynamic column count of at most `vectorWidth`) as dot products
+/// along the reduction when at run time it has at most `maxColumns` columns,
+/// one output element per horizontal sum: a masked vector of columns would
+/// spend a whole vector's FMAs on one column. Returns the op left for wider
+/// blocks (the else branch of that run-time choice).
+mlir::FailureOr<mlir::linalg::LinalgOp>
+partialColumnsAsDotProducts(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+                            int64_t vectorWidth, int64_t maxColumns);
+
 /// Removes the masks the vectorizer puts on computations in `func`, keeping
 /// those on loads and stores.
 void unmaskComputations(mlir::func::FuncOp func);

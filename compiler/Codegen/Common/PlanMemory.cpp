@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace kiln {
@@ -203,18 +204,23 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
   return static_cast<int64_t>(llvm::alignTo(total, kAlignment));
 }
 
-/// For a buffer with exactly one dynamic dim: its bytes per unit of that
-/// dim, and the size value; nothing otherwise.
-std::optional<std::pair<int64_t, Value>> bytesPerUnit(memref::AllocOp alloc) {
+/// For a buffer with dynamic dims: its bytes per unit of the product of
+/// their sizes, and the size values (sorted, so that buffers of the same
+/// product in another order compare equal); nothing otherwise.
+std::optional<std::pair<int64_t, SmallVector<Value>>> bytesPerUnit(memref::AllocOp alloc) {
   MemRefType type = alloc.getType();
-  if (type.getNumDynamicDims() != 1 || !type.getLayout().isIdentity() ||
+  if (type.getNumDynamicDims() < 1 || !type.getLayout().isIdentity() ||
       type.getMemorySpace() || !type.getElementType().isIntOrFloat())
     return std::nullopt;
   int64_t bytes = std::max<int64_t>(1, (type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
   for (int64_t size : type.getShape())
     if (!ShapedType::isDynamic(size))
       bytes *= size;
-  return std::make_pair(bytes, alloc.getDynamicSizes()[0]);
+  SmallVector<Value> factors(alloc.getDynamicSizes());
+  llvm::sort(factors, [](Value a, Value b) {
+    return a.getAsOpaquePointer() < b.getAsOpaquePointer();
+  });
+  return std::make_pair(bytes, factors);
 }
 
 /// Bytes at the bounds of an output of signature `spec` whose elements are
@@ -354,7 +360,10 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     });
 
     SmallVector<Buffer> buffers;
-    llvm::MapVector<Value, SmallVector<Buffer>> scaled;
+    // Unbounded buffers by the product of dynamic sizes their bytes scale
+    // with (in first-seen order).
+    std::map<SmallVector<const void *>, unsigned> scaledIndex;
+    SmallVector<std::pair<SmallVector<Value>, SmallVector<Buffer>>> scaled;
     llvm::DenseMap<Operation *, std::string> whyNotBounded;
     for (memref::AllocOp alloc : body.getOps<memref::AllocOp>()) {
       std::string why;
@@ -391,15 +400,21 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
             : !atBounds.tight ? "size chosen at run time between shapes, not largest at the bounds"
                               : "a layout the planner does not place";
       if (auto unit = bytesPerUnit(alloc)) {
-        scaled[unit->second].push_back(
+        SmallVector<const void *> key;
+        for (Value v : unit->second)
+          key.push_back(v.getAsOpaquePointer());
+        auto [it, added] = scaledIndex.try_emplace(key, scaled.size());
+        if (added)
+          scaled.push_back({unit->second, {}});
+        scaled[it->second].second.push_back(
             {alloc, std::max<int64_t>(unit->first, 1), position[alloc], *end});
         whyNotBounded[alloc] = why;
         continue;
       }
       runtime.push_back({why, -1});
     }
-    for (auto &[size, group] : scaled) {
-      bool shared = planArena(func, size, group);
+    for (auto &[factors, group] : scaled) {
+      bool shared = planArena(func, factors, group, position);
       for (Buffer &b : group)
         runtime.push_back(
             {whyNotBounded[b.alloc] + (shared ? " (one allocation per run, shared)" : ""), -1});
@@ -437,23 +452,35 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     return total;
   }
 
-  /// Buffers whose bytes are the same run-time size times a constant share
-  /// one allocation per run: planned for a size of 1 (offsets and live
-  /// ranges as for the workspace), then every offset and the total scaled by
-  /// the size, which keeps them apart. One allocation instead of one per
-  /// buffer, and the same bytes again on the next run, which malloc hands
-  /// back without fresh page faults. Returns false (nothing changed) for a
-  /// group of one.
-  bool planArena(func::FuncOp func, Value size, MutableArrayRef<Buffer> group) {
+  /// Buffers whose bytes are the same product of run-time sizes (`factors`:
+  /// one size, or several, as N*S for a batch and a sequence) times a
+  /// constant share one allocation per run: planned for a product of 1
+  /// (offsets and live ranges as for the workspace), then every offset and
+  /// the total scaled by the product, which keeps them apart. One allocation
+  /// instead of one per buffer, and the same bytes again on the next run,
+  /// which malloc hands back without fresh page faults. Returns false
+  /// (nothing changed) for a group of one.
+  bool planArena(func::FuncOp func, ArrayRef<Value> factors, MutableArrayRef<Buffer> group,
+                 const DenseMap<Operation *, unsigned> &position) {
     if (group.size() < 2)
       return false;
     int64_t unitTotal = place(group);
     Location loc = func.getLoc();
     OpBuilder b(&getContext());
-    if (Operation *def = size.getDefiningOp())
-      b.setInsertionPointAfter(def);
+    // After the last factor's definition (each is a top-level op's result,
+    // as the allocations use them, or an argument).
+    Operation *last = nullptr;
+    for (Value v : factors)
+      if (Operation *def = v.getDefiningOp())
+        if (!last || position.lookup(def) > position.lookup(last))
+          last = def;
+    if (last)
+      b.setInsertionPointAfter(last);
     else
       b.setInsertionPointToStart(&func.getBody().front());
+    Value size = factors.front();
+    for (Value v : factors.drop_front())
+      size = b.create<arith::MulIOp>(loc, size, v);
     Value bytes = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, unitTotal));
     Value arena = b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), ValueRange{bytes},

@@ -339,6 +339,48 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// An average pool's sums over dynamic spatial sizes (no ceil mode:
+/// needsStaticSizes), each divided by its window's count computed at run
+/// time from the output position: the kernel size with
+/// `count_include_pad` (no window passes the padded input), else per
+/// spatial dim `min(start + k, in) - max(start, 0)` for `start = o * stride -
+/// pad`, multiplied together.
+Value dividedByWindowCounts(OpBuilder &b, Location loc, AveragePoolOp op, Value input, Value sum) {
+  auto outType = cast<RankedTensorType>(sum.getType());
+  Type elem = outType.getElementType();
+  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(), pads = op.getPads();
+  int64_t sp = kernel.size();
+  if (op.getCountIncludePad()) {
+    int64_t count = 1;
+    for (int64_t k : kernel)
+      count *= k;
+    Value divisor = scalar(b, loc, elem, static_cast<double>(count));
+    return elementwise(b, loc, outType, sum, [&](OpBuilder &nb, Location l, ValueRange args) {
+      return nb.create<arith::DivFOp>(l, args[0], divisor).getResult();
+    });
+  }
+  SmallVector<Value> inSizes;
+  for (int64_t i = 0; i < sp; ++i)
+    inSizes.push_back(b.create<tensor::DimOp>(loc, input, 2 + i));
+  return elementwise(b, loc, outType, sum, [&](OpBuilder &nb, Location l, ValueRange args) {
+    auto index = [&](int64_t v) { return nb.create<arith::ConstantIndexOp>(l, v).getResult(); };
+    Value count = index(1);
+    for (int64_t i = 0; i < sp; ++i) {
+      Value o = nb.create<linalg::IndexOp>(l, 2 + i);
+      Value start = nb.create<arith::SubIOp>(l, nb.create<arith::MulIOp>(l, o, index(strides[i])),
+                                             index(pads[i]));
+      Value end = nb.create<arith::AddIOp>(l, start, index(kernel[i]));
+      Value lo = nb.create<arith::MaxSIOp>(l, start, index(0));
+      Value hi = nb.create<arith::MinSIOp>(l, end, inSizes[i]);
+      Value n = nb.create<arith::MaxSIOp>(l, nb.create<arith::SubIOp>(l, hi, lo), index(0));
+      count = nb.create<arith::MulIOp>(l, count, n);
+    }
+    Value asInt = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), count);
+    Value asFloat = nb.create<arith::SIToFPOp>(l, nb.getF32Type(), asInt);
+    return nb.create<arith::DivFOp>(l, args[0], convertElement(nb, l, asFloat, elem)).getResult();
+  });
+}
+
 struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -358,6 +400,11 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
       Window2D w(op.getKernelShape(), op.getStrides(), ones, op.getPads());
       sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, adaptor.getInput(), outType, w,
                                              zero, zero, *resultSizes(rewriter, op));
+    }
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    if (llvm::any_of(inType.getShape().drop_front(2), ShapedType::isDynamic)) {
+      rewriter.replaceOp(op, dividedByWindowCounts(rewriter, loc, op, adaptor.getInput(), sum));
+      return success();
     }
     // Divide each sum by its window's count, a constant over the spatial dims.
     auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape().drop_front(2);

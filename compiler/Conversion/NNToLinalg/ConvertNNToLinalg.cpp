@@ -54,9 +54,9 @@ void kiln::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 
 /// Ops whose lowering needs a size at compile time that a dynamic dimension
-/// hides: average pooling over dynamic spatial dimensions (its divisors are
-/// computed at compile time), max pooling over them in ceil mode (so is its
-/// extra padding), 3-D windows, a dynamic weight,
+/// hides: average and max pooling over dynamic spatial dimensions in ceil
+/// mode (its extra end padding, and the average's divisors, are computed at
+/// compile time), 3-D windows, a dynamic weight,
 /// tiling a dynamic dimension (an indexing map cannot take `i mod size` of a
 /// run-time size), and losses over a dynamic class count.
 bool needsStaticSizes(Operation *op) {
@@ -78,7 +78,7 @@ bool needsStaticSizes(Operation *op) {
         return dynamicAt(in, 0);
       return pool.getCeilMode() && dynamicAt(in, 2);
     }
-    return dynamicAt(in, 2);
+    return cast<AveragePoolOp>(op).getCeilMode() && dynamicAt(in, 2);
   }
   if (auto tile = dyn_cast<TileOp>(op))
     return llvm::any_of(llvm::enumerate(tile.getRepeats()), [&](auto e) {

@@ -41,11 +41,17 @@ struct FoldReshapeChain : OpRewritePattern<ReshapeOp> {
   }
 };
 
-/// flatten is a reshape whose shape is computed from the axis.
+/// flatten is a reshape whose shape is computed from the axis. Not with
+/// both result dims dynamic: a reshape's dynamic sizes are paired with the
+/// input's dims, and [N, 8, H, W] to [?, ?] has no such pairing (the
+/// reshape took W for N*8*H*W); the flatten's own lowering collapses
+/// each side of the axis.
 struct FlattenToReshape : OpRewritePattern<FlattenOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FlattenOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getType().getNumDynamicDims() > 1)
+      return rewriter.notifyMatchFailure(op, "both result dims are dynamic");
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), op.getInput());
     return success();
   }

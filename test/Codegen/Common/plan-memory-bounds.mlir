@@ -44,7 +44,7 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, wo
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: memref<128xi8> {kiln.name = "workspace"}
 // CHECK-SAME: kiln.memory = {bounded = 1 : i64, bounded_symbols = ["N"], per_run = 0 : i64, planned = 0 : i64, runtime = 3 : i64,
-// CHECK-SAME: runtime_buffers = [{count = 2 : i64, why = "unbounded symbol S"}, {bytes = 96 : i64, count = 1 : i64, why = "output handed to the caller"}]
+// CHECK-SAME: runtime_buffers = [{bytes = 96 : i64, count = 1 : i64, why = "output handed to the caller"}, {count = 2 : i64, why = "unbounded symbol S"}]
 // CHECK: memref.view
 // CHECK: memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
 // CHECK: memref.alloc(%{{.*}}) : memref<?xf32>

@@ -163,3 +163,41 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
     return
   }
 }
+
+// -----
+
+// The same with two dynamic sizes (a batch and a sequence): buffers whose
+// bytes are the product %n * %s times a constant, in either order of dims,
+// share one allocation per run, scaled by the product (computed after the
+// last size is known). A buffer sized by %s alone is a group of its own
+// and keeps its allocation.
+// CHECK-LABEL: func.func @model
+// CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 2 : i64, planned = 0 : i64, runtime = 1 : i64, runtime_buffers = [{count = 2 : i64, why = "size of an argument that is no input (one allocation per run, shared)"}, {count = 1 : i64, why = "size of an argument that is no input"}], unshared = 0 : i64}}
+// CHECK: %[[N:.*]] = memref.dim %{{.*}}, %c0
+// CHECK: %[[S:.*]] = memref.dim %{{.*}}, %c1
+// CHECK: %[[NS:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK: %[[BYTES:.*]] = arith.muli %[[NS]], %c128
+// CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[OA:.*]] = arith.muli %[[NS]], %c0
+// CHECK: memref.view %[[ARENA]][%[[OA]]][%[[N]], %[[S]]] : memref<?xi8> to memref<?x?x4xf32>
+// CHECK: %[[OB:.*]] = arith.muli %[[NS]], %c64
+// CHECK: memref.view %[[ARENA]][%[[OB]]][%[[S]], %[[N]]] : memref<?xi8> to memref<?x4x?xf32>
+// CHECK: memref.alloc(%[[S]]) : memref<?x4xf32>
+module attributes {kiln.abi = {entries = [{name = "infer", function = @model, inputs = [], outputs = [], workspace = 0}]}} {
+  func.func @model(%x: memref<?x?x4xf32>, %y: memref<?x4x?xf32>, %v: memref<?x4xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %n = memref.dim %x, %c0 : memref<?x?x4xf32>
+    %s = memref.dim %x, %c1 : memref<?x?x4xf32>
+    %a = memref.alloc(%n, %s) : memref<?x?x4xf32>
+    memref.copy %x, %a : memref<?x?x4xf32> to memref<?x?x4xf32>
+    %b = memref.alloc(%s, %n) : memref<?x4x?xf32>
+    memref.copy %y, %b : memref<?x4x?xf32> to memref<?x4x?xf32>
+    %c = memref.alloc(%s) : memref<?x4xf32>
+    memref.copy %v, %c : memref<?x4xf32> to memref<?x4xf32>
+    memref.copy %a, %x : memref<?x?x4xf32> to memref<?x?x4xf32>
+    memref.copy %b, %y : memref<?x4x?xf32> to memref<?x4x?xf32>
+    memref.copy %c, %v : memref<?x4xf32> to memref<?x4xf32>
+    return
+  }
+}

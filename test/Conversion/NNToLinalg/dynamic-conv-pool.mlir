@@ -58,13 +58,59 @@ func.func @global_average_spatial(%x: tensor<?x2x?x?xf32>) -> tensor<?x2x1x1xf32
 
 // -----
 
-// Sliding windows over dynamic spatial sizes are not lowered (their padding
-// and divisors are computed at compile time).
-func.func @pool_spatial(%x: tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32> {
+// Average pooling in ceil mode over dynamic spatial sizes is not lowered
+// (its extra end padding and divisors are computed at compile time).
+func.func @pool_spatial_ceil(%x: tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32> {
   // expected-error @+1 {{'nn.average_pool' op expects static sizes here for code generation, found 'tensor<1x2x?x8xf32>' (specialize symbolic dimensions with --input-shape)}}
-  %0 = nn.average_pool %x {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+  %0 = nn.average_pool %x {ceil_mode = true, count_include_pad = false, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
       : (tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32>
   return %0 : tensor<1x2x?x4xf32>
+}
+
+// -----
+
+// Average pooling over dynamic spatial sizes without the padding in the
+// count: the sums (linalg.pooling_nchw_sum over the zero-padded input) are
+// divided by each window's count, computed from the output position at run
+// time: per spatial dim min(o * 2 - 1 + 3, in) - max(o * 2 - 1, 0).
+// CHECK-LABEL: func @average_pool_spatial
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x?x?xf32>)
+// CHECK-DAG: %[[H:.*]] = tensor.dim %[[X]], %c2
+// CHECK-DAG: %[[W:.*]] = tensor.dim %[[X]], %c3
+// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x?x?xf32>)
+// CHECK: %[[OH:.*]] = linalg.index 2 : index
+// CHECK: %[[S:.*]] = arith.muli %[[OH]], %c2
+// CHECK: %[[START:.*]] = arith.subi %[[S]], %c1
+// CHECK: %[[END:.*]] = arith.addi %[[S]], %c2
+// CHECK: %[[LO:.*]] = arith.maxsi %[[START]], %c0
+// CHECK: %[[HI:.*]] = arith.minsi %[[END]], %[[H]]
+// CHECK: arith.subi %[[HI]], %[[LO]]
+// CHECK: linalg.index 3 : index
+// CHECK: arith.minsi %{{.*}}, %[[W]]
+// CHECK: arith.muli
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: arith.divf
+func.func @average_pool_spatial(%x: tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32> {
+  %0 = nn.average_pool %x {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+      : (tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  return %0 : tensor<1x2x?x?xf32>
+}
+
+// -----
+
+// With the padding in the count, every window (no ceil mode) holds the
+// kernel's 6 positions.
+// CHECK-LABEL: func @average_pool_spatial_include_pad
+// CHECK: %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x?x?xf32>)
+// CHECK-NOT: linalg.index
+// CHECK: arith.divf %{{.*}}, %[[SIX]] : f32
+func.func @average_pool_spatial_include_pad(%x: tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32> {
+  %0 = nn.average_pool %x {ceil_mode = false, count_include_pad = true, kernel_shape = array<i64: 2, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 2>}
+      : (tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  return %0 : tensor<1x2x?x?xf32>
 }
 
 // -----

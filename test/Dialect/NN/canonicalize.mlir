@@ -46,6 +46,21 @@ func.func @flatten(%x: tensor<1x512x1x1xf32>) -> tensor<1x512xf32> {
 
 // -----
 
+// A flatten with one dynamic result dim is a reshape too (its size is the
+// element count over the other); with both dynamic it stays a flatten, whose
+// lowering collapses each side of the axis: a reshape pairs its dynamic
+// sizes with input dims, and [N, 8, H, W] has none for N*8*H*W.
+// CHECK-LABEL: func @flatten_dynamic
+// CHECK: nn.reshape %{{.*}} : (tensor<?x8x4x4xf32>) -> tensor<?x128xf32>
+// CHECK: nn.flatten %{{.*}} {axis = 1 : i64} : (tensor<?x8x?x?xf32>) -> tensor<?x?xf32>
+func.func @flatten_dynamic(%x: tensor<?x8x4x4xf32>, %y: tensor<?x8x?x?xf32>) -> (tensor<?x128xf32>, tensor<?x?xf32>) {
+  %0 = nn.flatten %x {axis = 1 : i64} : (tensor<?x8x4x4xf32>) -> tensor<?x128xf32>
+  %1 = nn.flatten %y {axis = 1 : i64} : (tensor<?x8x?x?xf32>) -> tensor<?x?xf32>
+  return %0, %1 : tensor<?x128xf32>, tensor<?x?xf32>
+}
+
+// -----
+
 // An identity transpose and a one-operand concat fold to their input.
 // CHECK-LABEL: func @identity_data_movement
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
