@@ -10,6 +10,7 @@
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/ContractUnitDims.h"
+#include "compiler/Codegen/CPU/DirectConv.h"
 #include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -626,7 +627,15 @@ void TileAndVectorizePass::runOnOperation() {
 
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+  kiln::cpu::DirectConvTarget convTarget{vectorWidth, numVectorRegisters, parallel};
   for (linalg::Conv2DNchwFchwOp conv : convs) {
+    // Direct where the rule prefers it (no im2col buffer), else im2col.
+    if (std::optional<kiln::cpu::DirectConvPlan> plan =
+            directConv ? kiln::cpu::planDirectConv(conv, convTarget) : std::nullopt) {
+      if (failed(kiln::cpu::convToDirect(rewriter, conv, *plan, convTarget)))
+        return signalPassFailure();
+      continue;
+    }
     FailureOr<linalg::Conv2DNchwFchwOp> perImage = tileConvBatch(rewriter, conv);
     (void)convToIm2colContraction(rewriter, succeeded(perImage) ? *perImage : conv, vectorWidth);
   }
