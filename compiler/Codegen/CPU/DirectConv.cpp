@@ -14,10 +14,14 @@
 
 #include "compiler/Codegen/CPU/DirectConv.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
@@ -61,17 +65,6 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileConv(RewriterBase &rewriter, linalg::Con
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
   return result;
-}
-
-/// A rank-reducing slice of all of `source` (static shape) with `strides`,
-/// of type `type`.
-Value reduceRank(OpBuilder &b, Location loc, Value source, RankedTensorType type,
-                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
-  auto srcType = cast<RankedTensorType>(source.getType());
-  SmallVector<OpFoldResult> offsets(srcType.getRank(), b.getIndexAttr(0));
-  return b.create<tensor::ExtractSliceOp>(loc, type, source, offsets,
-                                          getAsIndexOpFoldResult(b.getContext(), sizes),
-                                          getAsIndexOpFoldResult(b.getContext(), strides));
 }
 
 } // namespace
@@ -164,61 +157,109 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   current = tileConv(rewriter, *current, blocks, {0, 1, 4, 2, 3, 5, 6});
   if (failed(current))
     return tilingFailed();
-  // Single steps: one input channel at one kernel offset.
-  current = tileConv(rewriter, *current,
-                     {0, 0, 0, 0, unlessWhole(1, plan.channelBlock), unlessWhole(1, kh),
-                      unlessWhole(1, kw)});
-  if (failed(current))
-    return tilingFailed();
 
-  // The step: out[0, r, 0, p] += w[r, 0, 0, 0] * in[0, 0, 0, p * stride] as
-  // a contraction over a unit dimension, on rank-reduced slices.
-  linalg::Conv2DNchwFchwOp step = *current;
-  auto stepOut = cast<RankedTensorType>(step.getOutputs()[0].getType());
-  auto stepIn = cast<RankedTensorType>(step.getInputs()[0].getType());
-  auto stepW = cast<RankedTensorType>(step.getInputs()[1].getType());
+  // The register block: out[0, r, 0, p] += sum over (c, kh, kw) of
+  // w[r, c, kh, kw] * in[0, c, kh*dh, p + kw*dw] (stride 1), as loops over
+  // the steps carrying the rows x cols accumulator as a vector, so it stays
+  // in registers (a vectorized linalg step read and wrote its accumulator
+  // through transfers with different maps, which no hoisting matched). Each
+  // step is one rows x 1 x cols vector.contract, the im2col contraction's
+  // step: its weights a column of the filter collapsed to [F, C*KH*KW] (a
+  // view), its input a row of the padded input, read in place.
+  linalg::Conv2DNchwFchwOp block = *current;
   int64_t rows = plan.rows, cols = plan.cols;
-  if (stepOut.getShape() != ArrayRef<int64_t>{1, rows, 1, cols} ||
-      stepW.getShape() != ArrayRef<int64_t>{rows, 1, 1, 1} || stepIn.getDimSize(0) != 1 ||
-      stepIn.getDimSize(1) != 1 || stepIn.getDimSize(2) != 1) {
-    step->emitOpError("expects a direct convolution step of ")
-        << rows << "x" << cols << " outputs, found " << stepOut;
+  auto blockOut = cast<RankedTensorType>(block.getOutputs()[0].getType());
+  auto blockW = cast<RankedTensorType>(block.getInputs()[1].getType());
+  if (blockOut.getShape() != ArrayRef<int64_t>{1, rows, 1, cols} ||
+      blockW.getShape() != ArrayRef<int64_t>{rows, blockW.getDimSize(1), kh, kw}) {
+    block->emitOpError("expects a direct convolution block of ")
+        << rows << "x" << cols << " outputs, found " << blockOut;
     return failure();
   }
-  Type elem = stepOut.getElementType();
-  Location loc = step.getLoc();
-  rewriter.setInsertionPoint(step);
-  Value w2 = reduceRank(rewriter, loc, step.getInputs()[1], RankedTensorType::get({rows, 1}, elem),
-                        {rows, 1, 1, 1}, {1, 1, 1, 1});
-  Value in2 = reduceRank(rewriter, loc, step.getInputs()[0], RankedTensorType::get({1, cols}, elem),
-                         {1, 1, 1, cols}, {1, 1, 1, strides[1]});
-  Value out4 = step.getOutputs()[0];
-  Value out2 = reduceRank(rewriter, loc, out4, RankedTensorType::get({rows, cols}, elem),
-                          {1, rows, 1, cols}, {1, 1, 1, 1});
+  int64_t channels = blockW.getDimSize(1);
+  SmallVector<int64_t> dilations(block.getDilations().getValues<int64_t>());
+  Type elem = blockOut.getElementType();
+  Location loc = block.getLoc();
   MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(block);
+
+  // The block's filter offsets (f0, c0, 0, 0) through the tiling's slices.
+  Value filter = block.getInputs()[1];
+  SmallVector<OpFoldResult> fOffsets(4, rewriter.getIndexAttr(0));
+  while (auto slice = filter.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride()) {
+      block->emitOpError("expects the direct convolution's filter slices to have unit strides");
+      return failure();
+    }
+    for (auto [acc, off] : llvm::zip(fOffsets, slice.getMixedOffsets())) {
+      AffineExpr a, b;
+      bindSymbols(ctx, a, b);
+      acc = affine::makeComposedFoldedAffineApply(rewriter, loc, a + b, {acc, off});
+    }
+    filter = slice.getSource();
+  }
+  Value filter2D;
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(filter);
+    filter2D = rewriter.create<tensor::CollapseShapeOp>(
+        loc, RankedTensorType::get({f, c * kh * kw}, elem), filter,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  }
+  Value f0 = getValueOrCreateConstantIndexOp(rewriter, loc, fOffsets[0]);
+  Value c0 = getValueOrCreateConstantIndexOp(rewriter, loc, fOffsets[1]);
+
+  Value input = block.getInputs()[0], out = block.getOutputs()[0];
+  Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
+  Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  // The accumulator's rows and columns are dims 1 and 3 of the output tile.
+  AffineMap outMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(3, ctx)}, ctx);
+  auto accType = VectorType::get({rows, cols}, elem);
+  Value acc = rewriter.create<vector::TransferReadOp>(
+      loc, accType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap), zero,
+      /*mask=*/Value(), rewriter.getBoolArrayAttr({true, true}));
+  auto idx = [&](int64_t v) { return rewriter.create<arith::ConstantIndexOp>(loc, v).getResult(); };
   AffineExpr dr, dp, dk;
   bindDims(ctx, dr, dp, dk);
-  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dr, dk}, ctx),
-                              AffineMap::get(3, 0, {dk, dp}, ctx),
-                              AffineMap::get(3, 0, {dr, dp}, ctx)};
-  auto contraction = rewriter.create<linalg::GenericOp>(
-      loc, out2.getType(), ValueRange{w2, in2}, out2, maps,
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
-                                    utils::IteratorType::reduction},
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value prod = b.create<arith::MulFOp>(l, args[0], args[1]);
-        b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[2], prod).getResult());
+  SmallVector<AffineMap> contractMaps{AffineMap::get(3, 0, {dr, dk}, ctx),
+                                      AffineMap::get(3, 0, {dk, dp}, ctx),
+                                      AffineMap::get(3, 0, {dr, dp}, ctx)};
+  ArrayAttr contractIters = rewriter.getArrayAttr(
+      {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+       vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+       vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, ValueRange{idx(0), idx(0), idx(0)}, ValueRange{idx(channels), idx(kh), idx(kw)},
+      ValueRange{idx(1), idx(1), idx(1)}, ValueRange{acc},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
+        AffineExpr ec, eh, ew, e0;
+        bindSymbols(ctx, ec, eh, ew, e0);
+        Value k = affine::makeComposedAffineApply(
+            b, l, (e0 + ec) * (kh * kw) + eh * kw + ew, {ivs[0], ivs[1], ivs[2], c0});
+        Value wv = b.create<vector::TransferReadOp>(
+            l, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
+            AffineMapAttr::get(b.getMultiDimIdentityMap(2)), zero, Value(),
+            b.getBoolArrayAttr({true, true}));
+        AffineExpr s0 = b.getAffineSymbolExpr(0);
+        Value row = affine::makeComposedAffineApply(b, l, s0 * dilations[0], {ivs[1]});
+        Value col = affine::makeComposedAffineApply(b, l, s0 * dilations[1], {ivs[2]});
+        AffineMap rowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
+        Value iv = b.create<vector::TransferReadOp>(
+            l, VectorType::get({cols}, elem), input, ValueRange{idx0, ivs[0], row, col},
+            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({true}));
+        Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, cols}, elem), iv);
+        Value next = b.create<vector::ContractionOp>(l, wv, iv2, args[0],
+                                                     b.getAffineMapArrayAttr(contractMaps),
+                                                     contractIters);
+        return {next};
       });
-  Value result = rewriter.create<tensor::InsertSliceOp>(
-      loc, contraction.getResult(0), out4,
-      getAsIndexOpFoldResult(ctx, SmallVector<int64_t>{0, 0, 0, 0}),
-      getAsIndexOpFoldResult(ctx, SmallVector<int64_t>{1, rows, 1, cols}),
-      getAsIndexOpFoldResult(ctx, SmallVector<int64_t>{1, 1, 1, 1}));
-  rewriter.replaceOp(step, result);
-
-  if (failed(linalg::vectorize(rewriter, contraction))) {
-    contraction->emitOpError("expects the direct convolution step to vectorize");
-    return failure();
-  }
+  Value result =
+      rewriter
+          .create<vector::TransferWriteOp>(loc, nest.results.front(), out,
+                                           ValueRange{idx0, idx0, idx0, idx0},
+                                           AffineMapAttr::get(outMap), Value(),
+                                           rewriter.getBoolArrayAttr({true, true}))
+          .getResult();
+  rewriter.replaceOp(block, result);
   return success();
 }
