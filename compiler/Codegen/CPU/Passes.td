@@ -116,7 +116,7 @@ def CPUTileAndVectorizePass
            "Largest tile of the innermost loop of a non-contraction op">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Make a contraction's outer column-block loop an scf.forall">,
-    Option<"directConv", "direct-conv", "bool", /*default=*/"false",
+    Option<"directConv", "direct-conv", "bool", /*default=*/"true",
            "Convolve directly (no im2col buffer) where the cost rule prefers it">,
   ];
   let dependentDialects = [
