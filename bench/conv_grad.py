@@ -22,6 +22,7 @@ comparisons on a loaded machine.
     /usr/bin/python3 bench/conv_grad.py --bin-dir build/bin [--threads 1]
         [--work-dir /tmp/conv-grad] [--runs 20] [--shapes NAME,...]
         [--parts fwd,wgrad,dgrad] [--baseline-bin-dir OTHER_BUILD/bin]
+        [--compile-args '--mcpu=x86-64-v3 --mattr=+avx2,-avx512f']
 """
 
 import argparse
@@ -86,7 +87,7 @@ def run(cmd):
     return r.stdout
 
 
-def kiln_ms(bin_dir, work, shape, which, threads, runs):
+def kiln_ms(bin_dir, work, shape, which, threads, runs, compile_args=()):
     n, c, f, h, w, k, s, p = shape
     oh, ow = out_size(h, k, s, p), out_size(w, k, s, p)
     src = os.path.join(work, which + ".mlir")
@@ -98,7 +99,8 @@ def kiln_ms(bin_dir, work, shape, which, threads, runs):
         run([os.path.join(bin_dir, "kiln-opt"), "--nn-generate-gradient", src, "-o", grad])
         src, entry = grad, "conv_grad"
     so = os.path.join(work, which + ".so")
-    report = run([os.path.join(bin_dir, "kiln-compile"), src, "--report", "-o", so])
+    report = run([os.path.join(bin_dir, "kiln-compile"), src, "--report", "-o", so,
+                  *compile_args])
     rng = np.random.default_rng(0)
     inputs = {"x": rng.standard_normal((n, c, h, w), dtype=np.float32),
               "w": rng.standard_normal((f, c, k, k), dtype=np.float32),
@@ -167,6 +169,8 @@ def main():
     ap.add_argument("--parts", default="fwd,wgrad,dgrad",
                     help="which of fwd, wgrad, dgrad to time (wgrad and dgrad need fwd)")
     ap.add_argument("--baseline-bin-dir", help="another build's bin/, timed in the same run")
+    ap.add_argument("--compile-args", default="",
+                    help="extra kiln-compile flags, e.g. '--mcpu=x86-64-v3 --mattr=+avx2,-avx512f'")
     args = ap.parse_args()
     parts = [p for p in ("fwd", "wgrad", "dgrad") if p in args.parts.split(",")]
     if "fwd" not in parts:
@@ -189,11 +193,12 @@ def main():
         kiln, space, old = {}, {}, {}
         for which in parts:
             kiln[which], space[which] = kiln_ms(args.bin_dir, work, shape, which, args.threads,
-                                                args.runs)
+                                                args.runs, args.compile_args.split())
             if base:
                 base_work = os.path.join(work, "baseline")
                 os.makedirs(base_work, exist_ok=True)
-                old[which], _ = kiln_ms(base, base_work, shape, which, args.threads, args.runs)
+                old[which], _ = kiln_ms(base, base_work, shape, which, args.threads, args.runs,
+                                        args.compile_args.split())
         torch = {} if args.no_torch else torch_ms(shape, args.threads, args.runs)
 
         def own(times, which):
