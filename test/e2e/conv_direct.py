@@ -2,14 +2,16 @@
 """Convolutions on both sides of the direct-or-im2col rule, against PyTorch.
 
 The CPU codegen convolves a stride-1 convolution whose output rows are whole
-vectors directly (no im2col buffer) and keeps im2col for the rest
+vectors, or narrow rows that fill 3/4 of their vector lanes, directly (no
+im2col buffer) and keeps im2col for the rest
 (docs/lowering-choices.md, "Convolution: direct or im2col"). Each case is
 one ONNX Conv (with bias in some), compiled for the host and for an AVX2
 target (8 lanes, 16 registers: other register blocks and cache blocks than
 AVX-512's 16 lanes), and compared with PyTorch's conv2d within rtol 1e-4,
 atol 1e-4: pads (asymmetric too), dilations, kernel shapes, odd channel
-counts, input channels split into cache blocks, and the im2col fallbacks
-(stride 2, groups, output rows of odd width, fewer than 4 filters).
+counts, input channels split into cache blocks, narrow rows (28, 15, 14
+pixels), and the im2col fallbacks (stride 2, groups, rows of 9 pixels,
+fewer than 4 filters).
 
     /usr/bin/python3 test/e2e/conv_direct.py --bin-dir build/bin [--work-dir DIR]
 """
@@ -34,9 +36,12 @@ CASES = [
     ("direct_1x3", (3, 3, 9, 16), 8, (1, 3), (1, 1), [0, 1, 0, 1], (1, 1), 1, True),
     ("direct_channel_blocks", (1, 96, 10, 16), 8, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("direct_wide", (1, 6, 6, 64), 24, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_narrow_rows", (2, 6, 14, 28), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_narrow_14", (1, 9, 14, 14), 8, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("im2col_strided", (2, 8, 16, 16), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, True),
     ("im2col_grouped", (1, 8, 16, 16), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 2, False),
-    ("im2col_odd_width", (1, 8, 9, 15), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    ("direct_narrow_15", (1, 8, 9, 15), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    ("im2col_odd_width", (1, 8, 9, 9), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("im2col_few_filters", (1, 8, 16, 16), 3, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
 ]
 

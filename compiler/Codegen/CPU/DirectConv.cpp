@@ -89,13 +89,20 @@ kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget 
     return std::nullopt;
   DirectConvPlan plan;
   // The row of output pixels is the vector dimension, in blocks of one or
-  // two whole vectors. Rows narrower than whole vectors (28, 14 and 7 pixels
-  // with 16 lanes) stay with im2col, which pads OH*OW instead: masked steps
-  // sent the later vector lowering into an endless rewrite (to be fixed).
-  if (ow % vw != 0)
-    return std::nullopt;
-  plan.cols = ow % (2 * vw) == 0 ? 2 * vw : vw;
-  int64_t regsPerRow = plan.cols / vw;
+  // two whole vectors; a row narrower than that (28 or 14 pixels with 16
+  // lanes) is one block of whole vectors whose extra lanes are never
+  // stored, when at least 3/4 of the lanes are used (not 7 of 16).
+  if (ow % vw == 0) {
+    plan.cols = ow % (2 * vw) == 0 ? 2 * vw : vw;
+    plan.vectorCols = plan.cols;
+  } else {
+    int64_t padded = llvm::alignTo(ow, vw);
+    if (padded > 2 * vw || 4 * ow < 3 * padded)
+      return std::nullopt;
+    plan.cols = ow;
+    plan.vectorCols = padded;
+  }
+  int64_t regsPerRow = plan.vectorCols / vw;
   int64_t maxRows = std::max<int64_t>(1, (target.vectorRegisters - regsPerRow - 2) / regsPerRow);
   plan.rows = largestDivisorAtMost(f, std::min<int64_t>(maxRows, 16));
   // Fewer than 4 rows: too few FMAs per loaded input vector; the im2col
@@ -167,7 +174,8 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   // step: its weights a column of the filter collapsed to [F, C*KH*KW] (a
   // view), its input a row of the padded input, read in place.
   linalg::Conv2DNchwFchwOp block = *current;
-  int64_t rows = plan.rows, cols = plan.cols;
+  int64_t rows = plan.rows, cols = plan.cols, lanes = plan.vectorCols;
+  bool inBounds = lanes == cols;
   auto blockOut = cast<RankedTensorType>(block.getOutputs()[0].getType());
   auto blockW = cast<RankedTensorType>(block.getInputs()[1].getType());
   if (blockOut.getShape() != ArrayRef<int64_t>{1, rows, 1, cols} ||
@@ -214,10 +222,13 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
   // The accumulator's rows and columns are dims 1 and 3 of the output tile.
   AffineMap outMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(3, ctx)}, ctx);
-  auto accType = VectorType::get({rows, cols}, elem);
+  // A narrow row's extra lanes: zeros read, sums of whatever follows the
+  // input row (in bounds of the padded input or padding) computed, never
+  // written back.
+  auto accType = VectorType::get({rows, lanes}, elem);
   Value acc = rewriter.create<vector::TransferReadOp>(
       loc, accType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap), zero,
-      /*mask=*/Value(), rewriter.getBoolArrayAttr({true, true}));
+      /*mask=*/Value(), rewriter.getBoolArrayAttr({true, inBounds}));
   auto idx = [&](int64_t v) { return rewriter.create<arith::ConstantIndexOp>(loc, v).getResult(); };
   AffineExpr dr, dp, dk;
   bindDims(ctx, dr, dp, dk);
@@ -245,9 +256,9 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
         Value col = affine::makeComposedAffineApply(b, l, s0 * dilations[1], {ivs[2]});
         AffineMap rowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
         Value iv = b.create<vector::TransferReadOp>(
-            l, VectorType::get({cols}, elem), input, ValueRange{idx0, ivs[0], row, col},
-            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({true}));
-        Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, cols}, elem), iv);
+            l, VectorType::get({lanes}, elem), input, ValueRange{idx0, ivs[0], row, col},
+            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({inBounds}));
+        Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, lanes}, elem), iv);
         Value next = b.create<vector::ContractionOp>(l, wv, iv2, args[0],
                                                      b.getAffineMapArrayAttr(contractMaps),
                                                      contractIters);
@@ -258,7 +269,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
           .create<vector::TransferWriteOp>(loc, nest.results.front(), out,
                                            ValueRange{idx0, idx0, idx0, idx0},
                                            AffineMapAttr::get(outMap), Value(),
-                                           rewriter.getBoolArrayAttr({true, true}))
+                                           rewriter.getBoolArrayAttr({true, inBounds}))
           .getResult();
   rewriter.replaceOp(block, result);
   return success();

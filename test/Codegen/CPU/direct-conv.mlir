@@ -73,13 +73,31 @@ func.func @strided(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: t
 
 // -----
 
-// ...for output rows that are not whole vectors (6 pixels, 8 lanes)...
+// An output row narrower than whole vectors (6 pixels, 8 lanes) is one
+// block of one vector whose 2 extra lanes are never stored: the accumulator
+// and the input rows are read, and the accumulator written, out of bounds
+// along the row (masked by the transfer lowering).
 // CHECK-LABEL: func.func @narrow_rows
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x6x6xf32> into tensor<1x72x36xf32>
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true, false]{{.*}} : tensor<1x8x1x6xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_read %{{[^ ]*}}[{{[^]]*}}], %{{[^ ]*}} : tensor<1x8x3x8xf32>, vector<8xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true, true, false]} : vector<8x1x8xf32>, tensor<1x8x1x6xf32>
 func.func @narrow_rows(%x: tensor<1x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
   %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<1x8x8x8xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
   return %r : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// ...but im2col keeps output rows that would use less than 3/4 of their
+// lanes (5 pixels, 8 lanes)...
+// CHECK-LABEL: func.func @narrower_rows
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x5x5xf32> into tensor<1x72x25xf32>
+func.func @narrower_rows(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32>
+  return %r : tensor<1x16x5x5xf32>
 }
 
 // -----
