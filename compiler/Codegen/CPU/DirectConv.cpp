@@ -1,14 +1,13 @@
 //===- DirectConv.cpp - direct (im2col-free) convolution for the CPU ------===//
 //
 // A static linalg.conv_2d_nchw_fchw is tiled (upstream TilingInterface) into
-// register blocks of output channels x pixels of one output row, with the
-// input channels in cache blocks and, inside, single steps of one input
-// channel at one kernel offset. Each step reads its input row in place from
-// the padded input (a slice, not a copy) and is one small contraction that
-// the linalg vectorizer turns into a row of outer-product FMAs; the
-// accumulators are hoisted out of the step loops after bufferization, as
-// for the im2col path's contraction. The cost rule that picks this path
-// over im2col is planDirectConv.
+// an scf.forall over blocks of output channels, then register blocks of
+// output channels x pixels of one output row, with the input channels in
+// cache blocks. Each register block becomes an scf.for nest over (input
+// channel, kh, kw) that carries the accumulator as a vector; each step is
+// one rows x 1 x cols vector.contract of a filter column with an input row
+// read in place from the padded input (no im2col buffer). The cost rule that
+// picks this path over im2col is planDirectConv (docs/lowering-choices.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,13 +15,12 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -84,7 +82,8 @@ kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget 
   // A pointwise convolution needs no im2col copy already.
   if (kh * kw == 1)
     return std::nullopt;
-  // Strided steps would read their input row with a stride (scalar loads).
+  // A strided step would read its input row with a stride (scalar loads or
+  // gathers); im2col makes those rows contiguous once.
   if (llvm::any_of(conv.getStrides().getValues<int64_t>(), [](int64_t s) { return s != 1; }))
     return std::nullopt;
   DirectConvPlan plan;
@@ -124,7 +123,6 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   int64_t n = outType.getDimSize(0), f = outType.getDimSize(1), oh = outType.getDimSize(2),
           ow = outType.getDimSize(3), c = inType.getDimSize(1), kh = fType.getDimSize(2),
           kw = fType.getDimSize(3);
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   Location convLoc = conv.getLoc();
   auto tilingFailed = [&] {
     emitError(convLoc) << "expects a direct convolution's loops to tile";

@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - CPU tiling and vectorization ---------------===//
 //
-// The CPU strategy on linalg-on-tensors: convolutions become im2col plus a
+// The CPU strategy on linalg-on-tensors: convolutions are convolved directly
+// where DirectConv.cpp's rule takes them, else become im2col plus a
 // contraction; contractions are tiled into cache and register blocks and
 // vectorized into outer products; other vectorizable ops are tiled along
 // their innermost loop and vectorized. See the pass description in
