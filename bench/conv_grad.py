@@ -15,8 +15,14 @@ F.conv2d, torch.nn.grad.conv2d_weight and torch.nn.grad.conv2d_input. The
 floor is the FLOPs (2 per multiply-add, the same for all three) over the
 single-thread FMA peak bench/machine_peak.c measures.
 
+With --baseline-bin-dir, each part is also compiled and timed with that
+other build of Kiln in the same run (the "base ms" column), for before/after
+comparisons on a loaded machine.
+
     /usr/bin/python3 bench/conv_grad.py --bin-dir build/bin [--threads 1]
         [--work-dir /tmp/conv-grad] [--runs 20] [--shapes NAME,...]
+        [--parts fwd,wgrad,dgrad] [--baseline-bin-dir OTHER_BUILD/bin]
+        [--compile-args '--mcpu=x86-64-v3 --mattr=+avx2,-avx512f']
 """
 
 import argparse
@@ -40,6 +46,11 @@ SHAPES = {
     "res_1x1s2_16x16x32": (16, 16, 32, 32, 32, 1, 2, 0),
     "res_s2_16x32x16": (16, 32, 64, 16, 16, 3, 2, 1),
     "res_1x1s2_16x32x16": (16, 32, 64, 16, 16, 1, 2, 0),
+    # ResNet-18's stride-1 3x3 layers at 224x224 inputs, batch 1.
+    "r18_64x56": (1, 64, 64, 56, 56, 3, 1, 1),
+    "r18_128x28": (1, 128, 128, 28, 28, 3, 1, 1),
+    "r18_256x14": (1, 256, 256, 14, 14, 3, 1, 1),
+    "r18_512x7": (1, 512, 512, 7, 7, 3, 1, 1),
 }
 
 
@@ -76,7 +87,7 @@ def run(cmd):
     return r.stdout
 
 
-def kiln_ms(bin_dir, work, shape, which, threads, runs):
+def kiln_ms(bin_dir, work, shape, which, threads, runs, compile_args=()):
     n, c, f, h, w, k, s, p = shape
     oh, ow = out_size(h, k, s, p), out_size(w, k, s, p)
     src = os.path.join(work, which + ".mlir")
@@ -88,7 +99,8 @@ def kiln_ms(bin_dir, work, shape, which, threads, runs):
         run([os.path.join(bin_dir, "kiln-opt"), "--nn-generate-gradient", src, "-o", grad])
         src, entry = grad, "conv_grad"
     so = os.path.join(work, which + ".so")
-    report = run([os.path.join(bin_dir, "kiln-compile"), src, "--report", "-o", so])
+    report = run([os.path.join(bin_dir, "kiln-compile"), src, "--report", "-o", so,
+                  *compile_args])
     rng = np.random.default_rng(0)
     inputs = {"x": rng.standard_normal((n, c, h, w), dtype=np.float32),
               "w": rng.standard_normal((f, c, k, k), dtype=np.float32),
@@ -154,12 +166,22 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--shapes", default=",".join(SHAPES))
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--parts", default="fwd,wgrad,dgrad",
+                    help="which of fwd, wgrad, dgrad to time (wgrad and dgrad need fwd)")
+    ap.add_argument("--baseline-bin-dir", help="another build's bin/, timed in the same run")
+    ap.add_argument("--compile-args", default="",
+                    help="extra kiln-compile flags, e.g. '--mcpu=x86-64-v3 --mattr=+avx2,-avx512f'")
     args = ap.parse_args()
+    parts = [p for p in ("fwd", "wgrad", "dgrad") if p in args.parts.split(",")]
+    if "fwd" not in parts:
+        parts.insert(0, "fwd")
     os.makedirs(args.work_dir, exist_ok=True)
     peak = peak_gflops(args.work_dir)
     print(f"FMA peak {peak:.1f} GFLOP/s, threads {args.threads}")
-    print("| shape | part | GFLOP | floor ms | Kiln ms | Kiln % floor | PyTorch ms | Kiln/PyTorch | workspace |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    base = args.baseline_bin_dir
+    print("| shape | part | GFLOP | floor ms | Kiln ms | Kiln % floor | PyTorch ms | Kiln/PyTorch |"
+          + (" base ms | Kiln/base |" if base else "") + " workspace |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if base else "") + "---|")
     for name in args.shapes.split(","):
         shape = SHAPES[name]
         n, c, f, h, w, k, s, p = shape
@@ -168,18 +190,26 @@ def main():
         floor = gflop / peak * 1e3
         work = os.path.join(args.work_dir, name)
         os.makedirs(work, exist_ok=True)
-        kiln = {}
-        space = {}
-        for which in ("fwd", "wgrad", "dgrad"):
+        kiln, space, old = {}, {}, {}
+        for which in parts:
             kiln[which], space[which] = kiln_ms(args.bin_dir, work, shape, which, args.threads,
-                                                args.runs)
+                                                args.runs, args.compile_args.split())
+            if base:
+                base_work = os.path.join(work, "baseline")
+                os.makedirs(base_work, exist_ok=True)
+                old[which], _ = kiln_ms(base, base_work, shape, which, args.threads, args.runs,
+                                        args.compile_args.split())
         torch = {} if args.no_torch else torch_ms(shape, args.threads, args.runs)
-        for which in ("fwd", "wgrad", "dgrad"):
-            ms = kiln[which] if which == "fwd" else max(kiln[which] - kiln["fwd"], 1e-3)
+
+        def own(times, which):
+            return times[which] if which == "fwd" else max(times[which] - times["fwd"], 1e-3)
+        for which in parts:
+            ms = own(kiln, which)
             t = torch.get(which)
+            extra = f" {own(old, which):.2f} | {ms / own(old, which):.2f} |" if base else ""
             print(f"| {name} | {which} | {gflop:.3f} | {floor:.2f} | {ms:.2f} | "
                   f"{100 * floor / ms:.0f}% | {t if t is None else round(t, 2)} | "
-                  f"{'' if t is None else round(ms / t, 2)} | {space[which]} |", flush=True)
+                  f"{'' if t is None else round(ms / t, 2)} |{extra} {space[which]} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,19 @@ def CPUTileAndVectorizePass
        contraction's extra lanes are never stored, and a reduction's masked
        lanes are replaced by the reduction's identity before reducing.
 
-    1. `linalg.conv_2d_nchw_fchw` becomes an im2col copy plus a contraction
+    1. A static `linalg.conv_2d_nchw_fchw` that the cost rule takes
+       (`direct-conv`; stride 1, not 1x1, output rows of whole vectors or
+       a narrow row using at least 3/4 of its vector lanes, at least 4
+       output channels per register block) is convolved directly:
+       tiled into an `scf.forall` over output-channel blocks, then one
+       image, `rows` output channels, an input-channel cache block (its
+       weights under 16 KiB), one output row and `cols` pixels; each such
+       register block is an `scf.for` nest over (channel, kh, kw) carrying
+       the `rows x cols` accumulator, each step a `rows x 1 x cols`
+       `vector.contract` of a filter column (the filter collapsed to
+       `[F, C*KH*KW]`) with an input row read in place from the padded
+       input. Any other `linalg.conv_2d_nchw_fchw` becomes an im2col copy
+       plus a contraction
        `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`
        (a 1x1, stride-1 convolution needs no copy: its input already is the
        column matrix).
@@ -116,6 +128,8 @@ def CPUTileAndVectorizePass
            "Largest tile of the innermost loop of a non-contraction op">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Make a contraction's outer column-block loop an scf.forall">,
+    Option<"directConv", "direct-conv", "bool", /*default=*/"true",
+           "Convolve directly (no im2col buffer) where the cost rule prefers it">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",

@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - CPU tiling and vectorization ---------------===//
 //
-// The CPU strategy on linalg-on-tensors: convolutions become im2col plus a
+// The CPU strategy on linalg-on-tensors: convolutions are convolved directly
+// where DirectConv.cpp's rule takes them, else become im2col plus a
 // contraction; contractions are tiled into cache and register blocks and
 // vectorized into outer products; other vectorizable ops are tiled along
 // their innermost loop and vectorized. See the pass description in
@@ -10,6 +11,7 @@
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/ContractUnitDims.h"
+#include "compiler/Codegen/CPU/DirectConv.h"
 #include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -652,7 +654,15 @@ void TileAndVectorizePass::runOnOperation() {
 
   SmallVector<linalg::Conv2DNchwFchwOp> convs;
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+  kiln::cpu::DirectConvTarget convTarget{vectorWidth, numVectorRegisters, parallel};
   for (linalg::Conv2DNchwFchwOp conv : convs) {
+    // Direct where the rule prefers it (no im2col buffer), else im2col.
+    if (std::optional<kiln::cpu::DirectConvPlan> plan =
+            directConv ? kiln::cpu::planDirectConv(conv, convTarget) : std::nullopt) {
+      if (failed(kiln::cpu::convToDirect(rewriter, conv, *plan, convTarget)))
+        return signalPassFailure();
+      continue;
+    }
     FailureOr<linalg::Conv2DNchwFchwOp> perImage = tileConvBatch(rewriter, conv);
     (void)convToIm2colContraction(rewriter, succeeded(perImage) ? *perImage : conv, vectorWidth);
   }

@@ -1,0 +1,274 @@
+//===- DirectConv.cpp - direct (im2col-free) convolution for the CPU ------===//
+//
+// A static linalg.conv_2d_nchw_fchw is tiled (upstream TilingInterface) into
+// an scf.forall over blocks of output channels, then register blocks of
+// output channels x pixels of one output row, with the input channels in
+// cache blocks. Each register block becomes an scf.for nest over (input
+// channel, kh, kw) that carries the accumulator as a vector; each step is
+// one rows x 1 x cols vector.contract of a filter column with an input row
+// read in place from the padded input (no im2col buffer). The cost rule that
+// picks this path over im2col is planDirectConv (docs/lowering-choices.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/CPU/DirectConv.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Fewer loop iterations than this run on one thread (as for contractions).
+constexpr int64_t kParallelMinIterations = 1 << 16;
+/// The parallel loop gets at least this many blocks when the channels allow.
+constexpr int64_t kParallelBlocks = 8;
+
+/// The largest divisor of `extent` that is at most `cap` (at least 1).
+int64_t largestDivisorAtMost(int64_t extent, int64_t cap) {
+  for (int64_t t = std::min(extent, cap); t > 1; --t)
+    if (extent % t == 0)
+      return t;
+  return 1;
+}
+
+/// Tiles `op` with `sizes` (0 = untiled) in loop order `interchange` (when
+/// given); returns the tiled convolution.
+FailureOr<linalg::Conv2DNchwFchwOp> tileConv(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp op,
+                                             ArrayRef<int64_t> sizes,
+                                             ArrayRef<int64_t> interchange = {},
+                                             bool parallel = false) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  auto result = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->tiledOps.front());
+  if (!result)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return result;
+}
+
+} // namespace
+
+std::optional<kiln::cpu::DirectConvPlan>
+kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget &target) {
+  auto inType = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto fType = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  if (!inType || !fType || !outType || !inType.hasStaticShape() || !fType.hasStaticShape() ||
+      !outType.hasStaticShape() || !outType.getElementType().isF32())
+    return std::nullopt;
+  int64_t vw = target.vectorWidth;
+  int64_t c = inType.getDimSize(1), f = fType.getDimSize(0);
+  int64_t kh = fType.getDimSize(2), kw = fType.getDimSize(3);
+  int64_t ow = outType.getDimSize(3);
+  // A pointwise convolution needs no im2col copy already.
+  if (kh * kw == 1)
+    return std::nullopt;
+  // A strided step would read its input row with a stride (scalar loads or
+  // gathers); im2col makes those rows contiguous once.
+  if (llvm::any_of(conv.getStrides().getValues<int64_t>(), [](int64_t s) { return s != 1; }))
+    return std::nullopt;
+  DirectConvPlan plan;
+  // The row of output pixels is the vector dimension, in blocks of one or
+  // two whole vectors; a row narrower than that (28 or 14 pixels with 16
+  // lanes) is one block of whole vectors whose extra lanes are never
+  // stored, when at least 3/4 of the lanes are used (not 7 of 16).
+  if (ow % vw == 0) {
+    plan.cols = ow % (2 * vw) == 0 ? 2 * vw : vw;
+    plan.vectorCols = plan.cols;
+  } else {
+    int64_t padded = llvm::alignTo(ow, vw);
+    if (padded > 2 * vw || 4 * ow < 3 * padded)
+      return std::nullopt;
+    plan.cols = ow;
+    plan.vectorCols = padded;
+  }
+  int64_t regsPerRow = plan.vectorCols / vw;
+  int64_t maxRows = std::max<int64_t>(1, (target.vectorRegisters - regsPerRow - 2) / regsPerRow);
+  plan.rows = largestDivisorAtMost(f, std::min<int64_t>(maxRows, 16));
+  // Fewer than 4 rows: too few FMAs per loaded input vector; the im2col
+  // contraction has the same rows but streams its columns from one buffer.
+  if (plan.rows < 4)
+    return std::nullopt;
+  int64_t perChannel = plan.rows * kh * kw * 4;
+  plan.channelBlock =
+      largestDivisorAtMost(c, std::max<int64_t>(1, kDirectConvWeightBlockBytes / perChannel));
+  return plan;
+}
+
+LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
+                                        const DirectConvPlan &plan,
+                                        const DirectConvTarget &target) {
+  auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  auto fType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  int64_t n = outType.getDimSize(0), f = outType.getDimSize(1), oh = outType.getDimSize(2),
+          ow = outType.getDimSize(3), c = inType.getDimSize(1), kh = fType.getDimSize(2),
+          kw = fType.getDimSize(3);
+  Location convLoc = conv.getLoc();
+  auto tilingFailed = [&] {
+    emitError(convLoc) << "expects a direct convolution's loops to tile";
+    return failure();
+  };
+
+  // Loops (n, f, oh, ow, c, kh, kw). The parallel loop: blocks of whole
+  // register-block rows of output channels, so each thread reads only its
+  // share of the weights.
+  FailureOr<linalg::Conv2DNchwFchwOp> current = conv;
+  int64_t work = n * f * oh * ow * c * kh * kw;
+  int64_t rowTiles = f / plan.rows;
+  if (target.parallel && work >= kParallelMinIterations && rowTiles >= 2) {
+    int64_t perBlock = 1;
+    for (int64_t d = rowTiles; d >= 1; --d)
+      if (rowTiles % d == 0 && rowTiles / d >= std::min<int64_t>(rowTiles, kParallelBlocks)) {
+        perBlock = d;
+        break;
+      }
+    current = tileConv(rewriter, *current, {0, plan.rows * perBlock, 0, 0, 0, 0, 0}, {},
+                       /*parallel=*/true);
+    if (failed(current))
+      return tilingFailed();
+  }
+  // One image, one register block of channels, one cache block of input
+  // channels (the weights it reads stay in L1), then one output row and a
+  // block of its pixels.
+  auto unlessWhole = [](int64_t size, int64_t extent) { return size >= extent ? 0 : size; };
+  SmallVector<int64_t> ranges = current->getStaticLoopRanges();
+  SmallVector<int64_t> blocks{unlessWhole(1, ranges[0]),
+                              unlessWhole(plan.rows, ranges[1]),
+                              unlessWhole(1, ranges[2]),
+                              unlessWhole(plan.cols, ranges[3]),
+                              unlessWhole(plan.channelBlock, ranges[4]),
+                              0,
+                              0};
+  current = tileConv(rewriter, *current, blocks, {0, 1, 4, 2, 3, 5, 6});
+  if (failed(current))
+    return tilingFailed();
+
+  // The register block: out[0, r, 0, p] += sum over (c, kh, kw) of
+  // w[r, c, kh, kw] * in[0, c, kh*dh, p + kw*dw] (stride 1), as loops over
+  // the steps carrying the rows x cols accumulator as a vector, so it stays
+  // in registers (a vectorized linalg step read and wrote its accumulator
+  // through transfers with different maps, which no hoisting matched). Each
+  // step is one rows x 1 x cols vector.contract, the im2col contraction's
+  // step: its weights a column of the filter collapsed to [F, C*KH*KW] (a
+  // view), its input a row of the padded input, read in place.
+  linalg::Conv2DNchwFchwOp block = *current;
+  int64_t rows = plan.rows, cols = plan.cols, lanes = plan.vectorCols;
+  bool inBounds = lanes == cols;
+  auto blockOut = cast<RankedTensorType>(block.getOutputs()[0].getType());
+  auto blockW = cast<RankedTensorType>(block.getInputs()[1].getType());
+  if (blockOut.getShape() != ArrayRef<int64_t>{1, rows, 1, cols} ||
+      blockW.getShape() != ArrayRef<int64_t>{rows, blockW.getDimSize(1), kh, kw}) {
+    block->emitOpError("expects a direct convolution block of ")
+        << rows << "x" << cols << " outputs, found " << blockOut;
+    return failure();
+  }
+  int64_t channels = blockW.getDimSize(1);
+  SmallVector<int64_t> dilations(block.getDilations().getValues<int64_t>());
+  Type elem = blockOut.getElementType();
+  Location loc = block.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(block);
+
+  // The block's filter offsets (f0, c0, 0, 0) through the tiling's slices.
+  Value filter = block.getInputs()[1];
+  SmallVector<OpFoldResult> fOffsets(4, rewriter.getIndexAttr(0));
+  while (auto slice = filter.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride()) {
+      block->emitOpError("expects the direct convolution's filter slices to have unit strides");
+      return failure();
+    }
+    for (auto [acc, off] : llvm::zip(fOffsets, slice.getMixedOffsets())) {
+      AffineExpr a, b;
+      bindSymbols(ctx, a, b);
+      acc = affine::makeComposedFoldedAffineApply(rewriter, loc, a + b, {acc, off});
+    }
+    filter = slice.getSource();
+  }
+  Value filter2D;
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(filter);
+    filter2D = rewriter.create<tensor::CollapseShapeOp>(
+        loc, RankedTensorType::get({f, c * kh * kw}, elem), filter,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  }
+  Value f0 = getValueOrCreateConstantIndexOp(rewriter, loc, fOffsets[0]);
+  Value c0 = getValueOrCreateConstantIndexOp(rewriter, loc, fOffsets[1]);
+
+  Value input = block.getInputs()[0], out = block.getOutputs()[0];
+  Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
+  Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  // The accumulator's rows and columns are dims 1 and 3 of the output tile.
+  AffineMap outMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(3, ctx)}, ctx);
+  // A narrow row's extra lanes: zeros read, sums of whatever follows the
+  // input row (in bounds of the padded input or padding) computed, never
+  // written back.
+  auto accType = VectorType::get({rows, lanes}, elem);
+  Value acc = rewriter.create<vector::TransferReadOp>(
+      loc, accType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap), zero,
+      /*mask=*/Value(), rewriter.getBoolArrayAttr({true, inBounds}));
+  auto idx = [&](int64_t v) { return rewriter.create<arith::ConstantIndexOp>(loc, v).getResult(); };
+  AffineExpr dr, dp, dk;
+  bindDims(ctx, dr, dp, dk);
+  SmallVector<AffineMap> contractMaps{AffineMap::get(3, 0, {dr, dk}, ctx),
+                                      AffineMap::get(3, 0, {dk, dp}, ctx),
+                                      AffineMap::get(3, 0, {dr, dp}, ctx)};
+  ArrayAttr contractIters = rewriter.getArrayAttr(
+      {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+       vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+       vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, ValueRange{idx(0), idx(0), idx(0)}, ValueRange{idx(channels), idx(kh), idx(kw)},
+      ValueRange{idx(1), idx(1), idx(1)}, ValueRange{acc},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
+        AffineExpr ec, eh, ew, e0;
+        bindSymbols(ctx, ec, eh, ew, e0);
+        Value k = affine::makeComposedAffineApply(
+            b, l, (e0 + ec) * (kh * kw) + eh * kw + ew, {ivs[0], ivs[1], ivs[2], c0});
+        Value wv = b.create<vector::TransferReadOp>(
+            l, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
+            AffineMapAttr::get(b.getMultiDimIdentityMap(2)), zero, Value(),
+            b.getBoolArrayAttr({true, true}));
+        AffineExpr s0 = b.getAffineSymbolExpr(0);
+        Value row = affine::makeComposedAffineApply(b, l, s0 * dilations[0], {ivs[1]});
+        Value col = affine::makeComposedAffineApply(b, l, s0 * dilations[1], {ivs[2]});
+        AffineMap rowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
+        Value iv = b.create<vector::TransferReadOp>(
+            l, VectorType::get({lanes}, elem), input, ValueRange{idx0, ivs[0], row, col},
+            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({inBounds}));
+        Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, lanes}, elem), iv);
+        Value next = b.create<vector::ContractionOp>(l, wv, iv2, args[0],
+                                                     b.getAffineMapArrayAttr(contractMaps),
+                                                     contractIters);
+        return {next};
+      });
+  Value result =
+      rewriter
+          .create<vector::TransferWriteOp>(loc, nest.results.front(), out,
+                                           ValueRange{idx0, idx0, idx0, idx0},
+                                           AffineMapAttr::get(outMap), Value(),
+                                           rewriter.getBoolArrayAttr({true, inBounds}))
+          .getResult();
+  rewriter.replaceOp(block, result);
+  return success();
+}

@@ -1,0 +1,112 @@
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=8 vector-registers=16}))' \
+// RUN:   | FileCheck %s
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=16 vector-registers=32}))' \
+// RUN:   | FileCheck %s --check-prefix=W16
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=8 vector-registers=16 direct-conv=false}))' \
+// RUN:   | FileCheck %s --check-prefix=OFF
+
+// A stride-1 3x3 convolution whose output rows are whole vectors is convolved
+// directly: a loop over output rows, the rows x cols accumulator read once,
+// then loops over input channels and kernel offsets carrying it, each step a
+// rows x 1 x cols contraction of a filter column (the filter collapsed to
+// [F, C*KH*KW]) with a row of the padded input read in place. With 8 lanes
+// and 16 registers: 16 columns (two vectors) by 4 rows; with 16 lanes and 32
+// registers: 16 columns (one vector) by 16 rows. Threads share blocks of
+// output channels (an scf.forall). No im2col buffer.
+// CHECK-LABEL: func.func @direct
+// CHECK-SAME: %[[X:[^:]*]]: tensor<1x8x18x18xf32>
+// CHECK: %[[W2:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<16x8x3x3xf32> into tensor<16x72xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (16) step (4)
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<1x4x16x16xf32>, vector<4x16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]]) -> (vector<4x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4x16xf32>)
+// CHECK: vector.transfer_read %[[W2]]{{.*}} : tensor<16x72xf32>, vector<4x1xf32>
+// CHECK: vector.transfer_read %[[X]]{{.*}} : tensor<1x8x18x18xf32>, vector<16xf32>
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: tensor<1x8x3x3x16x16xf32>
+// W16-LABEL: func.func @direct
+// W16: vector.contract {{.*}} : vector<16x1xf32>, vector<1x16xf32> into vector<16x16xf32>
+// OFF-LABEL: func.func @direct
+// OFF: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
+func.func @direct(%x: tensor<1x8x18x18xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// Many input channels: the channels are split into cache blocks whose
+// weights (4 rows x 64 channels x 9 offsets x 4 bytes = 9 KiB) stay under
+// 16 KiB, outside the loops over output rows; a dilation of 2 reads the
+// input at twice the kernel offset.
+// CHECK-LABEL: func.func @channel_blocks
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C64]]
+// CHECK: scf.for
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @channel_blocks(%x: tensor<1x256x12x12xf32>, %w: tensor<4x256x3x3xf32>, %init: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<2> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x256x12x12xf32>, tensor<4x256x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %r : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// The rule keeps im2col for a strided convolution (its input rows would be
+// read with a stride)...
+// CHECK-LABEL: func.func @strided
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
+func.func @strided(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x33x33xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// An output row narrower than whole vectors (6 pixels, 8 lanes) is one
+// block of one vector whose 2 extra lanes are never stored: the accumulator
+// and the input rows are read, and the accumulator written, out of bounds
+// along the row (masked by the transfer lowering).
+// CHECK-LABEL: func.func @narrow_rows
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true, false]{{.*}} : tensor<1x8x1x6xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_read %{{[^ ]*}}[{{[^]]*}}], %{{[^ ]*}} : tensor<1x8x3x8xf32>, vector<8xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true, true, false]} : vector<8x1x8xf32>, tensor<1x8x1x6xf32>
+func.func @narrow_rows(%x: tensor<1x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x8x8xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
+  return %r : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// ...but im2col keeps output rows that would use less than 3/4 of their
+// lanes (5 pixels, 8 lanes)...
+// CHECK-LABEL: func.func @narrower_rows
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x5x5xf32> into tensor<1x72x25xf32>
+func.func @narrower_rows(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32>
+  return %r : tensor<1x16x5x5xf32>
+}
+
+// -----
+
+// ...and for fewer than 4 output channels per register block (3 filters).
+// CHECK-LABEL: func.func @few_filters
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
+func.func @few_filters(%x: tensor<1x8x18x18xf32>, %w: tensor<3x8x3x3xf32>, %init: tensor<1x3x16x16xf32>) -> tensor<1x3x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x18x18xf32>, tensor<3x8x3x3xf32>) outs(%init : tensor<1x3x16x16xf32>) -> tensor<1x3x16x16xf32>
+  return %r : tensor<1x3x16x16xf32>
+}
