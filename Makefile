@@ -112,7 +112,9 @@ fuzz: sanitizer-deps
 
 # The default suites against tools and runtime built with ASan and UBSan
 # (Kiln's code; the generated models link the instrumented runtime through
-# the wrapper KILN_LINKER names).
+# the wrapper KILN_LINKER names). SANITIZE_DIR=build-fuzz reuses the build of
+# `make fuzz` (KILN_FUZZ implies ASan+UBSan; a configured dir is not
+# reconfigured), one instrumented build instead of two.
 SANITIZE_DIR ?= build-sanitize
 test-sanitize: sanitizer-deps
 	$(MAKE) build BUILD_DIR=$(SANITIZE_DIR) CMAKE_FLAGS="-DKILN_SANITIZE=address,undefined $(CMAKE_FLAGS)"

@@ -55,6 +55,13 @@ def find_tool(name, bin_dir=None):
     raise E2EError(f"{name} not found: pass --bin-dir or set KILN_BIN_DIR")
 
 
+def built_with_asan(tool):
+    """True when the executable `tool` carries AddressSanitizer's runtime (a
+    `make test-sanitize` build): valgrind cannot run such a program."""
+    with open(tool, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 @contextlib.contextmanager
 def work_dir(path=None, prefix="kiln-e2e-"):
     """Yield `path` (created, kept afterwards) or a temporary folder removed on exit."""

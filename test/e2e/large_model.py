@@ -65,6 +65,12 @@ def save(model, path, external):
         onnx.save(model, path)
 
 
+def built_with_asan(tool):
+    """True when `tool` carries AddressSanitizer's runtime (make test-sanitize)."""
+    with open(tool, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def compile_measured(kiln_compile, model_path, out_path):
     """(peak RSS in bytes, wall seconds, CPU seconds) of one kiln-compile, linker included."""
     start = time.monotonic()
@@ -163,9 +169,15 @@ def main():
     print(f"{layers} layers of {args.dim}x{args.dim} ({kind}): {weight_bytes / 2**20:.0f} MiB of "
           f"weights; compile {seconds:.1f} s ({cpu:.1f} s CPU), peak RSS {rss / 2**20:.0f} MiB"
           + (f" ({baseline_rss / 2**20:.0f} MiB at DIM 64)" if args.baseline else ""))
-    check(counted < args.max_rss_ratio * weight_bytes,
-          f"peak RSS{' above the baseline' if args.baseline else ''} "
-          f"{counted / 2**20:.0f} MiB < {args.max_rss_ratio:g} x weights")
+    if built_with_asan(kiln_compile):
+        # AddressSanitizer keeps freed memory in its quarantine (256 MiB) and
+        # adds shadow memory: the bound is about Kiln's allocations, so it is
+        # checked only in `make test`.
+        print("kiln-compile is built with AddressSanitizer: the peak RSS bound is not checked")
+    else:
+        check(counted < args.max_rss_ratio * weight_bytes,
+              f"peak RSS{' above the baseline' if args.baseline else ''} "
+              f"{counted / 2**20:.0f} MiB < {args.max_rss_ratio:g} x weights")
     check(seconds < args.max_seconds, f"compile time {seconds:.1f} s < {args.max_seconds:g} s")
 
     # One run against numpy.

@@ -24,6 +24,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 
 namespace {
 
@@ -129,6 +130,16 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
                     state.begin()->first + "' (a trained STATE tensor), found none (the source "
                     "changed since compiling)"};
 
+  // An output that exists and is no regular file or folder (/dev/null, a
+  // link to it) is written in place: renaming over it would replace the
+  // device itself (as root).
+  struct stat st;
+  if (::stat(out.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    std::ofstream file(out, std::ios::binary);
+    if (!file || !model.SerializeToOstream(&file) || !file.flush())
+      throw SaveError{"cannot write '" + out + "': " + std::strerror(errno)};
+    return;
+  }
   std::string tmp = out + ".tmp";
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);

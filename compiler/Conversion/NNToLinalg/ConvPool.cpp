@@ -452,9 +452,12 @@ struct GlobalPoolLowering : OpConversionPattern<Op> {
     if (!IsMax) {
       int64_t count = 1;
       bool dynamicCount = false;
+      // A dynamic dim (kDynamic) is never multiplied in: counted at run time.
       for (int64_t d : spatial) {
-        count *= inType.getDimSize(d);
-        dynamicCount |= inType.isDynamicDim(d);
+        if (inType.isDynamicDim(d))
+          dynamicCount = true;
+        else
+          count *= inType.getDimSize(d);
       }
       Value countV = dynamicCount
                          ? elementCount(rewriter, loc, adaptor.getInput(), spatial, elem)

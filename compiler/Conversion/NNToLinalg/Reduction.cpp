@@ -35,8 +35,11 @@ struct ReduceLowering : OpConversionPattern<Op> {
     bool dynamicCount = false;
     for (int64_t a : op.getAxes()) {
       axes.push_back(normalizeAxis(a, inType.getRank()));
-      count *= inType.getDimSize(axes.back());
-      dynamicCount |= inType.isDynamicDim(axes.back());
+      // A dynamic dim (kDynamic) is never multiplied in: counted at run time.
+      if (inType.isDynamicDim(axes.back()))
+        dynamicCount = true;
+      else
+        count *= inType.getDimSize(axes.back());
     }
     Value init;
     switch (Kind) {

@@ -118,8 +118,9 @@ void watchMapping(ArrayRef<char> data, StringRef path) {
 } // namespace
 
 FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &t, size_t size,
-                                                       size_t align, Location loc) {
-  auto fail = [&]() { return emitError(loc) << "tensor '" << t.name() << "': "; };
+                                                       size_t align, Location loc,
+                                                       const std::string &what) {
+  auto fail = [&]() { return emitError(loc) << what << ": "; };
   std::optional<std::string> location;
   std::optional<uint64_t> offset, length;
   llvm::StringSet<> seen;

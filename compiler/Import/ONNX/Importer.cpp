@@ -242,6 +242,16 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   for (const auto &node : graph.node())
     if (failed(importNode(node)))
       return failure();
+  // A subgraph's value_info is held like the main graph's (ONNX's shape
+  // inference, which runs on a copy, rewrites only the main graph's).
+  for (const auto &vi : graph.value_info()) {
+    auto it = values.find(vi.name());
+    if (it != values.end() &&
+        failed(checkDeclared("value '" + vi.name() + "' (value_info of subgraph '" +
+                                 graph.name() + "')",
+                             vi.type(), it->second.value, checkDims)))
+      return failure();
+  }
   SmallVector<Value> results;
   for (const auto &out : graph.output()) {
     auto it = values.find(out.name());
@@ -488,6 +498,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     values[name].value = body->getArgument(i);
   }
   markParameters = options.markParameters;
+  // --input-shape may replace static input dims, and with them the dims the
+  // model declares for what follows: then only element types and ranks hold.
+  checkDims = options.inputShapes.empty();
   for (const auto &init : graph.initializer()) {
     FailureOr<Entry> e = importTensor(init, fileLoc);
     if (failed(e))
@@ -518,7 +531,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   // something to pass on silently. --input-shape may replace static input
   // dims, and with them the output dims the model declares; then only
   // element types and ranks are held.
-  bool dims = options.inputShapes.empty();
+  bool dims = checkDims;
   for (auto [i, out] : llvm::enumerate(graph.output()))
     if (i < declaredOutputs.size() &&
         failed(checkDeclared("graph output '" + out.name() + "'", declaredOutputs[i],

@@ -99,7 +99,10 @@ public:
   std::optional<mlir::Type> knownElementType(int onnxType);
   /// ONNX's name of a data type, or its number when it names none.
   static std::string elementTypeName(int onnxType);
-  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc);
+  /// `t` as an nn.constant; errors name it as `what` (default: `tensor
+  /// 'NAME'`; a node's tensor attribute names the node and the attribute).
+  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t, mlir::Location loc,
+                                      const std::string &what = "");
   /// Value `name`'s dims as ONNX shape inference (or the graph's declared
   /// outputs) gives them: kDynamic where unknown, all kDynamic when it says
   /// nothing or disagrees on the rank.
@@ -119,16 +122,19 @@ public:
 private:
   /// The number of elements of `t`'s dims: an error naming the tensor when a
   /// dim is negative or the product passes kMaxElements.
-  mlir::FailureOr<int64_t> elementCount(const onnx::TensorProto &t, mlir::Location loc);
+  mlir::FailureOr<int64_t> elementCount(const onnx::TensorProto &t, mlir::Location loc,
+                                        const std::string &what);
   /// The bytes of `t` as elements of `elem`, checked against its dims. With
   /// `take`, raw data moves out of the model into the blob (no copy);
   /// external data is mapped from its file, not read.
   mlir::FailureOr<mlir::AsmResourceBlob> tensorBlob(const onnx::TensorProto &t, mlir::Type elem,
-                                                    mlir::Location loc, bool take);
+                                                    mlir::Location loc, bool take,
+                                                    const std::string &what);
   /// `size` bytes of external data, mapped (or copied when the mapping is
   /// not aligned to `align`).
   mlir::FailureOr<mlir::AsmResourceBlob> externalBlob(const onnx::TensorProto &t, size_t size,
-                                                      size_t align, mlir::Location loc);
+                                                      size_t align, mlir::Location loc,
+                                                      const std::string &what);
   /// Cross-checks Kiln's inferred output shapes against ONNX shape inference.
   mlir::LogicalResult checkShape(const onnx::NodeProto &node);
   /// `value` against the type the model declares for it (`what` names it):
@@ -160,6 +166,8 @@ private:
   /// recordDeclaredTypes: graph outputs in order, then value_info by name.
   std::vector<onnx::TypeProto> declaredOutputs;
   std::map<std::string, onnx::TypeProto> declaredValues;
+  /// Whether declared static dims are held (not with --input-shape).
+  bool checkDims = true;
   unsigned resourceCounter = 0;
   /// The resource attribute each tensor became: its raw data has moved into
   /// the blob, so a second import must not read it again.

@@ -205,6 +205,17 @@ const onnx::TensorProto *NodeBinder::attrTensor(StringRef name) {
   return a ? &a->t() : nullptr;
 }
 
+FailureOr<Entry> NodeBinder::importTensor(const onnx::TensorProto &t) {
+  std::string what = "tensor '" + t.name() + "'";
+  for (const auto &a : proto.attribute())
+    if (a.has_t() && &a.t() == &t)
+      what = "attribute '" + a.name() + "'";
+  FailureOr<Entry> e = importer.importTensor(t, loc(), importer.nodeLabel(proto) + ": " + what);
+  if (failed(e))
+    failedOnce = true;
+  return e;
+}
+
 const onnx::GraphProto *NodeBinder::attrGraph(StringRef name) {
   const auto *a = typed(name, onnx::AttributeProto::GRAPH);
   return a ? &a->g() : nullptr;

@@ -136,9 +136,9 @@ public:
                       "uint32, uint64 or bool, found "
                    << GraphImporter::elementTypeName(onnxType);
   }
-  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t) {
-    return importer.importTensor(t, loc());
-  }
+  /// A tensor of the node (a tensor attribute's value) as an nn.constant;
+  /// an error names the node and the attribute.
+  mlir::FailureOr<Entry> importTensor(const onnx::TensorProto &t);
 
 private:
   const onnx::AttributeProto *find(llvm::StringRef name) const;

@@ -63,29 +63,31 @@ FailureOr<Type> GraphImporter::elementType(int t, Location loc, StringRef what) 
                            "uint16, uint32, uint64, bool)";
 }
 
-FailureOr<int64_t> GraphImporter::elementCount(const onnx::TensorProto &t, Location loc) {
+FailureOr<int64_t> GraphImporter::elementCount(const onnx::TensorProto &t, Location loc,
+                                               const std::string &what) {
   int64_t n = 1;
   for (int64_t d : t.dims()) {
     if (d < 0 || d > kMaxElements / std::max<int64_t>(n, 1))
-      return emitError(loc) << "tensor '" << t.name() << "' has an invalid dimension " << d;
+      return emitError(loc) << what << " has an invalid dimension " << d;
     n *= d;
   }
   return n;
 }
 
 FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t, Type elem,
-                                                     Location loc, bool take) {
-  FailureOr<int64_t> count = elementCount(t, loc);
+                                                     Location loc, bool take,
+                                                     const std::string &what) {
+  FailureOr<int64_t> count = elementCount(t, loc, what);
   if (failed(count))
     return failure();
   int64_t n = *count;
   size_t width = elem.isInteger(1) ? 1 : elem.getIntOrFloatBitWidth() / 8;
   size_t size = n * width;
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    return externalBlob(t, size, width, loc);
+    return externalBlob(t, size, width, loc, what);
   if (t.has_raw_data()) {
     if (t.raw_data().size() != size)
-      return emitError(loc) << "tensor '" << t.name() << "' holds " << t.raw_data().size()
+      return emitError(loc) << what << " holds " << t.raw_data().size()
                             << " bytes, expected " << size;
     if (take && llvm::isAddrAligned(llvm::Align(width), t.raw_data().data())) {
       // The bytes move from the model into the blob instead of being copied.
@@ -108,7 +110,7 @@ FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t,
   auto copyTyped = [&](const auto &field, auto tag) -> LogicalResult {
     using T = decltype(tag);
     if (static_cast<int64_t>(field.size()) != n)
-      return emitError(loc) << "tensor '" << t.name() << "' holds " << field.size()
+      return emitError(loc) << what << " holds " << field.size()
                             << " values, expected " << n;
     bytes = HeapAsmResourceBlob::allocate(size, width);
     char *out = bytes.getMutableData().data();
@@ -155,26 +157,28 @@ FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t,
     ok = copyTyped(t.uint64_data(), uint64_t());
     break;
   default:
-    return emitError(loc) << "tensor '" << t.name() << "': unsupported data type";
+    return emitError(loc) << what << ": unsupported data type";
   }
   if (failed(ok))
     return failure();
   return std::move(bytes);
 }
 
-FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Location loc) {
+FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Location loc,
+                                             const std::string &named) {
+  const std::string what = named.empty() ? "tensor '" + t.name() + "'" : named;
   Entry e;
   auto imported = importedResources.find(&t);
   if (imported != importedResources.end()) {
     e.value = builder.create<ConstantOp>(loc, imported->second);
     return e;
   }
-  FailureOr<Type> elem = elementType(t.data_type(), loc, "tensor '" + t.name() + "'");
+  FailureOr<Type> elem = elementType(t.data_type(), loc, what);
   if (failed(elem))
     return failure();
   // The dims are checked before any type is built from them: a negative dim
   // or a product past int64 is not a shape.
-  FailureOr<int64_t> count = elementCount(t, loc);
+  FailureOr<int64_t> count = elementCount(t, loc, what);
   if (failed(count))
     return failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
@@ -182,7 +186,7 @@ FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Locatio
   // Weights live once in a resource blob however many ops use them; tiny
   // tensors and booleans are dense attributes.
   bool resource = !elem->isInteger(1) && *count > 16;
-  FailureOr<AsmResourceBlob> bytes = tensorBlob(t, *elem, loc, /*take=*/resource);
+  FailureOr<AsmResourceBlob> bytes = tensorBlob(t, *elem, loc, /*take=*/resource, what);
   if (failed(bytes))
     return failure();
   ElementsAttr value;

@@ -307,6 +307,15 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
         shapes[in.name()].push_back(d.has_dim_value() ? d.dim_value() : -1);
   for (const auto &init : model.graph().initializer())
     shapes[init.name()].assign(init.dims().begin(), init.dims().end());
+  // And Constant nodes' values: a Conv weight from a Constant of the wrong
+  // rank crashed ONNX's shape inference (found by kiln-fuzz-importer).
+  for (const onnx::NodeProto *node : nodesWithin(model.graph())) {
+    if (node->op_type() != "Constant" || !node->domain().empty() || node->output_size() < 1)
+      continue;
+    for (const auto &a : node->attribute())
+      if (a.name() == "value" && a.type() == onnx::AttributeProto::TENSOR)
+        shapes[node->output(0)].assign(a.t().dims().begin(), a.t().dims().end());
+  }
   auto rankOf = [&](const onnx::NodeProto &node, int i) -> int64_t {
     if (i >= node.input_size())
       return -1;

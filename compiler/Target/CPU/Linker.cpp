@@ -90,21 +90,32 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
   }
   // The linker writes a temporary beside the output, renamed into place
   // once complete, so neither a failed link nor an interrupted compile
-  // leaves a partial artifact behind (or replaces a good one).
+  // leaves a partial artifact behind (or replaces a good one). An output
+  // that exists and is no regular file or folder (`-o /dev/null`, or a link
+  // to it) is written in place: the rename would replace the device itself,
+  // as root /dev/null, with the artifact.
+  llvm::sys::fs::file_status status;
+  bool inPlace = !llvm::sys::fs::status(outputPath, status) && llvm::sys::fs::exists(status) &&
+                 !llvm::sys::fs::is_regular_file(status) &&
+                 !llvm::sys::fs::is_directory(status);
   llvm::SmallString<256> partial;
-  int fd;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(outputPath + ".tmp-%%%%%%", fd, partial)) {
-    error = ("cannot create a file beside '" + outputPath + "': " + ec.message()).str();
-    return failure();
+  if (!inPlace) {
+    int fd;
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueFile(outputPath + ".tmp-%%%%%%", fd, partial)) {
+      error = ("cannot create a file beside '" + outputPath + "': " + ec.message()).str();
+      return failure();
+    }
+    ::close(fd);
+    llvm::sys::RemoveFileOnSignal(partial);
+    *std::next(llvm::find(args, "-o")) = std::string(partial);
   }
-  ::close(fd);
-  llvm::sys::RemoveFileOnSignal(partial);
   auto removePartial = llvm::make_scope_exit([&] {
+    if (partial.empty())
+      return;
     llvm::sys::fs::remove(partial);
     llvm::sys::DontRemoveFileOnSignal(partial);
   });
-  *std::next(llvm::find(args, "-o")) = std::string(partial);
 
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;
@@ -122,6 +133,8 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
             (message.empty() ? "" : ": " + message) + " (exit " + std::to_string(rc) + ")";
     return failure();
   }
+  if (inPlace)
+    return success();
   if (std::error_code ec = llvm::sys::fs::rename(partial, outputPath)) {
     error = ("cannot write '" + outputPath + "': " + ec.message()).str();
     return failure();

@@ -17,6 +17,23 @@ func.func @reduce_mean(%x: tensor<?x?x8xf32>) -> tensor<?x1x8xf32> {
 
 // -----
 
+// A mean over a static and a dynamic axis divides by their product, formed at
+// run time. (The pattern used to multiply kDynamic into its static count, a
+// signed overflow UBSan reported in `make test-sanitize`.)
+// CHECK-LABEL: func @reduce_mean_mixed
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x?xf32>)
+// CHECK: %[[S:.*]] = tensor.dim %[[X]], %c2
+// CHECK: %[[N:.*]] = arith.muli %[[S]], %c3 : index
+// CHECK: %[[I:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[F:.*]] = arith.sitofp %[[I]] : i64 to f32
+// CHECK: arith.divf %{{.*}}, %[[F]] : f32
+func.func @reduce_mean_mixed(%x: tensor<?x3x?xf32>) -> tensor<?xf32> {
+  %0 = nn.reduce_mean %x {axes = array<i64: 1, 2>, keep_dims = false} : (tensor<?x3x?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @arg_max
 // CHECK: tensor.empty(%{{.*}}) : tensor<?xf32>
 // CHECK: tensor.empty(%{{.*}}) : tensor<?xi64>

@@ -29,3 +29,48 @@ save("value_info_type", vi("y", TensorProto.FLOAT, [2, 3]), [vi("t", TensorProto
 save("output_symbolic", vi("y", TensorProto.FLOAT, ["N", None]), [vi("t", TensorProto.FLOAT, None)])
 save("output_untyped", vi("y", TensorProto.UNDEFINED, None))
 save("output_exact", vi("y", TensorProto.FLOAT, [2, 3]), [vi("t", TensorProto.FLOAT, [2, 3])])
+
+
+# value_info inside subgraphs (If branches, Loop bodies) is held the same way.
+def save_if(name, then_info):
+    cond = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+    then_g = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["tt"], name="tr"),
+         helper.make_node("Neg", ["tt"], ["to"], name="tn")],
+        "then", [], [vi("to", TensorProto.FLOAT, [2, 3])], value_info=then_info)
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["eo"], name="en")], "else", [],
+                               [vi("eo", TensorProto.FLOAT, [2, 3])])
+    node = helper.make_node("If", ["c"], ["y"], name="branch", then_branch=then_g,
+                            else_branch=else_g)
+    g = helper.make_graph([node], name, [x, cond], [vi("y", TensorProto.FLOAT, [2, 3])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    with open(os.path.join(out, name + ".onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def save_loop(name, body_info):
+    body = helper.make_graph(
+        [helper.make_node("Relu", ["v_in"], ["b"], name="br"),
+         helper.make_node("Neg", ["b"], ["v_out"], name="bn"),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"], name="bc")],
+        "body",
+        [vi("i", TensorProto.INT64, []), vi("cond_in", TensorProto.BOOL, []),
+         vi("v_in", TensorProto.FLOAT, [2, 3])],
+        [vi("cond_out", TensorProto.BOOL, []), vi("v_out", TensorProto.FLOAT, [2, 3])],
+        value_info=body_info)
+    trip = helper.make_tensor("trip", TensorProto.INT64, [], [3])
+    node = helper.make_node("Loop", ["trip", "", "x"], ["y"], name="loop", body=body)
+    g = helper.make_graph([node], name, [x], [vi("y", TensorProto.FLOAT, [2, 3])],
+                          initializer=[trip])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    with open(os.path.join(out, name + ".onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+
+
+save_if("if_value_info_shape", [vi("tt", TensorProto.FLOAT, [3, 2])])
+save_if("if_value_info_type", [vi("tt", TensorProto.INT32, [2, 3])])
+save_if("if_value_info_exact", [vi("tt", TensorProto.FLOAT, [2, 3])])
+save_loop("loop_value_info_shape", [vi("b", TensorProto.FLOAT, [2, 4])])
+save_loop("loop_value_info_rank", [vi("b", TensorProto.FLOAT, [6])])
+save_loop("loop_value_info_type", [vi("b", TensorProto.DOUBLE, None)])
+save_loop("loop_value_info_exact", [vi("b", TensorProto.FLOAT, ["N", 3])])
