@@ -7,7 +7,8 @@ inputs and seeds, and compares every gradient with torch.autograd on the same
 forward written in torch. max_pool_ties and max_pool_ties_tiled feed values
 from {0, 1, 2}, so most windows hold several maxima: the gradient must go to
 the first one in row-major order, as PyTorch routes it (overlapping, tiling
-and stride-1 windows).
+and stride-1 windows). conv_wide has ResNet-18's 128-channel 3x3 convolution,
+whose input gradient flips a kernel big enough to be split among threads.
 """
 
 import argparse
@@ -40,10 +41,15 @@ def ties_tiled(x):
     return [F.max_pool2d(x, 2, stride=2), F.max_pool2d(x, 3, stride=1, padding=1)]
 
 
+def conv_wide(x, w):
+    return [F.conv2d(x, w, padding=1)]
+
+
 CASES = {
     "net": (net, {"x": (2, 3, 8, 8), "w": (4, 3, 3, 3), "b": (4,)}, [(2, 4, 4, 4), (2, 4, 3, 3)]),
     "max_pool_ties": (ties, {"x": (1, 2, 6, 6)}, [(1, 2, 4, 4)]),
     "max_pool_ties_tiled": (ties_tiled, {"x": (2, 3, 8, 6)}, [(2, 3, 4, 3), (2, 3, 8, 6)]),
+    "conv_wide": (conv_wide, {"x": (1, 128, 28, 28), "w": (128, 128, 3, 3)}, [(1, 128, 28, 28)]),
 }
 
 

@@ -83,6 +83,19 @@ std::optional<int64_t> kiln::cpu::loopUpperBound(linalg::LinalgOp op, unsigned d
   return std::nullopt;
 }
 
+bool kiln::cpu::hasTileableMaps(linalg::LinalgOp op) {
+  bool tileable = true;
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr result : map.getResults())
+      result.walk([&](AffineExpr e) {
+        if (e.getKind() != AffineExprKind::Mul)
+          return;
+        auto coefficient = dyn_cast<AffineConstantExpr>(cast<AffineBinaryOpExpr>(e).getRHS());
+        if (!coefficient || coefficient.getValue() <= 0)
+          tileable = false;
+      });
+  return tileable;
+}
 
 /// Removes the masks the vectorizer puts on computations, keeping those on
 /// loads and stores:
@@ -150,6 +163,8 @@ namespace {
 /// static shapes, the partial one a dynamic size below its tile size.
 LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
                           scf::ForOp &partial) {
+  if (!kiln::cpu::hasTileableMaps(op))
+    return failure();
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   rewriter.setInsertionPoint(op);

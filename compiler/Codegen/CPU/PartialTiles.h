@@ -20,6 +20,16 @@ mlir::AffineMap im2colWindowMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> 
 /// dynamic, when the IR proves one (the partial tile of a split loop).
 std::optional<int64_t> loopUpperBound(mlir::linalg::LinalgOp op, unsigned d);
 
+/// Whether upstream tiling computes the slices of `op`'s tiles correctly.
+/// Linalg's TilingInterface (computeSliceParameters) takes a tile's slice of
+/// an operand from the indexing map at the tile's first point and its size
+/// from the map at the tile's last point, which holds only where every map
+/// increases with every loop: a reversed read (`2 - d2`, a flipped kernel, a
+/// slice with a negative step) would get a slice of 1 element for a tile of
+/// 3, and an op that does not verify (upstream asserts positive coefficients
+/// in debug builds). Ops with such maps are left untiled.
+bool hasTileableMaps(mlir::linalg::LinalgOp op);
+
 /// Dynamic loops longer than this are never vectorized whole with a mask.
 constexpr int64_t kMaxMaskedExtent = 256;
 

@@ -115,7 +115,10 @@ def CPUTileAndVectorizePass
     every tile is masked at its length (the last one is ragged), rather than
     tiles narrower than a vector. Ops the vectorizer rejects (pooling,
     grouped convolution, gathers) are left whole and become scalar loops
-    later.
+    later. An op that reads an operand reversed (a negative coefficient in
+    an indexing map: a flipped kernel, a slice with a negative step) is
+    never tiled, not even split among threads, since upstream tiling slices
+    only maps that increase with every loop.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",

@@ -197,12 +197,16 @@ int64_t pickTile(int64_t extent, int64_t cap, int64_t multiple = 1) {
 }
 
 /// Tiles `op` with `sizes` (0 = untiled), loops ordered by `interchange` when
-/// given, and returns the tiled op. An all-zero `sizes` returns `op`.
+/// given, and returns the tiled op. An all-zero `sizes` returns `op`; an op
+/// whose maps upstream tiling cannot slice (a reversed read) fails, and is
+/// left whole.
 FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
                                  ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange = {},
                                  bool parallel = false) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
+  if (!kiln::cpu::hasTileableMaps(op))
+    return failure();
   scf::SCFTilingOptions options;
   if (parallel)
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);

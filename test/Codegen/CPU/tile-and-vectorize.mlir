@@ -389,3 +389,42 @@ func.func @weight_grad_offset(%dy: tensor<2x8x4x4xf32>, %x: tensor<2x4x4x16xf32>
   } -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
 }
+
+// -----
+
+// A kernel flipped spatially (a convolution's input gradient reads the
+// weights this way): the reversed maps `2 - d` are ones upstream tiling cannot
+// slice (it would give a tile of 3 rows a slice of 1), so the op is left
+// whole, not split among threads, and becomes scalar loops later.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>
+// CHECK-LABEL: func.func @flip_kernel(
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]], {{.*}}} ins(%{{.*}} : tensor<128x128x3x3xf32>) outs(%{{.*}} : tensor<128x128x3x3xf32>)
+func.func @flip_kernel(%w: tensor<128x128x3x3xf32>, %init: tensor<128x128x3x3xf32>) -> tensor<128x128x3x3xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+         ins(%w : tensor<128x128x3x3xf32>) outs(%init : tensor<128x128x3x3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<128x128x3x3xf32>
+  return %r : tensor<128x128x3x3xf32>
+}
+
+// -----
+
+// The same with a dynamic batch: not split into single images either.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>
+// CHECK-LABEL: func.func @flip_dynamic(
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]], {{.*}}} ins(%{{.*}} : tensor<?x16x3x3xf32>) outs(%{{.*}} : tensor<?x16x3x3xf32>)
+func.func @flip_dynamic(%w: tensor<?x16x3x3xf32>, %init: tensor<?x16x3x3xf32>) -> tensor<?x16x3x3xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+         ins(%w : tensor<?x16x3x3xf32>) outs(%init : tensor<?x16x3x3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<?x16x3x3xf32>
+  return %r : tensor<?x16x3x3xf32>
+}

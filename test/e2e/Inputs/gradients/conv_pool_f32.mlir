@@ -27,3 +27,12 @@ func.func @max_pool_ties_tiled(%x: tensor<2x3x8x6xf32> {kiln.name = "x"}) -> (te
       : (tensor<2x3x8x6xf32>) -> tensor<2x3x8x6xf32>
   return %0, %1 : tensor<2x3x4x3xf32>, tensor<2x3x8x6xf32>
 }
+
+// A 3x3 pad-1 convolution with 128 channels each way (ResNet-18's 28x28
+// stage): its input gradient flips a kernel large enough that the flip is
+// split among threads, whose tiling once cut the reversed kernel rows to one.
+func.func @conv_wide(%x: tensor<1x128x28x28xf32> {kiln.name = "x"}, %w: tensor<128x128x3x3xf32> {kiln.name = "w"}) -> tensor<1x128x28x28xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x128x28x28xf32>, tensor<128x128x3x3xf32>) -> tensor<1x128x28x28xf32>
+  return %0 : tensor<1x128x28x28xf32>
+}
