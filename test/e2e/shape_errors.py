@@ -53,6 +53,9 @@ def run_all(args, work):
                  [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
         "pad": ([helper.make_node("Pad", ["x", "p", "v"], ["q"], name="pad_xp")],
                 [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
+        "mm": ([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_ab")],
+               [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
+               [vi("y", T.FLOAT, None)]),
     }
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
@@ -101,6 +104,23 @@ def run_all(args, work):
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "a negative pad")
     refused("pad", {"x": x23, "p": np.array([2**62, 0, 2**62, 0], np.int64)}, "pad_huge",
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "pads that would wrap")
+
+    # Empty inputs (legal .npy files of 0 elements) whose product's byte count
+    # wraps around 2^64: the runtime refuses the output's shape before the run.
+    def header_only(tag, shape):
+        path = os.path.join(work, tag + ".npy")
+        with open(path, "wb") as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        return path
+
+    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**32, 0)),
+                   "--input", "b=" + header_only("mm_b", (0, 2**32)),
+                   "--output-dir", os.path.join(work, "out_mm_wrap")], 120)
+    e2e.expect_refused(FAILURES, res,
+                       "entry 'model': output 'y': its shape 4294967296x4294967296 is too large",
+                       "a MatMul output whose byte count wraps",
+                       output_dir=os.path.join(work, "out_mm_wrap"))
     return e2e.finish(FAILURES, "run-time shape errors")
 
 
