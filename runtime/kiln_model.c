@@ -406,6 +406,37 @@ static kiln_status kiln_check_runnable(const kiln_model *model, const kiln_entry
   return KILN_OK;
 }
 
+/* Fails unless every dynamically shaped output whose dims the inputs fix
+ * (@p values, -1 for symbols only the run gives) has a byte size that fits in
+ * a size: the generated code must never be asked for a buffer whose size wraps. */
+static kiln_status kiln_check_output_sizes(const kiln_entry *entry, const int64_t *values) {
+  int64_t stack_dims[16];
+  size_t i, d;
+  kiln_status st = KILN_OK;
+  for (i = 0; i < entry->num_outputs && st == KILN_OK; ++i) {
+    const kiln_value *v = &entry->outputs[i];
+    int64_t *dims = stack_dims;
+    int known = 1;
+    char what[KILN_NAME_TEXT + 64], name[KILN_NAME_TEXT];
+    if (!v->symbols) continue;
+    if (v->rank > sizeof stack_dims / sizeof stack_dims[0]) {
+      dims = (int64_t *)malloc(v->rank * sizeof *dims);
+      if (!dims) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
+    }
+    for (d = 0; d < v->rank; ++d) {
+      dims[d] = v->symbols[d] ? values[kiln__entry_symbol_index(entry, v->symbols[d])] : v->dims[d];
+      if (dims[d] < 0) known = 0;
+    }
+    if (known) {
+      kiln__percent_encode(name, sizeof name, v->name);
+      snprintf(what, sizeof what, "entry '%s': output '%s'", entry->name, name);
+      st = kiln__shape_size(v->dtype, v->rank, dims, what, NULL, NULL);
+    }
+    if (dims != stack_dims) free(dims);
+  }
+  return st;
+}
+
 /* Runs @p entry on @p ctx after checking everything (ABI v3, docs/model-abi.md).
  * With @p made NULL, @p outputs are the caller's: a dynamically shaped output is
  * handed over by the generated code, checked against the caller's shape and
@@ -438,6 +469,7 @@ static kiln_status kiln_run_impl(kiln_context *ctx, const kiln_entry *entry,
   if (st == KILN_OK && !made)
     st = kiln__entry_check_caller_outputs(entry, values, (const kiln_tensor *const *)outputs,
                                           n_outputs);
+  if (st == KILN_OK) st = kiln_check_output_sizes(entry, values);
   if (st != KILN_OK) {
     if (values != stack_values) free(values);
     return st;

@@ -84,6 +84,9 @@ kiln_status kiln_dtype_from_name(const char *name, kiln_dtype *out) {
                     name);
 }
 
+/* Room for dims in kiln__shape_size's message. */
+#define KILN_SHAPE_TEXT 256
+
 kiln_status kiln__shape_size(kiln_dtype dtype, size_t rank, const int64_t *dims,
                              const char *what, size_t *count, size_t *bytes) {
   size_t elem = kiln_dtype_size(dtype);
@@ -99,15 +102,19 @@ kiln_status kiln__shape_size(kiln_dtype dtype, size_t rank, const int64_t *dims,
                         (long long)dims[i]);
     if (dims[i] == 0) zero = 1;
   }
+  /* Overflow-checked: a wrapped count would let a tiny buffer pass for a huge one. */
   for (i = 0; i < rank && !zero; ++i) {
-    uint64_t d = (uint64_t)dims[i];
-    if (d != 0 && n > (SIZE_MAX / elem) / d)
-      return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: shape is too large", what);
-    n *= (size_t)d;
+    size_t next;
+    if (__builtin_mul_overflow(n, (size_t)dims[i], &next) || next > (size_t)(INT64_MAX / elem)) {
+      char text[KILN_SHAPE_TEXT];
+      kiln__format_dims(text, sizeof text, rank, dims);
+      return kiln__fail(KILN_ERROR_OUT_OF_MEMORY,
+                        "%s: its shape %s is too large: it needs more than %lld bytes",
+                        what, text, (long long)INT64_MAX);
+    }
+    n = next;
   }
   if (zero) n = 0;
-  if ((uint64_t)n > (uint64_t)INT64_MAX / elem)
-    return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: shape is too large", what);
   if (count) *count = n;
   if (bytes) *bytes = n * elem;
   return KILN_OK;

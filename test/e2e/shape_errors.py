@@ -11,7 +11,11 @@ with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
 (2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, and a negative or
-huge pad.
+huge pad. A MatMul of empty inputs (2^32 x 0 by 0 x 2^32) whose output's
+byte count wraps is refused by the runtime before the run; a 64 GiB
+ConstantOfShape and a 100000x100000 MatMul product under a 4 GiB RLIMIT_AS
+fail their run-time allocation with a message naming the node (skipped when
+kiln-run is built with ASan).
 
     /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
 """
@@ -19,6 +23,8 @@ huge pad.
 import argparse
 import functools
 import os
+import resource
+import subprocess
 import sys
 
 import numpy as np
@@ -53,6 +59,9 @@ def run_all(args, work):
                  [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
         "pad": ([helper.make_node("Pad", ["x", "p", "v"], ["q"], name="pad_xp")],
                 [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
+        "mm": ([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_ab")],
+               [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
+               [vi("y", T.FLOAT, None)]),
     }
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
@@ -101,7 +110,58 @@ def run_all(args, work):
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "a negative pad")
     refused("pad", {"x": x23, "p": np.array([2**62, 0, 2**62, 0], np.int64)}, "pad_huge",
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "pads that would wrap")
+
+    # Empty inputs (legal .npy files of 0 elements) whose product's byte count
+    # wraps around 2^64: the runtime refuses the output's shape before the run.
+    def header_only(tag, shape):
+        path = os.path.join(work, tag + ".npy")
+        with open(path, "wb") as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        return path
+
+    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**32, 0)),
+                   "--input", "b=" + header_only("mm_b", (0, 2**32)),
+                   "--output-dir", os.path.join(work, "out_mm_wrap")], 120)
+    e2e.expect_refused(FAILURES, res,
+                       "entry 'model': output 'y': its shape 4294967296x4294967296 is too large",
+                       "a MatMul output whose byte count wraps",
+                       output_dir=os.path.join(work, "out_mm_wrap"))
+
+    # Run-time allocations the generated code makes that fail: a 64 GiB
+    # ConstantOfShape (under the 1 TiB cap) and a 100000x100000 MatMul product
+    # (40 GB) under a 4 GiB address-space limit, so they fail without taking
+    # memory. An ASan-built kiln-run reserves more than that at start.
+    if asan_built(runner):
+        print("SKIP failed allocations: kiln-run is built with ASan (RLIMIT_AS)")
+    else:
+        def limited():
+            resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+        def refused_limited(cmd, tag, needle, what):
+            out = os.path.join(work, "out_" + tag)
+            proc = subprocess.run([*cmd, "--output-dir", out], capture_output=True, text=True,
+                                  timeout=120, preexec_fn=limited)
+            res = e2e.Result(cmd, proc.returncode, proc.stdout, proc.stderr, 0, False, 120)
+            e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
+
+        oom = ("could not allocate a run-time buffer of type memref<?x?xf32>: out of memory")
+        s_path = e2e.save_npy(os.path.join(work, "fill_64g_s.npy"), np.array([2**34, 1], np.int64))
+        refused_limited([runner, libs["fill"], "--input", "s=" + s_path], "fill_64g",
+                        "entry 'model': node 'fill_s': " + oom,
+                        "a 64 GiB ConstantOfShape under a 4 GiB limit")
+        refused_limited([runner, libs["mm"], "--input", "a=" + header_only("mm_a2", (100000, 0)),
+                         "--input", "b=" + header_only("mm_b2", (0, 100000))], "mm_oom",
+                        "entry 'model': node 'mm_ab': " + oom,
+                        "a 100000x100000 MatMul product under a 4 GiB limit")
     return e2e.finish(FAILURES, "run-time shape errors")
+
+
+def asan_built(tool):
+    """Whether `tool` carries AddressSanitizer's runtime (it cannot start
+    under a small RLIMIT_AS)."""
+    with open(tool, "rb") as f:
+        return b"__asan_init" in f.read()
 
 
 def main():

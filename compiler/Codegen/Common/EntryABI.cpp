@@ -63,6 +63,93 @@ entryFunctions(ModuleOp module, const abi::ModelABI &description) {
   return result;
 }
 
+/// The ONNX node an op came from, from the NameLoc the importer gives it
+/// (possibly inside a fused or call-site location); empty when none.
+std::string nodeName(Location loc) {
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return named.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations()) {
+      std::string name = nodeName(inner);
+      if (!name.empty())
+        return name;
+    }
+  if (auto site = dyn_cast<CallSiteLoc>(loc))
+    return nodeName(site.getCallee());
+  return "";
+}
+
+/// The most bytes a run-time allocation may ask for (2^62): far beyond any
+/// machine, and low enough that aligned_alloc's rounding up cannot wrap.
+constexpr int64_t kMaxAllocationBytes = int64_t(1) << 62;
+
+/// Guards each run-time allocation (a `memref.alloc` with dynamic sizes,
+/// aligned_alloc once lowered) at the top level of `fn` with two checks that
+/// become error returns below: before it, that its byte size neither wraps
+/// nor passes kMaxAllocationBytes; after it, that the pointer is not NULL
+/// (unless the size is 0). Allocations nested in regions are left as they
+/// are: a failed check there could not stop the body from using the buffer.
+/// Statically shaped allocations (and the planned workspace, which the
+/// runtime allocates and checks at load) get nothing.
+void guardAllocations(func::FuncOp fn) {
+  SmallVector<memref::AllocOp> allocs;
+  for (Block &block : fn.getBody())
+    for (auto alloc : block.getOps<memref::AllocOp>())
+      if (!alloc.getDynamicSizes().empty())
+        allocs.push_back(alloc);
+  for (memref::AllocOp alloc : allocs) {
+    Location loc = alloc.getLoc();
+    MemRefType type = alloc.getType();
+    Type element = type.getElementType();
+    int64_t elementBytes =
+        element.isIntOrFloat() ? std::max<int64_t>(1, (element.getIntOrFloatBitWidth() + 7) / 8)
+                               : 8;
+    int64_t staticBytes = elementBytes;
+    for (int64_t size : type.getShape())
+      if (!ShapedType::isDynamic(size))
+        staticBytes = size == 0                                  ? 0
+                      : staticBytes > kMaxAllocationBytes / size ? kMaxAllocationBytes + 1
+                                                                 : staticBytes * size;
+    if (staticBytes == 0)
+      continue; // always empty
+    std::string typeText;
+    llvm::raw_string_ostream(typeText) << type;
+    std::string name = nodeName(loc);
+    std::string what = (name.empty() ? "" : "node '" + name + "': ") +
+                       "could not allocate a run-time buffer of type " + typeText;
+    OpBuilder b(alloc);
+    auto i64 = b.getI64Type();
+    auto c = [&](int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64).getResult(); };
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+      return b.create<arith::CmpIOp>(loc, p, x, y).getResult();
+    };
+    // bytes = staticBytes * each dynamic size, checked against the limit
+    // before each product (sizes are never negative); a 0 size anywhere
+    // makes the buffer empty whatever the others are.
+    Value bytes = c(staticBytes);
+    Value fits = cmp(arith::CmpIPredicate::sle, bytes, c(kMaxAllocationBytes));
+    Value empty = b.create<arith::ConstantIntOp>(loc, 0, 1);
+    for (Value size : alloc.getDynamicSizes()) {
+      Value x = b.create<arith::IndexCastOp>(loc, i64, size);
+      Value zero = cmp(arith::CmpIPredicate::eq, x, c(0));
+      Value safeX = b.create<arith::SelectOp>(loc, zero, c(1), x);
+      Value within = cmp(arith::CmpIPredicate::sle, bytes,
+                         b.create<arith::DivSIOp>(loc, c(kMaxAllocationBytes), safeX));
+      fits = b.create<arith::AndIOp>(loc, fits, within);
+      empty = b.create<arith::OrIOp>(loc, empty, zero);
+      bytes = b.create<arith::MulIOp>(loc, bytes, x);
+    }
+    b.create<cf::AssertOp>(loc, b.create<arith::OrIOp>(loc, fits, empty),
+                           what + ": its size is over 2^62 bytes");
+    b.setInsertionPointAfter(alloc);
+    Value address = b.create<arith::IndexCastOp>(
+        loc, i64, b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, alloc.getResult()));
+    Value allocated = cmp(arith::CmpIPredicate::ne, address, c(0));
+    b.create<cf::AssertOp>(loc, b.create<arith::OrIOp>(loc, allocated, empty),
+                           what + ": out of memory");
+  }
+}
+
 /// A memref of `type` with every dim of size 0: what the error path returns
 /// for a result (the runtime discards it).
 Value emptyBuffer(OpBuilder &b, Location loc, MemRefType type) {
@@ -111,6 +198,7 @@ struct EntryChecksToErrorsPass
   }
 
   LogicalResult lower(func::FuncOp fn, unsigned &counter) {
+    guardAllocations(fn);
     SmallVector<cf::AssertOp> checks, nestedChecks;
     WalkResult misplaced = fn.walk([&](cf::AssertOp check) {
       if (check->getParentOp() == fn.getOperation()) {

@@ -77,6 +77,13 @@ def EntryChecksToErrorsPass : Pass<"kiln-entry-checks-to-errors", "mlir::ModuleO
     pointer against NULL takes the same error block with that message. A
     check in any other region (a linalg body, a parallel loop) or outside
     an entry function is an error.
+
+    First, each run-time allocation at the top level of an entry function
+    (`memref.alloc` with dynamic sizes) is guarded by two such checks: one
+    before it, that its byte size neither wraps nor passes 2^62 bytes, and
+    one after it, that the pointer is not NULL unless the buffer is empty
+    (the message names the node from the location). Statically shaped
+    allocations and nested ones get no check.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",

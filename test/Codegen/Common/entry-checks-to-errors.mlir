@@ -241,3 +241,37 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     return
   }
 }
+
+// -----
+
+// A run-time allocation (dynamic sizes) at the top level is guarded: before
+// it, its byte size (4 bytes x 4 x N here) must stay within 2^62 unless a
+// size is 0; after it, the pointer must not be NULL (unless the buffer is
+// empty). Both checks name the node from the location and become error
+// returns like any other. A static allocation gets no check.
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_1("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: out of memory\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_0("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: its size is over 2^62 bytes\00")
+// CHECK-LABEL: func.func @model(
+// CHECK: memref.alloc() : memref<4xf32>
+// CHECK-NOT: cf.cond_br
+// CHECK: arith.constant 4611686018427387904 : i64
+// CHECK: arith.divsi
+// CHECK: cf.cond_br %{{.*}}, ^[[A:bb[0-9]+]](%{{.*}}), ^[[FAIL:bb[0-9]+]](%{{.*}} : !llvm.ptr)
+// CHECK: ^[[A]](%{{.*}}):
+// CHECK-NEXT: %[[Z:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK-NEXT: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[Z]]
+// CHECK: arith.cmpi ne
+// CHECK: cf.cond_br %{{.*}}, ^{{bb[0-9]+}}, ^[[FAIL]](%{{.*}} : !llvm.ptr)
+// CHECK: return %[[Z]], %{{.*}} : memref<?x4xf32>, i32
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "x", dtype = "f32", shape = ["N", 4]}],
+    outputs = [{name = "z", dtype = "f32", shape = ["N", 4]}]}]}} {
+  func.func @model(%x: memref<?x4xf32>) -> memref<?x4xf32> {
+    %c0 = arith.constant 0 : index
+    %n = memref.dim %x, %c0 : memref<?x4xf32>
+    %s = memref.alloc() : memref<4xf32>
+    %z = memref.alloc(%n) : memref<?x4xf32> loc("Tile_1")
+    memref.copy %x, %z : memref<?x4xf32> to memref<?x4xf32>
+    return %z : memref<?x4xf32>
+  }
+}

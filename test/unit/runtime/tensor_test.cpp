@@ -63,6 +63,12 @@ TEST(Tensor, BadArgumentsFailWithMessage) {
   const int64_t huge[] = {INT64_C(1) << 40, INT64_C(1) << 40};
   EXPECT_EQ(kiln_tensor_create(KILN_DTYPE_F32, 2, huge, &t), KILN_ERROR_OUT_OF_MEMORY);
   EXPECT_NE(std::string(kiln_last_error()).find("too large"), std::string::npos);
+  // The byte count (2^66) wraps around 2^64; the message names the shape.
+  const int64_t wraps[] = {INT64_C(1) << 32, INT64_C(1) << 32};
+  EXPECT_EQ(kiln_tensor_create(KILN_DTYPE_F32, 2, wraps, &t), KILN_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_NE(std::string(kiln_last_error()).find("its shape 4294967296x4294967296 is too large"),
+            std::string::npos);
   // A zero dim makes the tensor empty, but an overflow elsewhere is still an error.
   const int64_t zero_and_huge[] = {0, INT64_C(1) << 40, INT64_C(1) << 40};
   EXPECT_EQ(kiln_tensor_create(KILN_DTYPE_F32, 3, zero_and_huge, &t), KILN_OK);
