@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/DirectConv.h"
+#include "compiler/Codegen/CPU/PartialTiles.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,23 +46,13 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileConv(RewriterBase &rewriter, linalg::Con
                                              ArrayRef<int64_t> sizes,
                                              ArrayRef<int64_t> interchange = {},
                                              bool parallel = false) {
-  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
-    return op;
-  scf::SCFTilingOptions options;
-  if (parallel)
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
+  FailureOr<linalg::LinalgOp> tiled =
+      kiln::cpu::tileLinalgOp(rewriter, op, sizes, interchange, parallel);
+  if (failed(tiled))
     return failure();
-  auto result = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->tiledOps.front());
+  auto result = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->getOperation());
   if (!result)
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   return result;
 }
 

@@ -97,6 +97,31 @@ bool kiln::cpu::hasTileableMaps(linalg::LinalgOp op) {
   return tileable;
 }
 
+FailureOr<linalg::LinalgOp> kiln::cpu::tileLinalgOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                    ArrayRef<int64_t> sizes,
+                                                    ArrayRef<int64_t> interchange, bool parallel) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  if (!hasTileableMaps(op))
+    return failure();
+  scf::SCFTilingOptions options;
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  if (!result)
+    return failure();
+  return result;
+}
+
 /// Removes the masks the vectorizer puts on computations, keeping those on
 /// loads and stores:
 /// - a `vector.contract` or `vector.multi_reduction` whose mask is all true

@@ -30,6 +30,16 @@ std::optional<int64_t> loopUpperBound(mlir::linalg::LinalgOp op, unsigned d);
 /// in debug builds). Ops with such maps are left untiled.
 bool hasTileableMaps(mlir::linalg::LinalgOp op);
 
+/// Tiles `op` with upstream tiling (scf::tileUsingSCF) by `sizes` (0 =
+/// untiled), loops ordered by `interchange` when given, as scf.forall loops
+/// when `parallel`, and returns the tiled op. An all-zero `sizes` returns
+/// `op`; an op without tileable maps (above) fails and is left whole.
+mlir::FailureOr<mlir::linalg::LinalgOp> tileLinalgOp(mlir::RewriterBase &rewriter,
+                                                     mlir::linalg::LinalgOp op,
+                                                     llvm::ArrayRef<int64_t> sizes,
+                                                     llvm::ArrayRef<int64_t> interchange = {},
+                                                     bool parallel = false);
+
 /// Dynamic loops longer than this are never vectorized whole with a mask.
 constexpr int64_t kMaxMaskedExtent = 256;
 

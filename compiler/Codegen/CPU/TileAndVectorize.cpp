@@ -49,6 +49,8 @@ using kiln::cpu::splitDynamicInnermost;
 
 namespace {
 
+using kiln::cpu::tileLinalgOp;
+
 /// A contraction's parallel loop gets at least this many iterations when its
 /// columns allow, so that threads can share them out evenly.
 constexpr int64_t kParallelBlocks = 8;
@@ -196,34 +198,6 @@ int64_t pickTile(int64_t extent, int64_t cap, int64_t multiple = 1) {
   return t;
 }
 
-/// Tiles `op` with `sizes` (0 = untiled), loops ordered by `interchange` when
-/// given, and returns the tiled op. An all-zero `sizes` returns `op`; an op
-/// whose maps upstream tiling cannot slice (a reversed read) fails, and is
-/// left whole.
-FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange = {},
-                                 bool parallel = false) {
-  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
-    return op;
-  if (!kiln::cpu::hasTileableMaps(op))
-    return failure();
-  scf::SCFTilingOptions options;
-  if (parallel)
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.front());
-  if (!result)
-    return failure();
-  return result;
-}
 
 /// The upper bound of each loop of `op`: its extent when static, the bound
 /// `loopUpperBound` proves when dynamic (nullopt when unbounded or above
@@ -257,7 +231,7 @@ FailureOr<linalg::LinalgOp> peelDynamicLoops(RewriterBase &rewriter, linalg::Lin
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
     if (ShapedType::isDynamic(ranges[d]) && !(bounds[d] && maskable == d))
       sizes[d] = 1;
-  return tile(rewriter, op, sizes);
+  return tileLinalgOp(rewriter, op, sizes);
 }
 
 /// A static batch of more than one image is convolved one image at a time
@@ -284,7 +258,7 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileConvBatch(RewriterBase &rewriter,
     return failure();
   SmallVector<int64_t> sizes(conv.getNumLoops(), 0);
   sizes[0] = 1;
-  FailureOr<linalg::LinalgOp> tiled = tile(rewriter, conv, sizes);
+  FailureOr<linalg::LinalgOp> tiled = tileLinalgOp(rewriter, conv, sizes);
   if (failed(tiled))
     return failure();
   auto one = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->getOperation());
@@ -401,7 +375,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
       }
       SmallVector<int64_t> level0(numLoops, 0);
       level0[splitDim] = unit * perBlock;
-      current = tile(rewriter, op, level0, {}, /*parallel=*/true);
+      current = tileLinalgOp(rewriter, op, level0, {}, /*parallel=*/true);
       if (failed(current))
         return failure();
     }
@@ -416,7 +390,7 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // Ragged columns not yet split by the parallel loop: blocks of `cols`.
   if (raggedCols && !ShapedType::isDynamic(current->getStaticLoopRanges()[nDim]))
     level1[nDim] = cols;
-  current = tile(rewriter, *current, level1);
+  current = tileLinalgOp(rewriter, *current, level1);
   if (failed(current))
     return failure();
 
@@ -435,14 +409,14 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
     order.push_back(d);
   for (unsigned d : dims->k)
     order.push_back(d);
-  current = tile(rewriter, *current, level2, order);
+  current = tileLinalgOp(rewriter, *current, level2, order);
   if (failed(current))
     return failure();
 
   // Level 3: single reduction steps.
   SmallVector<int64_t> level3(numLoops, 0);
   level3[kDim] = 1;
-  return tile(rewriter, *current, level3);
+  return tileLinalgOp(rewriter, *current, level3);
 }
 
 /// Ops that read or write bools, or gather, stay scalar (see runOnOperation).
@@ -547,7 +521,7 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
     if (ranges[d] == 1)
       sizes[d] = 0;
-  return tile(rewriter, op, sizes);
+  return tileLinalgOp(rewriter, op, sizes);
 }
 
 FailureOr<linalg::LinalgOp>
@@ -570,7 +544,7 @@ TileAndVectorizePass::splitAmongThreads(RewriterBase &rewriter, linalg::LinalgOp
     }
     SmallVector<int64_t> sizes(ranges.size(), 0);
     sizes[d] = ranges[d] / blocks;
-    return tile(rewriter, op, sizes, {}, /*parallel=*/true);
+    return tileLinalgOp(rewriter, op, sizes, {}, /*parallel=*/true);
   }
   return op;
 }
