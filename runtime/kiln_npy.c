@@ -4,9 +4,12 @@
 #include "kiln_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the .npy code assumes a little-endian host"
@@ -291,8 +294,22 @@ kiln_status kiln_npy_read(const char *path, kiln_tensor **out) {
   if (!out) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_read: out is NULL");
   *out = NULL;
   if (!path) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_read: path is NULL");
-  f = fopen(path, "rb");
-  if (!f) return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
+  {
+    /* Opened without blocking and checked before any read: a FIFO or a
+       device would block or never end. */
+    struct stat info_st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &info_st) != 0 || !S_ISREG(info_st.st_mode)) {
+      close(fd);
+      return kiln__fail(KILN_ERROR_IO, "%s: expects a regular .npy file", path);
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+      close(fd);
+      return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
+  }
   if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
     fclose(f);
     return kiln__fail(KILN_ERROR_IO, "%s: cannot read (not a regular file?)", path);

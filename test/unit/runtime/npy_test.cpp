@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -280,6 +283,24 @@ TEST(NpyRead, FileErrorsNameThePath) {
   EXPECT_NE(kiln_npy_read(KILN_TEST_TMP, &t), KILN_OK);
   EXPECT_EQ(t, nullptr);
   EXPECT_EQ(kiln_npy_read(nullptr, &t), KILN_ERROR_INVALID_ARGUMENT);
+}
+
+// A FIFO, a folder or a device is refused before any read: reading a FIFO
+// with no writer blocked forever, and a device never ends.
+TEST(NpyRead, NonRegularFilesAreRefusedWithoutBlocking) {
+  kiln_tensor *t = nullptr;
+  std::filesystem::create_directories(KILN_TEST_TMP);
+  std::string fifo = tmpPath("a_fifo.npy");
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(kiln_npy_read(fifo.c_str(), &t), KILN_ERROR_IO);
+  EXPECT_EQ(lastError(), fifo + ": expects a regular .npy file");
+  unlink(fifo.c_str());
+  EXPECT_EQ(kiln_npy_read(KILN_TEST_TMP, &t), KILN_ERROR_IO);
+  EXPECT_EQ(lastError(), std::string(KILN_TEST_TMP) + ": expects a regular .npy file");
+  EXPECT_EQ(kiln_npy_read("/dev/zero", &t), KILN_ERROR_IO);
+  EXPECT_EQ(lastError(), "/dev/zero: expects a regular .npy file");
+  EXPECT_EQ(t, nullptr);
 }
 
 TEST(NpyWrite, Version1BytesMatchTheSpec) {
