@@ -69,6 +69,49 @@ LogicalResult GraphImporter::checkOpsets() {
 /// enclosing graphs and where each comes from. ONNX's IR keeps a subgraph
 /// in SSA form together with its enclosing scopes: its node outputs must
 /// not reuse a visible name either.
+/// The value fields of `a` that hold something, by the type each belongs to.
+static SmallVector<onnx::AttributeProto::AttributeType> heldFields(const onnx::AttributeProto &a) {
+  using A = onnx::AttributeProto;
+  SmallVector<A::AttributeType> held;
+  auto add = [&](bool has, A::AttributeType type) {
+    if (has)
+      held.push_back(type);
+  };
+  add(a.has_f(), A::FLOAT);
+  add(a.has_i(), A::INT);
+  add(a.has_s(), A::STRING);
+  add(a.has_t(), A::TENSOR);
+  add(a.has_g(), A::GRAPH);
+  add(a.has_sparse_tensor(), A::SPARSE_TENSOR);
+  add(a.has_tp(), A::TYPE_PROTO);
+  add(a.floats_size() > 0, A::FLOATS);
+  add(a.ints_size() > 0, A::INTS);
+  add(a.strings_size() > 0, A::STRINGS);
+  add(a.tensors_size() > 0, A::TENSORS);
+  add(a.graphs_size() > 0, A::GRAPHS);
+  add(a.sparse_tensors_size() > 0, A::SPARSE_TENSORS);
+  add(a.type_protos_size() > 0, A::TYPE_PROTOS);
+  return held;
+}
+
+/// An error when `a` holds a value in a field other than the one its type
+/// names (ONNX IR: "exactly one of the value fields"), or, untyped (IR
+/// version 1), in more than one field.
+static std::optional<std::string> strayAttributeField(const onnx::AttributeProto &a) {
+  SmallVector<onnx::AttributeProto::AttributeType> held = heldFields(a);
+  if (a.type() == onnx::AttributeProto::UNDEFINED) {
+    if (held.size() <= 1)
+      return std::nullopt;
+    return "expects attribute '" + a.name() + "' to hold one value, found " +
+           attributeTypeName(held[0]).str() + " and " + attributeTypeName(held[1]).str();
+  }
+  for (onnx::AttributeProto::AttributeType type : held)
+    if (type != a.type())
+      return "expects attribute '" + a.name() + "' of type " + attributeTypeName(a.type()).str() +
+             " to hold its value there, found " + attributeTypeName(type).str();
+  return std::nullopt;
+}
+
 static void scopeProblems(const onnx::GraphProto &graph, const std::string &where,
                           std::map<std::string, std::string> producer,
                           llvm::function_ref<std::string(const onnx::NodeProto &)> nodeLabel,
@@ -356,6 +399,12 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
         auto it = sig->attributes.find(a.name());
         if (it == sig->attributes.end()) {
           problems.push_back(where + ": " + unknownAttribute(node, opset, *sig, a.name()));
+          continue;
+        }
+        // The value lives in the field the type names, and only there: an
+        // INTS attribute whose values sit in `floats` was read as empty.
+        if (std::optional<std::string> stray = strayAttributeField(a)) {
+          problems.push_back(where + ": " + *stray);
           continue;
         }
         // IR version 1 attributes have no type; the binder reads their

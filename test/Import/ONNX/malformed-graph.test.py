@@ -45,6 +45,23 @@ save("group_float", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", group
                      relu],
      inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
              helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
+# Conv strides typed INTS with the values in `floats` (read as no strides,
+# so stride 1), and one attribute holding both ints and floats.
+strides_in_floats = helper.make_node("Conv", ["i", "k"], ["c"], name="c")
+attr = strides_in_floats.attribute.add()
+attr.name, attr.type = "strides", onnx.AttributeProto.INTS
+attr.floats.extend([2.0, 2.0])
+save("strides_in_floats", [strides_in_floats, relu],
+     inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
+             helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
+untyped_both = helper.make_node("Conv", ["i", "k"], ["c"], name="c")
+attr = untyped_both.attribute.add()
+attr.name = "strides"
+attr.ints.extend([2, 2])
+attr.floats.extend([3.0])
+save("strides_untyped_both", [untyped_both, relu],
+     inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
+             helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
 save("relu_ai_onnx", [helper.make_node("Relu", ["x", "x"], ["y"], name="r", domain="ai.onnx")])
 image = helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3])
 kernel = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])
