@@ -3,6 +3,7 @@
 #include "dialects/NN/IR/NNInference.h"
 
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -242,8 +243,11 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     if (rep < 0)
       return fail(loc, name, "expects non-negative repeat counts, found ")
              << rep << " in dimension " << d;
-    shape.push_back(in.isDynamicDim(d) && rep != 0 ? ShapedType::kDynamic
-                                                   : in.getDimSize(d) * rep);
+    int64_t size = 0;
+    if (!in.isDynamicDim(d) && llvm::MulOverflow(in.getDimSize(d), rep, size))
+      return fail(loc, name, "expects the tiled size of dimension ")
+             << d << " (" << in.getDimSize(d) << " x " << rep << ") to fit in 64 bits";
+    shape.push_back(in.isDynamicDim(d) && rep != 0 ? ShapedType::kDynamic : size);
   }
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();

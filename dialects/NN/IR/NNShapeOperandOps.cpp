@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -529,7 +530,8 @@ void DynamicTileOp::getCanonicalizationPatterns(RewritePatternSet &results,
           return {};
         SmallVector<int64_t> shape;
         for (auto [d, r] : llvm::zip(in.getShape(), *repeats))
-          shape.push_back(d * r);
+          if (llvm::MulOverflow(d, r, shape.emplace_back()))
+            return {}; // Left to the run-time tile.
         return rewriter.create<TileOp>(op.getLoc(),
                                        RankedTensorType::get(shape, in.getElementType()),
                                        op.getInput(), rewriter.getDenseI64ArrayAttr(*repeats));

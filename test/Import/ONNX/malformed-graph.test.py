@@ -62,6 +62,10 @@ attr.floats.extend([3.0])
 save("strides_untyped_both", [untyped_both, relu],
      inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
              helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])])
+# Tile whose result size wraps past 2^64 (4 x 2^62 read as 0 elements).
+save("tile_wrap", [helper.make_node("Tile", ["x4", "reps"], ["y"], name="t")],
+     [helper.make_tensor("reps", TensorProto.INT64, [1], [2**62])],
+     inputs=[helper.make_tensor_value_info("x4", TensorProto.FLOAT, [4])])
 save("relu_ai_onnx", [helper.make_node("Relu", ["x", "x"], ["y"], name="r", domain="ai.onnx")])
 image = helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3])
 kernel = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])
