@@ -47,6 +47,11 @@ int64_t boundedElements(llvm::ArrayRef<int64_t> shape);
 /// ONNX's name for an attribute type, as diagnostics spell it ("ints").
 llvm::StringRef attributeTypeName(onnx::AttributeProto::AttributeType type);
 
+/// The types of the value fields of `a` that hold something (`f` -> float,
+/// `ints` -> ints, ...), in the order of AttributeProto's fields.
+llvm::SmallVector<onnx::AttributeProto::AttributeType>
+attributeHeldTypes(const onnx::AttributeProto &a);
+
 /// The domain name the registry and the opset table use: ONNX's default
 /// domain is both "" and "ai.onnx".
 llvm::StringRef canonicalDomain(llvm::StringRef domain);

@@ -136,26 +136,38 @@ StringRef kiln::onnx_import::attributeTypeName(onnx::AttributeProto::AttributeTy
   }
 }
 
+SmallVector<onnx::AttributeProto::AttributeType>
+kiln::onnx_import::attributeHeldTypes(const onnx::AttributeProto &a) {
+  using A = onnx::AttributeProto;
+  SmallVector<A::AttributeType> held;
+  auto add = [&](bool has, A::AttributeType type) {
+    if (has)
+      held.push_back(type);
+  };
+  add(a.has_f(), A::FLOAT);
+  add(a.has_i(), A::INT);
+  add(a.has_s(), A::STRING);
+  add(a.has_t(), A::TENSOR);
+  add(a.has_g(), A::GRAPH);
+  add(a.has_sparse_tensor(), A::SPARSE_TENSOR);
+  add(a.has_tp(), A::TYPE_PROTO);
+  add(a.floats_size() > 0, A::FLOATS);
+  add(a.ints_size() > 0, A::INTS);
+  add(a.strings_size() > 0, A::STRINGS);
+  add(a.tensors_size() > 0, A::TENSORS);
+  add(a.graphs_size() > 0, A::GRAPHS);
+  add(a.sparse_tensors_size() > 0, A::SPARSE_TENSORS);
+  add(a.type_protos_size() > 0, A::TYPE_PROTOS);
+  return held;
+}
+
 /// The type of an attribute written before the type field existed (IR
-/// version 1), from the field that holds its value.
+/// version 1), from the field that holds its value (validation allows one).
 static onnx::AttributeProto::AttributeType impliedType(const onnx::AttributeProto &a) {
   if (a.type() != onnx::AttributeProto::UNDEFINED)
     return a.type();
-  if (a.has_f())
-    return onnx::AttributeProto::FLOAT;
-  if (a.has_i())
-    return onnx::AttributeProto::INT;
-  if (a.has_s())
-    return onnx::AttributeProto::STRING;
-  if (a.has_t())
-    return onnx::AttributeProto::TENSOR;
-  if (a.floats_size())
-    return onnx::AttributeProto::FLOATS;
-  if (a.ints_size())
-    return onnx::AttributeProto::INTS;
-  if (a.strings_size())
-    return onnx::AttributeProto::STRINGS;
-  return onnx::AttributeProto::UNDEFINED;
+  SmallVector<onnx::AttributeProto::AttributeType> held = attributeHeldTypes(a);
+  return held.empty() ? onnx::AttributeProto::UNDEFINED : held.front();
 }
 
 const onnx::AttributeProto *NodeBinder::typed(StringRef name,

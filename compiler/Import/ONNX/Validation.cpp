@@ -69,36 +69,11 @@ LogicalResult GraphImporter::checkOpsets() {
 /// enclosing graphs and where each comes from. ONNX's IR keeps a subgraph
 /// in SSA form together with its enclosing scopes: its node outputs must
 /// not reuse a visible name either.
-/// The value fields of `a` that hold something, by the type each belongs to.
-static SmallVector<onnx::AttributeProto::AttributeType> heldFields(const onnx::AttributeProto &a) {
-  using A = onnx::AttributeProto;
-  SmallVector<A::AttributeType> held;
-  auto add = [&](bool has, A::AttributeType type) {
-    if (has)
-      held.push_back(type);
-  };
-  add(a.has_f(), A::FLOAT);
-  add(a.has_i(), A::INT);
-  add(a.has_s(), A::STRING);
-  add(a.has_t(), A::TENSOR);
-  add(a.has_g(), A::GRAPH);
-  add(a.has_sparse_tensor(), A::SPARSE_TENSOR);
-  add(a.has_tp(), A::TYPE_PROTO);
-  add(a.floats_size() > 0, A::FLOATS);
-  add(a.ints_size() > 0, A::INTS);
-  add(a.strings_size() > 0, A::STRINGS);
-  add(a.tensors_size() > 0, A::TENSORS);
-  add(a.graphs_size() > 0, A::GRAPHS);
-  add(a.sparse_tensors_size() > 0, A::SPARSE_TENSORS);
-  add(a.type_protos_size() > 0, A::TYPE_PROTOS);
-  return held;
-}
-
 /// An error when `a` holds a value in a field other than the one its type
 /// names (ONNX IR: "exactly one of the value fields"), or, untyped (IR
 /// version 1), in more than one field.
 static std::optional<std::string> strayAttributeField(const onnx::AttributeProto &a) {
-  SmallVector<onnx::AttributeProto::AttributeType> held = heldFields(a);
+  SmallVector<onnx::AttributeProto::AttributeType> held = attributeHeldTypes(a);
   if (a.type() == onnx::AttributeProto::UNDEFINED) {
     if (held.size() <= 1)
       return std::nullopt;
