@@ -59,6 +59,14 @@ static bool isSymbolName(StringRef s) {
          llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+std::string kiln::onnx_import::quoted(StringRef s) {
+  std::string out = "'";
+  llvm::raw_string_ostream os(out);
+  llvm::printEscapedString(s, os);
+  os << "'";
+  return out;
+}
+
 StringRef kiln::onnx_import::canonicalDomain(StringRef domain) {
   return domain == "ai.onnx" ? "" : domain;
 }
@@ -103,8 +111,6 @@ InFlightDiagnostic GraphImporter::nodeError(const onnx::NodeProto &node) {
 
 LogicalResult GraphImporter::prepare() {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
-  if (failed(checkOpsets()))
-    return failure();
   const onnx::GraphProto &graph = model.graph();
 
   // Every unsupported node, reported at once.
@@ -750,10 +756,13 @@ static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path
     emitError(fileLoc) << "malformed ONNX model: no graph";
     return nullptr;
   }
-  // Unsupported operators and malformed nodes are reported before ONNX's
-  // shape inference runs: it trusts its input and can crash on such nodes.
-  expandFunctions(model, OpRegistry::get());
+  // The versions decide which schemas and function bodies apply. Unsupported
+  // operators and malformed nodes are reported before ONNX's shape inference
+  // runs: it trusts its input and can crash on such nodes.
   GraphImporter importer(context, model, path, OpRegistry::get());
+  if (failed(importer.checkVersions()))
+    return nullptr;
+  expandFunctions(model, OpRegistry::get());
   if (failed(importer.prepare()))
     return nullptr;
   if (options.maxWeightBytes > 0) {

@@ -52,6 +52,17 @@ llvm::StringRef attributeTypeName(onnx::AttributeProto::AttributeType type);
 llvm::SmallVector<onnx::AttributeProto::AttributeType>
 attributeHeldTypes(const onnx::AttributeProto &a);
 
+/// The newest ONNX IR version (`ModelProto.ir_version`) Kiln reads: IR 13,
+/// the newest onnx.proto's `Version` enum lists as of ONNX 1.20 (November
+/// 2025). Later IR versions are refused until checked (docs/onnx-import.md).
+constexpr int64_t kMaxIRVersion = 13;
+
+/// `s` between single quotes for a diagnostic, with every byte outside
+/// printable ASCII, `\` and `"` written as `\XX` (two hex digits; LLVM's
+/// printEscapedString): names and paths from a model can hold NUL, newlines
+/// or terminal escapes, and must not forge or hide lines of a message.
+std::string quoted(llvm::StringRef s);
+
 /// The domain name the registry and the opset table use: ONNX's default
 /// domain is both "" and "ai.onnx".
 llvm::StringRef canonicalDomain(llvm::StringRef domain);
@@ -71,8 +82,13 @@ public:
   GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef path,
                 const OpRegistry &registry);
 
-  /// Checks what can be checked before ONNX shape inference: the opsets,
-  /// the graph's structure, unsupported operators (all reported at once)
+  /// The model's IR version is one ONNX has published (1 to kMaxIRVersion),
+  /// and each domain is imported once, at an opset that exists (>= 1, and no
+  /// newer than this build's ONNX knows for the domains it knows). Runs
+  /// before anything reads the opsets.
+  mlir::LogicalResult checkVersions();
+  /// Checks what can be checked before ONNX shape inference: the graph's
+  /// structure, unsupported operators (all reported at once)
   /// and malformed nodes.
   mlir::LogicalResult prepare();
   /// Keeps the element types and shapes the model itself declares for its
@@ -151,9 +167,6 @@ private:
   /// Folds the ops built for `node` from `first` on (nn ops on constants
   /// become nn.constant) and points the node's outputs at what replaced them.
   void foldNode(const onnx::NodeProto &node, mlir::Operation *first);
-  /// Every imported opset exists (>= 1, and no newer than this build's ONNX
-  /// knows for the domains it knows).
-  mlir::LogicalResult checkOpsets();
   /// The graph's structure (one producer per value, values defined before
   /// use, no duplicate inputs or initializers, outputs that exist), one line
   /// per problem.

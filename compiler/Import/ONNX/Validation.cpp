@@ -37,12 +37,26 @@ kiln::onnx_import::nodesWithin(const onnx::GraphProto &graph) {
   return nodes;
 }
 
-LogicalResult GraphImporter::checkOpsets() {
+LogicalResult GraphImporter::checkVersions() {
   Location fileLoc = FileLineColLoc::get(&ctx, fileName, 0, 0);
+  // 0 is an unset field (ONNX requires one); past kMaxIRVersion the format
+  // may hold structure this importer would not see.
+  if (model.ir_version() < 1 || model.ir_version() > kMaxIRVersion)
+    return emitError(fileLoc) << "expects an ir_version in [1, " << kMaxIRVersion << "], found "
+                              << model.ir_version();
   const auto &known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  llvm::StringMap<int64_t> seen;
   for (const auto &imp : model.opset_import()) {
     StringRef domain = canonicalDomain(imp.domain());
-    std::string name = domain.empty() ? "the default domain" : ("domain '" + domain + "'").str();
+    std::string name =
+        domain.empty() ? "the default domain" : "domain " + quoted(domain);
+    // "" and "ai.onnx" are one domain: two entries would leave the opset to
+    // whichever came last.
+    auto [prev, inserted] = seen.try_emplace(domain, imp.version());
+    if (!inserted)
+      return emitError(fileLoc) << "expects one opset_import entry per domain, found " << name
+                                << " twice (opsets " << prev->second << " and "
+                                << imp.version() << ")";
     auto range = known.find(domain.str());
     if (range != known.end()) {
       // The default domain's newest opset is Kiln's, not the linked ONNX's:

@@ -12,9 +12,13 @@ y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
 w = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
 
 
-def save(name, nodes, inits=(), inputs=(x,), outputs=(y,), opset=13):
+def save(name, nodes, inits=(), inputs=(x,), outputs=(y,), opset=13, opsets=None,
+         ir_version=None):
     g = helper.make_graph(nodes, name, list(inputs), list(outputs), initializer=list(inits))
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid(d, v) for d, v in
+                                            (opsets or [("", opset)])])
+    if ir_version is not None:
+        m.ir_version = ir_version
     with open(os.path.join(out, name + ".onnx"), "wb") as f:
         f.write(m.SerializeToString())
 
@@ -41,6 +45,15 @@ save("relu_three_inputs", [helper.make_node("Relu", ["x", "x", "x"], ["y"], name
 save("relu_two_outputs", [helper.make_node("Relu", ["x"], ["y", "z"], name="r")])
 save("opset_9999", [relu], opset=9999)
 save("opset_negative", [relu], opset=-1)
+# One domain imported twice ("" and "ai.onnx" are the same domain): the last
+# entry used to win.
+save("opset_default_twice", [relu], opsets=[("", 13), ("ai.onnx", 11)])
+save("opset_domain_twice", [relu], opsets=[("", 13), ("com.microsoft", 1),
+                                           ("com.microsoft", 1)])
+# IR versions that do not exist (0 is the unset field), and the oldest and
+# newest that do.
+for ir in (0, -1, 14, 99, 1, 13):
+    save(f"ir_version_{ir}", [relu], ir_version=ir)
 save("group_float", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", group=1.5),
                      relu],
      inputs=[x, helper.make_tensor_value_info("i", TensorProto.FLOAT, [1, 1, 3, 3]),
