@@ -146,6 +146,14 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
   }
   if (!location || location->empty())
     return fail() << "expects an external data location";
+  // A path is a C string to the system: "w.bin\0../x" would open "w.bin".
+  // No file name a model should carry needs a control character either.
+  if (llvm::any_of(*location, [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      }))
+    return fail() << "expects an external data location without NUL or other control "
+                     "characters, found "
+                  << quoted(*location);
   if (length && *length != size)
     return fail() << "expects the external data length to be the tensor's " << size
                   << " bytes, found " << *length;

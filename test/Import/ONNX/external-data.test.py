@@ -51,6 +51,12 @@ case("ok", [("location", "w.bin"), ("offset", "8"), ("length", "16")], files=[("
 case("ok_link_inside", [("location", "sub/w.bin")], files=[("data/w.bin", weights)],
      dirs=["sub"], links=[("sub/w.bin", "../data/w.bin")])
 case("absolute", [("location", secret)])
+# A NUL ends the path the system sees ("w.bin"); a newline or an escape is
+# no file name a model should carry.
+case("nul", [("location", "w.bin\0../../secret.bin")], files=[("w.bin", weights)])
+case("newline", [("location", "w\n.bin")], files=[("w\n.bin", weights)])
+case("escape", [("location", "w\x1b[2J.bin")], files=[("w\x1b[2J.bin", weights)])
+case("delete", [("location", "w\x7f.bin")], files=[("w\x7f.bin", weights)])
 case("dotdot", [("location", "../secret.bin")])
 case("sub_dotdot", [("location", "sub/../../secret.bin")], dirs=["sub"])
 case("dot_dotdot", [("location", "./../secret.bin")])
