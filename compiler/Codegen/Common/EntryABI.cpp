@@ -33,6 +33,7 @@
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace kiln {
@@ -64,10 +65,15 @@ entryFunctions(ModuleOp module, const abi::ModelABI &description) {
 }
 
 /// The ONNX node an op came from, from the NameLoc the importer gives it
-/// (possibly inside a fused or call-site location); empty when none.
+/// (possibly inside a fused or call-site location), escaped as the
+/// importer shows model strings (llvm::printEscapedString); empty when none.
 std::string nodeName(Location loc) {
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return named.getName().str();
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    std::string name;
+    llvm::raw_string_ostream os(name);
+    llvm::printEscapedString(named.getName().getValue(), os);
+    return name;
+  }
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations()) {
       std::string name = nodeName(inner);

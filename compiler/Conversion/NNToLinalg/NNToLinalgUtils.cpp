@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
@@ -127,8 +128,12 @@ std::string checkPrefix(Operation *op) {
     name = dyn_cast<NameLoc>(l);
     return name ? WalkResult::interrupt() : WalkResult::advance();
   });
-  if (name)
-    os << "node '" << name.getName().getValue() << "' (" << op->getName() << "): ";
+  // The name comes from the model: escaped as the importer shows it.
+  if (name) {
+    os << "node '";
+    llvm::printEscapedString(name.getName().getValue(), os);
+    os << "' (" << op->getName() << "): ";
+  }
   else
     os << op->getName() << ": ";
   return s;

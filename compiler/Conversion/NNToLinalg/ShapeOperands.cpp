@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <limits>
 
@@ -38,9 +39,12 @@ using arith::CmpIPredicate;
 class Sizes {
 public:
   Sizes(OpBuilder &b, Operation *op) : b(b), loc(op->getLoc()) {
+    // The name comes from the model: escaped as the importer shows it.
     std::string name;
-    if (auto named = dyn_cast<NameLoc>(loc))
-      name = named.getName().str();
+    if (auto named = dyn_cast<NameLoc>(loc)) {
+      llvm::raw_string_ostream os(name);
+      llvm::printEscapedString(named.getName().getValue(), os);
+    }
     prefix = name.empty() ? (op->getName().getStringRef() + ": ").str()
                           : ("node '" + name + "' (" + op->getName().getStringRef() + "): ").str();
   }

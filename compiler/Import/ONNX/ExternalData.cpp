@@ -110,9 +110,8 @@ void watchMapping(ArrayRef<char> data, StringRef path) {
   }
   mappedRanges().push_back(
       {data.data(), data.data() + data.size(),
-       ("error: external data file '" + path +
-        "' was truncated while it was being read (it must not change during a compile)\n")
-           .str()});
+       "error: external data file " + quoted(path) +
+           " was truncated while it was being read (it must not change during a compile)\n"});
 }
 
 } // namespace
@@ -126,7 +125,7 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
   llvm::StringSet<> seen;
   for (const auto &kv : t.external_data()) {
     if (!seen.insert(kv.key()).second)
-      return fail() << "external data key '" << kv.key() << "' appears twice";
+      return fail() << "external data key " << quoted(kv.key()) << " appears twice";
     if (kv.key() == "location") {
       location = kv.value();
       continue;
@@ -138,10 +137,10 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
     // Strict decimal: digits only (no sign, no 0x, no spaces), and below 2^63.
     if (text.empty() || !llvm::all_of(text, [](char c) { return c >= '0' && c <= '9'; }))
       return fail() << "expects the external data " << kv.key()
-                    << " to be a non-negative decimal integer, found '" << text << "'";
+                    << " to be a non-negative decimal integer, found " << quoted(text);
     if (text.getAsInteger(10, v) || v > static_cast<uint64_t>(INT64_MAX))
-      return fail() << "expects the external data " << kv.key() << " below 2^63, found '"
-                    << text << "'";
+      return fail() << "expects the external data " << kv.key() << " below 2^63, found "
+                    << quoted(text);
     (kv.key() == "offset" ? offset : length) = v;
   }
   if (!location || location->empty())
@@ -164,31 +163,31 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
   if (llvm::sys::path::is_absolute(*location) || StringRef(*location).starts_with("/") ||
       StringRef(*location).starts_with("\\"))
     return fail() << "expects an external data location relative to the model's directory, "
-                     "found '"
-                  << *location << "'";
+                     "found "
+                  << quoted(*location);
   if (!staysInside(*location))
-    return fail() << "external data location '" << *location
-                  << "' leaves the model's directory";
+    return fail() << "external data location " << quoted(*location)
+                  << " leaves the model's directory";
   std::string dir = modelDir.empty() ? "." : modelDir;
   llvm::SmallString<256> full(dir), realDir, realFile;
   llvm::sys::path::append(full, *location);
   if (llvm::sys::fs::real_path(dir, realDir) || llvm::sys::fs::real_path(full, realFile))
-    return fail() << "cannot open external data file '" << full << "'";
+    return fail() << "cannot open external data file " << quoted(full);
   if (!isWithin(realFile, realDir) || realFile == realDir)
-    return fail() << "external data location '" << *location
-                  << "' resolves outside the model's directory";
+    return fail() << "external data location " << quoted(*location)
+                  << " resolves outside the model's directory";
 
   // Checked on the open file, so what is read is what was checked; a FIFO
   // or device must not block or stream forever.
   FileCloser file{::open(realFile.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
   struct stat st;
   if (file.fd < 0 || ::fstat(file.fd, &st) != 0)
-    return fail() << "cannot open external data file '" << full << "'";
+    return fail() << "cannot open external data file " << quoted(full);
   if (!S_ISREG(st.st_mode))
-    return fail() << "external data location '" << *location << "' is not a regular file";
+    return fail() << "external data location " << quoted(*location) << " is not a regular file";
   uint64_t start = offset.value_or(0), fileSize = static_cast<uint64_t>(st.st_size);
   if (start > fileSize || size > fileSize - start)
-    return fail() << "external data file '" << full << "' is shorter than offset " << start
+    return fail() << "external data file " << quoted(full) << " is shorter than offset " << start
                   << " + length " << size << " (" << fileSize << " bytes)";
 
   // Mapped, not read: the pages are the file's, shared with the page cache,
@@ -196,7 +195,7 @@ FailureOr<AsmResourceBlob> GraphImporter::externalBlob(const onnx::TensorProto &
   auto buffer = llvm::MemoryBuffer::getOpenFileSlice(file.fd, full, size,
                                                      static_cast<int64_t>(start));
   if (!buffer)
-    return fail() << "cannot read external data file '" << full << "'";
+    return fail() << "cannot read external data file " << quoted(full);
   ArrayRef<char> data((*buffer)->getBufferStart(), size);
   // Also when copied below: the copy reads the mapping.
   if ((*buffer)->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap)

@@ -59,13 +59,14 @@ static bool isSymbolName(StringRef s) {
          llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-std::string kiln::onnx_import::quoted(StringRef s) {
-  std::string out = "'";
+std::string kiln::onnx_import::escaped(StringRef s) {
+  std::string out;
   llvm::raw_string_ostream os(out);
   llvm::printEscapedString(s, os);
-  os << "'";
   return out;
 }
+
+std::string kiln::onnx_import::quoted(StringRef s) { return "'" + escaped(s) + "'"; }
 
 StringRef kiln::onnx_import::canonicalDomain(StringRef domain) {
   return domain == "ai.onnx" ? "" : domain;
@@ -92,8 +93,9 @@ int64_t GraphImporter::opsetOf(const onnx::NodeProto &node) const {
 std::string GraphImporter::nodeLabel(const onnx::NodeProto &node) const {
   std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
   StringRef domain = canonicalDomain(node.domain());
-  std::string op = domain.empty() ? node.op_type() : (domain + "." + node.op_type()).str();
-  return "node '" + name + "' (" + op + ", opset " + std::to_string(opsetOf(node)) + ")";
+  std::string op =
+      escaped(domain.empty() ? node.op_type() : (domain + "." + node.op_type()).str());
+  return "node " + quoted(name) + " (" + op + ", opset " + std::to_string(opsetOf(node)) + ")";
 }
 
 Location GraphImporter::nodeLoc(const onnx::NodeProto &node) {
@@ -226,7 +228,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
     ArrayRef<int64_t> shape = typeOf(it->second.value).getShape();
     // A run-time shape (nn.dynamic_reshape, ...) is bounded when it runs.
     if (!ShapedType::isDynamicShape(shape) && boundedElements(shape) < 0)
-      return nodeError(node) << "expects output '" << node.output(i) << "' of at most "
+      return nodeError(node) << "expects output " << quoted(node.output(i)) << " of at most "
                              << kMaxElements << " elements, found shape " << shapeString(shape);
   }
   return checkShape(node);
@@ -253,8 +255,8 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   for (const auto &vi : graph.value_info()) {
     auto it = values.find(vi.name());
     if (it != values.end() &&
-        failed(checkDeclared("value '" + vi.name() + "' (value_info of subgraph '" +
-                                 graph.name() + "')",
+        failed(checkDeclared("value " + quoted(vi.name()) + " (value_info of subgraph " +
+                                 quoted(graph.name()) + ")",
                              vi.type(), it->second.value, checkDims)))
       return failure();
   }
@@ -262,8 +264,9 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   for (const auto &out : graph.output()) {
     auto it = values.find(out.name());
     if (it == values.end() || !it->second.value)
-      return emitError(loc) << "subgraph '" << graph.name() << "': output '" << out.name()
-                            << "' is never computed";
+      return emitError(loc) << "subgraph " << quoted(graph.name()) << ": output "
+                            << quoted(out.name())
+                            << " is never computed";
     results.push_back(it->second.value);
   }
   return results;
@@ -310,8 +313,8 @@ LogicalResult GraphImporter::checkShape(const onnx::NodeProto &node) {
                 (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
       // Kiln's inference decides; ONNX's (1.12) is older than some of
       // the rules Kiln follows (MaxPool's ceil_mode windows).
-      emitWarning(nodeLoc(node)) << nodeLabel(node) << ": output '" << node.output(i)
-                                 << "' has shape " << (mine.empty() ? "scalar" : mine)
+      emitWarning(nodeLoc(node)) << nodeLabel(node) << ": output " << quoted(node.output(i))
+                                 << " has shape " << (mine.empty() ? "scalar" : mine)
                                  << ", ONNX shape inference says "
                                  << (theirs.empty() ? "scalar" : theirs) << "; Kiln's is used";
     }
@@ -351,7 +354,7 @@ LogicalResult GraphImporter::checkDeclared(const std::string &what,
   bool mismatch = tt.shape().dim_size() != type.getRank();
   for (auto [axis, d] : llvm::enumerate(tt.shape().dim())) {
     theirs += (axis ? "x" : "") + (d.has_dim_value()   ? std::to_string(d.dim_value())
-                                   : d.has_dim_param() ? d.dim_param()
+                                   : d.has_dim_param() ? escaped(d.dim_param())
                                                        : std::string("?"));
     // A dim_param or an unknown dim agrees with anything.
     if (dims && !mismatch && d.has_dim_value() && !type.isDynamicDim(axis) &&
@@ -393,8 +396,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
         continue;
       auto [it, inserted] = pinned.try_emplace(dims.dim(axis).dim_param(), size);
       if (!inserted && it->second != size) {
-        emitError(fileLoc) << "--input-shape gives the symbolic dimension '" << it->first()
-                           << "' two values, " << it->second << " and " << size;
+        emitError(fileLoc) << "--input-shape gives the symbolic dimension " << quoted(it->first())
+                           << " two values, " << it->second << " and " << size;
         return nullptr;
       }
     }
@@ -408,11 +411,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     if (initializerNames.contains(in.name()))
       continue;
     if (!in.type().has_tensor_type()) {
-      emitError(fileLoc) << "graph input '" << in.name() << "' is not a tensor";
+      emitError(fileLoc) << "graph input " << quoted(in.name()) << " is not a tensor";
       return nullptr;
     }
     const auto &tt = in.type().tensor_type();
-    FailureOr<Type> elem = elementType(tt.elem_type(), fileLoc, "graph input '" + in.name() + "'");
+    FailureOr<Type> elem = elementType(tt.elem_type(), fileLoc, "graph input " + quoted(in.name()));
     if (failed(elem))
       return nullptr;
     SmallVector<int64_t> shape;
@@ -420,23 +423,23 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     if (override != options.inputShapes.end()) {
       shape = override->second;
       if (options.batchSize > 0 && !shape.empty() && shape[0] != options.batchSize) {
-        emitError(fileLoc) << "--batch " << options.batchSize << " and --input-shape for '"
-                           << in.name() << "' disagree on dim 0 ("
+        emitError(fileLoc) << "--batch " << options.batchSize << " and --input-shape for "
+                           << quoted(in.name()) << " disagree on dim 0 ("
                            << (ShapedType::isDynamic(shape[0]) ? std::string("?")
                                                                : std::to_string(shape[0]))
                            << ")";
         return nullptr;
       }
       if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(shape.size())) {
-        emitError(fileLoc) << "--input-shape for '" << in.name() << "' gives "
+        emitError(fileLoc) << "--input-shape for " << quoted(in.name()) << " gives "
                            << shape.size() << " dimensions, the model has "
                            << tt.shape().dim_size();
         return nullptr;
       }
     } else {
       if (!tt.has_shape()) {
-        emitError(fileLoc) << "graph input '" << in.name()
-                           << "' has no shape; give one with --input-shape " << in.name()
+        emitError(fileLoc) << "graph input " << quoted(in.name())
+                           << " has no shape; give one with --input-shape " << escaped(in.name())
                            << "=DxDx...";
         return nullptr;
       }
@@ -450,8 +453,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
       // --batch: dim 0 of every input, where the model leaves it free.
       if (options.batchSize > 0 && !shape.empty()) {
         if (!ShapedType::isDynamic(shape[0]) && shape[0] != options.batchSize) {
-          emitError(fileLoc) << "--batch " << options.batchSize << ": graph input '" << in.name()
-                             << "' has a static dim 0 of " << shape[0]
+          emitError(fileLoc) << "--batch " << options.batchSize << ": graph input "
+                             << quoted(in.name())
+                             << " has a static dim 0 of " << shape[0]
                              << " (export the model with a symbolic batch dim)";
           return nullptr;
         }
@@ -477,7 +481,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
       if (!ShapedType::isDynamic(d))
         staticDims.push_back(d);
     if (boundedElements(staticDims) < 0) {
-      emitError(fileLoc) << "expects graph input '" << in.name() << "' of at most "
+      emitError(fileLoc) << "expects graph input " << quoted(in.name()) << " of at most "
                          << kMaxElements << " elements, found shape " << shapeString(shape);
       return nullptr;
     }
@@ -487,8 +491,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   }
   for (const auto &[name, _] : options.inputShapes)
     if (!llvm::is_contained(argNames, name.str())) {
-      emitError(fileLoc) << "--input-shape names '" << name.str()
-                         << "', which is not an input of the model";
+      emitError(fileLoc) << "--input-shape names " << quoted(name)
+                         << ", which is not an input of the model";
       return nullptr;
     }
 
@@ -526,7 +530,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   for (const auto &out : graph.output()) {
     auto it = values.find(out.name());
     if (it == values.end()) {
-      emitError(fileLoc) << "graph output '" << out.name() << "' is never computed";
+      emitError(fileLoc) << "graph output " << quoted(out.name()) << " is never computed";
       return nullptr;
     }
     results.push_back(it->second.value);
@@ -540,13 +544,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
   bool dims = checkDims;
   for (auto [i, out] : llvm::enumerate(graph.output()))
     if (i < declaredOutputs.size() &&
-        failed(checkDeclared("graph output '" + out.name() + "'", declaredOutputs[i],
+        failed(checkDeclared("graph output " + quoted(out.name()), declaredOutputs[i],
                              results[i], dims)))
       return nullptr;
   for (const auto &[name, declared] : declaredValues) {
     auto it = values.find(name);
     if (it != values.end() &&
-        failed(checkDeclared("value '" + name + "' (value_info)", declared, it->second.value,
+        failed(checkDeclared("value " + quoted(name) + " (value_info)", declared, it->second.value,
                              dims)))
       return nullptr;
   }
@@ -609,7 +613,7 @@ static void crossCheckShapes(onnx::ModelProto &model, GraphImporter &importer, L
     onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), siOptions);
   } catch (const std::exception &e) {
     emitWarning(fileLoc) << "ONNX shape inference failed, Kiln's own shape inference decides: "
-                         << e.what();
+                         << escaped(e.what());
     return;
   }
   onnx::GraphProto &graph = *model.mutable_graph();
@@ -668,7 +672,7 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
-    emitError(fileLoc) << "cannot read '" << path << "': " << buffer.getError().message();
+    emitError(fileLoc) << "cannot read " << quoted(path) << ": " << buffer.getError().message();
     return nullptr;
   }
   StringRef bytes = (*buffer)->getBuffer();
@@ -685,11 +689,18 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
     } catch (const std::logic_error &e) {
       emitError(fileLoc) << "malformed ONNX text: expects numbers that parse and fit their type, "
                             "found one that does not ("
-                         << e.what() << ")";
+                         << escaped(e.what()) << ")";
       return nullptr;
     }
     if (!status.IsOK()) {
-      emitError(fileLoc) << "malformed ONNX text: " << status.ErrorMessage();
+      // The parser's message quotes the model's text: its lines are kept,
+      // each escaped.
+      std::string message = status.ErrorMessage();
+      SmallVector<StringRef> lines;
+      StringRef(message).split(lines, '\n');
+      InFlightDiagnostic diag = emitError(fileLoc) << "malformed ONNX text:";
+      for (auto [i, line] : llvm::enumerate(lines))
+        diag << (i ? "\n  " : " ") << escaped(line);
       return nullptr;
     }
   } else if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

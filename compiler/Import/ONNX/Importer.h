@@ -57,10 +57,14 @@ attributeHeldTypes(const onnx::AttributeProto &a);
 /// 2025). Later IR versions are refused until checked (docs/onnx-import.md).
 constexpr int64_t kMaxIRVersion = 13;
 
-/// `s` between single quotes for a diagnostic, with every byte outside
-/// printable ASCII, `\` and `"` written as `\XX` (two hex digits; LLVM's
-/// printEscapedString): names and paths from a model can hold NUL, newlines
-/// or terminal escapes, and must not forge or hide lines of a message.
+/// `s` for a diagnostic, with `\` written as `\\` and every byte outside
+/// printable ASCII, and `"`, as `\XX` (two hex digits; LLVM's
+/// printEscapedString, the escaping of LLVM IR strings): names and paths from a model can hold NUL,
+/// newlines or terminal escapes, and must not forge or hide lines of a
+/// message. Every string from a model goes through it before it is shown.
+std::string escaped(llvm::StringRef s);
+/// escaped(s) between single quotes: how diagnostics name a value, a node,
+/// an attribute or a file.
 std::string quoted(llvm::StringRef s);
 
 /// The domain name the registry and the opset table use: ONNX's default

@@ -36,7 +36,7 @@ FailureOr<Entry *> NodeBinder::inputEntry(int i) {
     return error() << "expects input " << i;
   auto it = importer.values.find(proto.input(i));
   if (it == importer.values.end())
-    return error() << "input '" << proto.input(i) << "' is not defined before use";
+    return error() << "input " << quoted(proto.input(i)) << " is not defined before use";
   return &it->second;
 }
 
@@ -178,7 +178,7 @@ const onnx::AttributeProto *NodeBinder::typed(StringRef name,
   onnx::AttributeProto::AttributeType found = impliedType(*a);
   if (found == type)
     return a;
-  error() << "expects attribute '" << name << "' of type " << attributeTypeName(type)
+  error() << "expects attribute " << quoted(name) << " of type " << attributeTypeName(type)
           << ", found " << attributeTypeName(found);
   return nullptr;
 }
@@ -218,10 +218,10 @@ const onnx::TensorProto *NodeBinder::attrTensor(StringRef name) {
 }
 
 FailureOr<Entry> NodeBinder::importTensor(const onnx::TensorProto &t) {
-  std::string what = "tensor '" + t.name() + "'";
+  std::string what = "tensor " + quoted(t.name());
   for (const auto &a : proto.attribute())
     if (a.has_t() && &a.t() == &t)
-      what = "attribute '" + a.name() + "'";
+      what = "attribute " + quoted(a.name());
   FailureOr<Entry> e = importer.importTensor(t, loc(), importer.nodeLabel(proto) + ": " + what);
   if (failed(e))
     failedOnce = true;

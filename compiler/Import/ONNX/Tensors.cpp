@@ -166,7 +166,7 @@ FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t,
 
 FailureOr<Entry> GraphImporter::importTensor(const onnx::TensorProto &t, Location loc,
                                              const std::string &named) {
-  const std::string what = named.empty() ? "tensor '" + t.name() + "'" : named;
+  const std::string what = named.empty() ? "tensor " + quoted(t.name()) : named;
   Entry e;
   auto imported = importedResources.find(&t);
   if (imported != importedResources.end()) {

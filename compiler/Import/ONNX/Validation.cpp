@@ -91,12 +91,13 @@ static std::optional<std::string> strayAttributeField(const onnx::AttributeProto
   if (a.type() == onnx::AttributeProto::UNDEFINED) {
     if (held.size() <= 1)
       return std::nullopt;
-    return "expects attribute '" + a.name() + "' to hold one value, found " +
+    return "expects attribute " + quoted(a.name()) + " to hold one value, found " +
            attributeTypeName(held[0]).str() + " and " + attributeTypeName(held[1]).str();
   }
   for (onnx::AttributeProto::AttributeType type : held)
     if (type != a.type())
-      return "expects attribute '" + a.name() + "' of type " + attributeTypeName(a.type()).str() +
+      return "expects attribute " + quoted(a.name()) + " of type " +
+             attributeTypeName(a.type()).str() +
              " to hold its value there, found " + attributeTypeName(type).str();
   return std::nullopt;
 }
@@ -110,15 +111,15 @@ static void scopeProblems(const onnx::GraphProto &graph, const std::string &wher
   llvm::StringSet<> inputs, initializers;
   for (const auto &in : graph.input()) {
     if (!inputs.insert(in.name()).second)
-      problems.push_back(kind + " '" + in.name() + "'" + suffix + " is given twice");
-    producer[in.name()] = kind + " '" + in.name() + "'" + suffix;
+      problems.push_back(kind + " " + quoted(in.name()) + suffix + " is given twice");
+    producer[in.name()] = kind + " " + quoted(in.name()) + suffix;
   }
   for (const auto &init : graph.initializer()) {
     if (!initializers.insert(init.name()).second)
-      problems.push_back("initializer '" + init.name() + "'" + suffix + " is given twice");
+      problems.push_back("initializer " + quoted(init.name()) + suffix + " is given twice");
     // An initializer may also be listed as a graph input (its default).
     if (!inputs.contains(init.name()))
-      producer[init.name()] = "initializer '" + init.name() + "'" + suffix;
+      producer[init.name()] = "initializer " + quoted(init.name()) + suffix;
   }
   for (const auto &node : graph.node()) {
     std::string label = nodeLabel(node);
@@ -126,16 +127,17 @@ static void scopeProblems(const onnx::GraphProto &graph, const std::string &wher
     // also rules out cycles).
     for (const std::string &in : node.input())
       if (!in.empty() && !producer.count(in))
-        problems.push_back(label + ": input '" + in + "' is not defined before use");
+        problems.push_back(label + ": input " + quoted(in) + " is not defined before use");
     llvm::StringSet<> attributes;
     for (const auto &a : node.attribute()) {
       if (!attributes.insert(a.name()).second)
-        problems.push_back(label + ": attribute '" + a.name() + "' is given twice");
+        problems.push_back(label + ": attribute " + quoted(a.name()) + " is given twice");
       // A subgraph sees the values defined so far.
       if (a.has_g())
-        scopeProblems(a.g(), "the " + a.name() + " of " + label, producer, nodeLabel, problems);
+        scopeProblems(a.g(), "the " + escaped(a.name()) + " of " + label, producer, nodeLabel,
+                      problems);
       for (const auto &g : a.graphs())
-        scopeProblems(g, "a graph of " + a.name() + " of " + label, producer, nodeLabel,
+        scopeProblems(g, "a graph of " + escaped(a.name()) + " of " + label, producer, nodeLabel,
                       problems);
     }
     for (const std::string &out : node.output()) {
@@ -143,7 +145,7 @@ static void scopeProblems(const onnx::GraphProto &graph, const std::string &wher
         continue;
       auto [it, inserted] = producer.emplace(out, label);
       if (!inserted)
-        problems.push_back(label + ": output '" + out + "' is already produced by " +
+        problems.push_back(label + ": output " + quoted(out) + " is already produced by " +
                            it->second);
     }
   }
@@ -152,9 +154,9 @@ static void scopeProblems(const onnx::GraphProto &graph, const std::string &wher
   llvm::StringSet<> outputs;
   for (const auto &out : graph.output()) {
     if (!producer.count(out.name()))
-      problems.push_back("graph output '" + out.name() + "'" + suffix + " is never computed");
+      problems.push_back("graph output " + quoted(out.name()) + suffix + " is never computed");
     if (!outputs.insert(out.name()).second)
-      problems.push_back("graph output '" + out.name() + "'" + suffix + " is given twice");
+      problems.push_back("graph output " + quoted(out.name()) + suffix + " is given twice");
   }
 }
 
@@ -305,11 +307,10 @@ static std::string unknownAttribute(const onnx::NodeProto &node, int64_t opset,
   // A typo or another op's attribute: ignoring it could compute something
   // else than the model meant.
   if (!lo)
-    return "expects only attributes of the op's schema, found unknown attribute '" + name.str() +
-           "'";
+    return "expects only attributes of the op's schema, found unknown attribute " + quoted(name);
   std::string at = "opset " + std::to_string(opset);
-  std::string msg = "expects only attributes of " + node.op_type() + " at " + at + ", found '" +
-                    name.str() + "', an attribute ";
+  std::string msg = "expects only attributes of " + escaped(node.op_type()) + " at " + at +
+                    ", found " + quoted(name) + ", an attribute ";
   if (hi == last)
     msg += "from opset " + std::to_string(lo) + " on";
   else if (lo == hi)
@@ -401,13 +402,14 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
         if (a.type() == onnx::AttributeProto::UNDEFINED ||
             it->second == onnx::AttributeProto::UNDEFINED || a.type() == it->second)
           continue;
-        problems.push_back(where + ": expects attribute '" + a.name() + "' of type " +
+        problems.push_back(where + ": expects attribute " + quoted(a.name()) + " of type " +
                            attributeTypeName(it->second).str() + ", found " +
                            attributeTypeName(a.type()).str());
       }
       for (const std::string &name : sig->required)
         if (!given.contains(name))
-          problems.push_back(where + ": expects required attribute '" + name + "', found none");
+          problems.push_back(where + ": expects required attribute " + quoted(name) +
+                             ", found none");
     }
     // A 1-D shape operand's length is the result's rank.
     int shapeOperand = node.op_type() == "ConstantOfShape" ? 0

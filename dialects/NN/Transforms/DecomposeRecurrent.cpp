@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -208,8 +209,12 @@ LogicalResult decompose(OpTy op, const CellOperands &k, PatternRewriter &rw) {
       name = dyn_cast<NameLoc>(l);
       return name ? WalkResult::interrupt() : WalkResult::advance();
     });
-    if (name)
-      os << "node '" << name.getName().getValue() << "' (" << op->getName() << "): ";
+    // The name comes from the model: escaped as the importer shows it.
+    if (name) {
+      os << "node '";
+      llvm::printEscapedString(name.getName().getValue(), os);
+      os << "' (" << op->getName() << "): ";
+    }
     else
       os << op->getName() << ": ";
   }

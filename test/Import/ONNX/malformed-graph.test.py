@@ -140,3 +140,18 @@ save("relu_unknown_attribute", [helper.make_node("Relu", ["x"], ["y"], name="r",
 save("conv_stride_typo", [helper.make_node("Conv", ["i", "k"], ["c"], name="c", stride=[2, 2]),
                           relu], inputs=[x, image, kernel])
 save("cast_without_to", [helper.make_node("Cast", ["x"], ["y"], name="c")])
+
+# Names, op types and attribute names from the model are shown escaped (NUL,
+# newlines, terminal escapes, `\\` and `"`, bytes past ASCII).
+save("escaped_node_name", [helper.make_node("Relu", ["x", "x"], ["y"],
+                                            name="r\nerror: forged\x1b[31m")])
+save("escaped_value_name", [helper.make_node("Relu", ["q\0x"], ["y"], name="r")])
+save("escaped_op_type", [helper.make_node("Re\nlu", ["x"], ["y"], name="r")])
+save("escaped_attribute", [helper.make_node("Relu", ["x"], ["y"], name="r",
+                                            **{"alpha\x07": 1.0})])
+save("escaped_output", [relu], outputs=[y, helper.make_tensor_value_info(
+    'z\r\\"\u00fc', TensorProto.FLOAT, [2])])
+# A node name that reaches a run-time check's message (a Reshape whose shape
+# is an input).
+save("escaped_runtime_name", [helper.make_node("Reshape", ["x", "s"], ["y"], name="r\ns")],
+     inputs=[x, helper.make_tensor_value_info("s", TensorProto.INT64, [1])])

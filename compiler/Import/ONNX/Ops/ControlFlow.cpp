@@ -249,9 +249,9 @@ LogicalResult importLoop(NodeBinder &b) {
   // iteration compares the dims with it into a flag that is carried along,
   // a mismatch ends the loop without writing, and the flag is checked after
   // the loop.
-  std::string label = "node '" +
-                      (b.node().name().empty() ? b.node().output(0) : b.node().name()) +
-                      "' (Loop): ";
+  std::string label =
+      "node " + quoted(b.node().name().empty() ? b.node().output(0) : b.node().name()) +
+      " (Loop): ";
   SmallVector<RankedTensorType> scanTypes, rowTypes;
   SmallVector<Value> buffers;
   bool checked = llvm::is_contained(checkedCarried, true);
@@ -594,9 +594,9 @@ LogicalResult importScan(NodeBinder &b) {
   for (int64_t o = 0; o < k; ++o)
     spec.outReverse.push_back((*outDirs)[o] != 0);
   spec.outAxes = *outAxes;
-  std::string label = "node '" +
-                      (b.node().name().empty() ? b.node().output(0) : b.node().name()) +
-                      "' (Scan): ";
+  std::string label =
+      "node " + quoted(b.node().name().empty() ? b.node().output(0) : b.node().name()) +
+      " (Scan): ";
   if (!batched) {
     FailureOr<SmallVector<Value>> results = emitScan(b, *body, spec, label);
     if (failed(results))

@@ -36,7 +36,7 @@ FailureOr<SmallVector<int64_t>> windowPads(NodeBinder &b, ArrayRef<int64_t> inSh
   if (autoPad == "VALID")
     return pads;
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
-    return b.error() << "unknown auto_pad '" << autoPad << "'";
+    return b.error() << "unknown auto_pad " << quoted(autoPad);
   for (size_t i = 0; i < n; ++i) {
     int64_t in = inShape[2 + i];
     int64_t out = (in + strides[i] - 1) / strides[i];

@@ -170,7 +170,7 @@ LogicalResult importPad(NodeBinder &b, bool padsAsInput) {
   if (mode == "edge" || mode == "reflect")
     return importBorderPad(b, padsAsInput, mode);
   if (mode != "constant")
-    return b.error() << "supports mode 'constant', 'edge' or 'reflect', found '" << mode << "'";
+    return b.error() << "supports mode 'constant', 'edge' or 'reflect', found " << quoted(mode);
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();

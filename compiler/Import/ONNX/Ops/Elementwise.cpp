@@ -328,7 +328,7 @@ void kiln::onnx_import::registerElementwiseOps(OpRegistry &r) {
       return failure();
     std::string direction = b.attrString("direction", "");
     if (direction != "LEFT" && direction != "RIGHT")
-      return b.error() << "expects direction LEFT or RIGHT, found '" << direction << "'";
+      return b.error() << "expects direction LEFT or RIGHT, found " << quoted(direction);
     Type elem = typeOf(*x).getElementType();
     if (!elem.isUnsignedInteger())
       return b.error() << "expects unsigned integer operands, found " << elem;

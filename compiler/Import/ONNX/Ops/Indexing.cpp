@@ -130,8 +130,8 @@ LogicalResult importScatterElements(NodeBinder &b) {
                      << dt << ", " << it << ", " << ut;
   std::string reduction = b.attrString("reduction", "none");
   if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
-    return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found '"
-                     << reduction << "'";
+    return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found "
+                     << quoted(reduction);
   if (failed(checkConstIndices(b, *data, normalize(axis, rank), /*nd=*/false)))
     return failure();
   OpBuilder &builder = b.builder();
@@ -165,8 +165,8 @@ LogicalResult importScatterND(NodeBinder &b) {
                      << ":] and the data's type, found " << ut;
   std::string reduction = b.attrString("reduction", "none");
   if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
-    return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found '"
-                     << reduction << "'";
+    return b.error() << "expects reduction 'none', 'add', 'mul', 'max' or 'min', found "
+                     << quoted(reduction);
   if (failed(checkConstIndices(b, *data, 0, /*nd=*/true)))
     return failure();
   b.define(0, b.builder().create<ScatterNDOp>(b.loc(), dt, *data, *idx, *upd,
@@ -435,8 +435,8 @@ LogicalResult kiln::onnx_import::importBorderPad(NodeBinder &b, bool padsAsInput
     for (int64_t d = 0; d < rank; ++d) {
       int64_t lo = (*known)[d], hi = (*known)[rank + d], n = in.getDimSize(d);
       if (lo < 0 || hi < 0)
-        return b.error() << "expects non-negative pads in mode '" << mode
-                         << "' (cropping is not supported), found " << std::min(lo, hi);
+        return b.error() << "expects non-negative pads in mode " << quoted(mode)
+                         << " (cropping is not supported), found " << std::min(lo, hi);
       if (mode == "reflect" && !ShapedType::isDynamic(n) && (lo || hi) && (lo >= n || hi >= n))
         return b.error() << "expects reflect pads of dim " << d << " smaller than its size (" << n
                          << "), found " << std::max(lo, hi);

@@ -25,7 +25,7 @@ FailureOr<std::string> explicitEinsum(NodeBinder &b, ArrayRef<Value> inputs) {
   SmallVector<StringRef> parts;
   lhs.split(parts, ',');
   if (parts.size() != inputs.size())
-    return b.error() << "the equation '" << eq << "' names " << parts.size()
+    return b.error() << "the equation " << quoted(eq) << " names " << parts.size()
                      << " operands, found " << inputs.size();
   // Broadcast dimensions: the largest number any operand's `...` stands for.
   int64_t ellipsis = 0;

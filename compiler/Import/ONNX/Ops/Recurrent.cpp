@@ -77,8 +77,8 @@ LogicalResult importRecurrent(NodeBinder &b, Cell cell) {
 
   std::string direction = b.attrString("direction", "forward");
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
-    return b.error() << "expects direction 'forward', 'reverse' or 'bidirectional', found '"
-                     << direction << "'";
+    return b.error() << "expects direction 'forward', 'reverse' or 'bidirectional', found "
+                     << quoted(direction);
   size_t dirs = direction == "bidirectional" ? 2 : 1;
   int64_t layout = b.attrInt("layout", 0);
   if (layout != 0 && layout != 1)
@@ -132,8 +132,8 @@ LogicalResult importRecurrent(NodeBinder &b, Cell cell) {
     if (!act)
       return b.error() << "expects activations among Sigmoid, Tanh, Relu, Affine, LeakyRelu, "
                           "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus, "
-                          "found '"
-                       << n << "'";
+                          "found "
+                       << quoted(n);
     acts.push_back(builder.getStringAttr(act->name));
     alpha.push_back(!act->hasAlpha              ? 0.0
                     : nextAlpha < alphas.size() ? alphas[nextAlpha++]

@@ -129,19 +129,19 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
   if (mode == "bilinear")
     mode = "linear";
   if (mode != "nearest" && mode != "linear" && (mode != "cubic" || form.legacy))
-    return b.error() << "mode '" << mode << "' is not supported (supported: nearest, linear"
+    return b.error() << "mode " << quoted(mode) << " is not supported (supported: nearest, linear"
                      << (form.legacy ? ")" : ", cubic)");
   static const llvm::StringSet<> coords = {
       "half_pixel",           "pytorch_half_pixel", "align_corners",       "asymmetric",
       "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric"};
   if (!coords.contains(coord))
-    return b.error() << "coordinate_transformation_mode '" << coord << "' is not supported";
+    return b.error() << "coordinate_transformation_mode " << quoted(coord) << " is not supported";
   static const llvm::StringSet<> nearests = {"round_prefer_floor", "round_prefer_ceil", "floor",
                                              "ceil"};
   if (!nearests.contains(nearestMode))
-    return b.error() << "nearest_mode '" << nearestMode << "' is not supported";
+    return b.error() << "nearest_mode " << quoted(nearestMode) << " is not supported";
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
-    return b.error() << "keep_aspect_ratio_policy '" << policy << "' is not supported";
+    return b.error() << "keep_aspect_ratio_policy " << quoted(policy) << " is not supported";
   if (antialias != 0 && antialias != 1)
     return b.error() << "expects antialias 0 or 1, found " << antialias;
   if (mode != "nearest" && !isa<FloatType>(t.getElementType()))
@@ -191,7 +191,7 @@ LogicalResult importResize(NodeBinder &b, const ResizeForm &form) {
     return b.error() << "expects a roi of " << 2 * n << " values (starts, then ends), found "
                      << typeOf(roi).getDimSize(0);
   if (policy != "stretch" && !sizes)
-    return b.error() << "expects sizes with keep_aspect_ratio_policy '" << policy << "'";
+    return b.error() << "expects sizes with keep_aspect_ratio_policy " << quoted(policy);
 
   // The static form: constants nn.resize can express with the same result.
   std::optional<SmallVector<double>> values;
@@ -234,12 +234,12 @@ LogicalResult importGridSample(NodeBinder &b) {
   else if (mode == "cubic")
     mode = "bicubic";
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
-    return b.error() << "mode '" << mode
-                     << "' is not supported (supported: bilinear, nearest, "
+    return b.error() << "mode " << quoted(mode)
+                     << " is not supported (supported: bilinear, nearest, "
                         "bicubic)";
   if (padding != "zeros" && padding != "border" && padding != "reflection")
-    return b.error() << "padding_mode '" << padding
-                     << "' is not supported (supported: zeros, "
+    return b.error() << "padding_mode " << quoted(padding)
+                     << " is not supported (supported: zeros, "
                         "border, reflection)";
   RankedTensorType t = typeOf(*x), g = typeOf(*grid);
   if (t.getRank() != 4 || g.getRank() != 4)
@@ -263,10 +263,10 @@ LogicalResult importRoiAlign(NodeBinder &b) {
   std::string coord = b.opset() >= 16 ? b.attrString("coordinate_transformation_mode", "half_pixel")
                                       : "output_half_pixel";
   if (mode != "avg" && mode != "max")
-    return b.error() << "mode '" << mode << "' is not supported (supported: avg, max)";
+    return b.error() << "mode " << quoted(mode) << " is not supported (supported: avg, max)";
   if (coord != "half_pixel" && coord != "output_half_pixel")
-    return b.error() << "coordinate_transformation_mode '" << coord
-                     << "' is not supported (supported: half_pixel, output_half_pixel)";
+    return b.error() << "coordinate_transformation_mode " << quoted(coord)
+                     << " is not supported (supported: half_pixel, output_half_pixel)";
   RankedTensorType t = typeOf(*x), r = typeOf(*rois), i = typeOf(*idx);
   if (t.getRank() != 4 || !isa<FloatType>(t.getElementType()))
     return b.error() << "expects a 4-D float input (N x C x H x W), found " << t;
