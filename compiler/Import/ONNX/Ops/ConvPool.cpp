@@ -20,6 +20,33 @@ SmallVector<int64_t> onesUnlessGiven(NodeBinder &b, StringRef name, size_t n) {
   return v;
 }
 
+/// `[a, b, ...]`, a `?` for a dynamic dim.
+std::string listString(ArrayRef<int64_t> values) {
+  std::string s = "[";
+  for (auto [i, v] : llvm::enumerate(values))
+    s += (i ? ", " : "") + (ShapedType::isDynamic(v) ? std::string("?") : std::to_string(v));
+  return s + "]";
+}
+
+/// A convolution's kernel is its weight's spatial dims. ONNX requires a
+/// given kernel_shape to equal them; one that does not is a broken model
+/// (ONNX Runtime refuses it when it runs), not a hint to ignore. A dynamic
+/// weight dim is not checked here.
+LogicalResult checkKernelShape(NodeBinder &b, ArrayRef<int64_t> kernel) {
+  if (!b.hasAttr("kernel_shape"))
+    return success();
+  SmallVector<int64_t> given = b.attrInts("kernel_shape");
+  if (b.hasFailed())
+    return failure();
+  bool agrees = given.size() == kernel.size();
+  for (size_t i = 0; agrees && i < given.size(); ++i)
+    agrees = ShapedType::isDynamic(kernel[i]) || given[i] == kernel[i];
+  if (agrees)
+    return success();
+  return b.error() << "expects kernel_shape " << listString(kernel)
+                   << " (the weight's spatial dims), found " << listString(given);
+}
+
 /// Resolves auto_pad into explicit [begin..., end...] pads.
 FailureOr<SmallVector<int64_t>> windowPads(NodeBinder &b, ArrayRef<int64_t> inShape,
                                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
@@ -67,6 +94,8 @@ FailureOr<Value> kiln::onnx_import::buildConv(NodeBinder &b, Value x, Value w, V
     return b.error() << "supports 1-D, 2-D and 3-D convolution, found a weight of rank "
                      << wShape.size();
   SmallVector<int64_t> kernel(wShape.drop_front(2));
+  if (failed(checkKernelShape(b, kernel)))
+    return failure();
   size_t n = kernel.size();
   SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
                        dilations = onesUnlessGiven(b, "dilations", n);
@@ -104,6 +133,8 @@ LogicalResult importConvTranspose(NodeBinder &b) {
     return b.error() << "expects " << cin << " input channels divisible by group " << group
                      << ", found " << xt.getDimSize(1);
   SmallVector<int64_t> kernel(wShape.drop_front(2));
+  if (failed(checkKernelShape(b, kernel)))
+    return failure();
   SmallVector<int64_t> strides = onesUnlessGiven(b, "strides", n),
                        dilations = onesUnlessGiven(b, "dilations", n),
                        outPad = b.attrInts("output_padding"), pads = b.attrInts("pads");
