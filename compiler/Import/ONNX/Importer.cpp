@@ -269,6 +269,13 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
                             << " is never computed";
     results.push_back(it->second.value);
   }
+  // So are the types the subgraph declares for its outputs, as the main
+  // graph's outputs are held to theirs.
+  for (auto [out, value] : llvm::zip(graph.output(), results))
+    if (failed(checkDeclared("output " + quoted(out.name()) + " of subgraph " +
+                                 quoted(graph.name()),
+                             out.type(), value, checkDims)))
+      return failure();
   return results;
 }
 
