@@ -97,14 +97,15 @@ static int kiln_is_plain_file(const char *s) {
 
 /* Reads @p path into @p m; KILN_ERROR_NOT_FOUND when it does not exist. */
 static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
-  FILE *f = fopen(path, "rb");
+  FILE *f = NULL;
   char *text = NULL, *q, *next;
   size_t size = 0, line = 0, cap = 0;
-  kiln_status st = KILN_OK;
+  kiln_status st;
   memset(m, 0, sizeof *m);
-  if (!f) {
+  st = kiln__open_regular(path, "checkpoint manifest", &f);
+  if (st != KILN_OK) {
     if (errno == ENOENT) return kiln__fail(KILN_ERROR_NOT_FOUND, "no checkpoint at '%s'", path);
-    return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return st;
   }
   text = (char *)malloc(KILN_MANIFEST_MAX_BYTES + 1);
   if (text) size = fread(text, 1, KILN_MANIFEST_MAX_BYTES + 1, f);

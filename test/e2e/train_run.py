@@ -255,6 +255,30 @@ def main():
     check(np.array_equal(inits["unrelated"], np.full(3, 7, np.float32)) and
           [n.op_type for n in model.graph.node] == ["MatMul", "Add"],
           "--save: the rest of the source model is unchanged")
+    # A file or link planted where a fixed temporary name used to be
+    # (OUT.tmp) is neither written through nor left as OUT.
+    victim, planted = os.path.join(work, "victim.txt"), os.path.join(work, "planted.onnx")
+    with open(victim, "w") as f:
+        f.write("secret\n")
+    os.symlink(victim, planted + ".tmp")
+    run([kiln_run, so, "--train"] + data + ["--epochs", "2", "--save", planted])
+    with open(victim) as f:
+        kept = f.read() == "secret\n"
+    check(kept and not os.path.islink(planted) and
+          np.array_equal(numpy_helper.to_array(
+              {t.name: t for t in onnx.load(planted).graph.initializer}["W"]), state["W"]),
+          "--save: a link planted at OUT.tmp is not written through; OUT is a new regular file")
+    check(not [n for n in os.listdir(work) if n.startswith("planted.onnx.tmp-")],
+          "--save: no temporary file is left beside OUT")
+    # A FIFO as OUT is written in place, opened without blocking: with no
+    # reader it is an error, not a hang.
+    fifo = os.path.join(work, "fifo.onnx")
+    os.mkfifo(fifo)
+    p = run([kiln_run, so, "--train"] + data + ["--epochs", "1", "--save", fifo], expect_rc=None)
+    check(p.returncode == 1 and
+          f"--save: cannot write '{fifo}': No such device or address" in p.stderr,
+          f"--save onto a FIFO with no reader fails at once (exit {p.returncode}): "
+          f"{p.stderr.strip()[-200:]}")
     infer_so = os.path.join(work, "trained_infer.so")
     run([compile_, saved, "-o", infer_so])
     out_dir = os.path.join(work, "infer_out")
@@ -317,6 +341,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
         manifest = f.read()
     with open(os.path.join(ckpt, "checkpoint.txt"), "w") as f:
         f.write(manifest.replace("state W parameter", "state V parameter"))
+    fifo_ckpt = os.path.join(work, "ckpt_fifo")
+    os.makedirs(fifo_ckpt)
+    os.mkfifo(os.path.join(fifo_ckpt, "checkpoint.txt"))
     not_npy = os.path.join(work, "not.npy")
     with open(not_npy, "w") as f:
         f.write("hello")
@@ -352,6 +379,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "model without 'training' lines in its signature"),
         ("checkpoint of other STATE", train + data + ["--epochs", "1", "--checkpoint", ckpt], 1,
          "expects STATE 0 to be 'W' (parameter), found 'V' (parameter)"),
+        ("a FIFO as the checkpoint manifest (it blocked forever)",
+         train + data + ["--epochs", "1", "--checkpoint", fifo_ckpt], 1,
+         os.path.join(fifo_ckpt, "checkpoint.txt") + ": expects a regular checkpoint manifest"),
         ("--save from a standalone executable", [exe, "--train"] + data +
          ["--epochs", "1", "--save", os.path.join(work, "no.onnx")], 1,
          "--save needs the ONNX library, which this program is built without"),

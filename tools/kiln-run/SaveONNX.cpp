@@ -20,11 +20,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -59,6 +61,17 @@ std::string dimsText(const int64_t *dims, size_t rank) {
 std::string dirOf(const std::string &path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+/// Writes @p model to @p fd and closes it; returns 0, or the errno of the
+/// failed write or close.
+int serializeAndClose(const onnx::ModelProto &model, int fd) {
+  errno = 0;
+  bool ok = model.SerializeToFileDescriptor(fd);
+  int err = ok ? 0 : (errno ? errno : EIO);
+  if (::close(fd) != 0 && !err)
+    err = errno;
+  return err;
 }
 
 struct SaveError {
@@ -132,23 +145,39 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
 
   // An output that exists and is no regular file or folder (/dev/null, a
   // link to it) is written in place: renaming over it would replace the
-  // device itself (as root).
+  // device itself (as root). It is opened without blocking, so a FIFO with no
+  // reader is an error (ENXIO) instead of a hang.
   struct stat st;
   if (::stat(out.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-    std::ofstream file(out, std::ios::binary);
-    if (!file || !model.SerializeToOstream(&file) || !file.flush())
+    int fd = ::open(out.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
       throw SaveError{"cannot write '" + out + "': " + std::strerror(errno)};
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (int err = serializeAndClose(model, fd))
+      throw SaveError{"cannot write '" + out + "': " + std::strerror(err)};
     return;
   }
-  std::string tmp = out + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file || !model.SerializeToOstream(&file) || !file.flush())
-      throw SaveError{"cannot write '" + tmp + "': " + std::strerror(errno)};
+  // Anything else is written to a new file beside OUT, created with O_EXCL
+  // and O_NOFOLLOW (a file or link planted under that name is never written
+  // through; the next name is tried), and renamed over OUT once complete.
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    tmp = out + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(attempt);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
+      break;
+  }
+  if (fd < 0)
+    throw SaveError{"cannot write '" + out + "': cannot create a temporary file beside it: " +
+                    std::strerror(errno)};
+  if (int err = serializeAndClose(model, fd)) {
+    ::unlink(tmp.c_str());
+    throw SaveError{"cannot write '" + tmp + "': " + std::strerror(err)};
   }
   if (std::rename(tmp.c_str(), out.c_str()) != 0) {
     std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     throw SaveError{"cannot write '" + out + "': " + why};
   }
 }
