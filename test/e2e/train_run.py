@@ -415,7 +415,32 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and "to have an initializer 'b' (a trained STATE tensor), found none"
           in p.stderr, "error: --save with an initializer gone from the source")
+    # These are refused before training now: nothing on stdout.
+    check(p.stdout == "", "error: a source that changed since compiling is found before training")
     check(not os.path.exists(os.path.join(work, "out.onnx")), "--save writes nothing on error")
+
+    # A source keeping an initializer it does not train ('unrelated') in an
+    # external file: OUT must sit in the source's folder, however that folder
+    # is spelt; elsewhere it is refused before any training time is spent.
+    import onnx
+    make_source(source)
+    model = onnx.load(source)
+    onnx.external_data_helper.convert_model_to_external_data(
+        model, all_tensors_to_one_file=True, location="linear.bin", size_threshold=0)
+    onnx.save(model, source)
+    folder = os.path.dirname(source)
+    respelt = os.path.join(folder, "..", os.path.basename(folder), ".", "ext.onnx")
+    p = run(train + data + ["--epochs", "1", "--save", respelt], expect_rc=None)
+    check(p.returncode == 0 and os.path.isfile(os.path.join(folder, "ext.onnx")),
+          f"--save beside an external-data source, its folder spelt another way (exit "
+          f"{p.returncode}): {p.stderr.strip()[-200:]}")
+    p = run(train + data + ["--epochs", "1", "--save", os.path.join(work, "ext.onnx")],
+            expect_rc=None)
+    check(p.returncode == 1 and p.stdout == "" and
+          "keeps its data in an external file; expects OUT.onnx in the source's directory" in
+          p.stderr, f"error: --save of an external-data source into another folder is refused "
+          f"before training (exit {p.returncode}): {p.stderr.strip()[-200:]}")
+    os.remove(os.path.join(folder, "linear.bin"))
     os.replace(moved, source)
 
 

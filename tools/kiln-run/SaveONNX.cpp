@@ -63,6 +63,14 @@ std::string dirOf(const std::string &path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
+/// Whether @p a and @p b name the same directory, however spelt (".",
+/// "../d", a link to it): the same device and inode.
+bool sameDirectory(const std::string &a, const std::string &b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
 /// Writes @p model to @p fd and closes it; returns 0, or the errno of the
 /// failed write or close.
 int serializeAndClose(const onnx::ModelProto &model, int fd) {
@@ -78,7 +86,10 @@ struct SaveError {
   std::string message;
 };
 
-void save(const kiln_trainer *trainer, const std::string &source, const std::string &out) {
+/// Writes the trained STATE into a copy of @p source saved as @p out; with
+/// @p checkOnly, checks everything the same way and writes nothing.
+void save(const kiln_trainer *trainer, const std::string &source, const std::string &out,
+          bool checkOnly) {
   std::ifstream in(source, std::ios::binary);
   if (!in)
     throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(errno)};
@@ -96,7 +107,7 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   for (size_t i = 0; i < kiln_trainer_num_state(trainer); ++i)
     if (kiln_trainer_state_kind(trainer, i) != KILN_STATE_OPTIMIZER)
       state[kiln_trainer_state_name(trainer, i)] = i;
-  bool sameDir = dirOf(source) == dirOf(out);
+  bool sameDir = sameDirectory(dirOf(source), dirOf(out));
   for (onnx::TensorProto &init : *model.mutable_graph()->mutable_initializer()) {
     auto it = state.find(init.name());
     if (it == state.end()) {
@@ -143,6 +154,8 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
                     state.begin()->first + "' (a trained STATE tensor), found none (the source "
                     "changed since compiling)"};
 
+  if (checkOnly)
+    return;
   // An output that exists and is no regular file or folder (/dev/null, a
   // link to it) is written in place: renaming over it would replace the
   // device itself (as root). It is opened without blocking, so a FIFO with no
@@ -184,11 +197,11 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
 
 } // namespace
 
-/// The kiln_cli_save_onnx_fn of kiln-run (see kiln_cli_hooks).
-extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *source,
-                                  const char *out, char *error, size_t error_size) {
+namespace {
+int saveOrCheck(const kiln_trainer *trainer, const char *source, const char *out, char *error,
+                size_t error_size, bool checkOnly) {
   try {
-    save(trainer, source, out);
+    save(trainer, source, out, checkOnly);
     return 0;
   } catch (const SaveError &e) {
     std::snprintf(error, error_size, "%s", e.message.c_str());
@@ -196,4 +209,17 @@ extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *sourc
     std::snprintf(error, error_size, "cannot write '%s': %s", out, e.what());
   }
   return 1;
+}
+} // namespace
+
+/// The kiln_cli_save_onnx_fn of kiln-run (see kiln_cli_hooks).
+extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *source,
+                                  const char *out, char *error, size_t error_size) {
+  return saveOrCheck(trainer, source, out, error, error_size, /*checkOnly=*/false);
+}
+
+/// The check_save_onnx hook of kiln-run: save's checks, before training.
+extern "C" int kiln_run_check_save_onnx(const kiln_trainer *trainer, const char *source,
+                                        const char *out, char *error, size_t error_size) {
+  return saveOrCheck(trainer, source, out, error, error_size, /*checkOnly=*/true);
 }
