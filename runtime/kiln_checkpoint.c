@@ -194,8 +194,8 @@ kiln_status kiln_trainer_load_checkpoint(kiln_trainer *t, const char *dir, int64
   char *path;
   size_t i;
   kiln_status st;
-  if (!t || !dir)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_load_checkpoint: trainer or dir is NULL");
+  if (!t || !dir || !*dir)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_load_checkpoint: trainer or dir is NULL or empty");
   path = kiln_join(dir, KILN_MANIFEST);
   if (!path) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
   st = kiln_manifest_read(path, &m);
@@ -298,8 +298,8 @@ kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64
   FILE *f = NULL;
   kiln_status st;
   int have_old = 0;
-  if (!t || !dir)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: trainer or dir is NULL");
+  if (!t || !dir || !*dir)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: trainer or dir is NULL or empty");
   if (epochs < 0 || epochs > KILN_CHECKPOINT_COUNT_MAX || t->steps > KILN_CHECKPOINT_COUNT_MAX)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: expects epochs and steps from 0 to 2^62, found %lld and %lld", (long long)epochs, (long long)t->steps);
   st = kiln_make_dirs(dir);

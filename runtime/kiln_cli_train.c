@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kiln_train_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <inttypes.h>
@@ -114,7 +115,7 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       char *end;
       errno = 0;
       o->seed = (uint64_t)strtoull(value, &end, 10);
-      if (!*value || *end || errno == ERANGE || value[0] == '-')
+      if (!isdigit((unsigned char)value[0]) || *end || errno == ERANGE)
         return kiln_train_usage_error(o->prog, "--shuffle-seed expects an integer from 0 to 2^64-1, got", value);
       o->has_seed = 1;
       break;
@@ -125,6 +126,7 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       break;
     case 6: {
       char *list = (char *)malloc(strlen(value) + 1), *item, *save = NULL;
+      size_t before = o->num_eval;
       if (!list) return KILN_CLI_EXIT_FAILURE;
       strcpy(list, value);
       o->eval_lists[o->num_eval_lists++] = list;
@@ -133,6 +135,9 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
           return kiln_train_usage_error(o->prog, "--eval expects NAME=FILE.npy,..., got", value);
         o->eval[o->num_eval++] = item;
       }
+      /* "--eval ," or "--eval ''" names nothing: no silent evaluation of nothing. */
+      if (o->num_eval == before)
+        return kiln_train_usage_error(o->prog, "--eval expects NAME=FILE.npy,..., got", value);
       break;
     }
     case 7:

@@ -75,6 +75,15 @@ def run_all(args, work):
                   "--alpha is read only by --optimizer=rmsprop")
     compile_fails("garbage batch", base, ["--train", "--loss=mse", "--label=t", "--batch=-3"],
                   "--batch expects B >= 1, found -3")
+    compile_fails("infinite --lr", base, train + ["--lr=inf"],
+                  "expects a finite --lr > 0, found INF")
+    compile_fails("NaN --lr", base, train + ["--lr=nan"], "expects a finite --lr > 0, found nan")
+    compile_fails("infinite --weight-decay", base, train + ["--weight-decay=inf"],
+                  "expects finite --momentum, --weight-decay and --clip-norm >= 0")
+    compile_fails("a batch of 0 rows through --input-shape", base,
+                  ["--train", "--loss=softmax-cross-entropy", "--label=y_true",
+                   "--input-shape", "x=0x4"],
+                  "expects a batch of at least one row, found the first output's dim 0 of 0")
     compile_fails("--batch against a static batch",
                   linear(os.path.join(work, "static.onnx"), batch=2), train,
                   "--batch 4: graph input 'x' has a static dim 0 of 2")

@@ -393,6 +393,12 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "--epochs expects an integer >= 1, got '0'"),
         ("--shuffle-seed -1", train + data + ["--epochs", "1", "--shuffle-seed", "-1"], 2,
          "--shuffle-seed expects an integer from 0 to 2^64-1, got '-1'"),
+        ("--shuffle-seed ' -1' (strtoull skipped the space and took 2^64-1)",
+         train + data + ["--epochs", "1", "--shuffle-seed", " -1"], 2,
+         "--shuffle-seed expects an integer from 0 to 2^64-1, got ' -1'"),
+        ("--eval naming nothing (it ran no evaluation)",
+         train + data + ["--epochs", "1", "--eval", ","], 2,
+         "--eval expects NAME=FILE.npy,..., got ','"),
     ]
     for what, cmd, rc, text in cases:
         p = run(cmd, expect_rc=None)
