@@ -412,6 +412,12 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and f"--save: cannot read the source model '{source}'" in p.stderr
           and p.stdout == "", "error: --save with the source model gone")
+    os.mkfifo(source)  # a FIFO in its place blocked the read; a device never ended
+    p = run(save, expect_rc=None)
+    check(p.returncode == 1 and f"--save: expects the source model '{source}' to be a regular "
+          "file" in p.stderr and p.stdout == "",
+          f"error: --save with a FIFO as the source model (exit {p.returncode})")
+    os.remove(source)
     make_source(source, w_shape=(5, 3))
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and "initializer 'W' of" in p.stderr and

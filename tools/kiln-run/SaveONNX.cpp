@@ -21,9 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,12 +88,25 @@ struct SaveError {
 /// @p checkOnly, checks everything the same way and writes nothing.
 void save(const kiln_trainer *trainer, const std::string &source, const std::string &out,
           bool checkOnly) {
-  std::ifstream in(source, std::ios::binary);
-  if (!in)
+  // Opened without blocking and read only if it is a regular file: a FIFO
+  // or a device in its place would block or never end.
+  int in = ::open(source.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (in < 0)
     throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(errno)};
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  std::string data = bytes.str();
+  struct stat info;
+  if (::fstat(in, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(in);
+    throw SaveError{"expects the source model '" + source + "' to be a regular file"};
+  }
+  std::string data;
+  char chunk[1 << 16];
+  ssize_t got;
+  while ((got = ::read(in, chunk, sizeof chunk)) > 0)
+    data.append(chunk, static_cast<size_t>(got));
+  int readErr = got < 0 ? errno : 0;
+  ::close(in);
+  if (readErr)
+    throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(readErr)};
   onnx::ModelProto model;
   if (data.size() > static_cast<size_t>(INT32_MAX) ||
       !model.ParseFromArray(data.data(), static_cast<int>(data.size())) || !model.has_graph())
