@@ -386,6 +386,8 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
         double m = 0.9;
         if (auto a = bn->getAttrOfType<FloatAttr>("kiln.momentum"))
           m = a.getValueAsDouble();
+        if (!(m >= 0.0 && m <= 1.0))
+          return bn.emitOpError("expects kiln.momentum in [0, 1], found ") << m;
         auto t = b.create<BatchNormTrainingOp>(bn.getLoc(), bn.getInput(), bn.getScale(),
                                                bn.getBias(), bn.getMean(), bn.getVariance(),
                                                bn.getEpsilonAttr(), b.getF64FloatAttr(m));
