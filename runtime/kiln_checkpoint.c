@@ -76,13 +76,18 @@ static char *kiln_decode(const char *token) {
   return out;
 }
 
-static int kiln_parse_i64(const char *s, int64_t *out) {
+/* The largest generation, epoch or step count a manifest may hold: far above
+   any real run, and low enough that counting on from it cannot overflow. */
+#define KILN_CHECKPOINT_COUNT_MAX ((int64_t)1 << 62)
+
+/* Parses a count in [0, KILN_CHECKPOINT_COUNT_MAX] written as a plain decimal. */
+static int kiln_parse_count(const char *s, int64_t *out) {
   char *end;
   long long v;
   if (!*s || *s == '-' || *s == '+') return 0;
   errno = 0;
   v = strtoll(s, &end, 10);
-  if (*end || errno) return 0;
+  if (*end || errno || v > KILN_CHECKPOINT_COUNT_MAX) return 0;
   *out = (int64_t)v;
   return 1;
 }
@@ -97,14 +102,15 @@ static int kiln_is_plain_file(const char *s) {
 
 /* Reads @p path into @p m; KILN_ERROR_NOT_FOUND when it does not exist. */
 static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
-  FILE *f = fopen(path, "rb");
+  FILE *f = NULL;
   char *text = NULL, *q, *next;
   size_t size = 0, line = 0, cap = 0;
-  kiln_status st = KILN_OK;
+  kiln_status st;
   memset(m, 0, sizeof *m);
-  if (!f) {
+  st = kiln__open_regular(path, "checkpoint manifest", &f);
+  if (st != KILN_OK) {
     if (errno == ENOENT) return kiln__fail(KILN_ERROR_NOT_FOUND, "no checkpoint at '%s'", path);
-    return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return st;
   }
   text = (char *)malloc(KILN_MANIFEST_MAX_BYTES + 1);
   if (text) size = fread(text, 1, KILN_MANIFEST_MAX_BYTES + 1, f);
@@ -135,9 +141,9 @@ static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
     if (n == 2 && (strcmp(tok[0], "generation") == 0 || strcmp(tok[0], "epochs") == 0 ||
                    strcmp(tok[0], "steps") == 0)) {
       int64_t *field = tok[0][0] == 'g' ? &m->generation : tok[0][0] == 'e' ? &m->epochs : &m->steps;
-      if (!kiln_parse_i64(tok[1], field))
-        st = KILN_MANIFEST_FAIL("expects '%s' followed by a decimal >= 0, found '%.40s'", tok[0],
-                                tok[1]);
+      if (!kiln_parse_count(tok[1], field))
+        st = KILN_MANIFEST_FAIL("expects '%s' followed by a decimal from 0 to 2^62, found '%.40s'",
+                                tok[0], tok[1]);
     } else if (n == 4 && strcmp(tok[0], "state") == 0) {
       kiln_state_kind kind = strcmp(tok[2], "parameter") == 0   ? KILN_STATE_PARAMETER
                              : strcmp(tok[2], "buffer") == 0    ? KILN_STATE_BUFFER
@@ -188,8 +194,8 @@ kiln_status kiln_trainer_load_checkpoint(kiln_trainer *t, const char *dir, int64
   char *path;
   size_t i;
   kiln_status st;
-  if (!t || !dir)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_load_checkpoint: trainer or dir is NULL");
+  if (!t || !dir || !*dir)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_load_checkpoint: trainer or dir is NULL or empty");
   path = kiln_join(dir, KILN_MANIFEST);
   if (!path) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "out of memory");
   st = kiln_manifest_read(path, &m);
@@ -292,10 +298,10 @@ kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64
   FILE *f = NULL;
   kiln_status st;
   int have_old = 0;
-  if (!t || !dir)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: trainer or dir is NULL");
-  if (epochs < 0)
-    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: expects epochs >= 0, found %lld", (long long)epochs);
+  if (!t || !dir || !*dir)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: trainer or dir is NULL or empty");
+  if (epochs < 0 || epochs > KILN_CHECKPOINT_COUNT_MAX || t->steps > KILN_CHECKPOINT_COUNT_MAX)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: expects epochs and steps from 0 to 2^62, found %lld and %lld", (long long)epochs, (long long)t->steps);
   st = kiln_make_dirs(dir);
   if (st != KILN_OK) return st;
   manifest = kiln_join(dir, KILN_MANIFEST);

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kiln_train_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <inttypes.h>
@@ -114,7 +115,7 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       char *end;
       errno = 0;
       o->seed = (uint64_t)strtoull(value, &end, 10);
-      if (!*value || *end || errno == ERANGE || value[0] == '-')
+      if (!isdigit((unsigned char)value[0]) || *end || errno == ERANGE)
         return kiln_train_usage_error(o->prog, "--shuffle-seed expects an integer from 0 to 2^64-1, got", value);
       o->has_seed = 1;
       break;
@@ -125,6 +126,7 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       break;
     case 6: {
       char *list = (char *)malloc(strlen(value) + 1), *item, *save = NULL;
+      size_t before = o->num_eval;
       if (!list) return KILN_CLI_EXIT_FAILURE;
       strcpy(list, value);
       o->eval_lists[o->num_eval_lists++] = list;
@@ -133,6 +135,9 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
           return kiln_train_usage_error(o->prog, "--eval expects NAME=FILE.npy,..., got", value);
         o->eval[o->num_eval++] = item;
       }
+      /* "--eval ," or "--eval ''" names nothing: no silent evaluation of nothing. */
+      if (o->num_eval == before)
+        return kiln_train_usage_error(o->prog, "--eval expects NAME=FILE.npy,..., got", value);
       break;
     }
     case 7:
@@ -376,12 +381,19 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
                           kiln_train_array *eval, int64_t eval_rows) {
   size_t nb = kiln_trainer_num_batch_inputs(t);
   int64_t batch = kiln_trainer_batch_size(t), steps_per_epoch = rows / batch, s, done = 0;
-  int64_t *order = (int64_t *)malloc((size_t)rows * sizeof *order);
+  /* calloc: rows comes from a .npy header (2^62 rows of 0 bytes each is a
+     128-byte file), and calloc refuses a count whose bytes wrap. */
+  int64_t *order = (int64_t *)calloc((size_t)rows, sizeof *order);
   const kiln_tensor **views = kiln_train_batch_views(data, nb);
   int progress = isatty(2), rc = KILN_CLI_EXIT_FAILURE;
   long long epoch;
   char text[64];
-  if (!order || !views) {
+  if (!order) {
+    fprintf(stderr, "%s: --data: cannot hold the row order of %lld rows: out of memory\n",
+            o->prog, (long long)rows);
+    goto done;
+  }
+  if (!views) {
     fprintf(stderr, "%s: out of memory\n", o->prog);
     goto done;
   }
@@ -525,6 +537,14 @@ int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_mod
       fprintf(stderr, "%s: --save: cannot write into the folder of '%s': %s\n", prog, o.save,
               strerror(err));
       goto done;
+    }
+    /* Everything --save checks in the source model, before training too. */
+    if (hooks->check_save_onnx) {
+      char error[1024] = "";
+      if (hooks->check_save_onnx(t, kiln_trainer_source(t), o.save, error, sizeof error) != 0) {
+        fprintf(stderr, "%s: --save: %s\n", prog, error[0] ? error : "failed");
+        goto done;
+      }
     }
   }
   if (o.has_threads) kiln_set_num_threads(o.threads);

@@ -42,6 +42,16 @@ void kiln__format_dims(char *buf, size_t size, size_t rank, const int64_t *dims)
 void kiln__percent_encode(char *buf, size_t size, const char *name);
 
 /**
+ * Opens @p path for reading as a stream, without blocking, and only if it is
+ * a regular file: a FIFO, a device or a directory is refused before any read
+ * (a FIFO would block, a device might never end). @p what names the kind of
+ * file in the message ("PATH: expects a regular WHAT"). On failure returns
+ * KILN_ERROR_IO with @p *out NULL and leaves errno as the failed open() set it
+ * (ENOENT: no such file), or 0 when the file exists but is not regular.
+ */
+kiln_status kiln__open_regular(const char *path, const char *what, FILE **out);
+
+/**
  * Writes @p tensor as kiln_npy_write() does to the open stream @p f, flushed
  * but not closed; @p path names the file in messages.
  */

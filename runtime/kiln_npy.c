@@ -281,6 +281,37 @@ kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **o
   return KILN_OK;
 }
 
+kiln_status kiln__open_regular(const char *path, const char *what, FILE **out) {
+  struct stat info;
+  int fd, err;
+  kiln_status st;
+  *out = NULL;
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer; the check below
+     refuses it before anything is read. */
+  fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    err = errno;
+    st = kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(err));
+    errno = err;
+    return st;
+  }
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
+    st = kiln__fail(KILN_ERROR_IO, "%s: expects a regular %s", path, what);
+    errno = 0;
+    return st;
+  }
+  *out = fdopen(fd, "rb");
+  if (!*out) {
+    err = errno;
+    close(fd);
+    st = kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(err));
+    errno = err;
+    return st;
+  }
+  return KILN_OK;
+}
+
 kiln_status kiln_npy_read(const char *path, kiln_tensor **out) {
   FILE *f;
   long end;
@@ -294,22 +325,8 @@ kiln_status kiln_npy_read(const char *path, kiln_tensor **out) {
   if (!out) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_read: out is NULL");
   *out = NULL;
   if (!path) return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_npy_read: path is NULL");
-  {
-    /* Opened without blocking and checked before any read: a FIFO or a
-       device would block or never end. */
-    struct stat info_st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fd, &info_st) != 0 || !S_ISREG(info_st.st_mode)) {
-      close(fd);
-      return kiln__fail(KILN_ERROR_IO, "%s: expects a regular .npy file", path);
-    }
-    f = fdopen(fd, "rb");
-    if (!f) {
-      close(fd);
-      return kiln__fail(KILN_ERROR_IO, "%s: cannot open: %s", path, strerror(errno));
-    }
-  }
+  st = kiln__open_regular(path, ".npy file", &f);
+  if (st != KILN_OK) return st;
   if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
     fclose(f);
     return kiln__fail(KILN_ERROR_IO, "%s: cannot read (not a regular file?)", path);

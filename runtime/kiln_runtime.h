@@ -757,6 +757,9 @@ typedef int (*kiln_cli_save_onnx_fn)(const kiln_trainer *trainer, const char *so
 /** What a host adds to kiln_cli_main_with() beyond the C runtime. */
 typedef struct kiln_cli_hooks {
   kiln_cli_save_onnx_fn save_onnx; /**< `--train --save`; NULL: --save is refused (C-only hosts) */
+  /** Checks all that save_onnx would check and writes nothing; called before
+   *  training so a refusal costs no training time (NULL: not checked early). */
+  kiln_cli_save_onnx_fn check_save_onnx;
 } kiln_cli_hooks;
 
 /**

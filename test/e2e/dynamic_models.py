@@ -24,6 +24,10 @@ Models (--model):
   flatten      Conv2d, then Concat of its output and of a MaxPool2d's, each
                flattened from [N,4,H',W'] to [N,?] on [N,3,H,W], (N, H, W) in
                (1, 6, 8), (3, 7, 9), (2, 12, 5)
+  height       Conv2d (3x3 stride 2 pad 1), ReLU, Conv2d (1x3) on [N,3,H,9]:
+               one spatial dim symbolic, the other static (the im2col columns
+               were collapsed to a type with both dynamic, and compiling
+               failed), (N, H) in (1, 8), (3, 13), (2, 1)
   avgpool      Conv2d + AvgPool2d (3x3 stride 2 pad 1 without the padding in
                the count; 2x3 stride (1,2) pad 1 with it) on [N,3,H,W], the
                sizes of pool: divisors computed at run time
@@ -152,8 +156,28 @@ def flatten():
         sizes
 
 
+def height():
+    import torch
+
+    class Tall(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.down = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1)
+            self.wide = torch.nn.Conv2d(4, 5, (1, 3))
+
+        def forward(self, x):
+            return self.wide(torch.relu(self.down(x)))
+
+    torch.manual_seed(0)
+    model = Tall().eval()
+    sizes = [(1, 8, 9), (3, 13, 9), (2, 1, 9)]
+    return model, ["x"], {"x": {0: "N", 2: "H"}, "y": {0: "N", 2: "OH"}}, \
+        lambda n, h, w: [torch.randn(n, 3, h, w, generator=torch.Generator().manual_seed(n + h))], \
+        sizes
+
+
 MODELS = {"resnet18": resnet18, "transformer": transformer, "pad": pad, "pool": pool,
-          "avgpool": avgpool, "flatten": flatten}
+          "avgpool": avgpool, "flatten": flatten, "height": height}
 
 
 def main():

@@ -75,6 +75,15 @@ def run_all(args, work):
                   "--alpha is read only by --optimizer=rmsprop")
     compile_fails("garbage batch", base, ["--train", "--loss=mse", "--label=t", "--batch=-3"],
                   "--batch expects B >= 1, found -3")
+    compile_fails("infinite --lr", base, train + ["--lr=inf"],
+                  "expects a finite --lr > 0, found INF")
+    compile_fails("NaN --lr", base, train + ["--lr=nan"], "expects a finite --lr > 0, found nan")
+    compile_fails("infinite --weight-decay", base, train + ["--weight-decay=inf"],
+                  "expects finite --momentum, --weight-decay and --clip-norm >= 0")
+    compile_fails("a batch of 0 rows through --input-shape", base,
+                  ["--train", "--loss=softmax-cross-entropy", "--label=y_true",
+                   "--input-shape", "x=0x4"],
+                  "expects a batch of at least one row, found the first output's dim 0 of 0")
     compile_fails("--batch against a static batch",
                   linear(os.path.join(work, "static.onnx"), batch=2), train,
                   "--batch 4: graph input 'x' has a static dim 0 of 2")
@@ -117,6 +126,30 @@ def run_all(args, work):
     train_fails(y, ["--epochs", "1", "--save", "/nonexistent-dir/out.onnx"],
                 "--save: cannot write into the folder",
                 "an unwritable --save folder is refused before training", stdout_lacks='"step"')
+
+    # Rows of zero elements: a 128-byte .npy header can claim 2^62 of them.
+    # The epoch's row order (8 bytes a row) wrapped to a 0-byte allocation and
+    # was written past its end (SIGSEGV).
+    zero = os.path.join(work, "zero_width.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "W"], ["y"])], "zero_width",
+        [helper.make_tensor_value_info("x", T.FLOAT, ["N", 0])],
+        [helper.make_tensor_value_info("y", T.FLOAT, ["N", 0])],
+        [numpy_helper.from_array(np.array([2.0], np.float32), "W")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), zero)
+    zero_so = os.path.join(work, "zero_width.so")
+    res = e2e.run([kc, zero, "--train", "--loss=mse", "--label=t", "--batch=4", "-o", zero_so], 300)
+    check(res.returncode == 0, "kiln-compile of a model with zero-width rows", res)
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 0), }"
+    header += " " * (64 - 10 - len(header) - 1) + "\n"
+    huge = os.path.join(work, "huge_rows.npy")
+    with open(huge, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
+    res = e2e.run([kr, zero_so, "--train", "--data", "x=" + huge, "--data", "t=" + huge,
+                   "--batch", "4", "--epochs", "1"], 120)
+    e2e.expect_refused(FAILURES, res,
+                       "--data: cannot hold the row order of 4611686018427387904 rows: out of memory",
+                       "2^62 zero-width rows: a clear error, not a heap overflow")
     return e2e.finish(FAILURES, "training errors")
 
 

@@ -255,6 +255,30 @@ def main():
     check(np.array_equal(inits["unrelated"], np.full(3, 7, np.float32)) and
           [n.op_type for n in model.graph.node] == ["MatMul", "Add"],
           "--save: the rest of the source model is unchanged")
+    # A file or link planted where a fixed temporary name used to be
+    # (OUT.tmp) is neither written through nor left as OUT.
+    victim, planted = os.path.join(work, "victim.txt"), os.path.join(work, "planted.onnx")
+    with open(victim, "w") as f:
+        f.write("secret\n")
+    os.symlink(victim, planted + ".tmp")
+    run([kiln_run, so, "--train"] + data + ["--epochs", "2", "--save", planted])
+    with open(victim) as f:
+        kept = f.read() == "secret\n"
+    check(kept and not os.path.islink(planted) and
+          np.array_equal(numpy_helper.to_array(
+              {t.name: t for t in onnx.load(planted).graph.initializer}["W"]), state["W"]),
+          "--save: a link planted at OUT.tmp is not written through; OUT is a new regular file")
+    check(not [n for n in os.listdir(work) if n.startswith("planted.onnx.tmp-")],
+          "--save: no temporary file is left beside OUT")
+    # A FIFO as OUT is written in place, opened without blocking: with no
+    # reader it is an error, not a hang.
+    fifo = os.path.join(work, "fifo.onnx")
+    os.mkfifo(fifo)
+    p = run([kiln_run, so, "--train"] + data + ["--epochs", "1", "--save", fifo], expect_rc=None)
+    check(p.returncode == 1 and
+          f"--save: cannot write '{fifo}': No such device or address" in p.stderr,
+          f"--save onto a FIFO with no reader fails at once (exit {p.returncode}): "
+          f"{p.stderr.strip()[-200:]}")
     infer_so = os.path.join(work, "trained_infer.so")
     run([compile_, saved, "-o", infer_so])
     out_dir = os.path.join(work, "infer_out")
@@ -317,6 +341,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
         manifest = f.read()
     with open(os.path.join(ckpt, "checkpoint.txt"), "w") as f:
         f.write(manifest.replace("state W parameter", "state V parameter"))
+    fifo_ckpt = os.path.join(work, "ckpt_fifo")
+    os.makedirs(fifo_ckpt)
+    os.mkfifo(os.path.join(fifo_ckpt, "checkpoint.txt"))
     not_npy = os.path.join(work, "not.npy")
     with open(not_npy, "w") as f:
         f.write("hello")
@@ -352,6 +379,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "model without 'training' lines in its signature"),
         ("checkpoint of other STATE", train + data + ["--epochs", "1", "--checkpoint", ckpt], 1,
          "expects STATE 0 to be 'W' (parameter), found 'V' (parameter)"),
+        ("a FIFO as the checkpoint manifest (it blocked forever)",
+         train + data + ["--epochs", "1", "--checkpoint", fifo_ckpt], 1,
+         os.path.join(fifo_ckpt, "checkpoint.txt") + ": expects a regular checkpoint manifest"),
         ("--save from a standalone executable", [exe, "--train"] + data +
          ["--epochs", "1", "--save", os.path.join(work, "no.onnx")], 1,
          "--save needs the ONNX library, which this program is built without"),
@@ -363,6 +393,12 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "--epochs expects an integer >= 1, got '0'"),
         ("--shuffle-seed -1", train + data + ["--epochs", "1", "--shuffle-seed", "-1"], 2,
          "--shuffle-seed expects an integer from 0 to 2^64-1, got '-1'"),
+        ("--shuffle-seed ' -1' (strtoull skipped the space and took 2^64-1)",
+         train + data + ["--epochs", "1", "--shuffle-seed", " -1"], 2,
+         "--shuffle-seed expects an integer from 0 to 2^64-1, got ' -1'"),
+        ("--eval naming nothing (it ran no evaluation)",
+         train + data + ["--epochs", "1", "--eval", ","], 2,
+         "--eval expects NAME=FILE.npy,..., got ','"),
     ]
     for what, cmd, rc, text in cases:
         p = run(cmd, expect_rc=None)
@@ -376,6 +412,12 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and f"--save: cannot read the source model '{source}'" in p.stderr
           and p.stdout == "", "error: --save with the source model gone")
+    os.mkfifo(source)  # a FIFO in its place blocked the read; a device never ended
+    p = run(save, expect_rc=None)
+    check(p.returncode == 1 and f"--save: expects the source model '{source}' to be a regular "
+          "file" in p.stderr and p.stdout == "",
+          f"error: --save with a FIFO as the source model (exit {p.returncode})")
+    os.remove(source)
     make_source(source, w_shape=(5, 3))
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and "initializer 'W' of" in p.stderr and
@@ -385,7 +427,32 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
     p = run(save, expect_rc=None)
     check(p.returncode == 1 and "to have an initializer 'b' (a trained STATE tensor), found none"
           in p.stderr, "error: --save with an initializer gone from the source")
+    # These are refused before training now: nothing on stdout.
+    check(p.stdout == "", "error: a source that changed since compiling is found before training")
     check(not os.path.exists(os.path.join(work, "out.onnx")), "--save writes nothing on error")
+
+    # A source keeping an initializer it does not train ('unrelated') in an
+    # external file: OUT must sit in the source's folder, however that folder
+    # is spelt; elsewhere it is refused before any training time is spent.
+    import onnx
+    make_source(source)
+    model = onnx.load(source)
+    onnx.external_data_helper.convert_model_to_external_data(
+        model, all_tensors_to_one_file=True, location="linear.bin", size_threshold=0)
+    onnx.save(model, source)
+    folder = os.path.dirname(source)
+    respelt = os.path.join(folder, "..", os.path.basename(folder), ".", "ext.onnx")
+    p = run(train + data + ["--epochs", "1", "--save", respelt], expect_rc=None)
+    check(p.returncode == 0 and os.path.isfile(os.path.join(folder, "ext.onnx")),
+          f"--save beside an external-data source, its folder spelt another way (exit "
+          f"{p.returncode}): {p.stderr.strip()[-200:]}")
+    p = run(train + data + ["--epochs", "1", "--save", os.path.join(work, "ext.onnx")],
+            expect_rc=None)
+    check(p.returncode == 1 and p.stdout == "" and
+          "keeps its data in an external file; expects OUT.onnx in the source's directory" in
+          p.stderr, f"error: --save of an external-data source into another folder is refused "
+          f"before training (exit {p.returncode}): {p.stderr.strip()[-200:]}")
+    os.remove(os.path.join(folder, "linear.bin"))
     os.replace(moved, source)
 
 

@@ -327,6 +327,16 @@ std::string runtimeLibDir(const char *argv0) {
 /// `maxWeightBytes`: the target's limit when code is emitted, else 0.
 OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                                 uint64_t maxWeightBytes) {
+  // A device or a FIFO as the model would be read without end (/dev/zero
+  // grew to 19 GB) or block: only a regular file, or "-" for stdin.
+  llvm::sys::fs::file_status status;
+  if (inputFile != "-" && !llvm::sys::fs::status(inputFile, status) &&
+      !llvm::sys::fs::is_regular_file(status)) {
+    fail(context, "expects the model '" + inputFile + "' to be a regular file, found " +
+                      (llvm::sys::fs::is_directory(status) ? "a directory"
+                                                           : "a device, FIFO or socket"));
+    return nullptr;
+  }
   if (llvm::StringRef(inputFile).ends_with(".mlir")) {
     std::string error;
     auto file = openInputFile(inputFile, &error);

@@ -20,11 +20,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
 #include <map>
-#include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -61,17 +61,52 @@ std::string dirOf(const std::string &path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
+/// Whether @p a and @p b name the same directory, however spelt (".",
+/// "../d", a link to it): the same device and inode.
+bool sameDirectory(const std::string &a, const std::string &b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+/// Writes @p model to @p fd and closes it; returns 0, or the errno of the
+/// failed write or close.
+int serializeAndClose(const onnx::ModelProto &model, int fd) {
+  errno = 0;
+  bool ok = model.SerializeToFileDescriptor(fd);
+  int err = ok ? 0 : (errno ? errno : EIO);
+  if (::close(fd) != 0 && !err)
+    err = errno;
+  return err;
+}
+
 struct SaveError {
   std::string message;
 };
 
-void save(const kiln_trainer *trainer, const std::string &source, const std::string &out) {
-  std::ifstream in(source, std::ios::binary);
-  if (!in)
+/// Writes the trained STATE into a copy of @p source saved as @p out; with
+/// @p checkOnly, checks everything the same way and writes nothing.
+void save(const kiln_trainer *trainer, const std::string &source, const std::string &out,
+          bool checkOnly) {
+  // Opened without blocking and read only if it is a regular file: a FIFO
+  // or a device in its place would block or never end.
+  int in = ::open(source.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (in < 0)
     throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(errno)};
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  std::string data = bytes.str();
+  struct stat info;
+  if (::fstat(in, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(in);
+    throw SaveError{"expects the source model '" + source + "' to be a regular file"};
+  }
+  std::string data;
+  char chunk[1 << 16];
+  ssize_t got;
+  while ((got = ::read(in, chunk, sizeof chunk)) > 0)
+    data.append(chunk, static_cast<size_t>(got));
+  int readErr = got < 0 ? errno : 0;
+  ::close(in);
+  if (readErr)
+    throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(readErr)};
   onnx::ModelProto model;
   if (data.size() > static_cast<size_t>(INT32_MAX) ||
       !model.ParseFromArray(data.data(), static_cast<int>(data.size())) || !model.has_graph())
@@ -83,7 +118,7 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   for (size_t i = 0; i < kiln_trainer_num_state(trainer); ++i)
     if (kiln_trainer_state_kind(trainer, i) != KILN_STATE_OPTIMIZER)
       state[kiln_trainer_state_name(trainer, i)] = i;
-  bool sameDir = dirOf(source) == dirOf(out);
+  bool sameDir = sameDirectory(dirOf(source), dirOf(out));
   for (onnx::TensorProto &init : *model.mutable_graph()->mutable_initializer()) {
     auto it = state.find(init.name());
     if (it == state.end()) {
@@ -130,36 +165,54 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
                     state.begin()->first + "' (a trained STATE tensor), found none (the source "
                     "changed since compiling)"};
 
+  if (checkOnly)
+    return;
   // An output that exists and is no regular file or folder (/dev/null, a
   // link to it) is written in place: renaming over it would replace the
-  // device itself (as root).
+  // device itself (as root). It is opened without blocking, so a FIFO with no
+  // reader is an error (ENXIO) instead of a hang.
   struct stat st;
   if (::stat(out.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-    std::ofstream file(out, std::ios::binary);
-    if (!file || !model.SerializeToOstream(&file) || !file.flush())
+    int fd = ::open(out.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
       throw SaveError{"cannot write '" + out + "': " + std::strerror(errno)};
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (int err = serializeAndClose(model, fd))
+      throw SaveError{"cannot write '" + out + "': " + std::strerror(err)};
     return;
   }
-  std::string tmp = out + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file || !model.SerializeToOstream(&file) || !file.flush())
-      throw SaveError{"cannot write '" + tmp + "': " + std::strerror(errno)};
+  // Anything else is written to a new file beside OUT, created with O_EXCL
+  // and O_NOFOLLOW (a file or link planted under that name is never written
+  // through; the next name is tried), and renamed over OUT once complete.
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    tmp = out + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(attempt);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
+      break;
+  }
+  if (fd < 0)
+    throw SaveError{"cannot write '" + out + "': cannot create a temporary file beside it: " +
+                    std::strerror(errno)};
+  if (int err = serializeAndClose(model, fd)) {
+    ::unlink(tmp.c_str());
+    throw SaveError{"cannot write '" + tmp + "': " + std::strerror(err)};
   }
   if (std::rename(tmp.c_str(), out.c_str()) != 0) {
     std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     throw SaveError{"cannot write '" + out + "': " + why};
   }
 }
 
 } // namespace
 
-/// The kiln_cli_save_onnx_fn of kiln-run (see kiln_cli_hooks).
-extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *source,
-                                  const char *out, char *error, size_t error_size) {
+namespace {
+int saveOrCheck(const kiln_trainer *trainer, const char *source, const char *out, char *error,
+                size_t error_size, bool checkOnly) {
   try {
-    save(trainer, source, out);
+    save(trainer, source, out, checkOnly);
     return 0;
   } catch (const SaveError &e) {
     std::snprintf(error, error_size, "%s", e.message.c_str());
@@ -167,4 +220,17 @@ extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *sourc
     std::snprintf(error, error_size, "cannot write '%s': %s", out, e.what());
   }
   return 1;
+}
+} // namespace
+
+/// The kiln_cli_save_onnx_fn of kiln-run (see kiln_cli_hooks).
+extern "C" int kiln_run_save_onnx(const kiln_trainer *trainer, const char *source,
+                                  const char *out, char *error, size_t error_size) {
+  return saveOrCheck(trainer, source, out, error, error_size, /*checkOnly=*/false);
+}
+
+/// The check_save_onnx hook of kiln-run: save's checks, before training.
+extern "C" int kiln_run_check_save_onnx(const kiln_trainer *trainer, const char *source,
+                                        const char *out, char *error, size_t error_size) {
+  return saveOrCheck(trainer, source, out, error, error_size, /*checkOnly=*/true);
 }

@@ -404,8 +404,15 @@ LogicalResult kiln::cpu::dynamicConvToIm2col(RewriterBase &rewriter,
                   b.create<linalg::YieldOp>(l, args[0]);
                 })
             .getResult(0);
+    // Collapsed to the exact type (an output dim may be static when only
+    // the other is dynamic), then cast to the all-dynamic columns.
+    auto copiedType = cast<RankedTensorType>(copied.getType());
+    auto exactType = RankedTensorType::get(
+        {1, k, copiedType.getDimSize(4), copiedType.getDimSize(5)}, elem);
     cols = rewriter.create<tensor::CollapseShapeOp>(
-        loc, colsType, copied, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
+        loc, exactType, copied, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
+    if (exactType != colsType)
+      cols = rewriter.create<tensor::CastOp>(loc, colsType, cols);
   }
   Value filter2D = rewriter.create<tensor::CollapseShapeOp>(
       loc, RankedTensorType::get({f, k}, elem), filter,

@@ -422,6 +422,13 @@ std::vector<std::string> GraphImporter::nodeProblems() const {
                            std::to_string(kMaxRank) + " elements (the result's rank), found " +
                            std::to_string(it->second[0]));
     }
+    // blocksize^2 divides the channels in ONNX's shape inference: 2^32
+    // wrapped it to 0 (SIGFPE).
+    if (node.op_type() == "DepthToSpace" || node.op_type() == "SpaceToDepth")
+      for (const auto &a : node.attribute())
+        if (a.name() == "blocksize" && (a.i() < 1 || a.i() > kMaxWindow))
+          problems.push_back(where + ": expects blocksize in [1, " + std::to_string(kMaxWindow) +
+                             "], found " + std::to_string(a.i()));
     if (!windowed.contains(node.op_type()))
       continue;
     int64_t xRank = rankOf(node, 0), wRank = rankOf(node, 1);

@@ -100,8 +100,10 @@ LogicalResult LRNOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   RankedTensorType in = rankedType(adaptor.getInput());
   if (failed(requireChannelsAndSpace(loc, name, in)))
     return failure();
-  if (adaptor.getSize() < 1)
-    return fail(loc, name, "expects size >= 1, found ") << adaptor.getSize();
+  // The attribute is an I64Attr, whose getter returns it as unsigned.
+  int64_t size = adaptor.getSizeAttr().getInt();
+  if (size < 1)
+    return fail(loc, name, "expects size >= 1, found ") << size;
   types.push_back(in);
   return success();
 }

@@ -15,6 +15,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/Regex.h"
 
+#include <cmath>
+
 namespace kiln::nn {
 #define GEN_PASS_DEF_NNBUILDTRAININGPASS
 #include "dialects/NN/Transforms/Passes.h.inc"
@@ -91,18 +93,19 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
                      << optimizer << "'";
     if (label.empty())
       return error() << "expects --label to name the targets' input, found an empty name";
-    if (!(lr > 0))
-      return error() << "expects --lr > 0, found " << lr;
-    if (!(momentum >= 0) || !(weightDecay >= 0) || !(clipNorm >= 0))
-      return error() << "expects --momentum, --weight-decay and --clip-norm >= 0";
+    if (!(lr > 0) || !std::isfinite(lr))
+      return error() << "expects a finite --lr > 0, found " << lr;
+    if (!(momentum >= 0) || !(weightDecay >= 0) || !(clipNorm >= 0) || !std::isfinite(momentum) ||
+        !std::isfinite(weightDecay) || !std::isfinite(clipNorm))
+      return error() << "expects finite --momentum, --weight-decay and --clip-norm >= 0";
     if (nesterov && (optimizer != "sgd" || momentum <= 0))
       return error() << "expects --nesterov with --optimizer=sgd and --momentum > 0";
     if (momentum > 0 && optimizer != "sgd")
       return error() << "expects --momentum only with --optimizer=sgd, found --optimizer="
                      << optimizer;
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(alpha >= 0 && alpha < 1) ||
-        !(eps > 0))
-      return error() << "expects --beta1, --beta2 and --alpha in [0, 1) and --eps > 0";
+        !(eps > 0) || !std::isfinite(eps))
+      return error() << "expects --beta1, --beta2 and --alpha in [0, 1) and a finite --eps > 0";
     std::string why;
     if (!freeze.empty() && !llvm::Regex(freeze).isValid(why))
       return error() << "expects --freeze to be a regular expression, found '" << freeze
@@ -147,7 +150,11 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     for (Value out : model.getBody().front().getTerminator()->getOperands())
       if (!typeOf(out).hasStaticShape())
         return error() << "expects static output shapes for training, found " << out.getType();
-    // kiln-run splits every batch input (data and label) along dim 0.
+    // kiln-run splits every batch input (data and label) along dim 0, and
+    // the losses are means over the batch: it has at least one row.
+    if (yt.getDimSize(0) < 1)
+      return error() << "expects a batch of at least one row, found the first output's dim 0 of "
+                     << yt.getDimSize(0);
     for (auto [i, type] : llvm::enumerate(model.getArgumentTypes())) {
       auto t = cast<RankedTensorType>(type);
       auto name = model.getArgAttrOfType<StringAttr>(i, "kiln.name");
@@ -379,6 +386,8 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
         double m = 0.9;
         if (auto a = bn->getAttrOfType<FloatAttr>("kiln.momentum"))
           m = a.getValueAsDouble();
+        if (!(m >= 0.0 && m <= 1.0))
+          return bn.emitOpError("expects kiln.momentum in [0, 1], found ") << m;
         auto t = b.create<BatchNormTrainingOp>(bn.getLoc(), bn.getInput(), bn.getScale(),
                                                bn.getBias(), bn.getMean(), bn.getVariance(),
                                                bn.getEpsilonAttr(), b.getF64FloatAttr(m));

@@ -248,7 +248,25 @@ TEST_F(TrainerApi, CheckpointsRestoreStateAndCounts) {
     std::ofstream(dir + "/checkpoint.txt") << "kiln-checkpoint 1\nepochs x\n";
   }
   EXPECT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_ERROR_FORMAT);
-  EXPECT_NE(std::string(kiln_last_error()).find("line 2: expects 'epochs' followed by a decimal >= 0, found 'x'"),
+  EXPECT_NE(std::string(kiln_last_error()).find("line 2: expects 'epochs' followed by a decimal from 0 to 2^62, found 'x'"),
+            std::string::npos)
+      << kiln_last_error();
+  // Counts near 2^63 would overflow when counted on (a step logged as -2^63,
+  // then a manifest Kiln could not read back): refused when read and written.
+  {
+    std::ofstream(dir + "/checkpoint.txt") << "kiln-checkpoint 1\nsteps 9223372036854775807\n";
+  }
+  EXPECT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_ERROR_FORMAT);
+  EXPECT_NE(std::string(kiln_last_error()).find("line 2: expects 'steps' followed by a decimal from 0 to 2^62, found '9223372036854775807'"),
+            std::string::npos)
+      << kiln_last_error();
+  // An empty folder name is refused (it was joined into "/checkpoint.txt").
+  EXPECT_EQ(kiln_trainer_load_checkpoint(trainer, "", &epochs), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "kiln_trainer_load_checkpoint: trainer or dir is NULL or empty");
+  EXPECT_EQ(kiln_trainer_save_checkpoint(trainer, "", 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_trainer_save_checkpoint(trainer, dir.c_str(), INT64_MAX),
+            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(kiln_last_error()).find("expects epochs and steps from 0 to 2^62"),
             std::string::npos)
       << kiln_last_error();
   const float three[3] = {1, 2, 3};

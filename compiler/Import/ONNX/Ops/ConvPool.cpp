@@ -65,10 +65,21 @@ FailureOr<SmallVector<int64_t>> windowPads(NodeBinder &b, ArrayRef<int64_t> inSh
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return b.error() << "unknown auto_pad " << quoted(autoPad);
   for (size_t i = 0; i < n; ++i) {
-    int64_t in = inShape[2 + i];
-    int64_t out = (in + strides[i] - 1) / strides[i];
-    int64_t total =
-        std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t in = inShape[2 + i], total;
+    if (ShapedType::isDynamic(in)) {
+      // SAME keeps ceil(in / stride) outputs; the padding that takes depends
+      // on in modulo the stride, which only a stride of 1 makes constant.
+      if (strides[i] != 1)
+        return b.error() << "expects a static spatial dimension " << i << " for auto_pad '"
+                         << autoPad << "' with stride " << strides[i]
+                         << " (its padding depends on the size), found a symbolic one "
+                            "(specialize it with --input-shape)";
+      total = (kernel[i] - 1) * dilations[i];
+    } else {
+      int64_t out = (in + strides[i] - 1) / strides[i];
+      total = std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 -
+                                       in);
+    }
     int64_t small = total / 2, big = total - small;
     pads[i] = autoPad == "SAME_UPPER" ? small : big;
     pads[i + n] = autoPad == "SAME_UPPER" ? big : small;

@@ -42,9 +42,14 @@ LogicalResult importBatchNorm(NodeBinder &b) {
       b.builder().getF64FloatAttr(b.attrFloat("epsilon", 1e-5)));
   // The training step (nn-build-training) updates the running statistics
   // with the model's momentum.
-  if (succeeded(y) && b.importingForTraining())
-    y->getDefiningOp()->setAttr("kiln.momentum",
-                                b.builder().getF64FloatAttr(b.attrFloat("momentum", 0.9)));
+  if (succeeded(y) && b.importingForTraining()) {
+    double momentum = b.attrFloat("momentum", 0.9);
+    if (!(momentum >= 0.0 && momentum <= 1.0))
+      return b.error() << "expects momentum in [0, 1] to update the running statistics in "
+                          "training, found "
+                       << momentum;
+    y->getDefiningOp()->setAttr("kiln.momentum", b.builder().getF64FloatAttr(momentum));
+  }
   return b.defineResult(y);
 }
 
@@ -142,6 +147,8 @@ LogicalResult importLRN(NodeBinder &b) {
   if (failed(x))
     return failure();
   int64_t size = b.attrInt("size", 0);
+  if (size < 1)
+    return b.error() << "expects size >= 1, found " << size;
   OpBuilder &builder = b.builder();
   return b.defineResult(b.create<LRNOp>(*x, builder.getI64IntegerAttr(size),
                                         builder.getF64FloatAttr(b.attrFloat("alpha", 1e-4)),
