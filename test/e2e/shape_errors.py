@@ -1,18 +1,20 @@
 #!/usr/bin/python3
 """Run-time shape errors in generated code: a clear message, never a crash.
 
-Four models whose shapes are only known at run time, each compiled once:
+Models whose shapes are only known at run time, each compiled once:
   add      z = x + y, x float[A,3] and y float[B,3] (two different symbols)
   reshape  r = Relu(Reshape(x, s)), x float[N,6], s int64[2] a graph input
   fill     c = ConstantOfShape(s), s int64[2] a graph input
   pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
+  tile     t = Tile(x, r), x float[4], r int64[1] a graph input
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
-(2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, and a negative or
-huge pad. A MatMul of empty inputs (2^32 x 0 by 0 x 2^32) whose output's
-byte count wraps is refused by the runtime before the run; a 64 GiB
+(2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, a negative or
+huge pad, and Tile repeats whose result size wraps around 2^64 (4 x 2^62
+to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB. A MatMul of empty
+inputs (2^32 x 0 by 0 x 2^32) whose output's byte count wraps is refused by the runtime before the run; a 64 GiB
 ConstantOfShape and a 100000x100000 MatMul product under a 4 GiB RLIMIT_AS
 fail their run-time allocation with a message naming the node (skipped when
 kiln-run is built with ASan).
@@ -59,6 +61,8 @@ def run_all(args, work):
                  [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
         "pad": ([helper.make_node("Pad", ["x", "p", "v"], ["q"], name="pad_xp")],
                 [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
+        "tile": ([helper.make_node("Tile", ["x", "r"], ["t"], name="tile_xr")],
+                 [vi("x", T.FLOAT, [4]), vi("r", T.INT64, [1])], [vi("t", T.FLOAT, None)]),
         "mm": ([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_ab")],
                [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
                [vi("y", T.FLOAT, None)]),
@@ -88,6 +92,11 @@ def run_all(args, work):
         e2e.load_output(out, "q"), np.pad(x23, ((1, 0), (0, 2)), constant_values=0.5)),
         "pad by run-time amounts matches numpy", res)
 
+    x4 = np.array([1, -2, 3.5, 4], np.float32)
+    res, out = run("tile", {"x": x4, "r": np.array([3], np.int64)}, "tile_ok")
+    check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "t"), np.tile(x4, 3)),
+          "tile by run-time repeats matches numpy", res)
+
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
         e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
@@ -110,6 +119,19 @@ def run_all(args, work):
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "a negative pad")
     refused("pad", {"x": x23, "p": np.array([2**62, 0, 2**62, 0], np.int64)}, "pad_huge",
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "pads that would wrap")
+
+    wrap = ("node 'tile_xr' (nn.dynamic_tile): expects the tiled size of each dimension "
+            "(input size x repeat count) to fit in 64 bits, found a larger one")
+    refused("tile", {"x": x4, "r": np.array([2**62], np.int64)}, "tile_wrap0", wrap,
+            "4 x 2^62 (wrapped to 0 elements)")
+    refused("tile", {"x": x4, "r": np.array([2**62 + 1], np.int64)}, "tile_wrap4", wrap,
+            "4 x (2^62 + 1) (wrapped to 4 elements)")
+    refused("tile", {"x": x4, "r": np.array([2**40], np.int64)}, "tile_huge",
+            "node 'tile_xr' (nn.dynamic_tile): expects a result of at most 2^40 bytes",
+            "a tile past 1 TiB")
+    refused("tile", {"x": x4, "r": np.array([-1], np.int64)}, "tile_negative",
+            "node 'tile_xr' (nn.dynamic_tile): expects non-negative repeat counts",
+            "a negative repeat count")
 
     # Empty inputs (legal .npy files of 0 elements) whose product's byte count
     # wraps around 2^64: the runtime refuses the output's shape before the run.

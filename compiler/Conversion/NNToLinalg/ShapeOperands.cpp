@@ -421,13 +421,18 @@ struct DynamicTileLowering : ShapeOperandLowering<DynamicTileOp> {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     SmallVector<Value> repeats = s.all(adaptor.getRepeats()), dims, inDims;
-    Value ok = s.yes();
+    Value ok = s.yes(), fits = s.yes();
     for (auto [d, r] : llvm::enumerate(repeats)) {
       ok = s.both(ok, s.ge(r, s.c(0)));
       inDims.push_back(s.toIndex(s.dim(input, d)));
-      dims.push_back(s.mul(s.dim(input, d), r));
+      // Checked like the static tile's shape inference: 4 x 2^62 wrapped to
+      // an empty result, and 4 x (2^62 + 1) to the input's size.
+      dims.push_back(s.mulWithin(s.dim(input, d), s.max(r, s.c(0)),
+                                 std::numeric_limits<int64_t>::max(), fits));
     }
     s.require(ok, "expects non-negative repeat counts, found a negative one");
+    s.require(fits, "expects the tiled size of each dimension (input size x repeat count) to "
+                    "fit in 64 bits, found a larger one");
     s.requireStatic(type, dims);
     return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       // Only reached when the result has elements, so no input dim is 0.
