@@ -7,6 +7,7 @@ Models whose shapes are only known at run time, each compiled once:
   fill     c = ConstantOfShape(s), s int64[2] a graph input
   pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
   tile     t = Tile(x, r), x float[4], r int64[1] a graph input
+  loop     a Loop whose body fills a buffer of the outer input's size s
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
@@ -14,10 +15,11 @@ count, two -1s, a shape whose element count wraps around 2^64 to the input's
 (2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, a negative or
 huge pad, and Tile repeats whose result size wraps around 2^64 (4 x 2^62
 to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB. A MatMul of empty
-inputs (2^32 x 0 by 0 x 2^32) whose output's byte count wraps is refused by the runtime before the run; a 64 GiB
-ConstantOfShape and a 100000x100000 MatMul product under a 4 GiB RLIMIT_AS
-fail their run-time allocation with a message naming the node (skipped when
-kiln-run is built with ASan).
+inputs (2^32 x 0 by 0 x 2^32) whose output's byte count wraps is refused by
+the runtime before the run; a 64 GiB ConstantOfShape, a 100000x100000
+MatMul product and a 64 GiB buffer in a Loop body (it crashed) under a
+4 GiB RLIMIT_AS fail their run-time allocation with a message naming the
+node (skipped when kiln-run is built with ASan).
 
     /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
 """
@@ -67,6 +69,22 @@ def run_all(args, work):
                [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
                [vi("y", T.FLOAT, None)]),
     }
+    # A Loop whose body allocates a run-time buffer: a ConstantOfShape of
+    # the outer input s, its CumSum's max added to the carried sum.
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"], name="body_cond"),
+         helper.make_node("ConstantOfShape", ["s"], ["c"], name="body_fill",
+                          value=helper.make_tensor("one", T.FLOAT, [1], [1.0])),
+         helper.make_node("CumSum", ["c", "axis"], ["cs"], name="body_cumsum"),
+         helper.make_node("ReduceMax", ["cs"], ["m"], name="body_max", keepdims=0),
+         helper.make_node("Add", ["acc", "m"], ["acc_out"], name="body_add")],
+        "body", [vi("i", T.INT64, []), vi("cond", T.BOOL, []), vi("acc", T.FLOAT, [])],
+        [vi("cond_out", T.BOOL, []), vi("acc_out", T.FLOAT, [])],
+        [helper.make_tensor("axis", T.INT64, [], [0])])
+    models["loop"] = ([helper.make_node("Loop", ["trips", "", "a0"], ["acc"], name="loop_fill",
+                                        body=body)],
+                      [vi("trips", T.INT64, []), vi("s", T.INT64, [1]), vi("a0", T.FLOAT, [])],
+                      [vi("acc", T.FLOAT, [])])
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
         save_model(os.path.join(work, name + ".onnx"), nodes, inputs, outputs)
@@ -96,6 +114,12 @@ def run_all(args, work):
     res, out = run("tile", {"x": x4, "r": np.array([3], np.int64)}, "tile_ok")
     check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "t"), np.tile(x4, 3)),
           "tile by run-time repeats matches numpy", res)
+
+    loop_in = {"trips": np.array(3, np.int64), "a0": np.array(0.5, np.float32)}
+    res, out = run("loop", {**loop_in, "s": np.array([5], np.int64)}, "loop_ok")
+    check(res.returncode == 0 and np.array_equal(
+        e2e.load_output(out, "acc"), np.float32(0.5 + 3 * np.cumsum(np.ones(5)).max())),
+        "a Loop body allocating at run time matches numpy", res)
 
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
@@ -176,6 +200,14 @@ def run_all(args, work):
                          "--input", "b=" + header_only("mm_b2", (0, 100000))], "mm_oom",
                         "entry 'model': node 'mm_ab': " + oom,
                         "a 100000x100000 MatMul product under a 4 GiB limit")
+        loop_args = []
+        for key, value in {**loop_in, "s": np.array([2**34], np.int64)}.items():
+            loop_args += ["--input", key + "=" + e2e.save_npy(
+                os.path.join(work, "loop_oom_" + key + ".npy"), value)]
+        refused_limited([runner, libs["loop"], *loop_args], "loop_oom",
+                        "entry 'model': node 'body_fill': could not allocate a run-time "
+                        "buffer of type memref<?xf32>: out of memory",
+                        "a 64 GiB buffer in a Loop body under a 4 GiB limit")
     return e2e.finish(FAILURES, "run-time shape errors")
 
 
