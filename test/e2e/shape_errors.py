@@ -8,6 +8,7 @@ Models whose shapes are only known at run time, each compiled once:
   pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
   tile     t = Tile(x, r), x float[4], r int64[1] a graph input
   loop     a Loop whose body fills a buffer of the outer input's size s
+  attn     softmax(x x^T) x, x float[S,4]: SxS temporaries in one shared buffer
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
@@ -19,7 +20,8 @@ inputs (2^32 x 0 by 0 x 2^32) whose output's byte count wraps is refused by
 the runtime before the run; a 64 GiB ConstantOfShape, a 100000x100000
 MatMul product and a 64 GiB buffer in a Loop body (it crashed) under a
 4 GiB RLIMIT_AS fail their run-time allocation with a message naming the
-node (skipped when kiln-run is built with ASan).
+node, and attention's shared buffer at S=50000 with one saying what it is
+(skipped when kiln-run is built with ASan).
 
     /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
 """
@@ -85,6 +87,13 @@ def run_all(args, work):
                                         body=body)],
                       [vi("trips", T.INT64, []), vi("s", T.INT64, [1]), vi("a0", T.FLOAT, [])],
                       [vi("acc", T.FLOAT, [])])
+    # Self-attention over a run-time sequence S: its SxS temporaries share
+    # one allocation per run, which no one node owns.
+    models["attn"] = ([helper.make_node("Transpose", ["x"], ["xt"], name="attn_t", perm=[1, 0]),
+                       helper.make_node("MatMul", ["x", "xt"], ["s"], name="attn_scores"),
+                       helper.make_node("Softmax", ["s"], ["p"], name="attn_softmax", axis=-1),
+                       helper.make_node("MatMul", ["p", "x"], ["y"], name="attn_out")],
+                      [vi("x", T.FLOAT, ["S", 4])], [vi("y", T.FLOAT, None)])
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
         save_model(os.path.join(work, name + ".onnx"), nodes, inputs, outputs)
@@ -120,6 +129,15 @@ def run_all(args, work):
     check(res.returncode == 0 and np.array_equal(
         e2e.load_output(out, "acc"), np.float32(0.5 + 3 * np.cumsum(np.ones(5)).max())),
         "a Loop body allocating at run time matches numpy", res)
+
+    xs = np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4)
+    res, out = run("attn", {"x": xs}, "attn_ok")
+    scores = xs.astype(np.float64) @ xs.T
+    probs = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    check(res.returncode == 0 and np.allclose(e2e.load_output(out, "y"), probs @ xs,
+                                              rtol=1e-5, atol=1e-6),
+          "self-attention over a run-time sequence matches numpy", res)
 
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
@@ -208,6 +226,13 @@ def run_all(args, work):
                         "entry 'model': node 'body_fill': could not allocate a run-time "
                         "buffer of type memref<?xf32>: out of memory",
                         "a 64 GiB buffer in a Loop body under a 4 GiB limit")
+        x_path = e2e.save_npy(os.path.join(work, "attn_x.npy"),
+                              np.ones((50000, 4), np.float32))
+        refused_limited([runner, libs["attn"], "--input", "x=" + x_path], "attn_oom",
+                        "entry 'model': could not allocate the buffer shared by 3 intermediate "
+                        "results sized at run time (of 'attn_scores') of type "
+                        "memref<?x?x128xi8>: out of memory",
+                        "self-attention's shared buffer at S=50000 under a 4 GiB limit")
     return e2e.finish(FAILURES, "run-time shape errors")
 
 

@@ -211,6 +211,9 @@ unsigned guardAllocations(func::FuncOp fn) {
     std::string name = nodeName(loc);
     std::string what = (name.empty() ? "" : "node '" + name + "': ") +
                        "could not allocate a run-time buffer of type " + typeText;
+    // A buffer no one node owns says what it is (kiln-plan-memory's shared one).
+    if (auto described = alloc->getAttrOfType<StringAttr>("kiln.buffer"))
+      what = ("could not allocate " + described.getValue() + " of type " + typeText).str();
     OpBuilder b(alloc);
     auto i64 = b.getI64Type();
     auto c = [&](int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64).getResult(); };
