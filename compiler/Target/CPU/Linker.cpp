@@ -1,8 +1,10 @@
 //===- Linker.cpp - link generated objects with the runtime --------------===//
 
 #include "compiler/Target/CPU/CPUTarget.h"
+#include "runtime/kiln_checksum.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
@@ -62,6 +64,36 @@ static std::string findLinker(std::string &error) {
   error = "no C compiler driver found to link with (looked for clang-19, clang, cc, "
           "gcc; set KILN_LINKER)";
   return "";
+}
+
+/// Appends the checksum trailer of runtime/kiln_checksum.h to the library at
+/// `path`, which the runtime verifies before dlopen.
+static LogicalResult appendChecksum(llvm::StringRef path, std::string &error) {
+  kiln_checksum_state state;
+  kiln_checksum_init(&state);
+  {
+    auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+    if (!file) {
+      error = ("cannot read the linked '" + path + "': " + file.getError().message()).str();
+      return failure();
+    }
+    kiln_checksum_update(&state, (*file)->getBufferStart(), (*file)->getBufferSize());
+  }
+  unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE];
+  kiln_checksum_trailer(&state, trailer);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+  if (!ec) {
+    os.write(reinterpret_cast<const char *>(trailer), sizeof(trailer));
+    os.close();
+    ec = os.error();
+  }
+  if (ec) {
+    error = ("cannot write the checksum of '" + path + "': " + ec.message()).str();
+    return failure();
+  }
+  return success();
 }
 
 LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
@@ -134,7 +166,11 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
     return failure();
   }
   if (inPlace)
-    return success();
+    return success(); // nothing reads it back (/dev/null)
+  // A library carries a checksum of its bytes (an executable is not loaded
+  // by the runtime): a copy corrupted later is refused before dlopen.
+  if (kind == ArtifactKind::SharedLibrary && failed(appendChecksum(partial, error)))
+    return failure();
   if (std::error_code ec = llvm::sys::fs::rename(partial, outputPath)) {
     error = ("cannot write '" + outputPath + "': " + ec.message()).str();
     return failure();
