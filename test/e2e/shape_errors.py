@@ -9,14 +9,16 @@ Models whose shapes are only known at run time, each compiled once:
   tile     t = Tile(x, r), x float[4], r int64[1] a graph input
   loop     a Loop whose body fills a buffer of the outer input's size s
   attn     softmax(x x^T) x, x float[S,4]: SxS temporaries in one shared buffer
+  empty    Relu and ReduceSum of x float[A,B] (and [A,B,C]), given empty inputs
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
 (2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, a negative or
 huge pad, and Tile repeats whose result size wraps around 2^64 (4 x 2^62
-to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB. A MatMul of empty
-inputs (2^32 x 0 by 0 x 2^32) whose output's byte count wraps is refused by
+to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB, and empty inputs whose
+dims, counting 0 as 1, pass 2^31 (their loops ran for minutes). A MatMul of
+empty inputs (2^31 x 0 by 0 x 2^31) whose output's byte count wraps is refused by
 the runtime before the run; a 64 GiB ConstantOfShape, a 100000x100000
 MatMul product and a 64 GiB buffer in a Loop body (it crashed) under a
 4 GiB RLIMIT_AS fail their run-time allocation with a message naming the
@@ -94,6 +96,12 @@ def run_all(args, work):
                        helper.make_node("Softmax", ["s"], ["p"], name="attn_softmax", axis=-1),
                        helper.make_node("MatMul", ["p", "x"], ["y"], name="attn_out")],
                       [vi("x", T.FLOAT, ["S", 4])], [vi("y", T.FLOAT, None)])
+    # Work on a run-time shape that may be empty.
+    for name, rank in (("empty", 2), ("empty3", 3)):
+        models[name] = ([helper.make_node("Relu", ["x"], ["y"], name="relu"),
+                         helper.make_node("ReduceSum", ["y"], ["s"], name="sum", keepdims=0)],
+                        [vi("x", T.FLOAT, ["A", "B", "C"][:rank])],
+                        [vi("y", T.FLOAT, None), vi("s", T.FLOAT, None)])
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
         save_model(os.path.join(work, name + ".onnx"), nodes, inputs, outputs)
@@ -184,13 +192,32 @@ def run_all(args, work):
                 f, {"descr": "<f4", "fortran_order": False, "shape": shape})
         return path
 
-    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**32, 0)),
-                   "--input", "b=" + header_only("mm_b", (0, 2**32)),
+    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**31, 0)),
+                   "--input", "b=" + header_only("mm_b", (0, 2**31)),
                    "--output-dir", os.path.join(work, "out_mm_wrap")], 120)
     e2e.expect_refused(FAILURES, res,
-                       "entry 'model': output 'y': its shape 4294967296x4294967296 is too large",
+                       "entry 'model': output 'y': its shape 2147483648x2147483648 is too large",
                        "a MatMul output whose byte count wraps",
                        output_dir=os.path.join(work, "out_mm_wrap"))
+
+    # An empty input whose other dims are huge: the generated loops still run
+    # over them (an empty [2^40, 0] ran for minutes), so an input's dims,
+    # counting 0 as 1, are held to 2^31 like a tensor's elements. Within the
+    # limit an empty input gives numpy's (empty) result.
+    res, out = run("empty", {"x": np.zeros((2**16, 0), np.float32)}, "empty_ok")
+    check(res.returncode == 0 and e2e.load_output(out, "y").shape == (2**16, 0)
+          and e2e.load_output(out, "s") == np.float32(0),
+          "an empty [2^16, 0] input gives an empty Relu and a sum of 0, as numpy", res)
+    extent = ("kiln-run: input 'x': expected dims whose product, counting a dim of 0 as 1, "
+              "is at most 2147483648 (2^31, the most elements a tensor may have; the loops of an "
+              "empty tensor still run over its other dims), got ")
+    for tag, shape in (("empty_2p40", (2**40, 0)), ("empty_2p31", (2**31 + 1, 0)),
+                       ("empty_split", (0, 2**16, 2**16)), ("empty_rows", (0, 2**62))):
+        out = os.path.join(work, "out_" + tag)
+        res = e2e.run([runner, libs["empty3" if len(shape) == 3 else "empty"], "--input",
+                       "x=" + header_only(tag, shape), "--output-dir", out], 120)
+        e2e.expect_refused(FAILURES, res, extent + "x".join(map(str, shape)) + "\n",
+                           f"an empty input of shape {shape}", output_dir=out)
 
     # Run-time allocations the generated code makes that fail: a 64 GiB
     # ConstantOfShape (under the 1 TiB cap) and a 100000x100000 MatMul product
