@@ -10,6 +10,7 @@ Models whose shapes are only known at run time, each compiled once:
   loop     a Loop whose body fills a buffer of the outer input's size s
   attn     softmax(x x^T) x, x float[S,4]: SxS temporaries in one shared buffer
   empty    Relu and ReduceSum of x float[A,B] (and [A,B,C]), given empty inputs
+  count    ReduceSum(ConstantOfShape(s)) of ones (a reduction reading no element)
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
@@ -96,6 +97,11 @@ def run_all(args, work):
                        helper.make_node("Softmax", ["s"], ["p"], name="attn_softmax", axis=-1),
                        helper.make_node("MatMul", ["p", "x"], ["y"], name="attn_out")],
                       [vi("x", T.FLOAT, ["S", 4])], [vi("y", T.FLOAT, None)])
+    # A sum of ones over a run-time shape (its reduction reads no element).
+    models["count"] = ([helper.make_node("ConstantOfShape", ["s"], ["c"], name="count_ones",
+                                         value=helper.make_tensor("one", T.FLOAT, [1], [1.0])),
+                        helper.make_node("ReduceSum", ["c"], ["n"], name="count_sum", keepdims=0)],
+                       [vi("s", T.INT64, [1])], [vi("n", T.FLOAT, None)])
     # Work on a run-time shape that may be empty.
     for name, rank in (("empty", 2), ("empty3", 3)):
         models[name] = ([helper.make_node("Relu", ["x"], ["y"], name="relu"),
@@ -146,6 +152,13 @@ def run_all(args, work):
     check(res.returncode == 0 and np.allclose(e2e.load_output(out, "y"), probs @ xs,
                                               rtol=1e-5, atol=1e-6),
           "self-attention over a run-time sequence matches numpy", res)
+
+    for size in (5, 64, 200):
+        res, out = run("count", {"s": np.array([size], np.int64)}, f"count_{size}")
+        check(res.returncode == 0
+              and e2e.load_output(out, "n") == np.ones(size, np.float32).sum(),
+              f"a ReduceSum of {size} ones from a run-time ConstantOfShape matches numpy "
+              "(it gave 1 for 5: one step per vector)", res)
 
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
