@@ -486,9 +486,11 @@ struct RangeLowering : ShapeOperandLowering<RangeOp> {
           loc, rewriter.create<arith::DivFOp>(loc, rewriter.create<arith::SubFOp>(loc, fl, fs), fd));
       Value count = rewriter.create<arith::MaximumFOp>(loc, quotient, zeroF);
       Value limitF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(2147483648.0));
-      s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF),
-                "expects at most 2^31 elements, found more");
-      n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), count);
+      Value fits = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF);
+      s.require(fits, "expects at most 2^31 elements, found more");
+      // Only a checked count is converted (NaN converts to poison; in a Loop
+      // body the failed check does not stop the code after it).
+      n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), s.sel(fits, count, zeroF));
     } else {
       // Exact in i64: ceil((limit - start) / delta), at least 0.
       auto toI64 = [&](Value v) -> Value {
