@@ -3,10 +3,14 @@
  * dlopen maps a library's segments as the file's headers describe them; a
  * truncated file maps pages past its end and the first touch raises SIGBUS.
  * Everything dlopen will map is checked here against the file size, read with
- * pread (never mapped), together with the signature's version marker. This
- * gives clear messages for broken or foreign files; it is not a sandbox: a
- * model library is native code that runs with the caller's rights. */
+ * pread (never mapped), together with the signature's version marker and
+ * the checksum kiln-compile appends (kiln_checksum.h), which catches bytes
+ * corrupted anywhere, code and initializers included. This gives clear
+ * messages for broken or foreign files; it is not a sandbox: a model
+ * library is native code that runs with the caller's rights, and a
+ * checksum anyone can recompute says nothing about where it came from. */
 #define _POSIX_C_SOURCE 200809L
+#include "kiln_checksum.h"
 #include "kiln_internal.h"
 
 #include <elf.h>
@@ -221,6 +225,46 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
                             "found none (not a Kiln model?)", path);
 }
 
+/* Verifies the checksum trailer (kiln_checksum.h) against every byte before
+ * it, read in chunks. */
+static kiln_status kiln_check_checksum(int fd, uint64_t size, const char *path) {
+  enum { CHUNK = 1 << 20 };
+  unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE], *buf;
+  kiln_checksum_state state;
+  uint64_t at = 0, covered, stored = 0, computed;
+  int i;
+  errno = 0;
+  if (size < KILN_CHECKSUM_TRAILER_SIZE ||
+      !kiln_read_at(fd, trailer, sizeof trailer, size - sizeof trailer) ||
+      memcmp(trailer, KILN_CHECKSUM_TAG, KILN_CHECKSUM_TAG_SIZE) != 0)
+    return KILN_ARTIFACT_FAIL("the artifact is corrupted or not from this Kiln: expects the "
+                              "checksum trailer '" KILN_CHECKSUM_TAG "' that kiln-compile "
+                              "writes at the end of the file, found none (recompile the model)",
+                              path);
+  buf = (unsigned char *)malloc(CHUNK);
+  if (!buf) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
+  covered = size - (KILN_CHECKSUM_TRAILER_SIZE - KILN_CHECKSUM_TAG_SIZE);
+  kiln_checksum_init(&state);
+  while (at < covered) {
+    size_t want = covered - at < CHUNK ? (size_t)(covered - at) : CHUNK;
+    errno = 0;
+    if (!kiln_read_at(fd, buf, want, at)) {
+      free(buf);
+      return KILN_ARTIFACT_FAIL("cannot read: %s", path, errno ? strerror(errno) : "short read");
+    }
+    kiln_checksum_update(&state, buf, want);
+    at += want;
+  }
+  free(buf);
+  computed = kiln_checksum_final(&state);
+  for (i = 7; i >= 0; --i) stored = (stored << 8) | trailer[KILN_CHECKSUM_TAG_SIZE + i];
+  if (stored != computed)
+    return KILN_ARTIFACT_FAIL("the artifact is corrupted: checksum mismatch (stored %016llx, "
+                              "computed %016llx: the file changed after kiln-compile wrote it)",
+                              path, (unsigned long long)stored, (unsigned long long)computed);
+  return KILN_OK;
+}
+
 kiln_status kiln_model_check_file(const char *path) {
   struct stat st;
   Elf64_Ehdr h;
@@ -261,6 +305,7 @@ kiln_status kiln_model_check_file(const char *path) {
   if (status == KILN_OK) status = kiln_check_segments(fd, &h, size, path);
   if (status == KILN_OK) status = kiln_check_sections(fd, &h, size, path);
   if (status == KILN_OK) status = kiln_check_marker(fd, size, path);
+  if (status == KILN_OK) status = kiln_check_checksum(fd, size, path);
   close(fd);
   return status;
 }

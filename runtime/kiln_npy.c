@@ -71,22 +71,27 @@ static int kiln_npy_accept(kiln_npy_cursor *c, char ch) {
   return 0;
 }
 
-/* Parses a quoted string into @p out (truncated to @p size - 1 bytes). */
+/* Parses a quoted string into @p out: 1, or 0 when there is none; -1 for a
+ * string no key or descr can be (a control byte such as NUL, which would
+ * end the C string early, or more than @p size - 1 bytes): '<f4\0' must not
+ * read as '<f4'. */
 static int kiln_npy_string(kiln_npy_cursor *c, char *out, size_t size) {
   char quote;
   size_t n = 0;
+  int bad = 0;
   kiln_npy_skip_space(c);
   if (c->p >= c->end || (*c->p != '\'' && *c->p != '"')) return 0;
   quote = *c->p++;
   while (c->p < c->end && *c->p != quote) {
     if (*c->p == '\\') return 0; /* no descr or key needs escapes */
-    if (n + 1 < size) out[n++] = *c->p;
+    if ((unsigned char)*c->p < 0x20 || *c->p == 0x7f || n + 1 >= size) bad = 1;
+    else out[n++] = *c->p;
     ++c->p;
   }
   if (c->p >= c->end) return 0;
   ++c->p;
   out[n] = '\0';
-  return 1;
+  return bad ? -1 : 1;
 }
 
 static int kiln_npy_word(kiln_npy_cursor *c, const char *word) {
@@ -188,15 +193,22 @@ static kiln_status kiln_npy_parse_header(const char *text, size_t len, const cha
     return kiln__fail(KILN_ERROR_FORMAT, "%s: malformed .npy header: expected '{'", src);
   while (!kiln_npy_accept(&c, '}')) {
     char key[32];
-    if (!kiln_npy_string(&c, key, sizeof key) || !kiln_npy_accept(&c, ':'))
+    if (kiln_npy_string(&c, key, sizeof key) != 1 || !kiln_npy_accept(&c, ':'))
       return kiln__fail(KILN_ERROR_FORMAT, "%s: malformed .npy header: expected 'key': value",
                         src);
     if (strcmp(key, "descr") == 0 && !have_descr) {
       char descr[32];
       kiln_status st;
-      if (!kiln_npy_string(&c, descr, sizeof descr))
+      int got = kiln_npy_string(&c, descr, sizeof descr);
+      if (got == 0)
         return kiln__fail(KILN_ERROR_DTYPE_MISMATCH,
                           "%s: unsupported .npy 'descr' (structured dtypes are not supported)", src);
+      if (got < 0)
+        return kiln__fail(KILN_ERROR_DTYPE_MISMATCH,
+                          "%s: unsupported .npy 'descr': it holds a control byte (such as NUL) or "
+                          "more than 31 bytes (expected exactly one of <f4 <f8 |i1 <i2 <i4 <i8 "
+                          "|u1 <u2 <u4 <u8 |b1)",
+                          src);
       st = kiln_npy_descr(descr, src, &info->dtype);
       if (st != KILN_OK) return st;
       have_descr = 1;

@@ -256,11 +256,14 @@ typedef const kiln_run_fn *(*kiln_functions_fn)(void);
  * class, byte order and architecture; whose program header table, every
  * segment's file bytes, section header table and every section's bytes lie
  * within the file (a truncated library fails here instead of raising SIGBUS);
- * and that holds the signature marker `kiln-model 3`. The file is only read,
- * never mapped or run. Fails with KILN_ERROR_LOAD and a message
- * `cannot load model 'PATH': expects …, found …`. This catches broken and
+ * that holds the signature marker `kiln-model 3`; and whose checksum trailer
+ * (written by kiln-compile, see kiln_checksum.h) matches every byte before it,
+ * so that a byte corrupted anywhere (code, initializers) is refused. The file
+ * is only read, never mapped or run. Fails with KILN_ERROR_LOAD and a message
+ * `cannot load model 'PATH': expects …, found …` (a corrupted file: `…: the
+ * artifact is corrupted: checksum mismatch (…)`). This catches broken and
  * foreign files; it is no sandbox: a model library is native code that runs
- * with the caller's rights when loaded.
+ * with the caller's rights when loaded, and anyone can recompute a checksum.
  */
 kiln_status kiln_model_check_file(const char *path);
 

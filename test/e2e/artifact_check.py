@@ -5,9 +5,13 @@ The digits CNN is compiled to a shared library; truncated copies (cut in the
 ELF header, the program header table, a segment, the section header table), a
 random file, a text file, a directory and a shared library built here with the
 C compiler but without the signature marker are given to kiln-run and to
-kiln-c-example. Each must fail with exit status 1 and the exact one-line
-message, computed here from the ELF headers with `struct` (a truncated library
-that reached dlopen would die of SIGBUS instead); the intact library still runs.
+kiln-c-example, and so are copies with bytes of the code, the initializer
+array and the weights overwritten (they pass the structural check; the
+checksum kiln-compile appends refuses them, recomputed here from
+runtime/kiln_checksum.h's description). Each must fail with exit status 1
+and the exact one-line message, computed here from the ELF headers with
+`struct` (a truncated library that reached dlopen would die of SIGBUS
+instead, a corrupted one of SIGSEGV); the intact library still runs.
 
     /usr/bin/python3 test/e2e/artifact_check.py --bin-dir build/bin --work-dir DIR [--cc clang-19]
 """
@@ -67,7 +71,53 @@ def expected_truncation(data, cut):
     if shoff + shnum * 64 > cut:
         return (f"expects the section header table ({shnum} entries at offset {shoff}) inside "
                 f"the file of {cut} bytes, found it past the end (truncated file?)")
-    return None
+    return NO_CHECKSUM if cut < len(data) else None
+
+
+NO_CHECKSUM = ("the artifact is corrupted or not from this Kiln: expects the checksum trailer "
+               "'KILNSUM1' that kiln-compile writes at the end of the file, found none "
+               "(recompile the model)")
+M64 = (1 << 64) - 1
+K1, K2, K3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+
+
+def rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M64
+
+
+def checksum(data):
+    """The checksum of runtime/kiln_checksum.h, written again from its
+    description: 8 lanes, one little-endian word each per 64-byte stripe
+    (the last stripe zero-padded), then the length and the lanes combined."""
+    lanes = [(K3 * (i + 1)) & M64 for i in range(8)]
+    padded = data + bytes(-len(data) % 64)
+    words = struct.unpack(f"<{len(padded) // 8}Q", padded)
+    for at in range(0, len(words), 8):
+        for i in range(8):
+            x = lanes[i] ^ ((words[at + i] * K1) & M64)
+            lanes[i] = (rotl(x, 31) * K2) & M64
+    h = (len(data) * K1) & M64
+    for lane in lanes:
+        h = (rotl(h ^ lane, 27) * K2 + K3) & M64
+    h ^= h >> 33
+    h = (h * K2) & M64
+    h ^= h >> 29
+    h = (h * K3) & M64
+    h ^= h >> 32
+    return h
+
+
+def sections(data):
+    """{name: (offset, size)} of an ELF64 LE file's sections."""
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    shnum, shstrndx = struct.unpack_from("<HH", data, 0x3C)
+    headers = [struct.unpack_from("<IIQQQQ", data, shoff + i * 64) for i in range(shnum)]
+    names_at = headers[shstrndx][4]
+    result = {}
+    for name, _, _, _, offset, size in headers:
+        end = data.index(b"\0", names_at + name)
+        result[data[names_at + name:end].decode()] = (offset, size)
+    return result
 
 
 def main():
@@ -144,6 +194,37 @@ def main():
     if p.returncode == 0:
         expect_refused(impostor, "expects the version marker 'kiln-model 3' of a Kiln model, "
                                  "found none (not a Kiln model?)")
+
+    # The checksum trailer: what kiln-compile appended is the checksum of
+    # every byte before it, computed again here.
+    check(data[-16:-8] == b"KILNSUM1"
+          and struct.unpack("<Q", data[-8:])[0] == checksum(data[:-8]),
+          "kiln-compile appends the trailer 'KILNSUM1' and the checksum of the bytes before it")
+
+    # Bytes corrupted where the structural check does not look (the code,
+    # the initializer array, the weights) crashed in dlopen or in the model
+    # (SIGSEGV); the checksum refuses them before dlopen.
+    where = sections(data)
+    corrupted = 0
+    for name in (".text", ".init_array", ".rodata"):
+        if name not in where or where[name][1] < 8:
+            continue
+        offset, size = where[name]
+        for at, flip in ((offset + size // 2, b"\xcc\xcc\xcc\xcc"), (offset, b"\xff")):
+            bad = bytearray(data)
+            bad[at:at + len(flip)] = flip
+            if bytes(bad) == data:
+                continue
+            path = os.path.join(work, f"digits_corrupt{name.replace('.', '_')}_{at}.so")
+            with open(path, "wb") as f:
+                f.write(bad)
+            stored = struct.unpack("<Q", bad[-8:])[0]
+            expect_refused(path, f"the artifact is corrupted: checksum mismatch (stored "
+                                 f"{stored:016x}, computed {checksum(bytes(bad[:-8])):016x}: the "
+                                 "file changed after kiln-compile wrote it)")
+            corrupted += 1
+    check(corrupted >= 4, f"corrupted copies of .text, .init_array and .rodata checked "
+                          f"({corrupted})")
 
     p = run([kiln_run, library, "--input", f"image={IMAGE}"])
     check(p.returncode == 0 and "output logits f32 [1x10]" in p.stdout,

@@ -18,8 +18,9 @@ inputs or computed at run time:
             ignore_index -1 (opset 13)
   sce       SoftmaxCrossEntropyLoss(x float[3,4], t int64[3]), mean
   onehot    OneHot(t int64[3], depth float scalar, values [0, 1]): a depth
-            below 1 is an error (indices outside [-depth, depth - 1] are
-            not: their row is all off_value, as ONNX says)
+            below 1, from 2^40, infinite or NaN is an error (indices outside
+            [-depth, depth - 1] are not: their row is all off_value, as ONNX
+            says)
 Indices in range (negative ones too) must match numpy; one index past either
 end must make kiln-run exit 1 with the check's exact message naming the node,
 and write nothing. In a loop body the failing iteration's check ends the run
@@ -205,7 +206,15 @@ def run_all(args, work):
          "node 'sce_t' (nn.nll_loss): " + targets.format("")),
         ("onehot", {"t": i2(0, 1, 2), "depth": np.array(0, np.float32)},
          "node 'onehot_t' (nn.one_hot): expects a depth of at least 1, found a smaller one"),
+        ("onehot", {"t": i2(0, 1, 2), "depth": np.array(-np.inf, np.float32)},
+         "node 'onehot_t' (nn.one_hot): expects a depth of at least 1, found a smaller one"),
     ]
+    # A float depth is checked before it becomes an integer (NaN, an
+    # infinity or 1e30 converted to poison).
+    huge = ("node 'onehot_t' (nn.one_hot): expects a depth below 2^40, found a larger one, an "
+            "infinity or NaN")
+    bad += [("onehot", {"t": i2(0, 1, 2), "depth": np.array(v, np.float32)}, huge)
+            for v in (np.nan, np.inf, 1e30, 2.0**40)]
     for k, (name, inputs, message) in enumerate(bad):
         res, out = run(name, inputs, f"{name}_bad{k}")
         shown = {n: v.tolist() for n, v in inputs.items() if n != "x"}

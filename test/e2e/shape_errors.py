@@ -1,21 +1,30 @@
 #!/usr/bin/python3
 """Run-time shape errors in generated code: a clear message, never a crash.
 
-Four models whose shapes are only known at run time, each compiled once:
+Models whose shapes are only known at run time, each compiled once:
   add      z = x + y, x float[A,3] and y float[B,3] (two different symbols)
   reshape  r = Relu(Reshape(x, s)), x float[N,6], s int64[2] a graph input
   fill     c = ConstantOfShape(s), s int64[2] a graph input
   pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
+  tile     t = Tile(x, r), x float[4], r int64[1] a graph input
+  loop     a Loop whose body fills a buffer of the outer input's size s
+  attn     softmax(x x^T) x, x float[S,4]: SxS temporaries in one shared buffer
+  empty    Relu and ReduceSum of x float[A,B] (and [A,B,C]), given empty inputs
+  count    ReduceSum(ConstantOfShape(s)) of ones (a reduction reading no element)
 Valid inputs must match numpy; each bad input below must make kiln-run exit 1
 with the check's message naming the node, write nothing, and not crash:
 A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
-(2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, and a negative or
-huge pad. A MatMul of empty inputs (2^32 x 0 by 0 x 2^32) whose output's
-byte count wraps is refused by the runtime before the run; a 64 GiB
-ConstantOfShape and a 100000x100000 MatMul product under a 4 GiB RLIMIT_AS
-fail their run-time allocation with a message naming the node (skipped when
-kiln-run is built with ASan).
+(2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, a negative or
+huge pad, and Tile repeats whose result size wraps around 2^64 (4 x 2^62
+to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB, and empty inputs whose
+dims, counting 0 as 1, pass 2^31 (their loops ran for minutes). A MatMul of
+empty inputs (2^31 x 0 by 0 x 2^31) whose output's byte count wraps is refused by
+the runtime before the run; a 64 GiB ConstantOfShape, a 100000x100000
+MatMul product and a 64 GiB buffer in a Loop body (it crashed) under a
+4 GiB RLIMIT_AS fail their run-time allocation with a message naming the
+node, and attention's shared buffer at S=50000 with one saying what it is
+(skipped when kiln-run is built with ASan).
 
     /usr/bin/python3 test/e2e/shape_errors.py --bin-dir build/bin --work-dir DIR
 """
@@ -59,10 +68,46 @@ def run_all(args, work):
                  [vi("s", T.INT64, [2])], [vi("c", T.FLOAT, None)]),
         "pad": ([helper.make_node("Pad", ["x", "p", "v"], ["q"], name="pad_xp")],
                 [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
+        "tile": ([helper.make_node("Tile", ["x", "r"], ["t"], name="tile_xr")],
+                 [vi("x", T.FLOAT, [4]), vi("r", T.INT64, [1])], [vi("t", T.FLOAT, None)]),
         "mm": ([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_ab")],
                [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
                [vi("y", T.FLOAT, None)]),
     }
+    # A Loop whose body allocates a run-time buffer: a ConstantOfShape of
+    # the outer input s, its CumSum's max added to the carried sum.
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"], name="body_cond"),
+         helper.make_node("ConstantOfShape", ["s"], ["c"], name="body_fill",
+                          value=helper.make_tensor("one", T.FLOAT, [1], [1.0])),
+         helper.make_node("CumSum", ["c", "axis"], ["cs"], name="body_cumsum"),
+         helper.make_node("ReduceMax", ["cs"], ["m"], name="body_max", keepdims=0),
+         helper.make_node("Add", ["acc", "m"], ["acc_out"], name="body_add")],
+        "body", [vi("i", T.INT64, []), vi("cond", T.BOOL, []), vi("acc", T.FLOAT, [])],
+        [vi("cond_out", T.BOOL, []), vi("acc_out", T.FLOAT, [])],
+        [helper.make_tensor("axis", T.INT64, [], [0])])
+    models["loop"] = ([helper.make_node("Loop", ["trips", "", "a0"], ["acc"], name="loop_fill",
+                                        body=body)],
+                      [vi("trips", T.INT64, []), vi("s", T.INT64, [1]), vi("a0", T.FLOAT, [])],
+                      [vi("acc", T.FLOAT, [])])
+    # Self-attention over a run-time sequence S: its SxS temporaries share
+    # one allocation per run, which no one node owns.
+    models["attn"] = ([helper.make_node("Transpose", ["x"], ["xt"], name="attn_t", perm=[1, 0]),
+                       helper.make_node("MatMul", ["x", "xt"], ["s"], name="attn_scores"),
+                       helper.make_node("Softmax", ["s"], ["p"], name="attn_softmax", axis=-1),
+                       helper.make_node("MatMul", ["p", "x"], ["y"], name="attn_out")],
+                      [vi("x", T.FLOAT, ["S", 4])], [vi("y", T.FLOAT, None)])
+    # A sum of ones over a run-time shape (its reduction reads no element).
+    models["count"] = ([helper.make_node("ConstantOfShape", ["s"], ["c"], name="count_ones",
+                                         value=helper.make_tensor("one", T.FLOAT, [1], [1.0])),
+                        helper.make_node("ReduceSum", ["c"], ["n"], name="count_sum", keepdims=0)],
+                       [vi("s", T.INT64, [1])], [vi("n", T.FLOAT, None)])
+    # Work on a run-time shape that may be empty.
+    for name, rank in (("empty", 2), ("empty3", 3)):
+        models[name] = ([helper.make_node("Relu", ["x"], ["y"], name="relu"),
+                         helper.make_node("ReduceSum", ["y"], ["s"], name="sum", keepdims=0)],
+                        [vi("x", T.FLOAT, ["A", "B", "C"][:rank])],
+                        [vi("y", T.FLOAT, None), vi("s", T.FLOAT, None)])
     libs = {}
     for name, (nodes, inputs, outputs) in models.items():
         save_model(os.path.join(work, name + ".onnx"), nodes, inputs, outputs)
@@ -88,6 +133,33 @@ def run_all(args, work):
         e2e.load_output(out, "q"), np.pad(x23, ((1, 0), (0, 2)), constant_values=0.5)),
         "pad by run-time amounts matches numpy", res)
 
+    x4 = np.array([1, -2, 3.5, 4], np.float32)
+    res, out = run("tile", {"x": x4, "r": np.array([3], np.int64)}, "tile_ok")
+    check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "t"), np.tile(x4, 3)),
+          "tile by run-time repeats matches numpy", res)
+
+    loop_in = {"trips": np.array(3, np.int64), "a0": np.array(0.5, np.float32)}
+    res, out = run("loop", {**loop_in, "s": np.array([5], np.int64)}, "loop_ok")
+    check(res.returncode == 0 and np.array_equal(
+        e2e.load_output(out, "acc"), np.float32(0.5 + 3 * np.cumsum(np.ones(5)).max())),
+        "a Loop body allocating at run time matches numpy", res)
+
+    xs = np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4)
+    res, out = run("attn", {"x": xs}, "attn_ok")
+    scores = xs.astype(np.float64) @ xs.T
+    probs = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    check(res.returncode == 0 and np.allclose(e2e.load_output(out, "y"), probs @ xs,
+                                              rtol=1e-5, atol=1e-6),
+          "self-attention over a run-time sequence matches numpy", res)
+
+    for size in (5, 64, 200):
+        res, out = run("count", {"s": np.array([size], np.int64)}, f"count_{size}")
+        check(res.returncode == 0
+              and e2e.load_output(out, "n") == np.ones(size, np.float32).sum(),
+              f"a ReduceSum of {size} ones from a run-time ConstantOfShape matches numpy "
+              "(it gave 1 for 5: one step per vector)", res)
+
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
         e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
@@ -111,6 +183,19 @@ def run_all(args, work):
     refused("pad", {"x": x23, "p": np.array([2**62, 0, 2**62, 0], np.int64)}, "pad_huge",
             "node 'pad_xp' (nn.dynamic_pad): expects pads from 0 to 2^40", "pads that would wrap")
 
+    wrap = ("node 'tile_xr' (nn.dynamic_tile): expects the tiled size of each dimension "
+            "(input size x repeat count) to fit in 64 bits, found a larger one")
+    refused("tile", {"x": x4, "r": np.array([2**62], np.int64)}, "tile_wrap0", wrap,
+            "4 x 2^62 (wrapped to 0 elements)")
+    refused("tile", {"x": x4, "r": np.array([2**62 + 1], np.int64)}, "tile_wrap4", wrap,
+            "4 x (2^62 + 1) (wrapped to 4 elements)")
+    refused("tile", {"x": x4, "r": np.array([2**40], np.int64)}, "tile_huge",
+            "node 'tile_xr' (nn.dynamic_tile): expects a result of at most 2^40 bytes",
+            "a tile past 1 TiB")
+    refused("tile", {"x": x4, "r": np.array([-1], np.int64)}, "tile_negative",
+            "node 'tile_xr' (nn.dynamic_tile): expects non-negative repeat counts",
+            "a negative repeat count")
+
     # Empty inputs (legal .npy files of 0 elements) whose product's byte count
     # wraps around 2^64: the runtime refuses the output's shape before the run.
     def header_only(tag, shape):
@@ -120,13 +205,32 @@ def run_all(args, work):
                 f, {"descr": "<f4", "fortran_order": False, "shape": shape})
         return path
 
-    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**32, 0)),
-                   "--input", "b=" + header_only("mm_b", (0, 2**32)),
+    res = e2e.run([runner, libs["mm"], "--input", "a=" + header_only("mm_a", (2**31, 0)),
+                   "--input", "b=" + header_only("mm_b", (0, 2**31)),
                    "--output-dir", os.path.join(work, "out_mm_wrap")], 120)
     e2e.expect_refused(FAILURES, res,
-                       "entry 'model': output 'y': its shape 4294967296x4294967296 is too large",
+                       "entry 'model': output 'y': its shape 2147483648x2147483648 is too large",
                        "a MatMul output whose byte count wraps",
                        output_dir=os.path.join(work, "out_mm_wrap"))
+
+    # An empty input whose other dims are huge: the generated loops still run
+    # over them (an empty [2^40, 0] ran for minutes), so an input's dims,
+    # counting 0 as 1, are held to 2^31 like a tensor's elements. Within the
+    # limit an empty input gives numpy's (empty) result.
+    res, out = run("empty", {"x": np.zeros((2**16, 0), np.float32)}, "empty_ok")
+    check(res.returncode == 0 and e2e.load_output(out, "y").shape == (2**16, 0)
+          and e2e.load_output(out, "s") == np.float32(0),
+          "an empty [2^16, 0] input gives an empty Relu and a sum of 0, as numpy", res)
+    extent = ("kiln-run: input 'x': expected dims whose product, counting a dim of 0 as 1, "
+              "is at most 2147483648 (2^31, the most elements a tensor may have; the loops of an "
+              "empty tensor still run over its other dims), got ")
+    for tag, shape in (("empty_2p40", (2**40, 0)), ("empty_2p31", (2**31 + 1, 0)),
+                       ("empty_split", (0, 2**16, 2**16)), ("empty_rows", (0, 2**62))):
+        out = os.path.join(work, "out_" + tag)
+        res = e2e.run([runner, libs["empty3" if len(shape) == 3 else "empty"], "--input",
+                       "x=" + header_only(tag, shape), "--output-dir", out], 120)
+        e2e.expect_refused(FAILURES, res, extent + "x".join(map(str, shape)) + "\n",
+                           f"an empty input of shape {shape}", output_dir=out)
 
     # Run-time allocations the generated code makes that fail: a 64 GiB
     # ConstantOfShape (under the 1 TiB cap) and a 100000x100000 MatMul product
@@ -154,6 +258,21 @@ def run_all(args, work):
                          "--input", "b=" + header_only("mm_b2", (0, 100000))], "mm_oom",
                         "entry 'model': node 'mm_ab': " + oom,
                         "a 100000x100000 MatMul product under a 4 GiB limit")
+        loop_args = []
+        for key, value in {**loop_in, "s": np.array([2**34], np.int64)}.items():
+            loop_args += ["--input", key + "=" + e2e.save_npy(
+                os.path.join(work, "loop_oom_" + key + ".npy"), value)]
+        refused_limited([runner, libs["loop"], *loop_args], "loop_oom",
+                        "entry 'model': node 'body_fill': could not allocate a run-time "
+                        "buffer of type memref<?xf32>: out of memory",
+                        "a 64 GiB buffer in a Loop body under a 4 GiB limit")
+        x_path = e2e.save_npy(os.path.join(work, "attn_x.npy"),
+                              np.ones((50000, 4), np.float32))
+        refused_limited([runner, libs["attn"], "--input", "x=" + x_path], "attn_oom",
+                        "entry 'model': could not allocate the buffer shared by 3 intermediate "
+                        "results sized at run time (of 'attn_scores') of type "
+                        "memref<?x?x128xi8>: out of memory",
+                        "self-attention's shared buffer at S=50000 under a 4 GiB limit")
     return e2e.finish(FAILURES, "run-time shape errors")
 
 

@@ -7,7 +7,8 @@ tests the run-time side alone (no autodiff). numpy runs the same mini-batch
 SGD in float64 on the same batches (the splitmix64 + Fisher-Yates order of
 docs/training.md for --shuffle-seed, reimplemented here) and gives the
 oracle for each logged loss, the eval loss and accuracy, and the trained W and
-b (read back from a checkpoint and from the ONNX file --save writes). Also:
+b (read back from a checkpoint and from the ONNX file --save writes; --save
+to a link to /dev/null writes in place). Also:
 shuffle determinism, a run resumed from a checkpoint equal to an
 uninterrupted one, and every user error exits non-zero with its message.
 
@@ -286,6 +287,22 @@ def main():
     logits = np.load(os.path.join(out_dir, "logits.npy"))
     check(np.allclose(logits, ex @ want_w + want_b, atol=1e-4),
           "--save: the saved model, compiled for inference, gives numpy's trained logits")
+
+    # --save to an output that exists and is no regular file (a link to
+    # /dev/null) writes in place: the link and the device stay as they were
+    # and nothing is left beside them (renaming a temporary over it would
+    # replace the link, and /dev/null itself as root).
+    special = os.path.join(work, "special")
+    shutil.rmtree(special, ignore_errors=True)
+    os.mkdir(special)
+    link = os.path.join(special, "out.onnx")
+    os.symlink("/dev/null", link)
+    p = run([kiln_run, so, "--train"] + data + ["--epochs", "1", "--save", link])
+    import stat
+    check(p.returncode == 0 and os.path.islink(link) and os.readlink(link) == "/dev/null"
+          and stat.S_ISCHR(os.stat(link).st_mode) and os.listdir(special) == ["out.onnx"],
+          "--save to a link to /dev/null writes in place: the link and the device stay, "
+          "nothing beside them")
 
     # The standalone executable trains like kiln-run (all but --save).
     p = run([exe, "--train"] + data + ["--epochs", "2", "--shuffle-seed", "12345"])

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Import/ONNX/Importer.h"
 #include "compiler/Import/ONNX/ONNXImporter.h"
 #include "compiler/InitAll.h"
 #include "compiler/Target/Target.h"
@@ -241,10 +242,14 @@ LogicalResult parseDimBounds(MLIRContext &context, llvm::SmallVectorImpl<NamedAt
     if (!identifier || !llvm::StringRef(spec).contains('='))
       return emitError(UnknownLoc::get(&context))
              << "--dim-bound expects SYMBOL=N with SYMBOL an identifier, found '" << spec << "'";
-    if (value.getAsInteger(10, bound) || bound < 1)
+    // No tensor may have more elements than kMaxElements (docs/onnx-import.md),
+    // so neither may one dim; a larger bound sized the memory plan for nothing.
+    if (value.getAsInteger(10, bound) || bound < 1 ||
+        bound > kiln::onnx_import::kMaxElements)
       return emitError(UnknownLoc::get(&context))
-             << "--dim-bound expects a bound N >= 1 in SYMBOL=N, found '" << value << "' for '"
-             << symbol << "'";
+             << "--dim-bound expects a bound N from 1 to " << kiln::onnx_import::kMaxElements
+             << " (2^31, the most elements a tensor may have) in SYMBOL=N, found '" << value
+             << "' for '" << symbol << "'";
     if (!seen.insert(symbol).second)
       return emitError(UnknownLoc::get(&context))
              << "--dim-bound expects each symbol once, found '" << symbol << "' twice";

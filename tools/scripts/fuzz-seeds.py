@@ -6,7 +6,8 @@ test/Import/ONNX/malformed-graph.test.py writes; npy: their test_data_set_0
 inputs and outputs, converted from TensorProto .pb to .npy with numpy;
 signature: the committed fuzz/corpus/signature texts (taken from compiled
 models); artifact: the runtime tests' fake model libraries, linked as the
-compiler links a model (cc -shared). Nothing generated here is committed.
+compiler links a model (cc -shared) and sealed with the checksum trailer it
+appends. Nothing generated here is committed.
 """
 import argparse
 import glob
@@ -76,11 +77,20 @@ def main():
         shutil.copy(txt, dirs["signature"])
         sigs += 1
     libs = 0
+    # Each library gets the checksum trailer kiln-compile appends, so that
+    # mutations reach the checksum's verification, not only its absence.
+    runtime_tests = os.path.join(args.source, "test", "unit", "runtime")
+    seal = os.path.join(args.out, "seal_artifact")
+    sealing = subprocess.run(["clang-19", "-O1", "-I" + os.path.join(args.source, "runtime"),
+                              os.path.join(runtime_tests, "seal_artifact.c"), "-o", seal],
+                             capture_output=True).returncode == 0
     for fake in ("fake_model", "fake_model_parallel", "fake_model_bad_signature"):
-        src = os.path.join(args.source, "test", "unit", "runtime", fake + ".c")
+        src = os.path.join(runtime_tests, fake + ".c")
+        lib = os.path.join(dirs["artifact"], fake + ".so")
         cmd = ["clang-19", "-O1", "-shared", "-fPIC", "-I" + os.path.join(args.source, "runtime"),
-               src, "-o", os.path.join(dirs["artifact"], fake + ".so")]
-        if os.path.exists(src) and subprocess.run(cmd, capture_output=True).returncode == 0:
+               src, "-o", lib]
+        if (os.path.exists(src) and subprocess.run(cmd, capture_output=True).returncode == 0
+                and sealing and subprocess.run([seal, lib]).returncode == 0):
             libs += 1
     print(f"fuzz-seeds: {models} backend models, {texts} lit-test models, {npys} .npy files, {sigs} signatures, {libs} libraries in {args.out}")
 

@@ -478,6 +478,16 @@ LogicalResult TileAndVectorizePass::vectorizePartialTile(RewriterBase &rewriter,
 }
 
 LogicalResult TileAndVectorizePass::vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp op) {
+  // A reduction whose body reads no input element and no index (a sum of a
+  // constant: ReduceSum of a ConstantOfShape of ones) is vectorized by MLIR
+  // 19 as one scalar step per vector of elements (5 ones summed to 1); it
+  // stays scalar.
+  bool readsNothing =
+      llvm::all_of(op.getDpsInputOperands(),
+                   [&](OpOperand *in) { return op.getMatchingBlockArgument(in).use_empty(); }) &&
+      op->getRegion(0).getOps<linalg::IndexOp>().empty();
+  if (op.getNumReductionLoops() > 0 && readsNothing)
+    return failure();
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   if (!llvm::any_of(sizes, ShapedType::isDynamic))
     return linalg::vectorize(rewriter, op);

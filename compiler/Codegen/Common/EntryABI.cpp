@@ -85,25 +85,112 @@ std::string nodeName(Location loc) {
   return "";
 }
 
+/// A memref of `type` with every dim of size 0: what the error path returns
+/// for a result (the runtime discards it).
+Value emptyBuffer(OpBuilder &b, Location loc, MemRefType type) {
+  SmallVector<int64_t> shape(type.getRank(), 0);
+  SmallVector<Value> sizes;
+  Value zero;
+  for (int64_t size : type.getShape())
+    if (ShapedType::isDynamic(size)) {
+      if (!zero)
+        zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      sizes.push_back(zero);
+    }
+  // Aligned to the element's size (a power of two): with no alignment the
+  // LLVM lowering asks aligned_alloc for 16 bytes of alignment but, since
+  // zero-element memrefs count as a multiple of any alignment, does not
+  // round the byte size (one element) up to it, which C11 and
+  // AddressSanitizer reject (`make test-sanitize`).
+  uint64_t bytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+  return b.create<memref::AllocOp>(loc, type, sizes,
+                                   b.getI64IntegerAttr(llvm::PowerOf2Ceil(bytes)));
+}
+
 /// The most bytes a run-time allocation may ask for (2^62): far beyond any
 /// machine, and low enough that aligned_alloc's rounding up cannot wrap.
 constexpr int64_t kMaxAllocationBytes = int64_t(1) << 62;
 
+/// Whether a run-time check at `op` can fail the run: at the entry's top
+/// level, or nested only in the scf loops and branches whose checks
+/// kiln-entry-checks-to-errors records (EntryChecksToErrorsPass::lower).
+bool checkable(Operation *op, func::FuncOp fn) {
+  for (Operation *p = op->getParentOp(); p != fn.getOperation(); p = p->getParentOp())
+    if (!p || !isa<scf::ForOp, scf::WhileOp, scf::IfOp, scf::IndexSwitchOp,
+                   scf::ExecuteRegionOp>(p))
+      return false;
+  return true;
+}
+
+/// Values of `types` for the terminator of `block` when the rest of the
+/// block is skipped: false for an scf.condition's condition (the loop
+/// stops), what the region received where the types agree (an scf.for's
+/// iter_args, a while region's arguments), else zeros and empty buffers.
+/// Built with `b` when given; false when a type has no such value (a
+/// statically shaped buffer with elements).
+bool fallbackValues(OpBuilder *b, Location loc, Block *block, TypeRange types,
+                    SmallVectorImpl<Value> *values) {
+  Operation *parent = block->getParentOp();
+  if (isa<scf::ConditionOp>(block->getTerminator())) {
+    if (b)
+      values->push_back(b->create<arith::ConstantIntOp>(loc, 0, 1));
+    types = types.drop_front();
+  }
+  ValueRange args = block->getArguments();
+  if (isa<scf::ForOp>(parent))
+    args = args.drop_front(); // the induction variable
+  bool passThrough =
+      isa<scf::ForOp, scf::WhileOp>(parent) && llvm::equal(TypeRange(args), types);
+  for (auto [i, type] : llvm::enumerate(types)) {
+    if (passThrough) {
+      if (b)
+        values->push_back(args[i]);
+      continue;
+    }
+    if (auto memref = dyn_cast<MemRefType>(type)) {
+      if (memref.hasStaticShape() || !memref.getLayout().isIdentity())
+        return false;
+      if (b)
+        values->push_back(emptyBuffer(*b, loc, memref));
+      continue;
+    }
+    if (!isa<IntegerType, IndexType, FloatType, VectorType>(type))
+      return false;
+    if (b)
+      values->push_back(b->create<arith::ConstantOp>(loc, b->getZeroAttr(type)));
+  }
+  return true;
+}
+
 /// Guards each run-time allocation (a `memref.alloc` with dynamic sizes,
-/// aligned_alloc once lowered) at the top level of `fn` with two checks that
-/// become error returns below: before it, that its byte size neither wraps
-/// nor passes kMaxAllocationBytes; after it, that the pointer is not NULL
-/// (unless the size is 0). Allocations nested in regions are left as they
-/// are: a failed check there could not stop the body from using the buffer.
-/// Statically shaped allocations (and the planned workspace, which the
-/// runtime allocates and checks at load) get nothing.
-void guardAllocations(func::FuncOp fn) {
+/// aligned_alloc once lowered) of `fn` with two checks that become error
+/// returns (or, in loop and branch bodies, a recorded failure) below:
+/// before it, that its byte size neither wraps nor passes
+/// kMaxAllocationBytes; after it, that the pointer is not NULL (unless the
+/// size is 0). In a loop or branch body a failed check cannot stop the body,
+/// so there the buffer is allocated empty when its size fails, and the rest
+/// of the block after it runs only when both checks pass (an scf.if; else
+/// the block's terminator gets fallbackValues, discarded with the run).
+/// Allocations elsewhere (inside ops other than scf loops and branches, or
+/// whose block has no fallback values) are left as they are. Statically
+/// shaped allocations (and the planned workspace, which the runtime
+/// allocates and checks at load) get nothing.
+/// Returns how many allocations were left unguarded.
+unsigned guardAllocations(func::FuncOp fn) {
   SmallVector<memref::AllocOp> allocs;
-  for (Block &block : fn.getBody())
-    for (auto alloc : block.getOps<memref::AllocOp>())
-      if (!alloc.getDynamicSizes().empty())
-        allocs.push_back(alloc);
-  for (memref::AllocOp alloc : allocs) {
+  fn.walk([&](memref::AllocOp alloc) {
+    if (!alloc.getDynamicSizes().empty())
+      allocs.push_back(alloc);
+  });
+  unsigned unguarded = 0;
+  // Later ones first: an allocation's guard moves the rest of its block
+  // into a branch, and one guarded before stays where it was placed.
+  for (memref::AllocOp alloc : llvm::reverse(allocs)) {
+    if (!checkable(alloc, fn)) {
+      ++unguarded;
+      continue;
+    }
+    bool nested = alloc->getParentOp() != fn.getOperation();
     Location loc = alloc.getLoc();
     MemRefType type = alloc.getType();
     Type element = type.getElementType();
@@ -118,11 +205,21 @@ void guardAllocations(func::FuncOp fn) {
                                                                  : staticBytes * size;
     if (staticBytes == 0)
       continue; // always empty
+    Block *block = alloc->getBlock();
+    Operation *terminator = block->getTerminator();
+    if (nested &&
+        !fallbackValues(nullptr, loc, block, terminator->getOperandTypes(), nullptr)) {
+      ++unguarded;
+      continue;
+    }
     std::string typeText;
     llvm::raw_string_ostream(typeText) << type;
     std::string name = nodeName(loc);
     std::string what = (name.empty() ? "" : "node '" + name + "': ") +
                        "could not allocate a run-time buffer of type " + typeText;
+    // A buffer no one node owns says what it is (kiln-plan-memory's shared one).
+    if (auto described = alloc->getAttrOfType<StringAttr>("kiln.buffer"))
+      what = ("could not allocate " + described.getValue() + " of type " + typeText).str();
     OpBuilder b(alloc);
     auto i64 = b.getI64Type();
     auto c = [&](int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64).getResult(); };
@@ -145,37 +242,42 @@ void guardAllocations(func::FuncOp fn) {
       empty = b.create<arith::OrIOp>(loc, empty, zero);
       bytes = b.create<arith::MulIOp>(loc, bytes, x);
     }
-    b.create<cf::AssertOp>(loc, b.create<arith::OrIOp>(loc, fits, empty),
-                           what + ": its size is over 2^62 bytes");
+    Value sizeOk = b.create<arith::OrIOp>(loc, fits, empty);
+    b.create<cf::AssertOp>(loc, sizeOk, what + ": its size is over 2^62 bytes");
+    if (nested) {
+      // An oversized buffer is allocated empty; nothing below touches it.
+      Value none = b.create<arith::ConstantIndexOp>(loc, 0);
+      SmallVector<Value> sizes;
+      for (Value size : alloc.getDynamicSizes())
+        sizes.push_back(b.create<arith::SelectOp>(loc, sizeOk, size, none));
+      alloc.getDynamicSizesMutable().assign(sizes);
+    }
     b.setInsertionPointAfter(alloc);
     Value address = b.create<arith::IndexCastOp>(
         loc, i64, b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, alloc.getResult()));
-    Value allocated = cmp(arith::CmpIPredicate::ne, address, c(0));
-    b.create<cf::AssertOp>(loc, b.create<arith::OrIOp>(loc, allocated, empty),
-                           what + ": out of memory");
+    Value allocated = b.create<arith::OrIOp>(loc, cmp(arith::CmpIPredicate::ne, address, c(0)),
+                                             empty);
+    b.create<cf::AssertOp>(loc, allocated, what + ": out of memory");
+    if (!nested)
+      continue;
+    // The rest of the block runs only with a buffer.
+    Value go = b.create<arith::AndIOp>(loc, sizeOk, allocated);
+    b.setInsertionPoint(terminator);
+    auto branch = b.create<scf::IfOp>(loc, terminator->getOperandTypes(), go,
+                                      /*addThenBlock=*/true, /*addElseBlock=*/true);
+    Block *then = branch.thenBlock();
+    then->getOperations().splice(then->end(), block->getOperations(),
+                                 std::next(Block::iterator(go.getDefiningOp())),
+                                 Block::iterator(branch));
+    OpBuilder t = OpBuilder::atBlockEnd(then);
+    t.create<scf::YieldOp>(loc, terminator->getOperands());
+    OpBuilder e = OpBuilder::atBlockEnd(branch.elseBlock());
+    SmallVector<Value> fallback;
+    (void)fallbackValues(&e, loc, block, terminator->getOperandTypes(), &fallback);
+    e.create<scf::YieldOp>(loc, fallback);
+    terminator->setOperands(branch.getResults());
   }
-}
-
-/// A memref of `type` with every dim of size 0: what the error path returns
-/// for a result (the runtime discards it).
-Value emptyBuffer(OpBuilder &b, Location loc, MemRefType type) {
-  SmallVector<int64_t> shape(type.getRank(), 0);
-  SmallVector<Value> sizes;
-  Value zero;
-  for (int64_t size : type.getShape())
-    if (ShapedType::isDynamic(size)) {
-      if (!zero)
-        zero = b.create<arith::ConstantIndexOp>(loc, 0);
-      sizes.push_back(zero);
-    }
-  // Aligned to the element's size (a power of two): with no alignment the
-  // LLVM lowering asks aligned_alloc for 16 bytes of alignment but, since
-  // zero-element memrefs count as a multiple of any alignment, does not
-  // round the byte size (one element) up to it, which C11 and
-  // AddressSanitizer reject (`make test-sanitize`).
-  uint64_t bytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
-  return b.create<memref::AllocOp>(loc, type, sizes,
-                                   b.getI64IntegerAttr(llvm::PowerOf2Ceil(bytes)));
+  return unguarded;
 }
 
 struct EntryChecksToErrorsPass

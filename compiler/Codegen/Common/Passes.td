@@ -82,8 +82,13 @@ def EntryChecksToErrorsPass : Pass<"kiln-entry-checks-to-errors", "mlir::ModuleO
     (`memref.alloc` with dynamic sizes) is guarded by two such checks: one
     before it, that its byte size neither wraps nor passes 2^62 bytes, and
     one after it, that the pointer is not NULL unless the buffer is empty
-    (the message names the node from the location). Statically shaped
-    allocations and nested ones get no check.
+    (the message names the node from the location). Allocations nested in
+    scf loops and branches get the same checks as nested checks; there an
+    oversized buffer is allocated empty and the rest of the allocation's
+    block moves into an `scf.if` that runs only when both checks pass (its
+    else branch yields what the block received, where the types agree, or
+    zeros and empty buffers; an allocation whose block has no such values
+    is left unchecked). Statically shaped allocations get no check.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",

@@ -481,10 +481,40 @@ struct PlanMemoryPass : kiln::impl::PlanMemoryPassBase<PlanMemoryPass> {
     Value size = factors.front();
     for (Value v : factors.drop_front())
       size = b.create<arith::MulIOp>(loc, size, v);
-    Value bytes = b.create<arith::MulIOp>(loc, size, b.create<arith::ConstantIndexOp>(loc, unitTotal));
-    Value arena = b.create<memref::AllocOp>(
-        loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), ValueRange{bytes},
-        b.getI64IntegerAttr(kAlignment));
+    // One dim per factor and the unit's bytes last, so that the allocation
+    // guard (kiln-entry-checks-to-errors) checks the whole product for
+    // overflow, then viewed as the bytes the buffers' views need.
+    SmallVector<int64_t> shape(factors.size(), ShapedType::kDynamic);
+    shape.push_back(unitTotal);
+    auto arenaAlloc = b.create<memref::AllocOp>(loc, MemRefType::get(shape, b.getI8Type()),
+                                                factors, b.getI64IntegerAttr(kAlignment));
+    // What the guard's messages call it: no one node owns it.
+    std::string nodes;
+    unsigned named = 0;
+    for (Buffer &buffer : group) {
+      std::string name;
+      buffer.alloc.getLoc()->walk([&](Location l) {
+        if (auto named = dyn_cast<NameLoc>(l))
+          name = named.getName().str();
+        return name.empty() ? WalkResult::advance() : WalkResult::interrupt();
+      });
+      if (name.empty() || nodes.find("'" + name + "'") != std::string::npos)
+        continue;
+      if (named++ < 3)
+        nodes += (nodes.empty() ? "'" : ", '") + name + "'";
+    }
+    if (named > 3)
+      nodes += " and " + std::to_string(named - 3) + " more";
+    arenaAlloc->setAttr(
+        "kiln.buffer",
+        b.getStringAttr("the buffer shared by " + std::to_string(group.size()) +
+                        " intermediate results sized at run time" +
+                        (nodes.empty() ? std::string() : " (of " + nodes + ")")));
+    ReassociationIndices all;
+    for (int64_t d = 0; d <= static_cast<int64_t>(factors.size()); ++d)
+      all.push_back(d);
+    Value arena = b.create<memref::CollapseShapeOp>(loc, arenaAlloc.getResult(),
+                                                    ArrayRef<ReassociationIndices>{all});
     for (Buffer &buffer : group) {
       b.setInsertionPoint(buffer.alloc);
       Value offset = b.create<arith::MulIOp>(

@@ -454,9 +454,25 @@ struct OneHotLowering : OpConversionPattern<OneHotOp> {
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank(), axis = op.getAxis();
     Value depth = e.only(adaptor.getDepth());
-    depth = isFloat(depth.getType())
-                ? rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), depth).getResult()
-                : e.toI64(depth);
+    if (isFloat(depth.getType())) {
+      // Checked as a float first: converting NaN, an infinity or a value
+      // past i64 gives poison, which no later check can be trusted on.
+      Type type = depth.getType();
+      auto below = [&](double limit) {
+        Value bound = rewriter.create<arith::ConstantOp>(loc, rewriter.getFloatAttr(type, limit));
+        return rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, depth, bound)
+            .getResult();
+      };
+      Value inRange = below(1099511627776.0); // 2^40: false for NaN and +inf
+      e.require(e.either(inRange, below(1.0)),
+                "expects a depth below 2^40, found a larger one, an infinity or NaN");
+      Value safe = rewriter.create<arith::SelectOp>(
+          loc, inRange, depth,
+          rewriter.create<arith::ConstantOp>(loc, rewriter.getFloatAttr(type, 0.0)));
+      depth = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), safe);
+    } else {
+      depth = e.toI64(depth);
+    }
     e.require(e.ge(depth, e.i64(1)), "expects a depth of at least 1, found a smaller one");
     Value indices = adaptor.getIndices();
     SmallVector<Value> dims;

@@ -425,13 +425,18 @@ struct DynamicTileLowering : ShapeOperandLowering<DynamicTileOp> {
     Value input = adaptor.getInput();
     RankedTensorType type = op.getType();
     SmallVector<Value> repeats = s.all(adaptor.getRepeats()), dims, inDims;
-    Value ok = s.yes();
+    Value ok = s.yes(), fits = s.yes();
     for (auto [d, r] : llvm::enumerate(repeats)) {
       ok = s.both(ok, s.ge(r, s.c(0)));
       inDims.push_back(s.toIndex(s.dim(input, d)));
-      dims.push_back(s.mul(s.dim(input, d), r));
+      // Checked like the static tile's shape inference: 4 x 2^62 wrapped to
+      // an empty result, and 4 x (2^62 + 1) to the input's size.
+      dims.push_back(s.mulWithin(s.dim(input, d), s.max(r, s.c(0)),
+                                 std::numeric_limits<int64_t>::max(), fits));
     }
     s.require(ok, "expects non-negative repeat counts, found a negative one");
+    s.require(fits, "expects the tiled size of each dimension (input size x repeat count) to "
+                    "fit in 64 bits, found a larger one");
     s.requireStatic(type, dims);
     return generate(s, type, dims, [&](OpBuilder &b, Location loc, ValueRange iv) -> Value {
       // Only reached when the result has elements, so no input dim is 0.
@@ -485,9 +490,11 @@ struct RangeLowering : ShapeOperandLowering<RangeOp> {
           loc, rewriter.create<arith::DivFOp>(loc, rewriter.create<arith::SubFOp>(loc, fl, fs), fd));
       Value count = rewriter.create<arith::MaximumFOp>(loc, quotient, zeroF);
       Value limitF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(2147483648.0));
-      s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF),
-                "expects at most 2^31 elements, found more");
-      n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), count);
+      Value fits = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF);
+      s.require(fits, "expects at most 2^31 elements, found more");
+      // Only a checked count is converted (NaN converts to poison; in a Loop
+      // body the failed check does not stop the code after it).
+      n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), s.sel(fits, count, zeroF));
     } else {
       // Exact in i64: ceil((limit - start) / delta), at least 0.
       auto toI64 = [&](Value v) -> Value {

@@ -1,8 +1,10 @@
 //===- Linker.cpp - link generated objects with the runtime --------------===//
 
 #include "compiler/Target/CPU/CPUTarget.h"
+#include "runtime/kiln_checksum.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
@@ -10,6 +12,7 @@
 #include "llvm/ADT/ScopeExit.h"
 
 #include <atomic>
+#include <vector>
 #include <csignal>
 #include <cstring>
 
@@ -62,6 +65,49 @@ static std::string findLinker(std::string &error) {
   error = "no C compiler driver found to link with (looked for clang-19, clang, cc, "
           "gcc; set KILN_LINKER)";
   return "";
+}
+
+/// Appends the checksum trailer of runtime/kiln_checksum.h to the library at
+/// `path`, which the runtime verifies before dlopen.
+static LogicalResult appendChecksum(llvm::StringRef path, std::string &error) {
+  kiln_checksum_state state;
+  kiln_checksum_init(&state);
+  {
+    // Read in chunks, not mapped: the mapped pages would count in the
+    // compiler's peak RSS (test/e2e/large_model.py holds it to the weights).
+    llvm::Expected<llvm::sys::fs::file_t> file = llvm::sys::fs::openNativeFileForRead(path);
+    if (!file) {
+      error = ("cannot read the linked '" + path + "': " + llvm::toString(file.takeError())).str();
+      return failure();
+    }
+    auto closeFile = llvm::make_scope_exit([&] { llvm::sys::fs::closeFile(*file); });
+    std::vector<char> chunk(1 << 20);
+    for (;;) {
+      llvm::Expected<size_t> got =
+          llvm::sys::fs::readNativeFile(*file, llvm::MutableArrayRef<char>(chunk));
+      if (!got) {
+        error = ("cannot read the linked '" + path + "': " + llvm::toString(got.takeError())).str();
+        return failure();
+      }
+      if (*got == 0)
+        break;
+      kiln_checksum_update(&state, chunk.data(), *got);
+    }
+  }
+  unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE];
+  kiln_checksum_trailer(&state, trailer);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+  if (!ec) {
+    os.write(reinterpret_cast<const char *>(trailer), sizeof(trailer));
+    os.close();
+    ec = os.error();
+  }
+  if (ec) {
+    error = ("cannot write the checksum of '" + path + "': " + ec.message()).str();
+    return failure();
+  }
+  return success();
 }
 
 LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
@@ -134,7 +180,11 @@ LogicalResult kiln::cpu::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
     return failure();
   }
   if (inPlace)
-    return success();
+    return success(); // nothing reads it back (/dev/null)
+  // A library carries a checksum of its bytes (an executable is not loaded
+  // by the runtime): a copy corrupted later is refused before dlopen.
+  if (kind == ArtifactKind::SharedLibrary && failed(appendChecksum(partial, error)))
+    return failure();
   if (std::error_code ec = llvm::sys::fs::rename(partial, outputPath)) {
     error = ("cannot write '" + outputPath + "': " + ec.message()).str();
     return failure();

@@ -428,3 +428,30 @@ func.func @flip_dynamic(%w: tensor<?x16x3x3xf32>, %init: tensor<?x16x3x3xf32>) -
   } -> tensor<?x16x3x3xf32>
   return %r : tensor<?x16x3x3xf32>
 }
+
+// -----
+
+// A reduction whose body reads no input element (a sum of a constant, as a
+// ReduceSum of a ConstantOfShape of ones lowers) stays scalar: MLIR 19
+// vectorized it as one addition per vector of elements (5 ones summed to 1).
+// CHECK-LABEL: func.func @sum_of_constant
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["reduction"]
+// CHECK: arith.addf %{{.*}}, %[[ONE:.*]] : f32
+// CHECK-NOT: vector.
+#in = affine_map<(d0) -> (d0)>
+#out = affine_map<(d0) -> ()>
+func.func @sum_of_constant(%x: tensor<?xf32>) -> tensor<f32> {
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["reduction"]}
+      ins(%x : tensor<?xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}

@@ -275,3 +275,50 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
     return %z : memref<?x4xf32>
   }
 }
+
+// -----
+
+// A run-time allocation in a loop body gets the same two checks, recorded
+// like any nested check; an oversized buffer is allocated empty, and the
+// rest of the body runs only when both checks pass (else the iter_args pass
+// through, and the run fails after the loop with the recorded message).
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_{{[0-9]+}}("node 'fill_1': could not allocate a run-time buffer of type memref<?xf32>: out of memory\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_{{[0-9]+}}("node 'fill_1': could not allocate a run-time buffer of type memref<?xf32>: its size is over 2^62 bytes\00")
+// CHECK-LABEL: func.func @model(
+// CHECK: scf.for %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
+// CHECK: scf.if
+// CHECK: %[[SIZE:.*]] = arith.select %[[FITS:[^,]*]], %{{.*}}, %{{.*}} : index
+// CHECK: %[[B:.*]] = memref.alloc(%[[SIZE]]) : memref<?xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK: %[[HAS:.*]] = arith.ori
+// CHECK: scf.if
+// CHECK: %[[GO:.*]] = arith.andi %[[FITS]], %[[HAS]] : i1
+// CHECK: %[[R:.*]] = scf.if %[[GO]] -> (f32) {
+// CHECK: memref.store %{{.*}}, %[[B]]
+// CHECK: scf.yield %{{.*}} : f32
+// CHECK: } else {
+// CHECK: scf.yield %[[ACC]] : f32
+// CHECK: scf.yield %[[R]] : f32
+// CHECK: cf.cond_br
+module attributes {kiln.abi = {entries = [{name = "model", function = @model, workspace = 0,
+    inputs = [{name = "s", dtype = "i64", shape = []}],
+    outputs = [{name = "y", dtype = "f32", shape = []}]}]}} {
+  func.func @model(%s: memref<i64>, %y: memref<f32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c3 = arith.constant 3 : index
+    %one = arith.constant 1.0 : f32
+    %zero = arith.constant 0.0 : f32
+    %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %s[] : memref<i64>
+      %n = arith.index_cast %v : i64 to index
+      %b = memref.alloc(%n) : memref<?xf32> loc("fill_1")
+      memref.store %one, %b[%c0] : memref<?xf32>
+      %x = memref.load %b[%c0] : memref<?xf32>
+      %sum = arith.addf %acc, %x : f32
+      scf.yield %sum : f32
+    }
+    memref.store %r, %y[] : memref<f32>
+    return
+  }
+}

@@ -138,9 +138,12 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
 // the size: 2 x 16 bytes, aligned to 64 per unit of %n.
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: attributes {kiln.memory = {bounded = 0 : i64, per_run = 3 : i64, planned = 0 : i64, runtime = 0 : i64, runtime_buffers = [{count = 3 : i64, why = "size of an argument that is no input (one allocation per run, shared)"}], unshared = 0 : i64}}
+// The allocation has one dim per size and the unit's bytes last (so that
+// its guard checks the product for overflow), and says what it is for the
+// guard's messages, naming the nodes of its buffers.
 // CHECK: %[[N:.*]] = memref.dim
-// CHECK: %[[BYTES:.*]] = arith.muli %[[N]], %c128
-// CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[ALLOC:.*]] = memref.alloc(%[[N]]) {alignment = 64 : i64, kiln.buffer = "the buffer shared by 3 intermediate results sized at run time (of 'scores', 'proj')"} : memref<?x128xi8>
+// CHECK: %[[ARENA:.*]] = memref.collapse_shape %[[ALLOC]] {{\[\[}}0, 1]] : memref<?x128xi8> into memref<?xi8>
 // CHECK: %[[OA:.*]] = arith.muli %[[N]], %c0
 // CHECK: memref.view %[[ARENA]][%[[OA]]][%[[N]]] : memref<?xi8> to memref<?x4xf32>
 // CHECK: %[[OB:.*]] = arith.muli %[[N]], %c64
@@ -152,11 +155,11 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
   func.func @model(%x: memref<?x4xf32>, %y: memref<?x4xf32>, %z: memref<?x2x2xf32>) {
     %c0 = arith.constant 0 : index
     %n = memref.dim %x, %c0 : memref<?x4xf32>
-    %a = memref.alloc(%n) : memref<?x4xf32>
+    %a = memref.alloc(%n) : memref<?x4xf32> loc("scores")
     memref.copy %x, %a : memref<?x4xf32> to memref<?x4xf32>
-    %b = memref.alloc(%n) : memref<?x4xf32>
+    %b = memref.alloc(%n) : memref<?x4xf32> loc("scores")
     memref.copy %a, %b : memref<?x4xf32> to memref<?x4xf32>
-    %c = memref.alloc(%n) : memref<?x2x2xf32>
+    %c = memref.alloc(%n) : memref<?x2x2xf32> loc("proj")
     memref.copy %z, %c : memref<?x2x2xf32> to memref<?x2x2xf32>
     memref.copy %b, %y : memref<?x4xf32> to memref<?x4xf32>
     memref.copy %c, %z : memref<?x2x2xf32> to memref<?x2x2xf32>
@@ -176,8 +179,8 @@ module attributes {kiln.abi = {entries = [{name = "infer", function = @model, in
 // CHECK: %[[N:.*]] = memref.dim %{{.*}}, %c0
 // CHECK: %[[S:.*]] = memref.dim %{{.*}}, %c1
 // CHECK: %[[NS:.*]] = arith.muli %{{.*}}, %{{.*}} : index
-// CHECK: %[[BYTES:.*]] = arith.muli %[[NS]], %c128
-// CHECK: %[[ARENA:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[ALLOC:.*]] = memref.alloc(%[[N]], %[[S]]) {alignment = 64 : i64, kiln.buffer = "the buffer shared by 2 intermediate results sized at run time"} : memref<?x?x128xi8>
+// CHECK: %[[ARENA:.*]] = memref.collapse_shape %[[ALLOC]] {{\[\[}}0, 1, 2]] : memref<?x?x128xi8> into memref<?xi8>
 // CHECK: %[[OA:.*]] = arith.muli %[[NS]], %c0
 // CHECK: memref.view %[[ARENA]][%[[OA]]][%[[N]], %[[S]]] : memref<?xi8> to memref<?x?x4xf32>
 // CHECK: %[[OB:.*]] = arith.muli %[[NS]], %c64

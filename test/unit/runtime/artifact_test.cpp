@@ -1,5 +1,6 @@
 // The file check before dlopen: broken, truncated and foreign files are refused
 // with a message, never loaded (a truncated library would raise SIGBUS).
+#include "kiln_checksum.h"
 #include "kiln_runtime.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +40,10 @@ std::string writeFile(const std::string &name, const std::vector<char> &bytes) {
 }
 
 std::string prefix(const std::string &path) { return "cannot load model '" + path + "': "; }
+
+const std::string kNoChecksum =
+    "the artifact is corrupted or not from this Kiln: expects the checksum trailer 'KILNSUM1' "
+    "that kiln-compile writes at the end of the file, found none (recompile the model)";
 
 // Both entry points refuse the file with KILN_ERROR_LOAD and the same message.
 void expectRefused(const std::string &path, const std::string &message) {
@@ -102,18 +108,81 @@ TEST(ArtifactCheck, RefusesTruncatedLibraries) {
   ASSERT_FALSE(expected.empty());
   expectRefused(writeFile("trunc_half.so", lib.truncated(cut)), expected);
 
-  // The linker puts the section header table last: losing one byte cuts it.
-  ASSERT_EQ(lib.header.e_shoff + lib.header.e_shnum * sizeof(Elf64_Shdr), size);
-  expectRefused(writeFile("trunc_last.so", lib.truncated(size - 1)),
+  // The linker puts the section header table last, then the checksum
+  // trailer follows: losing one byte of the table cuts it.
+  const size_t trailer = KILN_CHECKSUM_TRAILER_SIZE;
+  ASSERT_EQ(lib.header.e_shoff + lib.header.e_shnum * sizeof(Elf64_Shdr), size - trailer);
+  expectRefused(writeFile("trunc_last.so", lib.truncated(size - trailer - 1)),
                 "expects the section header table (" + std::to_string(lib.header.e_shnum) +
                     " entries at offset " + std::to_string(lib.header.e_shoff) +
-                    ") inside the file of " + std::to_string(size - 1) +
+                    ") inside the file of " + std::to_string(size - trailer - 1) +
                     " bytes, found it past the end (truncated file?)");
+  // Losing the trailer, or part of it, loses the checksum.
+  for (size_t cut : {size - trailer, size - 1})
+    expectRefused(writeFile("trunc_trailer.so", lib.truncated(cut)), kNoChecksum);
 
   // Every truncation is refused by the check, none reaches dlopen.
   for (size_t n = 0; n < size; n += 997) {
     std::string path = writeFile("trunc_any.so", lib.truncated(n));
     EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_ERROR_LOAD) << n;
+  }
+}
+
+// A byte corrupted anywhere the structural check does not look (code,
+// initialized data) passed it and could crash in dlopen or in the model's
+// code; the checksum over the whole file catches it.
+TEST(ArtifactCheck, RefusesCorruptedLibraries) {
+  Library lib(fake("fake_model"));
+  const size_t size = lib.bytes.size();
+  auto stored = [&](const std::vector<char> &bytes) {
+    uint64_t h = 0;
+    for (int i = 7; i >= 0; --i) h = (h << 8) | static_cast<unsigned char>(bytes[size - 8 + i]);
+    return h;
+  };
+  auto computed = [&](const std::vector<char> &bytes) {
+    kiln_checksum_state state;
+    kiln_checksum_init(&state);
+    kiln_checksum_update(&state, bytes.data(), size - 8);
+    return kiln_checksum_final(&state);
+  };
+  auto hex = [](uint64_t v) {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+    return std::string(text);
+  };
+  ASSERT_EQ(stored(lib.bytes), computed(lib.bytes));
+
+  // One byte of the code section flipped.
+  const Elf64_Shdr *text = nullptr;
+  std::vector<Elf64_Shdr> sections(lib.header.e_shnum);
+  std::memcpy(sections.data(), lib.bytes.data() + lib.header.e_shoff,
+              sections.size() * sizeof(Elf64_Shdr));
+  for (const Elf64_Shdr &sh : sections)
+    if ((sh.sh_flags & SHF_EXECINSTR) && sh.sh_type == SHT_PROGBITS && sh.sh_size > 0 &&
+        (!text || sh.sh_size > text->sh_size))
+      text = &sh;
+  ASSERT_NE(text, nullptr);
+  std::vector<char> bad = lib.bytes;
+  bad[text->sh_offset + text->sh_size / 2] ^= 0x5a;
+  expectRefused(writeFile("corrupt_code.so", bad),
+                "the artifact is corrupted: checksum mismatch (stored " + hex(stored(bad)) +
+                    ", computed " + hex(computed(bad)) +
+                    ": the file changed after kiln-compile wrote it)");
+
+  // The stored checksum itself corrupted.
+  bad = lib.bytes;
+  bad[size - 1] ^= 0x01;
+  expectRefused(writeFile("corrupt_sum.so", bad),
+                "the artifact is corrupted: checksum mismatch (stored " + hex(stored(bad)) +
+                    ", computed " + hex(computed(bad)) +
+                    ": the file changed after kiln-compile wrote it)");
+
+  // A flipped bit anywhere is refused, by one check or another.
+  for (size_t at = 0; at < size; at += 61) {
+    bad = lib.bytes;
+    bad[at] ^= static_cast<char>(1 << (at % 8));
+    std::string path = writeFile("corrupt_any.so", bad);
+    EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_ERROR_LOAD) << at;
   }
 }
 
@@ -165,7 +234,14 @@ TEST(ArtifactCheck, RefusesLibrariesWithoutTheMarker) {
   // The file is read in 1 MiB chunks from the end: a marker across two chunks counts.
   for (size_t before_boundary : {1u, 5u, 12u}) {
     std::string padded = old + std::string(100, '\0') + "kiln-model 3\n";
-    padded += std::string((1u << 20) + before_boundary - 13, '\0');
+    padded += std::string((1u << 20) + before_boundary - 13 - KILN_CHECKSUM_TRAILER_SIZE, '\0');
+    // Sealed again, as kiln-compile seals what it links.
+    kiln_checksum_state state;
+    kiln_checksum_init(&state);
+    kiln_checksum_update(&state, padded.data(), padded.size());
+    unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE];
+    kiln_checksum_trailer(&state, trailer);
+    padded.append(reinterpret_cast<const char *>(trailer), sizeof trailer);
     std::string path = writeFile("straddle.so", std::vector<char>(padded.begin(), padded.end()));
     EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_OK)
         << before_boundary << ": " << kiln_last_error();

@@ -171,6 +171,26 @@ TEST(Bind, ZeroSizeDimsAreLegal) {
   EXPECT_EQ(check(z.get(), {w.get()}), "");
 }
 
+// The generated loops run over an empty tensor's other dims: an input's
+// dims, counting 0 as 1, are held to 2^31 (the limit on a tensor's elements).
+TEST(Bind, EmptyInputsAreHeldToTheElementLimit) {
+  Model m = load(kTwoInputs);
+  Tensor x = make(KILN_DTYPE_F32, {0, 3});
+  Tensor y = make(KILN_DTYPE_F32, {0, INT64_C(1) << 31});
+  EXPECT_EQ(check(m.get(), {x.get(), y.get()}), "");
+  Tensor wide = make(KILN_DTYPE_F32, {0, (INT64_C(1) << 31) + 1});
+  EXPECT_EQ(check(m.get(), {x.get(), wide.get()}),
+            "input 'y': expected dims whose product, counting a dim of 0 as 1, is at most "
+            "2147483648 (2^31, the most elements a tensor may have; the loops of an empty tensor "
+            "still run over its other dims), got 0x2147483649");
+  // Checked before the symbols: the bound of N (8) is not what refuses it.
+  Tensor tall = make(KILN_DTYPE_F32, {INT64_C(1) << 40, 0});
+  EXPECT_EQ(check(m.get(), {x.get(), tall.get()}),
+            "input 'y': expected dims whose product, counting a dim of 0 as 1, is at most "
+            "2147483648 (2^31, the most elements a tensor may have; the loops of an empty tensor "
+            "still run over its other dims), got 1099511627776x0");
+}
+
 TEST(Bind, OutputShapesFollowTheInputs) {
   Model m = load(kTwoInputs);
   const kiln_entry *e = kiln_model_entry_at(m.get(), 0);

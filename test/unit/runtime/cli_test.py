@@ -213,7 +213,7 @@ def check_symbolic(kiln_run, model, work):
 def main():
     ap = argparse.ArgumentParser()
     for opt in ["--cc", "--model-obj", "--exe-main-lib", "--runtime-lib", "--kiln-run",
-                "--c-example", "--parallel-model", "--symbolic-model", "--workdir"]:
+                "--c-example", "--parallel-model", "--symbolic-model", "--seal", "--workdir"]:
         ap.add_argument(opt, required=True)
     args = ap.parse_args()
     work = args.workdir
@@ -222,7 +222,8 @@ def main():
 
     so = os.path.join(work, "fake.so")
     exe = os.path.join(work, "fake_model")
-    for cmd in ([args.cc, "-shared", args.model_obj, "-lm", "-o", so],
+    # The library gets the checksum trailer kiln-compile appends after its link.
+    for cmd in ([args.cc, "-shared", args.model_obj, "-lm", "-o", so], [args.seal, so],
                 [args.cc, args.model_obj, args.exe_main_lib, args.runtime_lib,
                  "-lm", "-lpthread", "-ldl", "-o", exe]):
         p = run(cmd)

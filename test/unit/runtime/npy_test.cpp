@@ -19,6 +19,8 @@
 
 namespace {
 
+using namespace std::string_literals;
+
 // magic, version, little-endian header length, header padded with spaces and a
 // final '\n' to a multiple of 64 bytes (as the spec requires), then data.
 std::string npyBytes(const std::string &dict, const std::string &data, int major = 1,
@@ -197,6 +199,24 @@ TEST(NpyRead, MalformedHeadersFailWithMessage) {
        KILN_ERROR_DTYPE_MISMATCH, "'<U3'"},
       {npyBytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", "abcd"),
        KILN_ERROR_DTYPE_MISMATCH, "structured"},
+      // A descr must be exactly a known dtype string: a NUL byte once ended
+      // it early ('<f4\0' read as '<f4'), and a key likewise.
+      {npyBytes("{'descr': '<f4\0', 'fortran_order': False, 'shape': (1,), }"s,
+                "abcd"),
+       KILN_ERROR_DTYPE_MISMATCH,
+       "unsupported .npy 'descr': it holds a control byte (such as NUL) or more than 31 bytes "
+       "(expected exactly one of <f4 <f8 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1)"},
+      {npyBytes("{'descr': '<f4\0junk', 'fortran_order': False, 'shape': (1,), }"s,
+                "abcd"),
+       KILN_ERROR_DTYPE_MISMATCH, "unsupported .npy 'descr': it holds a control byte"},
+      {npyBytes("{'descr': '<f4\n', 'fortran_order': False, 'shape': (1,), }", "abcd"),
+       KILN_ERROR_DTYPE_MISMATCH, "unsupported .npy 'descr': it holds a control byte"},
+      {npyBytes("{'descr': '" + std::string(40, 'f') + "', 'fortran_order': False, "
+                "'shape': (1,), }", "abcd"),
+       KILN_ERROR_DTYPE_MISMATCH, "or more than 31 bytes"},
+      {npyBytes("{'descr\0': '<f4', 'fortran_order': False, 'shape': (1,), }"s,
+                "abcd"),
+       KILN_ERROR_FORMAT, "malformed .npy header: expected 'key': value"},
       {npyBytes("{'descr': '<f4', 'fortran_order': False, }", "abcd"), KILN_ERROR_FORMAT,
        "missing key 'shape'"},
       {npyBytes("{'descr': '<f4', 'shape': (1,), }", "abcd"), KILN_ERROR_FORMAT,
