@@ -248,9 +248,30 @@ LogicalResult importReverseSequence(NodeBinder &b) {
   if (failed(x) || failed(lens))
     return failure();
   OpBuilder &builder = b.builder();
-  return b.defineResult(b.create<ReverseSequenceOp>(
+  int64_t timeAxis = b.attrInt("time_axis", 0);
+  FailureOr<Value> y = b.create<ReverseSequenceOp>(
       *x, *lens, builder.getI64IntegerAttr(b.attrInt("batch_axis", 1)),
-      builder.getI64IntegerAttr(b.attrInt("time_axis", 0))));
+      builder.getI64IntegerAttr(timeAxis));
+  if (failed(y))
+    return failure();
+  // Constant lengths are checked here, where the generated code would clamp
+  // them (ONNX: each in [0, T]); run-time ones by the lowering.
+  std::optional<SmallVector<int64_t>> lengths = kiln::nn::constantInts(b.constInput(1));
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  if (lengths && timeAxis >= 0 && timeAxis < static_cast<int64_t>(shape.size())) {
+    int64_t steps = shape[timeAxis];
+    for (int64_t v : *lengths) {
+      if (v < 0 || (!ShapedType::isDynamic(steps) && v > steps)) {
+        InFlightDiagnostic d = b.error() << "expects sequence lengths in [0, ";
+        if (ShapedType::isDynamic(steps))
+          d << "the time axis size";
+        else
+          d << steps;
+        return d << "], found " << v;
+      }
+    }
+  }
+  return b.defineResult(y);
 }
 
 /// Cast and CastLike (a cast of a constant folds).
