@@ -292,7 +292,22 @@ static LogicalResult importRange(NodeBinder &b) {
       return b.error() << "expects scalar start, limit and delta of one numeric type, found "
                        << typeOf((*in)[0]) << ", " << typeOf((*in)[1]) << " and "
                        << typeOf((*in)[2]);
-  RankedTensorType type = resultType(b, elem, 1);
+  // Integer constants: the exact count (ONNX's shape inference wraps
+  // `limit - start` in int64, giving 0 for Range(-2^63, 2^63 - 1, 2^62)).
+  SmallVector<int64_t> proven;
+  std::optional<SmallVector<int64_t>> s = kiln::nn::constantInts(b.constInput(0)),
+                                      l = kiln::nn::constantInts(b.constInput(1)),
+                                      d = kiln::nn::constantInts(b.constInput(2));
+  if (isa<IntegerType>(elem) && s && l && d && s->size() == 1 && l->size() == 1 &&
+      d->size() == 1 && d->front() != 0) {
+    __int128 span = static_cast<__int128>(l->front()) - s->front(), delta = d->front();
+    __int128 count = span / delta + ((span % delta != 0 && (span < 0) == (delta < 0)) ? 1 : 0);
+    if (count >= 0 && count <= (int64_t(1) << 31))
+      proven.push_back(static_cast<int64_t>(count));
+    else if (count < 0)
+      proven.push_back(0);
+  }
+  RankedTensorType type = resultType(b, elem, 1, proven);
   b.define(0, b.builder().create<RangeOp>(b.loc(), type, (*in)[0], (*in)[1], (*in)[2]));
   return success();
 }
