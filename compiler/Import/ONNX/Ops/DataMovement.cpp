@@ -10,6 +10,9 @@
 #include "compiler/Import/ONNX/Ops/Indexing.h"
 #include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <limits>
@@ -108,6 +111,48 @@ LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
   return b.defineResult(b.create<SliceOp>(*x, ints(b, offsets), ints(b, sizes), ints(b, strides)));
 }
 
+/// Split of a dynamic dim: the sizes given (`split`), or equal parts
+/// computed at run time (`ceil(n / parts)` each, the last ones smaller with
+/// `num_outputs`, else `n` must divide evenly), then a run-time split.
+LogicalResult splitDynamicDim(NodeBinder &b, Value x, int64_t axis, ArrayRef<int64_t> split) {
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  int64_t parts = b.numOutputs();
+  auto sizesType = RankedTensorType::get({parts}, builder.getI64Type());
+  if (!split.empty()) {
+    if (static_cast<int64_t>(split.size()) != parts || llvm::any_of(split, [](int64_t s) {
+          return s < 0;
+        }))
+      return b.error() << "expects " << parts << " non-negative split sizes, found "
+                       << split.size() << ": [" << llvm::make_range(split.begin(), split.end())
+                       << "]";
+    Value sizes = builder.create<ConstantOp>(loc, DenseElementsAttr::get(sizesType, split));
+    return splitAtRunTime(b, x, axis, sizes);
+  }
+  auto i64 = [&](int64_t v) -> Value { return builder.create<arith::ConstantIntOp>(loc, v, 64); };
+  Value n = builder.create<arith::IndexCastOp>(loc, builder.getI64Type(),
+                                               builder.create<tensor::DimOp>(loc, x, axis));
+  if (!b.hasAttr("num_outputs")) {
+    Value rem = builder.create<arith::RemSIOp>(loc, n, i64(parts));
+    builder.create<cf::AssertOp>(
+        loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, rem, i64(0)),
+        runTimeLabel(b) + "expects dimension " + std::to_string(axis) + " to divide into " +
+            std::to_string(parts) + " equal parts, found a size that does not");
+  }
+  Value chunk = builder.create<arith::DivSIOp>(
+      loc, builder.create<arith::AddIOp>(loc, n, i64(parts - 1)), i64(parts));
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < parts; ++i) {
+    // min(chunk, n - i * chunk), at least 0.
+    Value left = builder.create<arith::SubIOp>(
+        loc, n, builder.create<arith::MulIOp>(loc, chunk, i64(i)));
+    sizes.push_back(builder.create<arith::MaxSIOp>(
+        loc, builder.create<arith::MinSIOp>(loc, chunk, left), i64(0)));
+  }
+  Value sizesValue = builder.create<tensor::FromElementsOp>(loc, sizesType, sizes);
+  return splitAtRunTime(b, x, axis, sizesValue);
+}
+
 /// Split into consecutive nn.slice windows along `axis`: sizes from the
 /// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
 /// the last part smaller), or equal parts.
@@ -130,6 +175,8 @@ LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
     split = b.attrInts("split");
   else if (failed(optionalConstInts(b, 1, "split", split)))
     return failure();
+  if (ShapedType::isDynamic(n))
+    return splitDynamicDim(b, *x, axis, split);
   if (split.empty()) {
     int64_t chunk = (n + parts - 1) / parts;
     if (!b.hasAttr("num_outputs") && n % parts != 0)
