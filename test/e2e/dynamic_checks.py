@@ -12,7 +12,9 @@ the node, and write nothing:
             2x2: a window larger than the padded run-time size is an error
             (it gave an empty tensor, exit 0)
   split     Split(x[N,2], split int64[2]), axis 0: sizes must be
-            non-negative and add up to N (rows were dropped or invented)
+            non-negative and add up to N (rows were dropped or invented);
+            split_c the same with constant sizes [2, 3] (checked at run
+            time against N; negative constants are a compile error)
   split_eq  Split(x[N,2]) into 2 equal parts (opset 13): N must be even;
             split_n Split(x[N,2], num_outputs=3) (opset 18): ceil(N/3) each,
             the last smaller (both failed to compile with kDynamic numbers)
@@ -78,6 +80,10 @@ def models():
         "split": (graph("split", helper.make_node("Split", ["x", "s"], ["y", "z"], name="split_s",
                                                   axis=0),
                         [vi("x", T.FLOAT, ["N", 2]), vi("s", T.INT64, [2])], ("y", "z")), 13),
+        "split_c": (graph("split_c", helper.make_node("Split", ["x", "s"], ["y", "z"],
+                                                      name="split_c", axis=0),
+                          [vi("x", T.FLOAT, ["N", 2])], ("y", "z"),
+                          [numpy_helper.from_array(np.array([2, 3], np.int64), "s")]), 13),
         "split_eq": (graph("split_eq", helper.make_node("Split", ["x"], ["y", "z"],
                                                         name="split_eq", axis=0),
                            [vi("x", T.FLOAT, ["N", 2])], ("y", "z")), 13),
@@ -188,6 +194,7 @@ def run_all(args, work):
     for s in [(2, 3), (0, 5), (5, 0)]:
         good.append(("split", {"x": x52, "s": i64(*s)},
                      dict(zip("yz", np.split(x52, [s[0]]))), 0))
+    good.append(("split_c", {"x": x52}, dict(zip("yz", np.split(x52, [2]))), 0))
     good.append(("split_eq", {"x": x52[:4]}, dict(zip("yz", np.split(x52[:4], 2))), 0))
     # ONNX (Split-18, num_outputs): ceil(N / 3) rows each, the last smaller.
     good.append(("split_n", {"x": x7}, {"y": x7[:3], "z": x7[3:6], "u": x7[6:]}, 0))
@@ -244,6 +251,7 @@ def run_all(args, work):
     ]
     for s in [(2, 2), (7, -2), (6, -1), (-1, 6), (2**62, 5 - 2**62)]:
         bad.append(("split", {"x": x52, "s": i64(*s)}, "node 'split_s' (Split): " + split))
+    bad.append(("split_c", {"x": x52[:4]}, "node 'split_c' (Split): " + split))
     bad.append(("split_eq", {"x": x52}, "node 'split_eq' (Split): expects dimension 0 to divide "
                                         "into 2 equal parts, found a size that does not"))
     for lens in [(4, 1), (100, 1), (2**40, 1), (-1, 1), (-2**40, 2)]:
@@ -286,6 +294,17 @@ def run_all(args, work):
             msg = (f"node 'revseq_c' (ReverseSequence, opset 13): expects sequence lengths in "
                    f"[0, 3], found {min(lens) if min(lens) < 0 else max(lens)}")
             e2e.expect_refused(FAILURES, res, msg, f"revseq constant {lens} is a compile error")
+
+    # Constant split sizes of a dynamic axis: negative ones are a compile error.
+    g = helper.make_graph(
+        [helper.make_node("Split", ["x", "s"], ["y", "z"], name="split_neg", axis=0)],
+        "split_neg", [vi("x", T.FLOAT, ["N", 2])], [vi(o, T.FLOAT, None) for o in "yz"],
+        [numpy_helper.from_array(i64(-1, 6), "s")])
+    path = os.path.join(work, "split_neg.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    res = e2e.run([compiler, path, "-o", os.path.join(work, "split_neg.so")], 600)
+    e2e.expect_refused(FAILURES, res, "node 'split_neg' (Split, opset 13): expects 2 non-negative "
+                       "split sizes, found 2: [-1, 6]", "constant split [-1, 6] is a compile error")
     return e2e.finish(FAILURES, "dynamic-shape run-time checks")
 
 
