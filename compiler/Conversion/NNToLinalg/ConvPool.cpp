@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/NNToLinalg/IndexingUtils.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
 #include "dialects/NN/IR/NNOps.h"
@@ -32,6 +33,26 @@ Value expandTo2D(OpBuilder &b, Location loc, Value v) {
 Value collapseFrom2D(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
   return b.create<tensor::CollapseShapeOp>(
       loc, type, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// Fails the run unless every window fits its padded spatial dim where
+/// that dim is dynamic (shape inference refuses static ones): the output
+/// size `(in + pads - window) / stride + 1` would be negative, and the
+/// result shapes clamp it to an empty tensor.
+void requireWindowsFit(OpBuilder &b, Operation *op, Value input, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t sp = kernel.size();
+  Emitter e(b, op);
+  for (int64_t i = 0; i < sp; ++i) {
+    if (!type.isDynamicDim(2 + i) || ShapedType::isDynamic(kernel[i]))
+      continue;
+    int64_t reach = (dilations.empty() ? 1 : dilations[i]) * (kernel[i] - 1) + 1;
+    int64_t padded = pads[i] + pads[sp + i];
+    e.require(e.ge(e.add(e.dimI64(input, 2 + i), e.i64(padded)), e.i64(reach)),
+              "expects the window to fit in spatial dimension " + Twine(i) + " (padded " +
+                  Twine(padded) + ", window " + Twine(reach) + "), found a smaller size");
+  }
 }
 
 /// Window parameters widened to two spatial dims (1-D gets a unit H).
@@ -141,6 +162,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType outType = op.getType();
     Type elem = outType.getElementType();
+    requireWindowsFit(rewriter, op, adaptor.getInput(),
+                      op.getWeight().getType().getShape().drop_front(2), op.getDilations(),
+                      op.getPads());
     if (outType.getRank() == 5) {
       rewriter.replaceOp(op, conv3D(rewriter, loc, op, adaptor));
       return success();
@@ -324,6 +348,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Location loc = op.getLoc();
     Type elem = op.getType().getElementType();
     Value neg = extreme(rewriter, loc, elem, /*largest=*/false);
+    requireWindowsFit(rewriter, op, adaptor.getInput(), op.getKernelShape(), op.getDilations(),
+                      op.getPads());
     // Integers (static shapes only, needsStaticSizes) take the generic form:
     // linalg.pooling_nchw_max is a signed or float max.
     if (op.getType().getRank() == 5 || !isFloat(elem)) {
@@ -393,6 +419,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     int64_t rank = outType.getRank();
     Value zero = scalar(rewriter, loc, elem, 0);
     SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
+    requireWindowsFit(rewriter, op, adaptor.getInput(), op.getKernelShape(), {}, op.getPads());
     Value sum;
     if (rank == 5) {
       sum = poolND(rewriter, loc, op, adaptor.getInput(), ones, zero, zero, false);

@@ -297,7 +297,9 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
 };
 
 /// A generic over the result reads the batch entry's length and takes the
-/// element at `length - 1 - t` along the time axis when `t < length`.
+/// element at `length - 1 - t` along the time axis when `t < length`. A
+/// length outside [0, T] fails the run (ONNX makes it an error; the generic
+/// alone would clamp it); constant ones in range need no check.
 struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -312,6 +314,22 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
                   rewriter.createOrFold<tensor::DimOp>(op.getLoc(), adaptor.getLengths(), 0),
                   rewriter.create<tensor::DimOp>(op.getLoc(), input, batch),
                   "expects one length per batch entry");
+    DenseIntElementsAttr known;
+    bool inRange = !ShapedType::isDynamic(steps) &&
+                   matchPattern(adaptor.getLengths(), m_Constant(&known)) &&
+                   llvm::all_of(known.getValues<APInt>(), [&](const APInt &v) {
+                     return v.sge(0) && v.sle(steps);
+                   });
+    if (!inRange) {
+      Emitter e(rewriter, op);
+      Value ok = allOf(rewriter, op.getLoc(), adaptor.getLengths(),
+                       [&](OpBuilder &nb, Location, Value len, ValueRange) {
+                         Emitter in(nb, op);
+                         len = in.toI64(len);
+                         return in.both(in.ge(len, in.i64(0)), in.le(len, in.dimI64(input, time)));
+                       });
+      e.require(ok, "expects sequence lengths in [0, the time axis size], found one outside");
+    }
     SmallVector<AffineMap> maps{
         AffineMap::get(rank, 0, getAffineDimExpr(batch, rewriter.getContext())),
     };

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/NNToLinalg/IndexingUtils.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalg.h"
 #include "compiler/Conversion/NNToLinalg/NNToLinalgUtils.h"
 #include "dialects/NN/IR/NNOps.h"
@@ -147,6 +148,13 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
     int64_t rank = inType.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     bool last = op.getSelectLastIndex();
+    // Shape inference refuses a static empty axis; a dynamic one would give
+    // index 0 into nothing.
+    if (inType.isDynamicDim(axis)) {
+      Emitter e(rewriter, op);
+      e.require(e.gt(e.dimI64(adaptor.getInput(), axis), e.i64(0)),
+                "expects a non-empty axis, found size 0");
+    }
     SmallVector<int64_t> outShape;
     SmallVector<AffineExpr> outExprs;
     SmallVector<utils::IteratorType> iters;

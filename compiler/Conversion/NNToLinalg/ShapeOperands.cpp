@@ -502,15 +502,22 @@ struct RangeLowering : ShapeOperandLowering<RangeOp> {
       };
       Value is = toI64(start), il = toI64(limit), id = toI64(delta);
       s.require(s.ne(id, s.c(0)), "expects a non-zero delta, found 0");
-      Value safe = s.sel(s.eq(id, s.c(0)), s.c(1), id);
-      // Truncating division, plus one where the remainder has delta's sign
-      // (arith.ceildivsi has no LLVM lowering in the CPU pipeline).
-      Value span = s.sub(il, is);
-      Value q = rewriter.create<arith::DivSIOp>(loc, span, safe);
-      Value r = rewriter.create<arith::RemSIOp>(loc, span, safe);
-      Value up = s.both(s.ne(r, s.c(0)), s.eq(s.gt(r, s.c(0)), s.gt(safe, s.c(0))));
-      n = s.max(s.add(q, rewriter.create<arith::ExtUIOp>(loc, rewriter.getI64Type(), up)), s.c(0));
-      s.require(s.cmp(arith::CmpIPredicate::sle, n, s.c(int64_t(1) << 31)),
+      // ceil(|limit - start| / |delta|) in unsigned i64 arithmetic, which
+      // holds the distance between any two i64 values (the signed
+      // difference wraps: Range(-2^63, 2^63 - 1, 2^62) gave 0 elements);
+      // 0 when delta points away from limit.
+      Value zero = s.c(0), one = s.c(1);
+      Value up = s.gt(id, zero);
+      Value forward = s.both(up, s.gt(il, is));
+      Value backward = s.both(s.lt(id, zero), s.lt(il, is));
+      Value dist = s.sel(up, s.sub(il, is), s.sub(is, il));
+      Value step = s.sel(up, id, s.sub(zero, id));
+      Value safeStep = s.sel(s.eq(step, zero), one, step);
+      Value q = rewriter.create<arith::DivUIOp>(loc, s.sub(dist, one), safeStep);
+      Value count = s.add(q, one);
+      n = s.sel(s.either(forward, backward), count, zero);
+      // Unsigned: a count of 2^63 or more is past the limit too.
+      s.require(s.cmp(arith::CmpIPredicate::ule, n, s.c(int64_t(1) << 31)),
                 "expects at most 2^31 elements, found more");
     }
     SmallVector<Value> dims{n};

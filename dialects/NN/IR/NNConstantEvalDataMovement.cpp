@@ -153,6 +153,9 @@ std::optional<Literal> reverseSequence(ReverseSequenceOp op, ArrayRef<Literal> i
   const Literal &x = in[0], &lens = in[1];
   int64_t b = op.getBatchAxis(), t = op.getTimeAxis();
   int64_t steps = x.shape()[t];
+  // A length outside [0, T] is an error left to the run-time check.
+  if (llvm::any_of(lens.i, [&](int64_t v) { return v < 0 || v > steps; }))
+    return std::nullopt;
   return byCoords(x, op.getType(), [&](ArrayRef<int64_t> r, SmallVectorImpl<int64_t> &from) {
     from.assign(r.begin(), r.end());
     int64_t len = std::clamp<int64_t>(lens.i[r[b]], 0, steps);

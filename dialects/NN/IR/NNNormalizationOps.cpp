@@ -67,7 +67,20 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   SmallVector<int64_t> statistics(in.getShape());
   std::fill(statistics.begin() + axis, statistics.end(), 1);
   RankedTensorType statisticsType = in.clone(statistics);
-  types.append({in, statisticsType, statisticsType});
+  // A dynamic dim that meets a static one (not 1) of scale or bias is that
+  // size: the result is the broadcast of the three, checked at run time.
+  SmallVector<int64_t> shape(in.getShape());
+  for (Value v : {adaptor.getScale(), adaptor.getBias()}) {
+    if (!v)
+      continue;
+    ArrayRef<int64_t> p = rankedType(v).getShape();
+    for (size_t i = 0; i < p.size() && i < shape.size(); ++i) {
+      int64_t &d = shape[shape.size() - p.size() + i];
+      if (ShapedType::isDynamic(d) && !ShapedType::isDynamic(p[i]) && p[i] != 1)
+        d = p[i];
+    }
+  }
+  types.append({in.clone(shape), statisticsType, statisticsType});
   return success();
 }
 
@@ -90,7 +103,12 @@ LogicalResult InstanceNormOp::inferReturnTypes(MLIRContext *, std::optional<Loca
   if (failed(checkPerChannel(loc, name, "scale", rankedType(adaptor.getScale()), in, c)) ||
       failed(checkPerChannel(loc, name, "bias", rankedType(adaptor.getBias()), in, c)))
     return failure();
-  types.push_back(in);
+  // A dynamic C is the scale's or bias's static one (checked at run time).
+  SmallVector<int64_t> shape(in.getShape());
+  for (Value v : {adaptor.getScale(), adaptor.getBias()})
+    if (ShapedType::isDynamic(shape[1]) && rankedType(v).getRank() == 1)
+      shape[1] = rankedType(v).getDimSize(0);
+  types.push_back(in.clone(shape));
   return success();
 }
 

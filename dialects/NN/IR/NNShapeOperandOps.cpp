@@ -611,8 +611,12 @@ void RangeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContex
         count = 0;
       if (count > kMaxFolded)
         return {};
+      // Each element lies between start and limit, so the sum is exact
+      // when wrapped in unsigned arithmetic (the signed one may overflow).
       for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
-        values.push_back(rewriter.getIntegerAttr(elem, start + i * delta));
+        values.push_back(rewriter.getIntegerAttr(
+            elem, static_cast<int64_t>(static_cast<uint64_t>(start) +
+                                       static_cast<uint64_t>(i) * static_cast<uint64_t>(delta))));
     }
     auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, elem);
     return rewriter.create<ConstantOp>(op.getLoc(), DenseElementsAttr::get(type, values));

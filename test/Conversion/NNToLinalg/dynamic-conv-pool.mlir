@@ -151,3 +151,40 @@ func.func @max_pool_ceil(%x: tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32> {
       : (tensor<1x2x?x8xf32>) -> tensor<1x2x?x4xf32>
   return %0 : tensor<1x2x?x4xf32>
 }
+
+// -----
+
+// A window that may not fit a dynamic spatial dim plus its pads (here H + 2
+// against a dilated window of 5) fails the run before the conv: the output
+// size would be negative and clamp to 0. The static W needs no check.
+// CHECK-LABEL: func @conv_window_check
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x?x8xf32>
+// CHECK: %[[H:.*]] = tensor.dim %[[X]], %c2
+// CHECK: %[[H64:.*]] = arith.index_cast %[[H]] : index to i64
+// CHECK: %[[P:.*]] = arith.addi %[[H64]], %c2_i64
+// CHECK: %[[OK:.*]] = arith.cmpi sge, %[[P]], %c5_i64
+// CHECK: cf.assert %[[OK]], "nn.conv: expects the window to fit in spatial dimension 0 (padded 2, window 5), found a smaller size"
+// CHECK-NOT: spatial dimension 1
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_window_check(%x: tensor<1x3x?x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x?x4xf32> {
+  %0 = nn.conv %x, %w {dilations = array<i64: 2, 2>, group = 1 : i64, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x3x?x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x4xf32>
+  return %0 : tensor<1x4x?x4xf32>
+}
+
+// -----
+
+// The same check for max and average pooling, per dynamic spatial dim.
+// CHECK-LABEL: func @pool_window_check
+// CHECK: cf.assert %{{.*}}, "nn.max_pool: expects the window to fit in spatial dimension 0 (padded 0, window 3), found a smaller size"
+// CHECK: cf.assert %{{.*}}, "nn.max_pool: expects the window to fit in spatial dimension 1 (padded 0, window 3), found a smaller size"
+// CHECK: linalg.pooling_nchw_max
+// CHECK: cf.assert %{{.*}}, "nn.average_pool: expects the window to fit in spatial dimension 0 (padded 2, window 4), found a smaller size"
+// CHECK: linalg.pooling_nchw_sum
+func.func @pool_window_check(%x: tensor<1x2x?x?xf32>) -> (tensor<1x2x?x?xf32>, tensor<1x2x?x?xf32>) {
+  %0 = nn.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  %1 = nn.average_pool %x {ceil_mode = false, count_include_pad = true, kernel_shape = array<i64: 4, 1>, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  return %0, %1 : tensor<1x2x?x?xf32>, tensor<1x2x?x?xf32>
+}

@@ -129,3 +129,29 @@ func.func @slice_whole(%x: tensor<?x?x96xf32>) -> tensor<?x?x32xf32> {
       : (tensor<?x?x96xf32>) -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
 }
+
+// -----
+
+// Run-time sequence lengths are checked to lie in [0, T] (ONNX makes
+// others an error; the generic alone clamps them) before the reversal.
+// CHECK-LABEL: func @reverse_sequence_lengths
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi sle
+// CHECK: cf.assert %{{.*}}, "nn.reverse_sequence: expects sequence lengths in [0, the time axis size], found one outside"
+// CHECK: tensor.extract
+func.func @reverse_sequence_lengths(%x: tensor<?x2xf32>, %l: tensor<2xi64>) -> tensor<?x2xf32> {
+  %0 = nn.reverse_sequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<?x2xf32>, tensor<2xi64>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+// Constant lengths known to lie in [0, T] need no check.
+// CHECK-LABEL: func @reverse_sequence_constant
+// CHECK-NOT: cf.assert
+func.func @reverse_sequence_constant(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %l = nn.constant dense<[3, 0]> : tensor<2xi64>
+  %0 = nn.reverse_sequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<3x2xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -41,3 +41,28 @@ func.func @arg_max(%x: tensor<?x5xf32>) -> tensor<?xi64> {
   %0 = nn.arg_max %x {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<?x5xf32>) -> tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// -----
+
+// Arg max over a dynamic axis: an empty one at run time fails the run (the
+// static path refuses size 0; the generic alone would give index 0).
+// CHECK-LABEL: func @arg_max_nonempty
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[OK:.*]] = arith.cmpi sgt, %[[N64]], %c0_i64
+// CHECK: cf.assert %[[OK]], "nn.arg_max: expects a non-empty axis, found size 0"
+func.func @arg_max_nonempty(%x: tensor<?x3xf32>) -> tensor<1x3xi64> {
+  %0 = nn.arg_max %x {axis = 0 : i64, keep_dims = true, select_last_index = false} : (tensor<?x3xf32>) -> tensor<1x3xi64>
+  return %0 : tensor<1x3xi64>
+}
+
+// -----
+
+// A dynamic axis that is not reduced needs no check.
+// CHECK-LABEL: func @arg_min_static_axis
+// CHECK-NOT: cf.assert
+func.func @arg_min_static_axis(%x: tensor<?x3xf32>) -> tensor<?x1xi64> {
+  %0 = nn.arg_min %x {axis = 1 : i64, keep_dims = true, select_last_index = false} : (tensor<?x3xf32>) -> tensor<?x1xi64>
+  return %0 : tensor<?x1xi64>
+}

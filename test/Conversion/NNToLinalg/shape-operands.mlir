@@ -129,15 +129,15 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x?xi32> {
 
 // -----
 
-// An integer range counts ceil((limit - start) / delta) exactly in i64
-// (checked: delta non-zero, at most 2^31 elements) and computes
-// start + i * delta.
+// An integer range counts ceil(|limit - start| / |delta|) exactly in
+// unsigned i64, which holds any distance (checked: delta non-zero, at most
+// 2^31 elements) and computes start + i * delta.
 // CHECK-LABEL: func @range
 // CHECK: arith.extsi
 // CHECK: cf.assert %{{.*}}, "nn.range: expects a non-zero delta, found 0"
-// CHECK: arith.divsi
-// CHECK: arith.remsi
-// CHECK: cf.assert %{{.*}}, "nn.range: expects at most 2^31 elements, found more"
+// CHECK: arith.divui
+// CHECK: arith.cmpi ule
+// CHECK-NEXT: cf.assert %{{.*}}, "nn.range: expects at most 2^31 elements, found more"
 // CHECK: tensor.empty(%{{.*}}) : tensor<?xi32>
 // CHECK: arith.muli %{{.*}}, %{{.*}} : i32
 // CHECK: arith.addi %{{.*}}, %{{.*}} : i32

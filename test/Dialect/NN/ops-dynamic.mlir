@@ -49,3 +49,17 @@ func.func @contraction(%a: tensor<?x?xf32>, %b: tensor<4x?xf32>) -> tensor<?x?xf
   %0 = nn.einsum %a, %b {equation = "ij,jk->ik"} : (tensor<?x?xf32>, tensor<4x?xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Layer and instance norm: a dynamic dim that the scale (or bias) fixes
+// takes its size, as the decomposed broadcast's result does (a run-time
+// check there holds the input to it).
+// CHECK-LABEL: func @norms_refined
+func.func @norms_refined(%x: tensor<?x?xf32>, %s: tensor<4xf32>, %y: tensor<?x?x4xf32>, %c: tensor<2xf32>) -> (tensor<?x4xf32>, tensor<?x2x4xf32>) {
+  // CHECK: -> (tensor<?x4xf32>, tensor<?x1xf32>, tensor<?x1xf32>)
+  %0:3 = nn.layer_norm %x, %s {axis = -1 : i64, epsilon = 1.0e-05 : f64} : (tensor<?x?xf32>, tensor<4xf32>) -> (tensor<?x4xf32>, tensor<?x1xf32>, tensor<?x1xf32>)
+  // CHECK: -> tensor<?x2x4xf32>
+  %1 = nn.instance_norm %y, %c, %c {epsilon = 1.0e-05 : f64} : (tensor<?x?x4xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4xf32>
+  return %0#0, %1 : tensor<?x4xf32>, tensor<?x2x4xf32>
+}

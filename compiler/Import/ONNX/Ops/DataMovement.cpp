@@ -10,6 +10,9 @@
 #include "compiler/Import/ONNX/Ops/Indexing.h"
 #include "compiler/Import/ONNX/Ops/ShapeOperands.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <limits>
@@ -108,6 +111,48 @@ LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
   return b.defineResult(b.create<SliceOp>(*x, ints(b, offsets), ints(b, sizes), ints(b, strides)));
 }
 
+/// Split of a dynamic dim: the sizes given (`split`), or equal parts
+/// computed at run time (`ceil(n / parts)` each, the last ones smaller with
+/// `num_outputs`, else `n` must divide evenly), then a run-time split.
+LogicalResult splitDynamicDim(NodeBinder &b, Value x, int64_t axis, ArrayRef<int64_t> split) {
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  int64_t parts = b.numOutputs();
+  auto sizesType = RankedTensorType::get({parts}, builder.getI64Type());
+  if (!split.empty()) {
+    if (static_cast<int64_t>(split.size()) != parts || llvm::any_of(split, [](int64_t s) {
+          return s < 0;
+        }))
+      return b.error() << "expects " << parts << " non-negative split sizes, found "
+                       << split.size() << ": [" << llvm::make_range(split.begin(), split.end())
+                       << "]";
+    Value sizes = builder.create<ConstantOp>(loc, DenseElementsAttr::get(sizesType, split));
+    return splitAtRunTime(b, x, axis, sizes);
+  }
+  auto i64 = [&](int64_t v) -> Value { return builder.create<arith::ConstantIntOp>(loc, v, 64); };
+  Value n = builder.create<arith::IndexCastOp>(loc, builder.getI64Type(),
+                                               builder.create<tensor::DimOp>(loc, x, axis));
+  if (!b.hasAttr("num_outputs")) {
+    Value rem = builder.create<arith::RemSIOp>(loc, n, i64(parts));
+    builder.create<cf::AssertOp>(
+        loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, rem, i64(0)),
+        runTimeLabel(b) + "expects dimension " + std::to_string(axis) + " to divide into " +
+            std::to_string(parts) + " equal parts, found a size that does not");
+  }
+  Value chunk = builder.create<arith::DivSIOp>(
+      loc, builder.create<arith::AddIOp>(loc, n, i64(parts - 1)), i64(parts));
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < parts; ++i) {
+    // min(chunk, n - i * chunk), at least 0.
+    Value left = builder.create<arith::SubIOp>(
+        loc, n, builder.create<arith::MulIOp>(loc, chunk, i64(i)));
+    sizes.push_back(builder.create<arith::MaxSIOp>(
+        loc, builder.create<arith::MinSIOp>(loc, chunk, left), i64(0)));
+  }
+  Value sizesValue = builder.create<tensor::FromElementsOp>(loc, sizesType, sizes);
+  return splitAtRunTime(b, x, axis, sizesValue);
+}
+
 /// Split into consecutive nn.slice windows along `axis`: sizes from the
 /// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
 /// the last part smaller), or equal parts.
@@ -130,6 +175,8 @@ LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
     split = b.attrInts("split");
   else if (failed(optionalConstInts(b, 1, "split", split)))
     return failure();
+  if (ShapedType::isDynamic(n))
+    return splitDynamicDim(b, *x, axis, split);
   if (split.empty()) {
     int64_t chunk = (n + parts - 1) / parts;
     if (!b.hasAttr("num_outputs") && n % parts != 0)
@@ -248,9 +295,30 @@ LogicalResult importReverseSequence(NodeBinder &b) {
   if (failed(x) || failed(lens))
     return failure();
   OpBuilder &builder = b.builder();
-  return b.defineResult(b.create<ReverseSequenceOp>(
+  int64_t timeAxis = b.attrInt("time_axis", 0);
+  FailureOr<Value> y = b.create<ReverseSequenceOp>(
       *x, *lens, builder.getI64IntegerAttr(b.attrInt("batch_axis", 1)),
-      builder.getI64IntegerAttr(b.attrInt("time_axis", 0))));
+      builder.getI64IntegerAttr(timeAxis));
+  if (failed(y))
+    return failure();
+  // Constant lengths are checked here, where the generated code would clamp
+  // them (ONNX: each in [0, T]); run-time ones by the lowering.
+  std::optional<SmallVector<int64_t>> lengths = kiln::nn::constantInts(b.constInput(1));
+  ArrayRef<int64_t> shape = typeOf(*x).getShape();
+  if (lengths && timeAxis >= 0 && timeAxis < static_cast<int64_t>(shape.size())) {
+    int64_t steps = shape[timeAxis];
+    for (int64_t v : *lengths) {
+      if (v < 0 || (!ShapedType::isDynamic(steps) && v > steps)) {
+        InFlightDiagnostic d = b.error() << "expects sequence lengths in [0, ";
+        if (ShapedType::isDynamic(steps))
+          d << "the time axis size";
+        else
+          d << steps;
+        return d << "], found " << v;
+      }
+    }
+  }
+  return b.defineResult(y);
 }
 
 /// Cast and CastLike (a cast of a constant folds).
@@ -325,32 +393,90 @@ LogicalResult importDepthSpace(NodeBinder &b) {
     return b.error() << "expects a rank-4 NCHW input and a positive blocksize, found rank "
                      << t.getRank() << " and blocksize " << bs;
   int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2), w = t.getDimSize(3);
+  // A dynamic dim stays dynamic (kDynamic is no number to divide).
+  auto scaled = [](int64_t d, int64_t by, bool divide) {
+    return ShapedType::isDynamic(d) ? d : divide ? d / by : d * by;
+  };
   SmallVector<int64_t> split, perm, out;
   if (b.opType() == "DepthToSpace") {
-    if (c % (bs * bs))
+    if (!ShapedType::isDynamic(c) && c % (bs * bs))
       return b.error() << "expects channels (" << c << ") divisible by blocksize^2 (" << bs * bs
                        << ")";
+    int64_t depth = scaled(c, bs * bs, true);
     if (b.attrString("mode", "DCR") == "CRD") {
-      split = {n, c / (bs * bs), bs, bs, h, w};
+      split = {n, depth, bs, bs, h, w};
       perm = {0, 1, 4, 2, 5, 3};
     } else {
-      split = {n, bs, bs, c / (bs * bs), h, w};
+      split = {n, bs, bs, depth, h, w};
       perm = {0, 3, 4, 1, 5, 2};
     }
-    out = {n, c / (bs * bs), h * bs, w * bs};
+    out = {n, depth, scaled(h, bs, false), scaled(w, bs, false)};
   } else {
-    if (h % bs || w % bs)
+    if ((!ShapedType::isDynamic(h) && h % bs) || (!ShapedType::isDynamic(w) && w % bs))
       return b.error() << "expects height and width (" << h << ", " << w
                        << ") divisible by blocksize (" << bs << ")";
-    split = {n, c, h / bs, bs, w / bs, bs};
+    split = {n, c, scaled(h, bs, true), bs, scaled(w, bs, true), bs};
     perm = {0, 3, 5, 1, 2, 4};
-    out = {n, c * bs * bs, h / bs, w / bs};
+    out = {n, scaled(c, bs * bs, false), scaled(h, bs, true), scaled(w, bs, true)};
   }
-  Value parts = b.builder().create<ReshapeOp>(b.loc(), t.clone(split), *x);
+  if (llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic)) {
+    Value parts = b.builder().create<ReshapeOp>(b.loc(), t.clone(split), *x);
+    FailureOr<Value> moved = b.create<TransposeOp>(parts, ints(b, perm));
+    if (failed(moved))
+      return failure();
+    b.define(0, b.builder().create<ReshapeOp>(b.loc(), t.clone(out), *moved));
+    return success();
+  }
+  // Dynamic C, H or W: the same through run-time reshapes, their shapes
+  // computed from the input's dims after a divisibility check.
+  OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  auto i64 = [&](int64_t v) -> Value { return builder.create<arith::ConstantIntOp>(loc, v, 64); };
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < 4; ++d)
+    dims.push_back(builder.create<arith::IndexCastOp>(loc, builder.getI64Type(),
+                                                      builder.create<tensor::DimOp>(loc, *x, d)));
+  auto divisible = [&](Value v, int64_t by) {
+    return builder.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::eq, builder.create<arith::RemSIOp>(loc, v, i64(by)), i64(0));
+  };
+  auto div = [&](Value v, int64_t by) -> Value {
+    return builder.create<arith::DivSIOp>(loc, v, i64(by));
+  };
+  auto mul = [&](Value v, int64_t by) -> Value {
+    return builder.create<arith::MulIOp>(loc, v, i64(by));
+  };
+  Value nv = dims[0], cv = dims[1], hv = dims[2], wv = dims[3];
+  SmallVector<Value> splitDims, outDims;
+  if (b.opType() == "DepthToSpace") {
+    builder.create<cf::AssertOp>(loc, divisible(cv, bs * bs),
+                                 runTimeLabel(b) + "expects channels divisible by blocksize^2 (" +
+                                     std::to_string(bs * bs) + "), found others");
+    Value depth = div(cv, bs * bs);
+    if (b.attrString("mode", "DCR") == "CRD")
+      splitDims = {nv, depth, i64(bs), i64(bs), hv, wv};
+    else
+      splitDims = {nv, i64(bs), i64(bs), depth, hv, wv};
+    outDims = {nv, depth, mul(hv, bs), mul(wv, bs)};
+  } else {
+    builder.create<cf::AssertOp>(
+        loc, builder.create<arith::AndIOp>(loc, divisible(hv, bs), divisible(wv, bs)),
+        runTimeLabel(b) + "expects height and width divisible by blocksize (" +
+            std::to_string(bs) + "), found others");
+    splitDims = {nv, cv, div(hv, bs), i64(bs), div(wv, bs), i64(bs)};
+    outDims = {nv, mul(cv, bs * bs), div(hv, bs), div(wv, bs)};
+  }
+  auto shapeOf = [&](ArrayRef<Value> values) -> Value {
+    auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, builder.getI64Type());
+    return builder.create<tensor::FromElementsOp>(loc, type, values);
+  };
+  Value parts = builder.create<DynamicReshapeOp>(loc, t.clone(split), *x, shapeOf(splitDims),
+                                                 builder.getBoolAttr(false));
   FailureOr<Value> moved = b.create<TransposeOp>(parts, ints(b, perm));
   if (failed(moved))
     return failure();
-  b.define(0, b.builder().create<ReshapeOp>(b.loc(), t.clone(out), *moved));
+  b.define(0, builder.create<DynamicReshapeOp>(loc, t.clone(out), *moved, shapeOf(outDims),
+                                               builder.getBoolAttr(false)));
   return success();
 }
 

@@ -12,6 +12,10 @@
 
 #include "compiler/Import/ONNX/OpRegistry.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::onnx_import;
@@ -103,17 +107,12 @@ LogicalResult kiln::onnx_import::importRuntimeSlice(NodeBinder &b) {
   return success();
 }
 
-/// Part i is a run-time slice from the exclusive to the inclusive running
-/// sum of the sizes. The sizes are not checked to add up to the dim (each
-/// window is clamped to it, so nothing reads out of bounds); a static
-/// output dim from ONNX shape inference is checked at run time.
 LogicalResult kiln::onnx_import::importRuntimeSplit(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   FailureOr<Value> split = failed(x) ? FailureOr<Value>(failure()) : indexOperand(b, 1, "split");
   if (failed(split))
     return failure();
-  RankedTensorType in = typeOf(*x);
-  int64_t rank = in.getRank(), axis = b.attrInt("axis", 0), parts = b.numOutputs();
+  int64_t rank = typeOf(*x).getRank(), axis = b.attrInt("axis", 0), parts = b.numOutputs();
   if (axis < -rank || axis >= rank)
     return b.error() << "expects axis in [" << -rank << ", " << rank - 1 << "], found " << axis;
   if (axis < 0)
@@ -121,9 +120,50 @@ LogicalResult kiln::onnx_import::importRuntimeSplit(NodeBinder &b) {
   if (typeOf(*split).getDimSize(0) != parts)
     return b.error() << "expects " << parts << " split sizes (one per output), found "
                      << typeOf(*split).getDimSize(0);
+  return splitAtRunTime(b, *x, axis, *split);
+}
+
+std::string kiln::onnx_import::runTimeLabel(NodeBinder &b) {
+  const onnx::NodeProto &node = b.node();
+  std::string name = node.name().empty() && node.output_size() ? node.output(0) : node.name();
+  return "node '" + name + "' (" + node.op_type() + "): ";
+}
+
+/// Part i is a run-time slice from the exclusive to the inclusive running
+/// sum of the sizes. The sizes are checked first (ONNX: non-negative, adding
+/// up to the dim; the slices alone would clamp them, dropping or inventing
+/// rows); a static output dim from ONNX shape inference is checked by the
+/// slice's lowering.
+LogicalResult kiln::onnx_import::splitAtRunTime(NodeBinder &b, Value x, int64_t axis,
+                                                Value split) {
+  RankedTensorType in = typeOf(x);
+  int64_t rank = in.getRank(), parts = b.numOutputs();
   OpBuilder &builder = b.builder();
+  Location loc = b.loc();
+  {
+    auto i64 = [&](int64_t v) { return builder.create<arith::ConstantIntOp>(loc, v, 64); };
+    Value rest = builder.create<arith::IndexCastOp>(loc, builder.getI64Type(),
+                                                    builder.create<tensor::DimOp>(loc, x, axis));
+    Value ok = builder.create<arith::ConstantIntOp>(loc, 1, 1);
+    for (int64_t i = 0; i < parts; ++i) {
+      Value size = builder.create<tensor::ExtractOp>(
+          loc, split, ValueRange{builder.create<arith::ConstantIndexOp>(loc, i)});
+      Value fits = builder.create<arith::AndIOp>(
+          loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, size, i64(0)),
+          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, size, rest));
+      ok = builder.create<arith::AndIOp>(loc, ok, fits);
+      rest = builder.create<arith::SubIOp>(
+          loc, rest, builder.create<arith::SelectOp>(loc, fits, size, i64(0)));
+    }
+    ok = builder.create<arith::AndIOp>(
+        loc, ok, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, rest, i64(0)));
+    builder.create<cf::AssertOp>(loc, ok,
+                                 runTimeLabel(b) + "expects " + std::to_string(parts) +
+                                     " non-negative split sizes adding up to dimension " +
+                                     std::to_string(axis) + ", found others");
+  }
   auto sums = [&](bool exclusive) {
-    return b.create<CumSumOp>(*split, builder.getI64IntegerAttr(0), builder.getBoolAttr(exclusive),
+    return b.create<CumSumOp>(split, builder.getI64IntegerAttr(0), builder.getBoolAttr(exclusive),
                               builder.getBoolAttr(false));
   };
   FailureOr<Value> starts = sums(true), ends = sums(false);
@@ -143,7 +183,7 @@ LogicalResult kiln::onnx_import::importRuntimeSplit(NodeBinder &b) {
     SmallVector<int64_t> proven(in.getShape());
     proven[axis] = ShapedType::kDynamic;
     RankedTensorType type = resultType(b, in.getElementType(), rank, proven, i);
-    Value part = builder.create<DynamicSliceOp>(b.loc(), type, *x, *lo, *hi, axisValue, Value());
+    Value part = builder.create<DynamicSliceOp>(b.loc(), type, x, *lo, *hi, axisValue, Value());
     if (b.hasOutput(i))
       b.define(i, part);
   }
@@ -292,7 +332,22 @@ static LogicalResult importRange(NodeBinder &b) {
       return b.error() << "expects scalar start, limit and delta of one numeric type, found "
                        << typeOf((*in)[0]) << ", " << typeOf((*in)[1]) << " and "
                        << typeOf((*in)[2]);
-  RankedTensorType type = resultType(b, elem, 1);
+  // Integer constants: the exact count (ONNX's shape inference wraps
+  // `limit - start` in int64, giving 0 for Range(-2^63, 2^63 - 1, 2^62)).
+  SmallVector<int64_t> proven;
+  std::optional<SmallVector<int64_t>> s = kiln::nn::constantInts(b.constInput(0)),
+                                      l = kiln::nn::constantInts(b.constInput(1)),
+                                      d = kiln::nn::constantInts(b.constInput(2));
+  if (isa<IntegerType>(elem) && s && l && d && s->size() == 1 && l->size() == 1 &&
+      d->size() == 1 && d->front() != 0) {
+    __int128 span = static_cast<__int128>(l->front()) - s->front(), delta = d->front();
+    __int128 count = span / delta + ((span % delta != 0 && (span < 0) == (delta < 0)) ? 1 : 0);
+    if (count >= 0 && count <= (int64_t(1) << 31))
+      proven.push_back(static_cast<int64_t>(count));
+    else if (count < 0)
+      proven.push_back(0);
+  }
+  RankedTensorType type = resultType(b, elem, 1, proven);
   b.define(0, b.builder().create<RangeOp>(b.loc(), type, (*in)[0], (*in)[1], (*in)[2]));
   return success();
 }

@@ -27,6 +27,11 @@ mlir::LogicalResult importRuntimeUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze)
 mlir::LogicalResult importRuntimeSlice(NodeBinder &b);
 /// Split-13 and later with run-time split sizes.
 mlir::LogicalResult importRuntimeSplit(NodeBinder &b);
+/// Split of `x` along `axis` into the sizes `split` (1-D i64, one per
+/// output), checked at run time to be non-negative and add up to the dim.
+mlir::LogicalResult splitAtRunTime(NodeBinder &b, mlir::Value x, int64_t axis, mlir::Value split);
+/// The label that starts a run-time check's message: "node 'NAME' (OpType): ".
+std::string runTimeLabel(NodeBinder &b);
 mlir::LogicalResult importRuntimeExpand(NodeBinder &b);
 mlir::LogicalResult importRuntimeTile(NodeBinder &b);
 /// Pad-11 and later (constant mode) with run-time pads.
