@@ -130,11 +130,11 @@ def NN_GatherOp : NN_InferredOp<"gather"> {
     The result has shape `input[:axis] + indices.shape + input[axis+1:]`;
     each index selects one slice along `axis` (negative indices count from
     the end). ONNX (Gather, opset 13) makes an index outside
-    `[-size, size - 1]` an error: a run whose indices are not constants
-    checks them first and fails with a message naming the node (constant
-    indices are checked at import). Where no check can be placed (inside a
-    loop or branch body), the read is clamped to the nearest valid index, so
-    generated code never reads outside the input.
+    `[-size, size - 1]` an error: a run checks the indices first and fails
+    with a message naming the node (constant indices into a static dim are
+    checked at import instead). Inside a loop or branch body the failed
+    check ends the run after the loop, and until then the read is clamped to
+    the nearest valid index, so generated code never reads outside the input.
 
     ```mlir
     %e = nn.gather %table, %ids {axis = 0 : i64} : (tensor<1000x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
