@@ -18,6 +18,9 @@ F14, F15, M10; docs/reliability.md).
   split     Split-18 whose num_outputs disagrees with its outputs (3, 2^62,
             0), or comes with a split input: refused naming the node; agreeing
             (5 into 2: sizes 3 and 2) it matches numpy.
+  shared    outputs that are one tensor (the same value twice, an Identity
+            and a Reshape of it) with symbolic dims: kiln-run aborted with a
+            double free; each must match numpy at N = 3, 1, 0.
 
     /usr/bin/python3 test/e2e/dynamic_review.py --bin-dir build/bin --work-dir DIR
 """
@@ -207,15 +210,46 @@ def check_split(compiler, runner, work):
     print("split: checked", flush=True)
 
 
+def check_shared_outputs(compiler, runner, work):
+    """Outputs that are one tensor: y0 and y1 (CSE merges the two Relus), y2
+    an Identity of y0, y3 a Reshape of it; with symbolic dims each output is
+    a buffer handed to the caller, and one buffer handed over four times was
+    freed four times (kiln-run aborted: "free(): double free detected")."""
+    nodes = [helper.make_node("Relu", ["x"], ["y0"], name="relu_a"),
+             helper.make_node("Relu", ["x"], ["y1"], name="relu_b"),
+             helper.make_node("Identity", ["y0"], ["y2"], name="same"),
+             helper.make_node("Reshape", ["y0", "flat"], ["y3"], name="flatten"),
+             helper.make_node("Sigmoid", ["x"], ["y4"], name="other")]
+    path = os.path.join(work, "shared.onnx")
+    onnx.save(model(nodes, [vi("x", F, ["N", 4])], [vi(f"y{k}", F, None) for k in range(5)],
+                    [const("flat", [-1])]), path)
+    lib = os.path.join(work, "shared.so")
+    e2e.kiln_compile(compiler, path, lib, 600)
+    rng = np.random.default_rng(5)
+    for n in (3, 1, 0):
+        x = rng.standard_normal((n, 4)).astype(np.float32)
+        res, out = e2e.run_model(runner, lib, {"x": x}, work, f"shared_{n}")
+        check(res.returncode == 0, f"outputs sharing one tensor run at N={n}", res)
+        if res.returncode != 0:
+            continue
+        r = np.maximum(x, 0)
+        want = {"y0": r, "y1": r, "y2": r, "y3": r.ravel(), "y4": 1 / (1 + np.exp(-x))}
+        for name, w in want.items():
+            got = e2e.load_output(out, name)
+            check(got.shape == w.shape and np.allclose(got, w, rtol=1e-6, atol=1e-6),
+                  f"shared outputs at N={n}: {name} matches numpy")
+    print("shared outputs: checked", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     e2e.add_common_args(ap)
-    ap.add_argument("--only", choices=["softmax", "gather", "squeeze", "split"])
+    ap.add_argument("--only", choices=["softmax", "gather", "squeeze", "split", "shared"])
     args = ap.parse_args()
     compiler = e2e.find_tool("kiln-compile", args.bin_dir)
     runner = e2e.find_tool("kiln-run", args.bin_dir)
     steps = {"softmax": check_softmax, "gather": check_gathers, "squeeze": check_squeeze,
-             "split": check_split}
+             "split": check_split, "shared": check_shared_outputs}
     with e2e.work_dir(args.work_dir, prefix="kiln-dynamic-review-") as work:
         for name, step in steps.items():
             if args.only in (None, name):
