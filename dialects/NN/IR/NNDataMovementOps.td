@@ -23,8 +23,9 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
     their other dimensions correspond in order (`?x1x? -> ?x?`), or leading
     and trailing dimensions that agree correspond (ONNX's 0, "keep the
     input's size"), and at most one dynamic dimension between them takes
-    what remains (`?x?x32 -> ?x?x4x8`). Other dynamic shapes need a run-time
-    shape. An element count that does not match at run time is a run-time
+    what remains (`?x?x32 -> ?x?x4x8`; what lies between must hold the same
+    elements, so `?x? -> ?x?x8` is refused). Other dynamic shapes need a
+    run-time shape (`nn.dynamic_reshape`). An element count that does not match at run time is a run-time
     error.
 
     ```mlir
