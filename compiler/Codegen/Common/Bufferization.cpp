@@ -34,6 +34,8 @@ void kiln::addBufferizationPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(kiln::createExpandPartialTransferWritesPass());
   // After the last CSE: one buffer per user of a merged empty tensor or fill.
   pm.addNestedPass<func::FuncOp>(kiln::createCloneSharedFillsPass());
+  // Results handed over to the caller must not share a buffer.
+  pm.addNestedPass<func::FuncOp>(kiln::createCopySharedResultsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(options));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.filterFn = hasOnlyStaticResults;

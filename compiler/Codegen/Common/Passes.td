@@ -301,4 +301,32 @@ def CloneSharedFillsPass : Pass<"kiln-clone-shared-fills", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def CopySharedResultsPass : Pass<"kiln-copy-shared-results", "mlir::func::FuncOp"> {
+  let summary = "Give each result a function hands over a buffer of its own";
+  let description = [{
+    Runs just before One-Shot Bufferize, on functions with a dynamically
+    shaped result (their results stay results and `kiln-lower-entry-abi`
+    hands each buffer to the caller, who frees it). Two results that are one
+    tensor, or views of one tensor through `tensor.collapse_shape`,
+    `expand_shape`, `cast`, `extract_slice` or `reshape`, would bufferize to
+    one buffer handed over twice, and the caller freed it twice. Every such
+    result after the first becomes a copy (`bufferization.alloc_tensor`
+    with `copy`). Functions with static results only are left alone: their
+    results become out-parameters, each written by a copy.
+
+    ```mlir
+    %y = linalg.generic ... -> tensor<?x4xf32>
+    %v = tensor.collapse_shape %y [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+    return %y, %y, %v : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?xf32>
+    ```
+    becomes
+    ```mlir
+    %c = bufferization.alloc_tensor() copy(%y) : tensor<?x4xf32>
+    %c2 = bufferization.alloc_tensor() copy(%v) : tensor<?xf32>
+    return %y, %c, %c2 : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES

@@ -185,17 +185,41 @@ Value indexInRange(OpBuilder &b, Location l, Value k, int64_t dim, Value tensor 
   return b.create<arith::IndexCastOp>(l, b.getIndexType(), k);
 }
 
+/// Whether `indices` is a constant whose every element lies in [-n, n - 1]
+/// of a static dim n of `data` (`axis` as for requireIndicesInRange).
+bool constantIndicesInRange(Value indices, Value data, int64_t axis) {
+  DenseIntElementsAttr value;
+  if (!matchPattern(indices, m_Constant(&value)))
+    return false;
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(data.getType()).getShape();
+  ArrayRef<int64_t> idxShape = value.getType().getShape();
+  int64_t tuple = idxShape.empty() ? 1 : idxShape.back();
+  int64_t p = 0;
+  for (const APInt &v : value.getValues<APInt>()) {
+    int64_t dim = axis >= 0 ? axis : -axis - 1 + (tuple > 0 ? p % tuple : 0);
+    ++p;
+    if (dim >= static_cast<int64_t>(shape.size()) || ShapedType::isDynamic(shape[dim]))
+      return false;
+    int64_t k = v.getSExtValue(), n = shape[dim];
+    if (k < -n || k >= n)
+      return false;
+  }
+  return true;
+}
+
 /// Fails the run, naming the node, unless every element `k` of `indices`
 /// lies in [-n, n - 1], n being dim `axis` of `data` (for gather_nd, `axis`
 /// < 0: the dim that the element's position in its index tuple names, after
 /// -axis - 1 batch dims). ONNX makes an index outside that an error; in a
 /// loop or branch body the check records the failure and the entry returns
-/// it after the loop (kiln-entry-checks-to-errors). Constant indices were
-/// checked at import. The extraction still clamps, so no read leaves the
-/// buffer even while a failed body runs on.
+/// it after the loop (kiln-entry-checks-to-errors). Constant indices need no
+/// check when every one indexes a static dim and lies in its range (the
+/// importer refuses those that do not); into a dynamic dim they are checked
+/// at run time like any others. The extraction still clamps, so no read
+/// leaves the buffer even while a failed body runs on.
 void requireIndicesInRange(OpBuilder &b, Operation *op, Value indices, Value data,
                            int64_t axis) {
-  if (matchPattern(indices, m_Constant()))
+  if (constantIndicesInRange(indices, data, axis))
     return;
   Location loc = op->getLoc();
   Emitter e(b, op);

@@ -23,8 +23,9 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
     their other dimensions correspond in order (`?x1x? -> ?x?`), or leading
     and trailing dimensions that agree correspond (ONNX's 0, "keep the
     input's size"), and at most one dynamic dimension between them takes
-    what remains (`?x?x32 -> ?x?x4x8`). Other dynamic shapes need a run-time
-    shape. An element count that does not match at run time is a run-time
+    what remains (`?x?x32 -> ?x?x4x8`; what lies between must hold the same
+    elements, so `?x? -> ?x?x8` is refused). Other dynamic shapes need a
+    run-time shape (`nn.dynamic_reshape`). An element count that does not match at run time is a run-time
     error.
 
     ```mlir
@@ -130,11 +131,11 @@ def NN_GatherOp : NN_InferredOp<"gather"> {
     The result has shape `input[:axis] + indices.shape + input[axis+1:]`;
     each index selects one slice along `axis` (negative indices count from
     the end). ONNX (Gather, opset 13) makes an index outside
-    `[-size, size - 1]` an error: a run whose indices are not constants
-    checks them first and fails with a message naming the node (constant
-    indices are checked at import). Where no check can be placed (inside a
-    loop or branch body), the read is clamped to the nearest valid index, so
-    generated code never reads outside the input.
+    `[-size, size - 1]` an error: a run checks the indices first and fails
+    with a message naming the node (constant indices into a static dim are
+    checked at import instead). Inside a loop or branch body the failed
+    check ends the run after the loop, and until then the read is clamped to
+    the nearest valid index, so generated code never reads outside the input.
 
     ```mlir
     %e = nn.gather %table, %ids {axis = 0 : i64} : (tensor<1000x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>

@@ -72,8 +72,27 @@ std::optional<SmallVector<int64_t>> kiln::nn::reshapeDimSources(ArrayRef<int64_t
     ++p;
   while (s < std::min(rin, rout) - p && in[rin - 1 - s] == out[rout - 1 - s])
     ++s;
-  if (llvm::count_if(out.slice(p, rout - p - s), ShapedType::isDynamic) > 1)
+  // What lies between must hold the same elements: static products that
+  // agree, or one dynamic result dim taking what a non-empty input part
+  // holds. (Both sides' dims being dynamic does not make them equal:
+  // ?x? -> ?x?x8, two symbolic dims flattened and expanded back, paired ?
+  // with ? and left 8 to nothing, and compiling crashed.)
+  ArrayRef<int64_t> midIn = in.slice(p, rin - p - s), midOut = out.slice(p, rout - p - s);
+  int64_t midOutDynamic = llvm::count_if(midOut, ShapedType::isDynamic);
+  if (midOutDynamic > 1)
     return std::nullopt;
+  if (midOutDynamic == 0) {
+    auto product = [](ArrayRef<int64_t> dims) {
+      int64_t n = 1;
+      for (int64_t d : dims)
+        n *= d;
+      return n;
+    };
+    if (llvm::any_of(midIn, ShapedType::isDynamic) || product(midIn) != product(midOut))
+      return std::nullopt;
+  } else if (midIn.empty()) {
+    return std::nullopt;
+  }
   for (int64_t i = 0; i < p; ++i)
     sources[i] = i;
   for (int64_t i = 0; i < s; ++i)

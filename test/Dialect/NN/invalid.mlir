@@ -396,6 +396,28 @@ func.func @reshape_underdetermined(%x: tensor<?x6xf32>) -> tensor<?x?x?xf32> {
 
 // -----
 
+// Two dynamic dims on each side do not pair by being dynamic: ?x? back
+// to ?x?x8 (an opset-11 Softmax of [N, S, 8] at axis 1, flattened and
+// expanded) leaves 8 to no input elements; compiling it crashed.
+func.func @reshape_dynamic_pairs_unbalanced(%x: tensor<?x?xf32>) -> tensor<?x?x8xf32> {
+  // expected-error @+1 {{'nn.reshape' op expects the dynamic result dimensions to be determined by the input (at most one, or matching leading and trailing ones), found ?x? -> ?x?x8}}
+  %0 = nn.reshape %x : (tensor<?x?xf32>) -> tensor<?x?x8xf32>
+  return %0 : tensor<?x?x8xf32>
+}
+
+// -----
+
+// The same with the dynamic dim between the pairs taking what an empty
+// input part holds (?x? to ?x4x?x?: the verifier error of a [N, 4, S, S]
+// Softmax at opset 11).
+func.func @reshape_dynamic_middle_from_nothing(%x: tensor<?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{'nn.reshape' op expects the dynamic result dimensions to be determined by the input (at most one, or matching leading and trailing ones), found ?x? -> ?x4x?x?}}
+  %0 = nn.reshape %x : (tensor<?x?xf32>) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
 // A dynamic slice size takes a dynamic dimension whole, from offset 0.
 func.func @slice_dynamic_size(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   // expected-error @+1 {{'nn.slice' op expects a dynamic size (the whole dimension) only for a dynamic input dimension with offset 0 and stride 1, found offset 1 and stride 1 in dimension 0 of size ?}}

@@ -157,6 +157,16 @@ LogicalResult splitDynamicDim(NodeBinder &b, Value x, int64_t axis, ArrayRef<int
 /// `split` attribute (before opset 13) or input, or `num_outputs` (opset 18,
 /// the last part smaller), or equal parts.
 LogicalResult importSplit(NodeBinder &b, bool splitAsInput) {
+  // Opset 18's num_outputs says how many outputs the node has; ONNX makes it
+  // an error to disagree with them or to come with `split`.
+  if (b.hasAttr("num_outputs")) {
+    int64_t num = b.attrInt("num_outputs", 0);
+    if (num != static_cast<int64_t>(b.numOutputs()))
+      return b.error() << "expects num_outputs equal to the node's " << b.numOutputs()
+                       << " outputs, found " << num;
+    if (splitAsInput && b.hasInput(1))
+      return b.error() << "expects either the split input or num_outputs, found both";
+  }
   if (splitAsInput && !constantOrAbsent(b, 1))
     return importRuntimeSplit(b);
   FailureOr<Value> x = b.input(0);

@@ -187,7 +187,10 @@ OpHandler alongAxis(Along op) {
 }
 
 /// Before opset 13 the input is coerced to a matrix at `axis` and the op
-/// runs over its rows.
+/// runs over its rows. At the last axis that is the op along it, with no
+/// reshape. Otherwise the matrix goes back to the input's shape, read at run
+/// time when more than one dim is dynamic (a static-shape reshape of
+/// ?x? to ?x?x8 cannot tell which dim takes what).
 OpHandler overRows(Along op) {
   return [op](NodeBinder &b) -> LogicalResult {
     FailureOr<Value> x = b.input(0);
@@ -198,13 +201,25 @@ OpHandler overRows(Along op) {
     int64_t given = b.attrInt("axis", 1), axis = given < 0 ? given + rank : given;
     if (axis < 0 || axis > rank)
       return b.error() << "expects axis in [" << -rank << ", " << rank << "], found " << given;
+    if (axis == rank - 1)
+      return b.defineResult(op(b, *x, axis));
     FailureOr<Value> flat = b.create<FlattenOp>(*x, b.builder().getI64IntegerAttr(axis));
     if (failed(flat))
       return failure();
     FailureOr<Value> y = op(b, *flat, 1);
     if (failed(y))
       return failure();
-    b.define(0, b.builder().create<ReshapeOp>(b.loc(), t, *y));
+    OpBuilder &builder = b.builder();
+    if (llvm::count_if(t.getShape(), ShapedType::isDynamic) <= 1) {
+      b.define(0, builder.create<ReshapeOp>(b.loc(), t, *y));
+      return success();
+    }
+    FailureOr<Value> shape = b.create<ShapeOp>(*x, builder.getI64IntegerAttr(0),
+                                               builder.getI64IntegerAttr(rank));
+    if (failed(shape))
+      return failure();
+    b.define(0, builder.create<DynamicReshapeOp>(b.loc(), t, *y, *shape,
+                                                 builder.getBoolAttr(true)));
     return success();
   };
 }

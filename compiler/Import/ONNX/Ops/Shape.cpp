@@ -299,9 +299,16 @@ LogicalResult importUnsqueezeSqueeze(NodeBinder &b, bool unsqueeze, bool axesInp
   } else {
     int64_t rank = inShape.size();
     SmallVector<bool> removed(rank, false);
+    // Without axes every dim of size 1 goes, so the result's rank would
+    // depend on the run-time size of a symbolic dim.
     if (axes.empty())
-      for (int64_t i = 0; i < rank; ++i)
+      for (int64_t i = 0; i < rank; ++i) {
+        if (ShapedType::isDynamic(inShape[i]))
+          return b.error() << "expects axes for Squeeze of an input with symbolic dims (dim " << i
+                           << " would be removed if it is 1 at run time), found none; give "
+                              "the axes to remove or static sizes (--input-shape)";
         removed[i] = inShape[i] == 1;
+      }
     for (int64_t a : axes) {
       if (a < 0)
         a += rank;
