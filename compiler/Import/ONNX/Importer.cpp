@@ -657,6 +657,29 @@ static StreamParse parseBinaryModelFile(StringRef path, onnx::ModelProto &model)
   return model.ParseFromFileDescriptor(fd) ? StreamParse::Parsed : StreamParse::Malformed;
 }
 
+/// The most bytes a model may have: protobuf parses at most 2 GiB.
+static constexpr uint64_t kMaxModelBytes = uint64_t(1) << 31;
+
+/// Reads stdin whole, up to @p limit bytes; file_too_large past it (stdin
+/// from /dev/zero or `yes` grew the compiler until it ran out of memory).
+static llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> readBoundedStdin(uint64_t limit) {
+  std::string bytes;
+  char chunk[1 << 16];
+  for (;;) {
+    ssize_t got = ::read(0, chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return std::error_code(errno, std::generic_category());
+    if (got == 0)
+      break;
+    if (bytes.size() + static_cast<uint64_t>(got) > limit)
+      return std::make_error_code(std::errc::file_too_large);
+    bytes.append(chunk, static_cast<size_t>(got));
+  }
+  return llvm::MemoryBuffer::getMemBufferCopy(bytes, "<stdin>");
+}
+
 static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
                                          Location fileLoc, MLIRContext &context,
                                          const ONNXImportOptions &options);
@@ -677,9 +700,15 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   case StreamParse::NotTried:
     break;
   }
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      path == "-" ? readBoundedStdin(kMaxModelBytes) : llvm::MemoryBuffer::getFile(path);
   if (!buffer) {
-    emitError(fileLoc) << "cannot read " << quoted(path) << ": " << buffer.getError().message();
+    if (buffer.getError() == std::errc::file_too_large)
+      emitError(fileLoc) << "expects a model of at most " << kMaxModelBytes
+                         << " bytes (2 GiB, protobuf's limit) on stdin, found more";
+    else
+      emitError(fileLoc) << "cannot read " << quoted(path) << ": "
+                         << buffer.getError().message();
     return nullptr;
   }
   StringRef bytes = (*buffer)->getBuffer();

@@ -151,6 +151,22 @@ static void scopeProblems(const onnx::GraphProto &graph, const std::string &wher
   }
   if (where.empty() && graph.output_size() == 0)
     problems.push_back("expects at least one graph output, found none");
+  // The artifact's signature names the model's inputs, outputs and (for
+  // training) its initializers; a NUL cannot be carried there, and such a
+  // model compiled into an artifact that kiln-run refused.
+  if (where.empty()) {
+    auto noNul = [&](const std::string &what, const std::string &name) {
+      if (name.find('\0') != std::string::npos)
+        problems.push_back(what + " " + quoted(name) +
+                           " has a NUL byte in its name, which a compiled model cannot carry");
+    };
+    for (const auto &in : graph.input())
+      noNul("graph input", in.name());
+    for (const auto &init : graph.initializer())
+      noNul("initializer", init.name());
+    for (const auto &out : graph.output())
+      noNul("graph output", out.name());
+  }
   llvm::StringSet<> outputs;
   for (const auto &out : graph.output()) {
     if (!producer.count(out.name()))
