@@ -73,9 +73,11 @@ kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget 
   // A pointwise convolution needs no im2col copy already.
   if (kh * kw == 1)
     return std::nullopt;
-  // A strided step would read its input row with a stride (scalar loads or
-  // gathers); im2col makes those rows contiguous once.
-  if (llvm::any_of(conv.getStrides().getValues<int64_t>(), [](int64_t s) { return s != 1; }))
+  // A stride-2 row is read as twice the lanes, contiguous, and its even
+  // lanes picked by a shuffle; a larger stride would waste more of each load
+  // than im2col's one strided copy costs.
+  if (llvm::any_of(conv.getStrides().getValues<int64_t>(),
+                   [](int64_t s) { return s != 1 && s != 2; }))
     return std::nullopt;
   DirectConvPlan plan;
   // The row of output pixels is the vector dimension, in blocks of one or
@@ -155,7 +157,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     return tilingFailed();
 
   // The register block: out[0, r, 0, p] += sum over (c, kh, kw) of
-  // w[r, c, kh, kw] * in[0, c, kh*dh, p + kw*dw] (stride 1), as loops over
+  // w[r, c, kh, kw] * in[0, c, kh*dh, p*sw + kw*dw], as loops over
   // the steps carrying the rows x cols accumulator as a vector, so it stays
   // in registers (a vectorized linalg step read and wrote its accumulator
   // through transfers with different maps, which no hoisting matched). Each
@@ -175,6 +177,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   }
   int64_t channels = blockW.getDimSize(1);
   SmallVector<int64_t> dilations(block.getDilations().getValues<int64_t>());
+  int64_t strideW = block.getStrides().getValues<int64_t>()[1];
   Type elem = blockOut.getElementType();
   Location loc = block.getLoc();
   MLIRContext *ctx = rewriter.getContext();
@@ -244,9 +247,18 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
         Value row = affine::makeComposedAffineApply(b, l, s0 * dilations[0], {ivs[1]});
         Value col = affine::makeComposedAffineApply(b, l, s0 * dilations[1], {ivs[2]});
         AffineMap rowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
+        // At stride 2: the row's 2 * lanes inputs from the first (the last
+        // one past the window, masked), then every other lane.
         Value iv = b.create<vector::TransferReadOp>(
-            l, VectorType::get({lanes}, elem), input, ValueRange{idx0, ivs[0], row, col},
-            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({inBounds}));
+            l, VectorType::get({lanes * strideW}, elem), input, ValueRange{idx0, ivs[0], row, col},
+            AffineMapAttr::get(rowMap), zero, Value(),
+            b.getBoolArrayAttr({inBounds && strideW == 1}));
+        if (strideW != 1) {
+          SmallVector<int64_t> picked;
+          for (int64_t lane = 0; lane < lanes; ++lane)
+            picked.push_back(lane * strideW);
+          iv = b.create<vector::ShuffleOp>(l, iv, iv, picked);
+        }
         Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, lanes}, elem), iv);
         Value next = b.create<vector::ContractionOp>(l, wv, iv2, args[0],
                                                      b.getAffineMapArrayAttr(contractMaps),

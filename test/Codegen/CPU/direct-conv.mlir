@@ -61,13 +61,32 @@ func.func @channel_blocks(%x: tensor<1x256x12x12xf32>, %w: tensor<4x256x3x3xf32>
 
 // -----
 
-// The rule keeps im2col for a strided convolution (its input rows would be
-// read with a stride)...
-// CHECK-LABEL: func.func @strided
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
-func.func @strided(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+// A stride-2 convolution is direct too: each step reads twice the row's
+// lanes of the input, contiguous (the last one past the window, so not in
+// bounds), and keeps every other lane with a shuffle.
+// CHECK-LABEL: func.func @stride2
+// CHECK: vector.transfer_read %{{[^ ]*}}[{{[^]]*}}], %{{[^ ]*}} : tensor<1x8x3x33xf32>, vector<32xf32>
+// CHECK: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// W16-LABEL: func.func @stride2
+// W16: vector.shuffle {{.*}} : vector<32xf32>, vector<32xf32>
+// W16: vector.contract {{.*}} : vector<16x1xf32>, vector<1x16xf32> into vector<16x16xf32>
+func.func @stride2(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
   %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<1x8x33x33xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// The rule keeps im2col for a larger stride (3 would load three times the
+// lanes it keeps)...
+// CHECK-LABEL: func.func @stride3
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
+func.func @stride3(%x: tensor<1x8x48x48xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<3> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x48x48xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %r : tensor<1x16x16x16xf32>
 }
 
