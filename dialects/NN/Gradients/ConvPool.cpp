@@ -259,11 +259,17 @@ Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
   SmallVector<int64_t> q;
   for (int64_t i = 0; i < n; ++i)
     q.push_back((inputType.getDimSize(2 + i) + strides[i] - 1) / strides[i]);
-  // [N, C, P0, 1, P1, 1, ...]: one phase, ready to interleave.
-  SmallVector<int64_t> spread{batch, c};
-  for (int64_t i = 0; i < n; ++i)
-    spread.append({q[i], 1});
+  // The phases interleaved from dim i on: [N, C, P0, 1, .., Pi, s_i, ..]
+  // (unit phase axes before i, whole ones from i).
+  auto interleavedType = [&](int64_t i) {
+    SmallVector<int64_t> shape{batch, c};
+    for (int64_t j = 0; j < n; ++j)
+      shape.append({q[j], j < i ? 1 : strides[j]});
+    return RankedTensorType::get(shape, elem);
+  };
 
+  // One phase as [N, C, P0, 1, P1, 1, ...], or null where it has no taps
+  // (all zeros).
   auto phase = [&](ArrayRef<int64_t> r) -> Value {
     SmallVector<int64_t> taps, from{0, 0}, steps{1, 1}, sizes(wt.getShape().take_front(2)),
         crop(2 * n, 0);
@@ -278,16 +284,18 @@ Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
       crop[n + i] = out[i] + taps.back() - 1 - carry - q[i];
     }
     if (llvm::is_contained(taps, 0))
-      return e.zeros(RankedTensorType::get(spread, elem));
+      return Value();
     Value sub = b.create<SliceOp>(e.loc(), weight, ints(e, from), ints(e, sizes), ints(e, steps));
     SmallVector<int64_t> ones(n, 1), noOut(n, 0);
     Value z = b.create<ConvTransposeOp>(e.loc(), outGrad, sub, Value(), ints(e, ones),
                                         ints(e, crop), ints(e, ones), ints(e, noOut),
                                         b.getI64IntegerAttr(group));
-    return e.reshape(z, RankedTensorType::get(spread, elem));
+    return e.reshape(z, interleavedType(n));
   };
   // Phases of dims >= i (those before fixed in `r`), concatenated along each
-  // dim's phase axis (3, 5, ...).
+  // dim's phase axis (3, 5, ...); null where all are zeros. Phases without
+  // taps at either end of the axis become a zero pad of the others (a 1x1
+  // stride-2 convolution has one phase of four), not zero tensors copied in.
   SmallVector<int64_t> r;
   std::function<Value(int64_t)> interleave = [&](int64_t i) -> Value {
     if (i == n)
@@ -298,11 +306,38 @@ Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
       parts.push_back(interleave(i + 1));
       r.pop_back();
     }
-    if (parts.size() == 1)
-      return parts.front();
-    return b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(3 + 2 * i));
+    int64_t lo = 0, hi = strides[i];
+    while (lo < hi && !parts[lo])
+      ++lo;
+    while (hi > lo && !parts[hi - 1])
+      --hi;
+    if (lo == hi)
+      return Value();
+    SmallVector<Value> kept;
+    for (int64_t p = lo; p < hi; ++p)
+      kept.push_back(parts[p] ? parts[p] : e.zeros(interleavedType(i + 1)));
+    Value joined = kept.size() == 1
+                       ? kept.front()
+                       : b.create<ConcatOp>(e.loc(), kept, b.getI64IntegerAttr(3 + 2 * i))
+                             .getResult();
+    if (lo == 0 && hi == strides[i])
+      return joined;
+    SmallVector<int64_t> low(2 + 2 * n, 0), high(2 + 2 * n, 0);
+    // One pad for all dims: a pad of the deeper dims' phases is merged.
+    if (auto inner = joined.getDefiningOp<PadOp>(); inner && kept.size() == 1) {
+      llvm::copy(inner.getLow(), low.begin());
+      llvm::copy(inner.getHigh(), high.begin());
+      joined = inner.getInput();
+      inner.erase();
+    }
+    low[3 + 2 * i] = lo;
+    high[3 + 2 * i] = strides[i] - hi;
+    return b.create<PadOp>(e.loc(), interleavedType(i), joined, ints(e, low), ints(e, high),
+                           b.getF64FloatAttr(0.0));
   };
   Value all = interleave(0);
+  if (!all)
+    all = e.zeros(interleavedType(0));
   SmallVector<int64_t> merged{batch, c};
   for (int64_t i = 0; i < n; ++i)
     merged.push_back(q[i] * strides[i]);
