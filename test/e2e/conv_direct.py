@@ -10,10 +10,10 @@ target (8 lanes, 16 registers: other register blocks and cache blocks than
 AVX-512's 16 lanes), and compared with PyTorch's conv2d within rtol 1e-4,
 atol 1e-4: pads (asymmetric too), dilations, kernel shapes, odd channel
 counts, input channels split into cache blocks, narrow rows (28, 15, 14
-pixels), stride 2 (rows read at twice the width and deinterleaved; with
+pixels), rows of half a vector (two output rows per register block), stride 2 (rows read at twice the width and deinterleaved; with
 dilation, asymmetric pads, along one dim only), and the im2col fallbacks
-(stride 2 rows of 8 pixels at 16 lanes, stride 3, groups, rows of 9
-pixels, fewer than 4 filters).
+(stride 3, groups, rows of 9 pixels, an odd number of 8-pixel rows, fewer
+than 4 filters).
 
     /usr/bin/python3 test/e2e/conv_direct.py --bin-dir build/bin [--work-dir DIR]
 """
@@ -40,7 +40,14 @@ CASES = [
     ("direct_wide", (1, 6, 6, 64), 24, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_narrow_rows", (2, 6, 14, 28), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_narrow_14", (1, 9, 14, 14), 8, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
-    # Rows of 8 pixels: im2col at 16 lanes, direct at 8.
+    # Rows of half a vector (8 pixels at 16 lanes, 4 at 8): two output rows
+    # per register block; an odd number of rows keeps im2col.
+    ("direct_two_rows", (2, 16, 8, 8), 32, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_two_rows_4px", (1, 8, 6, 4), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    ("direct_two_rows_dilated", (1, 8, 12, 10), 8, (3, 2), (1, 1), [1, 0, 1, 0], (2, 2), 1, True),
+    ("im2col_rows8_odd_height", (1, 8, 7, 8), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    # Rows of 8 pixels at stride 2: both rows' inputs deinterleaved and
+    # joined by one shuffle at 16 lanes; whole vectors at 8.
     ("stride2_8px", (2, 8, 16, 16), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, True),
     ("im2col_grouped", (1, 8, 16, 16), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 2, False),
     ("direct_narrow_15", (1, 8, 9, 15), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
