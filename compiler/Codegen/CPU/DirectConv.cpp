@@ -2,12 +2,14 @@
 //
 // A static linalg.conv_2d_nchw_fchw is tiled (upstream TilingInterface) into
 // an scf.forall over blocks of output channels, then register blocks of
-// output channels x pixels of one output row, with the input channels in
-// cache blocks. Each register block becomes an scf.for nest over (input
-// channel, kh, kw) that carries the accumulator as a vector; each step is
-// one rows x 1 x cols vector.contract of a filter column with an input row
-// read in place from the padded input (no im2col buffer). The cost rule that
-// picks this path over im2col is planDirectConv (docs/lowering-choices.md).
+// output channels x pixels of one output row (two rows of half a vector),
+// with the input channels in cache blocks. Each register block becomes an
+// scf.for nest over (input channel, kh, kw) that carries the accumulator as
+// a vector; each step is one rows x 1 x lanes vector.contract of a filter
+// column with input rows read in place from the padded input (no im2col
+// buffer; at stride 2 twice the lanes, every other one kept by a shuffle).
+// The cost rule that picks this path over im2col is planDirectConv
+// (docs/lowering-choices.md).
 //
 //===----------------------------------------------------------------------===//
 
