@@ -1,17 +1,21 @@
 #!/usr/bin/python3
 """Convolutions on both sides of the direct-or-im2col rule, against PyTorch.
 
-The CPU codegen convolves a stride-1 convolution whose output rows are whole
-vectors, or narrow rows that fill 3/4 of their vector lanes, directly (no
-im2col buffer) and keeps im2col for the rest
+The CPU codegen convolves a stride-1 (or, with 16 lanes, stride-2)
+convolution whose output rows are whole vectors, half of one (two rows per
+register block), or at stride 1 narrow rows that fill 3/4 of their vector
+lanes, directly (no im2col buffer) and keeps im2col for the rest
 (docs/lowering-choices.md, "Convolution: direct or im2col"). Each case is
 one ONNX Conv (with bias in some), compiled for the host and for an AVX2
 target (8 lanes, 16 registers: other register blocks and cache blocks than
-AVX-512's 16 lanes), and compared with PyTorch's conv2d within rtol 1e-4,
-atol 1e-4: pads (asymmetric too), dilations, kernel shapes, odd channel
-counts, input channels split into cache blocks, narrow rows (28, 15, 14
-pixels), and the im2col fallbacks (stride 2, groups, rows of 9 pixels,
-fewer than 4 filters).
+AVX-512's 16 lanes, and stride 2 by im2col), and compared with PyTorch's
+conv2d within rtol 1e-4, atol 1e-4: pads (asymmetric too), dilations,
+kernel shapes, odd channel counts, input channels split into cache blocks,
+narrow rows (28, 15, 14 pixels), rows of half a vector, stride 2 (rows read
+at twice the width and deinterleaved; with dilation, asymmetric pads, along
+one dim only), and the im2col fallbacks (stride 3, groups, rows of 9
+pixels, an odd number of 8-pixel rows, narrow rows at stride 2, fewer than
+4 filters).
 
     /usr/bin/python3 test/e2e/conv_direct.py --bin-dir build/bin [--work-dir DIR]
 """
@@ -38,11 +42,28 @@ CASES = [
     ("direct_wide", (1, 6, 6, 64), 24, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_narrow_rows", (2, 6, 14, 28), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_narrow_14", (1, 9, 14, 14), 8, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
-    ("im2col_strided", (2, 8, 16, 16), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, True),
+    # Rows of half a vector (8 pixels at 16 lanes, 4 at 8): two output rows
+    # per register block; an odd number of rows keeps im2col.
+    ("direct_two_rows", (2, 16, 8, 8), 32, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_two_rows_4px", (1, 8, 6, 4), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    ("direct_two_rows_dilated", (1, 8, 12, 10), 8, (3, 2), (1, 1), [1, 0, 1, 0], (2, 2), 1, True),
+    ("im2col_rows8_odd_height", (1, 8, 7, 8), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    # Rows of 8 pixels at stride 2: both rows' inputs deinterleaved and
+    # joined by one shuffle at 16 lanes; im2col at 8.
+    ("stride2_8px", (2, 8, 16, 16), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, True),
     ("im2col_grouped", (1, 8, 16, 16), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 2, False),
     ("direct_narrow_15", (1, 8, 9, 15), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("im2col_odd_width", (1, 8, 9, 9), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("im2col_few_filters", (1, 8, 16, 16), 3, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    # Stride 2 along the row: twice the lanes read, every other one kept.
+    ("direct_stride2", (2, 8, 32, 32), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_stride2_asym", (1, 5, 17, 32), 8, (3, 3), (2, 2), [0, 1, 2, 0], (1, 1), 1, False),
+    ("direct_stride_h2", (1, 6, 19, 16), 12, (3, 3), (2, 1), [1, 1, 1, 1], (1, 1), 1, True),
+    ("direct_stride_w2", (1, 6, 7, 64), 8, (3, 2), (1, 2), [1, 0, 1, 0], (1, 1), 1, False),
+    ("direct_stride2_dilated", (1, 4, 36, 31), 8, (3, 3), (2, 2), [2, 2, 2, 2], (2, 2), 1, True),
+    # A narrow row (14 of 16 lanes) at stride 2 keeps im2col.
+    ("im2col_stride2_narrow", (1, 8, 28, 28), 16, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), 1, False),
+    ("im2col_stride3", (1, 8, 48, 48), 16, (3, 3), (3, 3), [1, 1, 1, 1], (1, 1), 1, False),
 ]
 
 TARGETS = [("host", []), ("avx2", ["--mcpu=x86-64-v3", "--mattr=+avx2,-avx512f"])]

@@ -2,12 +2,14 @@
 //
 // A static linalg.conv_2d_nchw_fchw is tiled (upstream TilingInterface) into
 // an scf.forall over blocks of output channels, then register blocks of
-// output channels x pixels of one output row, with the input channels in
-// cache blocks. Each register block becomes an scf.for nest over (input
-// channel, kh, kw) that carries the accumulator as a vector; each step is
-// one rows x 1 x cols vector.contract of a filter column with an input row
-// read in place from the padded input (no im2col buffer). The cost rule that
-// picks this path over im2col is planDirectConv (docs/lowering-choices.md).
+// output channels x pixels of one output row (two rows of half a vector),
+// with the input channels in cache blocks. Each register block becomes an
+// scf.for nest over (input channel, kh, kw) that carries the accumulator as
+// a vector; each step is one rows x 1 x lanes vector.contract of a filter
+// column with input rows read in place from the padded input (no im2col
+// buffer; at stride 2 twice the lanes, every other one kept by a shuffle).
+// The cost rule that picks this path over im2col is planDirectConv
+// (docs/lowering-choices.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,13 +71,18 @@ kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget 
   int64_t vw = target.vectorWidth;
   int64_t c = inType.getDimSize(1), f = fType.getDimSize(0);
   int64_t kh = fType.getDimSize(2), kw = fType.getDimSize(3);
-  int64_t ow = outType.getDimSize(3);
+  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
   // A pointwise convolution needs no im2col copy already.
   if (kh * kw == 1)
     return std::nullopt;
-  // A strided step would read its input row with a stride (scalar loads or
-  // gathers); im2col makes those rows contiguous once.
-  if (llvm::any_of(conv.getStrides().getValues<int64_t>(), [](int64_t s) { return s != 1; }))
+  // A stride-2 row is read as twice the lanes, contiguous, and its even
+  // lanes picked by a shuffle: one two-source permute (vpermt2ps) with 16
+  // lanes; with 8 (AVX2) it took 1.00-1.17x im2col's time, so only wide
+  // vectors take it. A larger stride would waste more of each load than
+  // im2col's one strided copy costs.
+  int64_t maxStride = vw >= 16 ? 2 : 1;
+  if (llvm::any_of(conv.getStrides().getValues<int64_t>(),
+                   [&](int64_t s) { return s > maxStride; }))
     return std::nullopt;
   DirectConvPlan plan;
   // The row of output pixels is the vector dimension, in blocks of one or
@@ -85,9 +92,17 @@ kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget 
   if (ow % vw == 0) {
     plan.cols = ow % (2 * vw) == 0 ? 2 * vw : vw;
     plan.vectorCols = plan.cols;
+  } else if (2 * ow == vw && oh % 2 == 0) {
+    // Rows of half a vector (8 pixels with 16 lanes): two output rows per
+    // register block, each step's input vector the two rows' inputs joined.
+    plan.cols = ow;
+    plan.outRows = 2;
+    plan.vectorCols = vw;
   } else {
+    // A narrow row at stride 2 (its doubled read masked as a whole) measured
+    // slower than im2col on ResNet-18's 14-pixel rows (1.05-1.14x).
     int64_t padded = llvm::alignTo(ow, vw);
-    if (padded > 2 * vw || 4 * ow < 3 * padded)
+    if (padded > 2 * vw || 4 * ow < 3 * padded || conv.getStrides().getValues<int64_t>()[1] != 1)
       return std::nullopt;
     plan.cols = ow;
     plan.vectorCols = padded;
@@ -145,7 +160,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   SmallVector<int64_t> ranges = current->getStaticLoopRanges();
   SmallVector<int64_t> blocks{unlessWhole(1, ranges[0]),
                               unlessWhole(plan.rows, ranges[1]),
-                              unlessWhole(1, ranges[2]),
+                              unlessWhole(plan.outRows, ranges[2]),
                               unlessWhole(plan.cols, ranges[3]),
                               unlessWhole(plan.channelBlock, ranges[4]),
                               0,
@@ -155,7 +170,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     return tilingFailed();
 
   // The register block: out[0, r, 0, p] += sum over (c, kh, kw) of
-  // w[r, c, kh, kw] * in[0, c, kh*dh, p + kw*dw] (stride 1), as loops over
+  // w[r, c, kh, kw] * in[0, c, kh*dh, p*sw + kw*dw], as loops over
   // the steps carrying the rows x cols accumulator as a vector, so it stays
   // in registers (a vectorized linalg step read and wrote its accumulator
   // through transfers with different maps, which no hoisting matched). Each
@@ -163,18 +178,22 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   // step: its weights a column of the filter collapsed to [F, C*KH*KW] (a
   // view), its input a row of the padded input, read in place.
   linalg::Conv2DNchwFchwOp block = *current;
-  int64_t rows = plan.rows, cols = plan.cols, lanes = plan.vectorCols;
-  bool inBounds = lanes == cols;
+  int64_t rows = plan.rows, cols = plan.cols, lanes = plan.vectorCols, outRows = plan.outRows;
+  // Lanes past the row's pixels (a narrow row) are read and computed, never
+  // stored; two joined rows fill their lanes.
+  bool inBounds = lanes == cols * outRows;
   auto blockOut = cast<RankedTensorType>(block.getOutputs()[0].getType());
   auto blockW = cast<RankedTensorType>(block.getInputs()[1].getType());
-  if (blockOut.getShape() != ArrayRef<int64_t>{1, rows, 1, cols} ||
+  if (blockOut.getShape() != ArrayRef<int64_t>{1, rows, outRows, cols} ||
       blockW.getShape() != ArrayRef<int64_t>{rows, blockW.getDimSize(1), kh, kw}) {
     block->emitOpError("expects a direct convolution block of ")
-        << rows << "x" << cols << " outputs, found " << blockOut;
+        << rows << "x" << outRows << "x" << cols << " outputs, found " << blockOut;
     return failure();
   }
   int64_t channels = blockW.getDimSize(1);
   SmallVector<int64_t> dilations(block.getDilations().getValues<int64_t>());
+  int64_t strideH = block.getStrides().getValues<int64_t>()[0];
+  int64_t strideW = block.getStrides().getValues<int64_t>()[1];
   Type elem = blockOut.getElementType();
   Location loc = block.getLoc();
   MLIRContext *ctx = rewriter.getContext();
@@ -209,15 +228,32 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   Value input = block.getInputs()[0], out = block.getOutputs()[0];
   Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
   Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-  // The accumulator's rows and columns are dims 1 and 3 of the output tile.
-  AffineMap outMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(3, ctx)}, ctx);
+  // The accumulator's rows and columns are dims 1 and 3 of the output tile
+  // (and 2, the output rows, when two rows share the lanes: a [rows, 2,
+  // cols] read cast to [rows, lanes]).
+  AffineMap outMap =
+      outRows == 1
+          ? AffineMap::get(4, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(3, ctx)}, ctx)
+          : AffineMap::get(4, 0,
+                           {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
+                            getAffineDimExpr(3, ctx)},
+                           ctx);
   // A narrow row's extra lanes: zeros read, sums of whatever follows the
   // input row (in bounds of the padded input or padding) computed, never
   // written back.
   auto accType = VectorType::get({rows, lanes}, elem);
-  Value acc = rewriter.create<vector::TransferReadOp>(
-      loc, accType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap), zero,
-      /*mask=*/Value(), rewriter.getBoolArrayAttr({true, inBounds}));
+  auto tileAccType = VectorType::get({rows, outRows, cols}, elem);
+  Value acc;
+  if (outRows == 1) {
+    acc = rewriter.create<vector::TransferReadOp>(
+        loc, accType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap), zero,
+        /*mask=*/Value(), rewriter.getBoolArrayAttr({true, inBounds}));
+  } else {
+    acc = rewriter.create<vector::TransferReadOp>(
+        loc, tileAccType, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap),
+        zero, /*mask=*/Value(), rewriter.getBoolArrayAttr({true, true, true}));
+    acc = rewriter.create<vector::ShapeCastOp>(loc, accType, acc);
+  }
   auto idx = [&](int64_t v) { return rewriter.create<arith::ConstantIndexOp>(loc, v).getResult(); };
   AffineExpr dr, dp, dk;
   bindDims(ctx, dr, dp, dk);
@@ -241,24 +277,45 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
             AffineMapAttr::get(b.getMultiDimIdentityMap(2)), zero, Value(),
             b.getBoolArrayAttr({true, true}));
         AffineExpr s0 = b.getAffineSymbolExpr(0);
-        Value row = affine::makeComposedAffineApply(b, l, s0 * dilations[0], {ivs[1]});
         Value col = affine::makeComposedAffineApply(b, l, s0 * dilations[1], {ivs[2]});
         AffineMap rowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
-        Value iv = b.create<vector::TransferReadOp>(
-            l, VectorType::get({lanes}, elem), input, ValueRange{idx0, ivs[0], row, col},
-            AffineMapAttr::get(rowMap), zero, Value(), b.getBoolArrayAttr({inBounds}));
+        // Each output row's inputs: at stride 2, twice the pixels from the
+        // first (the last one past the window, masked), of which every other
+        // one is kept; two output rows' inputs are joined by the same shuffle.
+        int64_t rowLanes = outRows == 1 ? lanes : cols;
+        SmallVector<Value> rowInputs;
+        for (int64_t j = 0; j < outRows; ++j) {
+          Value row = affine::makeComposedAffineApply(
+              b, l, s0 * dilations[0] + j * strideH, {ivs[1]});
+          rowInputs.push_back(b.create<vector::TransferReadOp>(
+              l, VectorType::get({rowLanes * strideW}, elem), input,
+              ValueRange{idx0, ivs[0], row, col}, AffineMapAttr::get(rowMap), zero, Value(),
+              b.getBoolArrayAttr({(inBounds || outRows > 1) && strideW == 1})));
+        }
+        Value iv = rowInputs.front();
+        if (strideW != 1 || outRows > 1) {
+          SmallVector<int64_t> picked;
+          for (int64_t j = 0; j < outRows; ++j)
+            for (int64_t p = 0; p < rowLanes; ++p)
+              picked.push_back(j * rowLanes * strideW + p * strideW);
+          iv = b.create<vector::ShuffleOp>(l, rowInputs.front(), rowInputs.back(), picked);
+        }
         Value iv2 = b.create<vector::BroadcastOp>(l, VectorType::get({1, lanes}, elem), iv);
         Value next = b.create<vector::ContractionOp>(l, wv, iv2, args[0],
                                                      b.getAffineMapArrayAttr(contractMaps),
                                                      contractIters);
         return {next};
       });
+  Value sums = nest.results.front();
+  if (outRows > 1)
+    sums = rewriter.create<vector::ShapeCastOp>(loc, tileAccType, sums);
   Value result =
       rewriter
-          .create<vector::TransferWriteOp>(loc, nest.results.front(), out,
-                                           ValueRange{idx0, idx0, idx0, idx0},
-                                           AffineMapAttr::get(outMap), Value(),
-                                           rewriter.getBoolArrayAttr({true, inBounds}))
+          .create<vector::TransferWriteOp>(
+              loc, sums, out, ValueRange{idx0, idx0, idx0, idx0}, AffineMapAttr::get(outMap),
+              Value(),
+              rewriter.getBoolArrayAttr(outRows == 1 ? ArrayRef<bool>{true, inBounds}
+                                                     : ArrayRef<bool>{true, true, true}))
           .getResult();
   rewriter.replaceOp(block, result);
   return success();

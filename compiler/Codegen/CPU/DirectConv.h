@@ -19,12 +19,14 @@ struct DirectConvTarget {
 };
 
 /// The blocks of a direct convolution: a register block of `rows` output
-/// channels by `cols` output pixels of one output row (`vectorCols` lanes:
-/// whole vectors, the extra lanes of a narrow row never stored), and input
-/// channels in cache blocks of `channelBlock`.
+/// channels by `cols` output pixels of `outRows` output rows (`vectorCols`
+/// lanes: whole vectors, the extra lanes of a narrow row never stored; two
+/// whole rows of half a vector share one), and input channels in cache
+/// blocks of `channelBlock`.
 struct DirectConvPlan {
   int64_t rows = 1;
   int64_t cols = 1;
+  int64_t outRows = 1;
   int64_t vectorCols = 1;
   int64_t channelBlock = 1;
 };

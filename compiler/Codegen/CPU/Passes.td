@@ -74,17 +74,19 @@ def CPUTileAndVectorizePass
        lanes are replaced by the reduction's identity before reducing.
 
     1. A static `linalg.conv_2d_nchw_fchw` that the cost rule takes
-       (`direct-conv`; stride 1, not 1x1, output rows of whole vectors or
-       a narrow row using at least 3/4 of its vector lanes, at least 4
+       (`direct-conv`; stride 1 or 2, not 1x1, output rows of whole
+       vectors, of half a vector (two rows per block), or at stride 1 a
+       narrow row using at least 3/4 of its vector lanes, at least 4
        output channels per register block) is convolved directly:
        tiled into an `scf.forall` over output-channel blocks, then one
        image, `rows` output channels, an input-channel cache block (its
-       weights under 16 KiB), one output row and `cols` pixels; each such
-       register block is an `scf.for` nest over (channel, kh, kw) carrying
-       the `rows x cols` accumulator, each step a `rows x 1 x cols`
-       `vector.contract` of a filter column (the filter collapsed to
-       `[F, C*KH*KW]`) with an input row read in place from the padded
-       input. Any other `linalg.conv_2d_nchw_fchw` becomes an im2col copy
+       weights under 16 KiB), one or two output rows and `cols` pixels;
+       each such register block is an `scf.for` nest over (channel, kh,
+       kw) carrying the `rows x lanes` accumulator, each step a
+       `rows x 1 x lanes` `vector.contract` of a filter column (the filter
+       collapsed to `[F, C*KH*KW]`) with input rows read in place from the
+       padded input (at stride 2, twice the lanes and every other one
+       kept by a `vector.shuffle`; two rows joined by one). Any other `linalg.conv_2d_nchw_fchw` becomes an im2col copy
        plus a contraction
        `[N, F, OH*OW] += filter[F, C*KH*KW] * cols[N, C*KH*KW, OH*OW]`
        (a 1x1, stride-1 convolution needs no copy: its input already is the

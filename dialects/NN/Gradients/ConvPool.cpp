@@ -229,14 +229,19 @@ Value convWeightGrad(GradientEmitter &e, Value input, Value outGrad, ArrayRef<in
 }
 
 /// The input gradient of a strided, undilated convolution by phases, with no
-/// zeros multiplied: input position h (padded: h + pb = i*s + r) receives
-/// only the taps k = r + a*s, from dy[i - a]. So phase r is the stride-1
-/// transposed convolution of dy with the sub-kernel w[r::s] (the forward
-/// convolution kernel once nn-decompose has rewritten it), cut or padded to
-/// Q = ceil((pb + S) / s) positions (a phase without taps is zeros); the
-/// phases are interleaved ([.., Q, s, ..] reshaped to [.., Q*s, ..]) and the
-/// start pad cropped. nn.conv_transpose's own decomposition would instead
-/// convolve dy with s-1 zeros between its elements, s^n times the work.
+/// zeros multiplied: input position h = i*s + r (phase r of the unpadded
+/// input) receives only the taps k = rho + a*s, rho = (r + pb) mod s, from
+/// dy[i + carry - a], carry = (r + pb) div s. So phase r is the stride-1
+/// transposed convolution of dy with the sub-kernel w[rho::s] (the forward
+/// convolution kernel once nn-decompose has rewritten it), cropped by its
+/// pads to P = ceil(S / s) positions from `carry` (a negative end pad adds
+/// zeros; a phase without taps is zeros). Its result is thus already the
+/// phase's own grid, no wider (an input of 32 at stride 2 gives phases of 16,
+/// rows of whole vectors for the direct convolution, where phases of the
+/// padded input were 17 wide); the phases are interleaved ([.., P, s, ..]
+/// reshaped to [.., P*s, ..]) and cut to S where s does not divide it.
+/// nn.conv_transpose's own decomposition would instead convolve dy with
+/// s-1 zeros between its elements, s^n times the work.
 /// Returns null for unit strides, dilations, or dynamic shapes.
 Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
                             RankedTensorType inputType, ArrayRef<int64_t> strides,
@@ -253,51 +258,44 @@ Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
   ArrayRef<int64_t> kernel = wt.getShape().drop_front(2), out = dy.getShape().drop_front(2);
   SmallVector<int64_t> q;
   for (int64_t i = 0; i < n; ++i)
-    q.push_back((pads[i] + inputType.getDimSize(2 + i) + strides[i] - 1) / strides[i]);
-  // [N, C, Q0, 1, Q1, 1, ...]: one phase, ready to interleave.
-  SmallVector<int64_t> spread{batch, c};
-  for (int64_t i = 0; i < n; ++i)
-    spread.append({q[i], 1});
+    q.push_back((inputType.getDimSize(2 + i) + strides[i] - 1) / strides[i]);
+  // The phases interleaved from dim i on: [N, C, P0, 1, .., Pi, s_i, ..]
+  // (unit phase axes before i, whole ones from i).
+  auto interleavedType = [&](int64_t i) {
+    SmallVector<int64_t> shape{batch, c};
+    for (int64_t j = 0; j < n; ++j)
+      shape.append({q[j], j < i ? 1 : strides[j]});
+    return RankedTensorType::get(shape, elem);
+  };
 
+  // One phase as [N, C, P0, 1, P1, 1, ...], or null where it has no taps
+  // (all zeros).
   auto phase = [&](ArrayRef<int64_t> r) -> Value {
-    SmallVector<int64_t> taps, from{0, 0}, steps{1, 1}, sizes(wt.getShape().take_front(2));
+    SmallVector<int64_t> taps, from{0, 0}, steps{1, 1}, sizes(wt.getShape().take_front(2)),
+        crop(2 * n, 0);
     for (int64_t i = 0; i < n; ++i) {
-      taps.push_back(r[i] < kernel[i] ? (kernel[i] - r[i] + strides[i] - 1) / strides[i] : 0);
-      from.push_back(r[i]);
+      int64_t rho = (r[i] + pads[i]) % strides[i], carry = (r[i] + pads[i]) / strides[i];
+      taps.push_back(rho < kernel[i] ? (kernel[i] - rho + strides[i] - 1) / strides[i] : 0);
+      from.push_back(rho);
       steps.push_back(strides[i]);
       sizes.push_back(taps.back());
+      // The natural result has O + taps - 1 positions; keep [carry, carry + P).
+      crop[i] = carry;
+      crop[n + i] = out[i] + taps.back() - 1 - carry - q[i];
     }
     if (llvm::is_contained(taps, 0))
-      return e.zeros(RankedTensorType::get(spread, elem));
+      return Value();
     Value sub = b.create<SliceOp>(e.loc(), weight, ints(e, from), ints(e, sizes), ints(e, steps));
-    SmallVector<int64_t> ones(n, 1), zeros(2 * n, 0), noOut(n, 0);
+    SmallVector<int64_t> ones(n, 1), noOut(n, 0);
     Value z = b.create<ConvTransposeOp>(e.loc(), outGrad, sub, Value(), ints(e, ones),
-                                        ints(e, zeros), ints(e, ones), ints(e, noOut),
+                                        ints(e, crop), ints(e, ones), ints(e, noOut),
                                         b.getI64IntegerAttr(group));
-    // Its natural size O + taps - 1, cut or zero-padded to Q.
-    SmallVector<int64_t> cut{batch, c}, high(n + 2, 0);
-    bool cuts = false, grows = false;
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t natural = out[i] + taps[i] - 1;
-      cut.push_back(std::min(natural, q[i]));
-      cuts |= natural > q[i];
-      high[2 + i] = std::max<int64_t>(q[i] - natural, 0);
-      grows |= natural < q[i];
-    }
-    if (cuts)
-      z = b.create<SliceOp>(e.loc(), z, ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, cut),
-                            ints(e, SmallVector<int64_t>(n + 2, 1)));
-    if (grows) {
-      SmallVector<int64_t> full{batch, c};
-      full.append(q.begin(), q.end());
-      z = b.create<PadOp>(e.loc(), RankedTensorType::get(full, elem), z,
-                          ints(e, SmallVector<int64_t>(n + 2, 0)), ints(e, high),
-                          b.getF64FloatAttr(0.0));
-    }
-    return e.reshape(z, RankedTensorType::get(spread, elem));
+    return e.reshape(z, interleavedType(n));
   };
   // Phases of dims >= i (those before fixed in `r`), concatenated along each
-  // dim's phase axis (3, 5, ...).
+  // dim's phase axis (3, 5, ...); null where all are zeros. Phases without
+  // taps at either end of the axis become a zero pad of the others (a 1x1
+  // stride-2 convolution has one phase of four), not zero tensors copied in.
   SmallVector<int64_t> r;
   std::function<Value(int64_t)> interleave = [&](int64_t i) -> Value {
     if (i == n)
@@ -308,19 +306,46 @@ Value convInputGradByPhases(GradientEmitter &e, Value outGrad, Value weight,
       parts.push_back(interleave(i + 1));
       r.pop_back();
     }
-    if (parts.size() == 1)
-      return parts.front();
-    return b.create<ConcatOp>(e.loc(), parts, b.getI64IntegerAttr(3 + 2 * i));
+    int64_t lo = 0, hi = strides[i];
+    while (lo < hi && !parts[lo])
+      ++lo;
+    while (hi > lo && !parts[hi - 1])
+      --hi;
+    if (lo == hi)
+      return Value();
+    SmallVector<Value> kept;
+    for (int64_t p = lo; p < hi; ++p)
+      kept.push_back(parts[p] ? parts[p] : e.zeros(interleavedType(i + 1)));
+    Value joined = kept.size() == 1
+                       ? kept.front()
+                       : b.create<ConcatOp>(e.loc(), kept, b.getI64IntegerAttr(3 + 2 * i))
+                             .getResult();
+    if (lo == 0 && hi == strides[i])
+      return joined;
+    SmallVector<int64_t> low(2 + 2 * n, 0), high(2 + 2 * n, 0);
+    // One pad for all dims: a pad of the deeper dims' phases is merged.
+    if (auto inner = joined.getDefiningOp<PadOp>(); inner && kept.size() == 1) {
+      llvm::copy(inner.getLow(), low.begin());
+      llvm::copy(inner.getHigh(), high.begin());
+      joined = inner.getInput();
+      inner.erase();
+    }
+    low[3 + 2 * i] = lo;
+    high[3 + 2 * i] = strides[i] - hi;
+    return b.create<PadOp>(e.loc(), interleavedType(i), joined, ints(e, low), ints(e, high),
+                           b.getF64FloatAttr(0.0));
   };
   Value all = interleave(0);
-  SmallVector<int64_t> merged{batch, c}, from(n + 2, 0);
-  for (int64_t i = 0; i < n; ++i) {
+  if (!all)
+    all = e.zeros(interleavedType(0));
+  SmallVector<int64_t> merged{batch, c};
+  for (int64_t i = 0; i < n; ++i)
     merged.push_back(q[i] * strides[i]);
-    from[2 + i] = pads[i];
-  }
   all = e.reshape(all, RankedTensorType::get(merged, elem));
-  return b.create<SliceOp>(e.loc(), all, ints(e, from), ints(e, inputType.getShape()),
-                           ints(e, SmallVector<int64_t>(n + 2, 1)));
+  if (ArrayRef<int64_t>(merged) == inputType.getShape())
+    return all;
+  return b.create<SliceOp>(e.loc(), all, ints(e, SmallVector<int64_t>(n + 2, 0)),
+                           ints(e, inputType.getShape()), ints(e, SmallVector<int64_t>(n + 2, 1)));
 }
 
 /// The sum of `grad` over every dimension but 1 (channels): a bias gradient.

@@ -61,13 +61,70 @@ func.func @channel_blocks(%x: tensor<1x256x12x12xf32>, %w: tensor<4x256x3x3xf32>
 
 // -----
 
-// The rule keeps im2col for a strided convolution (its input rows would be
-// read with a stride)...
-// CHECK-LABEL: func.func @strided
+// With 16 lanes a stride-2 convolution is direct too: each step reads twice
+// the row's lanes of the input, contiguous (the last one past the window, so
+// not in bounds), and keeps every other lane with a shuffle (one two-source
+// permute). With 8 lanes (AVX2, no such permute) it keeps im2col.
+// CHECK-LABEL: func.func @stride2
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
-func.func @strided(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+// W16-LABEL: func.func @stride2
+// W16: vector.transfer_read %{{[^ ]*}}[{{[^]]*}}], %{{[^ ]*}} : tensor<1x8x3x33xf32>, vector<32xf32>
+// W16: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// W16: vector.contract {{.*}} : vector<16x1xf32>, vector<1x16xf32> into vector<16x16xf32>
+// W16-NOT: linalg.conv_2d_nchw_fchw
+func.func @stride2(%x: tensor<1x8x33x33xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
   %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<1x8x33x33xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// Output rows of half a vector (8 pixels with 16 lanes, 4 with 8): two
+// output rows share a register block, read and written as [rows, 2, cols]
+// and cast to [rows, lanes]; each step joins the two rows' inputs with a
+// shuffle. With 8 lanes the 8-pixel rows are whole vectors.
+// CHECK-LABEL: func.func @two_rows
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
+// CHECK-NOT: vector.shuffle
+// W16-LABEL: func.func @two_rows
+// W16: scf.for %{{.*}} = %c0 to %c8 step %c2
+// W16: vector.transfer_read {{.*}} : tensor<1x16x8x8xf32>, vector<16x2x8xf32>
+// W16: vector.shape_cast %{{.*}} : vector<16x2x8xf32> to vector<16x16xf32>
+// W16: %[[R0:.*]] = vector.transfer_read {{.*}} : tensor<1x8x10x10xf32>, vector<8xf32>
+// W16: %[[R1:.*]] = vector.transfer_read {{.*}} : tensor<1x8x10x10xf32>, vector<8xf32>
+// W16: vector.shuffle %[[R0]], %[[R1]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xf32>, vector<8xf32>
+// W16: vector.contract {{.*}} : vector<16x1xf32>, vector<1x16xf32> into vector<16x16xf32>
+// W16: vector.shape_cast %{{.*}} : vector<16x16xf32> to vector<16x2x8xf32>
+// W16: vector.transfer_write {{.*}} {in_bounds = [true, true, true]} : vector<16x2x8xf32>, tensor<1x16x8x8xf32>
+func.func @two_rows(%x: tensor<1x8x10x10xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %r : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// Two rows of 8 pixels at stride 2 (16 lanes): each row's 16 inputs read,
+// and one shuffle keeps every other one of both.
+// W16-LABEL: func.func @two_rows_stride2
+// W16: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<16xf32>, vector<16xf32>
+// W16: vector.contract {{.*}} : vector<16x1xf32>, vector<1x16xf32> into vector<16x16xf32>
+func.func @two_rows_stride2(%x: tensor<1x8x17x17xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x17x17xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %r : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// The rule keeps im2col for a larger stride (3 would load three times the
+// lanes it keeps)...
+// CHECK-LABEL: func.func @stride3
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x16x16xf32> into tensor<1x72x256xf32>
+func.func @stride3(%x: tensor<1x8x48x48xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<3> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x48x48xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %r : tensor<1x16x16x16xf32>
 }
 
@@ -98,6 +155,18 @@ func.func @narrower_rows(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x3x3xf32>, %ini
   %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32>
   return %r : tensor<1x16x5x5xf32>
+}
+
+// -----
+
+// ...and for narrow rows at stride 2 (6 pixels of 8 lanes), which measured
+// slower direct than by im2col...
+// CHECK-LABEL: func.func @narrow_rows_stride2
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x6x6xf32> into tensor<1x72x36xf32>
+func.func @narrow_rows_stride2(%x: tensor<1x8x13x13xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x13x13xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
+  return %r : tensor<1x16x6x6xf32>
 }
 
 // -----

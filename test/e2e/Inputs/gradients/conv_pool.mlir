@@ -57,6 +57,15 @@ func.func @conv2d_stride_past_kernel(%x: tensor<2x3x7x6xf64> {kiln.name = "x"}, 
   return %0 : tensor<2x2x4x2xf64>
 }
 
+// Stride 3: along the height (2 taps, pad 1) the input gradient's middle
+// phase has no taps (zeros between two phases that have them); along the
+// width (1 tap, pad 2) only the middle phase has taps (a pad at both ends).
+func.func @conv2d_zero_phase_between(%x: tensor<1x2x9x8xf64> {kiln.name = "x"}, %w: tensor<3x2x2x1xf64> {kiln.name = "w"}) -> tensor<1x3x3x4xf64> {
+  %0 = nn.conv %x, %w {strides = array<i64: 3, 3>, pads = array<i64: 1, 2, 0, 2>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x2x9x8xf64>, tensor<3x2x2x1xf64>) -> tensor<1x3x3x4xf64>
+  return %0 : tensor<1x3x3x4xf64>
+}
+
 // Kernel rows that only ever meet padding (H = 1, pads 1, stride 2): their
 // weight gradient is zero.
 func.func @conv2d_rows_in_padding(%x: tensor<1x2x1x4xf64> {kiln.name = "x"}, %w: tensor<3x2x3x1xf64> {kiln.name = "w"}) -> tensor<1x3x1x4xf64> {

@@ -36,3 +36,23 @@ func.func @conv_wide(%x: tensor<1x128x28x28xf32> {kiln.name = "x"}, %w: tensor<1
       : (tensor<1x128x28x28xf32>, tensor<128x128x3x3xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
 }
+
+// A stride-2 3x3 pad-1 convolution of 32x32 (the ResNet-style CNN's first
+// downsampling): its input gradient's phases are 16x16, rows of whole
+// vectors that the direct convolution takes (16 lanes and 8).
+func.func @conv_s2_phases(%x: tensor<2x8x32x32xf32> {kiln.name = "x"}, %w: tensor<16x8x3x3xf32> {kiln.name = "w"}) -> tensor<2x16x16x16xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<2x8x32x32xf32>, tensor<16x8x3x3xf32>) -> tensor<2x16x16x16xf32>
+  return %0 : tensor<2x16x16x16xf32>
+}
+
+// Odd input sizes and asymmetric pads at stride 2 (phases of 8 positions
+// cut to 15 and 13 after interleaving, end pads cropping and extending), and
+// a 1x1 stride-2 shortcut (phases without taps are zeros).
+func.func @conv_s2_odd(%x: tensor<1x4x15x13xf32> {kiln.name = "x"}, %w: tensor<8x4x3x3xf32> {kiln.name = "w"}, %v: tensor<8x4x1x1xf32> {kiln.name = "v"}) -> (tensor<1x8x8x7xf32>, tensor<1x8x8x7xf32>) {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 2, 0, 1, 2>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x4x15x13xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x7xf32>
+  %1 = nn.conv %x, %v {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x4x15x13xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x7xf32>
+  return %0, %1 : tensor<1x8x8x7xf32>, tensor<1x8x8x7xf32>
+}
