@@ -90,6 +90,22 @@ def run_all(args, work):
                                         body=body)],
                       [vi("trips", T.INT64, []), vi("s", T.INT64, [1]), vi("a0", T.FLOAT, [])],
                       [vi("acc", T.FLOAT, [])])
+    # An If whose then-branch allocates at run time (a ConstantOfShape of
+    # the outer s, summed) and yields a static scalar: a failed size check
+    # there was recorded but the branch went on, allocating with the bad
+    # size (s = [-1]: a heap overflow; [2^40]: SIGSEGV).
+    then_branch = helper.make_graph(
+        [helper.make_node("ConstantOfShape", ["s"], ["f"], name="then_fill",
+                          value=helper.make_tensor("one", T.FLOAT, [1], [1.0])),
+         helper.make_node("ReduceSum", ["f"], ["r"], name="then_sum", keepdims=0)],
+        "then", [], [vi("r", T.FLOAT, [])])
+    else_branch = helper.make_graph(
+        [helper.make_node("Constant", [], ["r2"], name="else_zero",
+                          value=helper.make_tensor("zero", T.FLOAT, [], [0.0]))],
+        "else", [], [vi("r2", T.FLOAT, [])])
+    models["iffill"] = ([helper.make_node("If", ["c"], ["y"], name="if_fill",
+                                          then_branch=then_branch, else_branch=else_branch)],
+                        [vi("c", T.BOOL, []), vi("s", T.INT64, [1])], [vi("y", T.FLOAT, [])])
     # Self-attention over a run-time sequence S: its SxS temporaries share
     # one allocation per run, which no one node owns.
     models["attn"] = ([helper.make_node("Transpose", ["x"], ["xt"], name="attn_t", perm=[1, 0]),
@@ -163,6 +179,17 @@ def run_all(args, work):
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
         e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
+
+    yes = np.array(True)
+    res, out = run("iffill", {"c": yes, "s": np.array([7], np.int64)}, "iffill_ok")
+    check(res.returncode == 0 and e2e.load_output(out, "y") == np.float32(7),
+          "an If branch allocating at run time matches numpy", res)
+    refused("iffill", {"c": yes, "s": np.array([-1], np.int64)}, "iffill_negative",
+            "node 'then_fill' (nn.constant_of_shape): expects",
+            "a negative size in an If branch (a heap overflow: the branch went on)")
+    refused("iffill", {"c": yes, "s": np.array([2**40], np.int64)}, "iffill_huge",
+            "node 'then_fill' (nn.constant_of_shape): expects a result of at most 2^40 bytes",
+            "a ConstantOfShape past 1 TiB in an If branch (SIGSEGV)")
 
     refused("add", {"x": x23, "y": x33}, "add_bad",
             "node 'add_xy' (nn.add): expects dim 0 of the operands to be equal", "A != B")

@@ -125,9 +125,10 @@ bool checkable(Operation *op, func::FuncOp fn) {
 /// Values of `types` for the terminator of `block` when the rest of the
 /// block is skipped: false for an scf.condition's condition (the loop
 /// stops), what the region received where the types agree (an scf.for's
-/// iter_args, a while region's arguments), else zeros and empty buffers.
-/// Built with `b` when given; false when a type has no such value (a
-/// statically shaped buffer with elements).
+/// iter_args, a while region's arguments), else zeros, empty buffers and,
+/// for a statically shaped buffer, a new one of its type. Built with `b`
+/// when given; false when a type has no such value (a buffer with a
+/// layout).
 bool fallbackValues(OpBuilder *b, Location loc, Block *block, TypeRange types,
                     SmallVectorImpl<Value> *values) {
   Operation *parent = block->getParentOp();
@@ -148,10 +149,14 @@ bool fallbackValues(OpBuilder *b, Location loc, Block *block, TypeRange types,
       continue;
     }
     if (auto memref = dyn_cast<MemRefType>(type)) {
-      if (memref.hasStaticShape() || !memref.getLayout().isIdentity())
+      if (!memref.getLayout().isIdentity())
         return false;
+      // A statically shaped buffer cannot be empty: a new one of its type
+      // (its size known at compile time), never read (the run has failed).
       if (b)
-        values->push_back(emptyBuffer(*b, loc, memref));
+        values->push_back(memref.hasStaticShape()
+                              ? b->create<memref::AllocOp>(loc, memref).getResult()
+                              : emptyBuffer(*b, loc, memref));
       continue;
     }
     if (!isa<IntegerType, IndexType, FloatType, VectorType>(type))
@@ -172,7 +177,7 @@ bool fallbackValues(OpBuilder *b, Location loc, Block *block, TypeRange types,
 /// of the block after it runs only when both checks pass (an scf.if; else
 /// the block's terminator gets fallbackValues, discarded with the run).
 /// Allocations elsewhere (inside ops other than scf loops and branches, or
-/// whose block has no fallback values) are left as they are. Statically
+/// whose block yields a buffer with a layout) are left as they are. Statically
 /// shaped allocations (and the planned workspace, which the runtime
 /// allocates and checks at load) get nothing.
 /// Returns how many allocations were left unguarded.
