@@ -106,6 +106,18 @@ def run_all(args, work):
     models["iffill"] = ([helper.make_node("If", ["c"], ["y"], name="if_fill",
                                           then_branch=then_branch, else_branch=else_branch)],
                         [vi("c", T.BOOL, []), vi("s", T.INT64, [1])], [vi("y", T.FLOAT, [])])
+    # Empty results whose other dims come from data: a run-time reshape of
+    # an empty input, and two empty inputs broadcast against each other.
+    models["reshape_empty"] = (
+        [helper.make_node("Reshape", ["x", "s"], ["f"], name="reshape_empty"),
+         helper.make_node("Relu", ["f"], ["y"], name="relu_empty"),
+         helper.make_node("ReduceSum", ["y"], ["r"], name="sum_empty", keepdims=0)],
+        [vi("x", T.FLOAT, ["A", "B"]), vi("s", T.INT64, [2])], [vi("r", T.FLOAT, None)])
+    models["broadcast_empty"] = (
+        [helper.make_node("Add", ["a", "b"], ["y"], name="add_empty"),
+         helper.make_node("ReduceSum", ["y"], ["r"], name="sum_bc", keepdims=0)],
+        [vi("a", T.FLOAT, ["A", 1, "C"]), vi("b", T.FLOAT, [1, "B", "C"])],
+        [vi("r", T.FLOAT, None)])
     # Self-attention over a run-time sequence S: its SxS temporaries share
     # one allocation per run, which no one node owns.
     models["attn"] = ([helper.make_node("Transpose", ["x"], ["xt"], name="attn_t", perm=[1, 0]),
@@ -179,6 +191,29 @@ def run_all(args, work):
     def refused(name, arrays, tag, needle, what):
         res, out = run(name, arrays, tag)
         e2e.expect_refused(FAILURES, res, needle, what, output_dir=out)
+
+    # An empty buffer's dims, counting 0 as 1, are held to 2^31 like an
+    # input's: the loops over it still run that often (the review's [2^40,
+    # 0] reshape ran for minutes, [2^62, 0] for centuries).
+    x0 = np.zeros((0, 0), np.float32)  # a 0 in the shape copies its dim 1
+    res, out = run("reshape_empty", {"x": x0, "s": np.array([3, 0], np.int64)}, "rsz_ok")
+    check(res.returncode == 0 and e2e.load_output(out, "r") == np.float32(0),
+          "a sum over an empty reshape matches numpy", res)
+    empty_extent = ("could not allocate a run-time buffer of type memref<?x?xf32>: it is empty, "
+                    "but its dims, counting 0 as 1, multiply past 2^31")
+    refused("reshape_empty", {"x": x0, "s": np.array([2**40, 0], np.int64)}, "rsz_2p40",
+            "node 'relu_empty': " + empty_extent, "an empty input reshaped to [2^40, 0]")
+    refused("reshape_empty", {"x": x0, "s": np.array([2**62, 0], np.int64)}, "rsz_2p62",
+            "node 'relu_empty': " + empty_extent, "an empty input reshaped to [2^62, 0]")
+    refused("broadcast_empty", {"a": np.zeros((2**16, 1, 0), np.float32),
+                                "b": np.zeros((1, 2**16, 0), np.float32)}, "bc_2p32",
+            "node 'add_empty': could not allocate a run-time buffer of type memref<?x?x?xf32>: "
+            "it is empty, but its dims, counting 0 as 1, multiply past 2^31",
+            "two empty inputs broadcast to [2^16, 2^16, 0]")
+    res, out = run("broadcast_empty", {"a": np.zeros((4, 1, 0), np.float32),
+                                       "b": np.zeros((1, 5, 0), np.float32)}, "bc_ok")
+    check(res.returncode == 0 and e2e.load_output(out, "r") == np.float32(0),
+          "two small empty inputs broadcast and summed match numpy", res)
 
     yes = np.array(True)
     res, out = run("iffill", {"c": yes, "s": np.array([7], np.int64)}, "iffill_ok")

@@ -111,6 +111,10 @@ Value emptyBuffer(OpBuilder &b, Location loc, MemRefType type) {
 /// machine, and low enough that aligned_alloc's rounding up cannot wrap.
 constexpr int64_t kMaxAllocationBytes = int64_t(1) << 62;
 
+/// The most an empty buffer's dims may multiply to, counting 0 as 1: the
+/// runtime's limit on an input's (2^31, the most elements a tensor may have).
+constexpr int64_t kMaxEmptyExtent = int64_t(1) << 31;
+
 /// Whether a run-time check at `op` can fail the run: at the entry's top
 /// level, or nested only in the scf loops and branches whose checks
 /// kiln-entry-checks-to-errors records (EntryChecksToErrorsPass::lower).
@@ -202,12 +206,14 @@ unsigned guardAllocations(func::FuncOp fn) {
     int64_t elementBytes =
         element.isIntOrFloat() ? std::max<int64_t>(1, (element.getIntOrFloatBitWidth() + 7) / 8)
                                : 8;
-    int64_t staticBytes = elementBytes;
+    int64_t staticBytes = elementBytes, staticExtent = 1;
     for (int64_t size : type.getShape())
-      if (!ShapedType::isDynamic(size))
+      if (!ShapedType::isDynamic(size)) {
         staticBytes = size == 0                                  ? 0
                       : staticBytes > kMaxAllocationBytes / size ? kMaxAllocationBytes + 1
                                                                  : staticBytes * size;
+        staticExtent = std::min(kMaxEmptyExtent + 1, staticExtent * std::max<int64_t>(size, 1));
+      }
     if (staticBytes == 0)
       continue; // always empty
     Block *block = alloc->getBlock();
@@ -234,8 +240,13 @@ unsigned guardAllocations(func::FuncOp fn) {
     // bytes = staticBytes * each dynamic size, checked against the limit
     // before each product (sizes are never negative); a 0 size anywhere
     // makes the buffer empty whatever the others are.
-    Value bytes = c(staticBytes);
+    // The extent (dims multiplied, 0 counted as 1) of an empty buffer is
+    // held like an input's: the loops over an empty tensor still run over
+    // its other dims (a run-time reshape of an empty input to [2^62, 0], or
+    // two empty inputs broadcast to [2^31, 2^31, 0], looped for centuries).
+    Value bytes = c(staticBytes), extent = c(staticExtent);
     Value fits = cmp(arith::CmpIPredicate::sle, bytes, c(kMaxAllocationBytes));
+    Value extentFits = cmp(arith::CmpIPredicate::sle, extent, c(kMaxEmptyExtent));
     Value empty = b.create<arith::ConstantIntOp>(loc, 0, 1);
     for (Value size : alloc.getDynamicSizes()) {
       Value x = b.create<arith::IndexCastOp>(loc, i64, size);
@@ -244,11 +255,24 @@ unsigned guardAllocations(func::FuncOp fn) {
       Value within = cmp(arith::CmpIPredicate::sle, bytes,
                          b.create<arith::DivSIOp>(loc, c(kMaxAllocationBytes), safeX));
       fits = b.create<arith::AndIOp>(loc, fits, within);
+      Value extentWithin = cmp(arith::CmpIPredicate::sle, extent,
+                               b.create<arith::DivSIOp>(loc, c(kMaxEmptyExtent), safeX));
+      extentFits = b.create<arith::AndIOp>(loc, extentFits, extentWithin);
       empty = b.create<arith::OrIOp>(loc, empty, zero);
       bytes = b.create<arith::MulIOp>(loc, bytes, x);
+      // Bounded by the check above before it can wrap: safeX <= limit / extent.
+      extent = b.create<arith::SelectOp>(loc, extentWithin,
+                                         b.create<arith::MulIOp>(loc, extent, safeX),
+                                         c(kMaxEmptyExtent + 1));
     }
-    Value sizeOk = b.create<arith::OrIOp>(loc, fits, empty);
-    b.create<cf::AssertOp>(loc, sizeOk, what + ": its size is over 2^62 bytes");
+    Value notEmpty = b.create<arith::XOrIOp>(loc, empty, b.create<arith::ConstantIntOp>(loc, 1, 1));
+    Value bytesOk = b.create<arith::OrIOp>(loc, fits, empty);
+    Value extentOk = b.create<arith::OrIOp>(loc, notEmpty, extentFits);
+    b.create<cf::AssertOp>(loc, bytesOk, what + ": its size is over 2^62 bytes");
+    b.create<cf::AssertOp>(loc, extentOk,
+                           what + ": it is empty, but its dims, counting 0 as 1, multiply past "
+                                  "2^31 (the loops over it would still run that often)");
+    Value sizeOk = b.create<arith::AndIOp>(loc, bytesOk, extentOk);
     if (nested) {
       // An oversized buffer is allocated empty; nothing below touches it.
       Value none = b.create<arith::ConstantIndexOp>(loc, 0);

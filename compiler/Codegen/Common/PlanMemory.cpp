@@ -216,9 +216,20 @@ std::optional<std::pair<int64_t, SmallVector<Value>>> bytesPerUnit(memref::Alloc
   for (int64_t size : type.getShape())
     if (!ShapedType::isDynamic(size))
       bytes *= size;
+  // Sorted by where they are defined, not by address: the product's
+  // operand order is in the emitted code, which must not change between
+  // runs of the compiler (an artifact is byte-reproducible). Arguments
+  // first, by number; then results, in their block's order (the sizes of a
+  // top-level allocation are defined in the function's body).
   SmallVector<Value> factors(alloc.getDynamicSizes());
   llvm::sort(factors, [](Value a, Value b) {
-    return a.getAsOpaquePointer() < b.getAsOpaquePointer();
+    auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
+    if (argA || argB)
+      return argA && argB ? argA.getArgNumber() < argB.getArgNumber() : bool(argA);
+    Operation *opA = a.getDefiningOp(), *opB = b.getDefiningOp();
+    if (opA == opB)
+      return cast<OpResult>(a).getResultNumber() < cast<OpResult>(b).getResultNumber();
+    return opA->isBeforeInBlock(opB);
   });
   return std::make_pair(bytes, factors);
 }

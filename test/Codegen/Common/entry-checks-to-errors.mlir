@@ -247,18 +247,24 @@ module attributes {kiln.abi = {entries = [{name = "model", function = @model, wo
 // A run-time allocation (dynamic sizes) at the top level is guarded: before
 // it, its byte size (4 bytes x 4 x N here) must stay within 2^62 unless a
 // size is 0; after it, the pointer must not be NULL (unless the buffer is
-// empty). Both checks name the node from the location and become error
+// empty); an empty buffer's dims, counting 0 as 1, must multiply to at
+// most 2^31, as an input's (the loops over it still run over its other
+// dims). The checks name the node from the location and become error
 // returns like any other. A static allocation gets no check.
-// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_1("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: out of memory\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_2("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: out of memory\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kiln_check_1("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: it is empty, but its dims, counting 0 as 1, multiply past 2^31 (the loops over it would still run that often)\00")
 // CHECK-DAG: llvm.mlir.global internal constant @kiln_check_0("node 'Tile_1': could not allocate a run-time buffer of type memref<?x4xf32>: its size is over 2^62 bytes\00")
 // CHECK-LABEL: func.func @model(
 // CHECK: memref.alloc() : memref<4xf32>
 // CHECK-NOT: cf.cond_br
 // CHECK: arith.constant 4611686018427387904 : i64
 // CHECK: arith.divsi
+// CHECK: arith.constant 2147483648 : i64
 // CHECK: cf.cond_br %{{.*}}, ^[[A:bb[0-9]+]](%{{.*}}), ^[[FAIL:bb[0-9]+]](%{{.*}} : !llvm.ptr)
 // CHECK: ^[[A]](%{{.*}}):
-// CHECK-NEXT: %[[Z:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK: cf.cond_br %{{.*}}, ^[[B:bb[0-9]+]](%{{.*}}), ^[[FAIL]](%{{.*}} : !llvm.ptr)
+// CHECK: ^[[B]](%{{.*}}):
+// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK-NEXT: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[Z]]
 // CHECK: arith.cmpi ne
 // CHECK: cf.cond_br %{{.*}}, ^{{bb[0-9]+}}, ^[[FAIL]](%{{.*}} : !llvm.ptr)
