@@ -215,6 +215,14 @@ def run_all(args, work):
     good.append(("d2s_crd", {"x": x}, {"y": F.pixel_shuffle(t(x), 2).numpy()}, 0))
     x = f32(2, 3, 4, 6)
     good.append(("s2d", {"x": x}, {"y": s2d_ref(x, 2)}, 0))
+    # Empty dims at run time are sizes, not Reshape's "copy the input's dim"
+    # (the final review: (0, 0, 4, 6) gave (0, 2, 2, 3), exit 0).
+    for shape in [(0, 0, 4, 6), (0, 3, 0, 6), (2, 0, 4, 6), (2, 3, 4, 0)]:
+        x = np.zeros(shape, np.float32)
+        good.append(("s2d", {"x": x}, {"y": s2d_ref(x, 2)}, 0))
+    for shape in [(0, 0, 4, 6), (1, 8, 0, 2), (2, 8, 2, 0)]:
+        x = np.zeros(shape, np.float32)
+        good.append(("d2s", {"x": x}, {"y": d2s_ref(x, 2, "DCR")}, 0))
     x = f32(3, 4)
     good.append(("layernorm", {"x": x}, {"y": norm_ref(x, (1,), LN_SCALE, LN_BIAS)}, 1e-5))
     x = f32(3, 2, 4)

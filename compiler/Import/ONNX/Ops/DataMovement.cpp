@@ -480,13 +480,15 @@ LogicalResult importDepthSpace(NodeBinder &b) {
     auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, builder.getI64Type());
     return builder.create<tensor::FromElementsOp>(loc, type, values);
   };
+  // allowzero: the sizes come from the input's own dims, so a 0 is a size
+  // (an empty batch), not ONNX Reshape's "copy the input's dim".
   Value parts = builder.create<DynamicReshapeOp>(loc, t.clone(split), *x, shapeOf(splitDims),
-                                                 builder.getBoolAttr(false));
+                                                 builder.getBoolAttr(true));
   FailureOr<Value> moved = b.create<TransposeOp>(parts, ints(b, perm));
   if (failed(moved))
     return failure();
   b.define(0, builder.create<DynamicReshapeOp>(loc, t.clone(out), *moved, shapeOf(outDims),
-                                               builder.getBoolAttr(false)));
+                                               builder.getBoolAttr(true)));
   return success();
 }
 
