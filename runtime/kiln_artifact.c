@@ -42,6 +42,10 @@ static const char kiln_marker_any[] = "kiln-model ";
 #define KILN_ELF_DATA ELFDATA2LSB
 #endif
 
+/* The largest file taken as an artifact: 1920 MiB of weights and the code
+   leave room to spare. */
+#define KILN_ARTIFACT_MAX_BYTES ((uint64_t)4 << 30)
+
 #define KILN_ARTIFACT_FAIL(...) kiln__fail(KILN_ERROR_LOAD, "cannot load model '%s': " __VA_ARGS__)
 
 /* Reads exactly @p size bytes at @p offset; 0 on a short read or an error. */
@@ -227,20 +231,28 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
 
 /* Verifies the checksum trailer (kiln_checksum.h) against every byte before
  * it, read in chunks. */
+/* Reads the checksum trailer into @p trailer; an error when there is none. */
+static kiln_status kiln_read_trailer(int fd, uint64_t size, const char *path,
+                                     unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE]) {
+  errno = 0;
+  if (size < KILN_CHECKSUM_TRAILER_SIZE ||
+      !kiln_read_at(fd, trailer, KILN_CHECKSUM_TRAILER_SIZE, size - KILN_CHECKSUM_TRAILER_SIZE) ||
+      memcmp(trailer, KILN_CHECKSUM_TAG, KILN_CHECKSUM_TAG_SIZE) != 0)
+    return KILN_ARTIFACT_FAIL("the artifact is corrupted or not from this Kiln: expects the "
+                              "checksum trailer '" KILN_CHECKSUM_TAG "' that kiln-compile "
+                              "writes at the end of the file, found none (recompile the model)",
+                              path);
+  return KILN_OK;
+}
+
 static kiln_status kiln_check_checksum(int fd, uint64_t size, const char *path) {
   enum { CHUNK = 1 << 20 };
   unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE], *buf;
   kiln_checksum_state state;
   uint64_t at = 0, covered, stored = 0, computed;
   int i;
-  errno = 0;
-  if (size < KILN_CHECKSUM_TRAILER_SIZE ||
-      !kiln_read_at(fd, trailer, sizeof trailer, size - sizeof trailer) ||
-      memcmp(trailer, KILN_CHECKSUM_TAG, KILN_CHECKSUM_TAG_SIZE) != 0)
-    return KILN_ARTIFACT_FAIL("the artifact is corrupted or not from this Kiln: expects the "
-                              "checksum trailer '" KILN_CHECKSUM_TAG "' that kiln-compile "
-                              "writes at the end of the file, found none (recompile the model)",
-                              path);
+  kiln_status st = kiln_read_trailer(fd, size, path, trailer);
+  if (st != KILN_OK) return st;
   buf = (unsigned char *)malloc(CHUNK);
   if (!buf) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
   covered = size - (KILN_CHECKSUM_TRAILER_SIZE - KILN_CHECKSUM_TAG_SIZE);
@@ -288,6 +300,15 @@ kiln_status kiln_model_check_file(const char *path) {
                               kiln_file_kind(st.st_mode));
   }
   size = (uint64_t)st.st_size;
+  /* Weights are limited to 1920 MiB, so no artifact comes near this; a
+     sparse file of terabytes was read to its end (minutes) before the
+     checks below refused it. */
+  if (size > KILN_ARTIFACT_MAX_BYTES) {
+    close(fd);
+    return KILN_ARTIFACT_FAIL("expects an artifact of at most %llu bytes (4 GiB), found %llu",
+                              path, (unsigned long long)KILN_ARTIFACT_MAX_BYTES,
+                              (unsigned long long)size);
+  }
   errno = 0;
   if (size < SELFMAG || !kiln_read_at(fd, h.e_ident, SELFMAG, 0) ||
       memcmp(h.e_ident, ELFMAG, SELFMAG) != 0) {

@@ -167,6 +167,25 @@ def main():
     print(f"{refused} truncated copies of a {len(data)}-byte library checked")
     check(refused >= 10, "enough truncated copies were checked")
 
+    # A copy extended into a sparse file of terabytes (no disk used) was read
+    # to its end before it was refused (minutes): refused by its size; one
+    # extended by 1 GiB (under the limit) is refused by its missing trailer.
+    sparse = os.path.join(work, "sparse.so")
+    with open(sparse, "wb") as f:
+        f.write(data)
+        f.truncate(1 << 40)
+    expect_refused(sparse, f"expects an artifact of at most {4 << 30} bytes (4 GiB), found "
+                           f"{1 << 40}")
+    extended = os.path.join(work, "extended.so")
+    with open(extended, "wb") as f:
+        f.write(data)
+        f.truncate(len(data) + (1 << 30))
+    expect_refused(extended, "the artifact is corrupted or not from this Kiln: expects the "
+                             "checksum trailer 'KILNSUM1' that kiln-compile writes at the end of "
+                             "the file, found none (recompile the model)")
+    os.remove(sparse)
+    os.remove(extended)
+
     noise = os.path.join(work, "noise.so")
     rng = random.Random(11)
     with open(noise, "wb") as f:

@@ -399,6 +399,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
         ("a FIFO as the checkpoint manifest (it blocked forever)",
          train + data + ["--epochs", "1", "--checkpoint", fifo_ckpt], 1,
          os.path.join(fifo_ckpt, "checkpoint.txt") + ": expects a regular checkpoint manifest"),
+        ("--save onto a directory (refused only after training)",
+         train + data + ["--epochs", "1", "--save", work], 1,
+         f"--save: cannot write '{work}': Is a directory"),
         ("--save from a standalone executable", [exe, "--train"] + data +
          ["--epochs", "1", "--save", os.path.join(work, "no.onnx")], 1,
          "--save needs the ONNX library, which this program is built without"),
