@@ -55,6 +55,8 @@ W = RNG.rand(2, 1, 3, 3).astype(np.float32)
 LN_SCALE = RNG.rand(4).astype(np.float32) + 0.5
 LN_BIAS = RNG.rand(4).astype(np.float32)
 IN_SCALE = RNG.rand(2).astype(np.float32) + 0.5
+Q_SCALE = np.array([0.5, 0.25, 2.0], np.float32)
+Q_ZERO = np.array([3, 128, 0], np.uint8)
 IN_BIAS = RNG.rand(2).astype(np.float32)
 
 
@@ -117,6 +119,18 @@ def models():
                            [vi("x", T.FLOAT, ["N", "C", 4])],
                            inits=[numpy_helper.from_array(IN_SCALE, "s"),
                                   numpy_helper.from_array(IN_BIAS, "b")]), 13),
+        # Per-axis (de)quantization of a symbolic axis whose scale is static
+        # (it failed with the function's result type ?x? against ?x3).
+        "quant": (graph("quant", helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                                                  name="quant_x", axis=1),
+                        [vi("x", T.FLOAT, ["N", "C"])], elem=T.UINT8,
+                        inits=[numpy_helper.from_array(Q_SCALE, "s"),
+                               numpy_helper.from_array(Q_ZERO, "z")]), 13),
+        "dequant": (graph("dequant", helper.make_node("DequantizeLinear", ["x", "s", "z"], ["y"],
+                                                      name="dequant_x", axis=1),
+                          [vi("x", T.UINT8, ["N", "C"])],
+                          inits=[numpy_helper.from_array(Q_SCALE, "s"),
+                                 numpy_helper.from_array(Q_ZERO, "z")]), 13),
     }
     # Range folded from constants: -2^63 .. 2^63 - 1 by 2^62.
     consts = [helper.make_node("Constant", [], [n], name="const_" + n,
@@ -223,6 +237,13 @@ def run_all(args, work):
     for shape in [(0, 0, 4, 6), (1, 8, 0, 2), (2, 8, 2, 0)]:
         x = np.zeros(shape, np.float32)
         good.append(("d2s", {"x": x}, {"y": d2s_ref(x, 2, "DCR")}, 0))
+    # ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zero_point).
+    x = (f32(4, 3) - 0.5) * 600
+    good.append(("quant", {"x": x}, {"y": np.clip(np.rint(x / Q_SCALE) + Q_ZERO, 0, 255)
+                                          .astype(np.uint8)}, 0))
+    q = np.arange(12, dtype=np.uint8).reshape(4, 3) * 20
+    good.append(("dequant", {"x": q}, {"y": ((q.astype(np.int32) - Q_ZERO) * Q_SCALE)
+                                            .astype(np.float32)}, 1e-6))
     x = f32(3, 4)
     good.append(("layernorm", {"x": x}, {"y": norm_ref(x, (1,), LN_SCALE, LN_BIAS)}, 1e-5))
     x = f32(3, 2, 4)
@@ -272,6 +293,8 @@ def run_all(args, work):
                                                "divisible by blocksize^2 (4), found others"))
     bad.append(("s2d", {"x": f32(1, 1, 3, 4)}, "node 's2d_x' (SpaceToDepth): expects height and "
                                                "width divisible by blocksize (2), found others"))
+    bad.append(("quant", {"x": f32(2, 4)}, "node 'quant_x' (nn.div): expects dim 1 of the "
+                "operands to be equal (a dynamic size does not broadcast)"))
     bad.append(("layernorm", {"x": f32(3, 5)}, "node 'ln_x' (nn.mul): expects dim 1 of the "
                 "operands to be equal (a dynamic size does not broadcast)"))
     for k, (name, inputs, message) in enumerate(bad):

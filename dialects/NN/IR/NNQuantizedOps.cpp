@@ -25,7 +25,13 @@ static LogicalResult inferQuantized(std::optional<Location> loc, StringRef name,
              << shapeStr(in.getDimSize(axis)) << " (dimension " << axis
              << " of the input), found " << shapeStr(s.getShape());
   }
-  types.push_back(in.clone(elem));
+  // A dynamic dim `axis` met by a per-axis scale's static size is that size
+  // (the lowering broadcasts the scale along it, checked at run time).
+  SmallVector<int64_t> shape(in.getShape());
+  if (s.getRank() == 1 && ShapedType::isDynamic(shape[axis]) &&
+      !ShapedType::isDynamic(s.getDimSize(0)))
+    shape[axis] = s.getDimSize(0);
+  types.push_back(RankedTensorType::get(shape, elem));
   return success();
 }
 

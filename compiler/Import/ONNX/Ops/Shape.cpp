@@ -135,6 +135,10 @@ LogicalResult importEyeLike(NodeBinder &b) {
   RankedTensorType t = typeOf(*x);
   if (t.getRank() != 2)
     return b.error() << "expects a rank-2 input, found rank " << t.getRank();
+  if (!t.hasStaticShape())
+    return b.error() << "expects an input of static shape (the result is a constant of that "
+                        "shape), found "
+                     << t << " (specialize its dims with --input-shape)";
   Type elem = t.getElementType();
   if (b.hasAttr("dtype")) {
     FailureOr<Type> e = b.elementType(b.attrInt("dtype", 1), "EyeLike dtype");
