@@ -145,11 +145,15 @@ def run_all(args, work):
     huge = os.path.join(work, "huge_rows.npy")
     with open(huge, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
-    res = e2e.run([kr, zero_so, "--train", "--data", "x=" + huge, "--data", "t=" + huge,
-                   "--batch", "4", "--epochs", "1"], 120)
-    e2e.expect_refused(FAILURES, res,
-                       "--data: cannot hold the row order of 4611686018427387904 rows: out of memory",
-                       "2^62 zero-width rows: a clear error, not a heap overflow")
+    if e2e.built_with_asan(kr):  # ASan aborts on calloc(2^62, 8) instead of returning NULL
+        print("SKIP 2^62 zero-width rows: kiln-run is built with ASan")
+    else:
+        res = e2e.run([kr, zero_so, "--train", "--data", "x=" + huge, "--data", "t=" + huge,
+                       "--batch", "4", "--epochs", "1"], 120)
+        e2e.expect_refused(
+            FAILURES, res,
+            "--data: cannot hold the row order of 4611686018427387904 rows: out of memory",
+            "2^62 zero-width rows: a clear error, not a heap overflow")
     return e2e.finish(FAILURES, "training errors")
 
 

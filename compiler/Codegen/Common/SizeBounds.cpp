@@ -193,7 +193,10 @@ SizeBound SizeBoundAnalysis::dimOf(Value source, int64_t axis) {
   }
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
     SizeBound product = SizeBound::exactly(1);
-    for (int64_t d : collapse.getReassociationIndices()[axis]) {
+    // Held by name: the range-for over `getReassociationIndices()[axis]`
+    // outlived the temporary vector it indexed (ASan: stack-use-after-scope).
+    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+    for (int64_t d : groups[axis]) {
       SizeBound part = dimOf(collapse.getSrc(), d);
       if (!part.known)
         return part;
