@@ -196,6 +196,14 @@ private:
   llvm::DenseMap<const onnx::TensorProto *, mlir::ElementsAttr> importedResources;
 };
 
+/// Imports a parsed model (from kiln::importONNXFile, ModelFile.cpp): the
+/// versions and nodes are checked, functions expanded, ONNX's shape
+/// inference cross-checked, then the graph imported. Errors are emitted at
+/// `fileLoc`; null on failure.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(onnx::ModelProto &model, llvm::StringRef path,
+                                              mlir::Location fileLoc, mlir::MLIRContext &context,
+                                              const ONNXImportOptions &options);
+
 } // namespace kiln::onnx_import
 
 #endif // KILN_COMPILER_IMPORT_ONNX_IMPORTER_H
