@@ -147,8 +147,6 @@ LogicalResult importLRN(NodeBinder &b) {
   if (failed(x))
     return failure();
   int64_t size = b.attrInt("size", 0);
-  if (size < 1)
-    return b.error() << "expects size >= 1, found " << size;
   OpBuilder &builder = b.builder();
   return b.defineResult(b.create<LRNOp>(*x, builder.getI64IntegerAttr(size),
                                         builder.getF64FloatAttr(b.attrFloat("alpha", 1e-4)),
