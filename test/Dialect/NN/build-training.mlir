@@ -75,3 +75,20 @@ module {
     return %0 : tensor<2x3xf32>
   }
 }
+
+// -----
+
+// A batch norm momentum outside [0, 1] (from hand-written IR; the ONNX
+// importer refuses it first) is an error, not an abort in the training op's
+// inference.
+module {
+  func.func @model(%x: tensor<2x3xf32> {kiln.name = "x"}) -> tensor<2x3xf32> attributes {kiln.result_names = ["logits"]} {
+    %s = nn.constant {kiln.parameter = "bn.scale"} dense<1.0> : tensor<3xf32>
+    %b = nn.constant {kiln.parameter = "bn.bias"} dense<0.0> : tensor<3xf32>
+    %m = nn.constant {kiln.parameter = "bn.mean"} dense<0.0> : tensor<3xf32>
+    %v = nn.constant {kiln.parameter = "bn.var"} dense<1.0> : tensor<3xf32>
+    // expected-error @+1 {{'nn.batch_norm' op expects kiln.momentum in [0, 1], found 7}}
+    %0 = nn.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-5 : f64, kiln.momentum = 7.0 : f64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    return %0 : tensor<2x3xf32>
+  }
+}
