@@ -231,28 +231,20 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
 
 /* Verifies the checksum trailer (kiln_checksum.h) against every byte before
  * it, read in chunks. */
-/* Reads the checksum trailer into @p trailer; an error when there is none. */
-static kiln_status kiln_read_trailer(int fd, uint64_t size, const char *path,
-                                     unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE]) {
-  errno = 0;
-  if (size < KILN_CHECKSUM_TRAILER_SIZE ||
-      !kiln_read_at(fd, trailer, KILN_CHECKSUM_TRAILER_SIZE, size - KILN_CHECKSUM_TRAILER_SIZE) ||
-      memcmp(trailer, KILN_CHECKSUM_TAG, KILN_CHECKSUM_TAG_SIZE) != 0)
-    return KILN_ARTIFACT_FAIL("the artifact is corrupted or not from this Kiln: expects the "
-                              "checksum trailer '" KILN_CHECKSUM_TAG "' that kiln-compile "
-                              "writes at the end of the file, found none (recompile the model)",
-                              path);
-  return KILN_OK;
-}
-
 static kiln_status kiln_check_checksum(int fd, uint64_t size, const char *path) {
   enum { CHUNK = 1 << 20 };
   unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE], *buf;
   kiln_checksum_state state;
   uint64_t at = 0, covered, stored = 0, computed;
   int i;
-  kiln_status st = kiln_read_trailer(fd, size, path, trailer);
-  if (st != KILN_OK) return st;
+  errno = 0;
+  if (size < KILN_CHECKSUM_TRAILER_SIZE ||
+      !kiln_read_at(fd, trailer, sizeof trailer, size - sizeof trailer) ||
+      memcmp(trailer, KILN_CHECKSUM_TAG, KILN_CHECKSUM_TAG_SIZE) != 0)
+    return KILN_ARTIFACT_FAIL("the artifact is corrupted or not from this Kiln: expects the "
+                              "checksum trailer '" KILN_CHECKSUM_TAG "' that kiln-compile "
+                              "writes at the end of the file, found none (recompile the model)",
+                              path);
   buf = (unsigned char *)malloc(CHUNK);
   if (!buf) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
   covered = size - (KILN_CHECKSUM_TRAILER_SIZE - KILN_CHECKSUM_TAG_SIZE);
