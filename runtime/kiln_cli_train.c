@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -527,15 +526,6 @@ int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_mod
     fprintf(stderr, "%s: --save: cannot read the source model '%s' named by the artifact: %s\n",
             prog, kiln_trainer_source(t), strerror(errno));
     goto done;
-  }
-  if (o.save) {
-    /* An output that is a directory cannot be written: refused before any
-       training time is spent (it was found only at the save). */
-    struct stat out_st;
-    if (stat(o.save, &out_st) == 0 && S_ISDIR(out_st.st_mode)) {
-      fprintf(stderr, "%s: --save: cannot write '%s': Is a directory\n", prog, o.save);
-      goto done;
-    }
   }
   if (o.save) {
     /* The output's folder must be writable before any training time is spent. */

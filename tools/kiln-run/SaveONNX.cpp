@@ -88,6 +88,11 @@ struct SaveError {
 /// @p checkOnly, checks everything the same way and writes nothing.
 void save(const kiln_trainer *trainer, const std::string &source, const std::string &out,
           bool checkOnly) {
+  // An output that is a directory cannot be written (with checkOnly, before
+  // any training time is spent).
+  struct stat outInfo;
+  if (::stat(out.c_str(), &outInfo) == 0 && S_ISDIR(outInfo.st_mode))
+    throw SaveError{"cannot write '" + out + "': Is a directory"};
   // Opened without blocking and read only if it is a regular file: a FIFO
   // or a device in its place would block or never end.
   int in = ::open(source.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
