@@ -130,7 +130,12 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   // one pointer per tensor.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // Reductions of one vector as a tree of vector adds, not one lane after
+  // another: LLVM's ordered `vector.reduce.fadd` is a chain of scalar adds,
+  // slower and, over a long vector, less accurate (docs/lowering-choices.md).
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // aligned_alloc, so that the pointer of an aligned allocation is the one

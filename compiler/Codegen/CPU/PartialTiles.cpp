@@ -299,8 +299,12 @@ bool kiln::cpu::isDynamicReductionContraction(linalg::LinalgOp op) {
 LogicalResult kiln::cpu::splitDynamicInnermost(RewriterBase &rewriter, linalg::LinalgOp op,
                                     int64_t tileSize) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()) ||
-      loopUpperBound(op, ranges.size() - 1))
+  if (ranges.empty() || !ShapedType::isDynamic(ranges.back()))
+    return failure();
+  // A bound that a masked vector covers is left to the mask; a larger one
+  // (a block of a blocked sum) is split like an unbounded loop.
+  if (std::optional<int64_t> bound = loopUpperBound(op, ranges.size() - 1);
+      bound && *bound <= kMaxMaskedExtent)
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 1);
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
@@ -311,6 +315,102 @@ LogicalResult kiln::cpu::splitDynamicInnermost(RewriterBase &rewriter, linalg::L
   return tileAndPeel(rewriter, op, sizes, partial);
 }
 
+
+/// Whether `op` is a float sum into each of its inits: a generic, not a
+/// contraction, whose body uses each init's block argument once, as an
+/// operand of the `arith.addf` it yields for that init (a sum and a sum of
+/// squares fused into one generic are two such sums).
+static bool isFloatSum(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumDpsInits() == 0 ||
+      op.getNumReductionLoops() == 0 || linalg::isaContractionOpInterface(op))
+    return false;
+  auto yield = cast<linalg::YieldOp>(op->getRegion(0).front().getTerminator());
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (!isa<FloatType>(getElementTypeOrSelf(init.get().getType())))
+      return false;
+    BlockArgument acc = op.getMatchingBlockArgument(&init);
+    Value yielded = yield->getOperand(init.getOperandNumber() - op.getNumDpsInputs());
+    auto add = yielded.getDefiningOp<arith::AddFOp>();
+    if (!add || !acc.hasOneUse() || (add.getLhs() != acc && add.getRhs() != acc))
+      return false;
+  }
+  return true;
+}
+
+FailureOr<linalg::LinalgOp> kiln::cpu::blockLargeSum(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                     int64_t block) {
+  if (!isFloatSum(op) || !hasTileableMaps(op))
+    return failure();
+  // From the innermost reduction loop outwards: loops that fit in a block
+  // whole stay whole; the first that does not is split into tiles that fill
+  // a block; reduction loops outside it step one at a time.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  std::optional<unsigned> split;
+  int64_t inner = 1;
+  for (unsigned d = ranges.size(); d-- > 0;) {
+    if (iterators[d] != utils::IteratorType::reduction)
+      continue;
+    if (split) {
+      sizes[d] = 1;
+      continue;
+    }
+    if (!ShapedType::isDynamic(ranges[d]) && inner * ranges[d] <= block) {
+      inner *= ranges[d];
+      continue;
+    }
+    split = d;
+    int64_t tile = std::max<int64_t>(1, block / inner);
+    // A divisor of a static extent near the tile keeps every block static.
+    if (!ShapedType::isDynamic(ranges[d]))
+      for (int64_t t = tile; t > tile / 2; --t)
+        if (ranges[d] % t == 0) {
+          tile = t;
+          break;
+        }
+    sizes[d] = tile;
+  }
+  if (!split)
+    return failure();
+  // Dynamic parallel loops but the innermost step one at a time (as the
+  // pass's dynamic step would tile them anyway), so that a block's zeros
+  // have a static shape, planned in the workspace instead of allocated at
+  // every block.
+  for (unsigned d = 0; d + 1 < ranges.size(); ++d)
+    if (iterators[d] == utils::IteratorType::parallel && ShapedType::isDynamic(ranges[d]))
+      sizes[d] = 1;
+  FailureOr<linalg::LinalgOp> tiled = tileLinalgOp(rewriter, op, sizes);
+  if (failed(tiled))
+    return failure();
+
+  // The block sums into zeros; its sums are then added to the running totals.
+  linalg::LinalgOp blockSum = *tiled;
+  Location loc = blockSum.getLoc();
+  for (OpOperand &init : blockSum.getDpsInitsMutable()) {
+    Value total = init.get();
+    auto type = cast<RankedTensorType>(total.getType());
+    rewriter.setInsertionPoint(blockSum);
+    Value empty = rewriter.create<tensor::EmptyOp>(
+        loc, tensor::getMixedSizes(rewriter, loc, total), type.getElementType());
+    Value zero =
+        rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(type.getElementType()));
+    Value zeros = rewriter.create<linalg::FillOp>(loc, zero, empty).getResult(0);
+    rewriter.modifyOpInPlace(blockSum, [&] { init.set(zeros); });
+    rewriter.setInsertionPointAfter(blockSum);
+    Value partial = blockSum.getTiedOpResult(&init);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    auto sum = rewriter.create<linalg::GenericOp>(
+        loc, type, ValueRange{partial}, ValueRange{total},
+        ArrayRef<AffineMap>{identity, identity},
+        SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[1], args[0]).getResult());
+        });
+    rewriter.replaceAllUsesExcept(partial, sum.getResult(0), sum);
+  }
+  return blockSum;
+}
 
 /// Whether `conv` has dynamic batch or spatial sizes and static channels and
 /// filter: the convolutions the two steps below take.

@@ -64,6 +64,17 @@ bool isDynamicReductionContraction(mlir::linalg::LinalgOp op);
 mlir::LogicalResult splitDynamicInnermost(mlir::RewriterBase &rewriter,
                                           mlir::linalg::LinalgOp op, int64_t tileSize);
 
+/// Splits a float sum (a generic whose body yields `acc + f(inputs)`, not a
+/// contraction) that adds more than `block` elements, or a dynamic count,
+/// into each output element: its reduction loops are tiled so that each
+/// tile adds at most `block` elements, and each tile sums into a fresh zero
+/// accumulator that is then added to the running total. A running f32 total
+/// over 2^25 ones stops at 2^24; blocked, each total is a sum of block sums.
+/// Returns the op that sums one block; fails, leaving `op` alone, for ops
+/// that are not such sums or add at most `block` elements.
+mlir::FailureOr<mlir::linalg::LinalgOp> blockLargeSum(mlir::RewriterBase &rewriter,
+                                                      mlir::linalg::LinalgOp op, int64_t block);
+
 /// Splits a convolution with dynamic sizes (static channels and filter)
 /// into one image at a time when its batch is dynamic or above 1.
 mlir::LogicalResult tileDynamicConvBatch(mlir::RewriterBase &rewriter,

@@ -53,7 +53,19 @@ def CPUTileAndVectorizePass
     The CPU code generation strategy, applied while ops are still linalg on
     tensors (after elementwise fusion, before bufferization):
 
-    0. An op with dynamic loops first gets static kernels: a contraction's
+    0. A float sum (a reduction whose body yields `acc + f(inputs)`: the
+       sums, means and norms of ReduceSum, ReduceMean, ReduceL1/L2,
+       GlobalAveragePool, a gradient's sum over a broadcast) that adds more
+       than `sum-block` elements into one output element, or a dynamic
+       number, is blocked first: its reduction loops are tiled so that a
+       tile adds at most `sum-block` elements into zeros, and the tile's sum
+       is added to the output. A single running f32 total loses what it adds
+       once it is large (2^25 ones sum to 2^24); blocked, the rounding error
+       grows with the block and the number of blocks, not the length.
+       Contractions are not blocked (their reduction steps are cache-blocked
+       by `reduction-block` already, each block's total kept in memory).
+
+       An op with dynamic loops then gets static kernels: a contraction's
        dynamic row loop is split into blocks of 64 rows with the partial last
        block peeled off, and its dynamic column loop (the output's innermost
        dimension) into blocks of one register block (`2 * vector-width`
@@ -129,6 +141,9 @@ def CPUTileAndVectorizePass
            "Vector registers of the target">,
     Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
            "Largest cache block of a contraction's reduction dimension">,
+    Option<"sumBlock", "sum-block", "int64_t", /*default=*/"4096",
+           "Most elements a float sum adds into one running total before "
+           "the block's sum is added to the output (step 0)">,
     Option<"innerTile", "inner-tile", "int64_t", /*default=*/"64",
            "Largest tile of the innermost loop of a non-contraction op">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",

@@ -55,6 +55,13 @@ using kiln::cpu::tileLinalgOp;
 /// columns allow, so that threads can share them out evenly.
 constexpr int64_t kParallelBlocks = 8;
 
+/// A blocked float sum (step 0 of the pass) has blocks kSumLevelFactor
+/// times larger than the next smaller, in up to kSumLevels levels from
+/// `sum-block` up: each total adds at most about kSumLevelFactor block sums
+/// below 2^36 elements.
+constexpr int64_t kSumLevelFactor = 64;
+constexpr size_t kSumLevels = 5;
+
 /// Ops with fewer loop iterations than this run on one thread: a dispatch to
 /// the pool costs microseconds.
 constexpr int64_t kParallelMinIterations = 1 << 16;
@@ -277,7 +284,8 @@ struct TileAndVectorizePass
     for (auto [name, value] : {std::pair<StringRef, int64_t>{"vector-width", vectorWidth},
                                {"vector-registers", numVectorRegisters},
                                {"reduction-block", reductionBlock},
-                               {"inner-tile", innerTile}})
+                               {"inner-tile", innerTile},
+                               {"sum-block", sumBlock}})
       if (value < 1)
         return emitError(UnknownLoc::get(context))
                << getArgument() << " expects " << name << " to be at least 1, found " << value;
@@ -591,6 +599,41 @@ void TileAndVectorizePass::runOnOperation() {
       name.getCanonicalizationPatterns(patterns, ctx);
     return applyPatternsAndFoldGreedily(func, std::move(patterns));
   };
+  // Long float sums in blocks of `sumBlock` elements, before the dynamic
+  // loops are split: a dynamic sum's block is itself a dynamic loop.
+  {
+    SmallVector<linalg::LinalgOp> sums;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 0)
+        sums.push_back(op);
+    });
+    bool blocked = false;
+    for (linalg::LinalgOp op : sums) {
+      // Blocks within blocks, kSumLevelFactor times smaller each, outermost
+      // first, so no total adds more than about that many block sums; one
+      // level below `sumBlock` when the innermost loop is parallel, where
+      // each vector lane adds its elements one after another (a reduced
+      // innermost loop adds the lanes of each vector as a tree).
+      SmallVector<int64_t> levels{sumBlock};
+      while (levels.size() < kSumLevels &&
+             levels.back() <= std::numeric_limits<int64_t>::max() / kSumLevelFactor)
+        levels.push_back(levels.back() * kSumLevelFactor);
+      std::reverse(levels.begin(), levels.end());
+      if (op.getIteratorTypesArray().back() == utils::IteratorType::parallel &&
+          sumBlock / kSumLevelFactor > 1)
+        levels.push_back(sumBlock / kSumLevelFactor);
+      FailureOr<linalg::LinalgOp> current = op;
+      for (int64_t block : levels) {
+        FailureOr<linalg::LinalgOp> inner = kiln::cpu::blockLargeSum(rewriter, *current, block);
+        if (succeeded(inner)) {
+          current = inner;
+          blocked = true;
+        }
+      }
+    }
+    if (blocked && failed(canonicalize()))
+      return signalPassFailure();
+  }
   // Convolutions with dynamic sizes: one image at a time, then im2col over
   // a dynamic column count, which the steps below block and mask.
   {
