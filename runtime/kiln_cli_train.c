@@ -152,6 +152,10 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       long long t;
       if (!kiln_train_parse_ll(value, INT_MIN, &t) || t > INT_MAX)
         return kiln_train_usage_error(o->prog, "--threads expects an integer, got", value);
+      if (t > KILN_MAX_THREADS)
+        return kiln_train_usage_error(
+            o->prog, "--threads expects at most 1024 threads (T <= 0: hardware concurrency), got",
+            value);
       o->threads = (int)t;
       o->has_threads = 1;
       break;

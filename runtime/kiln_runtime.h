@@ -533,8 +533,12 @@ kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *cons
 /* Threads                                                                    */
 /* ------------------------------------------------------------------------- */
 
+/** The most threads kiln_parallel_for() uses; kiln_set_num_threads() caps larger counts. */
+#define KILN_MAX_THREADS 1024
+
 /**
- * Sets the number of threads kiln_parallel_for() uses (the caller counts as one);
+ * Sets the number of threads kiln_parallel_for() uses (the caller counts as one),
+ * at most ::KILN_MAX_THREADS;
  * @p n <= 0 means the hardware concurrency. Until called, the default is the
  * environment variable KILN_NUM_THREADS if it is a positive integer, else the
  * hardware concurrency. Takes effect at the next kiln_parallel_for().
