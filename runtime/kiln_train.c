@@ -280,6 +280,11 @@ kiln_status kiln_trainer_step(kiln_trainer *t, const kiln_tensor *const *batch, 
   size_t i;
   kiln_status st = kiln_gather_inputs(t, batch, n_batch, t ? t->num_batch : 0, "train_step");
   if (st != KILN_OK) return st;
+  /* Past the limit, the step count could no longer be checkpointed. */
+  if (t->steps >= KILN_TRAINER_COUNT_MAX)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
+                      "train_step: expects fewer than 2^62 steps in all (the most a checkpoint "
+                      "holds), found %lld done", (long long)t->steps);
   t->out[0] = t->loss;
   for (i = 0; i < t->num_state; ++i) t->out[i + 1] = t->state[!t->cur][i];
   st = kiln_context_run_entry_into(t->ctx, t->train, t->in, t->train->num_inputs,
