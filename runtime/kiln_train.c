@@ -240,6 +240,9 @@ kiln_model *kiln_trainer_model(const kiln_trainer *t) { return t ? t->model : NU
 const char *kiln_trainer_loss(const kiln_trainer *t) { return t ? t->info->loss : NULL; }
 const char *kiln_trainer_label(const kiln_trainer *t) { return t ? t->info->label : NULL; }
 const char *kiln_trainer_source(const kiln_trainer *t) { return t ? t->info->source : NULL; }
+const char *kiln_trainer_source_sha256(const kiln_trainer *t) {
+  return t ? t->info->source_sha256 : NULL;
+}
 int64_t kiln_trainer_batch_size(const kiln_trainer *t) { return t ? t->batch : 0; }
 size_t kiln_trainer_num_batch_inputs(const kiln_trainer *t) { return t ? t->num_batch : 0; }
 const kiln_entry *kiln_trainer_train_entry(const kiln_trainer *t) { return t ? t->train : NULL; }

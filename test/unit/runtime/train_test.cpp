@@ -137,6 +137,7 @@ TEST_F(TrainerApi, DescribesTheArtifact) {
   EXPECT_STREQ(kiln_trainer_loss(trainer), "mse");
   EXPECT_STREQ(kiln_trainer_label(trainer), "t");
   EXPECT_STREQ(kiln_trainer_source(trainer), "/no/such/model.onnx");
+  EXPECT_EQ(kiln_trainer_source_sha256(trainer), nullptr);
   EXPECT_EQ(kiln_trainer_batch_size(trainer), 2);
   ASSERT_EQ(kiln_trainer_num_batch_inputs(trainer), 2u);
   EXPECT_STREQ(kiln_trainer_batch_input_name(trainer, 0), "x");
@@ -330,6 +331,20 @@ TEST_F(TrainerApi, CheckpointCountsStayWithinTheLimit) {
       << kiln_last_error();
   EXPECT_EQ(kiln_trainer_steps(trainer), INT64_C(1) << 62);
   EXPECT_EQ(stateFloats(trainer, "w"), before);
+}
+
+// The source's SHA-256, when the signature records it, for --save to check.
+TEST(Trainer, ReportsTheSourceDigest) {
+  const std::string digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  std::string text = kSignature;
+  text.replace(text.find("state w"), 0, "source-sha256 " + digest + "\n");
+  kiln_model *m = makeModel(text);
+  kiln_trainer *trainer = nullptr;
+  ASSERT_EQ(kiln_trainer_create(m, &trainer), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(std::string(kiln_trainer_source_sha256(trainer)), digest);
+  EXPECT_EQ(kiln_trainer_source_sha256(nullptr), nullptr);
+  kiln_trainer_destroy(trainer);
+  kiln_model_destroy(m);
 }
 
 // bce-logits counts (logit > 0) == (label > 0.5) per element of the real rows.
