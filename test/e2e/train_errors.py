@@ -146,6 +146,8 @@ def run_all(args, work):
     with open(src, "rb") as f:
         changed = f.read()
     saved = os.path.join(work, "saved.onnx")
+    if os.path.exists(saved):  # from an earlier run in the same --work-dir
+        os.remove(saved)
     xs = e2e.save_npy(os.path.join(work, "x_small.npy"),
                       np.linspace(-1, 1, 32, dtype=np.float32).reshape(8, 4))
     save_run = [kr, src_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y, "--batch", "4",
