@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kiln_train_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -76,18 +77,14 @@ static char *kiln_decode(const char *token) {
   return out;
 }
 
-/* The largest generation, epoch or step count a manifest may hold: far above
-   any real run, and low enough that counting on from it cannot overflow. */
-#define KILN_CHECKPOINT_COUNT_MAX ((int64_t)1 << 62)
-
-/* Parses a count in [0, KILN_CHECKPOINT_COUNT_MAX] written as a plain decimal. */
+/* Parses a count in [0, KILN_TRAINER_COUNT_MAX] written as a plain decimal. */
 static int kiln_parse_count(const char *s, int64_t *out) {
   char *end;
   long long v;
   if (!*s || *s == '-' || *s == '+') return 0;
   errno = 0;
   v = strtoll(s, &end, 10);
-  if (*end || errno || v > KILN_CHECKPOINT_COUNT_MAX) return 0;
+  if (*end || errno || v > KILN_TRAINER_COUNT_MAX) return 0;
   *out = (int64_t)v;
   return 1;
 }
@@ -279,6 +276,22 @@ static FILE *kiln_create_fresh(const char *path) {
   return f;
 }
 
+/* Whether @p m lists a file named like generation @p g's ("g<G>-<i>.npy"):
+   writing that generation would replace a file of the current checkpoint. */
+static int kiln_manifest_uses_generation(const kiln_manifest *m, int64_t g) {
+  size_t i;
+  for (i = 0; i < m->num_state; ++i) {
+    const char *f = m->files[i];
+    char *end;
+    long long v;
+    if (f[0] != 'g' || !isdigit((unsigned char)f[1])) continue;
+    errno = 0;
+    v = strtoll(f + 1, &end, 10);
+    if (errno == 0 && *end == '-' && v == g) return 1;
+  }
+  return 0;
+}
+
 /* Writes @p t to the new file @p path. */
 static kiln_status kiln_write_npy(const char *path, const kiln_tensor *t) {
   FILE *f = kiln_create_fresh(path);
@@ -300,7 +313,7 @@ kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64
   int have_old = 0;
   if (!t || !dir || !*dir)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: trainer or dir is NULL or empty");
-  if (epochs < 0 || epochs > KILN_CHECKPOINT_COUNT_MAX || t->steps > KILN_CHECKPOINT_COUNT_MAX)
+  if (epochs < 0 || epochs > KILN_TRAINER_COUNT_MAX || t->steps > KILN_TRAINER_COUNT_MAX)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_trainer_save_checkpoint: expects epochs and steps from 0 to 2^62, found %lld and %lld", (long long)epochs, (long long)t->steps);
   st = kiln_make_dirs(dir);
   if (st != KILN_OK) return st;
@@ -311,10 +324,15 @@ kiln_status kiln_trainer_save_checkpoint(kiln_trainer *t, const char *dir, int64
     goto done;
   }
   /* A readable previous checkpoint gives the generation to follow; an
-   * unreadable one is replaced. */
+   * unreadable one is replaced. A generation only has to name files the
+   * current manifest does not list: after the largest a manifest holds comes
+   * 1 again (2^62 + 1 was written, and the checkpoint could not be read back). */
   if (kiln_manifest_read(manifest, &old) == KILN_OK) {
     have_old = 1;
-    generation = old.generation + 1;
+    generation = old.generation;
+    do
+      generation = generation < KILN_TRAINER_COUNT_MAX ? generation + 1 : 1;
+    while (generation == old.generation || kiln_manifest_uses_generation(&old, generation));
   }
   for (i = 0; i < t->num_state && st == KILN_OK; ++i) {
     char *path;

@@ -46,7 +46,7 @@ static void kiln_cli_usage(FILE *out, const kiln_cli_options *o) {
           "                         of DIR; an existing FILE.npy is replaced, not written through;\n"
           "                         names that collide or exceed 251 bytes are refused before\n"
           "                         running; DIR is created if missing\n"
-          "  --threads T            number of threads (T <= 0: hardware concurrency)\n"
+          "  --threads T            number of threads, at most 1024 (T <= 0: hardware concurrency)\n"
           "  --bench N              one warm-up run, then N timed runs; print one JSON line\n"
           "                         {\"median_ms\":M,\"min_ms\":m,\"runs\":N} and nothing else\n"
           "  --help                 print this help and the model signature\n"
@@ -113,6 +113,10 @@ static int kiln_cli_parse(int argc, char **argv, int first, kiln_cli_options *o)
     case 2:
       if (!kiln_cli_parse_int(value, &o->threads))
         return kiln_cli_usage_error(o, "--threads expects an integer, got", value);
+      /* Refused, not capped silently to what the runtime uses. */
+      if (o->threads > KILN_MAX_THREADS)
+        return kiln_cli_usage_error(
+            o, "--threads expects at most 1024 threads (T <= 0: hardware concurrency), got", value);
       o->has_threads = 1;
       break;
     case 3:

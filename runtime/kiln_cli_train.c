@@ -152,6 +152,10 @@ static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options
       long long t;
       if (!kiln_train_parse_ll(value, INT_MIN, &t) || t > INT_MAX)
         return kiln_train_usage_error(o->prog, "--threads expects an integer, got", value);
+      if (t > KILN_MAX_THREADS)
+        return kiln_train_usage_error(
+            o->prog, "--threads expects at most 1024 threads (T <= 0: hardware concurrency), got",
+            value);
       o->threads = (int)t;
       o->has_threads = 1;
       break;
@@ -406,6 +410,23 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
     if (st == KILN_OK)
       fprintf(stderr, "%s: resuming from checkpoint '%s' after epoch %lld\n", o->prog,
               o->checkpoint, (long long)done);
+    /* Every epoch ends in a save: refused before training when its counts
+       would pass what a checkpoint holds (a checkpoint at 2^62 steps loaded,
+       trained an epoch, then could not be saved). */
+    {
+      int64_t steps = kiln_trainer_steps(t);
+      long long todo = o->epochs > done ? o->epochs - (long long)done : 0;
+      if (o->epochs > KILN_TRAINER_COUNT_MAX ||
+          (todo && (KILN_TRAINER_COUNT_MAX - steps) / steps_per_epoch < todo)) {
+        fprintf(stderr,
+                "%s: --checkpoint: expects at most 2^62 steps and epochs in all (the most a "
+                "checkpoint holds), found %lld steps done before epoch %lld of %lld, at %lld "
+                "steps per epoch\n",
+                o->prog, (long long)steps, (long long)done + 1, o->epochs,
+                (long long)steps_per_epoch);
+        goto done;
+      }
+    }
   }
   for (epoch = (long long)done + 1; epoch <= o->epochs; ++epoch) {
     kiln_train_order(order, rows, o, epoch);

@@ -102,6 +102,7 @@ typedef struct kiln_training {
   char *loss;                   /**< NULL when the signature has no `training` line */
   char *label;                  /**< decoded label input name */
   char *source;                 /**< decoded source model path */
+  char *source_sha256;          /**< the source's SHA-256 (64 hex digits), NULL when not recorded */
   char **state_names;           /**< decoded STATE names in order */
   kiln_state_kind *state_kinds; /**< their kinds */
   size_t num_state;             /**< number of `state` lines */

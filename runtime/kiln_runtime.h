@@ -65,6 +65,7 @@
  * @code
  * training <loss> <label>
  * source <path>
+ * source-sha256 <hex>
  * state <name> <kind>
  * ...
  * @endcode
@@ -72,6 +73,8 @@
  * of softmax-cross-entropy nll mse bce-logits; `<label>` the name of the
  * train_step input that carries the targets), exactly one `source` line (the
  * path of the model the artifact was compiled from, for `kiln-run --save`),
+ * at most one `source-sha256` line (that file's SHA-256 when compiled, 64
+ * lower-case hex digits: `--save` refuses a source that no longer matches),
  * then one `state` line per STATE tensor in STATE order (`<kind>` one of
  * parameter buffer optimizer; names distinct). Label, path and names are
  * percent-encoded as names are. The lines are optional, so the format
@@ -533,8 +536,12 @@ kiln_status kiln_context_run_into(kiln_context *context, const kiln_tensor *cons
 /* Threads                                                                    */
 /* ------------------------------------------------------------------------- */
 
+/** The most threads kiln_parallel_for() uses; kiln_set_num_threads() caps larger counts. */
+#define KILN_MAX_THREADS 1024
+
 /**
- * Sets the number of threads kiln_parallel_for() uses (the caller counts as one);
+ * Sets the number of threads kiln_parallel_for() uses (the caller counts as one),
+ * at most ::KILN_MAX_THREADS;
  * @p n <= 0 means the hardware concurrency. Until called, the default is the
  * environment variable KILN_NUM_THREADS if it is a positive integer, else the
  * hardware concurrency. Takes effect at the next kiln_parallel_for().
@@ -618,6 +625,10 @@ const char *kiln_trainer_label(const kiln_trainer *trainer);
 
 /** Returns the decoded path of the model the artifact was compiled from (the signature's `source`). */
 const char *kiln_trainer_source(const kiln_trainer *trainer);
+
+/** Returns the SHA-256 (64 lower-case hex digits) of that model's file when compiled (the
+ *  signature's `source-sha256`), or NULL when the artifact records none. */
+const char *kiln_trainer_source_sha256(const kiln_trainer *trainer);
 
 /** Returns the compiled batch size B (dim 0 of every batch input). */
 int64_t kiln_trainer_batch_size(const kiln_trainer *trainer);

@@ -51,6 +51,7 @@ void kiln__signature_free(kiln_signature *sig) {
   free(sig->training.loss);
   free(sig->training.label);
   free(sig->training.source);
+  free(sig->training.source_sha256);
   for (i = 0; i < sig->training.num_state; ++i) free(sig->training.state_names[i]);
   free(sig->training.state_names);
   free(sig->training.state_kinds);
@@ -380,8 +381,9 @@ static int kiln_is_training_loss(const char *loss) {
          strcmp(loss, "mse") == 0 || strcmp(loss, "bce-logits") == 0;
 }
 
-/* "training LOSS LABEL", "source PATH", "state NAME KIND": after the entries,
- * in that order, one training and one source line. */
+/* "training LOSS LABEL", "source PATH", "source-sha256 HEX", "state NAME
+ * KIND": after the entries, in that order, one training and one source line,
+ * at most one source-sha256 line. */
 static kiln_status kiln_parse_training(kiln_parser *p, char **tok, size_t n) {
   kiln_training *t = &p->sig->training;
   kiln_status st;
@@ -421,6 +423,22 @@ static kiln_status kiln_parse_training(kiln_parser *p, char **tok, size_t n) {
   if (!p->seen_source)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT, "expects a 'source' line before '%s', found none",
                            tok[0]);
+  if (strcmp(tok[0], "source-sha256") == 0) {
+    size_t i;
+    if (t->source_sha256 || t->num_state)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                             "expects at most one 'source-sha256' line, right after 'source', "
+                             "found %s", t->source_sha256 ? "a second" : "one after 'state'");
+    for (i = 0; n == 2 && tok[1][i]; ++i)
+      if (!(tok[1][i] >= '0' && tok[1][i] <= '9') && !(tok[1][i] >= 'a' && tok[1][i] <= 'f')) break;
+    if (n != 2 || i != 64 || tok[1][i])
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                             "expects 'source-sha256 HEX' with 64 lower-case hex digits, found "
+                             "'%.80s'", n >= 2 ? tok[1] : "");
+    t->source_sha256 = kiln_strdup(tok[1]);
+    if (!t->source_sha256) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", p->src);
+    return KILN_OK;
+  }
   {
     size_t cap = p->state_cap, i;
     kiln_state_kind kind;
@@ -472,11 +490,12 @@ static kiln_status kiln_parse_line(kiln_parser *p, char *line) {
     return KILN_OK;
   }
   if (strcmp(tok[0], "training") == 0 || strcmp(tok[0], "source") == 0 ||
-      strcmp(tok[0], "state") == 0)
+      strcmp(tok[0], "source-sha256") == 0 || strcmp(tok[0], "state") == 0)
     return kiln_parse_training(p, tok, n);
   if (p->sig->training.loss)
     return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
-                           "expects only 'source' and 'state' lines after 'training', found "
+                           "expects only 'source', 'source-sha256' and 'state' lines after "
+                           "'training', found "
                            "'%.32s'",
                            tok[0]);
   if (strcmp(tok[0], "entry") == 0) return kiln_parse_entry(p, tok, n);

@@ -45,7 +45,7 @@ static KILN_THREAD_LOCAL int t_in_parallel = 0;
 static int kiln_hardware_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1) return 1;
-  if (n > 1024) return 1024;
+  if (n > KILN_MAX_THREADS) return KILN_MAX_THREADS;
   return (int)n;
 }
 
@@ -54,13 +54,13 @@ static int kiln_default_threads(void) {
   if (env && *env) {
     char *end;
     long n = strtol(env, &end, 10);
-    if (*end == '\0' && n > 0 && n <= 1024) return (int)n;
+    if (*end == '\0' && n > 0 && n <= KILN_MAX_THREADS) return (int)n;
   }
   return kiln_hardware_threads();
 }
 
 void kiln_set_num_threads(int n) {
-  int resolved = n > 0 ? (n > 1024 ? 1024 : n) : kiln_hardware_threads();
+  int resolved = n > 0 ? (n > KILN_MAX_THREADS ? KILN_MAX_THREADS : n) : kiln_hardware_threads();
   pthread_mutex_lock(&g_config);
   g_num_threads = resolved;
   pthread_mutex_unlock(&g_config);

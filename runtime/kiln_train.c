@@ -240,6 +240,9 @@ kiln_model *kiln_trainer_model(const kiln_trainer *t) { return t ? t->model : NU
 const char *kiln_trainer_loss(const kiln_trainer *t) { return t ? t->info->loss : NULL; }
 const char *kiln_trainer_label(const kiln_trainer *t) { return t ? t->info->label : NULL; }
 const char *kiln_trainer_source(const kiln_trainer *t) { return t ? t->info->source : NULL; }
+const char *kiln_trainer_source_sha256(const kiln_trainer *t) {
+  return t ? t->info->source_sha256 : NULL;
+}
 int64_t kiln_trainer_batch_size(const kiln_trainer *t) { return t ? t->batch : 0; }
 size_t kiln_trainer_num_batch_inputs(const kiln_trainer *t) { return t ? t->num_batch : 0; }
 const kiln_entry *kiln_trainer_train_entry(const kiln_trainer *t) { return t ? t->train : NULL; }
@@ -280,6 +283,11 @@ kiln_status kiln_trainer_step(kiln_trainer *t, const kiln_tensor *const *batch, 
   size_t i;
   kiln_status st = kiln_gather_inputs(t, batch, n_batch, t ? t->num_batch : 0, "train_step");
   if (st != KILN_OK) return st;
+  /* Past the limit, the step count could no longer be checkpointed. */
+  if (t->steps >= KILN_TRAINER_COUNT_MAX)
+    return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
+                      "train_step: expects fewer than 2^62 steps in all (the most a checkpoint "
+                      "holds), found %lld done", (long long)t->steps);
   t->out[0] = t->loss;
   for (i = 0; i < t->num_state; ++i) t->out[i + 1] = t->state[!t->cur][i];
   st = kiln_context_run_entry_into(t->ctx, t->train, t->in, t->train->num_inputs,

@@ -7,6 +7,14 @@
 
 #include "kiln_internal.h"
 
+/**
+ * The most steps, epochs or checkpoint generations a trainer counts: far
+ * above any real run, and low enough that counting on from it cannot
+ * overflow. A checkpoint holds counts up to it, train_step refuses to pass
+ * it, so every count a trainer reaches can be saved and read back.
+ */
+#define KILN_TRAINER_COUNT_MAX ((int64_t)1 << 62)
+
 /** A trainer: the artifact's entries, checked once, and its STATE in two sets. */
 struct kiln_trainer {
   kiln_model *model;           /**< not owned */

@@ -24,7 +24,8 @@ the node, and write nothing:
   argmax    ArgMax / ArgMin(x[N,3], axis 0): N = 0 is an error (index 0)
   range     Range(int64 start, limit, delta) whose limit - start overflows
             int64: the exact count (it gave 0 elements), also folded from
-            constants
+            constants; range_f Range(float ...): a NaN operand is named
+            (a NaN delta said "found 0"), a NaN count from infinities too
   d2s, s2d  DepthToSpace (DCR, CRD) and SpaceToDepth with symbolic C, H, W
             (failed to compile): compiled, with divisibility checks
   layernorm LayerNormalization(x[N,D], scale[4], bias[4]) and
@@ -103,6 +104,9 @@ def models():
                          [vi("x", T.FLOAT, ["N", 3])], elem=T.INT64), 13),
         "range": (graph("range", helper.make_node("Range", ["a", "b", "c"], ["y"], name="range_abc"),
                         [vi(n, T.INT64, []) for n in "abc"], elem=T.INT64), 13),
+        "range_f": (graph("range_f", helper.make_node("Range", ["a", "b", "c"], ["y"],
+                                                      name="range_f"),
+                          [vi(n, T.FLOAT, []) for n in "abc"]), 13),
         "d2s": (graph("d2s", helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s_x",
                                               blocksize=2), [x4("C")]), 13),
         "d2s_crd": (graph("d2s_crd", helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s_crd",
@@ -222,6 +226,13 @@ def run_all(args, work):
                     (-2**63, 2**63 - 1, 2**63 - 1), (0, 10, 3), (5, 1, -2), (1, 1, 1), (10, 0, 3)]:
         good.append(("range", {"a": np.array(a), "b": np.array(b), "c": np.array(c)},
                      {"y": np.array(list(range(a, b, c)), np.int64)}, 0))
+    # ONNX Range: max(ceil((limit - start) / delta), 0) elements start + i * delta.
+    for a, b, c in [(0.5, 3.0, 0.5), (1.0, -2.0, -0.75), (0.0, 1.0, float("inf")),
+                    (float("inf"), 0.0, 1.0), (2.0, 2.0, 1.0)]:
+        n = max(int(np.ceil((b - a) / c)), 0) if np.isfinite((b - a) / c) else 0
+        want = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(c)).astype(np.float32)
+        good.append(("range_f", {"a": np.float32(a), "b": np.float32(b), "c": np.float32(c)},
+                     {"y": want}, 0))
     good.append(("range_const", {}, {"y": np.array(list(range(-2**63, 2**63 - 1, 2**62)),
                                                    np.int64)}, 0))
     x = f32(2, 8, 3, 2)
@@ -297,6 +308,19 @@ def run_all(args, work):
                 "operands to be equal (a dynamic size does not broadcast)"))
     bad.append(("layernorm", {"x": f32(3, 5)}, "node 'ln_x' (nn.mul): expects dim 1 of the "
                 "operands to be equal (a dynamic size does not broadcast)"))
+    # A NaN operand is named (a NaN delta said "found 0"); infinite operands
+    # whose count is NaN (inf - inf, inf / inf) say so.
+    nan, inf = float("nan"), float("inf")
+    for a, b, c, what in [(0, 5, nan, "delta"), (nan, 5, 1, "start"), (0, nan, 1, "limit"),
+                          (nan, nan, nan, "start")]:
+        bad.append(("range_f", {"a": np.float32(a), "b": np.float32(b), "c": np.float32(c)},
+                    f"node 'range_f' (nn.range): expects a {what} that is not NaN, found NaN"))
+    for a, b, c in [(inf, inf, 1), (0, inf, inf)]:
+        bad.append(("range_f", {"a": np.float32(a), "b": np.float32(b), "c": np.float32(c)},
+                    "node 'range_f' (nn.range): expects a count ceil((limit - start) / delta) "
+                    "that is a number, found NaN (from infinite operands)"))
+    bad.append(("range_f", {"a": np.float32(0), "b": np.float32(1), "c": np.float32(0)},
+                "node 'range_f' (nn.range): expects a non-zero delta, found 0"))
     for k, (name, inputs, message) in enumerate(bad):
         res, out = e2e.run_model(runner, libs[name], inputs, work, f"{name}_bad{k}")
         shown = {n: (v.tolist() if v.size < 4 else list(v.shape)) for n, v in inputs.items()}

@@ -6,7 +6,8 @@ Models whose shapes are only known at run time, each compiled once:
   reshape  r = Relu(Reshape(x, s)), x float[N,6], s int64[2] a graph input
   fill     c = ConstantOfShape(s), s int64[2] a graph input
   pad      q = Pad(x, p, 0.5), x float[N,3], p int64[4] a graph input
-  tile     t = Tile(x, r), x float[4], r int64[1] a graph input
+  tile     t = Tile(x, r), x float[4], r int64[1] a graph input; tile2 the
+           same with x float[2,2], r int64[2]
   loop     a Loop whose body fills a buffer of the outer input's size s
   attn     softmax(x x^T) x, x float[S,4]: SxS temporaries in one shared buffer
   empty    Relu and ReduceSum of x float[A,B] (and [A,B,C]), given empty inputs
@@ -17,7 +18,8 @@ A != B (a dynamic size does not broadcast), a shape with the wrong element
 count, two -1s, a shape whose element count wraps around 2^64 to the input's
 (2^61+3 x 8 = 24 mod 2^64), a ConstantOfShape past 1 TiB, a negative or
 huge pad, and Tile repeats whose result size wraps around 2^64 (4 x 2^62
-to 0 elements, 4 x (2^62 + 1) to 4) or passes 1 TiB, and empty inputs whose
+to 0 elements, 4 x (2^62 + 1) to 4; 2-D repeats [2^31, 2^31] whose dims fit
+but whose element count 2^64 wraps to 0) or passes 1 TiB, and empty inputs whose
 dims, counting 0 as 1, pass 2^31 (their loops ran for minutes). A MatMul of
 empty inputs (2^31 x 0 by 0 x 2^31) whose output's byte count wraps is refused by
 the runtime before the run; a 64 GiB ConstantOfShape, a 100000x100000
@@ -70,6 +72,8 @@ def run_all(args, work):
                 [vi("x", T.FLOAT, ["N", 3]), vi("p", T.INT64, [4])], [vi("q", T.FLOAT, None)]),
         "tile": ([helper.make_node("Tile", ["x", "r"], ["t"], name="tile_xr")],
                  [vi("x", T.FLOAT, [4]), vi("r", T.INT64, [1])], [vi("t", T.FLOAT, None)]),
+        "tile2": ([helper.make_node("Tile", ["x", "r"], ["t"], name="tile2_xr")],
+                  [vi("x", T.FLOAT, [2, 2]), vi("r", T.INT64, [2])], [vi("t", T.FLOAT, None)]),
         "mm": ([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_ab")],
                [vi("a", T.FLOAT, ["M", "K"]), vi("b", T.FLOAT, ["K2", "N"])],
                [vi("y", T.FLOAT, None)]),
@@ -165,6 +169,10 @@ def run_all(args, work):
     res, out = run("tile", {"x": x4, "r": np.array([3], np.int64)}, "tile_ok")
     check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "t"), np.tile(x4, 3)),
           "tile by run-time repeats matches numpy", res)
+    x22 = np.array([[1, -2], [3.5, 4]], np.float32)
+    res, out = run("tile2", {"x": x22, "r": np.array([2, 3], np.int64)}, "tile2_ok")
+    check(res.returncode == 0 and np.array_equal(e2e.load_output(out, "t"), np.tile(x22, (2, 3))),
+          "2-D tile by run-time repeats matches numpy", res)
 
     loop_in = {"trips": np.array(3, np.int64), "a0": np.array(0.5, np.float32)}
     res, out = run("loop", {**loop_in, "s": np.array([5], np.int64)}, "loop_ok")
@@ -260,6 +268,14 @@ def run_all(args, work):
     refused("tile", {"x": x4, "r": np.array([2**40], np.int64)}, "tile_huge",
             "node 'tile_xr' (nn.dynamic_tile): expects a result of at most 2^40 bytes",
             "a tile past 1 TiB")
+    # Two dims that each fit while their product wraps: 2^32 x 2^32 elements
+    # is 2^64, 0 mod 2^64.
+    refused("tile2", {"x": x22, "r": np.array([2**31, 2**31], np.int64)}, "tile2_wrap",
+            "node 'tile2_xr' (nn.dynamic_tile): expects a result of at most 2^40 bytes",
+            "2-D repeats whose element count wraps around 2^64 to 0")
+    refused("tile2", {"x": x22, "r": np.array([2, 2**62], np.int64)}, "tile2_dim_wrap",
+            "node 'tile2_xr' (nn.dynamic_tile): expects the tiled size of each dimension",
+            "2-D repeats with one dim past 64 bits")
     refused("tile", {"x": x4, "r": np.array([-1], np.int64)}, "tile_negative",
             "node 'tile_xr' (nn.dynamic_tile): expects non-negative repeat counts",
             "a negative repeat count")

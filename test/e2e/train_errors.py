@@ -11,6 +11,7 @@ variants) are compiled with `kiln-compile --train` and run with
 
 import argparse
 import functools
+import hashlib
 import os
 import sys
 
@@ -126,6 +127,45 @@ def run_all(args, work):
     train_fails(y, ["--epochs", "1", "--save", "/nonexistent-dir/out.onnx"],
                 "--save: cannot write into the folder",
                 "an unwritable --save folder is refused before training", stdout_lacks='"step"')
+
+    # --save writes into a copy of the source model, so the source must be the
+    # file compiled: kiln-compile records its SHA-256 (hashlib's below is the
+    # oracle) and --save refuses a source changed since, naming it, before
+    # training. Here W's values change and its shape does not, which --save's
+    # other checks let through; the same bytes again are accepted.
+    src = linear(os.path.join(work, "source.onnx"))
+    src_so = os.path.join(work, "source.so")
+    res = e2e.run([kc, src, *train, "-o", src_so], 300)
+    check(res.returncode == 0, "kiln-compile of the source model", res)
+    with open(src, "rb") as f:
+        original = f.read()
+    model = onnx.load(src)
+    model.graph.initializer[0].CopyFrom(numpy_helper.from_array(
+        numpy_helper.to_array(model.graph.initializer[0]) + 1, "W"))
+    onnx.save(model, src)
+    with open(src, "rb") as f:
+        changed = f.read()
+    saved = os.path.join(work, "saved.onnx")
+    if os.path.exists(saved):  # from an earlier run in the same --work-dir
+        os.remove(saved)
+    xs = e2e.save_npy(os.path.join(work, "x_small.npy"),
+                      np.linspace(-1, 1, 32, dtype=np.float32).reshape(8, 4))
+    save_run = [kr, src_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y, "--batch", "4",
+                "--epochs", "1", "--save", saved]
+    res = e2e.run(save_run, 120)
+    e2e.expect_refused(
+        FAILURES, res,
+        f"--save: expects the source model '{src}' to be the file the artifact was compiled "
+        f"from (SHA-256 {hashlib.sha256(original).hexdigest()}), found one that changed since "
+        f"compiling (SHA-256 {hashlib.sha256(changed).hexdigest()})",
+        "--save into a source changed since compiling is refused before training",
+        exact=True, stdout_lacks='"step"')
+    check(not os.path.exists(saved), "--save wrote nothing for a changed source")
+    with open(src, "wb") as f:
+        f.write(original)
+    res = e2e.run(save_run, 120)
+    check(res.returncode == 0 and os.path.isfile(saved),
+          "--save into the unchanged source (the same bytes again) runs and writes", res)
 
     # Rows of zero elements: a 128-byte .npy header can claim 2^62 of them.
     # The epoch's row order (8 bytes a row) wrapped to a 0-byte allocation and

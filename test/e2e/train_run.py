@@ -358,6 +358,13 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
         manifest = f.read()
     with open(os.path.join(ckpt, "checkpoint.txt"), "w") as f:
         f.write(manifest.replace("state W parameter", "state V parameter"))
+    # A checkpoint at the most steps one holds (2^62): one more epoch could
+    # not be saved (it trained, then failed), so it is refused before training.
+    huge_ckpt = os.path.join(work, "ckpt_huge")
+    shutil.copytree(os.path.join(work, "ckpt_full"), huge_ckpt)
+    with open(os.path.join(huge_ckpt, "checkpoint.txt"), "w") as f:
+        f.write(manifest.replace("epochs 2\n", "epochs 0\n")
+                .replace("steps 10\n", f"steps {2**62}\n"))
     fifo_ckpt = os.path.join(work, "ckpt_fifo")
     os.makedirs(fifo_ckpt)
     os.mkfifo(os.path.join(fifo_ckpt, "checkpoint.txt"))
@@ -396,6 +403,14 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "model without 'training' lines in its signature"),
         ("checkpoint of other STATE", train + data + ["--epochs", "1", "--checkpoint", ckpt], 1,
          "expects STATE 0 to be 'W' (parameter), found 'V' (parameter)"),
+        ("a checkpoint at 2^62 steps (it trained an epoch, then could not be saved)",
+         train + data + ["--epochs", "1", "--checkpoint", huge_ckpt], 1,
+         f"--checkpoint: expects at most 2^62 steps and epochs in all (the most a checkpoint "
+         f"holds), found {2**62} steps done before epoch 1 of 1, at 5 steps per epoch"),
+        ("--epochs past 2^62 with a checkpoint",
+         train + data + ["--epochs", str(2**62 + 1), "--checkpoint", huge_ckpt], 1,
+         f"--checkpoint: expects at most 2^62 steps and epochs in all (the most a checkpoint "
+         f"holds), found {2**62} steps done before epoch 1 of {2**62 + 1}, at 5 steps per epoch"),
         ("a FIFO as the checkpoint manifest (it blocked forever)",
          train + data + ["--epochs", "1", "--checkpoint", fifo_ckpt], 1,
          os.path.join(fifo_ckpt, "checkpoint.txt") + ": expects a regular checkpoint manifest"),
@@ -411,6 +426,9 @@ def errors(kiln_run, compile_, so, exe, work, source, files, data):
          "--train needs --batch B"),
         ("--epochs 0", train + data + ["--epochs", "0"], 2,
          "--epochs expects an integer >= 1, got '0'"),
+        ("--threads past 1024 (it was capped silently)",
+         train + data + ["--epochs", "1", "--threads", "1025"], 2,
+         "--threads expects at most 1024 threads (T <= 0: hardware concurrency), got '1025'"),
         ("--shuffle-seed -1", train + data + ["--epochs", "1", "--shuffle-seed", "-1"], 2,
          "--shuffle-seed expects an integer from 0 to 2^64-1, got '-1'"),
         ("--shuffle-seed ' -1' (strtoull skipped the space and took 2^64-1)",

@@ -46,7 +46,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -405,8 +407,24 @@ LogicalResult checkTrainingFlags(MLIRContext &context) {
   return success();
 }
 
+/// The SHA-256 of the input file (hex) that a training artifact records for
+/// `kiln-run --save` to check; empty for stdin or a file that is not regular
+/// (which --save cannot read back anyway). Read before the import: a file
+/// changed while compiling then fails the check instead of passing it.
+FailureOr<std::string> sourceDigest(MLIRContext &context) {
+  if (inputFile == "-" || !llvm::sys::fs::is_regular_file(inputFile))
+    return std::string();
+  auto buffer = llvm::MemoryBuffer::getFile(inputFile, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(UnknownLoc::get(&context))
+           << "cannot read '" << inputFile << "': " << buffer.getError().message();
+  return llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef((*buffer)->getBuffer())),
+                     /*LowerCase=*/true);
+}
+
 /// nn-build-training with the command line's options.
-LogicalResult buildTraining(ModuleOp module, TimingScope &timing) {
+LogicalResult buildTraining(ModuleOp module, TimingScope &timing, StringRef digest) {
   kiln::nn::NNBuildTrainingPassOptions o;
   o.loss = lossName;
   o.label = labelName;
@@ -428,6 +446,7 @@ LogicalResult buildTraining(ModuleOp module, TimingScope &timing) {
   llvm::SmallString<256> source(inputFile);
   llvm::sys::fs::make_absolute(source);
   o.source = std::string(source);
+  o.sourceSha256 = digest.str();
   PassManager pm(module.getContext());
   if (failed(configurePassManager(pm, timing)))
     return failure();
@@ -613,6 +632,13 @@ int main(int argc, char **argv) {
     return 1;
   if (failed(checkTrainingFlags(context)))
     return 1;
+  std::string digest;
+  if (train) {
+    FailureOr<std::string> d = sourceDigest(context);
+    if (failed(d))
+      return 1;
+    digest = *d;
+  }
   TimingScope importTiming = timing.nest("Import");
   // An artifact or object whose weights its code cannot address is
   // refused before the weights are read, not by the linker.
@@ -624,7 +650,7 @@ int main(int argc, char **argv) {
   importTiming.stop();
   if (train) {
     TimingScope trainingTiming = timing.nest("Build training");
-    if (failed(buildTraining(*module, trainingTiming)))
+    if (failed(buildTraining(*module, trainingTiming, digest)))
       return 1;
   }
 

@@ -7,13 +7,18 @@
 // data fields and external-data fields cleared; the result is written to OUT.
 // Every parameter and buffer of the STATE must be such an initializer with
 // the STATE tensor's dtype and shape, or the source has changed since
-// compiling and nothing is written.
+// compiling and nothing is written. An artifact that records the source's
+// SHA-256 (kiln-compile --train does) is checked against it first: a source
+// changed in any way since compiling is refused, since the trained values
+// would land in another model.
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln_runtime.h"
 
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SHA256.h"
 
 #include <cerrno>
 #include <climits>
@@ -112,6 +117,14 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   ::close(in);
   if (readErr)
     throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(readErr)};
+  if (const char *recorded = kiln_trainer_source_sha256(trainer)) {
+    std::string found = llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(data)),
+                                    /*LowerCase=*/true);
+    if (found != recorded)
+      throw SaveError{"expects the source model '" + source +
+                      "' to be the file the artifact was compiled from (SHA-256 " + recorded +
+                      "), found one that changed since compiling (SHA-256 " + found + ")"};
+  }
   onnx::ModelProto model;
   if (data.size() > static_cast<size_t>(INT32_MAX) ||
       !model.ParseFromArray(data.data(), static_cast<int>(data.size())) || !model.has_graph())

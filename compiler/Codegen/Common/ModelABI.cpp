@@ -194,10 +194,21 @@ static FailureOr<Training> readTraining(ModuleOp module, Attribute attr, const M
   auto label = dict ? dict.getAs<StringAttr>("label") : StringAttr();
   auto source = dict ? dict.getAs<StringAttr>("source") : StringAttr();
   auto state = dict ? dict.getAs<ArrayAttr>("state") : ArrayAttr();
-  if (!loss || !label || !source || !state || dict.size() != 4) {
+  auto digest = dict ? dict.getAs<StringAttr>("source_sha256") : StringAttr();
+  if (!loss || !label || !source || !state || dict.size() != (digest ? 5u : 4u)) {
     module.emitError() << "expects kiln.training to be {loss = \"...\", label = \"...\", "
-                          "source = \"...\", state = [...]}, found "
+                          "source = \"...\", state = [...]} and optionally source_sha256 = "
+                          "\"...\", found "
                        << attr;
+    return failure();
+  }
+  if (digest && (digest.getValue().size() != 64 ||
+                 !llvm::all_of(digest.getValue(), [](char c) {
+                   return llvm::isDigit(c) || (c >= 'a' && c <= 'f');
+                 }))) {
+    module.emitError() << "expects the kiln.training source_sha256 to be 64 lower-case hex "
+                          "digits, found '"
+                       << digest.getValue() << "'";
     return failure();
   }
   if (!isTrainingLoss(loss.getValue())) {
@@ -211,7 +222,8 @@ static FailureOr<Training> readTraining(ModuleOp module, Attribute attr, const M
                        << (label.getValue().empty() ? "label" : "source") << ", found \"\"";
     return failure();
   }
-  Training training{loss.getValue().str(), label.getValue().str(), source.getValue().str(), {}};
+  Training training{loss.getValue().str(), label.getValue().str(), source.getValue().str(), {},
+                    digest ? digest.getValue().str() : std::string()};
   llvm::StringSet<> seen;
   for (Attribute s : state) {
     auto item = dyn_cast<DictionaryAttr>(s);
@@ -367,6 +379,8 @@ std::string kiln::abi::serializeSignature(const ModelABI &abi) {
   if (abi.training) {
     text += "training " + abi.training->loss + " " + encodeName(abi.training->label) + "\n";
     text += "source " + encodeName(abi.training->source) + "\n";
+    if (!abi.training->sourceSha256.empty())
+      text += "source-sha256 " + abi.training->sourceSha256 + "\n";
     for (const StateSpec &s : abi.training->state)
       text += "state " + encodeName(s.name) + " " + s.kind + "\n";
   }

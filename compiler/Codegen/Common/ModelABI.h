@@ -92,6 +92,7 @@ struct StateSpec {
 struct Training {
   std::string loss, label, source;
   std::vector<StateSpec> state;
+  std::string sourceSha256 = {}; ///< the source file's SHA-256 in hex; empty when not recorded
 };
 
 /// The entries of a model in signature order; the first is the default entry.

@@ -476,18 +476,28 @@ struct RangeLowering : ShapeOperandLowering<RangeOp> {
     Value delta = rewriter.create<tensor::ExtractOp>(loc, adaptor.getDelta(), ValueRange{});
     Value n;
     if (isa<FloatType>(elem)) {
-      // The count in f64; NaN bounds fail the size check too.
+      // The count in f64. A NaN operand is named before the delta's check
+      // (a NaN delta was reported as "found 0").
       Value fs = start, fl = limit, fd = delta;
       if (!elem.isF64()) {
         fs = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), start);
         fl = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), limit);
         fd = rewriter.create<arith::ExtFOp>(loc, rewriter.getF64Type(), delta);
       }
+      auto notNaN = [&](Value v) -> Value {
+        return rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::ORD, v, v);
+      };
+      s.require(notNaN(fs), "expects a start that is not NaN, found NaN");
+      s.require(notNaN(fl), "expects a limit that is not NaN, found NaN");
+      s.require(notNaN(fd), "expects a delta that is not NaN, found NaN");
       Value zeroF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0));
       s.require(rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::ONE, fd, zeroF),
                 "expects a non-zero delta, found 0");
       Value quotient = rewriter.create<math::CeilOp>(
           loc, rewriter.create<arith::DivFOp>(loc, rewriter.create<arith::SubFOp>(loc, fl, fs), fd));
+      // Infinite operands can still give NaN: inf - inf, or inf / inf.
+      s.require(notNaN(quotient), "expects a count ceil((limit - start) / delta) that is a "
+                                  "number, found NaN (from infinite operands)");
       Value count = rewriter.create<arith::MaximumFOp>(loc, quotient, zeroF);
       Value limitF = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(2147483648.0));
       Value fits = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, count, limitF);

@@ -20,6 +20,9 @@
 
 #include "onnx/defs/parser.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -58,6 +61,86 @@ static StreamParse parseBinaryModelFile(StringRef path, onnx::ModelProto &model)
   return model.ParseFromFileDescriptor(fd) ? StreamParse::Parsed : StreamParse::Malformed;
 }
 
+/// How deep messages nest in @p bytes read as a @p root message: the longest
+/// chain of sub-messages, found with an explicit stack (the bytes may nest
+/// deeper than a recursive reader can go); -1 when the bytes are not
+/// well-formed wire format, which is then why protobuf refused them.
+static int64_t messageNesting(StringRef bytes, const google::protobuf::Descriptor *root) {
+  using google::protobuf::FieldDescriptor;
+  struct Frame {
+    const google::protobuf::Descriptor *type;
+    const uint8_t *end;
+  };
+  const uint8_t *p = bytes.bytes_begin();
+  SmallVector<Frame> stack{{root, bytes.bytes_end()}};
+  int64_t deepest = 0;
+  auto varint = [&](uint64_t &v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p == stack.back().end)
+        return false;
+      uint8_t b = *p++;
+      v |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80))
+        return true;
+    }
+    return false;
+  };
+  for (;;) {
+    while (p == stack.back().end) {
+      if (stack.size() == 1)
+        return deepest;
+      stack.pop_back();
+    }
+    uint64_t tag, v;
+    if (!varint(tag))
+      return -1;
+    uint64_t left;
+    switch (tag & 7) {
+    case 0:
+      if (!varint(v))
+        return -1;
+      break;
+    case 1:
+    case 5:
+      left = stack.back().end - p;
+      if (left < ((tag & 7) == 1 ? 8u : 4u))
+        return -1;
+      p += (tag & 7) == 1 ? 8 : 4;
+      break;
+    case 2: {
+      if (!varint(v) || v > uint64_t(stack.back().end - p))
+        return -1;
+      const FieldDescriptor *field =
+          stack.back().type ? stack.back().type->FindFieldByNumber(static_cast<int>(tag >> 3))
+                            : nullptr;
+      if (field && field->type() == FieldDescriptor::TYPE_MESSAGE) {
+        stack.push_back({field->message_type(), p + v});
+        deepest = std::max<int64_t>(deepest, stack.size() - 1);
+      } else {
+        p += v;
+      }
+      break;
+    }
+    default: // groups: ONNX has none
+      return -1;
+    }
+  }
+}
+
+/// The error for a file protobuf did not parse as a ModelProto: nested past
+/// protobuf's recursion limit when that is why (it said only "not a valid
+/// ModelProto"), else not one.
+static void emitMalformedModel(Location loc, std::optional<StringRef> bytes) {
+  int limit = google::protobuf::io::CodedInputStream::GetDefaultRecursionLimit();
+  int64_t depth = bytes ? messageNesting(*bytes, onnx::ModelProto::descriptor()) : -1;
+  if (depth > limit)
+    emitError(loc) << "malformed ONNX model: nested too deeply: expects messages nested at most "
+                   << limit << " deep (protobuf's recursion limit), found " << depth;
+  else
+    emitError(loc) << "malformed ONNX model: the file is not a valid ModelProto";
+}
+
 /// The most bytes a model may have: protobuf parses at most 2 GiB.
 static constexpr uint64_t kMaxModelBytes = uint64_t(1) << 31;
 
@@ -91,9 +174,14 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   switch (parseBinaryModelFile(path, model)) {
   case StreamParse::Parsed:
     return importModel(model, path, fileLoc, context, options);
-  case StreamParse::Malformed:
-    emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
+  case StreamParse::Malformed: {
+    // Read again only to say why.
+    auto bytes = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+    emitMalformedModel(fileLoc, bytes ? std::optional<StringRef>((*bytes)->getBuffer())
+                                      : std::nullopt);
     return nullptr;
+  }
   case StreamParse::NotTried:
     break;
   }
@@ -137,7 +225,7 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
       return nullptr;
     }
   } else if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    emitError(fileLoc) << "malformed ONNX model: the file is not a valid ModelProto";
+    emitMalformedModel(fileLoc, bytes);
     return nullptr;
   }
   buffer->reset();

@@ -10,14 +10,6 @@ using namespace kiln::nn::detail;
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("expects min <= max, found min ")
-           << getMin()->convertToDouble() << " and max "
-           << getMax()->convertToDouble();
-  return success();
-}
-
 static LogicalResult inferBroadcast(std::optional<Location> loc,
                                     StringRef opName, Value lhs, Value rhs,
                                     SmallVectorImpl<Type> &types, bool mixedTypes = false) {

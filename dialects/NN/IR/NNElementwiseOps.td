@@ -97,6 +97,8 @@ def NN_ShrinkOp : NN_UnaryOp<"shrink",
 def NN_ClipOp : NN_UnaryOp<"clip", "min(max(x, min), max)", NN_NumericTensor> {
   let description = [{
     Clamps every element to `[min, max]`; a missing bound does not clamp.
+    With min > max every element becomes max, as ONNX defines it
+    (`min(max(x, min), max)`).
 
     ```mlir
     %y = nn.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x8xf32>
@@ -105,7 +107,6 @@ def NN_ClipOp : NN_UnaryOp<"clip", "min(max(x, min), max)", NN_NumericTensor> {
   let arguments = (ins NN_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
                        OptionalAttr<F64Attr>:$max);
   let assemblyFormat = "$input attr-dict `:` type($input)";
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

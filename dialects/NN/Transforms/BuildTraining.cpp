@@ -560,11 +560,13 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     for (const StateTensor &t : state)
       entries.push_back(b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(t.name)),
                                              b.getNamedAttr("kind", b.getStringAttr(t.kind))}));
-    module->setAttr("kiln.training",
-                    b.getDictionaryAttr({b.getNamedAttr("loss", b.getStringAttr(loss)),
-                                         b.getNamedAttr("label", b.getStringAttr(label)),
-                                         b.getNamedAttr("source", b.getStringAttr(source)),
-                                         b.getNamedAttr("state", b.getArrayAttr(entries))}));
+    SmallVector<NamedAttribute> fields{b.getNamedAttr("loss", b.getStringAttr(loss)),
+                                       b.getNamedAttr("label", b.getStringAttr(label)),
+                                       b.getNamedAttr("source", b.getStringAttr(source)),
+                                       b.getNamedAttr("state", b.getArrayAttr(entries))};
+    if (!sourceSha256.empty())
+      fields.push_back(b.getNamedAttr("source_sha256", b.getStringAttr(sourceSha256)));
+    module->setAttr("kiln.training", b.getDictionaryAttr(fields));
   }
 };
 

@@ -117,7 +117,8 @@ def NNBuildTrainingPass : Pass<"nn-build-training", "mlir::ModuleOp"> {
     of each parameter (`NAME.momentum_buffer`, `NAME.exp_avg`,
     `NAME.exp_avg_sq`, `NAME.square_avg`), then `step` (i64). The module
     attribute `kiln.training` lists it with each tensor's kind, the loss,
-    the label's name and the source model. Shapes must be static.
+    the label's name and the source model (with its SHA-256 when
+    `source-sha256` is given). Shapes must be static.
   }];
   let options = [
     Option<"loss", "loss", "std::string", "\"softmax-cross-entropy\"",
@@ -136,6 +137,8 @@ def NNBuildTrainingPass : Pass<"nn-build-training", "mlir::ModuleOp"> {
     Option<"freeze", "freeze", "std::string", "\"\"", "parameters whose name matches stay fixed">,
     Option<"seed", "seed", "int64_t", "0", "mixed into every dropout's seed">,
     Option<"source", "source", "std::string", "\"\"", "the ONNX file, recorded for --save">,
+    Option<"sourceSha256", "source-sha256", "std::string", "\"\"",
+           "the source file's SHA-256 (64 hex digits), recorded for --save to check">,
   ];
   let dependentDialects = ["kiln::nn::NNDialect", "mlir::func::FuncDialect"];
 }

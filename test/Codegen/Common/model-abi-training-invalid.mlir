@@ -3,7 +3,7 @@
 // kiln.training (a training artifact's loss, label, source and STATE) is read
 // and checked with kiln.abi before the signature is written.
 
-// expected-error @+1 {{expects kiln.training to be {loss = "...", label = "...", source = "...", state = [...]}, found {label = "y", loss = "mse"}}}
+// expected-error @+1 {{expects kiln.training to be {loss = "...", label = "...", source = "...", state = [...]} and optionally source_sha256 = "...", found {label = "y", loss = "mse"}}}
 module attributes {kiln.training = {loss = "mse", label = "y"},
     kiln.abi = {entries = [{name = "init", function = @f, workspace = 0, inputs = [], outputs = []}]}} {
 }
@@ -12,6 +12,15 @@ module attributes {kiln.training = {loss = "mse", label = "y"},
 
 // expected-error @+1 {{expects the kiln.training loss to be one of softmax-cross-entropy nll mse bce-logits, found 'hinge'}}
 module attributes {kiln.training = {loss = "hinge", label = "y", source = "m.onnx", state = []},
+    kiln.abi = {entries = [{name = "init", function = @f, workspace = 0, inputs = [], outputs = []}]}} {
+}
+
+// -----
+
+// The source's SHA-256 is 64 lower-case hex digits (the signature's
+// source-sha256 line, which --save checks).
+// expected-error @+1 {{expects the kiln.training source_sha256 to be 64 lower-case hex digits, found 'ABC'}}
+module attributes {kiln.training = {loss = "mse", label = "y", source = "m.onnx", source_sha256 = "ABC", state = []},
     kiln.abi = {entries = [{name = "init", function = @f, workspace = 0, inputs = [], outputs = []}]}} {
 }
 

@@ -183,14 +183,19 @@ func.func @dynamic_cumsum(%x: tensor<2x3xi32>, %k: tensor<i32>) -> tensor<2x3xi3
 
 // -----
 
-// A float range counts in f64 with math.ceil; NaN bounds fail the size check,
-// and only a count that passed it is converted to an integer (NaN would
-// convert to poison, and in a Loop body a failed check does not stop the
-// code after it).
+// A float range counts in f64 with math.ceil; a NaN start, limit or delta
+// is named before the delta's check, a NaN count (inf - inf) after it, and
+// only a count that passed the size check is converted to an integer (NaN
+// would convert to poison, and in a Loop body a failed check does not stop
+// the code after it).
 // CHECK-LABEL: func @range_float
 // CHECK: arith.extf
+// CHECK: cf.assert %{{.*}}, "nn.range: expects a start that is not NaN, found NaN"
+// CHECK: cf.assert %{{.*}}, "nn.range: expects a limit that is not NaN, found NaN"
+// CHECK: cf.assert %{{.*}}, "nn.range: expects a delta that is not NaN, found NaN"
 // CHECK: cf.assert %{{.*}}, "nn.range: expects a non-zero delta, found 0"
 // CHECK: math.ceil
+// CHECK: cf.assert %{{.*}}, "nn.range: expects a count ceil((limit - start) / delta) that is a number, found NaN (from infinite operands)"
 // CHECK: %[[FITS:.*]] = arith.cmpf ole, %[[COUNT:.*]], %{{.*}} : f64
 // CHECK: cf.assert %[[FITS]], "nn.range: expects at most 2^31 elements, found more"
 // CHECK: %[[SAFE:.*]] = arith.select %[[FITS]], %[[COUNT]], %{{.*}} : f64

@@ -168,6 +168,22 @@ func.func @clip() -> (tensor<3xi64>, tensor<2xf32>) {
 
 // -----
 
+// Clip with min > max is valid (ONNX: min(max(x, min), max)): every
+// element becomes max (it was refused by the verifier).
+// CHECK-LABEL: func @clip_min_above_max
+// CHECK-DAG: nn.constant dense<1> : tensor<3xi64>
+// CHECK-DAG: nn.constant dense<-2.000000e+00> : tensor<2xf32>
+// CHECK-NOT: nn.clip
+func.func @clip_min_above_max() -> (tensor<3xi64>, tensor<2xf32>) {
+  %i = nn.constant dense<[-5, 3, 9]> : tensor<3xi64>
+  %0 = nn.clip %i {min = 2.0 : f64, max = 1.0 : f64} : tensor<3xi64>
+  %f = nn.constant dense<[-4.0, 0.5]> : tensor<2xf32>
+  %1 = nn.clip %f {min = 3.0 : f64, max = -2.0 : f64} : tensor<2xf32>
+  return %0, %1 : tensor<3xi64>, tensor<2xf32>
+}
+
+// -----
+
 // A weight stored as a dense_resource blob folds like a dense constant.
 // CHECK-LABEL: func @resource_operand
 // CHECK-NEXT: %[[C:.*]] = nn.constant dense<[2, 3, 4]> : tensor<3xi64>

@@ -129,14 +129,6 @@ func.func @concat_shapes(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) -> tensor<2x6
 
 // -----
 
-func.func @clip_bounds(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{'nn.clip' op expects min <= max, found min 2.000000e+00 and max 1.000000e+00}}
-  %0 = nn.clip %x {min = 2.0 : f64, max = 1.0 : f64} : tensor<2xf32>
-  return %0 : tensor<2xf32>
-}
-
-// -----
-
 func.func @reduce_repeated_axis(%x: tensor<2x3xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{'nn.reduce_sum' op expects distinct axes, found dimension 1 twice}}
   %0 = nn.reduce_sum %x {axes = array<i64: 1, -1>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<2xf32>

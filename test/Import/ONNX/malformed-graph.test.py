@@ -155,3 +155,43 @@ save("escaped_output", [relu], outputs=[y, helper.make_tensor_value_info(
 # is an input).
 save("escaped_runtime_name", [helper.make_node("Reshape", ["x", "s"], ["y"], name="r\ns")],
      inputs=[x, helper.make_tensor_value_info("s", TensorProto.INT64, [1])])
+
+
+# Messages nested past protobuf's recursion limit (100), counted here by
+# python-protobuf's reflection: the model is depth 0, each sub-message one
+# more.
+def nesting(m):
+    deepest = 0
+    for f, v in m.ListFields():
+        if f.type == f.TYPE_MESSAGE:
+            for sub in (v if f.label == f.LABEL_REPEATED else [v]):
+                deepest = max(deepest, 1 + nesting(sub))
+    return deepest
+
+
+def save_nested(name, model, depth):
+    assert nesting(model) == depth, (name, nesting(model))
+    with open(os.path.join(out, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+# Sequence types 48 deep (depth 100: parsed) and 49 deep (102: not).
+for wraps, depth in ((48, 100), (49, 102)):
+    t = helper.make_tensor_type_proto(TensorProto.FLOAT, None)
+    for _ in range(wraps):
+        t = helper.make_sequence_type_proto(t)
+    g = helper.make_graph([helper.make_node("Identity", ["s"], ["u"], name="i")], "seq",
+                          [helper.make_value_info("s", t)], [helper.make_value_info("u", t)])
+    save_nested(f"nested_types_{depth}", helper.make_model(
+        g, opset_imports=[helper.make_opsetid("", 13)]), depth)
+# 33 If nodes, each in the previous one's then_branch (depth 105).
+leaf = helper.make_graph([helper.make_node("Identity", ["x"], ["y"], name="leaf")], "leaf", [],
+                         [y])
+g = leaf
+for i in range(33):
+    g = helper.make_graph([helper.make_node("If", ["c"], ["y"], name=f"if{i}", then_branch=g,
+                                            else_branch=leaf)], f"g{i}", [], [y])
+save_nested("nested_ifs", helper.make_model(
+    helper.make_graph(g.node, "nested_ifs",
+                      [helper.make_tensor_value_info("c", TensorProto.BOOL, []), x], [y]),
+    opset_imports=[helper.make_opsetid("", 13)]), 105)

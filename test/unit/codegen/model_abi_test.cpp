@@ -107,6 +107,16 @@ TEST(ModelABI, TheTrainingLinesFollowTheEntries) {
   ASSERT_EQ(kiln_model_from_functions(signature, runs, &m), KILN_OK) << kiln_last_error();
   EXPECT_EQ(kiln_model_is_training(m), 1);
   kiln_model_destroy(m);
+  // The source's SHA-256, when recorded, follows the source line.
+  abi.training->sourceSha256 = std::string(64, 'e');
+  std::string withDigest = kiln::abi::serializeSignature(abi);
+  EXPECT_NE(withDigest.find("source /data/my%20model.onnx\nsource-sha256 " +
+                            std::string(64, 'e') + "\nstate fc%20w parameter\n"),
+            std::string::npos)
+      << withDigest;
+  g_text = withDigest.c_str();
+  ASSERT_EQ(kiln_model_from_functions(signature, runs, &m), KILN_OK) << kiln_last_error();
+  kiln_model_destroy(m);
 }
 
 TEST(ModelABI, UnsharedBytesRoundTripAndStayOutOfTheSignature) {

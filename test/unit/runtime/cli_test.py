@@ -103,6 +103,15 @@ def check_host(name, host, work, a_path, b_path, bad_shape, bad_dtype, garbage, 
               f"{name}: {what} is a usage error", p)
     p = run(host + ok + ["--entry="])
     check("--entry expects an entry name" in p.stderr, f"{name}: empty --entry message", p)
+    # Past the runtime's 1024 threads: refused (it was capped silently).
+    for t in ["1025", "2147483647"]:
+        p = run(host + ok + ["--threads", t])
+        first = p.stderr.splitlines()[0] if p.stderr else ""
+        check(p.returncode == 2 and p.stdout == "" and first.endswith(
+            ": --threads expects at most 1024 threads (T <= 0: hardware concurrency), got "
+            f"'{t}'"), f"{name}: --threads {t} is refused with the bound", p)
+    p = run(host + ok + ["--threads", "1024"])
+    check(p.returncode == 0, f"{name}: --threads 1024 runs", p)
 
     p = run(host + ["--help"])
     check(p.returncode == 0 and "--input NAME=FILE.npy" in p.stdout and "--bench N" in p.stdout

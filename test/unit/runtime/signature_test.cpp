@@ -205,8 +205,8 @@ TEST(Signature, WorkspaceLineSetsTheWorkspaceSize) {
 // Each malformed signature gets the message the header's format description implies.
 TEST(Signature, RejectsMalformedText) {
   struct Case {
-    const char *text;
-    const char *message;
+    std::string text;
+    std::string message;
   } cases[] = {
       {"", "model: signature expects 'kiln-model 3', found empty text"},
       {"\n", "line 1: expects no blank line inside the signature, found one"},
@@ -292,12 +292,35 @@ TEST(Signature, RejectsMalformedText) {
       {"kiln-model 3\nentry e\ntraining mse y\nsource m\nstate w buffer\nstate w parameter\n",
        "line 6: expects distinct state names, found 'w' twice"},
       {"kiln-model 3\nentry e\ntraining mse y\nsource m\nentry f\n",
-       "line 5: expects only 'source' and 'state' lines after 'training', found 'entry'"},
+       "line 5: expects only 'source', 'source-sha256' and 'state' lines after 'training', found "
+       "'entry'"},
+      // The source's SHA-256: 64 lower-case hex digits, once, after source.
+      {"kiln-model 3\nentry e\ntraining mse y\nsource-sha256 " + std::string(64, 'a') + "\n",
+       "line 4: expects a 'source' line before 'source-sha256', found none"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nsource-sha256 " +
+           std::string(63, 'a') + "\n",
+       "line 5: expects 'source-sha256 HEX' with 64 lower-case hex digits, found '" +
+           std::string(63, 'a') + "'"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nsource-sha256 " +
+           std::string(63, 'a') + "A\n",
+       "expects 'source-sha256 HEX' with 64 lower-case hex digits"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nsource-sha256 " +
+           std::string(65, 'a') + "\n",
+       "expects 'source-sha256 HEX' with 64 lower-case hex digits"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nsource-sha256\n",
+       "line 5: expects 'source-sha256 HEX' with 64 lower-case hex digits, found ''"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nsource-sha256 " +
+           std::string(64, 'a') + "\nsource-sha256 " + std::string(64, 'a') + "\n",
+       "line 6: expects at most one 'source-sha256' line, right after 'source', found a second"},
+      {"kiln-model 3\nentry e\ntraining mse y\nsource m\nstate w parameter\nsource-sha256 " +
+           std::string(64, 'a') + "\n",
+       "line 6: expects at most one 'source-sha256' line, right after 'source', found one after "
+       "'state'"},
       {"kiln-model 3\nentry e\ntraining mse y\nsource m%zz\n", "line 4: expects %XX escapes in a name"},
   };
   for (const Case &c : cases) {
     kiln_model *m = reinterpret_cast<kiln_model *>(0x1);
-    EXPECT_EQ(parse(c.text, &m), KILN_ERROR_FORMAT) << c.text;
+    EXPECT_EQ(parse(c.text.c_str(), &m), KILN_ERROR_FORMAT) << c.text;
     EXPECT_EQ(m, nullptr);
     EXPECT_NE(std::string(kiln_last_error()).find(c.message), std::string::npos)
         << "expected '" << c.message << "' in: " << kiln_last_error();

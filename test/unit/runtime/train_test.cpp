@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <sys/stat.h>
 
@@ -136,6 +137,7 @@ TEST_F(TrainerApi, DescribesTheArtifact) {
   EXPECT_STREQ(kiln_trainer_loss(trainer), "mse");
   EXPECT_STREQ(kiln_trainer_label(trainer), "t");
   EXPECT_STREQ(kiln_trainer_source(trainer), "/no/such/model.onnx");
+  EXPECT_EQ(kiln_trainer_source_sha256(trainer), nullptr);
   EXPECT_EQ(kiln_trainer_batch_size(trainer), 2);
   ASSERT_EQ(kiln_trainer_num_batch_inputs(trainer), 2u);
   EXPECT_STREQ(kiln_trainer_batch_input_name(trainer, 0), "x");
@@ -284,6 +286,65 @@ TEST_F(TrainerApi, CheckpointsRestoreStateAndCounts) {
             std::string::npos)
       << kiln_last_error();
   EXPECT_EQ(stateFloats(trainer, "w"), (std::vector<float>{0.5f, 2}));
+}
+
+// Counts at the limit a checkpoint holds (2^62): a checkpoint there loads,
+// train_step refuses to count past it (the steps were 2^62 + 1 after one
+// more step, and the save failed), it saves again, and the generation after
+// 2^62 is 1 (2^62 + 1 was written, then could not be read back).
+TEST_F(TrainerApi, CheckpointCountsStayWithinTheLimit) {
+  std::string dir = std::string(KILN_TEST_TMP) + "/train_ckpt_limit";
+  std::remove((dir + "/checkpoint.txt").c_str());
+  const kiln_tensor *batch[] = {x, t};
+  ASSERT_EQ(kiln_trainer_save_checkpoint(trainer, dir.c_str(), 0), KILN_OK) << kiln_last_error();
+  const std::string last = dir + "/g4611686018427387904-";
+  ASSERT_EQ(std::rename((dir + "/g1-0.npy").c_str(), (last + "0.npy").c_str()), 0);
+  ASSERT_EQ(std::rename((dir + "/g1-1.npy").c_str(), (last + "1.npy").c_str()), 0);
+  {
+    std::ofstream(dir + "/checkpoint.txt")
+        << "kiln-checkpoint 1\ngeneration 4611686018427387904\nepochs 4611686018427387904\n"
+           "steps 4611686018427387904\nstate w parameter g4611686018427387904-0.npy\n"
+           "state step optimizer g4611686018427387904-1.npy\n";
+  }
+  int64_t epochs = -1;
+  ASSERT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(epochs, INT64_C(1) << 62);
+  EXPECT_EQ(kiln_trainer_steps(trainer), INT64_C(1) << 62);
+  std::vector<float> before = stateFloats(trainer, "w");
+  EXPECT_EQ(kiln_trainer_step(trainer, batch, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "train_step: expects fewer than 2^62 steps in all (the most a "
+                                  "checkpoint holds), found 4611686018427387904 done");
+  EXPECT_EQ(kiln_trainer_steps(trainer), INT64_C(1) << 62);
+  EXPECT_EQ(stateFloats(trainer, "w"), before);
+  ASSERT_EQ(kiln_trainer_save_checkpoint(trainer, dir.c_str(), epochs), KILN_OK)
+      << kiln_last_error();
+  std::ifstream in(dir + "/checkpoint.txt");
+  std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(manifest, "kiln-checkpoint 1\ngeneration 1\nepochs 4611686018427387904\n"
+                      "steps 4611686018427387904\nstate w parameter g1-0.npy\n"
+                      "state step optimizer g1-1.npy\n");
+  struct stat st;
+  EXPECT_NE(::stat((last + "0.npy").c_str(), &st), 0) << "the previous generation's files are removed";
+  ASSERT_EQ(kiln_trainer_reset(trainer), KILN_OK);
+  ASSERT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_trainer_steps(trainer), INT64_C(1) << 62);
+  EXPECT_EQ(stateFloats(trainer, "w"), before);
+}
+
+// The source's SHA-256, when the signature records it, for --save to check.
+TEST(Trainer, ReportsTheSourceDigest) {
+  const std::string digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  std::string text = kSignature;
+  text.replace(text.find("state w"), 0, "source-sha256 " + digest + "\n");
+  kiln_model *m = makeModel(text);
+  kiln_trainer *trainer = nullptr;
+  ASSERT_EQ(kiln_trainer_create(m, &trainer), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(std::string(kiln_trainer_source_sha256(trainer)), digest);
+  EXPECT_EQ(kiln_trainer_source_sha256(nullptr), nullptr);
+  kiln_trainer_destroy(trainer);
+  kiln_model_destroy(m);
 }
 
 // bce-logits counts (logit > 0) == (label > 0.5) per element of the real rows.
