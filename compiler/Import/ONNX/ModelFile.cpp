@@ -128,6 +128,38 @@ static int64_t messageNesting(StringRef bytes, const google::protobuf::Descripto
   }
 }
 
+/// Most brackets (`{`, `(`, `[`) an ONNX text model may nest: ONNX's text
+/// parser recurses once or more per level (a graph attribute's body, a
+/// `seq(...)` type), so a deep enough nesting overflows the stack. The same
+/// bound as protobuf's recursion limit for binary models.
+constexpr int64_t kMaxTextNesting = 100;
+
+/// How deep `text` nests its brackets, outside string literals and `#`
+/// comments (no recursion: a loop with a counter).
+static int64_t textNesting(StringRef text) {
+  int64_t depth = 0, deepest = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+    } else if (c == '{' || c == '(' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ')' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+/// At most this many characters of each line of ONNX's text-parser message,
+/// which quotes the model's line (a megabyte on one line was echoed whole).
+constexpr size_t kMaxQuotedLine = 200;
+
 /// The error for a file protobuf did not parse as a ModelProto: nested past
 /// protobuf's recursion limit when that is why (it said only "not a valid
 /// ModelProto"), else not one.
@@ -200,6 +232,11 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
   StringRef trimmed = bytes.ltrim();
   bool text = path.ends_with(".onnxtxt") || trimmed.starts_with("<") || trimmed.starts_with("#");
   if (text) {
+    if (int64_t depth = textNesting(bytes); depth > kMaxTextNesting) {
+      emitError(fileLoc) << "malformed ONNX text: nested too deeply: expects brackets nested at most "
+                         << kMaxTextNesting << " deep, found " << depth;
+      return nullptr;
+    }
     std::string copy = bytes.str();
     onnx::OnnxParser parser(copy.c_str());
     // ONNX's text parser converts literals with std::stoll and std::stof,
@@ -220,8 +257,11 @@ OwningOpRef<ModuleOp> kiln::importONNXFile(StringRef path, MLIRContext &context,
       SmallVector<StringRef> lines;
       StringRef(message).split(lines, '\n');
       InFlightDiagnostic diag = emitError(fileLoc) << "malformed ONNX text:";
-      for (auto [i, line] : llvm::enumerate(lines))
-        diag << (i ? "\n  " : " ") << escaped(line);
+      for (auto [i, line] : llvm::enumerate(lines)) {
+        diag << (i ? "\n  " : " ") << escaped(line.take_front(kMaxQuotedLine));
+        if (line.size() > kMaxQuotedLine)
+          diag << "... (" << line.size() - kMaxQuotedLine << " more characters)";
+      }
       return nullptr;
     }
   } else if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
