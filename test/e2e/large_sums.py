@@ -11,8 +11,9 @@ symbolic and static dims, reduced axes inner and outer, and around the block
 size (4095, 4096, 4097 ...), compiled for the host and for AVX2.
 
 Oracle: numpy in float64 on the same float32 inputs. Passes when every output
-is within a relative error of 2e-6 (a single running total is off by 0.5 on
-2^25 ones and by 0.11 on the mean in [1, 2)). The error of numpy's own
+is within a relative error of 2e-6 (1e-4 for a sum over a symbolic outer
+axis, blocked one level deep; a single running total is off by 0.5 on 2^25
+ones and by 0.11 on the mean in [1, 2)). The error of numpy's own
 float32 sum (pairwise) is printed beside Kiln's for reference.
 
     /usr/bin/python3 test/e2e/large_sums.py --bin-dir build/bin [--work-dir DIR]
@@ -74,18 +75,24 @@ def cases():
     out.append(("sums_static", full_model("sums_static", [x.size]),
                 [("uniform[1,2)", {"x": x}, full_reductions(x), 2e-6)]))
     # An outer reduced axis: ReduceSum over axis 0 of [N, 8] (a running
-    # vector of 8 sums, one per column).
-    runs = []
-    for n, fill in ((1 << 22, 0.1), (4097, None)):
-        x = (np.full((n, 8), fill, np.float32) if fill is not None
-             else RNG.standard_normal((n, 8)).astype(np.float32) + 1)
-        runs.append((f"N={n}", {"x": x}, {"y": x.astype(np.float64).sum(0)},
-                     2e-6))
-    out.append(("axis0_dyn", model("axis0_dyn", [
-        helper.make_node("ReduceSum", ["x", "axes"], ["y"], keepdims=0),
-        ], [vi("x", ["N", 8])], [vi("y", [8])]), runs))
-    out[-1][1].graph.initializer.append(
-        numpy_helper.from_array(np.array([0], np.int64), "axes"))
+    # vector of 8 sums, one per column). Static, in blocks of 4096 rows
+    # holding blocks of 64; symbolic, in blocks of 4096 rows only (a level
+    # costs a fill and an add of the 8 sums per block, paid even when the
+    # length turns out short), so within 1e-4 there.
+    axes = numpy_helper.from_array(np.array([0], np.int64), "axes")
+    tenth = np.full((1 << 22, 8), 0.1, np.float32)
+    for name, rows, cases_, rtol in (
+            ("axis0_dyn", "N", ((1 << 22, tenth), (4097, None)), 1e-4),
+            ("axis0_static", 1 << 22, ((1 << 22, tenth),), 2e-6)):
+        runs = []
+        for n, x in cases_:
+            if x is None:
+                x = RNG.standard_normal((n, 8)).astype(np.float32) + 1
+            runs.append((f"N={n}", {"x": x}, {"y": x.astype(np.float64).sum(0)}, rtol))
+        proto = model(name, [helper.make_node("ReduceSum", ["x", "axes"], ["y"], keepdims=0)],
+                      [vi("x", [rows, 8])], [vi("y", [8])])
+        proto.graph.initializer.append(axes)
+        out.append((name, proto, runs))
     # Two reduced axes, neither fitting a block with the other: [3, 70, 70]
     # and [3, 70, W] over axes 1 and 2 (blocks of 35 rows of 70).
     x = RNG.standard_normal((3, 70, 70)).astype(np.float32) + 1
