@@ -34,6 +34,15 @@ def build_model():
         const("s_starts", [2, -1, 1]), const("s_ends", [-100, 0, 100]),
         const("s_axes", [0, 1, 2]), const("s_steps", [-1, -2, 2]),
         helper.make_node("Slice", ["x", "s_starts", "s_ends", "s_axes", "s_steps"], ["slice"]),
+        # Constant steps at INT64_MAX and INT64_MIN: the element count
+        # ceil(span / |step|) overflowed (the first came out empty).
+        const("big_starts", [0]), const("big_ends", [2**63 - 1]), const("big_steps", [2**63 - 1]),
+        const("min_starts", [4]), const("min_ends", [-2**63]), const("min_steps", [-2**63]),
+        const("axis2", [2]),
+        helper.make_node("Slice", ["x", "big_starts", "big_ends", "axis2", "big_steps"],
+                         ["slice_step_max"]),
+        helper.make_node("Slice", ["x", "min_starts", "min_ends", "axis2", "min_steps"],
+                         ["slice_step_min"]),
         const("split_sizes", [1, 3]),
         helper.make_node("Split", ["x", "split_sizes"], ["split0", "split1"], axis=1),
         const("pads", [0, 1, 2, 1, 0, 3]), const("pad_value", 1.5, np.float32),
@@ -53,6 +62,8 @@ def build_model():
     ]
     expected = {
         "slice": x[2::-1, -1:0:-2, 1::2],
+        "slice_step_max": x[:, :, 0:2**63 - 1:2**63 - 1],
+        "slice_step_min": x[:, :, 4:-2**63:-2**63],
         "split0": x[:, :1], "split1": x[:, 1:],
         "pad": np.pad(x, [(0, 1), (1, 0), (2, 3)], constant_values=1.5),
         "expand": np.broadcast_to(x[:, :, 0:1], (2, 3, 4, 1)).copy(),

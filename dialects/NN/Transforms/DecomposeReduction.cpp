@@ -54,8 +54,9 @@ struct DecomposeReduceLogSum : OpRewritePattern<ReduceLogSumOp> {
   }
 };
 
-/// m + log(sum(exp(x - m))) with m the maximum, kept as size-1 dimensions
-/// (no overflow for large x); log(exp(x)) is x when there are no axes.
+/// m + log(sum(exp(x - m))) with m the maximum (0 where it is infinite),
+/// kept as size-1 dimensions (no overflow for large x); log(exp(x)) is x
+/// when there are no axes.
 struct DecomposeReduceLogSumExp : OpRewritePattern<ReduceLogSumExpOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceLogSumExpOp op, PatternRewriter &rewriter) const override {
@@ -67,6 +68,17 @@ struct DecomposeReduceLogSumExp : OpRewritePattern<ReduceLogSumExpOp> {
     }
     BoolAttr kept = rewriter.getBoolAttr(true);
     Value m = rewriter.create<ReduceMaxOp>(loc, x, op.getAxesAttr(), kept);
+    // An infinite maximum shifts by 0 instead: x - m would be inf - inf, NaN,
+    // where ONNX's log(sum(exp(x))) is +inf (an element +inf) or -inf (all
+    // -inf).
+    auto mType = cast<RankedTensorType>(m.getType());
+    Type elem = mType.getElementType();
+    Value infinite = rewriter.create<IsInfOp>(loc, mType.clone(rewriter.getI1Type()), m,
+                                              rewriter.getBoolAttr(true),
+                                              rewriter.getBoolAttr(true));
+    Value zero = rewriter.create<ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({}, elem), rewriter.getFloatAttr(elem, 0.0)));
+    m = rewriter.create<WhereOp>(loc, infinite, zero, m);
     Value e = rewriter.create<ExpOp>(loc, rewriter.create<SubOp>(loc, x, m));
     Value s = rewriter.create<ReduceSumOp>(loc, e, op.getAxesAttr(), kept);
     Value y = rewriter.create<AddOp>(loc, rewriter.create<LogOp>(loc, s), m);

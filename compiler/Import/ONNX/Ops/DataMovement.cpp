@@ -94,15 +94,22 @@ LogicalResult importSlice(NodeBinder &b, bool paramsAsInputs) {
     }
     int64_t lo = starts[i] < 0 ? starts[i] + n : starts[i];
     int64_t hi = ends[i] < 0 ? ends[i] + n : ends[i];
+    // ceil(span / |step|) as 1 + (span - 1) / |step| in unsigned
+    // arithmetic: `span + step - 1` and `-step` overflowed for steps near
+    // INT64_MAX and at INT64_MIN (x[0:2^63-1:2^63-1] came out empty).
     int64_t count;
     if (step > 0) {
       lo = std::clamp<int64_t>(lo, 0, n);
       hi = std::clamp<int64_t>(hi, 0, n);
-      count = hi > lo ? (hi - lo + step - 1) / step : 0;
+      count = hi > lo ? 1 + static_cast<int64_t>(static_cast<uint64_t>(hi - lo - 1) /
+                                                 static_cast<uint64_t>(step))
+                      : 0;
     } else {
       lo = std::clamp<int64_t>(lo, -1, n - 1);
       hi = std::clamp<int64_t>(hi, -1, n - 1);
-      count = lo > hi ? (lo - hi - step - 1) / -step : 0;
+      uint64_t magnitude = 0 - static_cast<uint64_t>(step);
+      count = lo > hi ? 1 + static_cast<int64_t>(static_cast<uint64_t>(lo - hi - 1) / magnitude)
+                      : 0;
     }
     offsets[a] = count ? lo : 0;
     sizes[a] = count;
