@@ -73,7 +73,8 @@
  * of softmax-cross-entropy nll mse bce-logits; `<label>` the name of the
  * train_step input that carries the targets), exactly one `source` line (the
  * path of the model the artifact was compiled from, for `kiln-run --save`),
- * at most one `source-sha256` line (that file's SHA-256 when compiled, 64
+ * at most one `source-sha256` line (the SHA-256 of that file and its
+ * external data files when compiled, tools/common/ModelDigest.h; 64
  * lower-case hex digits: `--save` refuses a source that no longer matches),
  * then one `state` line per STATE tensor in STATE order (`<kind>` one of
  * parameter buffer optimizer; names distinct). Label, path and names are

@@ -155,9 +155,9 @@ def run_all(args, work):
     res = e2e.run(save_run, 120)
     e2e.expect_refused(
         FAILURES, res,
-        f"--save: expects the source model '{src}' to be the file the artifact was compiled "
-        f"from (SHA-256 {hashlib.sha256(original).hexdigest()}), found one that changed since "
-        f"compiling (SHA-256 {hashlib.sha256(changed).hexdigest()})",
+        f"--save: expects the source model '{src}' and its external data to be what the "
+        f"artifact was compiled from (SHA-256 {hashlib.sha256(original).hexdigest()}), found "
+        f"them changed since compiling (SHA-256 {hashlib.sha256(changed).hexdigest()})",
         "--save into a source changed since compiling is refused before training",
         exact=True, stdout_lacks='"step"')
     check(not os.path.exists(saved), "--save wrote nothing for a changed source")
@@ -166,6 +166,39 @@ def run_all(args, work):
     res = e2e.run(save_run, 120)
     check(res.returncode == 0 and os.path.isfile(saved),
           "--save into the unchanged source (the same bytes again) runs and writes", res)
+
+    # The digest covers external data too (tools/common/ModelDigest.h): the
+    # model file, then each external file's location, a NUL and its bytes. A
+    # frozen W kept in w.bin and changed there (the .onnx untouched) is
+    # refused; hashlib computes the expected digests.
+    ext_dir = os.path.join(work, "ext")
+    os.makedirs(ext_dir, exist_ok=True)
+    ext = os.path.join(ext_dir, "source.onnx")
+    onnx.save(onnx.load(src), ext, save_as_external_data=True, all_tensors_to_one_file=True,
+              location="w.bin", size_threshold=0)
+    ext_so = os.path.join(work, "ext.so")
+    res = e2e.run([kc, ext, *train, "--freeze=^W$", "-o", ext_so], 300)
+    check(res.returncode == 0, "kiln-compile of the source model with external data", res)
+    def ext_digest():
+        h = hashlib.sha256(open(ext, "rb").read())
+        h.update(b"w.bin\0" + open(os.path.join(ext_dir, "w.bin"), "rb").read())
+        return h.hexdigest()
+    before = ext_digest()
+    with open(os.path.join(ext_dir, "w.bin"), "r+b") as f:
+        f.write(np.full(4, 7.0, np.float32).tobytes())
+    ext_saved = os.path.join(ext_dir, "saved.onnx")
+    if os.path.exists(ext_saved):
+        os.remove(ext_saved)
+    res = e2e.run([kr, ext_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y,
+                   "--batch", "4", "--epochs", "1", "--save", ext_saved], 120)
+    e2e.expect_refused(
+        FAILURES, res,
+        f"--save: expects the source model '{ext}' and its external data to be what the "
+        f"artifact was compiled from (SHA-256 {before}), found them changed since compiling "
+        f"(SHA-256 {ext_digest()})",
+        "--save with a frozen initializer's external data changed since compiling is refused",
+        exact=True, stdout_lacks='"step"')
+    check(not os.path.exists(ext_saved), "--save wrote nothing for changed external data")
 
     # Rows of zero elements: a 128-byte .npy header can claim 2^62 of them.
     # The epoch's row order (8 bytes a row) wrapped to a 0-byte allocation and

@@ -49,6 +49,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SHA256.h"
+#include "tools/common/ModelDigest.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -407,11 +408,14 @@ LogicalResult checkTrainingFlags(MLIRContext &context) {
   return success();
 }
 
-/// The SHA-256 of the input file (hex) that a training artifact records for
-/// `kiln-run --save` to check; empty for stdin or a file that is not regular
-/// (which --save cannot read back anyway). Read before the import: a file
-/// changed while compiling then fails the check instead of passing it.
-FailureOr<std::string> sourceDigest(MLIRContext &context) {
+/// The digest of the input model (tools/common/ModelDigest.h: the file and
+/// its external data files) that a training artifact records for `kiln-run
+/// --save` to check; empty for stdin or a file that is not regular (which
+/// --save cannot read back anyway). Read before the import: a file changed
+/// while compiling then fails the check instead of passing it. An external
+/// data file that cannot be read sets `deferred`, reported only if the
+/// import (whose own checks on external data say more) succeeds.
+FailureOr<std::string> sourceDigest(MLIRContext &context, std::string &deferred) {
   if (inputFile == "-" || !llvm::sys::fs::is_regular_file(inputFile))
     return std::string();
   auto buffer = llvm::MemoryBuffer::getFile(inputFile, /*IsText=*/false,
@@ -419,8 +423,19 @@ FailureOr<std::string> sourceDigest(MLIRContext &context) {
   if (!buffer)
     return emitError(UnknownLoc::get(&context))
            << "cannot read '" << inputFile << "': " << buffer.getError().message();
-  return llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef((*buffer)->getBuffer())),
-                     /*LowerCase=*/true);
+  std::string bytes = (*buffer)->getBuffer().str();
+  onnx::ModelProto model;
+  // A text model (which --save refuses) or one protobuf cannot parse: the
+  // file's bytes alone.
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(bytes)),
+                       /*LowerCase=*/true);
+  std::string dir = llvm::sys::path::parent_path(inputFile).str();
+  std::string digest;
+  if (!kiln::tools::modelDigest(bytes, model, dir.empty() ? "." : dir, digest, deferred))
+    return std::string();
+  return digest;
 }
 
 /// nn-build-training with the command line's options.
@@ -632,9 +647,9 @@ int main(int argc, char **argv) {
     return 1;
   if (failed(checkTrainingFlags(context)))
     return 1;
-  std::string digest;
+  std::string digest, digestError;
   if (train) {
-    FailureOr<std::string> d = sourceDigest(context);
+    FailureOr<std::string> d = sourceDigest(context, digestError);
     if (failed(d))
       return 1;
     digest = *d;
@@ -648,6 +663,10 @@ int main(int argc, char **argv) {
   if (!module || failed(verify(*module)) || failed(attachDimBounds(*module, bounds)))
     return 1;
   importTiming.stop();
+  if (train && !digestError.empty()) {
+    emitError(UnknownLoc::get(&context)) << digestError;
+    return 1;
+  }
   if (train) {
     TimingScope trainingTiming = timing.nest("Build training");
     if (failed(buildTraining(*module, trainingTiming, digest)))

@@ -19,6 +19,7 @@
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SHA256.h"
+#include "tools/common/ModelDigest.h"
 
 #include <cerrno>
 #include <climits>
@@ -117,17 +118,24 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   ::close(in);
   if (readErr)
     throw SaveError{"cannot read the source model '" + source + "': " + std::strerror(readErr)};
+  onnx::ModelProto model;
+  bool parsed = data.size() <= static_cast<size_t>(INT32_MAX) &&
+                model.ParseFromArray(data.data(), static_cast<int>(data.size()));
   if (const char *recorded = kiln_trainer_source_sha256(trainer)) {
-    std::string found = llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(data)),
-                                    /*LowerCase=*/true);
+    // The model file and its external data files (tools/common/ModelDigest.h).
+    std::string found, error;
+    if (!parsed)
+      found = llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(data)),
+                          /*LowerCase=*/true);
+    else if (!kiln::tools::modelDigest(data, model, dirOf(source), found, error))
+      throw SaveError{error};
     if (found != recorded)
       throw SaveError{"expects the source model '" + source +
-                      "' to be the file the artifact was compiled from (SHA-256 " + recorded +
-                      "), found one that changed since compiling (SHA-256 " + found + ")"};
+                      "' and its external data to be what the artifact was compiled from "
+                      "(SHA-256 " + recorded + "), found them changed since compiling (SHA-256 " +
+                      found + ")"};
   }
-  onnx::ModelProto model;
-  if (data.size() > static_cast<size_t>(INT32_MAX) ||
-      !model.ParseFromArray(data.data(), static_cast<int>(data.size())) || !model.has_graph())
+  if (!parsed || !model.has_graph())
     throw SaveError{"expects the source model '" + source +
                     "' to be a binary ONNX model, found a file that is not one"};
 
