@@ -223,6 +223,18 @@ kiln_status kiln_trainer_load_checkpoint(kiln_trainer *t, const char *dir, int64
     }
     st = kiln_npy_read(file, &values[i]);
     if (st == KILN_OK) st = kiln__trainer_check_state_value(t, i, values[i]);
+    /* Adam's step count divides its bias correction: a negative or huge one
+     * made NaN parameters ("training diverged"), and one at 2^62 would be
+     * saved past the counts a checkpoint holds. */
+    if (st == KILN_OK && m.kinds[i] == KILN_STATE_OPTIMIZER && strcmp(m.names[i], "step") == 0 &&
+        kiln_tensor_dtype(values[i]) == KILN_DTYPE_I64 && kiln_tensor_byte_size(values[i]) == 8) {
+      int64_t step;
+      memcpy(&step, kiln_tensor_data(values[i]), sizeof step);
+      if (step < 0 || step >= KILN_TRAINER_COUNT_MAX)
+        st = kiln__fail(KILN_ERROR_FORMAT,
+                        "expects the optimizer's step count 'step' from 0 to 2^62 - 1, found %lld",
+                        (long long)step);
+    }
     if (st != KILN_OK) kiln__fail_prefix(st, "checkpoint '%s': ", path);
     free(file);
   }

@@ -13,6 +13,7 @@ import argparse
 import functools
 import hashlib
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -172,7 +173,8 @@ def run_all(args, work):
     # frozen W kept in w.bin and changed there (the .onnx untouched) is
     # refused; hashlib computes the expected digests.
     ext_dir = os.path.join(work, "ext")
-    os.makedirs(ext_dir, exist_ok=True)
+    shutil.rmtree(ext_dir, ignore_errors=True)  # onnx appends to an existing w.bin
+    os.makedirs(ext_dir)
     ext = os.path.join(ext_dir, "source.onnx")
     onnx.save(onnx.load(src), ext, save_as_external_data=True, all_tensors_to_one_file=True,
               location="w.bin", size_threshold=0)
@@ -199,6 +201,34 @@ def run_all(args, work):
         "--save with a frozen initializer's external data changed since compiling is refused",
         exact=True, stdout_lacks='"step"')
     check(not os.path.exists(ext_saved), "--save wrote nothing for changed external data")
+
+    # A checkpoint whose Adam step count ('step', optimizer state) is negative
+    # or past the counts a checkpoint holds: it loaded, then the bias
+    # correction made the parameters NaN ("training diverged") or the count
+    # was saved past 2^62. Refused at load, naming the value.
+    adam_so = os.path.join(work, "adam.so")
+    res = e2e.run([kc, src, *train, "--optimizer=adam", "-o", adam_so], 300)
+    check(res.returncode == 0, "kiln-compile with Adam", res)
+    adam_run = [kr, adam_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y,
+                "--batch", "4", "--epochs", "1"]
+    good_ckpt = os.path.join(work, "adam_ckpt")
+    shutil.rmtree(good_ckpt, ignore_errors=True)
+    res = e2e.run(adam_run + ["--checkpoint", good_ckpt], 120)
+    check(res.returncode == 0, "Adam training writes a checkpoint", res)
+    with open(os.path.join(good_ckpt, "checkpoint.txt")) as f:
+        step_file = [l.split()[3] for l in f if l.split()[:2] == ["state", "step"]][0]
+    for value in (-1, 2**62, 2**63 - 1):
+        bad_ckpt = os.path.join(work, "adam_ckpt_bad")
+        shutil.rmtree(bad_ckpt, ignore_errors=True)
+        shutil.copytree(good_ckpt, bad_ckpt)
+        np.save(os.path.join(bad_ckpt, step_file), np.array(value, np.int64))
+        res = e2e.run(adam_run + ["--epochs", "2", "--checkpoint", bad_ckpt], 120)
+        e2e.expect_refused(
+            FAILURES, res,
+            f"--checkpoint: checkpoint '{bad_ckpt}/checkpoint.txt': expects the optimizer's step "
+            f"count 'step' from 0 to 2^62 - 1, found {value}",
+            f"a checkpoint with Adam's step count {value} is refused at load", exact=True,
+            stdout_lacks='"step"')
 
     # Rows of zero elements: a 128-byte .npy header can claim 2^62 of them.
     # The epoch's row order (8 bytes a row) wrapped to a 0-byte allocation and

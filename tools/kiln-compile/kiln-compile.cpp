@@ -631,6 +631,15 @@ int main(int argc, char **argv) {
 
   if (emit == Emit::None && outputFile.empty())
     return fail(context, "expects -o OUT.so, -o OUT (executable) or --emit=STAGE, found none");
+  // The output replaces its file only once complete, so -o naming the model
+  // itself (or a link to it) would replace the model with the artifact.
+  if (!outputFile.empty() && outputFile != "-" && inputFile != "-") {
+    llvm::sys::fs::UniqueID in, out;
+    if (!llvm::sys::fs::getUniqueID(inputFile, in) && !llvm::sys::fs::getUniqueID(outputFile, out) &&
+        in == out)
+      return fail(context, "expects -o to name a file other than the model '" + inputFile +
+                               "', found the model itself");
+  }
   kiln::TargetOptions targetOptions;
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;

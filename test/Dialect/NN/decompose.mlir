@@ -207,10 +207,14 @@ func.func @reductions(%x: tensor<2x8xf32>) -> (tensor<2xf32>, tensor<2x1xf32>, t
 
 // -----
 
-// reduce_log_sum_exp shifted by the maximum, the kept dims dropped at the end.
+// reduce_log_sum_exp shifted by the maximum (by 0 where the maximum is
+// infinite), the kept dims dropped at the end.
 // CHECK-LABEL: func.func @reduce_log_sum_exp
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>)
-// CHECK: %[[M:.*]] = nn.reduce_max %[[X]] {axes = array<i64: 1>, keep_dims = true}
+// CHECK: %[[ZERO:.*]] = nn.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[MAX:.*]] = nn.reduce_max %[[X]] {axes = array<i64: 1>, keep_dims = true}
+// CHECK: %[[INF:.*]] = nn.is_inf %[[MAX]] {detect_negative = true, detect_positive = true}
+// CHECK: %[[M:.*]] = nn.where %[[INF]], %[[ZERO]], %[[MAX]]
 // CHECK: %[[D:.*]] = nn.sub %[[X]], %[[M]]
 // CHECK: %[[E:.*]] = nn.exp %[[D]]
 // CHECK: %[[S:.*]] = nn.reduce_sum %[[E]] {axes = array<i64: 1>, keep_dims = true}
