@@ -119,12 +119,22 @@ def cases():
     out.append(("logsumexp_inf", model("logsumexp_inf", [
         helper.make_node("ReduceLogSumExp", ["x"], ["y"], axes=[1], keepdims=0)],
         [vi("x", [1, 3])], [vi("y", [1])]), runs))
-    # GlobalAveragePool over 2048 x 2048 images.
+    # GlobalAveragePool over 2048 x 2048 images, and AveragePool with windows
+    # of the whole image and of 2048 x 1024 (a sum pooling over more than a
+    # block becomes a blocked generic).
     x = RNG.uniform(1, 2, (1, 2, 2048, 2048)).astype(np.float32)
+    x64 = x.astype(np.float64)
     out.append(("gap_static", model("gap_static", [
-        helper.make_node("GlobalAveragePool", ["x"], ["y"])],
-        [vi("x", [1, 2, 2048, 2048])], [vi("y", [1, 2, 1, 1])]),
-        [("2048x2048", {"x": x}, {"y": x.astype(np.float64).mean((2, 3), keepdims=True)},
+        helper.make_node("GlobalAveragePool", ["x"], ["y"]),
+        helper.make_node("AveragePool", ["x"], ["p"], kernel_shape=[2048, 2048]),
+        helper.make_node("AveragePool", ["x"], ["q"], kernel_shape=[2048, 1024],
+                         strides=[1, 1024])],
+        [vi("x", [1, 2, 2048, 2048])],
+        [vi("y", [1, 2, 1, 1]), vi("p", [1, 2, 1, 1]), vi("q", [1, 2, 1, 2])]),
+        [("2048x2048", {"x": x}, {"y": x64.mean((2, 3), keepdims=True),
+                                  "p": x64.mean((2, 3), keepdims=True),
+                                  "q": np.stack([x64[:, :, :, :1024].mean((2, 3)),
+                                                 x64[:, :, :, 1024:].mean((2, 3))], -1)[:, :, None]},
           2e-6)]))
     return out
 

@@ -62,8 +62,11 @@ def CPUTileAndVectorizePass
        is added to the output. A single running f32 total loses what it adds
        once it is large (2^25 ones sum to 2^24); blocked, the rounding error
        grows with the block and the number of blocks, not the length.
-       Contractions are not blocked (their reduction steps are cache-blocked
-       by `reduction-block` already, each block's total kept in memory).
+       A sum pooling (`pooling_nchw_sum`, `pooling_ncw_sum`) whose window
+       holds more than `sum-block` elements is generalized to its generic
+       first and blocked the same way. Contractions are not blocked (their
+       reduction steps are cache-blocked by `reduction-block` already, each
+       block's total kept in memory).
 
        An op with dynamic loops then gets static kernels: a contraction's
        dynamic row loop is split into blocks of 64 rows with the partial last

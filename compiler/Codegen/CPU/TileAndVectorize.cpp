@@ -600,8 +600,24 @@ void TileAndVectorizePass::runOnOperation() {
     return applyPatternsAndFoldGreedily(func, std::move(patterns));
   };
   // Long float sums in blocks of `sumBlock` elements, before the dynamic
-  // loops are split: a dynamic sum's block is itself a dynamic loop.
+  // loops are split: a dynamic sum's block is itself a dynamic loop. A sum
+  // pooling whose window holds more than a block (an AveragePool over a whole
+  // large image) becomes the generic it names first, a sum like the others
+  // (pooling stays scalar code either way).
   {
+    SmallVector<linalg::LinalgOp> pools;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::PoolingNchwSumOp, linalg::PoolingNcwSumOp>(op.getOperation()) ||
+          !op.hasPureTensorSemantics())
+        return;
+      auto window = dyn_cast<RankedTensorType>(op.getDpsInputOperand(1)->get().getType());
+      if (window && window.hasStaticShape() && window.getNumElements() > sumBlock)
+        pools.push_back(op);
+    });
+    for (linalg::LinalgOp pool : pools) {
+      rewriter.setInsertionPoint(pool);
+      (void)linalg::generalizeNamedOp(rewriter, pool);
+    }
     SmallVector<linalg::LinalgOp> sums;
     func.walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 0)
