@@ -10,6 +10,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Alignment.h"
 
+#include <type_traits>
+
 using namespace mlir;
 using namespace kiln::nn;
 using namespace kiln::onnx_import;
@@ -114,8 +116,20 @@ FailureOr<AsmResourceBlob> GraphImporter::tensorBlob(const onnx::TensorProto &t,
                             << " values, expected " << n;
     bytes = HeapAsmResourceBlob::allocate(size, width);
     char *out = bytes.getMutableData().data();
+    bool isBool = t.data_type() == onnx::TensorProto::BOOL;
     for (int64_t i = 0; i < n; ++i) {
-      T v = static_cast<T>(field.Get(i));
+      auto raw = field.Get(i);
+      T v = static_cast<T>(raw);
+      // A narrower type's values (or bits) stored in a wider field must fit:
+      // 300 for a uint8 was stored as 44.
+      if constexpr (std::is_integral_v<T>) {
+        if (static_cast<decltype(raw)>(v) != raw || (isBool && raw != 0 && raw != 1))
+          return emitError(loc) << what << " expects values that fit its data type ("
+                                << onnx::TensorProto::DataType_Name(
+                                       static_cast<onnx::TensorProto::DataType>(t.data_type()))
+                                << (isBool ? ": 0 or 1" : "") << "), found " << raw
+                                << " at index " << i;
+      }
       std::memcpy(out + i * width, &v, width);
     }
     return success();
