@@ -75,6 +75,12 @@ mlir::LogicalResult splitDynamicInnermost(mlir::RewriterBase &rewriter,
 mlir::FailureOr<mlir::linalg::LinalgOp> blockLargeSum(mlir::RewriterBase &rewriter,
                                                       mlir::linalg::LinalgOp op, int64_t block);
 
+/// Step 0 of kiln-cpu-tile-and-vectorize: every float sum of `func` adding
+/// more than `sumBlock` elements into one output (a sum pooling over such a
+/// window first generalized), blocked in nested levels by blockLargeSum
+/// (SumBlocks.cpp). Returns whether anything changed.
+bool blockLongSums(mlir::RewriterBase &rewriter, mlir::func::FuncOp func, int64_t sumBlock);
+
 /// Splits a convolution with dynamic sizes (static channels and filter)
 /// into one image at a time when its batch is dynamic or above 1.
 mlir::LogicalResult tileDynamicConvBatch(mlir::RewriterBase &rewriter,

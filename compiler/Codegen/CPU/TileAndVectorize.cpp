@@ -55,13 +55,6 @@ using kiln::cpu::tileLinalgOp;
 /// columns allow, so that threads can share them out evenly.
 constexpr int64_t kParallelBlocks = 8;
 
-/// A blocked float sum (step 0 of the pass) has blocks kSumLevelFactor
-/// times larger than the next smaller, in up to kSumLevels levels from
-/// `sum-block` up: each total adds at most about kSumLevelFactor block sums
-/// below 2^36 elements.
-constexpr int64_t kSumLevelFactor = 64;
-constexpr size_t kSumLevels = 5;
-
 /// Ops with fewer loop iterations than this run on one thread: a dispatch to
 /// the pool costs microseconds.
 constexpr int64_t kParallelMinIterations = 1 << 16;
@@ -604,66 +597,8 @@ void TileAndVectorizePass::runOnOperation() {
   // pooling whose window holds more than a block (an AveragePool over a whole
   // large image) becomes the generic it names first, a sum like the others
   // (pooling stays scalar code either way).
-  {
-    SmallVector<linalg::LinalgOp> pools;
-    func.walk([&](linalg::LinalgOp op) {
-      if (!isa<linalg::PoolingNchwSumOp, linalg::PoolingNcwSumOp>(op.getOperation()) ||
-          !op.hasPureTensorSemantics())
-        return;
-      auto window = dyn_cast<RankedTensorType>(op.getDpsInputOperand(1)->get().getType());
-      if (window && window.hasStaticShape() && window.getNumElements() > sumBlock)
-        pools.push_back(op);
-    });
-    for (linalg::LinalgOp pool : pools) {
-      rewriter.setInsertionPoint(pool);
-      (void)linalg::generalizeNamedOp(rewriter, pool);
-    }
-    SmallVector<linalg::LinalgOp> sums;
-    func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 0)
-        sums.push_back(op);
-    });
-    bool blocked = false;
-    for (linalg::LinalgOp op : sums) {
-      // Blocks within blocks, kSumLevelFactor times smaller each, outermost
-      // first, so no total adds more than about that many block sums; one
-      // level below `sumBlock` when the innermost loop is parallel, where
-      // each vector lane adds its elements one after another (a reduced
-      // innermost loop adds the lanes of each vector as a tree).
-      //
-      // Where the innermost loop is parallel, each block also fills and adds
-      // a whole row of accumulators, which a level that runs one block
-      // (a short sum) pays for nothing: with a dynamic reduced length, which
-      // may be short, only the `sumBlock` level (ReduceSum over axis 0 of a
-      // symbolic [A, 2^20] at A = 8 took 16.9 ms with every level, 1.7 ms
-      // with none).
-      bool innerParallel = op.getIteratorTypesArray().back() == utils::IteratorType::parallel;
-      bool dynamicLength = llvm::any_of(llvm::zip(op.getStaticLoopRanges(),
-                                                  op.getIteratorTypesArray()),
-                                        [](auto loop) {
-                                          return ShapedType::isDynamic(std::get<0>(loop)) &&
-                                                 std::get<1>(loop) ==
-                                                     utils::IteratorType::reduction;
-                                        });
-      SmallVector<int64_t> levels{sumBlock};
-      while (!(innerParallel && dynamicLength) && levels.size() < kSumLevels &&
-             levels.back() <= std::numeric_limits<int64_t>::max() / kSumLevelFactor)
-        levels.push_back(levels.back() * kSumLevelFactor);
-      std::reverse(levels.begin(), levels.end());
-      if (innerParallel && !dynamicLength && sumBlock / kSumLevelFactor > 1)
-        levels.push_back(sumBlock / kSumLevelFactor);
-      FailureOr<linalg::LinalgOp> current = op;
-      for (int64_t block : levels) {
-        FailureOr<linalg::LinalgOp> inner = kiln::cpu::blockLargeSum(rewriter, *current, block);
-        if (succeeded(inner)) {
-          current = inner;
-          blocked = true;
-        }
-      }
-    }
-    if (blocked && failed(canonicalize()))
-      return signalPassFailure();
-  }
+  if (kiln::cpu::blockLongSums(rewriter, func, sumBlock) && failed(canonicalize()))
+    return signalPassFailure();
   // Convolutions with dynamic sizes: one image at a time, then im2col over
   // a dynamic column count, which the steps below block and mask.
   {
