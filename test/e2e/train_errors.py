@@ -201,6 +201,16 @@ def run_all(args, work):
         "--save with a frozen initializer's external data changed since compiling is refused",
         exact=True, stdout_lacks='"step"')
     check(not os.path.exists(ext_saved), "--save wrote nothing for changed external data")
+    # An external data file gone since compiling: named, not hashed as empty.
+    os.remove(os.path.join(ext_dir, "w.bin"))
+    res = e2e.run([kr, ext_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y,
+                   "--batch", "4", "--epochs", "1", "--save", ext_saved], 120)
+    e2e.expect_refused(
+        FAILURES, res,
+        f"--save: cannot read the external data file '{ext_dir}/w.bin' of initializer 'W': "
+        "No such file or directory",
+        "--save with an external data file removed since compiling is refused", exact=True,
+        stdout_lacks='"step"')
 
     # A checkpoint whose Adam step count ('step', optimizer state) is negative
     # or past the counts a checkpoint holds: it loaded, then the bias
