@@ -19,13 +19,13 @@ InFlightDiagnostic NodeBinder::error() {
   return diag;
 }
 
-LogicalResult NodeBinder::inferenceError(StringRef opName, StringRef message) {
+LogicalResult NodeBinder::inferenceError(StringRef opName, StringRef message, StringRef check) {
   // The op reports "'nn.x' op expects ..."; the node's label replaces the prefix.
   std::string prefix = ("'" + opName + "' op ").str();
   StringRef text = message;
   if (text.consume_front(prefix) && !text.empty()) {
     InFlightDiagnostic diag = error() << text;
-    diag.attachNote() << "reported by the shape inference of " << opName;
+    diag.attachNote() << "reported by the " << check << " of " << opName;
     return diag;
   }
   return error() << "the operands and attributes are not valid for " << opName;

@@ -144,8 +144,13 @@ private:
   const onnx::AttributeProto *find(llvm::StringRef name) const;
   /// The attribute `name` when present and of type `type`; reports a wrong type.
   const onnx::AttributeProto *typed(llvm::StringRef name, onnx::AttributeProto::AttributeType type);
-  mlir::LogicalResult inferenceError(llvm::StringRef opName, llvm::StringRef message);
-  /// Types `op`'s results by its inference, or erases it and reports.
+  /// `message` from `opName`'s `check` (its shape inference or its operand
+  /// constraints) as this node's error.
+  mlir::LogicalResult inferenceError(llvm::StringRef opName, llvm::StringRef message,
+                                     llvm::StringRef check = "shape inference");
+  /// Types `op`'s results by its inference, then checks its operand and
+  /// attribute constraints (an integer input to a float-only op), or erases
+  /// it and reports either failure as this node's error.
   template <typename OpTy>
   mlir::LogicalResult typeByInference(mlir::Operation *op);
 
@@ -182,6 +187,22 @@ mlir::LogicalResult NodeBinder::typeByInference(mlir::Operation *op) {
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);
+  // Ops with regions are checked once their bodies are built.
+  if (op->getNumRegions() != 0)
+    return mlir::success();
+  mlir::LogicalResult valid = mlir::failure();
+  {
+    mlir::ScopedDiagnosticHandler capture(context(), [&](mlir::Diagnostic &d) {
+      if (message.empty())
+        message = d.str();
+      return mlir::success();
+    });
+    valid = mlir::cast<OpTy>(op).verifyInvariantsImpl();
+  }
+  if (mlir::failed(valid)) {
+    op->erase();
+    return inferenceError(OpTy::getOperationName(), message, "operand constraints");
+  }
   return mlir::success();
 }
 
