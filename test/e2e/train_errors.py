@@ -97,6 +97,22 @@ def run_all(args, work):
                   "expects --label to name a new input, found 'W', the name of a state tensor")
     compile_fails("freeze matching nothing", base, train + ["--freeze=^conv"],
                   "expects --freeze='^conv' to match a parameter, found none matching among: W, b")
+    # Running statistics are not parameters: --freeze does not stop their
+    # update, so a pattern matching only them matches nothing.
+    compile_fails("freeze matching running statistics only",
+                  linear(os.path.join(work, "bn_freeze.onnx"), bn_rows=True),
+                  ["--train", "--loss=mse", "--label=t", "--batch=4", "--freeze=^(m|v)$"],
+                  "expects --freeze='^(m|v)$' to match a parameter, found none matching among: W, b, s, bb")
+    named_loss = onnx.load(base)
+    for init in named_loss.graph.initializer:
+        if init.name == "b":
+            init.name = "loss"
+    for node in named_loss.graph.node:
+        node.input[:] = ["loss" if i == "b" else i for i in node.input]
+    onnx.save(named_loss, os.path.join(work, "named_loss.onnx"))
+    compile_fails("an initializer named loss", os.path.join(work, "named_loss.onnx"), train,
+                  "expects no initializer named 'loss' (the name of the entries' loss output), "
+                  "found one; rename it in the model")
     compile_fails("rank-1 scores", linear(os.path.join(work, "r1.onnx"), out_rank=1), train,
                   "expects the model's first output to be scores [N, C, ...] of rank >= 2")
     compile_fails("float64 model", linear(os.path.join(work, "f64.onnx"), dtype=np.float64), train,

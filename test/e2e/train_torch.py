@@ -32,8 +32,9 @@ b. SGD with momentum 0.9 and Adam on the CNN, 20 steps over 20 batches in
 c. Beyond the issue's two, the same 20-step check for the other optimizers and
    options: SGD with Nesterov momentum and weight decay, Adam with weight decay
    and other betas, AdamW, RMSprop, SGD with gradient clipping by global norm
-   (torch.nn.utils.clip_grad_norm_), and Adam with the convolutions frozen
-   (--freeze; torch: requires_grad False, so they must come back unchanged).
+   (torch.nn.utils.clip_grad_norm_), and Adam with the convolutions and the
+   first batch norm frozen (--freeze; torch: requires_grad False, so they
+   must come back unchanged, while bn1's running statistics still update).
    --optimizer-model trains another model instead of the CNN; the transformer
    only suits SGD: the key part of attention's in_proj_bias has a zero
    gradient in exact arithmetic (softmax ignores a constant added to a row's
@@ -253,8 +254,11 @@ OPTIMIZERS = {
                    lambda torch, p: torch.optim.RMSprop(p, lr=0.001, alpha=0.9)),
     "sgd_clip": Opt(["--optimizer=sgd", "--lr=0.1", "--clip-norm=0.5"],
                     lambda torch, p: torch.optim.SGD(p, lr=0.1), clip=0.5),
-    "adam_freeze": Opt(["--optimizer=adam", "--lr=0.01", "--freeze=^conv[12]\\."],
-                       lambda torch, p: torch.optim.Adam(p, lr=0.01), freeze=r"^conv[12]\."),
+    # bn1's prefix matches its running statistics too: --freeze leaves them
+    # updating, as torch's training mode does (they froze before).
+    "adam_freeze": Opt(["--optimizer=adam", "--lr=0.01", "--freeze=^(conv[12]|bn1)\\."],
+                       lambda torch, p: torch.optim.Adam(p, lr=0.01),
+                       freeze=r"^(conv[12]|bn1)\."),
 }
 
 

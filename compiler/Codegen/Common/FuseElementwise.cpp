@@ -250,10 +250,21 @@ struct FuseElementwisePass : kiln::impl::FuseElementwisePassBase<FuseElementwise
     // A rank-0 producer (a scalar computed once, such as Adam's bias
     // corrections) stays out of a consumer with loops, which would compute
     // it again for every element.
-    auto intoParallelOnly = [singleUse](OpOperand *operand) {
+    // A fused body stops growing at kMaxFusedOps: each fusion clones both
+    // bodies, so a chain of n elementwise nodes fused into one would cost
+    // O(n^2) (10^4 nodes took minutes; sixth review, F5).
+    constexpr size_t kMaxFusedOps = 128;
+    auto bodySize = [](linalg::LinalgOp op) {
+      return op->getNumRegions() == 1 && !op->getRegion(0).empty()
+                 ? op->getRegion(0).front().getOperations().size()
+                 : 0;
+    };
+    auto intoParallelOnly = [singleUse, bodySize](OpOperand *operand) {
       auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
       auto producer = dyn_cast_or_null<linalg::LinalgOp>(operand->get().getDefiningOp());
       if (producer && producer.getNumLoops() == 0 && consumer && consumer.getNumLoops() > 0)
+        return false;
+      if (producer && consumer && bodySize(producer) + bodySize(consumer) > kMaxFusedOps)
         return false;
       return singleUse(operand) && consumer &&
              consumer.getNumLoops() == consumer.getNumParallelLoops();

@@ -70,7 +70,8 @@ struct SimpleUnary : UnaryLowering<Op> {
   }
 };
 
-/// -1, 0 or 1 by the sign of `x` (float or integer; unsigned is 0 or 1).
+/// -1, 0 or 1 by the sign of `x` (float or integer; unsigned is 0 or 1); a
+/// NaN stays NaN, as numpy's sign (ONNX's reference) gives.
 Value signOf(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();
   Value zero = scalar(b, loc, t, 0);
@@ -78,6 +79,8 @@ Value signOf(OpBuilder &b, Location loc, Value x) {
   if (isFloat(t)) {
     pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
     neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+    Value isNaN = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x);
+    zero = b.create<arith::SelectOp>(loc, isNaN, x, zero);
   } else {
     pos = b.create<arith::CmpIOp>(loc, intPredicate(arith::CmpIPredicate::sgt, t), x, zero);
     neg = b.create<arith::CmpIOp>(loc, intPredicate(arith::CmpIPredicate::slt, t), x, zero);
@@ -336,8 +339,46 @@ struct ModLowering : OpConversionPattern<ModOp> {
   }
 };
 
-/// Pow: a float base takes the exponent in its own type; an integer base is
-/// raised in f64 and truncated back.
+/// `x` (an integer) to the integer power `n`, exactly and wrapping as
+/// numpy's power (ONNX's reference): by squaring, over every bit of `n`.
+/// numpy refuses a negative exponent; here it gives 1 for a base of 1,
+/// -1 or 1 for -1 by the exponent's parity, else 0 (1 / x truncated).
+Value integerPower(OpBuilder &b, Location loc, Value x, Value n) {
+  Type t = x.getType(), nt = n.getType();
+  unsigned bits = nt.getIntOrFloatBitWidth();
+  Value nOne = scalar(b, loc, nt, 1), nZero = scalar(b, loc, nt, 0);
+  Value one = scalar(b, loc, t, 1), zero = scalar(b, loc, t, 0);
+  Value result = one, base = x, e = n;
+  for (unsigned i = 0; i < bits; ++i) {
+    Value bit = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne,
+                                        b.create<arith::AndIOp>(loc, e, nOne), nZero);
+    result = b.create<arith::SelectOp>(loc, bit, b.create<arith::MulIOp>(loc, result, base), result);
+    if (i + 1 == bits)
+      break;
+    base = b.create<arith::MulIOp>(loc, base, base);
+    e = b.create<arith::ShRUIOp>(loc, e, nOne);
+  }
+  if (isUnsigned(nt))
+    return result;
+  Value odd = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne,
+                                      b.create<arith::AndIOp>(loc, n, nOne), nZero);
+  Value minusOne = scalar(b, loc, t, -1);
+  Value isOne = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, one);
+  Value isMinusOne = isUnsigned(t)
+                         ? b.create<arith::ConstantIntOp>(loc, 0, 1).getResult()
+                         : b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, minusOne)
+                               .getResult();
+  Value negative = b.create<arith::SelectOp>(
+      loc, isOne, one,
+      b.create<arith::SelectOp>(loc, isMinusOne,
+                                b.create<arith::SelectOp>(loc, odd, minusOne, one), zero));
+  Value below = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, n, nZero);
+  return b.create<arith::SelectOp>(loc, below, negative, result);
+}
+
+/// Pow: a float base takes the exponent in its own type; an integer base
+/// with an integer exponent is raised exactly (integerPower); an integer
+/// base with a float exponent is raised in f64 and converted back.
 struct PowLowering : OpConversionPattern<PowOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -347,6 +388,8 @@ struct PowLowering : OpConversionPattern<PowOp> {
     Value result = broadcastGeneric(
         rewriter, op, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (!isFloat(elem) && !isFloat(args[1].getType()))
+            return integerPower(b, loc, args[0], args[1]);
           Type compute = isFloat(elem) ? elem : b.getF64Type();
           Value p = b.create<math::PowFOp>(loc, convertElement(b, loc, args[0], compute),
                                            convertElement(b, loc, args[1], compute));

@@ -463,9 +463,46 @@ Value convertElement(OpBuilder &b, Location loc, Value x, Type to) {
       return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, scalar(b, loc, from, 0));
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, scalar(b, loc, from, 0));
   }
-  if (ff)
-    return isUnsigned(to) ? b.create<arith::FPToUIOp>(loc, to, x).getResult()
-                          : b.create<arith::FPToSIOp>(loc, to, x).getResult();
+  if (ff) {
+    // Saturating, as LLVM's fptosi.sat: a value beyond the integer type's
+    // range gives its nearest bound and NaN gives 0. ONNX leaves those
+    // results undefined, but a bare fptosi is poison for them, which lets
+    // LLVM store whatever a register holds (different on every run).
+    bool sign = !isUnsigned(to);
+    unsigned width = to.getIntOrFloatBitWidth();
+    auto floatOf = [&](const APInt &v, bool isSigned, APFloat::roundingMode mode) {
+      APFloat f(ff.getFloatSemantics());
+      f.convertFromAPInt(v, isSigned, mode);
+      return b.create<arith::ConstantOp>(loc, b.getFloatAttr(ff, f)).getResult();
+    };
+    auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) {
+      return b.create<arith::CmpFOp>(loc, p, l, r).getResult();
+    };
+    APInt maxInt = sign ? APInt::getSignedMaxValue(width) : APInt::getMaxValue(width);
+    APInt minInt = sign ? APInt::getSignedMinValue(width) : APInt::getZero(width);
+    // The bounds in the float type, toward zero (finite: clamping into
+    // them keeps the conversion defined), and 2^(w-1) (2^w unsigned) and
+    // -2^(w-1), past which the result is the integer bound itself.
+    Value loIn = floatOf(minInt, sign, APFloat::rmTowardZero);
+    Value hiIn = floatOf(maxInt, sign, APFloat::rmTowardZero);
+    Value top = floatOf(APInt::getOneBitSet(width + 1, sign ? width - 1 : width), false,
+                        APFloat::rmNearestTiesToEven);
+    Value c = b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::OLT, x, loIn), loIn, x);
+    c = b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::OGT, c, hiIn), hiIn, c);
+    Value r = sign ? b.create<arith::FPToSIOp>(loc, to, c).getResult()
+                   : b.create<arith::FPToUIOp>(loc, to, c).getResult();
+    auto intConst = [&](const APInt &v) {
+      return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(to, v)).getResult();
+    };
+    r = b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::OGE, x, top), intConst(maxInt), r);
+    if (sign) {
+      Value bottom = floatOf(minInt, true, APFloat::rmNearestTiesToEven);
+      r = b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::OLE, x, bottom),
+                                    intConst(minInt), r);
+    }
+    return b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::UNO, x, x),
+                                     scalar(b, loc, to, 0), r);
+  }
   bool zeroExtend = from.isInteger(1) || isUnsigned(from);
   if (ft)
     return zeroExtend ? b.create<arith::UIToFPOp>(loc, to, x).getResult()

@@ -184,9 +184,18 @@ struct ArgReduceLowering : OpConversionPattern<Op> {
           Value index = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, axis));
           Value better;
           if (isFloat(elem)) {
+            // A NaN is the extreme, as numpy's argmax/argmin (ONNX's
+            // reference) make it: the first NaN wins, or with
+            // select_last_index the last; nothing displaces a NaN but a
+            // later NaN then.
             auto pred = IsMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
                               : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            Value xNaN = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, x, x);
+            Value bestNumber = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ORD, best, best);
             better = b.create<arith::CmpFOp>(l, pred, x, best);
+            better = b.create<arith::OrIOp>(l, better, xNaN);
+            if (!last)
+              better = b.create<arith::AndIOp>(l, better, bestNumber);
           } else {
             auto pred = IsMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
                               : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);

@@ -266,6 +266,19 @@ std::optional<Literal> pow(PowOp op, ArrayRef<Literal> in) {
         return binaryIn(elem, a.f[at[0]], e, [](auto x, auto y) { return std::pow(x, y); });
       },
       [&](ArrayRef<size_t> at) -> std::optional<int64_t> {
+        if (!b.isFloat()) {
+          // Exact and wrapping, as the lowering's integerPower.
+          int64_t x = a.i[at[0]], n = b.i[at[1]];
+          if (n < 0 && !b.elementType().isUnsignedInteger()) {
+            bool minusOne = x == -1 && !elem.isUnsignedInteger();
+            return x == 1 ? 1 : minusOne ? ((n & 1) ? -1 : 1) : 0;
+          }
+          uint64_t r = 1, base = static_cast<uint64_t>(x), e = static_cast<uint64_t>(n);
+          for (; e; e >>= 1, base *= base)
+            if (e & 1)
+              r *= base;
+          return wrapTo(elem, static_cast<int64_t>(r));
+        }
         double p = std::pow(asFloat(a, at[0], f64), asFloat(b, at[1], f64));
         return floatToInt(elem, p);
       });
@@ -336,7 +349,8 @@ std::optional<Literal> eval::evalElementwise(Operation *op, ArrayRef<Literal> in
             o, in[0],
             [](auto x) {
               using T = decltype(x);
-              return x > 0 ? T(1) : x < 0 ? T(-1) : T(0);
+              // NaN stays NaN (numpy's sign), as the lowering gives.
+              return x > 0 ? T(1) : x < 0 ? T(-1) : x == x ? T(0) : x;
             },
             [](int64_t x) -> std::optional<int64_t> { return x > 0 ? 1 : x < 0 ? -1 : 0; });
       })

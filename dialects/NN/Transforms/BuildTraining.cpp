@@ -181,16 +181,19 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
         c->removeAttr("kiln.parameter");
         continue;
       }
-      if (!freeze.empty() && frozen.match(name.getValue())) {
-        ++frozenCount;
-        c->removeAttr("kiln.parameter");
-        continue;
-      }
       auto isRunningStat = [](OpOperand &use) {
         return isa<BatchNormOp, BatchNormTrainingOp>(use.getOwner()) &&
                use.getOperandNumber() >= 3;
       };
       bool buffer = llvm::any_of(c->getUses(), isRunningStat);
+      // --freeze names parameters only: a frozen layer's batch norm still
+      // updates its running statistics in training mode, as in PyTorch
+      // (requires_grad=False leaves them to the module's mode).
+      if (!buffer && !freeze.empty() && frozen.match(name.getValue())) {
+        ++frozenCount;
+        c->removeAttr("kiln.parameter");
+        continue;
+      }
       // A running statistic is updated in place each step, so it needs a
       // tensor of its own: one initializer feeding it and anything else
       // (PyTorch's exporter merges initializers of equal value, e.g. a fresh
@@ -227,6 +230,9 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
     OpBuilder b(module.getContext());
     state.push_back({"step", "optimizer", RankedTensorType::get({}, b.getI64Type()), ConstantOp()});
     for (auto [i, t] : llvm::enumerate(state)) {
+      if (t.name == "loss")
+        return error() << "expects no initializer named 'loss' (the name of the entries' loss "
+                          "output), found one; rename it in the model";
       if (!stateIndex.try_emplace(t.name, i).second)
         return error() << "expects distinct state names, found '" << t.name << "' twice";
     }

@@ -113,14 +113,21 @@ struct Sinker {
     return false;
   }
 
+  /// A group past this many ops is not moved: each op is a root once, so
+  /// unbounded groups (a chain of n single-use ops is one group per op)
+  /// would make the pass O(n^2) (sixth review, F5).
+  static constexpr size_t kMaxGroup = 256;
+
   /// `root` and, transitively, the movable producers in the block whose
-  /// every user is in the group.
+  /// every user is in the group; empty past kMaxGroup ops.
   llvm::SetVector<Operation *> groupOf(Operation *root) {
     llvm::SetVector<Operation *> group;
     group.insert(root);
     for (bool changed = true; changed;) {
       changed = false;
-      for (size_t i = 0; i < group.size(); ++i)
+      if (group.size() > kMaxGroup)
+        return {};
+      for (size_t i = 0; i < group.size() && group.size() <= kMaxGroup; ++i)
         for (Value operand : group[i]->getOperands()) {
           Operation *def = operand.getDefiningOp();
           if (!def || def->getBlock() != &block || group.contains(def) || !isMovable(def))
@@ -141,6 +148,8 @@ struct Sinker {
   /// it stay live up to there.
   void trySink(Operation *root) {
     llvm::SetVector<Operation *> group = groupOf(root);
+    if (group.empty())
+      return;
     Operation *first = firstUserOutside(group);
     if (!first)
       return;
