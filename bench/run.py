@@ -264,12 +264,19 @@ def count_work(model_path, input_shape=None):
 # --- running -----------------------------------------------------------------
 
 def cpu_model():
-    """The CPU's model name from /proc/cpuinfo, for the tables' machine line."""
+    """The CPU's model name and widest x86 vector extension from /proc/cpuinfo,
+    for the tables' machine line: "AMD EPYC (AVX-512)". The flags decide, not
+    the name: an AMD EPYC may or may not have AVX-512."""
+    name, flags = "unknown CPU", set()
     with open("/proc/cpuinfo") as f:
         for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
+            if line.startswith("model name") and name == "unknown CPU":
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+    isa = ("AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags
+           else "no AVX2" if flags else None)
+    return f"{name} ({isa})" if isa else name
 
 
 def run_with_rss(cmd, env=None):

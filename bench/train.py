@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -222,7 +223,7 @@ def bench_kiln(name, args, bins):
     lib = os.path.join(work, "train.so")
     cmd = [bins["kiln-compile"], onnx_path, "--train", "--loss=softmax-cross-entropy",
            "--label=label", "--optimizer=adam", f"--lr={LR:g}", f"--batch={batch}",
-           "--report", "-o", lib]
+           "--report", "-o", lib, *shlex.split(args.compile_args)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
     compile_s = time.perf_counter() - start
@@ -285,6 +286,9 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(REPO_ROOT, "build", "bin"))
     ap.add_argument("--work-dir", default=os.path.join(REPO_ROOT, "build", "bench", "train"))
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--compile-args", default="",
+                    help="extra kiln-compile flags, e.g. \"--mcpu=x86-64-v3 --mattr=+avx2,-avx512f\" "
+                         "for AVX2 code on an AVX-512 machine")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--seconds", type=float, default=3.0,
                     help="about how long each timed run steps (default 3)")
@@ -329,7 +333,8 @@ def main():
     lines = [
         f"Machine: {cpu}, {os.cpu_count()} cores. Threads: {args.threads} (kiln-run --threads, "
         f"torch.set_num_threads). PyTorch {torch.__version__} eager. Adam lr {LR:g}, softmax "
-        "cross-entropy, batch norm in training mode.",
+        "cross-entropy, batch norm in training mode."
+        + (f" Extra kiln-compile flags: {args.compile_args}." if args.compile_args else ""),
         "",
         "| model | batch | Kiln steps/s | PyTorch steps/s | Kiln/PyTorch | Kiln arena MiB "
         "| Kiln arena + Adam state MiB | PyTorch peak MiB | PyTorch/Kiln memory "
