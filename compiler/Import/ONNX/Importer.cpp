@@ -522,6 +522,32 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ONNXImportOptions &options) {
     if (markParameters && isa<FloatType>(type.getElementType()) && type.getRank() >= 1)
       e->value.getDefiningOp()->setAttr("kiln.parameter", builder.getStringAttr(init.name()));
   }
+  // A graph input with an initializer of the same name is compiled as that
+  // constant (ONNX IR >= 4 makes it a default the caller may override; Kiln
+  // takes no such input). Its declaration must still agree with the
+  // initializer, and from IR 4, where initializers need not be inputs, the
+  // dropped inputs are named once.
+  SmallVector<std::string> defaulted;
+  for (const auto &in : graph.input()) {
+    auto it = values.find(in.name());
+    if (!initializerNames.contains(in.name()) || it == values.end())
+      continue;
+    if (failed(checkDeclared("graph input " + quoted(in.name()) + " (which has an initializer)",
+                             in.type(), it->second.value, /*dims=*/true)))
+      return nullptr;
+    defaulted.push_back(quoted(in.name()));
+  }
+  if (!defaulted.empty() && model.ir_version() >= 4) {
+    InFlightDiagnostic warn = emitWarning(fileLoc)
+                              << defaulted.size()
+                              << " graph input(s) also have an initializer and are compiled as "
+                                 "constants, not inputs (ONNX makes the initializer a default "
+                                 "the caller may override; Kiln does not): ";
+    for (auto [i, name] : llvm::enumerate(llvm::ArrayRef(defaulted).take_front(8)))
+      warn << (i ? ", " : "") << name;
+    if (defaulted.size() > 8)
+      warn << ", ...";
+  }
 
   for (const auto &node : graph.node())
     if (failed(importNode(node)))
