@@ -245,6 +245,48 @@ TEST(Bind, RunsAreRefusedBeforeTheCall) {
   EXPECT_STREQ(kiln_last_error(), "expected 2 outputs, got 1");
 }
 
+// Generated code reads a bool as one bit: a bool input holding a byte other
+// than 0 or 1 is refused by the check and by every run function, naming the
+// input and the first bad index, before the run function is called.
+TEST(Bind, BoolInputsHoldOnlyBytesZeroAndOne) {
+  Model m = load("kiln-model 3\n"
+                 "entry model\n"
+                 "input x f32 [4]\n"
+                 "input c bool [4]\n"
+                 "output y f32 [4]\n");
+  const kiln_entry *e = kiln_model_entry_at(m.get(), 0);
+  Tensor x = make(KILN_DTYPE_F32, {4});
+  unsigned char good[4] = {0, 1, 1, 0}, bad[4] = {0, 1, 2, 255};
+  const int64_t dims[] = {4};
+  kiln_tensor *raw = nullptr;
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_BOOL, 1, dims, good, &raw), KILN_OK) << kiln_last_error();
+  Tensor cGood(raw);
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_BOOL, 1, dims, bad, &raw), KILN_OK) << kiln_last_error();
+  Tensor cBad(raw);
+  const kiln_tensor *ok[] = {x.get(), cGood.get()};
+  const kiln_tensor *refused[] = {x.get(), cBad.get()};
+  const char *message = "input 'c': expects bool bytes 0 or 1, found 2 at index 2";
+  EXPECT_EQ(kiln_entry_check_inputs(e, ok, 2), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_entry_check_inputs(e, refused, 2), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  kiln_tensor *outputs[1] = {reinterpret_cast<kiln_tensor *>(0x1)};
+  EXPECT_EQ(kiln_model_run_entry(m.get(), e, refused, 2, outputs, 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  EXPECT_EQ(outputs[0], nullptr);
+  Tensor y = make(KILN_DTYPE_F32, {4});
+  kiln_tensor *const into[] = {y.get()};
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), e, refused, 2, into, 1),
+            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  int64_t shape[1];
+  EXPECT_EQ(kiln_entry_output_shape(e, refused, 2, 0, shape), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  // The byte that fails is the first one other than 0 or 1.
+  bad[2] = 1;
+  EXPECT_EQ(kiln_entry_check_inputs(e, refused, 2), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "input 'c': expects bool bytes 0 or 1, found 255 at index 3");
+}
+
 // .npy files of zero elements read and write like any other.
 TEST(Bind, ZeroSizeNpyRoundTrips) {
   std::string path = std::string(KILN_TEST_TMP) + "/zero.npy";

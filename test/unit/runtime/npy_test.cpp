@@ -112,6 +112,30 @@ TEST(NpyRead, EveryDescrMapsToItsDtype) {
   }
 }
 
+// numpy reads any non-zero '|b1' byte as True; Kiln's code reads one bit, so
+// a bool file holding another byte is refused, naming the first bad index.
+TEST(NpyRead, BoolBytesOtherThanZeroOrOneAreRefused) {
+  const std::string dict = "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }";
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(readMemory(npyBytes(dict, std::string("\x00\x01\x01\x00\x00\x01", 6)), &t), KILN_OK)
+      << lastError();
+  kiln_tensor_destroy(t);
+  t = nullptr;
+  EXPECT_EQ(readMemory(npyBytes(dict, std::string("\x00\x01\x01\x00\x02\xff", 6)), &t),
+            KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), "<memory>: expects bool bytes 0 or 1, found 2 at index 4");
+  std::string path = tmpPath("bool_bytes.npy");
+  writeFile(path, npyBytes(dict, std::string("\x80\x01\x01\x00\x00\x01", 6)));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), path + ": expects bool bytes 0 or 1, found 128 at index 0");
+  // u1 data with the same bytes is not bool and reads as it is.
+  const std::string u8 = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }";
+  ASSERT_EQ(readMemory(npyBytes(u8, std::string("\x80\x01\x01\x00\x00\x01", 6)), &t), KILN_OK);
+  kiln_tensor_destroy(t);
+}
+
 // numpy has no bfloat16: a bf16 tensor is written as its uint16 bits.
 TEST(NpyWrite, Bfloat16AsItsBits) {
   const int64_t dims[] = {2};
