@@ -287,6 +287,57 @@ TEST(Bind, BoolInputsHoldOnlyBytesZeroAndOne) {
   EXPECT_STREQ(kiln_last_error(), "input 'c': expects bool bytes 0 or 1, found 255 at index 3");
 }
 
+namespace {
+const char *g_runError = nullptr;
+int32_t failWithMessage(void **, int64_t *, const char **error) {
+  *error = g_runError;
+  return 1;
+}
+} // namespace
+
+// A failed run's status follows its message: the allocation checks of
+// kiln-entry-checks-to-errors (out of memory, over 2^62 bytes) give
+// KILN_ERROR_OUT_OF_MEMORY, every other check a shape mismatch.
+TEST(Bind, RunFailuresCarryTheirKind) {
+  g_signature = "kiln-model 3\nentry model\ninput x f32 [2]\noutput y f32 [2]\n";
+  kiln_run_fn runs[] = {&failWithMessage, nullptr};
+  kiln_model *raw = nullptr;
+  ASSERT_EQ(kiln_model_from_functions(signature, runs, &raw), KILN_OK) << kiln_last_error();
+  Model m(raw);
+  Tensor x = make(KILN_DTYPE_F32, {2}), y = make(KILN_DTYPE_F32, {2});
+  const kiln_tensor *inputs[] = {x.get()};
+  kiln_tensor *const into[] = {y.get()};
+  struct Case {
+    const char *message;
+    kiln_status status;
+  } cases[] = {
+      {"node 'fill': could not allocate a run-time buffer of type memref<?xf32>: out of memory",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"node 'fill': could not allocate a run-time buffer of type memref<?xf32>: its size is "
+       "over 2^62 bytes",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"could not allocate the shared buffer of type memref<?xi8>: out of memory",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"node 'Add_3' (nn.add): expects dim 0 of the operands to be equal or 1",
+       KILN_ERROR_SHAPE_MISMATCH},
+      {"node 'out of memory' (nn.gather): expects every index in [-size, size - 1] of the dim "
+       "it indexes, found one outside",
+       KILN_ERROR_SHAPE_MISMATCH},
+  };
+  for (const Case &c : cases) {
+    g_runError = c.message;
+    EXPECT_EQ(kiln_model_run_entry_into(m.get(), kiln_model_entry_at(m.get(), 0), inputs, 1,
+                                        into, 1),
+              c.status)
+        << c.message;
+    EXPECT_EQ(std::string(kiln_last_error()), std::string("entry 'model': ") + c.message);
+  }
+  g_runError = nullptr;
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), kiln_model_entry_at(m.get(), 0), inputs, 1, into, 1),
+            KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "entry 'model': the run failed without a message");
+}
+
 // .npy files of zero elements read and write like any other.
 TEST(Bind, ZeroSizeNpyRoundTrips) {
   std::string path = std::string(KILN_TEST_TMP) + "/zero.npy";
