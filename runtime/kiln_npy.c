@@ -26,6 +26,12 @@ typedef struct {
   int64_t *dims; /* malloc'ed, rank entries (at least one slot) */
 } kiln_npy_info;
 
+/* The longest header read. A header is a dict of three short fields: a
+ * rank-1000 shape of 19-digit dims fits. numpy (>= 1.24) refuses headers over
+ * 10000 bytes by default; without a limit a file of 300 MB of spaces was read
+ * whole into memory as a header. */
+#define KILN_NPY_MAX_HEADER 65536u
+
 /* Reads the magic, version and header length from the first @p n bytes. */
 static kiln_status kiln_npy_parse_preamble(const unsigned char *p, size_t n, const char *src,
                                            kiln_npy_info *info) {
@@ -48,6 +54,10 @@ static kiln_status kiln_npy_parse_preamble(const unsigned char *p, size_t n, con
                       "%s: unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)", src,
                       major, minor);
   }
+  if (info->header_len > KILN_NPY_MAX_HEADER)
+    return kiln__fail(KILN_ERROR_FORMAT,
+                      "%s: expects a .npy header of at most %u bytes, found one of %zu bytes", src,
+                      KILN_NPY_MAX_HEADER, info->header_len);
   return KILN_OK;
 }
 

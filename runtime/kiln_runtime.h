@@ -211,7 +211,8 @@ int kiln_tensor_owns_data(const kiln_tensor *tensor);
  * single-byte descr: '<f4' '<f8' '<f2' '|i1' '<i2' '<i4' '<i8' '|u1' '<u2' '<u4' '<u8'
  * '|b1'; '<' / '=' / '|' are interchangeable). numpy has no bfloat16: a bf16
  * tensor is written with descr '<u2' (its bits), and such a file reads as u16. Fortran order, big-endian data,
- * other dtypes, bad magic and truncated files fail with a message, and so
+ * other dtypes, bad magic, a header over 65536 bytes (numpy's default limit
+ * is 10000) and truncated files fail with a message, and so
  * does bool data holding a byte other than 0 or 1 (numpy reads any non-zero
  * byte as True; Kiln's code does not). The caller owns `*out`.
  */

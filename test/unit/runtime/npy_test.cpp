@@ -276,6 +276,32 @@ TEST(NpyRead, MalformedHeadersFailWithMessage) {
   }
 }
 
+// A header is a short dict: over 65536 bytes it is refused before it is read
+// (a 300 MB header of spaces was read whole). numpy's default limit is 10000.
+TEST(NpyRead, HeadersOverTheLimitAreRefused) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+  auto padded = [&](size_t len) { return dict + std::string(len - dict.size() - 1, ' '); };
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(readMemory(npyBytes(padded(65536), "abcd", 2, 0, false), &t), KILN_OK) << lastError();
+  kiln_tensor_destroy(t);
+  t = nullptr;
+  EXPECT_EQ(readMemory(npyBytes(padded(65537), "abcd", 2, 0, false), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), "<memory>: expects a .npy header of at most 65536 bytes, found one of "
+                         "65537 bytes");
+  std::string path = tmpPath("long_header.npy");
+  writeFile(path, npyBytes(padded(1000000), "abcd", 3, 0, false));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), path + ": expects a .npy header of at most 65536 bytes, found one of "
+                                "1000000 bytes");
+  // A length claimed past the file's end is refused at once, by the same check.
+  writeFile(path, std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(lastError(), path + ": expects a .npy header of at most 65536 bytes, found one of "
+                                "4294967295 bytes");
+}
+
 TEST(NpyRead, EveryTruncationFails) {
   std::vector<float> values = {1, 2, 3, 4, 5, 6};
   std::string bytes =
