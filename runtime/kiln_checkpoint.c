@@ -104,6 +104,7 @@ static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
   FILE *f = NULL;
   char *text = NULL, *q, *next;
   size_t size = 0, line = 0, cap = 0;
+  size_t seen[3] = {0, 0, 0}; /* the line of generation, epochs and steps; 0 until given */
   kiln_status st;
   memset(m, 0, sizeof *m);
   st = kiln__open_regular(path, "checkpoint manifest", &f);
@@ -139,10 +140,16 @@ static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
     if (n == 0) continue;
     if (n == 2 && (strcmp(tok[0], "generation") == 0 || strcmp(tok[0], "epochs") == 0 ||
                    strcmp(tok[0], "steps") == 0)) {
-      int64_t *field = tok[0][0] == 'g' ? &m->generation : tok[0][0] == 'e' ? &m->epochs : &m->steps;
-      if (!kiln_parse_count(tok[1], field))
+      int k = tok[0][0] == 'g' ? 0 : tok[0][0] == 'e' ? 1 : 2;
+      int64_t *field = k == 0 ? &m->generation : k == 1 ? &m->epochs : &m->steps;
+      /* A count given twice is not one value: refused, not the last one kept. */
+      if (seen[k])
+        st = KILN_MANIFEST_FAIL("expects '%s' once, found it again (first on line %zu)", tok[0],
+                                seen[k]);
+      else if (!kiln_parse_count(tok[1], field))
         st = KILN_MANIFEST_FAIL("expects '%s' followed by a decimal from 0 to 2^62, found '%.40s'",
                                 tok[0], tok[1]);
+      seen[k] = line;
     } else if (n == 4 && strcmp(tok[0], "state") == 0) {
       kiln_state_kind kind = strcmp(tok[2], "parameter") == 0   ? KILN_STATE_PARAMETER
                              : strcmp(tok[2], "buffer") == 0    ? KILN_STATE_BUFFER

@@ -253,6 +253,18 @@ TEST_F(TrainerApi, CheckpointsRestoreStateAndCounts) {
   EXPECT_NE(std::string(kiln_last_error()).find("line 2: expects 'epochs' followed by a decimal from 0 to 2^62, found 'x'"),
             std::string::npos)
       << kiln_last_error();
+  // A count given twice is refused, naming both lines (the last one won).
+  for (std::string key : {"generation", "epochs", "steps"}) {
+    std::string second = key == "epochs" ? "steps" : "epochs";
+    {
+      std::ofstream(dir + "/checkpoint.txt")
+          << "kiln-checkpoint 1\n" << key << " 1\n" << second << " 0\n" << key << " 2\n";
+    }
+    EXPECT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_ERROR_FORMAT);
+    EXPECT_EQ(std::string(kiln_last_error()),
+              "checkpoint '" + dir + "/checkpoint.txt': line 4: expects '" + key +
+                  "' once, found it again (first on line 2)");
+  }
   // Counts near 2^63 would overflow when counted on (a step logged as -2^63,
   // then a manifest Kiln could not read back): refused when read and written.
   {
