@@ -17,9 +17,9 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,7 +285,6 @@ static kiln_status kiln_make_dirs(const char *dir) {
   return KILN_OK;
 }
 
-/* Creates @p path afresh (an existing file or link there is removed first, never written through). */
 /* Whether @p name is one the checkpoint writes: the manifest, its temporary,
    or a generation's "g<G>-<i>.npy". */
 static int kiln_is_checkpoint_name(const char *name) {
@@ -357,6 +356,7 @@ int kiln__checkpoint_owns(const char *dir, const char *path, char *which, size_t
   return found != NULL;
 }
 
+/* Creates @p path afresh (an existing file or link there is removed first, never written through). */
 static FILE *kiln_create_fresh(const char *path) {
   int fd;
   FILE *f;
