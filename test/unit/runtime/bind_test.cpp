@@ -318,9 +318,9 @@ TEST(Bind, RunFailuresCarryTheirKind) {
        KILN_ERROR_OUT_OF_MEMORY},
       {"could not allocate the shared buffer of type memref<?xi8>: out of memory",
        KILN_ERROR_OUT_OF_MEMORY},
-      {"node 'Add_3' (nn.add): expects dim 0 of the operands to be equal or 1",
+      {"node 'Add_3' (Add, opset 14): expects dim 0 of the operands to be equal or 1",
        KILN_ERROR_SHAPE_MISMATCH},
-      {"node 'out of memory' (nn.gather): expects every index in [-size, size - 1] of the dim "
+      {"node 'out of memory' (Gather, opset 13): expects every index in [-size, size - 1] of the dim "
        "it indexes, found one outside",
        KILN_ERROR_SHAPE_MISMATCH},
   };
