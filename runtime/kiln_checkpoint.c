@@ -15,9 +15,11 @@
 #include "kiln_train_internal.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,7 @@ static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
   FILE *f = NULL;
   char *text = NULL, *q, *next;
   size_t size = 0, line = 0, cap = 0;
+  size_t seen[3] = {0, 0, 0}; /* the line of generation, epochs and steps; 0 until given */
   kiln_status st;
   memset(m, 0, sizeof *m);
   st = kiln__open_regular(path, "checkpoint manifest", &f);
@@ -137,10 +140,16 @@ static kiln_status kiln_manifest_read(const char *path, kiln_manifest *m) {
     if (n == 0) continue;
     if (n == 2 && (strcmp(tok[0], "generation") == 0 || strcmp(tok[0], "epochs") == 0 ||
                    strcmp(tok[0], "steps") == 0)) {
-      int64_t *field = tok[0][0] == 'g' ? &m->generation : tok[0][0] == 'e' ? &m->epochs : &m->steps;
-      if (!kiln_parse_count(tok[1], field))
+      int k = tok[0][0] == 'g' ? 0 : tok[0][0] == 'e' ? 1 : 2;
+      int64_t *field = k == 0 ? &m->generation : k == 1 ? &m->epochs : &m->steps;
+      /* A count given twice is not one value: refused, not the last one kept. */
+      if (seen[k])
+        st = KILN_MANIFEST_FAIL("expects '%s' once, found it again (first on line %zu)", tok[0],
+                                seen[k]);
+      else if (!kiln_parse_count(tok[1], field))
         st = KILN_MANIFEST_FAIL("expects '%s' followed by a decimal from 0 to 2^62, found '%.40s'",
                                 tok[0], tok[1]);
+      seen[k] = line;
     } else if (n == 4 && strcmp(tok[0], "state") == 0) {
       kiln_state_kind kind = strcmp(tok[2], "parameter") == 0   ? KILN_STATE_PARAMETER
                              : strcmp(tok[2], "buffer") == 0    ? KILN_STATE_BUFFER
@@ -274,6 +283,77 @@ static kiln_status kiln_make_dirs(const char *dir) {
     return kiln__fail(KILN_ERROR_IO, "cannot create checkpoint directory '%s': %s", dir,
                       stat(dir, &sb) != 0 ? strerror(errno) : "not a directory");
   return KILN_OK;
+}
+
+/* Whether @p name is one the checkpoint writes: the manifest, its temporary,
+   or a generation's "g<G>-<i>.npy". */
+static int kiln_is_checkpoint_name(const char *name) {
+  const char *p = name;
+  if (strcmp(name, KILN_MANIFEST) == 0 || strcmp(name, KILN_MANIFEST ".tmp") == 0) return 1;
+  if (*p++ != 'g' || !isdigit((unsigned char)*p)) return 0;
+  while (isdigit((unsigned char)*p)) ++p;
+  if (*p++ != '-' || !isdigit((unsigned char)*p)) return 0;
+  while (isdigit((unsigned char)*p)) ++p;
+  return strcmp(p, ".npy") == 0;
+}
+
+/* Whether @p dir's file @p name is the file @p target (same device and inode). */
+static int kiln_is_same_file(const char *dir, const char *name, const struct stat *target) {
+  struct stat s;
+  char *path = kiln_join(dir, name);
+  int same = path && stat(path, &s) == 0 && s.st_dev == target->st_dev && s.st_ino == target->st_ino;
+  free(path);
+  return same;
+}
+
+int kiln__checkpoint_owns(const char *dir, const char *path, char *which, size_t size) {
+  struct stat d, p, target;
+  char *copy = strdup(path), *base, *parent;
+  const char *found = NULL;
+  int exists = stat(path, &target) == 0;
+  kiln_manifest m;
+  DIR *listing;
+  if (!copy || stat(dir, &d) != 0) {
+    free(copy);
+    return 0;
+  }
+  /* By name: a file the next save writes, existing or not. */
+  base = basename(copy);
+  if (kiln_is_checkpoint_name(base)) {
+    char *copy2 = strdup(path);
+    parent = copy2 ? dirname(copy2) : NULL;
+    if (parent && stat(parent, &p) == 0 && p.st_dev == d.st_dev && p.st_ino == d.st_ino)
+      found = base;
+    if (found) snprintf(which, size, "%s", found);
+    free(copy2);
+  }
+  free(copy);
+  if (found || !exists) return found != NULL;
+  /* As the same file: the checkpoint's files by their names, and those its manifest lists. */
+  listing = opendir(dir);
+  if (listing) {
+    struct dirent *e;
+    while (!found && (e = readdir(listing)) != NULL)
+      if (kiln_is_checkpoint_name(e->d_name) && kiln_is_same_file(dir, e->d_name, &target)) {
+        snprintf(which, size, "%s", e->d_name);
+        found = which;
+      }
+    closedir(listing);
+  }
+  if (!found) {
+    char *manifest = kiln_join(dir, KILN_MANIFEST);
+    if (manifest && kiln_manifest_read(manifest, &m) == KILN_OK) {
+      size_t i;
+      for (i = 0; !found && i < m.num_state; ++i)
+        if (kiln_is_same_file(dir, m.files[i], &target)) {
+          snprintf(which, size, "%s", m.files[i]);
+          found = which;
+        }
+      kiln_manifest_free(&m);
+    }
+    free(manifest);
+  }
+  return found != NULL;
 }
 
 /* Creates @p path afresh (an existing file or link there is removed first, never written through). */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -479,6 +480,46 @@ done:
   return rc;
 }
 
+/* Whether @p st is the file @p path names (same device and inode). */
+static int kiln_train_same_file(const struct stat *st, const char *path) {
+  struct stat s;
+  return path && stat(path, &s) == 0 && s.st_dev == st->st_dev && s.st_ino == st->st_ino;
+}
+
+/* --save replaces its file only after training: naming a file this run reads
+ * or writes (the artifact, a --data or --eval array, the checkpoint's files),
+ * directly or through a link, would lose it. Refused before training; prints
+ * why and returns 0. */
+static int kiln_train_check_save_target(const kiln_train_options *o, const kiln_trainer *t,
+                                        const char *model_path) {
+  struct stat out;
+  char which[256];
+  size_t i, index;
+  const char *file;
+  if (stat(o->save, &out) == 0) {
+    if (kiln_train_same_file(&out, model_path)) {
+      fprintf(stderr, "%s: --save: expects a file other than the artifact '%s', found the artifact itself\n",
+              o->prog, model_path);
+      return 0;
+    }
+    for (i = 0; i < o->num_data + o->num_eval; ++i) {
+      int is_data = i < o->num_data;
+      const char *arg = is_data ? o->data[i] : o->eval[i - o->num_data];
+      if (kiln_train_match(t, arg, &index, &file) && kiln_train_same_file(&out, file)) {
+        fprintf(stderr, "%s: --save: expects a file other than the %s file '%s', found that file\n",
+                o->prog, is_data ? "--data" : "--eval", file);
+        return 0;
+      }
+    }
+  }
+  if (o->checkpoint && kiln__checkpoint_owns(o->checkpoint, o->save, which, sizeof which)) {
+    fprintf(stderr, "%s: --save: expects a file other than the files of --checkpoint '%s', found its '%s'\n",
+            o->prog, o->checkpoint, which);
+    return 0;
+  }
+  return 1;
+}
+
 int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_model *model,
                     const char *model_path, const kiln_cli_hooks *hooks) {
   kiln_train_options o;
@@ -548,6 +589,7 @@ int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_mod
             prog, kiln_trainer_source(t), strerror(errno));
     goto done;
   }
+  if (o.save && !kiln_train_check_save_target(&o, t, model_path)) goto done;
   if (o.save) {
     /* The output's folder must be writable before any training time is spent. */
     char *copy = strdup(o.save);

@@ -437,6 +437,21 @@ static kiln_status kiln_check_output_sizes(const kiln_entry *entry, const int64_
   return st;
 }
 
+/* The status of a failed run from the generated code's message: status 1
+ * carries no kind, but kiln-entry-checks-to-errors' allocation checks end
+ * their messages in fixed text (docs/model-abi.md), so an allocation that
+ * failed or would pass 2^62 bytes is KILN_ERROR_OUT_OF_MEMORY. Every other
+ * check (dims, shapes, index and target values) stays a shape mismatch. */
+static kiln_status kiln_run_error_status(const char *error) {
+  static const char *const oom[] = {": out of memory", ": its size is over 2^62 bytes"};
+  size_t n = error ? strlen(error) : 0, i;
+  for (i = 0; i < sizeof oom / sizeof oom[0]; ++i) {
+    size_t k = strlen(oom[i]);
+    if (n >= k && strcmp(error + n - k, oom[i]) == 0) return KILN_ERROR_OUT_OF_MEMORY;
+  }
+  return KILN_ERROR_SHAPE_MISMATCH;
+}
+
 /* Runs @p entry on @p ctx after checking everything (ABI v3, docs/model-abi.md).
  * With @p made NULL, @p outputs are the caller's: a dynamically shaped output is
  * handed over by the generated code, checked against the caller's shape and
@@ -501,7 +516,7 @@ static kiln_status kiln_run_impl(kiln_context *ctx, const kiln_entry *entry,
   rc = entry->run(buffers, dims, &error);
   pthread_mutex_unlock(&ctx->lock);
   if (rc != 0) {
-    st = kiln__fail(KILN_ERROR_SHAPE_MISMATCH, "entry '%s': %s", entry->name,
+    st = kiln__fail(kiln_run_error_status(error), "entry '%s': %s", entry->name,
                     error ? error : "the run failed without a message");
     goto done;
   }

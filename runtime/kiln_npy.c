@@ -26,6 +26,12 @@ typedef struct {
   int64_t *dims; /* malloc'ed, rank entries (at least one slot) */
 } kiln_npy_info;
 
+/* The longest header read. A header is a dict of three short fields: a
+ * rank-1000 shape of 19-digit dims fits. numpy (>= 1.24) refuses headers over
+ * 10000 bytes by default; without a limit a file of 300 MB of spaces was read
+ * whole into memory as a header. */
+#define KILN_NPY_MAX_HEADER 65536u
+
 /* Reads the magic, version and header length from the first @p n bytes. */
 static kiln_status kiln_npy_parse_preamble(const unsigned char *p, size_t n, const char *src,
                                            kiln_npy_info *info) {
@@ -48,6 +54,10 @@ static kiln_status kiln_npy_parse_preamble(const unsigned char *p, size_t n, con
                       "%s: unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)", src,
                       major, minor);
   }
+  if (info->header_len > KILN_NPY_MAX_HEADER)
+    return kiln__fail(KILN_ERROR_FORMAT,
+                      "%s: expects a .npy header of at most %u bytes, found one of %zu bytes", src,
+                      KILN_NPY_MAX_HEADER, info->header_len);
   return KILN_OK;
 }
 
@@ -277,6 +287,20 @@ static kiln_status kiln_npy_begin(const unsigned char *head, size_t avail, size_
   return st;
 }
 
+/* numpy reads any non-zero byte of '|b1' data as True, Kiln's code reads a
+ * bool as one bit: a byte other than 0 or 1 is refused where it enters. */
+static kiln_status kiln_npy_check_bool(const kiln_tensor *t, const char *src) {
+  const unsigned char *p = (const unsigned char *)kiln_tensor_data(t);
+  size_t n = kiln_tensor_byte_size(t), k;
+  if (kiln_tensor_dtype(t) != KILN_DTYPE_BOOL) return KILN_OK;
+  for (k = 0; k < n; ++k)
+    if (p[k] > 1)
+      return kiln__fail(KILN_ERROR_FORMAT,
+                        "%s: expects bool bytes 0 or 1, found %u at index %zu", src,
+                        (unsigned)p[k], k);
+  return KILN_OK;
+}
+
 kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **out) {
   kiln_tensor *t = NULL;
   size_t offset = 0;
@@ -289,6 +313,11 @@ kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **o
   if (st != KILN_OK) return st;
   if (kiln_tensor_byte_size(t))
     memcpy(kiln_tensor_data(t), (const unsigned char *)bytes + offset, kiln_tensor_byte_size(t));
+  st = kiln_npy_check_bool(t, "<memory>");
+  if (st != KILN_OK) {
+    kiln_tensor_destroy(t);
+    return st;
+  }
   *out = t;
   return KILN_OK;
 }
@@ -372,6 +401,8 @@ kiln_status kiln_npy_read(const char *path, kiln_tensor **out) {
     st = kiln__fail(KILN_ERROR_IO, "%s: read error in .npy data", path);
     goto done;
   }
+  st = kiln_npy_check_bool(t, path);
+  if (st != KILN_OK) goto done;
   *out = t;
   t = NULL;
 done:

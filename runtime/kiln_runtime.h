@@ -211,8 +211,10 @@ int kiln_tensor_owns_data(const kiln_tensor *tensor);
  * single-byte descr: '<f4' '<f8' '<f2' '|i1' '<i2' '<i4' '<i8' '|u1' '<u2' '<u4' '<u8'
  * '|b1'; '<' / '=' / '|' are interchangeable). numpy has no bfloat16: a bf16
  * tensor is written with descr '<u2' (its bits), and such a file reads as u16. Fortran order, big-endian data,
- * other dtypes, bad magic and truncated files fail with a message. The caller
- * owns `*out`.
+ * other dtypes, bad magic, a header over 65536 bytes (numpy's default limit
+ * is 10000) and truncated files fail with a message, and so
+ * does bool data holding a byte other than 0 or 1 (numpy reads any non-zero
+ * byte as True; Kiln's code does not). The caller owns `*out`.
  */
 kiln_status kiln_npy_read(const char *path, kiln_tensor **out);
 
@@ -393,6 +395,10 @@ kiln_status kiln_entry_find_output(const kiln_entry *entry, const char *name, si
  * `input 'x': expected shape 1x3x8x8, got 1x3x8x9`,
  * `input 'y': expected dim 0 (N) = 2 as in input 'x', got 3`,
  * `input 'x': expected dim 0 (N) <= 64 (its bound), got 65`.
+ * A bool input must hold only bytes 0 and 1 (generated code reads a bool as
+ * one bit): any other byte fails with KILN_ERROR_INVALID_ARGUMENT, e.g.
+ * `input 'c': expects bool bytes 0 or 1, found 2 at index 0`. Every run
+ * function checks its inputs this way before anything runs.
  */
 kiln_status kiln_entry_check_inputs(const kiln_entry *entry, const kiln_tensor *const *inputs,
                                     size_t n_inputs);

@@ -40,4 +40,11 @@ kiln_status kiln__trainer_check_state_value(const kiln_trainer *t, size_t i,
 /** Copies @p value (checked by kiln__trainer_check_state_value) into STATE tensor @p i. */
 void kiln__trainer_store(kiln_trainer *t, size_t i, const kiln_tensor *value);
 
+/** Whether writing @p path would replace a file of the checkpoint in @p dir:
+ * its manifest (or the manifest's temporary), a g<G>-<i>.npy file it writes,
+ * or a file the manifest lists, by name in @p dir or as the same file (device
+ * and inode, through links). Stores the checkpoint file's name in @p which
+ * (of @p size bytes) when it would. */
+int kiln__checkpoint_owns(const char *dir, const char *path, char *which, size_t size);
+
 #endif /* KILN_TRAIN_INTERNAL_H */

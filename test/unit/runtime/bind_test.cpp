@@ -245,6 +245,99 @@ TEST(Bind, RunsAreRefusedBeforeTheCall) {
   EXPECT_STREQ(kiln_last_error(), "expected 2 outputs, got 1");
 }
 
+// Generated code reads a bool as one bit: a bool input holding a byte other
+// than 0 or 1 is refused by the check and by every run function, naming the
+// input and the first bad index, before the run function is called.
+TEST(Bind, BoolInputsHoldOnlyBytesZeroAndOne) {
+  Model m = load("kiln-model 3\n"
+                 "entry model\n"
+                 "input x f32 [4]\n"
+                 "input c bool [4]\n"
+                 "output y f32 [4]\n");
+  const kiln_entry *e = kiln_model_entry_at(m.get(), 0);
+  Tensor x = make(KILN_DTYPE_F32, {4});
+  unsigned char good[4] = {0, 1, 1, 0}, bad[4] = {0, 1, 2, 255};
+  const int64_t dims[] = {4};
+  kiln_tensor *raw = nullptr;
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_BOOL, 1, dims, good, &raw), KILN_OK) << kiln_last_error();
+  Tensor cGood(raw);
+  ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_BOOL, 1, dims, bad, &raw), KILN_OK) << kiln_last_error();
+  Tensor cBad(raw);
+  const kiln_tensor *ok[] = {x.get(), cGood.get()};
+  const kiln_tensor *refused[] = {x.get(), cBad.get()};
+  const char *message = "input 'c': expects bool bytes 0 or 1, found 2 at index 2";
+  EXPECT_EQ(kiln_entry_check_inputs(e, ok, 2), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_entry_check_inputs(e, refused, 2), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  kiln_tensor *outputs[1] = {reinterpret_cast<kiln_tensor *>(0x1)};
+  EXPECT_EQ(kiln_model_run_entry(m.get(), e, refused, 2, outputs, 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  EXPECT_EQ(outputs[0], nullptr);
+  Tensor y = make(KILN_DTYPE_F32, {4});
+  kiln_tensor *const into[] = {y.get()};
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), e, refused, 2, into, 1),
+            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  int64_t shape[1];
+  EXPECT_EQ(kiln_entry_output_shape(e, refused, 2, 0, shape), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), message);
+  // The byte that fails is the first one other than 0 or 1.
+  bad[2] = 1;
+  EXPECT_EQ(kiln_entry_check_inputs(e, refused, 2), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "input 'c': expects bool bytes 0 or 1, found 255 at index 3");
+}
+
+namespace {
+const char *g_runError = nullptr;
+int32_t failWithMessage(void **, int64_t *, const char **error) {
+  *error = g_runError;
+  return 1;
+}
+} // namespace
+
+// A failed run's status follows its message: the allocation checks of
+// kiln-entry-checks-to-errors (out of memory, over 2^62 bytes) give
+// KILN_ERROR_OUT_OF_MEMORY, every other check a shape mismatch.
+TEST(Bind, RunFailuresCarryTheirKind) {
+  g_signature = "kiln-model 3\nentry model\ninput x f32 [2]\noutput y f32 [2]\n";
+  kiln_run_fn runs[] = {&failWithMessage, nullptr};
+  kiln_model *raw = nullptr;
+  ASSERT_EQ(kiln_model_from_functions(signature, runs, &raw), KILN_OK) << kiln_last_error();
+  Model m(raw);
+  Tensor x = make(KILN_DTYPE_F32, {2}), y = make(KILN_DTYPE_F32, {2});
+  const kiln_tensor *inputs[] = {x.get()};
+  kiln_tensor *const into[] = {y.get()};
+  struct Case {
+    const char *message;
+    kiln_status status;
+  } cases[] = {
+      {"node 'fill': could not allocate a run-time buffer of type memref<?xf32>: out of memory",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"node 'fill': could not allocate a run-time buffer of type memref<?xf32>: its size is "
+       "over 2^62 bytes",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"could not allocate the shared buffer of type memref<?xi8>: out of memory",
+       KILN_ERROR_OUT_OF_MEMORY},
+      {"node 'Add_3' (Add, opset 14): expects dim 0 of the operands to be equal or 1",
+       KILN_ERROR_SHAPE_MISMATCH},
+      {"node 'out of memory' (Gather, opset 13): expects every index in [-size, size - 1] of the dim "
+       "it indexes, found one outside",
+       KILN_ERROR_SHAPE_MISMATCH},
+  };
+  for (const Case &c : cases) {
+    g_runError = c.message;
+    EXPECT_EQ(kiln_model_run_entry_into(m.get(), kiln_model_entry_at(m.get(), 0), inputs, 1,
+                                        into, 1),
+              c.status)
+        << c.message;
+    EXPECT_EQ(std::string(kiln_last_error()), std::string("entry 'model': ") + c.message);
+  }
+  g_runError = nullptr;
+  EXPECT_EQ(kiln_model_run_entry_into(m.get(), kiln_model_entry_at(m.get(), 0), inputs, 1, into, 1),
+            KILN_ERROR_SHAPE_MISMATCH);
+  EXPECT_STREQ(kiln_last_error(), "entry 'model': the run failed without a message");
+}
+
 // .npy files of zero elements read and write like any other.
 TEST(Bind, ZeroSizeNpyRoundTrips) {
   std::string path = std::string(KILN_TEST_TMP) + "/zero.npy";

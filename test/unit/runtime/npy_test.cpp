@@ -112,6 +112,30 @@ TEST(NpyRead, EveryDescrMapsToItsDtype) {
   }
 }
 
+// numpy reads any non-zero '|b1' byte as True; Kiln's code reads one bit, so
+// a bool file holding another byte is refused, naming the first bad index.
+TEST(NpyRead, BoolBytesOtherThanZeroOrOneAreRefused) {
+  const std::string dict = "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }";
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(readMemory(npyBytes(dict, std::string("\x00\x01\x01\x00\x00\x01", 6)), &t), KILN_OK)
+      << lastError();
+  kiln_tensor_destroy(t);
+  t = nullptr;
+  EXPECT_EQ(readMemory(npyBytes(dict, std::string("\x00\x01\x01\x00\x02\xff", 6)), &t),
+            KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), "<memory>: expects bool bytes 0 or 1, found 2 at index 4");
+  std::string path = tmpPath("bool_bytes.npy");
+  writeFile(path, npyBytes(dict, std::string("\x80\x01\x01\x00\x00\x01", 6)));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), path + ": expects bool bytes 0 or 1, found 128 at index 0");
+  // u1 data with the same bytes is not bool and reads as it is.
+  const std::string u8 = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }";
+  ASSERT_EQ(readMemory(npyBytes(u8, std::string("\x80\x01\x01\x00\x00\x01", 6)), &t), KILN_OK);
+  kiln_tensor_destroy(t);
+}
+
 // numpy has no bfloat16: a bf16 tensor is written as its uint16 bits.
 TEST(NpyWrite, Bfloat16AsItsBits) {
   const int64_t dims[] = {2};
@@ -250,6 +274,32 @@ TEST(NpyRead, MalformedHeadersFailWithMessage) {
     EXPECT_NE(lastError().find(c.message), std::string::npos)
         << "expected '" << c.message << "' in: " << lastError();
   }
+}
+
+// A header is a short dict: over 65536 bytes it is refused before it is read
+// (a 300 MB header of spaces was read whole). numpy's default limit is 10000.
+TEST(NpyRead, HeadersOverTheLimitAreRefused) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+  auto padded = [&](size_t len) { return dict + std::string(len - dict.size() - 1, ' '); };
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(readMemory(npyBytes(padded(65536), "abcd", 2, 0, false), &t), KILN_OK) << lastError();
+  kiln_tensor_destroy(t);
+  t = nullptr;
+  EXPECT_EQ(readMemory(npyBytes(padded(65537), "abcd", 2, 0, false), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), "<memory>: expects a .npy header of at most 65536 bytes, found one of "
+                         "65537 bytes");
+  std::string path = tmpPath("long_header.npy");
+  writeFile(path, npyBytes(padded(1000000), "abcd", 3, 0, false));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(lastError(), path + ": expects a .npy header of at most 65536 bytes, found one of "
+                                "1000000 bytes");
+  // A length claimed past the file's end is refused at once, by the same check.
+  writeFile(path, std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12));
+  EXPECT_EQ(kiln_npy_read(path.c_str(), &t), KILN_ERROR_FORMAT);
+  EXPECT_EQ(lastError(), path + ": expects a .npy header of at most 65536 bytes, found one of "
+                                "4294967295 bytes");
 }
 
 TEST(NpyRead, EveryTruncationFails) {

@@ -253,6 +253,18 @@ TEST_F(TrainerApi, CheckpointsRestoreStateAndCounts) {
   EXPECT_NE(std::string(kiln_last_error()).find("line 2: expects 'epochs' followed by a decimal from 0 to 2^62, found 'x'"),
             std::string::npos)
       << kiln_last_error();
+  // A count given twice is refused, naming both lines (the last one won).
+  for (std::string key : {"generation", "epochs", "steps"}) {
+    std::string second = key == "epochs" ? "steps" : "epochs";
+    {
+      std::ofstream(dir + "/checkpoint.txt")
+          << "kiln-checkpoint 1\n" << key << " 1\n" << second << " 0\n" << key << " 2\n";
+    }
+    EXPECT_EQ(kiln_trainer_load_checkpoint(trainer, dir.c_str(), &epochs), KILN_ERROR_FORMAT);
+    EXPECT_EQ(std::string(kiln_last_error()),
+              "checkpoint '" + dir + "/checkpoint.txt': line 4: expects '" + key +
+                  "' once, found it again (first on line 2)");
+  }
   // Counts near 2^63 would overflow when counted on (a step logged as -2^63,
   // then a manifest Kiln could not read back): refused when read and written.
   {
@@ -406,4 +418,62 @@ TEST(Trainer, RefusesOtherLayouts) {
   }
   EXPECT_EQ(kiln_trainer_create(nullptr, nullptr), KILN_ERROR_INVALID_ARGUMENT);
   kiln_trainer_destroy(nullptr);
+}
+
+namespace {
+// The linear model with a bool batch input m [2] before the label: the run
+// functions ignore it, so only the input check can refuse it.
+int32_t runMaskedStep(void **b, int64_t *, const char **) {
+  const float *w = static_cast<const float *>(b[0]);
+  *static_cast<float *>(b[5]) = 0;
+  std::memcpy(b[6], w, 2 * sizeof(float));
+  *static_cast<int64_t *>(b[7]) = *static_cast<const int64_t *>(b[1]) + 1;
+  return 0;
+}
+int32_t runMaskedEval(void **b, int64_t *, const char **) {
+  std::memset(b[5], 0, 2 * sizeof(float));
+  std::memset(b[6], 0, 2 * sizeof(float));
+  return 0;
+}
+int32_t runMaskedInfer(void **b, int64_t *, const char **) {
+  std::memset(b[4], 0, 2 * sizeof(float));
+  return 0;
+}
+const kiln_run_fn kMaskedRuns[] = {runInit, runMaskedStep, runMaskedEval, runMaskedInfer, nullptr};
+} // namespace
+
+// A bool batch tensor holding a byte other than 0 or 1 is refused by every
+// trainer call before the generated code runs (it reads a bool as one bit).
+TEST(Trainer, BoolBatchBytesOtherThanZeroOrOneAreRefused) {
+  std::string text = kSignature;
+  for (size_t at = 0; (at = text.find("input x f32 [2,2]\n", at)) != std::string::npos;) {
+    at += std::strlen("input x f32 [2,2]\n");
+    text.insert(at, "input m bool [2]\n");
+  }
+  g_text = text;
+  kiln_model *model = nullptr;
+  ASSERT_EQ(kiln_model_from_functions(signature, kMaskedRuns, &model), KILN_OK)
+      << kiln_last_error();
+  kiln_trainer *trainer = nullptr;
+  ASSERT_EQ(kiln_trainer_create(model, &trainer), KILN_OK) << kiln_last_error();
+  const float xs[4] = {1, 2, 3, -1}, ts[2] = {0.5f, 2};
+  const unsigned char good[2] = {1, 0}, bad[2] = {1, 2};
+  kiln_tensor *x = tensor(KILN_DTYPE_F32, {2, 2}, xs), *t = tensor(KILN_DTYPE_F32, {2}, ts);
+  kiln_tensor *mGood = tensor(KILN_DTYPE_BOOL, {2}, good), *mBad = tensor(KILN_DTYPE_BOOL, {2}, bad);
+  const kiln_tensor *ok[] = {x, mGood, t}, *refused[] = {x, mBad, t};
+  EXPECT_EQ(kiln_trainer_step(trainer, ok, 3, nullptr), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_trainer_step(trainer, refused, 3, nullptr), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "train_step: input 'm': expects bool bytes 0 or 1, found 2 at index 1");
+  EXPECT_EQ(kiln_trainer_steps(trainer), 1);
+  kiln_tensor *outs[2] = {nullptr, nullptr};
+  EXPECT_EQ(kiln_trainer_eval(trainer, refused, 3, outs, 2), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "eval: input 'm': expects bool bytes 0 or 1, found 2 at index 1");
+  EXPECT_EQ(kiln_trainer_infer(trainer, refused, 2, outs, 1), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "infer: input 'm': expects bool bytes 0 or 1, found 2 at index 1");
+  kiln_tensor_destroy(mBad);
+  kiln_tensor_destroy(mGood);
+  kiln_tensor_destroy(t);
+  kiln_tensor_destroy(x);
+  kiln_trainer_destroy(trainer);
+  kiln_model_destroy(model);
 }
