@@ -119,13 +119,18 @@ func.func @min(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi64>, %j: tens
 
 // -----
 
-// nn.pow with an integer base is computed in f64 and truncated back; a float
-// base takes an integer exponent converted to its type.
+// nn.pow with an integer base and exponent squares the base and multiplies
+// it in by each bit of the exponent (exact, wrapping), not through f64; a
+// float base takes an integer exponent converted to its type.
 // CHECK-LABEL: func @pow
-// CHECK: arith.sitofp %{{.*}} : i32 to f64
-// CHECK: arith.sitofp %{{.*}} : i32 to f64
-// CHECK: %[[P:.*]] = math.powf %{{.*}}, %{{.*}} : f64
-// CHECK: arith.fptosi %[[P]] : f64 to i32
+// CHECK: ^bb0(%[[A:.*]]: i32, %[[N:.*]]: i32, %{{.*}}: i32):
+// CHECK-NOT: math.powf
+// CHECK: arith.andi %[[N]], %{{.*}} : i32
+// CHECK: arith.muli %{{.*}}, %[[A]] : i32
+// CHECK: arith.muli %[[A]], %[[A]] : i32
+// CHECK: arith.shrui %[[N]], %{{.*}} : i32
+// CHECK-NOT: math.powf
+// CHECK: linalg.yield
 // CHECK: %[[E:.*]] = arith.sitofp %{{.*}} : i64 to f32
 // CHECK: math.powf %{{.*}}, %[[E]] : f32
 func.func @pow(%a: tensor<3xi32>, %x: tensor<3xf32>, %n: tensor<3xi64>) -> (tensor<3xi32>, tensor<3xf32>) {
