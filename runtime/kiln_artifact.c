@@ -196,7 +196,8 @@ static int kiln_read_cpu_line(int fd, uint64_t size, uint64_t at, char *line, si
   if (i == want) return 0;
   line[i] = '\0';
   return strncmp(line, kiln_cpu_key, sizeof kiln_cpu_key - 1) == 0 &&
-         (line[sizeof kiln_cpu_key - 1] == '\0' || line[sizeof kiln_cpu_key - 1] == ' ');
+         (line[sizeof kiln_cpu_key - 1] == '\0' || line[sizeof kiln_cpu_key - 1] == ' ' ||
+          line[sizeof kiln_cpu_key - 1] == '\t');
 }
 
 /* Looks for the version marker in the whole file, from the end backwards (the

@@ -70,9 +70,10 @@ kiln_status kiln__cpu_check_features(const char *list, size_t len, const char *s
   while (at < len) {
     size_t start, n;
     int has;
-    while (at < len && list[at] == ' ') ++at;
+    /* Spaces or tabs, as between the signature's other fields. */
+    while (at < len && (list[at] == ' ' || list[at] == '\t')) ++at;
     start = at;
-    while (at < len && list[at] != ' ') ++at;
+    while (at < len && list[at] != ' ' && list[at] != '\t') ++at;
     n = at - start;
     if (n == 0) break;
     has = kiln__cpu_feature_present(list + start, n);

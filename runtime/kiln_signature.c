@@ -476,7 +476,8 @@ static kiln_status kiln_parse_training(kiln_parser *p, char **tok, size_t n) {
 static int kiln_is_cpu_features(const char *line) {
   static const char key[] = "cpu-features";
   return strncmp(line, key, sizeof key - 1) == 0 &&
-         (line[sizeof key - 1] == '\0' || line[sizeof key - 1] == ' ');
+         (line[sizeof key - 1] == '\0' || line[sizeof key - 1] == ' ' ||
+          line[sizeof key - 1] == '\t');
 }
 
 static kiln_status kiln_parse_line(kiln_parser *p, char *line) {

@@ -25,7 +25,7 @@ const char *const kNames[] = {
 // /proc/cpuinfo's spelling where it differs from LLVM's.
 const std::map<std::string, std::string> kCpuinfoName = {
     {"sse3", "pni"},           {"sse4.1", "sse4_1"},
-    {"sse4.2", "sse4_2"},      {"pclmul", "pclmulqdq"},
+    {"sse4.2", "sse4_2"},
     {"lzcnt", "abm"},          {"bmi", "bmi1"},
     {"avxvnni", "avx_vnni"},   {"avx512vbmi2", "avx512_vbmi2"},
     {"avx512vnni", "avx512_vnni"}, {"avx512bitalg", "avx512_bitalg"},
@@ -76,6 +76,7 @@ TEST(CPUFeatures, NamesOutsideTheListAreUnknown) {
   EXPECT_EQ(present(""), -1);
   EXPECT_EQ(kiln__cpu_check_features("", 0, "m.so"), KILN_OK);
   EXPECT_EQ(kiln__cpu_check_features(" ", 1, "m.so"), KILN_OK);
+  EXPECT_EQ(kiln__cpu_check_features(" \t ", 3, "m.so"), KILN_OK);
   std::string list = "avx9000";
   EXPECT_EQ(kiln__cpu_check_features(list.data(), list.size(), "m.so"), KILN_ERROR_LOAD);
   EXPECT_STREQ(kiln_last_error(),
@@ -94,6 +95,9 @@ TEST(CPUFeatures, NamesEveryFeatureThisMachineLacks) {
     }
   }
   EXPECT_EQ(kiln__cpu_check_features(has.data(), has.size(), "m.so"), KILN_OK) << has;
+  std::string tabs = "\t" + has + "\t";
+  for (char &c : tabs) c = c == ' ' ? '\t' : c;
+  EXPECT_EQ(kiln__cpu_check_features(tabs.data(), tabs.size(), "m.so"), KILN_OK) << has;
   if (lacks.empty()) GTEST_SKIP() << "this machine has every feature in the list";
   std::string all = has + " " + lacks;
   EXPECT_EQ(kiln__cpu_check_features(all.data(), all.size(), "m.so"), KILN_ERROR_LOAD);
