@@ -1,4 +1,4 @@
-/* libFuzzer target: the parser of the "kiln-model 3" signature text that a
+/* libFuzzer target: the parser of the "kiln-model 4" signature text that a
  * loaded artifact exports, reached before any of its code runs. */
 #include "kiln_internal.h"
 

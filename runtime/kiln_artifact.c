@@ -3,8 +3,8 @@
  * dlopen maps a library's segments as the file's headers describe them; a
  * truncated file maps pages past its end and the first touch raises SIGBUS.
  * Everything dlopen will map is checked here against the file size, read with
- * pread (never mapped), together with the signature's version marker and
- * the checksum kiln-compile appends (kiln_checksum.h), which catches bytes
+ * pread (never mapped), together with the signature's version marker, the
+ * CPU features the code was compiled for (kiln_cpu.c) and the checksum kiln-compile appends (kiln_checksum.h), which catches bytes
  * corrupted anywhere, code and initializers included. This gives clear
  * messages for broken or foreign files; it is not a sandbox: a model
  * library is native code that runs with the caller's rights, and a
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* What the generated signature text starts with; see kiln_runtime.h. */
-static const char kiln_marker[] = "kiln-model 3\n";
+static const char kiln_marker[] = "kiln-model 4\n";
 /* Any version's marker, to tell an old model from a foreign file. */
 static const char kiln_marker_any[] = "kiln-model ";
 
@@ -174,18 +174,51 @@ static kiln_status kiln_check_sections(int fd, const Elf64_Ehdr *h, uint64_t siz
   return KILN_OK;
 }
 
+/* The line kiln-compile writes right after the version marker: the CPU
+ * features the code may use (kiln_cpu.c), so that an artifact built for
+ * AVX-512 is refused here, on an AVX2 machine, rather than dying with SIGILL
+ * inside kiln_model_run. */
+static const char kiln_cpu_key[] = "cpu-features";
+
+/* The longest `cpu-features` line read; every known feature takes about 400 bytes. */
+#define KILN_CPU_LINE_MAX 1024
+
+/* Reads the line at file offset @p at into @p line (NUL-terminated, without
+ * its '\n'); 0 when it is not a `cpu-features` line ending within the
+ * buffer. */
+static int kiln_read_cpu_line(int fd, uint64_t size, uint64_t at, char *line, size_t cap) {
+  size_t want, i;
+  if (at >= size) return 0;
+  want = size - at < cap - 1 ? (size_t)(size - at) : cap - 1;
+  if (!kiln_read_at(fd, line, want, at)) return 0;
+  for (i = 0; i < want && line[i] != '\n'; ++i)
+    if (line[i] == '\0') return 0;
+  if (i == want) return 0;
+  line[i] = '\0';
+  return strncmp(line, kiln_cpu_key, sizeof kiln_cpu_key - 1) == 0 &&
+         (line[sizeof kiln_cpu_key - 1] == '\0' || line[sizeof kiln_cpu_key - 1] == ' ' ||
+          line[sizeof kiln_cpu_key - 1] == '\t');
+}
+
 /* Looks for the version marker in the whole file, from the end backwards (the
  * compiler emits the signature text after the weights, so it is found in the
  * first chunk), in chunks followed by the first bytes of the chunk after them,
  * so that a marker across a boundary is seen; remembers the first marker of
- * another version for the message. */
-static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
+ * another version for the message. The first marker followed by a
+ * `cpu-features` line is the signature's: its features are checked against
+ * this machine. A marker without one (a weight that happens to hold those
+ * bytes, or a library not written by kiln-compile) does not end the search;
+ * when no marker has the line, the file needs no CPU features. */
+static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path, char *line,
+                                     int *has_cpu_line) {
   enum { CHUNK = 1 << 20, OVERLAP = 32 };
   char other[OVERLAP + 1] = "";
   unsigned char carry[OVERLAP];
   unsigned char *buf = (unsigned char *)malloc(CHUNK + OVERLAP);
   uint64_t end = size;
   size_t kept = 0;
+  int found = 0;
+  *has_cpu_line = 0;
   if (!buf) return kiln__fail(KILN_ERROR_OUT_OF_MEMORY, "%s: out of memory", path);
   while (end > 0) {
     size_t want = end < CHUNK ? (size_t)end : CHUNK, have, i;
@@ -204,8 +237,15 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
       if (memcmp(hit, kiln_marker_any, sizeof kiln_marker_any - 1) != 0) continue;
       if ((size_t)(have - i) >= sizeof kiln_marker - 1 &&
           memcmp(hit, kiln_marker, sizeof kiln_marker - 1) == 0) {
-        free(buf);
-        return KILN_OK;
+        /* buf[k] is at file offset end - want + k, the carried bytes too. */
+        found = 1;
+        if (kiln_read_cpu_line(fd, size, end - want + i + sizeof kiln_marker - 1, line,
+                               KILN_CPU_LINE_MAX)) {
+          *has_cpu_line = 1;
+          free(buf);
+          return KILN_OK;
+        }
+        continue;
       }
       if (!other[0] && (size_t)(have - i) >= sizeof kiln_marker_any + 1) {
         /* "kiln-model " and the version's printable bytes, for the message. */
@@ -222,10 +262,11 @@ static kiln_status kiln_check_marker(int fd, uint64_t size, const char *path) {
     memcpy(carry, buf, kept);
   }
   free(buf);
+  if (found) return KILN_OK;
   if (other[0])
-    return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 3', found '%s' "
+    return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 4', found '%s' "
                               "(recompile the model with this Kiln)", path, other);
-  return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 3' of a Kiln model, "
+  return KILN_ARTIFACT_FAIL("expects the version marker 'kiln-model 4' of a Kiln model, "
                             "found none (not a Kiln model?)", path);
 }
 
@@ -274,7 +315,8 @@ kiln_status kiln_model_check_file(const char *path) {
   Elf64_Ehdr h;
   kiln_status status;
   uint64_t size;
-  int fd;
+  char cpu_line[KILN_CPU_LINE_MAX];
+  int fd, has_cpu_line = 0;
   if (!path || !*path)
     return kiln__fail(KILN_ERROR_INVALID_ARGUMENT, "kiln_model_check_file: empty path");
   /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
@@ -317,8 +359,12 @@ kiln_status kiln_model_check_file(const char *path) {
   status = kiln_check_ehdr(&h, path);
   if (status == KILN_OK) status = kiln_check_segments(fd, &h, size, path);
   if (status == KILN_OK) status = kiln_check_sections(fd, &h, size, path);
-  if (status == KILN_OK) status = kiln_check_marker(fd, size, path);
+  if (status == KILN_OK) status = kiln_check_marker(fd, size, path, cpu_line, &has_cpu_line);
   if (status == KILN_OK) status = kiln_check_checksum(fd, size, path);
   close(fd);
+  /* Last, so that a corrupted line is reported as the checksum mismatch it is. */
+  if (status == KILN_OK && has_cpu_line)
+    status = kiln__cpu_check_features(cpu_line + sizeof kiln_cpu_key - 1,
+                                      strlen(cpu_line + sizeof kiln_cpu_key - 1), path);
   return status;
 }

@@ -121,6 +121,21 @@ typedef struct kiln_signature {
  */
 kiln_status kiln__signature_parse(const char *text, const char *src, kiln_signature *out);
 
+/**
+ * Whether this machine can run code that uses the CPU feature @p name (@p len
+ * bytes, LLVM's spelling, from kiln_cpu_features.def): 1 or 0, and -1 for a
+ * name not in that list (kiln_cpu.c).
+ */
+int kiln__cpu_feature_present(const char *name, size_t len);
+
+/**
+ * Checks a signature's `cpu-features` list (@p len bytes of names separated
+ * by spaces) against this machine. Fails with KILN_ERROR_LOAD naming every
+ * feature this machine lacks, or naming a feature not in Kiln's list;
+ * @p src names the model in the message.
+ */
+kiln_status kiln__cpu_check_features(const char *list, size_t len, const char *src);
+
 /** Releases what kiln__signature_parse() allocated in @p sig (not @p sig itself). */
 void kiln__signature_free(kiln_signature *sig);
 

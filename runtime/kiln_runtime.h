@@ -19,9 +19,10 @@
  * `const kiln_run_fn *kiln_entry_functions(void)`, a NULL-terminated array with
  * one run function per entry, in signature order (each is also exported as
  * `int32_t kiln_run_<entry>(void **buffers, int64_t *dims, const char **error)`,
- * see ::kiln_run_fn). The signature text, format version 3:
+ * see ::kiln_run_fn). The signature text, format version 4:
  * @code
- * kiln-model 3
+ * kiln-model 4
+ * cpu-features <feature> ...
  * entry <entry>
  * bound <symbol> <value>
  * input <name> <dtype> <dims>
@@ -31,6 +32,12 @@
  * ...
  * @endcode
  * - Line 1 is the format marker; any other first line or version is refused.
+ * - Line 2 may be `cpu-features` and the CPU features the code may use, LLVM
+ *   names from the list in kiln_cpu_features.def (kiln-compile always writes
+ *   it; empty for a target other than x86). A model whose code needs one this
+ *   machine lacks is refused with KILN_ERROR_LOAD (`cannot load model 'SRC':
+ *   it was compiled for CPU features this machine lacks: avx512fp16; recompile
+ *   with --mcpu/--mattr`), before any of its code runs.
  * - `entry <entry>` starts an entry point and is followed by its `bound` lines,
  *   then its `input` and `output` lines in order, then at most one `workspace`
  *   line (absent means 0). There is at least one entry; the first is the
@@ -262,9 +269,11 @@ typedef const kiln_run_fn *(*kiln_functions_fn)(void);
  * class, byte order and architecture; whose program header table, every
  * segment's file bytes, section header table and every section's bytes lie
  * within the file (a truncated library fails here instead of raising SIGBUS);
- * that holds the signature marker `kiln-model 3`; and whose checksum trailer
+ * that holds the signature marker `kiln-model 4`; whose checksum trailer
  * (written by kiln-compile, see kiln_checksum.h) matches every byte before it,
- * so that a byte corrupted anywhere (code, initializers) is refused. The file
+ * so that a byte corrupted anywhere (code, initializers) is refused; and whose
+ * signature's `cpu-features` line names only features this machine has
+ * (code for others would die of SIGILL when it runs). The file
  * is only read, never mapped or run. Fails with KILN_ERROR_LOAD and a message
  * `cannot load model 'PATH': expects …, found …` (a corrupted file: `…: the
  * artifact is corrupted: checksum mismatch (…)`). This catches broken and

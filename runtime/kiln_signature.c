@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* The format version this runtime reads; the compiler writes the same number. */
-#define KILN_SIGNATURE_VERSION "3"
+#define KILN_SIGNATURE_VERSION "4"
 
 /* Growable arrays of entries and values share one helper. */
 static kiln_status kiln_grow(void **items, size_t item_size, size_t n, size_t *cap,
@@ -472,10 +472,30 @@ static kiln_status kiln_parse_training(kiln_parser *p, char **tok, size_t n) {
   }
 }
 
+/* Whether @p line is a `cpu-features` line (the names follow after a space). */
+static int kiln_is_cpu_features(const char *line) {
+  static const char key[] = "cpu-features";
+  return strncmp(line, key, sizeof key - 1) == 0 &&
+         (line[sizeof key - 1] == '\0' || line[sizeof key - 1] == ' ' ||
+          line[sizeof key - 1] == '\t');
+}
+
 static kiln_status kiln_parse_line(kiln_parser *p, char *line) {
   char *tok[4];
-  size_t n = kiln_split(line, tok, 4);
+  size_t n;
   struct kiln_entry *entry;
+  /* The code's CPU features, tested again here: the artifact check reads
+     them from the file before dlopen, but a model built from linked-in
+     functions (a standalone executable) is checked only here, before any
+     of its entry points runs. */
+  if (p->line != 1 && kiln_is_cpu_features(line)) {
+    if (p->line != 2)
+      return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,
+                             "expects 'cpu-features' only on line 2, after 'kiln-model "
+                             KILN_SIGNATURE_VERSION "', found it on line %zu", p->line);
+    return kiln__cpu_check_features(line + 12, strlen(line + 12), p->src);
+  }
+  n = kiln_split(line, tok, 4);
   if (p->line == 1) {
     if (n < 1 || strcmp(tok[0], "kiln-model") != 0)
       return KILN_PARSE_FAIL(p, KILN_ERROR_FORMAT,

@@ -24,6 +24,11 @@ config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 if os.environ.get("KILN_LONG_TESTS") == "1":
     config.available_features.add("long")
 
+# Tests of x86 code generation (--mcpu=x86-64-v3 and the like) need an x86 host's LLVM target.
+import platform
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-host")
+
 # KILN_LINKER and the sanitizers' options: `make test-sanitize` sets them.
 llvm_config.with_system_environment(["HOME", "TMPDIR", "KILN_LINKER", "ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.use_default_substitutions()

@@ -151,7 +151,9 @@ LogicalResult kiln::buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOpt
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createEmitParallelLaunchersPass());
-  pm.addPass(createEmitEntryPointPass());
+  EmitEntryPointPassOptions entryPoint;
+  entryPoint.cpuFeatures = options.cpuFeatures;
+  pm.addPass(createEmitEntryPointPass(entryPoint));
   pm.addPass(createCanonicalizerPass());
   return success();
 }

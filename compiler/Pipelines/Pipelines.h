@@ -36,6 +36,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> vectorRegisters{*this, "vector-registers",
                                   llvm::cl::desc("Vector registers of the target (16: AVX2, 32: AVX-512)"),
                                   llvm::cl::init(16)};
+  Option<std::string> cpuFeatures{
+      *this, "cpu-features",
+      llvm::cl::desc("CPU features the code may use, comma-separated LLVM names, recorded in "
+                     "the signature (runtime/kiln_cpu_features.def)"),
+      llvm::cl::init("")};
   Option<bool> recordMemoryPeak{
       *this, "record-memory-peak",
       llvm::cl::desc("Record the buffers live at the peak of planned bytes (kiln.memory_peak)"),

@@ -8,7 +8,7 @@
 // CHECK: llvm.func internal @model(%{{.*}}: !llvm.ptr {kiln.name = "x"}, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {kiln.name = "workspace"}, %{{.*}}: !llvm.ptr {kiln.name = "dims"}, %{{.*}}: !llvm.ptr {kiln.name = "error"}) -> i32
 // CHECK-LABEL: llvm.func @kiln_run_model(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 // CHECK: llvm.call @model
-// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 3\0Aentry model\0Ainput x f32 [2,3]\0Aoutput output_0 f32 [2,3]\0Aworkspace 64\0A\00")
+// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 4\0Acpu-features\0Aentry model\0Ainput x f32 [2,3]\0Aoutput output_0 f32 [2,3]\0Aworkspace 64\0A\00")
 // CHECK-LABEL: llvm.func @kiln_entry_signature() -> !llvm.ptr
 // CHECK-LABEL: llvm.func @kiln_entry_functions() -> !llvm.ptr
 func.func @model(%x: tensor<2x3xf32> {kiln.name = "x"}) -> tensor<2x3xf32> {

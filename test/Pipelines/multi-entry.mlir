@@ -11,7 +11,7 @@
 // CHECK: llvm.call @model(
 // CHECK-LABEL: llvm.func @kiln_run_double(
 // CHECK: llvm.call @double(
-// CHECK: @kiln_signature_text("kiln-model 3\0Aentry infer\0Ainput x f32 [2,3]\0Aoutput output_0 f32 [2,3]\0Aworkspace 64\0Aentry double\0Ainput x f32 [4]\0Aoutput y f32 [4]\0Aworkspace 64\0A\00")
+// CHECK: @kiln_signature_text("kiln-model 4\0Acpu-features\0Aentry infer\0Ainput x f32 [2,3]\0Aoutput output_0 f32 [2,3]\0Aworkspace 64\0Aentry double\0Ainput x f32 [4]\0Aoutput y f32 [4]\0Aworkspace 64\0A\00")
 // CHECK-LABEL: llvm.func @kiln_entry_signature()
 // CHECK: !llvm.array<3 x ptr>
 // CHECK-LABEL: llvm.func @kiln_entry_functions()

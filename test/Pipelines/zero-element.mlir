@@ -9,7 +9,7 @@
 // CHECK: llvm.store %[[THREE]], %[[D2]]
 // CHECK: %[[D3:.*]] = llvm.getelementptr %{{.*}}[3] : (!llvm.ptr) -> !llvm.ptr, i64
 // CHECK: llvm.store %[[ZERO]], %[[D3]]
-// CHECK: kiln_signature_text("kiln-model 3\0Aentry model\0Ainput x f32 [3,0]\0Aoutput y f32 [3,0]
+// CHECK: kiln_signature_text("kiln-model 4\0Acpu-features\0Aentry model\0Ainput x f32 [3,0]\0Aoutput y f32 [3,0]
 func.func @model(%x: tensor<3x0xf32> {kiln.name = "x"}) -> tensor<3x0xf32> attributes {kiln.result_names = ["y"]} {
   return %x : tensor<3x0xf32>
 }

@@ -194,7 +194,7 @@ def main():
                           "ELF magic (not a Kiln model?)")
     text = os.path.join(work, "readme.so")
     with open(text, "w") as f:
-        f.write("kiln-model 3\nthis is text\n")
+        f.write("kiln-model 4\nthis is text\n")
     expect_refused(text, "expects an ELF shared library, found a file of 26 bytes without the "
                          "ELF magic (not a Kiln model?)")
     folder = os.path.join(work, "folder.so")
@@ -211,7 +211,7 @@ def main():
     p = run([args.cc, "-shared", "-fPIC", source, "-o", impostor])
     check(p.returncode == 0, "building the impostor library", p)
     if p.returncode == 0:
-        expect_refused(impostor, "expects the version marker 'kiln-model 3' of a Kiln model, "
+        expect_refused(impostor, "expects the version marker 'kiln-model 4' of a Kiln model, "
                                  "found none (not a Kiln model?)")
 
     # The checksum trailer: what kiln-compile appended is the checksum of

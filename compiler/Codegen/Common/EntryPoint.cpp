@@ -164,6 +164,8 @@ struct RecordSignaturePass
 
 struct EmitEntryPointPass
     : kiln::impl::EmitEntryPointPassBase<EmitEntryPointPass> {
+  using EmitEntryPointPassBase::EmitEntryPointPassBase;
+
   /// Checks that the entry's function takes the buffers its description says.
   LogicalResult checkEntry(ModuleOp module, const abi::Entry &entry) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
@@ -236,8 +238,29 @@ struct EmitEntryPointPass
       b.create<LLVM::ReturnOp>(loc, status);
     }
 
+    // The CPU features, in the list's order whatever the option's, so that
+    // one set always gives the same bytes.
+    SmallVector<StringRef> requested;
+    StringRef(cpuFeatures).split(requested, ',', -1, /*KeepEmpty=*/false);
+    static const char *const known[] = {
+#define KILN_CPU_FEATURE(name, ...) name,
+#include "runtime/kiln_cpu_features.def"
+#undef KILN_CPU_FEATURE
+    };
+    for (StringRef f : requested)
+      if (!llvm::is_contained(known, f)) {
+        module.emitError() << "expects cpu-features from the list in "
+                              "runtime/kiln_cpu_features.def, found '"
+                           << f << "'";
+        return signalPassFailure();
+      }
+    std::vector<std::string> features;
+    for (const char *f : known)
+      if (llvm::is_contained(requested, StringRef(f)))
+        features.push_back(f);
+
     // The signature text, generated from the description in one place.
-    std::string bytes = abi::serializeSignature(*description);
+    std::string bytes = abi::serializeSignature(*description, ArrayRef<std::string>(features));
     bytes.push_back('\0');
     auto textType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), bytes.size());
     b.create<LLVM::GlobalOp>(loc, textType, /*isConstant=*/true, LLVM::Linkage::Internal,

@@ -358,8 +358,15 @@ static std::string encodeName(StringRef name) {
   return out;
 }
 
-std::string kiln::abi::serializeSignature(const ModelABI &abi) {
+std::string kiln::abi::serializeSignature(const ModelABI &abi,
+                                          std::optional<ArrayRef<std::string>> cpuFeatures) {
   std::string text = "kiln-model " + std::to_string(kFormatVersion) + "\n";
+  if (cpuFeatures) {
+    text += "cpu-features";
+    for (const std::string &f : *cpuFeatures)
+      text += " " + f;
+    text += "\n";
+  }
   auto line = [&](StringRef kind, const TensorSpec &v) {
     text += (kind + " " + encodeName(v.name) + " " + v.dtype + " [").str();
     for (auto [i, d] : llvm::enumerate(v.shape))

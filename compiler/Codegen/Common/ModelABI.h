@@ -43,8 +43,9 @@ namespace kiln::abi {
 inline constexpr llvm::StringLiteral kAttrName = "kiln.abi";
 
 /// The version of the signature text serializeSignature() writes (3: `bound`
-/// lines and run functions that take dims); the runtime refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
-inline constexpr int kFormatVersion = 3;
+/// lines and run functions that take dims; 4: the `cpu-features` line); the
+/// runtime refuses any other (runtime/kiln_signature.c, KILN_SIGNATURE_VERSION).
+inline constexpr int kFormatVersion = 4;
 
 /// One dim: a static size, or a symbol when `symbol` is not empty.
 struct Dim {
@@ -120,7 +121,10 @@ void writeABI(mlir::ModuleOp module, const ModelABI &abi);
 
 /// The signature text the runtime parses: the format in runtime/kiln_runtime.h;
 /// `training`, `source` and `state` lines follow the entries when `abi.training` is set.
-std::string serializeSignature(const ModelABI &abi);
+/// A `cpu-features` line with `cpuFeatures` (names, in order) follows the
+/// version line when `cpuFeatures` is set.
+std::string serializeSignature(const ModelABI &abi,
+                               std::optional<llvm::ArrayRef<std::string>> cpuFeatures = {});
 
 } // namespace kiln::abi
 

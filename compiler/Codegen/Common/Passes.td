@@ -53,7 +53,17 @@ def EmitEntryPointPass : Pass<"kiln-emit-entry-point", "mlir::ModuleOp"> {
     from `kiln.abi` (the format in runtime/kiln_runtime.h), and
     `kiln_entry_functions()`, returning the run functions in signature order,
     NULL-terminated.
+
+    The signature's second line, `cpu-features F1 F2 ...`, lists the CPU
+    features the code may use, as the `cpu-features` option gives them
+    (comma-separated LLVM names from runtime/kiln_cpu_features.def, in that
+    file's order; kiln-compile passes those of its target machine). The
+    runtime refuses to load the model on a machine that lacks one.
   }];
+  let options = [
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "CPU features the code may use, comma-separated, recorded in the signature">,
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 

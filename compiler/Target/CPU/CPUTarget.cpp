@@ -58,6 +58,7 @@ public:
     pipelineOptions.vectorWidth = shape.vectorWidth;
     pipelineOptions.vectorRegisters = shape.vectorRegisters;
     pipelineOptions.recordMemoryPeak = options.recordMemoryPeak;
+    pipelineOptions.cpuFeatures = kiln::cpu::queryCPUFeatures(*tm);
     return kiln::buildCPUPipeline(pm, pipelineOptions, [&](const llvm::Twine &message) {
       return emitError(UnknownLoc::get(context)) << message;
     });

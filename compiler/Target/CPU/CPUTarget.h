@@ -39,6 +39,12 @@ struct VectorShape {
 };
 VectorShape queryVectorShape(const llvm::TargetMachine &tm);
 
+/// The features of runtime/kiln_cpu_features.def that `tm`'s processor has
+/// (its CPU's implied features with --mattr applied), comma-separated: what
+/// the signature records and the runtime tests before it loads the code.
+/// Empty for a target other than x86.
+std::string queryCPUFeatures(const llvm::TargetMachine &tm);
+
 /// Translates an LLVM-dialect module to LLVM IR for `tm`. Returns null, with
 /// a diagnostic on `module`, on failure.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,

@@ -78,6 +78,22 @@ kiln::cpu::VectorShape kiln::cpu::queryVectorShape(const llvm::TargetMachine &tm
   return {4, 16};
 }
 
+std::string kiln::cpu::queryCPUFeatures(const llvm::TargetMachine &tm) {
+  if (!tm.getTargetTriple().isX86())
+    return "";
+  static const char *const names[] = {
+#define KILN_CPU_FEATURE(name, ...) name,
+#include "runtime/kiln_cpu_features.def"
+#undef KILN_CPU_FEATURE
+  };
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  std::string features;
+  for (const char *name : names)
+    if (sti->checkFeatures(std::string("+") + name))
+      features += (features.empty() ? "" : ",") + std::string(name);
+  return features;
+}
+
 std::unique_ptr<llvm::Module> kiln::cpu::translateToLLVMIR(ModuleOp module,
                                                           llvm::LLVMContext &llvmContext,
                                                           llvm::TargetMachine &tm) {

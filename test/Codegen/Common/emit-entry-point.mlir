@@ -18,7 +18,7 @@
 // CHECK-LABEL: llvm.func @kiln_run_train_step(
 // CHECK: llvm.getelementptr %{{.*}}[3] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: llvm.call @step(
-// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 3\0Aentry infer\0Ainput in%20put f32 [2,3]\0Aoutput y f32 [2,3]\0Aworkspace 0\0Aentry train_step\0Ainput x f32 [2,3]\0Ainput labels i64 [2]\0Aoutput loss f32 []\0Aworkspace 128\0A\00")
+// CHECK: llvm.mlir.global internal constant @kiln_signature_text("kiln-model 4\0Acpu-features\0Aentry infer\0Ainput in%20put f32 [2,3]\0Aoutput y f32 [2,3]\0Aworkspace 0\0Aentry train_step\0Ainput x f32 [2,3]\0Ainput labels i64 [2]\0Aoutput loss f32 []\0Aworkspace 128\0A\00")
 // CHECK-LABEL: llvm.func @kiln_entry_signature() -> !llvm.ptr
 // CHECK: llvm.mlir.addressof @kiln_signature_text
 // CHECK-LABEL: llvm.mlir.global internal constant @kiln_entry_table() {{.*}} : !llvm.array<3 x ptr>
@@ -61,7 +61,7 @@ module attributes {kiln.abi = {entries = [
 // CHECK: %[[P2:.*]] = llvm.getelementptr %[[B]][2] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: %[[Z:.*]] = llvm.load %[[P2]] : !llvm.ptr -> !llvm.ptr
 // CHECK: llvm.call @dyn(%[[X]], %[[P1]], %[[Z]], %[[D]], %[[E]])
-// CHECK: kiln-model 3\0Aentry dyn\0Ainput x f32 [N,3]\0Aoutput y f32 [N,3]\0Aoutput z f32 [2]
+// CHECK: kiln-model 4\0Acpu-features\0Aentry dyn\0Ainput x f32 [N,3]\0Aoutput y f32 [N,3]\0Aoutput z f32 [2]
 module attributes {kiln.abi = {entries = [
     {name = "dyn", function = @dyn, workspace = 0,
      inputs = [{name = "x", dtype = "f32", shape = ["N", 3]}],

@@ -52,7 +52,7 @@ TEST(ModelABI, BoundsRoundTripThroughTheAttribute) {
 
 TEST(ModelABI, TheRuntimeReadsTheSerializedBounds) {
   std::string text = kiln::abi::serializeSignature(boundedModel());
-  EXPECT_EQ(text, "kiln-model 3\n"
+  EXPECT_EQ(text, "kiln-model 4\n"
                   "entry infer\n"
                   "bound N 64\n"
                   "bound S_1 128\n"
@@ -91,7 +91,7 @@ TEST(ModelABI, TheTrainingLinesFollowTheEntries) {
   abi.training = kiln::abi::Training{
       "mse", "y", "/data/my model.onnx", {{"fc w", "parameter"}, {"step", "optimizer"}}};
   std::string text = kiln::abi::serializeSignature(abi);
-  EXPECT_EQ(text, "kiln-model 3\n"
+  EXPECT_EQ(text, "kiln-model 4\n"
                   "entry init\n"
                   "output fc%20w f32 [2]\n"
                   "output step i64 []\n"

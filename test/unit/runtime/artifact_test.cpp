@@ -1,6 +1,9 @@
 // The file check before dlopen: broken, truncated and foreign files are refused
 // with a message, never loaded (a truncated library would raise SIGBUS).
 #include "kiln_checksum.h"
+extern "C" {
+#include "kiln_internal.h" // kiln__cpu_feature_present
+}
 #include "kiln_runtime.h"
 
 #include <gtest/gtest.h>
@@ -188,7 +191,7 @@ TEST(ArtifactCheck, RefusesCorruptedLibraries) {
 
 TEST(ArtifactCheck, RefusesFilesThatAreNotLibraries) {
   std::string text = tmp("notes.so");
-  std::ofstream(text) << "kiln-model 3\nentry infer\n";
+  std::ofstream(text) << "kiln-model 4\nentry infer\n";
   expectRefused(text, "expects an ELF shared library, found a file of 25 bytes without the ELF "
                       "magic (not a Kiln model?)");
 
@@ -215,25 +218,25 @@ TEST(ArtifactCheck, RefusesFilesThatAreNotLibraries) {
 
 TEST(ArtifactCheck, RefusesLibrariesWithoutTheMarker) {
   expectRefused(fake("fake_not_a_model"),
-                "expects the version marker 'kiln-model 3' of a Kiln model, found none (not a "
+                "expects the version marker 'kiln-model 4' of a Kiln model, found none (not a "
                 "Kiln model?)");
 
   // A model of another signature version names it.
   Library lib(fake("fake_model"));
   std::string old(lib.bytes.begin(), lib.bytes.end());
   size_t at = 0, replaced = 0;
-  while ((at = old.find("kiln-model 3\n", at)) != std::string::npos) {
+  while ((at = old.find("kiln-model 4\n", at)) != std::string::npos) {
     old[at + 11] = '1';
     ++replaced;
   }
   ASSERT_GT(replaced, 0u);
   expectRefused(writeFile("old_version.so", std::vector<char>(old.begin(), old.end())),
-                "expects the version marker 'kiln-model 3', found 'kiln-model 1' (recompile the "
+                "expects the version marker 'kiln-model 4', found 'kiln-model 1' (recompile the "
                 "model with this Kiln)");
 
   // The file is read in 1 MiB chunks from the end: a marker across two chunks counts.
   for (size_t before_boundary : {1u, 5u, 12u}) {
-    std::string padded = old + std::string(100, '\0') + "kiln-model 3\n";
+    std::string padded = old + std::string(100, '\0') + "kiln-model 4\n";
     padded += std::string((1u << 20) + before_boundary - 13 - KILN_CHECKSUM_TRAILER_SIZE, '\0');
     // Sealed again, as kiln-compile seals what it links.
     kiln_checksum_state state;
@@ -246,6 +249,55 @@ TEST(ArtifactCheck, RefusesLibrariesWithoutTheMarker) {
     EXPECT_EQ(kiln_model_check_file(path.c_str()), KILN_OK)
         << before_boundary << ": " << kiln_last_error();
   }
+}
+
+// A model library with `text` appended and sealed again, as kiln-compile
+// seals what it links.
+std::string sealedWith(const char *name, const std::string &text) {
+  Library lib(fake("fake_model"));
+  std::string bytes(lib.bytes.begin(), lib.bytes.end());
+  bytes += text;
+  kiln_checksum_state state;
+  kiln_checksum_init(&state);
+  kiln_checksum_update(&state, bytes.data(), bytes.size());
+  unsigned char trailer[KILN_CHECKSUM_TRAILER_SIZE];
+  kiln_checksum_trailer(&state, trailer);
+  bytes.append(reinterpret_cast<const char *>(trailer), sizeof trailer);
+  return writeFile(name, std::vector<char>(bytes.begin(), bytes.end()));
+}
+
+// The `cpu-features` line after the marker: code for a feature this machine
+// lacks is refused before dlopen (it would die with SIGILL when it runs).
+// fake_model's own signature has no such line, so the search goes on to the
+// one appended.
+TEST(ArtifactCheck, RefusesCodeForCPUFeaturesThisMachineLacks) {
+  const char *const names[] = {
+#define KILN_CPU_FEATURE(name, ...) name,
+#include "kiln_cpu_features.def"
+#undef KILN_CPU_FEATURE
+  };
+  std::string has, lacks;
+  for (const char *n : names) {
+    int p = kiln__cpu_feature_present(n, std::strlen(n));
+    ASSERT_GE(p, 0) << n;
+    (p ? has : lacks) += std::string(" ") + n;
+  }
+  std::string ok = sealedWith("cpu_ok.so", "kiln-model 4\ncpu-features" + has + "\nentry infer\n");
+  EXPECT_EQ(kiln_model_check_file(ok.c_str()), KILN_OK) << kiln_last_error();
+  std::string none = sealedWith("cpu_none.so", "kiln-model 4\ncpu-features\nentry infer\n");
+  EXPECT_EQ(kiln_model_check_file(none.c_str()), KILN_OK) << kiln_last_error();
+
+  expectRefused(sealedWith("cpu_unknown.so", "kiln-model 4\ncpu-features sse3 avx9000\n"),
+                "expects CPU features from Kiln's list in its 'cpu-features' line, found "
+                "'avx9000' (recompile the model with this Kiln)");
+  if (lacks.empty()) GTEST_SKIP() << "this machine has every feature in the list";
+  std::string first = lacks.substr(1, lacks.find(' ', 1) == std::string::npos
+                                          ? std::string::npos
+                                          : lacks.find(' ', 1) - 1);
+  expectRefused(sealedWith("cpu_lacks.so", "kiln-model 4\ncpu-features" + has + " " + first +
+                                               "\nentry infer\n"),
+                "it was compiled for CPU features this machine lacks: " + first +
+                    "; recompile with --mcpu/--mattr");
 }
 
 TEST(ArtifactCheck, RefusesForeignElfFiles) {

@@ -62,7 +62,7 @@ std::string check(const kiln_model *m, std::initializer_list<const kiln_tensor *
   return kiln_last_error();
 }
 
-const char *kTwoInputs = "kiln-model 3\n"
+const char *kTwoInputs = "kiln-model 4\n"
                          "entry model\n"
                          "bound N 8\n"
                          "input x f32 [N,3]\n"
@@ -95,31 +95,31 @@ TEST(Bind, RejectsMalformedBoundLines) {
     const char *text;
     const char *message;
   } cases[] = {
-      {"kiln-model 3\nentry e\nbound N\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound N\ninput x f32 [N]\n",
        "line 3: expects 'bound SYMBOL VALUE', found 2 fields"},
-      {"kiln-model 3\nentry e\nbound N 4 5\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound N 4 5\ninput x f32 [N]\n",
        "line 3: expects 'bound SYMBOL VALUE', found 4 fields"},
-      {"kiln-model 3\nentry e\nbound 2N 4\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound 2N 4\ninput x f32 [N]\n",
        "line 3: expects a bound's symbol of letters, digits and '_' not starting with a digit, "
        "found '2N'"},
-      {"kiln-model 3\nentry e\nbound N 0\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound N 0\ninput x f32 [N]\n",
        "line 3: expects the bound of 'N' to be a decimal from 1 to 2^63-1, found '0'"},
-      {"kiln-model 3\nentry e\nbound N -4\ninput x f32 [N]\n", "found '-4'"},
-      {"kiln-model 3\nentry e\nbound N 4k\ninput x f32 [N]\n", "found '4k'"},
-      {"kiln-model 3\nentry e\nbound N 9223372036854775808\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound N -4\ninput x f32 [N]\n", "found '-4'"},
+      {"kiln-model 4\nentry e\nbound N 4k\ninput x f32 [N]\n", "found '4k'"},
+      {"kiln-model 4\nentry e\nbound N 9223372036854775808\ninput x f32 [N]\n",
        "found '9223372036854775808'"},
-      {"kiln-model 3\nentry e\nbound N 4\nbound N 5\ninput x f32 [N]\n",
+      {"kiln-model 4\nentry e\nbound N 4\nbound N 5\ninput x f32 [N]\n",
        "line 4: expects one bound per symbol, found 'N' twice"},
-      {"kiln-model 3\nentry e\ninput x f32 [N]\nbound N 4\n",
+      {"kiln-model 4\nentry e\ninput x f32 [N]\nbound N 4\n",
        "line 4: expects 'bound' lines right after 'entry e', found one after its inputs or outputs"},
-      {"kiln-model 3\nbound N 4\n", "line 2: expects 'entry NAME' before 'bound', found none"},
-      {"kiln-model 3\nentry e\nbound N 4\nbound M 2\ninput x f32 [N]\noutput y f32 [M]\n",
+      {"kiln-model 4\nbound N 4\n", "line 2: expects 'entry NAME' before 'bound', found none"},
+      {"kiln-model 4\nentry e\nbound N 4\nbound M 2\ninput x f32 [N]\noutput y f32 [M]\n",
        "line 4: expects bounded symbol 'M' to be a dim of an input of entry 'e', found none"},
       // Checked when the next entry starts, too.
-      {"kiln-model 3\nentry e\nbound M 2\ninput x f32 [4]\nentry f\ninput x f32 [M]\n",
+      {"kiln-model 4\nentry e\nbound M 2\ninput x f32 [4]\nentry f\ninput x f32 [M]\n",
        "line 3: expects bounded symbol 'M' to be a dim of an input of entry 'e', found none"},
       {"kiln-model 2\nentry e\ninput x f32 [4]\n",
-       "line 1: expects format version 3, found '2' (recompile the model with this Kiln)"},
+       "line 1: expects format version 4, found '2' (recompile the model with this Kiln)"},
   };
   for (const Case &c : cases) {
     kiln_model *m = reinterpret_cast<kiln_model *>(0x1);
@@ -163,7 +163,7 @@ TEST(Bind, ZeroSizeDimsAreLegal) {
             "input 'y': expected dim 0 (N) = 0 as in input 'x', got 1");
 
   // A static dim of 0 in the signature, and a wrapped tensor without data.
-  Model z = load("kiln-model 3\nentry e\ninput x f32 [0,4]\noutput y f32 [4]\n");
+  Model z = load("kiln-model 4\nentry e\ninput x f32 [0,4]\noutput y f32 [4]\n");
   int64_t dims[] = {0, 4};
   kiln_tensor *wrapped = nullptr;
   ASSERT_EQ(kiln_tensor_wrap(KILN_DTYPE_F32, 2, dims, nullptr, &wrapped), KILN_OK);
@@ -249,7 +249,7 @@ TEST(Bind, RunsAreRefusedBeforeTheCall) {
 // than 0 or 1 is refused by the check and by every run function, naming the
 // input and the first bad index, before the run function is called.
 TEST(Bind, BoolInputsHoldOnlyBytesZeroAndOne) {
-  Model m = load("kiln-model 3\n"
+  Model m = load("kiln-model 4\n"
                  "entry model\n"
                  "input x f32 [4]\n"
                  "input c bool [4]\n"
@@ -299,7 +299,7 @@ int32_t failWithMessage(void **, int64_t *, const char **error) {
 // kiln-entry-checks-to-errors (out of memory, over 2^62 bytes) give
 // KILN_ERROR_OUT_OF_MEMORY, every other check a shape mismatch.
 TEST(Bind, RunFailuresCarryTheirKind) {
-  g_signature = "kiln-model 3\nentry model\ninput x f32 [2]\noutput y f32 [2]\n";
+  g_signature = "kiln-model 4\nentry model\ninput x f32 [2]\noutput y f32 [2]\n";
   kiln_run_fn runs[] = {&failWithMessage, nullptr};
   kiln_model *raw = nullptr;
   ASSERT_EQ(kiln_model_from_functions(signature, runs, &raw), KILN_OK) << kiln_last_error();
@@ -370,7 +370,7 @@ TEST(Bind, OutputDimsFromTheRunAreChecked) {
   EXPECT_EQ(kiln__entry_check_output_dims(e, values, negK), KILN_ERROR_SHAPE_MISMATCH);
   EXPECT_STREQ(kiln_last_error(), "entry 'model': output 'k': expected dim 0 (K) >= 0, got -1");
 
-  Model s = load("kiln-model 3\nentry e\ninput x f32 [N]\noutput a f32 [K,3]\noutput b f32 [K]\n");
+  Model s = load("kiln-model 4\nentry e\ninput x f32 [N]\noutput a f32 [K,3]\noutput b f32 [K]\n");
   const kiln_entry *se = kiln_model_entry_at(s.get(), 0);
   const int64_t sv[] = {4, -1};
   const int64_t ok[] = {5, 3, 5}, staticDim[] = {5, 4, 5}, twoK[] = {5, 3, 6};

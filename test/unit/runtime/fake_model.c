@@ -14,7 +14,7 @@ typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error
 
 /** Signature of the fake model. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\n"
+  return "kiln-model 4\n"
          "entry infer\n"
          "input a f32 [2,3]\n"
          "input b f32 [2,3]\n"

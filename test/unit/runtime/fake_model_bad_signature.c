@@ -6,7 +6,7 @@ typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error
 
 /** Malformed signature: c64 on line 3. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\nentry infer\ninput x c64 [4]\noutput y f32 [4]\n";
+  return "kiln-model 4\nentry infer\ninput x c64 [4]\noutput y f32 [4]\n";
 }
 
 /** Never called. */

@@ -17,7 +17,7 @@ static int g_inside = 0, g_peak = 0;
 
 /** Signature: one entry with a workspace. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\nentry infer\ninput x f32 [3]\noutput y f32 [2]\nworkspace 64\n";
+  return "kiln-model 4\nentry infer\ninput x f32 [3]\noutput y f32 [2]\nworkspace 64\n";
 }
 
 static double now_s(void) {

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 /** The marker a compiled model's signature starts with, under another symbol. */
-const char fake_stray_marker[] = "kiln-model 3\n";
+const char fake_stray_marker[] = "kiln-model 4\n";
 
 /** A generated run function. */
 typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error);

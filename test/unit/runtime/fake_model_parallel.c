@@ -4,7 +4,7 @@
 
 /** Signature: y = 2 * x over 1000 elements; the input name decodes to "in put". */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\nentry infer\ninput in%20put f32 [1000]\noutput y f32 [1000]";
+  return "kiln-model 4\nentry infer\ninput in%20put f32 [1000]\noutput y f32 [1000]";
 }
 
 struct fake_ctx {

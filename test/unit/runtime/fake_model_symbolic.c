@@ -11,7 +11,7 @@ typedef int32_t (*fake_run_fn)(void **buffers, int64_t *dims, const char **error
 
 /** Signature of the fake model. */
 const char *kiln_entry_signature(void) {
-  return "kiln-model 3\n"
+  return "kiln-model 4\n"
          "entry pair\n"
          "bound N 4\n"
          "input x f32 [N,3]\n"

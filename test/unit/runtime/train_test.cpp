@@ -20,7 +20,7 @@
 
 namespace {
 
-const char *kSignature = "kiln-model 3\n"
+const char *kSignature = "kiln-model 4\n"
                          "entry init\noutput w f32 [2]\noutput step i64 []\nworkspace 0\n"
                          "entry train_step\ninput w f32 [2]\ninput step i64 []\ninput x f32 [2,2]\n"
                          "input t f32 [2]\noutput loss f32 []\noutput w f32 [2]\n"
