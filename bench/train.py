@@ -268,7 +268,9 @@ def build_train_loop(bin_dir, work):
     runtime has no trainer API (then kiln-run's wall times are used)."""
     lib = os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib", "libkiln_runtime.a")
     header = os.path.join(REPO_ROOT, "runtime", "kiln_runtime.h")
-    if not os.path.isfile(lib) or "kiln_trainer_step" not in open(header).read():
+    trainer_header = os.path.join(REPO_ROOT, "runtime", "kiln_train.h")
+    if not os.path.isfile(lib) or not os.path.isfile(trainer_header) or \
+            "kiln_trainer_step" not in open(trainer_header).read():
         return None
     exe = os.path.join(work, "train_loop")
     proc = subprocess.run(["clang-19", "-O2", "-I", os.path.dirname(header),
