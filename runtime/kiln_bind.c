@@ -92,21 +92,6 @@ static kiln_status kiln_check_extent(const kiln_tensor *t, const char *name) {
   return KILN_OK;
 }
 
-/* Generated code loads a bool as an LLVM i1, which is undefined for a byte
- * other than 0 or 1 (a Compress counted 2 as 2 elements and wrote 1, leaving
- * heap memory in its output): such a tensor is refused, in one pass. */
-static kiln_status kiln_check_bool_bytes(const kiln_tensor *t, const char *name) {
-  const unsigned char *p = (const unsigned char *)kiln_tensor_data(t);
-  size_t n = kiln_tensor_byte_size(t), k;
-  if (kiln_tensor_dtype(t) != KILN_DTYPE_BOOL) return KILN_OK;
-  for (k = 0; k < n; ++k)
-    if (p[k] > 1)
-      return kiln__fail(KILN_ERROR_INVALID_ARGUMENT,
-                        "input '%s': expects bool bytes 0 or 1, found %u at index %zu", name,
-                        (unsigned)p[k], k);
-  return KILN_OK;
-}
-
 kiln_status kiln__entry_bind_inputs(const struct kiln_entry *entry,
                                     const kiln_tensor *const *inputs, size_t n_inputs,
                                     int64_t *dims, int64_t *values) {
@@ -137,7 +122,7 @@ kiln_status kiln__entry_bind_inputs(const struct kiln_entry *entry,
     kiln__percent_encode(name, sizeof name, v->name);
     st = kiln_check_static(v, t, name);
     if (st == KILN_OK) st = kiln_check_extent(t, name);
-    if (st == KILN_OK) st = kiln_check_bool_bytes(t, name);
+    if (st == KILN_OK) st = kiln__check_bool_bytes(t, KILN_ERROR_INVALID_ARGUMENT, "input", name);
     for (d = 0; st == KILN_OK && d < v->rank; ++d) {
       int64_t size = kiln_tensor_dims(t)[d];
       const char *symbol = v->symbols ? v->symbols[d] : NULL;

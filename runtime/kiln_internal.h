@@ -67,6 +67,16 @@ kiln_status kiln__tensor_adopt(kiln_dtype dtype, size_t rank, const int64_t *dim
 /** Gives @p tensor another dtype of the same element size (u16 bits read from .npy as bf16). */
 void kiln__tensor_retag(kiln_tensor *tensor, kiln_dtype dtype);
 
+/**
+ * Generated code loads a bool as an LLVM i1, undefined for a byte other than
+ * 0 or 1 (a Compress counted 2 as 2 elements and wrote 1, leaving heap memory
+ * in its output). Fails with @p status for a bool @p tensor holding such a
+ * byte, in one pass: "LABEL 'NAME': expects bool bytes 0 or 1, found B at
+ * index K" (or "LABEL: ..." when @p name is NULL). KILN_OK for other dtypes.
+ */
+kiln_status kiln__check_bool_bytes(const kiln_tensor *tensor, kiln_status status,
+                                   const char *label, const char *name);
+
 /** One input or output of an entry, as the signature describes it. */
 typedef struct kiln_value {
   char *name;        /**< decoded name */

@@ -287,20 +287,6 @@ static kiln_status kiln_npy_begin(const unsigned char *head, size_t avail, size_
   return st;
 }
 
-/* numpy reads any non-zero byte of '|b1' data as True, Kiln's code reads a
- * bool as one bit: a byte other than 0 or 1 is refused where it enters. */
-static kiln_status kiln_npy_check_bool(const kiln_tensor *t, const char *src) {
-  const unsigned char *p = (const unsigned char *)kiln_tensor_data(t);
-  size_t n = kiln_tensor_byte_size(t), k;
-  if (kiln_tensor_dtype(t) != KILN_DTYPE_BOOL) return KILN_OK;
-  for (k = 0; k < n; ++k)
-    if (p[k] > 1)
-      return kiln__fail(KILN_ERROR_FORMAT,
-                        "%s: expects bool bytes 0 or 1, found %u at index %zu", src,
-                        (unsigned)p[k], k);
-  return KILN_OK;
-}
-
 kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **out) {
   kiln_tensor *t = NULL;
   size_t offset = 0;
@@ -313,7 +299,7 @@ kiln_status kiln_npy_read_memory(const void *bytes, size_t size, kiln_tensor **o
   if (st != KILN_OK) return st;
   if (kiln_tensor_byte_size(t))
     memcpy(kiln_tensor_data(t), (const unsigned char *)bytes + offset, kiln_tensor_byte_size(t));
-  st = kiln_npy_check_bool(t, "<memory>");
+  st = kiln__check_bool_bytes(t, KILN_ERROR_FORMAT, "<memory>", NULL);
   if (st != KILN_OK) {
     kiln_tensor_destroy(t);
     return st;
@@ -401,7 +387,7 @@ kiln_status kiln_npy_read(const char *path, kiln_tensor **out) {
     st = kiln__fail(KILN_ERROR_IO, "%s: read error in .npy data", path);
     goto done;
   }
-  st = kiln_npy_check_bool(t, path);
+  st = kiln__check_bool_bytes(t, KILN_ERROR_FORMAT, path, NULL);
   if (st != KILN_OK) goto done;
   *out = t;
   t = NULL;

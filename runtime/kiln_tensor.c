@@ -117,3 +117,17 @@ size_t kiln_tensor_byte_size(const kiln_tensor *tensor) { return tensor ? tensor
 void *kiln_tensor_data(const kiln_tensor *tensor) { return tensor ? tensor->data : NULL; }
 
 int kiln_tensor_owns_data(const kiln_tensor *tensor) { return tensor ? tensor->owns_data : 0; }
+
+kiln_status kiln__check_bool_bytes(const kiln_tensor *tensor, kiln_status status,
+                                   const char *label, const char *name) {
+  const unsigned char *p = (const unsigned char *)kiln_tensor_data(tensor);
+  size_t n = kiln_tensor_byte_size(tensor), k;
+  if (kiln_tensor_dtype(tensor) != KILN_DTYPE_BOOL) return KILN_OK;
+  for (k = 0; k < n; ++k)
+    if (p[k] > 1)
+      return name ? kiln__fail(status, "%s '%s': expects bool bytes 0 or 1, found %u at index %zu",
+                               label, name, (unsigned)p[k], k)
+                  : kiln__fail(status, "%s: expects bool bytes 0 or 1, found %u at index %zu",
+                               label, (unsigned)p[k], k);
+  return KILN_OK;
+}
