@@ -13,6 +13,7 @@
 #include "compiler/Codegen/CPU/ContractUnitDims.h"
 #include "compiler/Codegen/CPU/DirectConv.h"
 #include "compiler/Codegen/CPU/PartialTiles.h"
+#include "compiler/Codegen/CPU/Transpose.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -300,9 +301,10 @@ private:
   /// Tiles any other op along its innermost loop; returns the tiled op.
   FailureOr<linalg::LinalgOp> tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op);
   /// Splits the outermost parallel loop of extent >= 2 (not the innermost
-  /// loop when `keepInnermost`) into blocks run by an scf.forall.
+  /// loop when `keepInnermost`, none of `keep`) into blocks run by an
+  /// scf.forall.
   FailureOr<linalg::LinalgOp> splitAmongThreads(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                bool keepInnermost);
+                                                bool keepInnermost, ArrayRef<unsigned> keep = {});
 };
 
 FailureOr<linalg::LinalgOp>
@@ -537,14 +539,15 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
 
 FailureOr<linalg::LinalgOp>
 TileAndVectorizePass::splitAmongThreads(RewriterBase &rewriter, linalg::LinalgOp op,
-                                        bool keepInnermost) {
+                                        bool keepInnermost, ArrayRef<unsigned> keep) {
   if (!parallel || iterationCount(op) < kParallelMinIterations)
     return op;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   size_t candidates = keepInnermost ? ranges.size() - 1 : ranges.size();
   for (size_t d = 0; d < candidates; ++d) {
-    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2)
+    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2 ||
+        llvm::is_contained(keep, d))
       continue;
     int64_t blocks = ranges[d];
     for (int64_t b = std::min(ranges[d], kParallelBlocks); b <= ranges[d]; ++b) {
@@ -693,6 +696,26 @@ void TileAndVectorizePass::runOnOperation() {
       // Scalar loops, but still shared among threads.
       (void)splitAmongThreads(rewriter, op, /*keepInnermost=*/false);
       continue;
+    }
+    // Transposes that move the innermost dim: square tiles transposed in
+    // registers (Transpose.cpp), the threads sharing another dim.
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
+      transpose = kiln::cpu::mergeTransposeDims(rewriter, transpose);
+      op = transpose;
+      if (std::optional<std::pair<unsigned, unsigned>> square =
+              kiln::cpu::squareTransposeDims(transpose, vectorWidth)) {
+        FailureOr<linalg::LinalgOp> split = splitAmongThreads(
+            rewriter, transpose, /*keepInnermost=*/true, {square->first, square->second});
+        auto inner = succeeded(split) ? dyn_cast<linalg::TransposeOp>(split->getOperation())
+                                      : linalg::TransposeOp();
+        if (inner && succeeded(kiln::cpu::transposeInSquareTiles(rewriter, inner, vectorWidth)))
+          continue;
+        // Already split: only the innermost tiling is left.
+        if (succeeded(split))
+          if (FailureOr<linalg::LinalgOp> tiled = tileInnermost(rewriter, *split); succeeded(tiled))
+            (void)vectorizeTile(rewriter, *tiled);
+        continue;
+      }
     }
     FailureOr<linalg::LinalgOp> tiled = failure();
     if (linalg::isaContractionOpInterface(op))

@@ -80,12 +80,14 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
 /// one contraction per kernel offset k, with no im2col buffer:
 ///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * input[n, c, o*s + k*d - pb]
 /// over the outputs o whose input position lies inside the input (padding
-/// contributes zeros, so the input is never padded). The operand with more
-/// channels goes channels-last once ([N, S..., C] or [N, O..., F]), so each
-/// contraction vectorizes along those channels (the CPU strategy vectorizes
-/// a contraction's result's innermost dim); each offset reads a strided
-/// window of the input and a window of the output gradient (nn.slice, views
-/// after bufferization). The per-offset [A, B] results are stacked and
+/// contributes zeros, so the input is never padded). Both operands go
+/// channels-last once ([N, S..., C] and [N, O..., F]): each contraction
+/// vectorizes along the larger channel count (the CPU strategy vectorizes a
+/// contraction's result's innermost dim) and reads the other operand's
+/// channels of one pixel from one cache line (from NCHW they were rows a
+/// plane apart: 4 KiB at 32x32, so 16 rows fell in one L1 set). Each offset
+/// reads a strided window of the input and a window of the output gradient
+/// (nn.slice, views after bufferization). The per-offset [A, B] results are stacked and
 /// transposed to [F, C, kernel...]. Returns null where it does not apply
 /// (groups, dynamic shapes), for the convolution composition below.
 Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
@@ -110,11 +112,19 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
     return b.create<TransposeOp>(e.loc(), v, ints(e, perm)).getResult();
   };
   bool inputLast = c >= f;
-  Value x = inputLast ? channelsLast(input) : input;
-  Value g = inputLast ? outGrad : channelsLast(outGrad);
+  // One kernel offset (a 1x1 kernel): each operand is read through one
+  // window, which is taken first (a strided one is a fraction of the input)
+  // and moved channels-last alone. Several offsets share the channels-last
+  // copies of the whole operands.
+  int64_t offsets = 1;
+  for (int64_t k : kernel)
+    offsets *= k;
+  bool windowFirst = offsets == 1;
+  Value x = windowFirst ? input : channelsLast(input);
+  Value g = windowFirst ? outGrad : channelsLast(outGrad);
   std::string spatial = std::string("pqr").substr(0, n);
-  std::string equation = inputLast ? "nf" + spatial + ",n" + spatial + "c->fc"
-                                   : "nc" + spatial + ",n" + spatial + "f->cf";
+  std::string equation = inputLast ? "n" + spatial + "f,n" + spatial + "c->fc"
+                                   : "n" + spatial + "c,n" + spatial + "f->cf";
   int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
   auto partType = RankedTensorType::get({1, rows, cols}, elem);
 
@@ -133,9 +143,6 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   };
 
   SmallVector<Value> parts;
-  int64_t offsets = 1;
-  for (int64_t k : kernel)
-    offsets *= k;
   for (int64_t flat = 0; flat < offsets; ++flat) {
     // Offset `flat` (row-major over the kernel) and the outputs [lo, hi)
     // whose input position o*s + k*d - pb is inside the input.
@@ -160,8 +167,10 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
       parts.push_back(e.zeros(partType));
       continue;
     }
-    Value xw = window(x, inputLast ? 1 : 2, xFrom, count, strides);
-    Value gw = window(g, inputLast ? 2 : 1, dyFrom, count, ones);
+    Value xw = windowFirst ? channelsLast(window(x, 2, xFrom, count, strides))
+                           : window(x, 1, xFrom, count, strides);
+    Value gw = windowFirst ? channelsLast(window(g, 2, dyFrom, count, ones))
+                           : window(g, 1, dyFrom, count, ones);
     Value part = b.create<EinsumOp>(e.loc(), inputLast ? ValueRange{gw, xw} : ValueRange{xw, gw},
                                     b.getStringAttr(equation));
     parts.push_back(e.reshape(part, partType));
