@@ -268,6 +268,53 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileConvBatch(RewriterBase &rewriter,
   return one;
 }
 
+/// An elementwise generic (static, all loops parallel) whose innermost loop
+/// is shorter than `target` gets its trailing loops merged, as far as every
+/// operand is contiguous along them, until the merged loop holds at least
+/// `target` iterations or only the outermost loop is left: the strided
+/// input gradient's interleave `[N, C, P, 2, P, 2]` was vectorized 2 lanes
+/// at a time. Returns the merged op, or `op` when nothing merges.
+linalg::LinalgOp mergeShortInnerLoops(RewriterBase &rewriter, linalg::LinalgOp op,
+                                      int64_t target) {
+  // Only whole tensors: an op already tiled (inside a loop over a dynamic
+  // dim) reads slices, whose collapse would bufferize to a copy.
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !isa<func::FuncOp>(op->getParentOp()) || !generic.hasPureTensorSemantics() ||
+      generic.getNumLoops() != generic.getNumParallelLoops() || generic.getNumLoops() < 2)
+    return op;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.back() >= target)
+    return op;
+  int64_t numLoops = ranges.size(), first = numLoops - 1, extent = ranges.back();
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return op;
+  auto groupsFrom = [&](int64_t start) {
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < start; ++d)
+      groups.push_back({d});
+    ReassociationIndices tail;
+    for (int64_t d = start; d < numLoops; ++d)
+      tail.push_back(d);
+    groups.push_back(tail);
+    return groups;
+  };
+  while (first > 1 && extent < target &&
+         linalg::areDimSequencesPreserved(maps, groupsFrom(first - 1))) {
+    --first;
+    extent *= ranges[first];
+  }
+  if (first == numLoops - 1)
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, groupsFrom(first), rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.replaceOp(op, collapsed->results);
+  return collapsed->collapsedOp;
+}
+
 struct TileAndVectorizePass
     : kiln::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using CPUTileAndVectorizePassBase::CPUTileAndVectorizePassBase;
@@ -692,6 +739,8 @@ void TileAndVectorizePass::runOnOperation() {
     // vector.gather they vectorize into is not lowered well for the CPU
     // (multi-dimensional index vectors loop in the vector lowering).
     bool gathers = !op->getRegion(0).getOps<tensor::ExtractOp>().empty();
+    if (!touchesBool && !gathers)
+      op = mergeShortInnerLoops(rewriter, op, innerTile);
     if (touchesBool || gathers || failed(linalg::vectorizeOpPrecondition(op))) {
       // Scalar loops, but still shared among threads.
       (void)splitAmongThreads(rewriter, op, /*keepInnermost=*/false);

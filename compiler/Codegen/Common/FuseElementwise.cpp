@@ -26,14 +26,17 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// A reduction that may share its loops with a sibling: a generic with
-/// static loops, at least one reduction loop, projected-permutation maps, one
-/// result, and no contraction (which keeps its own strategy).
+/// static loops, at least one reduction loop, projected-permutation maps
+/// (broadcast unit dims read at 0 allowed: batch norm's per-channel
+/// statistics), one result, and no contraction (which keeps its own
+/// strategy).
 bool isMergeableReduction(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0 ||
       llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
-      !llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
     return false;
   // A product summed along a dim both operands share (sum(dy * x_hat)) has
   // the contraction's body but no row or column dims: a reduction.
@@ -240,6 +243,79 @@ void mergeSiblingReductions(func::FuncOp func) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Cheap producers computed again in each consumer
+//===----------------------------------------------------------------------===//
+
+/// A producer cloned into its consumers has at most this many ops in its body.
+constexpr size_t kMaxClonedBodyOps = 8;
+
+/// Whether `op` is cheap to compute again wherever its result is read: an
+/// elementwise generic (static, all loops parallel, one result, its init
+/// not read) of at most kMaxClonedBodyOps ops that reads at most one input
+/// of its own size (the others broadcast: per-channel statistics). Computed
+/// in each consumer, it reads that one input again instead of writing its
+/// result and reading it back.
+bool isCheapElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 || op.getNumLoops() == 0 ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
+      op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)) ||
+      op.getBody()->getOperations().size() > kMaxClonedBodyOps + 1 ||
+      !op.getBody()->getOps<tensor::ExtractOp>().empty() ||
+      !op.getIndexingMapMatchingResult(op->getResult(0)).isPermutation())
+    return false;
+  int64_t fullSize = llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *in) {
+    return op.getMatchingIndexingMap(in).isPermutation();
+  });
+  return fullSize <= 1;
+}
+
+/// Whether the use `use` could take its producer fused in, computing each
+/// element once: an input of a generic with parallel loops only, or of a
+/// reduction (not a contraction with row or column dims) that reads it
+/// through a permutation map; or a reshape whose every use is such.
+bool takesProducerElementwise(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user))
+    return !user->getResult(0).use_empty() &&
+           llvm::all_of(user->getResult(0).getUses(),
+                        [](OpOperand &u) { return takesProducerElementwise(u); });
+  auto consumer = dyn_cast<linalg::GenericOp>(user);
+  if (!consumer || !consumer.isDpsInput(&use) ||
+      !consumer.getMatchingIndexingMap(&use).isPermutation())
+    return false;
+  return consumer.getNumLoops() == consumer.getNumParallelLoops() ||
+         isMergeableReduction(consumer);
+}
+
+/// Gives each use of a cheap elementwise producer (isCheapElementwise) a
+/// clone of its own when every use can take it in
+/// (takesProducerElementwise), so single-use fusion leaves nothing of it
+/// written out: batch norm's `x - mean` feeds the variance and the
+/// normalized output, and `x_hat` the output and the backward's sums.
+/// Upstream fusion of a producer with other uses keeps it as a result of
+/// the fused op, written out as before. Returns whether anything changed.
+bool clonePerUse(func::FuncOp func) {
+  SmallVector<linalg::GenericOp> producers;
+  func.walk([&](linalg::GenericOp op) {
+    if (!op->hasOneUse() && !op->use_empty() && isCheapElementwise(op) &&
+        llvm::all_of(op->getResult(0).getUses(),
+                     [](OpOperand &u) { return takesProducerElementwise(u); }))
+      producers.push_back(op);
+  });
+  OpBuilder builder(func.getContext());
+  for (linalg::GenericOp op : producers) {
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : op->getResult(0).getUses())
+      uses.push_back(&use);
+    builder.setInsertionPoint(op);
+    for (OpOperand *use : llvm::drop_begin(uses))
+      use->set(builder.clone(*op)->getResult(0));
+  }
+  return !producers.empty();
+}
+
 struct FuseElementwisePass : kiln::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -259,27 +335,64 @@ struct FuseElementwisePass : kiln::impl::FuseElementwisePassBase<FuseElementwise
                  ? op->getRegion(0).front().getOperations().size()
                  : 0;
     };
-    auto intoParallelOnly = [singleUse, bodySize](OpOperand *operand) {
+    auto computesOnce = [singleUse, bodySize](OpOperand *operand) {
       auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
       auto producer = dyn_cast_or_null<linalg::LinalgOp>(operand->get().getDefiningOp());
       if (producer && producer.getNumLoops() == 0 && consumer && consumer.getNumLoops() > 0)
         return false;
       if (producer && consumer && bodySize(producer) + bodySize(consumer) > kMaxFusedOps)
         return false;
-      return singleUse(operand) && consumer &&
-             consumer.getNumLoops() == consumer.getNumParallelLoops();
+      if (!singleUse(operand) || !consumer)
+        return false;
+      if (consumer.getNumLoops() == consumer.getNumParallelLoops())
+        return true;
+      // A reduction (not a contraction with row or column dims) that reads
+      // the producer element for element computes it once per element, as
+      // the producer would: batch norm's sum of (x - mean)^2 no longer
+      // writes the squares out.
+      auto reduction = dyn_cast<linalg::GenericOp>(operand->getOwner());
+      return producer && producer.getNumLoops() == producer.getNumParallelLoops() &&
+             reduction && isMergeableReduction(reduction) &&
+             reduction.getMatchingIndexingMap(operand).isPermutation();
     };
     RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, intoParallelOnly);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, computesOnce);
+    // Reshapes are not moved into reductions (contractions still take
+    // them, e.g. a batch matmul's collapsed batch dims): an expand_shape of a
+    // reduction's result (batch norm's kept dims) moved into it expands its
+    // input too, and that reshape, between the reduction and an elementwise
+    // producer with broadcast operands (which do not expand), kept the
+    // producer out.
+    auto reshapeFolds = [singleUse](OpOperand *operand) {
+      auto isReduction = [](Operation *op) {
+        auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+        if (!linalgOp || linalgOp.getNumReductionLoops() == 0)
+          return false;
+        if (!linalg::isaContractionOpInterface(linalgOp))
+          return true;
+        FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(linalgOp);
+        return succeeded(dims) && dims->m.empty() && dims->n.empty();
+      };
+      return singleUse(operand) && !isReduction(operand->getOwner()) &&
+             !isReduction(operand->get().getDefiningOp());
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, reshapeFolds);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
     ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, singleUse);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    // Fusion makes new cheap producers with several uses (a fused chain):
+    // clone and fuse again, a few rounds at most.
+    constexpr int kCloneRounds = 3;
+    for (int round = 0; round <= kCloneRounds; ++round) {
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), frozen)))
+        return signalPassFailure();
+      if (round == kCloneRounds || !clonePerUse(getOperation()))
+        break;
+    }
     mergeSiblingReductions(getOperation());
   }
 };

@@ -225,7 +225,11 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise producers into elementwise consumers";
   let description = [{
     Upstream's elementwise fusion, with one rule changed: a producer is fused
-    only into a consumer whose loops are all parallel. Fusing, say, a ReLU into
+    only into a consumer whose loops are all parallel, or into a reduction
+    that is not a contraction with row or column dims and reads the
+    producer's result element for element (a permutation map: batch norm's
+    sum of `(x - mean)^2` computes each square once, without writing the
+    squares out). Fusing, say, a ReLU into
     the matrix multiply that reads it would recompute it once per output column
     and turn the contraction into a generic op that is no longer recognized as
     one (so it would not get the register-blocked strategy). A second rule: a
