@@ -408,9 +408,19 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
       fprintf(stderr, "%s: --checkpoint: %s\n", o->prog, kiln_last_error());
       goto done;
     }
-    if (st == KILN_OK)
+    if (st == KILN_OK && (long long)done >= o->epochs)
+      fprintf(stderr,
+              "%s: checkpoint '%s' already holds %lld finished epochs (--epochs %lld): "
+              "nothing to train\n",
+              o->prog, o->checkpoint, (long long)done, o->epochs);
+    else if (st == KILN_OK)
       fprintf(stderr, "%s: resuming from checkpoint '%s' after epoch %lld\n", o->prog,
               o->checkpoint, (long long)done);
+    else
+      fprintf(stderr,
+              "%s: no checkpoint in '%s' yet: training from the start, saving there after "
+              "each epoch\n",
+              o->prog, o->checkpoint);
     /* Every epoch ends in a save: refused before training when its counts
        would pass what a checkpoint holds (a checkpoint at 2^62 steps loaded,
        trained an epoch, then could not be saved). */

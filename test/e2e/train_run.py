@@ -221,9 +221,20 @@ def main():
     p2 = run([kiln_run, so, "--train"] + data + ["--epochs", "2", "--checkpoint", half] + evals)
     check(p1.stdout + p2.stdout == p.stdout, "1 epoch + 1 resumed prints what 2 at once print")
     check("resuming from checkpoint" in p2.stderr, "the resumed run says so on stderr")
-    resumed, _ = read_checkpoint(half)
+    check(f"no checkpoint in '{half}' yet: training from the start, saving there after each "
+          "epoch" in p1.stderr, f"a run on an empty checkpoint folder says so: {p1.stderr!r}")
+    resumed, resumed_meta = read_checkpoint(half)
     check(all(np.array_equal(resumed[k], state[k]) for k in state),
           "1 epoch + 1 resumed ends with the same STATE, bit for bit")
+    # Asking for no more epochs than the checkpoint holds trains nothing, says
+    # so, exits 0 and leaves the checkpoint as it was.
+    p3 = run([kiln_run, so, "--train"] + data + ["--epochs", "2", "--checkpoint", half] + evals)
+    check(f"checkpoint '{half}' already holds 2 finished epochs (--epochs 2): nothing to train"
+          in p3.stderr and p3.stdout == "",
+          f"--epochs at the checkpoint's count trains nothing and says so: {p3.stderr!r}")
+    again, again_meta = read_checkpoint(half)
+    check(again_meta == resumed_meta and all(np.array_equal(again[k], resumed[k]) for k in again),
+          "--epochs at the checkpoint's count leaves the checkpoint unchanged")
 
     # Shuffling: numpy's replay of the documented order; same seed, same run.
     shuf = [kiln_run, so, "--train"] + data + ["--epochs", "2", "--shuffle-seed", "12345"]
