@@ -120,10 +120,19 @@ def CPUTileAndVectorizePass
        those unit dimensions are dropped from the step's `vector.contract`
        (its operands `vector.shape_cast` without them), so the step is the
        same outer product.
-    3. Every other linalg op that the vectorizer accepts (elementwise maps,
-       broadcasts, reductions, fills, transposes) is tiled to 1 on all loops
-       but the innermost, which is tiled to at most `inner-tile` elements, and
-       vectorized.
+    3. A `linalg.transpose` has the dims that stay adjacent and in order
+       merged; when the output's innermost extent and the extent of the
+       input's innermost dim are whole multiples of `vector-width` (32-bit
+       elements), it is cut into `vector-width` x `vector-width` tiles, each
+       read as rows of the input, transposed by log2(`vector-width`) rounds
+       of interleaving `vector.shuffle`s and written as rows of the output.
+       An elementwise generic whose innermost loop is shorter than
+       `inner-tile` has its trailing loops merged where every operand is
+       contiguous along them (all but the outermost at most).
+       Every other linalg op that the vectorizer accepts (elementwise maps,
+       broadcasts, reductions, fills, other transposes) is tiled to 1 on all
+       loops but the innermost, which is tiled to at most `inner-tile`
+       elements, and vectorized.
 
     Static tile sizes divide the loop's static extent where a multiple of
     the vector width does, so those tiles need no masks. Where none does
