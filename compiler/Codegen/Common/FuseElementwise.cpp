@@ -251,6 +251,11 @@ void mergeSiblingReductions(func::FuncOp func) {
 /// A producer cloned into its consumers has at most this many ops in its body.
 constexpr size_t kMaxClonedBodyOps = 8;
 
+/// A fused body stops growing at this many ops: each fusion clones both
+/// bodies, so a chain of n elementwise nodes fused into one would cost
+/// O(n^2) (10^4 nodes took minutes; sixth review, F5).
+constexpr size_t kMaxFusedOps = 128;
+
 /// Whether `op` is cheap to compute again wherever its result is read: an
 /// elementwise generic (static, all loops parallel, one result, its init
 /// not read) of at most kMaxClonedBodyOps arith ops, none a division, that
@@ -292,9 +297,12 @@ bool takesProducerElementwise(OpOperand &use) {
     return !user->getResult(0).use_empty() &&
            llvm::all_of(user->getResult(0).getUses(),
                         [](OpOperand &u) { return takesProducerElementwise(u); });
+  // A consumer near kMaxFusedOps would not take the clone, which would then
+  // be written out once per use.
   auto consumer = dyn_cast<linalg::GenericOp>(user);
   if (!consumer || !consumer.isDpsInput(&use) ||
-      !consumer.getMatchingIndexingMap(&use).isPermutation())
+      !consumer.getMatchingIndexingMap(&use).isPermutation() ||
+      consumer.getBody()->getOperations().size() + kMaxClonedBodyOps + 1 > kMaxFusedOps)
     return false;
   return consumer.getNumLoops() == consumer.getNumParallelLoops() ||
          isMergeableReduction(consumer);
@@ -337,10 +345,6 @@ struct FuseElementwisePass : kiln::impl::FuseElementwisePassBase<FuseElementwise
     // A rank-0 producer (a scalar computed once, such as Adam's bias
     // corrections) stays out of a consumer with loops, which would compute
     // it again for every element.
-    // A fused body stops growing at kMaxFusedOps: each fusion clones both
-    // bodies, so a chain of n elementwise nodes fused into one would cost
-    // O(n^2) (10^4 nodes took minutes; sixth review, F5).
-    constexpr size_t kMaxFusedOps = 128;
     auto bodySize = [](linalg::LinalgOp op) {
       return op->getNumRegions() == 1 && !op->getRegion(0).empty()
                  ? op->getRegion(0).front().getOperations().size()
