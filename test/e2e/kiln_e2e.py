@@ -295,30 +295,44 @@ def relative_error(actual, expected):
 
 
 def check_model_outputs(bin_dir, work, model, inputs, expected, rtol, atol, oracle,
-                        tolerances=None, compile_timeout=300, run_timeout=60):
-    """Compile `model` to a shared library in `work`, run it on `inputs` ({name:
-    array}) and compare each output with `expected` ({name: array}), within
+                        tolerances=None, compile_timeout=300, run_timeout=60,
+                        compile_args=(), thread_counts=(None,), tag=""):
+    """Compile `model` to a shared library in `work` (with `compile_args`),
+    run it on `inputs` ({name: array}) at each of `thread_counts` (None: the
+    default) and compare each output with `expected` ({name: array}), within
     rtol/atol or, for the outputs `tolerances` names, its (rtol, atol); returns
-    the list of problems (empty when every output matches)."""
+    the list of problems (empty when every output matches). `tag` names this
+    build's files in `work` and its problems, for several builds of one model."""
     compiler = find_tool("kiln-compile", bin_dir)
     runner = find_tool("kiln-run", bin_dir)
-    lib = os.path.join(work, os.path.splitext(os.path.basename(model))[0] + ".so")
-    kiln_compile(compiler, model, lib, timeout=compile_timeout)
-    out = os.path.join(work, "out")
+    suffix = f"_{tag}" if tag else ""
+    lib = os.path.join(work, os.path.splitext(os.path.basename(model))[0] + suffix + ".so")
+    kiln_compile(compiler, model, lib, timeout=compile_timeout, extra=compile_args)
     npys = [(name, save_npy(os.path.join(work, name + ".npy"), value))
             for name, value in inputs.items()]
-    kiln_run([runner, lib], npys, out, timeout=run_timeout)
+    problems = []
+    for threads in thread_counts:
+        out = os.path.join(work, "out" + suffix + (f"_{threads}" if threads else ""))
+        kiln_run([runner, lib], npys, out, timeout=run_timeout, threads=threads)
+        where = ", ".join(w for w in (tag, f"{threads} threads" if threads else "") if w)
+        problems += _compare_outputs(out, expected, rtol, atol, oracle, tolerances,
+                                     f" ({where})" if where else "")
+    return problems
+
+
+def _compare_outputs(out, expected, rtol, atol, oracle, tolerances, where):
     problems = []
     for name, want in expected.items():
         got = load_output(out, name)
         out_rtol, out_atol = (tolerances or {}).get(name, (rtol, atol))
-        problem = compare(got, want, rtol=out_rtol, atol=out_atol, name=name)
+        problem = compare(got, want, rtol=out_rtol, atol=out_atol, name=name + where)
         if problem:
             problems.append(problem)
             continue
         finite = np.isfinite(want)
         err = np.abs(got[finite].astype(np.float64) - want[finite]).max(initial=0.0)
-        print(f"  {name}: {list(got.shape)} {got.dtype} matches {oracle} (max abs err {err:.2g})",
+        print(f"  {name}{where}: {list(got.shape)} {got.dtype} matches {oracle} "
+              f"(max abs err {err:.2g})",
               flush=True)
     return problems
 

@@ -69,24 +69,11 @@ def main():
             model, inputs, expected = build_model()
             path = os.path.join(work, "transpose_tiles.onnx")
             onnx.save(model, path)
-            compiler = e2e.find_tool("kiln-compile", args.bin_dir)
-            runner = e2e.find_tool("kiln-run", args.bin_dir)
-            npys = [(name, e2e.save_npy(os.path.join(work, name + ".npy"), value))
-                    for name, value in inputs.items()]
-            for target, extra in (("host", ()),
-                                  ("avx2", ("--mcpu=x86-64-v3", "--mattr=+avx2,-avx512f"))):
-                lib = os.path.join(work, f"transpose_{target}.so")
-                e2e.kiln_compile(compiler, path, lib, timeout=300, extra=extra)
-                for threads in (1, 2):
-                    out = os.path.join(work, f"out_{target}_{threads}")
-                    e2e.kiln_run([runner, lib], npys, out, timeout=60, threads=threads)
-                    for name, want in expected.items():
-                        problem = e2e.compare(e2e.load_output(out, name), want, rtol=0, atol=0,
-                                              name=f"{name} ({target}, {threads} threads)")
-                        if problem:
-                            failures.append(problem)
-                    print(f"  {target}, {threads} threads: {len(expected)} transposes checked",
-                          flush=True)
+            for tag, flags in (("host", ()),
+                               ("avx2", ("--mcpu=x86-64-v3", "--mattr=+avx2,-avx512f"))):
+                failures += e2e.check_model_outputs(
+                    args.bin_dir, work, path, inputs, expected, rtol=0, atol=0, oracle="numpy",
+                    compile_args=flags, thread_counts=(1, 2), tag=tag)
     except e2e.E2EError as err:
         failures.append(str(err))
     return e2e.finish(failures, "transposes in square tiles against numpy")
