@@ -80,6 +80,7 @@ std::optional<std::pair<unsigned, unsigned>> squareTransposeDims(linalg::Transpo
   auto outType = dyn_cast<RankedTensorType>(op.getInit().getType());
   if (!inType || !outType || !outType.hasStaticShape() || !op.hasPureTensorSemantics() ||
       vectorWidth < 2 || !llvm::isPowerOf2_64(vectorWidth) ||
+      !inType.getElementType().isIntOrFloat() ||
       inType.getElementType().getIntOrFloatBitWidth() != 32)
     return std::nullopt;
   ArrayRef<int64_t> perm = op.getPermutation();
