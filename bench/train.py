@@ -18,7 +18,16 @@ labels, Adam (lr 1e-3), batch norm in training mode.
 * PyTorch eager: a fresh Python process (torch.set_num_threads(T),
   set_num_interop_threads(1)) builds the same model from the same seed, runs 3
   warm-up steps (zero_grad, forward, loss, backward, optimizer step), then times
-  steps in 3 rounds and keeps the fastest round.
+  steps in 3 rounds and keeps the fastest round. The process runs with glibc
+  malloc tuned so that freed blocks stay in the process (GLIBC_TUNABLES
+  mmap_threshold 32 MiB, trim_threshold 256 MiB; `--torch-malloc default`
+  leaves glibc's defaults). With the defaults, some processes keep unmapping
+  and re-faulting their large temporaries every step: measured on an AMD EPYC
+  VM, 300,000-590,000 page faults and 15-26 steps/s for the ResNet-style CNN
+  against 43,000-52,000 and 58-71 steps/s, per process at random. Tuned, PyTorch
+  gets its fast draw every time, which is the fair peer (PyTorch's CPU
+  performance guide advises a caching allocator such as jemalloc for the same
+  reason).
 * Memory: Kiln's planned arena of the train_step entry (`kiln-compile
   --report`, else the entry's `workspace` line in the artifact's signature):
   every intermediate of forward and backward, gradients included, planned at
@@ -172,10 +181,18 @@ def torch_worker(name, threads, steps):
     print(json.dumps({"steps_per_s": steps / best, "peak_mib": peak / 2**20}))
 
 
-def bench_torch(name, threads, steps):
+# glibc malloc keeps freed blocks up to these sizes in the process instead of
+# returning them to the kernel (see the module docstring).
+TORCH_MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
+
+
+def bench_torch(name, threads, steps, malloc="tuned"):
+    env = dict(os.environ)
+    if malloc == "tuned":
+        env["GLIBC_TUNABLES"] = TORCH_MALLOC_TUNABLES
     proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-worker", name,
                            "--threads", str(threads), "--steps", str(steps)],
-                          capture_output=True, text=True, timeout=1200)
+                          capture_output=True, text=True, timeout=1200, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"PyTorch worker for {name} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -296,6 +313,9 @@ def main():
                     help="about how long each timed run steps (default 3)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per timing, fastest kept")
     ap.add_argument("--markdown", help="also write the table to this file")
+    ap.add_argument("--torch-malloc", choices=("tuned", "default"), default="tuned",
+                    help="glibc malloc settings of the PyTorch process: tuned (freed blocks "
+                         "stay in the process; the default) or glibc's defaults")
     ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
     ap.add_argument("--steps", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -326,15 +346,18 @@ def main():
             failed.append(name)
             continue
         torch_steps = max(10, min(500, int(args.seconds * kiln["steps_per_s"] / 3)))
-        torch_row = bench_torch(name, args.threads, torch_steps)
+        torch_row = bench_torch(name, args.threads, torch_steps, args.torch_malloc)
         rows.append((name, kiln, torch_row))
 
     from run import cpu_model  # bench/run.py, beside this script
     cpu = cpu_model()
     import torch
+    malloc = (f"tuned ({TORCH_MALLOC_TUNABLES})" if args.torch_malloc == "tuned"
+              else "defaults")
     lines = [
         f"Machine: {cpu}, {os.cpu_count()} cores. Threads: {args.threads} (kiln-run --threads, "
-        f"torch.set_num_threads). PyTorch {torch.__version__} eager. Adam lr {LR:g}, softmax "
+        f"torch.set_num_threads). PyTorch {torch.__version__} eager, glibc malloc "
+        f"{malloc}. Adam lr {LR:g}, softmax "
         "cross-entropy, batch norm in training mode."
         + (f" Extra kiln-compile flags: {args.compile_args}." if args.compile_args else ""),
         "",
