@@ -33,6 +33,67 @@ using namespace mlir;
 
 namespace {
 
+/// A contraction whose reduction dims all have size 1 and whose operands are
+/// indexed like its accumulator apart from them is an elementwise
+/// multiply-add: `acc + lhs * rhs` (vector.fma for floats). Upstream's
+/// outer-product lowering does not take it (one parallel dim, or none of a
+/// matmul's shape), and its fallback unrolls every parallel dim into
+/// scalar dot products: the batch-norm gradient's `sum(dy * x_hat)` block,
+/// `vector<1x32> x vector<1x32> into vector<32>`, became 32 scalar
+/// multiply-adds with their extracts and inserts.
+struct UnitReductionContractToFMA : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getKind() != vector::CombiningKind::ADD ||
+        cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+      return failure();
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!accType || accType.isScalable())
+      return failure();
+    SmallVector<int64_t> bounds;
+    op.getIterationBounds(bounds);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    auto isReduction = [&](unsigned d) { return vector::isReductionIterator(op.getIteratorTypes()[d]); };
+    for (unsigned d = 0; d < bounds.size(); ++d)
+      if (isReduction(d) && bounds[d] != 1)
+        return failure();
+    // Each operand's results, without the reduction dims, must be the
+    // accumulator's, in its order.
+    auto parallelResults = [&](AffineMap map) {
+      SmallVector<AffineExpr> kept;
+      for (AffineExpr e : map.getResults()) {
+        auto dim = dyn_cast<AffineDimExpr>(e);
+        if (!dim)
+          return SmallVector<AffineExpr>{e, e}; // never equal to the acc's
+        if (!isReduction(dim.getPosition()))
+          kept.push_back(e);
+      }
+      return kept;
+    };
+    ArrayRef<AffineExpr> accResults = maps[2].getResults();
+    if (ArrayRef<AffineExpr>(parallelResults(maps[0])) != accResults ||
+        ArrayRef<AffineExpr>(parallelResults(maps[1])) != accResults)
+      return failure();
+    Location loc = op.getLoc();
+    Type elem = accType.getElementType();
+    auto reshaped = [&](Value v) -> Value {
+      auto type = VectorType::get(accType.getShape(), cast<VectorType>(v.getType()).getElementType());
+      return v.getType() == type ? v : rewriter.create<vector::ShapeCastOp>(loc, type, v).getResult();
+    };
+    Value lhs = reshaped(op.getLhs()), rhs = reshaped(op.getRhs());
+    if (lhs.getType() != accType || rhs.getType() != accType)
+      return failure();
+    if (isa<FloatType>(elem)) {
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(op, lhs, rhs, op.getAcc());
+      return success();
+    }
+    Value product = rewriter.create<arith::MulIOp>(loc, lhs, rhs);
+    rewriter.replaceOpWithNewOp<arith::AddIOp>(op, op.getAcc(), product);
+    return success();
+  }
+};
+
 struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -80,6 +141,7 @@ struct LowerVectorsPass : kiln::impl::CPULowerVectorsPassBase<LowerVectorsPass> 
     {
       RewritePatternSet patterns(ctx);
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      patterns.add<UnitReductionContractToFMA>(ctx, /*benefit=*/2);
       vector::populateVectorContractLoweringPatterns(patterns, options);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);

@@ -37,6 +37,43 @@ func.func @row_max(%x: vector<4x16xf32>, %acc: vector<4xf32>) -> vector<4xf32> {
   return %r : vector<4xf32>
 }
 
+// A contraction whose only reduction dim has size 1 and whose operands are
+// indexed like the accumulator (batch norm's `sum(dy * x_hat)` block) is one
+// vector FMA, not 16 scalar multiply-adds with extracts and inserts.
+// CHECK-LABEL: func.func @unit_reduction_contract
+// CHECK-DAG: %[[A:.*]] = vector.extract %arg0[0] : vector<16xf32> from vector<1x16xf32>
+// CHECK-DAG: %[[B:.*]] = vector.extract %arg1[0] : vector<16xf32> from vector<1x16xf32>
+// CHECK: %[[R:.*]] = vector.fma %[[A]], %[[B]], %arg2 : vector<16xf32>
+// CHECK-NEXT: return %[[R]]
+#elem = affine_map<(k, n) -> (k, n)>
+#sum = affine_map<(k, n) -> (n)>
+func.func @unit_reduction_contract(%a: vector<1x16xf32>, %b: vector<1x16xf32>, %acc: vector<16xf32>) -> vector<16xf32> {
+  %r = vector.contract {indexing_maps = [#elem, #elem, #sum], iterator_types = ["reduction", "parallel"], kind = #vector.kind<add>} %a, %b, %acc : vector<1x16xf32>, vector<1x16xf32> into vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// The same with integers: a multiply and an add.
+// CHECK-LABEL: func.func @unit_reduction_contract_int
+// CHECK: %[[P:.*]] = arith.muli
+// CHECK: %[[R:.*]] = arith.addi %arg2, %[[P]] : vector<8xi32>
+// CHECK-NOT: vector.extract
+func.func @unit_reduction_contract_int(%a: vector<1x8xi32>, %b: vector<1x8xi32>, %acc: vector<8xi32>) -> vector<8xi32> {
+  %r = vector.contract {indexing_maps = [#elem, #elem, #sum], iterator_types = ["reduction", "parallel"], kind = #vector.kind<add>} %a, %b, %acc : vector<1x8xi32>, vector<1x8xi32> into vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// Operands indexed unlike the accumulator (a transposed operand) are left to
+// the upstream lowering.
+// CHECK-LABEL: func.func @unit_reduction_transposed
+// CHECK-NOT: vector.fma {{.*}} : vector<4x4xf32>
+#t = affine_map<(k, m, n) -> (k, n, m)>
+#e3 = affine_map<(k, m, n) -> (k, m, n)>
+#s3 = affine_map<(k, m, n) -> (m, n)>
+func.func @unit_reduction_transposed(%a: vector<1x4x4xf32>, %b: vector<1x4x4xf32>, %acc: vector<4x4xf32>) -> vector<4x4xf32> {
+  %r = vector.contract {indexing_maps = [#t, #e3, #s3], iterator_types = ["reduction", "parallel", "parallel"], kind = #vector.kind<add>} %a, %b, %acc : vector<1x4x4xf32>, vector<1x4x4xf32> into vector<4x4xf32>
+  return %r : vector<4x4xf32>
+}
+
 // A vector tanh becomes arithmetic (upstream's polynomial approximation);
 // a scalar one stays math.tanh (a libm call later).
 // CHECK-LABEL: func.func @tanh
