@@ -3,13 +3,35 @@
  * One loop runs at a time: the caller takes g_dispatch, publishes the job and
  * works on it alongside num_threads - 1 workers; chunks are handed out under
  * the pool mutex. A call from inside a body, or while another thread holds the
- * pool, runs inline, so nesting never deadlocks. */
+ * pool, runs inline, so nesting never deadlocks.
+ *
+ * Waiting spins before it sleeps. A training step runs about 170 parallel
+ * loops in 9 ms; with condition variables alone each loop paid a futex wake of
+ * the worker and one of the caller, and on a 2-vCPU VM two threads ran the
+ * ResNet-style step at 13.0 ms against 8.75 ms on one. Workers poll the job
+ * generation, and the caller the finished-chunk count, for up to
+ * KILN_SPIN_NS (about 200 µs, OpenMP runtimes spin similarly) before falling
+ * back to the condition variables; both counters are read with atomic loads
+ * and written under the mutex. */
 #define _POSIX_C_SOURCE 200809L
 #include "kiln_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define KILN_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define KILN_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define KILN_CPU_RELAX() ((void)0)
+#endif
+
+/* How long a waiting thread polls before it sleeps on a condition variable. */
+#define KILN_SPIN_NS 200000L
 
 typedef struct {
   pthread_mutex_t mu;
@@ -75,6 +97,41 @@ int kiln_get_num_threads(void) {
   return n;
 }
 
+static int64_t kiln_now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Polls until done() holds or KILN_SPIN_NS pass; returns whether it held. */
+static int kiln_spin_until(int (*done)(kiln_pool *, unsigned long), kiln_pool *p,
+                           unsigned long arg) {
+  int64_t deadline = 0;
+  unsigned i;
+  for (i = 0;; ++i) {
+    if (done(p, arg)) return 1;
+    KILN_CPU_RELAX();
+    if ((i & 255) == 255) { /* the clock only every 256 polls */
+      int64_t now = kiln_now_ns();
+      if (!deadline)
+        deadline = now + KILN_SPIN_NS;
+      else if (now >= deadline)
+        return 0;
+    }
+  }
+}
+
+static int kiln_job_published(kiln_pool *p, unsigned long seen) {
+  return __atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) != seen ||
+         __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
+}
+
+static int kiln_job_finished(kiln_pool *p, unsigned long unused) {
+  (void)unused;
+  return __atomic_load_n(&p->chunks_done, __ATOMIC_ACQUIRE) ==
+         __atomic_load_n(&p->num_chunks, __ATOMIC_ACQUIRE);
+}
+
 /* Runs chunks of the current job until none is left; called and returns with mu held. */
 static void kiln_pool_work_locked(kiln_pool *p) {
   while (p->next_chunk < p->num_chunks) {
@@ -86,7 +143,8 @@ static void kiln_pool_work_locked(kiln_pool *p) {
     pthread_mutex_unlock(&p->mu);
     body(begin, end, ctx);
     pthread_mutex_lock(&p->mu);
-    if (++p->chunks_done == p->num_chunks) pthread_cond_signal(&p->done_cv);
+    if (__atomic_add_fetch(&p->chunks_done, 1, __ATOMIC_RELEASE) == p->num_chunks)
+      pthread_cond_signal(&p->done_cv);
   }
 }
 
@@ -98,6 +156,11 @@ static void *kiln_pool_worker(void *arg) {
   /* Not p->generation: a job may already have been published before this thread ran. */
   seen = p->spawn_generation;
   for (;;) {
+    if (!p->stop && p->generation == seen) {
+      pthread_mutex_unlock(&p->mu);
+      kiln_spin_until(kiln_job_published, p, seen);
+      pthread_mutex_lock(&p->mu);
+    }
     while (!p->stop && p->generation == seen) pthread_cond_wait(&p->start_cv, &p->mu);
     if (p->stop) break;
     seen = p->generation;
@@ -112,14 +175,14 @@ static void kiln_pool_stop(kiln_pool *p) {
   int i;
   if (!p->num_workers) return;
   pthread_mutex_lock(&p->mu);
-  p->stop = 1;
+  __atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->start_cv);
   pthread_mutex_unlock(&p->mu);
   for (i = 0; i < p->num_workers; ++i) pthread_join(p->workers[i], NULL);
   free(p->workers);
   p->workers = NULL;
   p->num_workers = 0;
-  p->stop = 0;
+  __atomic_store_n(&p->stop, 0, __ATOMIC_RELEASE);
 }
 
 /* Makes the pool have @p want workers, or as many as could be started; g_dispatch held. */
@@ -164,12 +227,19 @@ void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx) {
   p->body = body;
   p->ctx = ctx;
   p->n = n;
-  p->num_chunks = n < (int64_t)p->num_workers + 1 ? n : (int64_t)p->num_workers + 1;
+  __atomic_store_n(&p->num_chunks,
+                   n < (int64_t)p->num_workers + 1 ? n : (int64_t)p->num_workers + 1,
+                   __ATOMIC_RELAXED);
   p->next_chunk = 0;
-  p->chunks_done = 0;
-  ++p->generation;
+  __atomic_store_n(&p->chunks_done, 0, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->start_cv);
   kiln_pool_work_locked(p);
+  if (p->chunks_done < p->num_chunks) {
+    pthread_mutex_unlock(&p->mu);
+    kiln_spin_until(kiln_job_finished, p, 0);
+    pthread_mutex_lock(&p->mu);
+  }
   while (p->chunks_done < p->num_chunks) pthread_cond_wait(&p->done_cv, &p->mu);
   p->body = NULL;
   p->ctx = NULL;
