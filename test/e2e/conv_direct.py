@@ -38,6 +38,10 @@ CASES = [
     ("direct_dilated", (1, 4, 20, 32), 8, (3, 3), (1, 1), [2, 2, 2, 2], (2, 2), 1, True),
     ("direct_5x5_odd", (1, 7, 11, 20), 20, (5, 5), (1, 1), [0, 0, 0, 0], (1, 1), 1, False),
     ("direct_1x3", (3, 3, 9, 16), 8, (1, 3), (1, 1), [0, 1, 0, 1], (1, 1), 1, True),
+    # Padded rows as wide as the output read the unpadded input, each kernel
+    # column's window shifted in from one row read (two lanes each way here).
+    ("direct_5x5_pad2", (2, 4, 12, 16), 8, (5, 5), (1, 1), [2, 2, 2, 2], (1, 1), 1, True),
+    ("direct_3x5_uneven", (1, 6, 10, 32), 16, (3, 5), (1, 1), [0, 3, 2, 1], (1, 1), 1, False),
     ("direct_channel_blocks", (1, 96, 10, 16), 8, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     ("direct_wide", (1, 6, 6, 64), 24, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_narrow_rows", (2, 6, 14, 28), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),

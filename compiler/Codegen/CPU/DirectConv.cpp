@@ -8,6 +8,10 @@
 // a vector; each step is one rows x 1 x lanes vector.contract of a filter
 // column with input rows read in place from the padded input (no im2col
 // buffer; at stride 2 twice the lanes, every other one kept by a shuffle).
+// At stride 1, when a register block is a whole output row as wide as the
+// input's, a zero-padded input is read unpadded instead: one input row per
+// (channel, kernel row), each kernel column's window shifted out of it with
+// zeros shifted in, so the pad's copy of the whole input is dead.
 // The cost rule that picks this path over im2col is planDirectConv
 // (docs/lowering-choices.md).
 //
@@ -24,6 +28,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -56,6 +61,74 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileConv(RewriterBase &rewriter, linalg::Con
   if (!result)
     return failure();
   return result;
+}
+
+/// A 4-D input zero-padded in its spatial dims (2 and 3) the way the nn
+/// lowering pads (padSpatial): inserted into an empty tensor whose border is
+/// then filled with zeros band by band, or inserted into a tensor filled with
+/// zeros. `top` and `left` are the pads before the first row and column.
+struct ZeroPadded {
+  Value source;
+  int64_t top = 0, left = 0;
+};
+
+/// The unpadded input behind `padded`, when every element outside it is a
+/// zero written by a fill: the bands are disjoint rectangles of the border
+/// whose areas add up to the border's.
+std::optional<ZeroPadded> matchZeroPadded(Value padded) {
+  auto type = dyn_cast<RankedTensorType>(padded.getType());
+  if (!type || type.getRank() != 4 || !type.hasStaticShape())
+    return std::nullopt;
+  auto isZeroFill = [](Value v) {
+    auto fill = v.getDefiningOp<linalg::FillOp>();
+    return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  };
+  // [row begin, row end, column begin, column end] of each band.
+  SmallVector<std::array<int64_t, 4>> bands;
+  Value v = padded;
+  tensor::InsertSliceOp interior;
+  while (auto insert = v.getDefiningOp<tensor::InsertSliceOp>()) {
+    if (!insert.hasUnitStride() ||
+        ShapedType::isDynamicShape(insert.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(insert.getStaticSizes()))
+      return std::nullopt;
+    ArrayRef<int64_t> off = insert.getStaticOffsets(), size = insert.getStaticSizes();
+    if (off[0] != 0 || off[1] != 0 || size[0] != type.getDimSize(0) ||
+        size[1] != type.getDimSize(1))
+      return std::nullopt;
+    if (!isZeroFill(insert.getSource())) {
+      interior = insert;
+      break;
+    }
+    bands.push_back({off[2], off[2] + size[2], off[3], off[3] + size[3]});
+    v = insert.getDest();
+  }
+  if (!interior)
+    return std::nullopt;
+  auto sourceType = dyn_cast<RankedTensorType>(interior.getSource().getType());
+  if (!sourceType || !sourceType.hasStaticShape() ||
+      ArrayRef<int64_t>(interior.getStaticSizes()) != sourceType.getShape())
+    return std::nullopt;
+  int64_t top = interior.getStaticOffsets()[2], left = interior.getStaticOffsets()[3];
+  int64_t h = sourceType.getDimSize(2), w = sourceType.getDimSize(3);
+  // Padded into a tensor of zeros: every border element is a zero already.
+  if (isZeroFill(interior.getDest()) && bands.empty())
+    return ZeroPadded{interior.getSource(), top, left};
+  if (!interior.getDest().getDefiningOp<tensor::EmptyOp>())
+    return std::nullopt;
+  int64_t area = 0;
+  for (auto [i, a] : llvm::enumerate(bands)) {
+    // Outside the interior rows or columns, and apart from the others.
+    if (a[0] < top + h && a[1] > top && a[2] < left + w && a[3] > left)
+      return std::nullopt;
+    for (const auto &b : llvm::ArrayRef(bands).drop_front(i + 1))
+      if (a[0] < b[1] && b[0] < a[1] && a[2] < b[3] && b[2] < a[3])
+        return std::nullopt;
+    area += (a[1] - a[0]) * (a[3] - a[2]);
+  }
+  if (area != type.getDimSize(2) * type.getDimSize(3) - h * w)
+    return std::nullopt;
+  return ZeroPadded{interior.getSource(), top, left};
 }
 
 } // namespace
@@ -134,6 +207,24 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     emitError(convLoc) << "expects a direct convolution's loops to tile";
     return failure();
   };
+
+  // A stride-1 convolution whose register block is a whole output row as
+  // wide as the input's reads the unpadded input: the pad (a copy of the
+  // whole input) is then dead. Each step reads one input row and makes its
+  // kernel columns' windows by shifting zeros in (vector.shuffle); a row
+  // past the input's top or bottom adds nothing (scf.if).
+  std::optional<ZeroPadded> unpadded;
+  {
+    auto ones = [](DenseIntElementsAttr a) {
+      return llvm::all_of(a.getValues<int64_t>(), [](int64_t v) { return v == 1; });
+    };
+    if (ones(conv.getStrides()) && ones(conv.getDilations()) && plan.outRows == 1 &&
+        plan.cols == ow && plan.vectorCols == ow)
+      if ((unpadded = matchZeroPadded(conv.getInputs()[0])))
+        if (cast<RankedTensorType>(unpadded->source.getType()).getDimSize(3) != ow)
+          unpadded.reset();
+  }
+  Value paddedInput = conv.getInputs()[0];
 
   // Loops (n, f, oh, ow, c, kh, kw). The parallel loop: blocks of whole
   // register-block rows of output channels, so each thread reads only its
@@ -226,6 +317,27 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   Value c0 = getValueOrCreateConstantIndexOp(rewriter, loc, fOffsets[1]);
 
   Value input = block.getInputs()[0], out = block.getOutputs()[0];
+  // The block's input offsets in the padded input, through the slices.
+  SmallVector<OpFoldResult> inOffsets(4, rewriter.getIndexAttr(0));
+  if (unpadded) {
+    Value in = input;
+    while (in != paddedInput) {
+      auto slice = in.getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice || !slice.hasUnitStride()) {
+        unpadded.reset();
+        break;
+      }
+      for (auto [acc, off] : llvm::zip(inOffsets, slice.getMixedOffsets())) {
+        AffineExpr a, b;
+        bindSymbols(ctx, a, b);
+        acc = affine::makeComposedFoldedAffineApply(rewriter, loc, a + b, {acc, off});
+      }
+      in = slice.getSource();
+    }
+    // Whole rows only.
+    if (unpadded && !isConstantIntValue(inOffsets[3], 0))
+      unpadded.reset();
+  }
   Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
   Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
   // The accumulator's rows and columns are dims 1 and 3 of the output tile
@@ -264,7 +376,65 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
       {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
-  scf::LoopNest nest = scf::buildLoopNest(
+  // The unpadded input: loops over (input channel, kernel row); the row is
+  // read once and each kernel column's window made from it.
+  auto unpaddedStep = [&](OpBuilder &b, Location l, ValueRange ivs,
+                          ValueRange args) -> scf::ValueVector {
+    Value source = unpadded->source;
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    int64_t height = sourceType.getDimSize(2), width = sourceType.getDimSize(3);
+    AffineExpr s0, s1, s2;
+    bindSymbols(ctx, s0, s1, s2);
+    Value row = affine::makeComposedAffineApply(b, l, s0 + s1 - unpadded->top,
+                                                {getValueOrCreateConstantIndexOp(b, l, inOffsets[2]), ivs[1]});
+    Value zeroIdx = b.create<arith::ConstantIndexOp>(l, 0);
+    Value inside = b.create<arith::AndIOp>(
+        l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, row, zeroIdx),
+        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, row,
+                                b.create<arith::ConstantIndexOp>(l, height)));
+    auto branch = b.create<scf::IfOp>(
+        l, inside,
+        [&](OpBuilder &t, Location tl) {
+          Value n0 = getValueOrCreateConstantIndexOp(t, tl, inOffsets[0]);
+          Value channel = affine::makeComposedAffineApply(
+              t, tl, s0 + s1, {getValueOrCreateConstantIndexOp(t, tl, inOffsets[1]), ivs[0]});
+          Value line = t.create<vector::TransferReadOp>(
+              tl, VectorType::get({width}, elem), source, ValueRange{n0, channel, row, zeroIdx},
+              AffineMapAttr::get(AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx)), zero,
+              Value(), t.getBoolArrayAttr({true}));
+          Value zeros = t.create<arith::ConstantOp>(
+              tl, DenseElementsAttr::get(VectorType::get({width}, elem), t.getZeroAttr(elem)));
+          Value acc = args[0];
+          for (int64_t j = 0; j < kw; ++j) {
+            Value k = affine::makeComposedAffineApply(
+                t, tl, (s0 + s1) * (kh * kw) + s2 * kw + j, {ivs[0], c0, ivs[1]});
+            Value wv = t.create<vector::TransferReadOp>(
+                tl, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
+                AffineMapAttr::get(t.getMultiDimIdentityMap(2)), zero, Value(),
+                t.getBoolArrayAttr({true, true}));
+            // Output pixel p reads input column p + j - left: lanes past
+            // either end take a zero of the second operand.
+            int64_t shift = j - unpadded->left;
+            SmallVector<int64_t> picked;
+            for (int64_t p = 0; p < width; ++p)
+              picked.push_back(p + shift >= 0 && p + shift < width ? p + shift : width);
+            Value window = shift == 0 ? line : t.create<vector::ShuffleOp>(tl, line, zeros, picked).getResult();
+            Value iv2 = t.create<vector::BroadcastOp>(tl, VectorType::get({1, lanes}, elem), window);
+            acc = t.create<vector::ContractionOp>(tl, wv, iv2, acc,
+                                                  t.getAffineMapArrayAttr(contractMaps),
+                                                  contractIters);
+          }
+          t.create<scf::YieldOp>(tl, acc);
+        },
+        [&](OpBuilder &e, Location el) { e.create<scf::YieldOp>(el, args[0]); });
+    return {branch.getResult(0)};
+  };
+  scf::LoopNest nest =
+      unpadded
+          ? scf::buildLoopNest(rewriter, loc, ValueRange{idx(0), idx(0)},
+                               ValueRange{idx(channels), idx(kh)}, ValueRange{idx(1), idx(1)},
+                               ValueRange{acc}, unpaddedStep)
+          : scf::buildLoopNest(
       rewriter, loc, ValueRange{idx(0), idx(0), idx(0)}, ValueRange{idx(channels), idx(kh), idx(kw)},
       ValueRange{idx(1), idx(1), idx(1)}, ValueRange{acc},
       [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {

@@ -179,3 +179,74 @@ func.func @few_filters(%x: tensor<1x8x18x18xf32>, %w: tensor<3x8x3x3xf32>, %init
          ins(%x, %w : tensor<1x8x18x18xf32>, tensor<3x8x3x3xf32>) outs(%init : tensor<1x3x16x16xf32>) -> tensor<1x3x16x16xf32>
   return %r : tensor<1x3x16x16xf32>
 }
+
+// -----
+
+// A zero-padded input (the nn lowering's pattern: the input inserted into an
+// empty tensor, the border filled band by band) whose output rows are whole
+// vectors as wide as the input's: the unpadded input is read, one row per
+// (input channel, kernel row), each kernel column's window made by shifting
+// zeros in; rows above or below the input are skipped. The pad is dead.
+// W16-LABEL: func.func @pad_direct
+// W16-SAME: %[[X:[^:]*]]: tensor<2x8x16x16xf32>
+// W16-NOT: tensor.insert_slice
+// W16-NOT: linalg.fill
+// W16: scf.for {{.*}} -> (vector<16x16xf32>)
+// W16: %[[IN:.*]] = arith.andi
+// W16: scf.if %[[IN]] -> (vector<16x16xf32>)
+// W16: %[[ROW:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<2x8x16x16xf32>, vector<16xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+// W16: vector.contract
+// W16: vector.contract
+// W16: vector.shuffle %[[ROW]], %{{.*}} [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+// W16: vector.contract
+// W16: } else {
+// W16-NOT: linalg.conv_2d_nchw_fchw
+func.func @pad_direct(%x: tensor<2x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<2x16x16x16xf32>) -> tensor<2x16x16x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x18x18xf32>
+  %i = tensor.insert_slice %x into %e[0, 0, 1, 1] [2, 8, 16, 16] [1, 1, 1, 1] : tensor<2x8x16x16xf32> into tensor<2x8x18x18xf32>
+  %b0 = tensor.extract_slice %i[0, 0, 0, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x1x18xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%b0 : tensor<2x8x1x18xf32>) -> tensor<2x8x1x18xf32>
+  %i0 = tensor.insert_slice %f0 into %i[0, 0, 0, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x1x18xf32> into tensor<2x8x18x18xf32>
+  %b1 = tensor.extract_slice %i0[0, 0, 17, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x1x18xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%b1 : tensor<2x8x1x18xf32>) -> tensor<2x8x1x18xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 17, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x1x18xf32> into tensor<2x8x18x18xf32>
+  %b2 = tensor.extract_slice %i1[0, 0, 1, 0] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x16x1xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%b2 : tensor<2x8x16x1xf32>) -> tensor<2x8x16x1xf32>
+  %i2 = tensor.insert_slice %f2 into %i1[0, 0, 1, 0] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x16x1xf32> into tensor<2x8x18x18xf32>
+  %b3 = tensor.extract_slice %i2[0, 0, 1, 17] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x16x1xf32>
+  %f3 = linalg.fill ins(%cst : f32) outs(%b3 : tensor<2x8x16x1xf32>) -> tensor<2x8x16x1xf32>
+  %p = tensor.insert_slice %f3 into %i2[0, 0, 1, 17] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x16x1xf32> into tensor<2x8x18x18xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%p, %w : tensor<2x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<2x16x16x16xf32>) -> tensor<2x16x16x16xf32>
+  return %r : tensor<2x16x16x16xf32>
+}
+
+// -----
+
+// Padded with ones (not zeros): the padded input is read as before.
+// W16-LABEL: func.func @pad_value_one
+// W16: tensor.insert_slice
+// W16-NOT: scf.if
+// W16: vector.contract
+func.func @pad_value_one(%x: tensor<2x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<2x16x16x16xf32>) -> tensor<2x16x16x16xf32> {
+  %cst = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<2x8x18x18xf32>
+  %i = tensor.insert_slice %x into %e[0, 0, 1, 1] [2, 8, 16, 16] [1, 1, 1, 1] : tensor<2x8x16x16xf32> into tensor<2x8x18x18xf32>
+  %b0 = tensor.extract_slice %i[0, 0, 0, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x1x18xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%b0 : tensor<2x8x1x18xf32>) -> tensor<2x8x1x18xf32>
+  %i0 = tensor.insert_slice %f0 into %i[0, 0, 0, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x1x18xf32> into tensor<2x8x18x18xf32>
+  %b1 = tensor.extract_slice %i0[0, 0, 17, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x1x18xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%b1 : tensor<2x8x1x18xf32>) -> tensor<2x8x1x18xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 17, 0] [2, 8, 1, 18] [1, 1, 1, 1] : tensor<2x8x1x18xf32> into tensor<2x8x18x18xf32>
+  %b2 = tensor.extract_slice %i1[0, 0, 1, 0] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x16x1xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%b2 : tensor<2x8x16x1xf32>) -> tensor<2x8x16x1xf32>
+  %i2 = tensor.insert_slice %f2 into %i1[0, 0, 1, 0] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x16x1xf32> into tensor<2x8x18x18xf32>
+  %b3 = tensor.extract_slice %i2[0, 0, 1, 17] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x18x18xf32> to tensor<2x8x16x1xf32>
+  %f3 = linalg.fill ins(%cst : f32) outs(%b3 : tensor<2x8x16x1xf32>) -> tensor<2x8x16x1xf32>
+  %p = tensor.insert_slice %f3 into %i2[0, 0, 1, 17] [2, 8, 16, 1] [1, 1, 1, 1] : tensor<2x8x16x1xf32> into tensor<2x8x18x18xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%p, %w : tensor<2x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<2x16x16x16xf32>) -> tensor<2x16x16x16xf32>
+  return %r : tensor<2x16x16x16xf32>
+}
