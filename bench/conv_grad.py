@@ -123,10 +123,18 @@ def kiln_ms(bin_dir, work, shape, which, threads, runs, compile_args=()):
         np.save(path, arr)
         cmd += ["--input", f"{name}={path}"]
     out = json.loads(run(cmd).strip().splitlines()[-1])
+    # The entry's planned arena: its row of --report's first table
+    # ("| entry | planned arena (bytes) | ...").
     workspace = None
+    in_arena_table = False
     for line in report.splitlines():
-        if entry in line or "workspace" in line.lower() or "arena" in line.lower():
-            workspace = (workspace + " | " if workspace else "") + line.strip()
+        if "planned arena (bytes)" in line:
+            in_arena_table = True
+        elif in_arena_table and line.startswith(f"| {entry} |"):
+            workspace = f"{int(line.split('|')[2])} B arena"
+            break
+        elif not line.strip():
+            in_arena_table = False
     return out["min_ms"], workspace
 
 
