@@ -11,6 +11,7 @@
 
 #include "dialects/NN/Gradients/GradientRules.h"
 #include "dialects/NN/Gradients/NormalizeGradient.h"
+#include "dialects/NN/IR/NNStatistics.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -51,9 +52,17 @@ struct NormalizeStats {
 };
 NormalizeStats computeNormalizeStats(GradientEmitter &e, Value x, ArrayRef<int64_t> axes,
                                      double epsilon) {
-  Value mean = statMean(e, x, axes);
-  Value centered = make<SubOp>(e, x, mean);
-  Value var = statMean(e, make<MulOp>(e, centered, centered), axes);
+  Value mean, var;
+  if (!axes.empty() && axes.front() == 0) {
+    // Batch norm's (over the batch and more): one pass, as nn-decompose builds them (NNStatistics.h).
+    BatchStatistics stats = buildBatchStatistics(e.builder(), e.loc(), x, axes);
+    mean = stats.mean;
+    var = stats.variance;
+  } else {
+    mean = statMean(e, x, axes);
+    Value centered = make<SubOp>(e, x, mean);
+    var = statMean(e, make<MulOp>(e, centered, centered), axes);
+  }
   Value invStd = make<ReciprocalOp>(
       e, make<SqrtOp>(e, make<AddOp>(e, var, e.scalar(elemOf(x), epsilon))));
   return {mean, invStd};

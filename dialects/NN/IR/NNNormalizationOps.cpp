@@ -1,6 +1,7 @@
 //===- NNNormalizationOps.cpp - nn dialect: normalization and softmax ------===//
 
 #include "dialects/NN/IR/NNInference.h"
+#include "dialects/NN/IR/NNStatistics.h"
 
 using namespace mlir;
 using namespace kiln::nn;
@@ -138,4 +139,31 @@ LogicalResult MeanVarianceNormOp::inferReturnTypes(MLIRContext *, std::optional<
     return failure();
   types.push_back(in);
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Batch statistics (NNStatistics.h)
+//===----------------------------------------------------------------------===//
+
+BatchStatistics kiln::nn::buildBatchStatistics(OpBuilder &b, Location loc, Value x,
+                                               ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  BoolAttr kept = b.getBoolAttr(true);
+  auto mean = [&](Value v) -> Value {
+    if (axes.size() > 1)
+      v = b.create<ReduceMeanOp>(loc, v, b.getDenseI64ArrayAttr(axes.take_front()), kept);
+    return b.create<ReduceMeanOp>(
+        loc, v, b.getDenseI64ArrayAttr(axes.size() > 1 ? axes.drop_front() : axes), kept);
+  };
+  SmallVector<int64_t> zeros(rank, 0), sizes(type.getShape()), ones(rank, 1);
+  for (int64_t a : axes)
+    sizes[a] = 1;
+  Value shift = b.create<SliceOp>(loc, x, b.getDenseI64ArrayAttr(zeros),
+                                  b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr(ones));
+  Value d = b.create<SubOp>(loc, x, shift);
+  Value m1 = mean(d);
+  Value m2 = mean(b.create<MulOp>(loc, d, d));
+  Value var = b.create<ReluOp>(loc, b.create<SubOp>(loc, m2, b.create<MulOp>(loc, m1, m1)));
+  return {b.create<AddOp>(loc, shift, m1), var};
 }

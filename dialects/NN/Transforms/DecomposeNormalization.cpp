@@ -1,5 +1,6 @@
 //===- DecomposeNormalization.cpp - norms, LRN and hardmax as nn ops ------===//
 
+#include "dialects/NN/IR/NNStatistics.h"
 #include "dialects/NN/Transforms/DecomposeUtils.h"
 #include "dialects/NN/Transforms/Passes.h"
 
@@ -89,22 +90,11 @@ struct DecomposeBatchNormTraining : OpRewritePattern<BatchNormTrainingOp> {
     SmallVector<int64_t> axes{0};
     for (int64_t d = 2; d < rank; ++d)
       axes.push_back(d);
-    BoolAttr kept = rewriter.getBoolAttr(true);
-    // The batch first, then the spatial dims: the first reduction keeps the
-    // innermost dim parallel (it vectorizes as elementwise adds) and leaves
-    // 1/N of the data to the second. The gradient rule (channelNormGradient)
-    // recomputes the statistics with the same ops, so CSE shares them.
-    auto batchMean = [&](Value v) -> Value {
-      ArrayRef<int64_t> all(axes);
-      if (all.size() > 1)
-        v = rewriter.create<ReduceMeanOp>(loc, v, rewriter.getDenseI64ArrayAttr(all.take_front()),
-                                          kept);
-      return rewriter.create<ReduceMeanOp>(
-          loc, v, rewriter.getDenseI64ArrayAttr(all.size() > 1 ? all.drop_front() : all), kept);
-    };
-    Value mean = batchMean(x);
+    // One pass for both statistics (NNStatistics.h); the gradient rule
+    // (channelNormGradient) builds them with the same ops, so CSE shares them.
+    BatchStatistics stats = buildBatchStatistics(rewriter, loc, x, axes);
+    Value mean = stats.mean, var = stats.variance;
     Value centered = rewriter.create<SubOp>(loc, x, mean);
-    Value var = batchMean(rewriter.create<MulOp>(loc, centered, centered));
     Value shifted = rewriter.create<AddOp>(
         loc, var, scalarConstant(rewriter, loc, elem, op.getEpsilon().convertToDouble()));
     Value inv = rewriter.create<ReciprocalOp>(loc, rewriter.create<SqrtOp>(loc, shifted));

@@ -107,3 +107,32 @@ func.func @adam_f64(%p: tensor<4xf64>, %g: tensor<4xf64>, %m: tensor<4xf64>, %v:
       : (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<i64>) -> (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>)
   return %p1, %m1, %v1 : tensor<4xf64>, tensor<4xf64>, tensor<4xf64>
 }
+
+// -----
+
+// batch_norm_training: both statistics in one pass over x (NNStatistics.h):
+// shifted by each channel's first element s, mean = s + E[x - s] and
+// variance = relu(E[(x - s)^2] - E[x - s]^2), each mean over the batch first,
+// then the spatial dims; y = (x - mean) / sqrt(variance + epsilon) * scale +
+// bias; the running statistics blended with momentum.
+// CHECK-LABEL: func.func @batch_norm_training
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x3x4x5xf32>
+// CHECK: %[[S:.*]] = nn.slice %[[X]] {offsets = array<i64: 0, 0, 0, 0>, sizes = array<i64: 1, 3, 1, 1>, strides = array<i64: 1, 1, 1, 1>}
+// CHECK: %[[D:.*]] = nn.sub %[[X]], %[[S]]
+// CHECK: %[[B1:.*]] = nn.reduce_mean %[[D]] {axes = array<i64: 0>, keep_dims = true}
+// CHECK: %[[M1:.*]] = nn.reduce_mean %[[B1]] {axes = array<i64: 2, 3>, keep_dims = true}
+// CHECK: %[[D2:.*]] = nn.mul %[[D]], %[[D]]
+// CHECK: %[[B2:.*]] = nn.reduce_mean %[[D2]] {axes = array<i64: 0>, keep_dims = true}
+// CHECK: %[[M2:.*]] = nn.reduce_mean %[[B2]] {axes = array<i64: 2, 3>, keep_dims = true}
+// CHECK: %[[SQ:.*]] = nn.mul %[[M1]], %[[M1]]
+// CHECK: %[[DIFF:.*]] = nn.sub %[[M2]], %[[SQ]]
+// CHECK: %[[VAR:.*]] = nn.relu %[[DIFF]]
+// CHECK: %[[MEAN:.*]] = nn.add %[[S]], %[[M1]]
+// CHECK: nn.sub %[[X]], %[[MEAN]]
+// CHECK: nn.add %[[VAR]],
+// CHECK-NOT: nn.reduce_mean
+func.func @batch_norm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = nn.batch_norm_training %x, %s, %b, %m, %v {epsilon = 1.0e-5 : f64, momentum = 0.9 : f64}
+      : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}
