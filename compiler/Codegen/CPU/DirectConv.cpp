@@ -8,10 +8,10 @@
 // a vector; each step is one rows x 1 x lanes vector.contract of a filter
 // column with input rows read in place from the padded input (no im2col
 // buffer; at stride 2 twice the lanes, every other one kept by a shuffle).
-// At stride 1, when a register block is a whole output row as wide as the
-// input's, a zero-padded input is read unpadded instead: one input row per
-// (channel, kernel row), each kernel column's window shifted out of it with
-// zeros shifted in, so the pad's copy of the whole input is dead.
+// When a register block is a whole output row, a zero-padded input is read
+// unpadded instead: one whole input row per (channel, kernel row), each
+// kernel column's window picked out of it with zeros past either end, so the
+// pad's copy of the whole input is dead.
 // The cost rule that picks this path over im2col is planDirectConv
 // (docs/lowering-choices.md).
 //
@@ -208,20 +208,21 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     return failure();
   };
 
-  // A stride-1 convolution whose register block is a whole output row as
-  // wide as the input's reads the unpadded input: the pad (a copy of the
-  // whole input) is then dead. Each step reads one input row and makes its
-  // kernel columns' windows by shifting zeros in (vector.shuffle); a row
-  // past the input's top or bottom adds nothing (scf.if).
+  // A convolution whose register block is a whole output row, on a
+  // zero-padded input no wider than that row's windows span, reads the
+  // unpadded input: the pad (a copy of the whole input) is then dead. Each
+  // step reads one whole input row and picks each kernel column's window out
+  // of it, zeros past either end (vector.shuffle; at stride 2 the same
+  // shuffle keeps every other lane); a row past the input's top or bottom
+  // adds nothing (scf.if).
   std::optional<ZeroPadded> unpadded;
   {
-    auto ones = [](DenseIntElementsAttr a) {
-      return llvm::all_of(a.getValues<int64_t>(), [](int64_t v) { return v == 1; });
-    };
-    if (ones(conv.getStrides()) && ones(conv.getDilations()) && plan.outRows == 1 &&
-        plan.cols == ow && plan.vectorCols == ow)
+    int64_t sw = conv.getStrides().getValues<int64_t>()[1];
+    int64_t dw = conv.getDilations().getValues<int64_t>()[1];
+    if (plan.outRows == 1 && plan.cols == ow && plan.vectorCols == ow)
       if ((unpadded = matchZeroPadded(conv.getInputs()[0])))
-        if (cast<RankedTensorType>(unpadded->source.getType()).getDimSize(3) != ow)
+        if (cast<RankedTensorType>(unpadded->source.getType()).getDimSize(3) >
+            (ow - 1) * sw + (kw - 1) * dw + 1)
           unpadded.reset();
   }
   Value paddedInput = conv.getInputs()[0];
@@ -385,8 +386,9 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     int64_t height = sourceType.getDimSize(2), width = sourceType.getDimSize(3);
     AffineExpr s0, s1, s2;
     bindSymbols(ctx, s0, s1, s2);
-    Value row = affine::makeComposedAffineApply(b, l, s0 + s1 - unpadded->top,
-                                                {getValueOrCreateConstantIndexOp(b, l, inOffsets[2]), ivs[1]});
+    Value row = affine::makeComposedAffineApply(
+        b, l, s0 + s1 * dilations[0] - unpadded->top,
+        {getValueOrCreateConstantIndexOp(b, l, inOffsets[2]), ivs[1]});
     Value zeroIdx = b.create<arith::ConstantIndexOp>(l, 0);
     Value inside = b.create<arith::AndIOp>(
         l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, row, zeroIdx),
@@ -412,13 +414,17 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
                 tl, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
                 AffineMapAttr::get(t.getMultiDimIdentityMap(2)), zero, Value(),
                 t.getBoolArrayAttr({true, true}));
-            // Output pixel p reads input column p + j - left: lanes past
-            // either end take a zero of the second operand.
-            int64_t shift = j - unpadded->left;
+            // Output pixel p reads input column p * sw + j * dw - left:
+            // lanes past either end take a zero of the second operand.
+            int64_t shift = j * dilations[1] - unpadded->left;
             SmallVector<int64_t> picked;
-            for (int64_t p = 0; p < width; ++p)
-              picked.push_back(p + shift >= 0 && p + shift < width ? p + shift : width);
-            Value window = shift == 0 ? line : t.create<vector::ShuffleOp>(tl, line, zeros, picked).getResult();
+            for (int64_t p = 0; p < lanes; ++p) {
+              int64_t at = p * strideW + shift;
+              picked.push_back(at >= 0 && at < width ? at : width);
+            }
+            Value window = shift == 0 && strideW == 1 && lanes == width
+                               ? line
+                               : t.create<vector::ShuffleOp>(tl, line, zeros, picked).getResult();
             Value iv2 = t.create<vector::BroadcastOp>(tl, VectorType::get({1, lanes}, elem), window);
             acc = t.create<vector::ContractionOp>(tl, wv, iv2, acc,
                                                   t.getAffineMapArrayAttr(contractMaps),

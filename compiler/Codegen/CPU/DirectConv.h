@@ -45,12 +45,11 @@ std::optional<DirectConvPlan> planDirectConv(mlir::linalg::Conv2DNchwFchwOp conv
 /// Rewrites `conv` into loops over register blocks whose step, one input
 /// channel at one kernel offset, is a `rows x 1 x cols` contraction of the
 /// weights against a row of the padded input read in place (no im2col
-/// buffer), vectorized, with the blocks of `plan`. A stride-1, undilated
-/// convolution whose blocks are whole output rows as wide as its input, on
-/// an input zero-padded by the nn lowering's pattern, reads the unpadded
-/// input instead (kernel columns as shifted windows of one row read, rows
-/// outside the input skipped), leaving the pad dead. On failure it has
-/// emitted an error.
+/// buffer), vectorized, with the blocks of `plan`. A convolution whose
+/// blocks are whole output rows, on an input zero-padded by the nn
+/// lowering's pattern, reads the unpadded input instead (each kernel column
+/// picked out of one whole input row read, rows outside the input skipped),
+/// leaving the pad dead. On failure it has emitted an error.
 mlir::LogicalResult convToDirect(mlir::RewriterBase &rewriter,
                                    mlir::linalg::Conv2DNchwFchwOp conv,
                                    const DirectConvPlan &plan, const DirectConvTarget &target);

@@ -250,3 +250,38 @@ func.func @pad_value_one(%x: tensor<2x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %i
          ins(%p, %w : tensor<2x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<2x16x16x16xf32>) -> tensor<2x16x16x16xf32>
   return %r : tensor<2x16x16x16xf32>
 }
+
+// -----
+
+// The same at stride 2 (16 lanes): the whole 32-pixel input row is read once
+// per (input channel, kernel row) and each kernel column keeps every other
+// lane from its offset, a zero for the column left of the input.
+// W16-LABEL: func.func @pad_direct_stride2
+// W16-SAME: %[[X:[^:]*]]: tensor<1x8x32x32xf32>
+// W16-NOT: tensor.insert_slice
+// W16: scf.if
+// W16: %[[ROW:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x8x32x32xf32>, vector<32xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [32, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29] : vector<32xf32>, vector<32xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31] : vector<32xf32>, vector<32xf32>
+// W16-NOT: linalg.conv_2d_nchw_fchw
+func.func @pad_direct_stride2(%x: tensor<1x8x32x32xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x34x34xf32>
+  %i = tensor.insert_slice %x into %e[0, 0, 1, 1] [1, 8, 32, 32] [1, 1, 1, 1] : tensor<1x8x32x32xf32> into tensor<1x8x34x34xf32>
+  %b0 = tensor.extract_slice %i[0, 0, 0, 0] [1, 8, 1, 34] [1, 1, 1, 1] : tensor<1x8x34x34xf32> to tensor<1x8x1x34xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%b0 : tensor<1x8x1x34xf32>) -> tensor<1x8x1x34xf32>
+  %i0 = tensor.insert_slice %f0 into %i[0, 0, 0, 0] [1, 8, 1, 34] [1, 1, 1, 1] : tensor<1x8x1x34xf32> into tensor<1x8x34x34xf32>
+  %b1 = tensor.extract_slice %i0[0, 0, 33, 0] [1, 8, 1, 34] [1, 1, 1, 1] : tensor<1x8x34x34xf32> to tensor<1x8x1x34xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%b1 : tensor<1x8x1x34xf32>) -> tensor<1x8x1x34xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 33, 0] [1, 8, 1, 34] [1, 1, 1, 1] : tensor<1x8x1x34xf32> into tensor<1x8x34x34xf32>
+  %b2 = tensor.extract_slice %i1[0, 0, 1, 0] [1, 8, 32, 1] [1, 1, 1, 1] : tensor<1x8x34x34xf32> to tensor<1x8x32x1xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%b2 : tensor<1x8x32x1xf32>) -> tensor<1x8x32x1xf32>
+  %i2 = tensor.insert_slice %f2 into %i1[0, 0, 1, 0] [1, 8, 32, 1] [1, 1, 1, 1] : tensor<1x8x32x1xf32> into tensor<1x8x34x34xf32>
+  %b3 = tensor.extract_slice %i2[0, 0, 1, 33] [1, 8, 32, 1] [1, 1, 1, 1] : tensor<1x8x34x34xf32> to tensor<1x8x32x1xf32>
+  %f3 = linalg.fill ins(%cst : f32) outs(%b3 : tensor<1x8x32x1xf32>) -> tensor<1x8x32x1xf32>
+  %i3 = tensor.insert_slice %f3 into %i2[0, 0, 1, 33] [1, 8, 32, 1] [1, 1, 1, 1] : tensor<1x8x32x1xf32> into tensor<1x8x34x34xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%i3, %w : tensor<1x8x34x34xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
