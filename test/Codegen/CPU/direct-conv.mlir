@@ -285,3 +285,36 @@ func.func @pad_direct_stride2(%x: tensor<1x8x32x32xf32>, %w: tensor<16x8x3x3xf32
          ins(%i3, %w : tensor<1x8x34x34xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %r : tensor<1x16x16x16xf32>
 }
+
+// -----
+
+// A narrow row (14 pixels in 16 lanes): the 14-pixel input row is read as one
+// whole vector, its last two lanes zeros (a masked read, not in bounds), and
+// the lanes past the row's pixels pick zeros too (the middle kernel column
+// is the row itself).
+// W16-LABEL: func.func @pad_direct_narrow
+// W16-SAME: %[[X:[^:]*]]: tensor<1x8x14x14xf32>
+// W16-NOT: tensor.insert_slice
+// W16: %[[ROW:.*]] = vector.transfer_read %[[X]]{{\[}}{{.*}}], %{{[^ ]*}} : tensor<1x8x14x14xf32>, vector<16xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 16] : vector<16xf32>, vector<16xf32>
+// W16: vector.shuffle %[[ROW]], %{{.*}} [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 16, 16] : vector<16xf32>, vector<16xf32>
+func.func @pad_direct_narrow(%x: tensor<1x8x14x14xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x16x16xf32>
+  %i = tensor.insert_slice %x into %e[0, 0, 1, 1] [1, 8, 14, 14] [1, 1, 1, 1] : tensor<1x8x14x14xf32> into tensor<1x8x16x16xf32>
+  %b0 = tensor.extract_slice %i[0, 0, 0, 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x16x16xf32> to tensor<1x8x1x16xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%b0 : tensor<1x8x1x16xf32>) -> tensor<1x8x1x16xf32>
+  %i0 = tensor.insert_slice %f0 into %i[0, 0, 0, 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x1x16xf32> into tensor<1x8x16x16xf32>
+  %b1 = tensor.extract_slice %i0[0, 0, 15, 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x16x16xf32> to tensor<1x8x1x16xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%b1 : tensor<1x8x1x16xf32>) -> tensor<1x8x1x16xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 15, 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x1x16xf32> into tensor<1x8x16x16xf32>
+  %b2 = tensor.extract_slice %i1[0, 0, 1, 0] [1, 8, 14, 1] [1, 1, 1, 1] : tensor<1x8x16x16xf32> to tensor<1x8x14x1xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%b2 : tensor<1x8x14x1xf32>) -> tensor<1x8x14x1xf32>
+  %i2 = tensor.insert_slice %f2 into %i1[0, 0, 1, 0] [1, 8, 14, 1] [1, 1, 1, 1] : tensor<1x8x14x1xf32> into tensor<1x8x16x16xf32>
+  %b3 = tensor.extract_slice %i2[0, 0, 1, 15] [1, 8, 14, 1] [1, 1, 1, 1] : tensor<1x8x16x16xf32> to tensor<1x8x14x1xf32>
+  %f3 = linalg.fill ins(%cst : f32) outs(%b3 : tensor<1x8x14x1xf32>) -> tensor<1x8x14x1xf32>
+  %i3 = tensor.insert_slice %f3 into %i2[0, 0, 1, 15] [1, 8, 14, 1] [1, 1, 1, 1] : tensor<1x8x14x1xf32> into tensor<1x8x16x16xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%i3, %w : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32>
+  return %r : tensor<1x16x14x14xf32>
+}
