@@ -318,3 +318,37 @@ func.func @pad_direct_narrow(%x: tensor<1x8x14x14xf32>, %w: tensor<16x8x3x3xf32>
          ins(%i3, %w : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32>
   return %r : tensor<1x16x14x14xf32>
 }
+
+// -----
+
+// An output that starts as zeros (a zero fill) starts from an empty tensor:
+// the accumulators start at zero in registers, with no fill and no read of
+// the output. With input channels in cache blocks (here 64 of 256), the
+// first block starts at zero and the others read what the ones before wrote.
+// CHECK-LABEL: func.func @zero_init
+// CHECK-NOT: linalg.fill
+// CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<4x16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[Z]]) -> (vector<4x16xf32>)
+// CHECK-LABEL: func.func @zero_init_channel_blocks
+// CHECK-NOT: linalg.fill
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq
+// CHECK: %[[ACC:.*]] = scf.if %[[FIRST]] -> (vector<4x8xf32>) {
+// CHECK: } else {
+// CHECK: vector.transfer_read
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]]) -> (vector<4x8xf32>)
+func.func @zero_init(%x: tensor<1x8x18x18xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x16x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}
+func.func @zero_init_channel_blocks(%x: tensor<1x256x12x12xf32>, %w: tensor<4x256x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<2> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x256x12x12xf32>, tensor<4x256x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %r : tensor<1x4x8x8xf32>
+}
