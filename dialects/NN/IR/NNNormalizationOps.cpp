@@ -156,6 +156,16 @@ BatchStatistics kiln::nn::buildBatchStatistics(OpBuilder &b, Location loc, Value
     return b.create<ReduceMeanOp>(
         loc, v, b.getDenseI64ArrayAttr(axes.size() > 1 ? axes.drop_front() : axes), kept);
   };
+  // The shift needs a first element in every reduced dim, known at compile
+  // time: an empty or run-time-sized one takes two passes instead, mean
+  // first, then E[(x - mean)^2].
+  if (llvm::any_of(axes, [&](int64_t a) {
+        return type.isDynamicDim(a) || type.getDimSize(a) == 0;
+      })) {
+    Value m = mean(x);
+    Value centered = b.create<SubOp>(loc, x, m);
+    return {m, mean(b.create<MulOp>(loc, centered, centered))};
+  }
   SmallVector<int64_t> zeros(rank, 0), sizes(type.getShape()), ones(rank, 1);
   for (int64_t a : axes)
     sizes[a] = 1;

@@ -29,7 +29,9 @@ struct BatchStatistics {
 /// subtraction from cancelling: E[x - s]^2 is about the variance when `s` is
 /// a typical element, not mean^2 as in the unshifted E[x^2] - E[x]^2 (the
 /// "shifted data" algorithm; Chan, Golub and LeVeque, "Algorithms for
-/// computing the sample variance", 1983). Each mean is the batch's first
+/// computing the sample variance", 1983). A reduced dim that is empty or
+/// sized at run time has no first element to shift by: the two passes
+/// E[x], then E[(x - mean)^2], instead. Each mean is the batch's first
 /// (which keeps the innermost dim parallel and leaves 1/N of the data) and
 /// then the rest's.
 BatchStatistics buildBatchStatistics(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

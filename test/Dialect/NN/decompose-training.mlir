@@ -136,3 +136,20 @@ func.func @batch_norm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: t
       : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
   return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// An empty batch has no first element to shift by: two passes, the mean and
+// then the mean of (x - mean)^2 (no slice).
+// CHECK-LABEL: func.func @batch_norm_training_empty_batch
+// CHECK-NOT: nn.slice
+// CHECK: %[[B1:.*]] = nn.reduce_mean %{{.*}} {axes = array<i64: 0>, keep_dims = true}
+// CHECK: %[[M:.*]] = nn.reduce_mean %[[B1]] {axes = array<i64: 2, 3>, keep_dims = true}
+// CHECK: %[[C:.*]] = nn.sub %{{.*}}, %[[M]]
+// CHECK: nn.mul %[[C]], %[[C]]
+// CHECK-NOT: nn.slice
+func.func @batch_norm_training_empty_batch(%x: tensor<0x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<0x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = nn.batch_norm_training %x, %s, %b, %m, %v {epsilon = 1.0e-5 : f64, momentum = 0.9 : f64}
+      : (tensor<0x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<0x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<0x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}
