@@ -47,20 +47,22 @@ int64_t largestDivisorAtMost(int64_t extent, int64_t cap) {
   return 1;
 }
 
-/// Tiles `op` with `sizes` (0 = untiled) in loop order `interchange` (when
-/// given); returns the tiled convolution.
-FailureOr<linalg::Conv2DNchwFchwOp> tileConv(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp op,
-                                             ArrayRef<int64_t> sizes,
-                                             ArrayRef<int64_t> interchange = {},
-                                             bool parallel = false) {
-  FailureOr<linalg::LinalgOp> tiled =
-      kiln::cpu::tileLinalgOp(rewriter, op, sizes, interchange, parallel);
-  if (failed(tiled))
-    return failure();
-  auto result = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->getOperation());
-  if (!result)
-    return failure();
-  return result;
+/// The tensor `v` is a window of, through a chain of tensor.extract_slice
+/// ops (the tiling's), with the window's offsets in it summed into
+/// `offsets`; null if a slice in the chain has other strides or drops dims.
+Value sliceRoot(OpBuilder &b, Location loc, Value v, SmallVectorImpl<OpFoldResult> &offsets) {
+  auto rank = cast<RankedTensorType>(v.getType()).getRank();
+  offsets.assign(rank, b.getIndexAttr(0));
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != rank)
+      return Value();
+    AffineExpr s0, s1;
+    bindSymbols(b.getContext(), s0, s1);
+    for (auto [acc, off] : llvm::zip(offsets, slice.getMixedOffsets()))
+      acc = affine::makeComposedFoldedAffineApply(b, loc, s0 + s1, {acc, off});
+    v = slice.getSource();
+  }
+  return v;
 }
 
 /// A 4-D input zero-padded in its spatial dims (2 and 3) the way the nn
@@ -255,7 +257,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
         perBlock = d;
         break;
       }
-    current = tileConv(rewriter, *current, {0, plan.rows * perBlock, 0, 0, 0, 0, 0}, {},
+    current = kiln::cpu::tileNamedOp(rewriter, *current, {0, plan.rows * perBlock, 0, 0, 0, 0, 0}, {},
                        /*parallel=*/true);
     if (failed(current))
       return tilingFailed();
@@ -272,7 +274,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
                               unlessWhole(plan.channelBlock, ranges[4]),
                               0,
                               0};
-  current = tileConv(rewriter, *current, blocks, {0, 1, 4, 2, 3, 5, 6});
+  current = kiln::cpu::tileNamedOp(rewriter, *current, blocks, {0, 1, 4, 2, 3, 5, 6});
   if (failed(current))
     return tilingFailed();
 
@@ -307,19 +309,11 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   rewriter.setInsertionPoint(block);
 
   // The block's filter offsets (f0, c0, 0, 0) through the tiling's slices.
-  Value filter = block.getInputs()[1];
-  SmallVector<OpFoldResult> fOffsets(4, rewriter.getIndexAttr(0));
-  while (auto slice = filter.getDefiningOp<tensor::ExtractSliceOp>()) {
-    if (!slice.hasUnitStride()) {
-      block->emitOpError("expects the direct convolution's filter slices to have unit strides");
-      return failure();
-    }
-    for (auto [acc, off] : llvm::zip(fOffsets, slice.getMixedOffsets())) {
-      AffineExpr a, b;
-      bindSymbols(ctx, a, b);
-      acc = affine::makeComposedFoldedAffineApply(rewriter, loc, a + b, {acc, off});
-    }
-    filter = slice.getSource();
+  SmallVector<OpFoldResult> fOffsets;
+  Value filter = sliceRoot(rewriter, loc, block.getInputs()[1], fOffsets);
+  if (!filter) {
+    block->emitOpError("expects the direct convolution's filter slices to have unit strides");
+    return failure();
   }
   Value filter2D;
   {
@@ -334,26 +328,11 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
 
   Value input = block.getInputs()[0], out = block.getOutputs()[0];
   // The block's input offsets in the padded input, through the slices.
-  SmallVector<OpFoldResult> inOffsets(4, rewriter.getIndexAttr(0));
-  if (unpadded) {
-    Value in = input;
-    while (in != paddedInput) {
-      auto slice = in.getDefiningOp<tensor::ExtractSliceOp>();
-      if (!slice || !slice.hasUnitStride()) {
-        unpadded.reset();
-        break;
-      }
-      for (auto [acc, off] : llvm::zip(inOffsets, slice.getMixedOffsets())) {
-        AffineExpr a, b;
-        bindSymbols(ctx, a, b);
-        acc = affine::makeComposedFoldedAffineApply(rewriter, loc, a + b, {acc, off});
-      }
-      in = slice.getSource();
-    }
-    // Whole rows only.
-    if (unpadded && !isConstantIntValue(inOffsets[3], 0))
-      unpadded.reset();
-  }
+  // Whole rows only.
+  SmallVector<OpFoldResult> inOffsets;
+  if (unpadded && (sliceRoot(rewriter, loc, input, inOffsets) != paddedInput ||
+                   !isConstantIntValue(inOffsets[3], 0)))
+    unpadded.reset();
   Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
   Value idx0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
   // The accumulator's rows and columns are dims 1 and 3 of the output tile

@@ -15,7 +15,7 @@
 
 using namespace mlir;
 using kiln::cpu::im2colWindowMap;
-using kiln::cpu::tileLinalgOp;
+using kiln::cpu::tileNamedOp;
 
 /// Rewrites a `linalg.conv_2d_nchw_fchw` (input already padded) into
 ///   cols[n, c, kh, kw, oh, ow] = input[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
@@ -138,11 +138,5 @@ FailureOr<linalg::Conv2DNchwFchwOp> kiln::cpu::tileConvBatch(RewriterBase &rewri
     return failure();
   SmallVector<int64_t> sizes(conv.getNumLoops(), 0);
   sizes[0] = 1;
-  FailureOr<linalg::LinalgOp> tiled = tileLinalgOp(rewriter, conv, sizes);
-  if (failed(tiled))
-    return failure();
-  auto one = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->getOperation());
-  if (!one)
-    return failure();
-  return one;
+  return tileNamedOp(rewriter, conv, sizes);
 }

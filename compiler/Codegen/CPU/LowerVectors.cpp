@@ -59,21 +59,20 @@ struct UnitReductionContractToFMA : OpRewritePattern<vector::ContractionOp> {
       if (isReduction(d) && bounds[d] != 1)
         return failure();
     // Each operand's results, without the reduction dims, must be the
-    // accumulator's, in its order.
-    auto parallelResults = [&](AffineMap map) {
+    // accumulator's, in its order (no broadcast, no permutation).
+    ArrayRef<AffineExpr> accResults = maps[2].getResults();
+    auto indexedLikeAcc = [&](AffineMap map) {
       SmallVector<AffineExpr> kept;
       for (AffineExpr e : map.getResults()) {
         auto dim = dyn_cast<AffineDimExpr>(e);
         if (!dim)
-          return SmallVector<AffineExpr>{e, e}; // never equal to the acc's
+          return false;
         if (!isReduction(dim.getPosition()))
           kept.push_back(e);
       }
-      return kept;
+      return ArrayRef<AffineExpr>(kept) == accResults;
     };
-    ArrayRef<AffineExpr> accResults = maps[2].getResults();
-    if (ArrayRef<AffineExpr>(parallelResults(maps[0])) != accResults ||
-        ArrayRef<AffineExpr>(parallelResults(maps[1])) != accResults)
+    if (!indexedLikeAcc(maps[0]) || !indexedLikeAcc(maps[1]))
       return failure();
     Location loc = op.getLoc();
     Type elem = accType.getElementType();

@@ -40,6 +40,23 @@ mlir::FailureOr<mlir::linalg::LinalgOp> tileLinalgOp(mlir::RewriterBase &rewrite
                                                      llvm::ArrayRef<int64_t> interchange = {},
                                                      bool parallel = false);
 
+/// tileLinalgOp for an op whose tiled form is the same named op (a
+/// convolution, a transpose): fails unless it is.
+template <typename OpTy>
+mlir::FailureOr<OpTy> tileNamedOp(mlir::RewriterBase &rewriter, OpTy op,
+                                  llvm::ArrayRef<int64_t> sizes,
+                                  llvm::ArrayRef<int64_t> interchange = {},
+                                  bool parallel = false) {
+  mlir::FailureOr<mlir::linalg::LinalgOp> tiled =
+      tileLinalgOp(rewriter, op, sizes, interchange, parallel);
+  if (mlir::failed(tiled))
+    return mlir::failure();
+  auto result = llvm::dyn_cast<OpTy>(tiled->getOperation());
+  if (!result)
+    return mlir::failure();
+  return result;
+}
+
 /// Dynamic loops longer than this are never vectorized whole with a mask.
 constexpr int64_t kMaxMaskedExtent = 256;
 

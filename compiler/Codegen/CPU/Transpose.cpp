@@ -100,12 +100,10 @@ LogicalResult transposeInSquareTiles(RewriterBase &rewriter, linalg::TransposeOp
   unsigned rank = op.getPermutation().size();
   SmallVector<int64_t> sizes(rank, 1);
   sizes[a] = sizes[b] = vectorWidth;
-  FailureOr<linalg::LinalgOp> tiled = tileLinalgOp(rewriter, op, sizes);
+  FailureOr<linalg::TransposeOp> tiled = tileNamedOp(rewriter, op, sizes);
   if (failed(tiled))
     return failure();
-  auto tile = dyn_cast<linalg::TransposeOp>(tiled->getOperation());
-  if (!tile)
-    return failure();
+  linalg::TransposeOp tile = *tiled;
 
   // The tile as two rank-reduced squares: input rows along input dim
   // perm[b] (columns its innermost), output rows along a (columns b).
