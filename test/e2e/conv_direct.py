@@ -50,6 +50,10 @@ CASES = [
     # per register block; an odd number of rows keeps im2col.
     ("direct_two_rows", (2, 16, 8, 8), 32, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, True),
     ("direct_two_rows_4px", (1, 8, 6, 4), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
+    # Two rows read unpadded: pads only before, and a 2x2 kernel (a stride-2
+    # input gradient's phase).
+    ("direct_two_rows_asym", (1, 6, 9, 8), 16, (3, 3), (1, 1), [2, 2, 1, 0], (1, 1), 1, True),
+    ("direct_two_rows_2x2", (2, 8, 8, 8), 16, (2, 2), (1, 1), [1, 1, 0, 0], (1, 1), 1, False),
     ("direct_two_rows_dilated", (1, 8, 12, 10), 8, (3, 2), (1, 1), [1, 0, 1, 0], (2, 2), 1, True),
     ("im2col_rows8_odd_height", (1, 8, 7, 8), 16, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), 1, False),
     # Rows of 8 pixels at stride 2: both rows' inputs deinterleaved and

@@ -8,10 +8,10 @@
 // a vector; each step is one rows x 1 x lanes vector.contract of a filter
 // column with input rows read in place from the padded input (no im2col
 // buffer; at stride 2 twice the lanes, every other one kept by a shuffle).
-// When a register block is a whole output row, a zero-padded input is read
-// unpadded instead: one whole input row per (channel, kernel row), each
-// kernel column's window picked out of it with zeros past either end, so the
-// pad's copy of the whole input is dead.
+// When a register block is a whole output row (or two), a zero-padded input
+// is read unpadded instead: the block's whole input rows once per (channel,
+// kernel row), each kernel column's window picked out of them with zeros
+// past either end, so the pad's copy of the whole input is dead.
 // The cost rule that picks this path over im2col is planDirectConv
 // (docs/lowering-choices.md).
 //
@@ -221,11 +221,16 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   {
     int64_t sw = conv.getStrides().getValues<int64_t>()[1];
     int64_t dw = conv.getDilations().getValues<int64_t>()[1];
-    if (plan.outRows == 1 && plan.cols == ow)
-      if ((unpadded = matchZeroPadded(conv.getInputs()[0])))
-        if (cast<RankedTensorType>(unpadded->source.getType()).getDimSize(3) >
-            (ow - 1) * sw + (kw - 1) * dw + 1)
+    if (plan.cols == ow)
+      if ((unpadded = matchZeroPadded(conv.getInputs()[0]))) {
+        int64_t width = cast<RankedTensorType>(unpadded->source.getType()).getDimSize(3);
+        // Two rows per block: each row read whole as one operand of the
+        // shuffle (8 or 16 pixels with 16 lanes).
+        if (width > (ow - 1) * sw + (kw - 1) * dw + 1 ||
+            (plan.outRows == 2 &&
+             (width > target.vectorWidth || width % (target.vectorWidth / 2) != 0)))
           unpadded.reset();
+      }
   }
   Value paddedInput = conv.getInputs()[0];
   // An output that starts as zeros (a zero fill, the nn lowering's init)
@@ -390,68 +395,108 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
       {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
-  // The unpadded input: loops over (input channel, kernel row); the row is
-  // read once and each kernel column's window made from it.
+  // The unpadded input: loops over (input channel, kernel row); the block's
+  // input rows are read once and each kernel column's window made from them.
   auto unpaddedStep = [&](OpBuilder &b, Location l, ValueRange ivs,
                           ValueRange args) -> scf::ValueVector {
     Value source = unpadded->source;
     auto sourceType = cast<RankedTensorType>(source.getType());
     int64_t height = sourceType.getDimSize(2), width = sourceType.getDimSize(3);
-    // The row is read as whole vectors, the lanes past its end zeros (a
+    // One row is read as whole vectors, the lanes past its end zeros (a
     // masked load): a 14- or 28-pixel row as 14 or 28 lanes was split into
-    // pieces by the backend and ran 3% slower than the padded read.
-    int64_t readWidth = llvm::alignTo(width, target.vectorWidth);
+    // pieces by the backend and ran 3% slower than the padded read. Two
+    // rows are read as they are (half a vector or one each).
+    int64_t readWidth = outRows == 1 ? llvm::alignTo(width, target.vectorWidth) : width;
+    auto rowType = VectorType::get({readWidth}, elem);
     AffineExpr s0, s1, s2;
     bindSymbols(ctx, s0, s1, s2);
-    Value row = affine::makeComposedAffineApply(
-        b, l, s0 + s1 * dilations[0] - unpadded->top,
-        {getValueOrCreateConstantIndexOp(b, l, inOffsets[2]), ivs[1]});
     Value zeroIdx = b.create<arith::ConstantIndexOp>(l, 0);
-    Value inside = b.create<arith::AndIOp>(
-        l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, row, zeroIdx),
-        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, row,
-                                b.create<arith::ConstantIndexOp>(l, height)));
-    auto branch = b.create<scf::IfOp>(
-        l, inside,
-        [&](OpBuilder &t, Location tl) {
-          Value n0 = getValueOrCreateConstantIndexOp(t, tl, inOffsets[0]);
-          Value channel = affine::makeComposedAffineApply(
-              t, tl, s0 + s1, {getValueOrCreateConstantIndexOp(t, tl, inOffsets[1]), ivs[0]});
-          Value line = t.create<vector::TransferReadOp>(
-              tl, VectorType::get({readWidth}, elem), source, ValueRange{n0, channel, row, zeroIdx},
-              AffineMapAttr::get(AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx)), zero,
-              Value(), t.getBoolArrayAttr({readWidth == width}));
-          Value zeros = t.create<arith::ConstantOp>(
-              tl, DenseElementsAttr::get(VectorType::get({readWidth}, elem), t.getZeroAttr(elem)));
-          Value acc = args[0];
-          for (int64_t j = 0; j < kw; ++j) {
-            Value k = affine::makeComposedAffineApply(
-                t, tl, (s0 + s1) * (kh * kw) + s2 * kw + j, {ivs[0], c0, ivs[1]});
-            Value wv = t.create<vector::TransferReadOp>(
-                tl, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
-                AffineMapAttr::get(t.getMultiDimIdentityMap(2)), zero, Value(),
-                t.getBoolArrayAttr({true, true}));
-            // Output pixel p reads input column p * sw + j * dw - left:
-            // lanes past either end, and those past a narrow row's pixels
-            // (computed, never stored), take a zero of the second operand.
-            int64_t shift = j * dilations[1] - unpadded->left;
-            SmallVector<int64_t> picked;
-            for (int64_t p = 0; p < lanes; ++p) {
-              int64_t at = p * strideW + shift;
-              picked.push_back(p < cols && at >= 0 && at < width ? at : readWidth);
-            }
-            Value window = shift == 0 && strideW == 1 && lanes == readWidth
-                               ? line
-                               : t.create<vector::ShuffleOp>(tl, line, zeros, picked).getResult();
-            Value iv2 = t.create<vector::BroadcastOp>(tl, VectorType::get({1, lanes}, elem), window);
-            acc = t.create<vector::ContractionOp>(tl, wv, iv2, acc,
-                                                  t.getAffineMapArrayAttr(contractMaps),
-                                                  contractIters);
-          }
-          t.create<scf::YieldOp>(tl, acc);
-        },
-        [&](OpBuilder &e, Location el) { e.create<scf::YieldOp>(el, args[0]); });
-    return {branch.getResult(0)};
+    Value heightIdx = b.create<arith::ConstantIndexOp>(l, height);
+    // Input row of output row j at this kernel row, and whether it is inside.
+    auto inputRow = [&](OpBuilder &t, Location tl, int64_t j) -> std::pair<Value, Value> {
+      Value row = affine::makeComposedAffineApply(
+          t, tl, s0 + s1 * dilations[0] + j * strideH - unpadded->top,
+          {getValueOrCreateConstantIndexOp(t, tl, inOffsets[2]), ivs[1]});
+      Value inside = t.create<arith::AndIOp>(
+          tl, t.create<arith::CmpIOp>(tl, arith::CmpIPredicate::sge, row, zeroIdx),
+          t.create<arith::CmpIOp>(tl, arith::CmpIPredicate::slt, row, heightIdx));
+      return {row, inside};
+    };
+    auto readRow = [&](OpBuilder &t, Location tl, Value row) -> Value {
+      Value n0 = getValueOrCreateConstantIndexOp(t, tl, inOffsets[0]);
+      Value channel = affine::makeComposedAffineApply(
+          t, tl, s0 + s1, {getValueOrCreateConstantIndexOp(t, tl, inOffsets[1]), ivs[0]});
+      return t.create<vector::TransferReadOp>(
+          tl, rowType, source, ValueRange{n0, channel, row, zeroIdx},
+          AffineMapAttr::get(AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx)), zero,
+          Value(), t.getBoolArrayAttr({readWidth == width}));
+    };
+    // The kernel columns' contractions on `line` (the rows read, joined).
+    auto accumulate = [&](OpBuilder &t, Location tl, Value line) -> Value {
+      auto lineType = cast<VectorType>(line.getType());
+      Value zeros = t.create<arith::ConstantOp>(
+          tl, DenseElementsAttr::get(lineType, t.getZeroAttr(elem)));
+      Value acc = args[0];
+      for (int64_t j = 0; j < kw; ++j) {
+        Value k = affine::makeComposedAffineApply(
+            t, tl, (s0 + s1) * (kh * kw) + s2 * kw + j, {ivs[0], c0, ivs[1]});
+        Value wv = t.create<vector::TransferReadOp>(
+            tl, VectorType::get({rows, 1}, elem), filter2D, ValueRange{f0, k},
+            AffineMapAttr::get(t.getMultiDimIdentityMap(2)), zero, Value(),
+            t.getBoolArrayAttr({true, true}));
+        // Lane p is output pixel q = p % cols of output row p / cols, which
+        // reads input column q * sw + j * dw - left: lanes past either end,
+        // and those past a narrow row's pixels (computed, never stored),
+        // take a zero of the second operand.
+        int64_t shift = j * dilations[1] - unpadded->left;
+        SmallVector<int64_t> picked;
+        bool identity = true;
+        for (int64_t p = 0; p < lanes; ++p) {
+          int64_t q = outRows == 1 ? p : p % cols, r = outRows == 1 ? 0 : p / cols;
+          int64_t at = q * strideW + shift;
+          picked.push_back(q < cols && at >= 0 && at < width ? r * readWidth + at
+                                                             : lineType.getNumElements());
+          identity &= picked.back() == p;
+        }
+        Value window = identity && lanes == lineType.getNumElements()
+                           ? line
+                           : t.create<vector::ShuffleOp>(tl, line, zeros, picked).getResult();
+        Value iv2 = t.create<vector::BroadcastOp>(tl, VectorType::get({1, lanes}, elem), window);
+        acc = t.create<vector::ContractionOp>(tl, wv, iv2, acc,
+                                              t.getAffineMapArrayAttr(contractMaps),
+                                              contractIters);
+      }
+      return acc;
+    };
+    if (outRows == 1) {
+      // A row past the input's top or bottom adds nothing.
+      auto [row, inside] = inputRow(b, l, 0);
+      auto branch = b.create<scf::IfOp>(
+          l, inside,
+          [&](OpBuilder &t, Location tl) {
+            t.create<scf::YieldOp>(tl, accumulate(t, tl, readRow(t, tl, row)));
+          },
+          [&](OpBuilder &e, Location el) { e.create<scf::YieldOp>(el, args[0]); });
+      return {branch.getResult(0)};
+    }
+    // Two rows: one past the input's top or bottom reads as zeros.
+    SmallVector<Value> lines;
+    for (int64_t j = 0; j < outRows; ++j) {
+      auto [row, inside] = inputRow(b, l, j);
+      lines.push_back(
+          b.create<scf::IfOp>(
+               l, inside,
+               [&](OpBuilder &t, Location tl) { t.create<scf::YieldOp>(tl, readRow(t, tl, row)); },
+               [&](OpBuilder &e, Location el) {
+                 e.create<scf::YieldOp>(
+                     el, e.create<arith::ConstantOp>(
+                             el, DenseElementsAttr::get(rowType, e.getZeroAttr(elem)))
+                             .getResult());
+               })
+              .getResult(0));
+    }
+    SmallVector<int64_t> joined = llvm::to_vector(llvm::seq<int64_t>(0, 2 * readWidth));
+    return {accumulate(b, l, b.create<vector::ShuffleOp>(l, lines[0], lines[1], joined))};
   };
   scf::LoopNest nest =
       unpadded

@@ -352,3 +352,61 @@ func.func @zero_init_channel_blocks(%x: tensor<1x256x12x12xf32>, %w: tensor<4x25
          ins(%x, %w : tensor<1x256x12x12xf32>, tensor<4x256x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   return %r : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Two output rows of 8 pixels per 16-lane register block, on a zero-padded
+// input: each step reads the two input rows whole (8 lanes each; a row above
+// or below the input is zeros, scf.if), joins them, and each kernel column's
+// window shifts zeros in at both rows' ends. The pad (here inserted into a
+// zero fill) is dead.
+// W16-LABEL: func.func @pad_two_rows
+// W16-SAME: %[[X:[^:]*]]: tensor<2x8x8x8xf32>
+// W16-NOT: tensor.insert_slice
+// W16: scf.for {{.*}} -> (vector<16x16xf32>)
+// W16: %[[IN0:.*]] = arith.andi
+// W16: %[[R0:.*]] = scf.if %[[IN0]] -> (vector<8xf32>)
+// W16: vector.transfer_read %[[X]]{{.*}} : tensor<2x8x8x8xf32>, vector<8xf32>
+// W16: %[[IN1:.*]] = arith.andi
+// W16: %[[R1:.*]] = scf.if %[[IN1]] -> (vector<8xf32>)
+// W16: %[[LINE:.*]] = vector.shuffle %[[R0]], %[[R1]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+// W16: vector.shuffle %[[LINE]], %{{.*}} [16, 0, 1, 2, 3, 4, 5, 6, 16, 8, 9, 10, 11, 12, 13, 14]
+// W16: vector.contract
+// W16: vector.contract
+// W16: vector.shuffle %[[LINE]], %{{.*}} [1, 2, 3, 4, 5, 6, 7, 16, 9, 10, 11, 12, 13, 14, 15, 16]
+// W16: vector.contract
+// W16-NOT: linalg.conv_2d_nchw_fchw
+func.func @pad_two_rows(%x: tensor<2x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x10x10xf32>
+  %z = linalg.fill ins(%cst : f32) outs(%e : tensor<2x8x10x10xf32>) -> tensor<2x8x10x10xf32>
+  %p = tensor.insert_slice %x into %z[0, 0, 1, 1] [2, 8, 8, 8] [1, 1, 1, 1] : tensor<2x8x8x8xf32> into tensor<2x8x10x10xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<1> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%p, %w : tensor<2x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  return %r : tensor<2x16x8x8xf32>
+}
+
+// -----
+
+// The same at stride 2: two 16-pixel input rows two rows apart, each kernel
+// column keeping every other lane of each, a zero for the column left of the
+// input.
+// W16-LABEL: func.func @pad_two_rows_stride2
+// W16-SAME: %[[X:[^:]*]]: tensor<1x8x16x16xf32>
+// W16-NOT: tensor.insert_slice
+// W16: vector.transfer_read %[[X]]{{.*}} : tensor<1x8x16x16xf32>, vector<16xf32>
+// W16: vector.transfer_read %[[X]]{{.*}} : tensor<1x8x16x16xf32>, vector<16xf32>
+// W16: %[[LINE:.*]] = vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// W16: vector.shuffle %[[LINE]], %{{.*}} [32, 1, 3, 5, 7, 9, 11, 13, 32, 17, 19, 21, 23, 25, 27, 29]
+// W16: vector.shuffle %[[LINE]], %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// W16: vector.shuffle %[[LINE]], %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// W16-NOT: linalg.conv_2d_nchw_fchw
+func.func @pad_two_rows_stride2(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x18x18xf32>
+  %z = linalg.fill ins(%cst : f32) outs(%e : tensor<1x8x18x18xf32>) -> tensor<1x8x18x18xf32>
+  %p = tensor.insert_slice %x into %z[0, 0, 1, 1] [1, 8, 16, 16] [1, 1, 1, 1] : tensor<1x8x16x16xf32> into tensor<1x8x18x18xf32>
+  %r = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%p, %w : tensor<1x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %r : tensor<1x16x8x8xf32>
+}
