@@ -447,6 +447,23 @@ TileAndVectorizePass::tileInnermost(RewriterBase &rewriter, linalg::LinalgOp op)
   for (size_t d = 0; d + 1 < ranges.size(); ++d)
     if (ranges[d] == 1)
       sizes[d] = 0;
+  // An outermost reduction under parallel loops (a sum over the batch into
+  // a [C, H, W] accumulator: batch-norm statistics) becomes the innermost
+  // loop: the accumulator vector's read and write are then invariant in it
+  // and hoisted out after bufferization, so each is read and written once
+  // rather than once per step (the loop order put the whole accumulator
+  // between two steps, re-read from L2 with a store per input vector).
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (ranges.size() >= 2 && iterators.front() == utils::IteratorType::reduction &&
+      ranges.front() > 1 &&
+      llvm::all_of(ArrayRef(iterators).drop_front(),
+                   [](utils::IteratorType t) { return t == utils::IteratorType::parallel; })) {
+    SmallVector<int64_t> order;
+    for (size_t d = 1; d < ranges.size(); ++d)
+      order.push_back(d);
+    order.push_back(0);
+    return tileLinalgOp(rewriter, op, sizes, order);
+  }
   return tileLinalgOp(rewriter, op, sizes);
 }
 

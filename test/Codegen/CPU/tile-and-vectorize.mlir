@@ -455,3 +455,29 @@ func.func @sum_of_constant(%x: tensor<?xf32>) -> tensor<f32> {
   } -> tensor<f32>
   return %r : tensor<f32>
 }
+
+// -----
+
+// A sum over the outermost dim (the batch) into a [C, H, W] accumulator,
+// as batch-norm statistics take it: the batch loop becomes the innermost,
+// so the accumulator vector's read and write are invariant in it (hoisted
+// after bufferization) instead of the whole accumulator being swept once per
+// image.
+// CHECK-LABEL: func.func @batch_sum(
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK: scf.for %[[N:.*]] = %c0 to %c16 step %c1
+// CHECK-NEXT: vector.transfer_read %{{.*}}[%[[N]], {{.*}} : tensor<16x4x8x16xf32>, vector<16xf32>
+// CHECK-NOT: scf.for
+// CHECK: vector.multi_reduction <add>
+func.func @batch_sum(%x: tensor<16x4x8x16xf32>, %init: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>],
+                       iterator_types = ["reduction", "parallel", "parallel", "parallel"]}
+       ins(%x : tensor<16x4x8x16xf32>) outs(%init : tensor<4x8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8x16xf32>
+  return %r : tensor<4x8x16xf32>
+}
