@@ -9,6 +9,8 @@ from {0, 1, 2}, so most windows hold several maxima: the gradient must go to
 the first one in row-major order, as PyTorch routes it (overlapping, tiling
 and stride-1 windows). conv_wide has ResNet-18's 128-channel 3x3 convolution,
 whose input gradient flips a kernel big enough to be split among threads.
+wgrad_rows32 and wgrad_rows32_stem keep 32-pixel rows at stride 1: their
+weight gradients take the pixels-in-lanes kernel (WeightGradConv.cpp).
 conv_s2_phases and conv_s2_odd are strided convolutions, whose input
 gradients are one stride-1 transposed convolution per phase of the input
 (16x16 phases go direct; odd sizes and asymmetric pads crop and extend
@@ -59,6 +61,15 @@ def conv_s2_odd(x, w, v):
     return [F.conv2d(F.pad(x, (0, 2, 2, 1)), w, stride=2), F.conv2d(x, v, stride=2)]
 
 
+def wgrad_rows32(x, w, v, u):
+    return [F.conv2d(x, w, padding=1), F.conv2d(x, v, padding=2),
+            F.conv2d(F.pad(x, (2, 0, 2, 0)), u)]
+
+
+def wgrad_rows32_stem(x, w):
+    return [F.conv2d(x, w, padding=1)]
+
+
 TARGETS = [("host", []), ("avx2", ["--mcpu=x86-64-v3", "--mattr=+avx2,-avx512f"])]
 
 CASES = {
@@ -70,6 +81,11 @@ CASES = {
                        [(2, 16, 16, 16)]),
     "conv_s2_odd": (conv_s2_odd, {"x": (1, 4, 15, 13), "w": (8, 4, 3, 3), "v": (8, 4, 1, 1)},
                     [(1, 8, 8, 7), (1, 8, 8, 7)]),
+    "wgrad_rows32": (wgrad_rows32, {"x": (3, 5, 14, 32), "w": (12, 5, 3, 3), "v": (8, 5, 5, 5),
+                                    "u": (6, 5, 3, 3)},
+                     [(3, 12, 14, 32), (3, 8, 14, 32), (3, 6, 14, 32)]),
+    "wgrad_rows32_stem": (wgrad_rows32_stem, {"x": (4, 3, 32, 32), "w": (16, 3, 3, 3)},
+                          [(4, 16, 32, 32)]),
 }
 
 

@@ -65,19 +65,9 @@ Value sliceRoot(OpBuilder &b, Location loc, Value v, SmallVectorImpl<OpFoldResul
   return v;
 }
 
-/// A 4-D input zero-padded in its spatial dims (2 and 3) the way the nn
-/// lowering pads (padSpatial): inserted into an empty tensor whose border is
-/// then filled with zeros band by band, or inserted into a tensor filled with
-/// zeros. `top` and `left` are the pads before the first row and column.
-struct ZeroPadded {
-  Value source;
-  int64_t top = 0, left = 0;
-};
+} // namespace
 
-/// The unpadded input behind `padded`, when every element outside it is a
-/// zero written by a fill: the bands are disjoint rectangles of the border
-/// whose areas add up to the border's.
-std::optional<ZeroPadded> matchZeroPadded(Value padded) {
+std::optional<kiln::cpu::ZeroPadded> kiln::cpu::matchZeroPadded(Value padded) {
   auto type = dyn_cast<RankedTensorType>(padded.getType());
   if (!type || type.getRank() != 4 || !type.hasStaticShape())
     return std::nullopt;
@@ -132,8 +122,6 @@ std::optional<ZeroPadded> matchZeroPadded(Value padded) {
     return std::nullopt;
   return ZeroPadded{interior.getSource(), top, left};
 }
-
-} // namespace
 
 std::optional<kiln::cpu::DirectConvPlan>
 kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget &target) {
@@ -217,7 +205,7 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
   // of it, zeros past either end (vector.shuffle; at stride 2 the same
   // shuffle keeps every other lane); a row past the input's top or bottom
   // adds nothing (scf.if).
-  std::optional<ZeroPadded> unpadded;
+  std::optional<kiln::cpu::ZeroPadded> unpadded;
   {
     int64_t sw = conv.getStrides().getValues<int64_t>()[1];
     int64_t dw = conv.getDilations().getValues<int64_t>()[1];

@@ -36,6 +36,20 @@ struct DirectConvPlan {
 /// they stay in L1 while the block sweeps the output rows.
 constexpr int64_t kDirectConvWeightBlockBytes = 16 * 1024;
 
+/// A 4-D input zero-padded in its spatial dims (2 and 3) the way the nn
+/// lowering pads (padSpatial): inserted into an empty tensor whose border is
+/// then filled with zeros band by band, or inserted into a tensor filled with
+/// zeros. `top` and `left` are the pads before the first row and column.
+struct ZeroPadded {
+  mlir::Value source;
+  int64_t top = 0, left = 0;
+};
+
+/// The unpadded input behind `padded`, when every element outside it is a
+/// zero written by a fill: the bands are disjoint rectangles of the border
+/// whose areas add up to the border's.
+std::optional<ZeroPadded> matchZeroPadded(mlir::Value padded);
+
 /// The cost rule: a plan when `conv` (static shapes, input already padded) is
 /// better convolved directly than by im2col, nullopt otherwise. See
 /// docs/lowering-choices.md, "Convolution: direct or im2col".

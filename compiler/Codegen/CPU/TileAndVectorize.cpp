@@ -15,6 +15,7 @@
 #include "compiler/Codegen/CPU/Im2col.h"
 #include "compiler/Codegen/CPU/PartialTiles.h"
 #include "compiler/Codegen/CPU/Transpose.h"
+#include "compiler/Codegen/CPU/WeightGradConv.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -585,6 +586,14 @@ void TileAndVectorizePass::runOnOperation() {
   func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
   kiln::cpu::DirectConvTarget convTarget{vectorWidth, numVectorRegisters, parallel};
   for (linalg::Conv2DNchwFchwOp conv : convs) {
+    // A weight gradient's shape (a large kernel, a small output): pixels in
+    // lanes, partial sums added across lanes at the end.
+    if (std::optional<kiln::cpu::WeightGradConvPlan> plan =
+            directConv ? kiln::cpu::planWeightGradConv(conv, convTarget) : std::nullopt) {
+      if (failed(kiln::cpu::convToWeightGrad(rewriter, conv, *plan, convTarget)))
+        return signalPassFailure();
+      continue;
+    }
     // Direct where the rule prefers it (no im2col buffer), else im2col.
     if (std::optional<kiln::cpu::DirectConvPlan> plan =
             directConv ? kiln::cpu::planDirectConv(conv, convTarget) : std::nullopt) {

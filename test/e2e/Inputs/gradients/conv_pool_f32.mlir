@@ -56,3 +56,25 @@ func.func @conv_s2_odd(%x: tensor<1x4x15x13xf32> {kiln.name = "x"}, %w: tensor<8
       : (tensor<1x4x15x13xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x7xf32>
   return %0, %1 : tensor<1x8x8x7xf32>, tensor<1x8x8x7xf32>
 }
+
+// Stride-1 convolutions keeping 32-pixel rows: their weight gradients are
+// reduced with the pixels in lanes, reading the NCHW input and output
+// gradient in place (compiler/Codegen/CPU/WeightGradConv.cpp). Channel
+// counts that make uneven register blocks, 14 rows (kernel rows outside the
+// input skipped), a 5x5 kernel, pads only before (windows shifted by 2), and
+// a 3-channel input as a network's first layer has.
+func.func @wgrad_rows32(%x: tensor<3x5x14x32xf32> {kiln.name = "x"}, %w: tensor<12x5x3x3xf32> {kiln.name = "w"}, %v: tensor<8x5x5x5xf32> {kiln.name = "v"}, %u: tensor<6x5x3x3xf32> {kiln.name = "u"}) -> (tensor<3x12x14x32xf32>, tensor<3x8x14x32xf32>, tensor<3x6x14x32xf32>) {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x5x14x32xf32>, tensor<12x5x3x3xf32>) -> tensor<3x12x14x32xf32>
+  %1 = nn.conv %x, %v {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x5x14x32xf32>, tensor<8x5x5x5xf32>) -> tensor<3x8x14x32xf32>
+  %2 = nn.conv %x, %u {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x5x14x32xf32>, tensor<6x5x3x3xf32>) -> tensor<3x6x14x32xf32>
+  return %0, %1, %2 : tensor<3x12x14x32xf32>, tensor<3x8x14x32xf32>, tensor<3x6x14x32xf32>
+}
+
+func.func @wgrad_rows32_stem(%x: tensor<4x3x32x32xf32> {kiln.name = "x"}, %w: tensor<16x3x3x3xf32> {kiln.name = "w"}) -> tensor<4x16x32x32xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<4x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<4x16x32x32xf32>
+  return %0 : tensor<4x16x32x32xf32>
+}
