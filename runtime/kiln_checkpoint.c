@@ -285,6 +285,15 @@ static kiln_status kiln_make_dirs(const char *dir) {
   return KILN_OK;
 }
 
+kiln_status kiln__checkpoint_prepare(const char *dir) {
+  kiln_status st = kiln_make_dirs(dir);
+  if (st != KILN_OK) return st;
+  if (access(dir, W_OK | X_OK) != 0)
+    return kiln__fail(KILN_ERROR_IO, "cannot write into checkpoint directory '%s': %s", dir,
+                      strerror(errno));
+  return KILN_OK;
+}
+
 /* Whether @p name is one the checkpoint writes: the manifest, its temporary,
    or a generation's "g<G>-<i>.npy". */
 static int kiln_is_checkpoint_name(const char *name) {

@@ -416,7 +416,10 @@ static int kiln_train_run(const kiln_train_options *o, const kiln_cli_hooks *hoo
     else if (st == KILN_OK)
       fprintf(stderr, "%s: resuming from checkpoint '%s' after epoch %lld\n", o->prog,
               o->checkpoint, (long long)done);
-    else
+    else if (kiln__checkpoint_prepare(o->checkpoint) != KILN_OK) {
+      fprintf(stderr, "%s: --checkpoint: %s\n", o->prog, kiln_last_error());
+      goto done;
+    } else
       fprintf(stderr,
               "%s: no checkpoint in '%s' yet: training from the start, saving there after "
               "each epoch\n",

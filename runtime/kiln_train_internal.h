@@ -47,4 +47,9 @@ void kiln__trainer_store(kiln_trainer *t, size_t i, const kiln_tensor *value);
  * (of @p size bytes) when it would. */
 int kiln__checkpoint_owns(const char *dir, const char *path, char *which, size_t size);
 
+/* Creates checkpoint directory @p dir (and its parents) when missing and
+   checks that files can be made in it, so that a run finds out before
+   training rather than at its first save. */
+kiln_status kiln__checkpoint_prepare(const char *dir);
+
 #endif /* KILN_TRAIN_INTERNAL_H */

@@ -80,6 +80,10 @@ def run_all(args, work):
     compile_fails("infinite --lr", base, train + ["--lr=inf"],
                   "expects a finite --lr > 0, found INF")
     compile_fails("NaN --lr", base, train + ["--lr=nan"], "expects a finite --lr > 0, found nan")
+    compile_fails("an empty --freeze", base, train + ["--freeze="],
+                  "--freeze expects a pattern, found an empty one")
+    compile_fails("a clip norm of 0", base, train + ["--clip-norm=0"],
+                  "--clip-norm expects a finite norm > 0 (leave it out for no clipping), found 0")
     compile_fails("infinite --weight-decay", base, train + ["--weight-decay=inf"],
                   "expects finite --momentum, --weight-decay and --clip-norm >= 0")
     compile_fails("a batch of 0 rows through --input-shape", base,
@@ -183,6 +187,22 @@ def run_all(args, work):
     res = e2e.run(save_run, 120)
     check(res.returncode == 0 and os.path.isfile(saved),
           "--save into the unchanged source (the same bytes again) runs and writes", res)
+    # --save onto the source model itself (spelt another way) would lose the
+    # untrained model: refused before training, the source unchanged.
+    res = e2e.run(save_run[:-1] + [os.path.join(work, ".", "source.onnx")], 120)
+    e2e.expect_refused(
+        FAILURES, res,
+        f"--save: expects OUT.onnx to be another file than the source model '{src}'",
+        "--save onto the source model is refused before training", stdout_lacks='"step"')
+    with open(src, "rb") as f:
+        check(f.read() == original, "--save onto the source model left it unchanged")
+    # A --checkpoint folder that cannot be made (no folder can be made in
+    # /proc, even as root) is refused before training, not at the end of the
+    # first epoch.
+    res = e2e.run(save_run[:-2] + ["--checkpoint", "/proc/kiln-checkpoint"], 120)
+    e2e.expect_refused(
+        FAILURES, res, "--checkpoint: cannot create checkpoint directory '/proc/kiln-checkpoint'",
+        "an uncreatable --checkpoint folder is refused before training", stdout_lacks='"step"')
 
     # The digest covers external data too (tools/common/ModelDigest.h): the
     # model file, then each external file's location, a NUL and its bytes. A

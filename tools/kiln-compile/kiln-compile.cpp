@@ -54,6 +54,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <set>
 
 using namespace mlir;
@@ -382,6 +383,18 @@ LogicalResult checkTrainingFlags(MLIRContext &context) {
   if (lossName.empty() || labelName.empty())
     return emitError(UnknownLoc::get(&context))
            << "--train expects --loss=softmax-cross-entropy|nll|mse|bce-logits and --label=NAME";
+  // An empty pattern would freeze everything (an empty regex matches every
+  // name); it is refused rather than read as "no --freeze".
+  if (freezeRegex.getNumOccurrences() && freezeRegex.empty())
+    return emitError(UnknownLoc::get(&context))
+           << "--freeze expects a pattern, found an empty one (leave it out to train every "
+              "parameter)";
+  // No --clip-norm is no clipping; a given norm of 0 would mean no update
+  // at all (torch's clip_grad_norm_), not "off".
+  if (clipNorm.getNumOccurrences() && !(clipNorm > 0 && std::isfinite(clipNorm)))
+    return emitError(UnknownLoc::get(&context))
+           << "--clip-norm expects a finite norm > 0 (leave it out for no clipping), found "
+           << static_cast<double>(clipNorm);
   if (llvm::StringRef(inputFile).ends_with(".mlir"))
     return emitError(UnknownLoc::get(&context))
            << "--train expects an ONNX model, found an .mlir file (run the pass "

@@ -109,6 +109,15 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
     ::close(in);
     throw SaveError{"expects the source model '" + source + "' to be a regular file"};
   }
+  // The source model itself (however spelt, or a link to it): the untrained
+  // model would be lost, and every later --save of an artifact compiled from
+  // it refused (its digest changed).
+  if (::stat(out.c_str(), &outInfo) == 0 && outInfo.st_dev == info.st_dev &&
+      outInfo.st_ino == info.st_ino) {
+    ::close(in);
+    throw SaveError{"expects OUT.onnx to be another file than the source model '" + source +
+                    "', found '" + out + "', which would overwrite it"};
+  }
   std::string data;
   char chunk[1 << 16];
   ssize_t got;
