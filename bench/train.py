@@ -330,6 +330,8 @@ def main():
     ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
     ap.add_argument("--steps", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.rounds < 1 or args.repeats < 1:
+        ap.error("--rounds and --repeats expect at least 1")
     if args.torch_worker:
         torch_worker(args.torch_worker, args.threads, args.steps)
         return 0
@@ -359,7 +361,7 @@ def main():
         torch_steps = max(10, min(500, int(args.seconds * kiln["steps_per_s"] / 3)))
         try:
             torch_row = bench_torch(name, args.threads, torch_steps, args.torch_malloc)
-            for _ in range(1, max(1, args.rounds)):
+            for _ in range(1, args.rounds):
                 kiln["steps_per_s"] = max(kiln["steps_per_s"], kiln["retime"]())
                 again = bench_torch(name, args.threads, torch_steps, args.torch_malloc)
                 torch_row["steps_per_s"] = max(torch_row["steps_per_s"], again["steps_per_s"])

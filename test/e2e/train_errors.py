@@ -217,6 +217,19 @@ def run_all(args, work):
     ext_so = os.path.join(work, "ext.so")
     res = e2e.run([kc, ext, *train, "--freeze=^W$", "-o", ext_so], 300)
     check(res.returncode == 0, "kiln-compile of the source model with external data", res)
+    # --save onto the source's external data file is refused before training.
+    wbin = os.path.join(ext_dir, "w.bin")
+    with open(wbin, "rb") as f:
+        wbin_bytes = f.read()
+    res = e2e.run([kr, ext_so, "--train", "--data", "x=" + xs, "--data", "y_true=" + y,
+                   "--batch", "4", "--epochs", "1", "--save", wbin], 120)
+    e2e.expect_refused(
+        FAILURES, res,
+        f"--save: expects OUT.onnx to be another file than the external data file '{wbin}'",
+        "--save onto the source's external data file is refused before training",
+        stdout_lacks='"step"')
+    with open(wbin, "rb") as f:
+        check(f.read() == wbin_bytes, "--save onto the external data file left it unchanged")
     def ext_digest():
         h = hashlib.sha256(open(ext, "rb").read())
         h.update(b"w.bin\0" + open(os.path.join(ext_dir, "w.bin"), "rb").read())

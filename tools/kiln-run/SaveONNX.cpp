@@ -147,6 +147,23 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   if (!parsed || !model.has_graph())
     throw SaveError{"expects the source model '" + source +
                     "' to be a binary ONNX model, found a file that is not one"};
+  // Nor one of the source's external data files, which the saved model (or
+  // the source) still reads.
+  for (const onnx::TensorProto &init : model.graph().initializer()) {
+    if (init.data_location() != onnx::TensorProto::EXTERNAL)
+      continue;
+    for (const auto &entry : init.external_data()) {
+      if (entry.key() != "location")
+        continue;
+      std::string file = dirOf(source) + "/" + entry.value();
+      struct stat fileInfo;
+      if (::stat(out.c_str(), &outInfo) == 0 && ::stat(file.c_str(), &fileInfo) == 0 &&
+          outInfo.st_dev == fileInfo.st_dev && outInfo.st_ino == fileInfo.st_ino)
+        throw SaveError{"expects OUT.onnx to be another file than the external data file '" +
+                        file + "' of the source model, found '" + out +
+                        "', which would overwrite it"};
+    }
+  }
 
   // STATE tensors by name; optimizer state is never an initializer.
   std::map<std::string, size_t> state;

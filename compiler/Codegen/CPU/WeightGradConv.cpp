@@ -2,7 +2,7 @@
 //
 // A convolution whose kernel is large and whose output is small is the
 // shape of a weight gradient: the nn gradient rule of a stride-1 convolution
-// with rows of whole multiples of 16 pixels correlates the input, batch and
+// with 32-pixel rows correlates the input, batch and
 // channels swapped ([C, N, H, W], zero-padded), with the output gradient as
 // the kernel ([F, N, P, Q], also swapped), giving [C, F, KH, KW]
 // (dialects/NN/Gradients/ConvPool.cpp). Neither the direct convolution (its
@@ -34,8 +34,9 @@ namespace {
 
 /// Largest kernel window (the weight's KH x KW) this form takes.
 constexpr int64_t kMaxWindow = 49;
-/// Rows wider than this many vectors are not read whole.
-constexpr int64_t kMaxRowVectors = 4;
+/// Rows wider than this many vectors are not read whole (32 pixels with 4
+/// lanes).
+constexpr int64_t kMaxRowVectors = 8;
 
 bool allOnes(DenseIntElementsAttr attr) {
   return llvm::all_of(attr.getValues<int64_t>(), [](int64_t v) { return v == 1; });

@@ -106,11 +106,16 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   // channels-last copies), each image's rows once for all kernel offsets
   // (compiler/Codegen/CPU/WeightGradConv.cpp). With 16-pixel rows it measured
   // slower than the contractions below (0.50 against 0.35 ms, 32 channels,
-  // batch 16: one vector per row leaves each row read for one step).
+  // batch 16: one vector per row leaves each row read for one step). The
+  // channel counts must allow a register block of at least 4 accumulators
+  // with 16 registers (F or C a multiple of 4, or both even), which the
+  // codegen then takes at every vector width it targets (4, 8 and 16 lanes);
+  // a rejected shape would fall to im2col of a 32x32 "kernel".
   auto isOne = [](int64_t v) { return v == 1; };
+  bool blocks = f % 4 == 0 || c % 4 == 0 || (c % 2 == 0 && f % 2 == 0);
   if (n == 2 && llvm::all_of(strides, isOne) && llvm::all_of(dilations, isOne) &&
       out[1] == 32 && in.getDimSize(3) == out[1] && kernel[0] * kernel[1] > 1 &&
-      kernel[0] * kernel[1] <= 49 && out[0] * out[1] >= 16 * kernel[0] * kernel[1])
+      kernel[0] * kernel[1] <= 49 && out[0] * out[1] >= 16 * kernel[0] * kernel[1] && blocks)
     return Value();
   OpBuilder &b = e.builder();
   Type elem = in.getElementType();

@@ -2,6 +2,8 @@
 // RUN:   | FileCheck %s
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=8 vector-registers=16}))' \
 // RUN:   | FileCheck %s --check-prefix=AVX2
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize{vector-width=4 vector-registers=16}))' \
+// RUN:   | FileCheck %s --check-prefix=SSE
 
 // A weight gradient's shape, as the nn gradient rule of a stride-1 3x3
 // convolution of 32-pixel rows builds it: the input with batch and channels
@@ -31,6 +33,10 @@
 // AVX2: vector.transfer_read {{.*}} : tensor<2x4x8x32xf32>, vector<32xf32>
 // AVX2: vector.fma {{.*}} : vector<8xf32>
 // AVX2-NOT: linalg.conv_2d_nchw_fchw
+// SSE-LABEL: func.func @weight_grad(
+// SSE: vector.transfer_read {{.*}} : tensor<2x4x8x32xf32>, vector<32xf32>
+// SSE: vector.fma {{.*}} : vector<4xf32>
+// SSE-NOT: linalg.conv_2d_nchw_fchw
 func.func @weight_grad(%x: tensor<2x4x8x32xf32>, %dy: tensor<2x8x8x32xf32>, %init: tensor<4x8x3x3xf32>) -> tensor<4x8x3x3xf32> {
   %cst = arith.constant 0.0 : f32
   %e0 = tensor.empty() : tensor<4x2x8x32xf32>

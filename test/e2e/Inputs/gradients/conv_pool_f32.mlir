@@ -73,6 +73,14 @@ func.func @wgrad_rows32(%x: tensor<3x5x14x32xf32> {kiln.name = "x"}, %w: tensor<
   return %0, %1, %2 : tensor<3x12x14x32xf32>, tensor<3x8x14x32xf32>, tensor<3x6x14x32xf32>
 }
 
+// 3 channels to 3 filters: no register block of 4 accumulators at 16
+// registers, so the gradient rule keeps the per-offset contractions.
+func.func @wgrad_rows32_odd(%x: tensor<2x3x20x32xf32> {kiln.name = "x"}, %w: tensor<3x3x3x3xf32> {kiln.name = "w"}) -> tensor<2x3x20x32xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<2x3x20x32xf32>, tensor<3x3x3x3xf32>) -> tensor<2x3x20x32xf32>
+  return %0 : tensor<2x3x20x32xf32>
+}
+
 func.func @wgrad_rows32_stem(%x: tensor<4x3x32x32xf32> {kiln.name = "x"}, %w: tensor<16x3x3x3xf32> {kiln.name = "w"}) -> tensor<4x16x32x32xf32> {
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<4x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<4x16x32x32xf32>
