@@ -500,9 +500,10 @@ static int kiln_train_same_file(const struct stat *st, const char *path) {
 }
 
 /* --save replaces its file only after training: naming a file this run reads
- * or writes (the artifact, a --data or --eval array, the checkpoint's files),
- * directly or through a link, would lose it. Refused before training; prints
- * why and returns 0. */
+ * or writes (the artifact, the source model it was compiled from, a --data or
+ * --eval array, the checkpoint's files), directly or through a link, would
+ * lose it. Refused before training; prints why and returns 0. (The source's
+ * external data files are checked where the model is parsed, SaveONNX.cpp.) */
 static int kiln_train_check_save_target(const kiln_train_options *o, const kiln_trainer *t,
                                         const char *model_path) {
   struct stat out;
@@ -513,6 +514,13 @@ static int kiln_train_check_save_target(const kiln_train_options *o, const kiln_
     if (kiln_train_same_file(&out, model_path)) {
       fprintf(stderr, "%s: --save: expects a file other than the artifact '%s', found the artifact itself\n",
               o->prog, model_path);
+      return 0;
+    }
+    /* The untrained model would be lost, and every later --save of an
+       artifact compiled from it refused (its digest changed). */
+    if (kiln_train_same_file(&out, kiln_trainer_source(t))) {
+      fprintf(stderr, "%s: --save: expects a file other than the source model '%s', found the source model itself\n",
+              o->prog, kiln_trainer_source(t));
       return 0;
     }
     for (i = 0; i < o->num_data + o->num_eval; ++i) {

@@ -192,7 +192,8 @@ def run_all(args, work):
     res = e2e.run(save_run[:-1] + [os.path.join(work, ".", "source.onnx")], 120)
     e2e.expect_refused(
         FAILURES, res,
-        f"--save: expects OUT.onnx to be another file than the source model '{src}'",
+        f"--save: expects a file other than the source model '{src}', found the source "
+        "model itself",
         "--save onto the source model is refused before training", stdout_lacks='"step"')
     with open(src, "rb") as f:
         check(f.read() == original, "--save onto the source model left it unchanged")

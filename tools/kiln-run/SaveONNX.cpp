@@ -109,15 +109,6 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
     ::close(in);
     throw SaveError{"expects the source model '" + source + "' to be a regular file"};
   }
-  // The source model itself (however spelt, or a link to it): the untrained
-  // model would be lost, and every later --save of an artifact compiled from
-  // it refused (its digest changed).
-  if (::stat(out.c_str(), &outInfo) == 0 && outInfo.st_dev == info.st_dev &&
-      outInfo.st_ino == info.st_ino) {
-    ::close(in);
-    throw SaveError{"expects OUT.onnx to be another file than the source model '" + source +
-                    "', found '" + out + "', which would overwrite it"};
-  }
   std::string data;
   char chunk[1 << 16];
   ssize_t got;
@@ -147,23 +138,25 @@ void save(const kiln_trainer *trainer, const std::string &source, const std::str
   if (!parsed || !model.has_graph())
     throw SaveError{"expects the source model '" + source +
                     "' to be a binary ONNX model, found a file that is not one"};
-  // Nor one of the source's external data files, which the saved model (or
-  // the source) still reads.
-  for (const onnx::TensorProto &init : model.graph().initializer()) {
-    if (init.data_location() != onnx::TensorProto::EXTERNAL)
-      continue;
-    for (const auto &entry : init.external_data()) {
-      if (entry.key() != "location")
+  // OUT.onnx must not be one of the source's external data files, which the
+  // saved model (or the source) still reads; the runtime refuses the other
+  // files the run reads (kiln_train_check_save_target).
+  if (::stat(out.c_str(), &outInfo) == 0)
+    for (const onnx::TensorProto &init : model.graph().initializer()) {
+      if (init.data_location() != onnx::TensorProto::EXTERNAL)
         continue;
-      std::string file = dirOf(source) + "/" + entry.value();
-      struct stat fileInfo;
-      if (::stat(out.c_str(), &outInfo) == 0 && ::stat(file.c_str(), &fileInfo) == 0 &&
-          outInfo.st_dev == fileInfo.st_dev && outInfo.st_ino == fileInfo.st_ino)
-        throw SaveError{"expects OUT.onnx to be another file than the external data file '" +
-                        file + "' of the source model, found '" + out +
-                        "', which would overwrite it"};
+      for (const auto &entry : init.external_data()) {
+        if (entry.key() != "location")
+          continue;
+        std::string file = dirOf(source) + "/" + entry.value();
+        struct stat fileInfo;
+        if (::stat(file.c_str(), &fileInfo) == 0 && outInfo.st_dev == fileInfo.st_dev &&
+            outInfo.st_ino == fileInfo.st_ino)
+          throw SaveError{"expects OUT.onnx to be another file than the external data file '" +
+                          file + "' of the source model, found '" + out +
+                          "', which would overwrite it"};
+      }
     }
-  }
 
   // STATE tensors by name; optimizer state is never an initializer.
   std::map<std::string, size_t> state;

@@ -30,6 +30,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <tuple>
+
 using namespace mlir;
 
 namespace {
@@ -123,14 +125,20 @@ std::optional<kiln::cpu::ZeroPadded> kiln::cpu::matchZeroPadded(Value padded) {
   return ZeroPadded{interior.getSource(), top, left};
 }
 
+bool kiln::cpu::isStaticF32Conv(linalg::Conv2DNchwFchwOp conv) {
+  return llvm::all_of(conv->getOperandTypes(), [](Type t) {
+    auto type = dyn_cast<RankedTensorType>(t);
+    return type && type.hasStaticShape() && type.getElementType().isF32();
+  });
+}
+
 std::optional<kiln::cpu::DirectConvPlan>
 kiln::cpu::planDirectConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget &target) {
-  auto inType = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
-  auto fType = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
-  auto outType = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
-  if (!inType || !fType || !outType || !inType.hasStaticShape() || !fType.hasStaticShape() ||
-      !outType.hasStaticShape() || !outType.getElementType().isF32())
+  if (!isStaticF32Conv(conv))
     return std::nullopt;
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto fType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
   int64_t vw = target.vectorWidth;
   int64_t c = inType.getDimSize(1), f = fType.getDimSize(0);
   int64_t kh = fType.getDimSize(2), kw = fType.getDimSize(3);
@@ -250,8 +258,9 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
         perBlock = d;
         break;
       }
-    current = kiln::cpu::tileNamedOp(rewriter, *current, {0, plan.rows * perBlock, 0, 0, 0, 0, 0}, {},
-                       /*parallel=*/true);
+    current = kiln::cpu::tileNamedOp(rewriter, *current,
+                                     {0, plan.rows * perBlock, 0, 0, 0, 0, 0}, {},
+                                     /*parallel=*/true);
     if (failed(current))
       return tilingFailed();
   }
@@ -458,7 +467,8 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
     };
     if (outRows == 1) {
       // A row past the input's top or bottom adds nothing.
-      auto [row, inside] = inputRow(b, l, 0);
+      Value row, inside;
+      std::tie(row, inside) = inputRow(b, l, 0);
       auto branch = b.create<scf::IfOp>(
           l, inside,
           [&](OpBuilder &t, Location tl) {
@@ -468,19 +478,17 @@ LogicalResult kiln::cpu::convToDirect(RewriterBase &rewriter, linalg::Conv2DNchw
       return {branch.getResult(0)};
     }
     // Two rows: one past the input's top or bottom reads as zeros.
+    Value zeroRow =
+        b.create<arith::ConstantOp>(l, DenseElementsAttr::get(rowType, b.getZeroAttr(elem)));
     SmallVector<Value> lines;
     for (int64_t j = 0; j < outRows; ++j) {
-      auto [row, inside] = inputRow(b, l, j);
+      Value row, inside;
+      std::tie(row, inside) = inputRow(b, l, j);
       lines.push_back(
           b.create<scf::IfOp>(
                l, inside,
                [&](OpBuilder &t, Location tl) { t.create<scf::YieldOp>(tl, readRow(t, tl, row)); },
-               [&](OpBuilder &e, Location el) {
-                 e.create<scf::YieldOp>(
-                     el, e.create<arith::ConstantOp>(
-                             el, DenseElementsAttr::get(rowType, e.getZeroAttr(elem)))
-                             .getResult());
-               })
+               [&](OpBuilder &e, Location el) { e.create<scf::YieldOp>(el, zeroRow); })
               .getResult(0));
     }
     SmallVector<int64_t> joined = llvm::to_vector(llvm::seq<int64_t>(0, 2 * readWidth));

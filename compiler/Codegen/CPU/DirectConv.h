@@ -50,6 +50,10 @@ struct ZeroPadded {
 /// whose areas add up to the border's.
 std::optional<ZeroPadded> matchZeroPadded(mlir::Value padded);
 
+/// Whether `conv` has static shapes and f32 operands and result, which the
+/// direct and the weight-gradient forms read and write as f32 vectors.
+bool isStaticF32Conv(mlir::linalg::Conv2DNchwFchwOp conv);
+
 /// The cost rule: a plan when `conv` (static shapes, input already padded) is
 /// better convolved directly than by im2col, nullopt otherwise. See
 /// docs/lowering-choices.md, "Convolution: direct or im2col".

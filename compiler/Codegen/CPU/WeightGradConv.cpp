@@ -84,30 +84,26 @@ Operands matchOperands(linalg::Conv2DNchwFchwOp conv) {
 
 std::optional<kiln::cpu::WeightGradConvPlan>
 kiln::cpu::planWeightGradConv(linalg::Conv2DNchwFchwOp conv, const DirectConvTarget &target) {
-  auto inType = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
-  auto kType = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
-  auto outType = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
-  if (!inType || !kType || !outType || !inType.hasStaticShape() || !kType.hasStaticShape() ||
-      !outType.hasStaticShape() || !outType.getElementType().isF32() ||
-      !inType.getElementType().isF32() || !kType.getElementType().isF32())
+  if (!isStaticF32Conv(conv) || !allOnes(conv.getStrides()) || !allOnes(conv.getDilations()))
     return std::nullopt;
-  if (!allOnes(conv.getStrides()) || !allOnes(conv.getDilations()))
-    return std::nullopt;
+  auto kType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
   int64_t a = outType.getDimSize(0), b = outType.getDimSize(1);
   int64_t kh = outType.getDimSize(2), kw = outType.getDimSize(3);
   int64_t p = kType.getDimSize(2), q = kType.getDimSize(3);
   int64_t lanes = target.vectorWidth;
   // Kernel rows of whole vectors, input rows of a few.
   Operands ops = matchOperands(conv);
+  int64_t lineWidth = llvm::alignTo(ops.width, lanes);
   if (kh * kw > kMaxWindow || q % lanes != 0 || q > kMaxRowVectors * lanes ||
-      llvm::alignTo(ops.width, lanes) > kMaxRowVectors * lanes || p * q < 16 * kh * kw)
+      lineWidth > kMaxRowVectors * lanes || p * q < 16 * kh * kw)
     return std::nullopt;
   // The register block: aBlock x bBlock accumulators, plus one input row per
   // block row (its vectors) and one kernel vector per block column loaded
   // each step. The most accumulators, then the fewest loads per
   // multiply-add.
   // A chunk's window needs at most the two vectors of the row around it.
-  int64_t rowRegs = std::min<int64_t>(llvm::alignTo(ops.width, lanes) / lanes, 2);
+  int64_t rowRegs = std::min<int64_t>(lineWidth / lanes, 2);
   WeightGradConvPlan plan;
   int64_t best = 0;
   for (int64_t x = 1; x <= std::min<int64_t>(a, 8); ++x) {
