@@ -64,6 +64,41 @@ TEST(Threads, UsesSeveralThreadsWhenAsked) {
   EXPECT_GT(seen.ids.size(), 1u);
 }
 
+// Workers spin for about a millisecond, then sleep on a condition variable:
+// loops after longer pauses must wake them (no lost wake-up), and the caller
+// must sleep and be woken when a worker finishes the last chunk.
+TEST(Threads, SleepingWorkersAndCallerAreWoken) {
+  kiln_set_num_threads(3);
+  for (int rep = 0; rep < 20; ++rep) {
+    usleep(rep % 2 ? 3000 : 100);
+    expectEachIndexOnce(3);
+    expectEachIndexOnce(1000);
+  }
+  struct Seen {
+    std::mutex mu;
+    std::set<std::thread::id> ids;
+  } seen;
+  usleep(5000);
+  // Chunks longer than the spin: the caller waits on its condition variable.
+  kiln_parallel_for(
+      3,
+      [](int64_t, int64_t, void *ctx) {
+        auto *s = static_cast<Seen *>(ctx);
+        usleep(5000);
+        std::lock_guard<std::mutex> lock(s->mu);
+        s->ids.insert(std::this_thread::get_id());
+      },
+      &seen);
+  EXPECT_GT(seen.ids.size(), 1u);
+}
+
+// Many short loops back to back: chunks are claimed without a lock, and a
+// worker still finishing one generation must not take a chunk of the next.
+TEST(Threads, ManyShortLoopsEachCoverEveryIndexOnce) {
+  kiln_set_num_threads(4);
+  for (int rep = 0; rep < 20000; ++rep) expectEachIndexOnce(2 + rep % 7);
+}
+
 TEST(Threads, NestedCallsRunSeriallyAndStillCoverEverything) {
   kiln_set_num_threads(4);
   struct Outer {
