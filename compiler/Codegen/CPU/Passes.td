@@ -117,9 +117,13 @@ def CPUTileAndVectorizePass
        A contraction that sums over several dimensions (a convolution's
        weight gradient at one kernel offset: batch, rows, columns) has all
        but the innermost tiled to single steps outside the register blocks;
-       those unit dimensions are dropped from the step's `vector.contract`
-       (its operands `vector.shape_cast` without them), so the step is the
-       same outer product.
+       when the innermost is shorter than 64 steps, the reduction dimensions
+       from the innermost outwards until they make 64 steps together run
+       inside the register block instead (on 8x8 images all three, on
+       16x16 rows and columns), so the accumulators are not stored and
+       reloaded every few steps. The unit dimensions are dropped from the
+       step's `vector.contract` (its operands `vector.shape_cast` without
+       them), so the step is the same outer product.
     3. A `linalg.transpose` has the dims that stay adjacent and in order
        merged; when the output's innermost extent and the extent of the
        input's innermost dim are whole multiples of `vector-width` (32-bit

@@ -69,6 +69,11 @@ constexpr int64_t kParallelMinIterations = 1 << 16;
 /// 16: break-even at about 6 columns.
 constexpr int64_t kDotProductShare = 4;
 
+/// Reduction loops of a contraction run inside its register blocks, from the
+/// innermost outwards, until they make at least this many steps together
+/// (see `innerK` in tileContraction).
+constexpr int64_t kShortReduction = 64;
+
 /// The product of the loop extents (saturating), a measure of an op's work.
 int64_t iterationCount(linalg::LinalgOp op) {
   int64_t total = 1;
@@ -257,6 +262,26 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // A dynamic reduction is not cache-blocked: its steps run whole.
   int64_t kBlock = ShapedType::isDynamic(ranges[kDim]) ? ranges[kDim]
                                                       : pickTile(ranges[kDim], reductionBlock);
+  // Reduction loops outside the innermost one normally run outside the
+  // register blocks (cache blocks of the reduction). Over a short innermost
+  // reduction, such as the 7, 8 or 16 pixel columns of a per-offset weight
+  // gradient (a reduction over images, rows and columns), that stores and
+  // reloads the accumulators every few steps. There the reduction loops go
+  // inside the register block from the innermost outwards until they make
+  // kShortReduction steps together: the 8x8 images' rows and images, the
+  // 16x16 images' rows only (one image of both operands, 64 KiB, stays in
+  // cache while the register blocks sweep it; all 16 images would not).
+  SmallVector<unsigned> innerK{kDim};
+  if (!ShapedType::isDynamic(ranges[kDim]) && ranges[kDim] < kShortReduction) {
+    int64_t steps = ranges[kDim];
+    for (unsigned d : llvm::reverse(ArrayRef<unsigned>(dims->k).drop_back())) {
+      if (steps >= kShortReduction || ShapedType::isDynamic(ranges[d]))
+        break;
+      innerK.push_back(d);
+      steps *= ranges[d];
+    }
+  }
+  bool shortReductionInside = innerK.size() > 1;
 
   auto isOneOf = [](ArrayRef<unsigned> list, unsigned d) { return llvm::is_contained(list, d); };
   FailureOr<linalg::LinalgOp> current = op;
@@ -301,9 +326,9 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   // Level 1: batch dimensions and the reduction cache block.
   SmallVector<int64_t> level1(numLoops, 0);
   for (unsigned d = 0; d < numLoops; ++d)
-    if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && d != kDim))
+    if (isOneOf(dims->batch, d) || (isOneOf(dims->k, d) && !isOneOf(innerK, d)))
       level1[d] = 1;
-  level1[kDim] = kBlock == ranges[kDim] ? 0 : kBlock;
+  level1[kDim] = kBlock == ranges[kDim] || shortReductionInside ? 0 : kBlock;
   // Ragged columns not yet split by the parallel loop: blocks of `cols`.
   if (raggedCols && !ShapedType::isDynamic(current->getStaticLoopRanges()[nDim]))
     level1[nDim] = cols;
@@ -330,9 +355,12 @@ TileAndVectorizePass::tileContraction(RewriterBase &rewriter, linalg::LinalgOp o
   if (failed(current))
     return failure();
 
-  // Level 3: single reduction steps.
+  // Level 3: single reduction steps (of every reduction loop, outermost
+  // first, when they run inside the register block).
   SmallVector<int64_t> level3(numLoops, 0);
   level3[kDim] = 1;
+  for (unsigned d : innerK)
+    level3[d] = 1;
   return tileLinalgOp(rewriter, *current, level3);
 }
 

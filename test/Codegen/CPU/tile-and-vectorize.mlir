@@ -481,3 +481,66 @@ func.func @batch_sum(%x: tensor<16x4x8x16xf32>, %init: tensor<4x8x16xf32>) -> te
   } -> tensor<4x8x16xf32>
   return %r : tensor<4x8x16xf32>
 }
+
+// -----
+
+// A per-offset weight gradient on 7x7 images, channels last: a contraction
+// over images, rows and columns with only 7 columns innermost. All three
+// reduction loops run inside the register block (4 channels by 16 filters),
+// images outermost, so the accumulators stay in registers across all 196
+// steps instead of being stored and reloaded after every 7.
+// CHECK-LABEL: func.func @short_reduction_inside
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C7:.*]] = arith.constant 7 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C4]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C4]] step %[[C1]]
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %[[C7]] step %[[C1]]
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %[[C7]] step %[[C1]]
+// CHECK: vector.contract {{.*}} : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
+#xs = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d0)>
+#dys = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d1)>
+#dws = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+func.func @short_reduction_inside(%x: tensor<4x7x7x16xf32>, %dy: tensor<4x7x7x16xf32>,
+                                  %init: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  %r = linalg.generic {indexing_maps = [#xs, #dys, #dws],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+         ins(%x, %dy : tensor<4x7x7x16xf32>, tensor<4x7x7x16xf32>) outs(%init : tensor<16x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x16xf32>
+  return %r : tensor<16x16xf32>
+}
+
+// -----
+
+// The same on 16x16 images: rows and columns make 256 steps, enough; the
+// images stay a loop outside the register blocks, so that one image of both
+// operands stays in cache while the blocks sweep it.
+// CHECK-LABEL: func.func @short_reduction_rows_inside
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C2]] step %[[C1]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C4]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C16]] step %[[C1]]
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %[[C16]] step %[[C1]]
+// CHECK: vector.contract {{.*}} : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
+#xs = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d0)>
+#dys = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d1)>
+#dws = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+func.func @short_reduction_rows_inside(%x: tensor<2x16x16x16xf32>, %dy: tensor<2x16x16x16xf32>,
+                                       %init: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  %r = linalg.generic {indexing_maps = [#xs, #dys, #dws],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+         ins(%x, %dy : tensor<2x16x16x16xf32>, tensor<2x16x16x16xf32>) outs(%init : tensor<16x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x16xf32>
+  return %r : tensor<16x16xf32>
+}
