@@ -11,7 +11,9 @@ and stride-1 windows). conv_wide has ResNet-18's 128-channel 3x3 convolution,
 whose input gradient flips a kernel big enough to be split among threads.
 wgrad_rows32 and wgrad_rows32_stem keep 32-pixel rows at stride 1: their
 weight gradients take the pixels-in-lanes kernel (WeightGradConv.cpp).
-conv_s2_phases and conv_s2_odd are strided convolutions, whose input
+conv1x1_rows_in_place has 1x1 convolutions whose weight gradients read
+one operand in place (NCHW, strided) and the other channels-last, each
+operand in each role. conv_s2_phases and conv_s2_odd are strided convolutions, whose input
 gradients are one stride-1 transposed convolution per phase of the input
 (16x16 phases go direct; odd sizes and asymmetric pads crop and extend
 them). Every case runs compiled for the host and for an AVX2 target (8
@@ -61,6 +63,10 @@ def conv_s2_odd(x, w, v):
     return [F.conv2d(F.pad(x, (0, 2, 2, 1)), w, stride=2), F.conv2d(x, v, stride=2)]
 
 
+def conv1x1_rows_in_place(x, w, u, v):
+    return [F.conv2d(x, w, stride=2), F.conv2d(x, u, stride=2), F.conv2d(x, v)]
+
+
 def wgrad_rows32(x, w, v, u):
     return [F.conv2d(x, w, padding=1), F.conv2d(x, v, padding=2),
             F.conv2d(F.pad(x, (2, 0, 2, 0)), u)]
@@ -85,6 +91,10 @@ CASES = {
                        [(2, 16, 16, 16)]),
     "conv_s2_odd": (conv_s2_odd, {"x": (1, 4, 15, 13), "w": (8, 4, 3, 3), "v": (8, 4, 1, 1)},
                     [(1, 8, 8, 7), (1, 8, 8, 7)]),
+    "conv1x1_rows_in_place": (conv1x1_rows_in_place,
+                              {"x": (3, 16, 12, 10), "w": (24, 16, 1, 1), "u": (6, 16, 1, 1),
+                               "v": (20, 16, 1, 1)},
+                              [(3, 24, 6, 5), (3, 6, 6, 5), (3, 20, 12, 10)]),
     "wgrad_rows32": (wgrad_rows32, {"x": (3, 5, 14, 32), "w": (12, 5, 3, 3), "v": (8, 5, 5, 5),
                                     "u": (6, 5, 3, 3)},
                      [(3, 12, 14, 32), (3, 8, 14, 32), (3, 6, 14, 32)]),

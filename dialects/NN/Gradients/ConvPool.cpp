@@ -139,9 +139,18 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   bool windowFirst = offsets == 1;
   Value x = windowFirst ? input : channelsLast(input);
   Value g = windowFirst ? outGrad : channelsLast(outGrad);
+  // With one offset, the operand whose channels are the contraction's rows
+  // (broadcast one element at a time, not read as vectors) stays in its own
+  // layout: a strided window of it moved channels-last was a gather per
+  // element (the 1x1 stride-2 shortcut's input: 1% of the ResNet-style
+  // training step), while broadcasting from a plane of the input costs the
+  // same as from a pixel's channels.
+  bool rowsInPlace = windowFirst;
   std::string spatial = std::string("pqr").substr(0, n);
-  std::string equation = inputLast ? "n" + spatial + "f,n" + spatial + "c->fc"
-                                   : "n" + spatial + "c,n" + spatial + "f->cf";
+  std::string rowsSpec = rowsInPlace ? (inputLast ? "nf" : "nc") + spatial
+                                     : "n" + spatial + (inputLast ? "f" : "c");
+  std::string equation = inputLast ? rowsSpec + ",n" + spatial + "c->fc"
+                                   : rowsSpec + ",n" + spatial + "f->cf";
   int64_t rows = inputLast ? f : c, cols = inputLast ? c : f;
   auto partType = RankedTensorType::get({1, rows, cols}, elem);
 
@@ -184,10 +193,15 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
       parts.push_back(e.zeros(partType));
       continue;
     }
-    Value xw = windowFirst ? channelsLast(window(x, 2, xFrom, count, strides))
-                           : window(x, 1, xFrom, count, strides);
-    Value gw = windowFirst ? channelsLast(window(g, 2, dyFrom, count, ones))
-                           : window(g, 1, dyFrom, count, ones);
+    Value xw = window(x, windowFirst ? 2 : 1, xFrom, count, strides);
+    Value gw = window(g, windowFirst ? 2 : 1, dyFrom, count, ones);
+    if (windowFirst) {
+      // The columns' operand channels-last; the rows' one in place.
+      if (inputLast)
+        xw = channelsLast(xw);
+      else
+        gw = channelsLast(gw);
+    }
     Value part = b.create<EinsumOp>(e.loc(), inputLast ? ValueRange{gw, xw} : ValueRange{xw, gw},
                                     b.getStringAttr(equation));
     parts.push_back(e.reshape(part, partType));

@@ -57,6 +57,21 @@ func.func @conv_s2_odd(%x: tensor<1x4x15x13xf32> {kiln.name = "x"}, %w: tensor<8
   return %0, %1 : tensor<1x8x8x7xf32>, tensor<1x8x8x7xf32>
 }
 
+// 1x1 convolutions: their weight gradients are one contraction each, with
+// the operand whose channels are the contraction's rows read in place (NCHW,
+// through the stride-2 window) and the other moved channels-last: the input
+// when it has fewer channels (v, w at stride 2), the output gradient when it
+// has (u).
+func.func @conv1x1_rows_in_place(%x: tensor<3x16x12x10xf32> {kiln.name = "x"}, %w: tensor<24x16x1x1xf32> {kiln.name = "w"}, %u: tensor<6x16x1x1xf32> {kiln.name = "u"}, %v: tensor<20x16x1x1xf32> {kiln.name = "v"}) -> (tensor<3x24x6x5xf32>, tensor<3x6x6x5xf32>, tensor<3x20x12x10xf32>) {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x16x12x10xf32>, tensor<24x16x1x1xf32>) -> tensor<3x24x6x5xf32>
+  %1 = nn.conv %x, %u {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x16x12x10xf32>, tensor<6x16x1x1xf32>) -> tensor<3x6x6x5xf32>
+  %2 = nn.conv %x, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<3x16x12x10xf32>, tensor<20x16x1x1xf32>) -> tensor<3x20x12x10xf32>
+  return %0, %1, %2 : tensor<3x24x6x5xf32>, tensor<3x6x6x5xf32>, tensor<3x20x12x10xf32>
+}
+
 // Stride-1 convolutions keeping 32-pixel rows: their weight gradients are
 // reduced with the pixels in lanes, reading the NCHW input and output
 // gradient in place (compiler/Codegen/CPU/WeightGradConv.cpp). Channel
