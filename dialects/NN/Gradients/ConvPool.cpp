@@ -80,12 +80,13 @@ Value convCropping(GradientEmitter &e, Value input, Value weight, ArrayRef<int64
 /// one contraction per kernel offset k, with no im2col buffer:
 ///   dw[f, c, k] = sum_{n, o} outGrad[n, f, o] * input[n, c, o*s + k*d - pb]
 /// over the outputs o whose input position lies inside the input (padding
-/// contributes zeros, so the input is never padded). Both operands go
-/// channels-last once ([N, S..., C] and [N, O..., F]): each contraction
+/// contributes zeros, so the input is never padded). Each contraction
 /// vectorizes along the larger channel count (the CPU strategy vectorizes a
-/// contraction's result's innermost dim) and reads the other operand's
-/// channels of one pixel from one cache line (from NCHW they were rows a
-/// plane apart: 4 KiB at 32x32, so 16 rows fell in one L1 set). Each offset
+/// contraction's result's innermost dim), whose operand goes channels-last
+/// once ([N, S..., C] or [N, O..., F]); the other operand's channels are
+/// broadcast one at a time, read in place from NCHW when its planes are
+/// under 4 KiB (at 4 KiB, 32x32, a register block's rows fell in one L1
+/// set, so such an operand goes channels-last too). Each offset
 /// reads a strided window of the input and a window of the output gradient
 /// (nn.slice, views after bufferization). The per-offset [A, B] results are stacked and
 /// transposed to [F, C, kernel...]. Returns null where it does not apply
@@ -137,15 +138,29 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
   for (int64_t k : kernel)
     offsets *= k;
   bool windowFirst = offsets == 1;
-  Value x = windowFirst ? input : channelsLast(input);
-  Value g = windowFirst ? outGrad : channelsLast(outGrad);
-  // With one offset, the operand whose channels are the contraction's rows
-  // (broadcast one element at a time, not read as vectors) stays in its own
-  // layout: a strided window of it moved channels-last was a gather per
-  // element (the 1x1 stride-2 shortcut's input: 1% of the ResNet-style
-  // training step), while broadcasting from a plane of the input costs the
-  // same as from a pixel's channels.
-  bool rowsInPlace = windowFirst;
+  // The operand whose channels are the contraction's rows (broadcast one
+  // element at a time, never read as a vector) stays NCHW and is read
+  // through its windows in place when its channel planes are under 4 KiB:
+  // broadcasting from a plane costs the same as from a pixel's channels, and
+  // its channels-last copy was a pass over a tensor that the backward pass
+  // reads from memory (the 16x16 and 8x8 layers of the ResNet-style CNN:
+  // about 50 us each). Planes of 4 KiB (32x32) put a register block's rows
+  // in one L1 set, so such an operand goes channels-last as well, except
+  // through a 1x1 window, whose channels-last copy would be a gather per
+  // element. The other operand (the columns, read as vectors) always goes
+  // channels-last: once for all offsets, or with one offset its window
+  // alone (a strided one is a fraction of the tensor).
+  auto planeBytes = [&](RankedTensorType t) {
+    int64_t bytes = elem.getIntOrFloatBitWidth() / 8;
+    for (int64_t d : t.getShape().drop_front(2))
+      bytes *= d;
+    return bytes;
+  };
+  bool rowsInPlace = windowFirst || planeBytes(inputLast ? dy : in) < 4096;
+  bool xLast = inputLast ? !windowFirst : !rowsInPlace;
+  bool gLast = inputLast ? !rowsInPlace : !windowFirst;
+  Value x = xLast ? channelsLast(input) : input;
+  Value g = gLast ? channelsLast(outGrad) : outGrad;
   std::string spatial = std::string("pqr").substr(0, n);
   std::string rowsSpec = rowsInPlace ? (inputLast ? "nf" : "nc") + spatial
                                      : "n" + spatial + (inputLast ? "f" : "c");
@@ -193,10 +208,11 @@ Value convWeightGradPerOffset(GradientEmitter &e, Value input, Value outGrad,
       parts.push_back(e.zeros(partType));
       continue;
     }
-    Value xw = window(x, windowFirst ? 2 : 1, xFrom, count, strides);
-    Value gw = window(g, windowFirst ? 2 : 1, dyFrom, count, ones);
+    // Channels-last operands have their spatial dims from 1, NCHW ones from
+    // 2; with one offset the columns' window goes channels-last alone.
+    Value xw = window(x, xLast ? 1 : 2, xFrom, count, strides);
+    Value gw = window(g, gLast ? 1 : 2, dyFrom, count, ones);
     if (windowFirst) {
-      // The columns' operand channels-last; the rows' one in place.
       if (inputLast)
         xw = channelsLast(xw);
       else
