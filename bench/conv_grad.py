@@ -173,18 +173,32 @@ def peak_gflops(work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bin-dir", required=True)
-    ap.add_argument("--work-dir", default="/tmp/conv-grad")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--shapes", default=",".join(SHAPES))
-    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--bin-dir", required=True, help="the build's bin/ (kiln-opt, kiln-compile, kiln-run)")
+    ap.add_argument("--work-dir", default="/tmp/conv-grad",
+                    help="where the models, inputs and libraries go (default: %(default)s)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for Kiln and PyTorch (default: %(default)s)")
+    ap.add_argument("--runs", type=int, default=20,
+                    help="timed runs per part, the fastest kept (default: %(default)s)")
+    ap.add_argument("--shapes", default=",".join(SHAPES),
+                    help="comma-separated layer names (default: all): " + ", ".join(SHAPES))
+    ap.add_argument("--no-torch", action="store_true", help="do not time PyTorch")
     ap.add_argument("--parts", default="fwd,wgrad,dgrad",
-                    help="which of fwd, wgrad, dgrad to time (wgrad and dgrad need fwd)")
+                    help="comma-separated parts to time, of fwd, wgrad, dgrad (fwd is always "
+                         "timed: the others are reported net of it; default: %(default)s)")
     ap.add_argument("--baseline-bin-dir", help="another build's bin/, timed in the same run")
     ap.add_argument("--compile-args", default="",
                     help="extra kiln-compile flags, e.g. '--mcpu=x86-64-v3 --mattr=+avx2,-avx512f'")
     args = ap.parse_args()
+    # Every name checked before anything is measured.
+    bad_shapes = [n for n in args.shapes.split(",") if n not in SHAPES]
+    bad_parts = [p for p in args.parts.split(",") if p not in ("fwd", "wgrad", "dgrad")]
+    if bad_shapes or bad_parts:
+        ap.error("; ".join(
+            ([f"unknown shapes {bad_shapes} (known: {', '.join(SHAPES)})"] if bad_shapes else []) +
+            ([f"unknown parts {bad_parts} (known: fwd, wgrad, dgrad)"] if bad_parts else [])))
+    if args.runs < 1 or args.threads < 1:
+        ap.error("--runs and --threads must be at least 1")
     parts = [p for p in ("fwd", "wgrad", "dgrad") if p in args.parts.split(",")]
     if "fwd" not in parts:
         parts.insert(0, "fwd")

@@ -311,14 +311,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin-dir", default=os.path.join(REPO_ROOT, "build", "bin"))
     ap.add_argument("--work-dir", default=os.path.join(REPO_ROOT, "build", "bench", "train"))
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for both Kiln and PyTorch (default 1)")
     ap.add_argument("--compile-args", default="",
                     help="extra kiln-compile flags, e.g. \"--mcpu=x86-64-v3 --mattr=+avx2,-avx512f\" "
                          "for AVX2 code on an AVX-512 machine")
-    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--models", default=",".join(MODELS),
+                    help="comma-separated models (default: all): " + ", ".join(MODELS))
     ap.add_argument("--seconds", type=float, default=3.0,
-                    help="about how long each timed run steps (default 3)")
-    ap.add_argument("--repeats", type=int, default=3, help="runs per timing, fastest kept")
+                    help="about how many seconds each Kiln timing steps, split over --repeats "
+                         "runs; each of PyTorch's 3 timed runs steps as many steps as Kiln "
+                         "makes in a third of it (default 3)")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="Kiln's runs per timing, the fastest kept (default 3; PyTorch's "
+                         "worker always keeps the fastest of 3)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="Kiln and PyTorch timed in turn this many times, the fastest of each "
                          "kept (default 3), so that a slow spell of the machine does not fall "

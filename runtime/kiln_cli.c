@@ -92,8 +92,16 @@ static int kiln_cli_parse(int argc, char **argv, int first, kiln_cli_options *o)
     name_len = eq ? (size_t)(eq - arg) : strlen(arg);
     for (k = 0; k < sizeof names / sizeof names[0]; ++k)
       if (strlen(names[k]) == name_len && strncmp(arg, names[k], name_len) == 0) which = k;
-    if (which == sizeof names / sizeof names[0])
+    if (which == sizeof names / sizeof names[0]) {
+      /* kiln-run's training options, given without --train. */
+      const char *training[] = {"--data", "--epochs", "--batch", "--eval", "--save",
+                                "--checkpoint", "--shuffle-seed", "--log-every"};
+      for (k = 0; k < sizeof training / sizeof training[0]; ++k)
+        if (strlen(training[k]) == name_len && strncmp(arg, training[k], name_len) == 0)
+          return kiln_cli_usage_error(o, "unknown option (a training option: it needs --train)",
+                                      arg);
       return kiln_cli_usage_error(o, "unknown option", arg);
+    }
     if (eq) {
       value = eq + 1;
     } else {
@@ -429,6 +437,15 @@ static int kiln_cli_execute(const kiln_cli_options *o, kiln_model *model,
               o->input_args[i]);
       kiln_cli_list_inputs(stderr, entry);
       fprintf(stderr, ")\n");
+      {
+        /* A training artifact's default entry is init, which takes nothing. */
+        const kiln_entry *train_step = NULL;
+        if (!o->entry_name && kiln_model_find_entry(model, "train_step", &train_step) == KILN_OK)
+          fprintf(stderr,
+                  "%s: note: this is a training artifact, whose default entry 'init' takes no "
+                  "inputs: train it with --train, or run --entry infer or --entry eval\n",
+                  o->prog);
+      }
       goto done;
     }
     kiln__percent_encode(name, sizeof name, kiln_entry_input_name(entry, index));

@@ -85,7 +85,9 @@ def run_all(args, work):
     compile_fails("a clip norm of 0", base, train + ["--clip-norm=0"],
                   "--clip-norm expects a finite norm > 0 (leave it out for no clipping), found 0")
     compile_fails("infinite --weight-decay", base, train + ["--weight-decay=inf"],
-                  "expects finite --momentum, --weight-decay and --clip-norm >= 0")
+                  "expects a finite --weight-decay >= 0, found INF")
+    compile_fails("negative --momentum", base, train + ["--momentum=-1"],
+                  "expects a finite --momentum >= 0, found -1")
     compile_fails("a batch of 0 rows through --input-shape", base,
                   ["--train", "--loss=softmax-cross-entropy", "--label=y_true",
                    "--input-shape", "x=0x4"],
@@ -140,6 +142,15 @@ def run_all(args, work):
                        "--batch", "4", *flags], 120)
         e2e.expect_refused(FAILURES, res, needle, what, stdout_lacks=stdout_lacks)
 
+    # The artifact run without --train: training options are named as such,
+    # and an input given to the default entry (init) gets a note.
+    res = e2e.run([kr, so, "--data", "x=" + x, "--batch", "4"], 120)
+    check(res.returncode == 2 and "unknown option (a training option: it needs --train) '--data'"
+          in res.stderr, "--data without --train: a usage error naming the missing --train", res)
+    e2e.expect_refused(FAILURES, e2e.run([kr, so, "--input", "x=" + x], 120),
+                       "note: this is a training artifact, whose default entry 'init' takes no "
+                       "inputs: train it with --train, or run --entry infer or --entry eval",
+                       "an input for the training artifact's default entry points to --train")
     train_fails(bad, ["--epochs", "1"], "expects every target in [0, C)",
                 "a label outside [0, C) is a run-time error naming the loss",
                 stdout_lacks="nn.softmax_cross_entropy")

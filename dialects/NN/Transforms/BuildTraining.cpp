@@ -95,9 +95,11 @@ struct NNBuildTrainingPass : public kiln::nn::impl::NNBuildTrainingPassBase<NNBu
       return error() << "expects --label to name the targets' input, found an empty name";
     if (!(lr > 0) || !std::isfinite(lr))
       return error() << "expects a finite --lr > 0, found " << lr;
-    if (!(momentum >= 0) || !(weightDecay >= 0) || !(clipNorm >= 0) || !std::isfinite(momentum) ||
-        !std::isfinite(weightDecay) || !std::isfinite(clipNorm))
-      return error() << "expects finite --momentum, --weight-decay and --clip-norm >= 0";
+    for (auto [flag, value] : {std::pair<StringRef, double>{"--momentum", momentum},
+                               {"--weight-decay", weightDecay},
+                               {"--clip-norm", clipNorm}})
+      if (!(value >= 0) || !std::isfinite(value))
+        return error() << "expects a finite " << flag << " >= 0, found " << value;
     if (nesterov && (optimizer != "sgd" || momentum <= 0))
       return error() << "expects --nesterov with --optimizer=sgd and --momentum > 0";
     if (momentum > 0 && optimizer != "sgd")
