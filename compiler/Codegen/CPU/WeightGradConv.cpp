@@ -16,7 +16,9 @@
 // shuffle of it with zeros past either end; rows outside the input skipped),
 // so the transposes and the padded copy are dead. The loops run over images
 // outermost, so that one image's rows stay in L1 while a block visits all
-// KH x KW kernel positions.
+// KH x KW kernel positions. The images are split into two groups (an
+// scf.forall: two threads sum different images), each into partial sums of
+// its own; on one thread the loop order is unchanged.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +39,11 @@ constexpr int64_t kMaxWindow = 49;
 /// Rows wider than this many vectors are not read whole (32 pixels with 4
 /// lanes).
 constexpr int64_t kMaxRowVectors = 8;
+/// The images are split into this many groups, each summed into partial
+/// sums of its own by one iteration of an scf.forall (the threads' share).
+/// Two: each group adds a copy of the partial sums that the final lane sum
+/// reads, and the machines this is measured on have two cores.
+constexpr int64_t kImageGroups = 2;
 
 bool allOnes(DenseIntElementsAttr attr) {
   return llvm::all_of(attr.getValues<int64_t>(), [](int64_t v) { return v == 1; });
@@ -149,12 +156,17 @@ LogicalResult kiln::cpu::convToWeightGrad(RewriterBase &rewriter, linalg::Conv2D
   auto lineType = VectorType::get({lineWidth}, elem);
   auto blockType = VectorType::get({ab, bb, lanes}, elem);
   Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(elem));
-  // The partial sums, [A, B, KH, KW, lanes], zero to start.
+  // The images in `groups` groups (threads sum different images), each
+  // with partial sums [A, B, KH, KW, lanes] of its own, zero to start:
+  // [groups, A, B, KH, KW, lanes]. One group when the images do not split.
+  int64_t groups = target.parallel && images % kImageGroups == 0 ? kImageGroups : 1;
+  int64_t groupImages = images / groups;
   auto partialType = RankedTensorType::get({numA, numB, kh, kw, lanes}, elem);
-  Value partial =
+  auto groupedType = RankedTensorType::get({groups, numA, numB, kh, kw, lanes}, elem);
+  Value partials =
       rewriter
           .create<linalg::FillOp>(loc, zero,
-                                  rewriter.create<tensor::EmptyOp>(loc, partialType.getShape(),
+                                  rewriter.create<tensor::EmptyOp>(loc, groupedType.getShape(),
                                                                    elem)
                                       .getResult())
           .getResult(0);
@@ -247,32 +259,59 @@ LogicalResult kiln::cpu::convToWeightGrad(RewriterBase &rewriter, linalg::Conv2D
         .getResult();
   };
 
-  scf::LoopNest nest = scf::buildLoopNest(
-      rewriter, loc,
-      ValueRange{idx(rewriter, loc, 0), idx(rewriter, loc, 0), idx(rewriter, loc, 0),
-                 idx(rewriter, loc, 0)},
-      ValueRange{idx(rewriter, loc, images), idx(rewriter, loc, numA), idx(rewriter, loc, numB),
-                 idx(rewriter, loc, kh)},
-      ValueRange{idx(rewriter, loc, 1), idx(rewriter, loc, ab), idx(rewriter, loc, bb),
-                 idx(rewriter, loc, 1)},
-      ValueRange{partial},
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
-        Value sums = args[0];
-        for (int64_t j = 0; j < kw; ++j)
-          sums = position(b, l, ivs[0], ivs[1], ivs[2], ivs[3], j, sums);
-        return {sums};
-      });
+  // Group g's images [g * groupImages, (g + 1) * groupImages), in the loop
+  // order above, into its own partial sums.
+  SmallVector<OpFoldResult> groupOffsets(6, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> groupSizes{rewriter.getIndexAttr(1)}, unitStrides(6, rewriter.getIndexAttr(1));
+  for (int64_t d : partialType.getShape())
+    groupSizes.push_back(rewriter.getIndexAttr(d));
+  auto forall = rewriter.create<scf::ForallOp>(
+      loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(groups)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)}, ValueRange{partials}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(forall.getBody());
+    Value g = forall.getInductionVars()[0];
+    Value shared = forall.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> at(groupOffsets);
+    at[0] = g;
+    Value mine = rewriter.create<tensor::ExtractSliceOp>(loc, partialType, shared, at, groupSizes,
+                                                         unitStrides);
+    Value first = affine::makeComposedAffineApply(rewriter, loc, s0 * groupImages, {g});
+    Value last = affine::makeComposedAffineApply(rewriter, loc, s0 * groupImages + groupImages,
+                                                 {g});
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc,
+        ValueRange{first, idx(rewriter, loc, 0), idx(rewriter, loc, 0), idx(rewriter, loc, 0)},
+        ValueRange{last, idx(rewriter, loc, numA), idx(rewriter, loc, numB),
+                   idx(rewriter, loc, kh)},
+        ValueRange{idx(rewriter, loc, 1), idx(rewriter, loc, ab), idx(rewriter, loc, bb),
+                   idx(rewriter, loc, 1)},
+        ValueRange{mine},
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
+          Value sums = args[0];
+          for (int64_t j = 0; j < kw; ++j)
+            sums = position(b, l, ivs[0], ivs[1], ivs[2], ivs[3], j, sums);
+          return {sums};
+        });
+    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+    rewriter.create<tensor::ParallelInsertSliceOp>(loc, nest.results.front(), shared, at,
+                                                   groupSizes, unitStrides);
+  }
 
-  // out[a, b, i, j] += the sum of the lanes of partial[a, b, i, j, :].
-  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(5),
-                              AffineMap::get(5, 0,
-                                             {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
-                                              getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)},
+  // out[a, b, i, j] += the sum over the groups and lanes of
+  // partials[g, a, b, i, j, :].
+  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(6),
+                              AffineMap::get(6, 0,
+                                             {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
+                                              getAffineDimExpr(3, ctx), getAffineDimExpr(4, ctx)},
                                              ctx)};
-  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iters{utils::IteratorType::reduction};
+  iters.append(4, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   auto sum = rewriter.create<linalg::GenericOp>(
-      loc, TypeRange{outType}, ValueRange{nest.results.front()}, ValueRange{init}, maps, iters,
+      loc, TypeRange{outType}, ValueRange{forall.getResult(0)}, ValueRange{init}, maps, iters,
       [](OpBuilder &b, Location l, ValueRange args) {
         b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[0], args[1]).getResult());
       });

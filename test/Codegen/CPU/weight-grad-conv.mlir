@@ -14,11 +14,16 @@
 // (affine.max/min); each step reads the block's input rows whole from the
 // NCHW input, shifts each chunk's window with zeros in (vector.shuffle), and
 // multiply-adds it with an output-gradient vector read in place. The swaps
-// and the pad are dead.
+// and the pad are dead. The images are split in two groups (an scf.forall,
+// the threads' share), each summing into partial sums of its own, which the
+// final lane sum adds.
 // CHECK-LABEL: func.func @weight_grad(
 // CHECK-SAME: %[[X:[^:]*]]: tensor<2x4x8x32xf32>, %[[DY:[^:]*]]: tensor<2x8x8x32xf32>
 // CHECK-NOT: linalg.transpose
 // CHECK-NOT: tensor.insert_slice
+// CHECK: scf.forall (%[[GRP:.*]]) in (2) shared_outs(%[[ALL:.*]] = %{{.*}}) -> (tensor<2x4x8x3x3x16xf32>)
+// CHECK: %[[MINE:.*]] = tensor.extract_slice %[[ALL]][%[[GRP]], 0, 0, 0, 0, 0] [1, 4, 8, 3, 3, 16] [1, 1, 1, 1, 1, 1] : tensor<2x4x8x3x3x16xf32> to tensor<4x8x3x3x16xf32>
+// CHECK: scf.for %{{.*}} = %[[GRP]] to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[MINE]])
 // CHECK: vector.transfer_read {{.*}} : tensor<4x8x3x3x16xf32>, vector<4x4x16xf32>
 // CHECK: %[[LB:.*]] = affine.max
 // CHECK: %[[UB:.*]] = affine.min
@@ -27,6 +32,7 @@
 // CHECK: vector.shuffle %[[LINE]], %{{.*}} [32, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 // CHECK: %[[G:.*]] = vector.transfer_read %[[DY]][%{{.*}}, %{{.*}}, %[[P]], %{{.*}}]{{.*}} : tensor<2x8x8x32xf32>, vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %[[G]], %{{.*}} : vector<16xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[ALL]][%[[GRP]], 0, 0, 0, 0, 0] [1, 4, 8, 3, 3, 16]
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 // AVX2-LABEL: func.func @weight_grad(
 // AVX2-NOT: linalg.transpose
