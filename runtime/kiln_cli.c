@@ -92,16 +92,12 @@ static int kiln_cli_parse(int argc, char **argv, int first, kiln_cli_options *o)
     name_len = eq ? (size_t)(eq - arg) : strlen(arg);
     for (k = 0; k < sizeof names / sizeof names[0]; ++k)
       if (strlen(names[k]) == name_len && strncmp(arg, names[k], name_len) == 0) which = k;
-    if (which == sizeof names / sizeof names[0]) {
-      /* kiln-run's training options, given without --train. */
-      const char *training[] = {"--data", "--epochs", "--batch", "--eval", "--save",
-                                "--checkpoint", "--shuffle-seed", "--log-every"};
-      for (k = 0; k < sizeof training / sizeof training[0]; ++k)
-        if (strlen(training[k]) == name_len && strncmp(arg, training[k], name_len) == 0)
-          return kiln_cli_usage_error(o, "unknown option (a training option: it needs --train)",
-                                      arg);
-      return kiln_cli_usage_error(o, "unknown option", arg);
-    }
+    if (which == sizeof names / sizeof names[0])
+      return kiln_cli_usage_error(o,
+                                  kiln__cli_is_train_option(arg, name_len)
+                                      ? "unknown option (a training option: it needs --train)"
+                                      : "unknown option",
+                                  arg);
     if (eq) {
       value = eq + 1;
     } else {

@@ -71,10 +71,23 @@ static int kiln_train_parse_ll(const char *text, long long min, long long *out) 
   return 1;
 }
 
+/* The options of --train; all but the last (--threads) are its own. */
+static const char *const kiln_train_names[] = {"--train",      "--data",      "--batch",
+                                               "--epochs",     "--shuffle-seed", "--log-every",
+                                               "--eval",       "--save",      "--checkpoint",
+                                               "--threads"};
+#define KILN_TRAIN_NAME_COUNT (sizeof kiln_train_names / sizeof kiln_train_names[0])
+
+int kiln__cli_is_train_option(const char *arg, size_t len) {
+  size_t k;
+  for (k = 0; k + 1 < KILN_TRAIN_NAME_COUNT; ++k)
+    if (strlen(kiln_train_names[k]) == len && strncmp(arg, kiln_train_names[k], len) == 0) return 1;
+  return 0;
+}
+
 static int kiln_train_parse(int argc, char **argv, int first, kiln_train_options *o) {
-  static const char *names[] = {"--train", "--data", "--batch", "--epochs", "--shuffle-seed",
-                                "--log-every", "--eval", "--save", "--checkpoint", "--threads"};
-  const size_t count = sizeof names / sizeof names[0];
+  const char *const *names = kiln_train_names;
+  const size_t count = KILN_TRAIN_NAME_COUNT;
   int i;
   for (i = first; i < argc; ++i) {
     const char *arg = argv[i], *eq, *value;
@@ -519,7 +532,9 @@ static int kiln_train_check_save_target(const kiln_train_options *o, const kiln_
     /* The untrained model would be lost, and every later --save of an
        artifact compiled from it refused (its digest changed). */
     if (kiln_train_same_file(&out, kiln_trainer_source(t))) {
-      fprintf(stderr, "%s: --save: expects a file other than the source model '%s', found the source model itself\n",
+      fprintf(stderr,
+              "%s: --save: expects a file other than the source model '%s', found the source "
+              "model itself\n",
               o->prog, kiln_trainer_source(t));
       return 0;
     }

@@ -200,6 +200,10 @@ const kiln_signature *kiln__model_parsed(const kiln_model *model);
 int kiln__cli_train(const char *prog, int argc, char **argv, int first, kiln_model *model,
                     const char *model_path, const kiln_cli_hooks *hooks);
 
+/** Whether @p arg's first @p len bytes name an option only `--train` takes
+    (kiln_cli.c names --train when one is given without it). */
+int kiln__cli_is_train_option(const char *arg, size_t len);
+
 /** kiln_parallel_for, referenced from kiln_model.c so that model hosts link it in. */
 extern void (*const kiln__model_callback_parallel_for)(int64_t, kiln_parallel_body, void *);
 

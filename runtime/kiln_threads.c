@@ -45,6 +45,8 @@
 #define KILN_CLAIM_GEN(w) ((uint32_t)((w) >> 32))
 #define KILN_CLAIM_CHUNKS(w) ((int64_t)(((w) >> 16) & 0xffff))
 #define KILN_CLAIM_NEXT(w) ((int64_t)((w)&0xffff))
+/* A loop has at most as many chunks as threads: they fit the 16-bit fields. */
+_Static_assert(KILN_MAX_THREADS < 0x10000, "chunk fields of the claim word are 16 bits");
 
 typedef struct {
   pthread_mutex_t mu;      /* only for sleeping and waking, and pool start and stop */

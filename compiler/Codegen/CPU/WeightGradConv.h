@@ -31,8 +31,9 @@ std::optional<WeightGradConvPlan> planWeightGradConv(mlir::linalg::Conv2DNchwFch
 /// of each of the block's input rows and kernel rows into aBlock x bBlock
 /// vectors of partial sums (kept in a [A, B, KH, KW, lanes] tensor between
 /// images), summed across lanes at the end. Each image's rows are read once
-/// per block for all KH x KW positions, from L1. The loops run on one thread
-/// (the per-offset contractions of these sizes did too).
+/// per block for all KH x KW positions, from L1. The images are split into
+/// two groups (an scf.forall, the threads' share) when their number is even,
+/// each with partial sums of its own, which the lane sum adds.
 mlir::LogicalResult convToWeightGrad(mlir::RewriterBase &rewriter,
                                      mlir::linalg::Conv2DNchwFchwOp conv,
                                      const WeightGradConvPlan &plan,

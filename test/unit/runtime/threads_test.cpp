@@ -32,6 +32,27 @@ void expectEachIndexOnce(int64_t n) {
   for (int64_t i = 0; i < n; ++i) ASSERT_EQ(c.hits[static_cast<size_t>(i)].load(), 1) << "n=" << n << " i=" << i;
 }
 
+/// The number of distinct threads that run a loop of `n` chunks, each
+/// sleeping `sleepUs` (long enough that the caller cannot finish them all
+/// before the workers wake).
+size_t threadsRunning(int64_t n, useconds_t sleepUs) {
+  struct Seen {
+    useconds_t sleepUs;
+    std::mutex mu;
+    std::set<std::thread::id> ids;
+  } seen{sleepUs, {}, {}};
+  kiln_parallel_for(
+      n,
+      [](int64_t, int64_t, void *ctx) {
+        auto *s = static_cast<Seen *>(ctx);
+        usleep(s->sleepUs);
+        std::lock_guard<std::mutex> lock(s->mu);
+        s->ids.insert(std::this_thread::get_id());
+      },
+      &seen);
+  return seen.ids.size();
+}
+
 } // namespace
 
 TEST(Threads, CoversEveryIndexOnceWithOneAndFourThreads) {
@@ -47,24 +68,10 @@ TEST(Threads, CoversEveryIndexOnceWithOneAndFourThreads) {
 
 TEST(Threads, UsesSeveralThreadsWhenAsked) {
   kiln_set_num_threads(4);
-  struct Seen {
-    std::mutex mu;
-    std::set<std::thread::id> ids;
-  } seen;
-  // Each chunk sleeps, so the caller cannot finish all chunks before workers wake.
-  kiln_parallel_for(
-      4,
-      [](int64_t, int64_t, void *ctx) {
-        auto *s = static_cast<Seen *>(ctx);
-        usleep(20000);
-        std::lock_guard<std::mutex> lock(s->mu);
-        s->ids.insert(std::this_thread::get_id());
-      },
-      &seen);
-  EXPECT_GT(seen.ids.size(), 1u);
+  EXPECT_GT(threadsRunning(4, 20000), 1u);
 }
 
-// Workers spin for about a millisecond, then sleep on a condition variable:
+// Workers spin for about 200 us, then sleep on a condition variable:
 // loops after longer pauses must wake them (no lost wake-up), and the caller
 // must sleep and be woken when a worker finishes the last chunk.
 TEST(Threads, SleepingWorkersAndCallerAreWoken) {
@@ -74,22 +81,9 @@ TEST(Threads, SleepingWorkersAndCallerAreWoken) {
     expectEachIndexOnce(3);
     expectEachIndexOnce(1000);
   }
-  struct Seen {
-    std::mutex mu;
-    std::set<std::thread::id> ids;
-  } seen;
   usleep(5000);
   // Chunks longer than the spin: the caller waits on its condition variable.
-  kiln_parallel_for(
-      3,
-      [](int64_t, int64_t, void *ctx) {
-        auto *s = static_cast<Seen *>(ctx);
-        usleep(5000);
-        std::lock_guard<std::mutex> lock(s->mu);
-        s->ids.insert(std::this_thread::get_id());
-      },
-      &seen);
-  EXPECT_GT(seen.ids.size(), 1u);
+  EXPECT_GT(threadsRunning(3, 5000), 1u);
 }
 
 // Many short loops back to back: chunks are claimed without a lock, and a
